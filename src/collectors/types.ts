@@ -1,0 +1,40 @@
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/schema.js';
+import type { DocumentServerConfig } from '../config/sections/documentserver.js';
+
+/** What one scrape asks of a collector. Everything here lives for this scrape only. */
+export interface ScrapeContext {
+  /** Fresh for every scrape: no label set survives from an earlier one. */
+  readonly registry: Registry;
+  /** Aborts shortly before the collector's deadline, so a collector can still record "timed out". */
+  readonly signal: AbortSignal;
+  /** Epoch milliseconds when the scrape gives up on this collector. */
+  readonly deadline: number;
+  readonly config: Config;
+  /** The DocumentServer this scrape is about: `documentserver` for /metrics, the target for /probe. */
+  readonly target: DocumentServerConfig;
+  readonly scope: Scope;
+  readonly logger: Logger;
+  /** Shares one in-flight result between collectors of the same scrape (e.g. one GET /healthcheck). */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
+/** `metrics` serves GET /metrics; `probe` serves GET /probe?target= (fleet mode). */
+export type Scope = 'metrics' | 'probe';
+
+export interface Collector {
+  collect(ctx: ScrapeContext): Promise<void>;
+  /** Releases background resources (sockets, timers, event streams) on reload and shutdown. */
+  close?(): Promise<void>;
+}
+
+/**
+ * The one contract every file in src/collectors/ exports as default.
+ * `create` returns undefined when the configuration disables the collector.
+ */
+export interface CollectorDefinition {
+  readonly name: string;
+  readonly scopes: readonly Scope[];
+  create(config: Config, logger: Logger): Collector | undefined;
+}

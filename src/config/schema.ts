@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { documentserverSection } from './sections/documentserver.js';
+import { probeSection } from './sections/probe.js';
+
+// One line per section: each section's schema and defaults live in its own file under sections/.
+export const configSchema = z.object({
+  documentserver: documentserverSection.default({}),
+  probe: probeSection.default({}),
+}).strict();
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+import { duration } from '../duration.js';
+import { httpUrl } from '../types.js';
+
+/** `documentserver`: the DS this exporter watches on /metrics (and the settings /probe reuses). */
+export const documentserverSection = z.object({
+  /** docservice itself (http://host:8000) or the DS root behind its own nginx. */
+  url: httpUrl.default('http://127.0.0.1'),
+  /** The address users use, through the reverse proxy. */
+  public_url: httpUrl.optional(),
+  jwt: z.object({
+    secret: z.string().min(1, 'must not be empty'),
+    header: z.string().min(1).default('Authorization'),
+  }).strict().optional(),
+  timeout: duration.default('10s'),
+  /** Accept any TLS certificate on https URLs (the TLS collector still reports it). */
+  insecure_skip_verify: z.boolean().default(false),
+  /** Largest response body read from DS; bigger bodies count as a failed request. */
+  max_body_bytes: z.number().int().positive().default(1024 * 1024),
+}).strict();
+
+export type DocumentServerConfig = z.infer<typeof documentserverSection>;

@@ -1,0 +1,109 @@
+import type { Logger } from 'pino';
+import { Gauge, Registry } from 'prom-client';
+import type { Collector, Scope, ScrapeContext } from '../collectors/types.js';
+import type { Config } from '../config/schema.js';
+import type { DocumentServerConfig } from '../config/sections/documentserver.js';
+import { redactUrl } from '../lib/redact.js';
+import { abortMarginMs } from './deadline.js';
+import type { CollectorHealthLog } from './health-log.js';
+
+export interface NamedCollector {
+  readonly name: string;
+  readonly collector: Collector;
+}
+
+export interface ScrapeRequest {
+  readonly collectors: readonly NamedCollector[];
+  readonly config: Config;
+  readonly target: DocumentServerConfig;
+  readonly scope: Scope;
+  readonly budgetMs: number;
+  readonly logger: Logger;
+  readonly healthLog: CollectorHealthLog;
+}
+
+class CollectorTimeout extends Error {
+  constructor(ms: number) {
+    super(`timed out after ${ms} ms`);
+  }
+}
+
+/**
+ * Runs every collector concurrently, each into its own fresh registry under the scrape deadline,
+ * and merges the ones that finished. A collector that throws or overruns contributes only
+ * onlyoffice_scrape_collector_success 0; whatever it writes later lands in a registry nobody reads.
+ */
+export async function runScrape(request: ScrapeRequest): Promise<Registry> {
+  const started = performance.now();
+  const deadline = Date.now() + request.budgetMs;
+  const abortAt = request.budgetMs - abortMarginMs(request.budgetMs);
+  const memo = new Map<string, Promise<unknown>>();
+  const targetLabel = redactUrl(request.target.url);
+
+  const results = await Promise.all(request.collectors.map(async ({ name, collector }) => {
+    const registry = new Registry();
+    const controller = new AbortController();
+    const abortTimer = setTimeout(() => controller.abort(new CollectorTimeout(abortAt)), abortAt);
+    let hardTimer: NodeJS.Timeout | undefined;
+    const ctx: ScrapeContext = {
+      registry,
+      signal: controller.signal,
+      deadline,
+      config: request.config,
+      target: request.target,
+      scope: request.scope,
+      logger: request.logger.child({ collector: name }),
+      memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+        let pending = memo.get(key) as Promise<T> | undefined;
+        if (pending === undefined) {
+          pending = compute();
+          memo.set(key, pending);
+        }
+        return pending;
+      },
+    };
+    const collectorStarted = performance.now();
+    let error: string | undefined;
+    try {
+      await Promise.race([
+        collector.collect(ctx),
+        new Promise<never>((_, reject) => {
+          hardTimer = setTimeout(() => reject(new CollectorTimeout(request.budgetMs)), request.budgetMs);
+        }),
+      ]);
+    } catch (caught) {
+      error = caught instanceof Error ? caught.message : String(caught);
+    } finally {
+      clearTimeout(abortTimer);
+      clearTimeout(hardTimer);
+      // Late writers must not keep sockets busy after the answer went out.
+      if (error !== undefined) controller.abort(new CollectorTimeout(request.budgetMs));
+    }
+    request.healthLog.record(name, targetLabel, error);
+    return { name, registry, error, seconds: (performance.now() - collectorStarted) / 1000 };
+  }));
+
+  const meta = new Registry();
+  const success = new Gauge({
+    name: 'onlyoffice_scrape_collector_success',
+    help: 'Whether a collector succeeded (1) or failed or timed out (0) in this scrape.',
+    labelNames: ['collector'],
+    registers: [meta],
+  });
+  const duration = new Gauge({
+    name: 'onlyoffice_scrape_collector_duration_seconds',
+    help: 'How long a collector took in this scrape.',
+    labelNames: ['collector'],
+    registers: [meta],
+  });
+  for (const result of results) {
+    success.set({ collector: result.name }, result.error === undefined ? 1 : 0);
+    duration.set({ collector: result.name }, result.seconds);
+  }
+  if (request.scope === 'probe') {
+    new Gauge({ name: 'probe_duration_seconds', help: 'How long the probe took.', registers: [meta] })
+      .set((performance.now() - started) / 1000);
+  }
+  const finished = results.filter((result) => result.error === undefined).map((result) => result.registry);
+  return Registry.merge([meta, ...finished]);
+}

@@ -1,0 +1,49 @@
+import pino from 'pino';
+import type { CollectorDefinition, Scope } from '../../src/collectors/types.js';
+import type { Config } from '../../src/config/schema.js';
+import type { DocumentServerConfig } from '../../src/config/sections/documentserver.js';
+import { parseConfig } from '../../src/config/load.js';
+import { CollectorHealthLog } from '../../src/scrape/health-log.js';
+import { runScrape } from '../../src/scrape/run.js';
+import { parseExposition, type Sample } from './exposition.js';
+
+export const silentLogger = pino({ level: 'silent' });
+
+/** A validated config from a YAML text, as the daemon would load it. */
+export function configFrom(yaml: string, env: Record<string, string> = {}): Config {
+  return parseConfig(yaml, 'test', env);
+}
+
+export interface ScrapeResult {
+  text: string;
+  samples: Sample[];
+  seconds: number;
+}
+
+/** Creates the given collectors from `config`, runs one scrape through the real orchestrator, closes them. */
+export async function scrapeWith(
+  definitions: readonly CollectorDefinition[],
+  config: Config,
+  options: { scope?: Scope; target?: DocumentServerConfig; budgetMs?: number } = {},
+): Promise<ScrapeResult> {
+  const collectors = definitions.flatMap((definition) => {
+    const collector = definition.create(config, silentLogger);
+    return collector ? [{ name: definition.name, collector }] : [];
+  });
+  const started = performance.now();
+  try {
+    const registry = await runScrape({
+      collectors,
+      config,
+      target: options.target ?? config.documentserver,
+      scope: options.scope ?? 'metrics',
+      budgetMs: options.budgetMs ?? 5_000,
+      logger: silentLogger,
+      healthLog: new CollectorHealthLog(silentLogger),
+    });
+    const text = await registry.metrics();
+    return { text, samples: parseExposition(text), seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await Promise.all(collectors.map(({ collector }) => collector.close?.()));
+  }
+}
