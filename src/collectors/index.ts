@@ -1,5 +1,15 @@
+import buildInfo from './build_info.js';
+import commands from './commands.js';
+import endpoints from './endpoints.js';
+import healthcheck from './healthcheck.js';
+import license from './license.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
 export const collectorDefinitions: readonly CollectorDefinition[] = [
+  healthcheck,
+  endpoints,
+  buildInfo,
+  commands,
+  license,
 ];

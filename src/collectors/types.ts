@@ -16,8 +16,11 @@ export interface ScrapeContext {
   readonly target: DocumentServerConfig;
   readonly scope: Scope;
   readonly logger: Logger;
-  /** Shares one in-flight result between collectors of the same scrape (e.g. one GET /healthcheck). */
-  memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /**
+   * Shares one in-flight result between collectors of the same scrape (e.g. one GET /healthcheck).
+   * `compute` gets the scrape-wide signal: one collector giving up must not cancel what others await.
+   */
+  memo<T>(key: string, compute: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
 /** `metrics` serves GET /metrics; `probe` serves GET /probe?target= (fleet mode). */

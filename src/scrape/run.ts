@@ -38,25 +38,27 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
   const deadline = Date.now() + request.budgetMs;
   const abortAt = request.budgetMs - abortMarginMs(request.budgetMs);
   const memo = new Map<string, Promise<unknown>>();
+  const scrapeAbort = new AbortController();
+  const scrapeAbortTimer = setTimeout(() => scrapeAbort.abort(new CollectorTimeout(abortAt)), abortAt);
   const targetLabel = redactUrl(request.target.url);
 
   const results = await Promise.all(request.collectors.map(async ({ name, collector }) => {
     const registry = new Registry();
     const controller = new AbortController();
-    const abortTimer = setTimeout(() => controller.abort(new CollectorTimeout(abortAt)), abortAt);
+    const signal = AbortSignal.any([scrapeAbort.signal, controller.signal]);
     let hardTimer: NodeJS.Timeout | undefined;
     const ctx: ScrapeContext = {
       registry,
-      signal: controller.signal,
+      signal,
       deadline,
       config: request.config,
       target: request.target,
       scope: request.scope,
       logger: request.logger.child({ collector: name }),
-      memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      memo<T>(key: string, compute: (shared: AbortSignal) => Promise<T>): Promise<T> {
         let pending = memo.get(key) as Promise<T> | undefined;
         if (pending === undefined) {
-          pending = compute();
+          pending = compute(scrapeAbort.signal);
           memo.set(key, pending);
         }
         return pending;
@@ -74,7 +76,6 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
     } finally {
-      clearTimeout(abortTimer);
       clearTimeout(hardTimer);
       // Late writers must not keep sockets busy after the answer went out.
       if (error !== undefined) controller.abort(new CollectorTimeout(request.budgetMs));
@@ -82,6 +83,9 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     request.healthLog.record(name, targetLabel, error);
     return { name, registry, error, seconds: (performance.now() - collectorStarted) / 1000 };
   }));
+  clearTimeout(scrapeAbortTimer);
+  // Whatever is still in flight belongs to collectors that were given up on.
+  scrapeAbort.abort(new CollectorTimeout(request.budgetMs));
 
   const meta = new Registry();
   const success = new Gauge({

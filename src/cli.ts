@@ -1,0 +1,76 @@
+import { parseDuration } from './config/duration.js';
+
+export interface CliOptions {
+  configFile?: string;
+  listenHost: string;
+  listenPort: number;
+  logLevel: string;
+  timeoutOffsetMs: number;
+  enableRemoteReload: boolean;
+}
+
+export const DEFAULT_LISTEN = ':9967';
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export const USAGE = `usage: npm start -- [flags]
+
+  --config.file=PATH            YAML configuration (default: built-in defaults, a DS at http://127.0.0.1)
+  --web.listen-address=ADDR     host:port to listen on (default ${DEFAULT_LISTEN})
+  --web.timeout-offset=DUR      subtracted from Prometheus' scrape timeout (default 500ms)
+  --web.enable-remote-reload    accept POST /-/reload from any address, not only loopback
+  --log.level=LEVEL             ${LOG_LEVELS.join('|')} (default info)
+  --help, --version`;
+
+export class CliError extends Error {}
+
+/** Parses flags in Prometheus style (`--flag=value` or `--flag value`); throws CliError naming the flag. */
+export function parseCli(argv: readonly string[]): CliOptions | 'help' | 'version' {
+  const options: CliOptions = { listenHost: '', listenPort: 9967, logLevel: 'info', timeoutOffsetMs: 500, enableRemoteReload: false };
+  setListen(options, DEFAULT_LISTEN);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--version') return 'version';
+    if (arg === '--web.enable-remote-reload') {
+      options.enableRemoteReload = true;
+      continue;
+    }
+    const match = /^--([a-z.-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new CliError(`unexpected argument "${arg}"`);
+    const flag = match[1]!;
+    let value = match[2];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new CliError(`--${flag} needs a value`);
+    }
+    switch (flag) {
+      case 'config.file':
+        options.configFile = value;
+        break;
+      case 'web.listen-address':
+        setListen(options, value);
+        break;
+      case 'log.level':
+        if (!LOG_LEVELS.includes(value)) throw new CliError(`--log.level must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
+        options.logLevel = value;
+        break;
+      case 'web.timeout-offset': {
+        const ms = parseDuration(value);
+        if (ms === undefined) throw new CliError(`--web.timeout-offset must be a duration such as 500ms, not "${value}"`);
+        options.timeoutOffsetMs = ms;
+        break;
+      }
+      default:
+        throw new CliError(`unknown flag --${flag}`);
+    }
+  }
+  return options;
+}
+
+function setListen(options: CliOptions, value: string): void {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) throw new CliError(`--web.listen-address must be host:port, [ipv6]:port or :port, not "${value}"`);
+  options.listenHost = match[1] ?? (match[2] || '0.0.0.0');
+  options.listenPort = port;
+}

@@ -1,0 +1,36 @@
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export interface UdpAddress {
+  host: string;
+  port: number;
+  family: 'udp4' | 'udp6';
+}
+
+/** `udp://host:port` (IPv6 in brackets) → where the StatsD receiver binds. */
+export const udpListen = z.string().transform((value, ctx): UdpAddress => {
+  const match = /^udp:\/\/(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(value.trim());
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || port > 65535) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${value}" is not udp://host:port, e.g. udp://0.0.0.0:9125 or udp://[::1]:9125` });
+    return z.NEVER;
+  }
+  const host = match[1]!.replace(/^\[|\]$/g, '');
+  if (match[1]!.startsWith('[') && isIP(host) !== 6) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `"${host}" in brackets is not an IPv6 address` });
+    return z.NEVER;
+  }
+  return { host, port, family: isIP(host) === 6 ? 'udp6' : 'udp4' };
+});
+
+/**
+ * `statsd`: a StatsD receiver DS sends its own timings to (DS `statsd.host/port`, Docker `METRICS_HOST/PORT`).
+ * Off unless `listen` is given.
+ */
+export const statsdSection = z.object({
+  listen: udpListen.optional(),
+  /** Distinct series kept in memory; samples of further new series are dropped and counted. */
+  max_series: z.number().int().min(1).max(100_000).default(1000),
+}).strict();
+
+export type StatsdConfig = z.infer<typeof statsdSection>;

@@ -1,0 +1,77 @@
+import { CliError, parseCli, USAGE } from './cli.js';
+import { ConfigError } from './config/load.js';
+import { createLogger } from './logger.js';
+import { Runtime } from './runtime.js';
+import { buildServer } from './server.js';
+import { EXPORTER_VERSION } from './version.js';
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseCli(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof CliError) {
+      process.stderr.write(`onlyoffice-exporter: ${error.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (options === 'version') {
+    process.stdout.write(`onlyoffice-exporter ${EXPORTER_VERSION} (node ${process.version})\n`);
+    return 0;
+  }
+
+  const logger = createLogger(options.logLevel);
+  const runtime = new Runtime(options.configFile, logger);
+  try {
+    await runtime.reload();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.fatal({ err: error.message }, 'cannot start: invalid configuration');
+      process.stderr.write(`onlyoffice-exporter: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+
+  const app = buildServer({ runtime, logger, timeoutOffsetMs: options.timeoutOffsetMs, enableRemoteReload: options.enableRemoteReload });
+  try {
+    await app.listen({ host: options.listenHost, port: options.listenPort });
+  } catch (error) {
+    logger.fatal({ err: (error as Error).message }, 'cannot listen');
+    await runtime.close();
+    return 1;
+  }
+  logger.info({ address: `${options.listenHost}:${options.listenPort}`, version: EXPORTER_VERSION }, 'listening');
+
+  process.on('SIGHUP', () => {
+    runtime.reload().catch((error: Error) => logger.error({ err: error.message }, 'reload on SIGHUP failed; keeping the previous configuration'));
+  });
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+      // In-flight scrapes finish; then background collectors release their sockets.
+      app.close()
+        .then(() => runtime.close())
+        .then(() => resolve(0), (error: Error) => {
+          logger.error({ err: error.message }, 'unclean shutdown');
+          resolve(1);
+        });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+main().then((code) => process.exit(code), (error: unknown) => {
+  process.stderr.write(`onlyoffice-exporter: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,76 @@
+import type { Logger } from 'pino';
+import { collectorDefinitions } from './collectors/index.js';
+import type { CollectorDefinition, Scope } from './collectors/types.js';
+import { loadConfigFile } from './config/load.js';
+import type { Config } from './config/schema.js';
+import type { NamedCollector } from './scrape/run.js';
+
+/** One configuration and the collectors made from it; replaced whole on reload. */
+export interface Generation {
+  readonly config: Config;
+  readonly loadedAt: Date;
+  collectorsFor(scope: Scope): NamedCollector[];
+}
+
+/**
+ * Owns the current generation. A reload validates the new file first, so a bad config keeps the
+ * old generation running untouched.
+ */
+export class Runtime {
+  private current: (Generation & { all: (NamedCollector & { scopes: readonly Scope[] })[] }) | undefined;
+  private reloading: Promise<Generation> | undefined;
+
+  constructor(
+    private readonly configFile: string | undefined,
+    private readonly logger: Logger,
+    private readonly definitions: readonly CollectorDefinition[] = collectorDefinitions,
+  ) {}
+
+  get generation(): Generation | undefined {
+    return this.current;
+  }
+
+  /** Loads the config and (re)creates the collectors; throws ConfigError and keeps the old generation on a bad file. */
+  reload(): Promise<Generation> {
+    // Concurrent reloads (SIGHUP while POST /-/reload runs) share one.
+    this.reloading ??= this.load().finally(() => {
+      this.reloading = undefined;
+    });
+    return this.reloading;
+  }
+
+  private async load(): Promise<Generation> {
+    const config = loadConfigFile(this.configFile);
+    // Close before creating: the new collectors may need what the old ones hold (a UDP port, an events stream).
+    const previous = this.current;
+    if (previous) await closeAll(previous.all, this.logger);
+    const all = this.definitions.flatMap((definition) => {
+      const collector = definition.create(config, this.logger.child({ collector: definition.name }));
+      return collector ? [{ name: definition.name, collector, scopes: definition.scopes }] : [];
+    });
+    this.current = {
+      config,
+      loadedAt: new Date(),
+      all,
+      collectorsFor: (scope) => all.filter((entry) => entry.scopes.includes(scope)),
+    };
+    this.logger.info({ config: this.configFile ?? '(defaults)', collectors: all.map((entry) => entry.name) }, 'configuration loaded');
+    return this.current;
+  }
+
+  async close(): Promise<void> {
+    const previous = this.current;
+    this.current = undefined;
+    if (previous) await closeAll(previous.all, this.logger);
+  }
+}
+
+async function closeAll(collectors: readonly NamedCollector[], logger: Logger): Promise<void> {
+  await Promise.all(collectors.map(async ({ name, collector }) => {
+    try {
+      await collector.close?.();
+    } catch (error) {
+      logger.warn({ collector: name, err: (error as Error).message }, 'collector did not close cleanly');
+    }
+  }));
+}

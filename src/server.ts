@@ -1,0 +1,100 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { Gauge, Registry } from 'prom-client';
+import { ConfigError } from './config/load.js';
+import { normaliseUrl } from './config/types.js';
+import type { Runtime } from './runtime.js';
+import { scrapeBudgetMs } from './scrape/deadline.js';
+import { CollectorHealthLog } from './scrape/health-log.js';
+import { runScrape } from './scrape/run.js';
+import { landingPage } from './web/landing.js';
+import { EXPORTER_VERSION } from './version.js';
+
+export interface ServerOptions {
+  runtime: Runtime;
+  logger: Logger;
+  timeoutOffsetMs: number;
+  /** POST /-/reload from non-loopback clients. */
+  enableRemoteReload: boolean;
+}
+
+/** The HTTP face of the exporter. Routes only translate HTTP to runtime and scrape calls. */
+export function buildServer(options: ServerOptions): FastifyInstance {
+  const { runtime, logger } = options;
+  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024 });
+  const healthLog = new CollectorHealthLog(logger);
+
+  async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', targetUrl?: string) {
+    const generation = runtime.generation;
+    if (!generation) return reply.code(503).type('text/plain').send('not ready\n');
+    const { config } = generation;
+    const target = targetUrl === undefined ? config.documentserver : { ...config.documentserver, url: targetUrl, public_url: undefined };
+    const registry = await runScrape({
+      collectors: generation.collectorsFor(scope),
+      config,
+      target,
+      scope,
+      budgetMs: scrapeBudgetMs(request.headers['x-prometheus-scrape-timeout-seconds'], options.timeoutOffsetMs),
+      logger,
+      healthLog,
+    });
+    const merged = Registry.merge([registry, exporterInfo()]);
+    return reply.type(merged.contentType).send(await merged.metrics());
+  }
+
+  app.get('/metrics', (request, reply) => scrape(request, reply, 'metrics'));
+
+  app.get<{ Querystring: { target?: string } }>('/probe', (request, reply) => {
+    const generation = runtime.generation;
+    const target = request.query.target;
+    if (typeof target !== 'string' || target === '') return reply.code(400).type('text/plain').send('target parameter is missing\n');
+    let normalised: string;
+    try {
+      normalised = normaliseUrl(target);
+    } catch {
+      return reply.code(400).type('text/plain').send('target is not a URL\n');
+    }
+    // Only configured targets: the exporter must never become an open proxy.
+    if (!generation?.config.probe.targets.includes(normalised)) {
+      return reply.code(400).type('text/plain').send('target is not in probe.targets of the configuration\n');
+    }
+    return scrape(request, reply, 'probe', normalised);
+  });
+
+  app.get('/-/healthy', (_request, reply) => reply.type('text/plain').send('OK\n'));
+  app.get('/-/ready', (_request, reply) =>
+    runtime.generation ? reply.type('text/plain').send('OK\n') : reply.code(503).type('text/plain').send('not ready\n'));
+
+  app.post('/-/reload', async (request, reply) => {
+    if (!options.enableRemoteReload && !isLoopback(request.socket.remoteAddress)) {
+      return reply.code(403).type('text/plain').send('reload is only accepted from loopback (see --web.enable-remote-reload)\n');
+    }
+    try {
+      await runtime.reload();
+      return reply.type('text/plain').send('OK\n');
+    } catch (error) {
+      const message = error instanceof ConfigError ? error.message : `reload failed: ${(error as Error).message}`;
+      logger.error({ err: message }, 'reload failed; keeping the previous configuration');
+      return reply.code(500).type('text/plain').send(`${message}\n`);
+    }
+  });
+
+  app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(landingPage(runtime.generation)));
+
+  return app;
+}
+
+function exporterInfo(): Registry {
+  const registry = new Registry();
+  new Gauge({
+    name: 'onlyoffice_exporter_build_info',
+    help: 'Always 1; the exporter\'s own version and the Node.js running it.',
+    labelNames: ['version', 'nodejs'],
+    registers: [registry],
+  }).set({ version: EXPORTER_VERSION, nodejs: process.version }, 1);
+  return registry;
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+}
