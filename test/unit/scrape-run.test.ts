@@ -1,0 +1,113 @@
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import type { CollectorDefinition } from '../../src/collectors/types.js';
+import { abortMarginMs, scrapeBudgetMs } from '../../src/scrape/deadline.js';
+import { CollectorHealthLog } from '../../src/scrape/health-log.js';
+import { gauge } from '../../src/lib/metrics.js';
+import { configFrom, scrapeWith } from '../support/scrape.js';
+import { find, value } from '../support/exposition.js';
+
+const config = configFrom('');
+
+function definition(name: string, collect: CollectorDefinition['create'] extends (...a: never[]) => infer R ? NonNullable<R>['collect'] : never): CollectorDefinition {
+  return { name, scopes: ['metrics'], create: () => ({ collect }) };
+}
+
+describe('scrape orchestration', () => {
+  test('a throwing collector gives success 0 and the others keep their metrics', async () => {
+    const { samples } = await scrapeWith([
+      definition('good', async (ctx) => gauge(ctx.registry, 'test_good', 'h').set(7)),
+      definition('bad', async (ctx) => {
+        gauge(ctx.registry, 'test_bad', 'h').set(1);
+        throw new Error('boom');
+      }),
+    ], config);
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'good' })).toBe(1);
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'bad' })).toBe(0);
+    expect(value(samples, 'test_good')).toBe(7);
+    expect(find(samples, 'test_bad')).toEqual([]);
+    expect(find(samples, 'up')).toEqual([]);
+  });
+
+  test('collectors run concurrently and an overrunning one is cut at the deadline', async () => {
+    let abortedAt = 0;
+    const started = Date.now();
+    const result = await scrapeWith([
+      definition('slow1', () => new Promise((resolve) => setTimeout(resolve, 300))),
+      definition('slow2', () => new Promise((resolve) => setTimeout(resolve, 300))),
+      definition('stuck', (ctx) => new Promise(() => {
+        ctx.signal.addEventListener('abort', () => {
+          abortedAt = Date.now() - started;
+        });
+      })),
+    ], config, { budgetMs: 1000 });
+    expect(value(result.samples, 'onlyoffice_scrape_collector_success', { collector: 'slow1' })).toBe(1);
+    expect(value(result.samples, 'onlyoffice_scrape_collector_success', { collector: 'slow2' })).toBe(1);
+    expect(value(result.samples, 'onlyoffice_scrape_collector_success', { collector: 'stuck' })).toBe(0);
+    // The signal fires before the hard deadline so a collector can still record its timeout.
+    expect(abortedAt).toBeGreaterThanOrEqual(1000 - abortMarginMs(1000) - 5);
+    expect(abortedAt).toBeLessThan(1000);
+    // Two 300 ms collectors and a stuck one: bounded by the budget, not their sum.
+    expect(result.seconds).toBeLessThan(1.5);
+    expect(value(result.samples, 'onlyoffice_scrape_collector_duration_seconds', { collector: 'stuck' })).toBeGreaterThanOrEqual(0.99);
+  });
+
+  test('every scrape starts from a fresh registry', async () => {
+    let call = 0;
+    const def = definition('counter', async (ctx) => {
+      call++;
+      gauge(ctx.registry, 'test_series', 'h', ['n']).set({ n: String(call) }, 1);
+    });
+    await scrapeWith([def], config);
+    const { samples } = await scrapeWith([def], config);
+    expect(find(samples, 'test_series').map((s) => s.labels.n)).toEqual(['2']);
+  });
+
+  test('memo shares one in-flight computation between collectors of a scrape', async () => {
+    let computations = 0;
+    const shared = (ctx: Parameters<Parameters<typeof definition>[1]>[0]) => ctx.memo('k', async () => {
+      computations++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return 5;
+    });
+    const { samples } = await scrapeWith([
+      definition('a', async (ctx) => gauge(ctx.registry, 'test_a', 'h').set(await shared(ctx))),
+      definition('b', async (ctx) => gauge(ctx.registry, 'test_b', 'h').set(await shared(ctx))),
+    ], config);
+    expect(computations).toBe(1);
+    expect(value(samples, 'test_a')).toBe(5);
+    expect(value(samples, 'test_b')).toBe(5);
+  });
+});
+
+describe('scrape deadline', () => {
+  test('from the Prometheus header minus the offset', () => {
+    expect(scrapeBudgetMs('4', 500)).toBe(3500);
+    expect(scrapeBudgetMs('0.5', 500)).toBe(100);
+    expect(scrapeBudgetMs(undefined, 500)).toBe(9500);
+    expect(scrapeBudgetMs('garbage', 500)).toBe(9500);
+    expect(scrapeBudgetMs(['2'], 0)).toBe(2000);
+  });
+});
+
+describe('collector failure log', () => {
+  test('logs once per state change, not on every scrape', () => {
+    const lines: Array<{ msg: string; err?: string }> = [];
+    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const log = new CollectorHealthLog(pino({ level: 'info' }, sink));
+    log.record('license', 't', 'refused');
+    log.record('license', 't', 'refused');
+    log.record('license', 't', 'refused');
+    log.record('license', 't', 'timed out');
+    log.record('license', 't', undefined);
+    log.record('license', 't', undefined);
+    return new Promise<void>((resolve) => setImmediate(() => {
+      expect(lines.map((l) => [l.msg, l.err])).toEqual([
+        ['collector failed', 'refused'],
+        ['collector failed', 'timed out'],
+        ['collector recovered', undefined],
+      ]);
+      resolve();
+    }));
+  });
+});
