@@ -1,0 +1,129 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseExposition, value } from '../support/exposition.js';
+import { freePort } from '../support/ports.js';
+import { runExporterToExit, startExporter, type ExporterProcess } from '../support/exporter-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'ooe-daemon-'));
+const configPath = join(dir, 'config.yml');
+const SECRET = 'very-secret-jwt-value';
+
+describe('the daemon', () => {
+  let exporter: ExporterProcess;
+  let dsPort: number;
+
+  beforeAll(async () => {
+    dsPort = await freePort(); // nothing listens there: DS "process gone"
+    writeFileSync(configPath, `
+documentserver:
+  url: http://127.0.0.1:${dsPort}
+  jwt: { secret: "\${TEST_DS_SECRET}" }
+  timeout: 2s
+probe:
+  targets: ["http://127.0.0.1:${dsPort}"]
+`);
+    exporter = await startExporter([`--config.file=${configPath}`, '--log.level=debug'], { TEST_DS_SECRET: SECRET });
+  });
+
+  afterAll(async () => {
+    await exporter?.stop();
+  });
+
+  test('serves /metrics with the collectors, build info and no `up`', async () => {
+    const response = await fetch(`${exporter.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const samples = parseExposition(await response.text());
+    expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
+    expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'healthcheck', via: 'direct' })).toBe(0);
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'healthcheck' })).toBe(1);
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'license' })).toBe(0);
+    expect(value(samples, 'onlyoffice_exporter_build_info', { version: '0.1.0', nodejs: process.version })).toBe(1);
+    expect(samples.some((s) => s.name === 'up')).toBe(false);
+  });
+
+  test('/probe accepts only configured targets', async () => {
+    const ok = await fetch(`${exporter.url}/probe?target=${encodeURIComponent(`http://127.0.0.1:${dsPort}/`)}`);
+    expect(ok.status).toBe(200);
+    const samples = parseExposition(await ok.text());
+    expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
+    expect(samples.some((s) => s.name === 'probe_duration_seconds')).toBe(true);
+
+    const other = await fetch(`${exporter.url}/probe?target=${encodeURIComponent('http://127.0.0.1:1/')}`);
+    expect(other.status).toBe(400);
+    expect(await other.text()).toBe('target is not in probe.targets of the configuration\n');
+    const missing = await fetch(`${exporter.url}/probe`);
+    expect(missing.status).toBe(400);
+    expect(await missing.text()).toBe('target parameter is missing\n');
+  });
+
+  test('health, readiness and the landing page, which shows no secret', async () => {
+    expect(await (await fetch(`${exporter.url}/-/healthy`)).text()).toBe('OK\n');
+    expect(await (await fetch(`${exporter.url}/-/ready`)).text()).toBe('OK\n');
+    const page = await (await fetch(`${exporter.url}/`)).text();
+    expect(page).toContain('<a href="/metrics">/metrics</a>');
+    expect(page).toContain(`http://127.0.0.1:${dsPort}`);
+    expect(page).not.toContain(SECRET);
+  });
+
+  test('a bad reload names the key and keeps the running config; a good one applies', async () => {
+    writeFileSync(configPath, 'documentserver: { url: http://127.0.0.1:1, timeot: 5s }\n');
+    const bad = await fetch(`${exporter.url}/-/reload`, { method: 'POST' });
+    expect(bad.status).toBe(500);
+    expect(await bad.text()).toBe(`invalid configuration in ${configPath}:\n  - documentserver.timeot: unknown key\n`);
+    const page = await (await fetch(`${exporter.url}/`)).text();
+    expect(page).toContain(`http://127.0.0.1:${dsPort}`);
+
+    const otherPort = await freePort();
+    writeFileSync(configPath, `documentserver: { url: "http://127.0.0.1:${otherPort}" }\n`);
+    // SIGHUP does the same as POST /-/reload.
+    exporter.child.kill('SIGHUP');
+    const deadline = Date.now() + 5000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await (await fetch(`${exporter.url}/`)).text();
+      if (text.includes(`127.0.0.1:${otherPort}`)) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(text).toContain(`http://127.0.0.1:${otherPort}`);
+  });
+
+  test('logs are JSON and never contain the JWT secret', () => {
+    const lines = exporter.output().split('\n').filter((line) => line.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    expect(exporter.output()).not.toContain(SECRET);
+  });
+
+  test('SIGTERM shuts down gracefully with exit code 0', async () => {
+    const code = await exporter.stop('SIGTERM');
+    expect(code).toBe(0);
+    expect(exporter.output()).toContain('"msg":"shutting down"');
+  });
+});
+
+describe('the daemon refuses to start', () => {
+  test('on a bad config, naming the key', async () => {
+    const bad = join(dir, 'bad.yml');
+    writeFileSync(bad, 'documentserver:\n  url: 42\n  timeout: soon\n');
+    const { code, output } = await runExporterToExit([`--config.file=${bad}`]);
+    expect(code).toBe(1);
+    expect(output).toContain(`onlyoffice-exporter: invalid configuration in ${bad}:\n  - documentserver.url: expected string, got number\n  - documentserver.timeout: "soon" is not a positive duration such as 10s, 1m30s or 500ms\n`);
+  });
+
+  test('on a missing environment variable, naming it', async () => {
+    const file = join(dir, 'env.yml');
+    writeFileSync(file, 'documentserver: { jwt: { secret: "${SURELY_NOT_SET_VAR}" } }\n');
+    const { code, output } = await runExporterToExit([`--config.file=${file}`], {});
+    expect(code).toBe(1);
+    expect(output).toContain('documentserver.jwt.secret: environment variable SURELY_NOT_SET_VAR is not set');
+  });
+
+  test('on a bad flag, with usage', async () => {
+    const { code, output } = await runExporterToExit(['--log.level=loud']);
+    expect(code).toBe(2);
+    expect(output).toContain('onlyoffice-exporter: --log.level must be one of');
+    expect(output).toContain('usage: npm start -- [flags]');
+  });
+});
