@@ -1,0 +1,161 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findProgram } from './integration.js';
+import { freePort } from './ports.js';
+
+export interface NginxOptions {
+  /** docservice port on 127.0.0.1 (the upstream DS's nginx calls `docservice`). */
+  backendPort: number;
+  /** `deny all` on /info/ and /internal/, as a caller that is not 127.0.0.1 sees them through DS's nginx. */
+  denyInfo?: boolean;
+  /** proxy_read_timeout (nginx default 60 s, which DS's config does not override). */
+  proxyReadTimeoutSeconds?: number;
+}
+
+export interface NginxProxy {
+  readonly url: string;
+  readonly port: number;
+  readonly errorLog: string;
+  /** PID of the nginx master process. */
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** What DS's nginx serves from disk at /web-apps/apps/api/documents/api.js (a stand-in script). */
+export const API_JS = '/* ONLYOFFICE Docs API stand-in served by the test nginx */\nwindow.DocsAPI = window.DocsAPI || {};\n';
+
+const NGINX = '/usr/sbin/nginx';
+const READY_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+/**
+ * Debian's nginx in a temp dir on a free loopback port, configured like DS's shipped
+ * /etc/onlyoffice/documentserver/nginx/includes/ds-docservice.conf (documentserver-surfaces.md §1.3).
+ */
+export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
+  const binary = findProgram(NGINX) ?? findProgram('nginx');
+  if (!binary) throw new Error('nginx is not installed (run scripts/install-test-deps.sh as root)');
+  const dir = mkdtempSync(join(tmpdir(), 'ds-nginx-'));
+  // Workers run as nobody when the master is root: they must be able to read api.js.
+  chmodSync(dir, 0o755);
+  const port = await freePort();
+  const errorLog = join(dir, 'error.log');
+  const apiJs = join(dir, 'api.js');
+  writeFileSync(apiJs, API_JS, { mode: 0o644 });
+  const confPath = join(dir, 'nginx.conf');
+  writeFileSync(confPath, nginxConf({ dir, port, errorLog, apiJs, ...options }));
+
+  const child = spawn(binary, ['-p', `${dir}/`, '-e', errorLog, '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+
+  const cleanup = async () => {
+    await stopChild(child, exited);
+    process.off('exit', killOnExit);
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitReady(`${url}/web-apps/apps/api/documents/api.js`, exited, () => `${stderr}${readLog(errorLog)}`);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    errorLog,
+    pid: child.pid!,
+    stop: () => (stopping ??= cleanup()),
+  };
+}
+
+function nginxConf(o: NginxOptions & { dir: string; port: number; errorLog: string; apiJs: string }): string {
+  const timeout = o.proxyReadTimeoutSeconds !== undefined ? `proxy_read_timeout ${o.proxyReadTimeoutSeconds}s;` : '';
+  const access = o.denyInfo ? 'deny all;' : 'allow 127.0.0.1;\n      deny all;';
+  const user = process.getuid?.() === 0 ? 'user nobody nogroup;' : '';
+  return `daemon off;
+${user}
+worker_processes 1;
+pid ${o.dir}/nginx.pid;
+error_log ${o.errorLog} info;
+events { worker_connections 256; }
+http {
+  access_log ${o.dir}/access.log;
+  client_body_temp_path ${o.dir}/client_body;
+  proxy_temp_path ${o.dir}/proxy;
+  fastcgi_temp_path ${o.dir}/fastcgi;
+  uwsgi_temp_path ${o.dir}/uwsgi;
+  scgi_temp_path ${o.dir}/scgi;
+  types { application/javascript js; }
+  default_type application/octet-stream;
+  upstream docservice { server 127.0.0.1:${o.backendPort}; }
+  proxy_http_version 1.1;
+  proxy_set_header Connection "";
+  proxy_set_header Host $http_host;
+  proxy_set_header X-Forwarded-Proto $scheme;
+  ${timeout}
+  server {
+    listen 127.0.0.1:${o.port};
+    # Served from disk: answers 200 even when docservice is gone.
+    location = /web-apps/apps/api/documents/api.js {
+      expires -1;
+      alias ${o.apiJs};
+    }
+    location ~* ^(\\/[\\d]+\\.[\\d]+\\.[\\d]+[\\.|-][\\d]+)?\\/(internal)(\\/.*)$ {
+      ${access}
+      proxy_pass http://docservice/$2$3$is_args$args;
+    }
+    location ~* ^(\\/[\\d]+\\.[\\d]+\\.[\\d]+[\\.|-][\\d]+)?\\/(info)(\\/.*)$ {
+      ${access}
+      proxy_pass http://docservice/$2$3$is_args$args;
+    }
+    location / {
+      proxy_pass http://docservice;
+    }
+  }
+}
+`;
+}
+
+async function waitReady(url: string, exited: Promise<number | null>, log: () => string): Promise<void> {
+  let gone: number | null | undefined;
+  void exited.then((code) => (gone = code));
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (gone !== undefined) throw new Error(`nginx exited with code ${gone} before answering:\n${log()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nginx did not answer ${url} within ${READY_TIMEOUT_MS} ms:\n${log()}`);
+}
+
+/** SIGTERM (fast shutdown, does not wait for hanging proxied requests) to the master by PID; SIGKILL if it lingers. */
+async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+function readLog(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
