@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import type { CollectorDefinition } from '../../src/collectors/types.js';
+import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
 import { abortMarginMs, scrapeBudgetMs } from '../../src/scrape/deadline.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
 import { gauge } from '../../src/lib/metrics.js';
@@ -9,7 +9,7 @@ import { find, value } from '../support/exposition.js';
 
 const config = configFrom('');
 
-function definition(name: string, collect: CollectorDefinition['create'] extends (...a: never[]) => infer R ? NonNullable<R>['collect'] : never): CollectorDefinition {
+function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>): CollectorDefinition {
   return { name, scopes: ['metrics'], create: () => ({ collect }) };
 }
 
@@ -65,7 +65,7 @@ describe('scrape orchestration', () => {
 
   test('memo shares one in-flight computation between collectors of a scrape', async () => {
     let computations = 0;
-    const shared = (ctx: Parameters<Parameters<typeof definition>[1]>[0]) => ctx.memo('k', async () => {
+    const shared = (ctx: ScrapeContext) => ctx.memo('k', async () => {
       computations++;
       await new Promise((resolve) => setTimeout(resolve, 20));
       return 5;
