@@ -675,6 +675,7 @@ class Simulator implements DsSimulator {
       let task = this.tasks.get(id);
       if (!task) {
         const ext = outputExt(outputtype.toLowerCase(), params.filetype);
+        // The title keeps its name with the output extension (samples/convert-done.json: .../probe.pdf?...filename=probe.pdf).
         const title = typeof params.title === 'string' && params.title !== '' ? params.title.replace(/\.[^./]*$/, '') + `.${ext}` : `output.${ext}`;
         task = { id, key, outputtype: outputtype.toLowerCase(), ext, title, url: params.url, baseUrl: baseUrlOf(ctx.req), state: 'queued' };
         this.tasks.set(id, task);

@@ -447,10 +447,10 @@ describe('faults', () => {
     const key = freshKey();
     const body = { async: true, key, filetype: 'docx', outputtype: 'pdf', url: `${sourceBase}/source.docx` };
     expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body })).body)).toBe(text(real('fault1_rabbitmq_down_convert_async.json')));
-    await sleep(1_200);
+    await sleep(1_300);
     expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body })).body)).toBe(text(real('fault1_rabbitmq_down_convert_async.json')));
     ds.setFault('none');
-    await sleep(1_200);
+    await sleep(1_300);
     expect(JSON.parse(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body })).body))).toMatchObject({ endConvert: true, percent: 100 });
   });
 
@@ -589,7 +589,7 @@ describe('ConvertService modes', () => {
     const first = await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key) });
     expect(text(first.body)).toBe(text(real('v75_nojwt_convert_async.json')));
     expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key) })).body)).toBe(text(real('v75_nojwt_convert_async.json')));
-    await sleep(1_100);
+    await sleep(1_300);
     const fileUrl = doneShape(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key) })).body), ds.url, key);
     const file = await call(fileUrl, '');
     expect([file.status, file.body.equals(SOURCE_BYTES)]).toEqual([200, true]);
@@ -615,7 +615,7 @@ describe('ConvertService modes', () => {
     for (const url of [`${sourceBase}/missing.docx`, 'http://127.0.0.1:1/source.docx']) {
       const key = freshKey();
       expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key, { url }) })).body)).toBe(text(real('fc_jwt_convert_async_404src_first.json')));
-      await sleep(1_100);
+      await sleep(1_300);
       expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key, { url }) })).body)).toBe(text(real('fc_jwt_convert_async_404src_poll.json')));
     }
     // The simulator really fetched the source, as FileConverter does.
@@ -627,7 +627,7 @@ describe('ConvertService modes', () => {
     ds.setConverter('no_x2t');
     const key = freshKey();
     expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key) })).body)).toBe(text(real('fc_jwt_convert_async_new_first.json')));
-    await sleep(1_100);
+    await sleep(1_300);
     expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key) })).body)).toBe(text(real('fc_jwt_convert_async_new_poll_after2s.json')));
     expect(text((await call(ds.url, CONVERT, { body: params(key) })).body)).toBe(text(real('fc_jwt_convert_async_new_poll_after2s.xml')));
     expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(freshKey(), { async: false }) })).body)).toBe(text(real('fc_jwt_convert_sync_new.json')));
@@ -638,7 +638,7 @@ describe('ConvertService modes', () => {
     ds.setConverter('stopped');
     const key = freshKey();
     expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key) })).body)).toBe(text(real('nofc_jwt_convert_async_realds-ttl-1.json')));
-    await sleep(1_100);
+    await sleep(1_300);
     expect(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key) })).body)).toBe(text(real('nofc_jwt_convert_async_realds-ttl-2.json')));
     expect(await failure(call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(freshKey(), { async: false }), timeoutMs: 500 }))).toBe('CLIENT_TIMEOUT');
     const syncKey = freshKey();
@@ -646,7 +646,7 @@ describe('ConvertService modes', () => {
     await sleep(200);
     ds.setConverter('working');
     doneShape(text((await sync).body), ds.url, syncKey);
-    await sleep(1_100);
+    await sleep(1_300);
     doneShape(text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: params(key) })).body), ds.url, key);
   });
 
