@@ -127,3 +127,30 @@ describe('the daemon refuses to start', () => {
     expect(output).toContain('usage: npm start -- [flags]');
   });
 });
+
+describe('the daemon under a hanging target', () => {
+  test('a scrape ends within X-Prometheus-Scrape-Timeout-Seconds, reporting the hang', async () => {
+    const { startBlackhole } = await import('../support/blackhole.js');
+    const hole = await startBlackhole();
+    const file = join(dir, 'hole.yml');
+    writeFileSync(file, `documentserver: { url: "${hole.url}", timeout: 60s }\n`);
+    const exporter = await startExporter([`--config.file=${file}`]);
+    try {
+      const started = performance.now();
+      const response = await fetch(`${exporter.url}/metrics`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '2' } });
+      const text = await response.text();
+      const elapsed = performance.now() - started;
+      expect(response.status).toBe(200);
+      expect(elapsed).toBeLessThan(2_000);
+      expect(elapsed).toBeGreaterThan(1_000);
+      const samples = parseExposition(text);
+      expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
+      expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'healthcheck' })).toBe(1);
+      expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'license' })).toBe(0);
+      expect(value(samples, 'onlyoffice_exporter_build_info', { version: '0.1.0', nodejs: process.version })).toBe(1);
+    } finally {
+      await exporter.stop();
+      await hole.stop();
+    }
+  });
+});
