@@ -3,6 +3,8 @@ import commands from './commands.js';
 import endpoints from './endpoints.js';
 import healthcheck from './healthcheck.js';
 import license from './license.js';
+import docker from './docker.js';
+import supervisor from './supervisor.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
@@ -12,4 +14,6 @@ export const collectorDefinitions: readonly CollectorDefinition[] = [
   buildInfo,
   commands,
   license,
+  docker,
+  supervisor,
 ];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dockerSection } from './sections/docker.js';
 import { documentserverSection } from './sections/documentserver.js';
 import { probeSection } from './sections/probe.js';
 
@@ -6,6 +7,7 @@ import { probeSection } from './sections/probe.js';
 export const configSchema = z.object({
   documentserver: documentserverSection.default({}),
   probe: probeSection.default({}),
+  docker: dockerSection.default({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { duration } from '../duration.js';
+
+// Docker container names are [a-zA-Z0-9][a-zA-Z0-9_.-]*; a glob adds * and ?.
+const nameGlob = z.string().regex(/^[a-zA-Z0-9_.*?-]+$/, 'is not a container name glob (letters, digits, _ . - and the wildcards * ?)');
+
+const socketPath = z.string().transform((value, ctx) => {
+  const path = value.startsWith('unix://') ? value.slice('unix://'.length) : value;
+  if (!path.startsWith('/')) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `"${value}" is not a unix socket path such as /var/run/docker.sock (for a TCP engine set DOCKER_HOST instead)`,
+    });
+    return z.NEVER;
+  }
+  return path;
+});
+
+const unitName = z.string().regex(/^[a-zA-Z0-9:_.@\\-]+$/, 'is not a systemd unit name such as ds-docservice');
+
+/** `label_` plus the Docker label with every character Prometheus does not allow turned into `_`. */
+export function labelNameFor(dockerLabel: string): string {
+  return `label_${dockerLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`;
+}
+
+/** `docker`: container state of the ONLYOFFICE stack and supervisor programs inside the DocumentServer container. */
+export const dockerSection = z.object({
+  /** auto: on when `socket` or DOCKER_HOST is given, or /var/run/docker.sock exists. */
+  enabled: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+  /** Engine socket; without it DOCKER_HOST (unix:// or tcp://, read by dockerode), then /var/run/docker.sock. */
+  socket: socketPath.optional(),
+  /** Container name globs; only these containers are watched and exported. */
+  containers: z.array(nameGlob).min(1, 'needs at least one glob').default(['onlyoffice*', '*documentserver*', '*-onlyoffice-*', '*_onlyoffice_*']),
+  /** Docker labels copied into onlyoffice_container_info as label_<sanitised name>; none by default (cardinality). */
+  labels: z.array(z.string().min(1, 'must not be empty')).default([]).superRefine((labels, ctx) => {
+    const seen = new Map<string, string>();
+    labels.forEach((label, index) => {
+      const name = labelNameFor(label);
+      const earlier = seen.get(name);
+      if (earlier !== undefined) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index], message: `"${earlier}" and "${label}" would both become ${name}` });
+      }
+      seen.set(name, label);
+    });
+  }),
+  /** Full list+inspect of the matched containers; the events stream keeps the view current in between. */
+  resync_interval: duration.default('5m'),
+  /** Each Engine API request (list, inspect, events connect, stats, exec). */
+  timeout: duration.default('10s'),
+  /** CPU and memory from the stats API, gathered in the background (about 1 s per running container). */
+  stats: z.boolean().default(false),
+  stats_interval: duration.default('30s'),
+  /** `supervisorctl status` through the Docker exec API in the DocumentServer containers. */
+  supervisor: z.boolean().default(true),
+  /** Which of the matched containers run supervisor (the all-in-one image). */
+  supervisor_containers: z.array(nameGlob).min(1, 'needs at least one glob').default(['onlyoffice-documentserver*', '*documentserver*']),
+  supervisor_interval: duration.default('30s'),
+  supervisor_timeout: duration.default('5s'),
+  /** Host install without Docker, 7.1/7.2 packages: true runs `supervisorctl status` from PATH, a string names the program. */
+  host_supervisorctl: z.union([z.boolean(), z.string().min(1, 'must not be empty')]).default(false),
+  /** Host install, packages from 7.3: systemd units such as ds-docservice, ds-converter, ds-metrics. */
+  host_systemd_units: z.array(unitName).default([]),
+}).strict().superRefine((section, ctx) => {
+  if (section.host_supervisorctl !== false && section.host_systemd_units.length > 0) {
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['host_systemd_units'],
+      message: 'give either host_supervisorctl or host_systemd_units, not both (a host runs DS under one of them)',
+    });
+  }
+  if (section.stats_interval < 1000) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['stats_interval'], message: 'must be at least 1s (one stats call takes about a second)' });
+  }
+});
+
+export type DockerConfig = z.infer<typeof dockerSection>;

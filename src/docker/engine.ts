@@ -1,0 +1,69 @@
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import type { DockerConfig } from '../config/sections/docker.js';
+import { ApiCounter } from './api.js';
+import { engineConnection } from './connection.js';
+import { globMatcher } from './glob.js';
+import { ContainerView } from './view.js';
+
+/** One Engine API client and one container view, shared by the docker and supervisor collectors. */
+export interface DockerEngine {
+  readonly docker: Docker;
+  readonly api: ApiCounter;
+  readonly view: ContainerView;
+  readonly endpoint: string;
+  readonly timeoutMs: number;
+}
+
+interface Shared {
+  engine: DockerEngine;
+  refs: number;
+}
+
+const shared = new Map<string, Shared>();
+
+export interface EngineLease {
+  readonly engine: DockerEngine;
+  /** Drops this holder's reference; the last one closes the view. Idempotent. */
+  release(): Promise<void>;
+}
+
+/**
+ * Both collectors ask for the engine; they get the same view (one events stream, one resync schedule) when
+ * their settings agree. A reload that builds collectors before closing the old ones keeps the view warm.
+ */
+export function acquireEngine(config: DockerConfig, logger: Logger, env: Record<string, string | undefined> = process.env): EngineLease {
+  const connection = engineConnection(config, env);
+  const key = JSON.stringify([connection.endpoint, config.containers, config.resync_interval, config.timeout]);
+  let entry = shared.get(key);
+  if (entry === undefined) {
+    const docker = connection.options ? new Docker(connection.options) : new Docker();
+    const api = new ApiCounter();
+    const view = new ContainerView({
+      docker,
+      api,
+      match: globMatcher(config.containers),
+      endpoint: connection.endpoint,
+      resyncMs: config.resync_interval,
+      timeoutMs: config.timeout,
+      logger: logger.child({ component: 'docker-view' }),
+    });
+    entry = { engine: { docker, api, view, endpoint: connection.endpoint, timeoutMs: config.timeout }, refs: 0 };
+    shared.set(key, entry);
+    view.start();
+  }
+  entry.refs += 1;
+  const held = entry;
+  let released = false;
+  return {
+    engine: held.engine,
+    async release() {
+      if (released) return;
+      released = true;
+      held.refs -= 1;
+      if (held.refs > 0) return;
+      if (shared.get(key) === held) shared.delete(key);
+      await held.engine.view.close();
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+import type { Logger } from 'pino';
+import type { CollectorDefinition } from '../../src/collectors/types.js';
+import type { Config } from '../../src/config/schema.js';
+import { CollectorHealthLog } from '../../src/scrape/health-log.js';
+import { runScrape, type NamedCollector } from '../../src/scrape/run.js';
+import { parseExposition, type Sample } from './exposition.js';
+import { silentLogger } from './scrape.js';
+
+const run = promisify(execFile);
+
+/** Programs a test needs for a private engine (pass to requirePrograms). */
+export const ENGINE_PROGRAMS = ['dockerd', 'containerd', 'runc', 'docker', '/bin/busybox'] as const;
+export const TEST_IMAGE = 'local/busybox:1';
+
+/**
+ * A private Docker engine for one test file, run as in shared/reference/docker-engine-in-ci.md:
+ * Debian's dockerd as root, own data root, exec root and socket under a short /tmp dir,
+ * no iptables, no bridge. Only this engine's PID is ever signalled.
+ */
+export class PrivateEngine {
+  readonly socket: string;
+  readonly dockerHost: string;
+  readonly docker: Docker;
+  private child: ChildProcess | undefined;
+  private exited: Promise<void> = Promise.resolve();
+
+  private constructor(readonly dir: string) {
+    // unix socket paths must stay under 108 bytes: the dir is /tmp/ooe-dXXXXXX.
+    this.socket = join(dir, 'd.sock');
+    this.dockerHost = `unix://${this.socket}`;
+    this.docker = new Docker({ socketPath: this.socket });
+  }
+
+  static async create(): Promise<PrivateEngine> {
+    const engine = new PrivateEngine(mkdtempSync('/tmp/ooe-d'));
+    try {
+      await engine.start();
+      await engine.importImage();
+    } catch (error) {
+      await engine.destroy();
+      throw error;
+    }
+    return engine;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts dockerd (again) on the same data root; resolves when the API answers. */
+  async start(): Promise<void> {
+    if (this.child) throw new Error('dockerd is already running');
+    const log = openSync(join(this.dir, 'dockerd.log'), 'a');
+    const child = spawn('dockerd', [
+      '--host', this.dockerHost,
+      '--data-root', join(this.dir, 'r'),
+      '--exec-root', join(this.dir, 'x'),
+      '--pidfile', join(this.dir, 'dockerd.pid'),
+      '--storage-driver', 'overlay2',
+      '--iptables=false', '--ip6tables=false', '--bridge=none',
+      '--shutdown-timeout', '2',
+    ], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    this.child = child;
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const until = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        this.child = undefined;
+        throw new Error(`dockerd exited at start:\n${this.logTail()}`);
+      }
+      try {
+        await this.docker.ping();
+        return;
+      } catch {
+        if (Date.now() > until) throw new Error(`dockerd did not answer within 30 s:\n${this.logTail()}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  }
+
+  /** Removes every container (fast shutdown, paused ones too), then SIGTERM by PID and wait. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    try {
+      const all = await this.docker.listContainers({ all: true });
+      await Promise.all(all.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+    } catch {
+      // the engine may already be unreachable; SIGTERM below still applies
+    }
+    await this.terminate();
+  }
+
+  /** SIGTERM by PID, leaving containers in place (an engine restart as an operator would do it). */
+  async terminate(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+    await this.exited;
+    clearTimeout(timer);
+    this.child = undefined;
+  }
+
+  /** Stops the engine and removes its directory, unmounting only mounts under it. */
+  async destroy(): Promise<void> {
+    await this.stop();
+    if (this.child) return; // never delete the dirs under a live dockerd
+    const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n')
+      .map((line) => line.split(' ')[1] ?? '')
+      .filter((mountpoint) => mountpoint.startsWith(`${this.dir}/`))
+      .sort()
+      .reverse();
+    for (const mountpoint of mounts) await run('umount', [mountpoint]).catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Runs the docker CLI against this engine; returns stdout. */
+  async cli(...args: string[]): Promise<string> {
+    const { stdout } = await run('docker', args, { env: { ...process.env, DOCKER_HOST: this.dockerHost }, maxBuffer: 16 * 1024 * 1024 });
+    return stdout.trim();
+  }
+
+  /** A file in the engine's dir, e.g. a script to bind-mount into a container. */
+  writeFile(name: string, content: string, mode = 0o755): string {
+    const path = join(this.dir, name);
+    writeFileSync(path, content);
+    chmodSync(path, mode);
+    return path;
+  }
+
+  /** A registry-free image: busybox-static plus applet symlinks, imported as one layer. */
+  private async importImage(): Promise<void> {
+    const rootfs = join(this.dir, 'rootfs');
+    for (const sub of ['bin', 'etc', 'tmp', 'proc', 'sys', 'dev']) mkdirSync(join(rootfs, sub), { recursive: true });
+    copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'));
+    chmodSync(join(rootfs, 'bin/busybox'), 0o755);
+    const { stdout } = await run(join(rootfs, 'bin/busybox'), ['--list']);
+    for (const applet of stdout.split('\n').map((s) => s.trim()).filter((s) => s !== '' && s !== 'busybox')) {
+      symlinkSync('busybox', join(rootfs, 'bin', applet));
+    }
+    writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
+    writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
+    await run('sh', ['-c', `tar -C "${rootfs}" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - ${TEST_IMAGE} >/dev/null`], {
+      env: { ...process.env, DOCKER_HOST: this.dockerHost },
+    });
+    rmSync(rootfs, { recursive: true, force: true });
+  }
+
+  private logTail(): string {
+    try {
+      return readFileSync(join(this.dir, 'dockerd.log'), 'utf8').split('\n').slice(-30).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined (state propagating through events), or fails after `ms`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    try {
+      const result = await check();
+      if (result !== undefined) return result;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > until) throw new Error(`gave up waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
+/** Collectors created once and scraped many times through the real orchestrator (state that lives across scrapes). */
+export class ScrapeHarness {
+  readonly collectors: NamedCollector[];
+
+  constructor(definitions: readonly CollectorDefinition[], readonly config: Config, readonly logger: Logger = silentLogger) {
+    this.collectors = definitions.flatMap((definition) => {
+      const collector = definition.create(config, logger);
+      return collector ? [{ name: definition.name, collector }] : [];
+    });
+  }
+
+  async scrape(budgetMs = 5_000): Promise<{ text: string; samples: Sample[] }> {
+    const registry = await runScrape({
+      collectors: this.collectors,
+      config: this.config,
+      target: this.config.documentserver,
+      scope: 'metrics',
+      budgetMs,
+      logger: this.logger,
+      healthLog: new CollectorHealthLog(this.logger),
+    });
+    const text = await registry.metrics();
+    return { text, samples: parseExposition(text) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.collectors.map(({ collector }) => collector.close?.()));
+  }
+}
