@@ -5,6 +5,7 @@ import healthcheck from './healthcheck.js';
 import license from './license.js';
 import docker from './docker.js';
 import supervisor from './supervisor.js';
+import disk from './disk.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
@@ -16,4 +17,5 @@ export const collectorDefinitions: readonly CollectorDefinition[] = [
   license,
   docker,
   supervisor,
+  disk,
 ];

@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { dockerSection } from './sections/docker.js';
 import { documentserverSection } from './sections/documentserver.js';
 import { probeSection } from './sections/probe.js';
+import { diskSection } from './sections/disk.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
 export const configSchema = z.object({
   documentserver: documentserverSection.default({}),
   probe: probeSection.default({}),
   docker: dockerSection.default({}),
+  disk: diskSection.default({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;
