@@ -7,7 +7,7 @@ import type { Runtime } from './runtime.js';
 import { scrapeBudgetMs } from './scrape/deadline.js';
 import { CollectorHealthLog } from './scrape/health-log.js';
 import { runScrape } from './scrape/run.js';
-import { landingPage } from './web/landing.js';
+import { registerStatusRoutes } from './web/status.js';
 import { EXPORTER_VERSION } from './version.js';
 
 export interface ServerOptions {
@@ -79,7 +79,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
   });
 
-  app.get('/', (_request, reply) => reply.type('text/html; charset=utf-8').send(landingPage(runtime.generation)));
+  // The doctor's diagnosis as a self-refreshing page (/) and as JSON (/status.json).
+  registerStatusRoutes(app, runtime, logger);
 
   return app;
 }

@@ -1,25 +1,93 @@
-import type { Generation } from '../runtime.js';
-import { redactUrl } from '../lib/redact.js';
+import { VERDICT_TOKENS } from '../doctor/messages.js';
+import type { RenderedDiagnosis } from '../doctor/render.js';
+import type { Lang } from '../doctor/i18n.js';
+import type { Verdict } from '../doctor/model.js';
 import { EXPORTER_VERSION } from '../version.js';
 
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+export const REFRESH_SECONDS = 30;
 
-/** The page at `/`: what this is and where everything is. Never shows a secret. */
-export function landingPage(generation: Generation | undefined): string {
-  const target = generation ? escape(redactUrl(generation.config.documentserver.url)) : 'not loaded';
-  const collectors = generation ? generation.collectorsFor('metrics').map((c) => escape(c.name)).join(', ') : '';
+const escape = (text: string | number) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const COLORS: Record<Verdict, { bg: string; fg: string }> = {
+  ok: { bg: '#e6f4ea', fg: '#137333' },
+  warn: { bg: '#fef7e0', fg: '#8a5a00' },
+  fail: { bg: '#fce8e6', fg: '#a50e0e' },
+  unknown: { bg: '#f3e8fd', fg: '#681da8' },
+  skipped: { bg: '#f1f3f4', fg: '#5f6368' },
+};
+
+const TEXT = {
+  title: { 'zh-CN': 'ONLYOFFICE Docs 状态', en: 'ONLYOFFICE Docs status' },
+  verdict: {
+    'zh-CN': { ok: '一切正常', warn: '有警告', fail: '有故障', unknown: '部分检查无法完成', skipped: '一切正常' },
+    en: { ok: 'All is well', warn: 'Warnings', fail: 'Something is broken', unknown: 'Some checks could not run', skipped: 'All is well' },
+  },
+  checked: { 'zh-CN': '检查时间', en: 'Checked at' },
+  refresh: { 'zh-CN': `每 ${REFRESH_SECONDS} 秒自动刷新`, en: `refreshes every ${REFRESH_SECONDS} s` },
+  hops: { 'zh-CN': '逐跳检查', en: 'Hop by hop' },
+  causes: { 'zh-CN': '原因与处理方法', en: 'Causes and fixes' },
+  fix: { 'zh-CN': '处理方法', en: 'How to fix' },
+  cause: { 'zh-CN': '原因在', en: 'caused by' },
+  notLoaded: { 'zh-CN': '配置尚未加载', en: 'configuration not loaded' },
+  endpoints: { 'zh-CN': '接口', en: 'Endpoints' },
+  doctor: { 'zh-CN': '命令行同样的诊断：npm run doctor（镜像内：doctor）', en: 'The same diagnosis on the command line: npm run doctor (in the image: doctor)' },
+} as const;
+
+/**
+ * The page at `/`: the doctor's diagnosis of the configured DocumentServer, hop by hop, refreshing itself.
+ * Self-contained (no script, no external asset) and secret-free: URLs arrive redacted, nothing else is shown.
+ */
+export function landingPage(diagnosis: RenderedDiagnosis | undefined, lang: Lang): string {
+  const other: Lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
+  const body = diagnosis === undefined ? `<p class="banner skipped">${escape(TEXT.notLoaded[lang])}</p>` : report(diagnosis, lang);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>ONLYOFFICE Docs exporter</title>
-<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem}code{background:#f3f3f3;padding:0 .2em}</style>
-</head><body>
-<h1>ONLYOFFICE Docs exporter</h1>
-<p>Version ${escape(EXPORTER_VERSION)}. Watching DocumentServer at <code>${target}</code>.</p>
-<ul>
-<li><a href="/metrics">/metrics</a>: everything about the configured DocumentServer</li>
-<li><a href="/probe?target=">/probe?target=URL</a>: the same checks for a target listed in <code>probe.targets</code></li>
-<li><a href="/-/healthy">/-/healthy</a> and <a href="/-/ready">/-/ready</a></li>
+<html lang="${lang}"><head><meta charset="utf-8">
+<meta http-equiv="refresh" content="${REFRESH_SECONDS}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(diagnosis ? `${VERDICT_TOKENS[diagnosis.verdict]} · ` : '')}${escape(TEXT.title[lang])}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei",sans-serif;max-width:60rem;margin:1.5rem auto;padding:0 1rem;color:#202124}
+h1{font-size:1.4rem;margin:0 0 .3rem}h2{font-size:1.1rem;margin:1.5rem 0 .5rem}
+.meta{color:#5f6368;font-size:.9rem}.meta a{color:inherit}
+.banner{padding:.8rem 1rem;border-radius:6px;font-size:1.2rem;font-weight:600}
+table{border-collapse:collapse;width:100%}td{border-top:1px solid #e0e0e0;padding:.45rem .4rem;vertical-align:top}
+.badge{display:inline-block;min-width:5.5rem;text-align:center;border-radius:4px;padding:.1rem .3rem;font-weight:600;font-size:.85rem}
+.hop{font-weight:600;white-space:nowrap}ul{margin:0;padding-left:1.1rem}li{margin:.1rem 0}
+.because,.likely{color:#5f6368}.cause{border-left:4px solid;padding:.2rem .9rem;margin:.8rem 0}
+pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;font-size:.85rem;border-radius:4px}
+${(Object.keys(COLORS) as Verdict[]).map((v) => `.${v}{background:${COLORS[v].bg};color:${COLORS[v].fg};border-color:${COLORS[v].fg}}`).join('\n')}
+</style></head><body>
+<h1>${escape(TEXT.title[lang])}</h1>
+<p class="meta">onlyoffice-exporter ${escape(EXPORTER_VERSION)} · ${escape(TEXT.refresh[lang])} · <a href="/?lang=${other}" hreflang="${other}">${other === 'en' ? 'English' : '中文'}</a></p>
+${body}
+<h2>${escape(TEXT.endpoints[lang])}</h2>
+<ul class="meta">
+<li><a href="/metrics">/metrics</a> · <a href="/probe?target=">/probe?target=URL</a> · <a href="/status.json?lang=${lang}">/status.json</a> · <a href="/-/healthy">/-/healthy</a> · <a href="/-/ready">/-/ready</a></li>
+<li>${escape(TEXT.doctor[lang])}</li>
 </ul>
-<p>Collectors: ${collectors}</p>
 </body></html>
 `;
+}
+
+function report(d: RenderedDiagnosis, lang: Lang): string {
+  const hopName = new Map(d.hops.map((h) => [h.id, h.name]));
+  const rows = d.hops.map((h) => {
+    const items = h.findings.map((f) => `<li>${escape(f.text)}</li>`);
+    if (h.because !== undefined) items.push(`<li class="because">→ ${escape(TEXT.cause[lang])}: ${escape(hopName.get(h.because) ?? h.because)}</li>`);
+    if (h.verdict !== 'ok') for (const c of h.causes) items.push(`<li class="likely">→ ${escape(c.title)}</li>`);
+    return `<tr data-hop="${h.id}" data-verdict="${h.verdict}"><td><span class="badge ${h.verdict}">${VERDICT_TOKENS[h.verdict]}</span></td><td class="hop">${escape(h.name)}</td><td><ul>${items.join('')}</ul></td></tr>`;
+  }).join('\n');
+  const causes = d.causes.map((c) => `<div class="cause ${c.severity}" data-cause="${c.id}">
+<p><strong>${escape(hopName.get(c.hop) ?? c.hop)}: ${escape(c.title)}</strong></p>
+<p>${escape(c.why)}</p>
+<p>${escape(TEXT.fix[lang])}:</p>
+<pre>${c.fix.map(escape).join('\n')}</pre>
+</div>`).join('\n');
+  return `<p class="banner ${d.verdict}" id="verdict">${VERDICT_TOKENS[d.verdict]} · ${escape(TEXT.verdict[lang][d.verdict])}</p>
+<p class="meta">DocumentServer <code>${escape(d.target)}</code>${d.publicUrl !== undefined ? ` · <code>${escape(d.publicUrl)}</code>` : ''} · ${escape(TEXT.checked[lang])} ${escape(d.checkedAt)} (${escape(d.seconds)} s)</p>
+${causes === '' ? '' : `<h2>${escape(TEXT.causes[lang])}</h2>\n${causes}`}
+<h2>${escape(TEXT.hops[lang])}</h2>
+<table>
+${rows}
+</table>`;
 }

@@ -1,0 +1,404 @@
+import type { Params, Pick } from './i18n.js';
+
+/**
+ * The causes the doctor can name, most fundamental first: when several hops fail, the conclusion lists
+ * their causes in this order. Texts and fixes follow documentserver-surfaces.md §9 (502 / healthcheck causes),
+ * §7 (image layout, supervisor programs, logs, certificates) and the fault table of the real-docservice captures.
+ * `{ds}` in a fix is the DocumentServer container seen by the Docker collector (onlyoffice-documentserver otherwise).
+ */
+export interface CauseDefinition {
+  title(p: Params, t: Pick): string;
+  why(p: Params, t: Pick): string;
+  /** Commands, in the order to try them; lines starting with `#` say where a command applies. */
+  fix(p: Params, t: Pick): string[];
+}
+
+const DOCKER = (t: Pick) => t('# Docker（一体化镜像 onlyoffice/documentserver）', '# Docker (all-in-one onlyoffice/documentserver image)');
+const HOST = (t: Pick) => t('# 主机安装（deb/rpm 软件包，7.3 起为 systemd 服务）', '# host install (deb/rpm packages; systemd units from 7.3)');
+const ds = (p: Params) => String(p.ds ?? 'onlyoffice-documentserver');
+
+export const CAUSES = {
+  container_down: {
+    title: (p, t) => t(`容器 ${p.name} 没有运行（${p.state}）`, `container ${p.name} is not running (${p.state})`),
+    why: (p, t) => t(
+      `容器状态为 ${p.state}${p.exit_code !== undefined ? `，上次退出码 ${p.exit_code}` : ''}。容器里的服务全部不可用，代理对所有请求返回 502。`,
+      `the container is ${p.state}${p.exit_code !== undefined ? `, last exit code ${p.exit_code}` : ''}. Nothing inside it answers, so the proxy answers 502 to every request.`),
+    fix: (p) => [`docker logs --tail 100 ${p.name}`, `docker start ${p.name}`, `docker inspect ${p.name} --format '{{.State.Status}} {{.State.ExitCode}} {{.State.Error}}'`],
+  },
+  container_oom: {
+    title: (p, t) => t(`容器 ${p.name} 因内存不足被杀死（OOM）`, `container ${p.name} was killed for lack of memory (OOM)`),
+    why: (_p, t) => t('内核在容器达到内存上限时杀死了它（OOMKilled=true，退出码 137）。', 'the kernel killed it when it reached its memory limit (OOMKilled=true, exit code 137).'),
+    fix: (p, t) => [
+      `docker inspect ${p.name} --format '{{.State.OOMKilled}} {{.HostConfig.Memory}}'`,
+      t('# 提高内存上限（compose 中的 mem_limit，Kubernetes 中的 resources.limits.memory），然后：', '# raise the memory limit (mem_limit in compose, resources.limits.memory in Kubernetes), then:'),
+      `docker start ${p.name}`,
+    ],
+  },
+  container_restarting: {
+    title: (p, t) => t(`容器 ${p.name} 在不断重启`, `container ${p.name} keeps restarting`),
+    why: (p, t) => t(`重启策略已经重启它 ${p.restarts} 次：主进程启动后很快退出。`, `its restart policy restarted it ${p.restarts} times: the main process exits soon after it starts.`),
+    fix: (p) => [`docker logs --tail 100 ${p.name}`, `docker inspect ${p.name} --format '{{.RestartCount}} {{.State.ExitCode}} {{.State.Error}}'`],
+  },
+  container_unhealthy: {
+    title: (p, t) => t(`容器 ${p.name} 的健康检查失败`, `container ${p.name} fails its health check`),
+    why: (_p, t) => t('容器在运行，但它自己的 HEALTHCHECK 连续失败。', 'the container runs, but its own HEALTHCHECK keeps failing.'),
+    fix: (p) => [`docker inspect ${p.name} --format '{{json .State.Health}}'`, `docker logs --tail 100 ${p.name}`],
+  },
+  container_paused: {
+    title: (p, t) => t(`容器 ${p.name} 被暂停`, `container ${p.name} is paused`),
+    why: (_p, t) => t('暂停的容器接受 TCP 连接但不作任何应答。', 'a paused container accepts TCP connections and answers nothing.'),
+    fix: (p) => [`docker unpause ${p.name}`],
+  },
+  supervisor_program_down: {
+    title: (p, t) => t(`${p.program} 处于 ${p.state}${p.container ? `（容器 ${p.container}）` : ''}`, `${p.program} is ${p.state}${p.container ? ` in ${p.container}` : ''}`),
+    why: (p, t) => t(
+      `supervisor 报告 ${p.program} 为 ${p.state}：FATAL 表示“Exited too quickly”（启动即退出，常见原因是 local.json 格式错误或依赖不可用），BACKOFF 表示正在反复重启。`,
+      `supervisor reports ${p.program} ${p.state}: FATAL is "Exited too quickly" (it exits at start, often a malformed local.json or a missing dependency), BACKOFF is a restart loop.`),
+    fix: (p, t) => p.container
+      ? [`docker exec ${p.container} supervisorctl status`, `docker exec ${p.container} sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/*/err.log'`, `docker exec ${p.container} supervisorctl restart ${p.program}`]
+      : String(p.program).startsWith('ds-')
+        ? [t('# systemd 服务', '# systemd unit'), `systemctl status ${p.program}`, `journalctl -u ${p.program} -n 100`, `systemctl restart ${p.program}`]
+        : ['supervisorctl status', 'tail -n 50 /var/log/onlyoffice/documentserver/*/err.log', `supervisorctl restart ${p.program}`],
+  },
+  postgres_crash: {
+    title: (_p, t) => t('PostgreSQL 断开后 docservice 进程退出了', 'docservice exited when PostgreSQL went away'),
+    why: (_p, t) => t(
+      'PostgreSQL 停止时，若连接池中有空闲连接，docservice 会因 uncaughtException（terminating connection due to administrator command）直接退出，不会自行恢复；代理返回 502。',
+      'when PostgreSQL stops while the pool holds an idle connection, docservice dies on an uncaughtException ("terminating connection due to administrator command") and does not come back by itself; the proxy answers 502.'),
+    fix: (p, t) => [
+      t('# 先让 PostgreSQL 恢复：', '# bring PostgreSQL back first:'),
+      `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
+      'docker start onlyoffice-postgresql   # or: systemctl start postgresql',
+      t('# 然后重启 docservice：', '# then restart docservice:'),
+      DOCKER(t), `docker exec ${ds(p)} supervisorctl restart ds:docservice`,
+      HOST(t), 'systemctl restart ds-docservice',
+    ],
+  },
+  rabbitmq_unreachable_at_start: {
+    title: (_p, t) => t('docservice 在等待 RabbitMQ，因此没有监听端口', 'docservice is waiting for RabbitMQ, so it does not listen'),
+    why: (_p, t) => t(
+      'docservice 只有在连上消息队列之后才监听 8000 端口；RabbitMQ 不可达时它每秒重试，日志循环出现 “[AMQP] Error: connect ECONNREFUSED …:5672”，代理对所有请求返回 502（AMQP_URI 写错也是这样）。',
+      'docservice listens on port 8000 only after it has connected to the broker; while RabbitMQ is unreachable it retries every second, logs "[AMQP] Error: connect ECONNREFUSED …:5672" in a loop, and the proxy answers 502 to everything (a wrong AMQP_URI does the same).'),
+    fix: (p, t) => [
+      `rabbitmq-diagnostics -q ping   # ${t('或', 'or')}: docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q ping`,
+      'docker start onlyoffice-rabbitmq   # or: systemctl start rabbitmq-server',
+      t('# 检查 DS 使用的地址（Docker 变量 AMQP_URI，local.json 中的 rabbitmq.url）：', '# check the address DS uses (Docker variable AMQP_URI, rabbitmq.url in local.json):'),
+      `docker logs --tail 50 ${ds(p)} 2>&1 | grep -i amqp`,
+      t('# RabbitMQ 恢复后 docservice 会自行开始监听。', '# docservice starts listening by itself once RabbitMQ answers.'),
+    ],
+  },
+  docservice_down: {
+    title: (_p, t) => t('docservice 没有在监听', 'docservice is not listening'),
+    why: (_p, t) => t(
+      'docservice（端口 8000）没有应答：正在启动、崩溃循环（ds:docservice FATAL “Exited too quickly”）或 local.json 格式错误。代理对 /healthcheck、/index.html、CommandService 返回 502，而 api.js（nginx 直接提供的静态文件）仍然返回 200；nginx 错误日志中是 “connect() failed (111: Connection refused) while connecting to upstream”。8.2 起数据库表缺失时也不会监听（日志 “DB table … does not exist”）；RabbitMQ ≥ 4.1 配 DS ≤ 8.3 时 RabbitMQ 日志为 “frame_max … lower than the minimum”。',
+      'docservice (port 8000) does not answer: starting, in a crash loop (ds:docservice FATAL "Exited too quickly") or a malformed local.json. The proxy answers 502 on /healthcheck, /index.html and CommandService while api.js (a static file nginx serves itself) still answers 200; nginx\'s error log says "connect() failed (111: Connection refused) while connecting to upstream". From 8.2 it also never listens when database tables are missing (log "DB table … does not exist"); RabbitMQ 4.1+ with DS 8.3 or older logs "frame_max … lower than the minimum" on the RabbitMQ side.'),
+    fix: (p, t) => [
+      DOCKER(t),
+      `docker exec ${ds(p)} supervisorctl status ds:docservice`,
+      `docker logs --tail 100 ${ds(p)}`,
+      `docker exec ${ds(p)} supervisorctl restart ds:docservice`,
+      HOST(t),
+      'systemctl status ds-docservice',
+      'tail -n 100 /var/log/onlyoffice/documentserver/docservice/out.log',
+      'systemctl restart ds-docservice',
+    ],
+  },
+  wrong_target: {
+    title: (_p, t) => t('documentserver.url 指向的不是 DocumentServer', 'documentserver.url does not point at DocumentServer'),
+    why: (p, t) => t(
+      `${p.url} 有应答（HTTP ${p.status}），但不是 DocumentServer 的应答。`,
+      `${p.url} answers (HTTP ${p.status}) but not as DocumentServer does.`),
+    fix: (p, t) => [
+      `curl -sS -i ${p.url}/index.html`,
+      t('# 把 documentserver.url 设为 docservice（http://主机:8000）或 DS 自带 nginx 的根地址。', '# set documentserver.url to docservice (http://HOST:8000) or to the root of DS\'s own nginx.'),
+    ],
+  },
+  rabbitmq_frozen: {
+    title: (_p, t) => t('RabbitMQ 接受连接但不应答', 'RabbitMQ accepts connections but does not answer'),
+    why: (_p, t) => t(
+      '/healthcheck 一直挂起：RabbitMQ 进程被冻结、过载，或触发了内存/磁盘告警。/index.html 仍然正常。',
+      '/healthcheck hangs: the RabbitMQ process is frozen, overloaded or in a memory/disk alarm. /index.html still answers.'),
+    fix: (_p, t) => [
+      'rabbitmq-diagnostics -q alarms',
+      'rabbitmqctl status',
+      t('# 仍无应答时重启：', '# if it still does not answer, restart it:'),
+      'docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server',
+    ],
+  },
+  rabbitmq_down: {
+    title: (_p, t) => t('RabbitMQ 不可用', 'RabbitMQ is down'),
+    why: (_p, t) => t(
+      'docservice 连不上消息队列：/healthcheck 返回 false，version 命令仍然正常，文档转换停在 {"percent":0,"endConvert":false}。RabbitMQ 恢复后 DS 会在一秒内自动重连。',
+      'docservice cannot reach the broker: /healthcheck answers false, the version command still works, conversions stay at {"percent":0,"endConvert":false}. DS reconnects within a second once RabbitMQ is back.'),
+    fix: (p, t) => [
+      `rabbitmq-diagnostics -q ping   # ${p.address ?? '127.0.0.1:5672'}`,
+      'docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server',
+      t('# 一体化镜像内置的 RabbitMQ：', '# the RabbitMQ inside the all-in-one image:'),
+      `docker exec ${ds(p)} service rabbitmq-server start`,
+    ],
+  },
+  postgres_frozen: {
+    title: (_p, t) => t('PostgreSQL 接受连接但不应答', 'PostgreSQL accepts connections but does not answer'),
+    why: (_p, t) => t(
+      '/healthcheck 一直挂起（它执行 SELECT 1）：PostgreSQL 被冻结、锁住或过载。',
+      '/healthcheck hangs (it runs SELECT 1): PostgreSQL is frozen, locked or overloaded.'),
+    fix: (p, t) => [
+      `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
+      'psql -U onlyoffice -c "select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"',
+      t('# 仍无应答时重启：', '# if it still does not answer, restart it:'),
+      'docker restart onlyoffice-postgresql   # or: systemctl restart postgresql',
+    ],
+  },
+  postgres_down: {
+    title: (_p, t) => t('PostgreSQL 不可用', 'PostgreSQL is down'),
+    why: (_p, t) => t(
+      '/healthcheck 返回 false，转换返回 -1，version、license 和 info.json 仍然正常。若 docservice 在 PostgreSQL 停止时持有空闲连接，它会直接退出（见 docservice）。',
+      '/healthcheck answers false and conversions fail with -1 while version, license and info.json still work. If docservice held an idle pooled connection when PostgreSQL stopped, it exits outright (see docservice).'),
+    fix: (p, t) => [
+      `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
+      'docker start onlyoffice-postgresql   # or: systemctl start postgresql',
+      t('# 一体化镜像内置的 PostgreSQL：', '# the PostgreSQL inside the all-in-one image:'),
+      `docker exec ${ds(p)} service postgresql start`,
+    ],
+  },
+  redis_down: {
+    title: (_p, t) => t('Redis 不可用', 'Redis is down'),
+    why: (_p, t) => t(
+      '开发者版和企业版用 Redis 保存编辑数据，Redis 不可用时 /healthcheck 返回 false（日志 “redisClient error … ECONNREFUSED”）；社区版不使用 Redis，/healthcheck 仍为 true——社区版请从 dependencies 中去掉 redis。',
+      'Developer and Enterprise editions keep editor data in Redis and answer /healthcheck false without it (log "redisClient error … ECONNREFUSED"); Community does not use Redis and stays true: on Community, remove redis from dependencies.'),
+    fix: (p) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, 'docker restart onlyoffice-redis   # or: systemctl restart redis-server'],
+  },
+  storage_not_writable: {
+    title: (_p, t) => t('DS 的存储不可写', 'DS storage is not writable'),
+    why: (p, t) => t(
+      `/healthcheck 返回 false，同时 ${p.path} 所在文件系统${p.problem}。7.1–8.0 的 /healthcheck 在写入存储失败时返回 false（8.1 起只记 WARN）。`,
+      `/healthcheck answers false while the file system of ${p.path} is ${p.problem}. DS 7.1–8.0 answer /healthcheck false when the storage write fails (8.1+ only log a WARN).`),
+    fix: (p) => [`df -h ${p.path}`, `findmnt -T ${p.path} -o TARGET,SOURCE,OPTIONS`],
+  },
+  healthcheck_hang: {
+    title: (_p, t) => t('/healthcheck 挂起：某个依赖接受连接但不应答', '/healthcheck hangs: a dependency accepts connections but does not answer'),
+    why: (p, t) => t(
+      `/healthcheck 在 ${p.timeout} 内没有应答，而 /index.html 正常：冻结的 RabbitMQ 或 PostgreSQL 会让它一直挂起。在配置中加入 dependencies 可以指出是哪一个。`,
+      `/healthcheck gave no answer within ${p.timeout} while /index.html answers: a frozen RabbitMQ or PostgreSQL makes it hang. Configure dependencies to tell which.`),
+    fix: (p) => ['rabbitmq-diagnostics -q alarms', `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`],
+  },
+  healthcheck_false: {
+    title: (_p, t) => t('/healthcheck 返回 false：某个依赖检查失败', '/healthcheck answers false: one of its checks failed'),
+    why: (_p, t) => t(
+      '/healthcheck 依次检查数据库（SELECT 1）、Redis（开发者版/企业版）、消息队列和存储写入（7.1–8.0）；任何一项失败都返回 false。在配置中加入 dependencies 可以指出是哪一个。',
+      '/healthcheck checks the database (SELECT 1), Redis (Developer/Enterprise), the message broker and a storage write (7.1–8.0) in turn; any failure gives false. Configure dependencies to tell which.'),
+    fix: (p) => [`docker logs --tail 300 ${ds(p)} 2>&1 | grep -i -A2 'healthCheck error'`, "grep -i -A2 'healthCheck error' /var/log/onlyoffice/documentserver/docservice/out.log | tail -n 20"],
+  },
+  proxy_bad_gateway: {
+    title: (p, t) => t(`反向代理返回 ${p.status}，而 docservice 本身正常`, `the reverse proxy answers ${p.status} although docservice is up`),
+    why: (p, t) => t(
+      `直连 docservice 正常，经过 ${p.url} 却得到 HTTP ${p.status}：代理的 upstream 指向了错误的主机或端口（例如 localhost 解析成 ::1 而 docservice 只监听 IPv4），或代理无法进入 DS 容器所在的网络。${Number(p.status) === 504 ? '504 表示 upstream 超时。' : ''}`,
+      `docservice answers directly, but through ${p.url} the answer is HTTP ${p.status}: the proxy's upstream points at the wrong host or port (e.g. localhost resolving to ::1 while docservice listens on IPv4), or the proxy cannot reach the DS container's network.${Number(p.status) === 504 ? ' 504 is an upstream timeout.' : ''}`),
+    fix: (p, t) => [
+      'nginx -t',
+      t('# 在代理的错误日志中找 “connect() failed … while connecting to upstream” 或 “upstream timed out”：', '# look for "connect() failed … while connecting to upstream" or "upstream timed out" in the proxy\'s error log:'),
+      'tail -n 50 /var/log/nginx/error.log',
+      "grep -rn 'proxy_pass\\|upstream' /etc/nginx/",
+      t(`# 在代理主机上确认 docservice 可达：`, '# from the proxy host, check that docservice answers:'),
+      `curl -sS ${p.direct}/healthcheck`,
+      'systemctl reload nginx',
+    ],
+  },
+  proxy_down: {
+    title: (_p, t) => t('公开地址没有 HTTP 应答', 'the public URL gives no HTTP answer'),
+    why: (p, t) => t(
+      `${p.url} ${p.failure}：代理没有运行、防火墙拦截，或 TLS 握手失败（证书或私钥缺失、不可读）。`,
+      `${p.url}: ${p.failure}. The proxy is not running, a firewall drops the connection, or the TLS handshake fails (certificate or key missing or unreadable).`),
+    fix: (p) => [
+      'systemctl status nginx',
+      "ss -ltnp | grep -E ':(80|443) '",
+      ...(String(p.url).startsWith('https:') ? [`openssl s_client -connect ${p.hostport} -servername ${p.host} </dev/null`] : []),
+      `curl -sS -i ${p.url}/healthcheck`,
+    ],
+  },
+  proxy_wrong_site: {
+    title: (_p, t) => t('公开地址由别的站点应答', 'something other than DocumentServer answers the public URL'),
+    why: (p, t) => t(
+      `${p.url} 返回 HTTP ${p.status}，不是 DocumentServer 的应答：代理的 server_name / location 或路径前缀配置不对。`,
+      `${p.url} answers HTTP ${p.status}, not DocumentServer's answer: the proxy's server_name / location or path prefix is wrong.`),
+    fix: (p) => [`curl -sS -i ${p.url}/healthcheck`, "grep -rn 'server_name\\|location\\|proxy_pass' /etc/nginx/"],
+  },
+  jwt_required: {
+    title: (_p, t) => t('DS 要求 JWT，但导出器没有配置密钥', 'DS requires JWT but the exporter has no secret'),
+    why: (_p, t) => t(
+      'CommandService 返回 error 6（token）：DS 启用了 JWT（Docker 镜像 7.2 起默认启用，密钥随机生成），导出器没有配置 documentserver.jwt.secret。',
+      'CommandService answers error 6 (token): DS has JWT on (the default of the Docker image since 7.2, with a random secret) and the exporter has no documentserver.jwt.secret.'),
+    fix: (p, t) => [
+      `docker exec ${ds(p)} documentserver-jwt-status.sh`,
+      t('# 把显示的密钥写入导出器配置 documentserver.jwt.secret（或 secret_file），然后重新加载：', '# put the secret it prints into documentserver.jwt.secret (or secret_file) of the exporter\'s configuration, then reload:'),
+      'curl -X POST http://127.0.0.1:9967/-/reload',
+    ],
+  },
+  jwt_mismatch: {
+    title: (_p, t) => t('JWT 密钥不一致', 'JWT secret mismatch'),
+    why: (_p, t) => t(
+      'CommandService 拒绝了用 documentserver.jwt.secret 签名的令牌（error 6）：DS 的密钥不同（或 JWT 头不同）。使用同一个错误密钥的集成会让编辑器显示 “document security token is not correctly formed”，转换返回 -8。',
+      'CommandService rejects tokens signed with documentserver.jwt.secret (error 6): DS has another secret (or another JWT header). Integrations with the same wrong secret make the editor say "document security token is not correctly formed" and conversions fail with -8.'),
+    fix: (p, t) => [
+      `docker exec ${ds(p)} documentserver-jwt-status.sh`,
+      t('# 让 documentserver.jwt.secret / header 与之一致（集成端也要一致），然后：', '# make documentserver.jwt.secret / header match it (and the integration\'s), then:'),
+      'curl -X POST http://127.0.0.1:9967/-/reload',
+    ],
+  },
+  jwt_expired: {
+    title: (_p, t) => t('JWT 被判定为过期：时钟不一致', 'JWT seen as expired: clocks disagree'),
+    why: (_p, t) => t(
+      'CommandService 返回 error 7（token expired），而令牌是刚签发的：DS 主机与导出器主机的时钟相差超过几分钟。',
+      'CommandService answers error 7 (token expired) for a token signed just now: the clocks of the DS host and the exporter host differ by minutes.'),
+    fix: () => ['timedatectl status', 'chronyc tracking', 'date -u'],
+  },
+  command_failed: {
+    title: (p, t) => t(`CommandService 返回错误 ${p.code}`, `CommandService answers error ${p.code}`),
+    why: (p, t) => t(`version 命令返回 error ${p.code}（${p.reason}）。`, `the version command answers error ${p.code} (${p.reason}).`),
+    fix: (p) => [`docker logs --tail 100 ${ds(p)}`],
+  },
+  disk_error: {
+    title: (p, t) => t(`无法读取 ${p.path} 的文件系统`, `cannot read the file system of ${p.path}`),
+    why: (_p, t) => t('路径不存在，或所在挂载（例如网络存储）挂起。', 'the path does not exist, or its mount (e.g. network storage) hangs.'),
+    fix: (p) => [`ls -ld ${p.path}`, `findmnt -T ${p.path}`, 'dmesg | tail -n 20'],
+  },
+  disk_readonly: {
+    title: (p, t) => t(`${p.path} 所在文件系统为只读`, `the file system of ${p.path} is read-only`),
+    why: (_p, t) => t('DS 无法保存文件和缓存；文件系统出错后内核常把它重新挂载为只读。', 'DS cannot save files or cache; the kernel often remounts a file system read-only after an error.'),
+    fix: (p) => [`findmnt -T ${p.path} -o TARGET,SOURCE,OPTIONS`, 'dmesg | tail -n 20'],
+  },
+  disk_full: {
+    title: (p, t) => t(`${p.path} 所在磁盘快满了（剩余 ${p.percent}%）`, `the disk of ${p.path} is almost full (${p.percent}% left)`),
+    why: (_p, t) => t('磁盘写满后转换和保存会失败。', 'conversions and saves fail once the disk is full.'),
+    fix: (p, t) => [
+      `df -h ${p.path}`,
+      `du -xh --max-depth=2 ${p.path} 2>/dev/null | sort -h | tail -n 15`,
+      t('# 常见占用：/var/lib/onlyoffice/documentserver/App_Data/cache/files（转换缓存）和 /var/log/onlyoffice（日志）。', '# usual suspects: /var/lib/onlyoffice/documentserver/App_Data/cache/files (conversion cache) and /var/log/onlyoffice (logs).'),
+    ],
+  },
+  inodes_low: {
+    title: (p, t) => t(`${p.path} 所在文件系统 inode 快用完了（剩余 ${p.percent}%）`, `the file system of ${p.path} is running out of inodes (${p.percent}% left)`),
+    why: (_p, t) => t('大量小文件（转换缓存）会耗尽 inode，之后无法创建新文件。', 'many small files (the conversion cache) exhaust inodes; then no file can be created.'),
+    fix: (p) => [`df -i ${p.path}`],
+  },
+  cert_expired: {
+    title: (p, t) => t(`证书已过期：${p.target}`, `certificate expired: ${p.target}`),
+    why: (p, t) => t(`证书在 ${p.date} 到期，浏览器会拒绝打开编辑器。`, `the certificate ended on ${p.date}; browsers refuse to load the editor.`),
+    fix: (p, t) => certFix(p, t),
+  },
+  cert_untrusted: {
+    title: (p, t) => t(`证书不受信任：${p.target}`, `certificate not trusted: ${p.target}`),
+    why: (_p, t) => t('证书链无法验证到受信任的根证书（自签名或签发者未知）。', 'the chain does not verify to a trusted root (self-signed or unknown issuer).'),
+    fix: (p, t) => certFix(p, t),
+  },
+  cert_chain_incomplete: {
+    title: (p, t) => t(`证书缺少中间证书：${p.target}`, `certificate sent without its intermediates: ${p.target}`),
+    why: (_p, t) => t('服务器只发送了叶子证书；部分浏览器和集成端（Nextcloud、Seafile 等服务端）会拒绝连接。', 'the server sends only the leaf; some browsers and integrations (Nextcloud, Seafile servers …) refuse the connection.'),
+    fix: (_p, t) => [
+      t('# 把中间证书追加到证书文件后面，然后重启：', '# append the intermediate certificate(s) to the certificate file, then restart:'),
+      'cat onlyoffice.crt intermediate.crt > /var/www/onlyoffice/Data/certs/onlyoffice.crt',
+      'docker restart onlyoffice-documentserver   # or: systemctl reload nginx',
+    ],
+  },
+  cert_hostname_mismatch: {
+    title: (p, t) => t(`证书与主机名不符：${p.target}`, `certificate does not match the host name: ${p.target}`),
+    why: (_p, t) => t('证书的 subjectAltName 不包含该主机名。', 'the certificate\'s subjectAltName does not include the host name.'),
+    fix: (p, t) => certFix(p, t),
+  },
+  cert_file_unreadable: {
+    title: (p, t) => t(`证书文件不可读：${p.path}`, `certificate file not readable: ${p.path}`),
+    why: (_p, t) => t('nginx 读不到证书或私钥时不会启动 HTTPS（端口拒绝连接或被重置）。', 'nginx without a readable certificate or key does not serve HTTPS (the port refuses or resets).'),
+    fix: (p) => [`ls -l ${p.path}`, `chmod 644 ${p.path}`],
+  },
+  cert_key_mismatch: {
+    title: (p, t) => t(`私钥与证书不匹配：${p.path}`, `private key does not match the certificate: ${p.path}`),
+    why: (_p, t) => t('nginx 会拒绝加载这对证书和私钥。', 'nginx refuses to load this certificate and key pair.'),
+    fix: (p) => [`openssl x509 -noout -pubkey -in ${p.path} | sha256sum`, `openssl pkey -pubout -in ${String(p.path).replace(/\.(crt|pem)$/, '.key')} | sha256sum`],
+  },
+  cert_expiring: {
+    title: (p, t) => t(`证书将在 ${p.days} 天后到期：${p.target}`, `certificate expires in ${p.days} days: ${p.target}`),
+    why: (p, t) => t(`证书在 ${p.date} 到期。`, `the certificate ends on ${p.date}.`),
+    fix: (p, t) => certFix(p, t),
+  },
+  converter_down: {
+    title: (p, t) => t(`没有转换器消费 ${p.queue}`, `no converter consumes ${p.queue}`),
+    why: (p, t) => t(
+      `${p.queue} 有 ${p.ready} 个任务等待、0 个消费者：FileConverter 没有运行。打开、保存和“另存为”都会等待，900 秒后任务进入死信，用户得到错误 -2。`,
+      `${p.queue} has ${p.ready} tasks waiting and 0 consumers: FileConverter is not running. Opening, saving and download-as wait; after 900 s the tasks are dead-lettered and users get error -2.`),
+    fix: (p, t) => [
+      DOCKER(t), `docker exec ${ds(p)} supervisorctl status ds:converter`, `docker exec ${ds(p)} supervisorctl restart ds:converter`,
+      HOST(t), 'systemctl restart ds-converter', 'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log',
+    ],
+  },
+  conversion_failed: {
+    title: (p, t) => t(`测试转换失败（错误 ${p.code}）`, `the test conversion failed (error ${p.code})`),
+    why: (p, t) => t(conversionWhy(Number(p.code), 'zh-CN'), conversionWhy(Number(p.code), 'en')),
+    fix: (p) => [`docker logs --tail 100 ${ds(p)} 2>&1 | grep -i -E 'convert|error'`, 'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log'],
+  },
+  dependency_unreachable: {
+    title: (p, t) => t(`${p.dependency} 在 ${p.address} 没有应答，但 DS 健康检查正常`, `${p.dependency} does not answer at ${p.address}, yet DS is healthy`),
+    why: (p, t) => t(
+      `DS 的 /healthcheck 为 true，说明 DS 使用的不是这个地址：请把导出器配置中的 dependencies.${p.dependency} 改成 DS 实际使用的地址（local.json / Docker 环境变量）。`,
+      `DS's /healthcheck is true, so DS does not use this address: set dependencies.${p.dependency} in the exporter's configuration to the address DS really uses (local.json / the Docker environment).`),
+    fix: (p) => [`nc -vz ${String(p.address).replace(/:(\d+)$/, ' $1')}`],
+  },
+  tls_handshake_failed: {
+    title: (p, t) => t(`${p.target} 的 TLS 握手失败`, `TLS handshake with ${p.target} failed`),
+    why: (_p, t) => t(
+      'HTTPS 端口拒绝连接或重置：没有配置 HTTPS（证书和私钥必须都存在），或 nginx 无法加载证书/私钥（缺失、不可读）。HTTP 可能仍然可用。',
+      'the HTTPS port refuses or resets: HTTPS is not configured (both certificate and key must exist) or nginx could not load them (missing, unreadable). HTTP may still work.'),
+    fix: (p) => [
+      `openssl s_client -connect ${p.target} -servername ${String(p.target).replace(/:\d+$/, '').replace(/^\[|\]$/g, '')} </dev/null`,
+      'ls -l /var/www/onlyoffice/Data/certs/',
+      'docker logs --tail 50 onlyoffice-documentserver 2>&1 | grep -i -E "ssl|cert"',
+    ],
+  },
+  docker_unreachable: {
+    title: (_p, t) => t('导出器无法访问 Docker 引擎', 'the exporter cannot reach the Docker engine'),
+    why: (_p, t) => t(
+      '容器和 supervisor 检查需要 Docker API：把 /var/run/docker.sock 只读挂载进导出器容器，并让其用户属于套接字的属组（或使用 docker-socket-proxy，配置 docker.socket / DOCKER_HOST）。',
+      'the container and supervisor checks need the Docker API: mount /var/run/docker.sock read-only into the exporter container and give its user the socket\'s group (or use a docker-socket-proxy with docker.socket / DOCKER_HOST).'),
+    fix: () => ['ls -ln /var/run/docker.sock', 'docker run ... -v /var/run/docker.sock:/var/run/docker.sock:ro --group-add "$(stat -c %g /var/run/docker.sock)" ...'],
+  },
+  check_failed: {
+    title: (p, t) => t(`导出器的 ${p.collector} 检查失败`, `the exporter's ${p.collector} check failed`),
+    why: (_p, t) => t('这一项无法判断：检查本身出错或超时，原因见导出器日志。', 'this hop cannot be judged: the check itself failed or timed out; the exporter\'s log says why.'),
+    fix: () => ['docker logs --tail 50 onlyoffice-exporter   # or: journalctl -u onlyoffice-exporter -n 50'],
+  },
+  queue_backlog: {
+    title: (p, t) => t(`${p.queue} 积压了 ${p.ready} 个任务`, `${p.ready} tasks wait in ${p.queue}`),
+    why: (p, t) => t(`有 ${p.consumers} 个消费者但任务在积压：转换器跟不上（单个社区版转换器只有一个工作进程）。`, `there are ${p.consumers} consumers but tasks pile up: the converters cannot keep up (a Community converter runs one worker).`),
+    fix: (p) => [`docker exec ${ds(p)} supervisorctl status ds:converter`],
+  },
+} satisfies Record<string, CauseDefinition>;
+
+export type CauseId = keyof typeof CAUSES;
+export const CAUSE_ORDER = Object.keys(CAUSES) as CauseId[];
+
+function certFix(p: Params, t: Pick): string[] {
+  const target = String(p.target ?? '');
+  const host = target.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  const lines = /:\d+$/.test(target)
+    ? [`openssl s_client -connect ${target} -servername ${host} -showcerts </dev/null 2>/dev/null | openssl x509 -noout -subject -issuer -dates -ext subjectAltName`]
+    : [`openssl x509 -noout -subject -issuer -dates -in ${target}`];
+  return [
+    ...lines,
+    t('# 更新 /var/www/onlyoffice/Data/certs/ 中的证书（onlyoffice.crt 或 tls.crt，含中间证书）后重启：', '# renew the certificate in /var/www/onlyoffice/Data/certs/ (onlyoffice.crt or tls.crt, with intermediates), then restart:'),
+    'docker restart onlyoffice-documentserver   # or: systemctl reload nginx',
+  ];
+}
+
+/** ConvertService error codes (documentserver-surfaces.md §4). */
+function conversionWhy(code: number, lang: 'zh-CN' | 'en'): string {
+  const zh = lang === 'zh-CN';
+  switch (code) {
+    case -1: return zh ? '未知错误，常见于存储或数据库（PostgreSQL）不可用。' : 'unknown error, usually storage or the database (PostgreSQL).';
+    case -2: return zh ? '转换超时，或任务在队列中等待超过 900 秒进入死信（转换器没有运行）。' : 'conversion timeout, or the task waited 900 s in the queue and was dead-lettered (no converter running).';
+    case -3: return zh ? '转换出错：x2t 缺失、崩溃，或文件损坏。' : 'conversion error: x2t missing or crashing, or a corrupt file.';
+    case -4: return zh ? '下载源文件失败：DS 访问不到源文件地址（9.x 未签名请求禁止访问私有 IP，需要 JWT 或 ALLOW_PRIVATE_IP_ADDRESS=true）。' : 'downloading the source failed: DS cannot reach the source URL (9.x refuses private IPs for unsigned requests: JWT or ALLOW_PRIVATE_IP_ADDRESS=true).';
+    case -6: return zh ? '任务队列或任务结果数据库出错。' : 'task queue or task-result database error.';
+    case -8: case -20: case -21: return zh ? 'JWT 令牌无效或过期：密钥不一致。' : 'invalid or expired JWT: the secrets differ.';
+    case 0: return zh ? '在超时之前没有完成（转换器没有运行或过慢）。' : 'it did not finish before the timeout (no converter running, or too slow).';
+    default: return zh ? `DS 返回错误 ${code}。` : `DS answered error ${code}.`;
+  }
+}

@@ -1,0 +1,81 @@
+import { parseDuration } from '../config/duration.js';
+import { LANGS, type Lang } from './i18n.js';
+
+export interface DoctorOptions {
+  configFile?: string;
+  lang: Lang;
+  format: 'text' | 'json';
+  /** Whole run, every check included. */
+  timeoutMs: number;
+  logLevel: string;
+  color: boolean | 'auto';
+}
+
+export const DOCTOR_USAGE = `usage: npm run doctor -- [flags]     (in the image: docker run ... onlyoffice-exporter doctor [flags])
+
+Runs every configured check once and says which hop is broken and how to fix it.
+  --config.file=PATH     the exporter's YAML configuration (the daemon's flag; default: built-in defaults)
+  --lang=zh-CN|en        report language (default zh-CN)
+  --format=text|json     text for people and cron mail, json for scripts (default text)
+  --timeout=DUR          give up on checks after this long (default 30s)
+  --color / --no-color   colour the verdicts (default: when writing to a terminal)
+  --log.level=LEVEL      exporter log lines on stderr (default error)
+  --help
+The daemon's --web.* flags are accepted and ignored, so the service's own arguments work.
+Exit code: 0 all well, 1 warnings, 2 a hop failed, 3 a check could not run, 4 bad flags or configuration.`;
+
+export class DoctorCliError extends Error {}
+
+const IGNORED = new Set(['web.listen-address', 'web.timeout-offset']);
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' {
+  const options: DoctorOptions = { lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (arg === '--color') {
+      options.color = true;
+      continue;
+    }
+    if (arg === '--no-color') {
+      options.color = false;
+      continue;
+    }
+    if (arg === '--web.enable-remote-reload') continue;
+    const match = /^--([a-z.-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new DoctorCliError(`unexpected argument "${arg}"`);
+    const flag = match[1]!;
+    let value = match[2];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw new DoctorCliError(`--${flag} needs a value`);
+    }
+    switch (flag) {
+      case 'config.file':
+        options.configFile = value;
+        break;
+      case 'lang':
+        if (!(LANGS as readonly string[]).includes(value)) throw new DoctorCliError(`--lang must be zh-CN or en, not "${value}"`);
+        options.lang = value as Lang;
+        break;
+      case 'format':
+        if (value !== 'text' && value !== 'json') throw new DoctorCliError(`--format must be text or json, not "${value}"`);
+        options.format = value;
+        break;
+      case 'timeout': {
+        const ms = parseDuration(value);
+        if (ms === undefined || ms <= 0) throw new DoctorCliError(`--timeout must be a duration such as 30s, not "${value}"`);
+        options.timeoutMs = ms;
+        break;
+      }
+      case 'log.level':
+        if (!LOG_LEVELS.includes(value)) throw new DoctorCliError(`--log.level must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
+        options.logLevel = value;
+        break;
+      default:
+        if (!IGNORED.has(flag)) throw new DoctorCliError(`unknown flag --${flag}`);
+    }
+  }
+  return options;
+}
