@@ -184,16 +184,16 @@ withEngine('docker collector against a real Docker engine', () => {
     // Hold the shared engine first, so that the real list call can be followed by a real removal before any inspect.
     const lease = acquireEngine(config.docker, silentLogger);
     const client = lease.engine.docker;
-    const list = client.listContainers.bind(client);
+    const list = client.listContainers.bind(client) as (options?: object) => Promise<unknown>;
     let removed = false;
     client.listContainers = (async (options?: object) => {
-      const answer = await list(options as never);
+      const answer = await list(options);
       if (!removed) {
         removed = true;
         await engine.cli('rm', '-f', 'oo-vanishing');
       }
       return answer;
-    }) as typeof client.listContainers;
+    }) as unknown as typeof client.listContainers;
     const harness = new ScrapeHarness([dockerCollector], config);
     try {
       const { samples } = await harness.scrape();
