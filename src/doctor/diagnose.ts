@@ -119,7 +119,9 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     const index = describe('proxy', 'index', '/index.html', 'public', pub);
     describe('proxy', 'api_js', '/web-apps/apps/api/documents/api.js', 'public', pub);
     if (health !== undefined) {
-      if (health.up === 1 && (index?.up ?? 1) === 1) {
+      // A /healthcheck that hangs directly hangs through the proxy too: then the proxy is judged by /index.html.
+      const directHang = endpoint('healthcheck', 'direct')?.status === 0 && endpoint('index', 'direct')?.up === 1;
+      if ((health.up === 1 || (directHang && health.status === 0)) && (index?.up ?? 1) === 1) {
         set('proxy', 'ok');
       } else {
         set('proxy', 'fail');
@@ -155,6 +157,9 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       if (depDown('rabbitmq')) cause('healthcheck', hang ? 'rabbitmq_frozen' : 'rabbitmq_down', depParams);
       if (depDown('postgresql')) cause('healthcheck', hang ? 'postgres_frozen' : 'postgres_down', depParams);
       if (!hang && depDown('redis')) cause('healthcheck', 'redis_down', depParams);
+      // A dependency that is down is the hop to fix; /healthcheck only reports it.
+      const culprit = (['rabbitmq', 'postgresql', 'redis'] as const).find((d) => depDown(d) && (d !== 'redis' || !hang));
+      if (culprit !== undefined) hop('healthcheck').because = culprit;
       if (hop('healthcheck').causes.length === 0) {
         const storage = storageProblem();
         if (!hang && storage) cause('healthcheck', 'storage_not_writable', storage);
@@ -164,17 +169,15 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   }
 
   // CommandService (version), JWT-signed when a secret is configured.
-  if (s.collector('commands') === 0) {
+  const answer = s.all('onlyoffice_command_error', { command: 'version' }).find((x) => x.value === 1);
+  if (answer === undefined && (docserviceDown || hop('docservice').because !== undefined)) {
+    set('jwt', 'unknown');
+    note('jwt', 'because_hop', { hop: 'docservice' });
+    hop('jwt').because = 'docservice';
+  } else if (s.collector('commands') === 0) {
     failedCollector('jwt', 'commands');
   } else {
-    const answer = s.all('onlyoffice_command_error', { command: 'version' }).find((x) => x.value === 1);
-    if (answer === undefined) {
-      if (docserviceDown || hop('docservice').because !== undefined) {
-        set('jwt', 'unknown');
-        note('jwt', 'because_hop', { hop: 'docservice' });
-        hop('jwt').because = 'docservice';
-      }
-    } else {
+    if (answer !== undefined) {
       const code = Number(answer.labels.code);
       if (code === 0) {
         set('jwt', 'ok');
