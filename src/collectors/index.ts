@@ -6,6 +6,8 @@ import license from './license.js';
 import docker from './docker.js';
 import supervisor from './supervisor.js';
 import disk from './disk.js';
+import tlsEndpoints from './tls_endpoints.js';
+import tlsFiles from './tls_files.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
@@ -18,4 +20,6 @@ export const collectorDefinitions: readonly CollectorDefinition[] = [
   docker,
   supervisor,
   disk,
+  tlsEndpoints,
+  tlsFiles,
 ];

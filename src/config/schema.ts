@@ -3,6 +3,7 @@ import { dockerSection } from './sections/docker.js';
 import { documentserverSection } from './sections/documentserver.js';
 import { probeSection } from './sections/probe.js';
 import { diskSection } from './sections/disk.js';
+import { tlsSection } from './sections/tls.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
 export const configSchema = z.object({
@@ -10,6 +11,7 @@ export const configSchema = z.object({
   probe: probeSection.default({}),
   docker: dockerSection.default({}),
   disk: diskSection.default({}),
+  tls: tlsSection.default({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,133 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { TlsEndpoint } from '../config/sections/tls.js';
+import { formatHostPort } from '../lib/address.js';
+import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../lib/tls-probe.js';
+import { certificateFacts, TrustAnchors } from '../lib/x509.js';
+import { isIP } from 'node:net';
+import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
+
+/** An https URL as a TLS endpoint: its host and port (443 by default), SNI = host. */
+export function endpointOfUrl(url: string): TlsEndpoint | undefined {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'https:') return undefined;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const port = parsed.port === '' ? 443 : Number(parsed.port);
+  return { target: formatHostPort({ host, port }), host, port, serverName: isIP(host) === 0 ? host : undefined };
+}
+
+class TlsEndpointsCollector implements Collector {
+  private trust: Trust | undefined;
+  private readonly failing = new Map<string, string>();
+
+  constructor(private readonly config: Config, private readonly logger: Logger, private readonly endpoints: TlsEndpoint[]) {}
+
+  private loadedTrust(): Trust {
+    if (this.trust === undefined) {
+      const extra = this.config.tls.ca_file;
+      this.trust = loadTrust(extra?.pem ?? []);
+      const skipped = extra ? new TrustAnchors(extra.pem).skipped : 0;
+      if (skipped > 0) {
+        this.logger.warn({ ca_file: extra?.path, skipped }, 'tls.ca_file: certificates that are not self-signed roots are not used as trust anchors');
+      }
+    }
+    return this.trust;
+  }
+
+  async collect(ctx: ScrapeContext): Promise<void> {
+    const targets: TlsEndpoint[] = [];
+    if (ctx.scope === 'probe') {
+      const target = endpointOfUrl(ctx.target.url);
+      if (target) targets.push(target);
+    } else {
+      targets.push(...this.endpoints);
+    }
+    if (targets.length === 0) return;
+    const trust = this.loadedTrust();
+    const timeoutMs = this.config.tls.timeout;
+    const results = await Promise.all(targets.map(async (endpoint) => ({ endpoint, result: await probeTls(endpoint, trust, ctx.signal, timeoutMs) })));
+    const metrics = tlsMetrics(ctx.registry);
+    for (const { endpoint, result } of results) {
+      this.logTransition(endpoint.target, result);
+      recordEndpoint(metrics, endpoint.target, result);
+      if (ctx.scope === 'probe' && result.ok) recordBlackbox(ctx.registry, result);
+    }
+  }
+
+  private logTransition(target: string, result: TlsProbeResult): void {
+    const problem = !result.ok ? `${result.failure}: ${result.message}` : result.verified ? undefined : `not verified: ${result.verifyError}`;
+    const previous = this.failing.get(target);
+    if (problem === previous) return;
+    if (problem === undefined) {
+      this.failing.delete(target);
+      this.logger.info({ target }, 'TLS endpoint verified again');
+    } else {
+      this.failing.set(target, problem);
+      this.logger.warn({ target, problem }, 'TLS endpoint problem');
+    }
+  }
+}
+
+function tlsMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    up: new Gauge({ name: 'onlyoffice_tls_up', help: '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.', labelNames: ['target'], registers }),
+    notAfter: new Gauge({ name: 'onlyoffice_tls_cert_not_after_timestamp_seconds', help: 'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.', labelNames: ['target', 'position', 'subject'], registers }),
+    verified: new Gauge({ name: 'onlyoffice_tls_cert_verified', help: '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates; hostname not included.', labelNames: ['target'], registers }),
+    complete: new Gauge({ name: 'onlyoffice_tls_cert_chain_complete', help: '1 when the server sent every intermediate needed to reach a self-signed or trusted root.', labelNames: ['target'], registers }),
+    hostname: new Gauge({ name: 'onlyoffice_tls_cert_hostname_match', help: '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI).', labelNames: ['target'], registers }),
+    version: new Gauge({ name: 'onlyoffice_tls_version_info', help: 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.', labelNames: ['target', 'version'], registers }),
+  };
+}
+
+function recordEndpoint(metrics: ReturnType<typeof tlsMetrics>, target: string, result: TlsProbeResult): void {
+  metrics.up.set({ target }, result.ok ? 1 : 0);
+  if (!result.ok) return;
+  result.chain.forEach((cert, position) => {
+    const facts = certificateFacts(cert);
+    metrics.notAfter.set({ target, position: String(position), subject: facts.subject }, facts.notAfter);
+  });
+  metrics.verified.set({ target }, result.verified ? 1 : 0);
+  metrics.complete.set({ target }, result.chainComplete ? 1 : 0);
+  metrics.hostname.set({ target }, result.hostnameMatch ? 1 : 0);
+  metrics.version.set({ target, version: result.version }, 1);
+}
+
+/** blackbox_exporter's TLS gauges, for /probe (prober/tls.go, prober/http.go). */
+function recordBlackbox(registry: Registry, result: Extract<TlsProbeResult, { ok: true }>): void {
+  const registers = [registry];
+  const facts = result.chain.map(certificateFacts);
+  const leaf = facts[0]!;
+  const earliest = Math.min(...facts.map((cert) => cert.notAfter));
+  new Gauge({ name: 'probe_ssl_earliest_cert_expiry', help: 'Earliest NotAfter among the certificates of the chain (blackbox_exporter name), in unixtime.', registers }).set(earliest);
+  if (result.verified) {
+    new Gauge({ name: 'probe_ssl_last_chain_expiry_timestamp_seconds', help: 'Earliest NotAfter of the verified chain (blackbox_exporter name); absent when the chain does not verify.', registers }).set(earliest);
+  }
+  new Gauge({
+    name: 'probe_ssl_last_chain_info',
+    help: 'Contains SSL leaf certificate information',
+    labelNames: ['fingerprint_sha256', 'subject', 'issuer', 'subjectalternative', 'serialnumber'],
+    registers,
+  }).set({
+    fingerprint_sha256: leaf.fingerprintSha256,
+    subject: leaf.subject,
+    issuer: leaf.issuer,
+    subjectalternative: leaf.dnsNames,
+    serialnumber: leaf.serialNumber,
+  }, 1);
+  new Gauge({ name: 'probe_tls_version_info', help: 'TLS version negotiated (blackbox_exporter name); always 1.', labelNames: ['version'], registers }).set({ version: result.version }, 1);
+}
+
+const definition: CollectorDefinition = {
+  name: 'tls_endpoints',
+  scopes: ['metrics', 'probe'],
+  create(config, logger) {
+    const endpoints = [...config.tls.endpoints];
+    const publicEndpoint = config.documentserver.public_url ? endpointOfUrl(config.documentserver.public_url) : undefined;
+    if (publicEndpoint && !endpoints.some((endpoint) => endpoint.target === publicEndpoint.target)) endpoints.push(publicEndpoint);
+    return new TlsEndpointsCollector(config, logger, endpoints);
+  },
+};
+
+export default definition;

@@ -1,0 +1,123 @@
+import { createPrivateKey, type X509Certificate } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import type { Config } from '../config/schema.js';
+import { DEFAULT_TLS_FILES } from '../config/sections/tls.js';
+import { loadTrust, type Trust } from '../lib/tls-probe.js';
+import { certificateFacts, parsePemCertificates, walkChain } from '../lib/x509.js';
+import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
+
+/** The private key DS pairs with a certificate: same folder and name, `.key` (onlyoffice.crt → onlyoffice.key). */
+export function keyPathFor(certPath: string): string {
+  return join(dirname(certPath), `${basename(certPath, extname(certPath))}.key`);
+}
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; code: string };
+
+async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (error) {
+    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'ERR_INVALID' };
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
+class TlsFilesCollector implements Collector {
+  private trust: Trust | undefined;
+  private readonly failing = new Map<string, string>();
+
+  constructor(private readonly config: Config, private readonly logger: Logger, private readonly defaults: readonly string[]) {}
+
+  async collect(ctx: ScrapeContext): Promise<void> {
+    const configured = this.config.tls.files;
+    const paths = configured ?? (await Promise.all(this.defaults.map(async (path) => ((await exists(path)) ? path : undefined))))
+      .filter((path): path is string => path !== undefined);
+    if (paths.length === 0) return;
+    this.trust ??= loadTrust(this.config.tls.ca_file?.pem ?? []);
+    const registers = [ctx.registry];
+    const readable = new Gauge({ name: 'onlyoffice_tls_cert_file_readable', help: '1 when the file can be read (a certificate file must also hold a PEM certificate); also given for the .key beside a certificate when it exists.', labelNames: ['path'], registers });
+    const notAfter = new Gauge({ name: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', help: 'NotAfter of the first (leaf) certificate in the file.', labelNames: ['path'], registers });
+    const keyMatch = new Gauge({ name: 'onlyoffice_tls_cert_file_key_match', help: '1 when the .key beside the certificate is its private key; 0 when it is not, or cannot be read or parsed. Absent without a .key file.', labelNames: ['path'], registers });
+    const chainComplete = new Gauge({ name: 'onlyoffice_tls_cert_file_chain_complete', help: '1 when the file carries every intermediate needed to reach a self-signed or trusted root.', labelNames: ['path'], registers });
+
+    await Promise.all(paths.map(async (path) => {
+      const problems: string[] = [];
+      const text = await attempt(() => readFile(path, { encoding: 'utf8', signal: ctx.signal }));
+      let certificates: X509Certificate[] = [];
+      if (text.ok) {
+        try {
+          certificates = parsePemCertificates(text.value);
+        } catch {
+          problems.push('a PEM block is not a valid certificate');
+        }
+        if (certificates.length === 0 && problems.length === 0) problems.push('holds no PEM certificate');
+      } else {
+        problems.push(`cannot read: ${text.code}`);
+      }
+      const leaf = certificates[0];
+      readable.set({ path }, leaf ? 1 : 0);
+      if (leaf) {
+        notAfter.set({ path }, certificateFacts(leaf).notAfter);
+        chainComplete.set({ path }, walkChain(leaf, certificates.slice(1), this.trust!.anchors).complete ? 1 : 0);
+      }
+
+      const keyPath = keyPathFor(path);
+      if (keyPath !== path && (await exists(keyPath))) {
+        const key = await attempt(() => readFile(keyPath, { signal: ctx.signal }));
+        readable.set({ path: keyPath }, key.ok ? 1 : 0);
+        if (!key.ok) problems.push(`cannot read ${keyPath}: ${key.code}`);
+        if (leaf) {
+          let matches = false;
+          if (key.ok) {
+            try {
+              matches = leaf.checkPrivateKey(createPrivateKey(key.value));
+              if (!matches) problems.push(`${keyPath} is not the private key of this certificate`);
+            } catch {
+              // Never the parser's message: it could quote key material.
+              problems.push(`${keyPath} is not a usable private key (encrypted, or not PEM/DER)`);
+            }
+          }
+          keyMatch.set({ path }, matches ? 1 : 0);
+        }
+      }
+      this.logTransition(path, problems.length > 0 ? problems.join('; ') : undefined);
+    }));
+  }
+
+  private logTransition(path: string, problem: string | undefined): void {
+    const previous = this.failing.get(path);
+    if (problem === previous) return;
+    if (problem === undefined) {
+      this.failing.delete(path);
+      this.logger.info({ path }, 'certificate file fine again');
+    } else {
+      this.failing.set(path, problem);
+      this.logger.warn({ path, problem }, 'certificate file problem');
+    }
+  }
+}
+
+/** The collector with other default files (tests); the default export looks in the DS certificate folder. */
+export function tlsFilesCollectorDefinition(defaults: readonly string[] = DEFAULT_TLS_FILES): CollectorDefinition {
+  return {
+    name: 'tls_files',
+    scopes: ['metrics'],
+    create(config, logger) {
+      if (config.tls.files !== undefined && config.tls.files.length === 0) return undefined;
+      return new TlsFilesCollector(config, logger, defaults);
+    },
+  };
+}
+
+export default tlsFilesCollectorDefinition();

@@ -1,0 +1,136 @@
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { checkServerIdentity, connect, createSecureContext, rootCertificates, type PeerCertificate, type SecureContext } from 'node:tls';
+import { splitPemCertificates, TrustAnchors, walkChain } from './x509.js';
+
+/** Where distributions keep the system trust store (Debian/Ubuntu/Alpine, then RHEL/Fedora). */
+export const SYSTEM_CA_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
+
+export interface Trust {
+  anchors: TrustAnchors;
+  secureContext: SecureContext;
+}
+
+/** Node's bundled roots, the system bundle and `extraPem`; only self-signed roots become anchors. */
+export function loadTrust(extraPem: readonly string[] = [], systemBundles: readonly string[] = SYSTEM_CA_BUNDLES): Trust {
+  const blocks: string[] = [...rootCertificates];
+  for (const path of systemBundles) {
+    try {
+      blocks.push(...splitPemCertificates(readFileSync(path, 'utf8')));
+      break;
+    } catch {
+      // Not this distribution's layout.
+    }
+  }
+  blocks.push(...extraPem);
+  const anchors = new TrustAnchors(blocks);
+  return { anchors, secureContext: createSecureContext({ ca: anchors.pem }) };
+}
+
+export interface TlsEndpointAddress {
+  host: string;
+  port: number;
+  serverName: string | undefined;
+}
+
+export type TlsFailure = 'refused' | 'timeout' | 'dns' | 'reset' | 'handshake' | 'no_certificate' | 'error';
+
+export type TlsProbeResult =
+  | {
+    ok: true;
+    seconds: number;
+    /** "TLS 1.2", "TLS 1.3" (blackbox_exporter's spelling). */
+    version: string;
+    /** The chain verifies to a trusted root (dates included, hostname not). */
+    verified: boolean;
+    verifyError: string | undefined;
+    hostnameMatch: boolean;
+    /** Leaf first, then issuers as sent, ending with the trusted root when one was found. */
+    chain: X509Certificate[];
+    chainComplete: boolean;
+  }
+  | { ok: false; seconds: number; failure: TlsFailure; message: string };
+
+/**
+ * One TLS handshake that never throws. Verification is recorded, not enforced, so an expired
+ * or untrusted certificate still gives its dates.
+ */
+export function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: AbortSignal, timeoutMs: number): Promise<TlsProbeResult> {
+  const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  const abort = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  return new Promise((resolve) => {
+    if (abort.aborted) {
+      resolve({ ok: false, seconds: 0, failure: 'timeout', message: 'timed out' });
+      return;
+    }
+    const socket = connect({
+      host: endpoint.host,
+      port: endpoint.port,
+      ...(endpoint.serverName !== undefined ? { servername: endpoint.serverName } : {}),
+      secureContext: trust.secureContext,
+      rejectUnauthorized: false,
+      // The hostname is checked on its own below, so `authorized` speaks of the chain only.
+      checkServerIdentity: () => undefined,
+    });
+    let settled = false;
+    const finish = (result: TlsProbeResult) => {
+      if (settled) return;
+      settled = true;
+      abort.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(result);
+    };
+    const onAbort = () => finish({ ok: false, seconds: seconds(), failure: 'timeout', message: 'timed out' });
+    abort.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', (error: NodeJS.ErrnoException) => finish({ ok: false, seconds: seconds(), ...classify(error) }));
+    socket.once('secureConnect', () => {
+      try {
+        const peer = socket.getPeerCertificate(true);
+        if (!peer || !peer.raw) {
+          finish({ ok: false, seconds: seconds(), failure: 'no_certificate', message: 'the server sent no certificate' });
+          return;
+        }
+        const presented = peerChain(peer);
+        const leaf = presented[0]!;
+        const walk = walkChain(leaf, presented.slice(1), trust.anchors);
+        const name = endpoint.serverName ?? endpoint.host;
+        const version = socket.getProtocol() ?? 'unknown';
+        finish({
+          ok: true,
+          seconds: seconds(),
+          version: /^TLSv1(\.\d)?$/.test(version) ? `TLS 1${version.slice(5) || '.0'}` : 'unknown',
+          verified: socket.authorized,
+          verifyError: socket.authorized ? undefined : String(socket.authorizationError),
+          hostnameMatch: checkServerIdentity(name, peer) === undefined,
+          chain: walk.chain,
+          chainComplete: walk.complete,
+        });
+      } catch (error) {
+        finish({ ok: false, seconds: seconds(), failure: 'error', message: (error as Error).message });
+      }
+    });
+  });
+}
+
+/** Node links each certificate to its issuer (the last to itself); flatten that, leaf first. */
+function peerChain(peer: PeerCertificate): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  const seen = new Set<string>();
+  let current: PeerCertificate | undefined = peer;
+  while (current?.raw && !seen.has(current.fingerprint256)) {
+    seen.add(current.fingerprint256);
+    out.push(new X509Certificate(current.raw));
+    current = (current as { issuerCertificate?: PeerCertificate }).issuerCertificate;
+  }
+  return out;
+}
+
+function classify(error: NodeJS.ErrnoException): { failure: TlsFailure; message: string } {
+  const code = error.code ?? '';
+  if (code === 'ECONNREFUSED') return { failure: 'refused', message: 'connection refused' };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { failure: 'dns', message: error.message };
+  if (code === 'ECONNRESET' || code === 'EPIPE') return { failure: 'reset', message: error.message };
+  if (code.startsWith('ERR_SSL') || /SSL|TLS|handshake/i.test(error.message)) return { failure: 'handshake', message: error.message };
+  return { failure: 'error', message: error.message };
+}
