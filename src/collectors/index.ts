@@ -8,6 +8,7 @@ import supervisor from './supervisor.js';
 import disk from './disk.js';
 import tlsEndpoints from './tls_endpoints.js';
 import tlsFiles from './tls_files.js';
+import dependencies from './dependencies.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
@@ -22,4 +23,5 @@ export const collectorDefinitions: readonly CollectorDefinition[] = [
   disk,
   tlsEndpoints,
   tlsFiles,
+  dependencies,
 ];

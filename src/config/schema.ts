@@ -4,6 +4,7 @@ import { documentserverSection } from './sections/documentserver.js';
 import { probeSection } from './sections/probe.js';
 import { diskSection } from './sections/disk.js';
 import { tlsSection } from './sections/tls.js';
+import { dependenciesSection } from './sections/dependencies.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
 export const configSchema = z.object({
@@ -12,6 +13,7 @@ export const configSchema = z.object({
   docker: dockerSection.default({}),
   disk: diskSection.default({}),
   tls: tlsSection.default({}),
+  dependencies: dependenciesSection.default({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;

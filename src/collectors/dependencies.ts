@@ -1,0 +1,61 @@
+import type { Logger } from 'pino';
+import { Gauge } from 'prom-client';
+import type { Config } from '../config/schema.js';
+import type { DependencyTarget } from '../config/sections/dependencies.js';
+import { checkDependency } from '../lib/protocol-probe.js';
+import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
+
+class DependenciesCollector implements Collector {
+  private readonly failing = new Map<string, string>();
+
+  constructor(private readonly targets: DependencyTarget[], private readonly timeoutMs: number, private readonly logger: Logger) {}
+
+  async collect(ctx: ScrapeContext): Promise<void> {
+    const results = await Promise.all(this.targets.map(async (target) => ({ target, result: await checkDependency(target, ctx.signal, this.timeoutMs) })));
+    const labelNames = ['dependency', 'address'] as const;
+    const up = new Gauge({
+      name: 'onlyoffice_dependency_up',
+      help: '1 when the dependency answered its protocol (PostgreSQL SSLRequest, AMQP Connection.Start, Redis PONG after AUTH), 0 otherwise.',
+      labelNames,
+      registers: [ctx.registry],
+    });
+    const duration = new Gauge({
+      name: 'onlyoffice_dependency_duration_seconds',
+      help: 'How long the dependency check took, until the answer or the failure.',
+      labelNames,
+      registers: [ctx.registry],
+    });
+    for (const { target, result } of results) {
+      const labels = { dependency: target.dependency, address: target.address };
+      up.set(labels, result.up ? 1 : 0);
+      duration.set(labels, result.seconds);
+      this.logTransition(target, result.up ? undefined : `${result.failure}: ${result.message}`);
+    }
+  }
+
+  private logTransition(target: DependencyTarget, problem: string | undefined): void {
+    const key = `${target.dependency} ${target.address}`;
+    const previous = this.failing.get(key);
+    if (problem === previous) return;
+    const fields = { dependency: target.dependency, address: target.address };
+    if (problem === undefined) {
+      this.failing.delete(key);
+      this.logger.info(fields, 'dependency answers again');
+    } else {
+      this.failing.set(key, problem);
+      this.logger.warn({ ...fields, problem }, 'dependency does not answer');
+    }
+  }
+}
+
+const definition: CollectorDefinition = {
+  name: 'dependencies',
+  scopes: ['metrics'],
+  create(config: Config, logger: Logger) {
+    const { postgresql, rabbitmq, redis, timeout } = config.dependencies;
+    const targets = [postgresql, rabbitmq, redis].filter((target): target is DependencyTarget => target !== false);
+    return targets.length === 0 ? undefined : new DependenciesCollector(targets, timeout, logger);
+  },
+};
+
+export default definition;

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { formatHostPort, parseHostPort } from '../../lib/address.js';
+import { shorthand } from '../../lib/config-forms.js';
+import { duration } from '../duration.js';
+
+export type DependencyKind = 'postgresql' | 'rabbitmq' | 'redis';
+
+/** One dependency to check. `address` (host:port) is the only part that reaches labels and logs. */
+export interface DependencyTarget {
+  dependency: DependencyKind;
+  address: string;
+  host: string;
+  port: number;
+  /** amqps:// or rediss://: the protocol check runs inside TLS. */
+  tls: boolean;
+  username?: string;
+  password?: string;
+}
+
+const SCHEMES: Record<DependencyKind, { plain: string[]; tls: string[]; port: number; example: string }> = {
+  postgresql: { plain: ['postgres:', 'postgresql:'], tls: [], port: 5432, example: '127.0.0.1:5432 or postgresql://host:5432/db' },
+  rabbitmq: { plain: ['amqp:'], tls: ['amqps:'], port: 5672, example: '127.0.0.1:5672 or amqp://user:pass@host:5672' },
+  redis: { plain: ['redis:'], tls: ['rediss:'], port: 6379, example: '127.0.0.1:6379 or redis://:password@host:6379' },
+};
+
+/** The target, or undefined after recording the problem in `ctx`. */
+function parseTarget(kind: DependencyKind, value: string, ctx: z.RefinementCtx): DependencyTarget | undefined {
+  const scheme = SCHEMES[kind];
+  if (!value.includes('://')) {
+    const parsed = parseHostPort(value);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['address'], message: `${parsed.replace(/, e\.g\..*$/, '')}; give ${scheme.example}` });
+      return undefined;
+    }
+    return { dependency: kind, address: formatHostPort(parsed), ...parsed, tls: false };
+  }
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Never echo the value: it may hold a password.
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['address'], message: `is not a valid URL; give ${scheme.example}` });
+    return undefined;
+  }
+  const tls = scheme.tls.includes(url.protocol);
+  if (!tls && !scheme.plain.includes(url.protocol)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['address'], message: `${url.protocol}// is not a ${kind} URL; give ${scheme.example}` });
+    return undefined;
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (host === '') {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['address'], message: `the URL has no host; give ${scheme.example}` });
+    return undefined;
+  }
+  const port = url.port === '' ? (tls && kind === 'rabbitmq' ? 5671 : scheme.port) : Number(url.port);
+  const target: DependencyTarget = { dependency: kind, address: formatHostPort({ host, port }), host, port, tls };
+  // Only Redis logs in for its check; PostgreSQL and AMQP are checked before any authentication.
+  if (kind === 'redis' && url.password !== '') {
+    try {
+      target.password = decodeURIComponent(url.password);
+      if (url.username !== '') target.username = decodeURIComponent(url.username);
+    } catch {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['address'], message: 'the user or password in the URL is not valid percent-encoding' });
+      return undefined;
+    }
+  }
+  return target;
+}
+
+function dependency(kind: DependencyKind, fallback: string) {
+  // `address` alone may be written as a plain string; the mapping lets a password come from a file (`password_file`).
+  return shorthand(z.object({
+    address: z.string(),
+    username: z.string().min(1, 'must not be empty').optional(),
+    password: z.string().min(1, 'must not be empty').optional(),
+  }).strict().transform((value, ctx) => {
+    const target = parseTarget(kind, value.address.trim(), ctx);
+    if (target === undefined) return z.NEVER;
+    if (kind !== 'redis' && (value.username !== undefined || value.password !== undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `username/password are only used for redis (the ${kind} check runs before any login)` });
+      return z.NEVER;
+    }
+    if (value.username !== undefined) target.username = value.username;
+    if (value.password !== undefined) target.password = value.password;
+    return target;
+  }), 'address', true).default(fallback);
+}
+
+/**
+ * `dependencies`: what DocumentServer needs, checked at the protocol level (a frozen server still
+ * accepts TCP). Defaults: the DS defaults on localhost; `false` leaves one out.
+ */
+export const dependenciesSection = z.object({
+  postgresql: dependency('postgresql', '127.0.0.1:5432'),
+  rabbitmq: dependency('rabbitmq', '127.0.0.1:5672'),
+  redis: dependency('redis', '127.0.0.1:6379'),
+  /** Longest wait for one check; the scrape deadline still applies. */
+  timeout: duration.default('3s'),
+}).strict();
+
+export type DependenciesConfig = z.infer<typeof dependenciesSection>;

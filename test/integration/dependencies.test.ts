@@ -1,0 +1,154 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import dependencies from '../../src/collectors/dependencies.js';
+import { documentedMetrics, exportedFamilies } from '../support/docs.js';
+import { find, value, type Sample } from '../support/exposition.js';
+import { requirePrograms } from '../support/integration.js';
+import { freePort } from '../support/ports.js';
+import { POSTGRES_PROGRAMS, startPostgres, type Postgres } from '../support/postgres.js';
+import { RABBITMQ_PROGRAMS, startRabbitMQ, type RabbitMQ } from '../support/rabbitmq.js';
+import { REDIS_PROGRAMS, startRedis, type Redis } from '../support/redis.js';
+import { configFrom, scrapeWith } from '../support/scrape.js';
+
+const gate = requirePrograms(...RABBITMQ_PROGRAMS, ...POSTGRES_PROGRAMS, ...REDIS_PROGRAMS);
+const PASSWORD = 'r3dis-s3cret';
+
+gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redis', () => {
+  let postgres: Postgres;
+  let rabbitmq: RabbitMQ;
+  let redis: Redis;
+  let redisWithPassword: Redis;
+
+  beforeAll(async () => {
+    // Each service once for the whole file: they are slow to start and the machine is shared.
+    [postgres, rabbitmq, redis, redisWithPassword] = await Promise.all([
+      startPostgres(),
+      startRabbitMQ(),
+      startRedis(),
+      startRedis({ password: PASSWORD }),
+    ]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([postgres?.stop(), rabbitmq?.stop(), redis?.stop(), redisWithPassword?.stop()]);
+  }, 60_000);
+
+  function allThree(redisValue = `127.0.0.1:${redis.port}`, extra = ''): string {
+    return `dependencies:\n  postgresql: 127.0.0.1:${postgres.port}\n  rabbitmq: ${rabbitmq.amqpUrl}\n  redis: "${redisValue}"\n${extra}`;
+  }
+
+  function up(samples: Sample[], dependency: string): number {
+    return value(samples, 'onlyoffice_dependency_up', { dependency });
+  }
+
+  test('running services are up, each under its own host:port and without credentials', async () => {
+    const { samples, text } = await scrapeWith([dependencies], configFrom(allThree()));
+    expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'postgresql', address: `127.0.0.1:${postgres.port}` })).toBe(1);
+    expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'rabbitmq', address: `127.0.0.1:${rabbitmq.amqpPort}` })).toBe(1);
+    expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'redis', address: `127.0.0.1:${redis.port}` })).toBe(1);
+    for (const sample of find(samples, 'onlyoffice_dependency_duration_seconds')) expect(sample.value).toBeGreaterThan(0);
+    expect(text).not.toContain('guest');
+  });
+
+  test('Redis with a password: AUTH then PING is up; a wrong or missing password is down; the password never shows', async () => {
+    const good = await scrapeWith([dependencies], configFrom(allThree(`redis://:${PASSWORD}@127.0.0.1:${redisWithPassword.port}`)));
+    expect(up(good.samples, 'redis')).toBe(1);
+    expect(good.text).not.toContain(PASSWORD);
+    const mapping = await scrapeWith([dependencies], configFrom(`dependencies: { postgresql: false, rabbitmq: false, redis: { address: "127.0.0.1:${redisWithPassword.port}", username: default, password: "${PASSWORD}" } }`));
+    expect(up(mapping.samples, 'redis')).toBe(1);
+    const wrong = await scrapeWith([dependencies], configFrom(allThree(`redis://:nope@127.0.0.1:${redisWithPassword.port}`)));
+    expect(up(wrong.samples, 'redis')).toBe(0);
+    const missing = await scrapeWith([dependencies], configFrom(allThree(`127.0.0.1:${redisWithPassword.port}`)));
+    expect(up(missing.samples, 'redis')).toBe(0);
+    // A password for a Redis that has none is a misconfiguration too.
+    const extra = await scrapeWith([dependencies], configFrom(allThree(`redis://:${PASSWORD}@127.0.0.1:${redis.port}`)));
+    expect(up(extra.samples, 'redis')).toBe(0);
+  });
+
+  test('the check is the protocol, not the port: another service on the address is down', async () => {
+    const http: Server = createServer((_request, response) => response.end('hello'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const httpPort = (http.address() as { port: number }).port;
+    try {
+      const config = configFrom([
+        'dependencies:',
+        `  postgresql: 127.0.0.1:${redis.port}`,
+        `  rabbitmq: 127.0.0.1:${postgres.port}`,
+        `  redis: 127.0.0.1:${httpPort}`,
+        // Redis waits for the end of an inline command that an SSLRequest never sends: that one is a timeout.
+        '  timeout: 1s',
+      ].join('\n'));
+      const { samples } = await scrapeWith([dependencies], config);
+      expect(up(samples, 'postgresql')).toBe(0);
+      expect(up(samples, 'rabbitmq')).toBe(0);
+      expect(up(samples, 'redis')).toBe(0);
+    } finally {
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
+
+  test('frozen (SIGSTOP: TCP still accepts) is down within the deadline; thawed is up again', async () => {
+    const config = configFrom(allThree(`127.0.0.1:${redis.port}`, '  timeout: 30s\n'));
+    postgres.freeze();
+    rabbitmq.freeze();
+    redis.freeze();
+    let frozen;
+    try {
+      frozen = await scrapeWith([dependencies], config, { budgetMs: 1_500 });
+    } finally {
+      postgres.thaw();
+      rabbitmq.thaw();
+      redis.thaw();
+    }
+    // Finished inside the deadline: otherwise the orchestrator would drop its metrics and report success 0.
+    expect(value(frozen.samples, 'onlyoffice_scrape_collector_success', { collector: 'dependencies' })).toBe(1);
+    expect([up(frozen.samples, 'postgresql'), up(frozen.samples, 'rabbitmq'), up(frozen.samples, 'redis')]).toEqual([0, 0, 0]);
+    for (const sample of find(frozen.samples, 'onlyoffice_dependency_duration_seconds')) expect(sample.value).toBeLessThan(1.5);
+
+    const thawed = await scrapeWith([dependencies], config);
+    expect([up(thawed.samples, 'postgresql'), up(thawed.samples, 'rabbitmq'), up(thawed.samples, 'redis')]).toEqual([1, 1, 1]);
+  });
+
+  test('dependencies.timeout bounds a frozen peer even when the scrape has time left', async () => {
+    redis.freeze();
+    try {
+      const { samples } = await scrapeWith([dependencies], configFrom(allThree(`127.0.0.1:${redis.port}`, '  timeout: 300ms\n')), { budgetMs: 10_000 });
+      expect(up(samples, 'redis')).toBe(0);
+      expect(value(samples, 'onlyoffice_dependency_duration_seconds', { dependency: 'redis' })).toBeLessThan(1);
+      expect(up(samples, 'postgresql')).toBe(1);
+    } finally {
+      redis.thaw();
+    }
+  });
+
+  test('the checks leave no complaint in PostgreSQL\'s log (SSLRequest happens before any login)', async () => {
+    await scrapeWith([dependencies], configFrom(allThree()));
+    const log = readFileSync(join(postgres.dir, 'log'), 'utf8');
+    expect(log.split('\n').filter((line) => /FATAL|ERROR|incomplete startup packet|could not/.test(line))).toEqual([]);
+  });
+
+  test('stopped is down; restarted is up', async () => {
+    await postgres.restart();
+    const afterRestart = await scrapeWith([dependencies], configFrom(allThree()));
+    expect(up(afterRestart.samples, 'postgresql')).toBe(1);
+
+    const nobody = await freePort();
+    const { samples } = await scrapeWith([dependencies], configFrom(`dependencies:\n  postgresql: 127.0.0.1:${nobody}\n  rabbitmq: false\n  redis: false\n`));
+    expect(up(samples, 'postgresql')).toBe(0);
+
+    await redis.stop();
+    const stopped = await scrapeWith([dependencies], configFrom(allThree()));
+    expect(up(stopped.samples, 'redis')).toBe(0);
+    expect(up(stopped.samples, 'postgresql')).toBe(1);
+  });
+
+  test('docs/metrics.md "dependencies" lists exactly the exported families and labels', async () => {
+    const { samples, text } = await scrapeWith([dependencies], configFrom(allThree()));
+    const exported = exportedFamilies(samples, text);
+    for (const name of [...exported.keys()]) if (name.startsWith('onlyoffice_scrape_')) exported.delete(name);
+    const documented = documentedMetrics().filter((metric) => metric.section === 'dependencies');
+    expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort())
+      .toEqual([...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort());
+  });
+});
