@@ -1,0 +1,62 @@
+/** Conversions: FileConverter step timings and docservice operations from StatsD, and the StatsD receiver. */
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { heatmapPanel, newDashboard, numberPanels, queryVariable, row, sel, standardVariables, statPanel, thresholds, timeseriesPanel } from './common.js';
+
+export const CONVERSIONS_UID = 'onlyoffice-docs-conversions';
+
+export function conversions(): dashboard.Dashboard {
+  const builder = newDashboard({
+    uid: CONVERSIONS_UID,
+    title: 'ONLYOFFICE Docs / Conversions',
+    description: 'Conversion step timings from the StatsD DocumentServer sends, docservice operations and the StatsD receiver.',
+    tags: ['conversions'],
+  });
+  for (const variable of standardVariables()) builder.withVariable(variable);
+  builder.withVariable(queryVariable('step', 'Conversion step', `label_values(onlyoffice_conversion_step_duration_seconds_count${sel()}, step)`, { multi: false, current: 'allconvert' }));
+
+  builder
+    .withRow(row('Conversion steps (StatsD conv.*)'))
+    .withPanel(heatmapPanel('Step duration: $step', 'FileConverter timings of the chosen step (allconvert: the whole task; spawnSync: x2t). Needs DS statsd on and statsd.listen set.',
+      `sum by (le) (rate(onlyoffice_conversion_step_duration_seconds_bucket${sel('step=~"$step"')}[$__rate_interval]))`).height(9).span(12))
+    .withPanel(timeseriesPanel('Step duration quantiles', 'p50, p90 and p99 over 5 minutes per step (recording rules).', [
+      [`instance_step_quantile:onlyoffice_conversion_step_duration_seconds:histogram_quantile_5m${sel('step=~"$step"')}`, { legend: '{{instance}} {{step}} p{{quantile}}' }],
+    ]).unit('s').height(9).span(12))
+    .withPanel(timeseriesPanel('Steps per second', 'Conversion tasks per second by step over 5 minutes (recording rule).', [
+      [`instance_step:onlyoffice_conversion_step_duration_seconds_count:rate5m${sel()}`, { legend: '{{instance}} {{step}}' }],
+    ]).unit('ops').height(8).span(12))
+    .withPanel(timeseriesPanel('Average step duration', 'Mean time per step.', [
+      [`sum by (instance, step) (rate(onlyoffice_conversion_step_duration_seconds_sum${sel()}[$__rate_interval])) / sum by (instance, step) (rate(onlyoffice_conversion_step_duration_seconds_count${sel()}[$__rate_interval]))`, { legend: '{{instance}} {{step}}' }],
+    ]).unit('s').height(8).span(12));
+
+  builder
+    .withRow(row('Docservice operations (StatsD coauth.*)'))
+    .withPanel(timeseriesPanel('Operation duration p90', 'p90 over 5 minutes of docservice operations: convertservice (the conversion API), openDocument.*, downloadAs.*, saveFile, websocket messages (recording rules).', [
+      [`instance_operation_quantile:onlyoffice_docservice_operation_duration_seconds:histogram_quantile_5m${sel('quantile="0.9"')}`, { legend: '{{instance}} {{operation}}' }],
+    ]).unit('s').height(8).span(12))
+    .withPanel(timeseriesPanel('Operations per second', 'Docservice operations per second over 5 minutes (recording rule).', [
+      [`instance_operation:onlyoffice_docservice_operation_duration_seconds_count:rate5m${sel()}`, { legend: '{{instance}} {{operation}}' }],
+    ]).unit('ops').height(8).span(12))
+    .withPanel(timeseriesPanel('Editing session length p90', 'Session length at close (coauth.session.edit / view, DS 8.2 and later).', [
+      [`histogram_quantile(0.9, sum by (instance, mode, le) (rate(onlyoffice_docservice_session_duration_seconds_bucket${sel()}[$__rate_interval])))`, { legend: '{{instance}} {{mode}}' }],
+    ]).unit('s').height(8).span(12))
+    .withPanel(timeseriesPanel('Connections reported over StatsD', 'expireDoc.connections.* gauges: what DS holds, sent on connect/disconnect and every 2 minutes.', [
+      [`onlyoffice_statsd_connections${sel()}`, { legend: '{{instance}} {{mode}}' }],
+    ]).decimals(0).height(8).span(12));
+
+  builder
+    .withRow(row('StatsD receiver'))
+    .withPanel(statPanel('Last StatsD sample', 'Seconds since the last valid line arrived. DS sends its connection gauges every 2 minutes, so a large value means DS stopped sending.', [
+      [`time() - onlyoffice_statsd_last_sample_timestamp_seconds${sel()}`, { legend: '{{instance}}', instant: true }],
+    ]).unit('s').thresholds(thresholds([[null, 'green'], [300, 'orange'], [900, 'red']])).height(6).span(6))
+    .withPanel(statPanel('Series in memory', 'Distinct StatsD series held (statsd.max_series caps it).', [
+      [`onlyoffice_statsd_series${sel()}`, { legend: '{{instance}}', instant: true }],
+    ]).height(6).span(6))
+    .withPanel(timeseriesPanel('Received, invalid and dropped', 'Datagrams and lines per second; invalid lines are ignored, dropped samples hit statsd.max_series.', [
+      [`rate(onlyoffice_statsd_packets_received_total${sel()}[$__rate_interval])`, { legend: '{{instance}} packets' }],
+      [`rate(onlyoffice_statsd_lines_received_total${sel()}[$__rate_interval])`, { legend: '{{instance}} lines' }],
+      [`rate(onlyoffice_statsd_lines_invalid_total${sel()}[$__rate_interval])`, { legend: '{{instance}} invalid lines' }],
+      [`rate(onlyoffice_statsd_samples_dropped_total${sel()}[$__rate_interval])`, { legend: '{{instance}} dropped samples' }],
+    ]).unit('pps').height(6).span(12));
+
+  return numberPanels(builder.build());
+}

@@ -1,0 +1,105 @@
+/** "Is Docs working, and if not, which hop broke": health, hops, version, license, exporter. */
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  gaugePanel, newDashboard, numberPanels, row, sel, standardVariables, statPanel, stateTimelinePanel, tablePanel, thresholds,
+  timeseriesPanel, UP_DOWN, valueMap,
+} from './common.js';
+
+export const OVERVIEW_UID = 'onlyoffice-docs-overview';
+
+export function overview(): dashboard.Dashboard {
+  const builder = newDashboard({
+    uid: OVERVIEW_UID,
+    title: 'ONLYOFFICE Docs / Overview',
+    description: 'Is ONLYOFFICE Docs working, which hop is broken, version, license and connections against their limits.',
+    tags: ['overview'],
+  });
+  for (const variable of standardVariables('onlyoffice_healthcheck_up')) builder.withVariable(variable);
+
+  builder
+    .withRow(row('Is Docs working?'))
+    .withPanel(statPanel('Healthcheck', '/healthcheck answered true in time (DS answers 200 with false when RabbitMQ or PostgreSQL is down).', [
+      [`onlyoffice_healthcheck_up${sel()}`, { legend: '{{instance}}', instant: true }],
+    ]).mappings(UP_DOWN).thresholds(thresholds([[null, 'red'], [1, 'green']])).height(5).span(6))
+    .withPanel(statPanel('Exporter scrape', 'Prometheus reached the exporter (up). 0: no metric of this instance is current.', [
+      [`up${sel()}`, { legend: '{{instance}}', instant: true }],
+    ]).mappings(UP_DOWN).thresholds(thresholds([[null, 'red'], [1, 'green']])).height(5).span(6))
+    .withPanel(statPanel('Healthcheck duration', 'How long /healthcheck took; it hangs while RabbitMQ or PostgreSQL is frozen.', [
+      [`onlyoffice_healthcheck_duration_seconds${sel()}`, { legend: '{{instance}}', instant: true }],
+    ]).unit('s').thresholds(thresholds([[null, 'green'], [1, 'orange'], [5, 'red']])).height(5).span(6))
+    .withPanel(statPanel('Active alerts', 'OnlyofficeDocs* alerts pending or firing for these instances.', [
+      [`count(ALERTS${sel('alertname=~"OnlyofficeDocs.*"')}) or vector(0)`, { legend: 'alerts', instant: true }],
+    ]).thresholds(thresholds([[null, 'green'], [1, 'red']])).height(5).span(6))
+    .withPanel(tablePanel('Which hop is broken', 'Each endpoint checked directly (documentserver.url) and through the reverse proxy (public_url). api_js is served by nginx from disk, so it answers while docservice is down. status 0: no HTTP answer.', [
+      [`onlyoffice_endpoint_up${sel()}`],
+      [`onlyoffice_endpoint_status_code${sel()}`],
+    ], ['Time', '__name__']).overrideByName('Value #A', [
+      { id: 'displayName', value: 'up' },
+      { id: 'mappings', value: UP_DOWN },
+      { id: 'custom.cellOptions', value: { type: 'color-background' } },
+      { id: 'thresholds', value: { mode: 'absolute', steps: [{ value: null, color: 'red' }, { value: 1, color: 'green' }] } },
+    ]).overrideByName('Value #B', [{ id: 'displayName', value: 'HTTP status' }]).height(9).span(12))
+    .withPanel(stateTimelinePanel('Endpoints over time', 'onlyoffice_endpoint_up per endpoint and hop.', [
+      [`onlyoffice_endpoint_up${sel()}`, { legend: '{{instance}} {{endpoint}} {{via}}' }],
+    ]).mappings(UP_DOWN).thresholds(thresholds([[null, 'red'], [1, 'green']])).height(9).span(12))
+    .withPanel(timeseriesPanel('HTTP status by hop', '502 through the proxy with direct down: docservice is down. Direct up and public down: the proxy is broken.', [
+      [`onlyoffice_endpoint_status_code${sel()}`, { legend: '{{instance}} {{endpoint}} {{via}}' }],
+    ]).decimals(0).height(8).span(12))
+    .withPanel(timeseriesPanel('Endpoint duration', 'How long each endpoint took to answer or to fail.', [
+      [`onlyoffice_endpoint_duration_seconds${sel()}`, { legend: '{{instance}} {{endpoint}} {{via}}' }],
+      [`onlyoffice_healthcheck_duration_seconds${sel()}`, { legend: '{{instance}} healthcheck (collector)' }],
+    ]).unit('s').height(8).span(12));
+
+  builder
+    .withRow(row('Version and license'))
+    .withPanel(tablePanel('DocumentServer version', 'From CommandService version, else /info/info.json, else /index.html.', [
+      [`onlyoffice_build_info${sel()}`],
+    ]).height(6).span(8))
+    .withPanel(tablePanel('License', 'DocumentServer\'s license check result (status), flags (mode), package and where it was read.', [
+      [`onlyoffice_license_info${sel()}`],
+    ]).height(6).span(16))
+    .withPanel(statPanel('License days left', 'Days until the license ends; absent for a license without end date (the open-source build).', [
+      [`(onlyoffice_license_expiry_timestamp_seconds${sel()} - time()) / 86400`, { legend: '{{instance}}', instant: true }],
+    ]).unit('d').decimals(1).thresholds(thresholds([[null, 'red'], [14, 'orange'], [30, 'green']])).height(6).span(8))
+    .withPanel(gaugePanel('Connections of the licensed limit', 'Current connections over the connection limit, per mode (connection-based licenses; the open-source build allows 20).', [
+      [`instance_mode:onlyoffice_connections:limit_ratio${sel()}`, { legend: '{{instance}} {{mode}}', instant: true }],
+    ]).unit('percentunit').min(0).max(1).thresholds(thresholds([[null, 'green'], [0.8, 'orange'], [0.9, 'red']])).height(6).span(8))
+    .withPanel(gaugePanel('Users of the licensed limit', 'Unique users this period over the user limit, per mode (user-based licenses).', [
+      [`instance_mode:onlyoffice_users:limit_ratio${sel()}`, { legend: '{{instance}} {{mode}}', instant: true }],
+    ]).unit('percentunit').min(0).max(1).thresholds(thresholds([[null, 'green'], [0.8, 'orange'], [0.9, 'red']])).height(6).span(8))
+    .withPanel(timeseriesPanel('Connections and limit', 'Current connections by mode (view: live viewers, 7.2+) and the licensed connection limit.', [
+      [`onlyoffice_connections${sel()}`, { legend: '{{instance}} {{mode}}' }],
+      [`onlyoffice_license_connections_limit${sel()} > 0`, { legend: '{{instance}} {{mode}} limit' }],
+    ]).decimals(0).height(8).span(8))
+    .withPanel(timeseriesPanel('Users this period and limit', 'Users counted against a user-based license and the licensed user count.', [
+      [`onlyoffice_users${sel()}`, { legend: '{{instance}} {{mode}} {{kind}}' }],
+      [`onlyoffice_license_users_limit${sel()} > 0`, { legend: '{{instance}} {{mode}} limit' }],
+    ]).decimals(0).height(8).span(8))
+    .withPanel(timeseriesPanel('Connections per day (DS statistics)', 'DocumentServer\'s own connectionsStat for the last day: max and average, sampled by DS every 2 minutes.', [
+      [`onlyoffice_connections_stat${sel('period="day",stat=~"max|avg"')}`, { legend: '{{instance}} {{mode}} {{stat}}' }],
+    ]).decimals(0).height(8).span(8));
+
+  builder
+    .withRow(row('Commands and storage'))
+    .withPanel(tablePanel('CommandService answers', 'The error code each read-only command returned: 0 none, 6 token (JWT mismatch), 7 token_expired, 1 document_id (7.1 has no getForgottenList).', [
+      [`onlyoffice_command_error${sel()} == 1`],
+    ]).height(7).span(16))
+    .withPanel(statPanel('Forgotten files', 'Files DS keeps because saving them to the storage failed (7.5 and later).', [
+      [`onlyoffice_forgotten_files${sel()}`, { legend: '{{instance}}', instant: true }],
+    ]).thresholds(thresholds([[null, 'green'], [1, 'red']])).height(7).span(8));
+
+  builder
+    .withRow(row('Exporter'))
+    .withPanel(stateTimelinePanel('Collectors', '1 when the collector finished in the scrape, 0 when it failed or ran past the deadline.', [
+      [`onlyoffice_scrape_collector_success${sel()}`, { legend: '{{instance}} {{collector}}' }],
+    ]).mappings(valueMap([[1, 'OK', 'green'], [0, 'FAILED', 'red']])).height(8).span(12))
+    .withPanel(timeseriesPanel('Collector duration', 'How long each collector took in the scrape.', [
+      [`onlyoffice_scrape_collector_duration_seconds${sel()}`, { legend: '{{instance}} {{collector}}' }],
+      [`scrape_duration_seconds${sel()}`, { legend: '{{instance}} whole scrape (Prometheus)' }],
+    ]).unit('s').height(8).span(12))
+    .withPanel(tablePanel('Exporter version', 'onlyoffice-exporter and Node.js versions.', [
+      [`onlyoffice_exporter_build_info${sel()}`],
+    ]).height(5).span(24));
+
+  return numberPanels(builder.build());
+}
