@@ -1,0 +1,267 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { DASHBOARDS_DIR, generate } from '../../grafana/build.js';
+import { DATASOURCE_UID } from '../../grafana/src/common.js';
+import { documentedMetrics } from '../support/docs.js';
+import { promqlReferences, substituteGrafanaVariables } from '../support/prometheus.js';
+
+const ROOT = new URL('../../', import.meta.url);
+const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
+const RUNBOOK_BASE = 'https://github.com/onlyoffice-exporter/onlyoffice-exporter/blob/main/docs/runbooks/';
+const EXPECTED_UIDS = ['onlyoffice-docs-conversions', 'onlyoffice-docs-overview'];
+
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  datasource?: { type: string; uid: string };
+  targets?: { expr: string; refId: string; legendFormat?: string; datasource?: { type: string; uid: string } }[];
+  panels?: Panel[];
+}
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: Panel[];
+  templating: { list: { name: string; type: string; query: unknown; datasource?: { uid: string }; current?: { value: unknown } }[] };
+}
+interface Rule {
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+const committedDashboards = (): Map<string, Dashboard> =>
+  new Map(readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => [f, JSON.parse(readFileSync(DASHBOARDS_DIR + f, 'utf8')) as Dashboard]));
+const panelsOf = (d: Dashboard): Panel[] => d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== 'row');
+const ruleFiles = (): string[] => readdirSync(new URL('alerts/', ROOT)).filter((f) => f.endsWith('.rules.yml')).sort().map((f) => `alerts/${f}`);
+const rulesIn = (path: string): Rule[] => (parse(read(path)) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+const alertRules = (): Rule[] => ruleFiles().flatMap(rulesIn);
+const recordingRules = (): Rule[] => rulesIn('prometheus/recording-rules.yml');
+
+describe('dashboards as code', () => {
+  test('the committed JSON equals a fresh generation (run npx tsx grafana/build.ts)', () => {
+    const fresh = generate();
+    const committed = readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json')).sort();
+    expect(committed).toEqual([...fresh.keys()].sort());
+    for (const [file, content] of fresh) expect({ file, content: readFileSync(DASHBOARDS_DIR + file, 'utf8') }).toEqual({ file, content });
+  });
+
+  test('fixed uids, unique titles, the datasource/job/instance variables on every dashboard', () => {
+    const dashboards = [...committedDashboards().values()];
+    expect(dashboards.map((d) => d.uid).sort()).toEqual(EXPECTED_UIDS);
+    expect(new Set(dashboards.map((d) => d.title)).size).toBe(dashboards.length);
+    for (const d of dashboards) {
+      const variables = d.templating.list;
+      expect(variables.slice(0, 3).map((v) => [v.name, v.type])).toEqual([['datasource', 'datasource'], ['job', 'query'], ['instance', 'query']]);
+      expect(variables[0]!.query).toBe('prometheus');
+      expect(variables[0]!.current?.value).toBe(DATASOURCE_UID);
+      for (const v of variables.slice(1)) expect({ variable: v.name, uid: v.datasource?.uid }).toEqual({ variable: v.name, uid: '${datasource}' });
+      expect(JSON.stringify(d)).not.toMatch(/__inputs|\$\{DS_/);
+    }
+  });
+
+  test('every panel and every query reads from the datasource variable; panel ids and refIds are unique', () => {
+    for (const d of committedDashboards().values()) {
+      const ids = d.panels.flatMap((p) => [p.id, ...(p.panels ?? []).map((q) => q.id)]);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const panel of panelsOf(d)) {
+        const where = `${d.uid} / ${panel.title}`;
+        expect({ where, datasource: panel.datasource }).toEqual({ where, datasource: { type: 'prometheus', uid: '${datasource}' } });
+        expect({ where, targets: (panel.targets ?? []).length > 0 }).toEqual({ where, targets: true });
+        const refIds = panel.targets!.map((t) => t.refId);
+        expect(new Set(refIds).size).toBe(refIds.length);
+        for (const target of panel.targets!) {
+          expect({ where, datasource: target.datasource }).toEqual({ where, datasource: { type: 'prometheus', uid: '${datasource}' } });
+          // The fleet view: every selector filters by job and instance.
+          for (const selector of target.expr.match(/[a-zA-Z_:][a-zA-Z0-9_:]*\{[^}]*\}/g) ?? []) {
+            expect({ where, selector, filtered: selector.includes('job=~"$job"') && selector.includes('instance=~"$instance"') })
+              .toEqual({ where, selector, filtered: true });
+          }
+        }
+      }
+    }
+  });
+
+  test('provisioning: the datasource has the uid the dashboards default to; the provider loads the dashboards folder', () => {
+    const datasources = parse(read('grafana/provisioning/datasources/onlyoffice.yml')) as { apiVersion: number; datasources: { uid: string; type: string }[] };
+    expect(datasources.apiVersion).toBe(1);
+    expect(datasources.datasources.map((d) => [d.uid, d.type])).toEqual([[DATASOURCE_UID, 'prometheus']]);
+    const providers = parse(read('grafana/provisioning/dashboards/onlyoffice.yml')) as { apiVersion: number; providers: { type: string; options: { path: string } }[] };
+    expect(providers.apiVersion).toBe(1);
+    expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([['file', '/var/lib/grafana/dashboards/onlyoffice']]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Series Prometheus makes itself, with the labels they carry. */
+const SYNTHETIC: Record<string, string[]> = {
+  up: [],
+  scrape_duration_seconds: [],
+  ALERTS: ['alertname', 'alertstate', 'severity'],
+};
+const TARGET_LABELS = ['instance', 'job'];
+
+/** Every metric name usable in a query → the label names it may be selected or grouped by. */
+function knownMetrics(): Map<string, Set<string>> {
+  const known = new Map<string, Set<string>>();
+  for (const metric of documentedMetrics()) {
+    const labels = [...metric.labels, ...TARGET_LABELS];
+    if (metric.type === 'histogram') {
+      known.set(`${metric.name}_bucket`, new Set([...labels, 'le']));
+      known.set(`${metric.name}_sum`, new Set(labels));
+      known.set(`${metric.name}_count`, new Set(labels));
+    } else {
+      known.set(metric.name, new Set(labels));
+    }
+  }
+  for (const [name, labels] of Object.entries(SYNTHETIC)) known.set(name, new Set([...labels, ...TARGET_LABELS]));
+  // Recording rules: what their expression keeps (grouping labels, else the sources' labels) plus static labels.
+  for (const rule of recordingRules()) {
+    const refs = promqlReferences(rule.expr);
+    const kept = refs.grouping.size > 0 ? [...refs.grouping] : [...refs.metrics.keys()].flatMap((m) => [...(known.get(m) ?? [])]);
+    const labels = known.get(rule.record!) ?? new Set<string>();
+    for (const label of [...kept, ...Object.keys(rule.labels ?? {}), ...TARGET_LABELS]) if (label !== 'le') labels.add(label);
+    known.set(rule.record!, labels);
+  }
+  return known;
+}
+
+/** Problems with one expression: unknown metrics, labels a metric does not have, grouping by labels none of its metrics has. */
+function problemsOf(where: string, expr: string, known: Map<string, Set<string>>, legend?: string): string[] {
+  const problems: string[] = [];
+  const refs = promqlReferences(expr);
+  const available = new Set<string>(TARGET_LABELS);
+  for (const [metric, labels] of refs.metrics) {
+    const allowed = known.get(metric);
+    if (!allowed) {
+      problems.push(`${where}: metric ${metric} is not in docs/metrics.md nor a recording rule`);
+      continue;
+    }
+    for (const label of allowed) available.add(label);
+    for (const label of labels) if (!allowed.has(label)) problems.push(`${where}: ${metric} has no label ${label}`);
+  }
+  for (const label of refs.grouping) if (!available.has(label)) problems.push(`${where}: groups by ${label}, which none of its metrics has`);
+  for (const [, label] of (legend ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
+    if (!available.has(label!)) problems.push(`${where}: legend uses ${label}, which none of its metrics has`);
+  }
+  return problems;
+}
+
+describe('every metric and label used exists in docs/metrics.md', () => {
+  test('the PromQL scanner finds metrics, their matchers and grouping labels', () => {
+    const refs = promqlReferences('sum by (instance, le) (rate(a_bucket{job=~"x", step="y"}[5m])) / on (job) b > 0 or vector(0) and absent(up{job=~"o.*"})');
+    expect([...refs.metrics].map(([m, l]) => [m, [...l].sort()])).toEqual([['a_bucket', ['job', 'step']], ['b', []], ['up', ['job']]]);
+    expect([...refs.grouping].sort()).toEqual(['instance', 'job', 'le']);
+    const known = new Map([['a_bucket', new Set(['job', 'le'])]]);
+    expect(problemsOf('t', 'sum by (nope) (a_bucket{step="x"}) + c', known, '{{bad}}')).toEqual([
+      't: a_bucket has no label step',
+      't: metric c is not in docs/metrics.md nor a recording rule',
+      't: groups by nope, which none of its metrics has',
+      't: legend uses bad, which none of its metrics has',
+    ]);
+  });
+
+  test('dashboards: every panel query, legend and variable query', () => {
+    const known = knownMetrics();
+    const problems: string[] = [];
+    for (const d of committedDashboards().values()) {
+      for (const panel of panelsOf(d)) {
+        for (const target of panel.targets ?? []) {
+          problems.push(...problemsOf(`${d.uid} / ${panel.title} / ${target.refId}`, substituteGrafanaVariables(target.expr), known, target.legendFormat));
+        }
+      }
+      for (const variable of d.templating.list.filter((v) => v.type === 'query')) {
+        const match = /^label_values\((.*),\s*(\w+)\)$/.exec(String(variable.query));
+        expect({ variable: variable.name, query: variable.query, labelValues: match !== null }).toEqual({ variable: variable.name, query: variable.query, labelValues: true });
+        problems.push(...problemsOf(`${d.uid} / $${variable.name}`, `sum by (${match![2]}) (${substituteGrafanaVariables(match![1]!)})`, known));
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  test('recording rules and alert rules', () => {
+    const known = knownMetrics();
+    const problems = [
+      ...recordingRules().flatMap((r) => problemsOf(`record ${r.record}`, r.expr, known)),
+      ...alertRules().flatMap((r) => problemsOf(`alert ${r.alert}`, r.expr, known)),
+    ];
+    expect(problems).toEqual([]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('alert rules follow the conventions', () => {
+  const CJK = /[\u4e00-\u9fff]/;
+
+  test('OnlyofficeDocs* CamelCase names, unique; severity critical/warning/info; zh-CN and English annotations; runbook', () => {
+    const alerts = alertRules();
+    expect(alerts.length).toBeGreaterThan(10);
+    expect(alerts.every((r) => r.alert !== undefined && r.record === undefined)).toBe(true);
+    const names = alerts.map((r) => r.alert!);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain('OnlyofficeDocsDown');
+    for (const rule of alerts) {
+      const name = rule.alert!;
+      expect({ name, camel: /^OnlyofficeDocs[A-Z][A-Za-z0-9]*$/.test(name) }).toEqual({ name, camel: true });
+      expect({ name, severity: ['critical', 'warning', 'info'].includes(rule.labels?.severity ?? '') }).toEqual({ name, severity: true });
+      expect({ name, annotations: Object.keys(rule.annotations ?? {}).sort() })
+        .toEqual({ name, annotations: ['description', 'description_en', 'runbook_url', 'summary', 'summary_en'] });
+      const a = rule.annotations!;
+      expect({ name, zh: CJK.test(a.summary!) && CJK.test(a.description!), en: !CJK.test(a.summary_en!) && !CJK.test(a.description_en!) })
+        .toEqual({ name, zh: true, en: true });
+      expect(a.runbook_url).toBe(`${RUNBOOK_BASE}${name}.md`);
+    }
+  });
+
+  test('every alert has a runbook page, zh-CN first with English alongside, and every page has an alert', () => {
+    const names = alertRules().map((r) => r.alert!).sort();
+    const pages = readdirSync(new URL('docs/runbooks/', ROOT)).filter((f) => f.endsWith('.md') && f !== 'README.md').map((f) => f.replace(/\.md$/, '')).sort();
+    expect(pages).toEqual(names);
+    for (const name of names) {
+      const text = read(`docs/runbooks/${name}.md`);
+      expect({ name, title: text.split('\n')[0] }).toEqual({ name, title: `# ${name}` });
+      const zh = text.indexOf('## 中文');
+      const en = text.indexOf('## English');
+      expect({ name, zhFirst: zh > 0 && en > zh }).toEqual({ name, zhFirst: true });
+      for (const heading of ['### 含义', '### 检查', '### 处理', '### Meaning', '### What to check', '### How to fix']) {
+        expect({ name, heading, present: text.includes(heading) }).toEqual({ name, heading, present: true });
+      }
+    }
+  });
+
+  test('every alert has promtool unit tests that fire it, see it not fire before for:, and see it resolve', () => {
+    interface AlertTest { eval_time: string; alertname: string; exp_alerts?: unknown[] }
+    const seconds = (d: string) => [...d.matchAll(/(\d+)(ms|[smhdwy])/g)].reduce((s, [, n, u]) => s + Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[u!]!, 0);
+    const cases = new Map<string, { fire: number[]; quiet: number[] }>();
+    const covered = new Map<string, Set<string>>();
+    for (const file of readdirSync(new URL('alerts/tests/', ROOT)).filter((f) => f.endsWith('.yml'))) {
+      const suite = parse(read(`alerts/tests/${file}`)) as { rule_files: string[]; tests: { alert_rule_test?: AlertTest[] }[] };
+      for (const ruleFile of suite.rule_files) {
+        for (const rule of rulesIn(`alerts/tests/${ruleFile}`.replace(/[^/]+\/\.\.\//g, ''))) if (rule.alert) covered.set(rule.alert, (covered.get(rule.alert) ?? new Set()).add(file));
+      }
+      for (const t of suite.tests) {
+        for (const c of t.alert_rule_test ?? []) {
+          const entry = cases.get(c.alertname) ?? { fire: [], quiet: [] };
+          ((c.exp_alerts ?? []).length > 0 ? entry.fire : entry.quiet).push(seconds(c.eval_time));
+          cases.set(c.alertname, entry);
+        }
+      }
+    }
+    for (const rule of alertRules()) {
+      const name = rule.alert!;
+      const entry = cases.get(name) ?? { fire: [], quiet: [] };
+      const firstFire = Math.min(...entry.fire);
+      expect({ name, loaded: covered.has(name), fires: entry.fire.length > 0, quietBefore: entry.quiet.some((t) => t < firstFire), resolves: entry.quiet.some((t) => t > firstFire) })
+        .toEqual({ name, loaded: true, fires: true, quietBefore: true, resolves: true });
+    }
+  });
+
+  test('runbook pages exist for each alert (no dangling runbook_url)', () => {
+    for (const rule of alertRules()) expect(existsSync(new URL(`docs/runbooks/${rule.alert}.md`, ROOT))).toBe(true);
+  });
+});
