@@ -9,6 +9,7 @@ import disk from './disk.js';
 import tlsEndpoints from './tls_endpoints.js';
 import tlsFiles from './tls_files.js';
 import dependencies from './dependencies.js';
+import statsd from './statsd.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
@@ -24,4 +25,5 @@ export const collectorDefinitions: readonly CollectorDefinition[] = [
   tlsEndpoints,
   tlsFiles,
   dependencies,
+  statsd,
 ];

@@ -5,6 +5,7 @@ import { probeSection } from './sections/probe.js';
 import { diskSection } from './sections/disk.js';
 import { tlsSection } from './sections/tls.js';
 import { dependenciesSection } from './sections/dependencies.js';
+import { statsdSection } from './sections/statsd.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
 export const configSchema = z.object({
@@ -14,6 +15,7 @@ export const configSchema = z.object({
   disk: diskSection.default({}),
   tls: tlsSection.default({}),
   dependencies: dependenciesSection.default({}),
+  statsd: statsdSection.default({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;
