@@ -6,6 +6,7 @@ import { diskSection } from './sections/disk.js';
 import { tlsSection } from './sections/tls.js';
 import { dependenciesSection } from './sections/dependencies.js';
 import { statsdSection } from './sections/statsd.js';
+import { notifySection } from './sections/notify.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
 export const configSchema = z.object({
@@ -16,6 +17,7 @@ export const configSchema = z.object({
   tls: tlsSection.default({}),
   dependencies: dependenciesSection.default({}),
   statsd: statsdSection.default({}),
+  notify: notifySection.default({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;

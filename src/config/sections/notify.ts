@@ -1,0 +1,137 @@
+import { existsSync, statSync } from 'node:fs';
+import { z } from 'zod';
+import { checkTemplate, TemplateError } from '../../notify/templates.js';
+import { duration } from '../duration.js';
+import { httpUrl } from '../types.js';
+
+const ROBOT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const TEMPLATE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+export const LANGUAGES = ['zh-CN', 'en'] as const;
+
+const language = z.enum(LANGUAGES, { errorMap: () => ({ message: 'must be zh-CN or en' }) });
+
+const timezone = z.string().refine((value) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}, (value) => ({ message: `"${value}" is not an IANA time zone such as Asia/Shanghai or UTC` }));
+
+const robotNameKey = z.string().regex(ROBOT_NAME, 'robot names are 1-64 letters, digits, "_" or "-" (they appear in URLs and labels)');
+
+const mobile = z.string().regex(/^\+?[0-9-]{5,20}$/, 'must be a phone number');
+const userId = z.string().min(1).max(64).regex(/^[^\s<>@]+$/, 'must be a user id without spaces, <, > or @');
+
+const commonRobot = {
+  /** Template files `<template>.<language>.yml` (templates_dir first, then the built-in ones). */
+  template: z.string().regex(TEMPLATE_NAME, 'must be a template name (letters, digits, "_" or "-")').default('default'),
+  /** Overrides notify.language for this robot. */
+  language: language.optional(),
+};
+
+const dingtalkRobot = z.object({
+  url: httpUrl,
+  /** "加签" secret; requests are then signed with timestamp and sign. */
+  secret: z.string().min(1, 'must not be empty').optional(),
+  /** A custom keyword of the robot's security settings, added to messages that lack it. */
+  keyword: z.string().min(1, 'must not be empty').max(64).optional(),
+  mention: z.object({
+    mobiles: z.array(mobile).max(50).default([]),
+    user_ids: z.array(userId).max(50).default([]),
+    all: z.boolean().default(false),
+    /** Also mention on messages that only carry resolved alerts. */
+    resolved: z.boolean().default(false),
+  }).strict().default({}),
+  ...commonRobot,
+}).strict();
+
+const wecomRobot = z.object({
+  url: httpUrl,
+  /** WeCom markdown can mention user ids (<@userid>); it cannot mention mobiles or everyone. */
+  mention: z.object({
+    user_ids: z.array(userId).max(50).default([]),
+    resolved: z.boolean().default(false),
+  }).strict().default({}),
+  ...commonRobot,
+}).strict();
+
+const auth = z.object({
+  bearer_token: z.string().min(16, 'must be at least 16 characters').optional(),
+  username: z.string().min(1, 'must not be empty').optional(),
+  password: z.string().min(8, 'must be at least 8 characters').optional(),
+}).strict().superRefine((value, ctx) => {
+  const basic = value.username !== undefined || value.password !== undefined;
+  if (value.bearer_token !== undefined && basic) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'give either bearer_token or username and password, not both' });
+  } else if (basic && (value.username === undefined || value.password === undefined)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'basic auth needs both username and password' });
+  } else if (!basic && value.bearer_token === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'needs bearer_token, or username and password' });
+  }
+});
+
+/**
+ * `notify`: receivers for Alertmanager's webhook that deliver to DingTalk and WeCom group robots.
+ * Absent or without robots, nothing is served and nothing is sent.
+ */
+export const notifySection = z.object({
+  auth: auth.optional(),
+  language: language.default('zh-CN'),
+  timezone: timezone.default('Asia/Shanghai'),
+  /** A folder of `<template>.<language>.yml` files overriding the built-in ones, read at (re)load. */
+  templates_dir: z.string().min(1).optional(),
+  /** Labels shown for each alert, in this order; empty: every label but alertname and severity. */
+  labels: z.array(z.string().min(1)).default([]),
+  /** Largest webhook body accepted (Alertmanager's payload); larger ones get 413. */
+  max_request_bytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(2 * 1024 * 1024),
+  /** Timeout of one request to a robot. */
+  timeout: duration.default('5s'),
+  /** Per robot; both DingTalk and WeCom allow 20 messages a minute. */
+  rate_limit: z.object({
+    messages: z.number().int().positive().max(1000).default(20),
+    window: duration.default('1m'),
+  }).strict().default({}),
+  /** Backoff between attempts after a failed delivery: doubles from initial_backoff up to max_backoff. */
+  retry: z.object({
+    initial_backoff: duration.default('1s'),
+    max_backoff: duration.default('1m'),
+  }).strict().default({}),
+  queue: z.object({
+    /** Alerts waiting per robot (after coalescing); a notification that does not fit gets 503. */
+    max_alerts: z.number().int().positive().max(100_000).default(2000),
+    /** After this many failed deliveries in a row, new notifications get 503 until the robot recovers. */
+    refuse_after_failures: z.number().int().positive().default(3),
+  }).strict().default({}),
+  dingtalk: z.record(robotNameKey, dingtalkRobot).default({}),
+  wecom: z.record(robotNameKey, wecomRobot).default({}),
+}).strict().superRefine((value, ctx) => {
+  const robots = [...Object.entries(value.dingtalk), ...Object.entries(value.wecom)];
+  if (robots.length === 0) return;
+  if (value.auth === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['auth'], message: 'is required when robots are configured: bearer_token, or username and password' });
+  }
+  if (value.retry.max_backoff < value.retry.initial_backoff) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['retry', 'max_backoff'], message: 'must not be shorter than initial_backoff' });
+  }
+  if (value.templates_dir !== undefined && !(existsSync(value.templates_dir) && statSync(value.templates_dir).isDirectory())) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['templates_dir'], message: `${value.templates_dir} is not a readable folder` });
+    return;
+  }
+  for (const channel of ['dingtalk', 'wecom'] as const) {
+    for (const [name, robot] of Object.entries(value[channel])) {
+      try {
+        checkTemplate(robot.template, robot.language ?? value.language, value.templates_dir);
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [channel, name, 'template'], message: error.message });
+      }
+    }
+  }
+});
+
+export type NotifyConfig = z.infer<typeof notifySection>;
+export type DingTalkRobotConfig = z.infer<typeof dingtalkRobot>;
+export type WeComRobotConfig = z.infer<typeof wecomRobot>;
+export type NotifyLanguage = (typeof LANGUAGES)[number];

@@ -1,0 +1,290 @@
+import type { Alert } from './payload.js';
+import { fill, fillLines, type Template } from './templates.js';
+
+export type Channel = 'dingtalk' | 'wecom';
+
+export interface RenderOptions {
+  readonly channel: Channel;
+  readonly template: Template;
+  /** Picks the annotations: `summary_en` for en, `summary_zh` for zh-CN, else `summary`. */
+  readonly language: 'zh-CN' | 'en';
+  readonly timeZone: string;
+  /** Labels shown per alert, in order; empty: all but alertname and severity. */
+  readonly labels: readonly string[];
+  /** Appended (own block) to messages that carry a firing alert, or any message when mentionResolved. */
+  readonly mentionText: string;
+  readonly mentionResolved: boolean;
+  /** DingTalk keyword security: the title (and so the header) must contain it. */
+  readonly keyword?: string;
+}
+
+export interface RenderedMessage {
+  /** Plain text (DingTalk's markdown.title, shown in the chat list). */
+  readonly title: string;
+  /** Markdown. */
+  readonly text: string;
+  /** Whether this message carries the mentions. */
+  readonly mentions: boolean;
+}
+
+/** Truncation for one oversized alert: payload texts cut to `chars` graphemes; links dropped when `links` is false. */
+export interface Limit {
+  readonly chars: number;
+  readonly links: boolean;
+}
+
+const NO_LIMIT: Limit = { chars: Number.POSITIVE_INFINITY, links: true };
+// Caps that apply always: a 1 MB label value is noise in a chat, and keeps rendering cheap.
+const CAP = { name: 128, severity: 32, labelValue: 512, summary: 1024, description: 4096 } as const;
+const MAX_URL = 2048;
+const SEVERITY_RANK: Record<string, number> = { critical: 0, error: 1, warning: 2, info: 3 };
+
+const COLORS: Record<Channel, { firing: string; resolved: string }> = {
+  // DingTalk renders 6-digit hex colours on all clients; WeCom markdown knows only info/comment/warning.
+  dingtalk: { firing: '#D93025', resolved: '#1E8E3E' },
+  wecom: { firing: 'warning', resolved: 'info' },
+};
+
+/** Line break inside a block: DingTalk needs a markdown hard break (two spaces), WeCom keeps newlines. */
+export function lineBreakOf(channel: Channel): string {
+  return channel === 'dingtalk' ? '  \n' : '\n';
+}
+
+/**
+ * One robot message for `alerts` (in queue order): sections by status, severity and alertname, then
+ * a "more follow" line when `remaining` alerts are still queued, then the mentions.
+ */
+export function renderMessage(alerts: readonly Alert[], remaining: number, options: RenderOptions, limit: Limit = NO_LIMIT): RenderedMessage {
+  const { template, channel } = options;
+  const s = template.snippets;
+  const br = lineBreakOf(channel);
+  const sections = groupSections(alerts);
+  const firing = alerts.filter((alert) => alert.status === 'firing').length;
+  const resolved = alerts.length - firing;
+
+  const counts = [
+    firing > 0 ? fill(s.count_firing, { count: String(firing) }) : '',
+    resolved > 0 ? fill(s.count_resolved, { count: String(resolved) }) : '',
+  ].filter((part) => part !== '').join(s.count_separator);
+  const names = [...new Set(sections.map((section) => section.alertname))];
+  const plainNames = alertnameList(names.map((name) => plainText(truncate(name, Math.min(CAP.name, limit.chars)))), s.alertnames_more);
+  const markdownNames = alertnameList(names.map((name) => escapeMarkdown(truncate(name, Math.min(CAP.name, limit.chars)))), s.alertnames_more);
+  let title = fill(s.title, { status_summary: counts, alertnames: plainNames });
+  let titleMarkdown = fill(s.title, { status_summary: counts, alertnames: markdownNames });
+  if (options.keyword !== undefined && !title.includes(options.keyword)) {
+    title = `${options.keyword} ${title}`;
+    titleMarkdown = `${options.keyword} ${titleMarkdown}`;
+  }
+
+  const blocks: string[][] = [fillLines(s.header, { title: titleMarkdown, status_summary: counts, alertnames: markdownNames })];
+  for (const section of sections) {
+    const severity = section.severity === '' ? '-' : (template.severityNames[section.severity] ?? section.severity);
+    const heading = fillLines(section.status === 'firing' ? s.section_firing : s.section_resolved, {
+      alertname: escapeMarkdown(truncate(section.alertname === '' ? '-' : section.alertname, Math.min(CAP.name, limit.chars)) || '-'),
+      severity: escapeMarkdown(truncate(severity, Math.min(CAP.severity, limit.chars)) || '-'),
+      count: String(section.alerts.length),
+      color: COLORS[channel][section.status],
+    });
+    blocks.push(heading);
+    for (const alert of section.alerts) blocks.push(renderAlert(alert, options, limit));
+  }
+  if (remaining > 0) blocks.push(fillLines(s.more, { remaining: String(remaining) }));
+  const mentions = options.mentionText !== '' && (firing > 0 || options.mentionResolved);
+  if (mentions) blocks.push([options.mentionText]);
+
+  let text = blocks.filter((lines) => lines.length > 0).map((lines) => lines.join(br)).join('\n\n');
+  if (options.keyword !== undefined && !text.includes(options.keyword)) text = `${options.keyword}\n\n${text}`;
+  return { title, text, mentions };
+}
+
+interface Section {
+  status: 'firing' | 'resolved';
+  severity: string;
+  alertname: string;
+  alerts: Alert[];
+}
+
+function groupSections(alerts: readonly Alert[]): Section[] {
+  const byKey = new Map<string, Section>();
+  for (const alert of alerts) {
+    const severity = alert.labels.severity ?? '';
+    const alertname = alert.labels.alertname ?? '';
+    const key = `${alert.status}\u0000${severity}\u0000${alertname}`;
+    let section = byKey.get(key);
+    if (!section) {
+      section = { status: alert.status, severity, alertname, alerts: [] };
+      byKey.set(key, section);
+    }
+    section.alerts.push(alert);
+  }
+  const rank = (severity: string) => SEVERITY_RANK[severity] ?? 4;
+  return [...byKey.values()].sort((a, b) =>
+    (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1)
+    || rank(a.severity) - rank(b.severity)
+    || compare(a.severity, b.severity)
+    || compare(a.alertname, b.alertname));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function alertnameList(names: string[], moreSnippet: string): string {
+  const shown = names.slice(0, 2).join(', ');
+  if (names.length <= 2) return shown;
+  return `${shown} ${fill(moreSnippet, { count: String(names.length - 2), total: String(names.length) })}`;
+}
+
+function renderAlert(alert: Alert, options: RenderOptions, limit: Limit): string[] {
+  const s = options.template.snippets;
+  const cut = (text: string, cap: number) => escapeMarkdown(truncate(text, Math.min(cap, limit.chars)));
+  const language = options.language === 'en' ? 'en' : 'zh';
+  const annotation = (name: string) => pickAnnotation(alert.annotations, name, language);
+  const shown = shownLabels(alert.labels, options.labels);
+  const labels = shown
+    .map(([name, value]) => fill(s.label, { name: cut(name, CAP.name), value: cut(value, CAP.labelValue) || '""' }))
+    .join(s.label_separator);
+  const links = limit.links ? alertLinks(alert).map(([snippet, url]) => fill(s[snippet], { url })).join(s.link_separator) : '';
+  const values: Record<string, string> = {
+    alertname: cut(alert.labels.alertname ?? '', CAP.name),
+    severity: cut(alert.labels.severity ?? '', CAP.severity),
+    summary: cut(annotation('summary'), CAP.summary),
+    description: cut(annotation('description'), CAP.description),
+    labels,
+    instance: cut(alert.labels.instance ?? '', CAP.labelValue),
+    starts_at: formatTime(alert.startsAt, options.timeZone),
+    links,
+  };
+  if (alert.status === 'resolved') {
+    values.ends_at = alert.endsAt === undefined ? '' : formatTime(alert.endsAt, options.timeZone);
+    values.duration = alert.endsAt === undefined ? '' : formatDuration(alert.endsAt - alert.startsAt, options.template);
+  }
+  return fillLines(alert.status === 'firing' ? s.alert_firing : s.alert_resolved, values);
+}
+
+/** summary/description: English messages prefer `<name>_en`, Chinese ones `<name>_zh`, both fall back to `<name>`. */
+export function pickAnnotation(annotations: Readonly<Record<string, string>>, name: string, language: 'en' | 'zh'): string {
+  const preferred = language === 'en' ? [`${name}_en`] : [`${name}_zh`, `${name}_zh_cn`, `${name}_cn`];
+  for (const key of [...preferred, name]) {
+    const value = annotations[key];
+    if (value !== undefined && value.trim() !== '') return value.trim();
+  }
+  return '';
+}
+
+function shownLabels(labels: Readonly<Record<string, string>>, wanted: readonly string[]): [string, string][] {
+  if (wanted.length > 0) return wanted.flatMap((name) => (labels[name] === undefined ? [] : [[name, labels[name]!] as [string, string]]));
+  const names = Object.keys(labels).filter((name) => name !== 'alertname' && name !== 'severity');
+  const first = ['instance', 'job'].filter((name) => names.includes(name));
+  return [...first, ...names.filter((name) => !first.includes(name)).sort()].map((name) => [name, labels[name]!]);
+}
+
+type LinkSnippet = 'link_runbook' | 'link_source' | 'link_silence';
+
+function alertLinks(alert: Alert): [LinkSnippet, string][] {
+  const links: [LinkSnippet, string][] = [];
+  const runbook = safeUrl(alert.annotations.runbook_url ?? alert.annotations.runbook ?? '');
+  if (runbook) links.push(['link_runbook', runbook]);
+  const source = safeUrl(alert.generatorURL);
+  if (source) links.push(['link_source', source]);
+  const silence = silenceUrl(alert);
+  if (silence) links.push(['link_silence', silence]);
+  return links;
+}
+
+/** Alertmanager UI's "new silence" form, pre-filled with the alert's labels. */
+export function silenceUrl(alert: Pick<Alert, 'externalURL' | 'labels'>): string | undefined {
+  const base = safeUrl(alert.externalURL);
+  if (!base) return undefined;
+  const matchers = Object.keys(alert.labels).sort()
+    .map((name) => `${name}="${alert.labels[name]!.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+    .join(',');
+  const url = `${base.replace(/\/+$/, '')}/#/silences/new?filter=${encodeLinkPart(`{${matchers}}`)}`;
+  return url.length > MAX_URL ? undefined : url;
+}
+
+/** An http(s) URL that cannot break out of a markdown link target, or undefined. */
+export function safeUrl(raw: string): string | undefined {
+  if (raw === '' || raw.length > MAX_URL) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  const href = url.href.replace(/[()[\]<>"'`\s\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return href.length > MAX_URL ? undefined : href;
+}
+
+function encodeLinkPart(text: string): string {
+  return encodeURIComponent(text).replace(/[()!'*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * Markdown-inert text for one line: control characters (newlines) become spaces, markup characters
+ * are backslash-escaped, < and > become entities (no <font>, no WeCom <@user> mention from a label).
+ */
+export function escapeMarkdown(text: string): string {
+  let out = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
+  out = out.replace(/[\\`*[\]~|]/g, '\\$&');
+  // "_" inside a word is no emphasis (node_exporter stays readable); at a word edge it could be.
+  out = out.replace(/_/g, (_match, offset: number, whole: string) =>
+    (/[\p{L}\p{N}]/u.test(whole[offset - 1] ?? '') && /[\p{L}\p{N}]/u.test(whole[offset + 1] ?? '') ? '_' : '\\_'));
+  out = out.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  // Block markers only matter at the start of a line, which a template may give a value.
+  out = out.replace(/^(\s*)([#+=-])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+  return out;
+}
+
+/** Text for a plain-text field (DingTalk's title): one line, no control characters. */
+export function plainText(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
+}
+
+const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** At most `max` graphemes (the last one "…" when cut): never splits a character, surrogate pair or emoji. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  if (max <= 0) return '';
+  const kept: string[] = [];
+  for (const { segment } of segmenter.segment(text)) {
+    if (kept.length === max) {
+      kept[max - 1] = '…';
+      return kept.join('');
+    }
+    kept.push(segment);
+  }
+  return kept.join('');
+}
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** "2024-05-01 20:34:56 UTC+08:00" in `timeZone`. */
+export function formatTime(ms: number, timeZone: string): string {
+  let format = timeFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+      hourCycle: 'h23', timeZoneName: 'longOffset',
+    });
+    timeFormats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((part) => [part.type, part.value]));
+  const offset = (parts.timeZoneName ?? 'GMT').replace(/^GMT/, 'UTC');
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${offset === 'UTC' ? 'UTC+00:00' : offset}`;
+}
+
+/** "1h 2m 3s" / "1小时2分3秒": largest units first, zero units left out, at least seconds. */
+export function formatDuration(ms: number, template: Template): string {
+  let seconds = Math.max(0, Math.round(ms / 1000));
+  const units = template.durationUnits;
+  const parts: string[] = [];
+  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+    const amount = Math.floor(seconds / size);
+    seconds -= amount * size;
+    if (amount > 0 || (unit === 's' && parts.length === 0)) parts.push(`${amount}${units[unit]}`);
+  }
+  return parts.join(template.snippets.duration_separator);
+}
