@@ -1,0 +1,209 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseWebhookPayload, type Alert } from '../../src/notify/payload.js';
+import { escapeMarkdown, formatDuration, formatTime, renderMessage, safeUrl, silenceUrl, truncate, type RenderOptions } from '../../src/notify/render.js';
+import { loadTemplate, TemplateError } from '../../src/notify/templates.js';
+import { webhookAlert, webhookPayload, type AlertFixture } from '../support/robots.js';
+
+function alerts(...fixtures: AlertFixture[]): Alert[] {
+  return parseWebhookPayload(webhookPayload(fixtures.map(webhookAlert)), 1000).alerts;
+}
+
+function options(overrides: Partial<RenderOptions> = {}): RenderOptions {
+  const language = overrides.language ?? 'zh-CN';
+  return {
+    channel: 'wecom',
+    template: loadTemplate('default', language),
+    language,
+    timeZone: 'Asia/Shanghai',
+    labels: [],
+    mentionText: '',
+    mentionResolved: false,
+    ...overrides,
+  };
+}
+
+const DOWN: AlertFixture = {
+  labels: { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: 'docs-1:443', job: 'onlyoffice' },
+  annotations: {
+    summary: 'ONLYOFFICE Docs 不可用',
+    summary_en: 'ONLYOFFICE Docs is down',
+    description: '/healthcheck 连续 2 分钟失败',
+    description_en: '/healthcheck failed for 2 minutes',
+    runbook_url: 'https://runbooks.example.com/onlyoffice#docs-down',
+  },
+  startsAt: '2024-05-01T12:34:56Z',
+  generatorURL: 'http://prometheus.example:9090/graph?g0.expr=onlyoffice_healthcheck_up+%3D%3D+0',
+};
+
+describe('notify message rendering', () => {
+  test('a firing alert in Chinese (WeCom): sections, summary, labels, start time in Asia/Shanghai, links', () => {
+    const message = renderMessage(alerts(DOWN), 0, options());
+    expect(message.title).toBe('告警 1 条：OnlyofficeDocsDown');
+    expect(message.text).toBe([
+      '### 告警 1 条：OnlyofficeDocsDown',
+      '',
+      '<font color="warning">**🔥 告警 · 严重 · OnlyofficeDocsDown（1）**</font>',
+      '',
+      '> **ONLYOFFICE Docs 不可用**',
+      '> /healthcheck 连续 2 分钟失败',
+      '> 标签：instance=docs-1:443，job=onlyoffice',
+      '> 开始：2024-05-01 20:34:56 UTC+08:00',
+      '> [处理手册](https://runbooks.example.com/onlyoffice#docs-down) | '
+        + '[查看来源](http://prometheus.example:9090/graph?g0.expr=onlyoffice_healthcheck_up+%3D%3D+0) | '
+        + '[静默](http://alertmanager.example:9093/#/silences/new?filter=%7Balertname%3D%22OnlyofficeDocsDown%22%2Cinstance%3D%22docs-1%3A443%22%2Cjob%3D%22onlyoffice%22%2Cseverity%3D%22critical%22%7D)',
+    ].join('\n'));
+    expect(message.mentions).toBe(false);
+  });
+
+  test('English picks summary_en/description_en; resolved alerts show end and duration; DingTalk uses hard line breaks and hex colours', () => {
+    const message = renderMessage(alerts({ ...DOWN, status: 'resolved', endsAt: '2024-05-01T14:00:01Z', generatorURL: '' }), 0,
+      options({ channel: 'dingtalk', language: 'en', timeZone: 'UTC' }));
+    expect(message.title).toBe('1 resolved: OnlyofficeDocsDown');
+    expect(message.text).toBe([
+      '### 1 resolved: OnlyofficeDocsDown',
+      '<font color="#1E8E3E">**✅ RESOLVED · critical · OnlyofficeDocsDown (1)**</font>',
+      [
+        '> **ONLYOFFICE Docs is down**',
+        '> /healthcheck failed for 2 minutes',
+        '> Labels: instance=docs-1:443, job=onlyoffice',
+        '> Started: 2024-05-01 12:34:56 UTC+00:00, ended: 2024-05-01 14:00:01 UTC+00:00 (lasted 1h 25m 5s)',
+        '> [Runbook](https://runbooks.example.com/onlyoffice#docs-down) | [Silence](http://alertmanager.example:9093/#/silences/new?filter=%7Balertname%3D%22OnlyofficeDocsDown%22%2Cinstance%3D%22docs-1%3A443%22%2Cjob%3D%22onlyoffice%22%2Cseverity%3D%22critical%22%7D)',
+      ].join('  \n'),
+    ].join('\n\n'));
+  });
+
+  test('alerts are grouped by status, then severity, then alertname; counts in title and headings', () => {
+    const list = alerts(
+      { labels: { alertname: 'OnlyofficeDocsConversionQueueHigh', severity: 'warning', instance: 'a' }, annotations: { summary: 'q-a' } },
+      { ...DOWN, status: 'resolved', endsAt: '2024-05-01T13:34:56Z' },
+      { labels: { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: 'b' }, annotations: { summary: 'down-b' } },
+      { labels: { alertname: 'OnlyofficeDocsConversionQueueHigh', severity: 'warning', instance: 'c' }, annotations: { summary: 'q-c' } },
+      { labels: { alertname: 'OnlyofficeDocsCertificateExpiry', severity: 'info', instance: 'd' }, annotations: { summary: 'cert-d' } },
+    );
+    const message = renderMessage(list, 0, options({ language: 'en' }));
+    expect(message.title).toBe('4 firing, 1 resolved: OnlyofficeDocsDown, OnlyofficeDocsConversionQueueHigh and 1 more');
+    const headings = message.text.split('\n').filter((line) => line.startsWith('<font'));
+    expect(headings).toEqual([
+      '<font color="warning">**🔥 FIRING · critical · OnlyofficeDocsDown (1)**</font>',
+      '<font color="warning">**🔥 FIRING · warning · OnlyofficeDocsConversionQueueHigh (2)**</font>',
+      '<font color="warning">**🔥 FIRING · info · OnlyofficeDocsCertificateExpiry (1)**</font>',
+      '<font color="info">**✅ RESOLVED · critical · OnlyofficeDocsDown (1)**</font>',
+    ]);
+    const summaries = message.text.split('\n').filter((line) => line.startsWith('> **')).map((line) => line.slice(4, -2));
+    expect(summaries).toEqual(['down-b', 'q-a', 'q-c', 'cert-d', 'ONLYOFFICE Docs is down']);
+  });
+
+  test('label values cannot inject markdown, HTML, mentions or new lines', () => {
+    const hostile = alerts({
+      labels: {
+        alertname: 'Evil](http://evil.example)',
+        severity: 'critical',
+        instance: '[click](http://evil.example) <@all> <font color="warning">x</font>\n# heading\r\n> quote',
+        job: '**bold** _em_ `code` ~strike~ |pipe| node_exporter \\',
+      },
+      annotations: { summary: '# not a heading', description: '1. not a list\n- nor this' },
+    });
+    const message = renderMessage(hostile, 0, options({ language: 'en' }));
+    expect(message.text).toContain('instance=\\[click\\](http://evil.example) &lt;@all&gt; &lt;font color="warning"&gt;x&lt;/font&gt; # heading &gt; quote');
+    expect(message.text).toContain('job=\\*\\*bold\\*\\* \\_em\\_ \\`code\\` \\~strike\\~ \\|pipe\\| node_exporter \\\\');
+    expect(message.text).toContain('> **\\# not a heading**');
+    expect(message.text).toContain('> 1\\. not a list - nor this');
+    expect(message.text).toContain('Evil\\](http://evil.example)');
+    // Only our own links remain links.
+    expect([...message.text.matchAll(/(?<!\\)\[[^\]]*(?<!\\)\]\(/g)].map((m) => m[0])).toEqual(['[Silence](']);
+    expect(message.text).not.toMatch(/<@|<font color="warning">x/);
+  });
+
+  test('escapeMarkdown leaves ordinary values readable', () => {
+    expect(escapeMarkdown('docs-1.example.com:443')).toBe('docs-1.example.com:443');
+    expect(escapeMarkdown('node_exporter')).toBe('node_exporter');
+    expect(escapeMarkdown('/var/lib/onlyoffice')).toBe('/var/lib/onlyoffice');
+    expect(escapeMarkdown('-1')).toBe('\\-1');
+    expect(escapeMarkdown('磁盘使用率 95%')).toBe('磁盘使用率 95%');
+  });
+
+  test('links: only http(s), nothing that could close the link target', () => {
+    expect(safeUrl('javascript:alert(1)')).toBeUndefined();
+    expect(safeUrl('not a url')).toBeUndefined();
+    expect(safeUrl('https://x.example/a(b)[c] d')).toBe('https://x.example/a%28b%29%5Bc%5D%20d');
+    expect(silenceUrl({ externalURL: 'http://am:9093/', labels: { alertname: 'A', path: 'x"y\\z(1)' } }))
+      .toBe('http://am:9093/#/silences/new?filter=%7Balertname%3D%22A%22%2Cpath%3D%22x%5C%22y%5C%5Cz%281%29%22%7D');
+    expect(silenceUrl({ externalURL: '', labels: { alertname: 'A' } })).toBeUndefined();
+  });
+
+  test('mentions go to messages with firing alerts only, unless mention.resolved', () => {
+    const firing = renderMessage(alerts(DOWN), 0, options({ channel: 'dingtalk', mentionText: '@13800000000 @ops-lead' }));
+    expect(firing.mentions).toBe(true);
+    expect(firing.text.endsWith('\n\n@13800000000 @ops-lead')).toBe(true);
+    const resolved = alerts({ ...DOWN, status: 'resolved' });
+    expect(renderMessage(resolved, 0, options({ mentionText: '<@zhangsan>' })).text).not.toContain('<@zhangsan>');
+    const always = renderMessage(resolved, 0, options({ mentionText: '<@zhangsan>', mentionResolved: true }));
+    expect(always.mentions).toBe(true);
+    expect(always.text.endsWith('\n\n<@zhangsan>')).toBe(true);
+  });
+
+  test('a DingTalk keyword is added to title and text when missing', () => {
+    const message = renderMessage(alerts(DOWN), 0, options({ channel: 'dingtalk', language: 'en', keyword: 'ALERT' }));
+    expect(message.title).toBe('ALERT 1 firing: OnlyofficeDocsDown');
+    expect(message.text.startsWith('### ALERT 1 firing: OnlyofficeDocsDown')).toBe(true);
+    const zh = renderMessage(alerts(DOWN), 0, options({ channel: 'dingtalk', keyword: '告警' }));
+    expect(zh.title).toBe('告警 1 条：OnlyofficeDocsDown');
+  });
+
+  test('notify.labels picks and orders the labels shown', () => {
+    const message = renderMessage(alerts(DOWN), 0, options({ labels: ['job', 'instance', 'missing'] }));
+    expect(message.text).toContain('> 标签：job=onlyoffice，instance=docs-1:443\n');
+  });
+
+  test('the "more follow" line says how many alerts are still queued', () => {
+    expect(renderMessage(alerts(DOWN), 7, options()).text.endsWith('\n\n……还有 7 条告警在后续消息中发送')).toBe(true);
+    expect(renderMessage(alerts(DOWN), 7, options({ language: 'en' })).text.endsWith('\n\n… 7 more alerts follow in the next message')).toBe(true);
+  });
+
+  test('times and durations', () => {
+    const ms = Date.parse('2024-12-31T23:59:59Z');
+    expect(formatTime(ms, 'Asia/Shanghai')).toBe('2025-01-01 07:59:59 UTC+08:00');
+    expect(formatTime(ms, 'UTC')).toBe('2024-12-31 23:59:59 UTC+00:00');
+    expect(formatTime(ms, 'America/New_York')).toBe('2024-12-31 18:59:59 UTC-05:00');
+    const zh = loadTemplate('default', 'zh-CN');
+    const en = loadTemplate('default', 'en');
+    expect(formatDuration(0, zh)).toBe('0秒');
+    expect(formatDuration(90_061_000, zh)).toBe('1天1小时1分1秒');
+    expect(formatDuration(3_600_000, en)).toBe('1h');
+    expect(formatDuration(3_725_400, en)).toBe('1h 2m 5s');
+  });
+
+  test('truncate never splits a character, a surrogate pair or an emoji sequence', () => {
+    expect(truncate('短文本', 10)).toBe('短文本');
+    expect(truncate('告警告警告警', 3)).toBe('告警…');
+    expect(truncate('👨‍👩‍👧‍👦👨‍👩‍👧‍👦👨‍👩‍👧‍👦', 2)).toBe('👨‍👩‍👧‍👦…');
+    expect(truncate('a😀b', 0)).toBe('');
+  });
+});
+
+describe('notify templates', () => {
+  test('a template in notify.templates_dir overrides some snippets; the rest stay built in', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-templates-'));
+    writeFileSync(join(dir, 'default.en.yml'), 'title: "[{status_summary}] {alertnames}"\nseverity_names: { critical: P1 }\n');
+    writeFileSync(join(dir, 'short.en.yml'), 'alert_firing: "{instance}: {summary}"\n');
+    const overridden = loadTemplate('default', 'en', dir);
+    const message = renderMessage(alerts(DOWN), 0, options({ language: 'en', template: overridden }));
+    expect(message.title).toBe('[1 firing] OnlyofficeDocsDown');
+    expect(message.text).toContain('**🔥 FIRING · P1 · OnlyofficeDocsDown (1)**');
+    const short = renderMessage(alerts(DOWN), 0, options({ language: 'en', template: loadTemplate('short', 'en', dir) }));
+    expect(short.text.split('\n').at(-1)).toBe('docs-1:443: ONLYOFFICE Docs is down');
+  });
+
+  test('template mistakes name the file and key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-templates-'));
+    writeFileSync(join(dir, 'bad.en.yml'), 'title: "{nope}"\n');
+    writeFileSync(join(dir, 'typo.en.yml'), 'titel: x\n');
+    writeFileSync(join(dir, 'units.en.yml'), 'duration_units: { w: week }\n');
+    expect(() => loadTemplate('bad', 'en', dir)).toThrow(new TemplateError(`${join(dir, 'bad.en.yml')}: title: unknown placeholder {nope} (allowed: {status_summary}, {alertnames})`));
+    expect(() => loadTemplate('typo', 'en', dir)).toThrow(/typo\.en\.yml: titel: unknown key/);
+    expect(() => loadTemplate('units', 'en', dir)).toThrow(/units\.en\.yml: duration_units\.w: unknown key \(known: d, h, m, s\)/);
+    expect(() => loadTemplate('absent', 'en', dir)).toThrow(`template absent.en.yml not found in ${dir} nor among the built-in templates`);
+  });
+});
