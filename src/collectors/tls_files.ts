@@ -14,6 +14,8 @@ export function keyPathFor(certPath: string): string {
   return join(dirname(certPath), `${basename(certPath, extname(certPath))}.key`);
 }
 
+const MAX_FILE_BYTES = 1024 * 1024;
+
 type Outcome<T> = { ok: true; value: T } | { ok: false; code: string };
 
 async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
@@ -53,7 +55,11 @@ class TlsFilesCollector implements Collector {
 
     await Promise.all(paths.map(async (path) => {
       const problems: string[] = [];
-      const text = await attempt(() => readFile(path, { encoding: 'utf8', signal: ctx.signal }));
+      const text = await attempt(async () => {
+        // A certificate bundle is a few KiB; a wrong path to a big file must not be read into memory.
+        if ((await stat(path)).size > MAX_FILE_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+        return readFile(path, { encoding: 'utf8', signal: ctx.signal });
+      });
       let certificates: X509Certificate[] = [];
       if (text.ok) {
         try {
@@ -74,7 +80,10 @@ class TlsFilesCollector implements Collector {
 
       const keyPath = keyPathFor(path);
       if (keyPath !== path && (await exists(keyPath))) {
-        const key = await attempt(() => readFile(keyPath, { signal: ctx.signal }));
+        const key = await attempt(async () => {
+          if ((await stat(keyPath)).size > MAX_FILE_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
+          return readFile(keyPath, { signal: ctx.signal });
+        });
         readable.set({ path: keyPath }, key.ok ? 1 : 0);
         if (!key.ok) problems.push(`cannot read ${keyPath}: ${key.code}`);
         if (leaf) {

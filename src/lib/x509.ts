@@ -221,8 +221,27 @@ function parseTime(der: Uint8Array, element: Element): number {
 
 const OID_SUBJECT_ALT_NAME = '2.5.29.17';
 
-/** Reads the facts of one certificate from its DER. */
+/**
+ * Reads the facts of one certificate from its DER. A certificate this small reader cannot follow still gets
+ * OpenSSL's view (dates, names in OpenSSL's spelling) rather than failing the whole collector.
+ */
 export function certificateFacts(cert: X509Certificate): CertificateFacts {
+  try {
+    return readFacts(cert);
+  } catch {
+    return {
+      notBefore: Date.parse(cert.validFrom) / 1000,
+      notAfter: Date.parse(cert.validTo) / 1000,
+      subject: cert.subject.split('\n').reverse().join(','),
+      issuer: cert.issuer.split('\n').reverse().join(','),
+      dnsNames: (cert.subjectAltName ?? '').split(', ').filter((name) => name.startsWith('DNS:')).map((name) => name.slice(4)).join(','),
+      serialNumber: cert.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, ''),
+      fingerprintSha256: createHash('sha256').update(cert.raw).digest('hex'),
+    };
+  }
+}
+
+function readFacts(cert: X509Certificate): CertificateFacts {
   const der = new Uint8Array(cert.raw);
   const certificate = readElement(der, 0);
   const tbs = children(der, certificate)[0];

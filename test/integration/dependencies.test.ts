@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import dependencies from '../../src/collectors/dependencies.js';
@@ -10,8 +11,11 @@ import { POSTGRES_PROGRAMS, startPostgres, type Postgres } from '../support/post
 import { RABBITMQ_PROGRAMS, startRabbitMQ, type RabbitMQ } from '../support/rabbitmq.js';
 import { REDIS_PROGRAMS, startRedis, type Redis } from '../support/redis.js';
 import { configFrom, scrapeWith } from '../support/scrape.js';
+import { startExporter } from '../support/exporter-process.js';
+import { parseExposition } from '../support/exposition.js';
+import { TestPki } from '../support/tls-pki.js';
 
-const gate = requirePrograms(...RABBITMQ_PROGRAMS, ...POSTGRES_PROGRAMS, ...REDIS_PROGRAMS);
+const gate = requirePrograms(...RABBITMQ_PROGRAMS, ...POSTGRES_PROGRAMS, ...REDIS_PROGRAMS, 'openssl');
 const PASSWORD = 'r3dis-s3cret';
 
 gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redis', () => {
@@ -126,6 +130,64 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
     await scrapeWith([dependencies], configFrom(allThree()));
     const log = readFileSync(join(postgres.dir, 'log'), 'utf8');
     expect(log.split('\n').filter((line) => /FATAL|ERROR|incomplete startup packet|could not/.test(line))).toEqual([]);
+  });
+
+  test('through the real daemon: disk, certificate file and dependency health on /metrics; secrets stay out', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-host-'));
+    const pki = new TestPki();
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const cert = pki.issue('onlyoffice', { subject: '/CN=docs.example.com', notBefore: now - 86_400, notAfter: now + 90 * 86_400, serial: '2a', san: 'DNS:docs.example.com' });
+      writeFileSync(join(dir, 'redis-password'), `${PASSWORD}\n`);
+      writeFileSync(join(dir, 'config.yml'), [
+        `disk: { paths: ["/", "${dir}"] }`,
+        `tls: { files: ["${cert.certPath}"] }`,
+        'dependencies:',
+        `  postgresql: postgresql://onlyoffice:db-pass-123@127.0.0.1:${postgres.port}/onlyoffice`,
+        `  rabbitmq: ${rabbitmq.amqpUrl}`,
+        `  redis: { address: "127.0.0.1:${redisWithPassword.port}", password_file: ${join(dir, 'redis-password')} }`,
+        '',
+      ].join('\n'));
+      const exporter = await startExporter([`--config.file=${join(dir, 'config.yml')}`]);
+      try {
+        const text = await (await fetch(`${exporter.url}/metrics`)).text();
+        const samples = parseExposition(text);
+        expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'postgresql', address: `127.0.0.1:${postgres.port}` })).toBe(1);
+        expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'rabbitmq', address: `127.0.0.1:${rabbitmq.amqpPort}` })).toBe(1);
+        expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'redis', address: `127.0.0.1:${redisWithPassword.port}` })).toBe(1);
+        const root = statfsSync('/');
+        expect(value(samples, 'onlyoffice_filesystem_size_bytes', { path: '/' })).toBe(root.blocks * root.bsize);
+        expect(value(samples, 'onlyoffice_filesystem_device_error', { path: dir })).toBe(0);
+        expect(value(samples, 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', { path: cert.certPath })).toBe(pki.opensslNotAfter(cert.certPath));
+        expect(value(samples, 'onlyoffice_tls_cert_file_key_match', { path: cert.certPath })).toBe(1);
+        for (const collector of ['disk', 'tls_files', 'tls_endpoints', 'dependencies']) {
+          expect(value(samples, 'onlyoffice_scrape_collector_success', { collector })).toBe(1);
+        }
+
+        // A frozen broker under a 2 s Prometheus timeout: down, and the scrape still answers in time.
+        rabbitmq.freeze();
+        let frozenText: string;
+        try {
+          frozenText = await (await fetch(`${exporter.url}/metrics`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '2' } })).text();
+        } finally {
+          rabbitmq.thaw();
+        }
+        const frozen = parseExposition(frozenText);
+        expect(value(frozen, 'onlyoffice_dependency_up', { dependency: 'rabbitmq' })).toBe(0);
+        expect(value(frozen, 'onlyoffice_dependency_up', { dependency: 'postgresql' })).toBe(1);
+        expect(value(frozen, 'onlyoffice_scrape_collector_success', { collector: 'dependencies' })).toBe(1);
+
+        for (const secret of [PASSWORD, 'db-pass-123', cert.keyPem.split('\n')[1]!]) {
+          expect(text).not.toContain(secret);
+          expect(exporter.output()).not.toContain(secret);
+        }
+      } finally {
+        await exporter.stop();
+      }
+    } finally {
+      pki.remove();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('stopped is down; restarted is up', async () => {

@@ -295,6 +295,8 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
       // A key path that cannot be read as a file (root reads anything, so permissions cannot show this).
       mkdirSync(join(dir, 'dirkey.key'));
       writeFileSync(join(dir, 'encrypted.crt'), valid.certPem);
+      // A wrong path pointing at something big: not read into memory.
+      writeFileSync(join(dir, 'big.crt'), valid.certPem + 'x'.repeat(2 * 1024 * 1024));
     });
 
     function filesConfig(files: string[], caFile = true): string {
@@ -302,7 +304,7 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
     }
 
     test('readable, exact expiry, key match and chain for each file; keys never reach the output', async () => {
-      const files = ['onlyoffice.crt', 'leafonly.crt', 'mismatch.crt', 'selfsigned.pem', 'garbage.crt', 'dirkey.crt', 'missing.crt'];
+      const files = ['onlyoffice.crt', 'leafonly.crt', 'mismatch.crt', 'selfsigned.pem', 'garbage.crt', 'dirkey.crt', 'missing.crt', 'big.crt'];
       const { samples, text } = await scrapeWith([tlsFilesCollectorDefinition()], configFrom(filesConfig(files)));
       const p = (file: string) => ({ path: join(dir, file) });
       expect(value(samples, 'onlyoffice_tls_cert_file_readable', p('onlyoffice.crt'))).toBe(1);
@@ -325,6 +327,7 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
       expect(value(samples, 'onlyoffice_tls_cert_file_readable', p('garbage.crt'))).toBe(0);
       expect(find(samples, 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', p('garbage.crt'))).toEqual([]);
       expect(value(samples, 'onlyoffice_tls_cert_file_readable', p('missing.crt'))).toBe(0);
+      expect(value(samples, 'onlyoffice_tls_cert_file_readable', p('big.crt'))).toBe(0);
 
       expect(value(samples, 'onlyoffice_tls_cert_file_readable', p('dirkey.crt'))).toBe(1);
       expect(value(samples, 'onlyoffice_tls_cert_file_readable', p('dirkey.key'))).toBe(0);
