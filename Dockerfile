@@ -1,0 +1,42 @@
+# onlyoffice-exporter: Prometheus exporter and doctor for ONLYOFFICE Docs.
+#
+#   docker build -t onlyoffice-exporter .
+#   docker run -d --name onlyoffice-exporter -p 9967:9967 --read-only --tmpfs /tmp \
+#     -v ./config.yml:/etc/onlyoffice-exporter/config.yml:ro onlyoffice-exporter
+#   docker exec onlyoffice-exporter doctor --lang=en        # or: docker run --rm ... onlyoffice-exporter doctor
+#
+# What each collector needs mounted (all read-only): the Docker socket for containers and supervisor
+# (/var/run/docker.sock, plus --group-add of its group, or a socket proxy through DOCKER_HOST), the DS
+# data paths for disk (/var/lib/onlyoffice, /var/www/onlyoffice/Data, /var/log/onlyoffice), the DS
+# certificate folder for certificate files (/var/www/onlyoffice/Data/certs). See deploy/compose/.
+# No secret is baked in: the JWT secret comes from the mounted config, ${ENV} in it, or *_file.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# Production dependencies only (tsx runs the TypeScript sources, as `npm start` does).
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+
+FROM ${NODE_IMAGE} AS runtime
+LABEL org.opencontainers.image.title="onlyoffice-exporter" \
+      org.opencontainers.image.description="Prometheus exporter and doctor for ONLYOFFICE Docs (Document Server)" \
+      org.opencontainers.image.licenses="Apache-2.0"
+# TSX_DISABLE_CACHE: nothing is written at run time, so the root file system can be read-only.
+ENV NODE_ENV=production \
+    TSX_DISABLE_CACHE=1 \
+    ONLYOFFICE_EXPORTER_CONFIG=/etc/onlyoffice-exporter/config.yml
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json package-lock.json ./
+COPY src ./src
+COPY deploy/docker/entrypoint.sh deploy/docker/doctor /usr/local/bin/
+COPY deploy/docker/config.yml /etc/onlyoffice-exporter/config.yml
+# The node user (uid 1000) of the official image; root owns the files, so the process cannot change them.
+USER node
+EXPOSE 9967
+# No curl in the slim image: Node's own fetch.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9967/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]

@@ -1,0 +1,188 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parseConfig } from '../../src/config/load.js';
+import { ENGINE_PROGRAMS, eventually, PrivateEngine } from '../support/dockerd.js';
+import { requirePrograms } from '../support/integration.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DOCKERFILE = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
+
+interface Instruction { keyword: string; args: string; stage: number }
+
+/** Dockerfile instructions with continuation lines joined and comments dropped; `stage` counts FROMs (0 before the first). */
+function instructions(text: string): Instruction[] {
+  const out: Instruction[] = [];
+  let stage = 0;
+  const joined = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  for (const line of joined) {
+    const match = /^([A-Z]+)\s+(.*)$/.exec(line);
+    if (!match) throw new Error(`not a Dockerfile instruction: ${line}`);
+    if (match[1] === 'FROM') stage++;
+    out.push({ keyword: match[1]!, args: match[2]!.replace(/\s+/g, ' '), stage });
+  }
+  return out;
+}
+
+describe('Dockerfile (static)', () => {
+  const all = instructions(DOCKERFILE);
+  const froms = all.filter((i) => i.keyword === 'FROM');
+  const last = froms.length;
+  const final = all.filter((i) => i.stage === last);
+
+  test('multi-stage on the official Node 20 LTS base', () => {
+    expect(all[0]).toEqual({ keyword: 'ARG', args: 'NODE_IMAGE=node:20-bookworm-slim', stage: 0 });
+    expect(froms.map((f) => f.args)).toEqual(['${NODE_IMAGE} AS deps', '${NODE_IMAGE} AS runtime']);
+    expect(all.filter((i) => i.stage === 1 && i.keyword === 'RUN').map((i) => i.args)).toEqual(['npm ci --omit=dev --no-audit --no-fund && npm cache clean --force']);
+    // The runtime stage takes only the production node_modules from the build stage, and runs nothing itself.
+    expect(final.filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=')).map((i) => i.args)).toEqual(['--from=deps /app/node_modules ./node_modules']);
+    expect(final.filter((i) => i.keyword === 'RUN')).toEqual([]);
+  });
+
+  test('runs as a non-root user, exposes 9967, health-checks /-/healthy with node (no curl in slim)', () => {
+    const users = final.filter((i) => i.keyword === 'USER').map((i) => i.args);
+    expect(users).toEqual(['node']);
+    expect(final.findIndex((i) => i.keyword === 'USER')).toBeGreaterThan(final.findLastIndex((i) => i.keyword === 'COPY'));
+    expect(final.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual(['9967']);
+    const health = final.filter((i) => i.keyword === 'HEALTHCHECK');
+    expect(health).toHaveLength(1);
+    expect(health[0]!.args).toMatch(/^--interval=30s --timeout=5s --start-period=20s --retries=3 CMD \["node", "-e", ".*fetch\('http:\/\/127\.0\.0\.1:9967\/-\/healthy'\)/);
+    expect(final.find((i) => i.keyword === 'ENTRYPOINT')!.args).toBe('["/usr/local/bin/entrypoint.sh"]');
+  });
+
+  test('no secret is baked in: no ARG/ENV/LABEL naming one, no config with a secret', () => {
+    for (const i of all.filter((x) => ['ARG', 'ENV', 'LABEL'].includes(x.keyword))) {
+      expect(i.args).not.toMatch(/secret|password|passwd|token|api[_-]?key|credential/i);
+    }
+    const config = readFileSync(join(ROOT, 'deploy/docker/config.yml'), 'utf8');
+    expect(config).not.toMatch(/secret|password|token/i);
+    // The image's own config is valid, and takes the DS address from the environment.
+    expect(parseConfig(config, 'image', {}).documentserver.url).toBe('http://onlyoffice-documentserver');
+    expect(parseConfig(config, 'image', { ONLYOFFICE_DS_URL: 'http://ds:8000' }).documentserver.url).toBe('http://ds:8000');
+  });
+
+  test('.dockerignore sends only package files, src/ and deploy/docker/', () => {
+    const lines = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(lines).toEqual(['*', '!package.json', '!package-lock.json', '!src/', '!deploy/docker/']);
+    for (const copy of all.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from='))) {
+      const sources = copy.args.split(' ').slice(0, -1);
+      for (const source of sources) expect(['package.json', 'package-lock.json', 'src'].includes(source) || source.startsWith('deploy/docker/')).toBe(true);
+    }
+  });
+});
+
+const { describe: withEngine } = requirePrograms(...ENGINE_PROGRAMS, '/usr/bin/node');
+
+/**
+ * No registry is reachable here, so node:20-bookworm-slim cannot be pulled: the runtime stage of the real
+ * Dockerfile is built on the private engine against a base made from this machine's own Node 20 binary
+ * (plus busybox for /bin/sh and a `node` user, uid 1000, as in the official image), with the production
+ * node_modules the deps stage would produce (`npm ls --omit=dev`). Then the image runs read-only and non-root.
+ */
+withEngine('Dockerfile runtime stage on a real engine (local base image)', () => {
+  let engine: PrivateEngine;
+  let context: string;
+  const IMAGE = 'local/onlyoffice-exporter:test';
+
+  beforeAll(async () => {
+    engine = await PrivateEngine.create();
+    context = mkdtempSync(join(tmpdir(), 'ooe-image-'));
+    await importNodeBase(engine, join(context, 'base'));
+    makeContext(join(context, 'ctx'));
+  }, 180_000);
+
+  afterAll(async () => {
+    await engine?.destroy();
+    if (context) rmSync(context, { recursive: true, force: true });
+  }, 60_000);
+
+  test('builds, runs as uid 1000 on a read-only root, turns healthy, and runs the doctor inside', async () => {
+    const build = await execCode(engine, ['build', '--network', 'none', '--build-arg', 'NODE_IMAGE=local/node:20-bookworm-slim', '-t', IMAGE, join(context, 'ctx')]);
+    expect({ code: build.code, stderr: build.code === 0 ? '' : build.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(build.stdout).toContain(`Successfully tagged ${IMAGE}`);
+    const config = JSON.parse(await engine.cli('image', 'inspect', IMAGE, '--format', '{{json .Config}}')) as {
+      User: string; ExposedPorts: Record<string, unknown>; Healthcheck: { Test: string[] }; Entrypoint: string[];
+    };
+    expect(config.User).toBe('node');
+    expect(Object.keys(config.ExposedPorts)).toEqual(['9967/tcp']);
+    expect(config.Healthcheck.Test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+
+    await engine.cli('run', '-d', '--name', 'exporter', '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      '--health-interval', '1s', '--health-start-period', '1s', '-e', 'ONLYOFFICE_DS_URL=http://127.0.0.1:1', IMAGE);
+    const health = await eventually('the container to be healthy', async () => {
+      const status = await engine.cli('inspect', 'exporter', '--format', '{{.State.Health.Status}}');
+      if (status === 'unhealthy') throw new Error(await engine.cli('logs', 'exporter'));
+      return status === 'healthy' ? status : undefined;
+    }, 60_000);
+    expect(health).toBe('healthy');
+    expect(await engine.cli('exec', 'exporter', 'id', '-u')).toBe('1000');
+
+    // The daemon answers /metrics inside the container (the image has no curl: node's fetch).
+    const metrics = await engine.cli('exec', 'exporter', 'node', '-e', "fetch('http://127.0.0.1:9967/metrics').then(r => r.text()).then(t => console.log(t))");
+    expect(metrics).toContain('onlyoffice_healthcheck_up 0');
+
+    // `docker exec ... doctor`: DocumentServer at 127.0.0.1:1 is not there, so docservice is the broken hop (exit 2).
+    const doctor = await execCode(engine, ['exec', 'exporter', 'doctor', '--format=json', '--lang=en', '--timeout=5s']);
+    expect(doctor.code).toBe(2);
+    const report = JSON.parse(doctor.stdout) as { verdict: string; causes: { id: string; hop: string }[] };
+    expect(report.verdict).toBe('fail');
+    expect(report.causes[0]).toMatchObject({ id: 'docservice_down', hop: 'docservice' });
+
+    // `docker run --rm IMAGE doctor` works the same way.
+    const once = await execCode(engine, ['run', '--rm', '--read-only', '--tmpfs', '/tmp', '-e', 'ONLYOFFICE_DS_URL=http://127.0.0.1:1', IMAGE, 'doctor', '--lang=zh-CN', '--timeout=5s']);
+    expect(once.code).toBe(2);
+    expect(once.stdout).toContain('1. [docservice] docservice 没有在监听');
+  }, 180_000);
+
+  function makeContext(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    // The real runtime stage; only the node_modules source changes (the deps stage would need the registry).
+    const runtime = DOCKERFILE.slice(DOCKERFILE.indexOf('FROM ${NODE_IMAGE} AS runtime'));
+    expect(runtime.match(/COPY --from=deps \/app\/node_modules \.\/node_modules/g)).toHaveLength(1);
+    writeFileSync(join(dir, 'Dockerfile'), `ARG NODE_IMAGE\n${runtime.replace('COPY --from=deps /app/node_modules ./node_modules', 'COPY node_modules ./node_modules')}`);
+    for (const path of ['package.json', 'package-lock.json', 'src', 'deploy/docker']) cpSync(join(ROOT, path), join(dir, path), { recursive: true });
+    const production = execFileSync('npm', ['ls', '--omit=dev', '--parseable', '--all'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n').filter((p) => p.includes('/node_modules/'));
+    expect(production.some((p) => p.endsWith('/node_modules/tsx'))).toBe(true);
+    for (const path of production) cpSync(path, join(dir, relative(ROOT, path)), { recursive: true, dereference: false });
+  }
+});
+
+/** A base image with this machine's Node binary, its shared libraries, busybox and a `node` user (uid 1000). */
+async function importNodeBase(engine: PrivateEngine, rootfs: string): Promise<void> {
+  for (const sub of ['bin', 'etc', 'tmp', 'usr/local/bin', 'home/node']) mkdirSync(join(rootfs, sub), { recursive: true });
+  chmodSync(join(rootfs, 'tmp'), 0o1777);
+  copyFileSync('/usr/bin/node', join(rootfs, 'usr/local/bin/node'));
+  chmodSync(join(rootfs, 'usr/local/bin/node'), 0o755);
+  const libs = execFileSync('ldd', ['/usr/bin/node'], { encoding: 'utf8' }).matchAll(/(\/\S+\.so[.\d]*)/g);
+  for (const [lib] of libs) {
+    mkdirSync(join(rootfs, dirname(lib!)), { recursive: true });
+    copyFileSync(lib!, join(rootfs, lib!));
+  }
+  copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'));
+  chmodSync(join(rootfs, 'bin/busybox'), 0o755);
+  for (const applet of ['sh', 'id', 'cat', 'ls', 'env']) symlinkSync('busybox', join(rootfs, 'bin', applet));
+  writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\n');
+  writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\nnode:x:1000:\n');
+  execFileSync('chown', ['1000:1000', join(rootfs, 'home/node')]);
+  await run('sh', ['-c', `tar -C "${rootfs}" -c . | docker import -c 'ENV PATH=/usr/local/bin:/usr/bin:/bin' - local/node:20-bookworm-slim >/dev/null`], {
+    env: { ...process.env, DOCKER_HOST: engine.dockerHost },
+  });
+  rmSync(rootfs, { recursive: true, force: true });
+}
+
+async function execCode(engine: PrivateEngine, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    // The engine is 20.10: its own (legacy) builder, not BuildKit through buildx.
+    const env = { ...process.env, DOCKER_HOST: engine.dockerHost, DOCKER_BUILDKIT: '0' };
+    const { stdout, stderr } = await run('docker', args, { env, maxBuffer: 64 * 1024 * 1024 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
