@@ -192,6 +192,30 @@ describe('robot delivery: queue, coalescing, rate limit, retries', () => {
     expect(instancesIn(dingtalk.delivered.map((m) => m.text))).toEqual(['w1', 'w2']);
   });
 
+  test('robot URLs, tokens, keys and secrets never reach the log', async () => {
+    const lines: string[] = [];
+    const capture = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const config = parseConfig(`
+notify:
+  auth: { bearer_token: ${TOKEN} }
+  retry: { initial_backoff: 50ms, max_backoff: 100ms }
+  dingtalk: { leaky: { url: "${dingtalk.url}", secret: not-the-secret } }
+  wecom: { leaky: { url: "${wecom.url.replace('wecom-test-key', 'wrong-wecom-key')}" } }
+`, 'test', {});
+    const notifier = track(createNotifier(config, capture) as RobotNotifier);
+    notifier.robot('dingtalk', 'leaky')!.offer(alertsOf(warning('l1')));
+    notifier.robot('wecom', 'leaky')!.offer(alertsOf(warning('l2')));
+    await waitFor(() => notifier.robot('dingtalk', 'leaky')!.consecutiveFailures >= 2 && notifier.robot('wecom', 'leaky')!.consecutiveFailures >= 2, 'failures');
+    await notifier.close();
+    const log = lines.join('');
+    expect(log).toContain('"robot":"leaky"');
+    expect(log).toContain('errcode 310000: sign not match');
+    expect(log).toContain('errcode 93000: invalid webhook url');
+    for (const secret of [dingtalk.accessToken, 'not-the-secret', 'wrong-wecom-key', TOKEN, `127.0.0.1:${dingtalk.port}`, `127.0.0.1:${wecom.port}`]) {
+      expect({ secret, found: log.includes(secret) }).toEqual({ secret, found: false });
+    }
+  });
+
   test('hand-over also works when the new notifier exists before the old one closes', async () => {
     await wecom.setOutage('http500');
     const old = notifierFor(`  wecom: { both: { url: "${wecom.url}" } }`);
