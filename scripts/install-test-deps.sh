@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(nginx rabbitmq-server postgresql redis-server prometheus prometheus-alertmanager
-          docker.io busybox-static chromium openssl prometheus-blackbox-exporter)
+          docker.io busybox-static chromium openssl prometheus-blackbox-exporter docker-compose)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
