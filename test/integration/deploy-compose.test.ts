@@ -1,0 +1,183 @@
+import { execFile } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'yaml';
+import { parseConfig } from '../../src/config/load.js';
+import { requirePrograms } from '../support/integration.js';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
+const COMPOSE = join(ROOT, 'deploy/compose');
+
+interface Service {
+  image?: string;
+  build?: { context: string } | string;
+  container_name?: string;
+  environment?: Record<string, string>;
+  volumes?: string[];
+  ports?: string[];
+  depends_on?: Record<string, { condition: string }>;
+  read_only?: boolean;
+  user?: string;
+  cap_drop?: string[];
+  command?: string[];
+  healthcheck?: { test: string[] };
+}
+
+const { describe: withCompose } = requirePrograms('docker-compose', 'promtool', 'amtool');
+
+withCompose('deploy/compose: the whole stack', () => {
+  let services: Record<string, Service>;
+  let volumes: Record<string, unknown>;
+  let scratch: string;
+
+  beforeAll(async () => {
+    scratch = mkdtempSync(join(tmpdir(), 'ooe-compose-'));
+    // `docker-compose config` validates the file and resolves paths and defaults, as `up` would.
+    const { stdout } = await run('docker-compose', ['-f', join(COMPOSE, 'docker-compose.yml'), 'config'], { cwd: COMPOSE, env: cleanEnv() });
+    const resolved = parse(stdout) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+    services = resolved.services;
+    volumes = resolved.volumes;
+  });
+
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  test('has DocumentServer (7.1+), RabbitMQ 3.x, PostgreSQL, the exporter, Prometheus, Alertmanager and Grafana', () => {
+    expect(Object.keys(services).sort()).toEqual([
+      'alertmanager', 'grafana', 'init-secrets', 'onlyoffice-documentserver', 'onlyoffice-exporter', 'onlyoffice-postgresql', 'onlyoffice-rabbitmq', 'prometheus',
+    ]);
+    const ds = services['onlyoffice-documentserver']!;
+    const [major, minor] = ds.image!.replace('onlyoffice/documentserver:', '').split('.').map(Number);
+    expect(major! * 100 + minor!).toBeGreaterThanOrEqual(701);
+    // RabbitMQ 4.1+ rejects the AMQP client of DS 8.3 and older (documentserver-surfaces.md §5).
+    expect(services['onlyoffice-rabbitmq']!.image).toMatch(/^rabbitmq:3\./);
+    expect(ds.environment).toMatchObject({
+      JWT_ENABLED: 'true', DB_HOST: 'onlyoffice-postgresql', AMQP_URI: 'amqp://guest:guest@onlyoffice-rabbitmq',
+      METRICS_ENABLED: 'true', METRICS_HOST: 'onlyoffice-exporter', METRICS_PORT: '9125', METRICS_PREFIX: 'ds.',
+    });
+    // No secret in the file: DS gets JWT_SECRET and DB_PWD from the generated files.
+    expect(JSON.stringify(services)).not.toMatch(/JWT_SECRET": "[^"]|DB_PWD": "|POSTGRES_PASSWORD": "/);
+    expect(services['onlyoffice-postgresql']!.environment!.POSTGRES_PASSWORD_FILE).toBe('/run/onlyoffice-secrets/db-password');
+    expect(ds.depends_on).toEqual({
+      'init-secrets': { condition: 'service_completed_successfully' },
+      'onlyoffice-postgresql': { condition: 'service_healthy' },
+      'onlyoffice-rabbitmq': { condition: 'service_healthy' },
+    });
+  });
+
+  test('the exporter: built from the repository Dockerfile, read-only, no capabilities, DS volumes and socket read-only', () => {
+    const exporter = services['onlyoffice-exporter']!;
+    expect(exporter.build).toMatchObject({ context: ROOT });
+    expect(exporter.read_only).toBe(true);
+    expect(exporter.cap_drop).toEqual(['ALL']);
+    expect(exporter.ports).toEqual(['127.0.0.1:9967:9967/tcp']);
+    expect(exporter.volumes).toEqual(expect.arrayContaining([
+      `${COMPOSE}/exporter.yml:/etc/onlyoffice-exporter/config.yml:ro`,
+      '/var/run/docker.sock:/var/run/docker.sock:ro',
+      'ds-data:/var/www/onlyoffice/Data:ro',
+      'ds-lib:/var/lib/onlyoffice:ro',
+      'ds-logs:/var/log/onlyoffice:ro',
+    ]));
+    // Prometheus scrapes it and Alertmanager delivers to it by this name.
+    expect(exporter.container_name).toBe('onlyoffice-exporter');
+  });
+
+  test('every bind-mounted file or folder exists in the repository', () => {
+    const binds = Object.values(services).flatMap((s) => s.volumes ?? []).map((v) => v.split(':')[0]!).filter((source) => source.startsWith('/'));
+    expect(binds.length).toBeGreaterThan(8);
+    for (const source of binds.filter((s) => s !== '/var/run/docker.sock')) expect([source, existsSync(source)]).toEqual([source, true]);
+    for (const named of Object.values(services).flatMap((s) => s.volumes ?? []).map((v) => v.split(':')[0]!).filter((s) => !s.startsWith('/'))) {
+      expect(Object.keys(volumes)).toContain(named);
+    }
+  });
+
+  test('the exporter configuration loads, with the generated secrets and the stack addresses', () => {
+    const secrets = join(scratch, 'secrets');
+    mkdirSync(secrets);
+    writeFileSync(join(secrets, 'jwt-secret'), 'generated-jwt\n');
+    writeFileSync(join(secrets, 'onlyoffice-exporter-notify-token'), 'generated-notify-token-0123456789\n');
+    const text = readFileSync(join(COMPOSE, 'exporter.yml'), 'utf8')
+      .replace('/run/onlyoffice-secrets/jwt-secret', join(secrets, 'jwt-secret'))
+      .replace('/run/onlyoffice-notify/onlyoffice-exporter-notify-token', join(secrets, 'onlyoffice-exporter-notify-token'));
+    const config = parseConfig(text, 'deploy/compose/exporter.yml', {});
+    expect(config.documentserver.url).toBe('http://onlyoffice-documentserver');
+    expect(config.documentserver.jwt).toEqual({ secret: 'generated-jwt', header: 'Authorization' });
+    expect(config.dependencies.postgresql).toMatchObject({ address: 'onlyoffice-postgresql:5432' });
+    expect(config.dependencies.rabbitmq).toMatchObject({ address: 'onlyoffice-rabbitmq:5672' });
+    expect(config.statsd.listen).toEqual({ host: '0.0.0.0', port: 9125, family: 'udp4' });
+    expect(config.notify.auth).toEqual({ bearer_token: 'generated-notify-token-0123456789' });
+    // The secrets the exporter reads are the ones init-secrets writes into the volumes it mounts.
+    const init = readFileSync(join(COMPOSE, 'init-secrets.mjs'), 'utf8');
+    expect(init).toContain("'/secrets/ds/jwt-secret'");
+    expect(init).toContain("'/secrets/notify/onlyoffice-exporter-notify-token'");
+    expect(services['init-secrets']!.volumes).toEqual([`${COMPOSE}/init-secrets.mjs:/init-secrets.mjs:ro`, 'ds-secrets:/secrets/ds:rw', 'notify-secret:/secrets/notify:rw']);
+  });
+
+  test('Prometheus loads the shipped rules (promtool) and scrapes the exporter', async () => {
+    const prometheus = services.prometheus!;
+    expect(prometheus.volumes).toEqual(expect.arrayContaining([
+      `${ROOT}/alerts:/etc/prometheus/alerts:ro`,
+      `${ROOT}/prometheus/recording-rules.yml:/etc/prometheus/recording-rules.yml:ro`,
+    ]));
+    const config = parse(readFileSync(join(COMPOSE, 'prometheus.yml'), 'utf8')) as {
+      rule_files: string[]; scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
+      alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
+    };
+    expect(config.scrape_configs[0]!.static_configs[0]!.targets).toEqual(['onlyoffice-exporter:9967']);
+    expect(config.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(['alertmanager:9093']);
+    // The same file with the container paths mapped to the repository: promtool must accept it and its rules.
+    const rewritten = join(scratch, 'prometheus.yml');
+    writeFileSync(rewritten, readFileSync(join(COMPOSE, 'prometheus.yml'), 'utf8')
+      .replace('/etc/prometheus/alerts/', `${ROOT}/alerts/`)
+      .replace('/etc/prometheus/recording-rules.yml', `${ROOT}/prometheus/recording-rules.yml`));
+    const { stdout } = await run('promtool', ['check', 'config', rewritten]);
+    const ruleFiles = readdirSync(join(ROOT, 'alerts')).filter((f) => f.endsWith('.rules.yml'));
+    expect(ruleFiles.length).toBeGreaterThan(0);
+    expect(stdout).toContain(`SUCCESS: ${ruleFiles.length + 1} rule files found`);
+    for (const file of [...ruleFiles.map((f) => `alerts/${f}`), 'prometheus/recording-rules.yml']) {
+      expect(stdout).toMatch(new RegExp(`Checking ${ROOT}/${file}\\n\\s+SUCCESS: \\d+ rules found`));
+    }
+  });
+
+  test('Alertmanager runs the shipped routing, which reaches the exporter with the generated token', async () => {
+    const am = services.alertmanager!;
+    expect(am.command).toEqual(['--config.file=/etc/onlyoffice/alertmanager.yml', '--storage.path=/alertmanager']);
+    expect(am.volumes).toEqual(expect.arrayContaining([`${ROOT}/alerts/alertmanager.yml:/etc/onlyoffice/alertmanager.yml:ro`, 'notify-secret:/etc/alertmanager:ro']));
+    const shipped = parse(readFileSync(join(ROOT, 'alerts/alertmanager.yml'), 'utf8')) as {
+      receivers: { webhook_configs?: { url: string; http_config?: { authorization?: { credentials_file?: string } } }[] }[];
+    };
+    const hooks = shipped.receivers.flatMap((r) => r.webhook_configs ?? []);
+    expect(hooks.length).toBeGreaterThan(0);
+    for (const hook of hooks) {
+      expect(new URL(hook.url).host).toBe('onlyoffice-exporter:9967');
+      // notify-secret is mounted at /etc/alertmanager, and init-secrets writes this file name into it.
+      expect(hook.http_config?.authorization?.credentials_file).toBe('/etc/alertmanager/onlyoffice-exporter-notify-token');
+    }
+    const amDir = join(scratch, 'am');
+    mkdirSync(amDir);
+    cpSync(join(ROOT, 'alerts/alertmanager.yml'), join(amDir, 'alertmanager.yml'));
+    await expect(run('amtool', ['check-config', join(amDir, 'alertmanager.yml')])).resolves.toMatchObject({ stdout: expect.stringContaining('SUCCESS') });
+  });
+
+  test('Grafana gets the shipped dashboards and the shipped datasource, pointed at this Prometheus', () => {
+    const grafana = services.grafana!;
+    expect(grafana.volumes).toEqual(expect.arrayContaining([
+      `${ROOT}/grafana/provisioning/dashboards:/etc/grafana/provisioning/dashboards:ro`,
+      `${ROOT}/grafana/dashboards:/var/lib/grafana/dashboards/onlyoffice:ro`,
+    ]));
+    const provider = parse(readFileSync(join(ROOT, 'grafana/provisioning/dashboards/onlyoffice.yml'), 'utf8')) as { providers: { options: { path: string } }[] };
+    expect(provider.providers[0]!.options.path).toBe('/var/lib/grafana/dashboards/onlyoffice');
+    const shipped = parse(readFileSync(join(ROOT, 'grafana/provisioning/datasources/onlyoffice.yml'), 'utf8')) as { datasources: Record<string, unknown>[] };
+    const ours = parse(readFileSync(join(COMPOSE, 'grafana-datasource.yml'), 'utf8')) as { datasources: Record<string, unknown>[] };
+    expect(ours).toEqual({ ...shipped, datasources: shipped.datasources.map((d) => ({ ...d, url: 'http://prometheus:9090' })) });
+  });
+});
+
+/** docker-compose reads .env and the caller's environment: neither may change what the test sees. */
+function cleanEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
+  return env;
+}
