@@ -1,0 +1,119 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+import { DEFAULT_LISTEN } from '../../src/cli.js';
+import { parseConfig } from '../../src/config/load.js';
+import { Runtime } from '../../src/runtime.js';
+import { buildServer } from '../../src/server.js';
+import { OUTPUT, prometheusRule, REPOSITORY, ruleFiles } from '../../deploy/kubernetes/generate-prometheusrule.js';
+import { silentLogger } from '../support/scrape.js';
+
+const DIR = join(REPOSITORY, 'deploy/kubernetes');
+
+interface K8s { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> }
+
+function resources(): K8s[] {
+  const kustomization = parse(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
+  return kustomization.resources.flatMap((file) => parseAllDocuments(readFileSync(join(DIR, file), 'utf8')).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(`${file}: ${doc.errors[0]!.message}`);
+    return doc.toJS() as K8s;
+  }));
+}
+
+describe('deploy/kubernetes', () => {
+  const all = resources();
+  const one = (kind: string) => {
+    const found = all.filter((r) => r.kind === kind);
+    expect(found).toHaveLength(1);
+    return found[0]!;
+  };
+
+  test('kustomization lists every manifest: ConfigMap, Deployment, Service, ServiceMonitor, PrometheusRule', () => {
+    expect(all.map((r) => `${r.apiVersion} ${r.kind} ${r.metadata.name}`)).toEqual([
+      'v1 ConfigMap onlyoffice-exporter-config',
+      'apps/v1 Deployment onlyoffice-exporter',
+      'v1 Service onlyoffice-exporter',
+      'monitoring.coreos.com/v1 ServiceMonitor onlyoffice-exporter',
+      'monitoring.coreos.com/v1 PrometheusRule onlyoffice-exporter',
+    ]);
+  });
+
+  test('the Deployment runs the exporter as the image expects: port 9967, probes on /-/healthy and /-/ready, non-root, read-only', () => {
+    const deployment = one('Deployment');
+    const pod = deployment.spec.template.spec;
+    expect(deployment.spec.selector.matchLabels).toEqual(deployment.spec.template.metadata.labels);
+    const [container] = pod.containers;
+    expect(container.ports).toEqual([{ name: 'http-metrics', containerPort: Number(DEFAULT_LISTEN.slice(1)) }]);
+    expect(container.ports[0].containerPort).toBe(9967);
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/-/healthy', port: 'http-metrics' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/-/ready', port: 'http-metrics' });
+    expect(container.args).toEqual(['--config.file=/etc/onlyoffice-exporter/config.yml']);
+    expect(container.volumeMounts).toEqual([
+      { name: 'config', mountPath: '/etc/onlyoffice-exporter', readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ]);
+    expect(pod.volumes[0]).toEqual({ name: 'config', configMap: { name: one('ConfigMap').metadata.name } });
+    // uid 1000 is the image's `node` user (Dockerfile USER node).
+    expect(readFileSync(join(REPOSITORY, 'Dockerfile'), 'utf8')).toMatch(/^USER node$/m);
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(container.env).toEqual([{ name: 'DS_JWT_SECRET', valueFrom: { secretKeyRef: { name: 'onlyoffice-exporter', key: 'jwt-secret' } } }]);
+  });
+
+  test('the ConfigMap is a valid configuration that takes the JWT secret from the Deployment\'s env', () => {
+    const text = one('ConfigMap').data!['config.yml']!;
+    const config = parseConfig(text, 'configmap', { DS_JWT_SECRET: 'from-the-secret' });
+    expect(config.documentserver.jwt).toEqual({ secret: 'from-the-secret', header: 'Authorization' });
+    expect(config.docker.enabled).toBe(false);
+    expect(() => parseConfig(text, 'configmap', {})).toThrow('documentserver.jwt.secret: environment variable DS_JWT_SECRET is not set');
+  });
+
+  test('the Service and ServiceMonitor reach the container port and scrape /metrics', () => {
+    const deployment = one('Deployment');
+    const service = one('Service');
+    const monitor = one('ServiceMonitor');
+    expect(service.spec.selector).toEqual(deployment.spec.template.metadata.labels);
+    expect(service.spec.ports).toEqual([{ name: 'http-metrics', port: 9967, targetPort: 'http-metrics' }]);
+    expect(monitor.spec.selector.matchLabels).toEqual(service.metadata.labels);
+    expect(monitor.spec.endpoints).toEqual([{ port: 'http-metrics', path: '/metrics', interval: '30s', scrapeTimeout: '15s' }]);
+    // The alert rules match jobs named onlyoffice*; the operator names the job after the Service.
+    expect(service.metadata.name).toMatch(/^onlyoffice/);
+  });
+
+  test('the paths the manifests use are the ones the exporter serves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-k8s-'));
+    const path = join(dir, 'config.yml');
+    writeFileSync(path, one('ConfigMap').data!['config.yml']!);
+    process.env.DS_JWT_SECRET = 'from-the-secret';
+    const runtime = new Runtime(path, silentLogger);
+    const app = buildServer({ runtime, logger: silentLogger, timeoutOffsetMs: 500, enableRemoteReload: false });
+    try {
+      const base = await app.listen({ host: '127.0.0.1', port: 0 });
+      const get = async (path: string) => {
+        const response = await fetch(`${base}${path}`);
+        return { status: response.status, body: await response.text() };
+      };
+      // Not ready until the configuration is loaded, then ready.
+      expect(await get('/-/ready')).toEqual({ status: 503, body: 'not ready\n' });
+      expect(await get('/-/healthy')).toEqual({ status: 200, body: 'OK\n' });
+      await runtime.reload();
+      expect(await get('/-/ready')).toEqual({ status: 200, body: 'OK\n' });
+      expect(app.hasRoute({ method: 'GET', url: one('ServiceMonitor').spec.endpoints[0].path })).toBe(true);
+    } finally {
+      delete process.env.DS_JWT_SECRET;
+      await app.close();
+      await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('the PrometheusRule is generated from alerts/ and prometheus/recording-rules.yml, and is up to date', () => {
+    const committed = readFileSync(OUTPUT, 'utf8');
+    expect(committed).toBe(prometheusRule());
+    const groups = ruleFiles().flatMap((file) => (parse(readFileSync(join(REPOSITORY, file), 'utf8')) as { groups: unknown[] }).groups);
+    expect(groups.length).toBeGreaterThan(0);
+    expect(one('PrometheusRule').spec).toEqual({ groups });
+    expect(ruleFiles().filter((f) => f.startsWith('alerts/')).length).toBeGreaterThan(0);
+  });
+});
