@@ -6,6 +6,12 @@ import { EXPORTER_VERSION } from '../version.js';
 
 export const REFRESH_SECONDS = 30;
 
+/** `?refresh=N` seconds, within bounds; the default otherwise. */
+export function refreshSeconds(value: string | undefined): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 2 && n <= 3600 ? n : REFRESH_SECONDS;
+}
+
 const escape = (text: string | number) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const COLORS: Record<Verdict, { bg: string; fg: string }> = {
@@ -23,7 +29,7 @@ const TEXT = {
     en: { ok: 'All is well', warn: 'Warnings', fail: 'Something is broken', unknown: 'Some checks could not run', skipped: 'All is well' },
   },
   checked: { 'zh-CN': '检查时间', en: 'Checked at' },
-  refresh: { 'zh-CN': `每 ${REFRESH_SECONDS} 秒自动刷新`, en: `refreshes every ${REFRESH_SECONDS} s` },
+  refresh: { 'zh-CN': (n: number) => `每 ${n} 秒自动刷新`, en: (n: number) => `refreshes every ${n} s` },
   hops: { 'zh-CN': '逐跳检查', en: 'Hop by hop' },
   causes: { 'zh-CN': '原因与处理方法', en: 'Causes and fixes' },
   fix: { 'zh-CN': '处理方法', en: 'How to fix' },
@@ -37,12 +43,12 @@ const TEXT = {
  * The page at `/`: the doctor's diagnosis of the configured DocumentServer, hop by hop, refreshing itself.
  * Self-contained (no script, no external asset) and secret-free: URLs arrive redacted, nothing else is shown.
  */
-export function landingPage(diagnosis: RenderedDiagnosis | undefined, lang: Lang): string {
+export function landingPage(diagnosis: RenderedDiagnosis | undefined, lang: Lang, refresh = REFRESH_SECONDS): string {
   const other: Lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
   const body = diagnosis === undefined ? `<p class="banner skipped">${escape(TEXT.notLoaded[lang])}</p>` : report(diagnosis, lang);
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8">
-<meta http-equiv="refresh" content="${REFRESH_SECONDS}">
+<meta http-equiv="refresh" content="${refresh}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(diagnosis ? `${VERDICT_TOKENS[diagnosis.verdict]} · ` : '')}${escape(TEXT.title[lang])}</title>
 <style>
@@ -58,7 +64,7 @@ pre{background:#f6f8fa;padding:.6rem;overflow-x:auto;font-size:.85rem;border-rad
 ${(Object.keys(COLORS) as Verdict[]).map((v) => `.${v}{background:${COLORS[v].bg};color:${COLORS[v].fg};border-color:${COLORS[v].fg}}`).join('\n')}
 </style></head><body>
 <h1>${escape(TEXT.title[lang])}</h1>
-<p class="meta">onlyoffice-exporter ${escape(EXPORTER_VERSION)} · ${escape(TEXT.refresh[lang])} · <a href="/?lang=${other}" hreflang="${other}">${other === 'en' ? 'English' : '中文'}</a></p>
+<p class="meta">onlyoffice-exporter ${escape(EXPORTER_VERSION)} · ${escape(TEXT.refresh[lang](refresh))} · <a href="/?lang=${other}${refresh === REFRESH_SECONDS ? '' : `&amp;refresh=${refresh}`}" hreflang="${other}">${other === 'en' ? 'English' : '中文'}</a></p>
 ${body}
 <h2>${escape(TEXT.endpoints[lang])}</h2>
 <ul class="meta">

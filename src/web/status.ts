@@ -6,7 +6,7 @@ import type { Diagnosis } from '../doctor/model.js';
 import { renderJson } from '../doctor/render.js';
 import type { Generation, Runtime } from '../runtime.js';
 import { CollectorHealthLog } from '../scrape/health-log.js';
-import { landingPage } from './landing.js';
+import { landingPage, refreshSeconds } from './landing.js';
 
 /** A page view reuses a diagnosis this young, so a few open tabs do not multiply the checks. */
 const FRESH_MS = 5_000;
@@ -44,14 +44,14 @@ export class StatusView {
 /** `GET /` (the status page) and `GET /status.json` (the same diagnosis for scripts). */
 export function registerStatusRoutes(app: FastifyInstance, runtime: Runtime, logger: Logger): void {
   const view = new StatusView(runtime, logger);
-  app.get<{ Querystring: { lang?: string } }>('/', async (request, reply) => {
+  app.get<{ Querystring: { lang?: string; refresh?: string } }>('/', async (request, reply) => {
     const lang = langFrom(request.query.lang ?? request.headers['accept-language']);
     const diagnosis = await view.current();
     return reply
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
       .header('cache-control', 'no-store')
       .type('text/html; charset=utf-8')
-      .send(landingPage(diagnosis && renderJson(diagnosis, lang), lang));
+      .send(landingPage(diagnosis && renderJson(diagnosis, lang), lang, refreshSeconds(request.query.refresh)));
   });
   app.get<{ Querystring: { lang?: string } }>('/status.json', async (request, reply) => {
     const lang = langFrom(request.query.lang ?? request.headers['accept-language']);
