@@ -4,7 +4,8 @@
 set -euo pipefail
 
 PACKAGES=(nginx rabbitmq-server postgresql redis-server prometheus prometheus-alertmanager
-          docker.io busybox-static chromium openssl prometheus-blackbox-exporter docker-compose)
+          docker.io busybox-static chromium openssl prometheus-blackbox-exporter docker-compose
+          fonts-wqy-microhei)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
