@@ -34,6 +34,8 @@ export async function execInContainer(engine: DockerEngine, containerId: string,
     },
   } as unknown as NodeJS.WritableStream;
   docker.modem.demuxStream(stream, sink, sink);
+  // A late socket error after we stopped listening must not become an uncaught exception.
+  stream.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     // The hijacked socket outlives the request's abort signal: end it ourselves.
     const onAbort = () => {

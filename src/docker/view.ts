@@ -199,8 +199,9 @@ export class ContainerView {
     this.stream = stream;
     this.streamAbort = controller;
     let buffer = '';
-    stream.on('data', (chunk: Buffer | string) => {
-      buffer += chunk.toString();
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      buffer += chunk;
       for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
         const line = buffer.slice(0, newline).trim();
         buffer = buffer.slice(newline + 1);

@@ -51,7 +51,9 @@ withEngine('docker collector against a real Docker engine', () => {
       run('--name', 'oo-unhealthy', '--health-cmd', 'false', '--health-interval', '1s', '--health-retries', '1', TEST_IMAGE, 'sleep', '3600'),
       run('--name', 'oo-exit3', TEST_IMAGE, 'sh', '-c', 'exit 3'),
       run('--name', 'oo-restarting', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'exit 1'),
-      run('--name', 'oo-oom', '--memory', '8m', TEST_IMAGE, 'sh', '-c', 'tail /dev/zero'),
+      // Allocate only after a pause: an OOM kill in the first milliseconds can beat containerd's OOM watch on a
+      // busy machine, and Docker then reports exit 137 with OOMKilled false (seen here under load).
+      run('--name', 'oo-oom', '--memory', '8m', TEST_IMAGE, 'sh', '-c', 'sleep 2; exec tail /dev/zero'),
       run('--name', 'oo-paused', TEST_IMAGE, 'sleep', '3600'),
       run('--name', 'oo-running', '--memory', '64m', TEST_IMAGE, 'sleep', '3600'),
       run('--name', 'other-app', TEST_IMAGE, 'sleep', '3600'),
@@ -62,8 +64,9 @@ withEngine('docker collector against a real Docker engine', () => {
     await eventually('the scenario to settle', async () => {
       const all = await inspectAll('oo-healthy', 'oo-unhealthy', 'oo-oom', 'oo-restarting');
       const ok = all[0]!.State.Health?.Status === 'healthy' && all[1]!.State.Health?.Status === 'unhealthy'
-        && all[2]!.State.Status === 'exited' && all[3]!.RestartCount >= 3;
-      return ok ? true : undefined;
+        && all[2]!.State.Status === 'exited' && all[2]!.State.OOMKilled && all[3]!.RestartCount >= 3;
+      if (!ok) throw new Error(JSON.stringify(all.map((c) => [c.Name, c.State.Status, c.State.Health?.Status, c.State.OOMKilled, c.State.ExitCode, c.RestartCount])));
+      return true;
     }, 30_000);
   }, 90_000);
 
@@ -209,6 +212,32 @@ withEngine('docker collector against a real Docker engine', () => {
     }
   }, 60_000);
 
+  test('a lost events stream is reconnected and the view resynced; the periodic resync runs', async () => {
+    const config = configFrom(yaml(', resync_interval: 1s'));
+    const lease = acquireEngine(config.docker, silentLogger);
+    const harness = new ScrapeHarness([dockerCollector], config);
+    try {
+      expect(value((await harness.scrape()).samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' })).toBe(1);
+      const view = lease.engine.view as unknown as { stream: NodeJS.ReadableStream & { destroy(): void } };
+      // The connection drops (a proxy, a socket timeout): whatever happens meanwhile must not be missed.
+      view.stream.destroy();
+      await engine.cli('create', '--name', 'oo-while-disconnected', TEST_IMAGE, 'sleep', '1');
+      const { samples } = await eventually('the reconnect', async () => {
+        const result = await harness.scrape();
+        return names(result.samples).includes('oo-while-disconnected') ? result : undefined;
+      });
+      expect(stateOf(samples, 'oo-while-disconnected')).toEqual(['created']);
+      expect(lease.engine.api.get('events')).toBe(2);
+      // Every second a full list (and inspects), besides the events.
+      await eventually('two periodic resyncs', () => (lease.engine.api.get('list') >= 4 ? true : undefined));
+      expect(value((await harness.scrape()).samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' })).toBe(1);
+    } finally {
+      await harness.close();
+      await lease.release();
+      await engine.cli('rm', '-f', 'oo-while-disconnected');
+    }
+  }, 60_000);
+
   test('with 100 matched containers a scrape makes no Engine API call', async () => {
     const created = await Promise.all(Array.from({ length: 100 }, (_, i) => engine.docker.createContainer({
       name: `bulk-${String(i).padStart(3, '0')}`, Image: TEST_IMAGE, Cmd: ['sleep', '3600'],
@@ -305,6 +334,11 @@ withEngine('docker collector against a real Docker engine', () => {
       expect(names(before.samples)).toEqual(['oo-created', 'oo-exit3', 'oo-oom']);
 
       await engine.terminate();
+      // The view learns it from its events connection closing, a moment after dockerd's exit.
+      await eventually('the events stream to close', async () => {
+        const down = await harness.scrape();
+        return value(down.samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' }) === 0 ? true : undefined;
+      });
       for (let i = 0; i < 3; i += 1) {
         const down = await harness.scrape();
         expect(value(down.samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' })).toBe(0);
