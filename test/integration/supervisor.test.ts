@@ -6,7 +6,8 @@ import { acquireEngine } from '../../src/docker/engine.js';
 import { SUPERVISOR_STATES } from '../../src/docker/supervisor-status.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
 import { ENGINE_PROGRAMS, eventually, PrivateEngine, ScrapeHarness, TEST_IMAGE } from '../support/dockerd.js';
-import { find, value, type Sample } from '../support/exposition.js';
+import { startExporter } from '../support/exporter-process.js';
+import { find, parseExposition, value, type Sample } from '../support/exposition.js';
 import { requirePrograms } from '../support/integration.js';
 import { configFrom, scrapeWith, silentLogger } from '../support/scrape.js';
 
@@ -179,6 +180,26 @@ withEngine('supervisor collector: supervisorctl status through the Docker exec A
     expect(value(long.samples, 'onlyoffice_scrape_collector_success', { collector: 'supervisor' })).toBe(1);
     expect(find(long.samples, 'onlyoffice_supervisor_up', { container: 'slow-documentserver' })).toEqual([]);
     expect(value(long.samples, 'onlyoffice_supervisor_up', { container: 'onlyoffice-documentserver' })).toBe(1);
+  }, 60_000);
+
+  test('the real daemon shows the FATAL ds:docservice on /metrics, and again after a reload', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-svd-'));
+    const configPath = join(dir, 'config.yml');
+    writeFileSync(configPath, `${yaml()}\n`);
+    const exporter = await startExporter([`--config.file=${configPath}`]);
+    try {
+      for (const round of ['first', 'after reload']) {
+        const samples = parseExposition(await (await fetch(`${exporter.url}/metrics`)).text());
+        expect([round, value(samples, 'onlyoffice_scrape_collector_success', { collector: 'supervisor' })]).toEqual([round, 1]);
+        expect([round, value(samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' })]).toEqual([round, 1]);
+        expect([round, value(samples, 'onlyoffice_supervisor_process_state', { container: 'onlyoffice-documentserver', program: 'ds:docservice', state: 'FATAL' })]).toEqual([round, 1]);
+        expect([round, value(samples, 'onlyoffice_container_state', { name: 'onlyoffice-documentserver', state: 'running' })]).toEqual([round, 1]);
+        if (round === 'first') expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+      }
+    } finally {
+      await exporter.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 60_000);
 
   test('docs/metrics.md documents exactly what the supervisor collector exports', async () => {
