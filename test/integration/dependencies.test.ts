@@ -11,6 +11,7 @@ import { POSTGRES_PROGRAMS, startPostgres, type Postgres } from '../support/post
 import { RABBITMQ_PROGRAMS, startRabbitMQ, type RabbitMQ } from '../support/rabbitmq.js';
 import { REDIS_PROGRAMS, startRedis, type Redis } from '../support/redis.js';
 import { configFrom, scrapeWith } from '../support/scrape.js';
+import { waitFor } from '../support/service-process.js';
 import { startExporter } from '../support/exporter-process.js';
 import { parseExposition } from '../support/exposition.js';
 import { TestPki } from '../support/tls-pki.js';
@@ -20,14 +21,16 @@ const PASSWORD = 'r3dis-s3cret';
 
 gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redis', () => {
   let postgres: Postgres;
+  let postgresSsl: Postgres;
   let rabbitmq: RabbitMQ;
   let redis: Redis;
   let redisWithPassword: Redis;
 
   beforeAll(async () => {
     // Each service once for the whole file: they are slow to start and the machine is shared.
-    [postgres, rabbitmq, redis, redisWithPassword] = await Promise.all([
+    [postgres, postgresSsl, rabbitmq, redis, redisWithPassword] = await Promise.all([
       startPostgres(),
+      startPostgres({ ssl: true }),
       startRabbitMQ(),
       startRedis(),
       startRedis({ password: PASSWORD }),
@@ -35,7 +38,7 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([postgres?.stop(), rabbitmq?.stop(), redis?.stop(), redisWithPassword?.stop()]);
+    await Promise.all([postgres?.stop(), postgresSsl?.stop(), rabbitmq?.stop(), redis?.stop(), redisWithPassword?.stop()]);
   }, 60_000);
 
   function allThree(redisValue = `127.0.0.1:${redis.port}`, extra = ''): string {
@@ -68,6 +71,32 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
     // A password for a Redis that has none is a misconfiguration too.
     const extra = await scrapeWith([dependencies], configFrom(allThree(`redis://:${PASSWORD}@127.0.0.1:${redis.port}`)));
     expect(up(extra.samples, 'redis')).toBe(0);
+  });
+
+  test('RabbitMQ: host:port checks the protocol header; a URL logs in like DS (wrong password or vhost is down)', async () => {
+    const headerOnly = await scrapeWith([dependencies], configFrom(allThree(`127.0.0.1:${redis.port}`).replace(rabbitmq.amqpUrl, `127.0.0.1:${rabbitmq.amqpPort}`)));
+    expect(up(headerOnly.samples, 'rabbitmq')).toBe(1);
+    const rabbitOnly = (value: string) => configFrom(`dependencies: { postgresql: false, redis: false, rabbitmq: "${value}" }`);
+    // No user in the URL: amqplib's guest/guest, which this broker accepts (loopback_users.guest = false).
+    expect(up((await scrapeWith([dependencies], rabbitOnly(`amqp://127.0.0.1:${rabbitmq.amqpPort}`))).samples, 'rabbitmq')).toBe(1);
+    expect(up((await scrapeWith([dependencies], rabbitOnly(`amqp://guest:wrong@127.0.0.1:${rabbitmq.amqpPort}`))).samples, 'rabbitmq')).toBe(0);
+    expect(up((await scrapeWith([dependencies], rabbitOnly(`amqp://guest:guest@127.0.0.1:${rabbitmq.amqpPort}/no-such-vhost`))).samples, 'rabbitmq')).toBe(0);
+  });
+
+  test('RabbitMQ logs a URL check as an ordinary login and close, without a warning', async () => {
+    const logFile = join(rabbitmq.dir, 'log', `${rabbitmq.nodeName}.log`);
+    const before = readFileSync(logFile, 'utf8').length;
+    const { samples } = await scrapeWith([dependencies], configFrom(`dependencies: { postgresql: false, redis: false, rabbitmq: "${rabbitmq.amqpUrl}" }`));
+    expect(up(samples, 'rabbitmq')).toBe(1);
+    // Lines of our connection only (its Erlang process id), once RabbitMQ has logged its end.
+    const ours = await waitFor('RabbitMQ to log the closed connection', 10_000, () => {
+      const added = readFileSync(logFile, 'utf8').slice(before).split('\n');
+      const login = added.find((line) => /user 'guest' authenticated and granted access to vhost '\/'/.test(line));
+      const pid = login && /<\d+\.\d+\.\d+>/.exec(login)?.[0];
+      const lines = pid ? added.filter((line) => line.includes(pid)) : [];
+      return lines.some((line) => /closing AMQP connection/.test(line)) ? lines : undefined;
+    });
+    expect(ours.filter((line) => /\[(warning|error)\]/.test(line))).toEqual([]);
   });
 
   test('the check is the protocol, not the port: another service on the address is down', async () => {
@@ -126,10 +155,15 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
     }
   });
 
-  test('the checks leave no complaint in PostgreSQL\'s log (SSLRequest happens before any login)', async () => {
+  test('the checks leave no complaint in PostgreSQL\'s log, with ssl off (N) or on (S, then a closed TLS session)', async () => {
+    const withSsl = await scrapeWith([dependencies], configFrom(`dependencies: { postgresql: "127.0.0.1:${postgresSsl.port}", rabbitmq: false, redis: false }`));
+    expect(up(withSsl.samples, 'postgresql')).toBe(1);
     await scrapeWith([dependencies], configFrom(allThree()));
-    const log = readFileSync(join(postgres.dir, 'log'), 'utf8');
-    expect(log.split('\n').filter((line) => /FATAL|ERROR|incomplete startup packet|could not/.test(line))).toEqual([]);
+    for (const server of [postgres, postgresSsl]) {
+      const log = readFileSync(join(server.dir, 'log'), 'utf8');
+      expect(log).toContain('database system is ready to accept connections');
+      expect(log.split('\n').filter((line) => /FATAL|ERROR|incomplete startup packet|could not/.test(line))).toEqual([]);
+    }
   });
 
   test('through the real daemon: disk, certificate file and dependency health on /metrics; secrets stay out', async () => {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -24,7 +24,12 @@ export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin';
 /** Programs `requirePrograms` should check before calling startPostgres(). */
 export const POSTGRES_PROGRAMS = ['runuser', `${POSTGRES_BIN}/initdb`, `${POSTGRES_BIN}/pg_ctl`] as const;
 
-export async function startPostgres(): Promise<Postgres> {
+export interface PostgresOptions {
+  /** ssl=on with a self-signed certificate made by openssl (as Debian's packaged cluster has, with its snakeoil one). */
+  ssl?: boolean;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<Postgres> {
   const dir = mkdtempSync(join(tmpdir(), 'ooe-postgres-'));
   const port = await freePort();
   // PostgreSQL refuses to run as root.
@@ -42,12 +47,23 @@ export async function startPostgres(): Promise<Postgres> {
     throw new Error(`initdb failed: ${(error as { stderr?: Buffer }).stderr?.toString() ?? String(error)}`);
   }
 
+  const settings = [`-p ${port}`, `-k ${dir}`, '-c listen_addresses=127.0.0.1', '-c fsync=off'];
+  if (options.ssl) {
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', '/CN=127.0.0.1', '-days', '2',
+      '-keyout', join(data, 'server.key'), '-out', join(data, 'server.crt')], { stdio: 'pipe' });
+    for (const file of ['server.key', 'server.crt']) {
+      chownSync(join(data, file), uid, gid);
+      chmodSync(join(data, file), 0o600);
+    }
+    settings.push('-c ssl=on');
+  }
+
   let postmaster = 0;
   let frozen: number[] = [];
 
   function boot(): void {
     try {
-      asPostgres('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
+      asPostgres('pg_ctl', ['-D', data, '-o', settings.join(' '), '-l', join(dir, 'log'), '-w', '-t', '60', 'start']);
     } catch (error) {
       let log = '';
       try {

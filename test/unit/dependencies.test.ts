@@ -40,19 +40,31 @@ dependencies:
     expect(config.dependencies.timeout).toBe(1_500);
   });
 
-  test('URLs as DS writes them: credentials never reach the address, only Redis keeps its password', () => {
+  test('URLs as DS writes them: PostgreSQL credentials are dropped, RabbitMQ and Redis keep theirs to log in; the address has none', () => {
     const config = configFrom(`
 dependencies:
   postgresql: postgresql://onlyoffice:dbpass@db:5432/onlyoffice
-  rabbitmq: amqps://guest:guest@mq.internal/vhost
+  rabbitmq: amqps://ds:mq%40pass@mq.internal/ds%2Fvhost
   redis: redis://default:s%3Acret@cache:6380/0
 `);
     expect(config.dependencies.postgresql).toEqual({ dependency: 'postgresql', address: 'db:5432', host: 'db', port: 5432, tls: false });
-    expect(config.dependencies.rabbitmq).toEqual({ dependency: 'rabbitmq', address: 'mq.internal:5671', host: 'mq.internal', port: 5671, tls: true });
+    expect(config.dependencies.rabbitmq).toEqual({
+      dependency: 'rabbitmq', address: 'mq.internal:5671', host: 'mq.internal', port: 5671, tls: true, username: 'ds', password: 'mq@pass', vhost: 'ds/vhost',
+    });
     expect(config.dependencies.redis).toEqual({
       dependency: 'redis', address: 'cache:6380', host: 'cache', port: 6380, tls: false, username: 'default', password: 's:cret',
     });
     expect(JSON.stringify(config.dependencies)).not.toContain('dbpass');
+  });
+
+  test('an AMQP URL without user or vhost means what amqplib (and so DS) makes of it: guest/guest on "/"', () => {
+    expect(configFrom('dependencies: { rabbitmq: "amqp://localhost:5672" }').dependencies.rabbitmq).toEqual({
+      dependency: 'rabbitmq', address: 'localhost:5672', host: 'localhost', port: 5672, tls: false, username: 'guest', password: 'guest', vhost: '/',
+    });
+    // host:port alone: only the protocol header, no login.
+    expect(configFrom('dependencies: { rabbitmq: "localhost:5672" }').dependencies.rabbitmq).toEqual({
+      dependency: 'rabbitmq', address: 'localhost:5672', host: 'localhost', port: 5672, tls: false,
+    });
   });
 
   test('the mapping form takes the Redis password from a file (password_file)', () => {
@@ -74,13 +86,13 @@ dependencies:
       'dependencies.rabbitmq: http:// is not a rabbitmq URL; give 127.0.0.1:5672 or amqp://user:pass@host:5672',
     ]);
     expect(problemsOf('dependencies: { redis: "redis://:%zz@cache:6379" }')).toEqual([
-      'dependencies.redis: the user or password in the URL is not valid percent-encoding',
+      'dependencies.redis: the URL is not valid percent-encoding',
     ]);
     expect(problemsOf('dependencies: { redis: { address: "cache:99999" } }')).toEqual([
       'dependencies.redis.address: port 99999 in "cache:99999" is not between 1 and 65535; give 127.0.0.1:6379 or redis://:password@host:6379',
     ]);
     expect(problemsOf('dependencies: { postgresql: { address: "db:5432", password: x } }')).toEqual([
-      'dependencies.postgresql: username/password are only used for redis (the postgresql check runs before any login)',
+      'dependencies.postgresql: username/password are not used for postgresql (its check runs before any login)',
     ]);
     expect(problemsOf('dependencies: { redis: { address: "cache:6379", pasword: x } }')).toEqual(['dependencies.redis.pasword: unknown key']);
     expect(problemsOf('dependencies: { redis: 6379 }')).toEqual(['dependencies.redis: expected a string or a mapping (or false), got number']);

@@ -13,8 +13,10 @@ export interface DependencyTarget {
   port: number;
   /** amqps:// or rediss://: the protocol check runs inside TLS. */
   tls: boolean;
+  /** Redis: AUTH before PING. RabbitMQ: log in and open `vhost` (given only with a URL or credentials). */
   username?: string;
   password?: string;
+  vhost?: string;
 }
 
 const SCHEMES: Record<DependencyKind, { plain: string[]; tls: string[]; port: number; example: string }> = {
@@ -54,21 +56,28 @@ function parseTarget(kind: DependencyKind, value: string, ctx: z.RefinementCtx):
   }
   const port = url.port === '' ? (tls && kind === 'rabbitmq' ? 5671 : scheme.port) : Number(url.port);
   const target: DependencyTarget = { dependency: kind, address: formatHostPort({ host, port }), host, port, tls };
-  // Only Redis logs in for its check; PostgreSQL and AMQP are checked before any authentication.
-  if (kind === 'redis' && url.password !== '') {
-    try {
+  // PostgreSQL is checked before any login, so its credentials are dropped here.
+  try {
+    if (kind === 'redis' && url.password !== '') {
       target.password = decodeURIComponent(url.password);
       if (url.username !== '') target.username = decodeURIComponent(url.username);
-    } catch {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['address'], message: 'the user or password in the URL is not valid percent-encoding' });
-      return undefined;
     }
+    if (kind === 'rabbitmq') {
+      // As amqplib reads DS's AMQP_URI: guest/guest when the URL names no user, vhost "/" when it names none.
+      target.username = url.username === '' ? 'guest' : decodeURIComponent(url.username);
+      target.password = url.username === '' ? 'guest' : decodeURIComponent(url.password);
+      target.vhost = decodeURIComponent(url.pathname.slice(1)) || '/';
+    }
+  } catch {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['address'], message: 'the URL is not valid percent-encoding' });
+    return undefined;
   }
   return target;
 }
 
 function dependency(kind: DependencyKind, fallback: string) {
   // `address` alone may be written as a plain string; the mapping lets a password come from a file (`password_file`).
+  // A password given there replaces the URL's.
   return shorthand(z.object({
     address: z.string(),
     username: z.string().min(1, 'must not be empty').optional(),
@@ -76,12 +85,16 @@ function dependency(kind: DependencyKind, fallback: string) {
   }).strict().transform((value, ctx) => {
     const target = parseTarget(kind, value.address.trim(), ctx);
     if (target === undefined) return z.NEVER;
-    if (kind !== 'redis' && (value.username !== undefined || value.password !== undefined)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `username/password are only used for redis (the ${kind} check runs before any login)` });
+    if (kind === 'postgresql' && (value.username !== undefined || value.password !== undefined)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'username/password are not used for postgresql (its check runs before any login)' });
       return z.NEVER;
     }
     if (value.username !== undefined) target.username = value.username;
     if (value.password !== undefined) target.password = value.password;
+    if (kind === 'rabbitmq' && target.password !== undefined) {
+      target.username ??= 'guest';
+      target.vhost ??= '/';
+    }
     return target;
   }), 'address', true).default(fallback);
 }
