@@ -1,11 +1,11 @@
-import { Gauge, type Registry } from 'prom-client';
+import { isIP } from 'node:net';
 import type { Logger } from 'pino';
+import { Gauge, type Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { TlsEndpoint } from '../config/sections/tls.js';
 import { formatHostPort } from '../lib/address.js';
 import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../lib/tls-probe.js';
 import { certificateFacts, TrustAnchors } from '../lib/x509.js';
-import { isIP } from 'node:net';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** An https URL as a TLS endpoint: its host and port (443 by default), SNI = host. */
