@@ -281,6 +281,17 @@ export const CAUSES = {
     why: (_p, t) => t('大量小文件（转换缓存）会耗尽 inode，之后无法创建新文件。', 'many small files (the conversion cache) exhaust inodes; then no file can be created.'),
     fix: (p) => [`df -i ${p.path}`],
   },
+  tls_handshake_failed: {
+    title: (p, t) => t(`${p.target} 的 TLS 握手失败`, `TLS handshake with ${p.target} failed`),
+    why: (_p, t) => t(
+      'HTTPS 端口拒绝连接或重置：没有配置 HTTPS（证书和私钥必须都存在），或 nginx 无法加载证书/私钥（缺失、不可读）。HTTP 可能仍然可用。',
+      'the HTTPS port refuses or resets: HTTPS is not configured (both certificate and key must exist) or nginx could not load them (missing, unreadable). HTTP may still work.'),
+    fix: (p) => [
+      `openssl s_client -connect ${p.target} -servername ${String(p.target).replace(/:\d+$/, '').replace(/^\[|\]$/g, '')} </dev/null`,
+      'ls -l /var/www/onlyoffice/Data/certs/',
+      'docker logs --tail 50 onlyoffice-documentserver 2>&1 | grep -i -E "ssl|cert"',
+    ],
+  },
   cert_expired: {
     title: (p, t) => t(`证书已过期：${p.target}`, `certificate expired: ${p.target}`),
     why: (p, t) => t(`证书在 ${p.date} 到期，浏览器会拒绝打开编辑器。`, `the certificate ended on ${p.date}; browsers refuse to load the editor.`),
@@ -341,17 +352,6 @@ export const CAUSES = {
       `DS 的 /healthcheck 为 true，说明 DS 使用的不是这个地址：请把导出器配置中的 dependencies.${p.dependency} 改成 DS 实际使用的地址（local.json / Docker 环境变量）。`,
       `DS's /healthcheck is true, so DS does not use this address: set dependencies.${p.dependency} in the exporter's configuration to the address DS really uses (local.json / the Docker environment).`),
     fix: (p) => [`nc -vz ${String(p.address).replace(/:(\d+)$/, ' $1')}`],
-  },
-  tls_handshake_failed: {
-    title: (p, t) => t(`${p.target} 的 TLS 握手失败`, `TLS handshake with ${p.target} failed`),
-    why: (_p, t) => t(
-      'HTTPS 端口拒绝连接或重置：没有配置 HTTPS（证书和私钥必须都存在），或 nginx 无法加载证书/私钥（缺失、不可读）。HTTP 可能仍然可用。',
-      'the HTTPS port refuses or resets: HTTPS is not configured (both certificate and key must exist) or nginx could not load them (missing, unreadable). HTTP may still work.'),
-    fix: (p) => [
-      `openssl s_client -connect ${p.target} -servername ${String(p.target).replace(/:\d+$/, '').replace(/^\[|\]$/g, '')} </dev/null`,
-      'ls -l /var/www/onlyoffice/Data/certs/',
-      'docker logs --tail 50 onlyoffice-documentserver 2>&1 | grep -i -E "ssl|cert"',
-    ],
   },
   docker_unreachable: {
     title: (_p, t) => t('导出器无法访问 Docker 引擎', 'the exporter cannot reach the Docker engine'),

@@ -31,7 +31,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   const hops = new Map<HopId, Hop>(HOP_IDS.map((id) => [id, { id, verdict: 'skipped', findings: [], causes: [] }]));
   const hop = (id: HopId) => hops.get(id)!;
   const note = (id: HopId, code: FindingCode, params: Params = {}) => hop(id).findings.push({ code, params });
-  const cause = (id: HopId, causeId: CauseId, params: Params = {}) => hop(id).causes.push({ id: causeId, params });
+  const cause = (id: HopId, causeId: CauseId, params: Params = {}, warnOnly = false) => hop(id).causes.push({ id: causeId, params, ...(warnOnly ? { warnOnly } : {}) });
   const set = (id: HopId, verdict: Verdict) => (hop(id).verdict = worst([hop(id).verdict === 'skipped' ? 'ok' : hop(id).verdict, verdict]));
   const failedCollector = (id: HopId, collector: string, causeId: CauseId = 'check_failed') => {
     set(id, 'unknown');
@@ -211,8 +211,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       } else if (hop('healthcheck').verdict === 'ok') {
         // DS passes its own check without it: Community ignores Redis; otherwise DS uses another address.
         set(name, 'warn');
-        if (name === 'redis') cause(name, 'redis_down', { ...depParams, address: d.address });
-        else cause(name, 'dependency_unreachable', { dependency: name, address: d.address });
+        if (name === 'redis') cause(name, 'redis_down', { ...depParams, address: d.address }, true);
+        else cause(name, 'dependency_unreachable', { dependency: name, address: d.address }, true);
       } else {
         set(name, 'fail');
         const id: CauseId = name === 'rabbitmq' ? (healthHang ? 'rabbitmq_frozen' : 'rabbitmq_down')
@@ -236,7 +236,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       const key = `${c.id}${JSON.stringify(c.params)}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      causes.push({ ...c, hop: h.id, severity: h.verdict === 'warn' || WARN_CAUSES.has(c.id) ? 'warn' : 'fail' });
+      const { warnOnly, ...ref } = c;
+      causes.push({ ...ref, hop: h.id, severity: h.verdict === 'warn' || warnOnly === true ? 'warn' : 'fail' });
     }
   }
   causes.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'fail' ? -1 : 1) || CAUSE_ORDER.indexOf(a.id) - CAUSE_ORDER.indexOf(b.id));
@@ -331,7 +332,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
         if (/docservice/.test(params.program)) docserviceDown = true;
       } else {
         set('supervisor', 'warn');
-        cause('supervisor', 'supervisor_program_down', params);
+        cause('supervisor', 'supervisor_program_down', params, true);
       }
     }
     if (hop('supervisor').findings.length === 0) note('supervisor', 'no_data_yet');
@@ -369,7 +370,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
         cause('converter', 'converter_down', { ...depParams, queue, ready: q.ready });
       } else if (q.ready > BACKLOG_WARN) {
         set('converter', 'warn');
-        cause('converter', 'queue_backlog', { ...depParams, queue, ready: q.ready, consumers: q.consumers });
+        cause('converter', 'queue_backlog', { ...depParams, queue, ready: q.ready, consumers: q.consumers }, true);
       } else {
         set('converter', 'ok');
       }
@@ -407,7 +408,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       note('certificates', 'cert_ok', { target, date, days });
       if (days < CERT_WARN_DAYS) {
         set('certificates', days < CERT_FAIL_DAYS ? 'fail' : 'warn');
-        cause('certificates', 'cert_expiring', { target, date, days });
+        cause('certificates', 'cert_expiring', { target, date, days }, days >= CERT_FAIL_DAYS);
       } else {
         set('certificates', 'ok');
       }
@@ -470,7 +471,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       note('disk', 'fs', { path, mountpoint: fs.mountpoint, percent: percent(fs.free), ipercent: percent(fs.inodesFree) });
       if (fs.free !== undefined && fs.free < WARN_FREE) {
         set('disk', fs.free < FAIL_FREE ? 'fail' : 'warn');
-        cause('disk', 'disk_full', { path, percent: percent(fs.free) });
+        cause('disk', 'disk_full', { path, percent: percent(fs.free) }, fs.free >= FAIL_FREE);
       } else if (fs.inodesFree !== undefined && fs.inodesFree < FAIL_FREE) {
         set('disk', 'fail');
         cause('disk', 'inodes_low', { path, percent: percent(fs.inodesFree) });
@@ -491,9 +492,6 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     return undefined;
   }
 }
-
-/** Causes that only warn (never fail) however they are reached. */
-const WARN_CAUSES = new Set<CauseId>(['queue_backlog']);
 
 function dependency(s: SampleSet, name: RegExp): { address: string; up: number; seconds: number }[] {
   return s.all('onlyoffice_dependency_up', { dependency: name }).map((x) => ({

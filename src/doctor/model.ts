@@ -21,6 +21,8 @@ export interface Finding {
 export interface CauseRef {
   readonly id: CauseId;
   readonly params: Params;
+  /** Only a warning even when its hop fails for another reason (a certificate 10 days from its end). */
+  readonly warnOnly?: boolean;
 }
 
 export interface Hop {

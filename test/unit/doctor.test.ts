@@ -1,0 +1,304 @@
+import { CAUSES, CAUSE_ORDER } from '../../src/doctor/causes.js';
+import { DoctorCliError, parseDoctorCli } from '../../src/doctor/cli.js';
+import { diagnose } from '../../src/doctor/diagnose.js';
+import { langFrom, picker } from '../../src/doctor/i18n.js';
+import { FINDINGS } from '../../src/doctor/messages.js';
+import { exitCodeOf, type Diagnosis, type HopId } from '../../src/doctor/model.js';
+import { renderJson, renderText } from '../../src/doctor/render.js';
+import type { Sample } from '../../src/doctor/samples.js';
+import { configFrom } from '../support/scrape.js';
+
+const NOW = Date.parse('2026-11-25T00:00:00Z');
+const DAY = 86_400;
+const s = (name: string, value: number, labels: Record<string, string> = {}): Sample => ({ name, labels, value });
+const ok = (collector: string) => s('onlyoffice_scrape_collector_success', 1, { collector });
+
+/** A DocumentServer that answers everything directly (docservice on :8000, no public URL). */
+const HEALTHY_DS: Sample[] = [
+  ok('endpoints'), ok('healthcheck'), ok('commands'),
+  s('onlyoffice_endpoint_up', 1, { endpoint: 'index', via: 'direct' }),
+  s('onlyoffice_endpoint_status_code', 200, { endpoint: 'index', via: 'direct' }),
+  s('onlyoffice_endpoint_up', 1, { endpoint: 'healthcheck', via: 'direct' }),
+  s('onlyoffice_endpoint_status_code', 200, { endpoint: 'healthcheck', via: 'direct' }),
+  s('onlyoffice_healthcheck_up', 1),
+  s('onlyoffice_healthcheck_duration_seconds', 0.05),
+  s('onlyoffice_command_error', 1, { command: 'version', code: '0', reason: 'none' }),
+  s('onlyoffice_build_info', 1, { version: '8.3.3', build: '23' }),
+];
+const CONFIG = configFrom('documentserver: { url: "http://127.0.0.1:8000" }');
+
+function run(extra: Sample[], base: Sample[] = HEALTHY_DS): Diagnosis {
+  return diagnose([...base, ...extra], CONFIG, { now: NOW });
+}
+const verdict = (d: Diagnosis, hop: HopId) => d.hops.find((h) => h.id === hop)!.verdict;
+const causes = (d: Diagnosis) => d.causes.map((c) => `${c.hop}:${c.id}`);
+
+function containerStates(name: string, state: string): Sample[] {
+  return ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'].map((st) => s('onlyoffice_container_state', st === state ? 1 : 0, { name, state: st }));
+}
+function health(name: string, status: string): Sample[] {
+  return ['none', 'starting', 'healthy', 'unhealthy'].map((st) => s('onlyoffice_container_health', st === status ? 1 : 0, { name, status: st }));
+}
+function program(container: string, name: string, state: string): Sample[] {
+  return ['RUNNING', 'STARTING', 'BACKOFF', 'STOPPING', 'STOPPED', 'EXITED', 'FATAL', 'UNKNOWN'].map((st) => s('onlyoffice_supervisor_process_state', st === state ? 1 : 0, { container, program: name, state: st }));
+}
+function filesystem(path: string, size: number, avail: number, extra: { readonly?: number; error?: number; files?: number; filesFree?: number } = {}): Sample[] {
+  const labels = { path, mountpoint: '/', device: '/dev/vda', fstype: 'ext4' };
+  return [
+    s('onlyoffice_filesystem_size_bytes', size, labels), s('onlyoffice_filesystem_avail_bytes', avail, labels),
+    s('onlyoffice_filesystem_files', extra.files ?? 1000, labels), s('onlyoffice_filesystem_files_free', extra.filesFree ?? 900, labels),
+    s('onlyoffice_filesystem_readonly', extra.readonly ?? 0, labels), s('onlyoffice_filesystem_device_error', extra.error ?? 0, labels),
+  ];
+}
+
+describe('doctor diagnosis (from samples)', () => {
+  test('a healthy DocumentServer with nothing else configured: OK, exit code 0', () => {
+    const d = run([]);
+    expect(Object.fromEntries(d.hops.map((h) => [h.id, h.verdict]))).toEqual({
+      proxy: 'skipped', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', rabbitmq: 'skipped', postgresql: 'skipped', redis: 'skipped',
+      converter: 'skipped', certificates: 'skipped', disk: 'skipped', containers: 'skipped', supervisor: 'skipped',
+    });
+    expect(d.verdict).toBe('ok');
+    expect(exitCodeOf(d.verdict)).toBe(0);
+    expect(d.checkedAt).toBe('2026-11-25T00:00:00.000Z');
+  });
+
+  test('containers: exited, OOM-killed, restarting, unhealthy, paused each named; the DS container explains docservice', () => {
+    const down = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_endpoint_up' || x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 0 } : x))
+      .filter((x) => x.name !== 'onlyoffice_command_error');
+    const d = run([
+      ok('docker'),
+      ...containerStates('onlyoffice-documentserver', 'exited'), s('onlyoffice_container_exit_code', 137, { name: 'onlyoffice-documentserver' }), s('onlyoffice_container_oom_killed', 1, { name: 'onlyoffice-documentserver' }),
+      ...containerStates('onlyoffice-rabbitmq', 'restarting'), s('onlyoffice_container_restarts', 7, { name: 'onlyoffice-rabbitmq' }),
+      ...containerStates('onlyoffice-postgresql', 'running'), ...health('onlyoffice-postgresql', 'unhealthy'),
+      ...containerStates('onlyoffice-redis', 'paused'),
+      ...containerStates('onlyoffice-exporter', 'exited'), s('onlyoffice_container_exit_code', 3, { name: 'onlyoffice-exporter' }),
+    ], down);
+    expect(verdict(d, 'containers')).toBe('fail');
+    expect(verdict(d, 'docservice')).toBe('fail');
+    expect(d.hops.find((h) => h.id === 'docservice')!.because).toBe('containers');
+    expect(causes(d)).toEqual([
+      'containers:container_down', 'containers:container_oom', 'containers:container_restarting', 'containers:container_unhealthy', 'containers:container_paused',
+    ]);
+    expect(d.causes[0]!.params).toEqual({ name: 'onlyoffice-exporter', state: 'exited', exit_code: 3 });
+    expect(renderJson(d, 'en').causes[1]!.title).toBe('container onlyoffice-documentserver was killed for lack of memory (OOM)');
+  });
+
+  test('supervisor: ds:docservice FATAL explains docservice; a STOPPED ds:metrics is fine (autostart follows METRICS_ENABLED)', () => {
+    const down = HEALTHY_DS.map((x) => (['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name) ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 502 } : x))
+      .filter((x) => x.name !== 'onlyoffice_command_error');
+    const d = run([
+      ok('docker'), ok('supervisor'), ...containerStates('onlyoffice-documentserver', 'running'),
+      s('onlyoffice_supervisor_up', 1, { container: 'onlyoffice-documentserver' }),
+      ...program('onlyoffice-documentserver', 'ds:docservice', 'FATAL'),
+      ...program('onlyoffice-documentserver', 'ds:converter', 'RUNNING'),
+      ...program('onlyoffice-documentserver', 'ds:metrics', 'STOPPED'),
+    ], down);
+    expect(verdict(d, 'supervisor')).toBe('fail');
+    expect(d.hops.find((h) => h.id === 'docservice')!.because).toBe('supervisor');
+    expect(causes(d)).toEqual(['supervisor:supervisor_program_down']);
+    const text = renderText(d, 'en');
+    expect(text).toContain('1. [Supervisor programs] ds:docservice is FATAL in onlyoffice-documentserver');
+    expect(text).toContain('docker exec onlyoffice-documentserver supervisorctl restart ds:docservice');
+  });
+
+  test('host systemd units: ds-converter failed gets systemctl and journalctl', () => {
+    const d = run([ok('supervisor'), s('onlyoffice_supervisor_up', 1, { container: '' }), ...program('', 'ds-docservice', 'RUNNING'), ...program('', 'ds-converter', 'EXITED')]);
+    expect(causes(d)).toEqual(['supervisor:supervisor_program_down']);
+    expect(renderJson(d, 'en').causes[0]!.fix).toEqual(['# systemd unit', 'systemctl status ds-converter', 'journalctl -u ds-converter -n 100', 'systemctl restart ds-converter']);
+  });
+
+  test('the Docker engine unreachable: UNKNOWN containers with the socket advice, exit code 3', () => {
+    const d = run([s('onlyoffice_scrape_collector_success', 0, { collector: 'docker' })]);
+    expect(verdict(d, 'containers')).toBe('unknown');
+    expect(d.verdict).toBe('unknown');
+    expect(exitCodeOf(d.verdict)).toBe(3);
+    expect(causes(d)).toEqual(['containers:docker_unreachable']);
+  });
+
+  test('certificates: expired, expiring in 10 / 2 days, untrusted, chain incomplete, wrong name, unreadable file, key mismatch', () => {
+    const ep = (target: string, notAfter: number, v: { verified?: number; complete?: number; hostname?: number } = {}) => [
+      s('onlyoffice_tls_up', 1, { target }),
+      s('onlyoffice_tls_cert_not_after_timestamp_seconds', notAfter, { target, position: '0', subject: 'CN=x' }),
+      s('onlyoffice_tls_cert_verified', v.verified ?? 1, { target }),
+      s('onlyoffice_tls_cert_chain_complete', v.complete ?? 1, { target }),
+      s('onlyoffice_tls_cert_hostname_match', v.hostname ?? 1, { target }),
+    ];
+    const now = NOW / 1000;
+    const d = run([
+      ok('tls_endpoints'), ok('tls_files'),
+      ...ep('expired.example:443', now - 2 * DAY, { verified: 0 }),
+      ...ep('soon.example:443', now + 10 * DAY + 60),
+      ...ep('tomorrow.example:443', now + 2 * DAY + 60),
+      ...ep('selfsigned.example:443', now + 300 * DAY, { verified: 0 }),
+      ...ep('leaf-only.example:443', now + 300 * DAY, { complete: 0, verified: 0 }),
+      ...ep('other-name.example:443', now + 300 * DAY, { hostname: 0, verified: 0 }),
+      s('onlyoffice_tls_up', 0, { target: 'down.example:443' }),
+      s('onlyoffice_tls_cert_file_readable', 0, { path: '/certs/a.crt' }),
+      s('onlyoffice_tls_cert_file_readable', 1, { path: '/certs/b.crt' }),
+      s('onlyoffice_tls_cert_file_not_after_timestamp_seconds', now + 100 * DAY, { path: '/certs/b.crt' }),
+      s('onlyoffice_tls_cert_file_key_match', 0, { path: '/certs/b.crt' }),
+      s('onlyoffice_tls_cert_file_chain_complete', 1, { path: '/certs/b.crt' }),
+      s('onlyoffice_tls_cert_file_readable', 1, { path: '/certs/b.key' }),
+    ]);
+    expect(verdict(d, 'certificates')).toBe('fail');
+    // Failures first (most fundamental first), then the warning.
+    expect(d.causes.map((c) => `${c.id} ${c.params.target} ${c.severity}`)).toEqual([
+      'tls_handshake_failed down.example:443 fail',
+      'cert_expired expired.example:443 fail',
+      'cert_untrusted leaf-only.example:443 fail',
+      'cert_untrusted selfsigned.example:443 fail',
+      'cert_chain_incomplete leaf-only.example:443 fail',
+      'cert_hostname_mismatch other-name.example:443 fail',
+      'cert_file_unreadable /certs/a.crt fail',
+      'cert_key_mismatch /certs/b.crt fail',
+      'cert_expiring tomorrow.example:443 fail',
+      'cert_expiring soon.example:443 warn',
+    ]);
+    expect(d.causes.filter((c) => c.id === 'cert_expiring').map((c) => c.params.days)).toEqual([2, 10]);
+    expect(d.causes.find((c) => c.id === 'cert_expired')!.params).toEqual({ target: 'expired.example:443', date: '2026-11-23' });
+    // An expired certificate is not also reported as untrusted.
+    expect(d.causes.filter((c) => c.id === 'cert_untrusted').map((c) => c.params.target)).toEqual(['leaf-only.example:443', 'selfsigned.example:443']);
+  });
+
+  test('a certificate expiring in 10 days alone only warns (exit code 1)', () => {
+    const d = run([ok('tls_files'), s('onlyoffice_tls_cert_file_readable', 1, { path: '/c.crt' }), s('onlyoffice_tls_cert_file_not_after_timestamp_seconds', NOW / 1000 + 10 * DAY + 60, { path: '/c.crt' })]);
+    expect(verdict(d, 'certificates')).toBe('warn');
+    expect(d.verdict).toBe('warn');
+    expect(exitCodeOf(d.verdict)).toBe(1);
+    expect(renderJson(d, 'zh-CN').causes[0]!.title).toBe('证书将在 10 天后到期：/c.crt');
+  });
+
+  test('disk: almost full fails below 5 %, warns below 10 %; read-only, unreadable and inodes named', () => {
+    const d = run([
+      ok('disk'),
+      ...filesystem('/var/lib/onlyoffice', 1000, 40),
+      ...filesystem('/var/log/onlyoffice', 1000, 80),
+      ...filesystem('/var/www/onlyoffice/Data', 1000, 500, { readonly: 1 }),
+      ...filesystem('/mnt/nfs', 0, 0, { error: 1 }),
+      ...filesystem('/srv', 1000, 500, { files: 1000, filesFree: 10 }),
+    ]);
+    expect(verdict(d, 'disk')).toBe('fail');
+    expect(d.causes.map((c) => [c.id, c.params.path, c.severity])).toEqual([
+      ['disk_error', '/mnt/nfs', 'fail'],
+      ['disk_readonly', '/var/www/onlyoffice/Data', 'fail'],
+      ['disk_full', '/var/lib/onlyoffice', 'fail'],
+      ['inodes_low', '/srv', 'fail'],
+      ['disk_full', '/var/log/onlyoffice', 'warn'],
+    ]);
+    expect(d.causes.find((c) => c.params.path === '/var/log/onlyoffice')!.params.percent).toBe(8);
+  });
+
+  test('healthcheck false with a read-only data volume and no dependency down: storage named', () => {
+    const falseHealth = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x));
+    const d = run([ok('disk'), ...filesystem('/var/lib/onlyoffice', 1000, 500, { readonly: 1 })], falseHealth);
+    expect(causes(d)).toEqual(['healthcheck:storage_not_writable', 'disk:disk_readonly']);
+  });
+
+  test('converter: no consumer on ds.converttask6 fails; the orphan ds.converttask of an upgrade is ignored; a backlog warns', () => {
+    const queue = (q: string, ready: number, consumers: number) => [
+      s('onlyoffice_rabbitmq_queue_consumers', consumers, { vhost: '/', queue: q }), s('onlyoffice_rabbitmq_queue_messages_ready', ready, { vhost: '/', queue: q }),
+    ];
+    const down = run([...queue('ds.converttask6', 3, 0), ...queue('ds.convertresponse', 0, 1)]);
+    expect(causes(down)).toEqual(['converter:converter_down']);
+    expect(down.causes[0]!.params).toMatchObject({ queue: 'ds.converttask6', ready: 3 });
+    const upgraded = run([...queue('ds.converttask6', 0, 1), ...queue('ds.converttask', 0, 0)]);
+    expect(verdict(upgraded, 'converter')).toBe('ok');
+    const backlog = run([...queue('ds.converttask', 120, 1)]);
+    expect(verdict(backlog, 'converter')).toBe('warn');
+    expect(causes(backlog)).toEqual(['converter:queue_backlog']);
+  });
+
+  test('conversion probe failing with -4 says the source download failed', () => {
+    const d = run([s('onlyoffice_conversion_probe_success', 0), s('onlyoffice_conversion_probe_error_code', -4)]);
+    expect(causes(d)).toEqual(['converter:conversion_failed']);
+    expect(renderJson(d, 'en').causes[0]!.why).toMatch(/^downloading the source failed/);
+  });
+
+  test('a dependency down while DS is healthy only warns: DS does not use that address', () => {
+    const d = run([ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: 'db:5432' }), s('onlyoffice_dependency_up', 1, { dependency: 'rabbitmq', address: 'mq:5672' })]);
+    expect(verdict(d, 'postgresql')).toBe('warn');
+    expect(verdict(d, 'rabbitmq')).toBe('ok');
+    expect(causes(d)).toEqual(['postgresql:dependency_unreachable']);
+  });
+
+  test('the proxy: 504 with docservice up is a bad gateway; a 404 is another site; no answer is a down proxy', () => {
+    const config = configFrom('documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com" }');
+    const pub = (status: number, up = 0) => [
+      s('onlyoffice_endpoint_up', up, { endpoint: 'healthcheck', via: 'public' }), s('onlyoffice_endpoint_status_code', status, { endpoint: 'healthcheck', via: 'public' }),
+      s('onlyoffice_endpoint_up', up, { endpoint: 'index', via: 'public' }), s('onlyoffice_endpoint_status_code', status, { endpoint: 'index', via: 'public' }),
+    ];
+    const of = (status: number) => diagnose([...HEALTHY_DS, ...pub(status)], config, { now: NOW });
+    expect(causes(of(504))).toEqual(['proxy:proxy_bad_gateway']);
+    expect(causes(of(404))).toEqual(['proxy:proxy_wrong_site']);
+    const refused = of(0);
+    expect(causes(refused)).toEqual(['proxy:proxy_down']);
+    expect(renderJson(refused, 'en').causes[0]!.fix).toContain('openssl s_client -connect docs.example.com:443 -servername docs.example.com </dev/null');
+    expect(refused.publicUrl).toBe('https://docs.example.com');
+  });
+
+  test('JWT: error 7 is a clock problem; another error code is named as is', () => {
+    const withCode = (code: string, reason: string) => HEALTHY_DS.map((x) => (x.name === 'onlyoffice_command_error' ? { ...x, labels: { command: 'version', code, reason } } : x));
+    expect(causes(run([], withCode('7', 'token_expired')))).toEqual(['jwt:jwt_expired']);
+    expect(causes(run([], withCode('3', 'unknown')))).toEqual(['jwt:command_failed']);
+  });
+
+  test('URLs are shown redacted', () => {
+    const config = configFrom('documentserver: { url: "http://user:pw@127.0.0.1:8000", public_url: "https://docs.example.com/?token=abc" }');
+    const d = diagnose(HEALTHY_DS, config, { now: NOW });
+    expect(d.target).toBe('http://127.0.0.1:8000');
+    expect(d.publicUrl).toBe('https://docs.example.com/?token=REDACTED');
+  });
+});
+
+describe('doctor texts', () => {
+  const params = { name: 'c', state: 'exited', exit_code: 1, restarts: 2, program: 'ds:docservice', container: 'c', path: '/p', percent: 3, target: 'h:443', date: '2026-01-01', days: 5,
+    queue: 'ds.converttask', ready: 4, consumers: 1, code: -4, reason: 'unknown', url: 'http://x', status: 502, direct: 'http://d', failure: 'refused', host: 'h', hostport: 'h:443',
+    dependency: 'rabbitmq', address: 'a:1', collector: 'disk', timeout: '10s', problem: 'read-only', seconds: 0.1, version: '8.3.3.23', signed: 1, hop: 'docservice',
+    mountpoint: '/', ipercent: 50, key: 'k' };
+
+  test.each(['zh-CN', 'en'] as const)('every cause and finding renders in %s without a hole', (lang) => {
+    const t = picker(lang);
+    for (const id of CAUSE_ORDER) {
+      const texts = [CAUSES[id].title(params, t), CAUSES[id].why(params, t), ...CAUSES[id].fix(params, t)];
+      for (const text of texts) {
+        expect(text).not.toMatch(/undefined|NaN|\[object/);
+        expect(text.length).toBeGreaterThan(0);
+      }
+      expect(CAUSES[id].fix(params, t).length).toBeGreaterThan(0);
+    }
+    for (const render of Object.values(FINDINGS)) expect(render({ ...params, problem: 'expired' }, t)).not.toMatch(/undefined|NaN/);
+  });
+
+  test('titles differ between the languages (each is really translated)', () => {
+    for (const id of CAUSE_ORDER) expect(CAUSES[id].why(params, picker('zh-CN'))).not.toBe(CAUSES[id].why(params, picker('en')));
+  });
+
+  test('language from ?lang or Accept-Language, zh-CN by default', () => {
+    expect(langFrom(undefined)).toBe('zh-CN');
+    expect(langFrom('en-US,en;q=0.9')).toBe('en');
+    expect(langFrom('zh-TW')).toBe('zh-CN');
+    expect(langFrom('fr-FR')).toBe('zh-CN');
+  });
+});
+
+describe('doctor command line', () => {
+  test('defaults: zh-CN text, 30 s, errors only on stderr', () => {
+    expect(parseDoctorCli([])).toEqual({ lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto' });
+  });
+
+  test('the daemon\'s config flag and its own flags; the daemon\'s --web.* flags are accepted and ignored', () => {
+    expect(parseDoctorCli(['--config.file=/etc/x.yml', '--lang', 'en', '--format=json', '--timeout=5s', '--no-color', '--web.listen-address=:9000', '--web.enable-remote-reload']))
+      .toEqual({ configFile: '/etc/x.yml', lang: 'en', format: 'json', timeoutMs: 5000, logLevel: 'error', color: false });
+    expect(parseDoctorCli(['--help'])).toBe('help');
+  });
+
+  test('bad flags name themselves', () => {
+    expect(() => parseDoctorCli(['--lang=fr'])).toThrow(new DoctorCliError('--lang must be zh-CN or en, not "fr"'));
+    expect(() => parseDoctorCli(['--format=xml'])).toThrow('--format must be text or json, not "xml"');
+    expect(() => parseDoctorCli(['--timeout=soon'])).toThrow('--timeout must be a duration such as 30s, not "soon"');
+    expect(() => parseDoctorCli(['--nope=1'])).toThrow('unknown flag --nope');
+    expect(() => parseDoctorCli(['--config.file'])).toThrow('--config.file needs a value');
+    expect(() => parseDoctorCli(['stray'])).toThrow('unexpected argument "stray"');
+  });
+});
