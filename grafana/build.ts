@@ -7,6 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { containers } from './src/containers.js';
 import { conversions } from './src/conversions.js';
 import { overview } from './src/overview.js';
 
@@ -17,6 +18,7 @@ export function dashboards(): Map<string, dashboard.Dashboard> {
   return new Map([
     ['onlyoffice-docs-overview.json', overview()],
     ['onlyoffice-docs-conversions.json', conversions()],
+    ['onlyoffice-docs-containers.json', containers()],
   ]);
 }
 

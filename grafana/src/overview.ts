@@ -80,6 +80,52 @@ export function overview(): dashboard.Dashboard {
     ]).decimals(0).height(8).span(8));
 
   builder
+    .withRow(row('Certificates'))
+    .withPanel(statPanel('Certificate days left', 'Days until the earliest certificate of each HTTPS endpoint\'s chain, and each certificate file, expires.', [
+      [`(min without (position, subject) (onlyoffice_tls_cert_not_after_timestamp_seconds${sel()}) - time()) / 86400`, { legend: '{{instance}} {{target}}', instant: true }],
+      [`(onlyoffice_tls_cert_file_not_after_timestamp_seconds${sel()} - time()) / 86400`, { legend: '{{instance}} {{path}}', instant: true }],
+    ]).unit('d').decimals(1).thresholds(thresholds([[null, 'red'], [3, 'orange'], [14, 'green']])).height(6).span(8))
+    .withPanel(tablePanel('HTTPS endpoints', 'Handshake, verification to a trusted root, complete chain (every intermediate sent) and host name, per endpoint.', [
+      [`onlyoffice_tls_up${sel()}`],
+      [`onlyoffice_tls_cert_verified${sel()}`],
+      [`onlyoffice_tls_cert_chain_complete${sel()}`],
+      [`onlyoffice_tls_cert_hostname_match${sel()}`],
+    ], ['Time', '__name__']).mappings(valueMap([[1, 'yes', 'green'], [0, 'NO', 'red']]))
+      .overrideByName('Value #A', [{ id: 'displayName', value: 'handshake' }])
+      .overrideByName('Value #B', [{ id: 'displayName', value: 'verified' }])
+      .overrideByName('Value #C', [{ id: 'displayName', value: 'chain complete' }])
+      .overrideByName('Value #D', [{ id: 'displayName', value: 'host name' }]).height(6).span(8))
+    .withPanel(tablePanel('Certificate files', 'The files DS\'s nginx loads: readable PEM, the .key beside it matches, the file carries its intermediates.', [
+      [`onlyoffice_tls_cert_file_readable${sel()}`],
+      [`onlyoffice_tls_cert_file_key_match${sel()}`],
+      [`onlyoffice_tls_cert_file_chain_complete${sel()}`],
+    ], ['Time', '__name__']).mappings(valueMap([[1, 'yes', 'green'], [0, 'NO', 'red']]))
+      .overrideByName('Value #A', [{ id: 'displayName', value: 'readable' }])
+      .overrideByName('Value #B', [{ id: 'displayName', value: 'key matches' }])
+      .overrideByName('Value #C', [{ id: 'displayName', value: 'chain complete' }]).height(6).span(8));
+
+  builder
+    .withRow(row('Disk and dependencies'))
+    .withPanel(gaugePanel('Space used', 'Used share of each file system holding a DS path (available to non-root users, as df shows).', [
+      [`1 - max without (path) (onlyoffice_filesystem_avail_bytes${sel()} / onlyoffice_filesystem_size_bytes${sel()})`, { legend: '{{instance}} {{mountpoint}}', instant: true }],
+    ]).unit('percentunit').min(0).max(1).thresholds(thresholds([[null, 'green'], [0.8, 'orange'], [0.95, 'red']])).height(7).span(8))
+    .withPanel(gaugePanel('Inodes used', 'Used share of the inodes of each file system holding a DS path.', [
+      [`1 - max without (path) (onlyoffice_filesystem_files_free${sel()} / onlyoffice_filesystem_files${sel()})`, { legend: '{{instance}} {{mountpoint}}', instant: true }],
+    ]).unit('percentunit').min(0).max(1).thresholds(thresholds([[null, 'green'], [0.8, 'orange'], [0.95, 'red']])).height(7).span(8))
+    .withPanel(timeseriesPanel('Available space', 'Bytes available per file system; the disk alerts extrapolate this over 6 hours.', [
+      [`max without (path) (onlyoffice_filesystem_avail_bytes${sel()})`, { legend: '{{instance}} {{mountpoint}}' }],
+    ]).unit('bytes').height(7).span(8))
+    .withPanel(tablePanel('DS paths', 'Each configured path, its mount, and whether it is read-only or could not be examined.', [
+      [`onlyoffice_filesystem_readonly${sel()}`],
+      [`onlyoffice_filesystem_device_error${sel()}`],
+    ], ['Time', '__name__']).mappings(valueMap([[1, 'YES', 'red'], [0, 'no', 'green']]))
+      .overrideByName('Value #A', [{ id: 'displayName', value: 'read-only' }])
+      .overrideByName('Value #B', [{ id: 'displayName', value: 'error' }]).height(7).span(12))
+    .withPanel(stateTimelinePanel('Dependencies', 'PostgreSQL, RabbitMQ and Redis answering their protocol (a frozen server still accepts TCP).', [
+      [`onlyoffice_dependency_up${sel()}`, { legend: '{{instance}} {{dependency}} {{address}}' }],
+    ]).mappings(UP_DOWN).thresholds(thresholds([[null, 'red'], [1, 'green']])).height(7).span(12));
+
+  builder
     .withRow(row('Commands and storage'))
     .withPanel(tablePanel('CommandService answers', 'The error code each read-only command returned: 0 none, 6 token (JWT mismatch), 7 token_expired, 1 document_id (7.1 has no getForgottenList).', [
       [`onlyoffice_command_error${sel()} == 1`],

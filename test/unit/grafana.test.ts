@@ -8,7 +8,7 @@ import { promqlReferences, substituteGrafanaVariables } from '../support/prometh
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
 const RUNBOOK_BASE = 'https://github.com/onlyoffice-exporter/onlyoffice-exporter/blob/main/docs/runbooks/';
-const EXPECTED_UIDS = ['onlyoffice-docs-conversions', 'onlyoffice-docs-overview'];
+const EXPECTED_UIDS = ['onlyoffice-docs-containers', 'onlyoffice-docs-conversions', 'onlyoffice-docs-overview'];
 
 interface Panel {
   id: number;
