@@ -340,7 +340,9 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   }
 
   function converterHop(): void {
-    const failed = ['rabbitmq', 'rabbitmq_queues', 'queues', 'conversion_probe'].find((c) => s.collector(c) === 0);
+    // The queue collector answers `onlyoffice_rabbitmq_up 0` (and no queue) when none of its sources answered.
+    const sourcesDown = s.all('onlyoffice_rabbitmq_up').length > 0 && s.all('onlyoffice_rabbitmq_up').every((x) => x.value === 0);
+    const failed = ['rabbitmq_queues', 'conversion_probe'].find((c) => s.collector(c) === 0) ?? (sourcesDown ? 'rabbitmq_queues' : undefined);
     const queues = new Map<string, { ready: number; consumers: number }>();
     for (const c of s.all('onlyoffice_rabbitmq_queue_consumers', { queue: /^ds\.converttask\d*$/ })) {
       const ready = s.one('onlyoffice_rabbitmq_queue_messages_ready', { queue: c.labels.queue!, vhost: c.labels.vhost ?? '' }) ?? 0;

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import amqp from 'amqplib';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,8 +28,10 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'doctor');
 const { describe: withServices } = requirePrograms('/usr/sbin/nginx', ...RABBITMQ_PROGRAMS, ...POSTGRES_PROGRAMS, ...REDIS_PROGRAMS);
 
 type Verdicts = Partial<Record<HopId, Verdict>>;
-const NOT_CONFIGURED: Verdicts = { converter: 'skipped', certificates: 'skipped', disk: 'skipped', containers: 'skipped', supervisor: 'skipped' };
-const ALL_OK: Verdicts = { proxy: 'ok', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', rabbitmq: 'ok', postgresql: 'ok', redis: 'ok', ...NOT_CONFIGURED };
+const NOT_CONFIGURED: Verdicts = { certificates: 'skipped', disk: 'skipped', containers: 'skipped', supervisor: 'skipped' };
+const ALL_OK: Verdicts = { proxy: 'ok', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', rabbitmq: 'ok', postgresql: 'ok', redis: 'ok', converter: 'ok', ...NOT_CONFIGURED };
+// Queue arguments exactly as DS 7.x declares them (real-docservice/rabbitmq_api_queue_ds.converttask.json).
+const TASK_ARGS = { 'x-max-priority': 4, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead' };
 
 const verdicts = (d: Diagnosis) => Object.fromEntries(d.hops.map((h) => [h.id, h.verdict]));
 const causes = (d: Diagnosis) => d.causes.map((c) => `${c.hop}:${c.id}`);
@@ -41,14 +44,34 @@ withServices('doctor: every fault of the fault table, real nginx, RabbitMQ, Post
   let pg: Postgres;
   let redis: Redis;
   const extra: { stop(): Promise<void> }[] = [];
+  let amqpConnection: amqp.ChannelModel;
+  let converter: amqp.Channel;
+  let consumerTag: string;
+
+  /** What FileConverter does on ds.converttask: consume with prefetch 1. */
+  async function startConsumer(): Promise<void> {
+    consumerTag = (await converter.consume('ds.converttask', () => undefined, { noAck: false })).consumerTag;
+  }
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     [ds, rabbit, pg, redis] = await Promise.all([startDsSimulator({ version: '7.5' }), startRabbitMQ(), startPostgres(), startRedis()]);
     nginx = await startNginx({ backendPort: ds.port });
+    // The queues docservice declares at start, and a converter on the task queue.
+    amqpConnection = await amqp.connect(rabbit.amqpUrl);
+    amqpConnection.on('error', () => undefined); // RabbitMQ is stopped at the end
+    converter = await amqpConnection.createChannel();
+    converter.on('error', () => undefined);
+    await converter.assertExchange('ds.exchangeconvertdead', 'fanout', { durable: true });
+    await converter.assertQueue('ds.converttask', { durable: true, arguments: TASK_ARGS });
+    await converter.assertQueue('ds.convertresponse', { durable: true });
+    await converter.assertQueue('ds.convertdead', { durable: true });
+    await converter.prefetch(1);
+    await startConsumer();
   }, 120_000);
 
   afterAll(async () => {
+    await amqpConnection?.close().catch(() => undefined);
     await Promise.all([ds?.stop(), nginx?.stop(), rabbit?.stop(), pg?.stop(), redis?.stop(), ...extra.map((e) => e.stop())]);
   }, 60_000);
 
@@ -61,6 +84,10 @@ ${over.jwt ? `  jwt: { secret: "${over.jwt}" }\n` : ''}dependencies:
   rabbitmq: 127.0.0.1:${rabbit.amqpPort}
   postgresql: 127.0.0.1:${pg.port}
   redis: 127.0.0.1:${redis.port}
+  timeout: 2s
+rabbitmq:
+  url: amqp://guest:guest@127.0.0.1:${rabbit.amqpPort}/
+  source: amqp
   timeout: 2s
 docker: { enabled: false }
 disk: { paths: [] }
@@ -144,7 +171,8 @@ disk: { paths: [] }
     rabbit.freeze();
     try {
       const d = await doctor('rabbitmq-frozen');
-      expect(verdicts(d)).toEqual({ ...ALL_OK, healthcheck: 'fail', rabbitmq: 'fail' });
+      expect(verdicts(d)).toEqual({ ...ALL_OK, healthcheck: 'fail', rabbitmq: 'fail', converter: 'unknown' });
+      expect(hop(d, 'converter').because).toBe('rabbitmq');
       expect(hop(d, 'healthcheck').findings.map((f) => f.code)).toEqual(['healthcheck_hang']);
       expect(causes(d)).toEqual(['rabbitmq:rabbitmq_frozen']);
       expect(hop(d, 'healthcheck').because).toBe('rabbitmq');
@@ -164,6 +192,20 @@ disk: { paths: [] }
     } finally {
       pg.thaw();
       ds.setFault('none');
+    }
+  });
+
+  test('FileConverter stopped: ds.converttask without consumers, tasks waiting', async () => {
+    await converter.cancel(consumerTag);
+    for (let i = 0; i < 3; i++) converter.sendToQueue('ds.converttask', Buffer.from(`{"task":${i}}`), { persistent: true, priority: 1 });
+    try {
+      const d = await doctor('converter-stopped');
+      expect(verdicts(d)).toEqual({ ...ALL_OK, converter: 'fail' });
+      expect(causes(d)).toEqual(['converter:converter_down']);
+      expect(d.causes[0]!.params).toMatchObject({ queue: 'ds.converttask', ready: 3 });
+      expect(renderText(d, 'en')).toContain('1. [Converter queue and consumers] no converter consumes ds.converttask');
+    } finally {
+      await startConsumer();
     }
   });
 
@@ -212,7 +254,7 @@ disk: { paths: [] }
     await terminate(rabbit.pid, 'SIGTERM', 30_000);
     ds.setFault('rabbitmq_down');
     const lost = await doctor('rabbitmq-stopped');
-    expect(verdicts(lost)).toEqual({ ...ALL_OK, healthcheck: 'fail', rabbitmq: 'fail' });
+    expect(verdicts(lost)).toEqual({ ...ALL_OK, healthcheck: 'fail', rabbitmq: 'fail', converter: 'unknown' });
     expect(hop(lost, 'healthcheck').findings.map((f) => f.code)).toEqual(['healthcheck_false']);
     expect(causes(lost)).toEqual(['rabbitmq:rabbitmq_down']);
     expect(renderText(lost, 'zh-CN')).toContain('1. [RabbitMQ] RabbitMQ 不可用');
@@ -220,7 +262,7 @@ disk: { paths: [] }
     // A DocService (re)started while RabbitMQ is unreachable does not listen at all.
     await ds.stop();
     const atStart = await doctor('rabbitmq-unreachable-at-start');
-    expect(verdicts(atStart)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', rabbitmq: 'fail' });
+    expect(verdicts(atStart)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', rabbitmq: 'fail', converter: 'unknown' });
     expect(causes(atStart)).toEqual(['docservice:rabbitmq_unreachable_at_start', 'rabbitmq:rabbitmq_down']);
     await ds.start();
   }, 60_000);
