@@ -20,6 +20,7 @@ const CERT_FAIL_DAYS = 3;
 const BACKLOG_WARN = 50;
 const CORE_PROGRAM = /docservice|converter/;
 const DS_CONTAINER = /documentserver/;
+const DEP_CONTAINER = { rabbitmq: /rabbitmq/, postgresql: /postgres/, redis: /redis/ } as const;
 
 /**
  * Reads one scrape's samples (the same series /metrics shows) as a chain of hops, each OK / WARN / FAIL /
@@ -59,22 +60,25 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     return e;
   };
 
+  // Containers and supervisor first: the DocumentServer hops point at them when they are the reason.
+  const containers = containerHop();
+  const supervisorDown = supervisorHop();
+
   // Dependencies (protocol-level checks), used by several hops.
   const deps = {
     rabbitmq: dependency(s, /^(rabbitmq|amqp)$/),
     postgresql: dependency(s, /^(postgresql|postgres)$/),
     redis: dependency(s, /^redis$/),
   };
-  const depDown = (name: keyof typeof deps) => deps[name].some((d) => d.up === 0);
+  const checkedDown = (name: keyof typeof deps) => deps[name].some((d) => d.up === 0);
+  // Down by its own check, or its container (ONLYOFFICE's compose names) is not running.
+  const depDown = (name: keyof typeof deps) => checkedDown(name) || containers.some((c) => DEP_CONTAINER[name].test(c.name) && c.state !== 'running');
   const depParams: Params = {};
   const pg = deps.postgresql[0]?.address.match(/^(.*):(\d+)$/);
   if (pg) Object.assign(depParams, { pg_host: pg[1]!.replace(/^\[|\]$/g, ''), pg_port: pg[2]! });
   const rd = deps.redis[0]?.address.match(/^(.*):(\d+)$/);
   if (rd) Object.assign(depParams, { redis_host: rd[1]!.replace(/^\[|\]$/g, ''), redis_port: rd[2]! });
 
-  // Containers and supervisor first: the DocumentServer hops point at them when they are the reason.
-  const containers = containerHop();
-  const supervisorDown = supervisorHop();
   const dsContainer = containers.find((c) => DS_CONTAINER.test(c.name))?.name;
   if (dsContainer !== undefined) depParams.ds = dsContainer;
   const dsContainerDown = containers.some((c) => DS_CONTAINER.test(c.name) && c.state !== 'running');
@@ -158,7 +162,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       if (depDown('postgresql')) cause('healthcheck', hang ? 'postgres_frozen' : 'postgres_down', depParams);
       if (!hang && depDown('redis')) cause('healthcheck', 'redis_down', depParams);
       // A dependency that is down is the hop to fix; /healthcheck only reports it.
-      const culprit = (['rabbitmq', 'postgresql', 'redis'] as const).find((d) => depDown(d) && (d !== 'redis' || !hang));
+      const culprit = (['rabbitmq', 'postgresql', 'redis'] as const).find((d) => checkedDown(d) && (d !== 'redis' || !hang));
       if (culprit !== undefined) hop('healthcheck').because = culprit;
       if (hop('healthcheck').causes.length === 0) {
         const storage = storageProblem();
