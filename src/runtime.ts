@@ -3,12 +3,15 @@ import { collectorDefinitions } from './collectors/index.js';
 import type { CollectorDefinition, Scope } from './collectors/types.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { createNotifier, type Notifier } from './notify/index.js';
 import type { NamedCollector } from './scrape/run.js';
 
 /** One configuration and the collectors made from it; replaced whole on reload. */
 export interface Generation {
   readonly config: Config;
   readonly loadedAt: Date;
+  /** Alert delivery to DingTalk/WeCom robots, when `notify` configures any. */
+  readonly notifier: Notifier | undefined;
   collectorsFor(scope: Scope): NamedCollector[];
 }
 
@@ -46,11 +49,17 @@ export class Runtime {
     if (previous) await closeAll(previous.all, this.logger);
     const all = this.definitions.flatMap((definition) => {
       const collector = definition.create(config, this.logger.child({ collector: definition.name }));
-      return collector ? [{ name: definition.name, collector, scopes: definition.scopes }] : [];
+      return collector ? [{ name: definition.name, collector, scopes: definition.scopes as readonly Scope[] }] : [];
     });
+    const notifier = createNotifier(config, this.logger);
+    if (notifier) {
+      // Its delivery counters ride along on /metrics like any collector, and it closes with them.
+      all.push({ name: 'notify', scopes: ['metrics'], collector: { collect: async (ctx) => notifier.collect(ctx.registry), close: () => notifier.close() } });
+    }
     this.current = {
       config,
       loadedAt: new Date(),
+      notifier,
       all,
       collectorsFor: (scope) => all.filter((entry) => entry.scopes.includes(scope)),
     };

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import { Gauge, Registry } from 'prom-client';
 import { ConfigError } from './config/load.js';
+import { notifyRoutes } from './notify/index.js';
 import { normaliseUrl } from './config/types.js';
 import type { Runtime } from './runtime.js';
 import { scrapeBudgetMs } from './scrape/deadline.js';
@@ -43,6 +44,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   }
 
   app.get('/metrics', (request, reply) => scrape(request, reply, 'metrics'));
+
+  // DingTalk/WeCom receivers for Alertmanager; the getter follows reloads.
+  void app.register(notifyRoutes, { notifier: () => runtime.generation?.notifier });
 
   app.get<{ Querystring: { target?: string } }>('/probe', (request, reply) => {
     const generation = runtime.generation;

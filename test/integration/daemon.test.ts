@@ -154,3 +154,49 @@ describe('the daemon under a hanging target', () => {
     }
   });
 });
+
+describe('the daemon delivers alerts to group robots', () => {
+  test('POST /notify/wecom/:robot reaches the robot, survives a reload, and counts on /metrics', async () => {
+    const { WeComRobotEmulator, webhookAlert, webhookPayload } = await import('../support/robots.js');
+    const robot = await new WeComRobotEmulator().start();
+    const file = join(dir, 'notify.yml');
+    const write = () => writeFileSync(file, `
+documentserver: { url: "http://127.0.0.1:1" }
+notify:
+  auth: { bearer_token: "\${TEST_NOTIFY_TOKEN}" }
+  wecom:
+    ops: { url: "${robot.url}" }
+`);
+    write();
+    let exporter: ExporterProcess | undefined;
+    const post = (token: string) => fetch(`${exporter!.url}/notify/wecom/ops`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(webhookPayload([webhookAlert()])),
+    });
+    try {
+      exporter = await startExporter([`--config.file=${file}`], { TEST_NOTIFY_TOKEN: 'notify-token-0123456789' });
+      expect((await post('wrong')).status).toBe(401);
+      expect((await post('notify-token-0123456789')).status).toBe(200);
+      const deadline = Date.now() + 10_000;
+      while (robot.delivered.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(robot.delivered).toHaveLength(1);
+      expect(robot.delivered[0]!.text).toContain('OnlyofficeDocsDown');
+
+      // The route follows the running configuration across a reload.
+      write();
+      expect((await fetch(`${exporter.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+      expect((await post('notify-token-0123456789')).status).toBe(200);
+      while (robot.delivered.length < 2 && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 50));
+      expect(robot.delivered).toHaveLength(2);
+
+      const samples = parseExposition(await (await fetch(`${exporter.url}/metrics`)).text());
+      expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'notify' })).toBe(1);
+      expect(value(samples, 'onlyoffice_notify_queue_length', { robot: 'ops' })).toBe(0);
+      expect(exporter.output()).not.toContain(robot.key);
+    } finally {
+      await exporter?.stop();
+      await robot.stop();
+    }
+  });
+});
