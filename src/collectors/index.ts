@@ -10,6 +10,7 @@ import tlsEndpoints from './tls_endpoints.js';
 import tlsFiles from './tls_files.js';
 import dependencies from './dependencies.js';
 import statsd from './statsd.js';
+import rabbitmqQueues from './rabbitmq_queues.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
@@ -26,4 +27,5 @@ export const collectorDefinitions: readonly CollectorDefinition[] = [
   tlsFiles,
   dependencies,
   statsd,
+  rabbitmqQueues,
 ];

@@ -7,6 +7,7 @@ import { tlsSection } from './sections/tls.js';
 import { dependenciesSection } from './sections/dependencies.js';
 import { statsdSection } from './sections/statsd.js';
 import { notifySection } from './sections/notify.js';
+import { rabbitmqSection } from './sections/rabbitmq.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
 export const configSchema = z.object({
@@ -18,6 +19,7 @@ export const configSchema = z.object({
   dependencies: dependenciesSection.default({}),
   statsd: statsdSection.default({}),
   notify: notifySection.default({}),
+  rabbitmq: rabbitmqSection.default({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import type { RabbitmqConfig } from '../config/sections/rabbitmq.js';
+import { gauge } from '../lib/metrics.js';
+import { AmqpSource } from '../rabbitmq/amqp.js';
+import { ManagementSource } from '../rabbitmq/management.js';
+import { PrometheusSource } from '../rabbitmq/prometheus.js';
+import { vhostOfAmqpUrl } from '../rabbitmq/vhost.js';
+import { RATE_OPERATIONS, type QueueSource, type QueueStats, type SourceResult } from '../rabbitmq/types.js';
+import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
+
+/** The conversion task queue was renamed in 8.3 (quorum-queue work); after an upgrade both may exist. */
+export const CONVERT_TASK_QUEUES = ['ds.converttask', 'ds.converttask6'] as const;
+export const OTHER_DS_QUEUES = ['ds.convertresponse', 'ds.convertdead', 'ds.delayed'] as const;
+
+// First that answers wins: management has every count plus rates, the plugin every count, AMQP ready + consumers.
+const PREFERENCE = ['management', 'prometheus', 'amqp'] as const;
+
+export class RabbitmqQueuesCollector implements Collector {
+  private readonly sources: QueueSource[];
+  readonly vhost: string;
+  /** Last error per source, so a broker that stays down is logged once, not every scrape. */
+  private readonly lastError = new Map<string, string | undefined>();
+
+  constructor(private readonly config: RabbitmqConfig, logger: Logger) {
+    this.vhost = config.vhost ?? (config.url !== undefined ? vhostOfAmqpUrl(config.url) : undefined) ?? '/';
+    const wanted = (source: (typeof PREFERENCE)[number]) => config.source === 'auto' || config.source === source;
+    this.sources = [];
+    if (config.management_url !== undefined && wanted('management')) {
+      const fromAmqp = config.url !== undefined ? new URL(config.url) : undefined;
+      const management = new URL(config.management_url);
+      // The management user defaults to the one in management_url, then to DS's AMQP user (often the same account).
+      const credentials = config.username !== undefined
+        ? { username: config.username, password: config.password }
+        : management.username === '' && fromAmqp && fromAmqp.username !== ''
+          ? { username: decodeURIComponent(fromAmqp.username), password: decodeURIComponent(fromAmqp.password) }
+          : {};
+      this.sources.push(new ManagementSource(config.management_url, credentials, config.insecure_skip_verify));
+    }
+    if (config.prometheus_url !== undefined && wanted('prometheus')) {
+      this.sources.push(new PrometheusSource(config.prometheus_url, config.insecure_skip_verify));
+    }
+    if (config.url !== undefined && wanted('amqp')) {
+      this.sources.push(new AmqpSource(config.url, config.insecure_skip_verify, logger));
+    }
+  }
+
+  async collect(ctx: ScrapeContext): Promise<void> {
+    const candidates = this.config.queues === 'auto' ? [...CONVERT_TASK_QUEUES, ...OTHER_DS_QUEUES] : this.config.queues;
+    const timeoutMs = Math.max(1, Math.min(this.config.timeout, ctx.deadline - Date.now()));
+    const results = await Promise.all(this.sources.map(async (source) => ({
+      source,
+      result: await source.query(this.vhost, candidates, ctx.signal, timeoutMs).catch(
+        (error: unknown): SourceResult => ({ ok: false, error: String(error) }),
+      ),
+    })));
+
+    const up = gauge(ctx.registry, 'onlyoffice_rabbitmq_up', 'Whether the RabbitMQ source answered in this scrape (1) or not (0).', ['source']);
+    for (const { source, result } of results) {
+      up.set({ source: source.name }, result.ok ? 1 : 0);
+      const error = result.ok ? undefined : result.error;
+      if (error !== this.lastError.get(source.name)) {
+        if (error !== undefined) ctx.logger.warn({ source: source.name, err: error }, 'rabbitmq source failed');
+        else if (this.lastError.has(source.name)) ctx.logger.info({ source: source.name }, 'rabbitmq source recovered');
+        this.lastError.set(source.name, error);
+      }
+    }
+    const chosen = PREFERENCE.map((name) => results.find(({ source }) => source.name === name)).find((entry) => entry?.result.ok);
+    if (!chosen || !chosen.result.ok) return;
+    const found = chosen.result.queues;
+    gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_source_info', 'Always 1; the source the queue numbers come from.', ['source'])
+      .set({ source: chosen.source.name }, 1);
+
+    const labelNames = ['vhost', 'queue'] as const;
+    const exists = gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_exists', 'Whether the queue exists (1) or not (0); a missing queue has no other queue metric.', labelNames);
+    const families = {
+      ready: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages_ready', 'Messages ready for delivery (the conversion backlog on ds.converttask*).', labelNames),
+      unacked: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages_unacked', 'Messages delivered and not yet acknowledged (conversions in progress).', labelNames),
+      messages: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages', 'Messages in the queue, ready plus unacknowledged.', labelNames),
+      consumers: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_consumers', 'Consumers on the queue (0 on ds.converttask* = no converter).', labelNames),
+    } as const;
+    const rates = gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages_per_second', 'Message rate by operation, from the management API.', [...labelNames, 'operation']);
+
+    for (const queue of this.reported(candidates, found)) {
+      const labels = { vhost: this.vhost, queue };
+      const stats: QueueStats | undefined = found.get(queue);
+      exists.set(labels, stats ? 1 : 0);
+      if (!stats) continue;
+      for (const key of ['ready', 'unacked', 'messages', 'consumers'] as const) {
+        const value = stats[key];
+        if (value !== undefined) families[key].set(labels, value);
+      }
+      for (const operation of RATE_OPERATIONS) {
+        const value = stats.rates?.[operation];
+        if (value !== undefined) rates.set({ ...labels, operation }, value);
+      }
+    }
+  }
+
+  /** auto: the task queue name(s) this DS version uses (both when neither exists), plus the other DS queues. */
+  private reported(candidates: readonly string[], found: Map<string, QueueStats>): string[] {
+    if (this.config.queues !== 'auto') return [...candidates];
+    const tasks = CONVERT_TASK_QUEUES.filter((queue) => found.has(queue));
+    return [...(tasks.length > 0 ? tasks : CONVERT_TASK_QUEUES), ...OTHER_DS_QUEUES];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.sources.map((source) => source.close?.()));
+  }
+}
+
+const rabbitmqQueues: CollectorDefinition = {
+  name: 'rabbitmq_queues',
+  scopes: ['metrics'],
+  create(config, logger) {
+    const section = config.rabbitmq;
+    if (section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined) return undefined;
+    return new RabbitmqQueuesCollector(section, logger);
+  },
+};
+
+export default rabbitmqQueues;
