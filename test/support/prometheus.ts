@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { freePort } from './ports.js';
 import { isAlive, terminate, waitFor } from './service-process.js';
 
@@ -242,4 +244,171 @@ export function promqlReferences(expr: string): PromqlReferences {
 export function substituteGrafanaVariables(expr: string, values: Record<string, string> = {}): string {
   const defaults: Record<string, string> = { job: '.+', instance: '.+', __rate_interval: '1m', __interval: '15s', __range: '5m', ...values };
   return expr.replace(/\$\{?(\w+)\}?/g, (whole, name: string) => defaults[name] ?? whole);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What ships: the example configuration, the rules and the dashboards, as the end-to-end tests use them.
+
+const REPO = new URL('../../', import.meta.url);
+
+export interface ExampleConfigOptions {
+  /** host:port of the exporter under test. */
+  exporter: string;
+  /** DocumentServer URLs for the /probe job. */
+  probeTargets: string[];
+  interval?: string;
+}
+
+/**
+ * prometheus/prometheus.yml with only what a test must change: intervals, the exporter's address, the probe
+ * targets, no Alertmanager, rule files by absolute path. The jobs and the /probe relabelling stay as shipped.
+ */
+export function configFromExample(options: ExampleConfigOptions): string {
+  const example = parseYaml(readFileSync(new URL('prometheus/prometheus.yml', REPO), 'utf8')) as {
+    global: Record<string, string>;
+    rule_files: string[];
+    alerting?: unknown;
+    scrape_configs: { job_name: string; static_configs: { targets: string[] }[]; relabel_configs?: { target_label?: string; replacement?: string }[] }[];
+  };
+  const interval = options.interval ?? '1s';
+  example.global = { ...example.global, scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval };
+  delete example.alerting;
+  example.rule_files = example.rule_files.map((file) => fileURLToPath(new URL(file, new URL('prometheus/', REPO))));
+  const jobs = example.scrape_configs.map((job) => job.job_name);
+  if (jobs.join(',') !== 'onlyoffice,onlyoffice-probe') throw new Error(`prometheus/prometheus.yml jobs changed: ${jobs.join(', ')}`);
+  const [plain, probe] = example.scrape_configs as [typeof example.scrape_configs[0], typeof example.scrape_configs[0]];
+  plain.static_configs = [{ targets: [options.exporter] }];
+  probe.static_configs = [{ targets: options.probeTargets }];
+  const address = probe.relabel_configs?.find((r) => r.target_label === '__address__');
+  if (!address) throw new Error('prometheus/prometheus.yml: the probe job no longer relabels __address__');
+  address.replacement = options.exporter;
+  return stringifyYaml(example);
+}
+
+export interface DashboardQuery {
+  dashboard: string;
+  panel: string;
+  refId: string;
+  expr: string;
+  legend?: string;
+}
+export interface DashboardVariable {
+  dashboard: string;
+  name: string;
+  metric: string;
+  label: string;
+}
+
+interface DashboardJson {
+  uid: string;
+  panels: { type: string; title: string; targets?: { expr: string; refId: string; legendFormat?: string }[]; panels?: DashboardJson['panels'] }[];
+  templating: { list: { name: string; type: string; query: unknown }[] };
+}
+
+/** The committed dashboards (grafana/dashboards/*.json) by uid. */
+export function shippedDashboards(): Map<string, DashboardJson> {
+  const dir = new URL('grafana/dashboards/', REPO);
+  return new Map(readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => {
+    const d = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as DashboardJson;
+    return [d.uid, d];
+  }));
+}
+
+/** Every panel query of the given dashboards (all when none given). */
+export function dashboardQueries(uids?: string[]): DashboardQuery[] {
+  const out: DashboardQuery[] = [];
+  for (const [uid, d] of shippedDashboards()) {
+    if (uids && !uids.includes(uid)) continue;
+    for (const panel of d.panels.flatMap((p) => [p, ...(p.panels ?? [])])) {
+      for (const t of panel.targets ?? []) out.push({ dashboard: uid, panel: panel.title, refId: t.refId, expr: t.expr, ...(t.legendFormat ? { legend: t.legendFormat } : {}) });
+    }
+  }
+  return out;
+}
+
+/** Every `label_values(metric{...}, label)` variable of the given dashboards. */
+export function dashboardVariables(uids?: string[]): DashboardVariable[] {
+  const out: DashboardVariable[] = [];
+  for (const [uid, d] of shippedDashboards()) {
+    if (uids && !uids.includes(uid)) continue;
+    for (const v of d.templating.list.filter((x) => x.type === 'query')) {
+      const match = /^label_values\((.*),\s*(\w+)\)$/.exec(String(v.query));
+      if (!match) throw new Error(`${uid} $${v.name}: not a label_values() query: ${String(v.query)}`);
+      out.push({ dashboard: uid, name: v.name, metric: match[1]!, label: match[2]! });
+    }
+  }
+  return out;
+}
+
+export interface ShippedRule {
+  file: string;
+  group: string;
+  alert?: string;
+  record?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+}
+
+/** alerts/*.rules.yml and prometheus/recording-rules.yml, rule by rule. */
+export function shippedRules(): ShippedRule[] {
+  const files = [
+    ...readdirSync(new URL('alerts/', REPO)).filter((f) => f.endsWith('.rules.yml')).sort().map((f) => `alerts/${f}`),
+    'prometheus/recording-rules.yml',
+  ];
+  return files.flatMap((file) => (parseYaml(readFileSync(new URL(file, REPO), 'utf8')) as { groups: { name: string; rules: Omit<ShippedRule, 'file' | 'group'>[] }[] })
+    .groups.flatMap((g) => g.rules.map((r) => ({ ...r, file, group: g.name }))));
+}
+
+/** Seconds of a Prometheus duration such as 1h30m. */
+export function durationSeconds(text: string | undefined): number {
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 };
+  return [...(text ?? '0s').matchAll(/(\d+)(ms|[smhdwy])/g)].reduce((sum, [, n, u]) => sum + Number(n) * units[u!]!, 0);
+}
+
+/**
+ * One line per active alert of `instance`: `Name{label=value,...}` with the labels that tell alerts of one name
+ * apart (instance, job and severity left out), sorted.
+ */
+export function alertKeys(alerts: PromAlert[], instance: string): string[] {
+  return alerts.filter((a) => a.labels.instance === instance).map((a) => {
+    const labels = Object.entries(a.labels).filter(([k]) => !['alertname', 'instance', 'job', 'severity'].includes(k)).sort(([a1], [b1]) => a1.localeCompare(b1));
+    return `${a.labels.alertname}{${labels.map(([k, v]) => `${k}=${v}`).join(',')}}`;
+  }).sort();
+}
+
+/**
+ * Waits until the active alerts of each instance in `expected` are exactly those (as alertKeys() writes them),
+ * then checks each one's state against its rule's for: pending while younger, firing once older (1 s margin for
+ * the evaluation). `ignore` leaves out keys the test cannot control. Returns the alerts.
+ */
+export async function expectActiveAlerts(
+  prom: PrometheusServer,
+  expected: Record<string, string[]>,
+  options: { ignore?: (key: string) => boolean; timeoutMs?: number } = {},
+): Promise<PromAlert[]> {
+  const ignore = options.ignore ?? (() => false);
+  const forOf = new Map(shippedRules().filter((r) => r.alert).map((r) => [`${r.alert} ${r.labels?.severity}`, durationSeconds(r.for)]));
+  const want = Object.fromEntries(Object.entries(expected).map(([i, keys]) => [i, [...keys].sort()]));
+  const current = async () => {
+    const alerts = await prom.alerts();
+    return { alerts, keys: Object.fromEntries(Object.keys(expected).map((i) => [i, alertKeys(alerts, i).filter((k) => !ignore(k))])) };
+  };
+  let last = await current();
+  const until = Date.now() + (options.timeoutMs ?? 30_000);
+  while (JSON.stringify(last.keys) !== JSON.stringify(want) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    last = await current();
+  }
+  expect(last.keys).toEqual(want);
+  const now = Date.now() / 1000;
+  for (const alert of last.alerts) {
+    if (!(alert.labels.instance! in expected) || ignore(alert.labels.alertname!)) continue;
+    const hold = forOf.get(`${alert.labels.alertname} ${alert.labels.severity}`);
+    expect({ alert: alert.labels.alertname, shipped: hold !== undefined }).toEqual({ alert: alert.labels.alertname, shipped: true });
+    const age = now - Date.parse(alert.activeAt) / 1000;
+    if (age < hold! - 2) expect({ alert: alert.labels.alertname, state: alert.state }).toEqual({ alert: alert.labels.alertname, state: 'pending' });
+    if (age > hold! + 3) expect({ alert: alert.labels.alertname, state: alert.state }).toEqual({ alert: alert.labels.alertname, state: 'firing' });
+  }
+  return last.alerts;
 }
