@@ -11,6 +11,7 @@ import tlsFiles from './tls_files.js';
 import dependencies from './dependencies.js';
 import statsd from './statsd.js';
 import rabbitmqQueues from './rabbitmq_queues.js';
+import conversionProbe from './conversion_probe.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
@@ -28,4 +29,5 @@ export const collectorDefinitions: readonly CollectorDefinition[] = [
   dependencies,
   statsd,
   rabbitmqQueues,
+  conversionProbe,
 ];

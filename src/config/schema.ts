@@ -8,6 +8,7 @@ import { dependenciesSection } from './sections/dependencies.js';
 import { statsdSection } from './sections/statsd.js';
 import { notifySection } from './sections/notify.js';
 import { rabbitmqSection } from './sections/rabbitmq.js';
+import { conversionProbeSection } from './sections/conversion_probe.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
 export const configSchema = z.object({
@@ -20,6 +21,7 @@ export const configSchema = z.object({
   statsd: statsdSection.default({}),
   notify: notifySection.default({}),
   rabbitmq: rabbitmqSection.default({}),
+  conversion_probe: conversionProbeSection.default({}),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;
