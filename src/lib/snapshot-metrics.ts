@@ -29,7 +29,8 @@ export function registerSnapshot(
     help: family.help,
     type: family.type,
     aggregator: 'sum',
-    get: async () => ({ name: family.name, help: family.help, type: family.type, aggregator: 'sum', values }),
+    // `name` is read back, as prom-client's own metrics do: an OpenMetrics registry strips a counter's _total from it.
+    get: async () => ({ name: snapshot.name, help: family.help, type: family.type, aggregator: 'sum', values }),
     reset: () => undefined,
   };
   // prom-client's Registry only needs name/help/type/get(); its typing lists its own classes.
