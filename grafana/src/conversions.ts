@@ -1,6 +1,6 @@
 /** Conversions: FileConverter step timings and docservice operations from StatsD, and the StatsD receiver. */
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { heatmapPanel, newDashboard, numberPanels, queryVariable, row, sel, standardVariables, statPanel, thresholds, timeseriesPanel } from './common.js';
+import { heatmapPanel, newDashboard, numberPanels, queryVariable, row, sel, standardVariables, statPanel, tablePanel, thresholds, timeseriesPanel } from './common.js';
 
 export const CONVERSIONS_UID = 'onlyoffice-docs-conversions';
 
@@ -8,11 +8,33 @@ export function conversions(): dashboard.Dashboard {
   const builder = newDashboard({
     uid: CONVERSIONS_UID,
     title: 'ONLYOFFICE Docs / Conversions',
-    description: 'Conversion step timings from the StatsD DocumentServer sends, docservice operations and the StatsD receiver.',
+    description: 'The conversion queue in RabbitMQ, conversion step timings from the StatsD DocumentServer sends, docservice operations and the StatsD receiver.',
     tags: ['conversions'],
   });
   for (const variable of standardVariables()) builder.withVariable(variable);
   builder.withVariable(queryVariable('step', 'Conversion step', `label_values(onlyoffice_conversion_step_duration_seconds_count${sel()}, step)`, { multi: false, current: 'allconvert' }));
+
+  const task = 'queue=~"ds\\\\.converttask6?"';
+  builder
+    .withRow(row('Conversion queue (RabbitMQ)'))
+    .withPanel(statPanel('Converters', 'Consumers on the task queue (ds.converttask, 8.3+: ds.converttask6): running FileConverter workers. 0: nothing converts.', [
+      [`max by (instance, vhost) (onlyoffice_rabbitmq_queue_consumers${sel(task)})`, { legend: '{{instance}} {{vhost}}', instant: true }],
+    ]).thresholds(thresholds([[null, 'red'], [1, 'green']])).height(7).span(6))
+    .withPanel(timeseriesPanel('Backlog', 'Tasks waiting for a converter (ready) and being converted (unacked). Tasks expire after 900 s into ds.convertdead.', [
+      [`onlyoffice_rabbitmq_queue_messages_ready${sel(task)}`, { legend: '{{instance}} {{vhost}} {{queue}} ready' }],
+      [`onlyoffice_rabbitmq_queue_messages_unacked${sel(task)}`, { legend: '{{instance}} {{vhost}} {{queue}} unacked' }],
+    ]).decimals(0).height(7).span(9))
+    .withPanel(timeseriesPanel('Consumers per queue', 'ds.convertresponse and ds.convertdead: one per docservice; ds.delayed: none by design.', [
+      [`onlyoffice_rabbitmq_queue_consumers${sel()}`, { legend: '{{instance}} {{vhost}} {{queue}}' }],
+    ]).decimals(0).height(7).span(9))
+    .withPanel(timeseriesPanel('Message rates', 'RabbitMQ\'s sampled rates (management API only); publish on ds.convertdead is tasks being dead-lettered.', [
+      [`onlyoffice_rabbitmq_queue_messages_per_second${sel()}`, { legend: '{{instance}} {{queue}} {{operation}}' }],
+    ]).unit('ops').height(7).span(12))
+    .withPanel(tablePanel('Queues and sources', 'Which queues exist on the vhost (a missing one is not empty: DS never declared it there) and which source answered.', [
+      [`onlyoffice_rabbitmq_queue_exists${sel()}`],
+      [`onlyoffice_rabbitmq_up${sel()}`],
+    ], ['Time', '__name__']).overrideByName('Value #A', [{ id: 'displayName', value: 'exists' }])
+      .overrideByName('Value #B', [{ id: 'displayName', value: 'source up' }]).height(7).span(12));
 
   builder
     .withRow(row('Conversion steps (StatsD conv.*)'))

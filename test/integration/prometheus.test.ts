@@ -1,12 +1,14 @@
 /**
  * End to end: Debian's real Prometheus scrapes the real daemon every second with the shipped prometheus.yml
  * (plain job and /probe fleet with its relabelling), alert rules and recording rules. The daemon watches the DS
- * simulator behind real nginx, receives StatsD, checks a real Redis, a closed PostgreSQL port, TLS on a local
- * server and certificate files, and a temp dir's file system. Every overview and conversions panel query, every
+ * simulator behind real nginx, receives StatsD, reads DS's queues from a real RabbitMQ (declared as DS 8.3 does,
+ * with no converter consuming), checks a real Redis, a closed PostgreSQL port, TLS on a local server and
+ * certificate files, and a temp dir's file system. Every overview and conversions panel query, every
  * variable and every recording rule must return data; then faults make exactly the matching alerts go pending.
- * Containers and supervisor: test/integration/dashboards-containers.test.ts. Not here: the conversion queue and
- * probe (their collectors have not landed), notify (no panel or rule uses it).
+ * Containers and supervisor: test/integration/dashboards-containers.test.ts. Not here: notify (no panel or rule
+ * uses it).
  */
+import amqplib from 'amqplib';
 import { createSocket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
@@ -23,6 +25,7 @@ import {
   configFromExample, dashboardQueries, dashboardVariables, expectActiveAlerts, promqlReferences, shippedRules,
   startPrometheus, substituteGrafanaVariables, type PrometheusServer,
 } from '../support/prometheus.js';
+import { RABBITMQ_PROGRAMS, startRabbitMQ, type RabbitMQ } from '../support/rabbitmq.js';
 import { startRedis, type Redis } from '../support/redis.js';
 import { waitFor } from '../support/service-process.js';
 import { TestPki } from '../support/tls-pki.js';
@@ -30,7 +33,7 @@ import { TestPki } from '../support/tls-pki.js';
 const DAY = 86400;
 const SECRET = 'e2e-jwt-secret';
 /** Sections whose collectors this scenario runs; their metrics must all be in Prometheus. */
-const COVERED_SECTIONS = ['scrape', 'healthcheck', 'endpoints', 'build_info', 'commands', 'license', 'statsd', 'disk', 'tls_endpoints', 'tls_files', 'dependencies'];
+const COVERED_SECTIONS = ['scrape', 'healthcheck', 'endpoints', 'build_info', 'commands', 'license', 'statsd', 'disk', 'tls_endpoints', 'tls_files', 'dependencies', 'rabbitmq_queues'];
 const DASHBOARDS = ['onlyoffice-docs-overview', 'onlyoffice-docs-conversions'];
 /** The test machine's own disk decides these; promtool tests (alerts/tests/disk.test.yml) cover them. */
 const machineDependent = (key: string) => key.startsWith('OnlyofficeDocsFilesystem');
@@ -72,7 +75,20 @@ function userLicense(): InfoJson {
   return info;
 }
 
-const { describe: withPrograms } = requirePrograms('prometheus', 'nginx', 'openssl', 'redis-server');
+/** DS 8.3's queues (documentserver-surfaces.md §5.1): the task queue with its TTL and dead-letter exchange, and the rest. */
+async function declareDsQueues(channel: amqplib.Channel): Promise<void> {
+  await channel.assertExchange('ds.exchangeconvertdead', 'fanout', { durable: true });
+  await channel.assertQueue('ds.convertdead', { durable: true });
+  await channel.bindQueue('ds.convertdead', 'ds.exchangeconvertdead', '');
+  await channel.assertQueue('ds.converttask6', {
+    durable: true,
+    arguments: { 'x-max-priority': 6, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead', 'x-queue-type': 'classic' },
+  });
+  await channel.assertQueue('ds.convertresponse', { durable: true });
+  await channel.assertQueue('ds.delayed', { durable: true, arguments: { 'x-dead-letter-exchange': 'ds.exchangeconvertdead' } });
+}
+
+const { describe: withPrograms } = requirePrograms('prometheus', 'nginx', 'openssl', 'redis-server', ...RABBITMQ_PROGRAMS);
 
 withPrograms('Prometheus on the real exporter: dashboards, recording rules and alerts', () => {
   let dir: string;
@@ -80,6 +96,9 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
   let simJ: DsSimulator; // a probe target whose JWT secret differs from the exporter's
   let nginx: NginxProxy;
   let redis: Redis;
+  let rabbit: RabbitMQ;
+  let amqp: amqplib.ChannelModel | undefined;
+  let publisher: NodeJS.Timeout | undefined;
   let pki: TestPki;
   let tlsServer: TlsServer;
   const tlsSockets = new Set<Socket>();
@@ -95,6 +114,8 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ooe-e2e-'));
+    const rabbitStarting = startRabbitMQ();
+    rabbitStarting.catch(() => undefined); // awaited below; a failure is reported there
     simA = await startDsSimulator({ version: '8.3', jwtSecret: SECRET });
     simJ = await startDsSimulator({ version: '8.3', jwtSecret: 'another-secret' });
     simA.setInfo(connectionLicense(365, 5));
@@ -120,6 +141,27 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
     writeFileSync(join(dir, 'certs/tls.crt'), leaf.certPem + inter.certPem);
     writeFileSync(join(dir, 'certs/tls.key'), leaf.keyPem);
     writeFileSync(join(dir, 'certs/broken.crt'), 'not a certificate\n');
+
+    // DS's queues with docservice consuming its responses and no converter: tasks pile up and keep coming, and
+    // expired tasks keep arriving in ds.convertdead (nobody reads them here).
+    rabbit = await rabbitStarting;
+    amqp = await amqplib.connect(rabbit.amqpUrl);
+    const channel = await amqp.createChannel();
+    await declareDsQueues(channel);
+    await channel.consume('ds.convertresponse', () => undefined);
+    const task = () => channel.sendToQueue('ds.converttask6', Buffer.from('{"ctx":{},"cmd":{"c":"conv"}}'), { persistent: true, priority: 1 });
+    for (let i = 0; i < 5; i++) task();
+    publisher = setInterval(() => {
+      task();
+      channel.publish('ds.exchangeconvertdead', '', Buffer.from('{"cmd":{"c":"conv"}}'), { persistent: true });
+    }, 1_000);
+    publisher.unref();
+    // The management API samples every ~5 s: scrape only once it shows the backlog, so no sample says 0.
+    await waitFor('the backlog in the management API', 30_000, async () => {
+      const response = await fetch(`${rabbit.managementUrl}/api/queues/%2F/ds.converttask6`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } });
+      const queue = await response.json() as { messages_ready?: number };
+      return (queue.messages_ready ?? 0) >= 5 ? true : undefined;
+    });
 
     const statsdPort = await new Promise<number>((resolve) => {
       const probe = createSocket('udp4');
@@ -147,8 +189,13 @@ tls:
   files: ["${join(dir, 'certs/tls.crt')}", "${join(dir, 'certs/broken.crt')}"]
 dependencies:
   postgresql: 127.0.0.1:${pgPort}
-  rabbitmq: false
+  rabbitmq: "${rabbit.amqpUrl}"
   redis: 127.0.0.1:${redis.port}
+rabbitmq:
+  url: "${rabbit.amqpUrl}"
+  management_url: "${rabbit.managementUrl}"
+  username: guest
+  password: guest
 docker:
   enabled: false
 `);
@@ -165,10 +212,13 @@ docker:
       const counts = await prom.query('count_over_time(up{job=~"onlyoffice.*"}[1m])');
       return counts.length === 3 && counts.every((s) => Number(s.value[1]) >= 8) ? true : undefined;
     });
-  }, 90_000);
+  }, 150_000);
 
   afterAll(async () => {
     if (statsdTimer) clearInterval(statsdTimer);
+    if (publisher) clearInterval(publisher);
+    await amqp?.close().catch(() => undefined);
+    await rabbit?.stop();
     sender.close();
     await prom?.stop();
     await exporter?.stop();
@@ -263,6 +313,9 @@ docker:
       `OnlyofficeDocsCertificateChainIncomplete{target=localhost:${tlsPort}}`,
       `OnlyofficeDocsCertificateUnreadable{path=${certs}/broken.crt}`,
       `OnlyofficeDocsDependencyDown{address=127.0.0.1:${pgPort},dependency=postgresql}`,
+      'OnlyofficeDocsConversionQueueNoConsumers{vhost=/}',
+      'OnlyofficeDocsConversionQueueGrowing{queue=ds.converttask6,vhost=/}',
+      'OnlyofficeDocsConversionDeadLetters{operation=publish,queue=ds.convertdead,vhost=/}',
     ];
     const jwt = ['OnlyofficeDocsJwtMismatch{code=6,reason=token}'];
 
