@@ -1,6 +1,7 @@
 /** Conversions: FileConverter step timings and docservice operations from StatsD, and the StatsD receiver. */
+import * as common from '@grafana/grafana-foundation-sdk/common';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { heatmapPanel, newDashboard, numberPanels, queryVariable, row, sel, standardVariables, statPanel, tablePanel, thresholds, timeseriesPanel } from './common.js';
+import { heatmapPanel, newDashboard, numberPanels, queryVariable, row, sel, standardVariables, statPanel, tablePanel, thresholds, timeseriesPanel, valueMap } from './common.js';
 
 export const CONVERSIONS_UID = 'onlyoffice-docs-conversions';
 
@@ -35,6 +36,22 @@ export function conversions(): dashboard.Dashboard {
       [`onlyoffice_rabbitmq_up${sel()}`],
     ], ['Time', '__name__']).overrideByName('Value #A', [{ id: 'displayName', value: 'exists' }])
       .overrideByName('Value #B', [{ id: 'displayName', value: 'source up' }]).height(7).span(12));
+
+  builder
+    .withRow(row('Conversion probe'))
+    .withPanel(statPanel('Last probe', 'The synthetic conversion (conversion_probe): ConvertService, RabbitMQ, FileConverter and x2t, storage and /cache/files all worked in the last run.', [
+      [`onlyoffice_conversion_probe_success${sel()}`, { legend: '{{instance}}', instant: true }],
+    ]).mappings(valueMap([[1, 'OK', 'green'], [0, 'FAILED', 'red']])).thresholds(thresholds([[null, 'red'], [1, 'green']])).height(6).span(6))
+    .withPanel(statPanel('Outcome and DS error code', 'How the last run ended (ok, error_code, timeout, request_failed, result_fetch_failed, source_failed) and DS\'s error code (-4 source download, -8 token, ...).', [
+      [`onlyoffice_conversion_probe_outcome${sel()} == 1`, { legend: '{{instance}} {{outcome}}', instant: true }],
+      [`onlyoffice_conversion_probe_error_code${sel()}`, { legend: '{{instance}} error code', instant: true }],
+    ]).textMode(common.BigValueTextMode.Name).colorMode(common.BigValueColorMode.None).height(6).span(6))
+    .withPanel(timeseriesPanel('Probe duration', 'From the first request to the fetched result (or the failure).', [
+      [`onlyoffice_conversion_probe_duration_seconds${sel()}`, { legend: '{{instance}}' }],
+    ]).unit('s').height(6).span(8))
+    .withPanel(statPanel('Since the last run', 'Time since the last run finished (it runs every conversion_probe.interval, 5m by default).', [
+      [`time() - onlyoffice_conversion_probe_last_run_timestamp_seconds${sel()}`, { legend: '{{instance}}', instant: true }],
+    ]).unit('s').height(6).span(4));
 
   builder
     .withRow(row('Conversion steps (StatsD conv.*)'))

@@ -1,7 +1,7 @@
 /**
  * End to end: Debian's real Prometheus scrapes the real daemon every second with the shipped prometheus.yml
  * (plain job and /probe fleet with its relabelling), alert rules and recording rules. The daemon watches the DS
- * simulator behind real nginx, receives StatsD, reads DS's queues from a real RabbitMQ (declared as DS 8.3 does,
+ * simulator behind real nginx, runs its conversion probe against it, receives StatsD, reads DS's queues from a real RabbitMQ (declared as DS 8.3 does,
  * with no converter consuming), checks a real Redis, a closed PostgreSQL port, TLS on a local server and
  * certificate files, and a temp dir's file system. Every overview and conversions panel query, every
  * variable and every recording rule must return data; then faults make exactly the matching alerts go pending.
@@ -33,7 +33,7 @@ import { TestPki } from '../support/tls-pki.js';
 const DAY = 86400;
 const SECRET = 'e2e-jwt-secret';
 /** Sections whose collectors this scenario runs; their metrics must all be in Prometheus. */
-const COVERED_SECTIONS = ['scrape', 'healthcheck', 'endpoints', 'build_info', 'commands', 'license', 'statsd', 'disk', 'tls_endpoints', 'tls_files', 'dependencies', 'rabbitmq_queues'];
+const COVERED_SECTIONS = ['scrape', 'healthcheck', 'endpoints', 'build_info', 'commands', 'license', 'statsd', 'disk', 'tls_endpoints', 'tls_files', 'dependencies', 'rabbitmq_queues', 'conversion_probe'];
 const DASHBOARDS = ['onlyoffice-docs-overview', 'onlyoffice-docs-conversions'];
 /** The test machine's own disk decides these; promtool tests (alerts/tests/disk.test.yml) cover them. */
 const machineDependent = (key: string) => key.startsWith('OnlyofficeDocsFilesystem');
@@ -191,6 +191,7 @@ dependencies:
   postgresql: 127.0.0.1:${pgPort}
   rabbitmq: "${rabbit.amqpUrl}"
   redis: 127.0.0.1:${redis.port}
+conversion_probe: { enabled: true, interval: 5s, timeout: 4s, poll_interval: 200ms }
 rabbitmq:
   url: "${rabbit.amqpUrl}"
   management_url: "${rabbit.managementUrl}"
@@ -210,7 +211,8 @@ docker:
     // A few scrapes of every target, and rules evaluated over them.
     await waitFor('8 scrapes of each target', 30_000, async () => {
       const counts = await prom.query('count_over_time(up{job=~"onlyoffice.*"}[1m])');
-      return counts.length === 3 && counts.every((s) => Number(s.value[1]) >= 8) ? true : undefined;
+      const probe = await prom.query('onlyoffice_conversion_probe_success == 1');
+      return counts.length === 3 && counts.every((s) => Number(s.value[1]) >= 8) && probe.length === 1 ? true : undefined;
     });
   }, 150_000);
 
@@ -323,12 +325,13 @@ docker:
     const baseline = await expectAlerts({ [E]: always, [A]: [], [J]: jwt });
     expect(baseline.find((a) => a.labels.alertname === 'OnlyofficeDocsJwtMismatch')!.annotations.summary_en).toBe('JWT mismatch: CommandService rejects the token');
 
-    // RabbitMQ lost: /healthcheck false while docservice answers; the license nears its end and its connection limit.
+    // RabbitMQ lost: /healthcheck false while docservice answers, conversions never finish; the license nears its
+    // end and its connection limit.
     simA.setFault('rabbitmq_down');
     simA.setInfo(connectionLicense(10, 19));
     const license = ['OnlyofficeDocsLicenseExpiringSoon{}', 'OnlyofficeDocsConnectionsNearLimit{mode=edit}'];
     await expectAlerts({
-      [E]: [...always, 'OnlyofficeDocsDown{}', ...license],
+      [E]: [...always, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsConversionProbeFailing{outcome=timeout}', ...license],
       [A]: ['OnlyofficeDocsDown{}', ...license],
       [J]: jwt,
     });
@@ -337,7 +340,7 @@ docker:
     await simA.stop();
     const failing = ['build_info', 'commands', 'license'].map((c) => `OnlyofficeDocsCollectorFailing{collector=${c}}`);
     await expectAlerts({
-      [E]: [...always, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsDocserviceDown{endpoint=index}', ...failing],
+      [E]: [...always, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsDocserviceDown{endpoint=index}', 'OnlyofficeDocsConversionProbeFailing{outcome=request_failed}', ...failing],
       [A]: ['OnlyofficeDocsDown{}', ...failing],
       [J]: jwt,
     });
