@@ -4,6 +4,7 @@ import type { Collector, Scope, ScrapeContext } from '../collectors/types.js';
 import type { Config } from '../config/schema.js';
 import type { DocumentServerConfig } from '../config/sections/documentserver.js';
 import { redactUrl } from '../lib/redact.js';
+import { boundRegistry, DEFAULT_LIMITS, type BoundsLog, type SeriesLimits } from './bounds.js';
 import { abortMarginMs } from './deadline.js';
 import type { CollectorHealthLog } from './health-log.js';
 
@@ -20,6 +21,9 @@ export interface ScrapeRequest {
   readonly budgetMs: number;
   readonly logger: Logger;
   readonly healthLog: CollectorHealthLog;
+  /** Counts and logs label values cut and series dropped by the limits (the daemon's own counters). */
+  readonly bounds?: BoundsLog;
+  readonly limits?: SeriesLimits;
 }
 
 class CollectorTimeout extends Error {
@@ -41,6 +45,7 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
   const scrapeAbort = new AbortController();
   const scrapeAbortTimer = setTimeout(() => scrapeAbort.abort(new CollectorTimeout(abortAt)), abortAt);
   const targetLabel = redactUrl(request.target.url);
+  const limits = request.limits ?? DEFAULT_LIMITS;
 
   const results = await Promise.all(request.collectors.map(async ({ name, collector }) => {
     const registry = new Registry();
@@ -80,8 +85,20 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
       // Late writers must not keep sockets busy after the answer went out.
       if (error !== undefined) controller.abort(new CollectorTimeout(request.budgetMs));
     }
+    const seconds = (performance.now() - collectorStarted) / 1000;
+    let bounded: Registry | undefined;
+    if (error === undefined) {
+      try {
+        const result = await boundRegistry(registry, limits);
+        if (result.truncated > 0 || result.dropped > 0) request.bounds?.record(name, result.truncated, result.dropped, limits);
+        bounded = result.registry;
+      } catch (caught) {
+        // A metric that cannot be read (e.g. a bad label value) fails its collector, not the scrape.
+        error = `cannot read its metrics: ${caught instanceof Error ? caught.message : String(caught)}`;
+      }
+    }
     request.healthLog.record(name, targetLabel, error);
-    return { name, registry, error, seconds: (performance.now() - collectorStarted) / 1000 };
+    return { name, bounded, error, seconds };
   }));
   clearTimeout(scrapeAbortTimer);
   // Whatever is still in flight belongs to collectors that were given up on.
@@ -108,6 +125,6 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     new Gauge({ name: 'probe_duration_seconds', help: 'How long the probe took.', registers: [meta] })
       .set((performance.now() - started) / 1000);
   }
-  const finished = results.filter((result) => result.error === undefined).map((result) => result.registry);
+  const finished = results.flatMap((result) => (result.bounded ? [result.bounded] : []));
   return Registry.merge([meta, ...finished]);
 }
