@@ -7,6 +7,7 @@ export interface CliOptions {
   logLevel: string;
   timeoutOffsetMs: number;
   enableRemoteReload: boolean;
+  webConfigFile?: string;
 }
 
 export const DEFAULT_LISTEN = ':9967';
@@ -18,6 +19,7 @@ export const USAGE = `usage: npm start -- [flags]
   --web.listen-address=ADDR     host:port to listen on (default ${DEFAULT_LISTEN})
   --web.timeout-offset=DUR      subtracted from Prometheus' scrape timeout (default 500ms)
   --web.enable-remote-reload    accept POST /-/reload from any address, not only loopback
+  --web.config.file=PATH        exporter-toolkit web config: TLS and basic auth on every endpoint (reloaded with the config)
   --log.level=LEVEL             ${LOG_LEVELS.join('|')} (default info)
   --help, --version`;
 
@@ -46,6 +48,9 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' | 'versio
     switch (flag) {
       case 'config.file':
         options.configFile = value;
+        break;
+      case 'web.config.file':
+        options.webConfigFile = value;
         break;
       case 'web.listen-address':
         setListen(options, value);

@@ -2,6 +2,7 @@ import { CliError, parseCli, USAGE } from './cli.js';
 import { ConfigError } from './config/load.js';
 import { createLogger } from './logger.js';
 import { Runtime } from './runtime.js';
+import { reloadAll, WebSecurity } from './security/web-server.js';
 import { buildServer } from './server.js';
 import { EXPORTER_VERSION } from './version.js';
 
@@ -26,6 +27,15 @@ async function main(): Promise<number> {
   }
 
   const logger = createLogger(options.logLevel);
+  let web: WebSecurity;
+  try {
+    web = WebSecurity.load(options.webConfigFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    logger.fatal({ err: error.message }, 'cannot start: invalid web configuration');
+    process.stderr.write(`onlyoffice-exporter: ${error.message}\n`);
+    return 1;
+  }
   const runtime = new Runtime(options.configFile, logger);
   try {
     await runtime.reload();
@@ -38,7 +48,7 @@ async function main(): Promise<number> {
     throw error;
   }
 
-  const app = buildServer({ runtime, logger, timeoutOffsetMs: options.timeoutOffsetMs, enableRemoteReload: options.enableRemoteReload });
+  const app = buildServer({ runtime, logger, timeoutOffsetMs: options.timeoutOffsetMs, enableRemoteReload: options.enableRemoteReload, web });
   try {
     await app.listen({ host: options.listenHost, port: options.listenPort });
   } catch (error) {
@@ -46,10 +56,10 @@ async function main(): Promise<number> {
     await runtime.close();
     return 1;
   }
-  logger.info({ address: `${options.listenHost}:${options.listenPort}`, version: EXPORTER_VERSION }, 'listening');
+  logger.info({ address: `${options.listenHost}:${options.listenPort}`, version: EXPORTER_VERSION, tls: web.tlsEnabled, basic_auth: web.basicAuthEnabled }, 'listening');
 
   process.on('SIGHUP', () => {
-    runtime.reload().catch((error: Error) => logger.error({ err: error.message }, 'reload on SIGHUP failed; keeping the previous configuration'));
+    reloadAll(() => runtime.reload(), web, logger).catch((error: Error) => logger.error({ err: error.message }, 'reload on SIGHUP failed; keeping the previous configuration'));
   });
 
   return new Promise<number>((resolve) => {

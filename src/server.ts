@@ -5,7 +5,9 @@ import { ConfigError } from './config/load.js';
 import { notifyRoutes } from './notify/index.js';
 import { normaliseUrl } from './config/types.js';
 import type { Runtime } from './runtime.js';
+import { BoundsLog } from './scrape/bounds.js';
 import { scrapeBudgetMs } from './scrape/deadline.js';
+import { reloadAll, type WebSecurity } from './security/web-server.js';
 import { CollectorHealthLog } from './scrape/health-log.js';
 import { runScrape } from './scrape/run.js';
 import { registerStatusRoutes } from './web/status.js';
@@ -17,13 +19,18 @@ export interface ServerOptions {
   timeoutOffsetMs: number;
   /** POST /-/reload from non-loopback clients. */
   enableRemoteReload: boolean;
+  /** TLS and basic auth from --web.config.file. */
+  web?: WebSecurity;
 }
 
 /** The HTTP face of the exporter. Routes only translate HTTP to runtime and scrape calls. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { runtime, logger } = options;
-  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024 });
+  const https = options.web?.httpsOptions();
+  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
+  options.web?.install(app);
   const healthLog = new CollectorHealthLog(logger);
+  const bounds = new BoundsLog(logger);
 
   async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', targetUrl?: string) {
     const generation = runtime.generation;
@@ -38,8 +45,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       budgetMs: scrapeBudgetMs(request.headers['x-prometheus-scrape-timeout-seconds'], options.timeoutOffsetMs),
       logger,
       healthLog,
+      bounds,
     });
-    const merged = Registry.merge([registry, exporterInfo()]);
+    const merged = Registry.merge([registry, exporterInfo(), bounds.registry()]);
     return reply.type(merged.contentType).send(await merged.metrics());
   }
 
@@ -74,7 +82,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       return reply.code(403).type('text/plain').send('reload is only accepted from loopback (see --web.enable-remote-reload)\n');
     }
     try {
-      await runtime.reload();
+      await reloadAll(() => runtime.reload(), options.web, logger);
       return reply.type('text/plain').send('OK\n');
     } catch (error) {
       const message = error instanceof ConfigError ? error.message : `reload failed: ${(error as Error).message}`;

@@ -1,0 +1,136 @@
+import { createHash } from 'node:crypto';
+import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
+import bcrypt from 'bcryptjs';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ConfigError } from '../config/load.js';
+import { EMPTY_WEB_CONFIG, loadWebConfig, type WebConfig, type WebTls } from './web-config.js';
+
+// exporter-toolkit's bcrypt of "fakepassword": an unknown user costs as much as a wrong password (no user enumeration by timing).
+const DECOY_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi';
+// Like exporter-toolkit's cache: enough for a few Prometheus servers, bounded against credential stuffing.
+const MAX_CACHED = 100;
+
+/**
+ * TLS and basic auth on the exporter's own endpoints, from `--web.config.file`. Every path is
+ * protected, /-/healthy included, as exporter-toolkit does. Reloaded with the configuration:
+ * certificates, client CAs, the client auth policy, users and headers change without a restart;
+ * turning TLS on or off needs one.
+ */
+export class WebSecurity {
+  private config: WebConfig;
+  private server: TlsServer | undefined;
+  /** sha256(user, hash, password) → verdict, so bcrypt runs once per credential, not per scrape. */
+  private readonly verdicts = new Map<string, boolean>();
+  private bcryptQueue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly path: string | undefined, config: WebConfig) {
+    this.config = config;
+  }
+
+  /** Throws ConfigError naming the key when the file is invalid. */
+  static load(path: string | undefined): WebSecurity {
+    return new WebSecurity(path, path === undefined ? EMPTY_WEB_CONFIG : loadWebConfig(path));
+  }
+
+  get tlsEnabled(): boolean {
+    return this.config.tls !== undefined;
+  }
+
+  get basicAuthEnabled(): boolean {
+    return this.config.users.size > 0;
+  }
+
+  /** Fastify's `https` option, or undefined for plain HTTP. */
+  httpsOptions(): HttpsServerOptions | undefined {
+    return this.config.tls && { ...secureContextOptions(this.config.tls), ...clientPolicy(this.config.tls) };
+  }
+
+  /** Hooks every request (404s included) and, with TLS, every connection. Call right after creating the app. */
+  install(app: FastifyInstance): void {
+    if (this.config.tls) {
+      this.server = app.server as unknown as TlsServer;
+      // Go fails the handshake for these policies; Node can only refuse the connection right after it.
+      this.server.on('secureConnection', (socket: TLSSocket) => {
+        const policy = this.config.tls?.clientAuth;
+        const presented = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
+        if ((policy === 'RequireAnyClientCert' && !presented) || (policy === 'VerifyClientCertIfGiven' && presented && !socket.authorized)) {
+          socket.destroy();
+        }
+      });
+    }
+    app.addHook('onRequest', async (request, reply) => this.onRequest(request, reply));
+  }
+
+  /** Reads and validates the file again without applying it (a bad file must leave everything as it is). */
+  prepare(): WebConfig {
+    if (this.path === undefined) return EMPTY_WEB_CONFIG;
+    const next = loadWebConfig(this.path);
+    if ((next.tls === undefined) !== (this.config.tls === undefined)) {
+      throw new ConfigError(this.path, [`tls_server_config: TLS cannot be turned ${next.tls ? 'on' : 'off'} by a reload; restart the exporter`]);
+    }
+    return next;
+  }
+
+  apply(next: WebConfig): void {
+    this.config = next;
+    this.verdicts.clear();
+    if (next.tls && this.server) {
+      this.server.setSecureContext(secureContextOptions(next.tls));
+      // Read by Node for each new connection.
+      Object.assign(this.server, clientPolicy(next.tls));
+    }
+  }
+
+  private async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const { headers, users } = this.config;
+    for (const [name, value] of Object.entries(headers)) reply.header(name, value);
+    if (users.size === 0) return undefined;
+    const credentials = basicCredentials(request.headers.authorization);
+    if (credentials && await this.verify(users, credentials.user, credentials.password)) return undefined;
+    return reply.code(401).header('www-authenticate', 'Basic').type('text/plain; charset=utf-8').send('Unauthorized\n');
+  }
+
+  private async verify(users: ReadonlyMap<string, string>, user: string, password: string): Promise<boolean> {
+    const known = users.get(user);
+    const hash = known ?? DECOY_HASH;
+    const key = createHash('sha256').update(user).update('\u0000').update(hash).update('\u0000').update(password).digest('hex');
+    const cached = this.verdicts.get(key);
+    if (cached !== undefined) return cached;
+    // One bcrypt at a time, as exporter-toolkit does: it is CPU-heavy and the scrapes must go on.
+    const run = this.bcryptQueue.then(() => bcrypt.compare(password, hash));
+    this.bcryptQueue = run.catch(() => false);
+    const ok = (await run.catch(() => false)) && known !== undefined;
+    if (this.verdicts.size >= MAX_CACHED) this.verdicts.delete(this.verdicts.keys().next().value!);
+    this.verdicts.set(key, ok);
+    return ok;
+  }
+}
+
+function basicCredentials(header: string | undefined): { user: string; password: string } | undefined {
+  const match = header === undefined ? null : /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+function secureContextOptions(tls: WebTls): HttpsServerOptions {
+  return { cert: tls.cert, key: tls.key, ca: tls.clientCa, minVersion: tls.minVersion, maxVersion: tls.maxVersion };
+}
+
+function clientPolicy(tls: WebTls): { requestCert: boolean; rejectUnauthorized: boolean } {
+  return { requestCert: tls.clientAuth !== 'NoClientCert', rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert' };
+}
+
+/** What a reload does: validate the web config, reload the configuration, then apply the web config (all or nothing). */
+export async function reloadAll(reloadConfig: () => Promise<unknown>, web: WebSecurity | undefined, logger?: Logger): Promise<void> {
+  const next = web?.prepare();
+  await reloadConfig();
+  if (web && next) {
+    web.apply(next);
+    logger?.debug({ tls: web.tlsEnabled, basic_auth: web.basicAuthEnabled }, 'web configuration applied');
+  }
+}
