@@ -12,8 +12,15 @@ export interface ExporterProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+export interface StartOptions {
+  /** https when a --web.config.file turns TLS on. */
+  scheme?: 'http' | 'https';
+  /** Replaces `fetch(url + '/-/ready')` as the readiness check (a private CA, basic auth). */
+  ready?: (url: string) => Promise<boolean>;
+}
+
 /** Runs the real daemon (`src/main.ts` through tsx, as `npm start` does) on a free loopback port. */
-export async function startExporter(args: string[] = [], env: Record<string, string> = {}): Promise<ExporterProcess> {
+export async function startExporter(args: string[] = [], env: Record<string, string> = {}, start: StartOptions = {}): Promise<ExporterProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', `--web.listen-address=127.0.0.1:${port}`, ...args], {
     cwd: ROOT,
@@ -24,13 +31,13 @@ export async function startExporter(args: string[] = [], env: Record<string, str
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${start.scheme ?? 'http'}://127.0.0.1:${port}`;
+  const ready = start.ready ?? (async (base: string) => (await fetch(`${base}/-/ready`)).status === 200);
   const deadline = Date.now() + 20_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exporter exited with ${child.exitCode}:\n${output}`);
     try {
-      const response = await fetch(`${url}/-/ready`);
-      if (response.status === 200) break;
+      if (await ready(url)) break;
     } catch {
       // not listening yet
     }
