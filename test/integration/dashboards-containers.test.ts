@@ -76,13 +76,18 @@ docker:
     exporter = await startExporter([`--config.file=${configPath}`, '--web.timeout-offset=100ms']);
     E = exporter.url.replace('http://', '');
     prom = await startPrometheus(configFromExample({ exporter: E, probeTargets: [ds.url] }));
-    await waitFor('8 scrapes and the OOM kill', 60_000, async () => {
-      const scrapes = await prom.query(`count_over_time(up{instance="${E}"}[1m])`);
-      const oom = await prom.query('onlyoffice_container_oom_killed{name="onlyoffice-oom"} == 1');
-      const cpu = await prom.query(`rate(onlyoffice_container_cpu_usage_seconds_total[1m])`);
-      return Number(scrapes[0]?.value[1] ?? 0) >= 8 && oom.length === 1 && cpu.length > 0 ? true : undefined;
+    let seen = '';
+    await waitFor('8 scrapes, the OOM kill and CPU rates', 90_000, async () => {
+      const scrapes = Number((await prom.query(`count_over_time(up{instance="${E}"}[1m])`))[0]?.value[1] ?? 0);
+      const oom = (await prom.query('onlyoffice_container_oom_killed{name="onlyoffice-oom"} == 1')).length;
+      const cpu = (await prom.query('rate(onlyoffice_container_cpu_usage_seconds_total[1m])')).length;
+      seen = `scrapes ${scrapes}, oom ${oom}, cpu rates ${cpu}`;
+      return scrapes >= 8 && oom === 1 && cpu > 0 ? true : undefined;
+    }).catch(async (error: Error) => {
+      const targets = (await prom.targets()).map((t) => `${t.labels.job} ${t.health} ${t.lastError}`).join('; ');
+      throw new Error(`${error.message}: ${seen}; targets: ${targets}\n${exporter.output().slice(-2000)}`);
     });
-  }, 150_000);
+  }, 180_000);
 
   afterAll(async () => {
     await prom?.stop();
