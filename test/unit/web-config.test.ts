@@ -76,6 +76,8 @@ describe('web config (exporter-toolkit format)', () => {
     ['no key', 'tls_server_config: { cert_file: server.crt }', ['tls_server_config.key_file: is required in tls_server_config (or key, inline PEM)']],
     ['both inline and file', 'tls_server_config: { cert_file: server.crt, cert: x, key_file: server.key }', ['tls_server_config.cert_file: give either cert or cert_file, not both']],
     ['missing file', 'tls_server_config: { cert_file: nope.crt, key_file: server.key }', [`tls_server_config.cert_file: cannot read ${join('PKI', 'nope.crt')}: ENOENT`]],
+    ['a device instead of a file', 'tls_server_config: { cert_file: /dev/zero, key_file: server.key }', ['tls_server_config.cert_file: cannot read /dev/zero: not a regular file']],
+    ['a folder instead of a file', 'tls_server_config: { cert_file: server.crt, key_file: /tmp }', ['tls_server_config.key_file: cannot read /tmp: not a regular file']],
     ['not a certificate', 'tls_server_config: { cert_file: server.key, key_file: server.key }', ['tls_server_config.cert_file: is not a PEM certificate']],
     ['not a key', 'tls_server_config: { cert_file: server.crt, key_file: server.crt }', ['tls_server_config.key_file: is not a PEM private key (or it is encrypted)']],
     ['key of another certificate', 'tls_server_config: { cert_file: server.crt, key_file: other.key }', ['tls_server_config.key_file: does not belong to the certificate in tls_server_config.cert_file']],
@@ -122,6 +124,9 @@ describe('web config (exporter-toolkit format)', () => {
 
   test('loadWebConfig names the file and an unreadable one', () => {
     expect(() => loadWebConfig(join(pki.dir, 'absent.yml'))).toThrow(`invalid configuration in ${join(pki.dir, 'absent.yml')}:\n  - cannot read the file: ENOENT`);
+    expect(() => loadWebConfig('/dev/zero')).toThrow('invalid configuration in /dev/zero:\n  - cannot read the file: not a regular file');
+    writeFileSync(join(pki.dir, 'huge.yml'), Buffer.alloc(1024 * 1024 + 1, 0x20));
+    expect(() => loadWebConfig(join(pki.dir, 'huge.yml'))).toThrow('cannot read the file: larger than 1048576 bytes');
     const dir = join(pki.dir, 'sub');
     mkdirSync(dir);
     writeFileSync(join(dir, 'web.yml'), 'tls_server_config: { cert_file: ../server.crt, key_file: ../server.key }\n');
