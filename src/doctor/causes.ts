@@ -342,8 +342,10 @@ export const CAUSES = {
     ],
   },
   conversion_failed: {
-    title: (p, t) => t(`测试转换失败（错误 ${p.code}）`, `the test conversion failed (error ${p.code})`),
-    why: (p, t) => t(conversionWhy(Number(p.code), 'zh-CN'), conversionWhy(Number(p.code), 'en')),
+    title: (p, t) => (p.outcome === undefined || p.outcome === 'error_code'
+      ? t(`测试转换失败（错误 ${p.code}）`, `the test conversion failed (error ${p.code})`)
+      : t(`测试转换失败（${p.outcome}）`, `the test conversion failed (${p.outcome})`)),
+    why: (p, t) => t(conversionWhy(Number(p.code), String(p.outcome ?? 'error_code'), 'zh-CN'), conversionWhy(Number(p.code), String(p.outcome ?? 'error_code'), 'en')),
     fix: (p) => [`docker logs --tail 100 ${ds(p)} 2>&1 | grep -i -E 'convert|error'`, 'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log'],
   },
   dependency_unreachable: {
@@ -388,9 +390,15 @@ function certFix(p: Params, t: Pick): string[] {
   ];
 }
 
-/** ConvertService error codes (documentserver-surfaces.md §4). */
-function conversionWhy(code: number, lang: 'zh-CN' | 'en'): string {
+/** ConvertService error codes (documentserver-surfaces.md §4), or how the probe itself ended. */
+function conversionWhy(code: number, outcome: string, lang: 'zh-CN' | 'en'): string {
   const zh = lang === 'zh-CN';
+  switch (outcome) {
+    case 'timeout': return zh ? '在超时之前没有完成：任务在队列中等待（转换器没有运行或过慢），或 RabbitMQ 不可用时停在 0%。' : 'it did not finish before the timeout: the task waits in the queue (no converter, or too slow), or stays at 0% while RabbitMQ is unreachable.';
+    case 'request_failed': return zh ? 'ConvertService 没有应答（docservice 不可用）。' : 'ConvertService did not answer (docservice is down).';
+    case 'result_fetch_failed': return zh ? '转换完成，但取回结果文件（nginx 的 /cache/files，secure_link）失败。' : 'the conversion finished but fetching the result (nginx /cache/files, secure_link) failed.';
+    case 'source_failed': return zh ? '导出器无法提供源文件（conversion_probe.source_listen / source_base_url）。' : 'the exporter could not serve the source file (conversion_probe.source_listen / source_base_url).';
+  }
   switch (code) {
     case -1: return zh ? '未知错误，常见于存储或数据库（PostgreSQL）不可用。' : 'unknown error, usually storage or the database (PostgreSQL).';
     case -2: return zh ? '转换超时，或任务在队列中等待超过 900 秒进入死信（转换器没有运行）。' : 'conversion timeout, or the task waited 900 s in the queue and was dead-lettered (no converter running).';

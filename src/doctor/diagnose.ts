@@ -386,9 +386,20 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       note('converter', 'probe_ok', { seconds: round(s.one('onlyoffice_conversion_probe_duration_seconds') ?? 0) });
     } else if (probe === 0) {
       const code = s.one('onlyoffice_conversion_probe_error_code') ?? 0;
+      const outcome = s.all('onlyoffice_conversion_probe_outcome').find((x) => x.value === 1)?.labels.outcome ?? 'error_code';
       set('converter', 'fail');
-      note('converter', 'probe_failed', { code });
-      cause('converter', 'conversion_failed', { ...depParams, code });
+      note('converter', 'probe_failed', { code, outcome });
+      cause('converter', 'conversion_failed', { ...depParams, code, outcome });
+      // A conversion fails when anything before it does: then that is the hop to fix.
+      const jwtRejected = hop('jwt').causes.some((c) => c.id === 'jwt_mismatch' || c.id === 'jwt_required') && [-8, -20, -21].includes(code);
+      if (hop('converter').because === undefined) {
+        const upstream: HopId | undefined = docserviceDown || hop('docservice').because !== undefined ? 'docservice'
+          : jwtRejected ? 'jwt'
+          : checkedDown('rabbitmq') ? 'rabbitmq'
+          : checkedDown('postgresql') ? 'postgresql'
+          : undefined;
+        if (upstream !== undefined) hop('converter').because = upstream;
+      }
     }
   }
 

@@ -46,7 +46,9 @@ export const FINDINGS = {
   dependency_down: (p, t) => t(`${p.address}：没有应答（${ms(p)}）`, `${p.address}: no answer (${ms(p)})`),
   queue: (p, t) => t(`${p.queue}：${p.ready} 个待处理，${p.consumers} 个消费者`, `${p.queue}: ${p.ready} ready, ${p.consumers} consumers`),
   probe_ok: (p, t) => t(`测试转换成功（${ms(p)}）`, `test conversion succeeded (${ms(p)})`),
-  probe_failed: (p, t) => t(`测试转换失败，错误 ${p.code}`, `test conversion failed with error ${p.code}`),
+  probe_failed: (p, t) => (p.outcome === undefined || p.outcome === 'error_code'
+    ? t(`测试转换失败，错误 ${p.code}`, `test conversion failed with error ${p.code}`)
+    : t(`测试转换失败：${p.outcome}`, `test conversion failed: ${p.outcome}`)),
   cert_ok: (p, t) => t(`${p.target}：有效期至 ${p.date}（还有 ${p.days} 天）`, `${p.target}: valid until ${p.date} (${p.days} days left)`),
   cert_problem: (p, t) => t(`${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}`, `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}`),
   fs: (p, t) => t(`${p.path}（${p.mountpoint}）：剩余 ${p.percent}% 空间，${p.ipercent}% inode`, `${p.path} (${p.mountpoint}): ${p.percent}% space and ${p.ipercent}% inodes free`),

@@ -31,7 +31,20 @@ export async function runDoctor(config: Config, logger: Logger, budgetMs: number
       return collector ? [{ name: d.name, collector }] : [];
     });
   try {
-    return await diagnoseWith(collectors, config, logger, budgetMs);
+    // Checks that run on their own schedule (the conversion probe) start when made: wait for their first
+    // result, for at most two thirds of the budget, so the one scrape has something true to read.
+    const started = Date.now();
+    const scheduled = collectors.map(({ collector }) => collector as { waitForRuns?: (count: number) => Promise<void> })
+      .filter((c) => typeof c.waitForRuns === 'function');
+    if (scheduled.length > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.all(scheduled.map((c) => c.waitForRuns!(1))),
+        new Promise((resolve) => (timer = setTimeout(resolve, Math.floor((budgetMs * 2) / 3)))),
+      ]);
+      clearTimeout(timer);
+    }
+    return await diagnoseWith(collectors, config, logger, Math.max(budgetMs - (Date.now() - started), Math.floor(budgetMs / 3)));
   } finally {
     await Promise.all(collectors.map(async ({ name, collector }) => {
       try {

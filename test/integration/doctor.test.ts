@@ -89,6 +89,7 @@ rabbitmq:
   url: amqp://guest:guest@127.0.0.1:${rabbit.amqpPort}/
   source: amqp
   timeout: 2s
+conversion_probe: { enabled: true, interval: 1h, timeout: 2s, poll_interval: 200ms }
 docker: { enabled: false }
 disk: { paths: [] }
 `;
@@ -106,6 +107,8 @@ disk: { paths: [] }
     expect(d.verdict).toBe('ok');
     expect(d.causes).toEqual([]);
     expect(hop(d, 'jwt').findings).toEqual([{ code: 'command_ok', params: { version: '7.5.1.35', signed: 0 } }]);
+    expect(hop(d, 'converter').findings.map((f) => f.code)).toEqual(['queue', 'probe_ok']);
+    expect(hop(d, 'converter').findings[0]!.params).toEqual({ queue: 'ds.converttask', ready: 0, consumers: 1 });
     expect(hop(d, 'proxy').findings.map((f) => `${f.code} ${f.params.path} ${f.params.status}`)).toEqual([
       'ds_answer /healthcheck 200', 'ds_answer /index.html 200', 'static_file /web-apps/apps/api/documents/api.js 200',
     ]);
@@ -122,11 +125,14 @@ disk: { paths: [] }
     const jwtDs = await startDsSimulator({ version: '7.5', jwtSecret: 'the-real-secret' });
     extra.push(jwtDs);
     const wrong = await doctor('jwt-mismatch', { url: jwtDs.url, publicUrl: jwtDs.url, jwt: 'another-secret' });
-    expect(verdicts(wrong)).toEqual({ ...ALL_OK, jwt: 'fail' });
+    // The conversion probe is rejected too (-8), because of the same secret.
+    expect(verdicts(wrong)).toEqual({ ...ALL_OK, jwt: 'fail', converter: 'fail' });
+    expect(hop(wrong, 'converter').because).toBe('jwt');
     expect(causes(wrong)).toEqual(['jwt:jwt_mismatch']);
     expect(renderJson(wrong, 'en').causes[0]!.fix[0]).toBe('docker exec onlyoffice-documentserver documentserver-jwt-status.sh');
     const none = await doctor('jwt-required', { url: jwtDs.url, publicUrl: jwtDs.url });
     expect(causes(none)).toEqual(['jwt:jwt_required']);
+    expect(hop(none, 'converter').findings.at(-1)).toEqual({ code: 'probe_failed', params: { code: -8, outcome: 'error_code' } });
     const right = await doctor('jwt-ok', { url: jwtDs.url, publicUrl: jwtDs.url, jwt: 'the-real-secret' });
     expect(verdicts(right)).toEqual(ALL_OK);
     expect(hop(right, 'jwt').findings[0]!.params.signed).toBe(1);
@@ -145,8 +151,9 @@ disk: { paths: [] }
     await ds.stop();
     try {
       const d = await doctor('docservice-stopped');
-      expect(verdicts(d)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown' });
+      expect(verdicts(d)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', converter: 'fail' });
       expect(causes(d)).toEqual(['docservice:docservice_down']);
+      expect(hop(d, 'converter').findings.at(-1)).toEqual({ code: 'probe_failed', params: { code: 0, outcome: 'request_failed' } });
       expect(hop(d, 'proxy').because).toBe('docservice');
       expect(hop(d, 'proxy').findings.map((f) => `${f.code} ${f.params.path} ${f.params.status}`)).toEqual([
         'not_ds_answer /healthcheck 502', 'not_ds_answer /index.html 502', 'static_file /web-apps/apps/api/documents/api.js 200',
@@ -171,7 +178,7 @@ disk: { paths: [] }
     rabbit.freeze();
     try {
       const d = await doctor('rabbitmq-frozen');
-      expect(verdicts(d)).toEqual({ ...ALL_OK, healthcheck: 'fail', rabbitmq: 'fail', converter: 'unknown' });
+      expect(verdicts(d)).toEqual({ ...ALL_OK, healthcheck: 'fail', rabbitmq: 'fail', converter: 'fail' });
       expect(hop(d, 'converter').because).toBe('rabbitmq');
       expect(hop(d, 'healthcheck').findings.map((f) => f.code)).toEqual(['healthcheck_hang']);
       expect(causes(d)).toEqual(['rabbitmq:rabbitmq_frozen']);
@@ -187,7 +194,8 @@ disk: { paths: [] }
     pg.freeze();
     try {
       const d = await doctor('postgres-frozen');
-      expect(verdicts(d)).toEqual({ ...ALL_OK, healthcheck: 'fail', postgresql: 'fail' });
+      expect(verdicts(d)).toEqual({ ...ALL_OK, healthcheck: 'fail', postgresql: 'fail', converter: 'fail' });
+      expect(hop(d, 'converter').because).toBe('postgresql');
       expect(causes(d)).toEqual(['postgresql:postgres_frozen']);
     } finally {
       pg.thaw();
@@ -195,16 +203,19 @@ disk: { paths: [] }
     }
   });
 
-  test('FileConverter stopped: ds.converttask without consumers, tasks waiting', async () => {
+  test('FileConverter stopped: ds.converttask without consumers, tasks waiting, the test conversion times out', async () => {
     await converter.cancel(consumerTag);
+    ds.setConverter('stopped');
     for (let i = 0; i < 3; i++) converter.sendToQueue('ds.converttask', Buffer.from(`{"task":${i}}`), { persistent: true, priority: 1 });
     try {
       const d = await doctor('converter-stopped');
       expect(verdicts(d)).toEqual({ ...ALL_OK, converter: 'fail' });
-      expect(causes(d)).toEqual(['converter:converter_down']);
+      expect(causes(d)).toEqual(['converter:converter_down', 'converter:conversion_failed']);
       expect(d.causes[0]!.params).toMatchObject({ queue: 'ds.converttask', ready: 3 });
+      expect(d.causes[1]!.params).toMatchObject({ code: 0, outcome: 'timeout' });
       expect(renderText(d, 'en')).toContain('1. [Converter queue and consumers] no converter consumes ds.converttask');
     } finally {
+      ds.setConverter('working');
       await startConsumer();
     }
   });
@@ -232,7 +243,8 @@ disk: { paths: [] }
     try {
       ds.setFault('postgres_down');
       const noIdle = await doctor('postgres-stopped');
-      expect(verdicts(noIdle)).toEqual({ ...ALL_OK, healthcheck: 'fail', postgresql: 'fail' });
+      expect(verdicts(noIdle)).toEqual({ ...ALL_OK, healthcheck: 'fail', postgresql: 'fail', converter: 'fail' });
+      expect(hop(noIdle, 'converter').findings.at(-1)).toEqual({ code: 'probe_failed', params: { code: -1, outcome: 'error_code' } });
       expect(hop(noIdle, 'healthcheck').findings.map((f) => f.code)).toEqual(['healthcheck_false']);
       expect(causes(noIdle)).toEqual(['postgresql:postgres_down']);
       expect(hop(noIdle, 'healthcheck').causes.map((c) => c.id)).toEqual(['postgres_down']);
@@ -240,7 +252,7 @@ disk: { paths: [] }
       // DocService dies on the idle pooled connection (uncaughtException) and stays dead.
       ds.setFault('postgres_down_crash');
       const crash = await doctor('postgres-stopped-crash');
-      expect(verdicts(crash)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', postgresql: 'fail' });
+      expect(verdicts(crash)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', postgresql: 'fail', converter: 'fail' });
       expect(causes(crash)).toEqual(['docservice:postgres_crash', 'postgresql:postgres_down']);
       expect(renderText(crash, 'en')).toContain('1. [docservice] docservice exited when PostgreSQL went away');
     } finally {
@@ -254,7 +266,8 @@ disk: { paths: [] }
     await terminate(rabbit.pid, 'SIGTERM', 30_000);
     ds.setFault('rabbitmq_down');
     const lost = await doctor('rabbitmq-stopped');
-    expect(verdicts(lost)).toEqual({ ...ALL_OK, healthcheck: 'fail', rabbitmq: 'fail', converter: 'unknown' });
+    expect(verdicts(lost)).toEqual({ ...ALL_OK, healthcheck: 'fail', rabbitmq: 'fail', converter: 'fail' });
+    expect(hop(lost, 'converter').because).toBe('rabbitmq');
     expect(hop(lost, 'healthcheck').findings.map((f) => f.code)).toEqual(['healthcheck_false']);
     expect(causes(lost)).toEqual(['rabbitmq:rabbitmq_down']);
     expect(renderText(lost, 'zh-CN')).toContain('1. [RabbitMQ] RabbitMQ 不可用');
@@ -262,7 +275,7 @@ disk: { paths: [] }
     // A DocService (re)started while RabbitMQ is unreachable does not listen at all.
     await ds.stop();
     const atStart = await doctor('rabbitmq-unreachable-at-start');
-    expect(verdicts(atStart)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', rabbitmq: 'fail', converter: 'unknown' });
+    expect(verdicts(atStart)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', rabbitmq: 'fail', converter: 'fail' });
     expect(causes(atStart)).toEqual(['docservice:rabbitmq_unreachable_at_start', 'rabbitmq:rabbitmq_down']);
     await ds.start();
   }, 60_000);
