@@ -108,6 +108,8 @@ withCompose('deploy/compose: the whole stack', () => {
     expect(config.dependencies.postgresql).toMatchObject({ address: 'onlyoffice-postgresql:5432' });
     expect(config.dependencies.rabbitmq).toMatchObject({ address: 'onlyoffice-rabbitmq:5672' });
     expect(config.statsd.listen).toEqual({ host: '0.0.0.0', port: 9125, family: 'udp4' });
+    expect(config.rabbitmq.management_url).toBe('http://onlyoffice-rabbitmq:15672');
+    expect(config.conversion_probe).toMatchObject({ enabled: true, source_listen: '0.0.0.0:9877', source_base_url: 'http://onlyoffice-exporter:9877' });
     expect(config.notify.auth).toEqual({ bearer_token: 'generated-notify-token-0123456789' });
     // The secrets the exporter reads are the ones init-secrets writes into the volumes it mounts.
     const init = readFileSync(join(COMPOSE, 'init-secrets.mjs'), 'utf8');
