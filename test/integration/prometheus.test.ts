@@ -56,7 +56,7 @@ const STATSD_LINES = [
 
 interface InfoJson {
   licenseInfo: Record<string, unknown>;
-  quota: { edit: { connectionsCount: number } };
+  quota: { edit: { connectionsCount: number; usersCount: { unique: number } } };
 }
 const sample = () => JSON.parse(fixture('samples/info-8.x.json').toString('utf8')) as InfoJson;
 const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
@@ -68,10 +68,11 @@ function connectionLicense(endsInDays: number, editConnections: number): InfoJso
   info.quota.edit.connectionsCount = editConnections;
   return info;
 }
-/** The 8.x sample (user-based, 50 users) with an end date a year ahead. */
-function userLicense(): InfoJson {
+/** The 8.x sample (user-based, 50 users) with an end date a year ahead and `unique` users this period. */
+function userLicense(unique: number): InfoJson {
   const info = sample();
   info.licenseInfo = { ...info.licenseInfo, endDate: iso(Date.now() / 1000 + 365 * DAY) };
+  info.quota.edit.usersCount.unique = unique;
   return info;
 }
 
@@ -119,7 +120,7 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
     simA = await startDsSimulator({ version: '8.3', jwtSecret: SECRET });
     simJ = await startDsSimulator({ version: '8.3', jwtSecret: 'another-secret' });
     simA.setInfo(connectionLicense(365, 5));
-    simJ.setInfo(userLicense());
+    simJ.setInfo(userLicense(12));
     nginx = await startNginx({ backendPort: simA.port });
     redis = await startRedis();
     pgPort = await freePort(); // nothing listens: PostgreSQL down
@@ -326,14 +327,17 @@ docker:
     expect(baseline.find((a) => a.labels.alertname === 'OnlyofficeDocsJwtMismatch')!.annotations.summary_en).toBe('JWT mismatch: CommandService rejects the token');
 
     // RabbitMQ lost: /healthcheck false while docservice answers, conversions never finish; the license nears its
-    // end and its connection limit.
+    // end and its connection limit; two documents could not be saved. simJ's users near their limit.
     simA.setFault('rabbitmq_down');
     simA.setInfo(connectionLicense(10, 19));
-    const license = ['OnlyofficeDocsLicenseExpiringSoon{}', 'OnlyofficeDocsConnectionsNearLimit{mode=edit}'];
+    simA.setForgottenFiles(['doc-1', 'doc-2']);
+    simJ.setInfo(userLicense(46));
+    const license = ['OnlyofficeDocsLicenseExpiringSoon{}', 'OnlyofficeDocsConnectionsNearLimit{mode=edit}', 'OnlyofficeDocsForgottenFiles{}'];
+    const jwtUsers = [...jwt, 'OnlyofficeDocsUsersNearLimit{mode=edit}'];
     await expectAlerts({
       [E]: [...always, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsConversionProbeFailing{outcome=timeout}', ...license],
       [A]: ['OnlyofficeDocsDown{}', ...license],
-      [J]: jwt,
+      [J]: jwtUsers,
     });
 
     // docservice gone: nginx answers 502 and still serves api.js; the collectors that need DS fail.
@@ -342,19 +346,39 @@ docker:
     await expectAlerts({
       [E]: [...always, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsDocserviceDown{endpoint=index}', 'OnlyofficeDocsConversionProbeFailing{outcome=request_failed}', ...failing],
       [A]: ['OnlyofficeDocsDown{}', ...failing],
-      [J]: jwt,
+      [J]: jwtUsers,
     });
 
     // docservice back and healthy, the reverse proxy gone: only the public hop fails.
     simA.setFault('none');
     await simA.start();
     await nginx.stop();
+    const proxyError = 'OnlyofficeDocsProxyError{endpoint=healthcheck,via=public}';
     const proxy = await expectAlerts({
-      [E]: [...always, 'OnlyofficeDocsProxyError{endpoint=healthcheck,via=public}', ...license],
+      [E]: [...always, proxyError, ...license],
       [A]: license,
-      [J]: jwt,
+      [J]: jwtUsers,
     });
     expect(proxy.find((a) => a.labels.alertname === 'OnlyofficeDocsProxyError')!.value).toBe('0e+00');
+
+    // RabbitMQ itself gone: the dependency check says so, the queue figures are unreadable, and the queue alerts
+    // (their 15-minute windows included) end with them instead of lingering.
+    clearInterval(publisher);
+    await amqp?.close();
+    amqp = undefined;
+    await rabbit.stop();
+    const queueAlerts = always.filter((key) => key.startsWith('OnlyofficeDocsConversion'));
+    await expectAlerts({
+      [E]: [
+        ...always.filter((key) => !queueAlerts.includes(key)),
+        `OnlyofficeDocsDependencyDown{address=127.0.0.1:${rabbit.amqpPort},dependency=rabbitmq}`,
+        'OnlyofficeDocsRabbitmqUnreachable{}',
+        proxyError,
+        ...license,
+      ],
+      [A]: license,
+      [J]: jwtUsers,
+    });
 
     // The exporter gone: Prometheus' own up says so for every target, and the rest goes stale.
     await exporter.stop();
