@@ -2,7 +2,7 @@ import pino from 'pino';
 import type { CollectorDefinition, Scope } from '../../src/collectors/types.js';
 import type { Config } from '../../src/config/schema.js';
 import type { DocumentServerConfig } from '../../src/config/sections/documentserver.js';
-import { parseConfig } from '../../src/config/load.js';
+import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
 import { runScrape } from '../../src/scrape/run.js';
 import { parseExposition, type Sample } from './exposition.js';
@@ -12,6 +12,17 @@ export const silentLogger = pino({ level: 'silent' });
 /** A validated config from a YAML text, as the daemon would load it. */
 export function configFrom(yaml: string, env: Record<string, string> = {}): Config {
   return parseConfig(yaml, 'test', env);
+}
+
+/** The problems a config loader reports for `yaml` (each names its key); fails the test when it loads. */
+export function configProblems(yaml: string, env: Record<string, string> = {}): string[] {
+  try {
+    parseConfig(yaml, 'test.yml', env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
 }
 
 export interface ScrapeResult {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 import { parseConvertAnswer, probeKey } from '../../src/lib/convert-service.js';
+import { configProblems as problemsOf } from '../support/scrape.js';
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/docservice/${path}`, import.meta.url), 'utf8');
 
@@ -40,15 +41,6 @@ describe('ConvertService answers, as captured from DS 7.1 / 7.5 and the document
   });
 });
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'test.yml', {});
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('conversion_probe configuration', () => {
   test('off by default, with 5m / 60s', () => {

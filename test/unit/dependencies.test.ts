@@ -2,18 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dependencies from '../../src/collectors/dependencies.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
-import { configFrom, silentLogger } from '../support/scrape.js';
+import { configFrom, silentLogger, configProblems as problemsOf } from '../support/scrape.js';
 
-function problemsOf(yaml: string, env: Record<string, string> = {}): string[] {
-  try {
-    parseConfig(yaml, 'test.yml', env);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('dependencies configuration', () => {
   test('defaults are DocumentServer\'s own, on localhost, 3s per check', () => {

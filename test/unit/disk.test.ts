@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diskCollectorDefinition, type DiskSeams, type FsStats } from '../../src/collectors/disk.js';
 import { DEFAULT_DISK_PATHS } from '../../src/config/sections/disk.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { mountOf, parseMountinfo, unescapeMountField } from '../../src/lib/mountinfo.js';
 import { find, value } from '../support/exposition.js';
-import { configFrom, scrapeWith, silentLogger } from '../support/scrape.js';
+import { configFrom, scrapeWith, silentLogger, configProblems as problemsOf } from '../support/scrape.js';
 
 const MOUNTINFO = [
   '22 27 0:21 / /proc rw,relatime - proc proc rw',
@@ -190,15 +189,6 @@ describe('disk collector', () => {
 });
 
 describe('disk configuration', () => {
-  function problemsOf(yaml: string): string[] {
-    try {
-      parseConfig(yaml, 'test.yml', {});
-    } catch (error) {
-      expect(error).toBeInstanceOf(ConfigError);
-      return (error as ConfigError).problems;
-    }
-    throw new Error('expected a ConfigError');
-  }
 
   test('defaults: DS paths decided at scrape time, 5s per path', () => {
     const config = configFrom('');

@@ -1,16 +1,8 @@
-import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
 import { parseQueueMetrics } from '../../src/rabbitmq/prometheus.js';
 import { vhostOfAmqpUrl } from '../../src/rabbitmq/vhost.js';
+import { configProblems as problemsOf } from '../support/scrape.js';
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'test.yml', {});
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('rabbitmq configuration', () => {
   test('defaults: nothing configured, queues and source auto', () => {

@@ -1,14 +1,6 @@
-import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { parseConfig } from '../../src/config/load.js';
+import { configProblems as problemsOf } from '../support/scrape.js';
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'test.yml', {});
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('statsd configuration', () => {
   test('off by default', () => {

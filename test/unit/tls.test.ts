@@ -4,21 +4,11 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { endpointOfUrl } from '../../src/collectors/tls_endpoints.js';
 import { keyPathFor, tlsFilesCollectorDefinition } from '../../src/collectors/tls_files.js';
-import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { DEFAULT_TLS_FILES } from '../../src/config/sections/tls.js';
 import { formatHostPort, parseHostPort } from '../../src/lib/address.js';
 import { splitPemCertificates } from '../../src/lib/x509.js';
-import { configFrom, silentLogger } from '../support/scrape.js';
+import { configFrom, silentLogger, configProblems as problemsOf } from '../support/scrape.js';
 
-function problemsOf(yaml: string): string[] {
-  try {
-    parseConfig(yaml, 'test.yml', {});
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('tls configuration', () => {
   let dir: string;
