@@ -29,23 +29,16 @@ export class CliError extends Error {}
 export function parseCli(argv: readonly string[]): CliOptions | 'help' | 'version' {
   const options: CliOptions = { listenHost: '', listenPort: 9967, logLevel: 'info', timeoutOffsetMs: 500, enableRemoteReload: false };
   setListen(options, DEFAULT_LISTEN);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--version') return 'version';
-    if (arg === '--web.enable-remote-reload') {
-      options.enableRemoteReload = true;
-      continue;
-    }
-    const match = /^--([a-z.-]+)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new CliError(`unexpected argument "${arg}"`);
-    const flag = match[1]!;
-    let value = match[2];
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined) throw new CliError(`--${flag} needs a value`);
-    }
+  for (const { flag, value } of readFlags(argv, ['help', 'h', 'version', 'web.enable-remote-reload'], (message) => new CliError(message))) {
     switch (flag) {
+      case 'help':
+      case 'h':
+        return 'help';
+      case 'version':
+        return 'version';
+      case 'web.enable-remote-reload':
+        options.enableRemoteReload = true;
+        break;
       case 'config.file':
         options.configFile = value;
         break;
@@ -56,8 +49,7 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' | 'versio
         setListen(options, value);
         break;
       case 'log.level':
-        if (!LOG_LEVELS.includes(value)) throw new CliError(`--log.level must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
-        options.logLevel = value;
+        options.logLevel = logLevel(value, (message) => new CliError(message));
         break;
       case 'web.timeout-offset': {
         const ms = parseDuration(value);
@@ -70,6 +62,40 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' | 'versio
     }
   }
   return options;
+}
+
+export interface Flag {
+  flag: string;
+  /** Always set for flags that are not switches. */
+  value: string;
+}
+
+/**
+ * Splits Prometheus-style arguments: `--flag=value`, `--flag value`, or a bare `--switch` named in
+ * `switches` (whose value is ''). `fail` makes the error each command line reports.
+ */
+export function* readFlags(argv: readonly string[], switches: readonly string[], fail: (message: string) => Error): Generator<Flag> {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const match = /^--?([a-z][a-z.-]*)(?:=(.*))?$/.exec(arg);
+    if (!match) throw fail(`unexpected argument "${arg}"`);
+    const flag = match[1]!;
+    if (switches.includes(flag) && match[2] === undefined) {
+      yield { flag, value: '' };
+      continue;
+    }
+    let value = match[2];
+    if (value === undefined) {
+      value = argv[++i];
+      if (value === undefined) throw fail(`--${flag} needs a value`);
+    }
+    yield { flag, value };
+  }
+}
+
+export function logLevel(value: string, fail: (message: string) => Error): string {
+  if (!LOG_LEVELS.includes(value)) throw fail(`--log.level must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
+  return value;
 }
 
 function setListen(options: CliOptions, value: string): void {

@@ -1,3 +1,4 @@
+import { logLevel, readFlags } from '../cli.js';
 import { parseDuration } from '../config/duration.js';
 import { LANGS, type Lang } from './i18n.js';
 
@@ -26,32 +27,24 @@ Exit code: 0 all well, 1 warnings, 2 a hop failed, 3 a check could not run, 4 ba
 
 export class DoctorCliError extends Error {}
 
-const IGNORED = new Set(['web.listen-address', 'web.timeout-offset']);
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+const IGNORED = new Set(['web.listen-address', 'web.timeout-offset', 'web.config.file']);
 
 export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' {
   const options: DoctorOptions = { lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto' };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return 'help';
-    if (arg === '--color') {
-      options.color = true;
-      continue;
-    }
-    if (arg === '--no-color') {
-      options.color = false;
-      continue;
-    }
-    if (arg === '--web.enable-remote-reload') continue;
-    const match = /^--([a-z.-]+)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new DoctorCliError(`unexpected argument "${arg}"`);
-    const flag = match[1]!;
-    let value = match[2];
-    if (value === undefined) {
-      value = argv[++i];
-      if (value === undefined) throw new DoctorCliError(`--${flag} needs a value`);
-    }
+  const fail = (message: string) => new DoctorCliError(message);
+  for (const { flag, value } of readFlags(argv, ['help', 'h', 'color', 'no-color', 'web.enable-remote-reload'], fail)) {
     switch (flag) {
+      case 'help':
+      case 'h':
+        return 'help';
+      case 'color':
+        options.color = true;
+        break;
+      case 'no-color':
+        options.color = false;
+        break;
+      case 'web.enable-remote-reload':
+        break;
       case 'config.file':
         options.configFile = value;
         break;
@@ -70,8 +63,7 @@ export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' 
         break;
       }
       case 'log.level':
-        if (!LOG_LEVELS.includes(value)) throw new DoctorCliError(`--log.level must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
-        options.logLevel = value;
+        options.logLevel = logLevel(value, fail);
         break;
       default:
         if (!IGNORED.has(flag)) throw new DoctorCliError(`unknown flag --${flag}`);
