@@ -3,12 +3,16 @@ import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { DependencyTarget } from '../config/sections/dependencies.js';
 import { checkDependency } from '../lib/protocol-probe.js';
+import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 class DependenciesCollector implements Collector {
-  private readonly failing = new Map<string, string>();
 
-  constructor(private readonly targets: DependencyTarget[], private readonly timeoutMs: number, private readonly logger: Logger) {}
+  private readonly problems: TransitionLog;
+
+  constructor(private readonly targets: DependencyTarget[], private readonly timeoutMs: number, logger: Logger) {
+    this.problems = new TransitionLog(logger, { failing: 'dependency does not answer', recovered: 'dependency answers again' });
+  }
 
   async collect(ctx: ScrapeContext): Promise<void> {
     const results = await Promise.all(this.targets.map(async (target) => ({ target, result: await checkDependency(target, ctx.signal, this.timeoutMs) })));
@@ -29,21 +33,7 @@ class DependenciesCollector implements Collector {
       const labels = { dependency: target.dependency, address: target.address };
       up.set(labels, result.up ? 1 : 0);
       duration.set(labels, result.seconds);
-      this.logTransition(target, result.up ? undefined : `${result.failure}: ${result.message}`);
-    }
-  }
-
-  private logTransition(target: DependencyTarget, problem: string | undefined): void {
-    const key = `${target.dependency} ${target.address}`;
-    const previous = this.failing.get(key);
-    if (problem === previous) return;
-    const fields = { dependency: target.dependency, address: target.address };
-    if (problem === undefined) {
-      this.failing.delete(key);
-      this.logger.info(fields, 'dependency answers again');
-    } else {
-      this.failing.set(key, problem);
-      this.logger.warn({ ...fields, problem }, 'dependency does not answer');
+      this.problems.record(`${target.dependency} ${target.address}`, labels, result.up ? undefined : `${result.failure}: ${result.message}`);
     }
   }
 }

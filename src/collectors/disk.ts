@@ -5,6 +5,7 @@ import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_DISK_PATHS } from '../config/sections/disk.js';
 import { mountOf, parseMountinfo, type Mount } from '../lib/mountinfo.js';
+import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** The fields of fs.statfs the collector reads (numbers, as node_exporter's Bsize-based figures). */
@@ -42,14 +43,16 @@ class DiskCollector implements Collector {
    * scrape would use up the pool and stall all file I/O in the process, so a stuck path is not asked again until it answers.
    */
   private readonly pending = new Map<string, Promise<Inspection>>();
-  private readonly failing = new Map<string, string>();
+  private readonly problems: TransitionLog;
 
   constructor(
     private readonly paths: readonly string[] | undefined,
     private readonly timeoutMs: number,
     private readonly seams: DiskSeams,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.problems = new TransitionLog(logger, { failing: 'cannot examine the file system of a path', recovered: 'path can be examined again' });
+  }
 
   private inspect(path: string): Promise<Inspection> {
     const work = (async (): Promise<Inspection> => {
@@ -116,7 +119,7 @@ class DiskCollector implements Collector {
       const mount = mountOf(inspection.ok ? inspection.realPath : resolve(path), mounts);
       const labels = { path, mountpoint: mount?.mountPoint ?? '', device: mount?.device ?? '', fstype: mount?.fstype ?? '' };
       deviceError.set(labels, inspection.ok ? 0 : 1);
-      this.logTransition(path, inspection.ok ? undefined : inspection.error);
+      this.problems.record(path, { path }, inspection.ok ? undefined : inspection.error);
       if (!inspection.ok) continue;
       const { bsize, blocks, bfree, bavail, files: inodes, ffree } = inspection.stats;
       size.set(labels, blocks * bsize);
@@ -125,18 +128,6 @@ class DiskCollector implements Collector {
       files.set(labels, inodes);
       filesFree.set(labels, ffree);
       if (mount) readonly.set(labels, mount.options.includes('ro') ? 1 : 0);
-    }
-  }
-
-  private logTransition(path: string, problem: string | undefined): void {
-    const previous = this.failing.get(path);
-    if (problem === previous) return;
-    if (problem === undefined) {
-      this.failing.delete(path);
-      this.logger.info({ path }, 'path can be examined again');
-    } else {
-      this.failing.set(path, problem);
-      this.logger.warn({ path, problem }, 'cannot examine the file system of a path');
     }
   }
 }

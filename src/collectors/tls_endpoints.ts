@@ -6,6 +6,7 @@ import type { TlsEndpoint } from '../config/sections/tls.js';
 import { formatHostPort } from '../lib/address.js';
 import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../lib/tls-probe.js';
 import { certificateFacts, TrustAnchors } from '../lib/x509.js';
+import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** An https URL as a TLS endpoint: its host and port (443 by default), SNI = host. */
@@ -17,11 +18,19 @@ export function endpointOfUrl(url: string): TlsEndpoint | undefined {
   return { target: formatHostPort({ host, port }), host, port, serverName: isIP(host) === 0 ? host : undefined };
 }
 
+function problemOf(result: TlsProbeResult): string | undefined {
+  if (!result.ok) return `${result.failure}: ${result.message}`;
+  return result.verified ? undefined : `not verified: ${result.verifyError}`;
+}
+
 class TlsEndpointsCollector implements Collector {
   private trust: Trust | undefined;
-  private readonly failing = new Map<string, string>();
 
-  constructor(private readonly config: Config, private readonly logger: Logger, private readonly endpoints: TlsEndpoint[]) {}
+  private readonly problems: TransitionLog;
+
+  constructor(private readonly config: Config, private readonly logger: Logger, private readonly endpoints: TlsEndpoint[]) {
+    this.problems = new TransitionLog(logger, { failing: 'TLS endpoint problem', recovered: 'TLS endpoint verified again' });
+  }
 
   private loadedTrust(): Trust {
     if (this.trust === undefined) {
@@ -49,22 +58,9 @@ class TlsEndpointsCollector implements Collector {
     const results = await Promise.all(targets.map(async (endpoint) => ({ endpoint, result: await probeTls(endpoint, trust, ctx.signal, timeoutMs) })));
     const metrics = tlsMetrics(ctx.registry);
     for (const { endpoint, result } of results) {
-      this.logTransition(endpoint.target, result);
+      this.problems.record(endpoint.target, { target: endpoint.target }, problemOf(result));
       recordEndpoint(metrics, endpoint.target, result);
       if (ctx.scope === 'probe' && result.ok) recordBlackbox(ctx.registry, result);
-    }
-  }
-
-  private logTransition(target: string, result: TlsProbeResult): void {
-    const problem = !result.ok ? `${result.failure}: ${result.message}` : result.verified ? undefined : `not verified: ${result.verifyError}`;
-    const previous = this.failing.get(target);
-    if (problem === previous) return;
-    if (problem === undefined) {
-      this.failing.delete(target);
-      this.logger.info({ target }, 'TLS endpoint verified again');
-    } else {
-      this.failing.set(target, problem);
-      this.logger.warn({ target, problem }, 'TLS endpoint problem');
     }
   }
 }

@@ -7,6 +7,7 @@ import type { Config } from '../config/schema.js';
 import { DEFAULT_TLS_FILES } from '../config/sections/tls.js';
 import { loadTrust, type Trust } from '../lib/tls-probe.js';
 import { certificateFacts, parsePemCertificates, walkChain } from '../lib/x509.js';
+import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** The private key DS pairs with a certificate: same folder and name, `.key` (onlyoffice.crt → onlyoffice.key). */
@@ -37,9 +38,12 @@ async function exists(path: string): Promise<boolean> {
 
 class TlsFilesCollector implements Collector {
   private trust: Trust | undefined;
-  private readonly failing = new Map<string, string>();
 
-  constructor(private readonly config: Config, private readonly logger: Logger, private readonly defaults: readonly string[]) {}
+  private readonly problems: TransitionLog;
+
+  constructor(private readonly config: Config, private readonly logger: Logger, private readonly defaults: readonly string[]) {
+    this.problems = new TransitionLog(logger, { failing: 'certificate file problem', recovered: 'certificate file fine again' });
+  }
 
   async collect(ctx: ScrapeContext): Promise<void> {
     const configured = this.config.tls.files;
@@ -100,20 +104,8 @@ class TlsFilesCollector implements Collector {
           keyMatch.set({ path }, matches ? 1 : 0);
         }
       }
-      this.logTransition(path, problems.length > 0 ? problems.join('; ') : undefined);
+      this.problems.record(path, { path }, problems.length > 0 ? problems.join('; ') : undefined);
     }));
-  }
-
-  private logTransition(path: string, problem: string | undefined): void {
-    const previous = this.failing.get(path);
-    if (problem === previous) return;
-    if (problem === undefined) {
-      this.failing.delete(path);
-      this.logger.info({ path }, 'certificate file fine again');
-    } else {
-      this.failing.set(path, problem);
-      this.logger.warn({ path, problem }, 'certificate file problem');
-    }
   }
 }
 

@@ -1,23 +1,15 @@
 import type { Logger } from 'pino';
+import { TransitionLog } from '../lib/transition-log.js';
 
 /** Logs a collector's failure when it starts and its recovery when it ends, not on every scrape. */
 export class CollectorHealthLog {
-  private readonly failing = new Map<string, string>();
+  private readonly log: TransitionLog;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(logger: Logger) {
+    this.log = new TransitionLog(logger, { failing: 'collector failed', recovered: 'collector recovered', field: 'err' });
+  }
 
   record(collector: string, target: string, error: string | undefined): void {
-    const key = `${collector}\u0000${target}`;
-    const previous = this.failing.get(key);
-    if (error === undefined) {
-      if (previous !== undefined) {
-        this.failing.delete(key);
-        this.logger.info({ collector, target }, 'collector recovered');
-      }
-      return;
-    }
-    if (previous === error) return;
-    this.failing.set(key, error);
-    this.logger.warn({ collector, target, err: error }, 'collector failed');
+    this.log.record(`${collector}\u0000${target}`, { collector, target }, error);
   }
 }
