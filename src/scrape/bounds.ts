@@ -140,14 +140,27 @@ export function cutValue(value: string, max: number): string {
   return `${value.slice(0, keep)}…${createHash('sha256').update(value).digest('hex').slice(0, HASH_CHARS)}`;
 }
 
+/** A metric whose values were read already; prom-client's Registry only needs name, help, type and get(). */
+class ReadMetric {
+  readonly name: string;
+  readonly help: string;
+  readonly type: string;
+  readonly aggregator: string;
+
+  constructor(private readonly family: Family) {
+    this.name = family.name;
+    this.help = family.help;
+    this.type = family.type;
+    this.aggregator = family.aggregator ?? 'sum';
+  }
+
+  async get(): Promise<Family> {
+    return this.family;
+  }
+
+  reset(): void {}
+}
+
 function registerValues(registry: Registry, family: Family): void {
-  const snapshot = { name: family.name, help: family.help, type: family.type, aggregator: family.aggregator ?? 'sum', values: family.values };
-  registry.registerMetric({
-    name: family.name,
-    help: family.help,
-    type: family.type,
-    aggregator: snapshot.aggregator,
-    get: async () => snapshot,
-    reset: () => undefined,
-  } as unknown as Metric);
+  registry.registerMetric(new ReadMetric(family) as unknown as Metric);
 }
