@@ -260,10 +260,12 @@ export interface HeapReport {
  * The real daemon (src/main.ts through tsx, as `npm start` runs it), with bench/heap-probe.ts preloaded so the
  * benchmark can ask for heap figures after a GC. Only benchmarks load the probe.
  */
-export async function startDaemon(args: string[], env: Record<string, string> = {}): Promise<Daemon> {
+export async function startDaemon(args: string[], env: Record<string, string> = {}, how: { nodeFlags?: string[]; entry?: string[] } = {}): Promise<Daemon> {
   const port = await freePort();
   const heapFile = join(mkdtempSync(join(tmpdir(), 'ooe-bench-heap-')), 'heap.json');
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', '--import', './bench/heap-probe.ts', 'src/main.ts', `--web.listen-address=127.0.0.1:${port}`, ...args], {
+  // Default: as `npm start` runs it (tsx); `entry` replaces that, e.g. a bundle run by plain node.
+  const entry = how.entry ?? ['--import', 'tsx', '--import', './bench/heap-probe.ts', 'src/main.ts'];
+  const child = spawn(process.execPath, ['--expose-gc', ...(how.nodeFlags ?? []), ...entry, `--web.listen-address=127.0.0.1:${port}`, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, BENCH_HEAP_FILE: heapFile },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -115,6 +115,8 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
       ds.setFault(fault);
       await sleep(PHASE_SECONDS * 1000);
       ds.setFault('none');
+      // The crash fault stops docservice, as the capture shows; an operator (systemd, supervisor) starts it again.
+      if (fault === 'postgres_down_crash') await ds.start();
       ds.requests.length = 0;
       await sleep(PHASE_SECONDS * 1000);
       await sample(`${fault}, then healthy`);

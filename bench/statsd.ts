@@ -13,7 +13,6 @@ import { cpuMs, machine, ROOT, sleep, startDaemon, stopChild, today, WRITE, writ
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const RATES = (args[0] ?? '1000,5000,10000,20000,50000,100000').split(',').map(Number);
 const SECONDS = Number(args[1] ?? 5);
-const TICK_MS = 5;
 
 // What DS 8.x/9.x sends (documentserver-surfaces.md §6, shared/reference/samples/statsd-datagrams.txt): timings and
 // connection gauges under the "ds." prefix.
@@ -33,7 +32,10 @@ function kernelDrops(port: number): number {
   return NaN;
 }
 
-/** Sends `rate` lines a second for `seconds`, in small bursts every TICK_MS; returns how many were sent. */
+/**
+ * Sends `rate` lines a second for `seconds`; returns how many were sent. The loop yields with setImmediate, not a timer,
+ * so lines leave in bursts of a few datagrams, not in one burst per timer tick that only the socket buffer decides.
+ */
 async function send(port: number, rate: number, seconds: number): Promise<{ sent: number; seconds: number }> {
   const socket = createSocket('udp4');
   await new Promise<void>((resolve) => socket.connect(port, '127.0.0.1', resolve));
@@ -47,8 +49,9 @@ async function send(port: number, rate: number, seconds: number): Promise<{ sent
       inFlight++;
       socket.send(LINES[sent % LINES.length]!, () => inFlight--);
       sent++;
+      if (inFlight > 64) break;
     }
-    await sleep(TICK_MS);
+    await new Promise((resolve) => setImmediate(resolve));
   }
   while (inFlight > 0) await sleep(1);
   socket.close();
@@ -149,7 +152,8 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
   lines.push('StatsD client sends them), then the receiver\'s own count of lines received: ours from');
   lines.push('`onlyoffice_statsd_lines_received_total`, the `statsd` daemon DS ships from `statsd.metrics_received` on its management');
   lines.push('console (flushInterval 1 h, no backend, so nothing is flushed meanwhile). Ten DS line shapes in turn (timings and');
-  lines.push('connection gauges). "Kernel drops" is the drops column of `/proc/net/udp` for the receiver\'s port (its receive buffer');
+  lines.push('connection gauges), from one sender process pacing with `setImmediate` (at most 64 datagrams in flight, so the rate');
+  lines.push('is smooth, not one burst per timer tick). "Kernel drops" is the drops column of `/proc/net/udp` for the receiver\'s port (its receive buffer');
   lines.push('was full); both receivers use Node\'s default socket buffer (`net.core.rmem_default`). "CPU" is the receiver process\'s');
   lines.push('user + system time per second of sending. Receivers are measured one after the other, never at the same time.');
   lines.push('');
