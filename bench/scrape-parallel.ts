@@ -142,6 +142,7 @@ notify:
         lines.push('Every target answers.');
       }
       lines.push(`Wall time of the scrape over ${SCRAPES} scrapes: median **${ms(wall.p50)}**, max ${ms(wall.max)}${floor > 0 ? ` (median ${((wall.p50 / floor - 1) * 100).toFixed(1)} % over the floor)` : ''}.`);
+      if (floor > 0 && wall.max > floor + 1000) lines.push('The slowest scrape went past the floor: see "A deadline lost to a garbage collection" under Findings.');
       lines.push('');
       lines.push('| collector | median duration | max duration | success |');
       lines.push('|---|---|---|---|');
