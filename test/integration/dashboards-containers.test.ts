@@ -54,7 +54,7 @@ withPrograms('Prometheus on the real exporter watching containers: containers da
       run('onlyoffice-documentserver-bare', TEST_IMAGE, 'sleep', '3600'),
       run('onlyoffice-unhealthy', '--health-cmd', 'false', '--health-interval', '1s', '--health-retries', '1', TEST_IMAGE, 'sleep', '3600'),
       run('onlyoffice-restarting', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'exit 1'),
-      run('onlyoffice-oom', '--memory', '8m', TEST_IMAGE, 'sh', '-c', 'tail /dev/zero'),
+      run('onlyoffice-oom', '--memory', '8m', TEST_IMAGE, 'sh', '-c', 'sleep 2; exec tail /dev/zero'),
       run('onlyoffice-exited', TEST_IMAGE, 'sh', '-c', 'exit 3'),
     ]);
     ds = await startDsSimulator({ version: '7.5' });
