@@ -67,8 +67,17 @@ function parseSample(name: string, text: string): StatsdSample | undefined {
   if (type === 'ms' && value < 0) return undefined;
   // Counters only go up in Prometheus.
   if (type === 'c' && value < 0) return undefined;
+  // The store adds value × weight. A product that is not finite would stick for good: 0 × ∞ is NaN
+  // (`x:0|c|@5e-324`), and a histogram sum that got +∞ and -∞ from two lines is NaN too. Gauges
+  // ignore the rate. Sums of finite products can still reach ±∞, but never NaN.
+  if (type !== 'g' && !Number.isFinite(value * sampleWeight(rate))) return undefined;
   const delta = type === 'g' && (valueText.startsWith('+') || valueText.startsWith('-'));
   return { name, type: type as StatsdType, value, delta, rate };
+}
+
+/** How many events one received sample stands for; the parser's overflow check uses the same arithmetic. */
+export function sampleWeight(rate: number): number {
+  return 1 / rate;
 }
 
 /** Splits a datagram into lines; blank lines (e.g. a trailing newline) are not lines. */

@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import { emptyHistogram, histogramValues, observe, registerSnapshot, type HistogramState, type Labels } from '../lib/snapshot-metrics.js';
 import { mapName, type FamilyKey } from './mapping.js';
-import { parseLine, splitPacket, type StatsdSample } from './parse.js';
+import { parseLine, sampleWeight, splitPacket, type StatsdSample } from './parse.js';
 
 interface FamilySpec {
   name: string;
@@ -121,7 +121,7 @@ export class StatsdStore {
       this.series.set(key, series);
     }
     const spec = FAMILIES[series.family];
-    const weight = 1 / sample.rate;
+    const weight = sampleWeight(sample.rate);
     switch (sample.type) {
       case 'ms':
       case 'h':

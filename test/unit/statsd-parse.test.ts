@@ -1,7 +1,15 @@
 import fc from 'fast-check';
+import { Registry } from 'prom-client';
 import { mapName, sanitiseName } from '../../src/statsd/mapping.js';
-import { parseLine, splitPacket } from '../../src/statsd/parse.js';
+import { parseLine, sampleWeight, splitPacket } from '../../src/statsd/parse.js';
 import { StatsdStore } from '../../src/statsd/store.js';
+import { parseExposition, value } from '../support/exposition.js';
+
+async function exposition(store: StatsdStore): Promise<string> {
+  const registry = new Registry();
+  store.write(registry);
+  return registry.metrics();
+}
 
 describe('StatsD line parsing', () => {
   test('each type, as node-statsd sends it', () => {
@@ -41,8 +49,50 @@ describe('StatsD line parsing', () => {
     ['DogStatsD event', '_e{5,4}:title|text'],
     ['name too long', `${'x'.repeat(300)}:1|c`],
     ['binary junk', '\u0000\u0001\u0002'],
+    // value × (1 / rate) must be finite: 1 / 5e-324 is infinite, and 0 × ∞ is NaN.
+    ['zero counter with an infinite weight', 'x:0|c|@5e-324'],
+    ['counter with an infinite weight', 'x:1|c|@5e-324'],
+    ['timing with an infinite weight', 'x:0|ms|@5e-324'],
+    ['counter that overflows once weighted', 'x:1e308|c|@0.1'],
+    ['timing that overflows once weighted', 'x:1e308|ms|@0.5'],
+    ['histogram that overflows once weighted', 'x:1e308|h|@0.5'],
+    ['negative distribution that overflows once weighted', 'x:-1e308|d|@0.5'],
+    ['overflowing second sample spoils the line', 'x:1|c:1e308|c|@0.1'],
   ])('%s is invalid', (_what, line) => {
     expect(parseLine(line)).toBeUndefined();
+  });
+
+  test('the weight is 1 / rate, and lines near the limits that stay finite are kept', () => {
+    expect(sampleWeight(0.5)).toBe(2);
+    expect(sampleWeight(1)).toBe(1);
+    expect(parseLine('x:1|c|@0.5')).toEqual([{ name: 'x', type: 'c', value: 1, delta: false, rate: 0.5 }]);
+    expect(parseLine('x:1e308|c')).toEqual([{ name: 'x', type: 'c', value: 1e308, delta: false, rate: 1 }]);
+    expect(parseLine('x:1|c|@1e-308')).toEqual([{ name: 'x', type: 'c', value: 1, delta: false, rate: 1e-308 }]);
+    // Gauges ignore the rate, so an infinite weight does not matter to them.
+    expect(parseLine('x:0|g|@5e-324')).toEqual([{ name: 'x', type: 'g', value: 0, delta: false, rate: 5e-324 }]);
+  });
+
+  test('an overflowing line is counted as invalid and leaves its series untouched', async () => {
+    const store = new StatsdStore(10);
+    store.receive('x:1|c|@0.5\nx:0|c|@5e-324\nx:1e308|c|@0.1');
+    expect(store.lines).toBe(3);
+    expect(store.invalidLines).toBe(2);
+    const samples = parseExposition(await exposition(store));
+    expect(value(samples, 'onlyoffice_statsd_counter_total', { name: 'x' })).toBe(2);
+    expect(value(samples, 'onlyoffice_statsd_lines_invalid_total')).toBe(2);
+  });
+
+  test('sums of finite weighted values may reach +Inf but never NaN', async () => {
+    const store = new StatsdStore(10);
+    // +Inf after the first two lines; the negative one alone is finite, and +Inf plus it is still +Inf.
+    store.receive('h:1e308|h\nh:1e308|h\nh:-1e308|h\nc:1e308|c\nc:1e308|c');
+    expect(store.invalidLines).toBe(0);
+    // Read as text: the exposition helper turns "+Inf" into NaN.
+    const lines = (await exposition(store)).split('\n');
+    expect(lines).toContain('onlyoffice_statsd_histogram_sum{name="h"} +Inf');
+    expect(lines).toContain('onlyoffice_statsd_histogram_count{name="h"} 3');
+    expect(lines).toContain('onlyoffice_statsd_counter_total{name="c"} +Inf');
+    expect(lines.filter((l) => l.endsWith(' NaN'))).toEqual([]);
   });
 
   test('packets split on newlines; blank lines and CRLF are tolerated', () => {
