@@ -32,13 +32,13 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const healthLog = new CollectorHealthLog(logger);
   const bounds = new BoundsLog(logger);
 
-  async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', targetUrl?: string) {
+  async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', probe?: { targetUrl: string; collectors: readonly string[] }) {
     const generation = runtime.generation;
     if (!generation) return reply.code(503).type('text/plain').send('not ready\n');
     const { config } = generation;
-    const target = targetUrl === undefined ? config.documentserver : { ...config.documentserver, url: targetUrl, public_url: undefined };
+    const target = probe === undefined ? config.documentserver : { ...config.documentserver, url: probe.targetUrl, public_url: undefined };
     const registry = await runScrape({
-      collectors: generation.collectorsFor(scope),
+      collectors: generation.collectorsFor(scope).filter((entry) => probe === undefined || probe.collectors.includes(entry.name)),
       config,
       target,
       scope,
@@ -56,9 +56,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // DingTalk/WeCom receivers for Alertmanager; the getter follows reloads.
   void app.register(notifyRoutes, { notifier: () => runtime.generation?.notifier });
 
-  app.get<{ Querystring: { target?: string } }>('/probe', (request, reply) => {
+  app.get<{ Querystring: { target?: string; module?: string } }>('/probe', (request, reply) => {
     const generation = runtime.generation;
-    const target = request.query.target;
+    const { target, module = 'documentserver' } = request.query;
     if (typeof target !== 'string' || target === '') return reply.code(400).type('text/plain').send('target parameter is missing\n');
     let normalised: string;
     try {
@@ -70,7 +70,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     if (!generation?.config.probe.targets.includes(normalised)) {
       return reply.code(400).type('text/plain').send('target is not in probe.targets of the configuration\n');
     }
-    return scrape(request, reply, 'probe', normalised);
+    const collectors = typeof module === 'string' && Object.hasOwn(generation.config.probe.modules, module) ? generation.config.probe.modules[module] : undefined;
+    if (collectors === undefined) {
+      return reply.code(400).type('text/plain').send(`unknown module; probe.modules has: ${Object.keys(generation.config.probe.modules).join(', ')}\n`);
+    }
+    return scrape(request, reply, 'probe', { targetUrl: normalised, collectors });
   });
 
   app.get('/-/healthy', (_request, reply) => reply.type('text/plain').send('OK\n'));

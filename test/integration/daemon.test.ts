@@ -22,6 +22,7 @@ documentserver:
   timeout: 2s
 probe:
   targets: ["http://127.0.0.1:${dsPort}"]
+  modules: { version_only: [build_info] }
 `);
     exporter = await startExporter([`--config.file=${configPath}`, '--log.level=debug'], { TEST_DS_SECRET: SECRET });
   });
@@ -56,6 +57,28 @@ probe:
     const missing = await fetch(`${exporter.url}/probe`);
     expect(missing.status).toBe(400);
     expect(await missing.text()).toBe('target parameter is missing\n');
+  });
+
+  test('/probe runs the collectors of the module asked for: documentserver by default, built-in healthcheck, configured ones', async () => {
+    const target = encodeURIComponent(`http://127.0.0.1:${dsPort}`);
+    const collectorsOf = async (query: string) => {
+      const response = await fetch(`${exporter.url}/probe?target=${target}${query}`);
+      expect(response.status).toBe(200);
+      return parseExposition(await response.text()).filter((s) => s.name === 'onlyoffice_scrape_collector_success').map((s) => s.labels.collector).sort();
+    };
+    const all = ['build_info', 'commands', 'endpoints', 'healthcheck', 'license', 'tls_endpoints'];
+    expect(await collectorsOf('')).toEqual(all);
+    expect(await collectorsOf('&module=documentserver')).toEqual(all);
+    expect(await collectorsOf('&module=healthcheck')).toEqual(['healthcheck', 'tls_endpoints']);
+    expect(await collectorsOf('&module=version_only')).toEqual(['build_info']);
+
+    const unknown = await fetch(`${exporter.url}/probe?target=${target}&module=nope`);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toBe('unknown module; probe.modules has: documentserver, healthcheck, version_only\n');
+    const inherited = await fetch(`${exporter.url}/probe?target=${target}&module=constructor`);
+    expect(inherited.status).toBe(400);
+    const twice = await fetch(`${exporter.url}/probe?target=${target}&module=healthcheck&module=documentserver`);
+    expect(twice.status).toBe(400);
   });
 
   test('health, readiness and the landing page, which shows no secret', async () => {
