@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { describeApiError } from './api.js';
 import type { DockerEngine } from './engine.js';
+import { deadlineSignal } from '../lib/timeout-signal.js';
 
 /** CPU and memory of one container from one stats answer. */
 export interface ContainerUsage {
@@ -115,15 +116,18 @@ export class StatsGatherer {
       while (next < targets.length && !this.closed) {
         const container = targets[next++]!;
         api.count('stats');
+        const deadline = deadlineSignal(this.lifetime.signal, timeoutMs);
         try {
           const answer = await docker.getContainer(container.id).stats({
             stream: false,
-            abortSignal: AbortSignal.any([this.lifetime.signal, AbortSignal.timeout(timeoutMs)]),
+            abortSignal: deadline.signal,
           } as { stream: false });
           const usage = parseStats(answer);
           if (usage) this.samples.set(container.id, { usage, at: Date.now() });
         } catch (error) {
           this.logger.debug({ container: container.name, err: describeApiError(error) }, 'container stats failed');
+        } finally {
+          deadline.clear();
         }
       }
     };

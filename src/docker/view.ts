@@ -4,6 +4,7 @@ import type { ContainerInspectInfo } from 'dockerode';
 import type { Logger } from 'pino';
 import { apiErrorStatus, describeApiError, type ApiCounter } from './api.js';
 import { dockerTimeSeconds } from './time.js';
+import { deadlineSignal } from '../lib/timeout-signal.js';
 
 export const CONTAINER_STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const;
 export const HEALTH_STATUSES = ['none', 'starting', 'healthy', 'unhealthy'] as const;
@@ -286,14 +287,20 @@ export class ContainerView {
     this.resyncTimer.unref();
   }
 
-  private signal(): AbortSignal {
-    return AbortSignal.any([this.lifetime.signal, AbortSignal.timeout(this.options.timeoutMs)]);
+  /** One Engine API call, given up when the view closes or after the timeout. */
+  private async call<T>(request: (abortSignal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = deadlineSignal(this.lifetime.signal, this.options.timeoutMs);
+    try {
+      return await request(deadline.signal);
+    } finally {
+      deadline.clear();
+    }
   }
 
   private async resync(): Promise<void> {
     const listedAt = this.seq;
     this.options.api.count('list');
-    const list = await this.options.docker.listContainers({ all: true, abortSignal: this.signal() } as object);
+    const list = await this.call((abortSignal) => this.options.docker.listContainers({ all: true, abortSignal } as object));
     const listed = new Set<string>();
     for (const summary of list) {
       // Names also holds link aliases (/other/alias); the container's own name has a single leading slash.
@@ -316,7 +323,7 @@ export class ContainerView {
     this.options.api.count('inspect');
     let info: ContainerInspectInfo;
     try {
-      info = await this.options.docker.getContainer(id).inspect({ abortSignal: this.signal() } as object);
+      info = await this.call((abortSignal) => this.options.docker.getContainer(id).inspect({ abortSignal } as object));
     } catch (error) {
       const status = apiErrorStatus(error);
       if (status === 404) {

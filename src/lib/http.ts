@@ -1,4 +1,5 @@
 import { Agent, request, type Dispatcher } from 'undici';
+import { deadlineSignal } from './timeout-signal.js';
 
 export interface HttpRequest {
   url: string;
@@ -27,7 +28,8 @@ const insecureAgent = new Agent({ ...agentOptions, connect: { rejectUnauthorized
 export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
-  const signal = AbortSignal.any([req.signal, AbortSignal.timeout(req.timeoutMs)]);
+  const deadline = deadlineSignal(req.signal, req.timeoutMs);
+  const signal = deadline.signal;
   const dispatcher: Dispatcher = req.insecureSkipVerify ? insecureAgent : verifyingAgent;
   try {
     const response = await request(req.url, {
@@ -53,6 +55,8 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
     return { ok: true, status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), seconds: seconds() };
   } catch (error) {
     return { ok: false, ...classify(error, signal), seconds: seconds() };
+  } finally {
+    deadline.clear();
   }
 }
 

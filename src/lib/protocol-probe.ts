@@ -1,6 +1,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { DependencyTarget } from '../config/sections/dependencies.js';
+import { deadlineSignal } from './timeout-signal.js';
 
 export type ProtocolFailure = 'refused' | 'timeout' | 'reset' | 'dns' | 'tls' | 'protocol' | 'auth' | 'error';
 
@@ -162,9 +163,11 @@ export function checkDependency(target: DependencyTarget, signal: AbortSignal, t
   const conversation = DIALECTS[target.dependency](target);
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
-  const abort = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  const deadline = deadlineSignal(signal, timeoutMs);
+  const abort = deadline.signal;
   return new Promise((resolve) => {
     if (abort.aborted) {
+      deadline.clear();
       resolve({ up: false, seconds: 0, failure: 'timeout', message: 'no time left in the scrape' });
       return;
     }
@@ -177,6 +180,7 @@ export function checkDependency(target: DependencyTarget, signal: AbortSignal, t
     const finish = (result: ProtocolResult) => {
       if (settled) return;
       settled = true;
+      deadline.clear();
       abort.removeEventListener('abort', onAbort);
       secure?.destroy();
       // end() first so a live server sees an orderly close (and gets what we last wrote); destroy() frees the socket.

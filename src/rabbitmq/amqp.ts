@@ -1,5 +1,6 @@
 import amqp, { type ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
+import { deadlineSignal } from '../lib/timeout-signal.js';
 import type { QueueSource, QueueStats, SourceResult } from './types.js';
 
 class Deadline extends Error {}
@@ -17,7 +18,8 @@ export class AmqpSource implements QueueSource {
   constructor(private readonly url: string, private readonly insecureSkipVerify: boolean, private readonly logger: Logger) {}
 
   async query(_vhost: string, queues: readonly string[], signal: AbortSignal, timeoutMs: number): Promise<SourceResult> {
-    const giveUp = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    const deadline = deadlineSignal(signal, timeoutMs);
+    const giveUp = deadline.signal;
     try {
       const model = await bounded(this.connection(timeoutMs), giveUp);
       const found = new Map<string, QueueStats>();
@@ -32,6 +34,8 @@ export class AmqpSource implements QueueSource {
       // A frozen broker leaves the socket open and silent: drop it so the next scrape starts afresh.
       if (error instanceof Deadline) this.discard();
       return { ok: false, error: `amqp: ${error instanceof Deadline ? 'timed out' : describe(error)}` };
+    } finally {
+      deadline.clear();
     }
   }
 
