@@ -225,7 +225,19 @@ const OID_SUBJECT_ALT_NAME = '2.5.29.17';
  * Reads the facts of one certificate from its DER. A certificate this small reader cannot follow still gets
  * OpenSSL's view (dates, names in OpenSSL's spelling) rather than failing the whole collector.
  */
+// Certificates are immutable and a probed server sends the same objects back (Trust.walk keeps them): parse each once.
+const factsOf = new WeakMap<X509Certificate, CertificateFacts>();
+
 export function certificateFacts(cert: X509Certificate): CertificateFacts {
+  let facts = factsOf.get(cert);
+  if (facts === undefined) {
+    facts = Object.freeze(computeFacts(cert));
+    factsOf.set(cert, facts);
+  }
+  return facts;
+}
+
+function computeFacts(cert: X509Certificate): CertificateFacts {
   try {
     return readFacts(cert);
   } catch {
