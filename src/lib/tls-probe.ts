@@ -2,6 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import { deadlineSignal } from './timeout-signal.js';
 import { splitPemCertificates, TrustAnchors, walkChain, type ChainWalk } from './x509.js';
 
 /** Where distributions keep the system trust store (Debian/Ubuntu/Alpine, then RHEL/Fedora). */
@@ -75,9 +76,11 @@ export type TlsProbeResult =
 export function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: AbortSignal, timeoutMs: number): Promise<TlsProbeResult> {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
-  const abort = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+  const deadline = deadlineSignal(signal, timeoutMs);
+  const abort = deadline.signal;
   return new Promise((resolve) => {
     if (abort.aborted) {
+      deadline.clear();
       resolve({ ok: false, seconds: 0, failure: 'timeout', message: 'timed out' });
       return;
     }
@@ -95,6 +98,7 @@ export function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: Abo
       if (settled) return;
       settled = true;
       abort.removeEventListener('abort', onAbort);
+      deadline.clear();
       socket.destroy();
       resolve(result);
     };
