@@ -4,6 +4,7 @@
 #   docker run -d --name onlyoffice-exporter -p 9967:9967 --read-only --tmpfs /tmp \
 #     -v ./config.yml:/etc/onlyoffice-exporter/config.yml:ro onlyoffice-exporter
 #   docker exec onlyoffice-exporter doctor --lang=en        # or: docker run --rm ... onlyoffice-exporter doctor
+#   docker exec onlyoffice-exporter healthcheck             # what the HEALTHCHECK sees
 #
 # What each collector needs mounted (all read-only): the Docker socket for containers and supervisor
 # (/var/run/docker.sock, plus --group-add of its group, or a socket proxy through DOCKER_HOST), the DS
@@ -31,12 +32,14 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json package-lock.json ./
 COPY src ./src
-COPY deploy/docker/entrypoint.sh deploy/docker/doctor /usr/local/bin/
+COPY deploy/docker/entrypoint.sh deploy/docker/doctor deploy/docker/healthcheck /usr/local/bin/
+COPY deploy/docker/healthcheck.mjs ./deploy/docker/
 COPY deploy/docker/config.yml /etc/onlyoffice-exporter/config.yml
 # The node user (uid 1000) of the official image; root owns the files, so the process cannot change them.
 USER node
 EXPOSE 9967
-# No curl in the slim image: Node's own fetch.
+# GET /-/healthy with node (no curl in the slim image) on the exporter's own --web.listen-address, over HTTPS
+# when its --web.config.file turns TLS on; with basic auth the 401 counts as alive (see healthcheck.mjs).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:9967/-/healthy').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["/usr/local/bin/healthcheck"]
 ENTRYPOINT ["/usr/local/bin/entrypoint.sh"]

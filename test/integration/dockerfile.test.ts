@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { parseConfig } from '../../src/config/load.js';
 import { ENGINE_PROGRAMS, eventually, PrivateEngine } from '../support/dockerd.js';
 import { requirePrograms } from '../support/integration.js';
+import { TestPki } from '../support/tls-pki.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -43,14 +44,21 @@ describe('Dockerfile (static)', () => {
     expect(final.filter((i) => i.keyword === 'RUN')).toEqual([]);
   });
 
-  test('runs as a non-root user, exposes 9967, health-checks /-/healthy with node (no curl in slim)', () => {
+  test('runs as a non-root user, exposes 9967, health-checks with deploy/docker/healthcheck (node, no curl in slim)', () => {
     const users = final.filter((i) => i.keyword === 'USER').map((i) => i.args);
     expect(users).toEqual(['node']);
     expect(final.findIndex((i) => i.keyword === 'USER')).toBeGreaterThan(final.findLastIndex((i) => i.keyword === 'COPY'));
     expect(final.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual(['9967']);
     const health = final.filter((i) => i.keyword === 'HEALTHCHECK');
     expect(health).toHaveLength(1);
-    expect(health[0]!.args).toMatch(/^--interval=30s --timeout=5s --start-period=20s --retries=3 CMD \["node", "-e", ".*fetch\('http:\/\/127\.0\.0\.1:9967\/-\/healthy'\)/);
+    expect(health[0]!.args).toBe('--interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/usr/local/bin/healthcheck"]');
+    // The wrapper runs the script from /app, where `yaml` resolves from /app/node_modules.
+    expect(final.filter((i) => i.keyword === 'COPY' && i.args.includes('healthcheck')).map((i) => i.args)).toEqual([
+      'deploy/docker/entrypoint.sh deploy/docker/doctor deploy/docker/healthcheck /usr/local/bin/',
+      'deploy/docker/healthcheck.mjs ./deploy/docker/',
+    ]);
+    expect(final.find((i) => i.keyword === 'WORKDIR')!.args).toBe('/app');
+    expect(readFileSync(join(ROOT, 'deploy/docker/healthcheck'), 'utf8')).toContain('exec node /app/deploy/docker/healthcheck.mjs "$@"\n');
     expect(final.find((i) => i.keyword === 'ENTRYPOINT')!.args).toBe('["/usr/local/bin/entrypoint.sh"]');
   });
 
@@ -75,7 +83,9 @@ describe('Dockerfile (static)', () => {
   });
 });
 
-const { describe: withEngine } = requirePrograms(...ENGINE_PROGRAMS, '/usr/bin/node');
+const { describe: withEngine } = requirePrograms(...ENGINE_PROGRAMS, '/usr/bin/node', 'openssl');
+// exporter-toolkit's test hash (Go's bcrypt, cost 10) of "fakepassword".
+const GO_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi';
 
 /**
  * No registry is reachable here, so node:20-bookworm-slim cannot be pulled: the runtime stage of the real
@@ -109,7 +119,7 @@ withEngine('Dockerfile runtime stage on a real engine (local base image)', () =>
     };
     expect(config.User).toBe('node');
     expect(Object.keys(config.ExposedPorts)).toEqual(['9967/tcp']);
-    expect(config.Healthcheck.Test.slice(0, 3)).toEqual(['CMD', 'node', '-e']);
+    expect(config.Healthcheck.Test).toEqual(['CMD', '/usr/local/bin/healthcheck']);
 
     await engine.cli('run', '-d', '--name', 'exporter', '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
       '--health-interval', '1s', '--health-start-period', '1s', '-e', 'ONLYOFFICE_DS_URL=http://127.0.0.1:1', IMAGE);
@@ -120,6 +130,7 @@ withEngine('Dockerfile runtime stage on a real engine (local base image)', () =>
     }, 60_000);
     expect(health).toBe('healthy');
     expect(await engine.cli('exec', 'exporter', 'id', '-u')).toBe('1000');
+    expect(await engine.cli('exec', 'exporter', 'healthcheck')).toBe('healthy: 200 from http://127.0.0.1:9967/-/healthy');
 
     // The daemon answers /metrics inside the container (the image has no curl: node's fetch).
     const metrics = await engine.cli('exec', 'exporter', 'node', '-e', "fetch('http://127.0.0.1:9967/metrics').then(r => r.text()).then(t => console.log(t))");
@@ -137,6 +148,38 @@ withEngine('Dockerfile runtime stage on a real engine (local base image)', () =>
     expect(once.code).toBe(2);
     expect(once.stdout).toContain('1. [docservice] docservice 没有在监听');
   }, 180_000);
+
+  test('with --web.config.file (TLS and basic auth) on another port, under --init, the container still turns healthy', async () => {
+    // The image of the test above. The health check finds the flags in the exporter's command line (not PID 1
+    // here) and reads the same web config: HTTPS on :9443, where the 401 of basic auth means alive.
+    const pki = new TestPki();
+    try {
+      const now = Math.floor(Date.now() / 1000);
+      const issuer = pki.issue('ca', { subject: '/CN=image test CA', notBefore: now - 86_400, notAfter: now + 86_400, serial: '01', ca: true });
+      pki.issue('server', { subject: '/CN=localhost', issuer, notBefore: now - 86_400, notAfter: now + 86_400, serial: '11', san: 'IP:127.0.0.1' });
+      writeFileSync(join(pki.dir, 'web.yml'), `tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\nbasic_auth_users:\n  prometheus: "${GO_HASH}"\n`);
+      // The container's uid 1000 reads them (throwaway test keys).
+      chmodSync(pki.dir, 0o755);
+      for (const file of ['server.crt', 'server.key', 'web.yml']) chmodSync(join(pki.dir, file), 0o644);
+
+      await engine.cli('run', '-d', '--name', 'exporter-tls', '--init', '--read-only', '--tmpfs', '/tmp', '--cap-drop', 'ALL',
+        '--health-interval', '1s', '--health-start-period', '1s', '-e', 'ONLYOFFICE_DS_URL=http://127.0.0.1:1',
+        '-v', `${pki.dir}:/etc/onlyoffice-exporter/web:ro`, IMAGE, '--web.listen-address', ':9443', '--web.config.file=/etc/onlyoffice-exporter/web/web.yml');
+      const health = await eventually('the TLS container to be healthy', async () => {
+        const status = await engine.cli('inspect', 'exporter-tls', '--format', '{{.State.Health.Status}}');
+        if (status === 'unhealthy') throw new Error(`${await engine.cli('inspect', 'exporter-tls', '--format', '{{json .State.Health}}')}\n${await engine.cli('logs', 'exporter-tls')}`);
+        return status === 'healthy' ? status : undefined;
+      }, 60_000);
+      expect(health).toBe('healthy');
+      expect(await engine.cli('exec', 'exporter-tls', 'cat', '/proc/1/cmdline')).toMatch(/^\/sbin\/docker-init\0/);
+      expect(await engine.cli('exec', 'exporter-tls', 'healthcheck'))
+        .toBe('alive: 401 from https://127.0.0.1:9443/-/healthy (basic auth is on; a health check has no password)');
+      // The check the image had before: plain HTTP on :9967 finds nothing there.
+      expect((await execCode(engine, ['exec', 'exporter-tls', 'healthcheck', '--web.listen-address=:9967'])).code).toBe(1);
+    } finally {
+      pki.remove();
+    }
+  }, 120_000);
 
   function makeContext(dir: string): void {
     mkdirSync(dir, { recursive: true });
