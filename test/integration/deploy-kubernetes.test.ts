@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -7,6 +8,7 @@ import { parseConfig } from '../../src/config/load.js';
 import { Runtime } from '../../src/runtime.js';
 import { buildServer } from '../../src/server.js';
 import { OUTPUT, prometheusRule, REPOSITORY, ruleFiles } from '../../deploy/kubernetes/generate-prometheusrule.js';
+import { requirePrograms } from '../support/integration.js';
 import { silentLogger } from '../support/scrape.js';
 
 const DIR = join(REPOSITORY, 'deploy/kubernetes');
@@ -115,5 +117,83 @@ describe('deploy/kubernetes', () => {
     expect(groups.length).toBeGreaterThan(0);
     expect(one('PrometheusRule').spec).toEqual({ groups });
     expect(ruleFiles().filter((f) => f.startsWith('alerts/')).length).toBeGreaterThan(0);
+  });
+});
+
+/** `kubectl kustomize` of a copy of deploy/kubernetes, with the commented `components:` lines enabled as its comment says. */
+function build(withWebConfig: boolean): K8s[] {
+  const dir = mkdtempSync(join(tmpdir(), 'ooe-kustomize-'));
+  try {
+    cpSync(DIR, join(dir, 'kubernetes'), { recursive: true });
+    const path = join(dir, 'kubernetes/kustomization.yaml');
+    const text = readFileSync(path, 'utf8');
+    expect(text.endsWith('\n# components:\n#   - web-config\n')).toBe(true);
+    if (withWebConfig) writeFileSync(path, text.replace('\n# components:\n#   - web-config\n', '\ncomponents:\n  - web-config\n'));
+    const out = execFileSync('kubectl', ['kustomize', join(dir, 'kubernetes')], { encoding: 'utf8' });
+    return parseAllDocuments(out).map((doc) => doc.toJS() as K8s);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+requirePrograms('kubectl').describe('deploy/kubernetes with the web-config component (kubectl kustomize)', () => {
+  let base: K8s[];
+  let web: K8s[];
+  beforeAll(() => {
+    base = build(false);
+    web = build(true);
+  });
+  const find = (docs: K8s[], kind: string) => docs.find((d) => d.kind === kind)!;
+  const container = (docs: K8s[]) => find(docs, 'Deployment').spec.template.spec.containers[0];
+
+  test('without it, kustomize builds the same manifests the other tests read', () => {
+    // kustomize orders by kind.
+    const byKind = (docs: K8s[]) => [...docs].sort((a, b) => a.kind.localeCompare(b.kind));
+    expect(byKind(base)).toEqual(byKind(resources()));
+  });
+
+  test('both probes run the image\'s health check, with the periods and timeouts of the default manifest', () => {
+    const exporter = container(web);
+    const exec = { exec: { command: ['/usr/local/bin/healthcheck'] } };
+    expect(exporter.livenessProbe).toEqual({ ...exec, periodSeconds: 30, timeoutSeconds: 5 });
+    expect(exporter.readinessProbe).toEqual({ ...exec, periodSeconds: 10, timeoutSeconds: 5 });
+    // The image puts it there, and it gives up (3 s) before kubelet does (timeoutSeconds).
+    expect(readFileSync(join(REPOSITORY, 'Dockerfile'), 'utf8')).toMatch(/^COPY .*deploy\/docker\/healthcheck \/usr\/local\/bin\/$/m);
+    const timeout = Number(/^const DEFAULT_TIMEOUT_MS = (\d+);$/m.exec(readFileSync(join(REPOSITORY, 'deploy/docker/healthcheck.mjs'), 'utf8'))![1]);
+    expect(timeout).toBe(3000);
+    expect(timeout).toBeLessThan(exporter.livenessProbe.timeoutSeconds * 1000);
+  });
+
+  test('--web.config.file is web.yml in the Secret mounted read-only, which the scrape verifies against too', () => {
+    const exporter = container(web);
+    const pod = find(web, 'Deployment').spec.template.spec;
+    expect(exporter.args).toEqual(['--config.file=/etc/onlyoffice-exporter/config.yml', '--web.config.file=/etc/onlyoffice-exporter-web/web.yml']);
+    expect(exporter.volumeMounts).toContainEqual({ name: 'web-config', mountPath: '/etc/onlyoffice-exporter-web', readOnly: true });
+    expect(pod.volumes).toContainEqual({ name: 'web-config', secret: { secretName: 'onlyoffice-exporter-web' } });
+    expect(find(web, 'ServiceMonitor').spec.endpoints).toEqual([{
+      ...find(base, 'ServiceMonitor').spec.endpoints[0],
+      scheme: 'https',
+      tlsConfig: { serverName: 'onlyoffice-exporter', ca: { secret: { name: 'onlyoffice-exporter-web', key: 'ca.crt' } } },
+      basicAuth: {
+        username: { name: 'onlyoffice-exporter-scrape', key: 'username' },
+        password: { name: 'onlyoffice-exporter-scrape', key: 'password' },
+      },
+    }]);
+  });
+
+  test('nothing else changes', () => {
+    const strip = (docs: K8s[]) => docs.map((doc) => {
+      const copy = structuredClone(doc);
+      if (copy.kind === 'Deployment') {
+        const pod = copy.spec.template.spec;
+        const [exporter] = pod.containers;
+        for (const key of ['args', 'livenessProbe', 'readinessProbe']) delete exporter[key];
+        exporter.volumeMounts = exporter.volumeMounts.filter((m: { name: string }) => m.name !== 'web-config');
+        pod.volumes = pod.volumes.filter((v: { name: string }) => v.name !== 'web-config');
+      }
+      if (copy.kind === 'ServiceMonitor') delete copy.spec.endpoints;
+      return copy;
+    });
+    expect(strip(web)).toEqual(strip(base));
   });
 });
