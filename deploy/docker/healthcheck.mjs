@@ -32,7 +32,7 @@ function parseFlags(argv, strict) {
     const flag = match[1];
     if (flag === 'help' || flag === 'h') return { help: true };
     if (SWITCHES.includes(flag) && match[2] === undefined) continue;
-    const known = flag === 'web.listen-address' || flag === 'web.config.file' || (strict && (flag === 'timeout' || IGNORED.includes(flag)));
+    const known = flag === 'web.listen-address' || flag === 'web.config.file' || IGNORED.includes(flag) || (strict && flag === 'timeout');
     if (!known) {
       if (strict) throw new Error(`unknown flag --${flag}`);
       continue;
@@ -121,7 +121,7 @@ function check({ host, port }, web, timeoutMs) {
       res.resume();
       if (res.statusCode === 200) done([0, `healthy: 200 from ${url}`]);
       // The bcrypt hashes cannot be reversed, so a health check cannot log in. Our server answers an
-      // anonymous request with this challenge only after reading it in its event loop: alive and answering.
+      // anonymous request with this challenge (no bcrypt run) from its event loop: alive and answering.
       else if (res.statusCode === 401 && web.basicAuth && res.headers['www-authenticate'] === 'Basic') {
         done([0, `alive: 401 from ${url} (basic auth is on; a health check has no password)`]);
       } else done([1, `unhealthy: ${res.statusCode} from ${url}`]);
