@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { ZodError } from 'zod';
+import { readBoundedFile, readErrorReason } from '../lib/read-bounded-file.js';
 import { configSchema, type Config } from './schema.js';
 
 /** A configuration problem, with every offending key named ("documentserver.timeout: ..."). */
@@ -22,9 +22,9 @@ export function loadConfigFile(path: string | undefined, env: Env = process.env)
   if (path === undefined) return parseConfig('', '(defaults)', env);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFile(path);
   } catch (error) {
-    throw new ConfigError(path, [`cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`]);
+    throw new ConfigError(path, [`cannot read the file: ${readErrorReason(error)}`]);
   }
   return parseConfig(text, path, env);
 }
@@ -73,9 +73,9 @@ function resolveValues(value: unknown, path: string[], env: Env, problems: strin
         continue;
       }
       try {
-        out[base] = readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+        out[base] = readBoundedFile(file).replace(/\r?\n$/, '');
       } catch (error) {
-        problems.push(`${keyPath([...path, key])}: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        problems.push(`${keyPath([...path, key])}: cannot read ${file}: ${readErrorReason(error)}`);
       }
       continue;
     }

@@ -1,10 +1,10 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { SecureVersion } from 'node:tls';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z, type ZodError } from 'zod';
 import { ConfigError } from '../config/load.js';
+import { readBoundedFile, readErrorReason as reason } from '../lib/read-bounded-file.js';
 
 /**
  * The Prometheus exporter-toolkit web configuration (`--web.config.file`), the file node_exporter,
@@ -104,28 +104,11 @@ const schema = z.object({
 export function loadWebConfig(path: string): WebConfig {
   let source: string;
   try {
-    source = readSmallFile(path);
+    source = readBoundedFile(path);
   } catch (error) {
     throw new ConfigError(path, [`cannot read the file: ${reason(error)}`]);
   }
   return parseWebConfig(source, path);
-}
-
-const MAX_FILE_BYTES = 1024 * 1024;
-
-/**
- * A regular file of at most 1 MiB. Reading is synchronous, on reload too: /dev/zero or a FIFO named by
- * mistake must be refused, not block the exporter forever.
- */
-function readSmallFile(path: string): string {
-  const stat = statSync(path);
-  if (!stat.isFile()) throw new Error('not a regular file');
-  if (stat.size > MAX_FILE_BYTES) throw new Error(`larger than ${MAX_FILE_BYTES} bytes`);
-  return readFileSync(path, 'utf8');
-}
-
-function reason(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
 /** `path` names the file in errors; relative file names inside are resolved against its folder, as exporter-toolkit does. */
@@ -166,7 +149,7 @@ function loadTls(section: TlsSection, base: string, problems: string[]): WebTls 
     }
     const full = isAbsolute(file) ? file : resolve(base, file);
     try {
-      return readSmallFile(full);
+      return readBoundedFile(full);
     } catch (error) {
       problems.push(`${key(`${name}_file`)}: cannot read ${full}: ${reason(error)}`);
       return undefined;

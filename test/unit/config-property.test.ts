@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,8 @@ import { configSchema } from '../../src/config/schema.js';
 const dir = mkdtempSync(join(tmpdir(), 'ooe-config-prop-'));
 const secretFile = join(dir, 'secret');
 writeFileSync(secretFile, 'FILESECRETfromfile42\n');
+const fifo = join(dir, 'fifo');
+execFileSync('mkfifo', [fifo]);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The object schema inside defaults, effects, optionals and unions (e.g. `false | {...}` shorthands). */
@@ -36,6 +39,8 @@ const leaf = fc.oneof(
   fc.constantFrom('10s', '0s', '-1s', '1m30s', '500ms', 'soon', '', 'auto', 'false', 'udp://127.0.0.1:0', 'udp://[::1]:9125', 'http://127.0.0.1:1', 'https://[::1]:8443/x',
     'amqp://guest:guest@127.0.0.1:5672/%2f', 'redis://:pw@127.0.0.1:6379', 'postgresql://u:p@h/db', '127.0.0.1:5432', '[::1]:443', 'host:99999', '${HOME}', '${NOPE}', '${NOPE:-fallback}',
     '${', '$${X}', 'zh-CN', 'Asia/Shanghai', 'Mars/Olympus', '*', '[', 'onlyoffice*'),
+  // Paths: a file, and what the loader must refuse (a device, a folder).
+  fc.constantFrom(secretFile, '/dev/null', dir),
   fc.string({ maxLength: 30 }),
 );
 // A value, or one level deeper with keys of the section's own sub-objects and some strangers.
@@ -48,7 +53,27 @@ const section = fc.constantFrom(...SECTIONS).chain(({ name, keys }) => fc.tuple(
   fc.constant(name),
   fc.dictionary(fc.oneof(fc.constantFrom(...(keys.length > 0 ? keys : ['x'])), fc.constantFrom('url_file', 'password_file', 'secret_file', '__proto__'), fc.string({ maxLength: 6 })), value, { maxKeys: 5 }),
 ));
-const document = fc.array(section, { maxLength: 4 }).map((sections) => Object.fromEntries(sections));
+const FILE_KEYS = new Set(['secret_file', 'password_file', 'bearer_token_file', 'token_file', 'url_file', 'username_file']);
+
+/** A copy of `value` whose `<key>_file` keys, at any depth, all name `path`. */
+function pointFileKeys(value: unknown, path: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => pointFileKeys(item, path));
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) {
+    // defineProperty: a generated "__proto__" key stays an own key, as in the original.
+    Object.defineProperty(out, key, { value: FILE_KEYS.has(key) ? path : pointFileKeys(item, path), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+// Sometimes every <key>_file names /dev/zero or a FIFO, which must be refused without blocking. Only those
+// keys: other paths in the schema (tls.ca_file) are not read by the loader's bounded reader.
+const document = fc.tuple(fc.array(section, { maxLength: 4 }), fc.option(fc.constantFrom('/dev/zero', fifo), { nil: undefined }))
+  .map(([sections, path]) => {
+    const doc = Object.fromEntries(sections);
+    return path === undefined ? doc : pointFileKeys(doc, path) as Record<string, unknown>;
+  });
 const env = fc.dictionary(fc.constantFrom('HOME', 'NOPE', 'X', 'TOKEN'), fc.string({ maxLength: 10 }), { maxKeys: 3 });
 
 /** parseConfig's contract: a Config, or a ConfigError with at least one non-empty problem. Anything else is a bug. */
