@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { readBoundedFile, readErrorReason } from '../lib/read-bounded-file.js';
 
 /** A template file problem, naming the file and the key. */
 export class TemplateError extends Error {
@@ -98,9 +99,16 @@ export function loadTemplate(name: string, language: string, templatesDir?: stri
 }
 
 function readLayer(file: string): Record<string, unknown> {
+  // Read at config load and reload: a FIFO or device under the template's name must not hang them.
+  let text: string;
+  try {
+    text = readBoundedFile(file);
+  } catch (error) {
+    throw new TemplateError(`${file}: cannot read: ${readErrorReason(error)}`);
+  }
   let data: unknown;
   try {
-    data = parseYaml(readFileSync(file, 'utf8'));
+    data = parseYaml(text);
   } catch (error) {
     throw new TemplateError(`${file}: ${(error as Error).message.split('\n')[0]}`);
   }

@@ -77,6 +77,24 @@ describe('files the config loader reads: regular files of at most 1 MiB', () => 
     for (const r of results) expect(r.ms).toBeLessThan(1000);
   }, 20_000);
 
+  test('tls.ca_file: /dev/zero, a FIFO and a file over 1 MiB are refused naming the key, at once', () => {
+    const fifo = join(dir, 'ca-fifo');
+    execFileSync('mkfifo', [fifo]);
+    const big = join(dir, 'big-ca.pem');
+    writeFileSync(big, Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1, 'a'));
+    const results = inChild([
+      { yaml: 'tls: { ca_file: /dev/zero }' },
+      { yaml: `tls: { ca_file: ${fifo} }` },
+      { yaml: `tls: { ca_file: ${big} }` },
+    ]);
+    expect(results.map((r) => r.problems)).toEqual([
+      ['tls.ca_file: cannot read /dev/zero: not a regular file'],
+      [`tls.ca_file: cannot read ${fifo}: not a regular file`],
+      [`tls.ca_file: cannot read ${big}: larger than 1048576 bytes`],
+    ]);
+    for (const r of results) expect(r.ms).toBeLessThan(1000);
+  }, 20_000);
+
   test('a file over 1 MiB is refused naming the key and the cap; exactly 1 MiB is read', () => {
     const big = join(dir, 'big');
     writeFileSync(big, Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1, 'a'));

@@ -53,9 +53,10 @@ const section = fc.constantFrom(...SECTIONS).chain(({ name, keys }) => fc.tuple(
   fc.constant(name),
   fc.dictionary(fc.oneof(fc.constantFrom(...(keys.length > 0 ? keys : ['x'])), fc.constantFrom('url_file', 'password_file', 'secret_file', '__proto__'), fc.string({ maxLength: 6 })), value, { maxKeys: 5 }),
 ));
-const FILE_KEYS = new Set(['secret_file', 'password_file', 'bearer_token_file', 'token_file', 'url_file', 'username_file']);
+// The loader's <key>_file secrets, and tls.ca_file (read by its own schema, with the same bounded reader).
+const FILE_KEYS = new Set(['secret_file', 'password_file', 'bearer_token_file', 'token_file', 'url_file', 'username_file', 'ca_file']);
 
-/** A copy of `value` whose `<key>_file` keys, at any depth, all name `path`. */
+/** A copy of `value` whose file keys (FILE_KEYS), at any depth, all name `path`. */
 function pointFileKeys(value: unknown, path: string): unknown {
   if (Array.isArray(value)) return value.map((item) => pointFileKeys(item, path));
   if (value === null || typeof value !== 'object') return value;
@@ -67,8 +68,7 @@ function pointFileKeys(value: unknown, path: string): unknown {
   return out;
 }
 
-// Sometimes every <key>_file names /dev/zero or a FIFO, which must be refused without blocking. Only those
-// keys: other paths in the schema (tls.ca_file) are not read by the loader's bounded reader.
+// Sometimes every file key names /dev/zero or a FIFO, which must be refused without blocking.
 const document = fc.tuple(fc.array(section, { maxLength: 4 }), fc.option(fc.constantFrom('/dev/zero', fifo), { nil: undefined }))
   .map(([sections, path]) => {
     const doc = Object.fromEntries(sections);

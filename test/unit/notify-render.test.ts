@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseWebhookPayload, type Alert } from '../../src/notify/payload.js';
 import { escapeMarkdown, formatDuration, formatTime, renderMessage, safeUrl, silenceUrl, truncate, type RenderOptions } from '../../src/notify/render.js';
 import { loadTemplate, TemplateError } from '../../src/notify/templates.js';
@@ -206,4 +208,39 @@ describe('notify templates', () => {
     expect(() => loadTemplate('units', 'en', dir)).toThrow(/units\.en\.yml: duration_units\.w: unknown key \(known: d, h, m, s\)/);
     expect(() => loadTemplate('absent', 'en', dir)).toThrow(`template absent.en.yml not found in ${dir} nor among the built-in templates`);
   });
+
+  test('a FIFO, /dev/zero behind a symlink or a folder under a template\'s name is a TemplateError, at once', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-templates-'));
+    execFileSync('mkfifo', [join(dir, 'fifo.en.yml')]);
+    execFileSync('mkfifo', [join(dir, 'default.zh-CN.yml')]);
+    symlinkSync('/dev/zero', join(dir, 'zero.en.yml'));
+    mkdirSync(join(dir, 'folder.en.yml'));
+    // In a child process: a read blocked on the FIFO would stop jest's own timers too.
+    const script = `
+      const { loadTemplate } = await import(process.argv[1]);
+      const results = [];
+      for (const [name, language] of JSON.parse(process.argv[3])) {
+        const started = Date.now();
+        let message = 'loaded';
+        try { loadTemplate(name, language, process.argv[2]); } catch (error) { message = error.name + ': ' + error.message; }
+        results.push({ message, ms: Date.now() - started });
+      }
+      process.stdout.write(JSON.stringify(results));`;
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const cases = [['fifo', 'en'], ['default', 'zh-CN'], ['zero', 'en'], ['folder', 'en']];
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, join(root, 'src/notify/templates.ts'), dir, JSON.stringify(cases)], {
+      cwd: root,
+      timeout: 15_000,
+      killSignal: 'SIGKILL',
+      encoding: 'utf8',
+    });
+    const results = JSON.parse(out) as Array<{ message: string; ms: number }>;
+    expect(results.map((r) => r.message)).toEqual([
+      `TemplateError: ${join(dir, 'fifo.en.yml')}: cannot read: not a regular file`,
+      `TemplateError: ${join(dir, 'default.zh-CN.yml')}: cannot read: not a regular file`,
+      `TemplateError: ${join(dir, 'zero.en.yml')}: cannot read: not a regular file`,
+      `TemplateError: ${join(dir, 'folder.en.yml')}: cannot read: not a regular file`,
+    ]);
+    for (const r of results) expect(r.ms).toBeLessThan(1000);
+  }, 20_000);
 });

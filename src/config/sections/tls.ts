@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { formatHostPort, parseHostPort } from '../../lib/address.js';
 import { shorthand } from '../../lib/config-forms.js';
+import { readBoundedFile, readErrorReason } from '../../lib/read-bounded-file.js';
 import { splitPemCertificates } from '../../lib/x509.js';
 import { duration } from '../duration.js';
 
@@ -44,13 +44,16 @@ const endpoint = shorthand(z.object({
 
 const absolutePath = z.string().refine((value) => value.startsWith('/'), 'must be an absolute path (starting with /)');
 
-/** Extra trust anchors (PEM bundle), read once at load so a bad file is a configuration error. */
+/**
+ * Extra trust anchors (PEM bundle), read once at load so a bad file is a configuration error. Bounded like
+ * every config file (1 MiB is several times the Debian system bundle): /dev/zero or a FIFO must not hang start-up.
+ */
 const caFile = absolutePath.transform((path, ctx) => {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFile(path);
   } catch (error) {
-    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}` });
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: `cannot read ${path}: ${readErrorReason(error)}` });
     return z.NEVER;
   }
   const certificates = splitPemCertificates(text);
