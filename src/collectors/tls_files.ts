@@ -1,10 +1,11 @@
 import { createPrivateKey, type X509Certificate } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_TLS_FILES } from '../config/sections/tls.js';
+import { readBoundedFileAsync, readErrorReason } from '../lib/read-bounded-file.js';
 import { loadTrust, type Trust } from '../lib/tls-probe.js';
 import { certificateFacts, parsePemCertificates, walkChain } from '../lib/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
@@ -17,13 +18,17 @@ export function keyPathFor(certPath: string): string {
 
 const MAX_FILE_BYTES = 1024 * 1024;
 
-type Outcome<T> = { ok: true; value: T } | { ok: false; code: string };
+type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-async function attempt<T>(work: () => Promise<T>): Promise<Outcome<T>> {
+/**
+ * Reads a certificate or key file: a wrong path to something big, to a device or to a FIFO is readable 0
+ * (`not a regular file`, `larger than 1048576 bytes`), not a read that never ends or never starts.
+ */
+async function readFileBounded(path: string, signal: AbortSignal): Promise<Outcome<Buffer>> {
   try {
-    return { ok: true, value: await work() };
+    return { ok: true, value: await readBoundedFileAsync(path, MAX_FILE_BYTES, signal) };
   } catch (error) {
-    return { ok: false, code: (error as NodeJS.ErrnoException).code ?? 'ERR_INVALID' };
+    return { ok: false, reason: readErrorReason(error) };
   }
 }
 
@@ -59,21 +64,17 @@ class TlsFilesCollector implements Collector {
 
     await Promise.all(paths.map(async (path) => {
       const problems: string[] = [];
-      const text = await attempt(async () => {
-        // A certificate bundle is a few KiB; a wrong path to a big file must not be read into memory.
-        if ((await stat(path)).size > MAX_FILE_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
-        return readFile(path, { encoding: 'utf8', signal: ctx.signal });
-      });
+      const text = await readFileBounded(path, ctx.signal);
       let certificates: X509Certificate[] = [];
       if (text.ok) {
         try {
-          certificates = parsePemCertificates(text.value);
+          certificates = parsePemCertificates(text.value.toString('utf8'));
         } catch {
           problems.push('a PEM block is not a valid certificate');
         }
         if (certificates.length === 0 && problems.length === 0) problems.push('holds no PEM certificate');
       } else {
-        problems.push(`cannot read: ${text.code}`);
+        problems.push(`cannot read: ${text.reason}`);
       }
       const leaf = certificates[0];
       readable.set({ path }, leaf ? 1 : 0);
@@ -84,12 +85,9 @@ class TlsFilesCollector implements Collector {
 
       const keyPath = keyPathFor(path);
       if (keyPath !== path && (await exists(keyPath))) {
-        const key = await attempt(async () => {
-          if ((await stat(keyPath)).size > MAX_FILE_BYTES) throw Object.assign(new Error('too large'), { code: 'EFBIG' });
-          return readFile(keyPath, { signal: ctx.signal });
-        });
+        const key = await readFileBounded(keyPath, ctx.signal);
         readable.set({ path: keyPath }, key.ok ? 1 : 0);
-        if (!key.ok) problems.push(`cannot read ${keyPath}: ${key.code}`);
+        if (!key.ok) problems.push(`cannot read ${keyPath}: ${key.reason}`);
         if (leaf) {
           let matches = false;
           if (key.ok) {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
-import { MAX_CONFIG_FILE_BYTES, readBoundedFile, readErrorReason } from '../../src/lib/read-bounded-file.js';
+import { MAX_CONFIG_FILE_BYTES, readBoundedFile, readBoundedFileAsync, readErrorReason } from '../../src/lib/read-bounded-file.js';
 import { configProblems as problemsOf } from '../support/scrape.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -136,6 +136,30 @@ describe('readBoundedFile', () => {
     writeFileSync(file, 'é\n!');
     expect(readBoundedFile(file, 4)).toBe('é\n!');
     expect(() => readBoundedFile(file, 3)).toThrow(new Error('larger than 3 bytes'));
+  });
+
+  test('the async reader: same checks and cap, bytes, and it stops when the signal aborts', async () => {
+    const file = join(dir, 'async');
+    writeFileSync(file, 'é\n!');
+    expect(await readBoundedFileAsync(file, 4)).toEqual(Buffer.from('é\n!'));
+    await expect(readBoundedFileAsync(file, 3)).rejects.toThrow(new Error('larger than 3 bytes'));
+    expect((await readBoundedFileAsync('/proc/self/status')).toString('utf8')).toMatch(/^Name:\t/);
+    await expect(readBoundedFileAsync('/proc/self/status', 10)).rejects.toThrow(new Error('larger than 10 bytes'));
+    await expect(readBoundedFileAsync('/dev/zero')).rejects.toThrow(new Error('not a regular file'));
+    await expect(readBoundedFileAsync(dir)).rejects.toThrow(new Error('not a regular file'));
+    await expect(readBoundedFileAsync(join(dir, 'absent'))).rejects.toMatchObject({ code: 'ENOENT' });
+    // A FIFO without a writer: refused by the stat, so no threadpool thread waits in open().
+    const fifo = join(dir, 'async-fifo');
+    execFileSync('mkfifo', [fifo]);
+    const started = Date.now();
+    await expect(readBoundedFileAsync(fifo)).rejects.toThrow(new Error('not a regular file'));
+    expect(Date.now() - started).toBeLessThan(1000);
+    const controller = new AbortController();
+    controller.abort(new Error('deadline'));
+    const aborted = await readBoundedFileAsync(file, 4, controller.signal)
+      .then(() => { throw new Error('expected an AbortError'); }, (error: unknown) => error as Error & { code: string });
+    expect([aborted.name, aborted.code, aborted.cause]).toEqual(['AbortError', 'ABORT_ERR', controller.signal.reason]);
+    expect(aborted.cause).toBe(controller.signal.reason);
   });
 
   test('readErrorReason gives the errno code, else the message', () => {

@@ -1,13 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, mkdirSync, mkdtempSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
+import pino from 'pino';
 import { endpointOfUrl } from '../../src/collectors/tls_endpoints.js';
 import { keyPathFor, tlsFilesCollectorDefinition } from '../../src/collectors/tls_files.js';
 import { DEFAULT_TLS_FILES } from '../../src/config/sections/tls.js';
 import { formatHostPort, parseHostPort } from '../../src/lib/address.js';
 import { splitPemCertificates } from '../../src/lib/x509.js';
-import { configFrom, silentLogger, configProblems as problemsOf } from '../support/scrape.js';
+import { value } from '../support/exposition.js';
+import { configFrom, scrapeWith, silentLogger, configProblems as problemsOf } from '../support/scrape.js';
 
 
 describe('tls configuration', () => {
@@ -95,5 +98,60 @@ describe('tls helpers', () => {
   test('PEM bundles are split into their certificate blocks only', () => {
     const text = `junk\n${rootCertificates[0]}\n-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n${rootCertificates[1]}`;
     expect(splitPemCertificates(text)).toEqual([rootCertificates[0], rootCertificates[1]]);
+  });
+});
+
+describe('tls_files: what cannot be read as a file', () => {
+  let dir: string;
+  const fifos: string[] = [];
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ooe-tls-files-'));
+    for (const name of ['fifo.crt', 'good.key']) {
+      fifos.push(join(dir, name));
+      execFileSync('mkfifo', [join(dir, name)]);
+    }
+    symlinkSync('/dev/zero', join(dir, 'zero.crt'));
+    writeFileSync(join(dir, 'good.crt'), rootCertificates[0]!);
+    writeFileSync(join(dir, 'other.crt'), rootCertificates[1]!);
+    symlinkSync('/dev/zero', join(dir, 'other.key'));
+    mkdirSync(join(dir, 'folder.crt'));
+    writeFileSync(join(dir, 'big.crt'), `${rootCertificates[0]}\n${'x'.repeat(1024 * 1024)}`);
+  });
+  afterAll(() => {
+    // Should a regression have left an open() waiting on a FIFO, a writer releases it so jest can exit.
+    for (const fifo of fifos) {
+      try {
+        closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+      } catch {
+        // ENXIO: nobody is waiting.
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a FIFO, /dev/zero, a folder or a big file as certificate or key: readable 0 and a reason, at once', async () => {
+    const warnings: Array<{ path: string; problem: string }> = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { path: string; problem: string }) });
+    const definition = tlsFilesCollectorDefinition();
+    const files = ['fifo.crt', 'zero.crt', 'folder.crt', 'big.crt', 'good.crt', 'other.crt'].map((file) => `"${join(dir, file)}"`);
+    const { samples, seconds } = await scrapeWith([{ ...definition, create: (config) => definition.create(config, logger) }],
+      configFrom(`tls: { files: [${files.join(', ')}] }`), { budgetMs: 3_000 });
+    expect(seconds).toBeLessThan(1);
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'tls_files' })).toBe(1);
+    const p = (file: string) => ({ path: join(dir, file) });
+    for (const file of ['fifo.crt', 'zero.crt', 'folder.crt', 'big.crt', 'good.key', 'other.key']) {
+      expect([file, value(samples, 'onlyoffice_tls_cert_file_readable', p(file))]).toEqual([file, 0]);
+    }
+    expect(value(samples, 'onlyoffice_tls_cert_file_readable', p('good.crt'))).toBe(1);
+    expect(value(samples, 'onlyoffice_tls_cert_file_key_match', p('good.crt'))).toBe(0);
+    expect(value(samples, 'onlyoffice_tls_cert_file_key_match', p('other.crt'))).toBe(0);
+    expect(warnings.map(({ path, problem }) => [path, problem]).sort()).toEqual([
+      [join(dir, 'big.crt'), 'cannot read: larger than 1048576 bytes'],
+      [join(dir, 'fifo.crt'), 'cannot read: not a regular file'],
+      [join(dir, 'folder.crt'), 'cannot read: not a regular file'],
+      [join(dir, 'good.crt'), `cannot read ${join(dir, 'good.key')}: not a regular file`],
+      [join(dir, 'other.crt'), `cannot read ${join(dir, 'other.key')}: not a regular file`],
+      [join(dir, 'zero.crt'), 'cannot read: not a regular file'],
+    ]);
   });
 });
