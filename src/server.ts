@@ -9,6 +9,7 @@ import { BoundsLog } from './scrape/bounds.js';
 import { scrapeBudgetMs } from './scrape/deadline.js';
 import { reloadAll, type WebSecurity } from './security/web-server.js';
 import { CollectorHealthLog } from './scrape/health-log.js';
+import { exposition, EXPOSITION_CONTENT_TYPE } from './scrape/exposition.js';
 import { runScrape } from './scrape/run.js';
 import { registerStatusRoutes } from './web/status.js';
 import { EXPORTER_VERSION } from './version.js';
@@ -48,7 +49,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       bounds,
     });
     const merged = Registry.merge([registry, exporterInfo(), bounds.registry()]);
-    return reply.type(merged.contentType).send(await merged.metrics());
+    return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition(merged));
   }
 
   app.get('/metrics', (request, reply) => scrape(request, reply, 'metrics'));

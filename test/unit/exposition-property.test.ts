@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
+import { exposition } from '../../src/scrape/exposition.js';
+import { registerSnapshot } from '../../src/lib/snapshot-metrics.js';
+
+// What prom-client must print exactly as we do: names, help with \ and newlines, label values with quotes,
+// backslashes, newlines and any Unicode, numbers as label values, every kind of float, shared labels.
+const labelName = fc.constantFrom('name', 'state', 'le', 'path', 'a', 'b_c', '__x', '0');
+const labelValue = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.constantFrom('"', '\\', '\n', '\\n', '""\\\\', 'a"b\\c\nd', '+Inf', ''),
+  fc.double(),
+  fc.integer(),
+);
+const sampleValue = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 1e21, 5e-324, 0.1 + 0.2));
+const help = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('a\\b', 'line\nbreak', '"quoted"', ''));
+const labels = fc.dictionary(labelName, labelValue, { maxKeys: 4 });
+const familyName = fc.stringMatching(/^[a-z_][a-z0-9_]{0,15}$/);
+
+const family = fc.record({
+  name: familyName,
+  help,
+  type: fc.constantFrom('gauge', 'counter', 'histogram', 'untyped'),
+  values: fc.array(fc.record({
+    labels: fc.option(labels, { nil: undefined }),
+    sharedLabels: fc.option(labels, { nil: undefined }),
+    metricName: fc.option(fc.constantFrom('x_bucket', 'x_sum', 'y'), { nil: undefined }),
+    value: sampleValue,
+  }, { requiredKeys: ['value'] }), { maxLength: 6 }),
+});
+
+function registryOf(families: { name: string; help: string; type: string; values: unknown[] }[]): Registry {
+  const registry = new Registry();
+  for (const f of families) {
+    registry.registerMetric({ name: f.name, help: f.help, type: f.type, aggregator: 'sum', get: async () => f, reset: () => undefined } as unknown as Metric);
+  }
+  return registry;
+}
+
+describe('exposition()', () => {
+  test('writes exactly what prom-client writes, for any families, labels and values', async () => {
+    await fc.assert(fc.asyncProperty(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 5 }), async (families) => {
+      const registry = registryOf(families);
+      expect(await exposition(registry)).toBe(await registry.metrics());
+    }), { numRuns: 500 });
+  });
+
+  test('and for prom-client\'s own metric classes, histograms with shared labels included', async () => {
+    const registry = new Registry();
+    const registers = [registry];
+    new Gauge({ name: 'g', help: 'a gauge\nwith "help" \\', labelNames: ['name', 'state'], registers }).set({ state: 'x"y', name: 'n\\1' }, 0.5);
+    new Counter({ name: 'c_total', help: 'c', labelNames: ['op'], registers }).inc({ op: 'list' }, 3);
+    const histogram = new Histogram({ name: 'h_seconds', help: 'h', labelNames: ['path'], buckets: [0.1, 1], registers });
+    histogram.observe({ path: '/a' }, 0.5);
+    histogram.observe({ path: '/b' }, 5);
+    new Gauge({ name: 'empty', help: 'no series', registers });
+    registerSnapshot(registry, { name: 'snap', help: 's', type: 'gauge' }, [{ labels: { le: 0.25, name: 'x' }, value: NaN }]);
+    const text = await exposition(registry);
+    expect(text).toBe(await registry.metrics());
+    expect(text).toContain('\nh_seconds_bucket{le="1",path="/a"} 1\n');
+    expect(text).toContain('\ng{state="x\\"y",name="n\\\\1"} 0.5\n');
+    expect(text).toContain('\nsnap{le="0.25",name="x"} Nan\n');
+  });
+
+  test('an empty registry is one newline, as prom-client writes it', async () => {
+    expect(await exposition(new Registry())).toBe('\n');
+  });
+
+  test('refuses the OpenMetrics content type rather than writing it wrong', async () => {
+    const registry = new Registry();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as typeof Registry.PROMETHEUS_CONTENT_TYPE);
+    await expect(exposition(registry)).rejects.toThrow('only the Prometheus text format is written here');
+  });
+});
