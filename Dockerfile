@@ -14,24 +14,28 @@
 
 ARG NODE_IMAGE=node:20-bookworm-slim
 
-# Production dependencies only (tsx runs the TypeScript sources, as `npm start` does).
+# Production dependencies only.
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
+# src/ as plain JavaScript (scripts/build.mjs, esbuild): run by node without a TypeScript loader, as `npm start` does.
+FROM deps AS build
+COPY scripts/build.mjs ./scripts/
+COPY src ./src
+RUN node scripts/build.mjs
+
 FROM ${NODE_IMAGE} AS runtime
 LABEL org.opencontainers.image.title="onlyoffice-exporter" \
       org.opencontainers.image.description="Prometheus exporter and doctor for ONLYOFFICE Docs (Document Server)" \
       org.opencontainers.image.licenses="Apache-2.0"
-# TSX_DISABLE_CACHE: nothing is written at run time, so the root file system can be read-only.
 ENV NODE_ENV=production \
-    TSX_DISABLE_CACHE=1 \
     ONLYOFFICE_EXPORTER_CONFIG=/etc/onlyoffice-exporter/config.yml
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
 COPY package.json package-lock.json ./
-COPY src ./src
 COPY deploy/docker/entrypoint.sh deploy/docker/doctor deploy/docker/healthcheck /usr/local/bin/
 COPY deploy/docker/healthcheck.mjs ./deploy/docker/
 COPY deploy/docker/config.yml /etc/onlyoffice-exporter/config.yml

@@ -3,13 +3,14 @@
 # those flags. Both read $ONLYOFFICE_EXPORTER_CONFIG unless --config.file is given.
 set -eu
 cd /app
-program=src/main.ts
+program=dist/main.js
 if [ "${1:-}" = doctor ]; then
-  program=src/doctor.ts
+  program=dist/doctor.js
   shift
 fi
 case " $* " in
   *" --config.file"*) ;;
   *) set -- "--config.file=${ONLYOFFICE_EXPORTER_CONFIG:-/etc/onlyoffice-exporter/config.yml}" "$@" ;;
 esac
-exec node --import tsx "$program" "$@"
+# The V8 young generation capped at 1 MiB per semi-space, as scripts/start.sh: see docs/BENCHMARKS.md.
+exec node --max-semi-space-size=1 "$program" "$@"

@@ -52,7 +52,7 @@ function duration(value) {
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
 }
 
-/** The flags of the exporter running beside us: the process whose script is src/main.ts (PID 1, or under --init). */
+/** The flags of the exporter running beside us: the process whose script is dist/main.js or src/main.ts (PID 1, or under --init). */
 function runningExporter() {
   const found = new Map();
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
@@ -63,7 +63,7 @@ function runningExporter() {
       continue; // gone meanwhile, or not ours to read
     }
     if (argv.at(-1) === '') argv.pop();
-    const main = argv.findIndex((arg, i) => i > 0 && (arg === 'src/main.ts' || arg.endsWith('/src/main.ts')));
+    const main = argv.findIndex((arg, i) => i > 0 && /(^|\/)(dist\/main\.js|src\/main\.ts)$/.test(arg));
     if (main < 0) continue;
     let cwd = process.cwd();
     try {

@@ -17,12 +17,17 @@ export interface StartOptions {
   scheme?: 'http' | 'https';
   /** Replaces `fetch(url + '/-/ready')` as the readiness check (a private CA, basic auth). */
   ready?: (url: string) => Promise<boolean>;
+  /** Replaces `node --import tsx src/main.ts`, e.g. the dist/ build or scripts/start.sh; the flags follow it. */
+  command?: readonly string[];
+  /** How long to wait for readiness (20 s). */
+  readyTimeoutMs?: number;
 }
 
 /** Runs the real daemon (`src/main.ts` through tsx, as `npm start` does) on a free loopback port. */
 export async function startExporter(args: string[] = [], env: Record<string, string> = {}, start: StartOptions = {}): Promise<ExporterProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', `--web.listen-address=127.0.0.1:${port}`, ...args], {
+  const [program, ...programArgs] = start.command ?? [process.execPath, '--import', 'tsx', 'src/main.ts'];
+  const child = spawn(program!, [...programArgs, `--web.listen-address=127.0.0.1:${port}`, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -33,7 +38,7 @@ export async function startExporter(args: string[] = [], env: Record<string, str
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = `${start.scheme ?? 'http'}://127.0.0.1:${port}`;
   const ready = start.ready ?? (async (base: string) => (await fetch(`${base}/-/ready`)).status === 200);
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + (start.readyTimeoutMs ?? 20_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`exporter exited with ${child.exitCode}:\n${output}`);
     try {
