@@ -1,10 +1,70 @@
-import { Counter, Gauge } from 'prom-client';
 import { labelNameFor } from '../config/sections/docker.js';
 import { dockerEnabled } from '../docker/connection.js';
 import { acquireEngine } from '../docker/engine.js';
 import { MEASURED_STATES, StatsGatherer } from '../docker/stats.js';
 import { CONTAINER_STATES, HEALTH_STATUSES } from '../docker/view.js';
+import { registerSnapshot, type Labels } from '../lib/snapshot-metrics.js';
 import type { CollectorDefinition } from './types.js';
+
+interface Row {
+  labels: Labels;
+  value: number;
+}
+
+interface Family {
+  readonly name: string;
+  readonly help: string;
+  readonly type: 'gauge' | 'counter';
+}
+
+const gauge = (name: string, help: string): Family => ({ name, help, type: 'gauge' });
+
+const STATE = gauge('onlyoffice_container_state', 'Docker state of the container: 1 for the current state, 0 for the others.');
+const HEALTH = gauge('onlyoffice_container_health', 'Docker healthcheck status: 1 for the current one (none: no healthcheck).');
+const RESTARTS = gauge('onlyoffice_container_restarts', "Docker's RestartCount: restarts by the restart policy since the container was created.");
+const OOM_KILLED = gauge('onlyoffice_container_oom_killed', '1 when the last exit of the container was an OOM kill.');
+const EXIT_CODE = gauge('onlyoffice_container_exit_code', 'Exit code of the last run (0 while it has never exited).');
+const STARTED = gauge('onlyoffice_container_started_timestamp_seconds', 'When the container last started; absent if it never did.');
+const FINISHED = gauge('onlyoffice_container_finished_timestamp_seconds', 'When the container last stopped; absent if it never did.');
+const INFO = gauge('onlyoffice_container_info', 'Always 1: the container id, image and allowlisted Docker labels.');
+const CPU: Family = { name: 'onlyoffice_container_cpu_usage_seconds_total', help: 'CPU time the container used (stats API, gathered in the background).', type: 'counter' };
+const MEMORY = gauge('onlyoffice_container_memory_usage_bytes', 'Memory use of the container cgroup, page cache included.');
+const WORKING_SET = gauge('onlyoffice_container_memory_working_set_bytes', 'Memory use less inactive file cache, as docker stats shows it.');
+const LIMIT = gauge('onlyoffice_container_memory_limit_bytes', "The container's memory limit (the host's memory when it has none).");
+const STATS_AGE = gauge('onlyoffice_container_stats_age_seconds', 'How old the CPU and memory values of the container are.');
+const API_REQUESTS: Family = { name: 'onlyoffice_docker_api_requests_total', help: 'Docker Engine API requests the exporter made since it started, by operation.', type: 'counter' };
+const LAST_RESYNC = gauge('onlyoffice_docker_last_resync_timestamp_seconds', 'When the container view was last rebuilt from a full list and inspect.');
+
+/**
+ * Appends a series. Docker names are unique, but the view can hold two records with one name for a moment
+ * (a rename and a create whose inspects land out of order). prom-client kept one series per label set then:
+ * first position, last value, a counter summed. containers() sorts by name, so the earlier record's series
+ * are the last rows of the family.
+ */
+function put(rows: Row[], labels: Labels, value: number, sameName: boolean, add = false): void {
+  if (sameName) {
+    for (let i = rows.length - 1; i >= 0 && rows[i]!.labels.name === labels.name; i--) {
+      const row = rows[i]!;
+      if (sameLabels(row.labels, labels)) {
+        row.value = add ? row.value + value : value;
+        return;
+      }
+    }
+  }
+  rows.push({ labels, value });
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  for (const key in a) if (a[key] !== b[key]) return false;
+  return true;
+}
+
+/** prom-client's Counter.inc threw on these, failing the collector; a bad stats answer still does. */
+function counterIncrement(value: number): number {
+  if (value && !Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
+  if (value < 0) throw new Error('It is not possible to decrease a counter');
+  return value;
+}
 
 /**
  * Docker state of the matched containers (the ONLYOFFICE stack), from the in-memory view that the events
@@ -23,56 +83,73 @@ const docker: CollectorDefinition = {
     const copied = section.labels.map((label) => ({ docker: label, name: labelNameFor(label) }));
 
     return {
+      // Rows go straight into snapshots: at 500 containers prom-client's set() hashed ~7,600 label sets per scrape.
+      // Label order in each object is the exposition's label order.
       async collect(ctx) {
         await engine.view.ready(ctx.signal);
-        const registers = [ctx.registry];
-        const state = new Gauge({ name: 'onlyoffice_container_state', help: 'Docker state of the container: 1 for the current state, 0 for the others.', labelNames: ['name', 'state'], registers });
-        const health = new Gauge({ name: 'onlyoffice_container_health', help: 'Docker healthcheck status: 1 for the current one (none: no healthcheck).', labelNames: ['name', 'status'], registers });
-        const restarts = new Gauge({ name: 'onlyoffice_container_restarts', help: "Docker's RestartCount: restarts by the restart policy since the container was created.", labelNames: ['name'], registers });
-        const oom = new Gauge({ name: 'onlyoffice_container_oom_killed', help: '1 when the last exit of the container was an OOM kill.', labelNames: ['name'], registers });
-        const exitCode = new Gauge({ name: 'onlyoffice_container_exit_code', help: 'Exit code of the last run (0 while it has never exited).', labelNames: ['name'], registers });
-        const started = new Gauge({ name: 'onlyoffice_container_started_timestamp_seconds', help: 'When the container last started; absent if it never did.', labelNames: ['name'], registers });
-        const finished = new Gauge({ name: 'onlyoffice_container_finished_timestamp_seconds', help: 'When the container last stopped; absent if it never did.', labelNames: ['name'], registers });
-        const info = new Gauge({ name: 'onlyoffice_container_info', help: 'Always 1: the container id, image and allowlisted Docker labels.', labelNames: ['name', 'id', 'image', ...copied.map((l) => l.name)], registers });
+        const state: Row[] = [];
+        const health: Row[] = [];
+        const restarts: Row[] = [];
+        const oom: Row[] = [];
+        const exitCode: Row[] = [];
+        const started: Row[] = [];
+        const finished: Row[] = [];
+        const info: Row[] = [];
+        const cpu: Row[] = [];
+        const memory: Row[] = [];
+        const workingSet: Row[] = [];
+        const limit: Row[] = [];
+        const age: Row[] = [];
+        const now = Date.now();
+        let previous: string | undefined;
 
         for (const container of engine.view.containers()) {
           const name = container.name;
-          for (const s of CONTAINER_STATES) state.set({ name, state: s }, container.state === s ? 1 : 0);
-          for (const h of HEALTH_STATUSES) health.set({ name, status: h }, container.health === h ? 1 : 0);
-          restarts.set({ name }, container.restarts);
-          oom.set({ name }, container.oomKilled ? 1 : 0);
-          exitCode.set({ name }, container.exitCode);
-          if (container.startedAt !== undefined) started.set({ name }, container.startedAt);
-          if (container.finishedAt !== undefined) finished.set({ name }, container.finishedAt);
-          const labels: Record<string, string> = { name, id: container.id.slice(0, 12), image: container.image };
+          const sameName = name === previous;
+          previous = name;
+          // Shared by the one-label families: nothing downstream mutates a row's labels.
+          const byName: Labels = { name };
+          for (const s of CONTAINER_STATES) put(state, { name, state: s }, container.state === s ? 1 : 0, sameName);
+          for (const h of HEALTH_STATUSES) put(health, { name, status: h }, container.health === h ? 1 : 0, sameName);
+          put(restarts, byName, container.restarts, sameName);
+          put(oom, byName, container.oomKilled ? 1 : 0, sameName);
+          put(exitCode, byName, container.exitCode, sameName);
+          if (container.startedAt !== undefined) put(started, byName, container.startedAt, sameName);
+          if (container.finishedAt !== undefined) put(finished, byName, container.finishedAt, sameName);
+          const labels: Labels = { name, id: container.id.slice(0, 12), image: container.image };
           for (const label of copied) labels[label.name] = container.labels[label.docker] ?? '';
-          info.set(labels, 1);
+          put(info, labels, 1, sameName);
+
+          const sample = stats && MEASURED_STATES.has(container.state) ? stats.sample(container.id) : undefined;
+          if (!sample) continue;
+          const usage = sample.usage;
+          put(cpu, byName, counterIncrement(usage.cpuSeconds), sameName, true);
+          put(memory, byName, usage.memoryUsageBytes, sameName);
+          put(workingSet, byName, usage.memoryWorkingSetBytes, sameName);
+          if (usage.memoryLimitBytes !== undefined) put(limit, byName, usage.memoryLimitBytes, sameName);
+          put(age, byName, Math.max(0, (now - sample.at) / 1000), sameName);
         }
 
+        // Registration order is the exposition's family order.
+        const { registry } = ctx;
+        registerSnapshot(registry, STATE, state);
+        registerSnapshot(registry, HEALTH, health);
+        registerSnapshot(registry, RESTARTS, restarts);
+        registerSnapshot(registry, OOM_KILLED, oom);
+        registerSnapshot(registry, EXIT_CODE, exitCode);
+        registerSnapshot(registry, STARTED, started);
+        registerSnapshot(registry, FINISHED, finished);
+        registerSnapshot(registry, INFO, info);
         if (stats) {
-          const cpu = new Counter({ name: 'onlyoffice_container_cpu_usage_seconds_total', help: 'CPU time the container used (stats API, gathered in the background).', labelNames: ['name'], registers });
-          const memory = new Gauge({ name: 'onlyoffice_container_memory_usage_bytes', help: 'Memory use of the container cgroup, page cache included.', labelNames: ['name'], registers });
-          const workingSet = new Gauge({ name: 'onlyoffice_container_memory_working_set_bytes', help: 'Memory use less inactive file cache, as docker stats shows it.', labelNames: ['name'], registers });
-          const limit = new Gauge({ name: 'onlyoffice_container_memory_limit_bytes', help: "The container's memory limit (the host's memory when it has none).", labelNames: ['name'], registers });
-          const age = new Gauge({ name: 'onlyoffice_container_stats_age_seconds', help: 'How old the CPU and memory values of the container are.', labelNames: ['name'], registers });
-          const now = Date.now();
-          for (const container of engine.view.containers()) {
-            const sample = MEASURED_STATES.has(container.state) ? stats.sample(container.id) : undefined;
-            if (!sample) continue;
-            const name = container.name;
-            cpu.inc({ name }, sample.usage.cpuSeconds);
-            memory.set({ name }, sample.usage.memoryUsageBytes);
-            workingSet.set({ name }, sample.usage.memoryWorkingSetBytes);
-            if (sample.usage.memoryLimitBytes !== undefined) limit.set({ name }, sample.usage.memoryLimitBytes);
-            age.set({ name }, Math.max(0, (now - sample.at) / 1000));
-          }
+          registerSnapshot(registry, CPU, cpu);
+          registerSnapshot(registry, MEMORY, memory);
+          registerSnapshot(registry, WORKING_SET, workingSet);
+          registerSnapshot(registry, LIMIT, limit);
+          registerSnapshot(registry, STATS_AGE, age);
         }
-
-        const requests = new Counter({ name: 'onlyoffice_docker_api_requests_total', help: 'Docker Engine API requests the exporter made since it started, by operation.', labelNames: ['operation'], registers });
-        for (const [operation, count] of engine.api.entries()) requests.inc({ operation }, count);
+        registerSnapshot(registry, API_REQUESTS, engine.api.entries().map(([operation, count]) => ({ labels: { operation }, value: count })));
         if (engine.view.lastResyncAt !== undefined) {
-          new Gauge({ name: 'onlyoffice_docker_last_resync_timestamp_seconds', help: 'When the container view was last rebuilt from a full list and inspect.', registers })
-            .set(engine.view.lastResyncAt / 1000);
+          registerSnapshot(registry, LAST_RESYNC, [{ labels: {}, value: engine.view.lastResyncAt / 1000 }]);
         }
       },
       async close() {
