@@ -254,6 +254,29 @@ export interface HeapReport {
   external: number;
   arrayBuffers: number;
   resources: Record<string, number>;
+  /** Every timer alive, unref'd ones included (async_hooks), where `resources` counts only ref'd ones. */
+  liveTimers: number;
+}
+
+/** The daemon as it ships: scripts/build.mjs's JavaScript run by plain node with the flags of `npm start`. */
+export interface ShippedBuild {
+  /** For startDaemon's `how`: the node flags and the entry, with bench/heap-probe preloaded. */
+  readonly how: { nodeFlags: string[]; entry: string[] };
+  remove(): void;
+}
+
+/** The node flags of scripts/start.sh, deploy/docker/entrypoint.sh and the systemd unit. */
+export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=1'];
+
+export function buildShipped(): ShippedBuild {
+  // Inside the checkout and one level down, as dist/ is: bare imports resolve to node_modules, ../package.json is ours.
+  const dir = mkdtempSync(join(ROOT, '.bench-build-'));
+  execFileSync(process.execPath, ['scripts/build.mjs', dir], { cwd: ROOT });
+  execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), ['bench/heap-probe.ts', '--platform=node', '--format=esm', `--outfile=${join(dir, 'heap-probe.js')}`, '--log-level=warning'], { cwd: ROOT });
+  return {
+    how: { nodeFlags: SHIPPED_NODE_FLAGS, entry: ['--import', join(dir, 'heap-probe.js'), join(dir, 'main.js')] },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /**
