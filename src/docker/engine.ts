@@ -1,4 +1,5 @@
-import Docker from 'dockerode';
+import { createRequire } from 'node:module';
+import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { DockerConfig } from '../config/sections/docker.js';
 import { ApiCounter } from './api.js';
@@ -22,6 +23,11 @@ interface Shared {
 
 const shared = new Map<string, Shared>();
 
+// dockerode (with ssh2 and its WebAssembly) costs about 9 MiB of resident memory: loaded only when a
+// configuration watches Docker. It is CommonJS, so require() keeps acquireEngine synchronous.
+const requireModule = createRequire(import.meta.url);
+let DockerClient: typeof Docker | undefined;
+
 export interface EngineLease {
   readonly engine: DockerEngine;
   /** Drops this holder's reference; the last one closes the view. Idempotent. */
@@ -37,7 +43,8 @@ export function acquireEngine(config: DockerConfig, logger: Logger, env: Record<
   const key = JSON.stringify([connection.endpoint, config.containers, config.resync_interval, config.timeout]);
   let entry = shared.get(key);
   if (entry === undefined) {
-    const docker = connection.options ? new Docker(connection.options) : new Docker();
+    DockerClient ??= requireModule('dockerode') as typeof Docker;
+    const docker = connection.options ? new DockerClient(connection.options) : new DockerClient();
     const api = new ApiCounter();
     const view = new ContainerView({
       docker,

@@ -1,4 +1,4 @@
-import amqp, { type ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { deadlineSignal } from '../lib/timeout-signal.js';
 import type { QueueSource, QueueStats, SourceResult } from './types.js';
@@ -56,11 +56,12 @@ export class AmqpSource implements QueueSource {
   private connection(timeoutMs: number): Promise<ChannelModel> {
     if (this.model) return Promise.resolve(this.model);
     if (this.connecting) return this.connecting;
-    this.connecting = amqp.connect(this.url, {
+    // amqplib is loaded by the first AMQP check only: most configurations read queues over HTTP.
+    this.connecting = import('amqplib').then(({ default: amqp }) => amqp.connect(this.url, {
       timeout: timeoutMs,
       rejectUnauthorized: !this.insecureSkipVerify,
       clientProperties: { connection_name: 'onlyoffice-exporter' },
-    }).then((model) => {
+    })).then((model) => {
       this.connecting = undefined;
       if (this.closed) {
         model.close().catch(() => undefined);
