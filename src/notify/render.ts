@@ -242,13 +242,15 @@ export function plainText(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
 }
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+// Made on first use: ICU's data costs megabytes of resident memory once touched, and most daemons never notify.
+let segmenter: Intl.Segmenter | undefined;
 
 /** At most `max` graphemes (the last one "…" when cut): never splits a character, surrogate pair or emoji. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   if (max <= 0) return '';
   const kept: string[] = [];
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   for (const { segment } of segmenter.segment(text)) {
     if (kept.length === max) {
       kept[max - 1] = '…';
