@@ -34,9 +34,11 @@ export async function exposition(registry: Registry): Promise<string> {
     if (index > 0) out += '\n\n';
     const name = escapeText(family.name);
     out += `# HELP ${name} ${escapeText(family.help)}\n# TYPE ${name} ${family.type}`;
+    const lines: string[] = [];
     for (const value of family.values ?? []) {
-      out += `\n${value.metricName === undefined ? name : value.metricName}${labelsText(value.labels, value.sharedLabels)} ${valueText(value.value)}`;
+      lines.push(`${value.metricName === undefined ? name : value.metricName}${labelsText(value.labels, value.sharedLabels)} ${valueText(value.value)}`);
     }
+    if (lines.length > 0) out += `\n${lines.join('\n')}`;
   }
   return `${out}\n`;
 }
@@ -56,13 +58,18 @@ function labelsText(labels: LabelValues | undefined, shared: LabelValues | undef
   return text === '' ? '' : `{${text}}`;
 }
 
+// Most names and values need no escaping: testing first spares two or three replace() copies of each.
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeText(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
 // Numbers are written as JavaScript prints them, unescaped, as prom-client does.
 function labelValueText(value: string | number): string {
-  return typeof value === 'string' ? escapeText(value).replace(/"/g, '\\"') : `${value}`;
+  if (typeof value !== 'string') return `${value}`;
+  return NEEDS_ESCAPE.test(value) ? escapeText(value).replace(/"/g, '\\"') : value;
 }
 
 // prom-client's spelling, "Nan" included (Prometheus parses it case-insensitively).
