@@ -266,7 +266,7 @@ export interface ShippedBuild {
 }
 
 /** The node flags of scripts/start.sh, deploy/docker/entrypoint.sh and the systemd unit. */
-export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=1'];
+export const SHIPPED_NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--optimize-for-size'];
 
 export function buildShipped(): ShippedBuild {
   // Inside the checkout and one level down, as dist/ is: bare imports resolve to node_modules, ../package.json is ours.
@@ -279,16 +279,27 @@ export function buildShipped(): ShippedBuild {
   };
 }
 
+/** The daemon run from src/ through tsx (development and the tests), with bench/heap-probe preloaded. */
+export const TSX_ENTRY = ['--import', 'tsx', '--import', './bench/heap-probe.ts', 'src/main.ts'];
+
+let shippedOnce: ShippedBuild | undefined;
+
 /**
- * The real daemon (src/main.ts through tsx, as `npm start` runs it), with bench/heap-probe.ts preloaded so the
- * benchmark can ask for heap figures after a GC. Only benchmarks load the probe.
+ * The real daemon, as it ships unless `how` says otherwise (plain node on a dist/ build made once per benchmark
+ * run, with the node flags of npm start), with bench/heap-probe.ts preloaded so the benchmark can ask for heap
+ * figures after a GC. Only benchmarks load the probe.
  */
 export async function startDaemon(args: string[], env: Record<string, string> = {}, how: { nodeFlags?: string[]; entry?: string[] } = {}): Promise<Daemon> {
   const port = await freePort();
   const heapFile = join(mkdtempSync(join(tmpdir(), 'ooe-bench-heap-')), 'heap.json');
-  // Default: as `npm start` runs it (tsx); `entry` replaces that, e.g. a bundle run by plain node.
-  const entry = how.entry ?? ['--import', 'tsx', '--import', './bench/heap-probe.ts', 'src/main.ts'];
-  const child = spawn(process.execPath, ['--expose-gc', ...(how.nodeFlags ?? []), ...entry, `--web.listen-address=127.0.0.1:${port}`, ...args], {
+  if (how.entry === undefined && shippedOnce === undefined) {
+    const build = buildShipped();
+    shippedOnce = build;
+    process.once('exit', () => build.remove());
+  }
+  const entry = how.entry ?? shippedOnce!.how.entry;
+  const nodeFlags = how.nodeFlags ?? (how.entry === undefined ? SHIPPED_NODE_FLAGS : []);
+  const child = spawn(process.execPath, ['--expose-gc', ...nodeFlags, ...entry, `--web.listen-address=127.0.0.1:${port}`, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env, BENCH_HEAP_FILE: heapFile },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,5 +7,6 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --omit=dev >&2 || npm ci --no-audit --no-fund >&2
 fi
 node scripts/build.mjs
-# The V8 young generation capped at 1 MiB per semi-space: see "Resident memory" in docs/BENCHMARKS.md.
-exec node --max-semi-space-size=1 dist/main.js "$@"
+# V8 tuned for a small resident set (1 MiB semi-spaces, one background thread, heap growth favouring size):
+# see "Resident memory" in docs/BENCHMARKS.md.
+exec node --max-semi-space-size=1 --v8-pool-size=1 --optimize-for-size dist/main.js "$@"

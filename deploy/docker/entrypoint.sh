@@ -12,5 +12,5 @@ case " $* " in
   *" --config.file"*) ;;
   *) set -- "--config.file=${ONLYOFFICE_EXPORTER_CONFIG:-/etc/onlyoffice-exporter/config.yml}" "$@" ;;
 esac
-# The V8 young generation capped at 1 MiB per semi-space, as scripts/start.sh: see docs/BENCHMARKS.md.
-exec node --max-semi-space-size=1 "$program" "$@"
+# The node flags of scripts/start.sh (a small resident set): see "Resident memory" in docs/BENCHMARKS.md.
+exec node --max-semi-space-size=1 --v8-pool-size=1 --optimize-for-size "$program" "$@"
