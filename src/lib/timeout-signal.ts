@@ -28,10 +28,34 @@ export function deadlineSignal(parent: AbortSignal | undefined, timeoutMs: numbe
   }, timeoutMs);
   // Unref'd like AbortSignal.timeout's own timer: the operation's socket keeps the process alive while it waits.
   timer.unref();
-  parent?.addEventListener('abort', onParentAbort, { once: true });
+  if (parent) followers(parent).add(onParentAbort);
   function clear(): void {
     clearTimeout(timer);
-    parent?.removeEventListener('abort', onParentAbort);
+    if (parent) followers(parent).delete(onParentAbort);
   }
   return { signal: controller.signal, clear };
+}
+
+// One 'abort' listener per parent, whatever the number of deadlines under it: a long-lived parent (a scrape, the
+// container view) has one per call in flight, 16 inspects or 500 TLS endpoints at once, and EventTarget warns of
+// a leak (MaxListenersExceededWarning) past 10 listeners.
+const followersOf = new WeakMap<AbortSignal, Set<() => void>>();
+
+function followers(parent: AbortSignal): Set<() => void> {
+  let set = followersOf.get(parent);
+  if (set === undefined) {
+    const created = new Set<() => void>();
+    set = created;
+    followersOf.set(parent, created);
+    parent.addEventListener('abort', () => {
+      for (const follow of [...created]) follow();
+      created.clear();
+    }, { once: true });
+  }
+  return set;
+}
+
+/** Deadlines following `parent` now (for tests: a cleared or fired deadline must not stay hooked). */
+export function followerCount(parent: AbortSignal): number {
+  return followersOf.get(parent)?.size ?? 0;
 }

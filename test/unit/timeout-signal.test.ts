@@ -3,7 +3,7 @@ import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { deadlineSignal } from '../../src/lib/timeout-signal.js';
+import { deadlineSignal, followerCount } from '../../src/lib/timeout-signal.js';
 
 // A full GC on demand, without starting jest with --expose-gc.
 v8.setFlagsFromString('--expose-gc');
@@ -93,9 +93,9 @@ describe('deadlineSignal', () => {
   test('the timeout unhooks from the parent', async () => {
     const parent = new AbortController();
     const { signal } = deadlineSignal(parent.signal, 20);
-    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    expect(followerCount(parent.signal)).toBe(1);
     expect(await abortedAfter(signal, 1_000)).toBeDefined();
-    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    expect(followerCount(parent.signal)).toBe(0);
     parent.abort(new Error('later'));
     expect((signal.reason as DOMException).name).toBe('TimeoutError');
   });
@@ -106,12 +106,12 @@ describe('deadlineSignal', () => {
     try {
       const { signal, clear } = tracked.value;
       expect(tracked.live()).toBe(1);
-      expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+      expect(followerCount(parent.signal)).toBe(1);
       clear();
       clear();
       await sleep(0);
       expect(tracked.live()).toBe(0);
-      expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+      expect(followerCount(parent.signal)).toBe(0);
       expect(await abortedAfter(signal, 150)).toBeUndefined();
       parent.abort();
       expect(signal.aborted).toBe(false);
@@ -141,7 +141,7 @@ describe('deadlineSignal', () => {
       expect((signal.reason as DOMException).name).toBe('TimeoutError');
       await sleep(0);
       expect(tracked.live()).toBe(0);
-      expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+      expect(followerCount(parent.signal)).toBe(0);
     } finally {
       tracked.stop();
     }
@@ -153,5 +153,31 @@ describe('deadlineSignal', () => {
     const parent = new AbortController();
     expect(await abortedAfter(AbortSignal.any([parent.signal, AbortSignal.timeout(50)]), 500)).toBeDefined();
     expect(await abortedAfter(AbortSignal.any([parent.signal, AbortSignal.timeout(50)]), 500, true)).toBeUndefined();
+  });
+});
+
+describe('deadlineSignal under many calls in flight', () => {
+  test('a parent with a hundred deadlines at once gives no MaxListenersExceededWarning, and none is left after clear()', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const parent = new AbortController();
+      const deadlines = Array.from({ length: 100 }, () => deadlineSignal(parent.signal, 60_000));
+      // One listener on the parent, whatever the number of deadlines under it.
+      expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+      expect(followerCount(parent.signal)).toBe(100);
+      for (const deadline of deadlines) deadline.clear();
+      expect(followerCount(parent.signal)).toBe(0);
+      // The parent still aborts what follows it afterwards.
+      const late = deadlineSignal(parent.signal, 60_000);
+      parent.abort('done');
+      expect(late.signal.reason).toBe('done');
+      expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
   });
 });
