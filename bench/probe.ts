@@ -18,7 +18,7 @@ import { parseExposition } from '../test/support/exposition.js';
 import { freePort } from '../test/support/ports.js';
 import { TestPki } from '../test/support/tls-pki.js';
 import pino from 'pino';
-import { closedLoop, cpuMs, distribution, machine, ms, ROOT, startDaemon, startNginxTls, stopChild, today, version, waitForPort, WRITE, writeSection, type Distribution } from './lib.js';
+import { SHIPPED_NODE_FLAGS, closedLoop, cpuMs, distribution, machine, ms, ROOT, startDaemon, startNginxTls, stopChild, today, version, waitForPort, WRITE, writeSection, type Distribution } from './lib.js';
 
 const BLACKBOX = '/usr/bin/prometheus-blackbox-exporter';
 const BREAKDOWN_RUNS = 300;
@@ -168,7 +168,8 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
   lines.push('certificate verified against the same private CA). The target is Debian\'s nginx terminating TLS (ECDSA P-256) in front');
   lines.push('of the DS simulator (8.3 answers). Closed loop: each scraper sends its next request when the previous answer is in,');
   lines.push('over a kept-alive connection, as Prometheus does. "CPU per probe" is the exporter process\'s user + system time');
-  lines.push('(`/proc/<pid>/stat`) over the run divided by the probes. All on 127.0.0.1.');
+  lines.push('(`/proc/<pid>/stat`) over the run divided by the probes. All on 127.0.0.1. Ours runs as it ships:');
+  lines.push(`\`node ${SHIPPED_NODE_FLAGS.join(' ')} dist/main.js\`.`);
   lines.push('');
   lines.push(`- Command: \`npx tsx bench/probe.ts ${REQUESTS} ${LEVELS.join(',')} --write\` (${REQUESTS} probes per exporter and level after ${WARMUP} warm-up probes)`);
   lines.push(`- Date: ${today()}`);
