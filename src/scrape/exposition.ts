@@ -34,13 +34,30 @@ export async function exposition(registry: Registry): Promise<string> {
     if (index > 0) out += '\n\n';
     const name = escapeText(family.name);
     out += `# HELP ${name} ${escapeText(family.help)}\n# TYPE ${name} ${family.type}`;
-    const lines: string[] = [];
+    // Appended rather than joined from an array of lines: less garbage, the rope is flattened once when sent.
     for (const value of family.values ?? []) {
-      lines.push(`${value.metricName === undefined ? name : value.metricName}${labelsText(value.labels, value.sharedLabels)} ${valueText(value.value)}`);
+      out += '\n' + (value.metricName === undefined ? name : value.metricName) + seriesText(value);
     }
-    if (lines.length > 0) out += `\n${lines.join('\n')}`;
   }
   return `${out}\n`;
+}
+
+// The rest of a line after its metric name, for values that cannot change. Not the name itself: a value
+// without metricName takes its family's, and one frozen object may be registered under two families.
+const renderedSeries = new WeakMap<object, string>();
+
+/** `{labels} value`; remembered when the value and its label objects are frozen (Object.freeze is shallow). */
+function seriesText(value: ExposedValue): string {
+  const immutable = Object.isFrozen(value)
+    && (value.labels === undefined || Object.isFrozen(value.labels))
+    && (value.sharedLabels === undefined || Object.isFrozen(value.sharedLabels));
+  if (!immutable) return `${labelsText(value.labels, value.sharedLabels)} ${valueText(value.value)}`;
+  let text = renderedSeries.get(value);
+  if (text === undefined) {
+    text = `${labelsText(value.labels, value.sharedLabels)} ${valueText(value.value)}`;
+    renderedSeries.set(value, text);
+  }
+  return text;
 }
 
 /** `{a="1",b="2"}`: own labels in key order (those also shared left out), then the shared ones; '' when none. */

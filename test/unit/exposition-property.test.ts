@@ -46,6 +46,45 @@ describe('exposition()', () => {
     }), { numRuns: 500 });
   });
 
+  // Frozen values have their line remembered: a second exposition of the same objects reads it back.
+  test('frozen values too, twice over the same objects', async () => {
+    await fc.assert(fc.asyncProperty(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 5 }), async (families) => {
+      for (const f of families) {
+        for (const value of f.values) {
+          if (value.labels) Object.freeze(value.labels);
+          if (value.sharedLabels) Object.freeze(value.sharedLabels);
+          Object.freeze(value);
+        }
+      }
+      const registry = registryOf(families);
+      const expected = await registry.metrics();
+      expect(await exposition(registry)).toBe(expected);
+      expect(await exposition(registry)).toBe(expected);
+    }), { numRuns: 500 });
+  });
+
+  test('a frozen value shared by two families is written under each family\'s name', async () => {
+    const value = Object.freeze({ labels: Object.freeze({ name: 'ds' }), value: 2 });
+    const named = Object.freeze({ metricName: 'x_sum', labels: Object.freeze({ name: 'ds' }), value: 3 });
+    const registry = registryOf([
+      { name: 'first', help: 'f', type: 'gauge', values: [value, named] },
+      { name: 'second', help: 's', type: 'gauge', values: [value, named] },
+    ]);
+    const text = await exposition(registry);
+    expect(text).toBe(await registry.metrics());
+    expect(text).toContain('\nfirst{name="ds"} 2\nx_sum{name="ds"} 3\n');
+    expect(text).toContain('\nsecond{name="ds"} 2\nx_sum{name="ds"} 3\n');
+    expect(await exposition(registry)).toBe(text);
+  });
+
+  test('a frozen value whose labels are not frozen is not remembered stale', async () => {
+    const labels: Record<string, string> = { name: 'a' };
+    const registry = registryOf([{ name: 'g', help: 'g', type: 'gauge', values: [Object.freeze({ labels, value: 1 })] }]);
+    expect(await exposition(registry)).toBe('# HELP g g\n# TYPE g gauge\ng{name="a"} 1\n');
+    labels.name = 'b';
+    expect(await exposition(registry)).toBe('# HELP g g\n# TYPE g gauge\ng{name="b"} 1\n');
+  });
+
   test('and for prom-client\'s own metric classes, histograms with shared labels included', async () => {
     const registry = new Registry();
     const registers = [registry];
