@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Pool } from 'undici';
 import { startDsSimulator } from '../test/support/ds-simulator.js';
 import { freePort } from '../test/support/ports.js';
-import { fds, machine, mib, rssBytes, sleep, startDaemon, today, WRITE, writeSection, type Daemon } from './lib.js';
+import { SHIPPED_NODE_FLAGS, fds, machine, mib, rssBytes, sleep, startDaemon, today, WRITE, writeSection, type Daemon } from './lib.js';
 
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const SCRAPES = Number(args[0] ?? 100_000);
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     const scrapeSeconds = (performance.now() - t0) / 1000;
     statsd = await statsdLines(dir);
     const lines: string[] = [];
-    lines.push('`bench/memory.ts`: the real daemon (`src/main.ts` under tsx, as `npm start`), with `bench/heap-probe.ts` preloaded so that');
+    lines.push(`\`bench/memory.ts\`: the real daemon as it ships (\`node ${SHIPPED_NODE_FLAGS.join(' ')} dist/main.js\`, as \`npm start\`), with \`bench/heap-probe.ts\` preloaded so that`);
     lines.push('on SIGUSR2 it runs a full GC (`--expose-gc`) and reports `process.memoryUsage()` and its live handles');
     lines.push('(`process.getActiveResourcesInfo()`). RSS and open fds come from `/proc/<pid>`. All on 127.0.0.1.');
     lines.push('');
