@@ -24,6 +24,13 @@ const agentOptions = { keepAliveTimeout: 1_000, keepAliveMaxTimeout: 1_000, conn
 const verifyingAgent = new Agent({ ...agentOptions });
 const insecureAgent = new Agent({ ...agentOptions, connect: { rejectUnauthorized: false } });
 
+let refusedBodies = 0;
+
+/** Answers refused since start because their body passed the request's cap (the bound on what a target may send). */
+export function refusedBodyCount(): number {
+  return refusedBodies;
+}
+
 /** One HTTP exchange that never throws: failures come back as a reason and how long it took. */
 export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
   const started = performance.now();
@@ -47,6 +54,7 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
     for await (const chunk of response.body) {
       size += (chunk as Buffer).length;
       if (size > req.maxBodyBytes) {
+        refusedBodies++;
         response.body.destroy();
         return { ok: false, failure: 'body_too_large', message: `response body over ${req.maxBodyBytes} bytes`, seconds: seconds() };
       }

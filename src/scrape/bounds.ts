@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { Registry, type Metric } from 'prom-client';
+import { refusedBodyCount } from '../lib/http.js';
 
 /** Generic guards on what one collector may put into one scrape, whatever the collector. */
 export interface SeriesLimits {
@@ -49,7 +50,7 @@ export class BoundsLog {
     this.logger.warn({ collector, ...fields }, message);
   }
 
-  /** onlyoffice_scrape_label_values_truncated_total and onlyoffice_scrape_series_dropped_total, for /metrics. */
+  /** The daemon's counters of bounds hit (label values cut, series dropped, oversized answers refused), for /metrics. */
   registry(): Registry {
     const registry = new Registry();
     registerValues(registry, {
@@ -63,6 +64,12 @@ export class BoundsLog {
       help: `Series dropped because a collector produced more than ${DEFAULT_LIMITS.maxSeries} in one scrape, since start.`,
       type: 'counter',
       values: [{ labels: {}, value: this.droppedSeries }],
+    });
+    registerValues(registry, {
+      name: 'onlyoffice_scrape_response_bodies_too_large_total',
+      help: 'Answers from targets refused because their body passed its size cap (documentserver.max_body_bytes for DocumentServer; fixed caps for RabbitMQ and robot answers), since start.',
+      type: 'counter',
+      values: [{ labels: {}, value: refusedBodyCount() }],
     });
     return registry;
   }
