@@ -7,7 +7,7 @@ import type { Config } from '../config/schema.js';
 import { DEFAULT_TLS_FILES } from '../config/sections/tls.js';
 import { readBoundedFileAsync, readErrorReason } from '../lib/read-bounded-file.js';
 import { loadTrust, type Trust } from '../lib/tls-probe.js';
-import { certificateFacts, parsePemCertificates, walkChain } from '../lib/x509.js';
+import { certificateFacts, parsePemCertificates } from '../lib/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
@@ -80,7 +80,7 @@ class TlsFilesCollector implements Collector {
       readable.set({ path }, leaf ? 1 : 0);
       if (leaf) {
         notAfter.set({ path }, certificateFacts(leaf).notAfter);
-        chainComplete.set({ path }, walkChain(leaf, certificates.slice(1), this.trust!.anchors).complete ? 1 : 0);
+        chainComplete.set({ path }, this.trust!.walk(certificates).complete ? 1 : 0);
       }
 
       const keyPath = keyPathFor(path);
