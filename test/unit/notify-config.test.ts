@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../src/config/load.js';
+import { isTimeZone } from '../../src/config/sections/notify.js';
 import { configProblems as problemsOf } from '../support/scrape.js';
 
 
@@ -65,6 +66,15 @@ notify:
     expect(config.notify.rate_limit).toEqual({ messages: 20, window: 2000 });
     expect(config.notify.retry).toEqual({ initial_backoff: 100, max_backoff: 2000 });
     expect(config.notify.queue).toEqual({ max_alerts: 500, refuse_after_failures: 5 });
+  });
+
+  test('time zones: canonical names, and the aliases only a DateTimeFormat knows', () => {
+    // The canonical list answers without ICU's data; the fallback must still accept what Intl accepts.
+    expect(Intl.supportedValuesOf('timeZone')).toContain('Asia/Shanghai');
+    expect(Intl.supportedValuesOf('timeZone')).not.toContain('UTC');
+    for (const zone of ['Asia/Shanghai', 'Europe/Berlin', 'UTC', 'Etc/UTC', 'PRC', 'Asia/Calcutta']) expect([zone, isTimeZone(zone)]).toEqual([zone, true]);
+    for (const zone of ['Mars/Olympus', '', 'Asia/', 'UTC+99']) expect([zone, isTimeZone(zone)]).toEqual([zone, false]);
+    expect(parseConfig('notify: { timezone: Etc/UTC }', 't', {}).notify.timezone).toBe('Etc/UTC');
   });
 
   test('bad input names the key', () => {
