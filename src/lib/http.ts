@@ -1,4 +1,5 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, request, type RequestOptions } from './undici-core.js';
 import { deadlineSignal } from './timeout-signal.js';
 
 export interface HttpRequest {
@@ -39,16 +40,14 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
   const signal = deadline.signal;
   const dispatcher: Dispatcher = req.insecureSkipVerify ? insecureAgent : verifyingAgent;
   try {
-    const response = await request(req.url, {
+    const response = await request(dispatcher, req.url, {
       method: req.method ?? 'GET',
       headers: { 'user-agent': 'onlyoffice-exporter', ...req.headers },
       body: req.body,
       signal,
-      dispatcher,
       headersTimeout: req.timeoutMs,
       bodyTimeout: req.timeoutMs,
-      maxRedirections: 0,
-    } as Parameters<typeof request>[1]);
+    } satisfies RequestOptions);
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of response.body) {
