@@ -1,10 +1,10 @@
-import { createRequire } from 'node:module';
 import type Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { DockerConfig } from '../config/sections/docker.js';
 import { ApiCounter } from './api.js';
 import { engineConnection } from './connection.js';
 import { globMatcher } from './glob.js';
+import { loadDockerode } from './load-dockerode.js';
 import { ContainerView } from './view.js';
 
 /** One Engine API client and one container view, shared by the docker and supervisor collectors. */
@@ -23,9 +23,8 @@ interface Shared {
 
 const shared = new Map<string, Shared>();
 
-// dockerode (with ssh2 and its WebAssembly) costs about 9 MiB of resident memory: loaded only when a
-// configuration watches Docker. It is CommonJS, so require() keeps acquireEngine synchronous.
-const requireModule = createRequire(import.meta.url);
+// dockerode costs resident memory: loaded only when a configuration watches Docker. It is CommonJS, so
+// require() keeps acquireEngine synchronous.
 let DockerClient: typeof Docker | undefined;
 
 export interface EngineLease {
@@ -43,7 +42,7 @@ export function acquireEngine(config: DockerConfig, logger: Logger, env: Record<
   const key = JSON.stringify([connection.endpoint, config.containers, config.resync_interval, config.timeout]);
   let entry = shared.get(key);
   if (entry === undefined) {
-    DockerClient ??= requireModule('dockerode') as typeof Docker;
+    DockerClient ??= loadDockerode();
     const docker = connection.options ? new DockerClient(connection.options) : new DockerClient();
     const api = new ApiCounter();
     const view = new ContainerView({
