@@ -254,8 +254,11 @@ export interface HeapReport {
   external: number;
   arrayBuffers: number;
   resources: Record<string, number>;
-  /** Every timer alive, unref'd ones included (async_hooks), where `resources` counts only ref'd ones. */
-  liveTimers: number;
+  /**
+   * Every timer alive, unref'd ones included (async_hooks), where `resources` counts only ref'd ones; null unless the
+   * daemon was started with BENCH_TRACK_TIMERS=1 (the hook costs the daemon CPU and memory).
+   */
+  liveTimers: number | null;
 }
 
 /** The daemon as it ships: scripts/build.mjs's JavaScript run by plain node with the flags of `npm start`. */

@@ -55,7 +55,8 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
 `);
   // As it ships: plain node on the dist/ build with the flags of npm start and the image.
   const build = buildShipped();
-  const daemon = await startDaemon([`--config.file=${join(dir, 'config.yml')}`, '--log.level=warn'], {}, build.how);
+  // The soak counts live timers, unref'd ones included: the async_hooks hook that does it is on here only.
+  const daemon = await startDaemon([`--config.file=${join(dir, 'config.yml')}`, '--log.level=warn'], { BENCH_TRACK_TIMERS: '1' }, build.how);
   const agent = new Agent({ connections: 64, keepAliveTimeout: 4_000 });
   const udp = createSocket('udp4');
   const outcomes = { ok: 0, degraded: 0, failed: 0, late: 0 };
@@ -103,7 +104,7 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
       toDs: tcp.filter((t) => t.remotePort === ds.port).length,
       toNginx: tcp.filter((t) => t.remotePort === nginx.port).length,
       otherOut: tcp.filter((t) => t.localPort !== daemonPort && t.remotePort !== ds.port && t.remotePort !== nginx.port).length,
-      timers: heap.resources.Timeout ?? 0, liveTimers: heap.liveTimers, handles: heap.resources,
+      timers: heap.resources.Timeout ?? 0, liveTimers: heap.liveTimers ?? Number.NaN, handles: heap.resources,
     });
     console.error(JSON.stringify(samples.at(-1)));
   };
@@ -148,7 +149,8 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
   lines.push('fault of the fault table (RabbitMQ down and frozen, PostgreSQL down, frozen and crashed, Redis down, /info forbidden,');
   lines.push('garbage and 16 MiB bodies), and so on. DS is reached directly and through Debian\'s nginx (`public_url`). At the end of');
   lines.push('every healthy phase: the daemon\'s heap after a full GC, RSS, open file descriptors (sockets among them) and live');
-  lines.push('handles by type, from `bench/heap-probe.ts` and `/proc/<pid>`.');
+  lines.push('handles by type, from `bench/heap-probe.ts` and `/proc/<pid>`; here, and in no other benchmark, the probe also counts');
+  lines.push('every live timer with an async_hooks hook, which makes Node track the end of every promise (CPU and memory).');
   lines.push('');
   lines.push(`- Command: \`npx tsx bench/soak.ts ${SECONDS} ${PHASE_SECONDS} --write\` (${Math.round(SECONDS / 60)} minutes)`);
   lines.push(`- Daemon: \`node ${SHIPPED_NODE_FLAGS.join(' ')} dist/main.js\`, as \`npm start\` and the image run it`);
