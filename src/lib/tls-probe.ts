@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { connect, createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
+import { connect, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
 import { deadlineSignal } from './timeout-signal.js';
 import { splitPemCertificates, TrustAnchors, walkChain, type ChainWalk } from './x509.js';
 
@@ -93,6 +93,10 @@ export function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: Abo
       // The hostname is checked on its own below, so `authorized` speaks of the chain only.
       checkServerIdentity: () => undefined,
     });
+    // tls.connect builds getPeerCertificate(true) after every verified handshake (a JS object per certificate of
+    // the chain: a fifth of a probe's CPU) only to hand it to checkServerIdentity, which ignores it above. The
+    // probe reads the chain as X509Certificate objects instead.
+    socket.getPeerCertificate = unusedPeerCertificate;
     let settled = false;
     const finish = (result: TlsProbeResult) => {
       if (settled) return;
@@ -133,6 +137,8 @@ export function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: Abo
     });
   });
 }
+
+const unusedPeerCertificate = (() => ({})) as unknown as TLSSocket['getPeerCertificate'];
 
 /** What the server sent, leaf first: Node links each peer certificate to the next one of the chain. */
 function presentedChain(peer: X509Certificate): X509Certificate[] {
