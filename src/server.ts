@@ -32,6 +32,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   options.web?.install(app);
   const healthLog = new CollectorHealthLog(logger);
   const bounds = new BoundsLog(logger);
+  // The same for the life of the process: made once, read by every scrape.
+  const info = exporterInfo();
 
   async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', probe?: { targetUrl: string; collectors: readonly string[] }) {
     const generation = runtime.generation;
@@ -48,7 +50,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       healthLog,
       bounds,
     });
-    const merged = Registry.merge([registry, exporterInfo(), bounds.registry()]);
+    const merged = Registry.merge([registry, info, bounds.registry()]);
     return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition(merged));
   }
 

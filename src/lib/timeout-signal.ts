@@ -36,6 +36,29 @@ export function deadlineSignal(parent: AbortSignal | undefined, timeoutMs: numbe
   return { signal: controller.signal, clear };
 }
 
+/** A controller that also aborts when its parent does (with the parent's reason), until clear(). */
+export interface Follower {
+  readonly controller: AbortController;
+  readonly signal: AbortSignal;
+  /** Unhooks from the parent; the signal then aborts only through the controller. Idempotent. */
+  clear(): void;
+}
+
+/**
+ * AbortSignal.any([parent, own]) for work that ends: AbortSignal.any ties every result to its sources with weak
+ * references and a finalizer for life, which a scrape pays for in garbage collection; this unhooks when cleared.
+ */
+export function followSignal(parent: AbortSignal): Follower {
+  const controller = new AbortController();
+  if (parent.aborted) {
+    controller.abort(parent.reason);
+    return { controller, signal: controller.signal, clear: () => undefined };
+  }
+  const onParentAbort = () => controller.abort(parent.reason);
+  followers(parent).add(onParentAbort);
+  return { controller, signal: controller.signal, clear: () => followers(parent).delete(onParentAbort) };
+}
+
 // One 'abort' listener per parent, whatever the number of deadlines under it: a long-lived parent (a scrape, the
 // container view) has one per call in flight, 16 inspects or 500 TLS endpoints at once, and EventTarget warns of
 // a leak (MaxListenersExceededWarning) past 10 listeners.

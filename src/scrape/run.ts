@@ -6,6 +6,7 @@ import type { DocumentServerConfig } from '../config/sections/documentserver.js'
 import { redactUrl } from '../lib/redact.js';
 import { boundRegistry, DEFAULT_LIMITS, type BoundsLog, type SeriesLimits } from './bounds.js';
 import { abortMarginMs } from './deadline.js';
+import { followSignal } from '../lib/timeout-signal.js';
 import type { CollectorHealthLog } from './health-log.js';
 
 export interface NamedCollector {
@@ -47,23 +48,35 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
   const targetLabel = redactUrl(request.target.url);
   const limits = request.limits ?? DEFAULT_LIMITS;
 
+  // Shared requests still running when every collector is done belong to collectors that were given up on.
+  let memosInFlight = 0;
+
   const results = await Promise.all(request.collectors.map(async ({ name, collector }) => {
     const registry = new Registry();
-    const controller = new AbortController();
-    const signal = AbortSignal.any([scrapeAbort.signal, controller.signal]);
+    const own = followSignal(scrapeAbort.signal);
     let hardTimer: NodeJS.Timeout | undefined;
+    let logger: Logger | undefined;
     const ctx: ScrapeContext = {
       registry,
-      signal,
+      signal: own.signal,
       deadline,
       config: request.config,
       target: request.target,
       scope: request.scope,
-      logger: request.logger.child({ collector: name }),
+      // Made when a collector logs: most scrapes of most collectors never do, and a pino child costs.
+      get logger() {
+        logger ??= request.logger.child({ collector: name });
+        return logger;
+      },
       memo<T>(key: string, compute: (shared: AbortSignal) => Promise<T>): Promise<T> {
         let pending = memo.get(key) as Promise<T> | undefined;
         if (pending === undefined) {
+          memosInFlight++;
           pending = compute(scrapeAbort.signal);
+          const settled = () => {
+            memosInFlight--;
+          };
+          pending.then(settled, settled);
           memo.set(key, pending);
         }
         return pending;
@@ -83,7 +96,8 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     } finally {
       clearTimeout(hardTimer);
       // Late writers must not keep sockets busy after the answer went out.
-      if (error !== undefined) controller.abort(new CollectorTimeout(request.budgetMs));
+      if (error !== undefined) own.controller.abort(new CollectorTimeout(request.budgetMs));
+      own.clear();
     }
     const seconds = (performance.now() - collectorStarted) / 1000;
     let bounded: Registry | undefined;
@@ -101,8 +115,7 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     return { name, bounded, error, seconds };
   }));
   clearTimeout(scrapeAbortTimer);
-  // Whatever is still in flight belongs to collectors that were given up on.
-  scrapeAbort.abort(new CollectorTimeout(request.budgetMs));
+  if (memosInFlight > 0) scrapeAbort.abort(new CollectorTimeout(request.budgetMs));
 
   const meta = new Registry();
   const success = new Gauge({

@@ -78,6 +78,70 @@ describe('scrape orchestration', () => {
     expect(value(samples, 'test_a')).toBe(5);
     expect(value(samples, 'test_b')).toBe(5);
   });
+
+  test('a shared request still running when the scrape answers is aborted; finished ones are left alone', async () => {
+    const signals: Record<string, AbortSignal> = {};
+    const { samples } = await scrapeWith([
+      definition('done', (ctx) => ctx.memo('quick', async (signal) => {
+        signals.quick = signal;
+      })),
+      // Stops waiting for its shared request after 20 ms (as a collector racing its own timeout does).
+      definition('impatient', async (ctx) => {
+        void ctx.memo('slow', (signal) => {
+          signals.slow = signal;
+          return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+        });
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }),
+    ], config, { budgetMs: 5000 });
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'done' })).toBe(1);
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'impatient' })).toBe(1);
+    // One scrape-wide signal, aborted at the answer (long before the deadline) because the slow request was in flight.
+    expect(signals.slow).toBe(signals.quick);
+    expect(signals.slow!.aborted).toBe(true);
+    expect(value(samples, 'onlyoffice_scrape_collector_duration_seconds', { collector: 'impatient' })).toBeLessThan(1);
+
+    const settled: Record<string, AbortSignal> = {};
+    await scrapeWith([
+      definition('a', (ctx) => ctx.memo('one', async (signal) => {
+        settled.one = signal;
+      })),
+      definition('b', async (ctx) => {
+        await ctx.memo('two', async (signal) => {
+          settled.two = signal;
+          throw new Error('refused');
+        }).catch(() => undefined);
+      }),
+    ], config, { budgetMs: 300 });
+    expect(settled.one!.aborted).toBe(false);
+  });
+
+  test('a collector\'s logger is made on first use and carries the collector\'s name', async () => {
+    const lines: string[] = [];
+    const logger = pino({ base: undefined, timestamp: false }, new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk).trim()); done(); } }));
+    const childCalls: unknown[] = [];
+    const counting = Object.assign(Object.create(logger) as typeof logger, {
+      child(bindings: Record<string, unknown>) {
+        childCalls.push(bindings);
+        return logger.child(bindings);
+      },
+    });
+    const { runScrape } = await import('../../src/scrape/run.js');
+    await runScrape({
+      collectors: [
+        { name: 'quiet', collector: { collect: async (ctx) => gauge(ctx.registry, 'test_q', 'h').set(1) } },
+        { name: 'talks', collector: { collect: async (ctx) => ctx.logger.info('hello') } },
+      ],
+      config,
+      target: config.documentserver,
+      scope: 'metrics',
+      budgetMs: 1000,
+      logger: counting,
+      healthLog: new CollectorHealthLog(logger),
+    });
+    expect(childCalls).toEqual([{ collector: 'talks' }]);
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([{ level: 30, collector: 'talks', msg: 'hello' }]);
+  });
 });
 
 describe('scrape deadline', () => {

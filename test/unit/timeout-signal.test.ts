@@ -3,7 +3,7 @@ import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { deadlineSignal, followerCount } from '../../src/lib/timeout-signal.js';
+import { deadlineSignal, followerCount, followSignal } from '../../src/lib/timeout-signal.js';
 
 // A full GC on demand, without starting jest with --expose-gc.
 v8.setFlagsFromString('--expose-gc');
@@ -179,5 +179,31 @@ describe('deadlineSignal under many calls in flight', () => {
     } finally {
       process.off('warning', onWarning);
     }
+  });
+});
+
+describe('followSignal', () => {
+  test('aborts with the parent\'s reason, or on its own; clear() unhooks it', () => {
+    const parent = new AbortController();
+    const first = followSignal(parent.signal);
+    const second = followSignal(parent.signal);
+    const cleared = followSignal(parent.signal);
+    expect(followerCount(parent.signal)).toBe(3);
+    second.controller.abort('own reason');
+    expect([second.signal.aborted, second.signal.reason, parent.signal.aborted]).toEqual([true, 'own reason', false]);
+    cleared.clear();
+    second.clear();
+    expect(followerCount(parent.signal)).toBe(1);
+    parent.abort('scrape over');
+    expect([first.signal.aborted, first.signal.reason]).toEqual([true, 'scrape over']);
+    expect(cleared.signal.aborted).toBe(false);
+    expect(followerCount(parent.signal)).toBe(0);
+  });
+
+  test('an already aborted parent gives an aborted signal with its reason', () => {
+    const parent = new AbortController();
+    parent.abort('gone');
+    const follower = followSignal(parent.signal);
+    expect([follower.signal.aborted, follower.signal.reason, followerCount(parent.signal)]).toEqual([true, 'gone', 0]);
   });
 });
