@@ -4,9 +4,9 @@ import type { Collector, Scope, ScrapeContext } from '../collectors/types.js';
 import type { Config } from '../config/schema.js';
 import type { DocumentServerConfig } from '../config/sections/documentserver.js';
 import { redactUrl } from '../lib/redact.js';
+import { followSignal } from '../lib/timeout-signal.js';
 import { boundRegistry, DEFAULT_LIMITS, type BoundsLog, type SeriesLimits } from './bounds.js';
 import { abortMarginMs } from './deadline.js';
-import { followSignal } from '../lib/timeout-signal.js';
 import type { CollectorHealthLog } from './health-log.js';
 
 export interface NamedCollector {
