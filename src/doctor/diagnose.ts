@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { compareStrings } from '../lib/compare.js';
 import { redactUrl } from '../lib/redact.js';
 import { CAUSE_ORDER, type CauseId } from './causes.js';
 import type { FindingCode } from './messages.js';
@@ -272,7 +273,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     }
     const health = s.stateSet('onlyoffice_container_health', ['name'], 'status');
     const list: { name: string; state: string }[] = [];
-    for (const { labels, state } of [...states.values()].sort((a, b) => byCodePoint(a.labels.name!, b.labels.name!))) {
+    for (const { labels, state } of [...states.values()].sort((a, b) => compareStrings(a.labels.name!, b.labels.name!))) {
       const name = labels.name!;
       const status = health.get(JSON.stringify({ name }))?.state ?? 'none';
       const restarts = s.one('onlyoffice_container_restarts', { name }) ?? 0;
@@ -323,7 +324,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       }
     }
     const programs = [...s.stateSet('onlyoffice_supervisor_process_state', ['container', 'program'], 'state').values()]
-      .sort((a, b) => byCodePoint(`${a.labels.container}${a.labels.program}`, `${b.labels.container}${b.labels.program}`));
+      .sort((a, b) => compareStrings(`${a.labels.container}${a.labels.program}`, `${b.labels.container}${b.labels.program}`));
     for (const { labels, state } of programs) {
       const params = { container: labels.container ?? '', program: labels.program ?? '', state };
       note('supervisor', 'program', params);
@@ -547,9 +548,4 @@ function round(seconds: number): number {
 
 export function formatMs(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
-}
-
-/** Container and program names are ASCII: no locale collation (which loads ICU's data into the daemon). */
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import { compareStrings } from '../lib/compare.js';
 import type { Alert } from './payload.js';
 import { fill, fillLines, type Template } from './templates.js';
 
@@ -121,12 +122,8 @@ function groupSections(alerts: readonly Alert[]): Section[] {
   return [...byKey.values()].sort((a, b) =>
     (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1)
     || rank(a.severity) - rank(b.severity)
-    || compare(a.severity, b.severity)
-    || compare(a.alertname, b.alertname));
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+    || compareStrings(a.severity, b.severity)
+    || compareStrings(a.alertname, b.alertname));
 }
 
 function alertnameList(names: string[], moreSnippet: string): string {
