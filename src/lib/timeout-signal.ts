@@ -12,28 +12,21 @@ export interface Deadline {
  * the timeout (nodejs/node#57736): the operation then runs until the parent aborts.
  */
 export function deadlineSignal(parent: AbortSignal | undefined, timeoutMs: number): Deadline {
-  const controller = new AbortController();
-  if (parent?.aborted) {
-    controller.abort(parent.reason);
-    return { signal: controller.signal, clear: () => undefined };
-  }
-  const onParentAbort = () => {
-    clear();
-    controller.abort(parent!.reason);
+  let timer: NodeJS.Timeout | undefined;
+  const follower = followSignal(parent, () => clearTimeout(timer));
+  if (follower.signal.aborted) return { signal: follower.signal, clear: () => undefined };
+  const clear = (): void => {
+    clearTimeout(timer);
+    follower.clear();
   };
   // The same reason AbortSignal.timeout gives, so callers keep telling a timeout by name === 'TimeoutError'.
-  const timer = setTimeout(() => {
+  timer = setTimeout(() => {
     clear();
-    controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    follower.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
   }, timeoutMs);
   // Unref'd like AbortSignal.timeout's own timer: the operation's socket keeps the process alive while it waits.
   timer.unref();
-  if (parent) followers(parent).add(onParentAbort);
-  function clear(): void {
-    clearTimeout(timer);
-    if (parent) followers(parent).delete(onParentAbort);
-  }
-  return { signal: controller.signal, clear };
+  return { signal: follower.signal, clear };
 }
 
 /** A controller that also aborts when its parent does (with the parent's reason), until clear(). */
@@ -47,14 +40,19 @@ export interface Follower {
 /**
  * AbortSignal.any([parent, own]) for work that ends: AbortSignal.any ties every result to its sources with weak
  * references and a finalizer for life, which a scrape pays for in garbage collection; this unhooks when cleared.
+ * `beforeAbort` runs when the parent aborts, before this signal does. Without a parent, only the controller aborts it.
  */
-export function followSignal(parent: AbortSignal): Follower {
+export function followSignal(parent: AbortSignal | undefined, beforeAbort?: () => void): Follower {
   const controller = new AbortController();
+  if (parent === undefined) return { controller, signal: controller.signal, clear: () => undefined };
   if (parent.aborted) {
     controller.abort(parent.reason);
     return { controller, signal: controller.signal, clear: () => undefined };
   }
-  const onParentAbort = () => controller.abort(parent.reason);
+  const onParentAbort = () => {
+    beforeAbort?.();
+    controller.abort(parent.reason);
+  };
   followers(parent).add(onParentAbort);
   return { controller, signal: controller.signal, clear: () => followers(parent).delete(onParentAbort) };
 }
