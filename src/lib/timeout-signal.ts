@@ -59,15 +59,18 @@ export function followSignal(parent: AbortSignal | undefined, beforeAbort?: () =
 
 // One 'abort' listener per parent, whatever the number of deadlines under it: a long-lived parent (a scrape, the
 // container view) has one per call in flight, 16 inspects or 500 TLS endpoints at once, and EventTarget warns of
-// a leak (MaxListenersExceededWarning) past 10 listeners.
-const followersOf = new WeakMap<AbortSignal, Set<() => void>>();
+// a leak (MaxListenersExceededWarning) past 10 listeners. The set hangs on the signal itself rather than in a
+// WeakMap: a WeakMap entry is an ephemeron, which every garbage collection has to trace apart, for each scrape.
+const FOLLOWERS = Symbol('followers');
 
-function followers(parent: AbortSignal): Set<() => void> {
-  let set = followersOf.get(parent);
+type Followed = AbortSignal & { [FOLLOWERS]?: Set<() => void> };
+
+function followers(parent: Followed): Set<() => void> {
+  let set = parent[FOLLOWERS];
   if (set === undefined) {
     const created = new Set<() => void>();
     set = created;
-    followersOf.set(parent, created);
+    parent[FOLLOWERS] = created;
     parent.addEventListener('abort', () => {
       for (const follow of [...created]) follow();
       created.clear();
@@ -78,5 +81,5 @@ function followers(parent: AbortSignal): Set<() => void> {
 
 /** Deadlines following `parent` now (for tests: a cleared or fired deadline must not stay hooked). */
 export function followerCount(parent: AbortSignal): number {
-  return followersOf.get(parent)?.size ?? 0;
+  return (parent as Followed)[FOLLOWERS]?.size ?? 0;
 }
