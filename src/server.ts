@@ -1,6 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { Gauge, Registry } from 'prom-client';
 import { ConfigError } from './config/load.js';
 import { notifyRoutes } from './notify/index.js';
 import { normaliseUrl } from './config/types.js';
@@ -10,6 +9,7 @@ import { scrapeBudgetMs } from './scrape/deadline.js';
 import { reloadAll, type WebSecurity } from './security/web-server.js';
 import { CollectorHealthLog } from './scrape/health-log.js';
 import { exposition, EXPOSITION_CONTENT_TYPE } from './scrape/exposition.js';
+import { registerFamily, type Family } from './scrape/families.js';
 import { runScrape } from './scrape/run.js';
 import { registerStatusRoutes } from './web/status.js';
 import { EXPORTER_VERSION } from './version.js';
@@ -28,7 +28,7 @@ export interface ServerOptions {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { runtime, logger } = options;
   const https = options.web?.httpsOptions();
-  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 1024 * 1024, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: sharedRequestLogger, bodyLimit: 1024 * 1024, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
   options.web?.install(app);
   const healthLog = new CollectorHealthLog(logger);
   const bounds = new BoundsLog(logger);
@@ -50,8 +50,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       healthLog,
       bounds,
     });
-    const merged = Registry.merge([registry, info, bounds.registry()]);
-    return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition(merged));
+    registerFamily(registry, info);
+    for (const family of bounds.families()) registerFamily(registry, family);
+    return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition(registry));
   }
 
   app.get('/metrics', (request, reply) => scrape(request, reply, 'metrics'));
@@ -104,15 +105,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   return app;
 }
 
-function exporterInfo(): Registry {
-  const registry = new Registry();
-  new Gauge({
+// Fastify makes a pino child (with its redaction) for every request only to add a request id to its lines; with
+// request logging off, few requests ever log, and a scrape should not pay for it. Requests log through the http logger.
+function sharedRequestLogger(this: FastifyInstance, logger: FastifyBaseLogger): FastifyBaseLogger {
+  return logger;
+}
+
+function exporterInfo(): Family {
+  // Frozen: exposition() renders its line once for the life of the process.
+  const value = Object.freeze({ labels: Object.freeze({ version: EXPORTER_VERSION, nodejs: process.version }), value: 1 });
+  return Object.freeze({
     name: 'onlyoffice_exporter_build_info',
     help: 'Always 1; the exporter\'s own version and the Node.js running it.',
-    labelNames: ['version', 'nodejs'],
-    registers: [registry],
-  }).set({ version: EXPORTER_VERSION, nodejs: process.version }, 1);
-  return registry;
+    type: 'gauge',
+    values: Object.freeze([value]),
+  });
 }
 
 function isLoopback(address: string | undefined): boolean {

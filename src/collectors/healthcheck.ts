@@ -1,5 +1,5 @@
 import { dsGet, PATHS } from '../documentserver/client.js';
-import { gauge } from '../lib/metrics.js';
+import { gaugeValue } from '../lib/metrics.js';
 import type { CollectorDefinition } from './types.js';
 
 /**
@@ -13,8 +13,8 @@ const healthcheck: CollectorDefinition = {
     async collect(ctx) {
       const result = await dsGet(ctx, 'direct', PATHS.healthcheck);
       const up = result.ok && result.status === 200 && result.body.trim() === 'true';
-      gauge(ctx.registry, 'onlyoffice_healthcheck_up', 'Whether DocumentServer /healthcheck answered "true" within the timeout.').set(up ? 1 : 0);
-      gauge(ctx.registry, 'onlyoffice_healthcheck_duration_seconds', 'How long /healthcheck took to answer (or to fail).').set(result.seconds);
+      gaugeValue(ctx.registry, 'onlyoffice_healthcheck_up', 'Whether DocumentServer /healthcheck answered "true" within the timeout.', up ? 1 : 0);
+      gaugeValue(ctx.registry, 'onlyoffice_healthcheck_duration_seconds', 'How long /healthcheck took to answer (or to fail).', result.seconds);
     },
   }),
 };

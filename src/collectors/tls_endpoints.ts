@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { TlsEndpoint } from '../config/sections/tls.js';
 import { formatHostPort } from '../lib/address.js';
+import { gaugeSeries, gaugeValue } from '../lib/metrics.js';
 import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../lib/tls-probe.js';
 import { certificateFacts, TrustAnchors } from '../lib/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
@@ -65,54 +66,51 @@ class TlsEndpointsCollector implements Collector {
   }
 }
 
+// Written as series in hand (gaugeSeries), not prom-client Gauges: /probe runs this collector on every probe.
 function tlsMetrics(registry: Registry) {
-  const registers = [registry];
   return {
-    up: new Gauge({ name: 'onlyoffice_tls_up', help: '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.', labelNames: ['target'], registers }),
-    notAfter: new Gauge({ name: 'onlyoffice_tls_cert_not_after_timestamp_seconds', help: 'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.', labelNames: ['target', 'position', 'subject'], registers }),
-    verified: new Gauge({ name: 'onlyoffice_tls_cert_verified', help: '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates; hostname not included.', labelNames: ['target'], registers }),
-    complete: new Gauge({ name: 'onlyoffice_tls_cert_chain_complete', help: '1 when the server sent every intermediate needed to reach a self-signed or trusted root.', labelNames: ['target'], registers }),
-    hostname: new Gauge({ name: 'onlyoffice_tls_cert_hostname_match', help: '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI).', labelNames: ['target'], registers }),
-    version: new Gauge({ name: 'onlyoffice_tls_version_info', help: 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.', labelNames: ['target', 'version'], registers }),
+    up: gaugeSeries<'target'>(registry, 'onlyoffice_tls_up', '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.'),
+    notAfter: gaugeSeries<'target' | 'position' | 'subject'>(registry, 'onlyoffice_tls_cert_not_after_timestamp_seconds', 'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.'),
+    verified: gaugeSeries<'target'>(registry, 'onlyoffice_tls_cert_verified', '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates; hostname not included.'),
+    complete: gaugeSeries<'target'>(registry, 'onlyoffice_tls_cert_chain_complete', '1 when the server sent every intermediate needed to reach a self-signed or trusted root.'),
+    hostname: gaugeSeries<'target'>(registry, 'onlyoffice_tls_cert_hostname_match', '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI).'),
+    version: gaugeSeries<'target' | 'version'>(registry, 'onlyoffice_tls_version_info', 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.'),
   };
 }
 
 function recordEndpoint(metrics: ReturnType<typeof tlsMetrics>, target: string, result: TlsProbeResult): void {
-  metrics.up.set({ target }, result.ok ? 1 : 0);
+  metrics.up.push({ labels: { target }, value: result.ok ? 1 : 0 });
   if (!result.ok) return;
   result.chain.forEach((cert, position) => {
     const facts = certificateFacts(cert);
-    metrics.notAfter.set({ target, position: String(position), subject: facts.subject }, facts.notAfter);
+    metrics.notAfter.push({ labels: { target, position: String(position), subject: facts.subject }, value: facts.notAfter });
   });
-  metrics.verified.set({ target }, result.verified ? 1 : 0);
-  metrics.complete.set({ target }, result.chainComplete ? 1 : 0);
-  metrics.hostname.set({ target }, result.hostnameMatch ? 1 : 0);
-  metrics.version.set({ target, version: result.version }, 1);
+  metrics.verified.push({ labels: { target }, value: result.verified ? 1 : 0 });
+  metrics.complete.push({ labels: { target }, value: result.chainComplete ? 1 : 0 });
+  metrics.hostname.push({ labels: { target }, value: result.hostnameMatch ? 1 : 0 });
+  metrics.version.push({ labels: { target, version: result.version }, value: 1 });
 }
 
 /** blackbox_exporter's TLS gauges, for /probe (prober/tls.go, prober/http.go). */
 function recordBlackbox(registry: Registry, result: Extract<TlsProbeResult, { ok: true }>): void {
-  const registers = [registry];
   const facts = result.chain.map(certificateFacts);
   const leaf = facts[0]!;
   const earliest = Math.min(...facts.map((cert) => cert.notAfter));
-  new Gauge({ name: 'probe_ssl_earliest_cert_expiry', help: 'Earliest NotAfter among the certificates of the chain (blackbox_exporter name), in unixtime.', registers }).set(earliest);
+  gaugeValue(registry, 'probe_ssl_earliest_cert_expiry', 'Earliest NotAfter among the certificates of the chain (blackbox_exporter name), in unixtime.', earliest);
   if (result.verified) {
-    new Gauge({ name: 'probe_ssl_last_chain_expiry_timestamp_seconds', help: 'Earliest NotAfter of the verified chain (blackbox_exporter name); absent when the chain does not verify.', registers }).set(earliest);
+    gaugeValue(registry, 'probe_ssl_last_chain_expiry_timestamp_seconds', 'Earliest NotAfter of the verified chain (blackbox_exporter name); absent when the chain does not verify.', earliest);
   }
-  new Gauge({
-    name: 'probe_ssl_last_chain_info',
-    help: 'Contains SSL leaf certificate information',
-    labelNames: ['fingerprint_sha256', 'subject', 'issuer', 'subjectalternative', 'serialnumber'],
-    registers,
-  }).set({
-    fingerprint_sha256: leaf.fingerprintSha256,
-    subject: leaf.subject,
-    issuer: leaf.issuer,
-    subjectalternative: leaf.dnsNames,
-    serialnumber: leaf.serialNumber,
-  }, 1);
-  new Gauge({ name: 'probe_tls_version_info', help: 'TLS version negotiated (blackbox_exporter name); always 1.', labelNames: ['version'], registers }).set({ version: result.version }, 1);
+  gaugeSeries<'fingerprint_sha256' | 'subject' | 'issuer' | 'subjectalternative' | 'serialnumber'>(registry, 'probe_ssl_last_chain_info', 'Contains SSL leaf certificate information').push({
+    labels: {
+      fingerprint_sha256: leaf.fingerprintSha256,
+      subject: leaf.subject,
+      issuer: leaf.issuer,
+      subjectalternative: leaf.dnsNames,
+      serialnumber: leaf.serialNumber,
+    },
+    value: 1,
+  });
+  gaugeSeries<'version'>(registry, 'probe_tls_version_info', 'TLS version negotiated (blackbox_exporter name); always 1.').push({ labels: { version: result.version }, value: 1 });
 }
 
 const definition: CollectorDefinition = {

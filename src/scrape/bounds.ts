@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Registry, type Metric } from 'prom-client';
 import { refusedBodyCount } from '../lib/http.js';
+import type { Family, FamilyValue, LabelValues } from './families.js';
 
 /** Generic guards on what one collector may put into one scrape, whatever the collector. */
 export interface SeriesLimits {
@@ -17,14 +17,7 @@ export const DEFAULT_LIMITS: SeriesLimits = { maxSeries: 100_000, maxLabelValueL
 
 const HASH_CHARS = 16;
 
-type Labels = Record<string, string | number>;
-interface Family {
-  name: string;
-  help: string;
-  type: string;
-  aggregator?: string;
-  values: { labels: Labels; value: number; metricName?: string }[];
-}
+type Labels = LabelValues;
 const SEPARATE_LABELS = new Set(['le', 'quantile']);
 
 /** Counts bound hits across scrapes for the daemon's own counters; logs the first hit per collector and bound. */
@@ -51,62 +44,61 @@ export class BoundsLog {
   }
 
   /** The daemon's counters of bounds hit (label values cut, series dropped, oversized answers refused), for /metrics. */
-  registry(): Registry {
-    const registry = new Registry();
-    registerValues(registry, {
-      name: 'onlyoffice_scrape_label_values_truncated_total',
-      help: `Label values longer than ${DEFAULT_LIMITS.maxLabelValueLength} characters that a collector produced, cut to that length (ending in a hash), since start.`,
-      type: 'counter',
-      values: [{ labels: {}, value: this.truncatedLabelValues }],
-    });
-    registerValues(registry, {
-      name: 'onlyoffice_scrape_series_dropped_total',
-      help: `Series dropped because a collector produced more than ${DEFAULT_LIMITS.maxSeries} in one scrape, since start.`,
-      type: 'counter',
-      values: [{ labels: {}, value: this.droppedSeries }],
-    });
-    registerValues(registry, {
-      name: 'onlyoffice_scrape_response_bodies_too_large_total',
-      help: 'Answers from targets refused because their body passed its size cap (documentserver.max_body_bytes for DocumentServer; fixed caps for RabbitMQ and robot answers), since start.',
-      type: 'counter',
-      values: [{ labels: {}, value: refusedBodyCount() }],
-    });
-    return registry;
+  families(): Family[] {
+    return [
+      {
+        name: 'onlyoffice_scrape_label_values_truncated_total',
+        help: `Label values longer than ${DEFAULT_LIMITS.maxLabelValueLength} characters that a collector produced, cut to that length (ending in a hash), since start.`,
+        type: 'counter',
+        values: [{ labels: {}, value: this.truncatedLabelValues }],
+      },
+      {
+        name: 'onlyoffice_scrape_series_dropped_total',
+        help: `Series dropped because a collector produced more than ${DEFAULT_LIMITS.maxSeries} in one scrape, since start.`,
+        type: 'counter',
+        values: [{ labels: {}, value: this.droppedSeries }],
+      },
+      {
+        name: 'onlyoffice_scrape_response_bodies_too_large_total',
+        help: 'Answers from targets refused because their body passed its size cap (documentserver.max_body_bytes for DocumentServer; fixed caps for RabbitMQ and robot answers), since start.',
+        type: 'counter',
+        values: [{ labels: {}, value: refusedBodyCount() }],
+      },
+    ];
   }
 }
 
-export interface BoundedRegistry {
-  registry: Registry;
+export interface BoundedFamilies {
+  families: Family[];
   truncated: number;
   dropped: number;
 }
 
-/**
- * A copy of a collector's registry within the limits. The copy holds the values read once, so
- * serialising it later does not ask the collector's metrics again.
- */
-export async function boundRegistry(source: Registry, limits: SeriesLimits = DEFAULT_LIMITS): Promise<BoundedRegistry> {
-  const families = await source.getMetricsAsJSON() as unknown as Family[];
+/** A collector's families within the limits: the same arrays when nothing is over them, copies otherwise. */
+export function boundFamilies(families: readonly Family[], limits: SeriesLimits = DEFAULT_LIMITS): BoundedFamilies {
   let truncated = 0;
   let dropped = 0;
   let rows = 0;
   for (const family of families) {
     rows += family.values.length;
     for (const row of family.values) {
-      for (const value of Object.values(row.labels)) {
+      // for-in rather than Object.values(): no array per row, on every scrape.
+      for (const name in row.labels) {
+        const value = row.labels[name];
         if (typeof value === 'string' && value.length > limits.maxLabelValueLength) truncated++;
       }
     }
   }
   // Rows are at least as many as series: with no more rows than the limit there is nothing to count.
   const countSeries = rows > limits.maxSeries;
-  const registry = new Registry();
+  if (truncated === 0 && !countSeries) return { families: families.filter((family) => family.values.length > 0), truncated, dropped };
+  const bounded: Family[] = [];
   const seen = new Set<string>();
   for (const family of families) {
     let values = family.values;
     if (truncated > 0) values = values.map((row) => ({ ...row, labels: cutLabels(row.labels, limits.maxLabelValueLength) }));
     if (countSeries) {
-      const kept: typeof values = [];
+      const kept: FamilyValue[] = [];
       const droppedHere = new Set<string>();
       for (const row of values) {
         const key = seriesKey(family.name, row.labels);
@@ -118,9 +110,9 @@ export async function boundRegistry(source: Registry, limits: SeriesLimits = DEF
       dropped += droppedHere.size;
       values = kept;
     }
-    if (values.length > 0) registerValues(registry, { ...family, values });
+    if (values.length > 0) bounded.push({ ...family, values });
   }
-  return { registry, truncated, dropped };
+  return { families: bounded, truncated, dropped };
 }
 
 function seriesKey(family: string, labels: Labels): string {
@@ -145,29 +137,4 @@ export function cutValue(value: string, max: number): string {
   const code = value.charCodeAt(keep - 1);
   if (keep > 0 && code >= 0xd800 && code <= 0xdbff) keep--;
   return `${value.slice(0, keep)}…${createHash('sha256').update(value).digest('hex').slice(0, HASH_CHARS)}`;
-}
-
-/** A metric whose values were read already; prom-client's Registry only needs name, help, type and get(). */
-class ReadMetric {
-  readonly name: string;
-  readonly help: string;
-  readonly type: string;
-  readonly aggregator: string;
-
-  constructor(private readonly family: Family) {
-    this.name = family.name;
-    this.help = family.help;
-    this.type = family.type;
-    this.aggregator = family.aggregator ?? 'sum';
-  }
-
-  async get(): Promise<Family> {
-    return this.family;
-  }
-
-  reset(): void {}
-}
-
-function registerValues(registry: Registry, family: Family): void {
-  registry.registerMetric(new ReadMetric(family) as unknown as Metric);
 }

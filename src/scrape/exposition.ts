@@ -1,4 +1,5 @@
 import { Registry, type Metric } from 'prom-client';
+import { ReadMetric } from './families.js';
 
 type LabelValues = Record<string, string | number>;
 
@@ -13,7 +14,7 @@ interface ExposedFamily {
   name: string;
   help: string;
   type: string;
-  values?: ExposedValue[];
+  values?: readonly ExposedValue[];
 }
 
 export const EXPOSITION_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
@@ -22,24 +23,55 @@ export const EXPOSITION_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
  * A registry in the Prometheus text format, byte for byte what prom-client's `registry.metrics()` writes
  * (test/unit/exposition-property.test.ts holds the two together). prom-client builds a label array, a
  * spread copy, a filtered copy and a WeakMap entry for every series: about 14 MiB of garbage for the 7,600
- * series of 500 containers, which is what made the daemon's RSS climb under scrapes. This appends to one string.
+ * series of 500 containers, which is what made the daemon's RSS climb under scrapes. This joins the pieces once.
  */
 export async function exposition(registry: Registry): Promise<string> {
   if (registry.contentType !== EXPOSITION_CONTENT_TYPE) throw new Error('only the Prometheus text format is written here');
   const metrics = registry.getMetricsAsArray() as unknown as (Metric & { getForPromString?: () => Promise<ExposedFamily> })[];
-  const families = await Promise.all(metrics.map((metric) => (metric.getForPromString ? metric.getForPromString() : metric.get()) as Promise<ExposedFamily>));
-  let out = '';
+  // A scrape's answer is read values (ReadMetric): taken as they are, without a promise each.
+  const families = new Array<ExposedFamily>(metrics.length);
+  let pending: Promise<void>[] | undefined;
+  for (let index = 0; index < metrics.length; index++) {
+    const metric = metrics[index]!;
+    if (metric instanceof ReadMetric) {
+      families[index] = metric.family;
+      continue;
+    }
+    const read = (metric.getForPromString ? metric.getForPromString() : metric.get()) as Promise<ExposedFamily>;
+    (pending ??= []).push(read.then((family) => {
+      families[index] = family;
+    }));
+  }
+  if (pending !== undefined) await Promise.all(pending);
+  // Pieces joined once: join() writes one flat string of the summed length, where appending builds a rope of
+  // cons strings that is flattened again when sent.
+  const parts: string[] = [];
   for (let index = 0; index < families.length; index++) {
     const family = families[index]!;
-    if (index > 0) out += '\n\n';
+    if (index > 0) parts.push('\n\n');
     const name = escapeText(family.name);
-    out += `# HELP ${name} ${escapeText(family.help)}\n# TYPE ${name} ${family.type}`;
-    // Appended rather than joined from an array of lines: less garbage, the rope is flattened once when sent.
+    parts.push(header(name, family.help, family.type));
     for (const value of family.values ?? []) {
-      out += '\n' + (value.metricName === undefined ? name : value.metricName) + seriesText(value);
+      parts.push('\n', value.metricName === undefined ? name : value.metricName);
+      pushSeries(parts, value);
     }
   }
-  return `${out}\n`;
+  parts.push('\n');
+  return parts.join('');
+}
+
+// `# HELP` and `# TYPE` of a family, by escaped name: the same few dozen families are written on every scrape, and
+// their help texts are most of the bytes. Bounded, since StatsD names are whatever clients send.
+const headers = new Map<string, { help: string; type: string; text: string }>();
+const HEADER_CACHE_SIZE = 1024;
+
+function header(name: string, help: string, type: string): string {
+  const known = headers.get(name);
+  if (known !== undefined && known.help === help && known.type === type) return known.text;
+  const text = `# HELP ${name} ${escapeText(help)}\n# TYPE ${name} ${type}`;
+  if (headers.size >= HEADER_CACHE_SIZE) headers.clear();
+  headers.set(name, { help, type, text });
+  return text;
 }
 
 // The rest of a line after its metric name, for values that cannot change. Not the name itself: a value
@@ -47,32 +79,44 @@ export async function exposition(registry: Registry): Promise<string> {
 const renderedSeries = new WeakMap<object, string>();
 
 /** `{labels} value`; remembered when the value and its label objects are frozen (Object.freeze is shallow). */
-function seriesText(value: ExposedValue): string {
+function pushSeries(parts: string[], value: ExposedValue): void {
   const immutable = Object.isFrozen(value)
     && (value.labels === undefined || Object.isFrozen(value.labels))
     && (value.sharedLabels === undefined || Object.isFrozen(value.sharedLabels));
-  if (!immutable) return `${labelsText(value.labels, value.sharedLabels)} ${valueText(value.value)}`;
+  if (!immutable) {
+    pushLabels(parts, value.labels, value.sharedLabels);
+    parts.push(' ', valueText(value.value));
+    return;
+  }
   let text = renderedSeries.get(value);
   if (text === undefined) {
-    text = `${labelsText(value.labels, value.sharedLabels)} ${valueText(value.value)}`;
+    const own: string[] = [];
+    pushLabels(own, value.labels, value.sharedLabels);
+    own.push(' ', valueText(value.value));
+    text = own.join('');
     renderedSeries.set(value, text);
   }
-  return text;
+  parts.push(text);
 }
 
-/** `{a="1",b="2"}`: own labels in key order (those also shared left out), then the shared ones; '' when none. */
-function labelsText(labels: LabelValues | undefined, shared: LabelValues | undefined): string {
-  let text = '';
+/** `{a="1",b="2"}`: own labels in key order (those also shared left out), then the shared ones; nothing when none. */
+function pushLabels(parts: string[], labels: LabelValues | undefined, shared: LabelValues | undefined): void {
+  let first = true;
   if (labels) {
-    for (const key of Object.keys(labels)) {
+    // for-in rather than Object.keys(): the same order for these plain objects, without an array per series.
+    for (const key in labels) {
       if (shared && Object.hasOwn(shared, key)) continue;
-      text += `${text === '' ? '' : ','}${key}="${labelValueText(labels[key]!)}"`;
+      parts.push(first ? '{' : ',', key, '="', labelValueText(labels[key]!), '"');
+      first = false;
     }
   }
   if (shared) {
-    for (const key of Object.keys(shared)) text += `${text === '' ? '' : ','}${key}="${labelValueText(shared[key]!)}"`;
+    for (const key in shared) {
+      parts.push(first ? '{' : ',', key, '="', labelValueText(shared[key]!), '"');
+      first = false;
+    }
   }
-  return text === '' ? '' : `{${text}}`;
+  if (!first) parts.push('}');
 }
 
 // Most names and values need no escaping: testing first spares two or three replace() copies of each.

@@ -1,12 +1,14 @@
 import type { Logger } from 'pino';
-import { Gauge, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { Collector, Scope, ScrapeContext } from '../collectors/types.js';
 import type { Config } from '../config/schema.js';
 import type { DocumentServerConfig } from '../config/sections/documentserver.js';
+import { gaugeValue } from '../lib/metrics.js';
 import { redactUrl } from '../lib/redact.js';
-import { followSignal } from '../lib/timeout-signal.js';
-import { boundRegistry, DEFAULT_LIMITS, type BoundsLog, type SeriesLimits } from './bounds.js';
+import { followSignal, type Follower } from '../lib/timeout-signal.js';
+import { boundFamilies, DEFAULT_LIMITS, type BoundsLog, type SeriesLimits } from './bounds.js';
 import { abortMarginMs } from './deadline.js';
+import { readFamilies, registerFamily, type Family } from './families.js';
 import type { CollectorHealthLog } from './health-log.js';
 
 export interface NamedCollector {
@@ -33,6 +35,98 @@ class CollectorTimeout extends Error {
   }
 }
 
+/** What the collectors of one scrape share: the deadlines, the scrape-wide signal and the shared requests. */
+class SharedScrape {
+  readonly deadline: number;
+  readonly abort = new AbortController();
+  readonly memo = new Map<string, Promise<unknown>>();
+  /** Shared requests still running when every collector is done belong to collectors that were given up on. */
+  memosInFlight = 0;
+  /** One hard deadline for every collector of the scrape, rather than a timer and a promise each. */
+  readonly hardDeadline: Promise<never>;
+  private hardTimer: NodeJS.Timeout | undefined;
+  private readonly abortTimer: NodeJS.Timeout;
+
+  constructor(readonly request: ScrapeRequest) {
+    this.deadline = Date.now() + request.budgetMs;
+    const abortAt = request.budgetMs - abortMarginMs(request.budgetMs);
+    this.abortTimer = setTimeout(() => this.abort.abort(new CollectorTimeout(abortAt)), abortAt);
+    this.hardDeadline = new Promise<never>((_, reject) => {
+      this.hardTimer = setTimeout(() => reject(new CollectorTimeout(request.budgetMs)), request.budgetMs);
+    });
+    this.hardDeadline.catch(() => undefined);
+  }
+
+  settle(): void {
+    clearTimeout(this.abortTimer);
+    clearTimeout(this.hardTimer);
+    if (this.memosInFlight > 0) this.abort.abort(new CollectorTimeout(this.request.budgetMs));
+  }
+}
+
+/**
+ * One collector's view of the scrape. A class rather than an object of closures: a scrape makes one per
+ * collector, and /probe at fleet scale makes thousands a second.
+ */
+class CollectorScrape implements ScrapeContext {
+  readonly registry = new Registry();
+  readonly deadline: number;
+  readonly config: Config;
+  readonly target: DocumentServerConfig;
+  readonly scope: Scope;
+  /** Made when the collector reads ctx.signal: collectors that only share requests (memo) never do. */
+  private own: Follower | undefined;
+  private gaveUp: CollectorTimeout | undefined;
+  private child: Logger | undefined;
+
+  constructor(private readonly shared: SharedScrape, readonly name: string) {
+    this.deadline = shared.deadline;
+    this.config = shared.request.config;
+    this.target = shared.request.target;
+    this.scope = shared.request.scope;
+  }
+
+  get signal(): AbortSignal {
+    if (this.own === undefined) {
+      this.own = followSignal(this.shared.abort.signal);
+      // Read for the first time after the collector was given up on: born aborted.
+      if (this.gaveUp !== undefined) this.own.controller.abort(this.gaveUp);
+    }
+    return this.own.signal;
+  }
+
+  /** Made when the collector logs: most scrapes of most collectors never do, and a pino child costs. */
+  get logger(): Logger {
+    this.child ??= this.shared.request.logger.child({ collector: this.name });
+    return this.child;
+  }
+
+  memo<T>(key: string, compute: (shared: AbortSignal) => Promise<T>): Promise<T> {
+    const { shared } = this;
+    let pending = shared.memo.get(key) as Promise<T> | undefined;
+    if (pending === undefined) {
+      shared.memosInFlight++;
+      pending = compute(shared.abort.signal);
+      const settled = () => {
+        shared.memosInFlight--;
+      };
+      pending.then(settled, settled);
+      shared.memo.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Late writers must not keep sockets busy after the answer went out. */
+  giveUp(): void {
+    this.gaveUp = new CollectorTimeout(this.shared.request.budgetMs);
+    this.own?.controller.abort(this.gaveUp);
+  }
+
+  done(): void {
+    this.own?.clear();
+  }
+}
+
 /**
  * Runs every collector concurrently, each into its own fresh registry under the scrape deadline,
  * and merges the ones that finished. A collector that throws or overruns contributes only
@@ -40,72 +134,29 @@ class CollectorTimeout extends Error {
  */
 export async function runScrape(request: ScrapeRequest): Promise<Registry> {
   const started = performance.now();
-  const deadline = Date.now() + request.budgetMs;
-  const abortAt = request.budgetMs - abortMarginMs(request.budgetMs);
-  const memo = new Map<string, Promise<unknown>>();
-  const scrapeAbort = new AbortController();
-  const scrapeAbortTimer = setTimeout(() => scrapeAbort.abort(new CollectorTimeout(abortAt)), abortAt);
+  const shared = new SharedScrape(request);
   const targetLabel = redactUrl(request.target.url);
   const limits = request.limits ?? DEFAULT_LIMITS;
 
-  // Shared requests still running when every collector is done belong to collectors that were given up on.
-  let memosInFlight = 0;
-
   const results = await Promise.all(request.collectors.map(async ({ name, collector }) => {
-    const registry = new Registry();
-    const own = followSignal(scrapeAbort.signal);
-    let hardTimer: NodeJS.Timeout | undefined;
-    let logger: Logger | undefined;
-    const ctx: ScrapeContext = {
-      registry,
-      signal: own.signal,
-      deadline,
-      config: request.config,
-      target: request.target,
-      scope: request.scope,
-      // Made when a collector logs: most scrapes of most collectors never do, and a pino child costs.
-      get logger() {
-        logger ??= request.logger.child({ collector: name });
-        return logger;
-      },
-      memo<T>(key: string, compute: (shared: AbortSignal) => Promise<T>): Promise<T> {
-        let pending = memo.get(key) as Promise<T> | undefined;
-        if (pending === undefined) {
-          memosInFlight++;
-          pending = compute(scrapeAbort.signal);
-          const settled = () => {
-            memosInFlight--;
-          };
-          pending.then(settled, settled);
-          memo.set(key, pending);
-        }
-        return pending;
-      },
-    };
+    const ctx = new CollectorScrape(shared, name);
     const collectorStarted = performance.now();
     let error: string | undefined;
     try {
-      await Promise.race([
-        collector.collect(ctx),
-        new Promise<never>((_, reject) => {
-          hardTimer = setTimeout(() => reject(new CollectorTimeout(request.budgetMs)), request.budgetMs);
-        }),
-      ]);
+      await Promise.race([collector.collect(ctx), shared.hardDeadline]);
     } catch (caught) {
       error = caught instanceof Error ? caught.message : String(caught);
     } finally {
-      clearTimeout(hardTimer);
-      // Late writers must not keep sockets busy after the answer went out.
-      if (error !== undefined) own.controller.abort(new CollectorTimeout(request.budgetMs));
-      own.clear();
+      if (error !== undefined) ctx.giveUp();
+      ctx.done();
     }
     const seconds = (performance.now() - collectorStarted) / 1000;
-    let bounded: Registry | undefined;
+    let bounded: Family[] | undefined;
     if (error === undefined) {
       try {
-        const result = await boundRegistry(registry, limits);
+        const result = boundFamilies(await readFamilies(ctx.registry), limits);
         if (result.truncated > 0 || result.dropped > 0) request.bounds?.record(name, result.truncated, result.dropped, limits);
-        bounded = result.registry;
+        bounded = result.families;
       } catch (caught) {
         // A metric that cannot be read (e.g. a bad label value) fails its collector, not the scrape.
         error = `cannot read its metrics: ${caught instanceof Error ? caught.message : String(caught)}`;
@@ -114,30 +165,27 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     request.healthLog.record(name, targetLabel, error);
     return { name, bounded, error, seconds };
   }));
-  clearTimeout(scrapeAbortTimer);
-  if (memosInFlight > 0) scrapeAbort.abort(new CollectorTimeout(request.budgetMs));
+  shared.settle();
 
-  const meta = new Registry();
-  const success = new Gauge({
+  // One registry of read values for the answer: a name two collectors both register throws, as Registry.merge does.
+  const answer = new Registry();
+  registerFamily(answer, {
     name: 'onlyoffice_scrape_collector_success',
     help: 'Whether a collector succeeded (1) or failed or timed out (0) in this scrape.',
-    labelNames: ['collector'],
-    registers: [meta],
+    type: 'gauge',
+    values: results.map((result) => ({ labels: { collector: result.name }, value: result.error === undefined ? 1 : 0 })),
   });
-  const duration = new Gauge({
+  registerFamily(answer, {
     name: 'onlyoffice_scrape_collector_duration_seconds',
     help: 'How long a collector took in this scrape.',
-    labelNames: ['collector'],
-    registers: [meta],
+    type: 'gauge',
+    values: results.map((result) => ({ labels: { collector: result.name }, value: result.seconds })),
   });
-  for (const result of results) {
-    success.set({ collector: result.name }, result.error === undefined ? 1 : 0);
-    duration.set({ collector: result.name }, result.seconds);
-  }
   if (request.scope === 'probe') {
-    new Gauge({ name: 'probe_duration_seconds', help: 'How long the probe took.', registers: [meta] })
-      .set((performance.now() - started) / 1000);
+    gaugeValue(answer, 'probe_duration_seconds', 'How long the probe took.', (performance.now() - started) / 1000);
   }
-  const finished = results.flatMap((result) => (result.bounded ? [result.bounded] : []));
-  return Registry.merge([meta, ...finished]);
+  for (const result of results) {
+    for (const family of result.bounded ?? []) registerFamily(answer, family);
+  }
+  return answer;
 }

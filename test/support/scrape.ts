@@ -1,13 +1,22 @@
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import type { CollectorDefinition, Scope } from '../../src/collectors/types.js';
 import type { Config } from '../../src/config/schema.js';
 import type { DocumentServerConfig } from '../../src/config/sections/documentserver.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
+import { registerFamily, type Family } from '../../src/scrape/families.js';
 import { runScrape } from '../../src/scrape/run.js';
 import { parseExposition, type Sample } from './exposition.js';
 
 export const silentLogger = pino({ level: 'silent' });
+
+/** Families of read values as prom-client writes them (through a registry of their own). */
+export function familiesText(families: readonly Family[]): Promise<string> {
+  const registry = new Registry();
+  for (const family of families) registerFamily(registry, family);
+  return registry.metrics();
+}
 
 /** A validated config from a YAML text, as the daemon would load it. */
 export function configFrom(yaml: string, env: Record<string, string> = {}): Config {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 import { exposition } from '../../src/scrape/exposition.js';
+import { gaugeSeries, gaugeValue } from '../../src/lib/metrics.js';
 import { registerSnapshot } from '../../src/lib/snapshot-metrics.js';
 
 // What prom-client must print exactly as we do: names, help with \ and newlines, label values with quotes,
@@ -100,6 +101,29 @@ describe('exposition()', () => {
     expect(text).toContain('\nh_seconds_bucket{le="1",path="/a"} 1\n');
     expect(text).toContain('\ng{state="x\\"y",name="n\\\\1"} 0.5\n');
     expect(text).toContain('\nsnap{le="0.25",name="x"} Nan\n');
+  });
+
+  test('a family whose help or type changes under the same name is written with the new ones', async () => {
+    const first = registryOf([{ name: 'g', help: 'old', type: 'gauge', values: [{ labels: {}, value: 1 }] }]);
+    expect(await exposition(first)).toBe('# HELP g old\n# TYPE g gauge\ng 1\n');
+    const second = registryOf([{ name: 'g', help: 'new\\', type: 'counter', values: [{ labels: {}, value: 1 }] }]);
+    expect(await exposition(second)).toBe(await second.metrics());
+    expect(await exposition(second)).toBe('# HELP g new\\\\\n# TYPE g counter\ng 1\n');
+  });
+
+  test('series registered as read values (gaugeSeries, gaugeValue, registerFamily) are written as prom-client writes Gauges', async () => {
+    const ours = new Registry();
+    const rows = gaugeSeries<'target' | 'position'>(ours, 'tls_cert', 'help "quoted"\nand more');
+    rows.push({ labels: { target: '127.0.0.1:443', position: '0' }, value: 1803402205 });
+    rows.push({ labels: { target: 'a"b\\c', position: '1' }, value: 0.1 + 0.2 });
+    gaugeValue(ours, 'up_once', 'u', NaN);
+    const theirs = new Registry();
+    const g = new Gauge({ name: 'tls_cert', help: 'help "quoted"\nand more', labelNames: ['target', 'position'], registers: [theirs] });
+    g.set({ target: '127.0.0.1:443', position: '0' }, 1803402205);
+    g.set({ target: 'a"b\\c', position: '1' }, 0.1 + 0.2);
+    new Gauge({ name: 'up_once', help: 'u', registers: [theirs] }).set(NaN);
+    expect(await exposition(ours)).toBe(await theirs.metrics());
+    expect(await ours.metrics()).toBe(await theirs.metrics());
   });
 
   test('an empty registry is one newline, as prom-client writes it', async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { httpRequest, refusedBodyCount } from '../../src/lib/http.js';
 import { BoundsLog } from '../../src/scrape/bounds.js';
 import { parseExposition, value } from '../support/exposition.js';
-import { silentLogger } from '../support/scrape.js';
+import { familiesText, silentLogger } from '../support/scrape.js';
 
 describe('the response body cap', () => {
   let server: Server;
@@ -33,7 +33,7 @@ describe('the response body cap', () => {
     expect(within.ok && within.body.length).toBe(2048);
     expect(refusedBodyCount()).toBe(before + 1);
 
-    const own = parseExposition(await new BoundsLog(silentLogger).registry().metrics());
+    const own = parseExposition(await familiesText(new BoundsLog(silentLogger).families()));
     expect(value(own, 'onlyoffice_scrape_response_bodies_too_large_total')).toBe(before + 1);
   });
 });

@@ -3,11 +3,12 @@ import pino from 'pino';
 import { Counter, Gauge, Histogram, Registry, Summary, type Metric } from 'prom-client';
 import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
 import { gauge } from '../../src/lib/metrics.js';
-import { BoundsLog, boundRegistry, cutValue, DEFAULT_LIMITS } from '../../src/scrape/bounds.js';
+import { BoundsLog, boundFamilies, cutValue, DEFAULT_LIMITS } from '../../src/scrape/bounds.js';
+import { readFamilies } from '../../src/scrape/families.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
 import { runScrape } from '../../src/scrape/run.js';
 import { find, parseExposition, value } from '../support/exposition.js';
-import { configFrom, scrapeWith, silentLogger } from '../support/scrape.js';
+import { configFrom, familiesText, scrapeWith, silentLogger } from '../support/scrape.js';
 
 const config = configFrom('');
 
@@ -28,9 +29,9 @@ describe('series bounds', () => {
   test('within the limits the exposition is exactly the collector\'s own', async () => {
     const source = new Registry();
     everyKind(source);
-    const bounded = await boundRegistry(source);
+    const bounded = boundFamilies(await readFamilies(source));
     expect([bounded.truncated, bounded.dropped]).toEqual([0, 0]);
-    expect(await bounded.registry.metrics()).toBe(await source.metrics());
+    expect(await familiesText(bounded.families)).toBe(await source.metrics());
   });
 
   test('a label value over the limit is cut to the limit, ends in a hash, and distinct values stay distinct', async () => {
@@ -40,9 +41,9 @@ describe('series bounds', () => {
     const b = `${'a'.repeat(50)}2`;
     g.set({ v: a, w: 'short' }, 1);
     g.set({ v: b, w: a }, 2);
-    const bounded = await boundRegistry(source, { maxSeries: 100, maxLabelValueLength: 40 });
+    const bounded = boundFamilies(await readFamilies(source), { maxSeries: 100, maxLabelValueLength: 40 });
     expect([bounded.truncated, bounded.dropped]).toEqual([3, 0]);
-    const samples = parseExposition(await bounded.registry.metrics());
+    const samples = parseExposition(await familiesText(bounded.families));
     expect(samples.map((s) => [s.labels.v, s.labels.w, s.value])).toEqual([
       [cutValue(a, 40), 'short', 1],
       [cutValue(b, 40), cutValue(a, 40), 2],
@@ -65,9 +66,9 @@ describe('series bounds', () => {
     for (const op of ['a', 'b']) histogram.observe({ op }, 1);
     const g = new Gauge({ name: 'g', help: 'g', labelNames: ['n'], registers: [source] });
     for (let n = 0; n < 6; n++) g.set({ n: String(n) }, n);
-    const bounded = await boundRegistry(source, { maxSeries: 5, maxLabelValueLength: 100 });
+    const bounded = boundFamilies(await readFamilies(source), { maxSeries: 5, maxLabelValueLength: 100 });
     expect([bounded.truncated, bounded.dropped]).toEqual([0, 3]);
-    const samples = parseExposition(await bounded.registry.metrics());
+    const samples = parseExposition(await familiesText(bounded.families));
     expect(find(samples, 'h_seconds_count').map((s) => s.labels.op)).toEqual(['a', 'b']);
     expect(find(samples, 'h_seconds_bucket')).toHaveLength(8);
     expect(find(samples, 'g').map((s) => s.labels.n)).toEqual(['0', '1', '2']);
@@ -95,7 +96,7 @@ describe('series bounds', () => {
       expect(value(samples, 'fine')).toBe(1);
       expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'flood' })).toBe(1);
     }
-    const own = parseExposition(await bounds.registry().metrics());
+    const own = parseExposition(await familiesText(bounds.families()));
     expect(value(own, 'onlyoffice_scrape_series_dropped_total')).toBe(4);
     expect(value(own, 'onlyoffice_scrape_label_values_truncated_total')).toBe(2);
     await new Promise((resolve) => setImmediate(resolve));

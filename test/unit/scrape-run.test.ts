@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
 import { abortMarginMs, scrapeBudgetMs } from '../../src/scrape/deadline.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
-import { gauge } from '../../src/lib/metrics.js';
+import { gauge, gaugeValue } from '../../src/lib/metrics.js';
 import { configFrom, scrapeWith } from '../support/scrape.js';
 import { find, value } from '../support/exposition.js';
 
@@ -114,6 +114,33 @@ describe('scrape orchestration', () => {
       }),
     ], config, { budgetMs: 300 });
     expect(settled.one!.aborted).toBe(false);
+  });
+
+  test('a collector that first reads its signal after it was given up on gets an aborted one', async () => {
+    let late: AbortSignal | undefined;
+    let readLate!: () => void;
+    const { samples } = await scrapeWith([
+      definition('failed', async (ctx) => {
+        readLate = () => {
+          late = ctx.signal;
+        };
+        throw new Error('refused');
+      }),
+      definition('quick', async (ctx) => gaugeValue(ctx.registry, 'test_quick', 'h', 1)),
+    ], config, { budgetMs: 2000 });
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'failed' })).toBe(0);
+    expect(value(samples, 'test_quick')).toBe(1);
+    // The scrape is over and its own signal never aborted (nothing shared was left running).
+    readLate();
+    expect(late!.aborted).toBe(true);
+    expect(String(late!.reason)).toBe('Error: timed out after 2000 ms');
+  });
+
+  test('two collectors registering one metric name fail the scrape, as merging their registries did', async () => {
+    await expect(scrapeWith([
+      definition('one', async (ctx) => gaugeValue(ctx.registry, 'test_same', 'h', 1)),
+      definition('two', async (ctx) => gauge(ctx.registry, 'test_same', 'h').set(2)),
+    ], config)).rejects.toThrow('A metric with the name test_same has already been registered.');
   });
 
   test('a collector\'s logger is made on first use and carries the collector\'s name', async () => {
