@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import type { TlsEndpoint } from '../config/sections/tls.js';
 import { formatHostPort } from '../lib/address.js';
 import { gaugeSeries, gaugeValue } from '../lib/metrics.js';
+import { TlsHandshakes } from '../lib/tls-handshake-thread.js';
 import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../lib/tls-probe.js';
 import { certificateFacts, TrustAnchors } from '../lib/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
@@ -26,6 +27,8 @@ function problemOf(result: TlsProbeResult): string | undefined {
 
 class TlsEndpointsCollector implements Collector {
   private trust: Trust | undefined;
+
+  private handshakes: TlsHandshakes | undefined;
 
   private readonly problems: TransitionLog;
 
@@ -55,14 +58,21 @@ class TlsEndpointsCollector implements Collector {
     }
     if (targets.length === 0) return;
     const trust = this.loadedTrust();
+    this.handshakes ??= new TlsHandshakes(trust);
+    const handshakes = this.handshakes;
     const timeoutMs = this.config.tls.timeout;
-    const results = await Promise.all(targets.map(async (endpoint) => ({ endpoint, result: await probeTls(endpoint, trust, ctx.signal, timeoutMs) })));
+    const results = await Promise.all(targets.map(async (endpoint) => ({ endpoint, result: await probeTls(endpoint, trust, ctx.signal, timeoutMs, handshakes) })));
     const metrics = tlsMetrics(ctx.registry);
     for (const { endpoint, result } of results) {
       this.problems.record(endpoint.target, { target: endpoint.target }, problemOf(result));
       recordEndpoint(metrics, endpoint.target, result);
       if (ctx.scope === 'probe' && result.ok) recordBlackbox(ctx.registry, result);
     }
+  }
+
+  async close(): Promise<void> {
+    await this.handshakes?.close();
+    this.handshakes = undefined;
   }
 }
 

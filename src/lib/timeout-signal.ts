@@ -49,12 +49,25 @@ export function followSignal(parent: AbortSignal | undefined, beforeAbort?: () =
     controller.abort(parent.reason);
     return { controller, signal: controller.signal, clear: () => undefined };
   }
-  const onParentAbort = () => {
+  const clear = whenAborted(parent, () => {
     beforeAbort?.();
     controller.abort(parent.reason);
-  };
-  followers(parent).add(onParentAbort);
-  return { controller, signal: controller.signal, clear: () => followers(parent).delete(onParentAbort) };
+  });
+  return { controller, signal: controller.signal, clear };
+}
+
+/**
+ * Calls `onAbort` once when `signal` aborts (at once when it has), until the returned function unhooks it: what a
+ * signal's 'abort' listener does, through the one listener per signal that followSignal shares.
+ */
+export function whenAborted(signal: AbortSignal, onAbort: () => void): () => void {
+  if (signal.aborted) {
+    onAbort();
+    return () => undefined;
+  }
+  const set = followers(signal);
+  set.add(onAbort);
+  return () => set.delete(onAbort);
 }
 
 // One 'abort' listener per parent, whatever the number of deadlines under it: a long-lived parent (a scrape, the

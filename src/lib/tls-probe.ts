@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
-import { deadlineSignal } from './timeout-signal.js';
+import { whenAborted } from './timeout-signal.js';
 import { splitPemCertificates, TrustAnchors, walkChain, type ChainWalk } from './x509.js';
 
 /** Where distributions keep the system trust store (Debian/Ubuntu/Alpine, then RHEL/Fedora). */
@@ -10,9 +10,12 @@ export const SYSTEM_CA_BUNDLES = ['/etc/ssl/certs/ca-certificates.crt', '/etc/pk
 
 export interface Trust {
   anchors: TrustAnchors;
-  secureContext: SecureContext;
+  /** Made on first use: handshakes run in the handshake thread, which makes its own from anchors.pem. */
+  readonly secureContext: SecureContext;
   /** walkChain over these anchors, remembered per presented chain: a server sends the same one every probe. */
   walk(presented: readonly X509Certificate[]): ChainWalk;
+  /** The same, by the presented certificates' SHA-256 fingerprints; `presented` is called only when not remembered. */
+  walkKnown(fingerprints: readonly string[], presented: () => X509Certificate[]): ChainWalk;
 }
 
 const WALK_CACHE_SIZE = 256;
@@ -32,17 +35,27 @@ export function loadTrust(extraPem: readonly string[] = [], systemBundles: reado
   const anchors = new TrustAnchors(blocks);
   // Signature checks make a walk cost as much as a handshake; the fingerprints of what was sent decide it.
   const walks = new Map<string, ChainWalk>();
-  const walk = (presented: readonly X509Certificate[]): ChainWalk => {
-    const key = presented.map((cert) => cert.fingerprint256).join(' ');
+  const walkKnown = (fingerprints: readonly string[], presented: () => X509Certificate[]): ChainWalk => {
+    const key = fingerprints.join(' ');
     let result = walks.get(key);
     if (result === undefined) {
       if (walks.size >= WALK_CACHE_SIZE) walks.clear();
-      result = walkChain(presented[0]!, presented.slice(1), anchors);
+      const chain = presented();
+      result = walkChain(chain[0]!, chain.slice(1), anchors);
       walks.set(key, result);
     }
     return result;
   };
-  return { anchors, secureContext: createSecureContext({ ca: anchors.pem }), walk };
+  let secureContext: SecureContext | undefined;
+  return {
+    anchors,
+    get secureContext() {
+      secureContext ??= createSecureContext({ ca: anchors.pem });
+      return secureContext;
+    },
+    walk: (presented) => walkKnown(presented.map((cert) => cert.fingerprint256), () => [...presented]),
+    walkKnown,
+  };
 }
 
 export interface TlsEndpointAddress {
@@ -69,26 +82,71 @@ export type TlsProbeResult =
   }
   | { ok: false; seconds: number; failure: TlsFailure; message: string };
 
+/** A certificate as the server sent it, as plain data that crosses threads. */
+export interface PresentedCertificate {
+  fingerprint256: string;
+  der: Uint8Array;
+}
+
+/** What one handshake tells, as plain data: made where the handshake ran (the handshake thread), read in the main one. */
+export type Handshake =
+  | { ok: true; seconds: number; version: string; verified: boolean; verifyError: string | undefined; hostnameMatch: boolean; presented: PresentedCertificate[] }
+  | { ok: false; seconds: number; failure: TlsFailure; message: string };
+
+/** Runs handshakes: the handshake thread, or this thread (handshakeHere). */
+export interface HandshakeRunner {
+  handshake(endpoint: TlsEndpointAddress, timeoutMs: number, signal: AbortSignal): Promise<Handshake>;
+}
+
 /**
  * One TLS handshake that never throws. Verification is recorded, not enforced, so an expired
  * or untrusted certificate still gives its dates.
  */
-export function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: AbortSignal, timeoutMs: number): Promise<TlsProbeResult> {
+export async function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: AbortSignal, timeoutMs: number, runner?: HandshakeRunner): Promise<TlsProbeResult> {
+  const result = runner ? await runner.handshake(endpoint, timeoutMs, signal) : await handshakeHere(endpoint, trust.secureContext, timeoutMs, signal);
+  if (!result.ok) return result;
+  try {
+    const walk = trust.walkKnown(result.presented.map((cert) => cert.fingerprint256), () => result.presented.map((cert) => new X509Certificate(cert.der)));
+    return {
+      ok: true,
+      seconds: result.seconds,
+      version: result.version,
+      verified: result.verified,
+      verifyError: result.verifyError,
+      hostnameMatch: result.hostnameMatch,
+      chain: walk.chain,
+      chainComplete: walk.complete,
+    };
+  } catch (error) {
+    return { ok: false, seconds: result.seconds, failure: 'error', message: (error as Error).message };
+  }
+}
+
+/** A handshake in this thread, given up when `signal` aborts. */
+export function handshakeHere(endpoint: TlsEndpointAddress, secureContext: SecureContext, timeoutMs: number, signal: AbortSignal): Promise<Handshake> {
+  if (signal.aborted) return Promise.resolve({ ok: false, seconds: 0, failure: 'timeout', message: 'timed out' });
+  const started = startHandshake(endpoint, secureContext, timeoutMs);
+  const unfollow = whenAborted(signal, started.cancel);
+  return started.result.finally(unfollow);
+}
+
+export interface StartedHandshake {
+  readonly result: Promise<Handshake>;
+  /** Gives up: the result is a timeout, the socket is closed. Idempotent. */
+  cancel(): void;
+}
+
+/** The handshake itself, with its own timeout; where it runs decides nothing else. */
+export function startHandshake(endpoint: TlsEndpointAddress, secureContext: SecureContext, timeoutMs: number): StartedHandshake {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
-  const deadline = deadlineSignal(signal, timeoutMs);
-  const abort = deadline.signal;
-  return new Promise((resolve) => {
-    if (abort.aborted) {
-      deadline.clear();
-      resolve({ ok: false, seconds: 0, failure: 'timeout', message: 'timed out' });
-      return;
-    }
+  let cancel: () => void = () => undefined;
+  const result = new Promise<Handshake>((resolve) => {
     const socket = connect({
       host: endpoint.host,
       port: endpoint.port,
       ...(endpoint.serverName !== undefined ? { servername: endpoint.serverName } : {}),
-      secureContext: trust.secureContext,
+      secureContext,
       rejectUnauthorized: false,
       // The hostname is checked on its own below, so `authorized` speaks of the chain only.
       checkServerIdentity: () => undefined,
@@ -98,16 +156,15 @@ export function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: Abo
     // probe reads the chain as X509Certificate objects instead.
     socket.getPeerCertificate = unusedPeerCertificate;
     let settled = false;
-    const finish = (result: TlsProbeResult) => {
+    const finish = (outcome: Handshake) => {
       if (settled) return;
       settled = true;
-      abort.removeEventListener('abort', onAbort);
-      deadline.clear();
+      clearTimeout(timer);
       socket.destroy();
-      resolve(result);
+      resolve(outcome);
     };
-    const onAbort = () => finish({ ok: false, seconds: seconds(), failure: 'timeout', message: 'timed out' });
-    abort.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => finish({ ok: false, seconds: seconds(), failure: 'timeout', message: 'timed out' }), timeoutMs);
+    cancel = () => finish({ ok: false, seconds: seconds(), failure: 'timeout', message: 'timed out' });
     socket.once('error', (error: NodeJS.ErrnoException) => finish({ ok: false, seconds: seconds(), ...classify(error) }));
     socket.once('secureConnect', () => {
       try {
@@ -118,8 +175,6 @@ export function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: Abo
           finish({ ok: false, seconds: seconds(), failure: 'no_certificate', message: 'the server sent no certificate' });
           return;
         }
-        const walk = trust.walk(presentedChain(peer));
-        const name = endpoint.serverName ?? endpoint.host;
         const version = socket.getProtocol() ?? 'unknown';
         finish({
           ok: true,
@@ -127,15 +182,15 @@ export function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: Abo
           version: /^TLSv1(\.\d)?$/.test(version) ? `TLS 1${version.slice(5) || '.0'}` : 'unknown',
           verified: socket.authorized,
           verifyError: socket.authorized ? undefined : String(socket.authorizationError),
-          hostnameMatch: matchesName(peer, name),
-          chain: walk.chain,
-          chainComplete: walk.complete,
+          hostnameMatch: matchesName(peer, endpoint.serverName ?? endpoint.host),
+          presented: presentedChain(peer).map((cert) => ({ fingerprint256: cert.fingerprint256, der: new Uint8Array(cert.raw) })),
         });
       } catch (error) {
         finish({ ok: false, seconds: seconds(), failure: 'error', message: (error as Error).message });
       }
     });
   });
+  return { result, cancel: () => cancel() };
 }
 
 const unusedPeerCertificate = (() => ({})) as unknown as TLSSocket['getPeerCertificate'];

@@ -3,11 +3,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { promisify } from 'node:util';
 import { startDsSimulator, type DsSimulator } from '../support/ds-simulator.js';
 import { parseExposition, value } from '../support/exposition.js';
 import { startExporter } from '../support/exporter-process.js';
 import { WeComRobotEmulator } from '../support/robots.js';
+import { TestPki } from '../support/tls-pki.js';
+import { OVERFLOW_AT } from '../../src/lib/tls-handshake-thread.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -64,6 +68,31 @@ describe('the dist/ build', () => {
       expect(readFileSync(`/proc/${exporter.child.pid}/cmdline`, 'utf8').split('\0')).not.toContain('tsx');
     } finally {
       expect(await exporter.stop()).toBe(0);
+    }
+  });
+
+  test('hands TLS handshakes past the overflow to its handshake thread, a module of the build', async () => {
+    // Nine endpoints in one scrape: the ninth handshake starts with eight in flight and goes to the thread.
+    expect(OVERFLOW_AT).toBe(8);
+    const pki = new TestPki();
+    const now = Math.floor(Date.now() / 1000);
+    const root = pki.issue('root', { subject: '/CN=build root', notBefore: now - 86_400, notAfter: now + 86_400, serial: '01', ca: true });
+    const leaf = pki.issue('leaf', { subject: '/CN=build.test', issuer: root, notBefore: now - 86_400, notAfter: now + 86_400, serial: '02', san: 'DNS:build.test' });
+    const server = createTlsServer({ cert: leaf.certPem, key: leaf.keyPem }, (socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const names = Array.from({ length: 9 }, (_, index) => `n${index}.test`);
+    const tlsConfig = join(mkdtempSync(join(tmpdir(), 'ooe-build-tls-')), 'config.yml');
+    writeFileSync(tlsConfig, `documentserver: { url: "${ds.url}" }\ndocker: { enabled: false }\ndependencies: { postgresql: false, rabbitmq: false, redis: false }\ntls:\n  ca_file: ${root.certPath}\n  endpoints:\n${names.map((name) => `    - { address: "127.0.0.1:${port}", server_name: ${name} }`).join('\n')}\n`);
+    const exporter = await startExporter([`--config.file=${tlsConfig}`], {}, { command: [process.execPath, ...NODE_FLAGS, join(out, 'main.js')] });
+    try {
+      const samples = parseExposition(await (await fetch(`${exporter.url}/metrics`)).text());
+      expect(names.map((name) => value(samples, 'onlyoffice_tls_cert_verified', { target: `${name}:${port}` }))).toEqual(names.map(() => 1));
+      expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'tls_endpoints' })).toBe(1);
+    } finally {
+      expect(await exporter.stop()).toBe(0);
+      await new Promise((resolve) => server.close(resolve));
+      pki.remove();
     }
   });
 

@@ -7,6 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import tlsEndpoints from '../../src/collectors/tls_endpoints.js';
 import { tlsFilesCollectorDefinition } from '../../src/collectors/tls_files.js';
+import { TlsHandshakes } from '../../src/lib/tls-handshake-thread.js';
+import { loadTrust, probeTls, type TlsProbeResult } from '../../src/lib/tls-probe.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
 import { find, parseExposition, value, type Sample } from '../support/exposition.js';
 import { requirePrograms } from '../support/integration.js';
@@ -287,6 +289,87 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
       .toEqual([...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort());
     // probe_* only on /probe.
     expect(fromMetrics.samples.filter((s) => s.name.startsWith('probe_'))).toEqual([]);
+  });
+
+  describe('the handshake thread', () => {
+    const cases = ['valid.test', 'expiring.test', 'expired.test', 'selfsigned.test', 'nointer.test', 'wrong.test', 'withroot.test'];
+    const address = (serverName: string) => ({ host: '127.0.0.1', port, serverName });
+    // What a probe concludes, without its timing; the chain by fingerprint.
+    const verdicts = (result: TlsProbeResult) => (result.ok
+      ? { ...result, seconds: 0, chain: result.chain.map((cert) => cert.fingerprint256) }
+      : { ...result, seconds: 0 });
+
+    test('handshakes past the overflow run in the thread and conclude exactly what this thread concludes', async () => {
+      const trust = loadTrust([root.certPem], []);
+      const here = new TlsHandshakes(trust, Number.POSITIVE_INFINITY);
+      const thread = new TlsHandshakes(loadTrust([root.certPem], []), 0);
+      try {
+        const signal = new AbortController().signal;
+        const inThread = await Promise.all(cases.map((name) => probeTls(address(name), trust, signal, 5000, thread)));
+        expect(thread.threadRunning).toBe(true);
+        const inMain = await Promise.all(cases.map((name) => probeTls(address(name), trust, signal, 5000, here)));
+        expect(here.threadRunning).toBe(false);
+        expect(inThread.map(verdicts)).toEqual(inMain.map(verdicts));
+        expect(inMain.map((result) => result.ok && [result.verified, result.chainComplete, result.hostnameMatch, result.chain.length])).toEqual([
+          [true, true, true, 3],
+          [true, true, true, 3],
+          [false, true, true, 3],
+          [false, true, true, 1],
+          [false, false, true, 1],
+          [true, true, false, 3],
+          [true, true, false, 3],
+        ]);
+        expect(inThread.filter((result) => result.ok && result.verifyError !== undefined).map((result) => result.ok && result.verifyError)).toEqual([
+          'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+        ]);
+      } finally {
+        await Promise.all([here.close(), thread.close()]);
+      }
+    });
+
+    test('it starts only past the overflow and ends after its idle time', async () => {
+      const trust = loadTrust([root.certPem], []);
+      const handshakes = new TlsHandshakes(trust, 2, 300);
+      try {
+        const signal = new AbortController().signal;
+        await Promise.all([0, 1].map(() => probeTls(address('valid.test'), trust, signal, 5000, handshakes)));
+        expect(handshakes.threadRunning).toBe(false);
+        const three = await Promise.all([0, 1, 2].map(() => probeTls(address('valid.test'), trust, signal, 5000, handshakes)));
+        expect(three.map((result) => result.ok && result.verified)).toEqual([true, true, true]);
+        expect(handshakes.threadRunning).toBe(true);
+        await waitFor('the idle thread to end', 5000, async () => (handshakes.threadRunning ? undefined : true));
+      } finally {
+        await handshakes.close();
+      }
+    });
+
+    test('an aborted handshake in the thread ends at once as a timeout and its socket is closed; stopping the thread ends the rest as errors', async () => {
+      const trust = loadTrust([root.certPem], []);
+      const handshakes = new TlsHandshakes(trust, 0);
+      try {
+        const known = new Set(blackHoleSockets);
+        const fresh = () => [...blackHoleSockets].find((socket) => !known.has(socket));
+        const abort = new AbortController();
+        const started = Date.now();
+        const pending = probeTls({ host: '127.0.0.1', port: blackHolePort, serverName: undefined }, trust, abort.signal, 10_000, handshakes);
+        await waitFor('the thread to connect', 5000, async () => fresh());
+        const accepted = fresh()!;
+        // Read, so that the client's FIN is seen and the server's socket closes.
+        accepted.resume();
+        abort.abort();
+        expect(await pending).toMatchObject({ ok: false, failure: 'timeout', message: 'timed out' });
+        expect(Date.now() - started).toBeLessThan(5000);
+        await waitFor('the thread to close the socket', 5000, async () => (blackHoleSockets.has(accepted) ? undefined : true));
+        known.add(accepted);
+
+        const stranded = probeTls({ host: '127.0.0.1', port: blackHolePort, serverName: undefined }, trust, new AbortController().signal, 10_000, handshakes);
+        await waitFor('the thread to connect', 5000, async () => fresh());
+        await handshakes.close();
+        expect(await stranded).toEqual({ ok: false, seconds: 0, failure: 'error', message: 'the TLS handshake thread was stopped' });
+      } finally {
+        await handshakes.close();
+      }
+    });
   });
 
   describe('certificate files', () => {

@@ -3,7 +3,7 @@ import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { deadlineSignal, followerCount, followSignal } from '../../src/lib/timeout-signal.js';
+import { deadlineSignal, followerCount, followSignal, whenAborted } from '../../src/lib/timeout-signal.js';
 
 // A full GC on demand, without starting jest with --expose-gc.
 v8.setFlagsFromString('--expose-gc');
@@ -205,5 +205,32 @@ describe('followSignal', () => {
     parent.abort('gone');
     const follower = followSignal(parent.signal);
     expect([follower.signal.aborted, follower.signal.reason, followerCount(parent.signal)]).toEqual([true, 'gone', 0]);
+  });
+});
+
+describe('whenAborted', () => {
+  test('calls back once when the signal aborts, through the one listener followSignal shares; the returned function unhooks', () => {
+    const parent = new AbortController();
+    const calls: string[] = [];
+    const unhookA = whenAborted(parent.signal, () => calls.push('a'));
+    const unhookB = whenAborted(parent.signal, () => calls.push('b'));
+    followSignal(parent.signal);
+    expect(followerCount(parent.signal)).toBe(3);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    unhookB();
+    expect(followerCount(parent.signal)).toBe(2);
+    parent.abort();
+    parent.abort();
+    unhookA();
+    expect(calls).toEqual(['a']);
+    expect(followerCount(parent.signal)).toBe(0);
+  });
+
+  test('an already aborted signal calls back at once and keeps nothing', () => {
+    const parent = new AbortController();
+    parent.abort();
+    let called = 0;
+    whenAborted(parent.signal, () => called++)();
+    expect([called, followerCount(parent.signal)]).toEqual([1, 0]);
   });
 });
