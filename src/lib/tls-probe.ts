@@ -93,7 +93,7 @@ export type Handshake =
   | { ok: true; seconds: number; version: string; verified: boolean; verifyError: string | undefined; hostnameMatch: boolean; presented: PresentedCertificate[] }
   | { ok: false; seconds: number; failure: TlsFailure; message: string };
 
-/** Runs handshakes: the handshake thread, or this thread (handshakeHere). */
+/** Runs handshakes: TlsHandshakes (this thread, or the handshake thread past an overflow). */
 export interface HandshakeRunner {
   handshake(endpoint: TlsEndpointAddress, timeoutMs: number, signal: AbortSignal): Promise<Handshake>;
 }
@@ -102,8 +102,8 @@ export interface HandshakeRunner {
  * One TLS handshake that never throws. Verification is recorded, not enforced, so an expired
  * or untrusted certificate still gives its dates.
  */
-export async function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: AbortSignal, timeoutMs: number, runner?: HandshakeRunner): Promise<TlsProbeResult> {
-  const result = runner ? await runner.handshake(endpoint, timeoutMs, signal) : await handshakeHere(endpoint, trust.secureContext, timeoutMs, signal);
+export async function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: AbortSignal, timeoutMs: number, runner: HandshakeRunner): Promise<TlsProbeResult> {
+  const result = await runner.handshake(endpoint, timeoutMs, signal);
   if (!result.ok) return result;
   try {
     const walk = trust.walkKnown(result.presented.map((cert) => cert.fingerprint256), () => result.presented.map((cert) => new X509Certificate(cert.der)));
