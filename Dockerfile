@@ -12,7 +12,7 @@
 # certificate folder for certificate files (/var/www/onlyoffice/Data/certs). See deploy/compose/.
 # No secret is baked in: the JWT secret comes from the mounted config, ${ENV} in it, or *_file.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Production dependencies only.
 FROM ${NODE_IMAGE} AS deps

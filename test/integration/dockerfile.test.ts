@@ -35,8 +35,8 @@ describe('Dockerfile (static)', () => {
   const last = froms.length;
   const final = all.filter((i) => i.stage === last);
 
-  test('multi-stage on the official Node 20 LTS base: dependencies, the dist/ build, the runtime', () => {
-    expect(all[0]).toEqual({ keyword: 'ARG', args: 'NODE_IMAGE=node:20-bookworm-slim', stage: 0 });
+  test('multi-stage on the official Node 24 LTS base (the active LTS): dependencies, the dist/ build, the runtime', () => {
+    expect(all[0]).toEqual({ keyword: 'ARG', args: 'NODE_IMAGE=node:24-bookworm-slim', stage: 0 });
     expect(froms.map((f) => f.args)).toEqual(['${NODE_IMAGE} AS deps', 'deps AS build', '${NODE_IMAGE} AS runtime']);
     expect(all.filter((i) => i.stage === 1 && i.keyword === 'RUN').map((i) => i.args)).toEqual(['npm ci --omit=dev --no-audit --no-fund && npm cache clean --force']);
     expect(all.filter((i) => i.stage === 2 && i.keyword === 'RUN').map((i) => i.args)).toEqual(['node scripts/build.mjs']);
@@ -90,7 +90,7 @@ const { describe: withEngine } = requirePrograms(...ENGINE_PROGRAMS, '/usr/bin/n
 const GO_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi';
 
 /**
- * No registry is reachable here, so node:20-bookworm-slim cannot be pulled: the runtime stage of the real
+ * No registry is reachable here, so node:24-bookworm-slim cannot be pulled: the runtime stage of the real
  * Dockerfile is built on the private engine against a base made from this machine's own Node 20 binary
  * (plus busybox for /bin/sh and a `node` user, uid 1000, as in the official image), with the production
  * node_modules the deps stage would produce (`npm ls --omit=dev`). Then the image runs read-only and non-root.
