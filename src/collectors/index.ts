@@ -12,6 +12,7 @@ import dependencies from './dependencies.js';
 import statsd from './statsd.js';
 import rabbitmqQueues from './rabbitmq_queues.js';
 import conversionProbe from './conversion_probe.js';
+import backups from './backups.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
@@ -30,4 +31,5 @@ export const collectorDefinitions: readonly CollectorDefinition[] = [
   statsd,
   rabbitmqQueues,
   conversionProbe,
+  backups,
 ];

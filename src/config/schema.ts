@@ -9,6 +9,7 @@ import { statsdSection } from './sections/statsd.js';
 import { notifySection } from './sections/notify.js';
 import { rabbitmqSection } from './sections/rabbitmq.js';
 import { conversionProbeSection } from './sections/conversion_probe.js';
+import { backupsSection } from './sections/backups.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
 export const configSchema = z.object({
@@ -22,6 +23,7 @@ export const configSchema = z.object({
   notify: notifySection.default({}),
   rabbitmq: rabbitmqSection.default({}),
   conversion_probe: conversionProbeSection.default({}),
+  backups: backupsSection.default([]),
 }).strict();
 
 export type Config = z.infer<typeof configSchema>;
