@@ -38,6 +38,8 @@ COPY --from=build /app/dist ./dist
 COPY package.json package-lock.json ./
 COPY deploy/docker/entrypoint.sh deploy/docker/doctor deploy/docker/healthcheck /usr/local/bin/
 COPY deploy/docker/healthcheck.mjs ./deploy/docker/
+# Served at /runbooks/<AlertName>, two levels up from dist/web/ as from src/web/.
+COPY docs/runbooks ./docs/runbooks
 COPY deploy/docker/config.yml /etc/onlyoffice-exporter/config.yml
 # The node user (uid 1000) of the official image; root owns the files, so the process cannot change them.
 USER node

@@ -11,6 +11,7 @@ import { CollectorHealthLog } from './scrape/health-log.js';
 import { exposition, EXPOSITION_CONTENT_TYPE } from './scrape/exposition.js';
 import { registerFamily, type Family } from './scrape/families.js';
 import { runScrape } from './scrape/run.js';
+import { registerRunbookRoutes } from './web/runbooks.js';
 import { registerStatusRoutes } from './web/status.js';
 import { EXPORTER_VERSION } from './version.js';
 
@@ -101,6 +102,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   // The doctor's diagnosis as a self-refreshing page (/) and as JSON (/status.json).
   registerStatusRoutes(app, runtime, logger);
+  registerRunbookRoutes(app);
 
   return app;
 }

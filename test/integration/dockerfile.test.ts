@@ -75,12 +75,12 @@ describe('Dockerfile (static)', () => {
     expect(parseConfig(config, 'image', { ONLYOFFICE_DS_URL: 'http://ds:8000' }).documentserver.url).toBe('http://ds:8000');
   });
 
-  test('.dockerignore sends only package files, src/ and its build script, deploy/docker/', () => {
+  test('.dockerignore sends only package files, src/ and its build script, deploy/docker/, docs/runbooks/', () => {
     const lines = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-    expect(lines).toEqual(['*', '!package.json', '!package-lock.json', '!src/', '!scripts/build.mjs', '!deploy/docker/']);
+    expect(lines).toEqual(['*', '!package.json', '!package-lock.json', '!src/', '!scripts/build.mjs', '!deploy/docker/', '!docs/runbooks/']);
     for (const copy of all.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from='))) {
       const sources = copy.args.split(' ').slice(0, -1);
-      for (const source of sources) expect(['package.json', 'package-lock.json', 'src', 'scripts/build.mjs'].includes(source) || source.startsWith('deploy/docker/')).toBe(true);
+      for (const source of sources) expect(['package.json', 'package-lock.json', 'src', 'scripts/build.mjs', 'docs/runbooks'].includes(source) || source.startsWith('deploy/docker/')).toBe(true);
     }
   });
 });
@@ -137,6 +137,9 @@ withEngine('Dockerfile runtime stage on a real engine (local base image)', () =>
     // The daemon answers /metrics inside the container (the image has no curl: node's fetch).
     const metrics = await engine.cli('exec', 'exporter', 'node', '-e', "fetch('http://127.0.0.1:9967/metrics').then(r => r.text()).then(t => console.log(t))");
     expect(metrics).toContain('onlyoffice_healthcheck_up 0');
+    // The runbooks ship with it: an alert's runbook opens without the internet.
+    const runbook = await engine.cli('exec', 'exporter', 'node', '-e', "fetch('http://127.0.0.1:9967/runbooks/OnlyofficeDocsDown?lang=en').then(async r => console.log(r.status, (await r.text()).includes('<h3 id=\"how-to-fix\">How to fix</h3>')))");
+    expect(runbook).toBe('200 true');
 
     // `docker exec ... doctor`: DocumentServer at 127.0.0.1:1 is not there, so docservice is the broken hop (exit 2).
     const doctor = await execCode(engine, ['exec', 'exporter', 'doctor', '--format=json', '--lang=en', '--timeout=5s']);
@@ -191,7 +194,7 @@ withEngine('Dockerfile runtime stage on a real engine (local base image)', () =>
     expect(runtime.match(/COPY --from=deps \/app\/node_modules \.\/node_modules/g)).toHaveLength(1);
     expect(runtime.match(/COPY --from=build \/app\/dist \.\/dist/g)).toHaveLength(1);
     writeFileSync(join(dir, 'Dockerfile'), `ARG NODE_IMAGE\n${runtime.replace('COPY --from=deps /app/node_modules ./node_modules', 'COPY node_modules ./node_modules').replace('COPY --from=build /app/dist ./dist', 'COPY dist ./dist')}`);
-    for (const path of ['package.json', 'package-lock.json', 'deploy/docker']) cpSync(join(ROOT, path), join(dir, path), { recursive: true });
+    for (const path of ['package.json', 'package-lock.json', 'deploy/docker', 'docs/runbooks']) cpSync(join(ROOT, path), join(dir, path), { recursive: true });
     execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), join(dir, 'dist')], { cwd: ROOT });
     // npm ls exits 1 on an extraneous package (a colleague's install in progress); its list is still complete.
     const listed = spawnSync('npm', ['ls', '--omit=dev', '--parseable', '--all'], { cwd: ROOT, encoding: 'utf8' });
