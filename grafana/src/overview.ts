@@ -135,6 +135,21 @@ export function overview(): dashboard.Dashboard {
     ]).thresholds(thresholds([[null, 'green'], [1, 'red']])).height(7).span(8));
 
   builder
+    .withRow(row('Backups'))
+    .withPanel(tablePanel('Backups', 'The newest file of each backup job in backups: its age and size against max_age and min_size (0: not checked), and how many files match.', [
+      [`time() - onlyoffice_backup_last_timestamp_seconds${sel()}`],
+      [`onlyoffice_backup_age_limit_seconds${sel()}`],
+      [`onlyoffice_backup_size_bytes${sel()}`],
+      [`onlyoffice_backup_min_size_bytes${sel()}`],
+      [`onlyoffice_backup_files${sel()}`],
+    ], ['Time', '__name__'])
+      .overrideByName('Value #A', [{ id: 'displayName', value: 'age' }, { id: 'unit', value: 's' }])
+      .overrideByName('Value #B', [{ id: 'displayName', value: 'max age' }, { id: 'unit', value: 's' }])
+      .overrideByName('Value #C', [{ id: 'displayName', value: 'size' }, { id: 'unit', value: 'bytes' }])
+      .overrideByName('Value #D', [{ id: 'displayName', value: 'min size' }, { id: 'unit', value: 'bytes' }])
+      .overrideByName('Value #E', [{ id: 'displayName', value: 'files' }]).height(6).span(24));
+
+  builder
     .withRow(row('Exporter'))
     .withPanel(stateTimelinePanel('Collectors', '1 when the collector finished in the scrape, 0 when it failed or ran past the deadline.', [
       [`onlyoffice_scrape_collector_success${sel()}`, { legend: '{{instance}} {{collector}}' }],
