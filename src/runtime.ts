@@ -22,6 +22,7 @@ export interface Generation {
 export class Runtime {
   private current: (Generation & { all: (NamedCollector & { scopes: readonly Scope[] })[] }) | undefined;
   private reloading: Promise<Generation> | undefined;
+  private reloadOutcome = { successful: false, successSeconds: 0 };
 
   constructor(
     private readonly configFile: string | undefined,
@@ -33,10 +34,21 @@ export class Runtime {
     return this.current;
   }
 
+  /** The outcome of the last load or reload of the config file, as Prometheus' and blackbox_exporter's own gauges say it. */
+  get lastReload(): { successful: boolean; successSeconds: number } {
+    return this.reloadOutcome;
+  }
+
   /** Loads the config and (re)creates the collectors; throws ConfigError and keeps the old generation on a bad file. */
   reload(): Promise<Generation> {
     // Concurrent reloads (SIGHUP while POST /-/reload runs) share one.
-    this.reloading ??= this.load().finally(() => {
+    this.reloading ??= this.load().then((generation) => {
+      this.reloadOutcome = { successful: true, successSeconds: generation.loadedAt.getTime() / 1000 };
+      return generation;
+    }, (error: unknown) => {
+      this.reloadOutcome = { ...this.reloadOutcome, successful: false };
+      throw error;
+    }).finally(() => {
       this.reloading = undefined;
     });
     return this.reloading;

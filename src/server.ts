@@ -52,6 +52,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       bounds,
     });
     registerFamily(registry, info);
+    if (scope === 'metrics') for (const family of reloadFamilies(runtime.lastReload)) registerFamily(registry, family);
     for (const family of bounds.families()) registerFamily(registry, family);
     return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition(registry));
   }
@@ -122,6 +123,14 @@ function exporterInfo(): Family {
     type: 'gauge',
     values: Object.freeze([value]),
   });
+}
+
+/** blackbox_exporter's blackbox_exporter_config_last_reload_successful{,_success_timestamp_seconds}, in our namespace. */
+function reloadFamilies(last: Runtime['lastReload']): Family[] {
+  return [
+    { name: 'onlyoffice_exporter_config_last_reload_successful', help: 'Whether the last load or reload of the config file succeeded (1) or was refused (0).', type: 'gauge', values: [{ labels: {}, value: last.successful ? 1 : 0 }] },
+    { name: 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds', help: 'When the config file was last loaded successfully.', type: 'gauge', values: [{ labels: {}, value: last.successSeconds }] },
+  ];
 }
 
 function isLoopback(address: string | undefined): boolean {

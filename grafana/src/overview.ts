@@ -160,7 +160,13 @@ export function overview(): dashboard.Dashboard {
     ]).unit('s').height(8).span(12))
     .withPanel(tablePanel('Exporter version', 'onlyoffice-exporter and Node.js versions.', [
       [`onlyoffice_exporter_build_info${sel()}`],
-    ]).height(5).span(24));
+    ]).height(5).span(12))
+    .withPanel(statPanel('Config file', 'Whether the exporter\'s last load of its config file succeeded; when refused it runs the previous one.', [
+      [`onlyoffice_exporter_config_last_reload_successful${sel()}`, { legend: '{{instance}}', instant: true }],
+    ]).mappings(valueMap([[1, 'loaded', 'green'], [0, 'REFUSED', 'red']])).height(5).span(12))
+    .withPanel(stateTimelinePanel('Probes', 'probe_success of each /probe target (fleet mode): /healthcheck true, as blackbox_exporter says it.', [
+      [`probe_success${sel()}`, { legend: '{{instance}}' }],
+    ]).mappings(valueMap([[1, 'OK', 'green'], [0, 'FAILED', 'red']])).height(6).span(24));
 
   return numberPanels(builder.build());
 }

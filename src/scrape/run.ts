@@ -182,10 +182,25 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     values: results.map((result) => ({ labels: { collector: result.name }, value: result.seconds })),
   });
   if (request.scope === 'probe') {
+    gaugeValue(answer, 'probe_success', 'Whether the probe succeeded: /healthcheck true when the module checks it, else every check finished.', probeSuccess(results));
     gaugeValue(answer, 'probe_duration_seconds', 'How long the probe took.', (performance.now() - started) / 1000);
   }
   for (const result of results) {
     for (const family of result.bounded ?? []) registerFamily(answer, family);
   }
   return answer;
+}
+
+/**
+ * blackbox_exporter's probe_success for a module: DS's own verdict (`onlyoffice_healthcheck_up`) when the module runs
+ * the healthcheck collector, as the built-in `documentserver` and `healthcheck` modules do; else 1 when every
+ * collector of the module finished (a module of certificates only, say).
+ */
+function probeSuccess(results: readonly { name: string; bounded: Family[] | undefined; error: string | undefined }[]): number {
+  const healthcheck = results.find((result) => result.name === 'healthcheck');
+  if (healthcheck !== undefined) {
+    const up = healthcheck.bounded?.find((family) => family.name === 'onlyoffice_healthcheck_up')?.values[0]?.value;
+    return up === 1 ? 1 : 0;
+  }
+  return results.every((result) => result.error === undefined) ? 1 : 0;
 }

@@ -1,0 +1,73 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
+import { gaugeValue } from '../../src/lib/metrics.js';
+import { Runtime } from '../../src/runtime.js';
+import { buildServer } from '../../src/server.js';
+import { find, parseExposition, value } from '../support/exposition.js';
+import { configFrom, scrapeWith } from '../support/scrape.js';
+
+const config = configFrom('');
+
+function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>): CollectorDefinition {
+  return { name, scopes: ['probe'], create: () => ({ collect }) };
+}
+const healthcheck = (up: number) => definition('healthcheck', async (ctx) => gaugeValue(ctx.registry, 'onlyoffice_healthcheck_up', 'h', up));
+const ok = definition('tls_endpoints', async () => undefined);
+const failing = definition('license', async () => {
+  throw new Error('no answer');
+});
+
+describe("blackbox_exporter's probe_success on /probe", () => {
+  test.each([
+    ['/healthcheck true', 1, [healthcheck(1), failing]],
+    ['/healthcheck false', 0, [healthcheck(0), ok]],
+    ['no healthcheck in the module, every check finished', 1, [ok]],
+    ['no healthcheck in the module, one check failed', 0, [ok, failing]],
+  ] as const)('%s: probe_success %d', async (_, expected, definitions) => {
+    const { samples } = await scrapeWith(definitions, config, { scope: 'probe' });
+    expect(value(samples, 'probe_success')).toBe(expected);
+    expect(find(samples, 'probe_duration_seconds')).toHaveLength(1);
+  });
+
+  test('not on /metrics', async () => {
+    const { samples } = await scrapeWith([{ ...healthcheck(1), scopes: ['metrics'] }], config);
+    expect(find(samples, 'probe_success')).toEqual([]);
+  });
+});
+
+describe('the config reload gauges on /metrics', () => {
+  test('1 with the time of the last good load; 0 after a refused reload, the time kept; 1 again after a good one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-reload-'));
+    const file = join(dir, 'config.yml');
+    writeFileSync(file, 'docker: { enabled: false }\n');
+    const runtime = new Runtime(file, pino({ level: 'silent' }), []);
+    const app = buildServer({ runtime, logger: pino({ level: 'silent' }), timeoutOffsetMs: 500, enableRemoteReload: false });
+    const scrape = async () => parseExposition((await app.inject({ url: '/metrics' })).body);
+    try {
+      await runtime.reload();
+      const first = runtime.generation!.loadedAt.getTime() / 1000;
+      let samples = await scrape();
+      expect(value(samples, 'onlyoffice_exporter_config_last_reload_successful')).toBe(1);
+      expect(value(samples, 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds')).toBe(first);
+
+      writeFileSync(file, 'docker: { enabld: false }\n');
+      await expect(runtime.reload()).rejects.toThrow('docker.enabld: unknown key');
+      samples = await scrape();
+      expect(value(samples, 'onlyoffice_exporter_config_last_reload_successful')).toBe(0);
+      expect(value(samples, 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds')).toBe(first);
+
+      writeFileSync(file, 'docker: { enabled: false }\n');
+      await runtime.reload();
+      samples = await scrape();
+      expect(value(samples, 'onlyoffice_exporter_config_last_reload_successful')).toBe(1);
+      expect(value(samples, 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds')).toBe(runtime.generation!.loadedAt.getTime() / 1000);
+    } finally {
+      await app.close();
+      await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
