@@ -281,6 +281,25 @@ export const CAUSES = {
     why: (_p, t) => t('大量小文件（转换缓存）会耗尽 inode，之后无法创建新文件。', 'many small files (the conversion cache) exhaust inodes; then no file can be created.'),
     fix: (p) => [`df -i ${p.path}`],
   },
+  backup_stale: {
+    title: (p, t) => t(`备份 ${p.name} 已过期（最新文件写于 ${p.age_zh}前，上限 ${p.limit_zh}）`, `backup ${p.name} is stale (newest file written ${p.age_en} ago, limit ${p.limit_en})`),
+    why: (_p, t) => t('备份任务很可能已经停止：定时任务被删除、磁盘已满、数据库密码已改或目标目录已卸载。', 'the backup job has most likely stopped: its timer or cron entry is gone, the disk is full, the database password changed or the target folder is unmounted.'),
+    fix: (p) => [`ls -lt ${p.dir} | head -n 5`, 'systemctl list-timers --all | grep -i backup', 'crontab -l; crontab -l -u postgres'],
+  },
+  backup_missing: {
+    title: (p, t) => t(`备份 ${p.name} 没有任何文件（${p.path}）`, `backup ${p.name} has no file (${p.path})`),
+    why: (_p, t) => t('路径没有匹配到文件：备份从未运行、换了目录或文件名，或者导出器看不到这个目录（容器中需要挂载）。', 'the path matches no file: the backup never ran, moved or was renamed, or the exporter cannot see the folder (mount it into the container).'),
+    fix: (p) => [`ls -la ${p.dir}`, 'systemctl list-timers --all | grep -i backup', 'crontab -l; crontab -l -u postgres'],
+  },
+  backup_too_small: {
+    title: (p, t) => t(`备份 ${p.name} 的最新文件过小（${p.size}，下限 ${p.min}）`, `the newest file of backup ${p.name} is too small (${p.size}, minimum ${p.min})`),
+    why: (_p, t) => t('备份任务运行了，但文件很可能不完整：转储中途失败，或管道中的一步出错。', 'the job ran, but the file is probably incomplete: a dump that failed half-way, or a failed step of a pipe.'),
+    fix: (p, t) => [
+      `ls -lt ${p.dir} | head -n 5`,
+      t('# pg_dump -Fc 的转储：能列出内容才说明完整', '# a pg_dump -Fc dump is complete when its contents list:'),
+      `pg_restore --list "$(ls -t ${p.path} | head -n 1)" | tail -n 3`,
+    ],
+  },
   tls_handshake_failed: {
     title: (p, t) => t(`${p.target} 的 TLS 握手失败`, `TLS handshake with ${p.target} failed`),
     why: (_p, t) => t(

@@ -230,6 +230,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   converterHop();
   certificateHop();
   diskHop();
+  backupsHop();
 
   // Hops whose every failure is explained by another hop do not add causes of their own.
   const ordered = HOP_IDS.map((id) => hop(id));
@@ -499,6 +500,45 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     }
   }
 
+  /** Each backup's newest file against the max_age and min_size the collector exports beside it. */
+  function backupsHop(): void {
+    if (config.backups.length === 0) {
+      note('backups', 'not_configured', { key: 'backups' });
+      return;
+    }
+    if (s.collector('backups') === 0) {
+      failedCollector('backups', 'backups');
+      return;
+    }
+    for (const backup of config.backups) {
+      const labels = { name: backup.name };
+      const where = { name: backup.name, path: backup.path, dir: backup.path.slice(0, backup.path.lastIndexOf('/')) || '/' };
+      const files = s.one('onlyoffice_backup_files', labels) ?? 0;
+      const last = s.one('onlyoffice_backup_last_timestamp_seconds', labels);
+      const size = s.one('onlyoffice_backup_size_bytes', labels) ?? 0;
+      if (files === 0 || last === undefined) {
+        set('backups', 'warn');
+        note('backups', 'backup_none', where);
+        cause('backups', 'backup_missing', where);
+        continue;
+      }
+      const age = Math.max(0, now / 1000 - last);
+      note('backups', 'backup', { ...where, files, size: formatBytes(size), ...ageParams('age', age) });
+      let fine = true;
+      if (age > backup.max_age / 1000) {
+        fine = false;
+        set('backups', 'warn');
+        cause('backups', 'backup_stale', { ...where, ...ageParams('age', age), ...ageParams('limit', backup.max_age / 1000) });
+      }
+      if (size < backup.min_size) {
+        fine = false;
+        set('backups', 'warn');
+        cause('backups', 'backup_too_small', { ...where, size: formatBytes(size), min: formatBytes(backup.min_size) });
+      }
+      if (fine) set('backups', 'ok');
+    }
+  }
+
   /** A read-only or full DS data file system, which makes 7.1–8.0's healthcheck storage write fail. */
   function storageProblem(): Params | undefined {
     for (const path of new Set(s.all('onlyoffice_filesystem_device_error').map((x) => x.labels.path ?? ''))) {
@@ -540,6 +580,23 @@ function minOf(samples: Sample[]): number | undefined {
 
 function percent(share: number | undefined): number | string {
   return share === undefined ? '?' : Math.floor(share * 1000) / 10;
+}
+
+/** An age in the unit a reader wants: minutes under 2 hours, hours under 3 days, else days; both languages. */
+function ageParams(key: string, seconds: number): Params {
+  const [value, zh, en] = seconds < 7200 ? [Math.round(seconds / 60), '分钟', 'min'] : seconds < 3 * 86400 ? [Math.round(seconds / 3600), '小时', 'h'] : [Math.round(seconds / 86400), '天', 'days'];
+  return { [`${key}_zh`]: `${value} ${zh}`, [`${key}_en`]: `${value} ${en}` };
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 function round(seconds: number): number {

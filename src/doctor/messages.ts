@@ -12,6 +12,7 @@ export const HOP_NAMES: Record<HopId, Render> = {
   converter: (_p, t) => t('转换队列与转换器', 'Converter queue and consumers'),
   certificates: (_p, t) => t('证书', 'Certificates'),
   disk: (_p, t) => t('磁盘', 'Disk'),
+  backups: (_p, t) => t('备份', 'Backups'),
   containers: (_p, t) => t('容器', 'Containers'),
   supervisor: (_p, t) => t('supervisor 进程', 'Supervisor programs'),
 };
@@ -52,6 +53,8 @@ export const FINDINGS = {
   cert_ok: (p, t) => t(`${p.target}：有效期至 ${p.date}（还有 ${p.days} 天）`, `${p.target}: valid until ${p.date} (${p.days} days left)`),
   cert_problem: (p, t) => t(`${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}`, `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}`),
   fs: (p, t) => t(`${p.path}（${p.mountpoint}）：剩余 ${p.percent}% 空间，${p.ipercent}% inode`, `${p.path} (${p.mountpoint}): ${p.percent}% space and ${p.ipercent}% inodes free`),
+  backup: (p, t) => t(`${p.name}：最新文件写于 ${p.age_zh}前，${p.size}，共匹配 ${p.files} 个文件`, `${p.name}: newest file written ${p.age_en} ago, ${p.size}, ${p.files} ${Number(p.files) === 1 ? 'file' : 'files'} matched`),
+  backup_none: (p, t) => t(`${p.name}：没有匹配 ${p.path} 的文件`, `${p.name}: no file matches ${p.path}`),
   fs_problem: (p, t) => t(`${p.path}：${p.problem === 'readonly' ? '只读' : '无法读取（不存在或挂起）'}`, `${p.path}: ${p.problem === 'readonly' ? 'read-only' : 'cannot be read (missing or hanging)'}`),
   container: (p, t) => t(`${p.name}：${p.state}${p.health && p.health !== 'none' ? `，健康状态 ${p.health}` : ''}${Number(p.restarts) > 0 ? `，已重启 ${p.restarts} 次` : ''}`, `${p.name}: ${p.state}${p.health && p.health !== 'none' ? `, health ${p.health}` : ''}${Number(p.restarts) > 0 ? `, ${p.restarts} restarts` : ''}`),
   no_containers: (_p, t) => t('没有匹配 docker.containers 的容器', 'no container matches docker.containers'),

@@ -28,7 +28,7 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'doctor');
 const { describe: withServices } = requirePrograms('/usr/sbin/nginx', ...RABBITMQ_PROGRAMS, ...POSTGRES_PROGRAMS, ...REDIS_PROGRAMS);
 
 type Verdicts = Partial<Record<HopId, Verdict>>;
-const NOT_CONFIGURED: Verdicts = { certificates: 'skipped', disk: 'skipped', containers: 'skipped', supervisor: 'skipped' };
+const NOT_CONFIGURED: Verdicts = { certificates: 'skipped', disk: 'skipped', backups: 'skipped', containers: 'skipped', supervisor: 'skipped' };
 const ALL_OK: Verdicts = { proxy: 'ok', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', rabbitmq: 'ok', postgresql: 'ok', redis: 'ok', converter: 'ok', ...NOT_CONFIGURED };
 // Queue arguments exactly as DS 7.x declares them (real-docservice/rabbitmq_api_queue_ds.converttask.json).
 const TASK_ARGS = { 'x-max-priority': 4, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead' };

@@ -1,7 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import backups from '../../src/collectors/backups.js';
+import { renderJson } from '../../src/doctor/render.js';
+import { diagnoseWith } from '../../src/doctor/run.js';
 import { globFiles, segmentMatcher } from '../../src/lib/file-glob.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
 import { value } from '../support/exposition.js';
@@ -126,6 +129,51 @@ describe('docs/metrics.md "backups"', () => {
       const documented = documentedMetrics().filter((metric) => metric.section === 'backups');
       expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort())
         .toEqual([...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort());
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the doctor\'s backups hop, from the real collector on real files', () => {
+  test('stale, missing and too small each named with its fix; a fresh one is fine', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-backups-doctor-'));
+    const now = Math.floor(Date.now() / 1000);
+    try {
+      file(join(dir, 'pg/a.dump'), 4096, now - 3 * 86_400);
+      file(join(dir, 'redis/dump.rdb'), 100, now - 600);
+      file(join(dir, 'fresh/x.gz'), 2 * 1024 * 1024, now - 3600);
+      const config = configFrom(`
+docker: { enabled: false }
+backups:
+  - { name: postgresql, path: "${dir}/pg/*.dump", max_age: 26h }
+  - { name: redis, path: "${dir}/redis/*.rdb", max_age: 2h, min_size: 1KiB }
+  - { name: storage, path: "${dir}/storage/.last-sync", max_age: 1d }
+  - { name: files, path: "${dir}/fresh/*.gz", max_age: 1d, min_size: 1MiB }
+`);
+      const collector = backups.create(config, pino({ level: 'silent' }))!;
+      const diagnosis = await diagnoseWith([{ name: 'backups', collector }], config, pino({ level: 'silent' }), 5000);
+      const hop = diagnosis.hops.find((h) => h.id === 'backups')!;
+      expect(hop.verdict).toBe('warn');
+      const en = renderJson(diagnosis, 'en');
+      expect(en.hops.find((h) => h.id === 'backups')!.findings.map((f) => f.text)).toEqual([
+        'postgresql: newest file written 3 days ago, 4.0 KiB, 1 file matched',
+        'redis: newest file written 10 min ago, 100 B, 1 file matched',
+        `storage: no file matches ${dir}/storage/.last-sync`,
+        'files: newest file written 60 min ago, 2.0 MiB, 1 file matched',
+      ]);
+      expect(en.causes.filter((c) => c.hop === 'backups').map((c) => [c.severity, c.title, c.fix[0]])).toEqual([
+        ['warn', 'backup postgresql is stale (newest file written 3 days ago, limit 26 h)', `ls -lt ${dir}/pg | head -n 5`],
+        ['warn', `backup storage has no file (${dir}/storage/.last-sync)`, `ls -la ${dir}/storage`],
+        ['warn', 'the newest file of backup redis is too small (100 B, minimum 1.0 KiB)', `ls -lt ${dir}/redis | head -n 5`],
+      ]);
+      const zh = renderJson(diagnosis, 'zh-CN');
+      expect(zh.causes.filter((c) => c.hop === 'backups').map((c) => c.title)).toEqual([
+        '备份 postgresql 已过期（最新文件写于 3 天前，上限 26 小时）',
+        `备份 storage 没有任何文件（${dir}/storage/.last-sync）`,
+        '备份 redis 的最新文件过小（100 B，下限 1.0 KiB）',
+      ]);
+      await collector.close?.();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

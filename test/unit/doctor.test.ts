@@ -56,7 +56,7 @@ describe('doctor diagnosis (from samples)', () => {
     const d = run([]);
     expect(Object.fromEntries(d.hops.map((h) => [h.id, h.verdict]))).toEqual({
       proxy: 'skipped', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', rabbitmq: 'skipped', postgresql: 'skipped', redis: 'skipped',
-      converter: 'skipped', certificates: 'skipped', disk: 'skipped', containers: 'skipped', supervisor: 'skipped',
+      converter: 'skipped', certificates: 'skipped', disk: 'skipped', backups: 'skipped', containers: 'skipped', supervisor: 'skipped',
     });
     expect(d.verdict).toBe('ok');
     expect(exitCodeOf(d.verdict)).toBe(0);
@@ -255,7 +255,8 @@ describe('doctor texts', () => {
   const params = { name: 'c', state: 'exited', exit_code: 1, restarts: 2, program: 'ds:docservice', container: 'c', path: '/p', percent: 3, target: 'h:443', date: '2026-01-01', days: 5,
     queue: 'ds.converttask', ready: 4, consumers: 1, code: -4, reason: 'unknown', url: 'http://x', status: 502, direct: 'http://d', failure: 'refused', host: 'h', hostport: 'h:443',
     dependency: 'rabbitmq', address: 'a:1', collector: 'disk', timeout: '10s', problem: 'read-only', seconds: 0.1, version: '8.3.3.23', signed: 1, hop: 'docservice',
-    mountpoint: '/', ipercent: 50, key: 'k' };
+    mountpoint: '/', ipercent: 50, key: 'k', dir: '/backup', files: 2, size: '1.0 MiB', min: '2.0 MiB',
+    age_zh: '3 天', age_en: '3 days', limit_zh: '26 小时', limit_en: '26 h' };
 
   test.each(['zh-CN', 'en'] as const)('every cause and finding renders in %s without a hole', (lang) => {
     const t = picker(lang);
