@@ -16,9 +16,12 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 
 # Production dependencies only.
 FROM ${NODE_IMAGE} AS deps
+# A nearer npm registry or mirror for the install (e.g. your company's Nexus), empty for npm's default:
+#   docker build --build-arg NPM_REGISTRY=https://nexus.example.internal/repository/npm/ -t onlyoffice-exporter .
+ARG NPM_REGISTRY=
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund ${NPM_REGISTRY:+--registry=$NPM_REGISTRY} && npm cache clean --force
 
 # src/ as plain JavaScript (scripts/build.mjs, esbuild): run by node without a TypeScript loader, as `npm start` does.
 FROM deps AS build

@@ -178,6 +178,51 @@ withCompose('deploy/compose: the whole stack', () => {
   });
 });
 
+withCompose('deploy/compose/beside-ds: the exporter alone, beside the DS of ONLYOFFICE\'s own docker run or compose file', () => {
+  const BESIDE = join(COMPOSE, 'beside-ds');
+  const config = async (env: Record<string, string>) => {
+    const { stdout } = await run('docker-compose', ['-f', join(BESIDE, 'docker-compose.yml'), 'config'], { cwd: BESIDE, env: { ...cleanEnv(), ...env } });
+    return (parse(stdout) as { services: Record<string, Service & { network_mode?: string; extra_hosts?: string[] }> }).services;
+  };
+
+  test('only the exporter; the official container\'s host volumes read-only at its own paths; the default bridge by default', async () => {
+    const services = await config({ JWT_SECRET: 'ds-secret' });
+    expect(Object.keys(services)).toEqual(['onlyoffice-exporter']);
+    const exporter = services['onlyoffice-exporter']!;
+    // ONLYOFFICE's docker run: -v /app/onlyoffice/DocumentServer/{logs,data,lib}:/var/log/onlyoffice, /var/www/onlyoffice/Data, /var/lib/onlyoffice.
+    expect(exporter.volumes).toEqual([
+      `${BESIDE}/config.yml:/etc/onlyoffice-exporter/config.yml:ro`,
+      '/var/run/docker.sock:/var/run/docker.sock:ro',
+      '/app/onlyoffice/DocumentServer/data:/var/www/onlyoffice/Data:ro',
+      '/app/onlyoffice/DocumentServer/lib:/var/lib/onlyoffice:ro',
+      '/app/onlyoffice/DocumentServer/logs:/var/log/onlyoffice:ro',
+    ]);
+    expect(exporter.network_mode).toBe('bridge');
+    expect(exporter.extra_hosts).toEqual(['host.docker.internal:host-gateway']);
+    expect(exporter.environment).toEqual({ ONLYOFFICE_DS_URL: 'http://host.docker.internal', JWT_SECRET: 'ds-secret' });
+    expect(exporter).toMatchObject({ container_name: 'onlyoffice-exporter', read_only: true, cap_drop: ['ALL'], ports: ['127.0.0.1:9967:9967/tcp'] });
+  });
+
+  test('the network, the DS address and the volume root of a compose-started DS', async () => {
+    const exporter = (await config({ JWT_SECRET: 's', DS_NETWORK: 'docker-documentserver_default', DS_URL: 'http://onlyoffice-documentserver', DS_ROOT: '/srv/ds' }))['onlyoffice-exporter']!;
+    expect(exporter.network_mode).toBe('docker-documentserver_default');
+    expect(exporter.environment!.ONLYOFFICE_DS_URL).toBe('http://onlyoffice-documentserver');
+    expect(exporter.volumes!.slice(2)).toEqual(['/srv/ds/data:/var/www/onlyoffice/Data:ro', '/srv/ds/lib:/var/lib/onlyoffice:ro', '/srv/ds/logs:/var/log/onlyoffice:ro']);
+  });
+
+  test('without JWT_SECRET it refuses to start and says what to set', async () => {
+    await expect(config({})).rejects.toMatchObject({ stderr: expect.stringContaining('set JWT_SECRET to the JWT secret your DocumentServer runs with') });
+  });
+
+  test('its configuration loads from the environment the compose file sets', () => {
+    const loaded = parseConfig(readFileSync(join(BESIDE, 'config.yml'), 'utf8'), 'deploy/compose/beside-ds/config.yml', { ONLYOFFICE_DS_URL: 'http://host.docker.internal', JWT_SECRET: 'ds-secret' });
+    expect(loaded.documentserver.url).toBe('http://host.docker.internal');
+    expect(loaded.documentserver.jwt).toEqual({ secret: 'ds-secret', header: 'Authorization' });
+    expect(loaded.dependencies).toMatchObject({ postgresql: false, rabbitmq: false, redis: false });
+    expect(loaded.docker).toMatchObject({ socket: '/var/run/docker.sock', supervisor: true });
+  });
+});
+
 /** docker-compose reads .env and the caller's environment: neither may change what the test sees. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME };

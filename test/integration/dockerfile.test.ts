@@ -38,12 +38,27 @@ describe('Dockerfile (static)', () => {
   test('multi-stage on the official Node 24 LTS base (the active LTS): dependencies, the dist/ build, the runtime', () => {
     expect(all[0]).toEqual({ keyword: 'ARG', args: 'NODE_IMAGE=node:24-bookworm-slim', stage: 0 });
     expect(froms.map((f) => f.args)).toEqual(['${NODE_IMAGE} AS deps', 'deps AS build', '${NODE_IMAGE} AS runtime']);
-    expect(all.filter((i) => i.stage === 1 && i.keyword === 'RUN').map((i) => i.args)).toEqual(['npm ci --omit=dev --no-audit --no-fund && npm cache clean --force']);
+    expect(all.filter((i) => i.stage === 1 && i.keyword === 'RUN').map((i) => i.args)).toEqual(['npm ci --omit=dev --no-audit --no-fund ${NPM_REGISTRY:+--registry=$NPM_REGISTRY} && npm cache clean --force']);
+    // The registry is the builder's choice; none is baked in.
+    expect(all.filter((i) => i.stage === 1 && i.keyword === 'ARG').map((i) => i.args)).toEqual(['NPM_REGISTRY=']);
     expect(all.filter((i) => i.stage === 2 && i.keyword === 'RUN').map((i) => i.args)).toEqual(['node scripts/build.mjs']);
     // The runtime stage takes the production node_modules and the built dist/, no TypeScript, and runs nothing itself.
     expect(final.filter((i) => i.keyword === 'COPY' && i.args.startsWith('--from=')).map((i) => i.args)).toEqual(['--from=deps /app/node_modules ./node_modules', '--from=build /app/dist ./dist']);
     expect(final.filter((i) => i.keyword === 'COPY' && !i.args.startsWith('--from=') && /(^| )src( |\/|$)/.test(i.args))).toEqual([]);
     expect(final.filter((i) => i.keyword === 'RUN')).toEqual([]);
+  });
+
+  test('NPM_REGISTRY reaches npm ci as --registry when given, and nothing when empty (the RUN line through sh, npm recorded)', () => {
+    const line = all.find((i) => i.stage === 1 && i.keyword === 'RUN')!.args;
+    const bin = mkdtempSync(join(tmpdir(), 'ooe-npm-'));
+    try {
+      writeFileSync(join(bin, 'npm'), '#!/bin/sh\necho "npm $*"\n', { mode: 0o755 });
+      const npm = (registry: string) => execFileSync('sh', ['-c', line], { env: { PATH: `${bin}:/usr/bin:/bin`, NPM_REGISTRY: registry }, encoding: 'utf8' });
+      expect(npm('')).toBe('npm ci --omit=dev --no-audit --no-fund\nnpm cache clean --force\n');
+      expect(npm('http://127.0.0.1:4873/')).toBe('npm ci --omit=dev --no-audit --no-fund --registry=http://127.0.0.1:4873/\nnpm cache clean --force\n');
+    } finally {
+      rmSync(bin, { recursive: true, force: true });
+    }
   });
 
   test('runs as a non-root user, exposes 9967, health-checks with deploy/docker/healthcheck (node, no curl in slim)', () => {
