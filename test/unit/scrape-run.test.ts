@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
 import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
-import { abortMarginMs, scrapeBudgetMs } from '../../src/scrape/deadline.js';
+import { abortMarginMs, MAX_SCRAPE_BUDGET_MS, scrapeBudgetMs } from '../../src/scrape/deadline.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
 import { gauge, gaugeValue } from '../../src/lib/metrics.js';
 import { configFrom, scrapeWith } from '../support/scrape.js';
@@ -178,6 +178,29 @@ describe('scrape deadline', () => {
     expect(scrapeBudgetMs(undefined, 500)).toBe(9500);
     expect(scrapeBudgetMs('garbage', 500)).toBe(9500);
     expect(scrapeBudgetMs(['2'], 0)).toBe(2000);
+  });
+
+  test('a huge announced timeout is clamped to one hour, not overflowed into an instant deadline', async () => {
+    expect(MAX_SCRAPE_BUDGET_MS).toBe(3_600_000);
+    expect(scrapeBudgetMs('3000000', 500)).toBe(3_600_000);
+    expect(scrapeBudgetMs('1e308', 500)).toBe(3_600_000);
+    expect(scrapeBudgetMs('Infinity', 500)).toBe(3_600_000);
+    expect(scrapeBudgetMs('3600', 500)).toBe(3_599_500);
+    expect(scrapeBudgetMs('3600.5', 0)).toBe(3_600_000);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      for (const header of ['3000000', '1e308']) {
+        const { samples } = await scrapeWith([definition('quick', () => new Promise((resolve) => setTimeout(resolve, 20)))], config, { budgetMs: scrapeBudgetMs(header, 500) });
+        expect({ header, success: value(samples, 'onlyoffice_scrape_collector_success', { collector: 'quick' }) }).toEqual({ header, success: 1 });
+      }
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([]);
   });
 });
 
