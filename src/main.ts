@@ -1,5 +1,6 @@
 import { CliError, parseCli, USAGE } from './cli.js';
 import { ConfigError } from './config/load.js';
+import { setResponseBytesInFlightLimit } from './lib/http.js';
 import { createLogger } from './logger.js';
 import { Runtime } from './runtime.js';
 import { reloadAll, WebSecurity } from './security/web-server.js';
@@ -37,6 +38,7 @@ async function main(): Promise<number> {
   }
 
   const logger = createLogger(options.logLevel);
+  setResponseBytesInFlightLimit(options.maxResponseBytesInFlight);
   let web: WebSecurity;
   try {
     web = WebSecurity.load(options.webConfigFile);
@@ -63,7 +65,9 @@ async function main(): Promise<number> {
   };
   if (reloadAsked) reload();
 
-  const app = buildServer({ runtime, logger, timeoutOffsetMs: options.timeoutOffsetMs, enableRemoteReload: options.enableRemoteReload, web });
+  const app = buildServer({
+    runtime, logger, timeoutOffsetMs: options.timeoutOffsetMs, enableRemoteReload: options.enableRemoteReload, web, maxRequests: options.maxRequests,
+  });
   try {
     await app.listen({ host: options.listenHost, port: options.listenPort });
   } catch (error) {

@@ -201,7 +201,10 @@ requirePrograms('openssl').describe('deploy/docker/healthcheck.mjs against the r
 
   test("takes the exporter's whole flag list (USAGE), in both --flag=value and --flag value forms; refuses a typo", async () => {
     const flags = [...USAGE.matchAll(/^ {2}--([a-z.-]+)(=[A-Z]+)?/gm)].map((m) => [m[1]!, m[2]] as const).filter(([flag]) => flag !== 'help');
-    expect(flags.map(([flag]) => flag)).toEqual(['config.file', 'web.listen-address', 'web.timeout-offset', 'web.enable-remote-reload', 'web.config.file', 'log.level']);
+    expect(flags.map(([flag]) => flag)).toEqual([
+      'config.file', 'web.listen-address', 'web.timeout-offset', 'web.enable-remote-reload', 'web.config.file', 'web.max-requests',
+      'web.max-response-bytes-in-flight', 'log.level',
+    ]);
     const args = flags.flatMap(([flag, value]) => {
       if (flag === 'web.listen-address') return [`--${flag}`, `127.0.0.1:${port(plain)}`];
       if (flag === 'web.config.file') return [`--${flag}`, configs.headers];
