@@ -337,7 +337,7 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
         const three = await Promise.all([0, 1, 2].map(() => probeTls(address('valid.test'), trust, signal, 5000, handshakes)));
         expect(three.map((result) => result.ok && result.verified)).toEqual([true, true, true]);
         expect(handshakes.threadRunning).toBe(true);
-        await waitFor('the idle thread to end', 5000, async () => (handshakes.threadRunning ? undefined : true));
+        await waitFor('the idle thread to end', 10_000, async () => (handshakes.threadRunning ? undefined : true));
       } finally {
         await handshakes.close();
       }
