@@ -401,11 +401,11 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
         abort.abort();
         expect(await pending).toMatchObject({ ok: false, failure: 'timeout', message: 'timed out' });
         expect(Date.now() - aborted).toBeLessThan(30_000);
-        await waitFor('the thread to close the socket', 5000, async () => (blackHoleSockets.has(accepted) ? undefined : true));
+        await waitFor('the thread to close the socket', 10_000, async () => (blackHoleSockets.has(accepted) ? undefined : true));
         known.add(accepted);
 
         const stranded = probeTls({ host: '127.0.0.1', port: blackHolePort, serverName: undefined }, trust, new AbortController().signal, 10_000, handshakes);
-        await waitFor('the thread to connect', 5000, async () => fresh());
+        await waitFor('the thread to connect', 10_000, async () => fresh());
         await handshakes.close();
         expect(await stranded).toEqual({ ok: false, seconds: 0, failure: 'error', message: 'the TLS handshake thread was stopped' });
       } finally {
