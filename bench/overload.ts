@@ -2,7 +2,8 @@
 // watching a healthy DS simulator in its own process: the answers by status, and the "false down" verdicts, i.e.
 // answers that say DocumentServer is down (onlyoffice_healthcheck_up 0, a DS collector failed) while it is healthy.
 // Run without a limit (--web.max-requests=0: every request starts a scrape, as before the flag) and with the default
-// limit (40).
+// limit (40). Then 40 /probe requests at once, five times, of a target that answers every request with 16 MiB
+// (the simulator's `oversized` fault): the daemon's peak RSS without and with --web.max-response-bytes-in-flight.
 //   npx tsx bench/overload.ts [requests, default 1000] [--write]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,9 +40,10 @@ function verdict(samples: Sample[]): { healthUp: boolean; dsFailed: boolean } {
   return { healthUp: health?.value === 1, dsFailed };
 }
 
-async function startSimulator(): Promise<{ url: string; child: ChildProcess }> {
+async function startSimulator(fault?: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/simulator.ts', `--port=${port}`, '--version=8.3'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['--import', 'tsx', 'scripts/simulator.ts', `--port=${port}`, '--version=8.3', ...(fault ? [`--fault=${fault}`] : [])];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (chunk) => (log += chunk));
   child.stderr!.on('data', (chunk) => (log += chunk));
@@ -109,6 +111,59 @@ async function overload(label: string, args: string[], configPath: string): Prom
   return run;
 }
 
+const PROBES = 40;
+const PROBE_ROUNDS = 5;
+
+interface ProbeRun {
+  label: string;
+  statuses: Map<string, number>;
+  maxRssBytes: number;
+  overBudget: number;
+  tooLarge: number;
+}
+
+/** PROBE_ROUNDS bursts of PROBES /probe requests at once against a target whose every answer is 16 MiB. */
+async function probeHuge(label: string, args: string[], configPath: string, target: string): Promise<ProbeRun> {
+  const daemon = await startDaemon([`--config.file=${configPath}`, '--log.level=error', ...args]);
+  const client = new Agent({ connections: PROBES + 10, pipelining: 0 });
+  const run: ProbeRun = { label, statuses: new Map(), maxRssBytes: rssBytes(daemon.pid), overBudget: NaN, tooLarge: NaN };
+  const sampler = setInterval(() => {
+    try {
+      run.maxRssBytes = Math.max(run.maxRssBytes, rssBytes(daemon.pid));
+    } catch {
+      // gone
+    }
+  }, 20);
+  try {
+    for (let round = 0; round < PROBE_ROUNDS; round++) {
+      await Promise.all(Array.from({ length: PROBES }, async () => {
+        const response = await request(`${daemon.url}/probe?target=${encodeURIComponent(target)}`, {
+          headers: { 'x-prometheus-scrape-timeout-seconds': String(TIMEOUT_SECONDS) },
+          signal: AbortSignal.timeout(120_000),
+          dispatcher: client,
+        });
+        await response.body.text();
+        const key = String(response.statusCode);
+        run.statuses.set(key, (run.statuses.get(key) ?? 0) + 1);
+      }));
+    }
+    clearInterval(sampler);
+    const samples = parseExposition(await (await request(`${daemon.url}/metrics`, { dispatcher: client })).body.text());
+    run.overBudget = samples.find((s) => s.name === 'onlyoffice_scrape_responses_over_bytes_in_flight_total')?.value ?? NaN;
+    run.tooLarge = samples.find((s) => s.name === 'onlyoffice_scrape_response_bodies_too_large_total')?.value ?? NaN;
+  } finally {
+    clearInterval(sampler);
+    await client.close();
+    await daemon.stop();
+  }
+  return run;
+}
+
+function describeProbe(run: ProbeRun): string {
+  const statuses = [...run.statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}: ${count}`).join(', ');
+  return `| ${run.label} | ${statuses} | **${mib(run.maxRssBytes)}** | ${run.tooLarge} | ${run.overBudget} |`;
+}
+
 function describe(run: Run): string[] {
   const latency = distribution(run.latenciesMs);
   const statuses = [...run.statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}: ${count}`).join(', ');
@@ -140,6 +195,33 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     }
   } finally {
     await stopChild(simulator.child);
+  }
+  const huge = await startSimulator('oversized');
+  const probeRuns: ProbeRun[] = [];
+  const probeConfig = join(dir, 'probe.yml');
+  // max_body_bytes 16 MiB: every answer is read whole, the most a configuration lets one answer hold. (With the
+  // default 1 MiB cap, each answer is refused at 1 MiB and the reads seldom overlap: the bytes limit is hardly reached.)
+  writeFileSync(probeConfig, `
+documentserver: { url: "http://127.0.0.1:9", max_body_bytes: ${16 * 1024 * 1024} }
+probe: { targets: ["${huge.url}"] }
+docker: { enabled: false }
+disk: { paths: [] }
+tls: { endpoints: [], files: [] }
+dependencies: { postgresql: false, rabbitmq: false, redis: false }
+`);
+  try {
+    for (const [label, args] of [
+      ['no bytes limit (`--web.max-response-bytes-in-flight=0`, as before)', ['--web.max-response-bytes-in-flight=0']],
+      ['`--web.max-response-bytes-in-flight=268435456` (256 MiB)', ['--web.max-response-bytes-in-flight=268435456']],
+      ['`--web.max-response-bytes-in-flight` default (64 MiB)', []],
+    ] as const) {
+      console.error(`${label}: ${PROBE_ROUNDS} x ${PROBES} concurrent /probe of 16 MiB answers ...`);
+      const run = await probeHuge(label, [...args], probeConfig, huge.url);
+      probeRuns.push(run);
+      console.error(describeProbe(run));
+    }
+  } finally {
+    await stopChild(huge.child);
     rmSync(dir, { recursive: true, force: true });
   }
   const text = [
@@ -156,6 +238,14 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     '| daemon | answers by status | 200 and up | 200 and false down | 200, a DS check failed | late | latency p50 / max | wall | max RSS | refused counter |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...runs.flatMap(describe),
+    '',
+    `${PROBE_ROUNDS} rounds of ${PROBES} \`/probe\` requests at once (module \`documentserver\`) of a target whose every answer is 16 MiB`,
+    '(the simulator\'s `oversized` fault) and `documentserver.max_body_bytes` 16 MiB, so that every answer is read whole; peak RSS of',
+    'the daemon sampled every 20 ms. What the bytes limit does not hold: answers read whole, as strings, until their check is done.',
+    '',
+    '| daemon | answers by status | peak RSS | bodies over their cap (counter) | answers over the bytes in flight (counter) |',
+    '|---|---|---|---|---|',
+    ...probeRuns.map(describeProbe),
   ].join('\n');
   console.log(text);
   if (WRITE) writeSection('Overload: 1,000 concurrent scrapes', text);

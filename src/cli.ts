@@ -29,7 +29,7 @@ export const USAGE = `usage: npm start -- [flags]
   --web.max-requests=N          scrapes (/metrics, /probe) at once; past it 503 at once; 0 = no limit (default ${DEFAULT_MAX_REQUESTS})
   --web.max-response-bytes-in-flight=BYTES
                                 bytes of target answers held at once, all scrapes together; 0 = no limit
-                                (default ${DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT}, 256 MiB)
+                                (default ${DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT}, 64 MiB)
   --log.level=LEVEL             ${LOG_LEVELS.join('|')} (default info)
   --help, --version`;
 

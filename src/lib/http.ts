@@ -32,11 +32,15 @@ export function refusedBodyCount(): number {
   return refusedBodies;
 }
 
-/** --web.max-response-bytes-in-flight default: 256 MiB. */
-export const DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
+/**
+ * --web.max-response-bytes-in-flight default: 64 MiB. DocumentServer's answers are kilobytes (api.js a few hundred),
+ * RabbitMQ's Prometheus page at most 16 MiB. Under 40 /probe scrapes of 16 MiB answers, 64 MiB kept the peak RSS at
+ * half of what 256 MiB did (bench/overload.ts).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
 
 // The per-request cap bounds one answer; this bounds all of them at once. Without it, many scrapes of targets that
-// send large (or endless) bodies held their caps' worth each: 40 /probe scrapes took the process to 450 MB.
+// send large (or endless) bodies held their caps' worth each.
 let bytesInFlightLimit = DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT;
 let bytesInFlight = 0;
 let overBudget = 0;

@@ -4,14 +4,14 @@ describe('command line', () => {
   test('defaults', () => {
     expect(parseCli([])).toEqual({
       listenHost: '0.0.0.0', listenPort: 9967, logLevel: 'info', timeoutOffsetMs: 500, enableRemoteReload: false,
-      maxRequests: 40, maxResponseBytesInFlight: 268_435_456,
+      maxRequests: 40, maxResponseBytesInFlight: 67_108_864,
     });
   });
 
   test('Prometheus-style flags, with = or a separate value', () => {
     expect(parseCli(['--config.file=/etc/x.yml', '--web.listen-address', '127.0.0.1:9000', '--log.level=debug', '--web.timeout-offset=1s'])).toEqual({
       configFile: '/etc/x.yml', listenHost: '127.0.0.1', listenPort: 9000, logLevel: 'debug', timeoutOffsetMs: 1000, enableRemoteReload: false,
-      maxRequests: 40, maxResponseBytesInFlight: 268_435_456,
+      maxRequests: 40, maxResponseBytesInFlight: 67_108_864,
     });
     expect(parseCli(['--web.max-requests=0', '--web.max-response-bytes-in-flight', '1048576']))
       .toMatchObject({ maxRequests: 0, maxResponseBytesInFlight: 1_048_576 });

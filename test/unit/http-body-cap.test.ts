@@ -65,7 +65,7 @@ describe('the bytes of answers held at once (--web.max-response-bytes-in-flight)
   });
 
   test('an answer that would take the bytes held by all requests past the limit is given up and counted; the others are untouched', async () => {
-    expect(DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT).toBe(256 * 1024 * 1024);
+    expect(DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT).toBe(64 * 1024 * 1024);
     setResponseBytesInFlightLimit(3000);
     const signal = new AbortController().signal;
     const before = { overBudget: overBudgetCount(), tooLarge: refusedBodyCount() };
