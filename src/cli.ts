@@ -1,4 +1,6 @@
 import { parseDuration } from './config/duration.js';
+import { DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT } from './lib/http.js';
+import { DEFAULT_MAX_REQUESTS } from './scrape/admission.js';
 
 export interface CliOptions {
   configFile?: string;
@@ -8,6 +10,10 @@ export interface CliOptions {
   timeoutOffsetMs: number;
   enableRemoteReload: boolean;
   webConfigFile?: string;
+  /** Scrapes at once; 0 for no limit. */
+  maxRequests: number;
+  /** Bytes of target answers held at once across all requests; 0 for no limit. */
+  maxResponseBytesInFlight: number;
 }
 
 export const DEFAULT_LISTEN = ':9967';
@@ -20,6 +26,10 @@ export const USAGE = `usage: npm start -- [flags]
   --web.timeout-offset=DUR      subtracted from Prometheus' scrape timeout (default 500ms)
   --web.enable-remote-reload    accept POST /-/reload from any address, not only loopback
   --web.config.file=PATH        exporter-toolkit web config: TLS and basic auth on every endpoint (reloaded with the config)
+  --web.max-requests=N          scrapes (/metrics, /probe) at once; past it 503 at once; 0 = no limit (default ${DEFAULT_MAX_REQUESTS})
+  --web.max-response-bytes-in-flight=BYTES
+                                bytes of target answers held at once, all scrapes together; 0 = no limit
+                                (default ${DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT}, 64 MiB)
   --log.level=LEVEL             ${LOG_LEVELS.join('|')} (default info)
   --help, --version`;
 
@@ -27,7 +37,15 @@ export class CliError extends Error {}
 
 /** Parses flags in Prometheus style (`--flag=value` or `--flag value`); throws CliError naming the flag. */
 export function parseCli(argv: readonly string[]): CliOptions | 'help' | 'version' {
-  const options: CliOptions = { listenHost: '', listenPort: 9967, logLevel: 'info', timeoutOffsetMs: 500, enableRemoteReload: false };
+  const options: CliOptions = {
+    listenHost: '',
+    listenPort: 9967,
+    logLevel: 'info',
+    timeoutOffsetMs: 500,
+    enableRemoteReload: false,
+    maxRequests: DEFAULT_MAX_REQUESTS,
+    maxResponseBytesInFlight: DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT,
+  };
   setListen(options, DEFAULT_LISTEN);
   for (const { flag, value } of readFlags(argv, ['help', 'h', 'version', 'web.enable-remote-reload'], (message) => new CliError(message))) {
     switch (flag) {
@@ -57,6 +75,12 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' | 'versio
         options.timeoutOffsetMs = ms;
         break;
       }
+      case 'web.max-requests':
+        options.maxRequests = count(flag, value);
+        break;
+      case 'web.max-response-bytes-in-flight':
+        options.maxResponseBytesInFlight = count(flag, value);
+        break;
       default:
         throw new CliError(`unknown flag --${flag}`);
     }
@@ -96,6 +120,11 @@ export function* readFlags(argv: readonly string[], switches: readonly string[],
 export function logLevel(value: string, fail: (message: string) => Error): string {
   if (!LOG_LEVELS.includes(value)) throw fail(`--log.level must be one of ${LOG_LEVELS.join(', ')}, not "${value}"`);
   return value;
+}
+
+function count(flag: string, value: string): number {
+  if (!/^\d{1,15}$/.test(value)) throw new CliError(`--${flag} must be a whole number (0 for no limit), not "${value}"`);
+  return Number(value);
 }
 
 function setListen(options: CliOptions, value: string): void {

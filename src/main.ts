@@ -1,5 +1,6 @@
 import { CliError, parseCli, USAGE } from './cli.js';
 import { ConfigError } from './config/load.js';
+import { setResponseBytesInFlightLimit } from './lib/http.js';
 import { createLogger } from './logger.js';
 import { Runtime } from './runtime.js';
 import { reloadAll, WebSecurity } from './security/web-server.js';
@@ -7,6 +8,16 @@ import { buildServer } from './server.js';
 import { EXPORTER_VERSION } from './version.js';
 
 async function main(): Promise<number> {
+  // First of all: SIGHUP's default action ends the process (exit 129, which systemd's Restart=on-failure does not
+  // restart), so a reload asked for while starting (ExecReload, a config-management run) must find a handler. One
+  // asked for before the first configuration is loaded is applied after it.
+  let reload: (() => void) | undefined;
+  let reloadAsked = false;
+  process.on('SIGHUP', () => {
+    if (reload) reload();
+    else reloadAsked = true;
+  });
+
   let options;
   try {
     options = parseCli(process.argv.slice(2));
@@ -27,6 +38,7 @@ async function main(): Promise<number> {
   }
 
   const logger = createLogger(options.logLevel);
+  setResponseBytesInFlightLimit(options.maxResponseBytesInFlight);
   let web: WebSecurity;
   try {
     web = WebSecurity.load(options.webConfigFile);
@@ -48,7 +60,14 @@ async function main(): Promise<number> {
     throw error;
   }
 
-  const app = buildServer({ runtime, logger, timeoutOffsetMs: options.timeoutOffsetMs, enableRemoteReload: options.enableRemoteReload, web });
+  reload = () => {
+    reloadAll(() => runtime.reload(), web, logger).catch((error: Error) => logger.error({ err: error.message }, 'reload on SIGHUP failed; keeping the previous configuration'));
+  };
+  if (reloadAsked) reload();
+
+  const app = buildServer({
+    runtime, logger, timeoutOffsetMs: options.timeoutOffsetMs, enableRemoteReload: options.enableRemoteReload, web, maxRequests: options.maxRequests,
+  });
   try {
     await app.listen({ host: options.listenHost, port: options.listenPort });
   } catch (error) {
@@ -57,10 +76,6 @@ async function main(): Promise<number> {
     return 1;
   }
   logger.info({ address: `${options.listenHost}:${options.listenPort}`, version: EXPORTER_VERSION, tls: web.tlsEnabled, basic_auth: web.basicAuthEnabled }, 'listening');
-
-  process.on('SIGHUP', () => {
-    reloadAll(() => runtime.reload(), web, logger).catch((error: Error) => logger.error({ err: error.message }, 'reload on SIGHUP failed; keeping the previous configuration'));
-  });
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -4,6 +4,7 @@ import { ConfigError } from './config/load.js';
 import { notifyRoutes } from './notify/index.js';
 import { normaliseUrl } from './config/types.js';
 import type { Runtime } from './runtime.js';
+import { ScrapeAdmission } from './scrape/admission.js';
 import { BoundsLog } from './scrape/bounds.js';
 import { scrapeBudgetMs } from './scrape/deadline.js';
 import { reloadAll, type WebSecurity } from './security/web-server.js';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   enableRemoteReload: boolean;
   /** TLS and basic auth from --web.config.file. */
   web?: WebSecurity;
+  /** --web.max-requests: scrapes at once, 0 for no limit (DEFAULT_MAX_REQUESTS when not given). */
+  maxRequests?: number;
 }
 
 /** The HTTP face of the exporter. Routes only translate HTTP to runtime and scrape calls. */
@@ -33,28 +36,37 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   options.web?.install(app);
   const healthLog = new CollectorHealthLog(logger);
   const bounds = new BoundsLog(logger);
+  const admission = new ScrapeAdmission(options.maxRequests);
   // The same for the life of the process: made once, read by every scrape.
   const info = exporterInfo();
 
   async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', probe?: { targetUrl: string; collectors: readonly string[] }) {
     const generation = runtime.generation;
     if (!generation) return reply.code(503).type('text/plain').send('not ready\n');
-    const { config } = generation;
-    const target = probe === undefined ? config.documentserver : { ...config.documentserver, url: probe.targetUrl, public_url: undefined };
-    const registry = await runScrape({
-      collectors: generation.collectorsFor(scope).filter((entry) => probe === undefined || probe.collectors.includes(entry.name)),
-      config,
-      target,
-      scope,
-      budgetMs: scrapeBudgetMs(request.headers['x-prometheus-scrape-timeout-seconds'], options.timeoutOffsetMs),
-      logger,
-      healthLog,
-      bounds,
-    });
-    registerFamily(registry, info);
-    if (scope === 'metrics') for (const family of reloadFamilies(runtime.lastReload)) registerFamily(registry, family);
-    for (const family of bounds.families()) registerFamily(registry, family);
-    return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition(registry));
+    if (!admission.tryEnter()) {
+      return reply.code(503).type('text/plain').send(`too many scrapes at once (--web.max-requests=${admission.maxRequests}); try again later\n`);
+    }
+    try {
+      const { config } = generation;
+      const target = probe === undefined ? config.documentserver : { ...config.documentserver, url: probe.targetUrl, public_url: undefined };
+      const registry = await runScrape({
+        collectors: generation.collectorsFor(scope).filter((entry) => probe === undefined || probe.collectors.includes(entry.name)),
+        config,
+        target,
+        scope,
+        budgetMs: scrapeBudgetMs(request.headers['x-prometheus-scrape-timeout-seconds'], options.timeoutOffsetMs),
+        logger,
+        healthLog,
+        bounds,
+      });
+      registerFamily(registry, info);
+      if (scope === 'metrics') for (const family of reloadFamilies(runtime.lastReload)) registerFamily(registry, family);
+      for (const family of bounds.families()) registerFamily(registry, family);
+      registerFamily(registry, admission.family());
+      return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition(registry));
+    } finally {
+      admission.leave();
+    }
   }
 
   app.get('/metrics', (request, reply) => scrape(request, reply, 'metrics'));

@@ -17,7 +17,7 @@ import { parse } from 'yaml';
 const DEFAULT_LISTEN = ':9967';
 const DEFAULT_TIMEOUT_MS = 3000;
 // The exporter's flags (src/cli.ts) this script has no use for; a test keeps the list in step with USAGE.
-const IGNORED = ['config.file', 'web.timeout-offset', 'log.level'];
+const IGNORED = ['config.file', 'web.timeout-offset', 'log.level', 'web.max-requests', 'web.max-response-bytes-in-flight'];
 const SWITCHES = ['web.enable-remote-reload'];
 
 /** `strict`: unknown flags are errors (typed by a person); otherwise skipped (the exporter's own, newer flags). */

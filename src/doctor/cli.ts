@@ -27,7 +27,7 @@ Exit code: 0 all well, 1 warnings, 2 a hop failed, 3 a check could not run, 4 ba
 
 export class DoctorCliError extends Error {}
 
-const IGNORED = new Set(['web.listen-address', 'web.timeout-offset', 'web.config.file']);
+const IGNORED = new Set(['web.listen-address', 'web.timeout-offset', 'web.config.file', 'web.max-requests', 'web.max-response-bytes-in-flight']);
 
 export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' {
   const options: DoctorOptions = { lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto' };

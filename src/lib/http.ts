@@ -14,7 +14,7 @@ export interface HttpRequest {
   insecureSkipVerify?: boolean;
 }
 
-export type HttpFailure = 'refused' | 'timeout' | 'body_too_large' | 'tls' | 'dns' | 'reset' | 'error';
+export type HttpFailure = 'refused' | 'timeout' | 'body_too_large' | 'over_budget' | 'tls' | 'dns' | 'reset' | 'error';
 
 export type HttpResult =
   | { ok: true; status: number; headers: Record<string, string | string[] | undefined>; body: string; seconds: number }
@@ -32,6 +32,34 @@ export function refusedBodyCount(): number {
   return refusedBodies;
 }
 
+/**
+ * --web.max-response-bytes-in-flight default: 64 MiB. DocumentServer's answers are kilobytes (api.js a few hundred),
+ * RabbitMQ's Prometheus page at most 16 MiB. Under 40 /probe scrapes of 16 MiB answers, 64 MiB kept the peak RSS at
+ * half of what 256 MiB did (bench/overload.ts).
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT = 64 * 1024 * 1024;
+
+// The per-request cap bounds one answer; this bounds all of them at once. Without it, many scrapes of targets that
+// send large (or endless) bodies held their caps' worth each.
+let bytesInFlightLimit = DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT;
+let bytesInFlight = 0;
+let overBudget = 0;
+
+/** Sets the bytes of answers held at once across all requests (--web.max-response-bytes-in-flight); 0 for no limit. */
+export function setResponseBytesInFlightLimit(bytes: number): void {
+  bytesInFlightLimit = bytes;
+}
+
+/** Bytes of answer bodies being read right now, across all requests. */
+export function responseBytesInFlight(): number {
+  return bytesInFlight;
+}
+
+/** Answers given up since start because reading them would have passed the bytes in flight limit. */
+export function overBudgetCount(): number {
+  return overBudget;
+}
+
 /** One HTTP exchange that never throws: failures come back as a reason and how long it took. */
 export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
   const started = performance.now();
@@ -39,6 +67,8 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
   const deadline = deadlineSignal(req.signal, req.timeoutMs);
   const signal = deadline.signal;
   const dispatcher: Dispatcher = req.insecureSkipVerify ? insecureAgent : verifyingAgent;
+  // This request's share of bytesInFlight.
+  let held = 0;
   try {
     const response = await request(dispatcher, req.url, {
       method: req.method ?? 'GET',
@@ -49,20 +79,28 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
       bodyTimeout: req.timeoutMs,
     } satisfies RequestOptions);
     const chunks: Buffer[] = [];
-    let size = 0;
     for await (const chunk of response.body) {
-      size += (chunk as Buffer).length;
-      if (size > req.maxBodyBytes) {
+      const length = (chunk as Buffer).length;
+      if (held + length > req.maxBodyBytes) {
         refusedBodies++;
         response.body.destroy();
         return { ok: false, failure: 'body_too_large', message: `response body over ${req.maxBodyBytes} bytes`, seconds: seconds() };
       }
+      if (bytesInFlightLimit > 0 && bytesInFlight + length > bytesInFlightLimit) {
+        overBudget++;
+        response.body.destroy();
+        const message = `answers being read at once would pass ${bytesInFlightLimit} bytes (--web.max-response-bytes-in-flight)`;
+        return { ok: false, failure: 'over_budget', message, seconds: seconds() };
+      }
+      held += length;
+      bytesInFlight += length;
       chunks.push(chunk as Buffer);
     }
     return { ok: true, status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), seconds: seconds() };
   } catch (error) {
     return { ok: false, ...classify(error, signal), seconds: seconds() };
   } finally {
+    bytesInFlight -= held;
     deadline.clear();
   }
 }

@@ -19,7 +19,7 @@ const WORKER_FILE = join(dirname(here), `tls-handshake-worker${extname(here)}`);
 
 /** Handshakes in flight from which further ones go to the thread. */
 export const OVERFLOW_AT = 8;
-/** The thread ends after this long without an overflowing handshake. */
+/** The thread ends after this long with no handshake pending in it. */
 export const THREAD_IDLE_MS = 60_000;
 
 /**
@@ -27,11 +27,13 @@ export const THREAD_IDLE_MS = 60_000;
  * 0.5 ms on the test machine), all of it on the thread that answers scrapes. Handshakes run here until OVERFLOW_AT
  * are in flight at once (/probe at fleet scale, hundreds of endpoints in one scrape); the ones past that go to a
  * worker thread, which uses another core and leaves this one to answer scrapes. The thread is its own V8 heap
- * (about 12 MiB resident), so it is started only then and ends after THREAD_IDLE_MS without overflow: a scrape of
- * a few endpoints never pays for it.
+ * (about 12 MiB resident), so it is started only then and ends THREAD_IDLE_MS after its last handshake settled: a
+ * scrape of a few endpoints never pays for it.
  */
 export class TlsHandshakes implements HandshakeRunner {
   private inFlight = 0;
+  /** Handshakes sent to the thread and not settled yet: the thread never ends under one. */
+  private inThread = 0;
   private thread: HandshakeThread | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
@@ -43,8 +45,16 @@ export class TlsHandshakes implements HandshakeRunner {
     try {
       if (!overflow) return await handshakeHere(endpoint, this.trust.secureContext, timeoutMs, signal);
       this.thread ??= new HandshakeThread(this.trust.anchors.pem);
-      this.keepThread();
-      return await this.thread.handshake(endpoint, timeoutMs, signal);
+      // The idle time counts from the last settled handshake, not from the last sent one: a worker that starts
+      // slower than the idle time (a busy machine) must not be stopped under the handshakes waiting for it.
+      clearTimeout(this.idleTimer);
+      this.idleTimer = undefined;
+      this.inThread++;
+      try {
+        return await this.thread.handshake(endpoint, timeoutMs, signal);
+      } finally {
+        if (--this.inThread === 0) this.armIdleTimer();
+      }
     } finally {
       this.inFlight--;
     }
@@ -57,21 +67,20 @@ export class TlsHandshakes implements HandshakeRunner {
 
   async close(): Promise<void> {
     clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const thread = this.thread;
     this.thread = undefined;
     await thread?.close();
   }
 
-  private keepThread(): void {
-    if (this.idleTimer !== undefined) {
-      this.idleTimer.refresh();
-      return;
-    }
+  private armIdleTimer(): void {
+    // Stopped by close() meanwhile: nothing to end.
+    if (this.thread === undefined) return;
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined;
       const thread = this.thread;
       this.thread = undefined;
-      // Handshakes still running in it were sent within the last THREAD_IDLE_MS: none, or ones past their timeout.
+      // Nothing is pending in it: a handshake sent since would have cleared this timer.
       void thread?.close();
     }, this.idleMs);
     this.idleTimer.unref();

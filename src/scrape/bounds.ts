@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { refusedBodyCount } from '../lib/http.js';
+import { overBudgetCount, refusedBodyCount } from '../lib/http.js';
 import type { Family, FamilyValue, LabelValues } from './families.js';
 
 /** Generic guards on what one collector may put into one scrape, whatever the collector. */
@@ -43,7 +43,7 @@ export class BoundsLog {
     this.logger.warn({ collector, ...fields }, message);
   }
 
-  /** The daemon's counters of bounds hit (label values cut, series dropped, oversized answers refused), for /metrics. */
+  /** The daemon's counters of bounds hit (label values cut, series dropped, oversized answers refused, answers over the bytes in flight), for /metrics. */
   families(): Family[] {
     return [
       {
@@ -63,6 +63,13 @@ export class BoundsLog {
         help: 'Answers from targets refused because their body passed its size cap (documentserver.max_body_bytes for DocumentServer; fixed caps for RabbitMQ and robot answers), since start.',
         type: 'counter',
         values: [{ labels: {}, value: refusedBodyCount() }],
+      },
+      {
+        name: 'onlyoffice_scrape_responses_over_bytes_in_flight_total',
+        help: 'Answers from targets given up because reading them would have held more than --web.max-response-bytes-in-flight bytes of answers '
+          + 'at once (all scrapes together), since start.',
+        type: 'counter',
+        values: [{ labels: {}, value: overBudgetCount() }],
       },
     ];
   }

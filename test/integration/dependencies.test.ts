@@ -128,7 +128,7 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
     redis.freeze();
     let frozen;
     try {
-      frozen = await scrapeWith([dependencies], config, { budgetMs: 1_500 });
+      frozen = await scrapeWith([dependencies], config, { budgetMs: 5_000 });
     } finally {
       postgres.thaw();
       rabbitmq.thaw();
@@ -137,7 +137,8 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
     // Finished inside the deadline: otherwise the orchestrator would drop its metrics and report success 0.
     expect(value(frozen.samples, 'onlyoffice_scrape_collector_success', { collector: 'dependencies' })).toBe(1);
     expect([up(frozen.samples, 'postgresql'), up(frozen.samples, 'rabbitmq'), up(frozen.samples, 'redis')]).toEqual([0, 0, 0]);
-    for (const sample of find(frozen.samples, 'onlyoffice_dependency_duration_seconds')) expect(sample.value).toBeLessThan(1.5);
+    // The 5 s budget, not the 30 s timeout.
+    for (const sample of find(frozen.samples, 'onlyoffice_dependency_duration_seconds')) expect(sample.value).toBeLessThan(5);
 
     const thawed = await scrapeWith([dependencies], config);
     expect([up(thawed.samples, 'postgresql'), up(thawed.samples, 'rabbitmq'), up(thawed.samples, 'redis')]).toEqual([1, 1, 1]);
@@ -146,9 +147,12 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
   test('dependencies.timeout bounds a frozen peer even when the scrape has time left', async () => {
     redis.freeze();
     try {
-      const { samples } = await scrapeWith([dependencies], configFrom(allThree(`127.0.0.1:${redis.port}`, '  timeout: 300ms\n')), { budgetMs: 10_000 });
+      // A timeout the live PostgreSQL check meets on a busy machine too, far below the budget.
+      const { samples } = await scrapeWith([dependencies], configFrom(allThree(`127.0.0.1:${redis.port}`, '  timeout: 2s\n')), { budgetMs: 30_000 });
       expect(up(samples, 'redis')).toBe(0);
-      expect(value(samples, 'onlyoffice_dependency_duration_seconds', { dependency: 'redis' })).toBeLessThan(1);
+      // The 2 s timeout, not the 30 s budget.
+      expect(value(samples, 'onlyoffice_dependency_duration_seconds', { dependency: 'redis' })).toBeGreaterThanOrEqual(1.99);
+      expect(value(samples, 'onlyoffice_dependency_duration_seconds', { dependency: 'redis' })).toBeLessThan(15);
       expect(up(samples, 'postgresql')).toBe(1);
     } finally {
       redis.thaw();

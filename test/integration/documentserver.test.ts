@@ -155,12 +155,13 @@ describe('DocumentServer collectors against the simulator', () => {
     test.each(['rabbitmq_frozen', 'postgres_frozen'] as const)('%s: healthcheck hangs, a timeout is 0, the rest is intact', async (fault) => {
       const ds = await simulator({ version: '7.1' });
       ds.setFault(fault);
-      const samples = await scrapeDs(`documentserver: { url: "${ds.url}", timeout: 1s }`, 3_000);
+      const samples = await scrapeDs(`documentserver: { url: "${ds.url}", timeout: 1s }`, 10_000);
       expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
       expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'healthcheck', via: 'direct' })).toBe(0);
       const seconds = value(samples, 'onlyoffice_healthcheck_duration_seconds');
       expect(seconds).toBeGreaterThanOrEqual(0.99);
-      expect(seconds).toBeLessThan(2);
+      // Cut by its own 1 s timeout, far before the scrape's 10 s.
+      expect(seconds).toBeLessThan(5);
       expect(success(samples, 'healthcheck')).toBe(1);
       expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'index', via: 'direct' })).toBe(1);
       expect(value(samples, 'onlyoffice_build_info', { version: '7.1.1', build: '76' })).toBe(1);
@@ -235,7 +236,8 @@ describe('DocumentServer collectors against the simulator', () => {
     try {
       const started = performance.now();
       const { samples } = await scrapeWith(collectorDefinitions, configFrom(`documentserver: { url: "${hole.url}", public_url: "${ds.url}", timeout: 30s }`), { budgetMs: 1_500 });
-      expect(performance.now() - started).toBeLessThan(1_500 + 300);
+      // The 1.5 s budget, not the 30 s timeout.
+      expect(performance.now() - started).toBeLessThan(1_500 + 8_000);
       expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
       expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'healthcheck', via: 'direct' })).toBe(0);
       expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'healthcheck', via: 'public' })).toBe(1);

@@ -4,6 +4,9 @@ import { freePort } from './ports.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
+/** What test/support/hold-listen.ts writes to stderr when the daemon reached its held listen(). */
+export const HOLD_LISTEN_MARKER = 'hold-listen: held';
+
 export interface ExporterProcess {
   readonly url: string;
   readonly child: ChildProcess;
@@ -21,6 +24,8 @@ export interface StartOptions {
   command?: readonly string[];
   /** How long to wait for readiness (20 s). */
   readyTimeoutMs?: number;
+  /** Runs as soon as the process is spawned, before readiness is awaited (e.g. to signal it during start-up). */
+  spawned?: (child: ChildProcess, output: () => string) => Promise<void>;
 }
 
 /** Runs the real daemon (`src/main.ts` through tsx, as `npm start` does) on a free loopback port. */
@@ -36,11 +41,17 @@ export async function startExporter(args: string[] = [], env: Record<string, str
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    await start.spawned?.(child, () => output);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   const url = `${start.scheme ?? 'http'}://127.0.0.1:${port}`;
   const ready = start.ready ?? (async (base: string) => (await fetch(`${base}/-/ready`)).status === 200);
   const deadline = Date.now() + (start.readyTimeoutMs ?? 20_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`exporter exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exporter exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
     try {
       if (await ready(url)) break;
     } catch {

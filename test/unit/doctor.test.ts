@@ -289,7 +289,8 @@ describe('doctor command line', () => {
   });
 
   test('the daemon\'s config flag and its own flags; the daemon\'s --web.* flags are accepted and ignored', () => {
-    expect(parseDoctorCli(['--config.file=/etc/x.yml', '--lang', 'en', '--format=json', '--timeout=5s', '--no-color', '--web.listen-address=:9000', '--web.enable-remote-reload']))
+    expect(parseDoctorCli(['--config.file=/etc/x.yml', '--lang', 'en', '--format=json', '--timeout=5s', '--no-color', '--web.listen-address=:9000',
+      '--web.enable-remote-reload', '--web.max-requests=10', '--web.max-response-bytes-in-flight=1048576']))
       .toEqual({ configFile: '/etc/x.yml', lang: 'en', format: 'json', timeoutMs: 5000, logLevel: 'error', color: false });
     expect(parseDoctorCli(['--help'])).toBe('help');
   });

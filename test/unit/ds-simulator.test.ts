@@ -11,6 +11,7 @@ import {
   type DsSimulator,
   type DsVersion,
 } from '../support/ds-simulator.js';
+import { waitFor } from '../support/service-process.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
@@ -459,8 +460,10 @@ describe('faults', () => {
     ds.setFault(fault);
     expect(await failure(call(ds.url, '/healthcheck', { timeoutMs: 400 }))).toBe('CLIENT_TIMEOUT');
     expect(text((await call(ds.url, '/index.html')).body)).toBe(text(real('fault5_rabbitmq_frozen_index.html.txt')));
-    const pending = call(ds.url, '/healthcheck', { timeoutMs: 5_000 });
-    await sleep(300);
+    const arrived = ds.requests.length;
+    const pending = call(ds.url, '/healthcheck', { timeoutMs: 30_000 });
+    // Thawed only once the request is in: one that came later would not have hung at all.
+    await waitFor('the healthcheck request to arrive', 20_000, () => (ds.requests.slice(arrived).some((r) => r.path === '/healthcheck') ? true : undefined));
     ds.setFault('none');
     expect(text((await pending).body)).toBe(text(real(fault === 'rabbitmq_frozen' ? 'fault5_rabbitmq_thawed_healthcheck.txt' : 'fault6_postgres_thawed_healthcheck.txt')));
   });
@@ -487,9 +490,10 @@ describe('faults', () => {
     try {
       ds.setConverter('hang');
       ds.setFault('rabbitmq_frozen');
-      const hanging = call(ds.url, CONVERT, { body: {} });
-      const frozen = call(ds.url, '/healthcheck');
-      await sleep(200);
+      const hanging = call(ds.url, CONVERT, { body: {}, timeoutMs: 30_000 });
+      const frozen = call(ds.url, '/healthcheck', { timeoutMs: 30_000 });
+      // Both requests in (and hanging) before the crash: one that came later would be refused, not reset.
+      await waitFor('both requests to arrive', 20_000, () => (ds.requests.length === 2 ? true : undefined));
       ds.setFault('postgres_down_crash');
       expect(await failure(frozen)).toBe('ECONNRESET');
       expect(await failure(hanging)).toBe('ECONNRESET');
