@@ -20,8 +20,9 @@ const endpoints: CollectorDefinition = {
       const up = gauge(ctx.registry, 'onlyoffice_endpoint_up', 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
       const status = gauge(ctx.registry, 'onlyoffice_endpoint_status_code', 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
       const duration = gauge(ctx.registry, 'onlyoffice_endpoint_duration_seconds', 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
-      await Promise.all(vias(ctx).flatMap((via) => endpointsFor(ctx, via).map(async (endpoint) => {
+      await Promise.all(vias(ctx).flatMap((via) => ENDPOINTS.map(async (endpoint) => {
         const { result, ok } = await check(ctx, endpoint, via);
+        if (endpoint === 'api_js' && via === 'direct' && await docserviceItself(ctx, result)) return;
         up.set({ endpoint, via }, ok ? 1 : 0);
         status.set({ endpoint, via }, result.ok ? result.status : 0);
         duration.set({ endpoint, via }, result.seconds);
@@ -30,10 +31,18 @@ const endpoints: CollectorDefinition = {
   }),
 };
 
-function endpointsFor(ctx: ScrapeContext, via: Via): Endpoint[] {
-  // docservice itself (port 8000) never serves api.js: only nginx does, from disk (§1.3).
-  if (via === 'direct' && new URL(ctx.target.url).port === '8000') return ['healthcheck', 'index', 'command'];
-  return ['healthcheck', 'index', 'api_js', 'command'];
+const ENDPOINTS: readonly Endpoint[] = ['healthcheck', 'index', 'api_js', 'command'];
+
+/**
+ * docservice itself never serves api.js (only DS's nginx does, from disk), whatever port it listens on: when
+ * documentserver.url is docservice, api.js gets Express's 404 page ("Cannot GET <path>", ONLYOFFICE/server
+ * DocService/sources/server.js has no route for it) from the very server whose /index.html gave the greeting.
+ * That hop does not serve api.js at all, so it is not reported; a proxy's 404 (nginx's page) still is, as down.
+ */
+async function docserviceItself(ctx: ScrapeContext, apiJs: HttpResult): Promise<boolean> {
+  if (!apiJs.ok || apiJs.status !== 404 || !apiJs.body.includes(`<pre>Cannot GET ${PATHS.api_js}</pre>`)) return false;
+  const index = await dsGet(ctx, 'direct', PATHS.index);
+  return index.ok && index.status === 200 && index.body.trim().startsWith(INDEX_GREETING);
 }
 
 async function check(ctx: ScrapeContext, endpoint: Endpoint, via: Via): Promise<{ result: HttpResult; ok: boolean }> {
