@@ -397,6 +397,7 @@ function conversionWhy(code: number, outcome: string, lang: 'zh-CN' | 'en'): str
     case 'timeout': return zh ? '在超时之前没有完成：任务在队列中等待（转换器没有运行或过慢），或 RabbitMQ 不可用时停在 0%。' : 'it did not finish before the timeout: the task waits in the queue (no converter, or too slow), or stays at 0% while RabbitMQ is unreachable.';
     case 'request_failed': return zh ? 'ConvertService 没有应答（docservice 不可用）。' : 'ConvertService did not answer (docservice is down).';
     case 'result_fetch_failed': return zh ? '转换完成，但取回结果文件（nginx 的 /cache/files，secure_link）失败。' : 'the conversion finished but fetching the result (nginx /cache/files, secure_link) failed.';
+    case 'result_url_refused': return zh ? '转换完成，但结果地址不在 documentserver.url 或 public_url 的源上，没有去取：应答被伪造或 DS 被篡改（日志中有该地址的源）。' : 'the conversion finished but the result URL is not on the origin of documentserver.url or public_url, so it was not fetched: a spoofed answer or a tampered DS (the log names its origin).';
     case 'source_failed': return zh ? '导出器无法提供源文件（conversion_probe.source_listen / source_base_url）。' : 'the exporter could not serve the source file (conversion_probe.source_listen / source_base_url).';
   }
   switch (code) {
