@@ -2,6 +2,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { ZodError } from 'zod';
 import { readBoundedFile, readErrorReason } from '../lib/read-bounded-file.js';
 import { configSchema, type Config } from './schema.js';
+import { yamlLimitProblem } from './yaml-limits.js';
 
 /** A configuration problem, with every offending key named ("documentserver.timeout: ..."). */
 export class ConfigError extends Error {
@@ -30,6 +31,9 @@ export function loadConfigFile(path: string | undefined, env: Env = process.env)
 }
 
 export function parseConfig(text: string, source: string, env: Env = process.env): Config {
+  // Bounded before parsing: a pathological text must be refused at once, not freeze the event loop on a reload.
+  const tooBig = yamlLimitProblem(text);
+  if (tooBig !== undefined) throw new ConfigError(source, [`not accepted: ${tooBig}`]);
   let raw: unknown;
   try {
     raw = parseYaml(text) ?? {};
