@@ -75,3 +75,24 @@ describe('configuration size and nesting limits', () => {
     expect(yamlLimitProblem(`${keys(5_000)}\nlast:`)).toBe('more than 10000 YAML nodes (keys, values, list items) by line 5001; a configuration has a few hundred');
   });
 });
+
+describe('parsing what passed the limits', () => {
+  test('a key given twice in one mapping is refused with its line; the same key in two mappings is fine', () => {
+    expect(problemsOf('documentserver:\n  url: http://a\n  timeout: 2s\n  url: http://b\n'))
+      .toEqual(['not valid YAML (line 4): the key "url" is given twice in one mapping']);
+    expect(parseConfig('documentserver: { timeout: 2s }\ndependencies: { timeout: 2s }\n', 't', {}).dependencies.timeout).toBe(2000);
+  });
+
+  test('aliases expanding past the yaml package\'s alias limit are refused', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let n = 0; n < 8; n++) lines.push(`${String.fromCharCode(98 + n)}: &${String.fromCharCode(98 + n)} [${Array(10).fill(`*${String.fromCharCode(97 + n)}`).join(', ')}]`);
+    expect(problemsOf(lines.join('\n'))).toEqual(['not valid YAML: Excessive alias count indicates a resource exhaustion attack']);
+  });
+
+  test('a 5,000-key mapping (the node limit) is parsed and judged', () => {
+    const keys = Array.from({ length: 4_999 }, (_, i) => `k${i}: 1`).join('\n');
+    const problems = problemsOf(keys);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.startsWith('k0: unknown key; k1: unknown key;')).toBe(true);
+  });
+});
