@@ -351,8 +351,8 @@ export const CAUSES = {
   dependency_unreachable: {
     title: (p, t) => t(`${p.dependency} 在 ${p.address} 没有应答，但 DS 健康检查正常`, `${p.dependency} does not answer at ${p.address}, yet DS is healthy`),
     why: (p, t) => t(
-      `DS 的 /healthcheck 为 true，说明 DS 使用的不是这个地址：请把导出器配置中的 dependencies.${p.dependency} 改成 DS 实际使用的地址（local.json / Docker 环境变量）。`,
-      `DS's /healthcheck is true, so DS does not use this address: set dependencies.${p.dependency} in the exporter's configuration to the address DS really uses (local.json / the Docker environment).`),
+      `DS 的 /healthcheck 为 true，说明 DS 使用的不是这个地址：请把导出器配置中的 dependencies.${p.dependency} 改成 DS 实际使用的地址（local.json / Docker 环境变量），一体化容器不发布端口时设为 false。`,
+      `DS's /healthcheck is true, so DS does not use this address: set dependencies.${p.dependency} in the exporter's configuration to the address DS really uses (local.json / the Docker environment), or to false when the all-in-one container does not publish it.`),
     fix: (p) => [`nc -vz ${String(p.address).replace(/:(\d+)$/, ' $1')}`],
   },
   docker_unreachable: {

@@ -220,6 +220,13 @@ describe('doctor diagnosis (from samples)', () => {
     expect(verdict(d, 'postgresql')).toBe('warn');
     expect(verdict(d, 'rabbitmq')).toBe('ok');
     expect(causes(d)).toEqual(['postgresql:dependency_unreachable']);
+    // The same case the OnlyofficeDocsDependencyUnreachable warning names: the key to fix.
+    expect(renderJson(d, 'en').causes).toEqual([{
+      id: 'dependency_unreachable', hop: 'postgresql', severity: 'warn',
+      title: 'postgresql does not answer at db:5432, yet DS is healthy',
+      why: 'DS\'s /healthcheck is true, so DS does not use this address: set dependencies.postgresql in the exporter\'s configuration to the address DS really uses (local.json / the Docker environment), or to false when the all-in-one container does not publish it.',
+      fix: ['nc -vz db 5432'],
+    }]);
   });
 
   test('the proxy: 504 with docservice up is a bad gateway; a 404 is another site; no answer is a down proxy', () => {
