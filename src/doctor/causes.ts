@@ -364,8 +364,21 @@ export const CAUSES = {
   },
   check_failed: {
     title: (p, t) => t(`导出器的 ${p.collector} 检查失败`, `the exporter's ${p.collector} check failed`),
-    why: (_p, t) => t('这一项无法判断：检查本身出错或超时，原因见导出器日志。', 'this hop cannot be judged: the check itself failed or timed out; the exporter\'s log says why.'),
-    fix: () => ['docker logs --tail 50 onlyoffice-exporter   # or: journalctl -u onlyoffice-exporter -n 50'],
+    why: (p, t) => (p.error === undefined
+      ? t('这一项无法判断：检查本身出错或超时，原因见导出器日志。', 'this hop cannot be judged: the check itself failed or timed out; the exporter\'s log says why.')
+      : t(`这一项无法判断，检查失败：${p.error}`, `this hop cannot be judged, the check failed: ${p.error}`)),
+    fix: (p, t) => (p.error === undefined
+      ? ['docker logs --tail 50 onlyoffice-exporter   # or: journalctl -u onlyoffice-exporter -n 50']
+      : [t(`# 按上面的原因修正 ${p.collector} 的配置或目标，然后再运行诊断`, `# fix what the reason above names (the ${p.collector} configuration or its target), then run the doctor again`)]),
+  },
+  rabbitmq_source_failed: {
+    title: (p, t) => t(`导出器读不到 RabbitMQ 的队列（${p.sources}）`, `the exporter cannot read the queues from RabbitMQ (${p.sources})`),
+    why: (p, t) => t(
+      `转换队列无法判断：${p.error ?? '原因见导出器日志'}。/metrics 中对应的是 onlyoffice_rabbitmq_up 0。`,
+      `the conversion queue cannot be judged: ${p.error ?? 'the exporter\'s log says why'}. /metrics says the same with onlyoffice_rabbitmq_up 0.`),
+    fix: (_p, t) => [t(
+      '# 检查 rabbitmq.management_url / prometheus_url / url，以及 rabbitmq.username、rabbitmq.password（管理 API 需要登录）',
+      '# check rabbitmq.management_url / prometheus_url / url, and rabbitmq.username, rabbitmq.password (the management API needs a login)')],
   },
   queue_backlog: {
     title: (p, t) => t(`${p.queue} 积压了 ${p.ready} 个任务`, `${p.ready} tasks wait in ${p.queue}`),

@@ -28,6 +28,7 @@ export const VERDICT_WORDS: Record<Verdict, Render> = {
 };
 
 const ms = (p: Params) => `${Math.round(Number(p.seconds) * 1000)} ms`;
+const because = (p: Params) => (p.error !== undefined ? `, ${p.error}` : '');
 
 export const FINDINGS = {
   not_configured: (p, t) => t(`未配置（${p.key}）`, `not configured (${p.key})`),
@@ -43,7 +44,7 @@ export const FINDINGS = {
   command_ok: (p, t) => t(`version 命令：error 0${p.version ? `，DS ${p.version}` : ''}${p.signed ? '（JWT 签名）' : ''}`, `version command: error 0${p.version ? `, DS ${p.version}` : ''}${p.signed ? ' (JWT-signed)' : ''}`),
   command_error: (p, t) => t(`version 命令：error ${p.code}（${p.reason}）`, `version command: error ${p.code} (${p.reason})`),
   dependency_up: (p, t) => t(`${p.address}：协议层应答正常（${ms(p)}）`, `${p.address}: answers at the protocol level (${ms(p)})`),
-  dependency_down: (p, t) => t(`${p.address}：没有应答（${ms(p)}）`, `${p.address}: no answer (${ms(p)})`),
+  dependency_down: (p, t) => t(`${p.address}：没有应答（${ms(p)}${because(p)}）`, `${p.address}: no answer (${ms(p)}${because(p)})`),
   queue: (p, t) => t(`${p.queue}：${p.ready} 个待处理，${p.consumers} 个消费者`, `${p.queue}: ${p.ready} ready, ${p.consumers} consumers`),
   probe_ok: (p, t) => t(`测试转换成功（${ms(p)}）`, `test conversion succeeded (${ms(p)})`),
   probe_failed: (p, t) => (p.outcome === undefined || p.outcome === 'error_code'
@@ -57,7 +58,10 @@ export const FINDINGS = {
   no_containers: (_p, t) => t('没有匹配 docker.containers 的容器', 'no container matches docker.containers'),
   program: (p, t) => t(`${p.container ? `${p.container}: ` : ''}${p.program} ${p.state}`, `${p.container ? `${p.container}: ` : ''}${p.program} ${p.state}`),
   supervisor_unreachable: (p, t) => t(`${p.container || t('主机', 'host')}：supervisorctl 没有应答`, `${p.container || 'host'}: supervisorctl did not answer`),
-  collector_failed: (p, t) => t(`检查 ${p.collector} 失败或超时`, `the ${p.collector} check failed or timed out`),
+  collector_failed: (p, t) => (p.error === undefined
+    ? t(`检查 ${p.collector} 失败或超时`, `the ${p.collector} check failed or timed out`)
+    : t(`检查 ${p.collector} 失败：${p.error}`, `the ${p.collector} check failed: ${p.error}`)),
+  source_failed: (p, t) => t(`RabbitMQ ${p.source}：读不到${p.error !== undefined ? `（${p.error}）` : ''}`, `RabbitMQ ${p.source}: could not be read${p.error !== undefined ? ` (${p.error})` : ''}`),
   no_data_yet: (_p, t) => t('还没有结果', 'no result yet'),
 } satisfies Record<string, Render>;
 

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import rabbitmqQueues from '../../src/collectors/rabbitmq_queues.js';
 import type { Diagnosis, HopId, Verdict } from '../../src/doctor/model.js';
 import { renderJson, renderText } from '../../src/doctor/render.js';
 import { runDoctor } from '../../src/doctor/run.js';
@@ -14,7 +15,8 @@ import { freePort } from '../support/ports.js';
 import { POSTGRES_PROGRAMS, startPostgres, type Postgres } from '../support/postgres.js';
 import { RABBITMQ_PROGRAMS, startRabbitMQ, type RabbitMQ } from '../support/rabbitmq.js';
 import { REDIS_PROGRAMS, startRedis, type Redis } from '../support/redis.js';
-import { configFrom, silentLogger } from '../support/scrape.js';
+import { configFrom, scrapeWith, silentLogger } from '../support/scrape.js';
+import { find, value } from '../support/exposition.js';
 import { terminate } from '../support/service-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -187,6 +189,29 @@ disk: { paths: [] }
       rabbit.thaw();
       ds.setFault('none');
     }
+  });
+
+  test('a RabbitMQ management URL without credentials: the doctor shows the 401 it got; /metrics agrees', async () => {
+    const text = yaml().replace(/rabbitmq:\n  url: .*\n  source: amqp\n/, `rabbitmq:\n  management_url: ${rabbit.managementUrl}\n  source: management\n`);
+    expect(text).toContain(`management_url: ${rabbit.managementUrl}`);
+    const config = configFrom(text);
+    const d = await runDoctor(config, silentLogger, 8_000);
+    writeFileSync(join(ARTIFACTS, 'rabbitmq-management-no-login.en.txt'), renderText(d, 'en'));
+    const reason = 'management API: 401 unauthorized (check rabbitmq.username/password)';
+    expect(verdicts(d)).toEqual({ ...ALL_OK, converter: 'unknown' });
+    expect(hop(d, 'converter').findings).toEqual([
+      { code: 'source_failed', params: { source: 'management', error: reason } },
+      { code: 'probe_ok', params: { seconds: expect.any(Number) } },
+    ]);
+    const report = renderText(d, 'en');
+    expect(report).toContain(`RabbitMQ management: could not be read (${reason})`);
+    expect(report).toContain(`the conversion queue cannot be judged: ${reason}. /metrics says the same with onlyoffice_rabbitmq_up 0.`);
+    expect(report).not.toContain('docker logs');
+    // /metrics: the collector ran and says the source did not answer, as the doctor does.
+    const { samples } = await scrapeWith([rabbitmqQueues], config);
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'rabbitmq_queues' })).toBe(1);
+    expect(find(samples, 'onlyoffice_rabbitmq_up').map((x) => [x.labels.source, x.value])).toEqual([['management', 0]]);
+    expect(find(samples, 'onlyoffice_rabbitmq_queue_exists')).toEqual([]);
   });
 
   test('PostgreSQL frozen (SIGSTOP): /healthcheck hangs, PostgreSQL named', async () => {
