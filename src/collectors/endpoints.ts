@@ -2,7 +2,7 @@ import { dsCommand, dsGet, PATHS, vias, type Via } from '../documentserver/clien
 import { INDEX_GREETING } from '../documentserver/model.js';
 import type { HttpResult } from '../lib/http.js';
 import { gauge } from '../lib/metrics.js';
-import type { CollectorDefinition, ScrapeContext } from './types.js';
+import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command';
 
@@ -12,23 +12,36 @@ type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command';
  * docservice is down; /healthcheck, /index.html and CommandService are proxied to docservice.
  * "Up" means the answer is DocumentServer's own, not merely an HTTP status.
  */
+class EndpointsCollector implements Collector {
+  /** Why each hop of the last /metrics scrape gave no HTTP answer, by "endpoint via" (for the doctor). */
+  private readonly failures = new Map<string, string>();
+
+  async collect(ctx: ScrapeContext): Promise<void> {
+    const up = gauge(ctx.registry, 'onlyoffice_endpoint_up', 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
+    const status = gauge(ctx.registry, 'onlyoffice_endpoint_status_code', 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
+    const duration = gauge(ctx.registry, 'onlyoffice_endpoint_duration_seconds', 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
+    await Promise.all(vias(ctx).flatMap((via) => ENDPOINTS.map(async (endpoint) => {
+      const { result, ok } = await check(ctx, endpoint, via);
+      if (endpoint === 'api_js' && via === 'direct' && await docserviceItself(ctx, result)) return;
+      up.set({ endpoint, via }, ok ? 1 : 0);
+      status.set({ endpoint, via }, result.ok ? result.status : 0);
+      duration.set({ endpoint, via }, result.seconds);
+      // /probe targets come and go: only the one configured DocumentServer's reasons are kept.
+      if (ctx.scope !== 'metrics') return;
+      if (result.ok) this.failures.delete(`${endpoint} ${via}`);
+      else this.failures.set(`${endpoint} ${via}`, `${result.failure}: ${result.message}`);
+    })));
+  }
+
+  sourceErrors(): ReadonlyMap<string, string> {
+    return this.failures;
+  }
+}
+
 const endpoints: CollectorDefinition = {
   name: 'endpoints',
   scopes: ['metrics', 'probe'],
-  create: () => ({
-    async collect(ctx) {
-      const up = gauge(ctx.registry, 'onlyoffice_endpoint_up', 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
-      const status = gauge(ctx.registry, 'onlyoffice_endpoint_status_code', 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
-      const duration = gauge(ctx.registry, 'onlyoffice_endpoint_duration_seconds', 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
-      await Promise.all(vias(ctx).flatMap((via) => ENDPOINTS.map(async (endpoint) => {
-        const { result, ok } = await check(ctx, endpoint, via);
-        if (endpoint === 'api_js' && via === 'direct' && await docserviceItself(ctx, result)) return;
-        up.set({ endpoint, via }, ok ? 1 : 0);
-        status.set({ endpoint, via }, result.ok ? result.status : 0);
-        duration.set({ endpoint, via }, result.seconds);
-      })));
-    },
-  }),
+  create: () => new EndpointsCollector(),
 };
 
 const ENDPOINTS: readonly Endpoint[] = ['healthcheck', 'index', 'api_js', 'command'];

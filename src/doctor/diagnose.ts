@@ -66,7 +66,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     if (!e) return undefined;
     const params = { url, path, status: e.status, seconds: round(e.seconds) };
     if (name === 'api_js' && e.up === 1) note(id, 'static_file', params);
-    else note(id, e.up === 1 ? 'ds_answer' : e.status === 0 ? 'no_http_answer' : 'not_ds_answer', params);
+    else if (e.status === 0 && e.up !== 1) note(id, 'no_http_answer', { ...params, ...errorOf(`endpoints/${name} ${via}`) });
+    else note(id, e.up === 1 ? 'ds_answer' : 'not_ds_answer', params);
     return e;
   };
 

@@ -34,7 +34,9 @@ export const FINDINGS = {
   not_configured: (p, t) => t(`未配置（${p.key}）`, `not configured (${p.key})`),
   ds_answer: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}，DocumentServer 的应答（${ms(p)}）`, `${p.url}${p.path}: HTTP ${p.status}, DocumentServer's answer (${ms(p)})`),
   not_ds_answer: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}，不是 DocumentServer 的应答`, `${p.url}${p.path}: HTTP ${p.status}, not DocumentServer's answer`),
-  no_http_answer: (p, t) => t(`${p.url}${p.path}：没有 HTTP 应答（连接被拒绝、超时或 TLS 失败，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (refused, timed out or TLS failure, ${ms(p)})`),
+  no_http_answer: (p, t) => (p.error === undefined
+    ? t(`${p.url}${p.path}：没有 HTTP 应答（连接被拒绝、超时或 TLS 失败，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (refused, timed out or TLS failure, ${ms(p)})`)
+    : t(`${p.url}${p.path}：没有 HTTP 应答（${p.error}，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (${p.error}, ${ms(p)})`)),
   static_file: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}（nginx 直接提供的静态文件，不经过 docservice）`, `${p.url}${p.path}: HTTP ${p.status} (a static file nginx serves itself, not docservice)`),
   healthcheck_true: (p, t) => t(`/healthcheck 返回 true（${ms(p)}）`, `/healthcheck answered true (${ms(p)})`),
   healthcheck_false: (p, t) => t(`/healthcheck 返回 false（${ms(p)}）`, `/healthcheck answered false (${ms(p)})`),

@@ -160,6 +160,11 @@ disk: { paths: [] }
       expect(hop(d, 'proxy').findings.map((f) => `${f.code} ${f.params.path} ${f.params.status}`)).toEqual([
         'not_ds_answer /healthcheck 502', 'not_ds_answer /index.html 502', 'static_file /web-apps/apps/api/documents/api.js 200',
       ]);
+      // The reason the exporter got, not a list of what it might have been.
+      expect(hop(d, 'docservice').findings.map((f) => [f.code, f.params.path, f.params.error])).toEqual([
+        ['no_http_answer', '/index.html', 'refused: connection refused'], ['no_http_answer', '/healthcheck', 'refused: connection refused'],
+      ]);
+      expect(renderText(d, 'en')).toContain(`${ds.url}/index.html: no HTTP answer (refused: connection refused, `);
       const text = renderText(d, 'zh-CN');
       expect(text).toContain('[FAIL]    docservice');
       expect(text).toContain('1. [docservice] docservice 没有在监听');
