@@ -460,7 +460,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     const problem = (target: string, metric: string, labels: Record<string, string>, kind: string, id: CauseId) => {
       if (s.one(metric, labels) !== 0) return;
       set('certificates', 'fail');
-      note('certificates', 'cert_problem', { target, problem: kind });
+      note('certificates', 'cert_problem', { target, problem: kind, ...(kind === 'unreachable' ? errorOf(`tls_endpoints/${target}`) : {}) });
       cause('certificates', id, { target, path: target });
     };
     for (const target of [...targets].sort()) {

@@ -53,7 +53,9 @@ export const FINDINGS = {
     ? t(`测试转换失败，错误 ${p.code}`, `test conversion failed with error ${p.code}`)
     : t(`测试转换失败：${p.outcome}`, `test conversion failed: ${p.outcome}`)),
   cert_ok: (p, t) => t(`${p.target}：有效期至 ${p.date}（还有 ${p.days} 天）`, `${p.target}: valid until ${p.date} (${p.days} days left)`),
-  cert_problem: (p, t) => t(`${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}`, `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}`),
+  cert_problem: (p, t) => t(
+    `${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? `（${p.error}）` : ''}`,
+    `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? ` (${p.error})` : ''}`),
   fs: (p, t) => t(`${p.path}（${p.mountpoint}）：剩余 ${p.percent}% 空间，${p.ipercent}% inode`, `${p.path} (${p.mountpoint}): ${p.percent}% space and ${p.ipercent}% inodes free`),
   fs_problem: (p, t) => t(`${p.path}：${p.problem === 'readonly' ? '只读' : '无法读取（不存在或挂起）'}`, `${p.path}: ${p.problem === 'readonly' ? 'read-only' : 'cannot be read (missing or hanging)'}`),
   container: (p, t) => t(`${p.name}：${p.state}${p.health && p.health !== 'none' ? `，健康状态 ${p.health}` : ''}${Number(p.restarts) > 0 ? `，已重启 ${p.restarts} 次` : ''}`, `${p.name}: ${p.state}${p.health && p.health !== 'none' ? `, health ${p.health}` : ''}${Number(p.restarts) > 0 ? `, ${p.restarts} restarts` : ''}`),

@@ -219,6 +219,15 @@ disk: { paths: [] }
     expect(find(samples, 'onlyoffice_rabbitmq_queue_exists')).toEqual([]);
   });
 
+  test('a TLS endpoint nobody listens on: the certificate finding says what the handshake got', async () => {
+    const port = await freePort();
+    const d = await runDoctor(configFrom(`${yaml()}tls: { endpoints: ["127.0.0.1:${port}"] }\n`), silentLogger, 8_000);
+    expect(hop(d, 'certificates').findings).toEqual([
+      { code: 'cert_problem', params: { target: `127.0.0.1:${port}`, problem: 'unreachable', error: 'refused: connection refused' } },
+    ]);
+    expect(renderText(d, 'en')).toContain(`127.0.0.1:${port}: TLS handshake failed (refused: connection refused)`);
+  });
+
   test('PostgreSQL frozen (SIGSTOP): /healthcheck hangs, PostgreSQL named', async () => {
     ds.setFault('postgres_frozen');
     pg.freeze();
