@@ -7,7 +7,9 @@ export const MAX_YAML_NODES = 10_000;
 /** Most lines: real configurations have a few hundred at most; lexing a million blank lines takes a second. */
 export const MAX_YAML_LINES = 20_000;
 
-const NODE_TOKENS = new Set(['scalar', 'single-quoted-scalar', 'double-quoted-scalar', 'alias', 'flow-map-start', 'flow-seq-start', 'seq-item-ind', 'explicit-key-ind']);
+const NODE_TOKENS = new Set([
+  'scalar', 'single-quoted-scalar', 'double-quoted-scalar', 'alias', 'flow-map-start', 'flow-seq-start', 'seq-item-ind', 'explicit-key-ind',
+]);
 
 /**
  * Refuses a YAML text nested deeper than MAX_YAML_DEPTH, holding more than MAX_YAML_NODES nodes or MAX_YAML_LINES lines, before it is

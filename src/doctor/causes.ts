@@ -369,7 +369,9 @@ export const CAUSES = {
       : t(`这一项无法判断，检查失败：${p.error}`, `this hop cannot be judged, the check failed: ${p.error}`)),
     fix: (p, t) => (p.error === undefined
       ? ['docker logs --tail 50 onlyoffice-exporter   # or: journalctl -u onlyoffice-exporter -n 50']
-      : [t(`# 按上面的原因修正 ${p.collector} 的配置或目标，然后再运行诊断`, `# fix what the reason above names (the ${p.collector} configuration or its target), then run the doctor again`)]),
+      : [t(
+        `# 按上面的原因修正 ${p.collector} 的配置或目标，然后再运行诊断`,
+        `# fix what the reason above names (the ${p.collector} configuration or its target), then run the doctor again`)]),
   },
   rabbitmq_source_failed: {
     title: (p, t) => t(`导出器读不到 RabbitMQ 的队列（${p.sources}）`, `the exporter cannot read the queues from RabbitMQ (${p.sources})`),

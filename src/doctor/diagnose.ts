@@ -220,7 +220,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       continue;
     }
     for (const d of deps[name]) {
-      note(name, d.up === 1 ? 'dependency_up' : 'dependency_down', { address: d.address, seconds: round(d.seconds), ...(d.up === 1 ? {} : errorOf(`dependencies/${d.dependency} ${d.address}`)) });
+      const why = d.up === 1 ? {} : errorOf(`dependencies/${d.dependency} ${d.address}`);
+      note(name, d.up === 1 ? 'dependency_up' : 'dependency_down', { address: d.address, seconds: round(d.seconds), ...why });
       if (d.up === 1) {
         set(name, 'ok');
       } else if (hop('healthcheck').verdict === 'ok') {

@@ -65,7 +65,9 @@ export const FINDINGS = {
   collector_failed: (p, t) => (p.error === undefined
     ? t(`检查 ${p.collector} 失败或超时`, `the ${p.collector} check failed or timed out`)
     : t(`检查 ${p.collector} 失败：${p.error}`, `the ${p.collector} check failed: ${p.error}`)),
-  source_failed: (p, t) => t(`RabbitMQ ${p.source}：读不到${p.error !== undefined ? `（${p.error}）` : ''}`, `RabbitMQ ${p.source}: could not be read${p.error !== undefined ? ` (${p.error})` : ''}`),
+  source_failed: (p, t) => t(
+    `RabbitMQ ${p.source}：读不到${p.error !== undefined ? `（${p.error}）` : ''}`,
+    `RabbitMQ ${p.source}: could not be read${p.error !== undefined ? ` (${p.error})` : ''}`),
   no_data_yet: (_p, t) => t('还没有结果', 'no result yet'),
 } satisfies Record<string, Render>;
 

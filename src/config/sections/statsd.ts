@@ -28,7 +28,8 @@ export const udpListen = z.string().transform((value, ctx): UdpAddress => {
  * /metrics answer of about 10 MB that takes half a second to build (docs/BENCHMARKS.md); 100,000 took 9 s and GBs.
  */
 export const MAX_STATSD_SERIES = 10_000;
-const MAX_SERIES_REASON = `at most ${MAX_STATSD_SERIES}: each StatsD series is a histogram of up to 18 rows, and ${MAX_STATSD_SERIES} make a /metrics answer of about 10 MB`;
+const MAX_SERIES_REASON = `at most ${MAX_STATSD_SERIES}: each StatsD series is a histogram of up to 18 rows, `
+  + `and ${MAX_STATSD_SERIES} make a /metrics answer of about 10 MB`;
 
 /**
  * `statsd`: a StatsD receiver DS sends its own timings to (DS `statsd.host/port`, Docker `METRICS_HOST/PORT`).
