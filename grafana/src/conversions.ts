@@ -42,7 +42,7 @@ export function conversions(): dashboard.Dashboard {
     .withPanel(statPanel('Last probe', 'The synthetic conversion (conversion_probe): ConvertService, RabbitMQ, FileConverter and x2t, storage and /cache/files all worked in the last run.', [
       [`onlyoffice_conversion_probe_success${sel()}`, { legend: '{{instance}}', instant: true }],
     ]).mappings(valueMap([[1, 'OK', 'green'], [0, 'FAILED', 'red']])).thresholds(thresholds([[null, 'red'], [1, 'green']])).height(6).span(6))
-    .withPanel(statPanel('Outcome and DS error code', 'How the last run ended (ok, error_code, timeout, request_failed, result_fetch_failed, source_failed) and DS\'s error code (-4 source download, -8 token, ...).', [
+    .withPanel(statPanel('Outcome and DS error code', 'How the last run ended (ok, error_code, timeout, request_failed, result_fetch_failed, result_url_refused, source_failed) and DS\'s error code (-4 source download, -8 token, ...).', [
       [`onlyoffice_conversion_probe_outcome${sel()} == 1`, { legend: '{{instance}} {{outcome}}', instant: true }],
       [`onlyoffice_conversion_probe_error_code${sel()}`, { legend: '{{instance}} error code', instant: true }],
     ]).textMode(common.BigValueTextMode.Name).colorMode(common.BigValueColorMode.None).height(6).span(6))

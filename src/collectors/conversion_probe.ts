@@ -96,6 +96,7 @@ export class ConversionProbeCollector implements Collector {
         maxBodyBytes: ds.max_body_bytes,
         insecureSkipVerify: ds.insecure_skip_verify,
         signal: this.stopping.signal,
+        resultOrigins: ds.public_url !== undefined ? [ds.url, ds.public_url] : [ds.url],
       });
     }
     this.sourcePath = undefined;

@@ -8,10 +8,16 @@ import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 class DependenciesCollector implements Collector {
 
-  private readonly problems: TransitionLog;
+  private readonly transitions: TransitionLog;
+  /** Why each dependency that is down failed its last check, by "dependency address". */
+  private readonly failures = new Map<string, string>();
 
   constructor(private readonly targets: DependencyTarget[], private readonly timeoutMs: number, logger: Logger) {
-    this.problems = new TransitionLog(logger, { failing: 'dependency does not answer', recovered: 'dependency answers again' });
+    this.transitions = new TransitionLog(logger, { failing: 'dependency does not answer', recovered: 'dependency answers again' });
+  }
+
+  sourceErrors(): ReadonlyMap<string, string> {
+    return this.failures;
   }
 
   async collect(ctx: ScrapeContext): Promise<void> {
@@ -33,7 +39,11 @@ class DependenciesCollector implements Collector {
       const labels = { dependency: target.dependency, address: target.address };
       up.set(labels, result.up ? 1 : 0);
       duration.set(labels, result.seconds);
-      this.problems.record(`${target.dependency} ${target.address}`, labels, result.up ? undefined : `${result.failure}: ${result.message}`);
+      const key = `${target.dependency} ${target.address}`;
+      const failure = result.up ? undefined : `${result.failure}: ${result.message}`;
+      this.transitions.record(key, labels, failure);
+      if (failure === undefined) this.failures.delete(key);
+      else this.failures.set(key, failure);
     }
   }
 }

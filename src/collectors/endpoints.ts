@@ -2,7 +2,7 @@ import { dsCommand, dsGet, PATHS, vias, type Via } from '../documentserver/clien
 import { INDEX_GREETING } from '../documentserver/model.js';
 import type { HttpResult } from '../lib/http.js';
 import { gauge } from '../lib/metrics.js';
-import type { CollectorDefinition, ScrapeContext } from './types.js';
+import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command';
 
@@ -12,28 +12,50 @@ type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command';
  * docservice is down; /healthcheck, /index.html and CommandService are proxied to docservice.
  * "Up" means the answer is DocumentServer's own, not merely an HTTP status.
  */
+class EndpointsCollector implements Collector {
+  /** Why each hop of the last /metrics scrape gave no HTTP answer, by "endpoint via" (for the doctor). */
+  private readonly failures = new Map<string, string>();
+
+  async collect(ctx: ScrapeContext): Promise<void> {
+    const up = gauge(ctx.registry, 'onlyoffice_endpoint_up', 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
+    const status = gauge(ctx.registry, 'onlyoffice_endpoint_status_code', 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
+    const duration = gauge(ctx.registry, 'onlyoffice_endpoint_duration_seconds', 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
+    await Promise.all(vias(ctx).flatMap((via) => ENDPOINTS.map(async (endpoint) => {
+      const { result, ok } = await check(ctx, endpoint, via);
+      if (endpoint === 'api_js' && via === 'direct' && await docserviceItself(ctx, result)) return;
+      up.set({ endpoint, via }, ok ? 1 : 0);
+      status.set({ endpoint, via }, result.ok ? result.status : 0);
+      duration.set({ endpoint, via }, result.seconds);
+      // /probe targets come and go: only the one configured DocumentServer's reasons are kept.
+      if (ctx.scope !== 'metrics') return;
+      if (result.ok) this.failures.delete(`${endpoint} ${via}`);
+      else this.failures.set(`${endpoint} ${via}`, `${result.failure}: ${result.message}`);
+    })));
+  }
+
+  sourceErrors(): ReadonlyMap<string, string> {
+    return this.failures;
+  }
+}
+
 const endpoints: CollectorDefinition = {
   name: 'endpoints',
   scopes: ['metrics', 'probe'],
-  create: () => ({
-    async collect(ctx) {
-      const up = gauge(ctx.registry, 'onlyoffice_endpoint_up', 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
-      const status = gauge(ctx.registry, 'onlyoffice_endpoint_status_code', 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
-      const duration = gauge(ctx.registry, 'onlyoffice_endpoint_duration_seconds', 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
-      await Promise.all(vias(ctx).flatMap((via) => endpointsFor(ctx, via).map(async (endpoint) => {
-        const { result, ok } = await check(ctx, endpoint, via);
-        up.set({ endpoint, via }, ok ? 1 : 0);
-        status.set({ endpoint, via }, result.ok ? result.status : 0);
-        duration.set({ endpoint, via }, result.seconds);
-      })));
-    },
-  }),
+  create: () => new EndpointsCollector(),
 };
 
-function endpointsFor(ctx: ScrapeContext, via: Via): Endpoint[] {
-  // docservice itself (port 8000) never serves api.js: only nginx does, from disk (§1.3).
-  if (via === 'direct' && new URL(ctx.target.url).port === '8000') return ['healthcheck', 'index', 'command'];
-  return ['healthcheck', 'index', 'api_js', 'command'];
+const ENDPOINTS: readonly Endpoint[] = ['healthcheck', 'index', 'api_js', 'command'];
+
+/**
+ * docservice itself never serves api.js (only DS's nginx does, from disk), whatever port it listens on: when
+ * documentserver.url is docservice, api.js gets Express's 404 page ("Cannot GET <path>", ONLYOFFICE/server
+ * DocService/sources/server.js has no route for it) from the very server whose /index.html gave the greeting.
+ * That hop does not serve api.js at all, so it is not reported; a proxy's 404 (nginx's page) still is, as down.
+ */
+async function docserviceItself(ctx: ScrapeContext, apiJs: HttpResult): Promise<boolean> {
+  if (!apiJs.ok || apiJs.status !== 404 || !apiJs.body.includes(`<pre>Cannot GET ${PATHS.api_js}</pre>`)) return false;
+  const index = await dsGet(ctx, 'direct', PATHS.index);
+  return index.ok && index.status === 200 && index.body.trim().startsWith(INDEX_GREETING);
 }
 
 async function check(ctx: ScrapeContext, endpoint: Endpoint, via: Via): Promise<{ result: HttpResult; ok: boolean }> {

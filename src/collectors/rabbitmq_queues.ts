@@ -103,6 +103,13 @@ export class RabbitmqQueuesCollector implements Collector {
     return [...(tasks.length > 0 ? tasks : CONVERT_TASK_QUEUES), ...OTHER_DS_QUEUES];
   }
 
+  /** The sources that did not answer in the last scrape (onlyoffice_rabbitmq_up 0), with why. */
+  sourceErrors(): ReadonlyMap<string, string> {
+    const out = new Map<string, string>();
+    for (const [source, error] of this.lastError) if (error !== undefined) out.set(source, error);
+    return out;
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.sources.map((source) => source.close?.()));
   }

@@ -31,6 +31,8 @@ class TlsEndpointsCollector implements Collector {
   private handshakes: TlsHandshakes | undefined;
 
   private readonly problems: TransitionLog;
+  /** What was wrong with each configured endpoint in the last /metrics scrape (for the doctor). */
+  private readonly failures = new Map<string, string>();
 
   constructor(private readonly config: Config, private readonly logger: Logger, private readonly endpoints: TlsEndpoint[]) {
     this.problems = new TransitionLog(logger, { failing: 'TLS endpoint problem', recovered: 'TLS endpoint verified again' });
@@ -64,10 +66,19 @@ class TlsEndpointsCollector implements Collector {
     const results = await Promise.all(targets.map(async (endpoint) => ({ endpoint, result: await probeTls(endpoint, trust, ctx.signal, timeoutMs, handshakes) })));
     const metrics = tlsMetrics(ctx.registry);
     for (const { endpoint, result } of results) {
-      this.problems.record(endpoint.target, { target: endpoint.target }, problemOf(result));
+      const problem = problemOf(result);
+      this.problems.record(endpoint.target, { target: endpoint.target }, problem);
+      if (ctx.scope === 'metrics') {
+        if (problem === undefined) this.failures.delete(endpoint.target);
+        else this.failures.set(endpoint.target, problem);
+      }
       recordEndpoint(metrics, endpoint.target, result);
       if (ctx.scope === 'probe' && result.ok) recordBlackbox(ctx.registry, result);
     }
+  }
+
+  sourceErrors(): ReadonlyMap<string, string> {
+    return this.failures;
   }
 
   async close(): Promise<void> {

@@ -30,6 +30,11 @@ export interface Collector {
   collect(ctx: ScrapeContext): Promise<void>;
   /** Releases background resources (sockets, timers, event streams) on reload and shutdown. */
   close?(): Promise<void>;
+  /**
+   * Why parts of its source could not be read in its last scrape, by part (a RabbitMQ source, a dependency), while the
+   * collector itself succeeded and exported a 0 for them: what the doctor shows beside that 0. Unredacted.
+   */
+  sourceErrors?(): ReadonlyMap<string, string>;
 }
 
 /**

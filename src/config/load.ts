@@ -1,7 +1,7 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { ZodError } from 'zod';
 import { readBoundedFile, readErrorReason } from '../lib/read-bounded-file.js';
 import { configSchema, type Config } from './schema.js';
+import { parseYaml, yamlLimitProblem } from './yaml-limits.js';
 
 /** A configuration problem, with every offending key named ("documentserver.timeout: ..."). */
 export class ConfigError extends Error {
@@ -30,13 +30,12 @@ export function loadConfigFile(path: string | undefined, env: Env = process.env)
 }
 
 export function parseConfig(text: string, source: string, env: Env = process.env): Config {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text) ?? {};
-  } catch (error) {
-    const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
-    throw new ConfigError(source, [`not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`]);
-  }
+  // Bounded before parsing: a pathological text must be refused at once, not freeze the event loop on a reload.
+  const tooBig = yamlLimitProblem(text);
+  if (tooBig !== undefined) throw new ConfigError(source, [`not accepted: ${tooBig}`]);
+  const parsed = parseYaml(text);
+  if (!parsed.ok) throw new ConfigError(source, [`not valid YAML${parsed.line !== undefined ? ` (line ${parsed.line})` : ''}: ${parsed.message}`]);
+  const raw = parsed.value ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['the top level must be a mapping of sections']);
   const problems: string[] = [];
   const resolved = resolveValues(raw, [], env, problems);

@@ -370,8 +370,8 @@ export const CAUSES = {
   dependency_unreachable: {
     title: (p, t) => t(`${p.dependency} 在 ${p.address} 没有应答，但 DS 健康检查正常`, `${p.dependency} does not answer at ${p.address}, yet DS is healthy`),
     why: (p, t) => t(
-      `DS 的 /healthcheck 为 true，说明 DS 使用的不是这个地址：请把导出器配置中的 dependencies.${p.dependency} 改成 DS 实际使用的地址（local.json / Docker 环境变量）。`,
-      `DS's /healthcheck is true, so DS does not use this address: set dependencies.${p.dependency} in the exporter's configuration to the address DS really uses (local.json / the Docker environment).`),
+      `DS 的 /healthcheck 为 true，说明 DS 使用的不是这个地址：请把导出器配置中的 dependencies.${p.dependency} 改成 DS 实际使用的地址（local.json / Docker 环境变量），一体化容器不发布端口时设为 false。`,
+      `DS's /healthcheck is true, so DS does not use this address: set dependencies.${p.dependency} in the exporter's configuration to the address DS really uses (local.json / the Docker environment), or to false when the all-in-one container does not publish it.`),
     fix: (p) => [`nc -vz ${String(p.address).replace(/:(\d+)$/, ' $1')}`],
   },
   docker_unreachable: {
@@ -383,8 +383,23 @@ export const CAUSES = {
   },
   check_failed: {
     title: (p, t) => t(`导出器的 ${p.collector} 检查失败`, `the exporter's ${p.collector} check failed`),
-    why: (_p, t) => t('这一项无法判断：检查本身出错或超时，原因见导出器日志。', 'this hop cannot be judged: the check itself failed or timed out; the exporter\'s log says why.'),
-    fix: () => ['docker logs --tail 50 onlyoffice-exporter   # or: journalctl -u onlyoffice-exporter -n 50'],
+    why: (p, t) => (p.error === undefined
+      ? t('这一项无法判断：检查本身出错或超时，原因见导出器日志。', 'this hop cannot be judged: the check itself failed or timed out; the exporter\'s log says why.')
+      : t(`这一项无法判断，检查失败：${p.error}`, `this hop cannot be judged, the check failed: ${p.error}`)),
+    fix: (p, t) => (p.error === undefined
+      ? ['docker logs --tail 50 onlyoffice-exporter   # or: journalctl -u onlyoffice-exporter -n 50']
+      : [t(
+        `# 按上面的原因修正 ${p.collector} 的配置或目标，然后再运行诊断`,
+        `# fix what the reason above names (the ${p.collector} configuration or its target), then run the doctor again`)]),
+  },
+  rabbitmq_source_failed: {
+    title: (p, t) => t(`导出器读不到 RabbitMQ 的队列（${p.sources}）`, `the exporter cannot read the queues from RabbitMQ (${p.sources})`),
+    why: (p, t) => t(
+      `转换队列无法判断：${p.error ?? '原因见导出器日志'}。/metrics 中对应的是 onlyoffice_rabbitmq_up 0。`,
+      `the conversion queue cannot be judged: ${p.error ?? 'the exporter\'s log says why'}. /metrics says the same with onlyoffice_rabbitmq_up 0.`),
+    fix: (_p, t) => [t(
+      '# 检查 rabbitmq.management_url / prometheus_url / url，以及 rabbitmq.username、rabbitmq.password（管理 API 需要登录）',
+      '# check rabbitmq.management_url / prometheus_url / url, and rabbitmq.username, rabbitmq.password (the management API needs a login)')],
   },
   queue_backlog: {
     title: (p, t) => t(`${p.queue} 积压了 ${p.ready} 个任务`, `${p.ready} tasks wait in ${p.queue}`),
@@ -416,6 +431,7 @@ function conversionWhy(code: number, outcome: string, lang: 'zh-CN' | 'en'): str
     case 'timeout': return zh ? '在超时之前没有完成：任务在队列中等待（转换器没有运行或过慢），或 RabbitMQ 不可用时停在 0%。' : 'it did not finish before the timeout: the task waits in the queue (no converter, or too slow), or stays at 0% while RabbitMQ is unreachable.';
     case 'request_failed': return zh ? 'ConvertService 没有应答（docservice 不可用）。' : 'ConvertService did not answer (docservice is down).';
     case 'result_fetch_failed': return zh ? '转换完成，但取回结果文件（nginx 的 /cache/files，secure_link）失败。' : 'the conversion finished but fetching the result (nginx /cache/files, secure_link) failed.';
+    case 'result_url_refused': return zh ? '转换完成，但结果地址不在 documentserver.url 或 public_url 的源上，没有去取：应答被伪造或 DS 被篡改（日志中有该地址的源）。' : 'the conversion finished but the result URL is not on the origin of documentserver.url or public_url, so it was not fetched: a spoofed answer or a tampered DS (the log names its origin).';
     case 'source_failed': return zh ? '导出器无法提供源文件（conversion_probe.source_listen / source_base_url）。' : 'the exporter could not serve the source file (conversion_probe.source_listen / source_base_url).';
   }
   switch (code) {

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { compareStrings } from '../lib/compare.js';
-import { redactUrl } from '../lib/redact.js';
+import { redactText, redactUrl } from '../lib/redact.js';
 import { CAUSE_ORDER, type CauseId } from './causes.js';
 import type { FindingCode } from './messages.js';
 import { HOP_IDS, worst, type Diagnosis, type Hop, type HopId, type Params, type Verdict } from './model.js';
@@ -11,6 +11,11 @@ export interface DiagnoseOptions {
   now?: number;
   /** How long gathering the samples took. */
   seconds?: number;
+  /**
+   * Why checks failed, by collector (`rabbitmq_queues`) or collector and part (`rabbitmq_queues/management`,
+   * `dependencies/postgresql 127.0.0.1:5432`): shown with the findings, redacted.
+   */
+  errors?: ReadonlyMap<string, string>;
 }
 
 /** Below this share of free space (or inodes) a file system fails; below WARN_FREE it warns. */
@@ -35,10 +40,14 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   const note = (id: HopId, code: FindingCode, params: Params = {}) => hop(id).findings.push({ code, params });
   const cause = (id: HopId, causeId: CauseId, params: Params = {}, warnOnly = false) => hop(id).causes.push({ id: causeId, params, ...(warnOnly ? { warnOnly } : {}) });
   const set = (id: HopId, verdict: Verdict) => (hop(id).verdict = worst([hop(id).verdict === 'skipped' ? 'ok' : hop(id).verdict, verdict]));
+  const errorOf = (key: string): Params => {
+    const error = options.errors?.get(key);
+    return error === undefined ? {} : { error: redactText(error) };
+  };
   const failedCollector = (id: HopId, collector: string, causeId: CauseId = 'check_failed') => {
     set(id, 'unknown');
-    note(id, 'collector_failed', { collector });
-    cause(id, causeId, { collector });
+    note(id, 'collector_failed', { collector, ...errorOf(collector) });
+    cause(id, causeId, { collector, ...errorOf(collector) });
   };
 
   const ds = config.documentserver;
@@ -57,7 +66,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     if (!e) return undefined;
     const params = { url, path, status: e.status, seconds: round(e.seconds) };
     if (name === 'api_js' && e.up === 1) note(id, 'static_file', params);
-    else note(id, e.up === 1 ? 'ds_answer' : e.status === 0 ? 'no_http_answer' : 'not_ds_answer', params);
+    else if (e.status === 0 && e.up !== 1) note(id, 'no_http_answer', { ...params, ...errorOf(`endpoints/${name} ${via}`) });
+    else note(id, e.up === 1 ? 'ds_answer' : 'not_ds_answer', params);
     return e;
   };
 
@@ -210,7 +220,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       continue;
     }
     for (const d of deps[name]) {
-      note(name, d.up === 1 ? 'dependency_up' : 'dependency_down', { address: d.address, seconds: round(d.seconds) });
+      const why = d.up === 1 ? {} : errorOf(`dependencies/${d.dependency} ${d.address}`);
+      note(name, d.up === 1 ? 'dependency_up' : 'dependency_down', { address: d.address, seconds: round(d.seconds), ...why });
       if (d.up === 1) {
         set(name, 'ok');
       } else if (hop('healthcheck').verdict === 'ok') {
@@ -346,9 +357,11 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   }
 
   function converterHop(): void {
-    // The queue collector answers `onlyoffice_rabbitmq_up 0` (and no queue) when none of its sources answered.
-    const sourcesDown = s.all('onlyoffice_rabbitmq_up').length > 0 && s.all('onlyoffice_rabbitmq_up').every((x) => x.value === 0);
-    const failed = ['rabbitmq_queues', 'conversion_probe'].find((c) => s.collector(c) === 0) ?? (sourcesDown ? 'rabbitmq_queues' : undefined);
+    // The queue collector succeeds with `onlyoffice_rabbitmq_up 0` (and no queue) when none of its sources answered:
+    // the doctor says the same, with each source's reason, rather than that the collector failed.
+    const sources = s.all('onlyoffice_rabbitmq_up');
+    const sourcesDown = sources.length > 0 && sources.every((x) => x.value === 0);
+    const failed = ['rabbitmq_queues', 'conversion_probe'].find((c) => s.collector(c) === 0);
     const queues = new Map<string, { ready: number; consumers: number }>();
     for (const c of s.all('onlyoffice_rabbitmq_queue_consumers', { queue: /^ds\.converttask\d*$/ })) {
       const ready = s.one('onlyoffice_rabbitmq_queue_messages_ready', { queue: c.labels.queue!, vhost: c.labels.vhost ?? '' }) ?? 0;
@@ -364,8 +377,21 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
         failedCollector('converter', failed);
       }
     }
+    if (sourcesDown && failed === undefined) {
+      if (depDown('rabbitmq')) {
+        set('converter', 'unknown');
+        note('converter', 'because_hop', { hop: 'rabbitmq' });
+        hop('converter').because = 'rabbitmq';
+      } else {
+        set('converter', 'unknown');
+        const names = sources.map((x) => x.labels.source ?? '').sort();
+        for (const source of names) note('converter', 'source_failed', { source, ...errorOf(`rabbitmq_queues/${source}`) });
+        const first = names.map((source) => errorOf(`rabbitmq_queues/${source}`)).find((e) => e.error !== undefined) ?? {};
+        cause('converter', 'rabbitmq_source_failed', { sources: names.join(', '), ...first });
+      }
+    }
     if (queues.size === 0 && probe === undefined) {
-      if (failed === undefined) note('converter', 'not_configured', { key: 'rabbitmq / conversion_probe' });
+      if (failed === undefined && !sourcesDown) note('converter', 'not_configured', { key: 'rabbitmq / conversion_probe' });
       return;
     }
     // After an upgrade to 8.3+ the old ds.converttask may linger with nobody on it: ignore it when another one is consumed.
@@ -436,7 +462,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     const problem = (target: string, metric: string, labels: Record<string, string>, kind: string, id: CauseId) => {
       if (s.one(metric, labels) !== 0) return;
       set('certificates', 'fail');
-      note('certificates', 'cert_problem', { target, problem: kind });
+      note('certificates', 'cert_problem', { target, problem: kind, ...(kind === 'unreachable' ? errorOf(`tls_endpoints/${target}`) : {}) });
       cause('certificates', id, { target, path: target });
     };
     for (const target of [...targets].sort()) {
@@ -551,8 +577,9 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   }
 }
 
-function dependency(s: SampleSet, name: RegExp): { address: string; up: number; seconds: number }[] {
+function dependency(s: SampleSet, name: RegExp): { dependency: string; address: string; up: number; seconds: number }[] {
   return s.all('onlyoffice_dependency_up', { dependency: name }).map((x) => ({
+    dependency: x.labels.dependency ?? '',
     address: x.labels.address ?? '',
     up: x.value,
     seconds: s.one('onlyoffice_dependency_duration_seconds', { dependency: x.labels.dependency!, address: x.labels.address ?? '' }) ?? 0,

@@ -29,12 +29,15 @@ export const VERDICT_WORDS: Record<Verdict, Render> = {
 };
 
 const ms = (p: Params) => `${Math.round(Number(p.seconds) * 1000)} ms`;
+const because = (p: Params) => (p.error !== undefined ? `, ${p.error}` : '');
 
 export const FINDINGS = {
   not_configured: (p, t) => t(`未配置（${p.key}）`, `not configured (${p.key})`),
   ds_answer: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}，DocumentServer 的应答（${ms(p)}）`, `${p.url}${p.path}: HTTP ${p.status}, DocumentServer's answer (${ms(p)})`),
   not_ds_answer: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}，不是 DocumentServer 的应答`, `${p.url}${p.path}: HTTP ${p.status}, not DocumentServer's answer`),
-  no_http_answer: (p, t) => t(`${p.url}${p.path}：没有 HTTP 应答（连接被拒绝、超时或 TLS 失败，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (refused, timed out or TLS failure, ${ms(p)})`),
+  no_http_answer: (p, t) => (p.error === undefined
+    ? t(`${p.url}${p.path}：没有 HTTP 应答（连接被拒绝、超时或 TLS 失败，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (refused, timed out or TLS failure, ${ms(p)})`)
+    : t(`${p.url}${p.path}：没有 HTTP 应答（${p.error}，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (${p.error}, ${ms(p)})`)),
   static_file: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}（nginx 直接提供的静态文件，不经过 docservice）`, `${p.url}${p.path}: HTTP ${p.status} (a static file nginx serves itself, not docservice)`),
   healthcheck_true: (p, t) => t(`/healthcheck 返回 true（${ms(p)}）`, `/healthcheck answered true (${ms(p)})`),
   healthcheck_false: (p, t) => t(`/healthcheck 返回 false（${ms(p)}）`, `/healthcheck answered false (${ms(p)})`),
@@ -44,14 +47,16 @@ export const FINDINGS = {
   command_ok: (p, t) => t(`version 命令：error 0${p.version ? `，DS ${p.version}` : ''}${p.signed ? '（JWT 签名）' : ''}`, `version command: error 0${p.version ? `, DS ${p.version}` : ''}${p.signed ? ' (JWT-signed)' : ''}`),
   command_error: (p, t) => t(`version 命令：error ${p.code}（${p.reason}）`, `version command: error ${p.code} (${p.reason})`),
   dependency_up: (p, t) => t(`${p.address}：协议层应答正常（${ms(p)}）`, `${p.address}: answers at the protocol level (${ms(p)})`),
-  dependency_down: (p, t) => t(`${p.address}：没有应答（${ms(p)}）`, `${p.address}: no answer (${ms(p)})`),
+  dependency_down: (p, t) => t(`${p.address}：没有应答（${ms(p)}${because(p)}）`, `${p.address}: no answer (${ms(p)}${because(p)})`),
   queue: (p, t) => t(`${p.queue}：${p.ready} 个待处理，${p.consumers} 个消费者`, `${p.queue}: ${p.ready} ready, ${p.consumers} consumers`),
   probe_ok: (p, t) => t(`测试转换成功（${ms(p)}）`, `test conversion succeeded (${ms(p)})`),
   probe_failed: (p, t) => (p.outcome === undefined || p.outcome === 'error_code'
     ? t(`测试转换失败，错误 ${p.code}`, `test conversion failed with error ${p.code}`)
     : t(`测试转换失败：${p.outcome}`, `test conversion failed: ${p.outcome}`)),
   cert_ok: (p, t) => t(`${p.target}：有效期至 ${p.date}（还有 ${p.days} 天）`, `${p.target}: valid until ${p.date} (${p.days} days left)`),
-  cert_problem: (p, t) => t(`${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}`, `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}`),
+  cert_problem: (p, t) => t(
+    `${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? `（${p.error}）` : ''}`,
+    `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? ` (${p.error})` : ''}`),
   fs: (p, t) => t(`${p.path}（${p.mountpoint}）：剩余 ${p.percent}% 空间，${p.ipercent}% inode`, `${p.path} (${p.mountpoint}): ${p.percent}% space and ${p.ipercent}% inodes free`),
   backup: (p, t) => t(`${p.name}：最新文件写于 ${p.age_zh}前，${p.size}，共匹配 ${p.files} 个文件`, `${p.name}: newest file written ${p.age_en} ago, ${p.size}, ${p.files} ${Number(p.files) === 1 ? 'file' : 'files'} matched`),
   backup_none: (p, t) => t(`${p.name}：没有匹配 ${p.path} 的文件`, `${p.name}: no file matches ${p.path}`),
@@ -60,7 +65,12 @@ export const FINDINGS = {
   no_containers: (_p, t) => t('没有匹配 docker.containers 的容器', 'no container matches docker.containers'),
   program: (p, t) => t(`${p.container ? `${p.container}: ` : ''}${p.program} ${p.state}`, `${p.container ? `${p.container}: ` : ''}${p.program} ${p.state}`),
   supervisor_unreachable: (p, t) => t(`${p.container || t('主机', 'host')}：supervisorctl 没有应答`, `${p.container || 'host'}: supervisorctl did not answer`),
-  collector_failed: (p, t) => t(`检查 ${p.collector} 失败或超时`, `the ${p.collector} check failed or timed out`),
+  collector_failed: (p, t) => (p.error === undefined
+    ? t(`检查 ${p.collector} 失败或超时`, `the ${p.collector} check failed or timed out`)
+    : t(`检查 ${p.collector} 失败：${p.error}`, `the ${p.collector} check failed: ${p.error}`)),
+  source_failed: (p, t) => t(
+    `RabbitMQ ${p.source}：读不到${p.error !== undefined ? `（${p.error}）` : ''}`,
+    `RabbitMQ ${p.source}: could not be read${p.error !== undefined ? ` (${p.error})` : ''}`),
   no_data_yet: (_p, t) => t('还没有结果', 'no result yet'),
 } satisfies Record<string, Render>;
 

@@ -14,12 +14,33 @@ import { samplesOf } from './samples.js';
  */
 export const PASSIVE_COLLECTORS: ReadonlySet<string> = new Set(['statsd']);
 
+/** Passes every record on, and keeps the errors of this one scrape: the doctor shows them with its findings. */
+class RecordingHealthLog extends CollectorHealthLog {
+  readonly errors = new Map<string, string>();
+
+  constructor(logger: Logger, private readonly inner: CollectorHealthLog) {
+    super(logger);
+  }
+
+  override record(collector: string, target: string, error: string | undefined): void {
+    this.inner.record(collector, target, error);
+    if (error !== undefined) this.errors.set(collector, error);
+  }
+}
+
 /** One scrape through the orchestrator with the given collectors, read as a diagnosis. */
 export async function diagnoseWith(collectors: readonly NamedCollector[], config: Config, logger: Logger, budgetMs: number, healthLog = new CollectorHealthLog(logger)): Promise<Diagnosis> {
   const started = performance.now();
-  const registry = await runScrape({ collectors, config, target: config.documentserver, scope: 'metrics', budgetMs, logger, healthLog });
+  const recording = new RecordingHealthLog(logger, healthLog);
+  const registry = await runScrape({ collectors, config, target: config.documentserver, scope: 'metrics', budgetMs, logger, healthLog: recording });
   const samples = await samplesOf(registry);
-  return diagnose(samples, config, { now: Date.now(), seconds: (performance.now() - started) / 1000 });
+  // Why a collector failed, and why a part of a collector's source (a RabbitMQ source, a dependency) could not be read.
+  const errors = new Map(recording.errors);
+  for (const { name, collector } of collectors) {
+    if (recording.errors.has(name)) continue;
+    for (const [part, error] of collector.sourceErrors?.() ?? []) errors.set(`${name}/${part}`, error);
+  }
+  return diagnose(samples, config, { now: Date.now(), seconds: (performance.now() - started) / 1000, errors });
 }
 
 /** `npm run doctor`: makes the configured collectors, runs every check once, closes them. */

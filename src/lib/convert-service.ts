@@ -49,8 +49,10 @@ export function probeKey(now = Date.now()): string {
   return `ooe-probe-${now.toString(36)}-${randomBytes(6).toString('hex')}`;
 }
 
-export type ProbeOutcome = 'ok' | 'error_code' | 'timeout' | 'request_failed' | 'result_fetch_failed' | 'source_failed';
-export const PROBE_OUTCOMES: readonly ProbeOutcome[] = ['ok', 'error_code', 'timeout', 'request_failed', 'result_fetch_failed', 'source_failed'];
+export type ProbeOutcome = 'ok' | 'error_code' | 'timeout' | 'request_failed' | 'result_fetch_failed' | 'result_url_refused' | 'source_failed';
+export const PROBE_OUTCOMES: readonly ProbeOutcome[] = [
+  'ok', 'error_code', 'timeout', 'request_failed', 'result_fetch_failed', 'result_url_refused', 'source_failed',
+];
 
 export interface ProbeResult {
   outcome: ProbeOutcome;
@@ -75,6 +77,12 @@ export interface ConversionRequest {
   maxBodyBytes: number;
   insecureSkipVerify: boolean;
   signal: AbortSignal;
+  /**
+   * URLs of DocumentServer (documentserver.url, public_url): the result is fetched only from one of their origins.
+   * DS builds fileUrl from the request's host, so a fileUrl elsewhere is a spoofed or compromised answer, and
+   * fetching it would let whoever answers make the exporter request any host.
+   */
+  resultOrigins: readonly string[];
 }
 
 /**
@@ -118,6 +126,12 @@ export async function runConversion(req: ConversionRequest): Promise<ProbeResult
       case 'error':
         return finish('error_code', parsed.code, `ConvertService error ${parsed.code}`);
       case 'done': {
+        const origin = originOf(parsed.fileUrl);
+        const allowed = req.resultOrigins.map(originOf);
+        if (origin === undefined || !allowed.includes(origin)) {
+          const what = origin === undefined ? 'not an http(s) URL' : `on ${origin}`;
+          return finish('result_url_refused', 0, `result file: ${what}, not DocumentServer's origin (${allowed.join(', ')}); not fetched`);
+        }
         const file = await httpRequest({
           url: parsed.fileUrl,
           signal: req.signal,
@@ -136,6 +150,16 @@ export async function runConversion(req: ConversionRequest): Promise<ProbeResult
         await sleep(Math.min(req.pollIntervalMs, Math.max(0, giveUpAt - Date.now())), req.signal);
         if (req.signal.aborted) return finish('timeout', 0, 'stopped');
     }
+  }
+}
+
+/** scheme://host:port of an http(s) URL (default ports left out, as URL.origin does); undefined otherwise. */
+function originOf(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.origin : undefined;
+  } catch {
+    return undefined;
   }
 }
 

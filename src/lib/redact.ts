@@ -15,3 +15,14 @@ export function redactUrl(value: string): string {
   }
   return url.href.replace(/\/$/, value.endsWith('/') ? '/' : '');
 }
+
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]+/gi;
+
+/** A free text (an error message) fit for logs and reports: every URL in it redacted as redactUrl does. */
+export function redactText(text: string): string {
+  return text.replace(URL_IN_TEXT, (found) => {
+    // Punctuation that ends a sentence or a clause ("... http://h/x: refused") is not part of the URL.
+    const url = found.replace(/[.,;:)\]]+$/, '');
+    return redactUrl(url) + found.slice(url.length);
+  });
+}

@@ -21,16 +21,17 @@ export interface HistogramState {
  */
 export function registerSnapshot(
   registry: Registry,
-  family: { name: string; help: string; type: 'counter' | 'gauge' | 'histogram' },
+  family: { name: string; help: string; type: 'counter' | 'gauge' | 'histogram'; self?: boolean },
   values: SnapshotValue[],
 ): void {
+  const self = family.self === true ? { self: true } : {};
   const snapshot = {
     name: family.name,
     help: family.help,
     type: family.type,
     aggregator: 'sum',
     // `name` is read back, as prom-client's own metrics do: an OpenMetrics registry strips a counter's _total from it.
-    get: async () => ({ name: snapshot.name, help: family.help, type: family.type, aggregator: 'sum', values }),
+    get: async () => ({ name: snapshot.name, help: family.help, type: family.type, aggregator: 'sum', values, ...self }),
     reset: () => undefined,
   };
   // prom-client's Registry only needs name/help/type/get(); its typing lists its own classes.

@@ -11,7 +11,7 @@ export interface SeriesLimits {
   readonly maxLabelValueLength: number;
 }
 
-// Far above what any collector exports at fleet scale (500 containers x 17 series, statsd.max_series up to 100,000):
+// Far above what any collector exports at fleet scale (500 containers x 17 series, statsd.max_series up to 10,000):
 // they only stop a bug or a hostile target from flooding Prometheus.
 export const DEFAULT_LIMITS: SeriesLimits = { maxSeries: 100_000, maxLabelValueLength: 4096 };
 
@@ -81,12 +81,16 @@ export interface BoundedFamilies {
   dropped: number;
 }
 
-/** A collector's families within the limits: the same arrays when nothing is over them, copies otherwise. */
+/**
+ * A collector's families within the limits: the same arrays when nothing is over them, copies otherwise.
+ * Self families (Family.self) pass through whole and do not count against the limits.
+ */
 export function boundFamilies(families: readonly Family[], limits: SeriesLimits = DEFAULT_LIMITS): BoundedFamilies {
   let truncated = 0;
   let dropped = 0;
   let rows = 0;
   for (const family of families) {
+    if (family.self === true) continue;
     rows += family.values.length;
     for (const row of family.values) {
       // for-in rather than Object.values(): no array per row, on every scrape.
@@ -103,6 +107,11 @@ export function boundFamilies(families: readonly Family[], limits: SeriesLimits 
   const seen = new Set<string>();
   for (const family of families) {
     let values = family.values;
+    // A collector's own counts (what it dropped, how many series it holds) are never cut, nor counted.
+    if (family.self === true) {
+      if (values.length > 0) bounded.push(family);
+      continue;
+    }
     if (truncated > 0) values = values.map((row) => ({ ...row, labels: cutLabels(row.labels, limits.maxLabelValueLength) }));
     if (countSeries) {
       const kept: FamilyValue[] = [];

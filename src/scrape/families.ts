@@ -17,6 +17,11 @@ export interface Family {
   type: string;
   aggregator?: string;
   values: readonly FamilyValue[];
+  /**
+   * The collector's own counts about itself (e.g. how much it received or dropped): never cut by the series bounds,
+   * which apply to data rows. These are the ones that say a cap was hit.
+   */
+  self?: boolean;
 }
 
 /**

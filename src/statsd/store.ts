@@ -162,8 +162,9 @@ export class StatsdStore {
         : [{ labels: series.labels, value: series.value }]);
       registerSnapshot(registry, spec, values);
     }
+    // Self families: the scrape's series bound never cuts them, they are the ones that tell the cap was hit.
     const own = (name: string, help: string, type: 'counter' | 'gauge', value: number) =>
-      registerSnapshot(registry, { name, help, type }, [{ labels: {}, value }]);
+      registerSnapshot(registry, { name, help, type, self: true }, [{ labels: {}, value }]);
     own('onlyoffice_statsd_packets_received_total', 'UDP datagrams received by the StatsD receiver.', 'counter', this.packets);
     own('onlyoffice_statsd_lines_received_total', 'StatsD lines received, valid or not.', 'counter', this.lines);
     own('onlyoffice_statsd_lines_invalid_total', 'StatsD lines that could not be parsed and were ignored.', 'counter', this.invalidLines);

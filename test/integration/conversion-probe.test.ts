@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import conversionProbe, { BUILT_IN_SOURCE, ConversionProbeCollector } from '../../src/collectors/conversion_probe.js';
 import type { Config } from '../../src/config/schema.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
@@ -20,6 +22,7 @@ async function simulator(version: DsVersion = '7.1', jwt = false): Promise<DsSim
   }
   sim.setConverter('working');
   sim.setFault('none');
+  sim.setResultBase(undefined);
   sim.requests.length = 0;
   return sim;
 }
@@ -78,7 +81,9 @@ async function probeOnce(config: Config, runs = 1): Promise<{ samples: Sample[];
 function outcomeOf(samples: Sample[]): string {
   const set = find(samples, 'onlyoffice_conversion_probe_outcome').filter((s) => s.value === 1);
   expect(set).toHaveLength(1);
-  expect(find(samples, 'onlyoffice_conversion_probe_outcome')).toHaveLength(6);
+  expect(find(samples, 'onlyoffice_conversion_probe_outcome').map((s) => s.labels.outcome)).toEqual([
+    'ok', 'error_code', 'timeout', 'request_failed', 'result_fetch_failed', 'result_url_refused', 'source_failed',
+  ]);
   return set[0]!.labels.outcome!;
 }
 
@@ -246,6 +251,46 @@ describe('conversion probe against the DS simulator', () => {
     const { samples } = await probeOnce(config);
     expect(value(samples, 'onlyoffice_conversion_probe_success')).toBe(0);
     expect(outcomeOf(samples)).toBe('request_failed');
+  });
+
+  test('a fileUrl on another origin (a spoofed or compromised DS) is not fetched: result_url_refused, logged with its origin', async () => {
+    const sim = await simulator();
+    // Another loopback port is another origin; it stands for any host the answer could name.
+    const foreign = await startDsSimulator({ version: '7.1' });
+    simulators.set('foreign', foreign);
+    sim.setResultBase(foreign.url);
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } }));
+    const config = probeConfig(sim);
+    const collector = conversionProbe.create(config, logger) as ConversionProbeCollector;
+    try {
+      await collector.waitForRuns(1);
+      const samples = await scrape(collector, config);
+      expect(value(samples, 'onlyoffice_conversion_probe_success')).toBe(0);
+      expect(value(samples, 'onlyoffice_conversion_probe_error_code')).toBe(0);
+      expect(outcomeOf(samples)).toBe('result_url_refused');
+    } finally {
+      await collector.close();
+    }
+    expect(foreign.requests).toEqual([]);
+    expect(sim.requests.filter((r) => r.path.startsWith('/cache/files/'))).toEqual([]);
+    expect(lines.filter((l) => l.msg === 'conversion probe failed').map((l) => [l.outcome, l.detail])).toEqual([[
+      'result_url_refused', `result file: on ${foreign.url}, not DocumentServer's origin (${sim.url}); not fetched`,
+    ]]);
+  });
+
+  test('a fileUrl on public_url\'s origin is fetched', async () => {
+    const sim = await simulator();
+    const other = await startDsSimulator({ version: '7.1' });
+    simulators.set('public', other);
+    // The result link names public_url's origin (DS behind the proxy users reach): allowed, and it is fetched there.
+    sim.setResultBase(other.url);
+    const { samples } = await probeOnce(configFrom(`
+documentserver: { url: "${sim.url}", public_url: "${other.url}" }
+conversion_probe: { enabled: true, interval: 4s, timeout: 3s, poll_interval: 200ms }`));
+    expect(outcomeOf(samples)).toBe('result_fetch_failed');
+    // The link was asked of public_url's host (which, being another simulator, has no such file: 404).
+    expect(other.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/cache/files/'))).toHaveLength(1);
   });
 
   test('the built-in source cannot be served (port taken): source_failed, no request to DS', async () => {

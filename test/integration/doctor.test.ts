@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import rabbitmqQueues from '../../src/collectors/rabbitmq_queues.js';
 import type { Diagnosis, HopId, Verdict } from '../../src/doctor/model.js';
 import { renderJson, renderText } from '../../src/doctor/render.js';
 import { runDoctor } from '../../src/doctor/run.js';
@@ -14,7 +15,8 @@ import { freePort } from '../support/ports.js';
 import { POSTGRES_PROGRAMS, startPostgres, type Postgres } from '../support/postgres.js';
 import { RABBITMQ_PROGRAMS, startRabbitMQ, type RabbitMQ } from '../support/rabbitmq.js';
 import { REDIS_PROGRAMS, startRedis, type Redis } from '../support/redis.js';
-import { configFrom, silentLogger } from '../support/scrape.js';
+import { configFrom, scrapeWith, silentLogger } from '../support/scrape.js';
+import { find, value } from '../support/exposition.js';
 import { terminate } from '../support/service-process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -158,6 +160,11 @@ disk: { paths: [] }
       expect(hop(d, 'proxy').findings.map((f) => `${f.code} ${f.params.path} ${f.params.status}`)).toEqual([
         'not_ds_answer /healthcheck 502', 'not_ds_answer /index.html 502', 'static_file /web-apps/apps/api/documents/api.js 200',
       ]);
+      // The reason the exporter got, not a list of what it might have been.
+      expect(hop(d, 'docservice').findings.map((f) => [f.code, f.params.path, f.params.error])).toEqual([
+        ['no_http_answer', '/index.html', 'refused: connection refused'], ['no_http_answer', '/healthcheck', 'refused: connection refused'],
+      ]);
+      expect(renderText(d, 'en')).toContain(`${ds.url}/index.html: no HTTP answer (refused: connection refused, `);
       const text = renderText(d, 'zh-CN');
       expect(text).toContain('[FAIL]    docservice');
       expect(text).toContain('1. [docservice] docservice 没有在监听');
@@ -187,6 +194,38 @@ disk: { paths: [] }
       rabbit.thaw();
       ds.setFault('none');
     }
+  });
+
+  test('a RabbitMQ management URL without credentials: the doctor shows the 401 it got; /metrics agrees', async () => {
+    const text = yaml().replace(/rabbitmq:\n  url: .*\n  source: amqp\n/, `rabbitmq:\n  management_url: ${rabbit.managementUrl}\n  source: management\n`);
+    expect(text).toContain(`management_url: ${rabbit.managementUrl}`);
+    const config = configFrom(text);
+    const d = await runDoctor(config, silentLogger, 8_000);
+    writeFileSync(join(ARTIFACTS, 'rabbitmq-management-no-login.en.txt'), renderText(d, 'en'));
+    const reason = 'management API: 401 unauthorized (check rabbitmq.username/password)';
+    expect(verdicts(d)).toEqual({ ...ALL_OK, converter: 'unknown' });
+    expect(hop(d, 'converter').findings).toEqual([
+      { code: 'source_failed', params: { source: 'management', error: reason } },
+      { code: 'probe_ok', params: { seconds: expect.any(Number) } },
+    ]);
+    const report = renderText(d, 'en');
+    expect(report).toContain(`RabbitMQ management: could not be read (${reason})`);
+    expect(report).toContain(`the conversion queue cannot be judged: ${reason}. /metrics says the same with onlyoffice_rabbitmq_up 0.`);
+    expect(report).not.toContain('docker logs');
+    // /metrics: the collector ran and says the source did not answer, as the doctor does.
+    const { samples } = await scrapeWith([rabbitmqQueues], config);
+    expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'rabbitmq_queues' })).toBe(1);
+    expect(find(samples, 'onlyoffice_rabbitmq_up').map((x) => [x.labels.source, x.value])).toEqual([['management', 0]]);
+    expect(find(samples, 'onlyoffice_rabbitmq_queue_exists')).toEqual([]);
+  });
+
+  test('a TLS endpoint nobody listens on: the certificate finding says what the handshake got', async () => {
+    const port = await freePort();
+    const d = await runDoctor(configFrom(`${yaml()}tls: { endpoints: ["127.0.0.1:${port}"] }\n`), silentLogger, 8_000);
+    expect(hop(d, 'certificates').findings).toEqual([
+      { code: 'cert_problem', params: { target: `127.0.0.1:${port}`, problem: 'unreachable', error: 'refused: connection refused' } },
+    ]);
+    expect(renderText(d, 'en')).toContain(`127.0.0.1:${port}: TLS handshake failed (refused: connection refused)`);
   });
 
   test('PostgreSQL frozen (SIGSTOP): /healthcheck hangs, PostgreSQL named', async () => {

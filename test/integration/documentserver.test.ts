@@ -230,6 +230,21 @@ describe('DocumentServer collectors against the simulator', () => {
     });
   });
 
+  test.each(['7.1', '9.3'] as const)('%s docservice on a port other than 8000: api.js (Express 404) is not reported, the other hops are', async (version) => {
+    const ds = await simulator({ version });
+    expect(ds.port).not.toBe(8000);
+    const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
+    for (const family of ['onlyoffice_endpoint_up', 'onlyoffice_endpoint_status_code', 'onlyoffice_endpoint_duration_seconds']) {
+      expect(find(samples, family).map((s) => `${s.labels.endpoint} ${s.labels.via}`).sort()).toEqual(['command direct', 'healthcheck direct', 'index direct']);
+    }
+    for (const endpoint of ['healthcheck', 'index', 'command']) {
+      expect(value(samples, 'onlyoffice_endpoint_up', { endpoint, via: 'direct' })).toBe(1);
+      expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint, via: 'direct' })).toBe(200);
+    }
+    expect(success(samples, 'endpoints')).toBe(1);
+    expect(ds.requests.filter((r) => r.path === '/web-apps/apps/api/documents/api.js')).toHaveLength(1);
+  });
+
   test('a target that accepts TCP and never answers: the scrape ends within the deadline, the other hops intact', async () => {
     const hole = await startBlackhole();
     const ds = await simulator({ version: '7.5' });
@@ -307,6 +322,20 @@ nginx.describe('behind a real nginx: which hop broke', () => {
     expect(value(samples, 'onlyoffice_license_connections_limit', { mode: 'edit' })).toBe(20);
     expect(find(samples, 'onlyoffice_connections')).toEqual([]);
     expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(1);
+  });
+
+  test('nginx without api.js (its own 404 page) is reported down, directly and through the proxy', async () => {
+    const missing = await startNginx({ backendPort: ds.port, apiJsMissing: true });
+    try {
+      const samples = await scrapeDs(`documentserver: { url: "${missing.url}", public_url: "${missing.url}" }`);
+      for (const via of ['direct', 'public']) {
+        expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'api_js', via })).toBe(0);
+        expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'api_js', via })).toBe(404);
+        expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'index', via })).toBe(1);
+      }
+    } finally {
+      await missing.stop();
+    }
   });
 
   test('a frozen dependency behind the proxy: the healthcheck times out, nginx keeps waiting', async () => {

@@ -57,6 +57,11 @@ export interface DsSimulator {
   setInfo(info: object | string | undefined): void;
   /** Same for the `license` command answer. */
   setLicense(license: object | string | undefined): void;
+  /**
+   * A spoofed or compromised DS: conversion results (fileUrl) point at `base` (e.g. another loopback port) instead of
+   * the request's own host, as DS builds them; undefined restores DS's behaviour.
+   */
+  setResultBase(base: string | undefined): void;
 }
 
 export const OVERSIZED_BYTES = 16 * 1024 * 1024;
@@ -335,6 +340,7 @@ class Simulator implements DsSimulator {
   private forgottenKeys: string[] = [];
   private info: Buffer | undefined;
   private license: Buffer | undefined;
+  private resultBase: string | undefined;
   private readonly tasks = new Map<string, Task>();
   /** Files behind the fileUrl / getForgotten urls, by path. */
   private readonly files = new Map<string, Buffer>();
@@ -376,6 +382,10 @@ class Simulator implements DsSimulator {
 
   setLicense(license: object | string | undefined): void {
     this.license = license === undefined ? undefined : Buffer.from(typeof license === 'string' ? license : JSON.stringify(license));
+  }
+
+  setResultBase(base: string | undefined): void {
+    this.resultBase = base;
   }
 
   async start(): Promise<void> {
@@ -677,7 +687,7 @@ class Simulator implements DsSimulator {
         const ext = outputExt(outputtype.toLowerCase(), params.filetype);
         // The title keeps its name with the output extension (samples/convert-done.json: .../probe.pdf?...filename=probe.pdf).
         const title = typeof params.title === 'string' && params.title !== '' ? params.title.replace(/\.[^./]*$/, '') + `.${ext}` : `output.${ext}`;
-        task = { id, key, outputtype: outputtype.toLowerCase(), ext, title, url: params.url, baseUrl: baseUrlOf(ctx.req), state: 'queued' };
+        task = { id, key, outputtype: outputtype.toLowerCase(), ext, title, url: params.url, baseUrl: this.resultBase ?? baseUrlOf(ctx.req), state: 'queued' };
         this.tasks.set(id, task);
         this.runQueuedTasks();
         if (isAsync) return reply('pending');

@@ -12,6 +12,8 @@ export interface NginxOptions {
   denyInfo?: boolean;
   /** proxy_read_timeout (nginx default 60 s, which DS's config does not override). */
   proxyReadTimeoutSeconds?: number;
+  /** api.js missing from disk (a broken install or a proxy without DS's location): nginx's own 404 page for it. */
+  apiJsMissing?: boolean;
 }
 
 export interface NginxProxy {
@@ -43,7 +45,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
   const port = await freePort();
   const errorLog = join(dir, 'error.log');
   const apiJs = join(dir, 'api.js');
-  writeFileSync(apiJs, API_JS, { mode: 0o644 });
+  if (options.apiJsMissing !== true) writeFileSync(apiJs, API_JS, { mode: 0o644 });
   const confPath = join(dir, 'nginx.conf');
   writeFileSync(confPath, nginxConf({ dir, port, errorLog, apiJs, ...options }));
 
@@ -62,7 +64,7 @@ export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
 
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitReady(`${url}/web-apps/apps/api/documents/api.js`, exited, () => `${stderr}${readLog(errorLog)}`);
+    await waitReady(`${url}/web-apps/apps/api/documents/api.js`, options.apiJsMissing === true ? 404 : 200, exited, () => `${stderr}${readLog(errorLog)}`);
   } catch (error) {
     await cleanup();
     throw error;
@@ -125,7 +127,7 @@ http {
 `;
 }
 
-async function waitReady(url: string, exited: Promise<number | null>, log: () => string): Promise<void> {
+async function waitReady(url: string, status: number, exited: Promise<number | null>, log: () => string): Promise<void> {
   let gone: number | null | undefined;
   void exited.then((code) => (gone = code));
   const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -134,7 +136,7 @@ async function waitReady(url: string, exited: Promise<number | null>, log: () =>
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
       await response.arrayBuffer();
-      if (response.status === 200) return;
+      if (response.status === status) return;
     } catch {
       // not listening yet
     }

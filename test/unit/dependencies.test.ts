@@ -6,14 +6,16 @@ import { configFrom, silentLogger, configProblems as problemsOf } from '../suppo
 
 
 describe('dependencies configuration', () => {
-  test('defaults are DocumentServer\'s own, on localhost, 3s per check', () => {
+  test('defaults are DocumentServer\'s own, on localhost, 3s per check; Redis (unused by Community) is off', () => {
     const config = configFrom('');
     expect(config.dependencies).toEqual({
       postgresql: { dependency: 'postgresql', address: '127.0.0.1:5432', host: '127.0.0.1', port: 5432, tls: false },
       rabbitmq: { dependency: 'rabbitmq', address: '127.0.0.1:5672', host: '127.0.0.1', port: 5672, tls: false },
-      redis: { dependency: 'redis', address: '127.0.0.1:6379', host: '127.0.0.1', port: 6379, tls: false },
+      redis: false,
       timeout: 3_000,
     });
+    expect(configFrom('dependencies: { redis: "127.0.0.1:6379" }').dependencies.redis)
+      .toEqual({ dependency: 'redis', address: '127.0.0.1:6379', host: '127.0.0.1', port: 6379, tls: false });
   });
 
   test('the shape from the issue, and false to leave one out', () => {

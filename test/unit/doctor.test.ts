@@ -220,6 +220,50 @@ describe('doctor diagnosis (from samples)', () => {
     expect(verdict(d, 'postgresql')).toBe('warn');
     expect(verdict(d, 'rabbitmq')).toBe('ok');
     expect(causes(d)).toEqual(['postgresql:dependency_unreachable']);
+    // The same case the OnlyofficeDocsDependencyUnreachable warning names: the key to fix.
+    expect(renderJson(d, 'en').causes).toEqual([{
+      id: 'dependency_unreachable', hop: 'postgresql', severity: 'warn',
+      title: 'postgresql does not answer at db:5432, yet DS is healthy',
+      why: 'DS\'s /healthcheck is true, so DS does not use this address: set dependencies.postgresql in the exporter\'s configuration to the address DS really uses (local.json / the Docker environment), or to false when the all-in-one container does not publish it.',
+      fix: ['nc -vz db 5432'],
+    }]);
+  });
+
+  test('a failed collector carries its error, redacted, in the finding and the cause', () => {
+    const errors = new Map([['disk', 'cannot stat http://user:pa55@nas.local/share?token=abc: EACCES']]);
+    const d = diagnose([...HEALTHY_DS, s('onlyoffice_scrape_collector_success', 0, { collector: 'disk' })], CONFIG, { now: NOW, errors });
+    const error = 'cannot stat http://nas.local/share?token=REDACTED: EACCES';
+    expect(d.hops.find((h) => h.id === 'disk')!.findings).toEqual([{ code: 'collector_failed', params: { collector: 'disk', error } }]);
+    const en = renderJson(d, 'en');
+    expect(en.hops.find((h) => h.id === 'disk')!.findings[0]!.text).toBe(`the disk check failed: ${error}`);
+    expect(en.causes).toEqual([{
+      id: 'check_failed', hop: 'disk', severity: 'fail', title: 'the exporter\'s disk check failed',
+      why: `this hop cannot be judged, the check failed: ${error}`,
+      fix: ['# fix what the reason above names (the disk configuration or its target), then run the doctor again'],
+    }]);
+    expect(renderText(d, 'en')).not.toContain('docker logs');
+  });
+
+  test('RabbitMQ sources that did not answer: the collector ran (as /metrics says), each source with its reason', () => {
+    const errors = new Map([['rabbitmq_queues/management', 'management API: 401 unauthorized (check rabbitmq.username/password)']]);
+    const d = diagnose([...HEALTHY_DS, ok('rabbitmq_queues'), s('onlyoffice_rabbitmq_up', 0, { source: 'management' })], CONFIG, { now: NOW, errors });
+    expect(verdict(d, 'converter')).toBe('unknown');
+    const en = renderJson(d, 'en');
+    expect(en.hops.find((h) => h.id === 'converter')!.findings.map((f) => f.text))
+      .toEqual(['RabbitMQ management: could not be read (management API: 401 unauthorized (check rabbitmq.username/password))']);
+    expect(en.causes.map((c) => [c.id, c.title, c.why])).toEqual([[
+      'rabbitmq_source_failed', 'the exporter cannot read the queues from RabbitMQ (management)',
+      'the conversion queue cannot be judged: management API: 401 unauthorized (check rabbitmq.username/password). /metrics says the same with onlyoffice_rabbitmq_up 0.',
+    ]]);
+    expect(renderText(d, 'en')).not.toContain('check failed');
+  });
+
+  test('a dependency that does not answer says why', () => {
+    const errors = new Map([['dependencies/postgresql db:5432', 'refused: connect ECONNREFUSED 10.0.0.5:5432']]);
+    const d = diagnose([...HEALTHY_DS, ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: 'db:5432' }),
+      s('onlyoffice_dependency_duration_seconds', 0.002, { dependency: 'postgresql', address: 'db:5432' })], CONFIG, { now: NOW, errors });
+    expect(renderJson(d, 'en').hops.find((h) => h.id === 'postgresql')!.findings.map((f) => f.text))
+      .toEqual(['db:5432: no answer (2 ms, refused: connect ECONNREFUSED 10.0.0.5:5432)']);
   });
 
   test('the proxy: 504 with docservice up is a bad gateway; a 404 is another site; no answer is a down proxy', () => {
@@ -255,7 +299,7 @@ describe('doctor texts', () => {
   const params = { name: 'c', state: 'exited', exit_code: 1, restarts: 2, program: 'ds:docservice', container: 'c', path: '/p', percent: 3, target: 'h:443', date: '2026-01-01', days: 5,
     queue: 'ds.converttask', ready: 4, consumers: 1, code: -4, reason: 'unknown', url: 'http://x', status: 502, direct: 'http://d', failure: 'refused', host: 'h', hostport: 'h:443',
     dependency: 'rabbitmq', address: 'a:1', collector: 'disk', timeout: '10s', problem: 'read-only', seconds: 0.1, version: '8.3.3.23', signed: 1, hop: 'docservice',
-    mountpoint: '/', ipercent: 50, key: 'k', dir: '/backup', files: 2, size: '1.0 MiB', min: '2.0 MiB',
+    mountpoint: '/', ipercent: 50, key: 'k', source: 'management', sources: 'management, amqp', dir: '/backup', files: 2, size: '1.0 MiB', min: '2.0 MiB',
     age_zh: '3 天', age_en: '3 days', limit_zh: '26 小时', limit_en: '26 h' };
 
   test.each(['zh-CN', 'en'] as const)('every cause and finding renders in %s without a hole', (lang) => {
@@ -269,6 +313,11 @@ describe('doctor texts', () => {
       expect(CAUSES[id].fix(params, t).length).toBeGreaterThan(0);
     }
     for (const render of Object.values(FINDINGS)) expect(render({ ...params, problem: 'expired' }, t)).not.toMatch(/undefined|NaN/);
+    // With the underlying error known, too.
+    for (const id of CAUSE_ORDER) {
+      for (const text of [CAUSES[id].title({ ...params, error: 'E' }, t), CAUSES[id].why({ ...params, error: 'E' }, t)]) expect(text).not.toMatch(/undefined|NaN|\[object/);
+    }
+    for (const render of Object.values(FINDINGS)) expect(render({ ...params, problem: 'expired', error: 'E' }, t)).not.toMatch(/undefined|NaN/);
   });
 
   test('titles differ between the languages (each is really translated)', () => {

@@ -7,6 +7,7 @@ import { BoundsLog, boundFamilies, cutValue, DEFAULT_LIMITS } from '../../src/sc
 import { readFamilies } from '../../src/scrape/families.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
 import { runScrape } from '../../src/scrape/run.js';
+import { StatsdStore } from '../../src/statsd/store.js';
 import { find, parseExposition, value } from '../support/exposition.js';
 import { configFrom, familiesText, scrapeWith, silentLogger } from '../support/scrape.js';
 
@@ -104,6 +105,26 @@ describe('series bounds', () => {
       ['too many series; the rest were dropped', 'flood', 2],
       ['label values too long; cut', 'long', 1],
     ]);
+  });
+
+  test('a collector\'s self families are never cut: StatsD still says how many series it holds and what it dropped', async () => {
+    // A store of 30 series (35 names sent, 5 dropped), each a histogram, bound to 20 series per scrape: the data rows
+    // are cut, the receiver's own counts are not (they were the first dropped, registered after the data).
+    const store = new StatsdStore(30);
+    for (let n = 0; n < 35; n++) store.receive(`app.t${n}:5|ms`);
+    const registry = await runScrape({
+      collectors: [{ name: 'statsd', collector: { collect: async (ctx) => store.write(ctx.registry) } }],
+      config, target: config.documentserver, scope: 'metrics', budgetMs: 2000, logger: silentLogger,
+      healthLog: new CollectorHealthLog(silentLogger), limits: { maxSeries: 20, maxLabelValueLength: 100 },
+    });
+    const samples = parseExposition(await registry.metrics());
+    expect(find(samples, 'onlyoffice_statsd_timing_seconds_count')).toHaveLength(20);
+    expect(value(samples, 'onlyoffice_statsd_series')).toBe(30);
+    expect(value(samples, 'onlyoffice_statsd_samples_dropped_total')).toBe(5);
+    expect(value(samples, 'onlyoffice_statsd_lines_received_total')).toBe(35);
+    expect(value(samples, 'onlyoffice_statsd_packets_received_total')).toBe(35);
+    expect(value(samples, 'onlyoffice_statsd_lines_invalid_total')).toBe(0);
+    expect(find(samples, 'onlyoffice_statsd_last_sample_timestamp_seconds')).toHaveLength(1);
   });
 
   test('the default limits: 4096 characters per label value', async () => {

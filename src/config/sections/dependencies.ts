@@ -75,7 +75,7 @@ function parseTarget(kind: DependencyKind, value: string, ctx: z.RefinementCtx):
   return target;
 }
 
-function dependency(kind: DependencyKind, fallback: string) {
+function dependency(kind: DependencyKind, fallback: string | false) {
   // `address` alone may be written as a plain string; the mapping lets a password come from a file (`password_file`).
   // A password given there replaces the URL's.
   return shorthand(z.object({
@@ -101,12 +101,13 @@ function dependency(kind: DependencyKind, fallback: string) {
 
 /**
  * `dependencies`: what DocumentServer needs, checked at the protocol level (a frozen server still
- * accepts TCP). Defaults: the DS defaults on localhost; `false` leaves one out.
+ * accepts TCP). Defaults: the DS defaults on localhost; `false` leaves one out. Redis is off unless given:
+ * Community does not use it, and a check of a server nobody runs would only ever say "down".
  */
 export const dependenciesSection = z.object({
   postgresql: dependency('postgresql', '127.0.0.1:5432'),
   rabbitmq: dependency('rabbitmq', '127.0.0.1:5672'),
-  redis: dependency('redis', '127.0.0.1:6379'),
+  redis: dependency('redis', false),
   /** Longest wait for one check; the scrape deadline still applies. */
   timeout: duration.default('3s'),
 }).strict();

@@ -5,6 +5,8 @@ import { duration } from '../duration.js';
 import { httpUrl } from '../types.js';
 
 const ROBOT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+/** Robots per channel: each is checked against its template files at every (re)load. */
+export const MAX_ROBOTS_PER_CHANNEL = 100;
 const TEMPLATE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 
@@ -117,6 +119,15 @@ export const notifySection = z.object({
 }).strict().superRefine((value, ctx) => {
   const robots = [...Object.entries(value.dingtalk), ...Object.entries(value.wecom)];
   if (robots.length === 0) return;
+  let tooMany = false;
+  for (const channel of ['dingtalk', 'wecom'] as const) {
+    const count = Object.keys(value[channel]).length;
+    if (count <= MAX_ROBOTS_PER_CHANNEL) continue;
+    tooMany = true;
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: [channel], message: `at most ${MAX_ROBOTS_PER_CHANNEL} robots, not ${count}` });
+  }
+  // Not worth checking thousands of templates for a configuration that is refused anyway.
+  if (tooMany) return;
   if (value.auth === undefined) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['auth'], message: 'is required when robots are configured: bearer_token, or username and password' });
   }

@@ -24,13 +24,21 @@ export const udpListen = z.string().transform((value, ctx): UdpAddress => {
 });
 
 /**
+ * What one scrape can carry: each StatsD series is a histogram of 14 to 18 rows, and 10,000 of them already make a
+ * /metrics answer of about 10 MB that takes half a second to build (docs/BENCHMARKS.md); 100,000 took 9 s and GBs.
+ */
+export const MAX_STATSD_SERIES = 10_000;
+const MAX_SERIES_REASON = `at most ${MAX_STATSD_SERIES}: each StatsD series is a histogram of up to 18 rows, `
+  + `and ${MAX_STATSD_SERIES} make a /metrics answer of about 10 MB`;
+
+/**
  * `statsd`: a StatsD receiver DS sends its own timings to (DS `statsd.host/port`, Docker `METRICS_HOST/PORT`).
  * Off unless `listen` is given.
  */
 export const statsdSection = z.object({
   listen: udpListen.optional(),
   /** Distinct series kept in memory; samples of further new series are dropped and counted. */
-  max_series: z.number().int().min(1).max(100_000).default(1000),
+  max_series: z.number().int().min(1).max(MAX_STATSD_SERIES, MAX_SERIES_REASON).default(1000),
 }).strict();
 
 export type StatsdConfig = z.infer<typeof statsdSection>;
