@@ -16,6 +16,8 @@ import { configFrom, silentLogger } from '../support/scrape.js';
 
 const { describe: withEngine } = requirePrograms(...ENGINE_PROGRAMS);
 
+const NO_TIMEOUT_IMAGE = 'local/notimeout:1';
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ViewInternals {
@@ -258,12 +260,11 @@ withEngine('Docker collectors under stress (private engine)', () => {
 
   test('a hanging supervisorctl: never more than one stuck process per container, and the check says "hung"', async () => {
     const hang = engine.writeFile('sv-hang', '#!/bin/sh\nexec sleep 7200\n');
-    // A `timeout` that bounds nothing: only the exec guard keeps the count at one.
-    // (First in PATH: /bin/timeout is a symlink to busybox, and a bind mount there would replace busybox itself.)
-    const fakeTimeout = engine.writeFile('fake-timeout', '#!/bin/sh\nshift 3\nexec "$@"\n');
+    // An image without `timeout` (and dash as sh, as in the DS image): only the exec guard keeps the count at one.
+    await engine.importImage(NO_TIMEOUT_IMAGE, { without: ['timeout'], dash: true });
     await engine.cli('run', '-d', '--name', 'hang-documentserver', '-v', `${hang}:/bin/supervisorctl:ro`, TEST_IMAGE, 'sleep', '3600');
-    await engine.cli('run', '-d', '--name', 'hang-documentserver-notimeout', '-v', `${hang}:/bin/supervisorctl:ro`,
-      '-v', `${fakeTimeout}:/opt/bin/timeout:ro`, '-e', 'PATH=/opt/bin:/bin', TEST_IMAGE, 'sleep', '3600');
+    await engine.cli('run', '-d', '--name', 'hang-documentserver-notimeout', '-v', `${hang}:/bin/supervisorctl:ro`, NO_TIMEOUT_IMAGE, 'sleep', '3600');
+    expect(await engine.cli('exec', 'hang-documentserver-notimeout', 'sh', '-c', 'command -v timeout || echo none')).toBe('none');
     const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["hang-*"], supervisor_interval: 1s, supervisor_timeout: 1s }`);
     const harness = new ScrapeHarness([supervisorCollector], config);
     const lease = acquireEngine(config.docker, silentLogger);
