@@ -141,8 +141,9 @@ export class SupervisorWatcher {
       if (error instanceof ExecTimeout) {
         report = failedReport('hung', `supervisorctl status: ${error.message}`);
       } else {
-        // No HTTP answer (a timeout, a refused connection): the engine is in trouble, not supervisor.
-        if (apiErrorStatus(error) === undefined) this.engine.view.engineDown(`docker exec: ${describeApiError(error)}`);
+        // No HTTP answer (a timeout, a refused connection): if the engine does not answer a ping either, the view goes
+        // down and no round creates an exec until it is back.
+        if (apiErrorStatus(error) === undefined) void this.engine.view.ping(this.lifetime.signal);
         report = failedReport('exec_failed', `docker exec: ${describeApiError(error)}`);
       }
     }

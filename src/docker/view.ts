@@ -108,7 +108,7 @@ type Phase = 'idle' | 'connecting' | 'live' | 'down' | 'closed';
  * try, at most once a second). Until a reconnect has resynced, ready() throws: the last view is not served,
  * because nothing can be said about containers while the engine does not answer. A frozen engine keeps the
  * stream open and silent: ready() pings it (one /_ping per scrape, shared by the collectors, under a short
- * deadline), and any engine timeout (ping, inspect, exec) marks the view down as a lost stream does.
+ * deadline); an inspect or exec that gets no answer pings too. No answer marks the view down as a lost stream does.
  *
  * A stream that drops after less than MIN_STREAM_LIFE_MS (a proxy's idle timeout) reconnects with backoff, and
  * a reconnect after a mere stream drop lists first and inspects only the containers whose list entry changed;
@@ -178,6 +178,8 @@ export class ContainerView {
   /**
    * GET /_ping under a short deadline: true when the engine answered. No answer (or no connection) marks the
    * view down, as a lost events stream does. An abort of `signal` itself (the caller gave up) says nothing.
+   * A call that timed out elsewhere (an inspect, an exec) pings: one container's call can hang behind its lock while
+   * the engine answers everything else, and that must not take the whole view down.
    */
   async ping(signal?: AbortSignal): Promise<boolean> {
     if (this.phase !== 'live') return false;
@@ -197,11 +199,8 @@ export class ContainerView {
     }
   }
 
-  /**
-   * The engine did not answer a call (a timeout, a refused connection): the view is down until a reconnect
-   * has resynced everything. Other users of the engine (exec, inspect) report it here.
-   */
-  engineDown(why: string): void {
+  /** The engine did not answer: the view is down until a reconnect has listed and inspected everything again. */
+  private engineDown(why: string): void {
     if (this.phase !== 'live') return;
     this.needFullResync = true;
     this.dropStream();
@@ -503,10 +502,10 @@ export class ContainerView {
     const ids = [...this.dirty];
     this.dirty.clear();
     for (const id of ids) {
-      const pending: Promise<void> = this.limited(() => this.inspect(id)).catch((error: unknown) => {
+      const pending: Promise<void> = this.limited(() => this.inspect(id)).catch(async (error: unknown) => {
         this.options.logger.debug({ id: id.slice(0, 12), err: describeApiError(error) }, 'container inspect after an event failed');
-        // No HTTP answer at all (timeout, connection refused): the engine, not the container.
-        if (apiErrorStatus(error) === undefined && !this.lifetime.signal.aborted) this.engineDown(`inspect: ${describeApiError(error)}`);
+        // No HTTP answer at all (timeout, connection refused): is it the engine, or this container?
+        if (apiErrorStatus(error) === undefined && !this.lifetime.signal.aborted) await this.ping();
       }).finally(() => this.inflight.delete(pending));
       this.inflight.add(pending);
     }

@@ -232,6 +232,46 @@ withEngine('Docker collectors under stress (private engine)', () => {
     }
   }, 120_000);
 
+  test('one container whose inspect hangs does not take the view down while the engine answers pings', async () => {
+    const stuck = await engine.docker.createContainer({ name: 'lk-stuck', Image: TEST_IMAGE, Cmd: ['sleep', '3600'] });
+    await engine.cli('create', '--name', 'lk-fine', TEST_IMAGE, 'sleep', '3600');
+    const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["lk-*"], supervisor: false, timeout: 1s, resync_interval: 1h }`);
+    const harness = new ScrapeHarness([dockerCollector], config);
+    const lease = acquireEngine(config.docker, silentLogger);
+    try {
+      expect(value((await harness.scrape()).samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' })).toBe(1);
+      // Its inspect waits for the container's lock (a stuck operation): never answered, only timed out.
+      const client = lease.engine.docker;
+      const getContainer = client.getContainer.bind(client);
+      let timedOut = 0;
+      client.getContainer = ((id: string) => {
+        const container = getContainer(id);
+        if (id !== stuck.id) return container;
+        container.inspect = ((options?: { abortSignal?: AbortSignal }) => new Promise((_, reject) => {
+          options?.abortSignal?.addEventListener('abort', () => {
+            timedOut += 1;
+            reject(options.abortSignal!.reason);
+          }, { once: true });
+        })) as typeof container.inspect;
+        return container;
+      }) as typeof client.getContainer;
+      const pings = lease.engine.api.get('ping');
+      await stuck.update({ CpuShares: 512 });
+      await eventually('the inspect to time out and the ping after it', () => (timedOut === 1 && lease.engine.api.get('ping') > pings ? true : undefined));
+      // The ping answered (settled() waits for it): still live.
+      await lease.engine.view.settled();
+      expect(lease.engine.view.live).toBe(true);
+      const { samples } = await harness.scrape();
+      expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' })).toBe(1);
+      // What was known of it stays.
+      expect(value(samples, 'onlyoffice_container_state', { name: 'lk-stuck', state: 'created' })).toBe(1);
+    } finally {
+      await lease.release();
+      await harness.close();
+      await engine.cli('rm', '-f', 'lk-stuck', 'lk-fine');
+    }
+  }, 60_000);
+
   test('supervisor checks queue no exec while dockerd is frozen: at most one orphan exec instance afterwards', async () => {
     const ok = engine.writeFile('sv-ok', "#!/bin/sh\necho 'ds:docservice                    RUNNING   pid 1, uptime 0:00:05'\n");
     await engine.cli('run', '-d', '--name', 'orph-documentserver', '-v', `${ok}:/bin/supervisorctl:ro`, TEST_IMAGE, 'sleep', '3600');
