@@ -9,7 +9,7 @@ import type { ContainerRecord } from './view.js';
 /**
  * `supervisorctl status`, bounded inside the container too: a hung supervisorctl (supervisord in trouble) keeps
  * running after we stop reading, and Docker has no call to kill an exec. `timeout` is coreutils' in the DS image
- * (Ubuntu) and an applet in busybox, both with `-s SIG SECS PROG`; KILL because supervisorctl has nothing to clean
+ * (ONLYOFFICE/Docker-DocumentServer Dockerfile: FROM ubuntu) and an applet in busybox, both with `-s SIG SECS PROG`; KILL because supervisorctl has nothing to clean
  * up and a wedged one must not outlive the check. `command -v` is POSIX sh (dash, busybox ash). Where there is no
  * `timeout`, the exec guard in SupervisorWatcher still keeps it to one process at a time.
  */
