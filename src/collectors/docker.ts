@@ -83,7 +83,7 @@ function counterIncrement(value: number): number {
 
 /**
  * Docker state of the matched containers (the ONLYOFFICE stack), from the in-memory view that the events
- * stream keeps current: a scrape makes no Engine API call. Optional CPU/memory from background stats.
+ * stream keeps current: a scrape makes one Engine API call, a /_ping. Optional CPU/memory from background stats.
  */
 const docker: CollectorDefinition = {
   name: 'docker',
@@ -126,7 +126,8 @@ const docker: CollectorDefinition = {
       // Rows go straight into snapshots: at 500 containers prom-client's set() hashed ~7,600 label sets per scrape.
       // Label order in each object is the exposition's label order.
       async collect(ctx) {
-        await engine.view.ready(ctx.signal);
+        // One /_ping per scrape, shared with the supervisor collector: a frozen engine is not served as current.
+        await engine.view.ready(ctx.signal, (key, compute) => ctx.memo(key, compute));
         const state: Row[] = [];
         const health: Row[] = [];
         const restarts: Row[] = [];

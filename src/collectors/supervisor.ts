@@ -4,7 +4,7 @@ import { dockerEnabled } from '../docker/connection.js';
 import { acquireEngine, type EngineLease } from '../docker/engine.js';
 import { globMatcher } from '../docker/glob.js';
 import { hostSupervisorctl, hostSystemdUnits } from '../docker/host-supervisor.js';
-import { SUPERVISOR_STATES, type SupervisorReport } from '../docker/supervisor-status.js';
+import { CHECK_STATES, failedReport, SUPERVISOR_STATES, type SupervisorReport } from '../docker/supervisor-status.js';
 import { SupervisorWatcher } from '../docker/supervisor-watch.js';
 import type { CollectorDefinition, ScrapeContext } from './types.js';
 
@@ -38,13 +38,13 @@ const supervisor: CollectorDefinition = {
       async collect(ctx) {
         const reports: { container: string; report: SupervisorReport }[] = [];
         if (lease && watcher) {
-          await lease.engine.view.ready(ctx.signal);
+          await lease.engine.view.ready(ctx.signal, (key, compute) => ctx.memo(key, compute));
           const targets = watcher.targets();
           const unchecked = targets.filter((c) => c.state === 'running' && watcher.current(c) === undefined);
           if (unchecked.length > 0) await untilSettledOrAborted(Promise.allSettled(unchecked.map((c) => watcher.check(c))), ctx.signal);
           for (const container of targets) {
             if (container.state !== 'running') {
-              reports.push({ container: container.name, report: { up: false, programs: [], error: `container is ${container.state}` } });
+              reports.push({ container: container.name, report: failedReport('not_running', `container is ${container.state}`) });
               continue;
             }
             // A check that did not finish before the deadline leaves this container out of this scrape.
@@ -69,8 +69,22 @@ function write(ctx: ScrapeContext, reports: { container: string; report: Supervi
   const up = new Gauge({ name: 'onlyoffice_supervisor_up', help: '1 when supervisorctl status (or systemctl) answered for this container; "" is the host.', labelNames: ['container'], registers });
   const state = new Gauge({ name: 'onlyoffice_supervisor_process_state', help: 'Supervisor state of the program: 1 for the current state, 0 for the others.', labelNames: ['container', 'program', 'state'], registers });
   const uptime = new Gauge({ name: 'onlyoffice_supervisor_process_uptime_seconds', help: 'Uptime of a RUNNING program as supervisor printed it at the last check.', labelNames: ['container', 'program'], registers });
+  const check = new Gauge({
+    name: 'onlyoffice_supervisor_check_state',
+    help: 'How the last check went (ok, error, hung, exec_failed, not_running): 1 for the current one, 0 for the others.',
+    labelNames: ['container', 'state'],
+    registers,
+  });
+  const dropped = new Gauge({
+    name: 'onlyoffice_supervisor_programs_dropped',
+    help: 'Program lines of the last check past the cap of 64 programs per container, not exported.',
+    labelNames: ['container'],
+    registers,
+  });
   for (const { container, report } of reports) {
     up.set({ container }, report.up ? 1 : 0);
+    for (const s of CHECK_STATES) check.set({ container, state: s }, report.check === s ? 1 : 0);
+    dropped.set({ container }, report.dropped);
     for (const program of report.programs) {
       for (const s of SUPERVISOR_STATES) state.set({ container, program: program.program, state: s }, program.state === s ? 1 : 0);
       if (program.uptimeSeconds !== undefined) uptime.set({ container, program: program.program }, program.uptimeSeconds);

@@ -11,12 +11,31 @@ export interface ProgramStatus {
   description: string;
 }
 
+/**
+ * How the check itself went: `ok` (supervisorctl answered), `error` (it printed an error, is missing, exited with
+ * nothing), `hung` (it did not finish within supervisor_timeout, or an earlier one still runs in the container),
+ * `exec_failed` (the Docker exec API failed), `not_running` (the container is not running).
+ */
+export const CHECK_STATES = ['ok', 'error', 'hung', 'exec_failed', 'not_running'] as const;
+export type CheckState = (typeof CHECK_STATES)[number];
+
+/** The DS image runs fewer than 10 programs: more than this is not supervisorctl status output worth a series each. */
+export const MAX_PROGRAMS = 64;
+
 export interface SupervisorReport {
   /** supervisorctl reached supervisord (or systemctl answered). */
   up: boolean;
   programs: ProgramStatus[];
   /** Why `up` is false: the first line supervisorctl printed, e.g. "unix:///var/run/supervisor.sock no such file". */
   error: string | undefined;
+  check: CheckState;
+  /** Program lines past MAX_PROGRAMS, left out. */
+  dropped: number;
+}
+
+/** A check that produced no program list. */
+export function failedReport(check: Exclude<CheckState, 'ok'>, error: string): SupervisorReport {
+  return { up: false, programs: [], error, check, dropped: 0 };
 }
 
 // supervisorctl prints '%(name)-32s %(state)-10s %(desc)s' per process.
@@ -35,11 +54,16 @@ export function parseUptime(description: string): number | undefined {
  * `supervisorctl status` output and exit code. Exit 3 only says some program is not RUNNING, so any
  * process line means supervisord answered. With none, the first other line is the error
  * (`unix:///var/run/supervisor.sock no such file`, `... refused connection`, an OCI "executable file not found").
+ * `truncated` output was cut at a byte count: its last line is partial and dropped. At most MAX_PROGRAMS
+ * programs are kept; the rest are counted in `dropped`.
  */
-export function parseSupervisorctlStatus(output: string, exitCode: number | undefined): SupervisorReport {
+export function parseSupervisorctlStatus(output: string, exitCode: number | undefined, truncated = false): SupervisorReport {
   const programs: ProgramStatus[] = [];
   const other: string[] = [];
-  for (const raw of output.split(/\r?\n/)) {
+  let dropped = 0;
+  const lines = output.split(/\r?\n/);
+  if (truncated) lines.pop();
+  for (const raw of lines) {
     const line = raw.trimEnd();
     if (line.trim() === '') continue;
     const match = PROCESS_LINE.exec(line.trim());
@@ -47,14 +71,18 @@ export function parseSupervisorctlStatus(output: string, exitCode: number | unde
       other.push(line.trim());
       continue;
     }
+    if (programs.length >= MAX_PROGRAMS) {
+      dropped += 1;
+      continue;
+    }
     const state = match[2] as SupervisorState;
     const description = (match[3] ?? '').trim();
     programs.push({ program: match[1]!, state, uptimeSeconds: state === 'RUNNING' ? parseUptime(description) : undefined, description });
   }
-  if (programs.length > 0) return { up: true, programs, error: undefined };
-  if (other.length === 0 && exitCode === 0) return { up: true, programs, error: undefined };
+  if (programs.length > 0) return { up: true, programs, error: undefined, check: 'ok', dropped };
+  if (other.length === 0 && exitCode === 0) return { up: true, programs, error: undefined, check: 'ok', dropped };
   const error = other[0] ?? (exitCode === undefined ? 'supervisorctl did not finish' : `supervisorctl exited with code ${exitCode} and printed nothing`);
-  return { up: false, programs, error };
+  return failedReport('error', error);
 }
 
 /** systemd unit names as `systemctl show` reports them in Id=. */

@@ -4,7 +4,7 @@ import type { ContainerInspectInfo } from 'dockerode';
 import type { Logger } from 'pino';
 import { apiErrorStatus, describeApiError, type ApiCounter } from './api.js';
 import { dockerTimeSeconds } from './time.js';
-import { deadlineSignal } from '../lib/timeout-signal.js';
+import { deadlineSignal, followSignal } from '../lib/timeout-signal.js';
 
 export const CONTAINER_STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const;
 export const HEALTH_STATUSES = ['none', 'starting', 'healthy', 'unhealthy'] as const;
@@ -52,8 +52,31 @@ export class EngineUnavailableError extends Error {
 
 // Events after which the container is re-inspected; exec_*, attach, top, resize ... change nothing we export.
 const REFRESH_ACTIONS = new Set(['create', 'start', 'restart', 'die', 'oom', 'kill', 'stop', 'pause', 'unpause', 'rename', 'health_status', 'update']);
-const INSPECT_CONCURRENCY = 16;
+/** Inspects in flight at once, resync and event-triggered alike. */
+export const INSPECT_CONCURRENCY = 16;
 const EVENT_DEBOUNCE_MS = 20;
+/** A ping is the cheapest call the engine answers; a live engine answers it in milliseconds. */
+export const PING_TIMEOUT_MS = 2_000;
+/** An events stream that ended sooner than this is flapping: its reconnects keep their backoff. */
+const MIN_STREAM_LIFE_MS = 30_000;
+
+/** Shares one result between the collectors of a scrape (ScrapeContext.memo). */
+export type Share = <T>(key: string, compute: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
+/** What a list summary says of a container: when it differs from the last list's, the container is inspected again. */
+function listSignature(summary: { State?: string; Status?: string; Names?: string[] }): string {
+  // Status is Docker's text ("Up 5 minutes (healthy)", "Exited (137) 2 seconds ago"): a restart, a health change or a
+  // new exit code all change it. It also ticks with time, so a recently started container is inspected again.
+  return `${summary.State ?? ''}\u0000${summary.Status ?? ''}\u0000${(summary.Names ?? []).join(',')}`;
+}
+
+class StreamLostDuringSync extends Error {
+  constructor() {
+    super('events stream closed during the resync');
+  }
+}
+
+let views = 0;
 
 export interface ViewOptions {
   docker: Docker;
@@ -65,6 +88,8 @@ export interface ViewOptions {
   timeoutMs: number;
   logger: Logger;
   retry?: { initialMs: number; maxMs: number };
+  /** An events stream that lived less than this reconnects with backoff (tests shorten it). */
+  minStreamLifeMs?: number;
 }
 
 interface DockerEvent {
@@ -81,7 +106,13 @@ type Phase = 'idle' | 'connecting' | 'live' | 'down' | 'closed';
  *
  * Engine gone: the events stream ends, one reconnect is tried at once, then with backoff (a scrape may also
  * try, at most once a second). Until a reconnect has resynced, ready() throws: the last view is not served,
- * because nothing can be said about containers while the engine does not answer.
+ * because nothing can be said about containers while the engine does not answer. A frozen engine keeps the
+ * stream open and silent: ready() pings it (one /_ping per scrape, shared by the collectors, under a short
+ * deadline); an inspect or exec that gets no answer pings too. No answer marks the view down as a lost stream does.
+ *
+ * A stream that drops after less than MIN_STREAM_LIFE_MS (a proxy's idle timeout) reconnects with backoff, and
+ * a reconnect after a mere stream drop lists first and inspects only the containers whose list entry changed;
+ * after the engine itself was unreachable, the whole view is inspected again.
  */
 export class ContainerView {
   private phase: Phase = 'idle';
@@ -100,7 +131,15 @@ export class ContainerView {
   private lastError = 'not connected yet';
   private reachable: boolean | undefined;
   private stream: NodeJS.ReadableStream | undefined;
+  private streamStartedAt = 0;
   private readonly lifetime = new AbortController();
+  /** Until a full list+inspect succeeds after the engine was unreachable, a reconnect inspects everything. */
+  private needFullResync = true;
+  /** The list signature of each matched container at the last list. */
+  private listed = new Map<string, string>();
+  private activeInspects = 0;
+  private readonly inspectWaiters: (() => void)[] = [];
+  private readonly pingKey = `docker-ping:${++views}`;
   /** Epoch ms of the last completed full list+inspect. */
   lastResyncAt: number | undefined;
 
@@ -112,13 +151,20 @@ export class ContainerView {
     if (this.phase === 'idle') void this.connect();
   }
 
-  /** Resolves when the view is live; waits for a connect in progress until `signal` aborts. */
-  async ready(signal: AbortSignal): Promise<void> {
+  /**
+   * Resolves when the view is live and the engine answered a ping now; waits for a connect in progress until
+   * `signal` aborts. `share` (the scrape's memo) makes that one ping per scrape for all collectors.
+   */
+  async ready(signal: AbortSignal, share?: Share): Promise<void> {
     if (this.phase === 'closed') throw new EngineUnavailableError('the container view is closed');
     if (this.phase === 'idle') this.start();
     if (this.phase === 'down' && Date.now() - this.lastAttemptAt >= 1000) void this.connect();
     if (this.connecting) await untilSettledOrAborted(this.connecting, signal);
-    if (this.phase === 'live') return;
+    if (this.phase === 'live') {
+      const alive = share ? await share(this.pingKey, (shared) => this.ping(shared)) : await this.ping(signal);
+      if (alive) return;
+      if (this.phase === 'live') throw new EngineUnavailableError(`no answer from the Docker engine at ${this.options.endpoint} before the scrape deadline`);
+    }
     if (this.phase === 'connecting') {
       throw new EngineUnavailableError(`Docker engine at ${this.options.endpoint} did not finish syncing before the scrape deadline`);
     }
@@ -127,6 +173,38 @@ export class ContainerView {
 
   get live(): boolean {
     return this.phase === 'live';
+  }
+
+  /**
+   * GET /_ping under a short deadline: true when the engine answered. No answer (or no connection) marks the
+   * view down, as a lost events stream does. An abort of `signal` itself (the caller gave up) says nothing.
+   * A call that timed out elsewhere (an inspect, an exec) pings: one container's call can hang behind its lock while
+   * the engine answers everything else, and that must not take the whole view down.
+   */
+  async ping(signal?: AbortSignal): Promise<boolean> {
+    if (this.phase !== 'live') return false;
+    const ms = Math.min(this.options.timeoutMs, PING_TIMEOUT_MS);
+    const deadline = deadlineSignal(signal ?? this.lifetime.signal, ms);
+    this.options.api.count('ping');
+    try {
+      await (this.options.docker.ping as (options: object) => Promise<unknown>).call(this.options.docker, { abortSignal: deadline.signal });
+      return true;
+    } catch (error) {
+      if (signal?.aborted || this.lifetime.signal.aborted) return false;
+      const why = apiErrorStatus(error) === undefined && deadline.signal.aborted ? `no answer to a ping within ${ms} ms` : `ping: ${describeApiError(error)}`;
+      this.engineDown(why);
+      return false;
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  /** The engine did not answer: the view is down until a reconnect has listed and inspected everything again. */
+  private engineDown(why: string): void {
+    if (this.phase !== 'live') return;
+    this.needFullResync = true;
+    this.dropStream();
+    this.goDown(why);
   }
 
   /** The matched containers, by name. */
@@ -185,20 +263,23 @@ export class ContainerView {
 
   private async attempt(): Promise<void> {
     this.dropStream();
+    const full = this.needFullResync;
     // Events first, then the list: nothing that happens in between is missed.
-    const controller = new AbortController();
-    const onClose = () => controller.abort();
-    this.lifetime.signal.addEventListener('abort', onClose, { once: true });
-    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs);
+    // Follows the view's lifetime only while connecting: once the stream is there, dropStream() ends it.
+    const follower = followSignal(this.lifetime.signal);
+    const timedOut = () => follower.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    const timer = setTimeout(timedOut, this.options.timeoutMs);
     let stream: NodeJS.ReadableStream;
     this.options.api.count('events');
     try {
-      stream = await this.options.docker.getEvents({ filters: { type: ['container'] }, abortSignal: controller.signal } as object) as NodeJS.ReadableStream;
+      stream = await this.options.docker.getEvents({ filters: { type: ['container'] }, abortSignal: follower.signal } as object) as NodeJS.ReadableStream;
     } finally {
       clearTimeout(timer);
+      follower.clear();
     }
     this.stream = stream;
-    this.streamAbort = controller;
+    this.streamAbort = follower.controller;
+    this.streamStartedAt = Date.now();
     let buffer = '';
     stream.setEncoding('utf8');
     stream.on('data', (chunk: string) => {
@@ -210,7 +291,6 @@ export class ContainerView {
       }
     });
     const lost = (why: string) => {
-      this.lifetime.signal.removeEventListener('abort', onClose);
       if (this.stream !== stream) return;
       this.stream = undefined;
       this.onStreamLost(why);
@@ -218,8 +298,8 @@ export class ContainerView {
     stream.on('error', (error: unknown) => lost(describeApiError(error)));
     stream.on('close', () => lost('events stream closed'));
     stream.on('end', () => lost('events stream ended'));
-    await this.resync();
-    if (this.stream !== stream) throw new Error('events stream closed during the resync');
+    await this.resync(full);
+    if (this.stream !== stream) throw new StreamLostDuringSync();
   }
 
   private streamAbort: AbortController | undefined;
@@ -235,7 +315,7 @@ export class ContainerView {
   private onConnected(): void {
     if (this.phase === 'closed') return;
     this.phase = 'live';
-    this.retryDelayMs = this.options.retry?.initialMs ?? 1000;
+    // The retry delay is not reset here: a stream that keeps dropping right after a reconnect keeps its backoff.
     const count = this.records.size;
     if (this.reachable === false) {
       this.options.logger.info({ endpoint: this.options.endpoint, containers: count }, 'Docker engine reachable again; container view resynced');
@@ -249,25 +329,44 @@ export class ContainerView {
   private onConnectFailed(error: unknown): void {
     this.dropStream();
     if (this.phase === 'closed') return;
+    if (!(error instanceof StreamLostDuringSync)) this.needFullResync = true;
+    this.goDown(describeApiError(error));
+  }
+
+  /** Not live until a reconnect (after the backoff, or sooner by a scrape) has resynced. */
+  private goDown(why: string): void {
+    clearTimeout(this.resyncTimer);
     this.phase = 'down';
-    this.lastError = describeApiError(error);
-    if (this.reachable !== false) {
+    this.lastError = why;
+    if (this.reachable !== false && this.needFullResync) {
       this.options.logger.warn(
         { endpoint: this.options.endpoint, err: this.lastError },
         'Docker engine unreachable: container metrics fail (onlyoffice_scrape_collector_success 0) until it answers; retrying with backoff',
       );
+      this.reachable = false;
     }
-    this.reachable = false;
+    this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
     const delay = this.retryDelayMs;
     this.retryDelayMs = Math.min(delay * 2, this.options.retry?.maxMs ?? 30_000);
+    clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => void this.connect(), delay);
     this.retryTimer.unref();
   }
 
   private onStreamLost(why: string): void {
     if (this.phase !== 'live') return; // a connect in progress notices by itself
-    this.options.logger.debug({ endpoint: this.options.endpoint, why }, 'Docker events stream lost; reconnecting');
-    void this.connect();
+    const lived = Date.now() - this.streamStartedAt;
+    this.options.logger.debug({ endpoint: this.options.endpoint, why, lived }, 'Docker events stream lost; reconnecting');
+    if (lived >= (this.options.minStreamLifeMs ?? MIN_STREAM_LIFE_MS)) {
+      // A stream that lived long dropped once: reconnect at once, with the backoff started afresh.
+      this.retryDelayMs = this.options.retry?.initialMs ?? 1000;
+      void this.connect();
+      return;
+    }
+    this.goDown(`${why} after ${lived} ms; reconnecting with backoff`);
   }
 
   private scheduleResync(): void {
@@ -279,6 +378,7 @@ export class ContainerView {
         (error: unknown) => {
           if (this.phase !== 'live') return;
           this.options.logger.debug({ err: describeApiError(error) }, 'periodic Docker resync failed; reconnecting');
+          this.needFullResync = true;
           this.dropStream();
           void this.connect();
         },
@@ -297,24 +397,48 @@ export class ContainerView {
     }
   }
 
-  private async resync(): Promise<void> {
+  /**
+   * List, then inspect: every matched container (`full`), or only those whose list entry differs from the last
+   * list's (a reconnect after a dropped stream, when the engine kept answering).
+   */
+  private async resync(full = true): Promise<void> {
     const listedAt = this.seq;
     this.options.api.count('list');
     const list = await this.call((abortSignal) => this.options.docker.listContainers({ all: true, abortSignal } as object));
-    const listed = new Set<string>();
+    const listed = new Map<string, string>();
     for (const summary of list) {
       // Names also holds link aliases (/other/alias); the container's own name has a single leading slash.
       const own = summary.Names.find((name) => name.lastIndexOf('/') === 0) ?? summary.Names[0] ?? '';
-      if (this.options.match(own.replace(/^\//, ''))) listed.add(summary.Id);
+      if (this.options.match(own.replace(/^\//, ''))) listed.set(summary.Id, listSignature(summary));
     }
-    await forEachLimited([...listed], INSPECT_CONCURRENCY, (id) => this.inspect(id));
+    const changed = ([id, signature]: [string, string]) => !this.records.has(id) || this.listed.get(id) !== signature;
+    const stale = full ? [...listed.keys()] : [...listed].filter(changed).map(([id]) => id);
+    await Promise.all(stale.map((id) => this.limited(() => this.inspect(id))));
     for (const [id, record] of this.records) {
       if (!listed.has(id) && record.seq <= listedAt) this.records.delete(id);
     }
     for (const [id, op] of this.lastOp) {
       if (!this.records.has(id) && op <= listedAt) this.lastOp.delete(id);
     }
-    this.lastResyncAt = Date.now();
+    this.listed = listed;
+    if (full) {
+      this.needFullResync = false;
+      this.lastResyncAt = Date.now();
+    }
+  }
+
+  /** Runs `work` when fewer than INSPECT_CONCURRENCY inspects are in flight (resync and events share the cap). */
+  private async limited<T>(work: () => Promise<T>): Promise<T> {
+    if (this.activeInspects < INSPECT_CONCURRENCY) this.activeInspects += 1;
+    else await new Promise<void>((resolve) => this.inspectWaiters.push(resolve));
+    try {
+      return await work();
+    } finally {
+      // The slot passes to the next waiter as it is.
+      const next = this.inspectWaiters.shift();
+      if (next) next();
+      else this.activeInspects -= 1;
+    }
   }
 
   private async inspect(id: string): Promise<void> {
@@ -378,18 +502,12 @@ export class ContainerView {
     const ids = [...this.dirty];
     this.dirty.clear();
     for (const id of ids) {
-      const pending: Promise<void> = this.inspect(id).catch((error: unknown) => {
+      const pending: Promise<void> = this.limited(() => this.inspect(id)).catch(async (error: unknown) => {
         this.options.logger.debug({ id: id.slice(0, 12), err: describeApiError(error) }, 'container inspect after an event failed');
+        // No HTTP answer at all (timeout, connection refused): is it the engine, or this container?
+        if (apiErrorStatus(error) === undefined && !this.lifetime.signal.aborted) await this.ping();
       }).finally(() => this.inflight.delete(pending));
       this.inflight.add(pending);
     }
   }
-}
-
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -1,6 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
 import type { Logger } from 'pino';
@@ -135,19 +135,33 @@ export class PrivateEngine {
     return path;
   }
 
-  /** A registry-free image: busybox-static plus applet symlinks, imported as one layer. */
-  private async importImage(): Promise<void> {
+  /**
+   * A registry-free image: busybox-static plus applet symlinks, imported as one layer. `without` leaves applets out;
+   * `dash` makes /bin/sh Debian's dash (with its libraries): busybox's own sh runs its applets whatever PATH says,
+   * so only another shell can show a container without, e.g., `timeout`.
+   */
+  async importImage(tag = TEST_IMAGE, options: { without?: string[]; dash?: boolean } = {}): Promise<void> {
     const rootfs = join(this.dir, 'rootfs');
     for (const sub of ['bin', 'etc', 'tmp', 'proc', 'sys', 'dev']) mkdirSync(join(rootfs, sub), { recursive: true });
     copyFileSync('/bin/busybox', join(rootfs, 'bin/busybox'));
     chmodSync(join(rootfs, 'bin/busybox'), 0o755);
+    const skip = new Set(['busybox', ...(options.without ?? []), ...(options.dash ? ['sh'] : [])]);
     const { stdout } = await run(join(rootfs, 'bin/busybox'), ['--list']);
-    for (const applet of stdout.split('\n').map((s) => s.trim()).filter((s) => s !== '' && s !== 'busybox')) {
+    for (const applet of stdout.split('\n').map((s) => s.trim()).filter((s) => s !== '' && !skip.has(s))) {
       symlinkSync('busybox', join(rootfs, 'bin', applet));
+    }
+    if (options.dash) {
+      copyFileSync('/bin/dash', join(rootfs, 'bin/sh'));
+      chmodSync(join(rootfs, 'bin/sh'), 0o755);
+      const { stdout: libs } = await run('ldd', ['/bin/dash']);
+      for (const lib of libs.split('\n').map((line) => /(\/\S+) \(0x/.exec(line)?.[1]).filter((l): l is string => l !== undefined)) {
+        mkdirSync(join(rootfs, dirname(lib)), { recursive: true });
+        copyFileSync(lib, join(rootfs, lib));
+      }
     }
     writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
     writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
-    await run('sh', ['-c', `tar -C "${rootfs}" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - ${TEST_IMAGE} >/dev/null`], {
+    await run('sh', ['-c', `tar -C "${rootfs}" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - ${tag} >/dev/null`], {
       env: { ...process.env, DOCKER_HOST: this.dockerHost },
     });
     rmSync(rootfs, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { parseSupervisorctlStatus, parseSystemctlShow, parseUptime, unitId } from '../../src/docker/supervisor-status.js';
+import { MAX_PROGRAMS, parseSupervisorctlStatus, parseSystemctlShow, parseUptime, unitId } from '../../src/docker/supervisor-status.js';
 
 // supervisorctl prints '%(name)-32s %(state)-10s %(desc)s' (supervisor/supervisorctl.py); desc per state from
 // rpcinterface make_description: RUNNING "pid N, uptime <timedelta>", FATAL/BACKOFF the spawn error,
@@ -42,6 +42,8 @@ describe('supervisorctl status', () => {
     expect(report).toEqual({
       up: true,
       error: undefined,
+      check: 'ok',
+      dropped: 0,
       programs: [
         { program: 'ds:docservice', state: 'RUNNING', uptimeSeconds: 3_723, description: 'pid 123, uptime 1:02:03' },
         { program: 'ds:converter', state: 'RUNNING', uptimeSeconds: 0, description: 'pid 124, uptime 0:00:00' },
@@ -57,13 +59,13 @@ describe('supervisorctl status', () => {
       ['http://localhost:9001 refused connection', 4],
       ['Error: .ini file does not include supervisorctl section', 2],
     ] as const) {
-      expect(parseSupervisorctlStatus(`${line}\n`, exit)).toEqual({ up: false, programs: [], error: line });
+      expect(parseSupervisorctlStatus(`${line}\n`, exit)).toEqual({ up: false, programs: [], error: line, check: 'error', dropped: 0 });
     }
   });
 
   test('no supervisorctl in the container (the OCI runtime error docker exec gives, exit 126)', () => {
     const oci = 'OCI runtime exec failed: exec failed: unable to start container process: exec: "supervisorctl": executable file not found in $PATH: unknown\r\n';
-    expect(parseSupervisorctlStatus(oci, 126)).toEqual({ up: false, programs: [], error: oci.trim() });
+    expect(parseSupervisorctlStatus(oci, 126)).toEqual({ up: false, programs: [], error: oci.trim(), check: 'error', dropped: 0 });
   });
 
   test('an error line for one program does not hide the others', () => {
@@ -73,9 +75,26 @@ describe('supervisorctl status', () => {
   });
 
   test('no programs configured, silence and exit 0, is up; silence with an error exit is not', () => {
-    expect(parseSupervisorctlStatus('', 0)).toEqual({ up: true, programs: [], error: undefined });
-    expect(parseSupervisorctlStatus('', 2)).toEqual({ up: false, programs: [], error: 'supervisorctl exited with code 2 and printed nothing' });
-    expect(parseSupervisorctlStatus('', undefined)).toEqual({ up: false, programs: [], error: 'supervisorctl did not finish' });
+    expect(parseSupervisorctlStatus('', 0)).toEqual({ up: true, programs: [], error: undefined, check: 'ok', dropped: 0 });
+    const silentError = 'supervisorctl exited with code 2 and printed nothing';
+    expect(parseSupervisorctlStatus('', 2)).toEqual({ up: false, programs: [], error: silentError, check: 'error', dropped: 0 });
+    expect(parseSupervisorctlStatus('', undefined)).toEqual({ up: false, programs: [], error: 'supervisorctl did not finish', check: 'error', dropped: 0 });
+  });
+
+  test('output cut at a byte count: the partial last line is not a program, even when it reads like one', () => {
+    const whole = 'ds:docservice                    RUNNING   pid 1, uptime 0:01:00\nds:converter                     RUNNING   pid 2, upt';
+    expect(parseSupervisorctlStatus(whole, 0, true).programs.map((p) => p.program)).toEqual(['ds:docservice']);
+    // Not cut: a last line without its newline is whole.
+    expect(parseSupervisorctlStatus(whole, 0).programs.map((p) => [p.program, p.uptimeSeconds])).toEqual([['ds:docservice', 60], ['ds:converter', undefined]]);
+  });
+
+  test('at most 64 programs; the others are counted, not exported', () => {
+    const lines = Array.from({ length: 831 }, (_, i) => `${`p${i}`.padEnd(32)} RUNNING   pid ${i}, uptime 0:00:01`);
+    const report = parseSupervisorctlStatus(`${lines.join('\n')}\n`, 0);
+    expect(MAX_PROGRAMS).toBe(64);
+    expect(report.programs.map((p) => p.program)).toEqual(Array.from({ length: 64 }, (_, i) => `p${i}`));
+    expect([report.up, report.check, report.dropped]).toEqual([true, 'ok', 831 - 64]);
+    expect(parseSupervisorctlStatus(`${lines.slice(0, 64).join('\n')}\n`, 0).dropped).toBe(0);
   });
 
   test('uptime forms of datetime.timedelta', () => {
