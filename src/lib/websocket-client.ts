@@ -37,7 +37,9 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   const key = randomBytes(16).toString('base64');
   const connection = new WebSocketConnection(options);
   const socket = secure
-    ? tlsConnect({ host, port, rejectUnauthorized: options.insecureSkipVerify !== true, ALPNProtocols: ['http/1.1'], ...(isIP(host) ? {} : { servername: host }) })
+    ? tlsConnect({
+      host, port, rejectUnauthorized: options.insecureSkipVerify !== true, ALPNProtocols: ['http/1.1'], ...(isIP(host) ? {} : { servername: host }),
+    })
     : netConnect({ host, port });
   connection.attach(socket);
   const hostHeader = url.port ? `${url.hostname}:${url.port}` : url.hostname;

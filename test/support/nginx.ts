@@ -12,6 +12,12 @@ export interface NginxOptions {
   denyInfo?: boolean;
   /** proxy_read_timeout (nginx default 60 s, which DS's config does not override). */
   proxyReadTimeoutSeconds?: number;
+  /**
+   * Forward WebSocket upgrades on `location /` (`proxy_http_version 1.1`, the `$http_upgrade` map, Upgrade/Connection),
+   * as the block used for real-docservice/websocket_behind_nginx.txt "with". Without it, `Connection ""` drops the
+   * upgrade, as the capture's plain proxy_pass block does.
+   */
+  websocketUpgrade?: boolean;
 }
 
 export interface NginxProxy {
@@ -97,6 +103,7 @@ http {
   types { application/javascript js; }
   default_type application/octet-stream;
   upstream docservice { server 127.0.0.1:${o.backendPort}; }
+  map $http_upgrade $proxy_connection { default upgrade; "" close; }
   proxy_http_version 1.1;
   proxy_set_header Connection "";
   proxy_set_header Host $http_host;
@@ -118,7 +125,11 @@ http {
       proxy_pass http://docservice/$2$3$is_args$args;
     }
     location / {
-      proxy_pass http://docservice;
+      proxy_pass http://docservice;${o.websocketUpgrade ? `
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $proxy_connection;
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Forwarded-Proto $scheme;` : ''}
     }
   }
 }
