@@ -259,8 +259,8 @@ describe('through real nginx', () => {
   beforeAll(async () => {
     requirePrograms('nginx');
     ds = await simulator({ version: '7.5' });
-    plain = await startNginx({ backendPort: ds.port });
-    upgrading = await startNginx({ backendPort: ds.port, websocketUpgrade: true });
+    plain = await startNginx({ backendPort: ds.port, websocketUpgrade: false });
+    upgrading = await startNginx({ backendPort: ds.port });
   });
   afterAll(async () => {
     await plain?.stop();

@@ -13,9 +13,9 @@ export interface NginxOptions {
   /** proxy_read_timeout (nginx default 60 s, which DS's config does not override). */
   proxyReadTimeoutSeconds?: number;
   /**
-   * Forward WebSocket upgrades on `location /` (`proxy_http_version 1.1`, the `$http_upgrade` map, Upgrade/Connection),
-   * as the block used for real-docservice/websocket_behind_nginx.txt "with". Without it, `Connection ""` drops the
-   * upgrade, as the capture's plain proxy_pass block does.
+   * Forward WebSocket upgrades (default true): `proxy_http_version 1.1`, the `$http_upgrade` map and Upgrade/Connection,
+   * as DS's own nginx does (nginx/includes/http-common.conf) and as the block of real-docservice/websocket_behind_nginx.txt
+   * "with". false: `Connection ""` and no Upgrade, so the upgrade is dropped as by the capture's plain proxy_pass block.
    */
   websocketUpgrade?: boolean;
 }
@@ -105,7 +105,7 @@ http {
   upstream docservice { server 127.0.0.1:${o.backendPort}; }
   map $http_upgrade $proxy_connection { default upgrade; "" close; }
   proxy_http_version 1.1;
-  proxy_set_header Connection "";
+  ${o.websocketUpgrade === false ? 'proxy_set_header Connection "";' : 'proxy_set_header Upgrade $http_upgrade;\n  proxy_set_header Connection $proxy_connection;'}
   proxy_set_header Host $http_host;
   proxy_set_header X-Forwarded-Proto $scheme;
   ${timeout}
@@ -125,11 +125,7 @@ http {
       proxy_pass http://docservice/$2$3$is_args$args;
     }
     location / {
-      proxy_pass http://docservice;${o.websocketUpgrade ? `
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $proxy_connection;
-      proxy_set_header Host $http_host;
-      proxy_set_header X-Forwarded-Proto $scheme;` : ''}
+      proxy_pass http://docservice;
     }
   }
 }
