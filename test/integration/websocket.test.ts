@@ -3,13 +3,15 @@ import buildInfo from '../../src/collectors/build_info.js';
 import endpoints from '../../src/collectors/endpoints.js';
 import websocket from '../../src/collectors/websocket.js';
 import { transportsFor } from '../../src/documentserver/websocket.js';
+import { renderJson } from '../../src/doctor/render.js';
+import { runDoctor } from '../../src/doctor/run.js';
 import { startDsSimulator, type DsSimulator, type DsVersion } from '../support/ds-simulator.js';
 import { acceptKey, encodeFrame, textFrame } from '../support/ds-websocket.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
 import { find, value, type Sample } from '../support/exposition.js';
 import { requirePrograms } from '../support/integration.js';
 import { startNginx, type NginxProxy } from '../support/nginx.js';
-import { configFrom, scrapeWith } from '../support/scrape.js';
+import { configFrom, scrapeWith, silentLogger } from '../support/scrape.js';
 
 const COLLECTORS = [endpoints, websocket, buildInfo];
 const SECRET = 'ws-inbox-secret';
@@ -277,6 +279,40 @@ describe('through real nginx', () => {
     ]);
     for (const endpoint of ['healthcheck', 'index', 'api_js', 'command']) {
       expect([endpoint, value(samples, 'onlyoffice_endpoint_up', { endpoint, via: 'public' })]).toEqual([endpoint, 1]);
+    }
+  });
+
+  test('the doctor names the proxy, with the nginx lines; and the editors\' token rejected, with where the secrets live', async () => {
+    // Dependencies are not part of this (their defaults point at services not started here).
+    const dsCauses = (d: Awaited<ReturnType<typeof runDoctor>>) => d.causes.filter((c) => ['proxy', 'docservice', 'jwt', 'websocket'].includes(c.hop))
+      .map((c) => `${c.hop}:${c.id}`);
+    const base = (publicUrl: string, jwt = '') => `documentserver: { url: "${ds.url}", public_url: "${publicUrl}"${jwt} }
+docker: { enabled: false }
+disk: { paths: [] }
+`;
+    const broken = await runDoctor(configFrom(base(plain.url)), silentLogger, 8_000);
+    const hops = Object.fromEntries(broken.hops.map((h) => [h.id, h.verdict]));
+    expect([hops.proxy, hops.docservice, hops.jwt, hops.websocket]).toEqual(['ok', 'ok', 'ok', 'fail']);
+    expect(dsCauses(broken)).toEqual(['websocket:proxy_no_websocket_upgrade']);
+    const cause = renderJson(broken, 'en').causes.find((c) => c.hop === 'websocket')!;
+    expect(cause.why).toContain(`HTTP 400 through ${plain.url}`);
+    expect(cause.fix).toEqual(expect.arrayContaining(['proxy_http_version 1.1;', 'proxy_set_header Upgrade $http_upgrade;',
+      'proxy_set_header Connection $proxy_connection;', 'map $http_upgrade $proxy_connection { default upgrade; "" close; }']));
+    const fixed = await runDoctor(configFrom(base(upgrading.url)), silentLogger, 8_000);
+    expect(fixed.hops.find((h) => h.id === 'websocket')!.verdict).toBe('ok');
+    expect(dsCauses(fixed)).toEqual([]);
+
+    const jwtDs = await simulator({ version: '7.5', jwtSecret: SECRET, jwtBrowserSecret: 'the-editors-secret' });
+    const proxy = await startNginx({ backendPort: jwtDs.port });
+    try {
+      const rejected = await runDoctor(configFrom(base(proxy.url, `, jwt: { secret: ${SECRET} }`).replace(ds.url, jwtDs.url)), silentLogger, 8_000);
+      expect(rejected.hops.find((h) => h.id === 'jwt')!.verdict).toBe('ok');
+      expect(rejected.hops.find((h) => h.id === 'websocket')!.verdict).toBe('fail');
+      expect(dsCauses(rejected)).toEqual(['websocket:editor_token_rejected']);
+      expect(rejected.causes.find((c) => c.hop === 'websocket')!.params).toMatchObject({ code: '4006', reason: 'token:invalid signature' });
+      expect(renderJson(rejected, 'zh-CN').causes.find((c) => c.hop === 'websocket')!.fix.join('\n')).toContain('services.CoAuthoring.secret.browser');
+    } finally {
+      await proxy.stop();
     }
   });
 
