@@ -12,8 +12,9 @@ import { scrapeVersion } from './version.js';
  * `sockjs`), socket.io with Engine.IO 4 under `/doc/` from 7.3 (services.CoAuthoring.socketio.connection.path).
  *
  * It never counts as an editor: DS counts a connection against the license only once the editor's `auth` message
- * is handled (ONLYOFFICE/server DocService/sources/DocsCoServer.js: `function* auth` -> `function* endAuth`, which
- * does `connections.push(conn)` and `addPresence`, the set the license limits are counted from). The check sends
+ * is handled (ONLYOFFICE/server, DocService/sources/DocsCoServer.js on master: the `auth` message runs `function* auth`
+ * -> `function* endAuth`, which does `connections.push(conn)` and `addPresence`, the editors' presence the license
+ * limits are counted from; the release tags were not checked line by line). The check sends
  * no such message: on SockJS nothing at all; on socket.io at most the namespace connect packet `40` with the browser
  * token, which DS checks in its connect middleware before any document session exists.
  */

@@ -28,6 +28,18 @@ const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_QUEUED_MESSAGES = 16;
 /** How long a closed connection waits for the peer's close before the socket is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
+/**
+ * TLS sessions by peer, so a check repeated every scrape resumes its session instead of a full handshake with
+ * certificate verification each time (most of its CPU). Bounded: the oldest entry goes first.
+ */
+const TLS_SESSIONS = new Map<string, Buffer>();
+const MAX_TLS_SESSIONS = 256;
+
+function rememberSession(key: string, session: Buffer): void {
+  TLS_SESSIONS.delete(key);
+  TLS_SESSIONS.set(key, session);
+  if (TLS_SESSIONS.size > MAX_TLS_SESSIONS) TLS_SESSIONS.delete(TLS_SESSIONS.keys().next().value!);
+}
 
 export async function openWebSocket(options: WebSocketOptions): Promise<WebSocketOpen> {
   const url = new URL(options.url);
@@ -36,11 +48,15 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   const port = Number(url.port || (secure ? 443 : 80));
   const key = randomBytes(16).toString('base64');
   const connection = new WebSocketConnection(options);
+  const verify = options.insecureSkipVerify !== true;
+  const sessionKey = `${host}\u0000${port}\u0000${verify}`;
+  const session = secure ? TLS_SESSIONS.get(sessionKey) : undefined;
   const socket = secure
     ? tlsConnect({
-      host, port, rejectUnauthorized: options.insecureSkipVerify !== true, ALPNProtocols: ['http/1.1'], ...(isIP(host) ? {} : { servername: host }),
+      host, port, rejectUnauthorized: verify, ALPNProtocols: ['http/1.1'], ...(isIP(host) ? {} : { servername: host }), ...(session ? { session } : {}),
     })
     : netConnect({ host, port });
+  if (secure) socket.on('session', (ticket: Buffer) => rememberSession(sessionKey, ticket));
   connection.attach(socket);
   const hostHeader = url.port ? `${url.hostname}:${url.port}` : url.hostname;
   const extra = Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');

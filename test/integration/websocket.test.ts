@@ -1,4 +1,5 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect as netConnect, createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import buildInfo from '../../src/collectors/build_info.js';
 import endpoints from '../../src/collectors/endpoints.js';
 import websocket from '../../src/collectors/websocket.js';
@@ -12,6 +13,7 @@ import { find, value, type Sample } from '../support/exposition.js';
 import { requirePrograms } from '../support/integration.js';
 import { startNginx, type NginxProxy } from '../support/nginx.js';
 import { configFrom, scrapeWith, silentLogger } from '../support/scrape.js';
+import { TestPki } from '../support/tls-pki.js';
 
 const COLLECTORS = [endpoints, websocket, buildInfo];
 const SECRET = 'ws-inbox-secret';
@@ -158,6 +160,44 @@ describe('the co-editing WebSocket against the simulator', () => {
     const documented = documentedMetrics().filter((metric) => metric.section === 'websocket');
     expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort())
       .toEqual([...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort());
+  });
+});
+
+describe('over TLS (wss)', () => {
+  test('upgraded through TLS; the next check resumes the TLS session; an untrusted certificate is no HTTP answer', async () => {
+    const ds = await simulator({ version: '9.3' });
+    const pki = new TestPki();
+    const now = Math.floor(Date.now() / 1000);
+    const root = pki.issue('root', { subject: '/CN=ws root', notBefore: now - 86400, notAfter: now + 86400, serial: '01', ca: true });
+    const leaf = pki.issue('leaf', { subject: '/CN=127.0.0.1', issuer: root, notBefore: now - 86400, notAfter: now + 86400, serial: '02', san: 'IP:127.0.0.1' });
+    // TLS terminated here, the bytes passed on to the simulator, as DS's nginx with ds-ssl.conf does.
+    const reused: boolean[] = [];
+    const server = createTlsServer({ cert: leaf.certPem, key: leaf.keyPem }, (socket: TLSSocket) => {
+      reused.push(socket.isSessionReused());
+      const upstream = netConnect(ds.port, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const url = `https://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const config = configFrom(`documentserver: { url: "${url}", insecure_skip_verify: true }`);
+      for (let i = 0; i < 2; i++) {
+        const { samples } = await scrapeWith([websocket], config, { scope: 'probe', target: config.documentserver });
+        expect([value(samples, 'probe_websocket_status_code'), value(samples, 'probe_websocket_connection_upgraded')]).toEqual([101, 1]);
+        await ds.webSocketsClosed();
+      }
+      // The plain HTTP requests of the version lookup make TLS connections too: the last one is the second WebSocket.
+      expect(reused.at(-1)).toBe(true);
+      const verifying = configFrom(`documentserver: { url: "${url}" }`);
+      const { samples } = await scrapeWith([websocket], verifying, { scope: 'probe', target: verifying.documentserver });
+      expect([value(samples, 'probe_websocket_status_code'), value(samples, 'probe_websocket_connection_upgraded')]).toEqual([0, 0]);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      pki.remove();
+    }
   });
 });
 
