@@ -100,7 +100,8 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
   // DS healthy and the certificate verified: what blackbox_exporter's probe_success 1 says here.
   const oursOk = (body: string) => (body.includes('\nonlyoffice_healthcheck_up 1\n') && /\nonlyoffice_tls_cert_verified\{[^}]*\} 1\n/.test(body) ? undefined : 'probe did not succeed');
   // The documentserver module with the co-editing WebSocket: upgraded through the TLS nginx, DS's first frame in.
-  const websocketOk = (body: string) => oursOk(body) ?? (body.includes('\nonlyoffice_endpoint_up{endpoint="websocket",via="direct"} 1\n') ? undefined : 'websocket not up');
+  const websocketUp = '\nonlyoffice_endpoint_up{endpoint="websocket",via="direct"} 1\n';
+  const websocketOk = (body: string) => oursOk(body) ?? (body.includes(websocketUp) ? undefined : 'websocket not up');
   const exporters = [
     {
       // The same check as blackbox_exporter's: /healthcheck is true, and the certificate of the https target.

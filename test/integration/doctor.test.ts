@@ -29,7 +29,10 @@ const { describe: withServices } = requirePrograms('/usr/sbin/nginx', ...RABBITM
 
 type Verdicts = Partial<Record<HopId, Verdict>>;
 const NOT_CONFIGURED: Verdicts = { certificates: 'skipped', disk: 'skipped', containers: 'skipped', supervisor: 'skipped' };
-const ALL_OK: Verdicts = { proxy: 'ok', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', websocket: 'ok', rabbitmq: 'ok', postgresql: 'ok', redis: 'ok', converter: 'ok', ...NOT_CONFIGURED };
+const ALL_OK: Verdicts = {
+  proxy: 'ok', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', websocket: 'ok', rabbitmq: 'ok', postgresql: 'ok', redis: 'ok', converter: 'ok',
+  ...NOT_CONFIGURED,
+};
 // Queue arguments exactly as DS 7.x declares them (real-docservice/rabbitmq_api_queue_ds.converttask.json).
 const TASK_ARGS = { 'x-max-priority': 4, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead' };
 
@@ -156,7 +159,9 @@ disk: { paths: [] }
     await ds.stop();
     try {
       const d = await doctor('docservice-stopped');
-      expect(verdicts(d)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', converter: 'fail' });
+      expect(verdicts(d)).toEqual({
+        ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', converter: 'fail',
+      });
       expect(causes(d)).toEqual(['docservice:docservice_down']);
       expect(hop(d, 'converter').findings.at(-1)).toEqual({ code: 'probe_failed', params: { code: 0, outcome: 'request_failed' } });
       expect(hop(d, 'proxy').because).toBe('docservice');
@@ -257,7 +262,9 @@ disk: { paths: [] }
       // DocService dies on the idle pooled connection (uncaughtException) and stays dead.
       ds.setFault('postgres_down_crash');
       const crash = await doctor('postgres-stopped-crash');
-      expect(verdicts(crash)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', postgresql: 'fail', converter: 'fail' });
+      expect(verdicts(crash)).toEqual({
+        ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', postgresql: 'fail', converter: 'fail',
+      });
       expect(causes(crash)).toEqual(['docservice:postgres_crash', 'postgresql:postgres_down']);
       expect(renderText(crash, 'en')).toContain('1. [docservice] docservice exited when PostgreSQL went away');
     } finally {
@@ -280,7 +287,9 @@ disk: { paths: [] }
     // A DocService (re)started while RabbitMQ is unreachable does not listen at all.
     await ds.stop();
     const atStart = await doctor('rabbitmq-unreachable-at-start');
-    expect(verdicts(atStart)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', rabbitmq: 'fail', converter: 'fail' });
+    expect(verdicts(atStart)).toEqual({
+      ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', rabbitmq: 'fail', converter: 'fail',
+    });
     expect(causes(atStart)).toEqual(['docservice:rabbitmq_unreachable_at_start', 'rabbitmq:rabbitmq_down']);
     await ds.start();
   }, 60_000);

@@ -169,7 +169,9 @@ describe('over TLS (wss)', () => {
     const pki = new TestPki();
     const now = Math.floor(Date.now() / 1000);
     const root = pki.issue('root', { subject: '/CN=ws root', notBefore: now - 86400, notAfter: now + 86400, serial: '01', ca: true });
-    const leaf = pki.issue('leaf', { subject: '/CN=127.0.0.1', issuer: root, notBefore: now - 86400, notAfter: now + 86400, serial: '02', san: 'IP:127.0.0.1' });
+    const leaf = pki.issue('leaf', {
+      subject: '/CN=127.0.0.1', issuer: root, notBefore: now - 86400, notAfter: now + 86400, serial: '02', san: 'IP:127.0.0.1',
+    });
     // TLS terminated here, the bytes passed on to the simulator, as DS's nginx with ds-ssl.conf does.
     const reused: boolean[] = [];
     const server = createTlsServer({ cert: leaf.certPem, key: leaf.keyPem }, (socket: TLSSocket) => {

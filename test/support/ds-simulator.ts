@@ -631,7 +631,8 @@ class Simulator implements DsSimulator {
     if (req.method !== 'GET' || !this.isWebSocketPath(url) || typeof key !== 'string' || req.headers['sec-websocket-version'] !== '13') {
       // Not captured: upgrades to other paths. Answered as the proxy-without-upgrade case, with the same 400 body.
       const { contentType, body } = this.profile.coEditing.noUpgrade;
-      socket.end(`HTTP/1.1 400 Bad Request\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('utf8')}`);
+      const head = `HTTP/1.1 400 Bad Request\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+      socket.end(Buffer.concat([Buffer.from(head), body]));
       return;
     }
     const session: WebSocketSession = { path: req.url ?? '/', received: [], closed: false, closeFrameReceived: false };

@@ -105,7 +105,8 @@ http {
   upstream docservice { server 127.0.0.1:${o.backendPort}; }
   map $http_upgrade $proxy_connection { default upgrade; "" close; }
   proxy_http_version 1.1;
-  ${o.websocketUpgrade === false ? 'proxy_set_header Connection "";' : 'proxy_set_header Upgrade $http_upgrade;\n  proxy_set_header Connection $proxy_connection;'}
+  ${o.websocketUpgrade === false ? 'proxy_set_header Connection "";'
+    : 'proxy_set_header Upgrade $http_upgrade;\n  proxy_set_header Connection $proxy_connection;'}
   proxy_set_header Host $http_host;
   proxy_set_header X-Forwarded-Proto $scheme;
   ${timeout}

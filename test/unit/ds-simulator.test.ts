@@ -765,7 +765,9 @@ describe('co-editing WebSocket', () => {
 
   test('without Upgrade (a proxy that does not forward it): 400 with the body captured through nginx', async () => {
     const bodyOf = (title: string) => / body: (.*)$/.exec(exchange(captures.nginx, title).lines[0]!.text)![1]!;
-    const v71 = await call((await sim('7.1')).url, '/doc/probe-key/c/000/abcdefgh/websocket', { headers: { 'Sec-WebSocket-Key': 'x', 'Sec-WebSocket-Version': '13' } });
+    const v71 = await call((await sim('7.1')).url, '/doc/probe-key/c/000/abcdefgh/websocket', {
+      headers: { 'Sec-WebSocket-Key': 'x', 'Sec-WebSocket-Version': '13' },
+    });
     expect([v71.status, text(v71.body)]).toEqual([400, bodyOf('7.1.1.76 behind nginx WITHOUT')]);
     expect(text(v71.body)).toBe('Not a valid websocket request');
     const v75 = await call((await sim('7.5')).url, SOCKET_IO);
