@@ -180,6 +180,7 @@ http {
   access_log off;
   client_body_temp_path ${dir}/cb; proxy_temp_path ${dir}/p; fastcgi_temp_path ${dir}/f; uwsgi_temp_path ${dir}/u; scgi_temp_path ${dir}/s;
   upstream docservice { server 127.0.0.1:${options.backendPort}; keepalive 64; }
+  map $http_upgrade $proxy_connection { default upgrade; "" ""; }
   proxy_http_version 1.1;
   proxy_set_header Connection "";
   proxy_set_header Host $http_host;
@@ -189,6 +190,13 @@ http {
     ssl_certificate_key ${dir}/key.pem;
     location = /web-apps/apps/api/documents/api.js { alias ${dir}/api.js; }
     location / { proxy_pass http://docservice; }
+    # The co-editing WebSocket, upgraded as DS's nginx does (an empty Connection keeps the upstream keep-alive otherwise).
+    location /doc/ {
+      proxy_pass http://docservice;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $proxy_connection;
+      proxy_set_header Host $http_host;
+    }
   }
 }
 `);

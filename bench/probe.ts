@@ -1,9 +1,11 @@
 // /probe of an HTTPS DocumentServer target against Debian's prometheus-blackbox-exporter probing the same target
 // (http prober, TLS verified against the same CA), side by side in one run, at 1, 10 and 100 concurrent scrapers.
-//   npx tsx bench/probe.ts [requests per level, default 1000] [levels, default 1,10,100] [--write]
+//   npx tsx bench/probe.ts [requests per level, default 1000] [levels, default 1,10,100] [--write] [--baseline=<git revision>]
+// --baseline adds the documentserver module of a daemon built from that revision (git archive, same node_modules),
+// run side by side with today's: e.g. the module before a check joined it.
 // Everything runs on 127.0.0.1: nginx (TLS, as DS's nginx) in front of the DS simulator (8.3), both exporters, the client.
-import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
@@ -27,6 +29,18 @@ const REQUESTS = Number(args[0] ?? 1000);
 const LEVELS = (args[1] ?? '1,10,100').split(',').map(Number);
 const WARMUP = 30;
 const DAY = 86_400;
+const BASELINE = process.argv.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
+
+/** The shipped build of another revision: its tree in the checkout (so bare imports resolve to our node_modules), built. */
+function buildRevision(revision: string): { entry: string[]; remove(): void } {
+  const tree = mkdtempSync(join(ROOT, '.bench-baseline-'));
+  const tar = execFileSync('git', ['archive', '--format=tar', revision], { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 });
+  execFileSync('tar', ['-x', '-C', tree], { input: tar });
+  const out = join(tree, '.build');
+  mkdirSync(out);
+  execFileSync(process.execPath, ['scripts/build.mjs', out], { cwd: tree });
+  return { entry: [join(out, 'main.js')], remove: () => rmSync(tree, { recursive: true, force: true }) };
+}
 
 interface Row {
   exporter: string;
@@ -59,6 +73,10 @@ disk: { paths: [] }
 dependencies: { postgresql: false, rabbitmq: false, redis: false }
 `);
   const ours = await startDaemon([`--config.file=${join(dir, 'config.yml')}`, '--log.level=warn'], { NODE_EXTRA_CA_CERTS: root.certPath });
+  const baselineBuild = BASELINE === undefined ? undefined : buildRevision(BASELINE);
+  const baseline = baselineBuild === undefined ? undefined
+    : await startDaemon([`--config.file=${join(dir, 'config.yml')}`, '--log.level=warn'], { NODE_EXTRA_CA_CERTS: root.certPath },
+      { entry: baselineBuild.entry, nodeFlags: SHIPPED_NODE_FLAGS });
 
   // blackbox_exporter: the same target's /healthcheck with DS's body rule, TLS verified against the same CA.
   writeFileSync(join(dir, 'blackbox.yml'), `modules:
@@ -81,6 +99,9 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
 
   // DS healthy and the certificate verified: what blackbox_exporter's probe_success 1 says here.
   const oursOk = (body: string) => (body.includes('\nonlyoffice_healthcheck_up 1\n') && /\nonlyoffice_tls_cert_verified\{[^}]*\} 1\n/.test(body) ? undefined : 'probe did not succeed');
+  // The documentserver module with the co-editing WebSocket: upgraded through the TLS nginx, DS's first frame in.
+  const websocketUp = '\nonlyoffice_endpoint_up{endpoint="websocket",via="direct"} 1\n';
+  const websocketOk = (body: string) => oursOk(body) ?? (body.includes(websocketUp) ? undefined : 'websocket not up');
   const exporters = [
     {
       // The same check as blackbox_exporter's: /healthcheck is true, and the certificate of the https target.
@@ -98,13 +119,20 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
       ok: (body: string) => (body.includes('\nprobe_success 1\n') ? undefined : 'probe_success is not 1'),
     },
     {
-      // Every DS check (five HTTP requests and the handshake): more than blackbox_exporter can do, for scale.
+      // Every DS check (five HTTP requests, the co-editing WebSocket and the handshake): more than blackbox_exporter can do.
       name: 'onlyoffice-exporter /probe (module documentserver)',
       base: ours.url,
       pid: ours.pid,
       path: `/probe?target=${encodeURIComponent(target)}`,
-      ok: oursOk,
+      ok: websocketOk,
     },
+    ...(baseline === undefined ? [] : [{
+      name: `onlyoffice-exporter ${BASELINE} /probe (module documentserver)`,
+      base: baseline.url,
+      pid: baseline.pid,
+      path: `/probe?target=${encodeURIComponent(target)}`,
+      ok: oursOk,
+    }]),
   ];
 
   const rows: Row[] = [];
@@ -157,6 +185,8 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     breakdown = JSON.parse(stdout) as Breakdown[];
   } finally {
     await ours.stop();
+    await baseline?.stop();
+    baselineBuild?.remove();
     await stopChild(bb);
     await nginx.stop();
     await ds.stop();
@@ -197,6 +227,20 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
       lines.push(`| ${concurrency} | ${module} | ${(a.latency.p50 / b.latency.p50).toFixed(2)}x | ${(a.latency.p90 / b.latency.p90).toFixed(2)}x | ${(a.perSecond / b.perSecond).toFixed(2)}x |`);
     }
   }
+  if (BASELINE !== undefined) {
+    lines.push('');
+    lines.push(`The documentserver module today against the same module built from \`${BASELINE}\`, in the same run:`);
+    lines.push('');
+    lines.push('| scrapers | p50 today | p50 before | p50 ratio | CPU per probe today | CPU per probe before | CPU ratio |');
+    lines.push('|---|---|---|---|---|---|---|');
+    for (const concurrency of LEVELS) {
+      const now = rows.find((r) => r.concurrency === concurrency && r.exporter === exporters[2]!.name);
+      const before = rows.find((r) => r.concurrency === concurrency && r.exporter === exporters[3]!.name);
+      if (!now || !before) continue;
+      lines.push(`| ${concurrency} | ${ms(now.latency.p50)} | ${ms(before.latency.p50)} | ${(now.latency.p50 / before.latency.p50).toFixed(2)}x | ` +
+        `${ms(now.cpuMsPerProbe, 2)} | ${ms(before.cpuMsPerProbe, 2)} | ${(now.cpuMsPerProbe / before.cpuMsPerProbe).toFixed(2)}x |`);
+    }
+  }
   lines.push('');
   lines.push('Where the time of our probe goes: median `onlyoffice_scrape_collector_duration_seconds` per collector (every fifth probe; the');
   lines.push('collectors run concurrently and share one request per URL, so they overlap and do not add up):');
@@ -229,7 +273,8 @@ interface Breakdown {
 
 const REQUESTS_OF: Record<string, string> = {
   healthcheck: 'GET /healthcheck',
-  endpoints: 'GET /healthcheck, /index.html, api.js; POST version',
+  endpoints: 'GET /healthcheck, /index.html, api.js; POST version; 1 WebSocket',
+  websocket: '1 WebSocket (shared with endpoints)',
   build_info: 'POST version, GET info.json, /index.html',
   commands: 'POST version, license, getForgottenList',
   license: 'GET info.json, POST license',
@@ -258,7 +303,7 @@ async function breakdownChild(configPath: string, target: string): Promise<void>
     .map((d) => ({ name: d.name, collector: d.create(config, logger)! }));
   const results: Breakdown[] = [];
   for (const c of probeCollectors) results.push(await measure(`${c.name} alone`, REQUESTS_OF[c.name] ?? '?', [c]));
-  results.push(await measure('all six (what /probe runs)', '5 HTTP (shared), 1 TLS handshake', probeCollectors));
+  results.push(await measure(`all ${probeCollectors.length} (what /probe runs)`, '5 HTTP (shared), 1 WebSocket, 1 TLS handshake', probeCollectors));
   const trivial = Array.from({ length: 6 }, (_, i) => ({
     name: `noop${i}`,
     collector: { collect: async (ctx: { registry: Registry }) => void new Gauge({ name: `noop_${i}`, help: 'h', registers: [ctx.registry] }).set(1) },

@@ -30,7 +30,7 @@ export function overview(): dashboard.Dashboard {
     .withPanel(statPanel('Active alerts', 'OnlyofficeDocs* alerts pending or firing for these instances.', [
       [`count(ALERTS${sel('alertname=~"OnlyofficeDocs.*"')}) or vector(0)`, { legend: 'alerts', instant: true }],
     ]).thresholds(thresholds([[null, 'green'], [1, 'red']])).height(5).span(6))
-    .withPanel(tablePanel('Which hop is broken', 'Each endpoint checked directly (documentserver.url) and through the reverse proxy (public_url). api_js is served by nginx from disk, so it answers while docservice is down. status 0: no HTTP answer.', [
+    .withPanel(tablePanel('Which hop is broken', 'Each endpoint checked directly (documentserver.url) and through the reverse proxy (public_url). api_js is served by nginx from disk, so it answers while docservice is down. websocket is the editors\' co-editing channel: up directly and down (400) through the proxy means the proxy does not forward WebSocket upgrades. status 0: no HTTP answer.', [
       [`onlyoffice_endpoint_up${sel()}`],
       [`onlyoffice_endpoint_status_code${sel()}`],
     ], ['Time', '__name__']).overrideByName('Value #A', [
@@ -48,7 +48,10 @@ export function overview(): dashboard.Dashboard {
     .withPanel(timeseriesPanel('Endpoint duration', 'How long each endpoint took to answer or to fail.', [
       [`onlyoffice_endpoint_duration_seconds${sel()}`, { legend: '{{instance}} {{endpoint}} {{via}}' }],
       [`onlyoffice_healthcheck_duration_seconds${sel()}`, { legend: '{{instance}} healthcheck (collector)' }],
-    ]).unit('s').height(8).span(12));
+    ]).unit('s').height(8).span(12))
+    .withPanel(statPanel('Editors\' token (WebSocket)', 'Whether DocumentServer accepts an editor\'s token signed with documentserver.jwt.browser_secret on the co-editing WebSocket (7.3+, with documentserver.jwt). DOWN: editors say "document security token is not correctly formed".', [
+      [`onlyoffice_websocket_auth_up${sel()}`, { legend: '{{instance}} {{via}}', instant: true }],
+    ]).mappings(UP_DOWN).thresholds(thresholds([[null, 'red'], [1, 'green']])).height(5).span(12));
 
   builder
     .withRow(row('Version and license'))

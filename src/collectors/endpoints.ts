@@ -1,16 +1,18 @@
 import { dsCommand, dsGet, PATHS, vias, type Via } from '../documentserver/client.js';
 import { INDEX_GREETING } from '../documentserver/model.js';
+import { coEditingCheck } from '../documentserver/websocket.js';
 import type { HttpResult } from '../lib/http.js';
 import { gauge } from '../lib/metrics.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
-type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command';
+type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command' | 'websocket';
 
 /**
  * The hops a user's request crosses, each checked directly (documentserver.url) and through the
  * reverse proxy (public_url). api.js is a static file nginx serves from disk, so it answers while
  * docservice is down; /healthcheck, /index.html and CommandService are proxied to docservice.
- * "Up" means the answer is DocumentServer's own, not merely an HTTP status.
+ * "Up" means the answer is DocumentServer's own, not merely an HTTP status. `websocket` is the editors' co-editing
+ * channel (src/documentserver/websocket.ts): up when DS upgraded it and sent its own first frame.
  */
 class EndpointsCollector implements Collector {
   /** Why each hop of the last /metrics scrape gave no HTTP answer, by "endpoint via" (for the doctor). */
@@ -44,7 +46,7 @@ const endpoints: CollectorDefinition = {
   create: () => new EndpointsCollector(),
 };
 
-const ENDPOINTS: readonly Endpoint[] = ['healthcheck', 'index', 'api_js', 'command'];
+const ENDPOINTS: readonly Endpoint[] = ['healthcheck', 'index', 'api_js', 'command', 'websocket'];
 
 /**
  * docservice itself never serves api.js (only DS's nginx does, from disk), whatever port it listens on: when
@@ -59,6 +61,13 @@ async function docserviceItself(ctx: ScrapeContext, apiJs: HttpResult): Promise<
 }
 
 async function check(ctx: ScrapeContext, endpoint: Endpoint, via: Via): Promise<{ result: HttpResult; ok: boolean }> {
+  if (endpoint === 'websocket') {
+    const ws = await coEditingCheck(ctx, via);
+    const result: HttpResult = ws.status === 0
+      ? { ok: false, failure: 'error', message: ws.message, seconds: ws.seconds }
+      : { ok: true, status: ws.status, headers: {}, body: '', seconds: ws.seconds };
+    return { result, ok: ws.up };
+  }
   if (endpoint === 'command') {
     const outcome = await dsCommand(ctx, via, 'version');
     return { result: outcome.http, ok: typeof outcome.answer?.error === 'number' };

@@ -13,12 +13,14 @@ import statsd from './statsd.js';
 import rabbitmqQueues from './rabbitmq_queues.js';
 import conversionProbe from './conversion_probe.js';
 import backups from './backups.js';
+import websocket from './websocket.js';
 import type { CollectorDefinition } from './types.js';
 
 // Every collector, one line each. A collector is one file exporting a CollectorDefinition.
 export const collectorDefinitions: readonly CollectorDefinition[] = [
   healthcheck,
   endpoints,
+  websocket,
   buildInfo,
   commands,
   license,

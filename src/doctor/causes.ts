@@ -16,6 +16,9 @@ export interface CauseDefinition {
 const DOCKER = (t: Pick) => t('# Docker（一体化镜像 onlyoffice/documentserver）', '# Docker (all-in-one onlyoffice/documentserver image)');
 const HOST = (t: Pick) => t('# 主机安装（deb/rpm 软件包，7.3 起为 systemd 服务）', '# host install (deb/rpm packages; systemd units from 7.3)');
 const ds = (p: Params) => String(p.ds ?? 'onlyoffice-documentserver');
+/** A WebSocket upgrade as an editor asks it (socket.io URL); the first line of the answer is the status. */
+const wsCurl = (p: Params) => "curl -sS -i -N --max-time 5 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' " +
+  `-H 'Sec-WebSocket-Key: b25seW9mZmljZS1leHBvcnQ=' '${p.url}/doc/onlyoffice-exporter-probe/c/?EIO=4&transport=websocket'`;
 
 export const CAUSES = {
   container_down: {
@@ -223,6 +226,37 @@ export const CAUSES = {
       `${p.url} answers HTTP ${p.status}, not DocumentServer's answer: the proxy's server_name / location or path prefix is wrong.`),
     fix: (p) => [`curl -sS -i ${p.url}/healthcheck`, "grep -rn 'server_name\\|location\\|proxy_pass' /etc/nginx/"],
   },
+  proxy_no_websocket_upgrade: {
+    title: (_p, t) => t('反向代理没有转发 WebSocket 升级', 'the reverse proxy does not forward WebSocket upgrades'),
+    why: (p, t) => t(
+      `直连时协同编辑 WebSocket 正常（HTTP 101），经 ${p.url} 却返回 HTTP ${p.status}：代理丢掉了 Upgrade/Connection 请求头（nginx 默认以 HTTP/1.0 连接上游，且不转发这两个头）。/healthcheck、api.js 都正常，但编辑器打开文档后提示连接已断开，修改无法保存。`,
+      `the co-editing WebSocket answers HTTP 101 directly but HTTP ${p.status} through ${p.url}: the proxy drops the Upgrade/Connection headers (nginx talks HTTP/1.0 to its upstream and does not pass them on by default). /healthcheck and api.js are fine, yet editors open a document, then say the connection was lost, and changes are not saved.`),
+    fix: (p, t) => [
+      t('# nginx：在 http 块中加入', '# nginx: in the http block'),
+      'map $http_upgrade $proxy_connection { default upgrade; "" close; }',
+      t('# 在反代 DocumentServer 的 location 中加入', '# in the location that proxies to DocumentServer'),
+      'proxy_http_version 1.1;',
+      'proxy_set_header Upgrade $http_upgrade;',
+      'proxy_set_header Connection $proxy_connection;',
+      'nginx -t && systemctl reload nginx',
+      t('# Traefik、Caddy（reverse_proxy）默认转发 WebSocket：检查是否有中间件或 header 规则删除了 Upgrade/Connection',
+        '# Traefik and Caddy (reverse_proxy) forward WebSocket upgrades by default: look for a middleware or header rule that removes Upgrade/Connection'),
+      t('# Kubernetes ingress-nginx 默认转发 WebSocket；把注解 nginx.ingress.kubernetes.io/proxy-read-timeout 和 proxy-send-timeout 调到 3600，避免空闲的编辑会话 60 秒后被断开',
+        '# Kubernetes ingress-nginx forwards upgrades by default; set the annotations nginx.ingress.kubernetes.io/proxy-read-timeout and proxy-send-timeout to 3600 so idle editing sessions are not cut after 60 s'),
+      t('# 验证（应返回 101）：', '# check (101 expected):'),
+      `${wsCurl(p)} | head -1`,
+    ],
+  },
+  websocket_down: {
+    title: (_p, t) => t('docservice 不接受协同编辑 WebSocket', 'docservice does not accept the co-editing WebSocket'),
+    why: (p, t) => t(
+      `${p.url} 的 WebSocket ${Number(p.status) === 0 ? '没有 HTTP 应答' : Number(p.status) === 101 ? '已升级（101），但没有在时限内收到 DocumentServer 的首帧' : `升级返回 HTTP ${p.status}`}，而 /index.html 正常：documentserver.url 指向的可能是 docservice 前面另一层代理（同样需要转发升级），或者 docservice 过载。`,
+      `the WebSocket at ${p.url} ${Number(p.status) === 0 ? 'got no HTTP answer' : Number(p.status) === 101 ? 'was upgraded (101) but DocumentServer\'s first frame did not come in time' : `answered the upgrade with HTTP ${p.status}`} while /index.html answers: documentserver.url may be a proxy in front of docservice (which must forward upgrades too), or docservice is overloaded.`),
+    fix: (p) => [
+      `${wsCurl(p)} | head -3`,
+      `docker exec ${ds(p)} sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/docservice/out.log'`,
+    ],
+  },
   jwt_required: {
     title: (_p, t) => t('DS 要求 JWT，但导出器没有配置密钥', 'DS requires JWT but the exporter has no secret'),
     why: (_p, t) => t(
@@ -251,6 +285,24 @@ export const CAUSES = {
       'CommandService 返回 error 7（token expired），而令牌是刚签发的：DS 主机与导出器主机的时钟相差超过几分钟。',
       'CommandService answers error 7 (token expired) for a token signed just now: the clocks of the DS host and the exporter host differ by minutes.'),
     fix: () => ['timedatectl status', 'chronyc tracking', 'date -u'],
+  },
+  editor_token_rejected: {
+    title: (_p, t) => t('编辑器的令牌被拒绝：浏览器密钥不一致', 'editors\' token rejected: the browser secret differs'),
+    why: (p, t) => t(
+      `DS 在协同编辑 WebSocket 连接时拒绝了用 documentserver.jwt.browser_secret（默认 jwt.secret）签名的令牌（${p.code} ${p.reason}）。DS 用 services.CoAuthoring.secret.browser 检查编辑器令牌，集成（连接器）用它自己的 JWT 密钥签名编辑器配置：两者不一致时编辑器显示 “document security token is not correctly formed”。`,
+      `when the co-editing WebSocket connects, DS refuses a token signed with documentserver.jwt.browser_secret (default jwt.secret): ${p.code} ${p.reason}. DS checks editors' tokens against services.CoAuthoring.secret.browser, and the integration (connector) signs the editor config with its own JWT secret: when they differ, editors say "document security token is not correctly formed".`),
+    fix: (p, t) => [
+      t('# DS 这边：', '# on the DS side:'),
+      `docker exec ${ds(p)} documentserver-jwt-status.sh`,
+      t('# Docker：环境变量 JWT_SECRET（同时设置 browser、inbox、outbox 三个密钥），修改后重建容器', '# Docker: the JWT_SECRET variable (sets the browser, inbox and outbox secrets alike); recreate the container after changing it'),
+      t('# 软件包安装：/etc/onlyoffice/documentserver/local.json 中的 services.CoAuthoring.secret.browser.string，修改后重启 ds-docservice',
+        '# packages: services.CoAuthoring.secret.browser.string in /etc/onlyoffice/documentserver/local.json; restart ds-docservice after changing it'),
+      "grep -A2 '\"browser\"' /etc/onlyoffice/documentserver/local.json",
+      t('# 集成这边（Nextcloud、ownCloud、Seafile 或自己的应用）：其 “Secret key”/JWT 密钥设置必须与 DS 的浏览器密钥相同',
+        '# on the integration side (Nextcloud, ownCloud, Seafile or your own app): its "Secret key" / JWT secret setting must equal DS\'s browser secret'),
+      t('# 导出器：documentserver.jwt.browser_secret（不同于 inbox 密钥时才需要），然后：', '# the exporter: documentserver.jwt.browser_secret (only when it differs from the inbox secret), then:'),
+      'curl -X POST http://127.0.0.1:9967/-/reload',
+    ],
   },
   command_failed: {
     title: (p, t) => t(`CommandService 返回错误 ${p.code}`, `CommandService answers error ${p.code}`),

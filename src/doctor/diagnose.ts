@@ -208,6 +208,49 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     }
   }
 
+  // The co-editing channel: the WebSocket editors hold, directly and through the proxy, and DS's verdict on their token.
+  const WS_PATH = '/doc/ (WebSocket)';
+  const wsDirect = endpoint('websocket', 'direct');
+  if (s.collector('endpoints') === 0) {
+    failedCollector('websocket', 'endpoints');
+  } else if (wsDirect !== undefined) {
+    describe('websocket', 'websocket', WS_PATH, 'direct', direct);
+    const wsPublic = pub === undefined ? undefined : describe('websocket', 'websocket', WS_PATH, 'public', pub);
+    if (docserviceDown || hop('docservice').because !== undefined) {
+      set('websocket', 'unknown');
+      hop('websocket').because = 'docservice';
+    } else if (wsDirect.up === 0) {
+      set('websocket', 'fail');
+      cause('websocket', 'websocket_down', { ...depParams, url: direct, status: wsDirect.status });
+    } else if (wsPublic !== undefined && wsPublic.up === 0) {
+      set('websocket', 'fail');
+      // A proxy that fails every request is the proxy hop's failure; one that refuses only the upgrade is this one.
+      if (hop('proxy').verdict === 'fail') hop('websocket').because = 'proxy';
+      else cause('websocket', 'proxy_no_websocket_upgrade', { url: pub!, status: wsPublic.status });
+    } else {
+      set('websocket', 'ok');
+    }
+    if (s.collector('websocket') === 0) {
+      failedCollector('websocket', 'websocket');
+    } else {
+      for (const [via, url] of [['direct', direct], ['public', pub]] as const) {
+        if (url === undefined) continue;
+        const accepted = s.one('onlyoffice_websocket_auth_up', { via });
+        if (accepted === 1) note('websocket', 'ws_token_accepted', { url });
+        if (accepted !== 0) continue;
+        const error = s.all('onlyoffice_websocket_auth_error', { via })[0];
+        const params = { url, code: error?.labels.code ?? '', reason: error?.labels.reason ?? '' };
+        note('websocket', 'ws_token_refused', params);
+        set('websocket', 'fail');
+        // Signed with the inbox secret CommandService already refuses: one cause, the JWT hop's.
+        if (ds.jwt?.browser_secret === undefined && hop('jwt').causes.some((c) => c.id === 'jwt_mismatch')) hop('websocket').because = 'jwt';
+        else if (!hop('websocket').causes.some((c) => c.id === 'editor_token_rejected')) {
+          cause('websocket', 'editor_token_rejected', { ...depParams, ...params });
+        }
+      }
+    }
+  }
+
   // RabbitMQ, PostgreSQL, Redis at the protocol level.
   const healthHang = hop('healthcheck').findings.some((f) => f.code === 'healthcheck_hang');
   for (const name of ['rabbitmq', 'postgresql', 'redis'] as const) {

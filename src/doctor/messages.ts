@@ -6,6 +6,7 @@ export const HOP_NAMES: Record<HopId, Render> = {
   docservice: (_p, t) => t('docservice', 'docservice'),
   healthcheck: (_p, t) => t('健康检查 /healthcheck', 'Health check /healthcheck'),
   jwt: (_p, t) => t('CommandService 与 JWT', 'CommandService and JWT'),
+  websocket: (_p, t) => t('协同编辑通道（WebSocket）', 'Co-editing channel (WebSocket)'),
   rabbitmq: () => 'RabbitMQ',
   postgresql: () => 'PostgreSQL',
   redis: () => 'Redis',
@@ -72,6 +73,8 @@ export const FINDINGS = {
     `RabbitMQ ${p.source}：读不到${p.error !== undefined ? `（${p.error}）` : ''}`,
     `RabbitMQ ${p.source}: could not be read${p.error !== undefined ? ` (${p.error})` : ''}`),
   no_data_yet: (_p, t) => t('还没有结果', 'no result yet'),
+  ws_token_accepted: (p, t) => t(`${p.url}：编辑器令牌（浏览器密钥签名）被接受`, `${p.url}: the editors' token (signed with the browser secret) is accepted`),
+  ws_token_refused: (p, t) => t(`${p.url}：编辑器令牌被拒绝：${p.code} ${p.reason}`, `${p.url}: the editors' token is refused: ${p.code} ${p.reason}`),
 } satisfies Record<string, Render>;
 
 export type FindingCode = keyof typeof FINDINGS;

@@ -6,7 +6,7 @@ export type Verdict = 'ok' | 'warn' | 'fail' | 'unknown' | 'skipped';
 
 /** The hops of a request, from the user's side inwards, then what they run on. */
 export const HOP_IDS = [
-  'proxy', 'docservice', 'healthcheck', 'jwt', 'rabbitmq', 'postgresql', 'redis',
+  'proxy', 'docservice', 'healthcheck', 'jwt', 'websocket', 'rabbitmq', 'postgresql', 'redis',
   'converter', 'certificates', 'disk', 'backups', 'containers', 'supervisor',
 ] as const;
 export type HopId = (typeof HOP_IDS)[number];

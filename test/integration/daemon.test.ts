@@ -67,15 +67,16 @@ probe:
       expect(response.status).toBe(200);
       return parseExposition(await response.text()).filter((s) => s.name === 'onlyoffice_scrape_collector_success').map((s) => s.labels.collector).sort();
     };
-    const all = ['build_info', 'commands', 'endpoints', 'healthcheck', 'license', 'tls_endpoints'];
+    const all = ['build_info', 'commands', 'endpoints', 'healthcheck', 'license', 'tls_endpoints', 'websocket'];
     expect(await collectorsOf('')).toEqual(all);
     expect(await collectorsOf('&module=documentserver')).toEqual(all);
     expect(await collectorsOf('&module=healthcheck')).toEqual(['healthcheck', 'tls_endpoints']);
+    expect(await collectorsOf('&module=websocket')).toEqual(['websocket']);
     expect(await collectorsOf('&module=version_only')).toEqual(['build_info']);
 
     const unknown = await fetch(`${exporter.url}/probe?target=${target}&module=nope`);
     expect(unknown.status).toBe(400);
-    expect(await unknown.text()).toBe('unknown module; probe.modules has: documentserver, healthcheck, version_only\n');
+    expect(await unknown.text()).toBe('unknown module; probe.modules has: documentserver, healthcheck, websocket, version_only\n');
     const inherited = await fetch(`${exporter.url}/probe?target=${target}&module=constructor`);
     expect(inherited.status).toBe(400);
     const twice = await fetch(`${exporter.url}/probe?target=${target}&module=healthcheck&module=documentserver`);

@@ -31,7 +31,10 @@ const { describe: withServices } = requirePrograms('/usr/sbin/nginx', ...RABBITM
 
 type Verdicts = Partial<Record<HopId, Verdict>>;
 const NOT_CONFIGURED: Verdicts = { certificates: 'skipped', disk: 'skipped', backups: 'skipped', containers: 'skipped', supervisor: 'skipped' };
-const ALL_OK: Verdicts = { proxy: 'ok', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', rabbitmq: 'ok', postgresql: 'ok', redis: 'ok', converter: 'ok', ...NOT_CONFIGURED };
+const ALL_OK: Verdicts = {
+  proxy: 'ok', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', websocket: 'ok', rabbitmq: 'ok', postgresql: 'ok', redis: 'ok', converter: 'ok',
+  ...NOT_CONFIGURED,
+};
 // Queue arguments exactly as DS 7.x declares them (real-docservice/rabbitmq_api_queue_ds.converttask.json).
 const TASK_ARGS = { 'x-max-priority': 4, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead' };
 
@@ -128,8 +131,12 @@ disk: { paths: [] }
     extra.push(jwtDs);
     const wrong = await doctor('jwt-mismatch', { url: jwtDs.url, publicUrl: jwtDs.url, jwt: 'another-secret' });
     // The conversion probe is rejected too (-8), because of the same secret.
-    expect(verdicts(wrong)).toEqual({ ...ALL_OK, jwt: 'fail', converter: 'fail' });
+    expect(verdicts(wrong)).toEqual({ ...ALL_OK, jwt: 'fail', websocket: 'fail', converter: 'fail' });
     expect(hop(wrong, 'converter').because).toBe('jwt');
+    // The editors' token is signed with the same wrong secret: refused too, for the same cause.
+    expect(hop(wrong, 'websocket').because).toBe('jwt');
+    expect(hop(wrong, 'websocket').findings.filter((f) => f.code === 'ws_token_refused').map((f) => `${f.params.code} ${f.params.reason}`))
+      .toEqual(['4006 token:invalid signature', '4006 token:invalid signature']);
     expect(causes(wrong)).toEqual(['jwt:jwt_mismatch']);
     expect(renderJson(wrong, 'en').causes[0]!.fix[0]).toBe('docker exec onlyoffice-documentserver documentserver-jwt-status.sh');
     const none = await doctor('jwt-required', { url: jwtDs.url, publicUrl: jwtDs.url });
@@ -144,7 +151,8 @@ disk: { paths: [] }
     const broken = await startNginx({ backendPort: await freePort() });
     extra.push(broken);
     const d = await doctor('proxy-502', { publicUrl: broken.url });
-    expect(verdicts(d)).toEqual({ ...ALL_OK, proxy: 'fail' });
+    expect(verdicts(d)).toEqual({ ...ALL_OK, proxy: 'fail', websocket: 'fail' });
+    expect(hop(d, 'websocket').because).toBe('proxy');
     expect(causes(d)).toEqual(['proxy:proxy_bad_gateway']);
     expect(d.causes[0]!.params).toMatchObject({ status: 502 });
   });
@@ -153,7 +161,9 @@ disk: { paths: [] }
     await ds.stop();
     try {
       const d = await doctor('docservice-stopped');
-      expect(verdicts(d)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', converter: 'fail' });
+      expect(verdicts(d)).toEqual({
+        ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', converter: 'fail',
+      });
       expect(causes(d)).toEqual(['docservice:docservice_down']);
       expect(hop(d, 'converter').findings.at(-1)).toEqual({ code: 'probe_failed', params: { code: 0, outcome: 'request_failed' } });
       expect(hop(d, 'proxy').because).toBe('docservice');
@@ -291,7 +301,9 @@ disk: { paths: [] }
       // DocService dies on the idle pooled connection (uncaughtException) and stays dead.
       ds.setFault('postgres_down_crash');
       const crash = await doctor('postgres-stopped-crash');
-      expect(verdicts(crash)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', postgresql: 'fail', converter: 'fail' });
+      expect(verdicts(crash)).toEqual({
+        ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', postgresql: 'fail', converter: 'fail',
+      });
       expect(causes(crash)).toEqual(['docservice:postgres_crash', 'postgresql:postgres_down']);
       expect(renderText(crash, 'en')).toContain('1. [docservice] docservice exited when PostgreSQL went away');
     } finally {
@@ -314,7 +326,9 @@ disk: { paths: [] }
     // A DocService (re)started while RabbitMQ is unreachable does not listen at all.
     await ds.stop();
     const atStart = await doctor('rabbitmq-unreachable-at-start');
-    expect(verdicts(atStart)).toEqual({ ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', rabbitmq: 'fail', converter: 'fail' });
+    expect(verdicts(atStart)).toEqual({
+      ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', rabbitmq: 'fail', converter: 'fail',
+    });
     expect(causes(atStart)).toEqual(['docservice:rabbitmq_unreachable_at_start', 'rabbitmq:rabbitmq_down']);
     await ds.start();
   }, 60_000);

@@ -235,12 +235,15 @@ describe('DocumentServer collectors against the simulator', () => {
     expect(ds.port).not.toBe(8000);
     const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
     for (const family of ['onlyoffice_endpoint_up', 'onlyoffice_endpoint_status_code', 'onlyoffice_endpoint_duration_seconds']) {
-      expect(find(samples, family).map((s) => `${s.labels.endpoint} ${s.labels.via}`).sort()).toEqual(['command direct', 'healthcheck direct', 'index direct']);
+      expect(find(samples, family).map((s) => `${s.labels.endpoint} ${s.labels.via}`).sort()).toEqual(['command direct', 'healthcheck direct', 'index direct', 'websocket direct']);
     }
     for (const endpoint of ['healthcheck', 'index', 'command']) {
       expect(value(samples, 'onlyoffice_endpoint_up', { endpoint, via: 'direct' })).toBe(1);
       expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint, via: 'direct' })).toBe(200);
     }
+    // docservice is where the co-editing channel is served: SockJS on 7.1, socket.io on 9.3.
+    expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'websocket', via: 'direct' })).toBe(1);
+    expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'websocket', via: 'direct' })).toBe(101);
     expect(success(samples, 'endpoints')).toBe(1);
     expect(ds.requests.filter((r) => r.path === '/web-apps/apps/api/documents/api.js')).toHaveLength(1);
   });

@@ -33,7 +33,7 @@ import { TestPki } from '../support/tls-pki.js';
 const DAY = 86400;
 const SECRET = 'e2e-jwt-secret';
 /** Sections whose collectors this scenario runs; their metrics must all be in Prometheus. */
-const COVERED_SECTIONS = ['scrape', 'healthcheck', 'endpoints', 'build_info', 'commands', 'license', 'statsd', 'disk', 'tls_endpoints', 'tls_files', 'dependencies', 'rabbitmq_queues', 'conversion_probe'];
+const COVERED_SECTIONS = ['scrape', 'healthcheck', 'endpoints', 'websocket', 'build_info', 'commands', 'license', 'statsd', 'disk', 'tls_endpoints', 'tls_files', 'dependencies', 'rabbitmq_queues', 'conversion_probe'];
 const DASHBOARDS = ['onlyoffice-docs-overview', 'onlyoffice-docs-conversions'];
 /** The test machine's own disk decides these; promtool tests (alerts/tests/disk.test.yml) cover them. */
 const machineDependent = (key: string) => key.startsWith('OnlyofficeDocsFilesystem');
@@ -319,7 +319,8 @@ docker:
       'OnlyofficeDocsConversionQueueGrowing{queue=ds.converttask6,vhost=/}',
       'OnlyofficeDocsConversionDeadLetters{operation=publish,queue=ds.convertdead,vhost=/}',
     ];
-    const jwt = ['OnlyofficeDocsJwtMismatch{code=6,reason=token}'];
+    // simJ's secret differs: CommandService and the editors' WebSocket token (its browser secret) both refuse.
+    const jwt = ['OnlyofficeDocsJwtMismatch{code=6,reason=token}', 'OnlyofficeDocsEditorTokenRejected{code=4006,reason=token:invalid signature}'];
     // Nothing listens on the PostgreSQL port: while DS's /healthcheck passes that is a wrong address (a warning),
     // once it fails it is the page.
     const pgUnreachable = `OnlyofficeDocsDependencyUnreachable{address=127.0.0.1:${pgPort},dependency=postgresql}`;

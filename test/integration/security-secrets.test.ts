@@ -14,6 +14,7 @@ import { waitFor } from '../support/service-process.js';
 // Every secret a configuration can hold, each written the way users write it (inline, URL, ${ENV}, *_file).
 const SECRETS = {
   jwt: 'jwt-S3cret-4f8a9c0e',
+  browserJwt: 'jwt-Br0wser-8d7c6b5a',
   dsUrlPassword: 'dsurl-Pa55-77e1',
   postgresPassword: 'pg-Pa55-1a2b3c',
   amqpDependencyPassword: 'amqp-Pa55-3c4d5e',
@@ -55,7 +56,7 @@ gate.describe('secrets never reach logs, metrics, pages or error messages', () =
   }
 
   beforeAll(async () => {
-    ds = await startDsSimulator({ version: '8.3', jwtSecret: SECRETS.jwt });
+    ds = await startDsSimulator({ version: '8.3', jwtSecret: SECRETS.jwt, jwtBrowserSecret: SECRETS.browserJwt });
     redis = await startRedis({ password: SECRETS.redisPassword });
     management = await startBlackhole();
     dingtalk = await new DingTalkRobotEmulator({ accessToken: SECRETS.dingtalkToken, secret: SECRETS.dingtalkSecret }).start();
@@ -68,7 +69,7 @@ gate.describe('secrets never reach logs, metrics, pages or error messages', () =
 documentserver:
   url: "${ds.url}"
   public_url: "http://monitor:${SECRETS.dsUrlPassword}@127.0.0.1:${ds.port}"
-  jwt: { secret_file: "${join(dir, 'jwt')}" }
+  jwt: { secret_file: "${join(dir, 'jwt')}", browser_secret: "${SECRETS.browserJwt}" }
   timeout: 2s
 probe:
   targets: ["${ds.url}"]
@@ -109,6 +110,7 @@ disk: { paths: [] }
     const metrics = parseExposition(seen[0]![1].slice(seen[0]![1].indexOf('\n# HELP') + 1));
     // The secrets did their job: DS accepted the JWT, Redis the password.
     expect(value(metrics, 'onlyoffice_command_error', { command: 'version', code: '0', reason: 'none' })).toBe(1);
+    expect(value(metrics, 'onlyoffice_websocket_auth_up', { via: 'direct' })).toBe(1);
     expect(value(metrics, 'onlyoffice_dependency_up', { dependency: 'redis', address: `127.0.0.1:${redis.port}` })).toBe(1);
   });
 

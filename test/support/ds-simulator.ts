@@ -8,6 +8,8 @@ import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { acceptKey, closeFrame, engineIoSid, exchange, parseCapture, readClientFrames, serverFrame, textFrame, type CapturedExchange } from './ds-websocket.js';
 
 export type DsVersion = '7.1' | '7.5' | '8.3' | '9.3';
 export const DS_VERSIONS: readonly DsVersion[] = ['7.1', '7.5', '8.3', '9.3'];
@@ -29,6 +31,8 @@ export type ConverterMode = 'working' | 'stopped' | 'no_x2t' | 'hang';
 export interface DsSimulatorOptions {
   version?: DsVersion;
   jwtSecret?: string;
+  /** services.CoAuthoring.secret.browser: checked when an editor's WebSocket connects (7.3+); default jwtSecret. */
+  jwtBrowserSecret?: string;
   jwtHeader?: string;
   host?: string;
   port?: number;
@@ -62,6 +66,19 @@ export interface DsSimulator {
    * the request's own host, as DS builds them; undefined restores DS's behaviour.
    */
   setResultBase(base: string | undefined): void;
+  /** Every co-editing WebSocket the simulator accepted (101), in order, with the text frames the client sent. */
+  readonly webSockets: readonly WebSocketSession[];
+  /** Resolves once every accepted WebSocket is closed. */
+  webSocketsClosed(): Promise<void>;
+}
+
+export interface WebSocketSession {
+  path: string;
+  /** Text frames from the client, as sent. */
+  received: string[];
+  closed: boolean;
+  /** Whether the client sent a close frame before its socket ended (a clean close). */
+  closeFrameReceived: boolean;
 }
 
 export const OVERSIZED_BYTES = 16 * 1024 * 1024;
@@ -100,6 +117,8 @@ interface Profile {
   newRoutes: boolean;
   /** ConvertService answer to an expired JWT (see jwtExpiredConvertError). */
   expiredConvertError: number;
+  /** The co-editing channel (see coEditingOf). */
+  coEditing: CoEditing;
 }
 
 interface InfoShape {
@@ -140,8 +159,9 @@ const jwtExpiredConvertError: Record<DsVersion, number> = { '7.1': -21, '7.5': -
 
 const profiles = new Map<DsVersion, Profile>();
 export function profileOf(version: DsVersion): Profile {
-  let p = profiles.get(version);
-  if (p) return p;
+  const cached = profiles.get(version);
+  if (cached) return cached;
+  let p: Omit<Profile, 'coEditing'>;
   switch (version) {
     case '7.1':
       p = {
@@ -203,8 +223,82 @@ export function profileOf(version: DsVersion): Profile {
     default:
       throw new Error(`unknown DS version ${String(version)}`);
   }
-  profiles.set(version, p);
-  return p;
+  const profile: Profile = { ...p, coEditing: coEditingOf(version, p.info) };
+  profiles.set(version, profile);
+  return profile;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The co-editing WebSocket (real-docservice/websocket_*.txt; ONLYOFFICE/server: SockJS up to 7.2, socket.io from 7.3)
+
+interface CoEditing {
+  transport: 'sockjs' | 'socketio';
+  /** SockJS: `o`; socket.io: the Engine.IO open packet with `"sid":"SID"` standing for a fresh sid. */
+  open: string;
+  /** The answer to a WebSocket URL asked without `Upgrade` (what a proxy without upgrade forwarding passes on). */
+  noUpgrade: { contentType: string; body: Buffer };
+  /** socket.io: `40{"sid":"SID"}`, the connect acknowledgement. */
+  connected?: string;
+  /** The `license` message DS sends once the connection is accepted (SockJS: right after `o`). */
+  license: string;
+  /** socket.io connect refusals, JWT browser token on: none given, wrong signature. */
+  noToken?: string;
+  badSignature?: string;
+  /** socket.io without a document key in the path (9.4 capture): disconnectReason 4004 "access deny", then `41`. */
+  noKey?: string[];
+}
+
+const SID = /"sid":"[^"]*"/;
+const withSid = (frame: string) => frame.replace(SID, `"sid":"${engineIoSid()}"`);
+
+/** `42["message",{...}]` with the license's buildVersion/buildNumber replaced (for versions without their own capture). */
+function licenseFor(frame: string, buildVersion: string, buildNumber: number): string {
+  const packet = JSON.parse(frame.slice(2)) as [string, { license: Record<string, unknown> }];
+  packet[1].license.buildVersion = buildVersion;
+  packet[1].license.buildNumber = buildNumber;
+  return `42${JSON.stringify(packet)}`;
+}
+
+function coEditingOf(version: DsVersion, infoJson: Buffer): CoEditing {
+  const direct = parseCapture(real('websocket_v711_v751.txt').toString('utf8'));
+  const nginx = parseCapture(real('websocket_behind_nginx.txt').toString('utf8'));
+  const keyPath = parseCapture(real('websocket_key_path_v751_v940.txt').toString('utf8'));
+  const noUpgradeBody = (e: CapturedExchange) => Buffer.from(/ body: (.*)$/.exec(e.lines[0]!.text)![1]!);
+  if (version === '7.1') {
+    const sockjs = exchange(direct, '7.1.1.76 (SockJS)');
+    return {
+      transport: 'sockjs',
+      open: serverFrame(sockjs, 0),
+      // Body as captured through nginx; the content type was not captured (sockjs-node writes text/plain).
+      noUpgrade: { contentType: 'text/plain; charset=UTF-8', body: noUpgradeBody(exchange(nginx, '7.1.1.76 behind nginx WITHOUT')) },
+      license: serverFrame(sockjs, 1),
+    };
+  }
+  const right = exchange(keyPath, '7.5.1.35 JWT on: document key in the path, right browser secret');
+  const v94 = exchange(keyPath, '9.4.0.36 JWT off: document key in the path');
+  const v94NoKey = exchange(keyPath, '9.4.0.36 JWT off: no document key in the path');
+  const common = {
+    transport: 'socketio' as const,
+    open: serverFrame(right, 0),
+    // Body as captured through nginx; the content type was not captured (engine.io writes application/json).
+    noUpgrade: { contentType: 'application/json', body: noUpgradeBody(exchange(nginx, '7.5.1.35 behind nginx WITHOUT')) },
+    connected: serverFrame(right, 1),
+    noToken: serverFrame(exchange(keyPath, '7.5.1.35 JWT on: document key in the path, no token'), 1),
+    badSignature: serverFrame(exchange(direct, '7.5.1.35 JWT on: connect with a token signed by another secret'), 1),
+  };
+  const info = JSON.parse(infoJson.toString('utf8')) as InfoShape;
+  const { buildVersion, buildNumber } = info.serverInfo;
+  if (version === '7.5') return { ...common, license: serverFrame(right, 2) };
+  // 8.3: no capture; 7.5's frames with the version's build (the reference has socket.io frames of 7.5 and 9.4 only,
+  // and 7.5 and 9.4 agree on every frame the simulator serves). 7.5 with no key in the path sends the license (capture);
+  // 9.4 refuses it with 4004: 8.3 is assumed to behave as 7.5 there.
+  if (version === '8.3') return { ...common, license: licenseFor(serverFrame(right, 2), buildVersion, buildNumber) };
+  // 9.3: 9.4.0.36's frames with 9.3's build. The JWT refusals were captured on 7.5 only (9.4 ran with JWT off).
+  return {
+    ...common,
+    license: licenseFor(serverFrame(v94, 2), buildVersion, buildNumber),
+    noKey: [serverFrame(v94NoKey, 2), serverFrame(v94NoKey, 3)],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -329,6 +423,9 @@ class Simulator implements DsSimulator {
   readonly url: string;
   private readonly host: string;
   private readonly jwtSecret: string | undefined;
+  private readonly jwtBrowserSecret: string | undefined;
+  readonly webSockets: WebSocketSession[] = [];
+  private readonly upgraded = new Set<Duplex>();
   private readonly jwtHeader: string;
   private readonly profile: Profile;
   private server: Server | undefined;
@@ -345,10 +442,11 @@ class Simulator implements DsSimulator {
   /** Files behind the fileUrl / getForgotten urls, by path. */
   private readonly files = new Map<string, Buffer>();
 
-  constructor(options: Required<Pick<DsSimulatorOptions, 'version' | 'jwtHeader' | 'host' | 'port'>> & { jwtSecret?: string }) {
+  constructor(options: Required<Pick<DsSimulatorOptions, 'version' | 'jwtHeader' | 'host' | 'port'>> & { jwtSecret?: string; jwtBrowserSecret?: string }) {
     this.version = options.version;
     this.profile = profileOf(options.version);
     this.jwtSecret = options.jwtSecret;
+    this.jwtBrowserSecret = options.jwtBrowserSecret ?? options.jwtSecret;
     this.jwtHeader = options.jwtHeader.toLowerCase();
     this.host = options.host;
     this.port = options.port;
@@ -394,6 +492,7 @@ class Simulator implements DsSimulator {
     // A restarted DocService is healthy again (capture: healthcheck true after PostgreSQL + DocService restart).
     if (this.currentFault === 'postgres_down_crash') this.currentFault = 'none';
     const server = createServer((req, res) => void this.handle(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.keepAliveTimeout = 5_000; // "Keep-Alive: timeout=5" as captured
     server.on('connection', (socket) => {
       this.sockets.add(socket);
@@ -419,6 +518,7 @@ class Simulator implements DsSimulator {
       server.close(() => resolve());
       for (const socket of this.sockets) socket.destroy();
       this.sockets.clear();
+      for (const socket of this.upgraded) socket.destroy();
     }).finally(() => {
       this.closing = undefined;
     });
@@ -499,7 +599,108 @@ class Simulator implements DsSimulator {
     if (route === '/robots.txt' && get) return this.send(ctx, 200, CT.robots, real('jwt_robots.txt'));
     if (route === '/baseurl' && get) return this.send(ctx, 200, CT.html, Buffer.from(baseUrlOf(ctx.req)));
     if (route.startsWith('/cache/files/') && get) return this.cacheFile(ctx);
+    if (get && this.isWebSocketPath(ctx.url)) {
+      // A WebSocket URL without `Upgrade` (a proxy that does not forward it): 400 with the body captured through nginx.
+      const { contentType, body } = this.profile.coEditing.noUpgrade;
+      return this.send(ctx, 400, contentType, body, false);
+    }
     return this.notFound(ctx);
+  }
+
+  // ------------------------------------------------------------------------------------------------------------
+  // Co-editing WebSocket
+
+  webSocketsClosed(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.webSockets.every((w) => w.closed)) {
+          this.events.off('ws-closed', check);
+          resolve();
+        }
+      };
+      this.events.on('ws-closed', check);
+      check();
+    });
+  }
+
+  /**
+   * SockJS (7.1): `/doc/<key>/c/<server>/<session>/websocket`, sockjs-node's raw-transport route.
+   * socket.io: engine.io owns every path under `/doc/` (services.CoAuthoring.socketio.connection.path); the
+   * WebSocket transport is asked with `?EIO=4&transport=websocket`.
+   */
+  private isWebSocketPath(url: URL): boolean {
+    if (this.profile.coEditing.transport === 'sockjs') return /^\/doc\/[^/]+\/c\/[^/.]+\/[^/.]+\/websocket$/.test(url.pathname);
+    return url.pathname.startsWith('/doc/') && url.searchParams.get('EIO') === '4' && url.searchParams.get('transport') === 'websocket';
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    this.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers }, body: '' });
+    socket.on('error', () => undefined);
+    const key = req.headers['sec-websocket-key'];
+    if (req.method !== 'GET' || !this.isWebSocketPath(url) || typeof key !== 'string' || req.headers['sec-websocket-version'] !== '13') {
+      // Not captured: upgrades to other paths. Answered as the proxy-without-upgrade case, with the same 400 body.
+      const { contentType, body } = this.profile.coEditing.noUpgrade;
+      const head = `HTTP/1.1 400 Bad Request\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+      socket.end(Buffer.concat([Buffer.from(head), body]));
+      return;
+    }
+    const session: WebSocketSession = { path: req.url ?? '/', received: [], closed: false, closeFrameReceived: false };
+    this.webSockets.push(session);
+    this.upgraded.add(socket);
+    socket.on('close', () => {
+      this.upgraded.delete(socket);
+      session.closed = true;
+      this.events.emit('ws-closed');
+    });
+    // The 101 as captured ({"upgrade":"websocket","connection":"Upgrade"}) plus the RFC 6455 accept key.
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
+    const co = this.profile.coEditing;
+    const send = (text: string) => {
+      if (!socket.destroyed && socket.writable) socket.write(textFrame(text));
+    };
+    if (co.transport === 'sockjs') {
+      // 7.1 capture: `o`, then the license message at once, without any auth.
+      send(co.open);
+      send(co.license);
+    } else {
+      send(withSid(co.open));
+    }
+    readClientFrames(socket, (frame) => {
+      if (frame.opcode === 0x8) {
+        session.closeFrameReceived = true;
+        if (socket.writable) socket.end(closeFrame());
+        return;
+      }
+      if (frame.opcode !== 0x1) return;
+      const text = frame.payload.toString('utf8');
+      session.received.push(text);
+      if (co.transport === 'socketio') this.socketIoPacket(url, text, send);
+    }, 1024 * 1024, head);
+  }
+
+  /** Engine.IO/socket.io packets from the client; only the connect packet `40` is answered (as captured). */
+  private socketIoPacket(url: URL, text: string, send: (text: string) => void): void {
+    if (!text.startsWith('40')) return;
+    const co = this.profile.coEditing;
+    if (this.jwtBrowserSecret !== undefined) {
+      let token: unknown;
+      try {
+        token = text.length > 2 ? (JSON.parse(text.slice(2)) as { token?: unknown }).token : undefined;
+      } catch {
+        token = undefined;
+      }
+      if (typeof token !== 'string') return send(co.noToken!);
+      // The capture has DS's answer to a wrong signature only; an expired token's answer was not captured.
+      if (!verifyHs256(token, this.jwtBrowserSecret).ok) return send(co.badSignature!);
+    }
+    send(withSid(co.connected!));
+    const keyInPath = /^\/doc\/[^/]+\/c\/?$/.test(url.pathname);
+    if (!keyInPath && co.noKey) {
+      for (const frame of co.noKey) send(frame);
+      return;
+    }
+    send(co.license);
   }
 
   private send(ctx: Ctx, status: number, contentType: string, body: Buffer, etag = true): void {
@@ -793,6 +994,7 @@ export async function startDsSimulator(options: DsSimulatorOptions = {}): Promis
   const simulator = new Simulator({
     version: options.version ?? '7.5',
     jwtSecret: options.jwtSecret,
+    ...(options.jwtBrowserSecret === undefined ? {} : { jwtBrowserSecret: options.jwtBrowserSecret }),
     jwtHeader: options.jwtHeader ?? 'Authorization',
     host,
     port,

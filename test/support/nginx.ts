@@ -14,6 +14,12 @@ export interface NginxOptions {
   proxyReadTimeoutSeconds?: number;
   /** api.js missing from disk (a broken install or a proxy without DS's location): nginx's own 404 page for it. */
   apiJsMissing?: boolean;
+  /**
+   * Forward WebSocket upgrades (default true): `proxy_http_version 1.1`, the `$http_upgrade` map and Upgrade/Connection,
+   * as DS's own nginx does (nginx/includes/http-common.conf) and as the block of real-docservice/websocket_behind_nginx.txt
+   * "with". false: `Connection ""` and no Upgrade, so the upgrade is dropped as by the capture's plain proxy_pass block.
+   */
+  websocketUpgrade?: boolean;
 }
 
 export interface NginxProxy {
@@ -99,8 +105,10 @@ http {
   types { application/javascript js; }
   default_type application/octet-stream;
   upstream docservice { server 127.0.0.1:${o.backendPort}; }
+  map $http_upgrade $proxy_connection { default upgrade; "" close; }
   proxy_http_version 1.1;
-  proxy_set_header Connection "";
+  ${o.websocketUpgrade === false ? 'proxy_set_header Connection "";'
+    : 'proxy_set_header Upgrade $http_upgrade;\n  proxy_set_header Connection $proxy_connection;'}
   proxy_set_header Host $http_host;
   proxy_set_header X-Forwarded-Proto $scheme;
   ${timeout}

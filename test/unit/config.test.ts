@@ -75,6 +75,15 @@ probe:
     ]);
   });
 
+  test('jwt.browser_secret: optional (the editors\' token is then signed with jwt.secret), from a file too, never empty', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-config-'));
+    writeFileSync(join(dir, 'browser'), 'browser-from-file\n');
+    expect(parseConfig('documentserver: { jwt: { secret: a } }', 't', {}).documentserver.jwt?.browser_secret).toBeUndefined();
+    const config = parseConfig(`documentserver: { jwt: { secret: a, browser_secret_file: ${join(dir, 'browser')} } }`, 't', {});
+    expect(config.documentserver.jwt).toEqual({ secret: 'a', header: 'Authorization', browser_secret: 'browser-from-file' });
+    expect(problemsOf('documentserver: { jwt: { secret: a, browser_secret: "" } }')).toEqual(['documentserver.jwt.browser_secret: must not be empty']);
+  });
+
   test('an unreadable config file is a clear error', () => {
     expect(() => loadConfigFile('/nonexistent/config.yml')).toThrow('invalid configuration in /nonexistent/config.yml:\n  - cannot read the file: ENOENT');
   });

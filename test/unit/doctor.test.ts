@@ -55,7 +55,7 @@ describe('doctor diagnosis (from samples)', () => {
   test('a healthy DocumentServer with nothing else configured: OK, exit code 0', () => {
     const d = run([]);
     expect(Object.fromEntries(d.hops.map((h) => [h.id, h.verdict]))).toEqual({
-      proxy: 'skipped', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', rabbitmq: 'skipped', postgresql: 'skipped', redis: 'skipped',
+      proxy: 'skipped', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', websocket: 'skipped', rabbitmq: 'skipped', postgresql: 'skipped', redis: 'skipped',
       converter: 'skipped', certificates: 'skipped', disk: 'skipped', backups: 'skipped', containers: 'skipped', supervisor: 'skipped',
     });
     expect(d.verdict).toBe('ok');
@@ -279,6 +279,74 @@ describe('doctor diagnosis (from samples)', () => {
     expect(causes(refused)).toEqual(['proxy:proxy_down']);
     expect(renderJson(refused, 'en').causes[0]!.fix).toContain('openssl s_client -connect docs.example.com:443 -servername docs.example.com </dev/null');
     expect(refused.publicUrl).toBe('https://docs.example.com');
+  });
+
+  describe('the co-editing channel (WebSocket)', () => {
+    const config = configFrom('documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com", jwt: { secret: s } }');
+    const wsRow = (via: string, up: number, status: number) => [
+      s('onlyoffice_endpoint_up', up, { endpoint: 'websocket', via }), s('onlyoffice_endpoint_status_code', status, { endpoint: 'websocket', via }),
+      s('onlyoffice_endpoint_duration_seconds', 0.01, { endpoint: 'websocket', via }),
+    ];
+    const publicOk = ['healthcheck', 'index'].flatMap((endpoint) => [
+      s('onlyoffice_endpoint_up', 1, { endpoint, via: 'public' }), s('onlyoffice_endpoint_status_code', 200, { endpoint, via: 'public' }),
+    ]);
+    const of = (extra: Sample[]) => diagnose([...HEALTHY_DS, ok('websocket'), ...publicOk, ...extra], config, { now: NOW });
+
+    test('direct 101, public 101, token accepted: OK', () => {
+      const d = of([...wsRow('direct', 1, 101), ...wsRow('public', 1, 101),
+        s('onlyoffice_websocket_auth_up', 1, { via: 'direct' }), s('onlyoffice_websocket_auth_up', 1, { via: 'public' })]);
+      expect([verdict(d, 'websocket'), causes(d)]).toEqual(['ok', []]);
+      expect(renderText(d, 'en')).toContain('https://docs.example.com/doc/ (WebSocket): HTTP 101, DocumentServer\'s answer (10 ms)');
+    });
+
+    test('the proxy does not forward upgrades: direct 101, public 400 -> the nginx lines, in both languages', () => {
+      const d = of([...wsRow('direct', 1, 101), ...wsRow('public', 0, 400)]);
+      expect([verdict(d, 'proxy'), verdict(d, 'websocket'), causes(d)]).toEqual(['ok', 'fail', ['websocket:proxy_no_websocket_upgrade']]);
+      const en = renderJson(d, 'en').causes[0]!;
+      expect(en.title).toBe('the reverse proxy does not forward WebSocket upgrades');
+      expect(en.why).toContain('HTTP 400 through https://docs.example.com');
+      for (const line of ['map $http_upgrade $proxy_connection { default upgrade; "" close; }', 'proxy_http_version 1.1;',
+        'proxy_set_header Upgrade $http_upgrade;', 'proxy_set_header Connection $proxy_connection;']) {
+        expect(en.fix).toContain(line);
+      }
+      expect(en.fix.some((line) => line.includes('Traefik') && line.includes('Caddy'))).toBe(true);
+      expect(en.fix.some((line) => line.includes('ingress-nginx'))).toBe(true);
+      const zh = renderJson(d, 'zh-CN').causes[0]!;
+      expect(zh.title).toBe('反向代理没有转发 WebSocket 升级');
+      expect(zh.fix).toContain('proxy_set_header Upgrade $http_upgrade;');
+      expect(renderText(d, 'zh-CN')).toContain('协同编辑通道（WebSocket）');
+    });
+
+    test('a proxy that is down altogether: the websocket hop points at the proxy', () => {
+      const down = HEALTHY_DS.concat(ok('websocket'), ['healthcheck', 'index'].flatMap((endpoint) => [
+        s('onlyoffice_endpoint_up', 0, { endpoint, via: 'public' }), s('onlyoffice_endpoint_status_code', 0, { endpoint, via: 'public' }),
+      ]), wsRow('direct', 1, 101), wsRow('public', 0, 0));
+      const d = diagnose(down, config, { now: NOW });
+      expect(causes(d)).toEqual(['proxy:proxy_down']);
+      expect(d.hops.find((h) => h.id === 'websocket')!.because).toBe('proxy');
+    });
+
+    test('editors\' token rejected: DS\'s code and description, where each side sets the browser secret', () => {
+      const d = of([...wsRow('direct', 1, 101), ...wsRow('public', 1, 101),
+        s('onlyoffice_websocket_auth_up', 0, { via: 'direct' }), s('onlyoffice_websocket_auth_up', 0, { via: 'public' }),
+        s('onlyoffice_websocket_auth_error', 1, { via: 'direct', code: '4006', reason: 'token:invalid signature' }),
+        s('onlyoffice_websocket_auth_error', 1, { via: 'public', code: '4006', reason: 'token:invalid signature' })]);
+      expect([verdict(d, 'websocket'), causes(d)]).toEqual(['fail', ['websocket:editor_token_rejected']]);
+      const en = renderJson(d, 'en').causes[0]!;
+      expect(en.why).toContain('4006 token:invalid signature');
+      expect(en.why).toContain('document security token is not correctly formed');
+      expect(en.fix.join('\n')).toMatch(/services\.CoAuthoring\.secret\.browser[\s\S]*JWT_SECRET|JWT_SECRET[\s\S]*services\.CoAuthoring\.secret\.browser/);
+      expect(en.fix.join('\n')).toContain('documentserver.jwt.browser_secret');
+      expect(en.fix.join('\n')).toContain('"Secret key"');
+      expect(renderJson(d, 'zh-CN').causes[0]!.title).toBe('编辑器的令牌被拒绝：浏览器密钥不一致');
+      expect(renderText(d, 'en')).toContain('https://docs.example.com: the editors\' token is refused: 4006 token:invalid signature');
+    });
+
+    test('docservice refusing the channel directly: websocket_down with the status', () => {
+      const d = of([...wsRow('direct', 0, 101), ...wsRow('public', 0, 101)]);
+      expect(causes(d)).toEqual(['websocket:websocket_down']);
+      expect(renderJson(d, 'en').causes[0]!.why).toContain('was upgraded (101) but DocumentServer\'s first frame did not come in time');
+    });
   });
 
   test('JWT: error 7 is a clock problem; another error code is named as is', () => {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { signJwt } from '../../src/lib/jwt.js';
+import { openWebSocket, type WebSocketConnection } from '../../src/lib/websocket-client.js';
+import { exchange, parseCapture, serverFrame } from '../support/ds-websocket.js';
 import {
   GARBAGE_BODY,
   OVERSIZED_BYTES,
@@ -668,5 +670,111 @@ describe('ConvertService modes', () => {
       if (payload.key === '') delete payload.key;
       expect([payload, text((await call(ds.url, CONVERT, { headers: JSON_ACCEPT, body: payload })).body)]).toEqual([payload, text(real('nojwt_convert_badparams.json'))]);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The co-editing WebSocket: frames replayed from real-docservice/websocket_*.txt
+
+describe('co-editing WebSocket', () => {
+  const captures = {
+    direct: parseCapture(text(real('websocket_v711_v751.txt'))),
+    nginx: parseCapture(text(real('websocket_behind_nginx.txt'))),
+    keyPath: parseCapture(text(real('websocket_key_path_v751_v940.txt'))),
+  };
+  const frame = (file: keyof typeof captures, title: string, n: number) => serverFrame(exchange(captures[file], title), n);
+  const sid = (f: string) => f.replace(/"sid":"[^"]*"/, '"sid":"SID"');
+  const SOCKET_IO = '/doc/probe-key/c/?EIO=4&transport=websocket';
+
+  async function open(ds: DsSimulator, path: string): Promise<WebSocketConnection> {
+    const opened = await openWebSocket({ url: ds.url + path, timeoutMs: 10_000, maxPayloadBytes: 1024 * 1024 });
+    if (!opened.upgraded) throw new Error(`not upgraded: ${opened.status} ${opened.message}`);
+    return opened.connection;
+  }
+
+  test('7.1 SockJS: 101, `o`, then the license message without any auth, as captured', async () => {
+    const ds = await sim('7.1');
+    const before = ds.webSockets.length;
+    const ws = await open(ds, '/doc/probe-key/c/000/abcdefgh/websocket');
+    expect(await ws.next()).toBe('o');
+    expect(await ws.next()).toBe(frame('direct', '7.1.1.76 (SockJS)', 1));
+    ws.close();
+    await ds.webSocketsClosed();
+    expect(ds.webSockets.slice(before)).toEqual([{ path: '/doc/probe-key/c/000/abcdefgh/websocket', received: [], closed: true, closeFrameReceived: true }]);
+  });
+
+  test('7.5 socket.io, JWT on: no token, another secret, the browser secret, as captured', async () => {
+    const ds = await sim('7.5', true);
+    const openFrame = frame('keyPath', '7.5.1.35 JWT on: document key in the path, no token', 0);
+    const none = await open(ds, SOCKET_IO);
+    const first = await none.next();
+    expect(sid(first)).toBe(sid(openFrame));
+    expect(first).not.toBe(openFrame); // a fresh sid per connection
+    none.send('40');
+    expect(await none.next()).toBe(frame('keyPath', '7.5.1.35 JWT on: document key in the path, no token', 1));
+    none.close();
+
+    const wrong = await open(ds, SOCKET_IO);
+    expect(sid(await wrong.next())).toBe(sid(openFrame));
+    wrong.send(`40${JSON.stringify({ token: signJwt({ document: { key: 'probe-key' } }, 'another-secret') })}`);
+    expect(await wrong.next()).toBe(frame('direct', '7.5.1.35 JWT on: connect with a token signed by another secret', 1));
+    wrong.close();
+
+    const right = await open(ds, SOCKET_IO);
+    expect(sid(await right.next())).toBe(sid(openFrame));
+    right.send(`40${JSON.stringify({ token: signJwt({ document: { key: 'probe-key' } }, SECRET) })}`);
+    expect(sid(await right.next())).toBe(sid(frame('keyPath', '7.5.1.35 JWT on: document key in the path, right browser secret', 1)));
+    expect(await right.next()).toBe(frame('keyPath', '7.5.1.35 JWT on: document key in the path, right browser secret', 2));
+    right.close();
+    await ds.webSocketsClosed();
+  });
+
+  test('a browser secret apart from the inbox secret', async () => {
+    const ds = await startDsSimulator({ version: '7.5', jwtSecret: SECRET, jwtBrowserSecret: 'browser-only' });
+    try {
+      const ws = await open(ds, SOCKET_IO);
+      await ws.next();
+      ws.send(`40${JSON.stringify({ token: signJwt({ document: { key: 'k' } }, SECRET) })}`);
+      expect(await ws.next()).toBe(frame('direct', '7.5.1.35 JWT on: connect with a token signed by another secret', 1));
+      ws.close();
+      const ok = await open(ds, SOCKET_IO);
+      await ok.next();
+      ok.send(`40${JSON.stringify({ token: signJwt({ document: { key: 'k' } }, 'browser-only') })}`);
+      expect((await ok.next()).startsWith('40{"sid":')).toBe(true);
+      ok.close();
+      await ds.webSocketsClosed();
+    } finally {
+      await ds.stop();
+    }
+  });
+
+  test('9.3 socket.io, JWT off: key in the path gets the license (with 9.3\'s build); a bare /doc/ gets 4004 and 41 (9.4 capture)', async () => {
+    const ds = await sim('9.3');
+    const keyed = await open(ds, SOCKET_IO);
+    expect(sid(await keyed.next())).toBe(sid(frame('keyPath', '9.4.0.36 JWT off: document key in the path', 0)));
+    keyed.send('40');
+    expect(sid(await keyed.next())).toBe(sid(frame('keyPath', '9.4.0.36 JWT off: document key in the path', 1)));
+    expect(await keyed.next()).toBe(frame('keyPath', '9.4.0.36 JWT off: document key in the path', 2)
+      .replace('"buildVersion":"9.4.0","buildNumber":36', '"buildVersion":"9.3.1","buildNumber":11'));
+    keyed.close();
+    const bare = await open(ds, '/doc/?EIO=4&transport=websocket');
+    await bare.next();
+    bare.send('40');
+    expect(sid(await bare.next())).toBe('40{"sid":"SID"}');
+    expect(await bare.next()).toBe(frame('keyPath', '9.4.0.36 JWT off: no document key in the path', 2));
+    expect(await bare.next()).toBe('41');
+    bare.close();
+    await ds.webSocketsClosed();
+  });
+
+  test('without Upgrade (a proxy that does not forward it): 400 with the body captured through nginx', async () => {
+    const bodyOf = (title: string) => / body: (.*)$/.exec(exchange(captures.nginx, title).lines[0]!.text)![1]!;
+    const v71 = await call((await sim('7.1')).url, '/doc/probe-key/c/000/abcdefgh/websocket', {
+      headers: { 'Sec-WebSocket-Key': 'x', 'Sec-WebSocket-Version': '13' },
+    });
+    expect([v71.status, text(v71.body)]).toEqual([400, bodyOf('7.1.1.76 behind nginx WITHOUT')]);
+    expect(text(v71.body)).toBe('Not a valid websocket request');
+    const v75 = await call((await sim('7.5')).url, SOCKET_IO);
+    expect([v75.status, text(v75.body)]).toEqual([400, '{"code":3,"message":"Bad request"}']);
   });
 });

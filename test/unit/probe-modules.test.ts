@@ -10,23 +10,25 @@ describe('probe.modules', () => {
 
   test('built-in modules without configuration', () => {
     expect(parseConfig('{}', 't').probe.modules).toEqual({
-      documentserver: ['healthcheck', 'endpoints', 'build_info', 'commands', 'license', 'tls_endpoints'],
+      documentserver: ['healthcheck', 'endpoints', 'websocket', 'build_info', 'commands', 'license', 'tls_endpoints'],
       healthcheck: ['healthcheck', 'tls_endpoints'],
+      websocket: ['websocket'],
     });
   });
 
   test('configured modules are added, and may replace a built-in one', () => {
     const config = parseConfig('probe: { modules: { healthcheck: [healthcheck], expiry: [tls_endpoints, license] } }', 't');
     expect(config.probe.modules).toEqual({
-      documentserver: ['healthcheck', 'endpoints', 'build_info', 'commands', 'license', 'tls_endpoints'],
+      documentserver: ['healthcheck', 'endpoints', 'websocket', 'build_info', 'commands', 'license', 'tls_endpoints'],
       healthcheck: ['healthcheck'],
+      websocket: ['websocket'],
       expiry: ['tls_endpoints', 'license'],
     });
   });
 
   test('bad modules name the key', () => {
     expect(problemsOf('probe: { modules: { quick: [healthcheck, docker] } }')).toEqual([
-      "probe.modules.quick.1: Invalid enum value. Expected 'healthcheck' | 'endpoints' | 'build_info' | 'commands' | 'license' | 'tls_endpoints', received 'docker'",
+      "probe.modules.quick.1: Invalid enum value. Expected 'healthcheck' | 'endpoints' | 'websocket' | 'build_info' | 'commands' | 'license' | 'tls_endpoints', received 'docker'",
     ]);
     expect(problemsOf('probe: { modules: { quick: [] } }')).toEqual(['probe.modules.quick: a module runs at least one collector']);
     expect(problemsOf('probe: { modules: { "a b": [healthcheck] } }')).toEqual(['probe.modules.a b: module names are letters, digits, "_", "." and "-"']);

@@ -11,6 +11,8 @@ export const documentserverSection = z.object({
   jwt: z.object({
     secret: z.string().min(1, 'must not be empty'),
     header: z.string().min(1).default('Authorization'),
+    /** services.CoAuthoring.secret.browser: signs the editors' token checked on the co-editing WebSocket (7.3+); default `secret`. */
+    browser_secret: z.string().min(1, 'must not be empty').optional(),
   }).strict().optional(),
   timeout: duration.default('10s'),
   /** Accept any TLS certificate on https URLs (the TLS collector still reports it). */

@@ -2,15 +2,17 @@ import { z } from 'zod';
 import { httpUrl } from '../types.js';
 
 /** The collectors that can run on /probe (scope `probe`); test/unit/config.test.ts keeps this in step with them. */
-export const PROBE_COLLECTORS = ['healthcheck', 'endpoints', 'build_info', 'commands', 'license', 'tls_endpoints'] as const;
+export const PROBE_COLLECTORS = ['healthcheck', 'endpoints', 'websocket', 'build_info', 'commands', 'license', 'tls_endpoints'] as const;
 
 /**
  * Built-in modules: `documentserver` runs every DS check; `healthcheck` is blackbox_exporter's HTTPS probe
- * (is /healthcheck true, and the certificate of an https target), for fleets that want only up/down and expiry.
+ * (is /healthcheck true, and the certificate of an https target), for fleets that want only up/down and expiry;
+ * `websocket` is the editors' co-editing channel alone (blackbox_exporter's websocket names and the browser token).
  */
 export const DEFAULT_PROBE_MODULES: Readonly<Record<string, readonly ProbeCollector[]>> = {
   documentserver: PROBE_COLLECTORS,
   healthcheck: ['healthcheck', 'tls_endpoints'],
+  websocket: ['websocket'],
 };
 
 export type ProbeCollector = (typeof PROBE_COLLECTORS)[number];

@@ -1,0 +1,29 @@
+import type { ScrapeContext } from '../collectors/types.js';
+import { dsCommand, dsGet, describeHttp, parseJsonObject, PATHS } from './client.js';
+import { buildFromInfo, versionFromCommand, versionFromIndex, type BuildVersion } from './model.js';
+
+/**
+ * DocumentServer's version and build, from CommandService `version`; when that is refused
+ * (JWT mismatch) or unreachable, from /info/info.json, then from the /index.html greeting.
+ * Once per scrape: build_info exports it, the WebSocket check picks its transport by it.
+ */
+export function scrapeVersion(ctx: ScrapeContext): Promise<BuildVersion> {
+  return ctx.memo(`VERSION ${ctx.target.url}`, () => findVersion(ctx));
+}
+
+async function findVersion(ctx: ScrapeContext): Promise<BuildVersion> {
+  const [command, info, index] = await Promise.all([
+    dsCommand(ctx, 'direct', 'version'),
+    dsGet(ctx, 'direct', PATHS.info),
+    dsGet(ctx, 'direct', PATHS.index),
+  ]);
+  const fromCommand = command.answer?.error === 0 ? versionFromCommand(command.answer.version) : undefined;
+  if (fromCommand) return fromCommand;
+  const infoJson = info.ok && info.status === 200 ? parseJsonObject(info.body) : undefined;
+  const fromInfo = infoJson ? buildFromInfo(infoJson) : undefined;
+  if (fromInfo) return fromInfo;
+  const fromIndex = index.ok && index.status === 200 ? versionFromIndex(index.body) : undefined;
+  if (fromIndex) return fromIndex;
+  const fromWhat = command.answer ? `error ${command.answer.error}` : describeHttp(command.http);
+  throw new Error(`no version from CommandService (${fromWhat}), info.json (${describeHttp(info)}) or index.html (${describeHttp(index)})`);
+}

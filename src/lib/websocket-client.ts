@@ -1,0 +1,289 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { isIP, connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+
+/**
+ * A minimal RFC 6455 client for short checks: one handshake, a few text messages, then a clean close.
+ * Node built-ins only. Everything is bounded: the response head, each message (maxPayloadBytes), the number of
+ * unread messages, and the time (one timer for the whole exchange, plus the caller's signal).
+ */
+export interface WebSocketOptions {
+  /** http(s) URL of the WebSocket resource (ws/wss are accepted too). */
+  url: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  insecureSkipVerify?: boolean;
+  /** Largest message accepted; a bigger frame ends the connection unread. */
+  maxPayloadBytes: number;
+  headers?: Record<string, string>;
+}
+
+export type WebSocketOpen =
+  | { upgraded: true; status: 101; connection: WebSocketConnection }
+  /** status: the HTTP status of a refusal (or 101 with a bad handshake); 0 when there was no HTTP answer. */
+  | { upgraded: false; status: number; message: string };
+
+const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const MAX_HEAD_BYTES = 16 * 1024;
+const MAX_QUEUED_MESSAGES = 16;
+/** How long a closed connection waits for the peer's close before the socket is destroyed. */
+const CLOSE_GRACE_MS = 1_000;
+/**
+ * TLS sessions by peer, so a check repeated every scrape resumes its session instead of a full handshake with
+ * certificate verification each time (most of its CPU). Bounded: the oldest entry goes first.
+ */
+const TLS_SESSIONS = new Map<string, Buffer>();
+const MAX_TLS_SESSIONS = 256;
+
+function rememberSession(key: string, session: Buffer): void {
+  TLS_SESSIONS.delete(key);
+  TLS_SESSIONS.set(key, session);
+  if (TLS_SESSIONS.size > MAX_TLS_SESSIONS) TLS_SESSIONS.delete(TLS_SESSIONS.keys().next().value!);
+}
+
+export async function openWebSocket(options: WebSocketOptions): Promise<WebSocketOpen> {
+  const url = new URL(options.url);
+  const secure = url.protocol === 'https:' || url.protocol === 'wss:';
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = Number(url.port || (secure ? 443 : 80));
+  const key = randomBytes(16).toString('base64');
+  const connection = new WebSocketConnection(options);
+  const verify = options.insecureSkipVerify !== true;
+  const sessionKey = `${host}\u0000${port}\u0000${verify}`;
+  const session = secure ? TLS_SESSIONS.get(sessionKey) : undefined;
+  const socket = secure
+    ? tlsConnect({
+      host, port, rejectUnauthorized: verify, ALPNProtocols: ['http/1.1'], ...(isIP(host) ? {} : { servername: host }), ...(session ? { session } : {}),
+    })
+    : netConnect({ host, port });
+  if (secure) socket.on('session', (ticket: Buffer) => rememberSession(sessionKey, ticket));
+  connection.attach(socket);
+  const hostHeader = url.port ? `${url.hostname}:${url.port}` : url.hostname;
+  const extra = Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nUser-Agent: onlyoffice-exporter\r\n${extra}\r\n`;
+  socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(request));
+  const head = await connection.head();
+  if (!head.ok) {
+    connection.destroy();
+    return { upgraded: false, status: head.status, message: head.message };
+  }
+  if (head.status !== 101) {
+    connection.destroy();
+    return { upgraded: false, status: head.status, message: `HTTP ${head.status}${head.snippet ? `: ${head.snippet}` : ''}` };
+  }
+  const accept = createHash('sha1').update(key + GUID).digest('base64');
+  if (head.headers.get('sec-websocket-accept') !== accept || head.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+    connection.destroy();
+    return { upgraded: false, status: 101, message: 'HTTP 101 without a valid WebSocket handshake (Upgrade / Sec-WebSocket-Accept)' };
+  }
+  return { upgraded: true, status: 101, connection };
+}
+
+type Head =
+  | { ok: true; status: number; headers: Map<string, string>; snippet: string }
+  | { ok: false; status: 0; message: string };
+
+export class WebSocketConnection {
+  private socket: Socket | undefined;
+  private buffer: Buffer = Buffer.alloc(0);
+  private headDone = false;
+  private headResult: Head | undefined;
+  private headWaiter: ((head: Head) => void) | undefined;
+  private readonly messages: string[] = [];
+  private fragments: Buffer[] = [];
+  private fragmentBytes = 0;
+  private waiter: { resolve: (text: string) => void; reject: (error: Error) => void } | undefined;
+  private failure: Error | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private onAbort: (() => void) | undefined;
+  private closing = false;
+
+  constructor(private readonly options: WebSocketOptions) {}
+
+  /** @internal */
+  attach(socket: Socket): void {
+    this.socket = socket;
+    socket.setNoDelay(true);
+    this.timer = setTimeout(() => this.fail(new Error(`no answer within ${this.options.timeoutMs} ms`), true), this.options.timeoutMs);
+    this.timer.unref();
+    const signal = this.options.signal;
+    if (signal) {
+      if (signal.aborted) queueMicrotask(() => this.fail(new Error('aborted'), true));
+      this.onAbort = () => this.fail(new Error('aborted'), true);
+      signal.addEventListener('abort', this.onAbort, { once: true });
+    }
+    socket.on('data', (chunk: Buffer) => this.data(chunk));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(new Error(error.code ? `${error.code}: ${error.message}` : error.message), true));
+    socket.on('close', () => {
+      this.fail(new Error(this.headDone ? 'connection closed' : 'connection closed before an HTTP answer'), false);
+      this.cleanup();
+    });
+  }
+
+  /** @internal The HTTP response head. */
+  head(): Promise<Head> {
+    if (this.headResult) return Promise.resolve(this.headResult);
+    return new Promise((resolve) => {
+      this.headWaiter = resolve;
+    });
+  }
+
+  /** The next text message; rejects when the connection fails, closes, times out or breaks the protocol. */
+  next(): Promise<string> {
+    const queued = this.messages.shift();
+    if (queued !== undefined) return Promise.resolve(queued);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
+  }
+
+  send(text: string): void {
+    if (this.closing || this.failure || !this.socket?.writable) return;
+    this.socket.write(maskedFrame(0x1, Buffer.from(text, 'utf8')));
+  }
+
+  /** Clean close: a close frame (1000), then FIN; the socket is destroyed if the peer has not closed shortly after. */
+  close(): void {
+    const socket = this.socket;
+    if (!socket || this.closing) return;
+    this.closing = true;
+    this.fail(new Error('closed'), false);
+    if (socket.destroyed) return;
+    if (socket.writable) socket.end(maskedFrame(0x8, Buffer.from([0x03, 0xe8])));
+    const grace = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+    grace.unref();
+    socket.once('close', () => clearTimeout(grace));
+  }
+
+  /** @internal */
+  destroy(): void {
+    this.closing = true;
+    this.socket?.destroy();
+    this.cleanup();
+  }
+
+  private cleanup(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.onAbort) this.options.signal?.removeEventListener('abort', this.onAbort);
+    this.onAbort = undefined;
+  }
+
+  private fail(error: Error, destroy: boolean): void {
+    if (!this.failure) this.failure = error;
+    if (!this.headDone) {
+      this.settleHead({ ok: false, status: 0, message: error.message });
+    }
+    const waiter = this.waiter;
+    this.waiter = undefined;
+    waiter?.reject(this.failure);
+    if (destroy) this.destroy();
+  }
+
+  private settleHead(head: Head): void {
+    this.headDone = true;
+    this.headResult = head;
+    this.headWaiter?.(head);
+    this.headWaiter = undefined;
+  }
+
+  private data(chunk: Buffer): void {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    if (!this.headDone) {
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (this.buffer.length > MAX_HEAD_BYTES) this.fail(new Error('HTTP response head too large'), true);
+        return;
+      }
+      const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
+      const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
+      if (!status) return this.fail(new Error('not an HTTP answer'), true);
+      const headers = new Map<string, string>();
+      for (const line of lines.slice(1)) {
+        const colon = line.indexOf(':');
+        if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
+      }
+      this.buffer = this.buffer.subarray(end + 4);
+      const snippet = this.buffer.subarray(0, 200).toString('utf8').replace(/[^\x20-\x7e]+/g, ' ').trim();
+      this.settleHead({ ok: true, status: Number(status[1]), headers, snippet });
+      if (Number(status[1]) !== 101) return;
+    }
+    this.frames();
+  }
+
+  private frames(): void {
+    while (!this.failure) {
+      const b = this.buffer;
+      if (b.length < 2) return;
+      const fin = (b[0]! & 0x80) !== 0;
+      const opcode = b[0]! & 0x0f;
+      if ((b[1]! & 0x80) !== 0) return this.fail(new Error('masked frame from the server'), true);
+      let length = b[1]! & 0x7f;
+      let offset = 2;
+      if (length === 126) {
+        if (b.length < 4) return;
+        length = b.readUInt16BE(2);
+        offset = 4;
+      } else if (length === 127) {
+        if (b.length < 10) return;
+        const big = b.readBigUInt64BE(2);
+        length = big > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(big);
+        offset = 10;
+      }
+      const limit = this.options.maxPayloadBytes;
+      if (length > limit || (opcode === 0x0 && this.fragmentBytes + length > limit)) {
+        return this.fail(new Error(`frame of ${length} bytes exceeds the ${limit}-byte limit`), true);
+      }
+      if (b.length < offset + length) return;
+      const payload = b.subarray(offset, offset + length);
+      this.buffer = b.subarray(offset + length);
+      if (opcode === 0x8) {
+        const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
+        this.fail(new Error(`closed by the server (${code})`), false);
+        this.close();
+        return;
+      }
+      if (opcode === 0x9) {
+        if (this.socket?.writable && !this.closing) this.socket.write(maskedFrame(0xa, Buffer.from(payload)));
+        continue;
+      }
+      if (opcode === 0xa) continue;
+      if (opcode === 0x2) return this.fail(new Error('binary frame'), true);
+      if (opcode !== 0x1 && opcode !== 0x0) return this.fail(new Error(`unknown opcode ${opcode}`), true);
+      if (opcode === 0x1 && this.fragments.length > 0) return this.fail(new Error('new message inside a fragmented one'), true);
+      if (opcode === 0x0 && this.fragments.length === 0) return this.fail(new Error('continuation without a message'), true);
+      this.fragments.push(Buffer.from(payload));
+      this.fragmentBytes += length;
+      if (!fin) continue;
+      const text = Buffer.concat(this.fragments).toString('utf8');
+      this.fragments = [];
+      this.fragmentBytes = 0;
+      this.deliver(text);
+    }
+  }
+
+  private deliver(text: string): void {
+    const waiter = this.waiter;
+    if (waiter) {
+      this.waiter = undefined;
+      waiter.resolve(text);
+      return;
+    }
+    if (this.messages.length >= MAX_QUEUED_MESSAGES) return this.fail(new Error('too many unread messages'), true);
+    this.messages.push(text);
+  }
+}
+
+/** A client frame: FIN set, masked with a fresh key (RFC 6455 §5.3). */
+function maskedFrame(opcode: number, payload: Buffer): Buffer {
+  const length = payload.length;
+  const head = length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length])
+    : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]);
+  if (length >= 65536) throw new Error('client frames are short');
+  const mask = randomBytes(4);
+  const body = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) body[i] = payload[i]! ^ mask[i & 3]!;
+  return Buffer.concat([head, mask, body]);
+}
