@@ -3,7 +3,9 @@
 # (a fraction of a second) so plain node runs it, as the image does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# Only when a production dependency is missing or not the wanted version: a checkout with the dev dependencies too
+# (after npm test) keeps them, so a test that runs npm start cannot take jest and tsc away from the suite.
+if [ ! -d node_modules ] || ! npm ls --omit=dev --depth=0 >/dev/null 2>&1; then
   npm ci --no-audit --no-fund --omit=dev >&2 || npm ci --no-audit --no-fund >&2
 fi
 node scripts/build.mjs

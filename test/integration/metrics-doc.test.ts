@@ -52,6 +52,8 @@ describe('docs/metrics.md matches what the DocumentServer collectors export', ()
           .toEqual({ name: metric.name, labels: [...metric.labels].sort() });
       }
       expect(fromMetrics.has('probe_duration_seconds')).toBe(false);
+      expect(fromMetrics.has('probe_success')).toBe(false);
+      expect(fromProbe.has('onlyoffice_exporter_config_last_reload_successful')).toBe(false);
     } finally {
       await exporter.stop();
       await ds.stop();

@@ -171,6 +171,9 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
         probe.close(() => resolve(port));
       });
     });
+    // A fresh dump, 4 KiB: the backups panels have data, and neither backup alert fires.
+    mkdirSync(join(dir, 'backups'));
+    writeFileSync(join(dir, 'backups', 'onlyoffice.dump'), Buffer.alloc(4096));
     const configPath = join(dir, 'exporter.yml');
     writeFileSync(configPath, `
 documentserver:
@@ -184,6 +187,8 @@ statsd:
   listen: udp://127.0.0.1:${statsdPort}
 disk:
   paths: ["${dir}"]
+backups:
+  - { name: postgresql, path: "${join(dir, 'backups')}/*.dump", max_age: 1d, min_size: 1KiB }
 tls:
   ca_file: ${root.certPath}
   endpoints: ["localhost:${tlsPort}"]

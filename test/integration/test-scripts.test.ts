@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,14 @@ describe('npm start, then npm test, on a fresh checkout', () => {
     await run('bash', ['scripts/test-setup.sh'], { cwd: dir, env: { ...process.env, npm_config_prefer_offline: 'true' } });
     const tsc = await run(join(dir, 'node_modules/.bin/tsc'), ['--version'], { cwd: dir });
     expect(tsc.stdout).toMatch(/^Version 5\./);
+    expect(existsSync(join(dir, 'node_modules/jest/bin/jest.js'))).toBe(true);
+
+    // npm start again, with a lock file touched since the install (a pull, a merge): the dev dependencies stay, so a
+    // test that runs npm start in the middle of the suite cannot take jest and tsc away from it.
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(dir, 'package-lock.json'), later, later);
+    expect((await run('bash', ['scripts/start.sh', '--version'], { cwd: dir })).stdout).toContain(VERSION);
+    expect(existsSync(join(dir, 'node_modules/.bin/tsc'))).toBe(true);
     expect(existsSync(join(dir, 'node_modules/jest/bin/jest.js'))).toBe(true);
   }, 300_000);
 

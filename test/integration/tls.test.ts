@@ -273,8 +273,8 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
   test('/probe of an http target has no TLS metrics', async () => {
     const config = configFrom('');
     const { samples } = await scrapeWith([tlsEndpoints], config, { scope: 'probe', target: { ...config.documentserver, url: 'http://127.0.0.1:8000' } });
-    // probe_duration_seconds belongs to the orchestrator ("scrape" section), not to this collector.
-    expect(samples.filter((s) => !s.name.startsWith('onlyoffice_scrape_') && s.name !== 'probe_duration_seconds')).toEqual([]);
+    // probe_duration_seconds and probe_success belong to the orchestrator ("scrape" section), not to this collector.
+    expect(samples.filter((s) => !s.name.startsWith('onlyoffice_scrape_') && s.name !== 'probe_duration_seconds' && s.name !== 'probe_success')).toEqual([]);
   });
 
   test('docs/metrics.md "tls_endpoints" lists exactly what /metrics and /probe export', async () => {
@@ -283,7 +283,7 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
     const fromMetrics = await scrapeWith([tlsEndpoints], config);
     const fromProbe = await scrapeWith([tlsEndpoints], config, { scope: 'probe', target: { ...config.documentserver, url: target } });
     const exported = new Map([...exportedFamilies(fromMetrics.samples, fromMetrics.text), ...exportedFamilies(fromProbe.samples, fromProbe.text)]);
-    for (const name of [...exported.keys()]) if (name.startsWith('onlyoffice_scrape_') || name === 'probe_duration_seconds') exported.delete(name);
+    for (const name of [...exported.keys()]) if (name.startsWith('onlyoffice_scrape_') || name === 'probe_duration_seconds' || name === 'probe_success') exported.delete(name);
     const documented = documentedMetrics().filter((metric) => metric.section === 'tls_endpoints');
     expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort())
       .toEqual([...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort());
