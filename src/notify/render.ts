@@ -242,20 +242,80 @@ export function plainText(text: string): string {
 // Made on first use: ICU's data costs megabytes of resident memory once touched, and most daemons never notify.
 let segmenter: Intl.Segmenter | undefined;
 
+// On Node 20 each step of Intl.Segmenter's iterator costs time in proportion to the whole input, so a long text
+// took seconds to minutes (a 300,000-character annotation held the event loop for a minute). Texts are segmented
+// in short windows instead, each starting at a known boundary, and only as far as the result needs: the cost
+// follows the output, not the input.
+const WINDOW = 128;
+// A grapheme longer than this (hundreds of combining marks) is not shown; legitimate ones are a few dozen code units.
+const MAX_GRAPHEME = 1024;
+// Packing renders one alert at a dozen lengths: the boundaries found in the last few texts are kept.
+const MEMO_TEXTS = 8;
+
+interface Boundaries {
+  /** ends[i]: where grapheme i + 1 ends. */
+  readonly ends: number[];
+  /** Every grapheme is in ends, or the next one is longer than MAX_GRAPHEME (`cut`). */
+  state: 'open' | 'done' | 'cut';
+}
+
+const memo = new Map<string, Boundaries>();
+
 /** At most `max` graphemes (the last one "…" when cut): never splits a character, surrogate pair or emoji. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   if (max <= 0) return '';
-  const kept: string[] = [];
-  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  for (const { segment } of segmenter.segment(text)) {
-    if (kept.length === max) {
-      kept[max - 1] = '…';
-      return kept.join('');
-    }
-    kept.push(segment);
+  // Printable ASCII followed by printable ASCII: every code unit is a grapheme (no rule of UAX #29 joins them).
+  if (/^[\x20-\x7e]*$/.test(text.slice(0, max + 1))) return `${text.slice(0, max - 1)}…`;
+  let found = memo.get(text);
+  if (found) {
+    memo.delete(text);
+  } else {
+    found = { ends: [], state: 'open' };
+    if (memo.size >= MEMO_TEXTS) memo.delete(memo.keys().next().value!);
   }
-  return kept.join('');
+  memo.set(text, found);
+  const { ends } = found;
+  if (found.state === 'open' && ends.length <= max) segmentUpTo(text, found, max + 1);
+  if (ends.length > max || (found.state === 'cut' && ends.length === max)) return `${text.slice(0, ends[max - 2] ?? 0)}…`;
+  return found.state === 'cut' ? `${text.slice(0, ends.at(-1) ?? 0)}…` : text;
+}
+
+/** Adds graphemes to `found` until it holds `count` or the text ends, segmenting windows from the last boundary on. */
+function segmentUpTo(text: string, found: Boundaries, count: number): void {
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const { ends } = found;
+  let start = ends.at(-1) ?? 0;
+  let size = WINDOW;
+  while (ends.length < count) {
+    let end = Math.min(text.length, start + size);
+    // End on a code point: a boundary depends on the code point after it, never on more (UAX #29 rules GB3-GB999).
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+    // The window's last grapheme may go on past its end; every one before it is complete.
+    let lastIndex = 0;
+    for (const { index } of segmenter.segment(text.slice(start, end))) {
+      if (index > 0) ends.push(start + index);
+      lastIndex = index;
+    }
+    if (end === text.length) {
+      ends.push(end);
+      found.state = 'done';
+      return;
+    }
+    if (lastIndex > 0) {
+      start += lastIndex;
+      size = WINDOW;
+    } else if (size < MAX_GRAPHEME) {
+      size *= 2;
+    } else {
+      found.state = 'cut';
+      return;
+    }
+  }
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();
