@@ -249,17 +249,28 @@ let segmenter: Intl.Segmenter | undefined;
 const WINDOW = 128;
 // A grapheme longer than this (hundreds of combining marks) is not shown; legitimate ones are a few dozen code units.
 const MAX_GRAPHEME = 1024;
-// Packing renders one alert at a dozen lengths: the boundaries found in the last few texts are kept.
+// Packing renders one alert at a dozen lengths: the boundaries found in the last few texts are kept, each with
+// a copy of the part of the text they depend on (never the text itself, which may be megabytes).
 const MEMO_TEXTS = 8;
 
 interface Boundaries {
   /** ends[i]: where grapheme i + 1 ends. */
   readonly ends: number[];
-  /** Every grapheme is in ends, or the next one is longer than MAX_GRAPHEME (`cut`). */
+  /** open: more may follow; done: the text ends at the last end; cut: the next grapheme is longer than MAX_GRAPHEME. */
   state: 'open' | 'done' | 'cut';
+  /** A copy of the text up to where segmentation looked (the ends depend on nothing after it). */
+  seen: string;
 }
 
-const memo = new Map<string, Boundaries>();
+const memo: Boundaries[] = [];
+
+function remembered(text: string): Boundaries {
+  const at = memo.findIndex((entry) => text.startsWith(entry.seen) && (entry.state !== 'done' || text.length === entry.seen.length));
+  const found = at < 0 ? { ends: [], state: 'open' as const, seen: '' } : memo.splice(at, 1)[0]!;
+  memo.unshift(found);
+  if (memo.length > MEMO_TEXTS) memo.pop();
+  return found;
+}
 
 /** At most `max` graphemes (the last one "…" when cut): never splits a character, surrogate pair or emoji. */
 export function truncate(text: string, max: number): string {
@@ -267,14 +278,7 @@ export function truncate(text: string, max: number): string {
   if (max <= 0) return '';
   // Printable ASCII followed by printable ASCII: every code unit is a grapheme (no rule of UAX #29 joins them).
   if (/^[\x20-\x7e]*$/.test(text.slice(0, max + 1))) return `${text.slice(0, max - 1)}…`;
-  let found = memo.get(text);
-  if (found) {
-    memo.delete(text);
-  } else {
-    found = { ends: [], state: 'open' };
-    if (memo.size >= MEMO_TEXTS) memo.delete(memo.keys().next().value!);
-  }
-  memo.set(text, found);
+  const found = remembered(text);
   const { ends } = found;
   if (found.state === 'open' && ends.length <= max) segmentUpTo(text, found, max + 1);
   if (ends.length > max || (found.state === 'cut' && ends.length === max)) return `${text.slice(0, ends[max - 2] ?? 0)}…`;
@@ -286,11 +290,13 @@ function segmentUpTo(text: string, found: Boundaries, count: number): void {
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
   const { ends } = found;
   let start = ends.at(-1) ?? 0;
+  let seen = found.seen.length;
   let size = WINDOW;
   while (ends.length < count) {
     let end = Math.min(text.length, start + size);
     // End on a code point: a boundary depends on the code point after it, never on more (UAX #29 rules GB3-GB999).
     if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+    seen = Math.max(seen, end);
     // The window's last grapheme may go on past its end; every one before it is complete.
     let lastIndex = 0;
     for (const { index } of segmenter.segment(text.slice(start, end))) {
@@ -300,7 +306,7 @@ function segmentUpTo(text: string, found: Boundaries, count: number): void {
     if (end === text.length) {
       ends.push(end);
       found.state = 'done';
-      return;
+      break;
     }
     if (lastIndex > 0) {
       start += lastIndex;
@@ -309,9 +315,11 @@ function segmentUpTo(text: string, found: Boundaries, count: number): void {
       size *= 2;
     } else {
       found.state = 'cut';
-      return;
+      break;
     }
   }
+  // A flat copy: a slice would keep the whole text alive.
+  found.seen = Buffer.from(text.slice(0, seen), 'utf16le').toString('utf16le');
 }
 
 function isHighSurrogate(code: number): boolean {

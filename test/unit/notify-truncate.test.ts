@@ -108,6 +108,10 @@ describe('truncate: cost follows the output, result as before', () => {
       expect(truncate(input, max)).toBe(wholeTextTruncate(input, max));
       // Again with what truncate remembers of the text: a shorter and a longer cut.
       for (const again of [Math.floor(max / 2), max + 37]) expect(truncate(input, again)).toBe(wholeTextTruncate(input, again));
+      // And for texts that share a beginning with it, or are one of its beginnings.
+      for (const other of [`${input}\u0301x`, input.slice(0, input.length >> 1), `${input.slice(0, 150)}🇨🇳`]) {
+        expect(truncate(other, max)).toBe(wholeTextTruncate(other, max));
+      }
     }), { numRuns: 2000 });
   });
 
