@@ -9,8 +9,14 @@ import { EMPTY_WEB_CONFIG, loadWebConfig, type WebConfig, type WebTls } from './
 
 // exporter-toolkit's bcrypt of "fakepassword": an unknown user costs as much as a wrong password (no user enumeration by timing).
 const DECOY_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi';
-// Like exporter-toolkit's cache: enough for a few Prometheus servers, bounded against credential stuffing.
-const MAX_CACHED = 100;
+// Like exporter-toolkit's cache: enough for a few Prometheus servers, bounded against credential stuffing. Granted and
+// refused credentials are kept apart, so a flood of wrong guesses cannot push out the one Prometheus scrapes with.
+const MAX_GRANTED = 100;
+const MAX_REFUSED = 100;
+// One bcrypt at a time, as exporter-toolkit does (it is CPU-heavy and the scrapes must go on), and only a few waiting:
+// past that a new credential gets 401 without bcrypt (Prometheus tries again next scrape; a cached one never waits).
+const BCRYPT_RUNNING = 1;
+const BCRYPT_WAITING = 16;
 
 /**
  * TLS and basic auth on the exporter's own endpoints, from `--web.config.file`. Every path is
@@ -21,9 +27,13 @@ const MAX_CACHED = 100;
 export class WebSecurity {
   private config: WebConfig;
   private server: TlsServer | undefined;
-  /** sha256(user, hash, password) → verdict, so bcrypt runs once per credential, not per scrape. */
-  private readonly verdicts = new Map<string, boolean>();
-  private bcryptQueue: Promise<unknown> = Promise.resolve();
+  /** sha256(user, hash, password) of credentials bcrypt accepted (least recently used first) or refused (oldest first). */
+  private readonly granted = new Set<string>();
+  private readonly refused = new Set<string>();
+  /** Verdicts being computed, by the same key: many requests with one new credential cost one bcrypt. */
+  private readonly pending = new Map<string, Promise<boolean>>();
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
 
   private constructor(private readonly path: string | undefined, config: WebConfig) {
     this.config = config;
@@ -75,7 +85,8 @@ export class WebSecurity {
 
   apply(next: WebConfig): void {
     this.config = next;
-    this.verdicts.clear();
+    this.granted.clear();
+    this.refused.clear();
     if (next.tls && this.server) {
       this.server.setSecureContext(secureContextOptions(next.tls));
       // Read by Node for each new connection.
@@ -96,15 +107,44 @@ export class WebSecurity {
     const known = users.get(user);
     const hash = known ?? DECOY_HASH;
     const key = createHash('sha256').update(user).update('\u0000').update(hash).update('\u0000').update(password).digest('hex');
-    const cached = this.verdicts.get(key);
-    if (cached !== undefined) return cached;
-    // One bcrypt at a time, as exporter-toolkit does: it is CPU-heavy and the scrapes must go on.
-    const run = this.bcryptQueue.then(() => bcrypt.compare(password, hash));
-    this.bcryptQueue = run.catch(() => false);
-    const ok = (await run.catch(() => false)) && known !== undefined;
-    if (this.verdicts.size >= MAX_CACHED) this.verdicts.delete(this.verdicts.keys().next().value!);
-    this.verdicts.set(key, ok);
-    return ok;
+    if (this.granted.has(key)) {
+      this.granted.delete(key);
+      this.granted.add(key);
+      return true;
+    }
+    if (this.refused.has(key)) return false;
+    let verdict = this.pending.get(key);
+    if (!verdict) {
+      // Queue full: refused without bcrypt, and not remembered (the credential may be right).
+      if (this.pending.size >= BCRYPT_RUNNING + BCRYPT_WAITING) return false;
+      verdict = this.bcrypt(password, hash).then((ok) => ok && known !== undefined);
+      this.pending.set(key, verdict);
+      const settled = verdict;
+      void settled.then((ok) => {
+        this.pending.delete(key);
+        // A reload in between changed the users: this verdict is of the old ones.
+        if (this.config.users !== users) return;
+        const cache = ok ? this.granted : this.refused;
+        if (cache.size >= (ok ? MAX_GRANTED : MAX_REFUSED)) cache.delete(cache.values().next().value!);
+        cache.add(key);
+      });
+    }
+    return verdict;
+  }
+
+  private async bcrypt(password: string, hash: string): Promise<boolean> {
+    // A finished run hands its slot to the next waiting one.
+    if (this.running >= BCRYPT_RUNNING) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await bcrypt.compare(password, hash);
+    } catch {
+      return false;
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }
 
