@@ -20,7 +20,7 @@ const BCRYPT_WAITING = 16;
 
 /**
  * TLS and basic auth on the exporter's own endpoints, from `--web.config.file`. Every path is
- * protected, /-/healthy included, as exporter-toolkit does. Reloaded with the configuration:
+ * protected, /-/healthy included, as exporter-toolkit does (basic auth: but those given to `ownCredential`). Reloaded with the configuration:
  * certificates, client CAs, the client auth policy, users and headers change without a restart;
  * turning TLS on or off needs one.
  */
@@ -34,6 +34,7 @@ export class WebSecurity {
   private readonly pending = new Map<string, Promise<boolean>>();
   private running = 0;
   private readonly waiting: Array<() => void> = [];
+  private ownCredential: ((request: FastifyRequest) => boolean) | undefined;
 
   private constructor(private readonly path: string | undefined, config: WebConfig) {
     this.config = config;
@@ -57,8 +58,13 @@ export class WebSecurity {
     return this.config.tls && { ...secureContextOptions(this.config.tls), ...clientPolicy(this.config.tls) };
   }
 
-  /** Hooks every request (404s included) and, with TLS, every connection. Call right after creating the app. */
-  install(app: FastifyInstance): void {
+  /**
+   * Hooks every request (404s included) and, with TLS, every connection. Call right after creating the app.
+   * `ownCredential`: requests whose route checks a credential of its own instead of basic auth (one Authorization
+   * header cannot carry both).
+   */
+  install(app: FastifyInstance, options: { ownCredential?: (request: FastifyRequest) => boolean } = {}): void {
+    this.ownCredential = options.ownCredential;
     if (this.config.tls) {
       this.server = app.server as unknown as TlsServer;
       // Go fails the handshake for these policies; Node can only refuse the connection right after it.
@@ -97,7 +103,7 @@ export class WebSecurity {
   private async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const { headers, users } = this.config;
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-    if (users.size === 0) return undefined;
+    if (users.size === 0 || this.ownCredential?.(request)) return undefined;
     const credentials = basicCredentials(request.headers.authorization);
     if (credentials && await this.verify(users, credentials.user, credentials.password)) return undefined;
     return reply.code(401).header('www-authenticate', 'Basic').type('text/plain; charset=utf-8').send('Unauthorized\n');
