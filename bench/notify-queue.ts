@@ -42,7 +42,8 @@ notify:
       while (next < WEBHOOKS) {
         const i = next++;
         const body = JSON.stringify({
-          version: '4', status: 'firing', receiver: 'bench', groupKey: `{}:{instance="bench-${i}"}`, truncatedAlerts: 0, externalURL: 'http://alertmanager.example:9093',
+          version: '4', status: 'firing', receiver: 'bench', groupKey: `{}:{instance="bench-${i}"}`, truncatedAlerts: 0,
+          externalURL: 'http://alertmanager.example:9093',
           alerts: [{
             status: 'firing',
             labels: { alertname: 'OnlyofficeBench', severity: 'warning', instance: `bench-${i}:443` },
@@ -50,7 +51,8 @@ notify:
             startsAt: new Date().toISOString(), endsAt: '0001-01-01T00:00:00Z', generatorURL: '', fingerprint: `bench${i}`,
           }],
         });
-        const answer = await fetch(`${daemon.url}/notify/wecom/ops`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body });
+        const headers = { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` };
+        const answer = await fetch(`${daemon.url}/notify/wecom/ops`, { method: 'POST', headers, body });
         await answer.text();
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
         if (i % 10 === 0) peak = Math.max(peak, rssBytes(daemon.pid));

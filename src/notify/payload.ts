@@ -65,7 +65,9 @@ function parseAlert(raw: unknown, path: string, externalURL: string): Alert {
   const alert = object(raw, path);
   const status = oneOf(alert.status, `${path}.status`);
   const labels = stringMap(alert.labels, `${path}.labels`, true);
-  const annotations: Record<string, string> = alert.annotations === undefined || alert.annotations === null ? nullMap() : stringMap(alert.annotations, `${path}.annotations`, false);
+  const annotations: Record<string, string> = alert.annotations === undefined || alert.annotations === null
+    ? nullMap()
+    : stringMap(alert.annotations, `${path}.annotations`, false);
   const startsAt = time(alert.startsAt, `${path}.startsAt`);
   const endsRaw = alert.endsAt === undefined ? undefined : time(alert.endsAt, `${path}.endsAt`);
   // Firing alerts carry the zero time (year 1) or a future resolve timeout: neither is an end.

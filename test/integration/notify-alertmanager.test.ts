@@ -247,7 +247,8 @@ notify:
   const request = async (path: string, authorization: string | undefined, body?: unknown) => {
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const answer = await fetch(`${base}${path}`, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const method = body === undefined ? 'GET' : 'POST';
+    const answer = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     return { status: answer.status, challenge: answer.headers.get('www-authenticate'), text: await answer.text() };
   };
 
@@ -265,7 +266,11 @@ notify:
     const payload = { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'X' }, startsAt }] };
     // Neither a wrong token nor the web user's basic credentials stand in for notify.auth.
     expect(await request('/notify/wecom/ops', `Bearer ${TOKEN}-wrong`, payload))
-      .toEqual({ status: 401, challenge: 'Bearer realm="onlyoffice-exporter notify"', text: '{"status":"error","error":"missing or wrong credentials (notify.auth)"}' });
+      .toEqual({
+        status: 401,
+        challenge: 'Bearer realm="onlyoffice-exporter notify"',
+        text: '{"status":"error","error":"missing or wrong credentials (notify.auth)"}',
+      });
     expect((await request('/notify/wecom/ops', basic(WEB_USER.user, WEB_USER.password), payload)).status).toBe(401);
     expect((await request('/notify/wecom/ops', undefined, payload)).status).toBe(401);
 

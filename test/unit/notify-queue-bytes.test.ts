@@ -143,7 +143,8 @@ notify:
       const address = app.server.address();
       const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/notify/wecom/web`;
       const post = async (i: number) => {
-        const body = JSON.stringify(webhookPayload([webhookAlert({ labels: { alertname: 'Big', instance: `h${i}` }, annotations: { description: 'w'.repeat(MB19) } })]));
+        const alert = webhookAlert({ labels: { alertname: 'Big', instance: `h${i}` }, annotations: { description: 'w'.repeat(MB19) } });
+        const body = JSON.stringify(webhookPayload([alert]));
         const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body });
         return { status: answer.status, retryAfter: answer.headers.get('retry-after'), body: await answer.json() as unknown };
       };
