@@ -58,6 +58,7 @@ export function storedLabelValue(value: string): string {
 function detached(text: string): string {
   return JSON.parse(JSON.stringify(text)) as string;
 }
+
 const SEVERITY_RANK: Record<string, number> = { critical: 0, error: 1, warning: 2, info: 3 };
 
 const COLORS: Record<Channel, { firing: string; resolved: string }> = {

@@ -20,9 +20,9 @@ const BCRYPT_WAITING = 16;
 
 /**
  * TLS and basic auth on the exporter's own endpoints, from `--web.config.file`. Every path is
- * protected, /-/healthy included, as exporter-toolkit does (basic auth: but those given to `ownCredential`). Reloaded with the configuration:
- * certificates, client CAs, the client auth policy, users and headers change without a restart;
- * turning TLS on or off needs one.
+ * protected, /-/healthy included, as exporter-toolkit does (from basic auth, all but the routes `ownCredential`
+ * names). Reloaded with the configuration: certificates, client CAs, the client auth policy, users and headers
+ * change without a restart; turning TLS on or off needs one.
  */
 export class WebSecurity {
   private config: WebConfig;
