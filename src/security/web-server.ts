@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
-import bcrypt from 'bcryptjs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load.js';
+import { BcryptThread, type BcryptCompare } from './bcrypt-thread.js';
 import { EMPTY_WEB_CONFIG, loadWebConfig, type WebConfig, type WebTls } from './web-config.js';
 
 // exporter-toolkit's bcrypt of "fakepassword": an unknown user costs as much as a wrong password (no user enumeration by timing).
@@ -13,8 +13,9 @@ const DECOY_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi
 // refused credentials are kept apart, so a flood of wrong guesses cannot push out the one Prometheus scrapes with.
 const MAX_GRANTED = 100;
 const MAX_REFUSED = 100;
-// One bcrypt at a time, as exporter-toolkit does (it is CPU-heavy and the scrapes must go on), and only a few waiting:
-// past that a new credential gets 401 without bcrypt (Prometheus tries again next scrape; a cached one never waits).
+// One bcrypt at a time, as exporter-toolkit does (it is CPU-heavy; on its own thread, see bcrypt-thread.ts), and only a
+// few waiting: past that a new credential gets 401 without bcrypt (Prometheus tries again next scrape; a cached one
+// never waits).
 const BCRYPT_RUNNING = 1;
 const BCRYPT_WAITING = 16;
 
@@ -36,13 +37,13 @@ export class WebSecurity {
   private readonly waiting: Array<() => void> = [];
   private ownCredential: ((request: FastifyRequest) => boolean) | undefined;
 
-  private constructor(private readonly path: string | undefined, config: WebConfig) {
+  private constructor(private readonly path: string | undefined, config: WebConfig, private readonly compare: BcryptCompare) {
     this.config = config;
   }
 
-  /** Throws ConfigError naming the key when the file is invalid. */
-  static load(path: string | undefined): WebSecurity {
-    return new WebSecurity(path, path === undefined ? EMPTY_WEB_CONFIG : loadWebConfig(path));
+  /** Throws ConfigError naming the key when the file is invalid. `compare`: bcrypt, on its own thread unless given. */
+  static load(path: string | undefined, compare?: BcryptCompare): WebSecurity {
+    return new WebSecurity(path, path === undefined ? EMPTY_WEB_CONFIG : loadWebConfig(path), compare ?? new BcryptThread().compare);
   }
 
   get tlsEnabled(): boolean {
@@ -143,7 +144,7 @@ export class WebSecurity {
     if (this.running >= BCRYPT_RUNNING) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else this.running++;
     try {
-      return await bcrypt.compare(password, hash);
+      return await this.compare(password, hash);
     } catch {
       return false;
     } finally {
