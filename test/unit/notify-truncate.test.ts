@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { dingtalkAdapter, wecomAdapter, type ChannelAdapter } from '../../src/notify/channels.js';
 import { pack } from '../../src/notify/pack.js';
 import { parseWebhookPayload, type Alert } from '../../src/notify/payload.js';
-import { escapeMarkdown, renderMessage, truncate, type RenderOptions } from '../../src/notify/render.js';
+import { escapeMarkdown, renderMessage, SIMPLE_CHARACTERS, truncate, type RenderOptions } from '../../src/notify/render.js';
 import { loadTemplate } from '../../src/notify/templates.js';
 import { webhookAlert, webhookPayload } from '../support/robots.js';
 
@@ -23,7 +23,7 @@ function wholeTextTruncate(text: string, max: number): string {
 
 // Pieces that join with their neighbours or span two code units: where a careless cut goes wrong.
 const PIECES = [
-  'a', ' ', '告', '😀', '👍🏻', '👨‍👩‍👧‍👦', '🇨🇳', '🇺🇸', '🇨', 'e\u0301', '\u0301', '\u0301\u0302\u0303', '\r\n', '\r', '\n', '각', '\u1100\u1161\u11a8',
+  'a', 'ab', '告警', 'Щ', 'é', '，', '「', '\u3099', 'ｶ\uff9e', 'disk full on /var/lib/x', '磁盘空间不足，请清理磁盘空间不足。', 'Ошибка диска', ' ', '告', '😀', '👍🏻', '👨‍👩‍👧‍👦', '🇨🇳', '🇺🇸', '🇨', 'e\u0301', '\u0301', '\u0301\u0302\u0303', '\r\n', '\r', '\n', '각', '\u1100\u1161\u11a8',
   '\u1100', '\u1161', '\u0600', '\u200d', '\ufe0f', '🏴󠁧󠁢󠁥󠁮󠁧󠁿', '\ud83d', '\ude00', 'क्ष', 'क', '\u094d', '\u0e33', '…', '#', '1\ufe0f\u20e3',
 ];
 
@@ -134,6 +134,26 @@ describe('truncate: cost follows the output, result as before', () => {
     expect(truncate(`${'告'.repeat(200)}👨‍👩‍👧‍👦!`, 201)).toBe(`${'告'.repeat(200)}…`);
     expect(truncate('a'.repeat(10) + '\u0301'.repeat(20), 5)).toBe('aaaa…');
     expect(truncate(`ab${'\u0301'.repeat(20)}`, 2)).toBe(`ab${'\u0301'.repeat(20)}`);
+  });
+
+  test('every "simple" character is a grapheme of its own beside any other, as Intl.Segmenter says', () => {
+    const segments = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+    const count = (text: string) => [...segments.segment(text)].length;
+    const simple = new RegExp(`^[${SIMPLE_CHARACTERS}]$`);
+    const wrong: string[] = [];
+    let checked = 0;
+    for (let code = 0; code <= 0xffff; code++) {
+      const c = String.fromCharCode(code);
+      if (!simple.test(c)) continue;
+      checked++;
+      // Joins nothing before or after (Extend, ZWJ, SpacingMark, Prepend), not a Hangul jamo or syllable, not a
+      // regional indicator, not Extended_Pictographic (which a ZWJ joins), and apart from its own kind.
+      const apart = count(`a${c}a`) === 3 && count(`${c}${c}`) === 2 && count(`${c}ᅡ`) === 2 && count(`${c}ᆨ`) === 2
+        && count(`ᄀ${c}`) === 2 && count(`😀‍${c}`) === 2 && count(`${c}क`) === 2 && count(`क्${c}`) === 2;
+      if (!apart) wrong.push(`U+${code.toString(16).padStart(4, '0')}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(checked).toBe(0x5f + 9 + 3 + 0x251 + 0x113 + 0xa6 + 0x18 + 0xc + 0x2a + 0x56 + 0x60 + 0x19c0 + 0x5200 + 0x5e);
   });
 
   test('a grapheme of thousands of combining marks is not shown, and costs no more than its window', () => {
