@@ -300,7 +300,7 @@ let shippedOnce: ShippedBuild | undefined;
  * run, with the node flags of npm start), with bench/heap-probe.ts preloaded so the benchmark can ask for heap
  * figures after a GC. Only benchmarks load the probe.
  */
-export async function startDaemon(args: string[], env: Record<string, string> = {}, how: { nodeFlags?: string[]; entry?: string[] } = {}): Promise<Daemon> {
+export async function startDaemon(args: string[], env: Record<string, string> = {}, how: { nodeFlags?: string[]; entry?: string[]; readyHeaders?: Record<string, string> } = {}): Promise<Daemon> {
   const port = await freePort();
   const heapFile = join(mkdtempSync(join(tmpdir(), 'ooe-bench-heap-')), 'heap.json');
   if (how.entry === undefined && shippedOnce === undefined) {
@@ -323,7 +323,7 @@ export async function startDaemon(args: string[], env: Record<string, string> = 
   for (;;) {
     if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}:\n${output}`);
     try {
-      if ((await fetch(`${url}/-/ready`)).status === 200) break;
+      if ((await fetch(`${url}/-/ready`, { headers: how.readyHeaders })).status === 200) break;
     } catch {
       // not yet
     }

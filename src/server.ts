@@ -1,7 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError } from './config/load.js';
-import { notifyRoutes } from './notify/index.js';
+import { NOTIFY_ROUTE, notifyRoutes } from './notify/index.js';
 import { normaliseUrl } from './config/types.js';
 import type { Runtime } from './runtime.js';
 import { ScrapeAdmission } from './scrape/admission.js';
@@ -33,7 +33,11 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const { runtime, logger } = options;
   const https = options.web?.httpsOptions();
   const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: sharedRequestLogger, bodyLimit: 1024 * 1024, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
-  options.web?.install(app);
+  // The notify receivers take Alertmanager's notify.auth credential instead of basic auth (one Authorization header).
+  options.web?.install(app, {
+    ownCredential: (request) => request.routeOptions.url === NOTIFY_ROUTE
+      && runtime.generation?.config.notify.auth !== undefined && runtime.generation.notifier !== undefined,
+  });
   const healthLog = new CollectorHealthLog(logger);
   const bounds = new BoundsLog(logger);
   const admission = new ScrapeAdmission(options.maxRequests);

@@ -43,6 +43,7 @@ export class RobotNotifier implements Notifier {
       initialBackoffMs: config.retry.initial_backoff,
       maxBackoffMs: config.retry.max_backoff,
       maxAlerts: config.queue.max_alerts,
+      maxBytes: config.queue.max_bytes,
       refuseAfterFailures: config.queue.refuse_after_failures,
     };
     const renderBase = (channel: Channel, template: string, language: 'zh-CN' | 'en') => ({

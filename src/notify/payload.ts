@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { storedAnnotation, storedLabelValue } from './render.js';
 
 /** One alert as the notifier keeps it: validated, with null-prototype label and annotation maps. */
 export interface Alert {
@@ -64,7 +65,9 @@ function parseAlert(raw: unknown, path: string, externalURL: string): Alert {
   const alert = object(raw, path);
   const status = oneOf(alert.status, `${path}.status`);
   const labels = stringMap(alert.labels, `${path}.labels`, true);
-  const annotations = alert.annotations === undefined || alert.annotations === null ? nullMap() : stringMap(alert.annotations, `${path}.annotations`, false);
+  const annotations: Record<string, string> = alert.annotations === undefined || alert.annotations === null
+    ? nullMap()
+    : stringMap(alert.annotations, `${path}.annotations`, false);
   const startsAt = time(alert.startsAt, `${path}.startsAt`);
   const endsRaw = alert.endsAt === undefined ? undefined : time(alert.endsAt, `${path}.endsAt`);
   // Firing alerts carry the zero time (year 1) or a future resolve timeout: neither is an end.
@@ -73,7 +76,22 @@ function parseAlert(raw: unknown, path: string, externalURL: string): Alert {
   let fingerprint = optionalString(alert.fingerprint, `${path}.fingerprint`);
   if (fingerprint.length > 128) throw new PayloadError(`${path}.fingerprint: longer than 128 characters`);
   if (fingerprint === '') fingerprint = fingerprintOf(labels);
+  // Only what a message can show is kept (after the fingerprint, which is of the whole label set).
+  for (const name of Object.keys(labels)) labels[name] = storedLabelValue(labels[name]!);
+  for (const name of Object.keys(annotations)) annotations[name] = storedAnnotation(annotations[name]!);
   return { status, labels, annotations, startsAt, endsAt, generatorURL, fingerprint, externalURL };
+}
+
+/**
+ * What an alert is counted as in notify.queue.max_bytes: 2 bytes per UTF-16 code unit of its label and annotation
+ * names and values, generatorURL and fingerprint, plus 256 for the rest (objects, times, shared externalURL).
+ */
+export function alertBytes(alert: Alert): number {
+  let units = alert.generatorURL.length + alert.fingerprint.length;
+  for (const map of [alert.labels, alert.annotations]) {
+    for (const [name, value] of Object.entries(map)) units += name.length + value.length;
+  }
+  return 2 * units + 256;
 }
 
 /** A stable identity for a label set, for senders that leave out Alertmanager's fingerprint. */

@@ -20,6 +20,9 @@ class BodyError extends Error {
   }
 }
 
+/** The receivers' route; they check notify.auth themselves, in place of the web layer's basic auth. */
+export const NOTIFY_ROUTE = '/notify/:channel/:robot';
+
 /**
  * POST /notify/dingtalk/:robot and /notify/wecom/:robot: Alertmanager webhook receivers (payload version 4).
  * 200 once the alerts are in the robot's queue; 4xx for requests that can never succeed (Alertmanager
@@ -90,11 +93,12 @@ export const notifyRoutes: FastifyPluginAsync<{ notifier: () => Notifier | undef
     return undefined;
   });
 
+  // Every answer for a configured robot: the web layer's basic auth leaves these routes to notify.auth (server.ts).
   app.addHook('onResponse', async (request, reply) => {
     request.notifyRobot?.countAnswer(reply.statusCode);
   });
 
-  app.post<{ Params: Params }>('/notify/:channel/:robot', async (request, reply) => {
+  app.post<{ Params: Params }>(NOTIFY_ROUTE, async (request, reply) => {
     const notifier = current();
     const robot = request.notifyRobot;
     if (!notifier || !robot) return answer(request, reply, 503, 'notify was reconfigured; retry');

@@ -38,6 +38,27 @@ const NO_LIMIT: Limit = { chars: Number.POSITIVE_INFINITY, links: true };
 // Caps that apply always: a 1 MB label value is noise in a chat, and keeps rendering cheap.
 const CAP = { name: 128, severity: 32, labelValue: 512, summary: 1024, description: 4096 } as const;
 const MAX_URL = 2048;
+
+/**
+ * What of an annotation any message can show, kept on receipt instead of the whole (a 2 MB description would sit in
+ * every robot's queue). Messages trim annotations and cut them at most at CAP.description: a longer one is kept
+ * trimmed and cut there, which renders the same at every cap (and no runbook_url that long is ever a link).
+ */
+export function storedAnnotation(value: string): string {
+  return value.length <= CAP.description ? value : detached(truncate(value.trim(), CAP.description));
+}
+
+/** Label values likewise: messages cut them at CAP.labelValue, and one longer than MAX_URL never fits a silence link. */
+export function storedLabelValue(value: string): string {
+  const kept = truncate(value, Math.max(CAP.labelValue, CAP.name, MAX_URL));
+  return kept === value ? value : detached(kept);
+}
+
+// A cut text is a slice of the whole, which V8 keeps alive with it (a 1.9 MB annotation per queued alert): a copy.
+function detached(text: string): string {
+  return JSON.parse(JSON.stringify(text)) as string;
+}
+
 const SEVERITY_RANK: Record<string, number> = { critical: 0, error: 1, warning: 2, info: 3 };
 
 const COLORS: Record<Channel, { firing: string; resolved: string }> = {
@@ -242,20 +263,107 @@ export function plainText(text: string): string {
 // Made on first use: ICU's data costs megabytes of resident memory once touched, and most daemons never notify.
 let segmenter: Intl.Segmenter | undefined;
 
+// On Node 20 each step of Intl.Segmenter's iterator costs time in proportion to the whole input, so a long text
+// took seconds to minutes (a 300,000-character annotation held the event loop for a minute). Texts are segmented
+// in short windows instead, each starting at a known boundary, and only as far as the result needs: the cost
+// follows the output, not the input.
+const WINDOW = 128;
+// A grapheme longer than this (hundreds of combining marks) is not shown; legitimate ones are a few dozen code units.
+const MAX_GRAPHEME = 1024;
+// Characters of Grapheme_Cluster_Break Other that are not Extended_Pictographic: no rule of UAX #29 joins two of them,
+// so a run of them is a grapheme each, but the last (what follows decides). Latin, Greek, Cyrillic, CJK and their
+// punctuation: most alert text is segmented without ICU. (A test checks every one of them against Intl.Segmenter.)
+export const SIMPLE_CHARACTERS = '\\x20-\\x7e\\u00a0-\\u00a8\\u00aa-\\u00ac\\u00af-\\u02ff\\u0370-\\u0482\\u048a-\\u052f\\u2010-\\u2027\\u2030-\\u203b'
+  + '\\u3000-\\u3029\\u3041-\\u3096\\u30a0-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uff01-\\uff5e';
+const SIMPLE_RUN = new RegExp(`^[${SIMPLE_CHARACTERS}]+`);
+// A window ends where a run this long starts: shorter ones cost less to segment than a window of their own.
+const SIMPLE_STRETCH = new RegExp(`[${SIMPLE_CHARACTERS}]{16}`);
+
+// Packing renders one alert at a dozen lengths: the boundaries found in the last few texts are kept, each with
+// a copy of the part of the text they depend on (never the text itself, which may be megabytes).
+const MEMO_TEXTS = 8;
+
+interface Boundaries {
+  /** ends[i]: where grapheme i + 1 ends. */
+  readonly ends: number[];
+  /** open: more may follow; done: the text ends at the last end; cut: the next grapheme is longer than MAX_GRAPHEME. */
+  state: 'open' | 'done' | 'cut';
+  /** A copy of the text up to where segmentation looked (the ends depend on nothing after it). */
+  seen: string;
+}
+
+const memo: Boundaries[] = [];
+
+function remembered(text: string): Boundaries {
+  const at = memo.findIndex((entry) => text.startsWith(entry.seen) && (entry.state !== 'done' || text.length === entry.seen.length));
+  const found = at < 0 ? { ends: [], state: 'open' as const, seen: '' } : memo.splice(at, 1)[0]!;
+  memo.unshift(found);
+  if (memo.length > MEMO_TEXTS) memo.pop();
+  return found;
+}
+
 /** At most `max` graphemes (the last one "…" when cut): never splits a character, surrogate pair or emoji. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   if (max <= 0) return '';
-  const kept: string[] = [];
+  // Printable ASCII followed by printable ASCII: every code unit is a grapheme (no rule of UAX #29 joins them).
+  if (/^[\x20-\x7e]*$/.test(text.slice(0, max + 1))) return `${text.slice(0, max - 1)}…`;
+  const found = remembered(text);
+  const { ends } = found;
+  if (found.state === 'open' && ends.length <= max) segmentUpTo(text, found, max + 1);
+  if (ends.length > max || (found.state === 'cut' && ends.length === max)) return `${text.slice(0, ends[max - 2] ?? 0)}…`;
+  return found.state === 'cut' ? `${text.slice(0, ends.at(-1) ?? 0)}…` : text;
+}
+
+/** Adds graphemes to `found` until it holds `count` or the text ends, segmenting windows from the last boundary on. */
+function segmentUpTo(text: string, found: Boundaries, count: number): void {
   segmenter ??= new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-  for (const { segment } of segmenter.segment(text)) {
-    if (kept.length === max) {
-      kept[max - 1] = '…';
-      return kept.join('');
+  const { ends } = found;
+  let start = ends.at(-1) ?? 0;
+  let seen = found.seen.length;
+  let size = WINDOW;
+  while (ends.length < count) {
+    const run = SIMPLE_RUN.exec(text.slice(start, start + count - ends.length + 1))?.[0].length ?? 0;
+    if (run > 1) {
+      for (let i = 1; i < run; i++) ends.push(start + i);
+      seen = Math.max(seen, start + run);
+      start += run - 1;
+      if (ends.length >= count) break;
     }
-    kept.push(segment);
+    let end = Math.min(text.length, start + size);
+    // Up to the second character of a long simple run (a boundary before it, whatever came before): the run is skipped.
+    const stretch = SIMPLE_STRETCH.exec(text.slice(start + 1, end));
+    if (stretch) end = start + 1 + stretch.index + 2;
+    // End on a code point: a boundary depends on the code point after it, never on more (UAX #29 rules GB3-GB999).
+    if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end--;
+    seen = Math.max(seen, end);
+    // The window's last grapheme may go on past its end; every one before it is complete.
+    let lastIndex = 0;
+    for (const { index } of segmenter.segment(text.slice(start, end))) {
+      if (index > 0) ends.push(start + index);
+      lastIndex = index;
+    }
+    if (end === text.length) {
+      ends.push(end);
+      found.state = 'done';
+      break;
+    }
+    if (lastIndex > 0) {
+      start += lastIndex;
+      size = WINDOW;
+    } else if (size < MAX_GRAPHEME) {
+      size *= 2;
+    } else {
+      found.state = 'cut';
+      break;
+    }
   }
-  return kept.join('');
+  // A flat copy: a slice would keep the whole text alive.
+  found.seen = Buffer.from(text.slice(0, seen), 'utf16le').toString('utf16le');
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
 }
 
 const timeFormats = new Map<string, Intl.DateTimeFormat>();

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { httpRequest } from '../lib/http.js';
 import type { ChannelAdapter } from './channels.js';
 import { pack } from './pack.js';
-import type { Alert } from './payload.js';
+import { alertBytes, type Alert } from './payload.js';
 import { SlidingWindowLimiter } from './ratelimit.js';
 import { renderMessage, type RenderOptions } from './render.js';
 
@@ -19,6 +19,8 @@ export interface RobotSettings {
   readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
   readonly maxAlerts: number;
+  /** notify.queue.max_bytes: alertBytes of the queued alerts. */
+  readonly maxBytes: number;
   readonly refuseAfterFailures: number;
 }
 
@@ -40,6 +42,8 @@ const MAX_SHRINK = 8;
  */
 export class Robot {
   private readonly queue = new Map<string, Alert>();
+  /** alertBytes of everything in the queue. */
+  private bytes = 0;
   private readonly limiter: SlidingWindowLimiter;
   private readonly stop = new AbortController();
   private readonly results: Record<MessageResult, number> = { sent: 0, retried: 0, rejected: 0, dropped: 0 };
@@ -67,6 +71,10 @@ export class Robot {
 
   get queueLength(): number {
     return this.queue.size;
+  }
+
+  get queueBytes(): number {
+    return this.bytes;
   }
 
   get consecutiveFailures(): number {
@@ -103,7 +111,23 @@ export class Robot {
     if (this.queue.size + fresh.size > this.settings.maxAlerts) {
       return { accepted: false, reason: 'queue_full', message: `queue of robot ${this.name} is full (${this.queue.size} of ${this.settings.maxAlerts} alerts)` };
     }
+    // The last state of each alert replaces what is queued under its fingerprint.
+    const incoming = new Map(alerts.map((alert) => [alert.fingerprint, alert]));
+    let bytes = this.bytes;
+    for (const [fingerprint, alert] of incoming) {
+      const queued = this.queue.get(fingerprint);
+      bytes += alertBytes(alert) - (queued ? alertBytes(queued) : 0);
+    }
+    // An empty queue takes any notification max_alerts allows: one that can never fit would be retried forever.
+    if (bytes > this.settings.maxBytes && this.queue.size > 0) {
+      return {
+        accepted: false,
+        reason: 'queue_full',
+        message: `queue of robot ${this.name} is full (${this.bytes} of ${this.settings.maxBytes} bytes, notify.queue.max_bytes)`,
+      };
+    }
     for (const alert of alerts) this.queue.set(alert.fingerprint, alert);
+    this.bytes = bytes;
     this.wake?.();
     return { accepted: true, queued: this.queue.size };
   }
@@ -115,6 +139,8 @@ export class Robot {
     this.queue.clear();
     for (const alert of alerts) this.queue.set(alert.fingerprint, alert);
     for (const [key, alert] of current) this.queue.set(key, alert);
+    this.bytes = 0;
+    for (const alert of this.queue.values()) this.bytes += alertBytes(alert);
     this.wake?.();
   }
 
@@ -126,6 +152,7 @@ export class Robot {
     await this.loop;
     const left = [...this.queue.values()];
     this.queue.clear();
+    this.bytes = 0;
     return left;
   }
 
@@ -233,7 +260,10 @@ export class Robot {
   /** Removes alerts a robot took, unless a newer state replaced them meanwhile. */
   private take(alerts: readonly Alert[]): void {
     for (const alert of alerts) {
-      if (this.queue.get(alert.fingerprint) === alert) this.queue.delete(alert.fingerprint);
+      if (this.queue.get(alert.fingerprint) === alert) {
+        this.queue.delete(alert.fingerprint);
+        this.bytes -= alertBytes(alert);
+      }
     }
   }
 }

@@ -1,37 +1,49 @@
 import { createHash } from 'node:crypto';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
-import bcrypt from 'bcryptjs';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/load.js';
+import { BcryptThread, type BcryptCompare } from './bcrypt-thread.js';
 import { EMPTY_WEB_CONFIG, loadWebConfig, type WebConfig, type WebTls } from './web-config.js';
 
 // exporter-toolkit's bcrypt of "fakepassword": an unknown user costs as much as a wrong password (no user enumeration by timing).
 const DECOY_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi';
-// Like exporter-toolkit's cache: enough for a few Prometheus servers, bounded against credential stuffing.
-const MAX_CACHED = 100;
+// Like exporter-toolkit's cache: enough for a few Prometheus servers, bounded against credential stuffing. Granted and
+// refused credentials are kept apart, so a flood of wrong guesses cannot push out the one Prometheus scrapes with.
+const MAX_GRANTED = 100;
+const MAX_REFUSED = 100;
+// One bcrypt at a time, as exporter-toolkit does (it is CPU-heavy; on its own thread, see bcrypt-thread.ts), and only a
+// few waiting: past that a new credential gets 401 without bcrypt (Prometheus tries again next scrape; a cached one
+// never waits).
+const BCRYPT_RUNNING = 1;
+const BCRYPT_WAITING = 16;
 
 /**
  * TLS and basic auth on the exporter's own endpoints, from `--web.config.file`. Every path is
- * protected, /-/healthy included, as exporter-toolkit does. Reloaded with the configuration:
- * certificates, client CAs, the client auth policy, users and headers change without a restart;
- * turning TLS on or off needs one.
+ * protected, /-/healthy included, as exporter-toolkit does (from basic auth, all but the routes `ownCredential`
+ * names). Reloaded with the configuration: certificates, client CAs, the client auth policy, users and headers
+ * change without a restart; turning TLS on or off needs one.
  */
 export class WebSecurity {
   private config: WebConfig;
   private server: TlsServer | undefined;
-  /** sha256(user, hash, password) → verdict, so bcrypt runs once per credential, not per scrape. */
-  private readonly verdicts = new Map<string, boolean>();
-  private bcryptQueue: Promise<unknown> = Promise.resolve();
+  /** sha256(user, hash, password) of credentials bcrypt accepted (least recently used first) or refused (oldest first). */
+  private readonly granted = new Set<string>();
+  private readonly refused = new Set<string>();
+  /** Verdicts being computed, by the same key: many requests with one new credential cost one bcrypt. */
+  private readonly pending = new Map<string, Promise<boolean>>();
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+  private ownCredential: ((request: FastifyRequest) => boolean) | undefined;
 
-  private constructor(private readonly path: string | undefined, config: WebConfig) {
+  private constructor(private readonly path: string | undefined, config: WebConfig, private readonly compare: BcryptCompare) {
     this.config = config;
   }
 
-  /** Throws ConfigError naming the key when the file is invalid. */
-  static load(path: string | undefined): WebSecurity {
-    return new WebSecurity(path, path === undefined ? EMPTY_WEB_CONFIG : loadWebConfig(path));
+  /** Throws ConfigError naming the key when the file is invalid. `compare`: bcrypt, on its own thread unless given. */
+  static load(path: string | undefined, compare?: BcryptCompare): WebSecurity {
+    return new WebSecurity(path, path === undefined ? EMPTY_WEB_CONFIG : loadWebConfig(path), compare ?? new BcryptThread().compare);
   }
 
   get tlsEnabled(): boolean {
@@ -47,8 +59,13 @@ export class WebSecurity {
     return this.config.tls && { ...secureContextOptions(this.config.tls), ...clientPolicy(this.config.tls) };
   }
 
-  /** Hooks every request (404s included) and, with TLS, every connection. Call right after creating the app. */
-  install(app: FastifyInstance): void {
+  /**
+   * Hooks every request (404s included) and, with TLS, every connection. Call right after creating the app.
+   * `ownCredential`: requests whose route checks a credential of its own instead of basic auth (one Authorization
+   * header cannot carry both).
+   */
+  install(app: FastifyInstance, options: { ownCredential?: (request: FastifyRequest) => boolean } = {}): void {
+    this.ownCredential = options.ownCredential;
     if (this.config.tls) {
       this.server = app.server as unknown as TlsServer;
       // Go fails the handshake for these policies; Node can only refuse the connection right after it.
@@ -75,7 +92,8 @@ export class WebSecurity {
 
   apply(next: WebConfig): void {
     this.config = next;
-    this.verdicts.clear();
+    this.granted.clear();
+    this.refused.clear();
     if (next.tls && this.server) {
       this.server.setSecureContext(secureContextOptions(next.tls));
       // Read by Node for each new connection.
@@ -86,7 +104,7 @@ export class WebSecurity {
   private async onRequest(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
     const { headers, users } = this.config;
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
-    if (users.size === 0) return undefined;
+    if (users.size === 0 || this.ownCredential?.(request)) return undefined;
     const credentials = basicCredentials(request.headers.authorization);
     if (credentials && await this.verify(users, credentials.user, credentials.password)) return undefined;
     return reply.code(401).header('www-authenticate', 'Basic').type('text/plain; charset=utf-8').send('Unauthorized\n');
@@ -96,15 +114,44 @@ export class WebSecurity {
     const known = users.get(user);
     const hash = known ?? DECOY_HASH;
     const key = createHash('sha256').update(user).update('\u0000').update(hash).update('\u0000').update(password).digest('hex');
-    const cached = this.verdicts.get(key);
-    if (cached !== undefined) return cached;
-    // One bcrypt at a time, as exporter-toolkit does: it is CPU-heavy and the scrapes must go on.
-    const run = this.bcryptQueue.then(() => bcrypt.compare(password, hash));
-    this.bcryptQueue = run.catch(() => false);
-    const ok = (await run.catch(() => false)) && known !== undefined;
-    if (this.verdicts.size >= MAX_CACHED) this.verdicts.delete(this.verdicts.keys().next().value!);
-    this.verdicts.set(key, ok);
-    return ok;
+    if (this.granted.has(key)) {
+      this.granted.delete(key);
+      this.granted.add(key);
+      return true;
+    }
+    if (this.refused.has(key)) return false;
+    let verdict = this.pending.get(key);
+    if (!verdict) {
+      // Queue full: refused without bcrypt, and not remembered (the credential may be right).
+      if (this.pending.size >= BCRYPT_RUNNING + BCRYPT_WAITING) return false;
+      verdict = this.bcrypt(password, hash).then((ok) => ok && known !== undefined);
+      this.pending.set(key, verdict);
+      const settled = verdict;
+      void settled.then((ok) => {
+        this.pending.delete(key);
+        // A reload in between changed the users: this verdict is of the old ones.
+        if (this.config.users !== users) return;
+        const cache = ok ? this.granted : this.refused;
+        if (cache.size >= (ok ? MAX_GRANTED : MAX_REFUSED)) cache.delete(cache.values().next().value!);
+        cache.add(key);
+      });
+    }
+    return verdict;
+  }
+
+  private async bcrypt(password: string, hash: string): Promise<boolean> {
+    // A finished run hands its slot to the next waiting one.
+    if (this.running >= BCRYPT_RUNNING) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await this.compare(password, hash);
+    } catch {
+      return false;
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { Registry } from 'prom-client';
@@ -11,8 +12,12 @@ import { createNotifier, notifyRoutes } from '../../src/notify/index.js';
 import type { RobotNotifier } from '../../src/notify/notifier.js';
 import { formatDuration, formatTime } from '../../src/notify/render.js';
 import { loadTemplate } from '../../src/notify/templates.js';
+import { Runtime } from '../../src/runtime.js';
+import { WebSecurity } from '../../src/security/web-server.js';
+import { buildServer } from '../../src/server.js';
 import { parseExposition, value } from '../support/exposition.js';
 import { requirePrograms } from '../support/integration.js';
+import { freePort } from '../support/ports.js';
 import { waitFor } from '../support/service-process.js';
 import {
   busiestWindow, DingTalkRobotEmulator, exampleAlertmanagerConfig, shownAlerts, startAlertmanager, WeComRobotEmulator,
@@ -193,4 +198,97 @@ notify:
       expect(value(samples, 'onlyoffice_notify_requests_total', { channel, robot: 'ops', code: '200' })).toBeGreaterThanOrEqual(200);
     }
   }, 120_000);
+});
+
+describeWithAlertmanager('the daemon with web basic auth (--web.config.file) and notify.auth both set, as alerts/alertmanager.yml expects', () => {
+  const WEB_USER = { user: 'prometheus', password: 'scrape-Pa55-word' };
+  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  const wecom = new WeComRobotEmulator({ rate: RATE });
+  const dingtalk = new DingTalkRobotEmulator({ secret: SECRET, keywords: ['告警'], rate: RATE, throttleMs: 10_000 });
+  const logger = pino({ level: 'silent' });
+  let runtime: Runtime;
+  let app: FastifyInstance;
+  let alertmanager: Alertmanager;
+  let dir: string;
+  let base = '';
+
+  beforeAll(async () => {
+    await Promise.all([dingtalk.start(), wecom.start()]);
+    dir = mkdtempSync(join(tmpdir(), 'ooe-notify-web-'));
+    writeFileSync(join(dir, 'web.yml'), `basic_auth_users:\n  ${WEB_USER.user}: "${bcrypt.hashSync(WEB_USER.password, 4)}"\n`);
+    writeFileSync(join(dir, 'config.yml'), `
+documentserver: { url: "http://127.0.0.1:${await freePort()}", timeout: 1s }
+docker: { enabled: false }
+disk: { paths: [] }
+dependencies: { postgresql: false, rabbitmq: false, redis: false }
+notify:
+  auth: { bearer_token: ${TOKEN} }
+  rate_limit: { messages: ${RATE.messages}, window: ${RATE.windowMs}ms }
+  retry: { initial_backoff: 100ms, max_backoff: 1s }
+  dingtalk:
+    ops: { url: "${dingtalk.url}", secret: ${SECRET}, keyword: 告警 }
+  wecom:
+    ops: { url: "${wecom.url}" }
+`);
+    runtime = new Runtime(join(dir, 'config.yml'), logger);
+    await runtime.reload();
+    app = buildServer({ runtime, logger, timeoutOffsetMs: 500, enableRemoteReload: false, web: WebSecurity.load(join(dir, 'web.yml')) });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const address = app.server.address();
+    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    writeFileSync(join(dir, 'token'), `${TOKEN}\n`, { mode: 0o600 });
+    alertmanager = await startAlertmanager(exampleAlertmanagerConfig(base, join(dir, 'token')));
+  }, 60_000);
+
+  afterAll(async () => {
+    await alertmanager?.stop();
+    await app?.close();
+    await runtime?.close();
+    await Promise.all([dingtalk.stop(), wecom.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const request = async (path: string, authorization: string | undefined, body?: unknown) => {
+    const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const method = body === undefined ? 'GET' : 'POST';
+    const answer = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    return { status: answer.status, challenge: answer.headers.get('www-authenticate'), text: await answer.text() };
+  };
+
+  test('Alertmanager\'s webhooks with the bearer token are taken and delivered; wrong credentials get 401 and are counted', async () => {
+    const startsAt = new Date(Date.now() - 60_000).toISOString();
+    await alertmanager.postAlerts([{
+      labels: { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: 'web-auth-1:443', job: 'onlyoffice' },
+      annotations: { summary: 'ONLYOFFICE Docs 不可用' },
+      startsAt,
+    }]);
+    await waitFor('the alert on both robots', 30_000, () =>
+      (shownAlerts(dingtalk.delivered.map((m) => m.text).join('\n')).some((a) => a.instance === 'web-auth-1:443')
+        && shownAlerts(wecom.delivered.map((m) => m.text).join('\n')).some((a) => a.instance === 'web-auth-1:443')) || undefined);
+
+    const payload = { version: '4', status: 'firing', alerts: [{ status: 'firing', labels: { alertname: 'X' }, startsAt }] };
+    // Neither a wrong token nor the web user's basic credentials stand in for notify.auth.
+    expect(await request('/notify/wecom/ops', `Bearer ${TOKEN}-wrong`, payload))
+      .toEqual({
+        status: 401,
+        challenge: 'Bearer realm="onlyoffice-exporter notify"',
+        text: '{"status":"error","error":"missing or wrong credentials (notify.auth)"}',
+      });
+    expect((await request('/notify/wecom/ops', basic(WEB_USER.user, WEB_USER.password), payload)).status).toBe(401);
+    expect((await request('/notify/wecom/ops', undefined, payload)).status).toBe(401);
+
+    // Every other path still needs the web layer's basic auth; the notify token opens none of them.
+    for (const path of ['/metrics', '/-/healthy', '/-/ready', '/status.json', '/nowhere']) {
+      expect({ path, ...(await request(path, undefined)) }).toMatchObject({ path, status: 401, challenge: 'Basic' });
+      expect({ path, status: (await request(path, `Bearer ${TOKEN}`)).status }).toEqual({ path, status: 401 });
+    }
+    const scrape = await request('/metrics', basic(WEB_USER.user, WEB_USER.password));
+    expect(scrape.status).toBe(200);
+    const samples = parseExposition(scrape.text);
+    expect(value(samples, 'onlyoffice_notify_requests_total', { channel: 'wecom', robot: 'ops', code: '401' })).toBe(3);
+    expect(value(samples, 'onlyoffice_notify_requests_total', { channel: 'wecom', robot: 'ops', code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(value(samples, 'onlyoffice_notify_requests_total', { channel: 'dingtalk', robot: 'ops', code: '200' })).toBeGreaterThanOrEqual(1);
+    expect(alertmanager.log()).not.toMatch(/status code 401/);
+  }, 90_000);
 });

@@ -19,7 +19,7 @@ describe('notify configuration', () => {
       timeout: 5000,
       rate_limit: { messages: 20, window: 60_000 },
       retry: { initial_backoff: 1000, max_backoff: 60_000 },
-      queue: { max_alerts: 2000, refuse_after_failures: 3 },
+      queue: { max_alerts: 2000, max_bytes: 32 * 1024 * 1024, refuse_after_failures: 3 },
       dingtalk: {},
       wecom: {},
     });
@@ -59,13 +59,13 @@ notify:
   auth: { username: alertmanager, password: long-enough }
   rate_limit: { messages: 20, window: 2s }
   retry: { initial_backoff: 100ms, max_backoff: 2s }
-  queue: { max_alerts: 500, refuse_after_failures: 5 }
+  queue: { max_alerts: 500, max_bytes: 1048576, refuse_after_failures: 5 }
   wecom: { team: { url: "http://127.0.0.1:9/cgi-bin/webhook/send?key=k" } }
 `, 't', {});
     expect(config.notify.auth).toEqual({ username: 'alertmanager', password: 'long-enough' });
     expect(config.notify.rate_limit).toEqual({ messages: 20, window: 2000 });
     expect(config.notify.retry).toEqual({ initial_backoff: 100, max_backoff: 2000 });
-    expect(config.notify.queue).toEqual({ max_alerts: 500, refuse_after_failures: 5 });
+    expect(config.notify.queue).toEqual({ max_alerts: 500, max_bytes: 1024 * 1024, refuse_after_failures: 5 });
   });
 
   test('time zones: canonical names, and the aliases only a DateTimeFormat knows', () => {
@@ -88,6 +88,8 @@ notify:
     expect(problemsOf('notify: { timezone: Mars/Olympus }')).toEqual(['notify.timezone: "Mars/Olympus" is not an IANA time zone such as Asia/Shanghai or UTC']);
     expect(problemsOf('notify: { rate_limit: { window: soon } }')).toEqual(['notify.rate_limit.window: "soon" is not a positive duration such as 10s, 1m30s or 500ms']);
     expect(problemsOf('notify: { rate_limit: { messages: 0 } }')).toEqual(['notify.rate_limit.messages: Number must be greater than 0']);
+    expect(problemsOf('notify: { queue: { max_bytes: 65535 } }')).toEqual(['notify.queue.max_bytes: must be at least 65536 (64 KiB)']);
+    expect(problemsOf('notify: { queue: { max_bytes: 2GiB } }')).toEqual(['notify.queue.max_bytes: expected number, got string']);
     expect(problemsOf(`notify: { auth: { bearer_token: ${TOKEN} }, dingtalk: { "bad name!": { url: "http://x" } } }`))
       .toEqual(['notify.dingtalk.bad name!: robot names are 1-64 letters, digits, "_" or "-" (they appear in URLs and labels)']);
     expect(problemsOf(`notify: { auth: { bearer_token: ${TOKEN} }, dingtalk: { ops: { url: "ftp://x" } } }`)).toEqual([

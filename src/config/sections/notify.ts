@@ -111,6 +111,12 @@ export const notifySection = z.object({
   queue: z.object({
     /** Alerts waiting per robot (after coalescing); a notification that does not fit gets 503. */
     max_alerts: z.number().int().positive().max(100_000).default(2000),
+    /**
+     * Bytes of alert text waiting per robot (2 per UTF-16 code unit of labels and annotations, as kept: cut to what a
+     * message can show); a notification that does not fit gets 503. One is always taken by an empty queue.
+     */
+    max_bytes: z.number().int().min(64 * 1024, 'must be at least 65536 (64 KiB)').max(1024 * 1024 * 1024, 'must be at most 1073741824 (1 GiB)')
+      .default(32 * 1024 * 1024),
     /** After this many failed deliveries in a row, new notifications get 503 until the robot recovers. */
     refuse_after_failures: z.number().int().positive().default(3),
   }).strict().default({}),
