@@ -149,7 +149,7 @@ http_server_config:
   test('every path answers 401 without credentials, /-/healthy and 404s included, with the configured headers', async () => {
     const routes: Array<[string, string]> = [
       ['GET', '/metrics'], ['GET', '/probe?target=http://127.0.0.1:1'], ['GET', '/-/healthy'], ['GET', '/-/ready'],
-      ['GET', '/'], ['GET', '/status.json'], ['GET', '/no-such-page'], ['POST', '/-/reload'], ['POST', '/notify/dingtalk/ops'],
+      ['GET', '/'], ['GET', '/status.json'], ['GET', '/runbooks/OnlyofficeDocsDown'], ['GET', '/runbooks/'], ['GET', '/no-such-page'], ['POST', '/-/reload'], ['POST', '/notify/dingtalk/ops'],
     ];
     for (const [method, path] of routes) {
       const answer = await get(path, { method });
