@@ -2,7 +2,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import { ConfigError } from './config/load.js';
 import { notifyRoutes } from './notify/index.js';
-import { normaliseUrl } from './config/types.js';
+import { fleetOf } from './config/sections/probe.js';
+import type { DocumentServerConfig } from './config/sections/documentserver.js';
 import type { Runtime } from './runtime.js';
 import { BoundsLog } from './scrape/bounds.js';
 import { scrapeBudgetMs } from './scrape/deadline.js';
@@ -36,11 +37,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // The same for the life of the process: made once, read by every scrape.
   const info = exporterInfo();
 
-  async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', probe?: { targetUrl: string; collectors: readonly string[] }) {
+  async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', probe?: { target: DocumentServerConfig; collectors: readonly string[] }) {
     const generation = runtime.generation;
     if (!generation) return reply.code(503).type('text/plain').send('not ready\n');
     const { config } = generation;
-    const target = probe === undefined ? config.documentserver : { ...config.documentserver, url: probe.targetUrl, public_url: undefined };
+    // A probe target comes with its whole picture: its own public_url, secret, timeout and TLS setting.
+    const target = probe === undefined ? config.documentserver : probe.target;
     const registry = await runScrape({
       collectors: generation.collectorsFor(scope).filter((entry) => probe === undefined || probe.collectors.includes(entry.name)),
       config,
@@ -66,21 +68,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const generation = runtime.generation;
     const { target, module = 'documentserver' } = request.query;
     if (typeof target !== 'string' || target === '') return reply.code(400).type('text/plain').send('target parameter is missing\n');
-    let normalised: string;
-    try {
-      normalised = normaliseUrl(target);
-    } catch {
-      return reply.code(400).type('text/plain').send('target is not a URL\n');
-    }
-    // Only configured targets: the exporter must never become an open proxy.
-    if (!generation?.config.probe.targets.includes(normalised)) {
-      return reply.code(400).type('text/plain').send('target is not in probe.targets of the configuration\n');
+    // Only configured targets, by name or URL: the exporter must never become an open proxy.
+    const found = generation === undefined ? undefined : fleetOf(generation.config).find(target);
+    if (generation === undefined || found === undefined) {
+      const why = isUrl(target) ? 'target is not in probe.targets of the configuration' : 'target is neither a URL nor the name of a target in probe.targets';
+      return reply.code(400).type('text/plain').send(`${why}\n`);
     }
     const collectors = typeof module === 'string' && Object.hasOwn(generation.config.probe.modules, module) ? generation.config.probe.modules[module] : undefined;
     if (collectors === undefined) {
       return reply.code(400).type('text/plain').send(`unknown module; probe.modules has: ${Object.keys(generation.config.probe.modules).join(', ')}\n`);
     }
-    return scrape(request, reply, 'probe', { targetUrl: normalised, collectors });
+    return scrape(request, reply, 'probe', { target: found.settings, collectors });
   });
 
   app.get('/-/healthy', (_request, reply) => reply.type('text/plain').send('OK\n'));
@@ -131,6 +129,15 @@ function reloadFamilies(last: Runtime['lastReload']): Family[] {
     { name: 'onlyoffice_exporter_config_last_reload_successful', help: 'Whether the last load or reload of the config file succeeded (1) or was refused (0).', type: 'gauge', values: [{ labels: {}, value: last.successful ? 1 : 0 }] },
     { name: 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds', help: 'When the config file was last loaded successfully.', type: 'gauge', values: [{ labels: {}, value: last.successSeconds }] },
   ];
+}
+
+function isUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isLoopback(address: string | undefined): boolean {
