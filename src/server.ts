@@ -12,6 +12,7 @@ import { CollectorHealthLog } from './scrape/health-log.js';
 import { exposition, EXPOSITION_CONTENT_TYPE } from './scrape/exposition.js';
 import { registerFamily, type Family } from './scrape/families.js';
 import { runScrape } from './scrape/run.js';
+import { registerDiscoveryRoutes } from './web/discovery.js';
 import { registerRunbookRoutes } from './web/runbooks.js';
 import { registerStatusRoutes } from './web/status.js';
 import { EXPORTER_VERSION } from './version.js';
@@ -102,6 +103,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // The doctor's diagnosis as a self-refreshing page (/) and as JSON (/status.json).
   registerStatusRoutes(app, runtime, logger);
   registerRunbookRoutes(app);
+  // probe.targets for Prometheus' http_sd_configs: the fleet is written once, in the exporter's configuration.
+  registerDiscoveryRoutes(app, runtime);
 
   return app;
 }
