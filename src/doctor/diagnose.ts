@@ -11,6 +11,12 @@ export interface DiagnoseOptions {
   now?: number;
   /** How long gathering the samples took. */
   seconds?: number;
+  /** Only these hops: a fleet target is seen through /probe, which knows nothing of its containers, disks or queues. */
+  hops?: readonly HopId[];
+  /** The key that would configure the public URL (a fleet target's own, `probe.targets.N.public_url`). */
+  publicUrlKey?: string;
+  /** The fleet target's name, shown beside its URL. */
+  name?: string;
 }
 
 /** Below this share of free space (or inodes) a file system fails; below WARN_FREE it warns. */
@@ -116,7 +122,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
 
   // The public URL, through the reverse proxy.
   if (pub === undefined) {
-    note('proxy', 'not_configured', { key: 'documentserver.public_url' });
+    note('proxy', 'not_configured', { key: options.publicUrlKey ?? 'documentserver.public_url' });
   } else if (s.collector('endpoints') === 0) {
     failedCollector('proxy', 'endpoints');
   } else {
@@ -233,7 +239,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   backupsHop();
 
   // Hops whose every failure is explained by another hop do not add causes of their own.
-  const ordered = HOP_IDS.map((id) => hop(id));
+  const ordered = HOP_IDS.filter((id) => options.hops === undefined || options.hops.includes(id)).map((id) => hop(id));
   const causes: Diagnosis['causes'] = [];
   const seen = new Set<string>();
   for (const h of ordered) {
@@ -251,6 +257,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   return {
     verdict: worst(ordered.map((h) => h.verdict)),
     target: direct,
+    ...(options.name !== undefined ? { name: options.name } : {}),
     ...(pub !== undefined ? { publicUrl: pub } : {}),
     checkedAt: new Date(now).toISOString(),
     seconds: round(options.seconds ?? 0),
