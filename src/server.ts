@@ -33,7 +33,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const https = options.web?.httpsOptions();
   const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: sharedRequestLogger, bodyLimit: 1024 * 1024, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
   options.web?.install(app);
-  const healthLog = new CollectorHealthLog(logger);
+  // Which collector fails for which target, to log it once: started over with each configuration, so that a fleet whose
+  // targets change across reloads does not keep the failures of targets it no longer has.
+  let healthLog = new CollectorHealthLog(logger);
+  let healthOf: unknown;
   const bounds = new BoundsLog(logger);
   // The same for the life of the process: made once, read by every scrape.
   const info = exporterInfo();
@@ -42,6 +45,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const generation = runtime.generation;
     if (!generation) return reply.code(503).type('text/plain').send('not ready\n');
     const { config } = generation;
+    if (healthOf !== generation) {
+      if (healthOf !== undefined) healthLog = new CollectorHealthLog(logger);
+      healthOf = generation;
+    }
     // A probe target comes with its whole picture: its own public_url, secret, timeout and TLS setting.
     const target = probe === undefined ? config.documentserver : probe.target;
     const registry = await runScrape({
