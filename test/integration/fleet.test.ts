@@ -128,4 +128,15 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     ]);
     for (const text of [index, page]) for (const secret of [LOCAL_SECRET, OWN_SECRET]) expect(text).not.toContain(secret);
   });
+
+  // Last: it takes the 7.1 down.
+  test('alerts carry the target\'s labels from /sd: the 7.1 down gives OnlyofficeDocsDown for ds-7-1 with site and team', async () => {
+    await old.stop();
+    const alert = await waitFor('OnlyofficeDocsDown for ds-7-1', 60_000, async () =>
+      (await prom.alerts()).find((a) => a.labels.alertname === 'OnlyofficeDocsDown' && a.labels.instance === 'ds-7-1'));
+    expect([alert.labels.job, alert.labels.site, alert.labels.team, alert.labels.severity]).toEqual(['onlyoffice-fleet', 'bj', 'hr', 'critical']);
+    // Only the one that is down among the fleet (the exporter's own documentserver, port 9, is down on job onlyoffice).
+    const fleetDown = (await prom.alerts()).filter((a) => a.labels.alertname === 'OnlyofficeDocsDown' && a.labels.job === 'onlyoffice-fleet');
+    expect(fleetDown.map((a) => a.labels.instance)).toEqual(['ds-7-1']);
+  }, 90_000);
 });
