@@ -15,6 +15,8 @@ export interface DiagnoseOptions {
   hops?: readonly HopId[];
   /** The key that would configure the public URL (a fleet target's own, `probe.targets.N.public_url`). */
   publicUrlKey?: string;
+  /** The key of the JWT settings (a fleet target's own, `probe.targets.N.jwt`), named in the JWT causes' fixes. */
+  jwtKey?: string;
   /** The fleet target's name, shown beside its URL. */
   name?: string;
 }
@@ -197,7 +199,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       } else {
         set('jwt', 'fail');
         note('jwt', 'command_error', { code, reason: answer.labels.reason ?? '' });
-        if (code === 6) cause('jwt', ds.jwt ? 'jwt_mismatch' : 'jwt_required', depParams);
+        if (code === 6) cause('jwt', ds.jwt ? 'jwt_mismatch' : 'jwt_required', options.jwtKey === undefined ? depParams : { ...depParams, jwt_key: options.jwtKey });
         else if (code === 7) cause('jwt', 'jwt_expired');
         else cause('jwt', 'command_failed', { ...depParams, code, reason: answer.labels.reason ?? '' });
       }

@@ -43,6 +43,7 @@ export async function diagnoseTarget(
     seconds: (performance.now() - started) / 1000,
     hops: TARGET_HOPS,
     publicUrlKey: `probe.targets.${target.index}.public_url`,
+    jwtKey: `probe.targets.${target.index}.jwt`,
     ...(target.name !== undefined ? { name: target.name } : {}),
   });
 }

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { fleetOf } from '../../src/config/sections/probe.js';
 import type { Diagnosis } from '../../src/doctor/model.js';
-import { renderText, summaryLine } from '../../src/doctor/render.js';
+import { renderJson, renderText, summaryLine } from '../../src/doctor/render.js';
 import { runDoctorTargets, TARGET_HOPS } from '../../src/doctor/run.js';
 import { Runtime } from '../../src/runtime.js';
 import { buildServer } from '../../src/server.js';
@@ -76,6 +76,17 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     expect(summaryLine([a!, b!, c!], 'en')).toBe('Fleet: 3 DocumentServers: 2 OK, 1 FAIL -> FAIL (dead FAIL)');
   });
 
+  test('a target with the wrong secret or none: the JWT cause names that target\'s own jwt key', async () => {
+    const other = await startDsSimulator({ version: '8.3', jwtSecret: SECRET });
+    const config = configFrom(`probe: { targets: [ "${old.url}", { url: "${signed.url}", name: wrong, jwt: { secret: not-it } }, "${other.url}" ] }`);
+    const [, wrong, none] = await runDoctorTargets(config, fleetOf(config).targets, logger, 10_000).finally(() => other.stop());
+    expect(wrong!.causes.map((c) => [c.hop, c.id, c.params.jwt_key])).toEqual([['jwt', 'jwt_mismatch', 'probe.targets.1.jwt']]);
+    expect(renderJson(wrong!, 'en').causes[0]!.fix).toContain('# make probe.targets.1.jwt.secret / header match it (and the integration\'s), then:');
+    expect(renderJson(none!, 'en').causes.map((c) => c.why)).toEqual([
+      'CommandService answers error 6 (token): DS has JWT on (the default of the Docker image since 7.2, with a random secret) and the exporter has no probe.targets.2.jwt.secret.',
+    ]);
+  });
+
   test('npm run doctor -- --target NAME|URL, --all (worst exit code), and bad targets', async () => {
     const one = await doctor([`--config.file=${configFile}`, '--lang=en', '--target', 'signed']);
     expect([one.code, one.stderr]).toEqual([0, '']);
@@ -126,6 +137,9 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
         'proxy:skipped', 'docservice:ok', 'healthcheck:ok', 'jwt:ok', 'certificates:skipped',
       ]);
       expect(page.body).not.toContain(SECRET);
+      // The language switch stays on this target; the way back leads to the fleet index.
+      expect(page.body).toContain('<a href="/?target=signed&amp;lang=zh-CN" hreflang="zh-CN">中文</a>');
+      expect(page.body).toContain('<a href="/?lang=en">← fleet overview</a>');
 
       const dead = await app.inject({ url: '/status.json?target=dead&lang=en' });
       expect(dead.json()).toMatchObject({ name: 'dead', verdict: 'fail', exitCode: 2 });
