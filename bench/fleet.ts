@@ -87,10 +87,12 @@ scrape_configs:
       `- Date: ${today()}`,
       `- Machine: ${machine()}`,
       '',
-      '| targets | probes measured | CPU per probe | exporter CPU | scrape p50 | p99 | max | RSS max | RSS first quarter → last quarter | heap used after GC | targets down | version answered 0 |',
+      '| targets | probes measured | CPU per probe | exporter CPU | scrape p50 | p99 | max | RSS max '
+        + '| RSS first quarter → last quarter | heap used after GC | targets down | version answered 0 |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|',
-      `| ${TARGETS} | ${probes} | ${ms(cpu / probes, 2)} | ${((cpu / (SECONDS * 1000)) * 100).toFixed(1)} % of a core | ${ms(d.p50)} | ${ms(d.p99)} | ${ms(d.max)} | `
-        + `${mib(maxRss)} ${maxRss < RSS_LIMIT ? '(< 150 MiB)' : '(OVER 150 MiB)'} | ${mib(avg(first))} → ${mib(avg(last))} | ${mib(heap.heapUsed)} | ${down[0]?.value[1]} | ${ok[0]?.value[1]} |`,
+      `| ${TARGETS} | ${probes} | ${ms(cpu / probes, 2)} | ${((cpu / (SECONDS * 1000)) * 100).toFixed(1)} % of a core `
+        + `| ${ms(d.p50)} | ${ms(d.p99)} | ${ms(d.max)} | ${mib(maxRss)} ${maxRss < RSS_LIMIT ? '(< 150 MiB)' : '(OVER 150 MiB)'} `
+        + `| ${mib(avg(first))} → ${mib(avg(last))} | ${mib(heap.heapUsed)} | ${down[0]?.value[1]} | ${ok[0]?.value[1]} |`,
     ];
   } finally {
     await prom?.stop();

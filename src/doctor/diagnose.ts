@@ -199,7 +199,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       } else {
         set('jwt', 'fail');
         note('jwt', 'command_error', { code, reason: answer.labels.reason ?? '' });
-        if (code === 6) cause('jwt', ds.jwt ? 'jwt_mismatch' : 'jwt_required', options.jwtKey === undefined ? depParams : { ...depParams, jwt_key: options.jwtKey });
+        const jwtParams = options.jwtKey === undefined ? depParams : { ...depParams, jwt_key: options.jwtKey };
+        if (code === 6) cause('jwt', ds.jwt ? 'jwt_mismatch' : 'jwt_required', jwtParams);
         else if (code === 7) cause('jwt', 'jwt_expired');
         else cause('jwt', 'command_failed', { ...depParams, code, reason: answer.labels.reason ?? '' });
       }

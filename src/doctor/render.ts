@@ -71,7 +71,8 @@ export function renderText(diagnosis: Diagnosis, lang: Lang, options: { color?: 
   const lines: string[] = [];
   lines.push(t('ONLYOFFICE Docs 诊断报告', 'ONLYOFFICE Docs diagnosis'));
   lines.push(`${t('时间', 'Checked at')}: ${r.checkedAt}  (${r.seconds} s)   onlyoffice-exporter ${r.exporterVersion}`);
-  lines.push(`DocumentServer: ${r.name !== undefined ? `${r.name} ` : ''}${r.target}${r.publicUrl !== undefined ? `   ${t('公开地址', 'public URL')}: ${r.publicUrl}` : ''}`);
+  const name = r.name !== undefined ? `${r.name} ` : '';
+  lines.push(`DocumentServer: ${name}${r.target}${r.publicUrl !== undefined ? `   ${t('公开地址', 'public URL')}: ${r.publicUrl}` : ''}`);
   lines.push('');
   for (const hop of r.hops) {
     lines.push(`${token(hop.verdict)}${hop.name}`);
@@ -106,5 +107,6 @@ export function summaryLine(diagnoses: readonly Diagnosis[], lang: Lang): string
   const zh = lang === 'zh-CN';
   const parts = Object.entries(counts).map(([v, n]) => `${n} ${VERDICT_TOKENS[v as Diagnosis['verdict']]}`).join(', ');
   const bad = diagnoses.filter((d) => d.verdict !== 'ok' && d.verdict !== 'skipped').map((d) => `${d.name ?? d.target} ${VERDICT_TOKENS[d.verdict]}`);
-  return `${zh ? `集群：${diagnoses.length} 个 DocumentServer` : `Fleet: ${diagnoses.length} DocumentServers`}: ${parts} -> ${VERDICT_TOKENS[verdict]}${bad.length > 0 ? ` (${bad.join('; ')})` : ''}`;
+  const fleet = zh ? `集群共 ${diagnoses.length} 个 DocumentServer` : `Fleet: ${diagnoses.length} DocumentServers`;
+  return `${fleet}: ${parts} -> ${VERDICT_TOKENS[verdict]}${bad.length > 0 ? ` (${bad.join('; ')})` : ''}`;
 }

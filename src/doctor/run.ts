@@ -31,11 +31,22 @@ export const TARGET_COLLECTORS: readonly string[] = DEFAULT_PROBE_MODULES.docume
 
 /** One probe of a fleet target (its own settings, scope `probe`), read as a diagnosis of the hops /probe sees. */
 export async function diagnoseTarget(
-  collectors: readonly NamedCollector[], config: Config, target: FleetTarget, logger: Logger, budgetMs: number, healthLog = new CollectorHealthLog(logger),
+  collectors: readonly NamedCollector[],
+  config: Config,
+  target: FleetTarget,
+  logger: Logger,
+  budgetMs: number,
+  healthLog = new CollectorHealthLog(logger),
 ): Promise<Diagnosis> {
   const started = performance.now();
   const registry = await runScrape({
-    collectors: collectors.filter((c) => TARGET_COLLECTORS.includes(c.name)), config, target: target.settings, scope: 'probe', budgetMs, logger, healthLog,
+    collectors: collectors.filter((c) => TARGET_COLLECTORS.includes(c.name)),
+    config,
+    target: target.settings,
+    scope: 'probe',
+    budgetMs,
+    logger,
+    healthLog,
   });
   const samples = await samplesOf(registry);
   return diagnose(samples, { ...config, documentserver: target.settings }, {
@@ -50,7 +61,11 @@ export async function diagnoseTarget(
 
 /** `npm run doctor -- --target X` / `--all`: the given fleet targets, a few at a time, with the /probe collectors. */
 export async function runDoctorTargets(
-  config: Config, targets: readonly FleetTarget[], logger: Logger, budgetMs: number, definitions: readonly CollectorDefinition[] = collectorDefinitions,
+  config: Config,
+  targets: readonly FleetTarget[],
+  logger: Logger,
+  budgetMs: number,
+  definitions: readonly CollectorDefinition[] = collectorDefinitions,
 ): Promise<Diagnosis[]> {
   const collectors = definitions
     .filter((d) => d.scopes.includes('probe') && TARGET_COLLECTORS.includes(d.name))

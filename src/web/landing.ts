@@ -94,8 +94,10 @@ export interface FleetRow {
 export function fleetPage(rows: readonly FleetRow[], lang: Lang, refresh = REFRESH_SECONDS): string {
   const overall = worst(rows.map((row) => row.verdict));
   const head = TEXT.fleetColumns[lang].map((c) => `<th>${escape(c)}</th>`).join('');
-  const lines = rows.map((row) => `<tr data-target="${escape(row.key)}" data-verdict="${row.verdict}"><td><span class="badge ${row.verdict}">${VERDICT_TOKENS[row.verdict]}</span></td>`
-    + `<td><a href="/?target=${encodeURIComponent(row.key)}&amp;lang=${lang}">${escape(row.key)}</a>${row.key === row.url ? '' : ` <code>${escape(row.url)}</code>`}</td>`
+  const lines = rows.map((row) => `<tr data-target="${escape(row.key)}" data-verdict="${row.verdict}">`
+    + `<td><span class="badge ${row.verdict}">${VERDICT_TOKENS[row.verdict]}</span></td>`
+    + `<td><a href="/?target=${encodeURIComponent(row.key)}&amp;lang=${lang}">${escape(row.key)}</a>`
+    + `${row.key === row.url ? '' : ` <code>${escape(row.url)}</code>`}</td>`
     + `<td>${Object.entries(row.labels).map(([k, v]) => `<code>${escape(k)}=${escape(v)}</code>`).join(' ')}</td>`
     + `<td><ul>${row.causes.map((c) => `<li>${escape(c)}</li>`).join('')}</ul></td></tr>`).join('\n');
   const body = `<p class="banner ${overall}" id="verdict">${VERDICT_TOKENS[overall]} · ${escape(TEXT.fleet[lang])}: ${rows.length}</p>
@@ -140,6 +142,7 @@ ${body}
 }
 
 function report(d: RenderedDiagnosis, lang: Lang): string {
+  const name = d.name === undefined ? '' : `<strong>${escape(d.name)}</strong> `;
   const hopName = new Map(d.hops.map((h) => [h.id, h.name]));
   const rows = d.hops.map((h) => {
     const items = h.findings.map((f) => `<li>${escape(f.text)}</li>`);
@@ -154,7 +157,7 @@ function report(d: RenderedDiagnosis, lang: Lang): string {
 <pre>${c.fix.map(escape).join('\n')}</pre>
 </div>`).join('\n');
   return `<p class="banner ${d.verdict}" id="verdict">${VERDICT_TOKENS[d.verdict]} · ${escape(TEXT.verdict[lang][d.verdict])}</p>
-<p class="meta">DocumentServer ${d.name === undefined ? '' : `<strong>${escape(d.name)}</strong> `}<code>${escape(d.target)}</code>${d.publicUrl !== undefined ? ` · <code>${escape(d.publicUrl)}</code>` : ''} · ${escape(TEXT.checked[lang])} ${escape(d.checkedAt)} (${escape(d.seconds)} s)</p>
+<p class="meta">DocumentServer ${name}<code>${escape(d.target)}</code>${d.publicUrl !== undefined ? ` · <code>${escape(d.publicUrl)}</code>` : ''} · ${escape(TEXT.checked[lang])} ${escape(d.checkedAt)} (${escape(d.seconds)} s)</p>
 ${causes === '' ? '' : `<h2>${escape(TEXT.causes[lang])}</h2>\n${causes}`}
 <h2>${escape(TEXT.hops[lang])}</h2>
 <table>

@@ -21,7 +21,8 @@ const moduleName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'module names are 
 
 // Prometheus label names; `__*` is Prometheus' own, and instance and job are set by the exporter's /sd and the scrape job.
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'label names are letters, digits and "_", not starting with a digit')
-  .refine((name) => !name.startsWith('__') && name !== 'instance' && name !== 'job', 'instance, job and names starting with "__" are set by Prometheus and /sd');
+  .refine((name) => !name.startsWith('__') && name !== 'instance' && name !== 'job',
+    'instance, job and names starting with "__" are set by Prometheus and /sd');
 
 const dsShape = documentserverSection.shape;
 const dsJwt = dsShape.jwt.unwrap();
@@ -67,7 +68,9 @@ export const probeSection = z.object({
         if (key === undefined) continue;
         const earlier = seen.get(key);
         if (earlier !== undefined) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index, kind], message: `"${kind === 'url' ? redactUrl(key) : key}" is also probe.targets.${earlier}; each target answers to one url and one name` });
+          const shown = kind === 'url' ? redactUrl(key) : key;
+          const message = `"${shown}" is also probe.targets.${earlier}; each target answers to one url and one name`;
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index, kind], message });
         } else {
           seen.set(key, index);
         }
