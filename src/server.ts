@@ -2,7 +2,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Logger } from 'pino';
 import { ConfigError } from './config/load.js';
 import { NOTIFY_ROUTE, notifyRoutes } from './notify/index.js';
-import { normaliseUrl } from './config/types.js';
+import { fleetOf } from './config/sections/probe.js';
+import type { DocumentServerConfig } from './config/sections/documentserver.js';
 import type { Runtime } from './runtime.js';
 import { ScrapeAdmission } from './scrape/admission.js';
 import { BoundsLog } from './scrape/bounds.js';
@@ -12,6 +13,7 @@ import { CollectorHealthLog } from './scrape/health-log.js';
 import { exposition, EXPOSITION_CONTENT_TYPE } from './scrape/exposition.js';
 import { registerFamily, type Family } from './scrape/families.js';
 import { runScrape } from './scrape/run.js';
+import { registerDiscoveryRoutes } from './web/discovery.js';
 import { registerRunbookRoutes } from './web/runbooks.js';
 import { registerStatusRoutes } from './web/status.js';
 import { EXPORTER_VERSION } from './version.js';
@@ -38,13 +40,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     ownCredential: (request) => request.routeOptions.url === NOTIFY_ROUTE
       && runtime.generation?.config.notify.auth !== undefined && runtime.generation.notifier !== undefined,
   });
-  const healthLog = new CollectorHealthLog(logger);
+  // Which collector fails for which target, to log it once: started over with each configuration, so that a fleet whose
+  // targets change across reloads does not keep the failures of targets it no longer has.
+  let healthLog = new CollectorHealthLog(logger);
+  let healthOf: unknown;
   const bounds = new BoundsLog(logger);
   const admission = new ScrapeAdmission(options.maxRequests);
   // The same for the life of the process: made once, read by every scrape.
   const info = exporterInfo();
 
-  async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', probe?: { targetUrl: string; collectors: readonly string[] }) {
+  async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', probe?: { target: DocumentServerConfig; collectors: readonly string[] }) {
     const generation = runtime.generation;
     if (!generation) return reply.code(503).type('text/plain').send('not ready\n');
     if (!admission.tryEnter()) {
@@ -52,7 +57,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     try {
       const { config } = generation;
-      const target = probe === undefined ? config.documentserver : { ...config.documentserver, url: probe.targetUrl, public_url: undefined };
+      if (healthOf !== generation) {
+        if (healthOf !== undefined) healthLog = new CollectorHealthLog(logger);
+        healthOf = generation;
+      }
+      // A probe target comes with its whole picture: its own public_url, secret, timeout and TLS setting.
+      const target = probe === undefined ? config.documentserver : probe.target;
       const registry = await runScrape({
         collectors: generation.collectorsFor(scope).filter((entry) => probe === undefined || probe.collectors.includes(entry.name)),
         config,
@@ -82,21 +92,17 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     const generation = runtime.generation;
     const { target, module = 'documentserver' } = request.query;
     if (typeof target !== 'string' || target === '') return reply.code(400).type('text/plain').send('target parameter is missing\n');
-    let normalised: string;
-    try {
-      normalised = normaliseUrl(target);
-    } catch {
-      return reply.code(400).type('text/plain').send('target is not a URL\n');
-    }
-    // Only configured targets: the exporter must never become an open proxy.
-    if (!generation?.config.probe.targets.includes(normalised)) {
-      return reply.code(400).type('text/plain').send('target is not in probe.targets of the configuration\n');
+    // Only configured targets, by name or URL: the exporter must never become an open proxy.
+    const found = generation === undefined ? undefined : fleetOf(generation.config).find(target);
+    if (generation === undefined || found === undefined) {
+      const why = isUrl(target) ? 'target is not in probe.targets of the configuration' : 'target is neither a URL nor the name of a target in probe.targets';
+      return reply.code(400).type('text/plain').send(`${why}\n`);
     }
     const collectors = typeof module === 'string' && Object.hasOwn(generation.config.probe.modules, module) ? generation.config.probe.modules[module] : undefined;
     if (collectors === undefined) {
       return reply.code(400).type('text/plain').send(`unknown module; probe.modules has: ${Object.keys(generation.config.probe.modules).join(', ')}\n`);
     }
-    return scrape(request, reply, 'probe', { targetUrl: normalised, collectors });
+    return scrape(request, reply, 'probe', { target: found.settings, collectors });
   });
 
   app.get('/-/healthy', (_request, reply) => reply.type('text/plain').send('OK\n'));
@@ -120,6 +126,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // The doctor's diagnosis as a self-refreshing page (/) and as JSON (/status.json).
   registerStatusRoutes(app, runtime, logger);
   registerRunbookRoutes(app);
+  // probe.targets for Prometheus' http_sd_configs: the fleet is written once, in the exporter's configuration.
+  registerDiscoveryRoutes(app, runtime);
 
   return app;
 }
@@ -147,6 +155,15 @@ function reloadFamilies(last: Runtime['lastReload']): Family[] {
     { name: 'onlyoffice_exporter_config_last_reload_successful', help: 'Whether the last load or reload of the config file succeeded (1) or was refused (0).', type: 'gauge', values: [{ labels: {}, value: last.successful ? 1 : 0 }] },
     { name: 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds', help: 'When the config file was last loaded successfully.', type: 'gauge', values: [{ labels: {}, value: last.successSeconds }] },
   ];
+}
+
+function isUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isLoopback(address: string | undefined): boolean {

@@ -7,6 +7,8 @@ import {
 
 export const OVERVIEW_UID = 'onlyoffice-docs-overview';
 
+const colorBackground: dashboard.DynamicConfigValue = { id: 'custom.cellOptions', value: { type: 'color-background' } };
+
 export function overview(): dashboard.Dashboard {
   const builder = newDashboard({
     uid: OVERVIEW_UID,
@@ -15,6 +17,35 @@ export function overview(): dashboard.Dashboard {
     tags: ['overview'],
   });
   for (const variable of standardVariables('onlyoffice_healthcheck_up')) builder.withVariable(variable);
+
+  // One line per DocumentServer: with a /probe fleet each instance is one DS; with one exporter on /metrics, its one DS.
+  const fleetColumns: [string, string, dashboard.DynamicConfigValue[]][] = [
+    ['Value #A', 'scraped', [{ id: 'mappings', value: UP_DOWN }, colorBackground]],
+    ['Value #B', 'healthcheck', [{ id: 'mappings', value: UP_DOWN }, colorBackground]],
+    ['Value #C', 'direct hops', [{ id: 'mappings', value: UP_DOWN }, colorBackground]],
+    ['Value #D', 'proxy hops', [{ id: 'mappings', value: UP_DOWN }, colorBackground]],
+    ['Value #E', 'JWT / commands', [{ id: 'mappings', value: UP_DOWN }, colorBackground]],
+    ['Value #F', 'license use', [{ id: 'unit', value: 'percentunit' }, { id: 'decimals', value: 0 }]],
+    ['Value #G', 'certificate days left', [{ id: 'unit', value: 'd' }, { id: 'decimals', value: 0 }]],
+  ];
+  let fleet = tablePanel('Fleet: one line per DocumentServer',
+    'Each DocumentServer (instance): scraped, /healthcheck, every hop checked directly and through its public_url (1 = all answered as DS), '
+    + 'CommandService answering error 0 (JWT right), the highest license use, days left on the earliest leaf certificate, and its version. '
+    + 'Empty: not configured for that DS (no public_url, no https). Fleets: probe.targets, discovered from the exporter\'s /sd.', [
+      [`max by (instance) (up${sel()})`, { instant: true }],
+      [`max by (instance) (onlyoffice_healthcheck_up${sel()})`, { instant: true }],
+      [`min by (instance) (onlyoffice_endpoint_up${sel('via="direct"')})`, { instant: true }],
+      [`min by (instance) (onlyoffice_endpoint_up${sel('via="public"')})`, { instant: true }],
+      [`max by (instance) (onlyoffice_command_error${sel('command="version",code="0"')})`, { instant: true }],
+      [`max by (instance) (instance_mode:onlyoffice_connections:limit_ratio${sel()})`, { instant: true }],
+      [`min by (instance) (onlyoffice_tls_cert_not_after_timestamp_seconds${sel('position="0"')} - time()) / 86400`, { instant: true }],
+      [`max by (instance, version) (onlyoffice_build_info${sel()})`, { instant: true }],
+    ], ['Time', 'Value #H']);
+  for (const [field, name, properties] of fleetColumns) fleet = fleet.overrideByName(field, [{ id: 'displayName', value: name }, ...properties]);
+
+  builder
+    .withRow(row('Fleet'))
+    .withPanel(fleet.height(8).span(24));
 
   builder
     .withRow(row('Is Docs working?'))

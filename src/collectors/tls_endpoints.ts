@@ -52,9 +52,12 @@ class TlsEndpointsCollector implements Collector {
 
   async collect(ctx: ScrapeContext): Promise<void> {
     const targets: TlsEndpoint[] = [];
+    let blackbox: TlsEndpoint | undefined;
     if (ctx.scope === 'probe') {
-      const target = endpointOfUrl(ctx.target.url);
-      if (target) targets.push(target);
+      // The target's own URL (blackbox_exporter's probe_ssl_* are about it) and its public_url, where users meet the certificate.
+      blackbox = endpointOfUrl(ctx.target.url);
+      const publicEndpoint = ctx.target.public_url === undefined ? undefined : endpointOfUrl(ctx.target.public_url);
+      for (const endpoint of [blackbox, publicEndpoint]) if (endpoint && !targets.some((t) => t.target === endpoint.target)) targets.push(endpoint);
     } else {
       targets.push(...this.endpoints);
     }
@@ -73,7 +76,7 @@ class TlsEndpointsCollector implements Collector {
         else this.failures.set(endpoint.target, problem);
       }
       recordEndpoint(metrics, endpoint.target, result);
-      if (ctx.scope === 'probe' && result.ok) recordBlackbox(ctx.registry, result);
+      if (endpoint === blackbox && result.ok) recordBlackbox(ctx.registry, result);
     }
   }
 

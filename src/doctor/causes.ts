@@ -20,6 +20,9 @@ const ds = (p: Params) => String(p.ds ?? 'onlyoffice-documentserver');
 const wsCurl = (p: Params) => "curl -sS -i -N --max-time 5 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' " +
   `-H 'Sec-WebSocket-Key: b25seW9mZmljZS1leHBvcnQ=' '${p.url}/doc/onlyoffice-exporter-probe/c/?EIO=4&transport=websocket'`;
 
+/** Where the JWT settings of the diagnosed DS live: documentserver.jwt, or a fleet target's own (probe.targets.N.jwt). */
+const jwtKey = (p: Params) => String(p.jwt_key ?? 'documentserver.jwt');
+
 export const CAUSES = {
   container_down: {
     title: (p, t) => t(`容器 ${p.name} 没有运行（${p.state}）`, `container ${p.name} is not running (${p.state})`),
@@ -259,23 +262,23 @@ export const CAUSES = {
   },
   jwt_required: {
     title: (_p, t) => t('DS 要求 JWT，但导出器没有配置密钥', 'DS requires JWT but the exporter has no secret'),
-    why: (_p, t) => t(
-      'CommandService 返回 error 6（token）：DS 启用了 JWT（Docker 镜像 7.2 起默认启用，密钥随机生成），导出器没有配置 documentserver.jwt.secret。',
-      'CommandService answers error 6 (token): DS has JWT on (the default of the Docker image since 7.2, with a random secret) and the exporter has no documentserver.jwt.secret.'),
+    why: (p, t) => t(
+      `CommandService 返回 error 6（token）：DS 启用了 JWT（Docker 镜像 7.2 起默认启用，密钥随机生成），导出器没有配置 ${jwtKey(p)}.secret。`,
+      `CommandService answers error 6 (token): DS has JWT on (the default of the Docker image since 7.2, with a random secret) and the exporter has no ${jwtKey(p)}.secret.`),
     fix: (p, t) => [
       `docker exec ${ds(p)} documentserver-jwt-status.sh`,
-      t('# 把显示的密钥写入导出器配置 documentserver.jwt.secret（或 secret_file），然后重新加载：', '# put the secret it prints into documentserver.jwt.secret (or secret_file) of the exporter\'s configuration, then reload:'),
+      t(`# 把显示的密钥写入导出器配置 ${jwtKey(p)}.secret（或 secret_file），然后重新加载：`, `# put the secret it prints into ${jwtKey(p)}.secret (or secret_file) of the exporter's configuration, then reload:`),
       'curl -X POST http://127.0.0.1:9967/-/reload',
     ],
   },
   jwt_mismatch: {
     title: (_p, t) => t('JWT 密钥不一致', 'JWT secret mismatch'),
-    why: (_p, t) => t(
-      'CommandService 拒绝了用 documentserver.jwt.secret 签名的令牌（error 6）：DS 的密钥不同（或 JWT 头不同）。使用同一个错误密钥的集成会让编辑器显示 “document security token is not correctly formed”，转换返回 -8。',
-      'CommandService rejects tokens signed with documentserver.jwt.secret (error 6): DS has another secret (or another JWT header). Integrations with the same wrong secret make the editor say "document security token is not correctly formed" and conversions fail with -8.'),
+    why: (p, t) => t(
+      `CommandService 拒绝了用 ${jwtKey(p)}.secret 签名的令牌（error 6）：DS 的密钥不同（或 JWT 头不同）。使用同一个错误密钥的集成会让编辑器显示 “document security token is not correctly formed”，转换返回 -8。`,
+      `CommandService rejects tokens signed with ${jwtKey(p)}.secret (error 6): DS has another secret (or another JWT header). Integrations with the same wrong secret make the editor say "document security token is not correctly formed" and conversions fail with -8.`),
     fix: (p, t) => [
       `docker exec ${ds(p)} documentserver-jwt-status.sh`,
-      t('# 让 documentserver.jwt.secret / header 与之一致（集成端也要一致），然后：', '# make documentserver.jwt.secret / header match it (and the integration\'s), then:'),
+      t(`# 让 ${jwtKey(p)}.secret / header 与之一致（集成端也要一致），然后：`, `# make ${jwtKey(p)}.secret / header match it (and the integration's), then:`),
       'curl -X POST http://127.0.0.1:9967/-/reload',
     ],
   },

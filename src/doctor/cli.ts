@@ -10,6 +10,10 @@ export interface DoctorOptions {
   timeoutMs: number;
   logLevel: string;
   color: boolean | 'auto';
+  /** A fleet target (probe.targets) by name or URL instead of documentserver. */
+  target?: string;
+  /** Every fleet target, one report each and a summary line. */
+  all: boolean;
 }
 
 export const DOCTOR_USAGE = `usage: npm run doctor -- [flags]     (in the image: docker run ... onlyoffice-exporter doctor [flags])
@@ -19,20 +23,24 @@ Runs every configured check once and says which hop is broken and how to fix it.
   --lang=zh-CN|en        report language (default zh-CN)
   --format=text|json     text for people and cron mail, json for scripts (default text)
   --timeout=DUR          give up on checks after this long (default 30s)
+  --target=NAME|URL      diagnose this target of probe.targets (by its name or URL) instead of documentserver
+  --all                  diagnose every target of probe.targets: one report each, then a summary line
   --color / --no-color   colour the verdicts (default: when writing to a terminal)
   --log.level=LEVEL      exporter log lines on stderr (default error)
   --help
 The daemon's --web.* flags are accepted and ignored, so the service's own arguments work.
-Exit code: 0 all well, 1 warnings, 2 a hop failed, 3 a check could not run, 4 bad flags or configuration.`;
+Exit code: 0 all well, 1 warnings, 2 a hop failed, 3 a check could not run, 4 bad flags or configuration
+(with --all, the worst of the targets).
+A target is seen as /probe sees it: its proxy, docservice, healthcheck, JWT and certificates, with its own settings.`;
 
 export class DoctorCliError extends Error {}
 
 const IGNORED = new Set(['web.listen-address', 'web.timeout-offset', 'web.config.file', 'web.max-requests', 'web.max-response-bytes-in-flight']);
 
 export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' {
-  const options: DoctorOptions = { lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto' };
+  const options: DoctorOptions = { lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto', all: false };
   const fail = (message: string) => new DoctorCliError(message);
-  for (const { flag, value } of readFlags(argv, ['help', 'h', 'color', 'no-color', 'web.enable-remote-reload'], fail)) {
+  for (const { flag, value } of readFlags(argv, ['help', 'h', 'color', 'no-color', 'all', 'web.enable-remote-reload'], fail)) {
     switch (flag) {
       case 'help':
       case 'h':
@@ -44,6 +52,13 @@ export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' 
         options.color = false;
         break;
       case 'web.enable-remote-reload':
+        break;
+      case 'all':
+        options.all = true;
+        break;
+      case 'target':
+        if (value === '') throw new DoctorCliError('--target needs a name or URL of probe.targets');
+        options.target = value;
         break;
       case 'config.file':
         options.configFile = value;
@@ -69,5 +84,6 @@ export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' 
         if (!IGNORED.has(flag)) throw new DoctorCliError(`unknown flag --${flag}`);
     }
   }
+  if (options.all && options.target !== undefined) throw new DoctorCliError('give --target or --all, not both');
   return options;
 }

@@ -16,6 +16,14 @@ export interface DiagnoseOptions {
    * `dependencies/postgresql 127.0.0.1:5432`): shown with the findings, redacted.
    */
   errors?: ReadonlyMap<string, string>;
+  /** Only these hops: a fleet target is seen through /probe, which knows nothing of its containers, disks or queues. */
+  hops?: readonly HopId[];
+  /** The key that would configure the public URL (a fleet target's own, `probe.targets.N.public_url`). */
+  publicUrlKey?: string;
+  /** The key of the JWT settings (a fleet target's own, `probe.targets.N.jwt`), named in the JWT causes' fixes. */
+  jwtKey?: string;
+  /** The fleet target's name, shown beside its URL. */
+  name?: string;
 }
 
 /** Below this share of free space (or inodes) a file system fails; below WARN_FREE it warns. */
@@ -126,7 +134,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
 
   // The public URL, through the reverse proxy.
   if (pub === undefined) {
-    note('proxy', 'not_configured', { key: 'documentserver.public_url' });
+    note('proxy', 'not_configured', { key: options.publicUrlKey ?? 'documentserver.public_url' });
   } else if (s.collector('endpoints') === 0) {
     failedCollector('proxy', 'endpoints');
   } else {
@@ -201,7 +209,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       } else {
         set('jwt', 'fail');
         note('jwt', 'command_error', { code, reason: answer.labels.reason ?? '' });
-        if (code === 6) cause('jwt', ds.jwt ? 'jwt_mismatch' : 'jwt_required', depParams);
+        const jwtParams = options.jwtKey === undefined ? depParams : { ...depParams, jwt_key: options.jwtKey };
+        if (code === 6) cause('jwt', ds.jwt ? 'jwt_mismatch' : 'jwt_required', jwtParams);
         else if (code === 7) cause('jwt', 'jwt_expired');
         else cause('jwt', 'command_failed', { ...depParams, code, reason: answer.labels.reason ?? '' });
       }
@@ -287,7 +296,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   backupsHop();
 
   // Hops whose every failure is explained by another hop do not add causes of their own.
-  const ordered = HOP_IDS.map((id) => hop(id));
+  const ordered = HOP_IDS.filter((id) => options.hops === undefined || options.hops.includes(id)).map((id) => hop(id));
   const causes: Diagnosis['causes'] = [];
   const seen = new Set<string>();
   for (const h of ordered) {
@@ -305,6 +314,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   return {
     verdict: worst(ordered.map((h) => h.verdict)),
     target: direct,
+    ...(options.name !== undefined ? { name: options.name } : {}),
     ...(pub !== undefined ? { publicUrl: pub } : {}),
     checkedAt: new Date(now).toISOString(),
     seconds: round(options.seconds ?? 0),

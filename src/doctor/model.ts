@@ -38,6 +38,8 @@ export interface Diagnosis {
   readonly verdict: Verdict;
   /** documentserver.url, redacted. */
   readonly target: string;
+  /** A fleet target's name (probe.targets.N.name). */
+  readonly name?: string;
   readonly publicUrl?: string;
   readonly checkedAt: string;
   readonly seconds: number;

@@ -2,7 +2,7 @@ import { EXPORTER_VERSION } from '../version.js';
 import { CAUSES } from './causes.js';
 import { picker, type Lang, type Pick } from './i18n.js';
 import { FINDINGS, HOP_NAMES, VERDICT_TOKENS, VERDICT_WORDS } from './messages.js';
-import { exitCodeOf, type CauseRef, type Diagnosis, type Hop, type Verdict } from './model.js';
+import { exitCodeOf, worst, type CauseRef, type Diagnosis, type Hop, type Verdict } from './model.js';
 
 /** The diagnosis with every text rendered in one language: what `--format=json` prints and `/status.json` serves. */
 export interface RenderedDiagnosis {
@@ -11,6 +11,7 @@ export interface RenderedDiagnosis {
   lang: Lang;
   exporterVersion: string;
   target: string;
+  name?: string;
   publicUrl?: string;
   checkedAt: string;
   seconds: number;
@@ -33,6 +34,7 @@ export function renderJson(diagnosis: Diagnosis, lang: Lang): RenderedDiagnosis 
     lang,
     exporterVersion: EXPORTER_VERSION,
     target: diagnosis.target,
+    ...(diagnosis.name !== undefined ? { name: diagnosis.name } : {}),
     ...(diagnosis.publicUrl !== undefined ? { publicUrl: diagnosis.publicUrl } : {}),
     checkedAt: diagnosis.checkedAt,
     seconds: diagnosis.seconds,
@@ -69,7 +71,8 @@ export function renderText(diagnosis: Diagnosis, lang: Lang, options: { color?: 
   const lines: string[] = [];
   lines.push(t('ONLYOFFICE Docs 诊断报告', 'ONLYOFFICE Docs diagnosis'));
   lines.push(`${t('时间', 'Checked at')}: ${r.checkedAt}  (${r.seconds} s)   onlyoffice-exporter ${r.exporterVersion}`);
-  lines.push(`DocumentServer: ${r.target}${r.publicUrl !== undefined ? `   ${t('公开地址', 'public URL')}: ${r.publicUrl}` : ''}`);
+  const name = r.name !== undefined ? `${r.name} ` : '';
+  lines.push(`DocumentServer: ${name}${r.target}${r.publicUrl !== undefined ? `   ${t('公开地址', 'public URL')}: ${r.publicUrl}` : ''}`);
   lines.push('');
   for (const hop of r.hops) {
     lines.push(`${token(hop.verdict)}${hop.name}`);
@@ -94,4 +97,16 @@ export function renderText(diagnosis: Diagnosis, lang: Lang, options: { color?: 
 
 function title(c: CauseRef, t: Pick): string {
   return CAUSES[c.id].title(c.params, t);
+}
+
+/** The last line of --all: the fleet's worst verdict, how many targets had each, and which were not OK. */
+export function summaryLine(diagnoses: readonly Diagnosis[], lang: Lang): string {
+  const counts: Record<string, number> = {};
+  for (const d of diagnoses) counts[d.verdict] = (counts[d.verdict] ?? 0) + 1;
+  const verdict = worst(diagnoses.map((d) => d.verdict));
+  const zh = lang === 'zh-CN';
+  const parts = Object.entries(counts).map(([v, n]) => `${n} ${VERDICT_TOKENS[v as Diagnosis['verdict']]}`).join(', ');
+  const bad = diagnoses.filter((d) => d.verdict !== 'ok' && d.verdict !== 'skipped').map((d) => `${d.name ?? d.target} ${VERDICT_TOKENS[d.verdict]}`);
+  const fleet = zh ? `集群共 ${diagnoses.length} 个 DocumentServer` : `Fleet: ${diagnoses.length} DocumentServers`;
+  return `${fleet}: ${parts} -> ${VERDICT_TOKENS[verdict]}${bad.length > 0 ? ` (${bad.join('; ')})` : ''}`;
 }

@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import { collectorDefinitions } from '../collectors/index.js';
 import type { CollectorDefinition } from '../collectors/types.js';
 import type { Config } from '../config/schema.js';
+import { DEFAULT_PROBE_MODULES, type FleetTarget } from '../config/sections/probe.js';
 import { CollectorHealthLog } from '../scrape/health-log.js';
 import { runScrape, type NamedCollector } from '../scrape/run.js';
 import { diagnose } from './diagnose.js';
-import type { Diagnosis } from './model.js';
+import { worst, type Diagnosis, type HopId } from './model.js';
 import { samplesOf } from './samples.js';
 
 /**
@@ -43,6 +44,82 @@ export async function diagnoseWith(collectors: readonly NamedCollector[], config
   return diagnose(samples, config, { now: Date.now(), seconds: (performance.now() - started) / 1000, errors });
 }
 
+/** What /probe can see of a DocumentServer from afar: its URLs, its answers and its certificates. */
+export const TARGET_HOPS: readonly HopId[] = ['proxy', 'docservice', 'healthcheck', 'jwt', 'certificates'];
+
+/** The checks a target's diagnosis runs: every DS check of /probe (the built-in `documentserver` module). */
+export const TARGET_COLLECTORS: readonly string[] = DEFAULT_PROBE_MODULES.documentserver!;
+
+/** One probe of a fleet target (its own settings, scope `probe`), read as a diagnosis of the hops /probe sees. */
+export async function diagnoseTarget(
+  collectors: readonly NamedCollector[],
+  config: Config,
+  target: FleetTarget,
+  logger: Logger,
+  budgetMs: number,
+  healthLog = new CollectorHealthLog(logger),
+): Promise<Diagnosis> {
+  const started = performance.now();
+  const registry = await runScrape({
+    collectors: collectors.filter((c) => TARGET_COLLECTORS.includes(c.name)),
+    config,
+    target: target.settings,
+    scope: 'probe',
+    budgetMs,
+    logger,
+    healthLog,
+  });
+  const samples = await samplesOf(registry);
+  return diagnose(samples, { ...config, documentserver: target.settings }, {
+    now: Date.now(),
+    seconds: (performance.now() - started) / 1000,
+    hops: TARGET_HOPS,
+    publicUrlKey: `probe.targets.${target.index}.public_url`,
+    jwtKey: `probe.targets.${target.index}.jwt`,
+    ...(target.name !== undefined ? { name: target.name } : {}),
+  });
+}
+
+/** `npm run doctor -- --target X` / `--all`: the given fleet targets, a few at a time, with the /probe collectors. */
+export async function runDoctorTargets(
+  config: Config,
+  targets: readonly FleetTarget[],
+  logger: Logger,
+  budgetMs: number,
+  definitions: readonly CollectorDefinition[] = collectorDefinitions,
+): Promise<Diagnosis[]> {
+  const collectors = definitions
+    .filter((d) => d.scopes.includes('probe') && TARGET_COLLECTORS.includes(d.name))
+    .flatMap((d) => {
+      const collector = d.create(config, logger.child({ collector: d.name }));
+      return collector ? [{ name: d.name, collector }] : [];
+    });
+  try {
+    const results: Diagnosis[] = new Array(targets.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < targets.length) {
+        const index = next++;
+        results[index] = await diagnoseTarget(collectors, config, targets[index]!, logger, budgetMs);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TARGET_CONCURRENCY, targets.length) }, worker));
+    return results;
+  } finally {
+    await closeCollectors(collectors, logger);
+  }
+}
+
+/** Targets diagnosed at once by --all and the fleet index: enough to finish a fleet in a few timeouts, few enough to be gentle. */
+export const TARGET_CONCURRENCY = 8;
+
+/** The worst verdict of a fleet and how many targets had each. */
+export function fleetSummary(diagnoses: readonly Diagnosis[]): { verdict: Diagnosis['verdict']; counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  for (const d of diagnoses) counts[d.verdict] = (counts[d.verdict] ?? 0) + 1;
+  return { verdict: worst(diagnoses.map((d) => d.verdict)), counts };
+}
+
 /** `npm run doctor`: makes the configured collectors, runs every check once, closes them. */
 export async function runDoctor(config: Config, logger: Logger, budgetMs: number, definitions: readonly CollectorDefinition[] = collectorDefinitions): Promise<Diagnosis> {
   const collectors = definitions
@@ -67,12 +144,16 @@ export async function runDoctor(config: Config, logger: Logger, budgetMs: number
     }
     return await diagnoseWith(collectors, config, logger, Math.max(budgetMs - (Date.now() - started), Math.floor(budgetMs / 3)));
   } finally {
-    await Promise.all(collectors.map(async ({ name, collector }) => {
-      try {
-        await collector.close?.();
-      } catch (error) {
-        logger.warn({ collector: name, err: (error as Error).message }, 'collector did not close cleanly');
-      }
-    }));
+    await closeCollectors(collectors, logger);
   }
+}
+
+async function closeCollectors(collectors: readonly NamedCollector[], logger: Logger): Promise<void> {
+  await Promise.all(collectors.map(async ({ name, collector }) => {
+    try {
+      await collector.close?.();
+    } catch (error) {
+      logger.warn({ collector: name, err: (error as Error).message }, 'collector did not close cleanly');
+    }
+  }));
 }

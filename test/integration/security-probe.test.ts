@@ -20,7 +20,7 @@ async function recorder(host: string, redirectTo?: string): Promise<{ server: Se
 }
 
 const NOT_CONFIGURED = [400, 'target is not in probe.targets of the configuration\n'];
-const NOT_A_URL = [400, 'target is not a URL\n'];
+const NOT_A_URL = [400, 'target is neither a URL nor the name of a target in probe.targets\n'];
 const MISSING = [400, 'target parameter is missing\n'];
 
 describe('/probe reaches only the configured targets (no open proxy)', () => {

@@ -254,10 +254,21 @@ const REPO = new URL('../../', import.meta.url);
 export interface ExampleConfigOptions {
   /** host:port of the exporter under test. */
   exporter: string;
-  /** DocumentServer URLs for the /probe job. */
+  /** DocumentServer URLs for the static /probe job. */
   probeTargets: string[];
+  /** Keep the http_sd_configs job (discovery from the exporter's /sd); without it, it is left out. */
+  discovery?: boolean;
+  /** How often Prometheus asks /sd (the example's 1m otherwise). */
+  discoveryRefresh?: string;
   interval?: string;
 }
+
+type ExampleJob = {
+  job_name: string;
+  static_configs?: { targets: string[] }[];
+  http_sd_configs?: { url: string; refresh_interval?: string }[];
+  relabel_configs?: { target_label?: string; replacement?: string }[];
+};
 
 /**
  * prometheus/prometheus.yml with only what a test must change: intervals, the exporter's address, the probe
@@ -268,20 +279,30 @@ export function configFromExample(options: ExampleConfigOptions): string {
     global: Record<string, string>;
     rule_files: string[];
     alerting?: unknown;
-    scrape_configs: { job_name: string; static_configs: { targets: string[] }[]; relabel_configs?: { target_label?: string; replacement?: string }[] }[];
+    scrape_configs: ExampleJob[];
   };
   const interval = options.interval ?? '1s';
   example.global = { ...example.global, scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval };
   delete example.alerting;
   example.rule_files = example.rule_files.map((file) => fileURLToPath(new URL(file, new URL('prometheus/', REPO))));
   const jobs = example.scrape_configs.map((job) => job.job_name);
-  if (jobs.join(',') !== 'onlyoffice,onlyoffice-probe') throw new Error(`prometheus/prometheus.yml jobs changed: ${jobs.join(', ')}`);
-  const [plain, probe] = example.scrape_configs as [typeof example.scrape_configs[0], typeof example.scrape_configs[0]];
+  if (jobs.join(',') !== 'onlyoffice,onlyoffice-probe,onlyoffice-fleet') throw new Error(`prometheus/prometheus.yml jobs changed: ${jobs.join(', ')}`);
+  const [plain, probe, fleet] = example.scrape_configs as [ExampleJob, ExampleJob, ExampleJob];
   plain.static_configs = [{ targets: [options.exporter] }];
   probe.static_configs = [{ targets: options.probeTargets }];
-  const address = probe.relabel_configs?.find((r) => r.target_label === '__address__');
-  if (!address) throw new Error('prometheus/prometheus.yml: the probe job no longer relabels __address__');
-  address.replacement = options.exporter;
+  for (const job of [probe, fleet]) {
+    const address = job.relabel_configs?.find((r) => r.target_label === '__address__');
+    if (!address) throw new Error(`prometheus/prometheus.yml: the ${job.job_name} job no longer relabels __address__`);
+    address.replacement = options.exporter;
+  }
+  if (options.discovery) {
+    const sd = fleet.http_sd_configs?.[0];
+    if (!sd || !sd.url.endsWith('/sd')) throw new Error('prometheus/prometheus.yml: the onlyoffice-fleet job no longer discovers from /sd');
+    sd.url = `http://${options.exporter}/sd`;
+    if (options.discoveryRefresh !== undefined) sd.refresh_interval = options.discoveryRefresh;
+  } else {
+    example.scrape_configs = [plain, probe];
+  }
   return stringifyYaml(example);
 }
 

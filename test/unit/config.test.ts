@@ -28,7 +28,7 @@ probe:
     expect(config.documentserver.url).toBe('http://127.0.0.1:8000');
     expect(config.documentserver.jwt).toEqual({ secret: 's3cret', header: 'Authorization' });
     expect(config.documentserver.timeout).toBe(90_000);
-    expect(config.probe.targets).toEqual(['http://docs-1.internal:8000', 'https://docs-2.example.com']);
+    expect(config.probe.targets).toEqual([{ url: 'http://docs-1.internal:8000', labels: {} }, { url: 'https://docs-2.example.com', labels: {} }]);
   });
 
   test('${VAR:-default} falls back', () => {

@@ -402,14 +402,17 @@ describe('doctor texts', () => {
 
 describe('doctor command line', () => {
   test('defaults: zh-CN text, 30 s, errors only on stderr', () => {
-    expect(parseDoctorCli([])).toEqual({ lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto' });
+    expect(parseDoctorCli([])).toEqual({ lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto', all: false });
   });
 
   test('the daemon\'s config flag and its own flags; the daemon\'s --web.* flags are accepted and ignored', () => {
     expect(parseDoctorCli(['--config.file=/etc/x.yml', '--lang', 'en', '--format=json', '--timeout=5s', '--no-color', '--web.listen-address=:9000',
       '--web.enable-remote-reload', '--web.max-requests=10', '--web.max-response-bytes-in-flight=1048576']))
-      .toEqual({ configFile: '/etc/x.yml', lang: 'en', format: 'json', timeoutMs: 5000, logLevel: 'error', color: false });
+      .toEqual({ configFile: '/etc/x.yml', lang: 'en', format: 'json', timeoutMs: 5000, logLevel: 'error', color: false, all: false });
     expect(parseDoctorCli(['--help'])).toBe('help');
+    expect(parseDoctorCli(['--target', 'beijing'])).toMatchObject({ target: 'beijing', all: false });
+    expect(parseDoctorCli(['--all'])).toMatchObject({ all: true });
+    expect(() => parseDoctorCli(['--target='])).toThrow('--target needs a name or URL of probe.targets');
   });
 
   test('bad flags name themselves', () => {
