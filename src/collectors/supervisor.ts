@@ -2,7 +2,7 @@ import { Gauge } from 'prom-client';
 import { untilSettledOrAborted } from '../docker/abort.js';
 import { dockerEnabled } from '../docker/connection.js';
 import { acquireEngine, type EngineLease } from '../docker/engine.js';
-import { globMatcher } from '../docker/glob.js';
+import { containerMatcher } from '../docker/glob.js';
 import { hostSupervisorctl, hostSystemdUnits } from '../docker/host-supervisor.js';
 import { CHECK_STATES, failedReport, SUPERVISOR_STATES, type SupervisorReport } from '../docker/supervisor-status.js';
 import { SupervisorWatcher } from '../docker/supervisor-watch.js';
@@ -27,7 +27,7 @@ const supervisor: CollectorDefinition = {
     if (inDocker) {
       lease = acquireEngine(section, logger);
       watcher = new SupervisorWatcher(lease.engine, {
-        match: globMatcher(section.supervisor_containers),
+        match: containerMatcher(section.supervisor_containers, section.images),
         intervalMs: section.supervisor_interval,
         timeoutMs: section.supervisor_timeout,
       }, logger.child({ component: 'supervisor' }));

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { DockerConfig } from '../config/sections/docker.js';
 import { ApiCounter } from './api.js';
 import { engineConnection } from './connection.js';
-import { globMatcher } from './glob.js';
+import { containerMatcher } from './glob.js';
 import { loadDockerode } from './load-dockerode.js';
 import { ContainerView } from './view.js';
 
@@ -39,7 +39,7 @@ export interface EngineLease {
  */
 export function acquireEngine(config: DockerConfig, logger: Logger, env: Record<string, string | undefined> = process.env): EngineLease {
   const connection = engineConnection(config, env);
-  const key = JSON.stringify([connection.endpoint, config.containers, config.resync_interval, config.timeout]);
+  const key = JSON.stringify([connection.endpoint, config.containers, config.images, config.resync_interval, config.timeout]);
   let entry = shared.get(key);
   if (entry === undefined) {
     DockerClient ??= loadDockerode();
@@ -48,7 +48,7 @@ export function acquireEngine(config: DockerConfig, logger: Logger, env: Record<
     const view = new ContainerView({
       docker,
       api,
-      match: globMatcher(config.containers),
+      match: containerMatcher(config.containers, config.images),
       endpoint: connection.endpoint,
       resyncMs: config.resync_interval,
       timeoutMs: config.timeout,

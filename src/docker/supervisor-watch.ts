@@ -30,7 +30,7 @@ export interface SupervisorResult {
 }
 
 export interface WatchOptions {
-  match: (name: string) => boolean;
+  match: (name: string, image: string) => boolean;
   intervalMs: number;
   timeoutMs: number;
   command?: string[];
@@ -79,7 +79,7 @@ export class SupervisorWatcher {
 
   /** The DocumentServer containers among the view's. */
   targets(): ContainerRecord[] {
-    return this.engine.view.containers().filter((c) => this.options.match(c.name));
+    return this.engine.view.containers().filter((c) => this.options.match(c.name, c.image));
   }
 
   async close(): Promise<void> {

@@ -81,7 +81,8 @@ let views = 0;
 export interface ViewOptions {
   docker: Docker;
   api: ApiCounter;
-  match: (name: string) => boolean;
+  /** Whether a container is watched, by its name and its image reference. */
+  match: (name: string, image: string) => boolean;
   /** For logs and errors, without credentials. */
   endpoint: string;
   resyncMs: number;
@@ -409,7 +410,7 @@ export class ContainerView {
     for (const summary of list) {
       // Names also holds link aliases (/other/alias); the container's own name has a single leading slash.
       const own = summary.Names.find((name) => name.lastIndexOf('/') === 0) ?? summary.Names[0] ?? '';
-      if (this.options.match(own.replace(/^\//, ''))) listed.set(summary.Id, listSignature(summary));
+      if (this.options.match(own.replace(/^\//, ''), summary.Image ?? '')) listed.set(summary.Id, listSignature(summary));
     }
     const changed = ([id, signature]: [string, string]) => !this.records.has(id) || this.listed.get(id) !== signature;
     const stale = full ? [...listed.keys()] : [...listed].filter(changed).map(([id]) => id);
@@ -464,7 +465,7 @@ export class ContainerView {
     }
     if (this.lastOp.get(id) !== op || this.phase === 'closed') return;
     const record = recordFromInspect(info, op);
-    if (this.options.match(record.name)) this.records.set(id, record);
+    if (this.options.match(record.name, record.image)) this.records.set(id, record);
     else this.records.delete(id);
   }
 
@@ -487,7 +488,7 @@ export class ContainerView {
     if (!REFRESH_ACTIONS.has(action)) return;
     const name = event.Actor.Attributes?.name ?? '';
     // Containers outside the globs cost nothing, not even an inspect.
-    if (!this.records.has(id) && !this.options.match(name)) return;
+    if (!this.records.has(id) && !this.options.match(name, event.Actor.Attributes?.image ?? '')) return;
     this.dirty.add(id);
     // A burst (kill, die, stop) becomes one inspect.
     if (this.flushTimer === undefined) {

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import dockerCollector from '../../src/collectors/docker.js';
+import supervisorCollector from '../../src/collectors/supervisor.js';
 import { acquireEngine } from '../../src/docker/engine.js';
 import { CONTAINER_STATES, HEALTH_STATUSES } from '../../src/docker/view.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
@@ -298,6 +299,36 @@ withEngine('docker collector against a real Docker engine', () => {
       await engine.cli('rm', '-f', 'oo-limited');
     }
   }, 60_000);
+
+  test('a DocumentServer started without --name (a random name) is found by its image, registry host or not, and runs supervisor', async () => {
+    const first = new ScrapeHarness([dockerCollector], configFrom(yaml()));
+    const before = names((await first.scrape()).samples);
+    await first.close();
+    await engine.cli('tag', TEST_IMAGE, 'onlyoffice/documentserver:8.3');
+    await engine.cli('tag', TEST_IMAGE, 'registry.example.internal:5000/onlyoffice/documentserver-ee:9.0');
+    const ids = await Promise.all([
+      engine.cli('run', '-d', 'onlyoffice/documentserver:8.3', 'sleep', '3600'),
+      engine.cli('run', '-d', 'registry.example.internal:5000/onlyoffice/documentserver-ee:9.0', 'sleep', '3600'),
+      engine.cli('run', '-d', TEST_IMAGE, 'sleep', '3600'),
+    ]);
+    const [ds, ee, plain] = (JSON.parse(await engine.cli('inspect', ...ids)) as Inspected[]).map((c) => c.Name.replace(/^\//, ''));
+    const harness = new ScrapeHarness([dockerCollector, supervisorCollector], configFrom(yaml().replace('supervisor: false', 'supervisor: true, supervisor_interval: 1s')));
+    try {
+      const { samples } = await eventually('both DocumentServers watched, and their supervisor checked', async () => {
+        const result = await harness.scrape();
+        const checked = new Set(find(result.samples, 'onlyoffice_supervisor_check_state').map((s) => s.labels.container));
+        return names(result.samples).includes(ds!) && names(result.samples).includes(ee!) && checked.has(ds) && checked.has(ee) ? result : undefined;
+      }, 30_000);
+      expect(names(samples)).toEqual([...before, ds!, ee!].sort());
+      expect(find(samples, 'onlyoffice_container_info', { name: ds! })[0]!.labels.image).toBe('onlyoffice/documentserver:8.3');
+      expect(names(samples)).not.toContain(plain);
+      // The name globs of supervisor_containers match neither: the image did.
+      expect(new Set(find(samples, 'onlyoffice_supervisor_check_state').map((s) => s.labels.container))).toEqual(new Set([ds, ee]));
+    } finally {
+      await harness.close();
+      await engine.cli('rm', '-f', ...ids);
+    }
+  }, 90_000);
 
   test('docs/metrics.md documents exactly what the docker collector exports', async () => {
     const harness = new ScrapeHarness([dockerCollector], configFrom(yaml(', stats: true, stats_interval: 1s')));

@@ -1,6 +1,7 @@
 import { parseConfig } from '../../src/config/load.js';
 import { labelNameFor } from '../../src/config/sections/docker.js';
 import { dockerEnabled, engineConnection } from '../../src/docker/connection.js';
+import { imageMatcher } from '../../src/docker/glob.js';
 import { configProblems as problemsOf } from '../support/scrape.js';
 
 
@@ -10,6 +11,7 @@ describe('docker configuration section', () => {
     expect(docker).toEqual({
       enabled: 'auto',
       containers: ['onlyoffice*', '*documentserver*', '*-onlyoffice-*', '*_onlyoffice_*'],
+      images: ['onlyoffice/documentserver*', 'onlyoffice/documentserver-ee*', 'onlyoffice/documentserver-de*'],
       labels: [],
       resync_interval: 300_000,
       timeout: 10_000,
@@ -104,5 +106,24 @@ docker:
     expect(dockerEnabled(section('docker: { socket: /x.sock }'), {}, none)).toBe(true);
     expect(dockerEnabled(section('docker: { enabled: false, socket: /x.sock }'), {}, present)).toBe(false);
     expect(dockerEnabled(section('docker: { enabled: true }'), {}, none)).toBe(true);
+  });
+});
+
+describe('docker.images', () => {
+  const ds = imageMatcher(['onlyoffice/documentserver*', 'onlyoffice/documentserver-ee*', 'onlyoffice/documentserver-de*']);
+  test.each([
+    ['onlyoffice/documentserver', true], ['onlyoffice/documentserver:8.3.3', true], ['onlyoffice/documentserver-ee:9.0', true],
+    ['onlyoffice/documentserver-de@sha256:0123', true], ['docker.io/onlyoffice/documentserver:latest', true],
+    ['registry.example.internal:5000/onlyoffice/documentserver:8.3', true], ['localhost/onlyoffice/documentserver', true],
+    ['mirror/onlyoffice/documentserver', false], ['onlyoffice/docs-docservice:9.0', false], ['rabbitmq:3.13', false], ['', false],
+  ])('%s matches: %s', (image, matches) => {
+    expect(ds(image)).toBe(matches);
+  });
+
+  test('[] matches by name only; a bad glob names the key', () => {
+    expect(imageMatcher([])('onlyoffice/documentserver')).toBe(false);
+    expect(problemsOf('docker: { images: ["onlyoffice/documentserver*", "bad glob"] }')).toEqual([
+      'docker.images.1: is not an image glob (letters, digits, _ . - / : @ and the wildcards * ?)',
+    ]);
   });
 });

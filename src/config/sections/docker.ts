@@ -4,6 +4,9 @@ import { duration } from '../duration.js';
 // Docker container names are [a-zA-Z0-9][a-zA-Z0-9_.-]*; a glob adds * and ?.
 const nameGlob = z.string().regex(/^[a-zA-Z0-9_.*?-]+$/, 'is not a container name glob (letters, digits, _ . - and the wildcards * ?)');
 
+// An image reference ([registry/]path[:tag][@digest]) with the wildcards * and ?.
+const imageGlob = z.string().regex(/^[a-zA-Z0-9_.*?\/:@-]+$/, 'is not an image glob (letters, digits, _ . - / : @ and the wildcards * ?)');
+
 const socketPath = z.string().transform((value, ctx) => {
   const path = value.startsWith('unix://') ? value.slice('unix://'.length) : value;
   if (!path.startsWith('/')) {
@@ -31,6 +34,11 @@ export const dockerSection = z.object({
   socket: socketPath.optional(),
   /** Container name globs; only these containers are watched and exported. */
   containers: z.array(nameGlob).min(1, 'needs at least one glob').default(['onlyoffice*', '*documentserver*', '*-onlyoffice-*', '*_onlyoffice_*']),
+  /**
+   * Image globs: a container created from a matching image is watched whatever its name (a DS started without --name
+   * gets a random one), and runs supervisor; `[]` matches by name only. The registry host is ignored.
+   */
+  images: z.array(imageGlob).default(['onlyoffice/documentserver*', 'onlyoffice/documentserver-ee*', 'onlyoffice/documentserver-de*']),
   /** Docker labels copied into onlyoffice_container_info as label_<sanitised name>; none by default (cardinality). */
   labels: z.array(z.string().min(1, 'must not be empty')).default([]).superRefine((labels, ctx) => {
     const seen = new Map<string, string>();
