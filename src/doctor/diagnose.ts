@@ -34,6 +34,8 @@ const CERT_FAIL_DAYS = 3;
 const BACKLOG_WARN = 50;
 const CORE_PROGRAM = /docservice|converter/;
 const DS_CONTAINER = /documentserver/;
+/** The all-in-one DS images (docker.images' defaults), any registry host: a DS container found by its image. */
+const DS_IMAGE = /(^|\/)onlyoffice\/documentserver(-ee|-de)?(:|@|$)/;
 const DEP_CONTAINER = { rabbitmq: /rabbitmq/, postgresql: /postgres/, redis: /redis/ } as const;
 
 /**
@@ -98,9 +100,11 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
   const rd = deps.redis[0]?.address.match(/^(.*):(\d+)$/);
   if (rd) Object.assign(depParams, { redis_host: rd[1]!.replace(/^\[|\]$/g, ''), redis_port: rd[2]! });
 
-  const dsContainer = containers.find((c) => DS_CONTAINER.test(c.name))?.name;
+  // By name, or by image for a DS started without --name (a random name): its fixes then carry that name.
+  const isDs = (c: { name: string; image: string }) => DS_CONTAINER.test(c.name) || DS_IMAGE.test(c.image);
+  const dsContainer = containers.find(isDs)?.name;
   if (dsContainer !== undefined) depParams.ds = dsContainer;
-  const dsContainerDown = containers.some((c) => DS_CONTAINER.test(c.name) && c.state !== 'running');
+  const dsContainerDown = containers.some((c) => isDs(c) && c.state !== 'running');
 
   // docservice, directly.
   let docserviceDown = false;
@@ -322,7 +326,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     causes,
   };
 
-  function containerHop(): { name: string; state: string }[] {
+  function containerHop(): { name: string; state: string; image: string }[] {
     if (s.collector('docker') === 0) {
       failedCollector('containers', 'docker', 'docker_unreachable');
       return [];
@@ -337,13 +341,13 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       return [];
     }
     const health = s.stateSet('onlyoffice_container_health', ['name'], 'status');
-    const list: { name: string; state: string }[] = [];
+    const list: { name: string; state: string; image: string }[] = [];
     for (const { labels, state } of [...states.values()].sort((a, b) => compareStrings(a.labels.name!, b.labels.name!))) {
       const name = labels.name!;
       const status = health.get(JSON.stringify({ name }))?.state ?? 'none';
       const restarts = s.one('onlyoffice_container_restarts', { name }) ?? 0;
       const exitCode = s.one('onlyoffice_container_exit_code', { name });
-      list.push({ name, state });
+      list.push({ name, state, image: s.all('onlyoffice_container_info', { name })[0]?.labels.image ?? '' });
       note('containers', 'container', { name, state, health: status, restarts });
       if (state === 'running') {
         set('containers', status === 'unhealthy' ? 'fail' : status === 'starting' ? 'warn' : 'ok');

@@ -84,6 +84,22 @@ describe('doctor diagnosis (from samples)', () => {
     expect(renderJson(d, 'en').causes[1]!.title).toBe('container onlyoffice-documentserver was killed for lack of memory (OOM)');
   });
 
+  test('a DS container with a random name is known by its image: it explains docservice, and fixes carry its name', () => {
+    const down = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_endpoint_up' || x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 0 } : x))
+      .filter((x) => x.name !== 'onlyoffice_command_error');
+    const info = (name: string, image: string) => s('onlyoffice_container_info', 1, { name, id: '0123456789ab', image });
+    const stopped = run([
+      ok('docker'), ...containerStates('clever_turing', 'exited'), info('clever_turing', 'registry.example.internal:5000/onlyoffice/documentserver-ee:9.0'),
+      ...containerStates('onlyoffice-exporter', 'running'), info('onlyoffice-exporter', 'onlyoffice-exporter:local'),
+    ], down);
+    expect(stopped.hops.find((h) => h.id === 'docservice')!.because).toBe('containers');
+    expect(renderJson(stopped, 'en').causes.map((c) => c.fix[0])).toEqual(['docker logs --tail 100 clever_turing']);
+    // Running, with docservice down inside it: the fixes are docker exec into that very container.
+    const inside = run([ok('docker'), ...containerStates('clever_turing', 'running'), info('clever_turing', 'onlyoffice/documentserver:8.3')], down);
+    expect(renderText(inside, 'en')).toContain('docker exec clever_turing ');
+    expect(renderText(inside, 'en')).not.toContain('onlyoffice-documentserver');
+  });
+
   test('supervisor: ds:docservice FATAL explains docservice; a STOPPED ds:metrics is fine (autostart follows METRICS_ENABLED)', () => {
     const down = HEALTHY_DS.map((x) => (['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name) ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 502 } : x))
       .filter((x) => x.name !== 'onlyoffice_command_error');
