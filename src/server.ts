@@ -16,6 +16,7 @@ import { runScrape } from './scrape/run.js';
 import { registerDiscoveryRoutes } from './web/discovery.js';
 import { registerRunbookRoutes } from './web/runbooks.js';
 import { registerStatusRoutes } from './web/status.js';
+import { redactUrl } from './lib/redact.js';
 import { EXPORTER_VERSION } from './version.js';
 
 export interface ServerOptions {
@@ -74,7 +75,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         bounds,
       });
       registerFamily(registry, info);
-      if (scope === 'metrics') for (const family of reloadFamilies(runtime.lastReload)) registerFamily(registry, family);
+      if (scope === 'metrics') {
+        for (const family of reloadFamilies(runtime.lastReload)) registerFamily(registry, family);
+        registerFamily(registry, targetInfo(config.documentserver));
+      }
       for (const family of bounds.families()) registerFamily(registry, family);
       registerFamily(registry, admission.family());
       return reply.type(EXPOSITION_CONTENT_TYPE).send(await exposition(registry));
@@ -147,6 +151,15 @@ function exporterInfo(): Family {
     type: 'gauge',
     values: Object.freeze([value]),
   });
+}
+
+/**
+ * Which DocumentServer this /metrics is about: `instance` is the exporter's address there, so alerts and robot messages
+ * join this to name the DS (on /probe, `instance` is the DS already).
+ */
+function targetInfo(ds: DocumentServerConfig): Family {
+  const labels: Record<string, string> = { documentserver: redactUrl(ds.url), public_url: ds.public_url === undefined ? '' : redactUrl(ds.public_url) };
+  return { name: 'onlyoffice_target_info', help: 'Always 1; the DocumentServer this exporter watches on /metrics, as labels.', type: 'gauge', values: [{ labels, value: 1 }] };
 }
 
 /** blackbox_exporter's blackbox_exporter_config_last_reload_successful{,_success_timestamp_seconds}, in our namespace. */

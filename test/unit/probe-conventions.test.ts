@@ -71,3 +71,27 @@ describe('the config reload gauges on /metrics', () => {
     }
   });
 });
+
+describe('onlyoffice_target_info on /metrics', () => {
+  test('names the DocumentServer (credentials redacted), since instance is the exporter there; not on /probe', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-target-info-'));
+    const file = join(dir, 'config.yml');
+    writeFileSync(file, 'documentserver: { url: "http://admin:pw@10.0.0.12:8000/", public_url: "https://docs.example.com/?token=abc" }\n'
+      + 'probe: { targets: ["http://127.0.0.1:1"] }\ndocker: { enabled: false }\n');
+    const runtime = new Runtime(file, pino({ level: 'silent' }), []);
+    const app = buildServer({ runtime, logger: pino({ level: 'silent' }), timeoutOffsetMs: 500, enableRemoteReload: false });
+    try {
+      await runtime.reload();
+      const metrics = parseExposition((await app.inject({ url: '/metrics' })).body);
+      expect(find(metrics, 'onlyoffice_target_info')).toEqual([
+        { name: 'onlyoffice_target_info', labels: { documentserver: 'http://10.0.0.12:8000', public_url: 'https://docs.example.com/?token=REDACTED' }, value: 1 },
+      ]);
+      const probe = parseExposition((await app.inject({ url: '/probe?target=http://127.0.0.1:1' })).body);
+      expect(find(probe, 'onlyoffice_target_info')).toEqual([]);
+    } finally {
+      await app.close();
+      await runtime.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
