@@ -1,0 +1,67 @@
+import { picker, type Lang } from './i18n.js';
+import { HOP_NAMES, VERDICT_TOKENS, VERDICT_WORDS } from './messages.js';
+import { worst, type Diagnosis, type HopId, type Verdict } from './model.js';
+import { renderJson } from './render.js';
+
+const MARKS: Record<Verdict, string> = { ok: '✅', warn: '⚠️', fail: '❌', unknown: '❔', skipped: '➖' };
+const RANK: Record<Verdict, number> = { fail: 0, unknown: 1, warn: 2, ok: 3, skipped: 4 };
+
+/** The daily inspection report in parts (notify's ReportContent): what a chat message shows of a diagnosis. */
+export interface InspectionReport {
+  readonly verdict: Verdict;
+  readonly title: string;
+  readonly head: string[];
+  readonly items: string[];
+  readonly fine?: string;
+  readonly fleetHeader?: string;
+  readonly fleet: string[];
+  readonly omitted: (count: number) => string;
+}
+
+/**
+ * The verdict first (the worst of documentserver and the fleet); then each hop that fails, warns or could not be checked,
+ * with its cause and the first line of its fix; one line naming the hops that are fine; with probe.targets, a line per
+ * target. `checkedAt` is the time as the reader's zone shows it.
+ */
+export function inspectionReport(diagnosis: Diagnosis, fleet: readonly Diagnosis[] | undefined, lang: Lang, checkedAt: string): InspectionReport {
+  const t = picker(lang);
+  const r = renderJson(diagnosis, lang);
+  const verdict = worst([diagnosis.verdict, ...(fleet ?? []).map((d) => d.verdict)]);
+  const word = (v: Verdict) => VERDICT_WORDS[v]({}, t);
+  const head = [
+    t(`**结论：${MARKS[verdict]} ${word(verdict)}（${VERDICT_TOKENS[verdict]}）**`, `**Verdict: ${MARKS[verdict]} ${word(verdict)} (${VERDICT_TOKENS[verdict]})**`),
+    `${t('检查时间', 'Checked at')}${t('：', ': ')}${checkedAt}`,
+    `DocumentServer${t('：', ': ')}${r.name !== undefined ? `${r.name} ` : ''}${r.target} ${MARKS[diagnosis.verdict]} ${word(diagnosis.verdict)}`,
+  ];
+  const items: string[] = [];
+  for (const hop of r.hops) {
+    if (hop.verdict !== 'fail' && hop.verdict !== 'warn' && hop.verdict !== 'unknown') continue;
+    const cause = r.causes.find((c) => c.hop === hop.id);
+    const because = hop.because !== undefined ? t(`因为 ${HOP_NAMES[hop.because as HopId]({}, t)} 不可用`, `because ${HOP_NAMES[hop.because as HopId]({}, t)} is down`) : undefined;
+    const what = cause?.title ?? hop.causes[0]?.title ?? because ?? hop.findings[0]?.text ?? word(hop.verdict);
+    const lines = [`- ${MARKS[hop.verdict]} **${hop.name}**${t('：', ': ')}${what}`];
+    const fix = cause?.fix[0];
+    if (fix !== undefined) lines.push(`  ${t('处理', 'Fix')}${t('：', ': ')}${fix.includes('`') ? fix : `\`${fix}\``}`);
+    items.push(lines.join('\n'));
+  }
+  const fineHops = r.hops.filter((hop) => hop.verdict === 'ok').map((hop) => hop.name);
+  const fine = fineHops.length > 0 ? `${MARKS.ok} ${t('正常', 'Fine')}${t('：', ': ')}${fineHops.join(t('、', ', '))}` : undefined;
+  const rows = [...(fleet ?? [])].sort((a, b) => RANK[a.verdict] - RANK[b.verdict]).map((d) => {
+    const first = d.causes[0] !== undefined ? renderJson(d, lang).causes[0]!.title : undefined;
+    return `- ${MARKS[d.verdict]} ${d.name ?? d.target}${t('：', ': ')}${word(d.verdict)}${first !== undefined ? t(`（${first}）`, ` (${first})`) : ''}`;
+  });
+  const counts = (fleet ?? []).reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.verdict]: (acc[d.verdict] ?? 0) + 1 }), {});
+  const countText = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined).map((v) => `${counts[v]} ${word(v)}`);
+  return {
+    verdict,
+    title: t(`ONLYOFFICE Docs 每日巡检：${MARKS[verdict]} ${word(verdict)}`, `ONLYOFFICE Docs daily inspection: ${MARKS[verdict]} ${word(verdict)}`),
+    head,
+    items,
+    ...(fine !== undefined ? { fine } : {}),
+    ...(fleet !== undefined && fleet.length > 0
+      ? { fleetHeader: t(`**集群共 ${fleet.length} 个 DocumentServer**：${countText.join('，')}`, `**Fleet of ${fleet.length} DocumentServers**: ${countText.join(', ')}`) }
+      : {}),
+    fleet: rows,
+    omitted: (count) => t(`……另有 ${count} 项未列出（消息长度限制），详见状态页或 npm run doctor`, `… ${count} more not shown (message size limit); see the status page or npm run doctor`),
+  };
+}
