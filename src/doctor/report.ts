@@ -40,8 +40,11 @@ export function inspectionReport(diagnosis: Diagnosis, fleet: readonly Diagnosis
     const because = hop.because !== undefined ? t(`因为 ${HOP_NAMES[hop.because as HopId]({}, t)} 不可用`, `because ${HOP_NAMES[hop.because as HopId]({}, t)} is down`) : undefined;
     const what = cause?.title ?? hop.causes[0]?.title ?? because ?? hop.findings[0]?.text ?? word(hop.verdict);
     const lines = [`- ${MARKS[hop.verdict]} **${hop.name}**${t('：', ': ')}${what}`];
-    const fix = cause?.fix[0];
-    if (fix !== undefined) lines.push(`  ${t('处理', 'Fix')}${t('：', ': ')}${fix.includes('`') ? fix : `\`${fix}\``}`);
+    const fix = firstFix(cause?.fix ?? []);
+    if (fix !== undefined) {
+      const command = fix.command.includes('`') ? fix.command : `\`${fix.command}\``;
+      lines.push(`  ${t('处理', 'Fix')}${t('：', ': ')}${command}${fix.context !== undefined ? ` — ${fix.context}` : ''}`);
+    }
     items.push(lines.join('\n'));
   }
   const fineHops = r.hops.filter((hop) => hop.verdict === 'ok').map((hop) => hop.name);
@@ -64,4 +67,12 @@ export function inspectionReport(diagnosis: Diagnosis, fleet: readonly Diagnosis
     fleet: rows,
     omitted: (count) => t(`……另有 ${count} 项未列出（消息长度限制），详见状态页或 npm run doctor`, `… ${count} more not shown (message size limit); see the status page or npm run doctor`),
   };
+}
+
+/** The first fix line that is not a comment, with the comment heading it ("# Docker ...") as its context. */
+function firstFix(fix: readonly string[]): { command: string; context?: string } | undefined {
+  const index = fix.findIndex((line) => !line.trimStart().startsWith('#'));
+  if (index < 0) return fix[0] !== undefined ? { command: fix[0] } : undefined;
+  const heading = index > 0 ? fix[index - 1]!.trim().replace(/^#+\s*/, '').replace(/[:：]$/, '') : undefined;
+  return { command: fix[index]!, ...(heading !== undefined && heading !== '' ? { context: heading } : {}) };
 }
