@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,18 @@ describe('notify.report configuration', () => {
   test('accepted with defaults from notify', () => {
     const config = configFrom(`notify: { ${NOTIFY}, report: { schedule: "08:30", to: [dingtalk/ops] } }`);
     expect(config.notify.report).toEqual({ schedule: '08:30', to: ['dingtalk/ops'] });
+  });
+
+  test('the README\'s report block loads as shown, with its robots configured', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = /```yaml\n(notify:\n {2}report:\n[\s\S]*?)```/.exec(readme)![1]!;
+    const robots = `  auth: { bearer_token: ${TOKEN} }\n  dingtalk: { ops: { url: "http://127.0.0.1:1/robot/send" } }\n  wecom: { oncall: { url: "http://127.0.0.1:1/cgi-bin/webhook/send?key=k" } }\n`;
+    const config = configFrom(block.replace('notify:\n', `notify:\n${robots}`));
+    expect(config.notify.report).toEqual({ schedule: '08:30', timezone: 'Asia/Shanghai', language: 'zh-CN', to: ['dingtalk/ops', 'wecom/oncall'] });
+    expect(configProblems(block)).toEqual([
+      'notify.report.to.0: dingtalk/ops is not a configured robot',
+      'notify.report.to.1: wecom/oncall is not a configured robot',
+    ]);
   });
 
   test('a schedule that is not HH:MM, a robot that is not configured: refused at load, the key named', () => {
