@@ -113,7 +113,9 @@ async function deliver(
       process.stderr.write(`doctor: report sent to ${robot}\n`);
     } else {
       ok = false;
-      const why = result === 'dropped' ? 'the robot refused it as too large' : `not delivered within --timeout (${timeoutMs / 1000} s); see the log lines above (--log.level=warn)`;
+      const why = result === 'dropped'
+        ? 'the robot refused it as too large'
+        : `not delivered within --timeout (${timeoutMs / 1000} s); see the log lines above (--log.level=warn)`;
       process.stderr.write(`doctor: report to ${robot} failed: ${why}\n`);
     }
   }

@@ -66,7 +66,9 @@ export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' 
         options.target = value;
         break;
       case 'notify':
-        if (!/^(dingtalk|wecom)\/[A-Za-z0-9_-]{1,64}$/.test(value)) throw new DoctorCliError(`--notify needs a robot as dingtalk/NAME or wecom/NAME, not "${value}"`);
+        if (!/^(dingtalk|wecom)\/[A-Za-z0-9_-]{1,64}$/.test(value)) {
+          throw new DoctorCliError(`--notify needs a robot as dingtalk/NAME or wecom/NAME, not "${value}"`);
+        }
         if (!options.notify.includes(value)) options.notify.push(value);
         break;
       case 'config.file':

@@ -29,7 +29,8 @@ export function inspectionReport(diagnosis: Diagnosis, fleet: readonly Diagnosis
   const verdict = worst([diagnosis.verdict, ...(fleet ?? []).map((d) => d.verdict)]);
   const word = (v: Verdict) => VERDICT_WORDS[v]({}, t);
   const head = [
-    t(`**结论：${MARKS[verdict]} ${word(verdict)}（${VERDICT_TOKENS[verdict]}）**`, `**Verdict: ${MARKS[verdict]} ${word(verdict)} (${VERDICT_TOKENS[verdict]})**`),
+    t(`**结论：${MARKS[verdict]} ${word(verdict)}（${VERDICT_TOKENS[verdict]}）**`,
+      `**Verdict: ${MARKS[verdict]} ${word(verdict)} (${VERDICT_TOKENS[verdict]})**`),
     `${t('检查时间', 'Checked at')}${t('：', ': ')}${checkedAt}`,
     `DocumentServer${t('：', ': ')}${r.name !== undefined ? `${r.name} ` : ''}${r.target} ${MARKS[diagnosis.verdict]} ${word(diagnosis.verdict)}`,
   ];
@@ -37,7 +38,8 @@ export function inspectionReport(diagnosis: Diagnosis, fleet: readonly Diagnosis
   for (const hop of r.hops) {
     if (hop.verdict !== 'fail' && hop.verdict !== 'warn' && hop.verdict !== 'unknown') continue;
     const cause = r.causes.find((c) => c.hop === hop.id);
-    const because = hop.because !== undefined ? t(`因为 ${HOP_NAMES[hop.because as HopId]({}, t)} 不可用`, `because ${HOP_NAMES[hop.because as HopId]({}, t)} is down`) : undefined;
+    const upstream = hop.because !== undefined ? HOP_NAMES[hop.because as HopId]({}, t) : undefined;
+    const because = upstream !== undefined ? t(`因为 ${upstream} 不可用`, `because ${upstream} is down`) : undefined;
     const what = cause?.title ?? hop.causes[0]?.title ?? because ?? hop.findings[0]?.text ?? word(hop.verdict);
     const lines = [`- ${MARKS[hop.verdict]} **${hop.name}**${t('：', ': ')}${what}`];
     const fix = firstFix(cause?.fix ?? []);
@@ -62,10 +64,12 @@ export function inspectionReport(diagnosis: Diagnosis, fleet: readonly Diagnosis
     items,
     ...(fine !== undefined ? { fine } : {}),
     ...(fleet !== undefined && fleet.length > 0
-      ? { fleetHeader: t(`**集群共 ${fleet.length} 个 DocumentServer**：${countText.join('，')}`, `**Fleet of ${fleet.length} DocumentServers**: ${countText.join(', ')}`) }
+      ? { fleetHeader: t(`**集群共 ${fleet.length} 个 DocumentServer**：${countText.join('，')}`,
+        `**Fleet of ${fleet.length} DocumentServers**: ${countText.join(', ')}`) }
       : {}),
     fleet: rows,
-    omitted: (count) => t(`……另有 ${count} 项未列出（消息长度限制），详见状态页或 npm run doctor`, `… ${count} more not shown (message size limit); see the status page or npm run doctor`),
+    omitted: (count) => t(`……另有 ${count} 项未列出（消息长度限制），详见状态页或 npm run doctor`,
+      `… ${count} more not shown (message size limit); see the status page or npm run doctor`),
   };
 }
 

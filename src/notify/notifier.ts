@@ -161,7 +161,8 @@ export class RobotNotifier implements Notifier {
     });
     const reports = new Counter({
       name: 'onlyoffice_notify_reports_total',
-      help: 'Daily reports (notify.report, doctor --notify) by outcome: sent, retried (kept, sent again after a backoff), rejected, dropped (replaced by a newer report or refused as too large).',
+      help: 'Daily reports (notify.report, doctor --notify) by outcome: sent, retried (kept, sent again after a backoff), rejected, '
+        + 'dropped (replaced by a newer report or refused as too large).',
       labelNames: [...labelNames, 'result'],
       registers: [registry],
     });

@@ -413,7 +413,8 @@ describe('doctor command line', () => {
     expect(parseDoctorCli(['--target', 'beijing'])).toMatchObject({ target: 'beijing', all: false });
     expect(parseDoctorCli(['--all'])).toMatchObject({ all: true });
     expect(() => parseDoctorCli(['--target='])).toThrow('--target needs a name or URL of probe.targets');
-    expect(parseDoctorCli(['--notify', 'dingtalk/ops', '--notify=wecom/oncall', '--notify=dingtalk/ops'])).toMatchObject({ notify: ['dingtalk/ops', 'wecom/oncall'] });
+    expect(parseDoctorCli(['--notify', 'dingtalk/ops', '--notify=wecom/oncall', '--notify=dingtalk/ops']))
+      .toMatchObject({ notify: ['dingtalk/ops', 'wecom/oncall'] });
   });
 
   test('bad flags name themselves', () => {
@@ -424,6 +425,7 @@ describe('doctor command line', () => {
     expect(() => parseDoctorCli(['--config.file'])).toThrow('--config.file needs a value');
     expect(() => parseDoctorCli(['stray'])).toThrow('unexpected argument "stray"');
     expect(() => parseDoctorCli(['--notify=slack/ops'])).toThrow('--notify needs a robot as dingtalk/NAME or wecom/NAME, not "slack/ops"');
-    expect(() => parseDoctorCli(['--notify=dingtalk/ops', '--all'])).toThrow('--notify sends the report of documentserver and every target; give it without --target or --all');
+    expect(() => parseDoctorCli(['--notify=dingtalk/ops', '--all']))
+      .toThrow('--notify sends the report of documentserver and every target; give it without --target or --all');
   });
 });

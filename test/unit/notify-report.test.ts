@@ -72,7 +72,8 @@ describe('notify.report configuration', () => {
   test('the README\'s report block loads as shown, with its robots configured', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const block = /```yaml\n(notify:\n {2}report:\n[\s\S]*?)```/.exec(readme)![1]!;
-    const robots = `  auth: { bearer_token: ${TOKEN} }\n  dingtalk: { ops: { url: "http://127.0.0.1:1/robot/send" } }\n  wecom: { oncall: { url: "http://127.0.0.1:1/cgi-bin/webhook/send?key=k" } }\n`;
+    const robots = `  auth: { bearer_token: ${TOKEN} }\n  dingtalk: { ops: { url: "http://127.0.0.1:1/robot/send" } }\n`
+      + `  wecom: { oncall: { url: "http://127.0.0.1:1/cgi-bin/webhook/send?key=k" } }\n`;
     const config = configFrom(block.replace('notify:\n', `notify:\n${robots}`));
     expect(config.notify.report).toEqual({ schedule: '08:30', timezone: 'Asia/Shanghai', language: 'zh-CN', to: ['dingtalk/ops', 'wecom/oncall'] });
     expect(configProblems(block)).toEqual([
@@ -97,7 +98,8 @@ describe('notify.report configuration', () => {
       'notify.report.at: unknown key',
       'notify.report.to.0: dingtalk/ops is not a configured robot',
     ]);
-    expect(configProblems('notify: { report: { schedule: "08:30", to: [dingtalk/ops] } }')).toEqual(['notify.report.to.0: dingtalk/ops is not a configured robot']);
+    expect(configProblems('notify: { report: { schedule: "08:30", to: [dingtalk/ops] } }'))
+      .toEqual(['notify.report.to.0: dingtalk/ops is not a configured robot']);
   });
 });
 
@@ -312,7 +314,8 @@ notify:
         '- ❌ docs-dead: failure (docservice is not listening)',
         '- ✅ docs-a: OK',
       ]);
-      expect(dingtalk.delivered[0]!.text).toContain('- ❌ **docservice**：docservice 没有在监听  \n  处理：`docker exec onlyoffice-documentserver supervisorctl status ds:docservice`'
+      expect(dingtalk.delivered[0]!.text).toContain('- ❌ **docservice**：docservice 没有在监听  \n'
+        + '  处理：`docker exec onlyoffice-documentserver supervisorctl status ds:docservice`'
         + ' — Docker（一体化镜像 onlyoffice/documentserver）\n');
     } finally {
       await d.close();
