@@ -9,6 +9,7 @@ import { createNotifier } from '../../src/notify/index.js';
 import type { RobotNotifier } from '../../src/notify/notifier.js';
 import { DailySchedule, nextRun, type Clock } from '../../src/notify/schedule.js';
 import { Runtime } from '../../src/runtime.js';
+import { buildServer } from '../../src/server.js';
 import { ReportService } from '../../src/web/report.js';
 import { startDsSimulator, type DsSimulator } from '../support/ds-simulator.js';
 import { DingTalkRobotEmulator, WeComRobotEmulator } from '../support/robots.js';
@@ -345,6 +346,50 @@ notify:
     } finally {
       await d.close();
     }
+  });
+});
+
+describe('the daemon\'s timer', () => {
+  test('armed when the server is built and on each reload, from the loaded schedule; cleared when the server closes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ooe-report-daemon-'));
+    const file = join(dir, 'config.yml');
+    const config = (schedule: string) => `
+docker: { enabled: false }
+disk: { paths: [] }
+dependencies: { postgresql: false, rabbitmq: false, redis: false }
+notify:
+  auth: { bearer_token: ${TOKEN} }
+  timezone: America/New_York
+  dingtalk: { ops: { url: "http://127.0.0.1:9/robot/send" } }
+  report: { schedule: "${schedule}", to: [dingtalk/ops] }
+`;
+    const lines: { msg: string; next?: string; to?: string[] }[] = [];
+    const captured = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    writeFileSync(file, config('08:30'));
+    const runtime = new Runtime(file, captured);
+    await runtime.reload();
+    const app = buildServer({ runtime, logger: captured, timeoutOffsetMs: 500, enableRemoteReload: false });
+    try {
+      const scheduled = () => lines.filter((line) => line.msg === 'daily report scheduled');
+      const before = Date.now();
+      expect(scheduled()).toHaveLength(1);
+      expect(scheduled()[0]!.to).toEqual(['dingtalk/ops']);
+      // The time zone defaults to notify.timezone.
+      const expected = (schedule: string) => [nextRun(schedule, 'America/New_York', before - 60_000), nextRun(schedule, 'America/New_York', Date.now())]
+        .map((ms) => new Date(ms).toISOString());
+      expect(expected('08:30')).toContain(scheduled()[0]!.next);
+      writeFileSync(file, config('21:05'));
+      await runtime.reload();
+      expect(scheduled()).toHaveLength(2);
+      expect(expected('21:05')).toContain(scheduled()[1]!.next);
+    } finally {
+      await app.close();
+    }
+    // Closed: a reload arms nothing.
+    await runtime.reload();
+    expect(lines.filter((line) => line.msg === 'daily report scheduled')).toHaveLength(2);
+    await runtime.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 });
 
