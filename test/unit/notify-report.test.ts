@@ -393,6 +393,44 @@ notify:
   });
 });
 
+describe('a report a robot refuses', () => {
+  test('kept and retried with backoff, counted as rejected; a newer report replaces it (dropped); a closing robot hands it on', async () => {
+    const robot = await new DingTalkRobotEmulator({ secret: SECRET }).start();
+    const yaml = `
+notify:
+  auth: { bearer_token: ${TOKEN} }
+  retry: { initial_backoff: 100ms, max_backoff: 200ms }
+  dingtalk: { ops: { url: "${robot.url}", secret: wrong-secret } }
+`;
+    const notifier = createNotifier(configFrom(yaml), logger)!;
+    let successor: RobotNotifier | undefined;
+    try {
+      const content = (title: string) => ({ title, head: ['**Verdict: ✅ OK (OK)**'], items: [], fleet: [], omitted: (n: number) => `${n}` });
+      const first = notifier.sendReport('dingtalk', 'ops', content('first'))!;
+      for (let i = 0; i < 600 && robot.attempts.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = notifier.sendReport('dingtalk', 'ops', content('second'))!;
+      expect(await first).toBe('dropped');
+      for (let i = 0; i < 600 && robot.attempts.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      await notifier.close();
+      expect(await second).toBe('closed');
+      expect(robot.delivered).toEqual([]);
+      expect(new Set(robot.attempts.map((attempt) => `${attempt.errcode} ${attempt.errmsg}`))).toEqual(new Set(['310000 sign not match']));
+      const metrics = await reportMetrics(notifier);
+      expect(metrics).toContain(`onlyoffice_notify_reports_total{channel="dingtalk",robot="ops",result="rejected"} ${robot.attempts.length}`);
+      expect(metrics).toContain('onlyoffice_notify_reports_total{channel="dingtalk",robot="ops",result="dropped"} 1');
+      expect(metrics).toContain('onlyoffice_notify_reports_total{channel="dingtalk",robot="ops",result="sent"} 0');
+      // The configuration reloaded with the right secret: the undelivered report goes out, once.
+      successor = createNotifier(configFrom(yaml.replace('wrong-secret', SECRET)), logger)!;
+      for (let i = 0; i < 600 && robot.delivered.length < 1; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(robot.delivered.map((message) => message.title)).toEqual(['second']);
+    } finally {
+      await notifier.close();
+      await successor?.close();
+      await robot.stop();
+    }
+  });
+});
+
 describe('a report larger than a message', () => {
   let dingtalk: DingTalkRobotEmulator;
   let wecom: WeComRobotEmulator;
@@ -480,6 +518,22 @@ notify:
     expect(dingtalk.delivered).toHaveLength(1);
     expect(dingtalk.delivered[0]!.title).toBe('ONLYOFFICE Docs daily inspection: ✅ OK');
     expect(dingtalk.delivered[0]!.query.has('sign')).toBe(true);
+  });
+
+  test('with probe.targets the report covers the fleet, and the exit code is the fleet\'s worst verdict', async () => {
+    const fleetFile = join(dir, 'fleet.yml');
+    const targets = `[{ url: "${ds.url}", name: docs-a }, { url: "http://127.0.0.1:9/dead", name: docs-dead }]`;
+    writeFileSync(fleetFile, `${readFileSync(configFile, 'utf8')}\nprobe: { targets: ${targets} }\n`);
+    dingtalk.delivered.length = 0;
+    const result = await doctor([`--config.file=${fleetFile}`, '--notify=dingtalk/ops']);
+    expect([result.code, result.stderr]).toEqual([2, 'doctor: report sent to dingtalk/ops\n']);
+    // stdout is the documentserver's own report, as without --notify.
+    expect(result.stdout).toContain('结论: [OK]');
+    const text = dingtalk.delivered[0]!.text;
+    expect(text.split('\n').slice(0, 3)).toEqual(['### ONLYOFFICE Docs daily inspection: ❌ failure', '', '**Verdict: ❌ failure (FAIL)**  ']);
+    expect(text).toContain(`DocumentServer: ${ds.url} ✅ OK\n`);
+    expect(text.endsWith('**Fleet of 2 DocumentServers**: 1 failure, 1 OK  \n- ❌ docs-dead: failure (docservice is not listening)  \n- ✅ docs-a: OK'))
+      .toBe(true);
   });
 
   test('an unknown robot: a clear error and exit code 4, nothing sent; an undeliverable report: exit code 5', async () => {
