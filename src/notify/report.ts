@@ -12,6 +12,8 @@ export interface ReportContent {
   /** Markdown list entries; one may span lines ("\n"). */
   readonly items: readonly string[];
   readonly fine?: string;
+  /** The day's trends from Prometheus (notify.report.prometheus_url), kept whole: a few lines. */
+  readonly trends?: readonly string[];
   readonly fleetHeader?: string;
   readonly fleet: readonly string[];
   readonly omitted: (count: number) => string;
@@ -35,6 +37,7 @@ export function reportMessage(content: ReportContent, adapter: Pick<ChannelAdapt
     const blocks = [`### ${title}`, content.head.map(cut).join(br)];
     if (itemCount > 0) blocks.push(items.slice(0, itemCount).join('\n'));
     if (content.fine !== undefined) blocks.push(cut(content.fine));
+    if (content.trends !== undefined && content.trends.length > 0) blocks.push(content.trends.map(cut).join(br));
     if (content.fleetHeader !== undefined) blocks.push([cut(content.fleetHeader), ...fleet.slice(0, fleetCount)].join(br));
     const left = items.length - itemCount + fleet.length - fleetCount;
     if (left > 0) blocks.push(content.omitted(left));

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { fleetOf } from '../config/sections/probe.js';
 import type { Diagnosis } from '../doctor/model.js';
 import { inspectionReport } from '../doctor/report.js';
+import { queryTrends } from '../doctor/trends.js';
 import { ROBOT_REF } from '../config/sections/notify.js';
 import { formatTime } from '../notify/render.js';
 import type { ReportResult } from '../notify/robot.js';
@@ -30,12 +31,15 @@ export async function sendReport(
   const notify = generation.config.notify;
   const timeZone = notify.report?.timezone ?? notify.timezone;
   const checkedAt = formatTime(Date.parse(diagnosis.checkedAt), timeZone);
+  // Asked once for all robots; a Prometheus that does not answer is a line of the report, not a lost report.
+  const prometheus = notify.report?.prometheus_url;
+  const trends = prometheus !== undefined ? await queryTrends(prometheus, notify.timeout) : undefined;
   return Promise.all(to.map(async (ref) => {
     const match = ROBOT_REF.exec(ref);
     const notifier = generation.notifier;
     if (!match || !notifier?.sendReport || !notifier.reportLanguage) return { to: ref, result: 'not_configured' as const };
     const [, channel, name] = match as unknown as [string, string, string];
-    const content = inspectionReport(diagnosis, fleet, notifier.reportLanguage(channel, name), checkedAt);
+    const content = inspectionReport(diagnosis, fleet, notifier.reportLanguage(channel, name), checkedAt, trends);
     const pending = notifier.sendReport(channel, name, content);
     return { to: ref, result: pending ? await pending : 'not_configured' as const };
   }));

@@ -94,6 +94,8 @@ const report = z.object({
   /** Defaults to notify.language. */
   language: language.optional(),
   /** Robots as dingtalk/<name> or wecom/<name>; each gets one message. */
+  /** The Prometheus that scrapes this exporter: the report adds the last day's trends (disk fill-up, peak connections, failed test conversions). */
+  prometheus_url: httpUrl.optional(),
   to: z.array(z.string().regex(ROBOT_REF, 'must be dingtalk/<robot> or wecom/<robot>')).min(1, 'must name at least one robot').max(2 * MAX_ROBOTS_PER_CHANNEL),
 }).strict();
 
