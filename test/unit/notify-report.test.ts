@@ -95,6 +95,8 @@ describe('notify.report configuration', () => {
       'notify.report.language: must be zh-CN or en',
       'notify.report.to: must name at least one robot',
     ]);
+    expect(configProblems(`notify: { ${NOTIFY}, report: { schedule: "08:30", to: [dingtalk/ops], prometheus_url: "prometheus:9090" } }`))
+      .toEqual(['notify.report.prometheus_url: must be an http:// or https:// URL, not prometheus://']);
     expect(configProblems('notify: { report: { schedule: "08:30", to: [dingtalk/ops], at: 1 } }')).toEqual([
       'notify.report.at: unknown key',
       'notify.report.to.0: dingtalk/ops is not a configured robot',
