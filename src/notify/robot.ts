@@ -59,6 +59,8 @@ export class Robot {
   private readonly reportResults: Record<MessageResult, number> = { sent: 0, retried: 0, rejected: 0, dropped: 0 };
   /** The daily report waiting for delivery: one at a time, a newer one replaces it. */
   private report: PendingReport | undefined;
+  /** The report being sent now: one replaced meanwhile is counted by how that attempt ends. */
+  private sending: PendingReport | undefined;
   /** A report still undelivered when the robot closed, for the next configuration's robot. */
   private leftReport: RenderedMessage | undefined;
   private closed = false;
@@ -122,11 +124,7 @@ export class Robot {
     if (this.closed) return Promise.resolve('closed');
     return new Promise((settle) => {
       const previous = this.report;
-      if (previous) {
-        this.reportResults.dropped++;
-        this.logger.warn('an undelivered report was replaced by a newer one');
-        previous.settle('dropped');
-      }
+      if (previous && previous !== this.sending) this.drop(previous);
       this.report = { message, settle };
       this.wake?.();
     });
@@ -286,10 +284,24 @@ export class Robot {
     }
   }
 
+  private drop(report: PendingReport): void {
+    this.reportResults.dropped++;
+    this.logger.warn('an undelivered report was replaced by a newer one');
+    report.settle('dropped');
+  }
+
   private async deliverReport(report: PendingReport): Promise<void> {
     const { adapter } = this.settings;
-    const outcome = await this.send(report.message);
+    this.sending = report;
+    let outcome;
+    try {
+      outcome = await this.send(report.message);
+    } finally {
+      this.sending = undefined;
+    }
     const current = this.report === report;
+    // Replaced while it was under way and not taken: the newer one goes instead.
+    if (!current && outcome.kind !== 'sent' && outcome.kind !== 'too_large') this.drop(report);
     switch (outcome.kind) {
       case 'sent':
         if (current) this.report = undefined;
