@@ -173,6 +173,25 @@ describe('the daily timer', () => {
   });
 });
 
+test('across a DST change the wait is 23 hours, and a reload during a run plans the next day', () => {
+  // 2026-03-07 08:30 EST; the next 08:30 is EDT.
+  const clock = new FakeClock(Date.parse('2026-03-07T13:30:00Z') - 1);
+  const runs: string[] = [];
+  const schedule = new DailySchedule((due) => {
+    runs.push(new Date(due).toISOString());
+    // The configuration reloaded while the report is being made.
+    schedule.set({ schedule: '08:30', timeZone: 'America/New_York' });
+  }, clock);
+  schedule.set({ schedule: '08:30', timeZone: 'America/New_York' });
+  clock.advance(1);
+  expect(runs).toEqual(['2026-03-07T13:30:00.000Z']);
+  expect(clock.pending).toEqual([23 * 3600_000]);
+  clock.advance(23 * 3600_000);
+  expect(runs).toEqual(['2026-03-07T13:30:00.000Z', '2026-03-08T12:30:00.000Z']);
+  expect(clock.pending).toEqual([24 * 3600_000]);
+  schedule.close();
+});
+
 function reportMetrics(notifier: RobotNotifier): Promise<string> {
   const registry = new Registry();
   notifier.collect(registry);
