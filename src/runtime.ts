@@ -23,6 +23,7 @@ export class Runtime {
   private current: (Generation & { all: (NamedCollector & { scopes: readonly Scope[] })[] }) | undefined;
   private reloading: Promise<Generation> | undefined;
   private reloadOutcome = { successful: false, successSeconds: 0 };
+  private readonly loadListeners: ((generation: Generation) => void)[] = [];
 
   constructor(
     private readonly configFile: string | undefined,
@@ -37,6 +38,15 @@ export class Runtime {
   /** The outcome of the last load or reload of the config file, as Prometheus' and blackbox_exporter's own gauges say it. */
   get lastReload(): { successful: boolean; successSeconds: number } {
     return this.reloadOutcome;
+  }
+
+  /** Called after each successful load or reload with the new generation (the report schedule re-arms from it). */
+  onLoad(listener: (generation: Generation) => void): () => void {
+    this.loadListeners.push(listener);
+    return () => {
+      const index = this.loadListeners.indexOf(listener);
+      if (index >= 0) this.loadListeners.splice(index, 1);
+    };
   }
 
   /** Loads the config and (re)creates the collectors; throws ConfigError and keeps the old generation on a bad file. */
@@ -76,7 +86,9 @@ export class Runtime {
       collectorsFor: (scope) => all.filter((entry) => entry.scopes.includes(scope)),
     };
     this.logger.info({ config: this.configFile ?? '(defaults)', collectors: all.map((entry) => entry.name) }, 'configuration loaded');
-    return this.current;
+    const generation = this.current;
+    for (const listener of this.loadListeners) listener(generation);
+    return generation;
   }
 
   async close(): Promise<void> {

@@ -15,6 +15,7 @@ import { registerFamily, type Family } from './scrape/families.js';
 import { runScrape } from './scrape/run.js';
 import { registerDiscoveryRoutes } from './web/discovery.js';
 import { registerRunbookRoutes } from './web/runbooks.js';
+import { registerReportSchedule } from './web/report.js';
 import { registerStatusRoutes } from './web/status.js';
 import { redactUrl } from './lib/redact.js';
 import { EXPORTER_VERSION } from './version.js';
@@ -132,6 +133,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerRunbookRoutes(app);
   // probe.targets for Prometheus' http_sd_configs: the fleet is written once, in the exporter's configuration.
   registerDiscoveryRoutes(app, runtime);
+  // notify.report: the doctor's diagnosis to the robots every day at its schedule.
+  registerReportSchedule(app, runtime, logger);
 
   return app;
 }

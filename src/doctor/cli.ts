@@ -14,6 +14,8 @@ export interface DoctorOptions {
   target?: string;
   /** Every fleet target, one report each and a summary line. */
   all: boolean;
+  /** Robots (dingtalk/NAME, wecom/NAME) to send the daily report to now. */
+  notify: string[];
 }
 
 export const DOCTOR_USAGE = `usage: npm run doctor -- [flags]     (in the image: docker run ... onlyoffice-exporter doctor [flags])
@@ -25,12 +27,15 @@ Runs every configured check once and says which hop is broken and how to fix it.
   --timeout=DUR          give up on checks after this long (default 30s)
   --target=NAME|URL      diagnose this target of probe.targets (by its name or URL) instead of documentserver
   --all                  diagnose every target of probe.targets: one report each, then a summary line
+  --notify=CHANNEL/ROBOT send the daily inspection report (notify.report's message) to this robot of the notify section
+                         now, e.g. --notify dingtalk/ops; repeat for more robots
   --color / --no-color   colour the verdicts (default: when writing to a terminal)
   --log.level=LEVEL      exporter log lines on stderr (default error)
   --help
 The daemon's --web.* flags are accepted and ignored, so the service's own arguments work.
 Exit code: 0 all well, 1 warnings, 2 a hop failed, 3 a check could not run, 4 bad flags or configuration
-(with --all, the worst of the targets).
+(with --all, the worst of the targets; with --notify, the report's verdict, which includes probe.targets),
+5 the report could not be delivered in --timeout (--notify; retried until then).
 A target is seen as /probe sees it: its proxy, docservice, healthcheck, JWT and certificates, with its own settings.`;
 
 export class DoctorCliError extends Error {}
@@ -38,7 +43,7 @@ export class DoctorCliError extends Error {}
 const IGNORED = new Set(['web.listen-address', 'web.timeout-offset', 'web.config.file', 'web.max-requests', 'web.max-response-bytes-in-flight']);
 
 export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' {
-  const options: DoctorOptions = { lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto', all: false };
+  const options: DoctorOptions = { lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto', all: false, notify: [] };
   const fail = (message: string) => new DoctorCliError(message);
   for (const { flag, value } of readFlags(argv, ['help', 'h', 'color', 'no-color', 'all', 'web.enable-remote-reload'], fail)) {
     switch (flag) {
@@ -59,6 +64,12 @@ export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' 
       case 'target':
         if (value === '') throw new DoctorCliError('--target needs a name or URL of probe.targets');
         options.target = value;
+        break;
+      case 'notify':
+        if (!/^(dingtalk|wecom)\/[A-Za-z0-9_-]{1,64}$/.test(value)) {
+          throw new DoctorCliError(`--notify needs a robot as dingtalk/NAME or wecom/NAME, not "${value}"`);
+        }
+        if (!options.notify.includes(value)) options.notify.push(value);
         break;
       case 'config.file':
         options.configFile = value;
@@ -85,5 +96,8 @@ export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' 
     }
   }
   if (options.all && options.target !== undefined) throw new DoctorCliError('give --target or --all, not both');
+  if (options.notify.length > 0 && (options.all || options.target !== undefined)) {
+    throw new DoctorCliError('--notify sends the report of documentserver and every target; give it without --target or --all');
+  }
   return options;
 }

@@ -5,19 +5,24 @@ import type { Config } from '../config/schema.js';
 import type { NotifyConfig } from '../config/sections/notify.js';
 import { dingtalkAdapter, dingtalkMentionText, wecomAdapter, wecomMentionText } from './channels.js';
 import type { Alert } from './payload.js';
-import type { Channel } from './render.js';
-import { MESSAGE_RESULTS, Robot, type RobotSettings } from './robot.js';
+import { reportMessage, type ReportContent } from './report.js';
+import type { Channel, RenderedMessage } from './render.js';
+import { MESSAGE_RESULTS, Robot, type ReportResult, type RobotSettings } from './robot.js';
 import { loadTemplate } from './templates.js';
 
 /** What the server needs: metrics on every /metrics scrape, and close on reload and shutdown. */
 export interface Notifier {
   collect(registry: Registry): void;
   close(): Promise<void>;
+  /** Sends the daily report to `channel/name` (fitted to that robot); undefined when no such robot is configured. */
+  sendReport?(channel: string, name: string, content: ReportContent): Promise<ReportResult> | undefined;
+  reportLanguage?(channel: string, name: string): 'zh-CN' | 'en';
 }
 
 // Notifiers alive now, and undelivered alerts of closed ones waiting for a successor (config reload).
 const live = new Set<RobotNotifier>();
 const orphans = new Map<string, Alert[]>();
+const orphanReports = new Map<string, RenderedMessage>();
 
 const robotKey = (channel: Channel, name: string) => `${channel}/${name}`;
 
@@ -78,6 +83,11 @@ export class RobotNotifier implements Notifier {
         robot.adopt(waiting);
         this.logger.info({ channel: robot.channel, robot: robot.name, alerts: waiting.length }, 'took over undelivered alerts from the previous configuration');
       }
+      const report = orphanReports.get(key);
+      if (report) {
+        orphanReports.delete(key);
+        void robot.offerReport(report);
+      }
     }
     live.add(this);
   }
@@ -89,6 +99,18 @@ export class RobotNotifier implements Notifier {
 
   robot(channel: string, name: string): Robot | undefined {
     return channel === 'dingtalk' || channel === 'wecom' ? this.robots.get(robotKey(channel, name)) : undefined;
+  }
+
+  /** Queues a report for `channel/name` (notify.report.to); undefined for a robot that is not configured. */
+  sendReport(channel: string, name: string, content: ReportContent): Promise<ReportResult> | undefined {
+    const robot = this.robot(channel, name);
+    return robot?.offerReport(reportMessage(content, robot.settings.adapter, robot.settings.render.keyword));
+  }
+
+  /** The language a report to `channel/name` is written in: notify.report.language, else the robot's, else notify.language. */
+  reportLanguage(channel: string, name: string): 'zh-CN' | 'en' {
+    const robots: Record<string, { language?: 'zh-CN' | 'en' } | undefined> = channel === 'wecom' ? this.config.wecom : this.config.dingtalk;
+    return this.config.report?.language ?? (Object.hasOwn(robots, name) ? robots[name]?.language : undefined) ?? this.config.language;
   }
 
   get maxRequestBytes(): number {
@@ -137,9 +159,17 @@ export class RobotNotifier implements Notifier {
       labelNames: [...labelNames, 'code'],
       registers: [registry],
     });
+    const reports = new Counter({
+      name: 'onlyoffice_notify_reports_total',
+      help: 'Daily reports (notify.report, doctor --notify) by outcome: sent, retried (kept, sent again after a backoff), rejected, '
+        + 'dropped (replaced by a newer report or refused as too large).',
+      labelNames: [...labelNames, 'result'],
+      registers: [registry],
+    });
     for (const robot of this.robots.values()) {
       const labels = { channel: robot.channel, robot: robot.name };
       for (const result of MESSAGE_RESULTS) messages.inc({ ...labels, result }, robot.resultCount(result));
+      for (const result of MESSAGE_RESULTS) reports.inc({ ...labels, result }, robot.reportCount(result));
       queue.set(labels, robot.queueLength);
       lastSuccess.set(labels, robot.lastSuccessSeconds);
       for (const [code, count] of robot.answerCounts()) requests.inc({ ...labels, code: String(code) }, count);
@@ -155,8 +185,11 @@ export class RobotNotifier implements Notifier {
     live.delete(this);
     await Promise.all([...this.robots].map(async ([key, robot]) => {
       const left = await robot.close();
-      if (left.length === 0) return;
       const successor = [...live].map((notifier) => notifier.robots.get(key)).find((found) => found !== undefined);
+      const report = robot.takeLeftReport();
+      if (report && successor) void successor.offerReport(report);
+      else if (report) orphanReports.set(key, report);
+      if (left.length === 0) return;
       if (successor) {
         successor.adopt(left);
         this.logger.info({ channel: robot.channel, robot: robot.name, alerts: left.length }, 'handed undelivered alerts to the new configuration');

@@ -5,10 +5,18 @@ import type { ChannelAdapter } from './channels.js';
 import { pack } from './pack.js';
 import { alertBytes, type Alert } from './payload.js';
 import { SlidingWindowLimiter } from './ratelimit.js';
-import { renderMessage, type RenderOptions } from './render.js';
+import { renderMessage, type RenderedMessage, type RenderOptions } from './render.js';
 
 export const MESSAGE_RESULTS = ['sent', 'retried', 'rejected', 'dropped'] as const;
 export type MessageResult = (typeof MESSAGE_RESULTS)[number];
+
+/** How a report offered to a robot ended: delivered, replaced by a newer one or too large, or the robot closed first. */
+export type ReportResult = 'sent' | 'dropped' | 'closed';
+
+interface PendingReport {
+  readonly message: RenderedMessage;
+  readonly settle: (result: ReportResult) => void;
+}
 
 export interface RobotSettings {
   readonly name: string;
@@ -48,6 +56,13 @@ export class Robot {
   private readonly stop = new AbortController();
   private readonly results: Record<MessageResult, number> = { sent: 0, retried: 0, rejected: 0, dropped: 0 };
   private readonly answers = new Map<number, number>();
+  private readonly reportResults: Record<MessageResult, number> = { sent: 0, retried: 0, rejected: 0, dropped: 0 };
+  /** The daily report waiting for delivery: one at a time, a newer one replaces it. */
+  private report: PendingReport | undefined;
+  /** The report being sent now: one replaced meanwhile is counted by how that attempt ends. */
+  private sending: PendingReport | undefined;
+  /** A report still undelivered when the robot closed, for the next configuration's robot. */
+  private leftReport: RenderedMessage | undefined;
   private closed = false;
   private failures = 0;
   private retryAt = 0;
@@ -87,6 +102,32 @@ export class Robot {
 
   resultCount(result: MessageResult): number {
     return this.results[result];
+  }
+
+  /** Reports (notify.report) by outcome; each also counts as a message. */
+  reportCount(result: MessageResult): number {
+    return this.reportResults[result];
+  }
+
+  /** The undelivered report the robot closed with, once. */
+  takeLeftReport(): RenderedMessage | undefined {
+    const left = this.leftReport;
+    this.leftReport = undefined;
+    return left;
+  }
+
+  /**
+   * Queues a report (one message, already fitted to the robot's size limit) ahead of queued alerts. It goes through the
+   * same rate limit, signing and backoff, and is retried until delivered, replaced by a newer report, or the robot closes.
+   */
+  offerReport(message: RenderedMessage): Promise<ReportResult> {
+    if (this.closed) return Promise.resolve('closed');
+    return new Promise((settle) => {
+      const previous = this.report;
+      if (previous && previous !== this.sending) this.drop(previous);
+      this.report = { message, settle };
+      this.wake?.();
+    });
   }
 
   /** Webhook requests answered, by HTTP status. */
@@ -150,6 +191,12 @@ export class Robot {
     this.stop.abort();
     this.wake?.();
     await this.loop;
+    const report = this.report;
+    this.report = undefined;
+    if (report) {
+      this.leftReport = report.message;
+      report.settle('closed');
+    }
     const left = [...this.queue.values()];
     this.queue.clear();
     this.bytes = 0;
@@ -159,7 +206,7 @@ export class Robot {
   private async run(): Promise<void> {
     while (!this.closed) {
       try {
-        if (this.queue.size === 0) {
+        if (this.queue.size === 0 && this.report === undefined) {
           await new Promise<void>((resolve) => {
             this.wake = resolve;
           });
@@ -172,7 +219,7 @@ export class Robot {
           await this.pause(wait);
           continue;
         }
-        await this.deliverNext();
+        await (this.report ? this.deliverReport(this.report) : this.deliverNext());
       } catch (error) {
         // A bug here must not end deliveries for good.
         this.logger.error({ err: (error as Error).message }, 'notify loop failed; retrying');
@@ -200,20 +247,7 @@ export class Robot {
       this.logger.error({ fingerprint: snapshot[0]!.fingerprint, budget }, 'alert cannot fit in any message for this robot; dropped');
       return;
     }
-    const now = Date.now();
-    const { url, body } = adapter.request(packed.message, now);
-    const answer = await httpRequest({
-      url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8' },
-      body,
-      signal: new AbortController().signal,
-      timeoutMs: this.settings.timeoutMs,
-      maxBodyBytes: MAX_ANSWER_BYTES,
-    });
-    // Counted from the answer: the robot counted it on arrival, somewhere between sending and now.
-    this.limiter.record(Date.now());
-    const outcome = adapter.classify(answer);
+    const outcome = await this.send(packed.message);
     const carried = snapshot.slice(0, packed.count);
     switch (outcome.kind) {
       case 'sent':
@@ -248,6 +282,75 @@ export class Robot {
         this.logger.error({ reason: outcome.reason, alerts: carried.length }, 'robot refuses even small messages as too large; alerts dropped');
         return;
     }
+  }
+
+  private drop(report: PendingReport): void {
+    this.reportResults.dropped++;
+    this.logger.warn('an undelivered report was replaced by a newer one');
+    report.settle('dropped');
+  }
+
+  private async deliverReport(report: PendingReport): Promise<void> {
+    const { adapter } = this.settings;
+    this.sending = report;
+    let outcome;
+    try {
+      outcome = await this.send(report.message);
+    } finally {
+      this.sending = undefined;
+    }
+    const current = this.report === report;
+    // Replaced while it was under way and not taken: the newer one goes instead.
+    if (!current && outcome.kind !== 'sent' && outcome.kind !== 'too_large') this.drop(report);
+    switch (outcome.kind) {
+      case 'sent':
+        if (current) this.report = undefined;
+        this.results.sent++;
+        this.reportResults.sent++;
+        this.failures = 0;
+        this.retryAt = 0;
+        this.lastSuccessMs = Date.now();
+        this.logger.info('report delivered');
+        report.settle('sent');
+        return;
+      case 'retry':
+        this.results.retried++;
+        this.reportResults.retried++;
+        this.failed(outcome.reason, 'warn');
+        return;
+      case 'rejected':
+        // Like alerts: signature, keyword or key are wrong for every message; kept until fixed or replaced.
+        this.results.rejected++;
+        this.reportResults.rejected++;
+        this.failed(outcome.reason, 'error');
+        return;
+      case 'too_large':
+        // The report was fitted to adapter.limit: a robot with a smaller limit will not take a resend either.
+        this.results.rejected++;
+        this.reportResults.rejected++;
+        this.reportResults.dropped++;
+        if (current) this.report = undefined;
+        this.logger.error({ reason: outcome.reason, limit: adapter.limit }, 'robot refuses the report as too large; dropped');
+        report.settle('dropped');
+        return;
+    }
+  }
+
+  private async send(message: RenderedMessage) {
+    const { adapter } = this.settings;
+    const { url, body } = adapter.request(message, Date.now());
+    const answer = await httpRequest({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+      body,
+      signal: new AbortController().signal,
+      timeoutMs: this.settings.timeoutMs,
+      maxBodyBytes: MAX_ANSWER_BYTES,
+    });
+    // Counted from the answer: the robot counted it on arrival, somewhere between sending and now.
+    this.limiter.record(Date.now());
+    return adapter.classify(answer);
   }
 
   private failed(reason: string, level: 'warn' | 'error'): void {

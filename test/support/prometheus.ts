@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,9 +66,14 @@ const START_TIMEOUT_MS = 30_000;
  * Starts `prometheus` with `config` (prometheus.yml text; relative rule_files resolve against `dir`, where
  * `files` are written too). `--web.enable-lifecycle` is off: the test stops it by PID.
  */
-export async function startPrometheus(config: string, files: Record<string, string> = {}): Promise<PrometheusServer> {
+export async function startPrometheus(config: string, files: Record<string, string> = {}, options: { backfill?: string } = {}): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), 'ooe-prometheus-'));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  if (options.backfill !== undefined) {
+    // History (OpenMetrics text with timestamps, ending in "# EOF") written as TSDB blocks before the server starts.
+    writeFileSync(join(dir, 'backfill.om'), options.backfill);
+    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'backfill.om'), join(dir, 'tsdb')], { stdio: 'pipe' });
+  }
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, config);
   const port = await freePort();

@@ -418,17 +418,19 @@ describe('doctor texts', () => {
 
 describe('doctor command line', () => {
   test('defaults: zh-CN text, 30 s, errors only on stderr', () => {
-    expect(parseDoctorCli([])).toEqual({ lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto', all: false });
+    expect(parseDoctorCli([])).toEqual({ lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto', all: false, notify: [] });
   });
 
   test('the daemon\'s config flag and its own flags; the daemon\'s --web.* flags are accepted and ignored', () => {
     expect(parseDoctorCli(['--config.file=/etc/x.yml', '--lang', 'en', '--format=json', '--timeout=5s', '--no-color', '--web.listen-address=:9000',
       '--web.enable-remote-reload', '--web.max-requests=10', '--web.max-response-bytes-in-flight=1048576']))
-      .toEqual({ configFile: '/etc/x.yml', lang: 'en', format: 'json', timeoutMs: 5000, logLevel: 'error', color: false, all: false });
+      .toEqual({ configFile: '/etc/x.yml', lang: 'en', format: 'json', timeoutMs: 5000, logLevel: 'error', color: false, all: false, notify: [] });
     expect(parseDoctorCli(['--help'])).toBe('help');
     expect(parseDoctorCli(['--target', 'beijing'])).toMatchObject({ target: 'beijing', all: false });
     expect(parseDoctorCli(['--all'])).toMatchObject({ all: true });
     expect(() => parseDoctorCli(['--target='])).toThrow('--target needs a name or URL of probe.targets');
+    expect(parseDoctorCli(['--notify', 'dingtalk/ops', '--notify=wecom/oncall', '--notify=dingtalk/ops']))
+      .toMatchObject({ notify: ['dingtalk/ops', 'wecom/oncall'] });
   });
 
   test('bad flags name themselves', () => {
@@ -438,5 +440,8 @@ describe('doctor command line', () => {
     expect(() => parseDoctorCli(['--nope=1'])).toThrow('unknown flag --nope');
     expect(() => parseDoctorCli(['--config.file'])).toThrow('--config.file needs a value');
     expect(() => parseDoctorCli(['stray'])).toThrow('unexpected argument "stray"');
+    expect(() => parseDoctorCli(['--notify=slack/ops'])).toThrow('--notify needs a robot as dingtalk/NAME or wecom/NAME, not "slack/ops"');
+    expect(() => parseDoctorCli(['--notify=dingtalk/ops', '--all']))
+      .toThrow('--notify sends the report of documentserver and every target; give it without --target or --all');
   });
 });

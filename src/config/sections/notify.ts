@@ -82,6 +82,23 @@ const auth = z.object({
   }
 });
 
+/** `channel/robot`, how notify.report.to names a configured robot. */
+export const ROBOT_REF = /^(dingtalk|wecom)\/([A-Za-z0-9_-]{1,64})$/;
+
+/** `notify.report`: the doctor's diagnosis sent to robots every day at `schedule` (the daily inspection). */
+const report = z.object({
+  /** Time of day, 24-hour HH:MM, in `timezone`. */
+  schedule: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, 'must be a time of day HH:MM (24-hour), such as 08:30'),
+  /** Defaults to notify.timezone. */
+  timezone: timezone.optional(),
+  /** Defaults to notify.language. */
+  language: language.optional(),
+  /** Robots as dingtalk/<name> or wecom/<name>; each gets one message. */
+  /** The Prometheus that scrapes this exporter: the report adds the last day's trends (disk fill-up, peak connections, failed test conversions). */
+  prometheus_url: httpUrl.optional(),
+  to: z.array(z.string().regex(ROBOT_REF, 'must be dingtalk/<robot> or wecom/<robot>')).min(1, 'must name at least one robot').max(2 * MAX_ROBOTS_PER_CHANNEL),
+}).strict();
+
 /**
  * `notify`: receivers for Alertmanager's webhook that deliver to DingTalk and WeCom group robots.
  * Absent or without robots, nothing is served and nothing is sent.
@@ -122,7 +139,16 @@ export const notifySection = z.object({
   }).strict().default({}),
   dingtalk: z.record(robotNameKey, dingtalkRobot).default({}),
   wecom: z.record(robotNameKey, wecomRobot).default({}),
+  report: report.optional(),
 }).strict().superRefine((value, ctx) => {
+  value.report?.to.forEach((to, index) => {
+    const match = ROBOT_REF.exec(to);
+    if (!match) return;
+    const [, channel, name] = match;
+    if (!Object.hasOwn(value[channel as 'dingtalk' | 'wecom'], name!)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['report', 'to', index], message: `${to} is not a configured robot` });
+    }
+  });
   const robots = [...Object.entries(value.dingtalk), ...Object.entries(value.wecom)];
   if (robots.length === 0) return;
   let tooMany = false;
@@ -159,4 +185,5 @@ export const notifySection = z.object({
 export type NotifyConfig = z.infer<typeof notifySection>;
 export type DingTalkRobotConfig = z.infer<typeof dingtalkRobot>;
 export type WeComRobotConfig = z.infer<typeof wecomRobot>;
+export type ReportConfig = z.infer<typeof report>;
 export type NotifyLanguage = (typeof LANGUAGES)[number];
