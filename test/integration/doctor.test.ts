@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import amqp from 'amqplib';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +17,7 @@ import { REDIS_PROGRAMS, startRedis, type Redis } from '../support/redis.js';
 import { configFrom, scrapeWith, silentLogger } from '../support/scrape.js';
 import { find, value } from '../support/exposition.js';
 import { terminate } from '../support/service-process.js';
+import { runDoctorCli, type DoctorRun } from '../support/doctor-cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'doctor');
@@ -334,20 +334,12 @@ disk: { paths: [] }
   }, 60_000);
 });
 
-async function runCli(args: string[], yaml: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runCli(args: string[], yaml: string): Promise<DoctorRun> {
   const dir = mkdtempSync(join(tmpdir(), 'ooe-doctor-'));
   const config = join(dir, 'config.yml');
   writeFileSync(config, yaml);
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/doctor.ts', `--config.file=${config}`, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    clearTimeout(timer);
-    return { code, stdout, stderr };
+    return await runDoctorCli([`--config.file=${config}`, ...args], 30_000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,19 +4,17 @@
  * a 7.1 without JWT, a 7.5 with its own secret and header, and an 8.3 behind real nginx with a public_url (and the
  * secret of `documentserver`, inherited). The doctor and the status page then diagnose each one.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startDsSimulator, type DsSimulator } from '../support/ds-simulator.js';
 import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
 import { requirePrograms } from '../support/integration.js';
 import { startNginx, type NginxProxy } from '../support/nginx.js';
 import { configFromExample, startPrometheus, type PrometheusServer } from '../support/prometheus.js';
 import { waitFor } from '../support/service-process.js';
+import { runDoctorCli } from '../support/doctor-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LOCAL_SECRET = 'fleet-local-secret-3';
 const OWN_SECRET = 'fleet-own-secret-of-7.5';
 
@@ -105,12 +103,7 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
   });
 
   test('npm run doctor -- --all gives each target\'s diagnosis and the fleet\'s summary', async () => {
-    const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/doctor.ts'), `--config.file=${configFile}`, '--lang=en', '--all'], { cwd: ROOT });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-      child.on('exit', (exit) => resolve({ code: exit, stdout: out }));
-    });
+    const { code, stdout } = await runDoctorCli([`--config.file=${configFile}`, '--lang=en', '--all']);
     expect(code).toBe(0);
     expect(stdout).toContain(`DocumentServer: ds-7-1 ${old.url}\n`);
     expect(stdout).toContain(`DocumentServer: ds-7-5 ${signed.url}\n`);

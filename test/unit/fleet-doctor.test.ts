@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { fleetOf } from '../../src/config/sections/probe.js';
 import type { Diagnosis } from '../../src/doctor/model.js';
@@ -12,23 +10,12 @@ import { Runtime } from '../../src/runtime.js';
 import { buildServer } from '../../src/server.js';
 import { startDsSimulator, type DsSimulator } from '../support/ds-simulator.js';
 import { configFrom } from '../support/scrape.js';
+import { runDoctorCli } from '../support/doctor-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const logger = pino({ level: 'silent' });
 const SECRET = 'fleet-doctor-secret-9';
 const verdicts = (d: Diagnosis) => Object.fromEntries(d.hops.map((h) => [h.id, h.verdict]));
 
-/** `npm run doctor -- ARGS` to its exit. */
-function doctor(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/doctor.ts'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the doctor and the status page for any DocumentServer of the fleet', () => {
   let old: DsSimulator;
@@ -88,28 +75,28 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
   });
 
   test('npm run doctor -- --target NAME|URL, --all (worst exit code), and bad targets', async () => {
-    const one = await doctor([`--config.file=${configFile}`, '--lang=en', '--target', 'signed']);
+    const one = await runDoctorCli([`--config.file=${configFile}`, '--lang=en', '--target', 'signed']);
     expect([one.code, one.stderr]).toEqual([0, '']);
     expect(one.stdout).toContain(`DocumentServer: signed ${signed.url}`);
     expect(one.stdout).toContain('Verdict: [OK] OK\nEvery configured check passed.');
 
-    const byUrl = await doctor([`--config.file=${configFile}`, '--format=json', `--target=${old.url}/`]);
+    const byUrl = await runDoctorCli([`--config.file=${configFile}`, '--format=json', `--target=${old.url}/`]);
     expect(byUrl.code).toBe(0);
     expect(JSON.parse(byUrl.stdout)).toMatchObject({ name: 'old', target: old.url, verdict: 'ok', exitCode: 0 });
 
-    const all = await doctor([`--config.file=${configFile}`, '--lang=en', '--all']);
+    const all = await runDoctorCli([`--config.file=${configFile}`, '--lang=en', '--all']);
     expect(all.code).toBe(2);
     expect(all.stdout.trimEnd().split('\n').at(-1)).toBe('Fleet: 3 DocumentServers: 2 OK, 1 FAIL -> FAIL (dead FAIL)');
     expect(all.stdout.split('ONLYOFFICE Docs diagnosis')).toHaveLength(4);
 
-    const json = await doctor([`--config.file=${configFile}`, '--format=json', '--all']);
+    const json = await runDoctorCli([`--config.file=${configFile}`, '--format=json', '--all']);
     const parsed = JSON.parse(json.stdout) as { verdict: string; exitCode: number; counts: Record<string, number>; targets: { name: string; verdict: string }[] };
     expect([json.code, parsed.verdict, parsed.exitCode, parsed.counts]).toEqual([2, 'fail', 2, { ok: 2, fail: 1 }]);
     expect(parsed.targets.map((t) => [t.name, t.verdict])).toEqual([['old', 'ok'], ['signed', 'ok'], ['dead', 'fail']]);
 
-    const unknown = await doctor([`--config.file=${configFile}`, '--target=nope']);
+    const unknown = await runDoctorCli([`--config.file=${configFile}`, '--target=nope']);
     expect([unknown.code, unknown.stdout, unknown.stderr]).toEqual([4, '', 'doctor: --target nope is not in probe.targets (configured: old, signed, dead)\n']);
-    const both = await doctor([`--config.file=${configFile}`, '--target=old', '--all']);
+    const both = await runDoctorCli([`--config.file=${configFile}`, '--target=old', '--all']);
     expect([both.code, both.stderr.split('\n')[0]]).toEqual([4, 'doctor: give --target or --all, not both']);
   }, 120_000);
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { ReportService } from '../../src/web/report.js';
 import { startDsSimulator, type DsSimulator } from '../support/ds-simulator.js';
 import { DingTalkRobotEmulator, WeComRobotEmulator } from '../support/robots.js';
 import { configFrom, configProblems } from '../support/scrape.js';
+import { runDoctorCli } from '../support/doctor-cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const logger = pino({ level: 'silent' });
@@ -51,16 +51,6 @@ class FakeClock implements Clock {
   }
 }
 
-function doctor(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'src/doctor.ts'), ...args], { cwd: ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const NOTIFY = `auth: { bearer_token: ${TOKEN} }, dingtalk: { ops: { url: "http://127.0.0.1:1/robot/send" } }`;
 
@@ -532,7 +522,7 @@ notify:
   });
 
   test('sends the report now, signed; the exit code is the verdict\'s', async () => {
-    const result = await doctor([`--config.file=${configFile}`, '--notify', 'dingtalk/ops', '--lang=en']);
+    const result = await runDoctorCli([`--config.file=${configFile}`, '--notify', 'dingtalk/ops', '--lang=en']);
     expect(result.stderr).toBe('doctor: report sent to dingtalk/ops\n');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Verdict: [OK] OK');
@@ -546,7 +536,7 @@ notify:
     const targets = `[{ url: "${ds.url}", name: docs-a }, { url: "http://127.0.0.1:9/dead", name: docs-dead }]`;
     writeFileSync(fleetFile, `${readFileSync(configFile, 'utf8')}\nprobe: { targets: ${targets} }\n`);
     dingtalk.delivered.length = 0;
-    const result = await doctor([`--config.file=${fleetFile}`, '--notify=dingtalk/ops']);
+    const result = await runDoctorCli([`--config.file=${fleetFile}`, '--notify=dingtalk/ops']);
     expect([result.code, result.stderr]).toEqual([2, 'doctor: report sent to dingtalk/ops\n']);
     // stdout is the documentserver's own report, as without --notify.
     expect(result.stdout).toContain('结论: [OK]');
@@ -558,14 +548,14 @@ notify:
   });
 
   test('an unknown robot: a clear error and exit code 4, nothing sent; an undeliverable report: exit code 5', async () => {
-    const unknown = await doctor([`--config.file=${configFile}`, '--notify', 'wecom/oncall']);
+    const unknown = await runDoctorCli([`--config.file=${configFile}`, '--notify', 'wecom/oncall']);
     expect([unknown.code, unknown.stdout, unknown.stderr]).toEqual([
       4, '', 'doctor: --notify wecom/oncall: not a configured robot of the notify section (configured: dingtalk/ops, dingtalk/down)\n',
     ]);
-    const malformed = await doctor([`--config.file=${configFile}`, '--notify', 'ops']);
+    const malformed = await runDoctorCli([`--config.file=${configFile}`, '--notify', 'ops']);
     expect(malformed.code).toBe(4);
     expect(malformed.stderr.split('\n')[0]).toBe('doctor: --notify needs a robot as dingtalk/NAME or wecom/NAME, not "ops"');
-    const down = await doctor([`--config.file=${configFile}`, '--notify', 'dingtalk/down', '--timeout=3s']);
+    const down = await runDoctorCli([`--config.file=${configFile}`, '--notify', 'dingtalk/down', '--timeout=3s']);
     expect(down.code).toBe(5);
     expect(down.stderr).toBe('doctor: report to dingtalk/down failed: not delivered within --timeout (3 s); see the log lines above (--log.level=warn)\n');
   });
