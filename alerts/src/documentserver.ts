@@ -1,0 +1,400 @@
+import type { Thresholds } from '../thresholds.js';
+import type { AlertFile } from './model.js';
+
+export const documentserver = (t: Thresholds): AlertFile => ({
+  file: 'documentserver',
+  header: [
+    'ONLYOFFICE Docs (DocumentServer) alerts, from the healthcheck, endpoints, commands and license collectors.',
+    'Monitoring-mixin style: OnlyofficeDocs* names, severity critical/warning/info, zh-CN summary/description',
+    'with English alongside (*_en), runbook_url to docs/runbooks/<alert>.md.',
+    'Works for /metrics (instance = the exporter) and /probe fleets (instance = the DS URL, see prometheus/prometheus.yml).',
+  ],
+  group: 'onlyoffice-docs.documentserver',
+  rules: [
+    {
+      comment: [
+        'The Alertmanager configuration inhibits warning/info alerts of the same instance while this one fires.',
+      ],
+      alert: 'OnlyofficeDocsDown',
+      expr: 'onlyoffice_healthcheck_up == 0',
+      for: '1m',
+      severity: 'critical',
+      summary: 'ONLYOFFICE Docs 不可用',
+      description: '{{ $labels.instance }} 的 /healthcheck 已超过 1 分钟没有在超时内返回 true（返回 false、超时、连接被拒绝或不是 DocumentServer 的应答），编辑器无法打开或保存文档。',
+      summary_en: 'ONLYOFFICE Docs is down',
+      description_en: '/healthcheck of {{ $labels.instance }} has not answered true in time for more than 1 minute (false, timeout, connection refused or not a DocumentServer answer); editors cannot open or save documents.',
+    },
+    {
+      comment: [
+        'nginx still answers (api.js is served from disk, or the proxy gives 502/503/504) but no hop gets',
+        'docservice\'s own /index.html: docservice on port 8000 is not listening.',
+      ],
+      alert: 'OnlyofficeDocsDocserviceDown',
+      expr: `max without (via) (onlyoffice_endpoint_up{endpoint="index"}) == 0
+and on (instance, job)
+(
+  max without (via) (onlyoffice_endpoint_status_code{endpoint="healthcheck"} >= 502 <= 504)
+  or
+  max without (via) (onlyoffice_endpoint_up{endpoint="api_js"} == 1)
+)
+`,
+      for: '1m',
+      severity: 'critical',
+      summary: 'docservice 未运行，代理仍在应答',
+      description: '{{ $labels.instance }}：nginx 仍在应答（api.js 可以取到，或代理返回 502/503/504），但没有任何一跳拿到 docservice 自己的 /index.html，已超过 1 分钟。docservice（8000 端口）没有启动、崩溃或启动时连不上 RabbitMQ/PostgreSQL。',
+      summary_en: 'docservice is down behind a working proxy',
+      description_en: '{{ $labels.instance }}: nginx still answers (api.js is served, or the proxy returns 502/503/504) but no hop has got docservice\'s own /index.html for more than 1 minute. docservice (port 8000) is not started, crashed, or cannot reach RabbitMQ/PostgreSQL at start-up.',
+    },
+    {
+      comment: [
+        'The value is the public hop\'s HTTP status (0: no HTTP answer at all).',
+      ],
+      alert: 'OnlyofficeDocsProxyError',
+      expr: `onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public"}
+and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="public"} == 0)
+and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="direct"} == 1)
+`,
+      for: '2m',
+      severity: 'critical',
+      summary: '反向代理出错，docservice 正常',
+      description: '{{ $labels.instance }}：直连 DocumentServer 正常，但经公共地址（public_url）访问 /healthcheck 失败已超过 2 分钟，HTTP 状态 {{ $value }}（0 表示没有 HTTP 应答：连接被拒绝、超时或 TLS 错误）。用户打不开编辑器，问题在反向代理。',
+      summary_en: 'The reverse proxy fails while docservice is up',
+      description_en: '{{ $labels.instance }}: DocumentServer answers directly, but /healthcheck through the public URL (public_url) has failed for more than 2 minutes with HTTP status {{ $value }} (0: no HTTP answer: refused, timeout or TLS error). Users cannot open the editor; the reverse proxy is at fault.',
+    },
+    {
+      alert: 'OnlyofficeDocsHealthcheckSlow',
+      expr: 'onlyoffice_healthcheck_duration_seconds > 1',
+      for: '5m',
+      severity: 'warning',
+      summary: 'DocumentServer 健康检查缓慢',
+      description: '{{ $labels.instance }} 的 /healthcheck 耗时 {{ $value | humanizeDuration }}，已连续 5 分钟超过 1 秒（正常只需几十毫秒）。RabbitMQ 或 PostgreSQL 可能卡住或过载。',
+      summary_en: 'DocumentServer healthcheck is slow',
+      description_en: '/healthcheck of {{ $labels.instance }} takes {{ $value | humanizeDuration }}, over 1 second for 5 minutes (a few tens of milliseconds is normal). RabbitMQ or PostgreSQL may be frozen or overloaded.',
+    },
+    {
+      alert: 'OnlyofficeDocsJwtMismatch',
+      expr: 'max without (command) (onlyoffice_command_error{code=~"6|7"}) == 1',
+      for: '5m',
+      severity: 'warning',
+      summary: 'JWT 不匹配：CommandService 拒绝了令牌',
+      description: '{{ $labels.instance }} 的 CommandService 拒绝导出器签名的请求已超过 5 分钟：错误码 {{ $labels.code }}（{{ $labels.reason }}）。6 表示密钥不一致或缺少令牌，7 表示令牌过期（时钟偏差）。用同一密钥的集成（Nextcloud、Seafile 等）也会失败。',
+      summary_en: 'JWT mismatch: CommandService rejects the token',
+      description_en: 'CommandService of {{ $labels.instance }} has rejected the exporter\'s signed requests for more than 5 minutes: error {{ $labels.code }} ({{ $labels.reason }}). 6 means a secret mismatch or a missing token, 7 an expired token (clock skew). Integrations using the same secret (Nextcloud, Seafile, ...) fail too.',
+    },
+    {
+      comment: [
+        'The value is the number of days left.',
+      ],
+      alert: 'OnlyofficeDocsLicenseExpiringSoon',
+      expr: '0 < (onlyoffice_license_expiry_timestamp_seconds - time()) / 86400 < 30',
+      for: '15m',
+      severity: 'warning',
+      summary: 'ONLYOFFICE Docs 许可证即将到期',
+      description: '{{ $labels.instance }} 的许可证将在 {{ printf "%.1f" $value }} 天后到期。',
+      summary_en: 'The ONLYOFFICE Docs license expires soon',
+      description_en: 'The license of {{ $labels.instance }} expires in {{ printf "%.1f" $value }} days.',
+    },
+    {
+      alert: 'OnlyofficeDocsLicenseExpired',
+      expr: `onlyoffice_license_expiry_timestamp_seconds <= time()
+or on (instance, job)
+onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
+`,
+      for: '5m',
+      severity: 'critical',
+      summary: 'ONLYOFFICE Docs 许可证已过期',
+      description: '{{ $labels.instance }} 的许可证已过期（到期日已过，或 DocumentServer 的许可证检查结果为 Expired）。',
+      summary_en: 'The ONLYOFFICE Docs license has expired',
+      description_en: 'The license of {{ $labels.instance }} has expired (its end date is past, or DocumentServer\'s license check says Expired).',
+    },
+    {
+      comment: [
+        'Connection-based licenses (the open-source build allows 20); limit 0 means a user-based license.',
+      ],
+      alert: 'OnlyofficeDocsConnectionsNearLimit',
+      expr: `onlyoffice_connections
+/ on (instance, job, mode)
+(onlyoffice_license_connections_limit > 0)
+> 0.9
+`,
+      for: '15m',
+      severity: 'warning',
+      summary: '连接数接近许可证上限',
+      description: '{{ $labels.instance }} 的 {{ $labels.mode }} 连接数已达许可证上限的 {{ $value | humanizePercentage }}，超过 15 分钟。达到上限后新用户只能以只读方式打开文档。',
+      summary_en: 'Connections are near the licensed limit',
+      description_en: '{{ $labels.mode }} connections of {{ $labels.instance }} have been at {{ $value | humanizePercentage }} of the licensed limit for more than 15 minutes. At the limit, new users can only open documents read-only.',
+    },
+    {
+      comment: [
+        'User-based licenses: unique users this period against the licensed user count.',
+      ],
+      alert: 'OnlyofficeDocsUsersNearLimit',
+      expr: `onlyoffice_users{kind="unique"}
+/ on (instance, job, mode)
+(onlyoffice_license_users_limit > 0)
+> 0.9
+`,
+      for: '15m',
+      severity: 'warning',
+      summary: '用户数接近许可证上限',
+      description: '{{ $labels.instance }} 本期 {{ $labels.mode }} 用户数已达许可证上限的 {{ $value | humanizePercentage }}，超过 15 分钟。',
+      summary_en: 'Users are near the licensed limit',
+      description_en: '{{ $labels.mode }} users of {{ $labels.instance }} this period have been at {{ $value | humanizePercentage }} of the licensed limit for more than 15 minutes.',
+    },
+    {
+      alert: 'OnlyofficeDocsForgottenFiles',
+      expr: 'onlyoffice_forgotten_files > 0',
+      for: '15m',
+      severity: 'warning',
+      summary: '有文档未能保存到存储',
+      description: '{{ $labels.instance }} 保留着 {{ $value }} 个未能保存到存储的文件（getForgottenList），用户的修改只在 DocumentServer 上。',
+      summary_en: 'Documents could not be saved to the storage',
+      description_en: '{{ $labels.instance }} keeps {{ $value }} files it could not save to the storage (getForgottenList); the users\' changes exist only on DocumentServer.',
+    },
+  ],
+  testHeader: [
+    'promtool test rules alerts/tests/documentserver.test.yml',
+    'Each alert: series that fire it (after its for:), series that do not, and resolution.',
+  ],
+  tests: [
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsDown fires after 1m of healthcheck 0 and resolves; a healthy instance stays quiet',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_healthcheck_up{instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0 0 0 1 1' },
+        { series: 'onlyoffice_healthcheck_up{instance="https://docs2.example.com", job="onlyoffice-probe"}', values: '1x6' },
+      ],
+      checks: [
+        { at: '1m', alert: 'OnlyofficeDocsDown', fires: [] },
+        { at: '2m', note: 'pending: 0 for less than 1m', alert: 'OnlyofficeDocsDown', fires: [] },
+        { at: '3m', alert: 'OnlyofficeDocsDown', fires: [
+          { labels: { severity: 'critical', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '5m', note: 'healthcheck true again', alert: 'OnlyofficeDocsDown', fires: [] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsDocserviceDown only when a proxy still answers and no hop gets docservice\'s index',
+      interval: '1m',
+      series: [
+        { comment: ['a: direct is docservice :8000 (refused), public goes through nginx (502 while docservice is down).'], series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="a", job="onlyoffice"}', values: '1 1 0 0 0 1 1 1' },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="a", job="onlyoffice"}', values: '1 1 0 0 0 1 1 1' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="a", job="onlyoffice"}', values: '200 200 0 0 0 200 200 200' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}', values: '200 200 502 502 502 200 200 200' },
+        { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="public", instance="a", job="onlyoffice"}', values: '1x7' },
+        { comment: ['b: only docservice :8000, nothing answers at all: cannot tell docservice from the host (OnlyofficeDocsDown says it).'], series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="b", job="onlyoffice"}', values: '0x7' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="b", job="onlyoffice"}', values: '0x7' },
+        { comment: ['c: DS\'s own nginx as direct: docservice hangs (no status within the timeout) while api.js is served from disk.'], series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="c", job="onlyoffice"}', values: '1 1 0 0 0 0 1 1' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="c", job="onlyoffice"}', values: '200 200 0 0 0 0 200 200' },
+        { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="direct", instance="c", job="onlyoffice"}', values: '1x7' },
+        { comment: ['d: RabbitMQ down: healthcheck says false, index still answers: docservice is up.'], series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="d", job="onlyoffice"}', values: '1x7' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="d", job="onlyoffice"}', values: '200x7' },
+        { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="direct", instance="d", job="onlyoffice"}', values: '1x7' },
+      ],
+      checks: [
+        { at: '2m', alert: 'OnlyofficeDocsDocserviceDown', fires: [] },
+        { at: '3m', alert: 'OnlyofficeDocsDocserviceDown', fires: [
+          { labels: { severity: 'critical', endpoint: 'index', instance: 'a', job: 'onlyoffice' }, value: 0 },
+          { labels: { severity: 'critical', endpoint: 'index', instance: 'c', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '5m', note: 'a recovered; c still hangs', alert: 'OnlyofficeDocsDocserviceDown', fires: [
+          { labels: { severity: 'critical', endpoint: 'index', instance: 'c', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '7m', note: 'c answers again', alert: 'OnlyofficeDocsDocserviceDown', fires: [] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsProxyError when the public hop fails while the direct one answers',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="direct", instance="a", job="onlyoffice"}', values: '1x8' },
+        { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}', values: '1 0 0 0 0 1 1 1 1' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}', values: '200 502 502 502 0 200 200 200 200' },
+        { comment: ['e: both hops down: the DS itself is down (OnlyofficeDocsDown), not the proxy.'], series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="direct", instance="e", job="onlyoffice"}', values: '0x8' },
+        { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="public", instance="e", job="onlyoffice"}', values: '0x8' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="e", job="onlyoffice"}', values: '502x8' },
+      ],
+      checks: [
+        { at: '2m', note: 'pending since 1m', alert: 'OnlyofficeDocsProxyError', fires: [] },
+        { at: '3m', alert: 'OnlyofficeDocsProxyError', fires: [
+          { labels: { severity: 'critical', endpoint: 'healthcheck', via: 'public', instance: 'a', job: 'onlyoffice' }, value: 502 },
+        ] },
+        { at: '4m', note: 'the proxy stopped answering at all: still firing, status 0', alert: 'OnlyofficeDocsProxyError', fires: [
+          { labels: { severity: 'critical', endpoint: 'healthcheck', via: 'public', instance: 'a', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '5m', alert: 'OnlyofficeDocsProxyError', fires: [] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsHealthcheckSlow after 5 minutes over 1 s',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_healthcheck_duration_seconds{instance="a", job="onlyoffice"}', values: '0.05 0.05 3 3 3 3 3 3 0.05 0.05' },
+        { series: 'onlyoffice_healthcheck_duration_seconds{instance="b", job="onlyoffice"}', values: '0.9x9' },
+      ],
+      checks: [
+        { at: '6m', note: 'pending since 2m', alert: 'OnlyofficeDocsHealthcheckSlow', fires: [] },
+        { at: '7m', alert: 'OnlyofficeDocsHealthcheckSlow', fires: [
+          { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: 3 },
+        ] },
+        { at: '8m', alert: 'OnlyofficeDocsHealthcheckSlow', fires: [] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsJwtMismatch on error 6 or 7 of any command, one alert per code',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_command_error{command="version", code="0", reason="none", instance="a", job="onlyoffice"}', values: '1 1 stale' },
+        { series: 'onlyoffice_command_error{command="version", code="6", reason="token", instance="a", job="onlyoffice"}', values: '_ _ 1 1 1 1 1 1 1 stale' },
+        { series: 'onlyoffice_command_error{command="license", code="6", reason="token", instance="a", job="onlyoffice"}', values: '_ _ 1 1 1 1 1 1 1 stale' },
+        { series: 'onlyoffice_command_error{command="version", code="0", reason="none", instance="a", job="onlyoffice"}', values: '_ _ _ _ _ _ _ _ _ 1 1' },
+        { comment: ['b: the command answers, but with an error that is not about the token.'], series: 'onlyoffice_command_error{command="getForgottenList", code="1", reason="document_id", instance="b", job="onlyoffice"}', values: '1x10' },
+      ],
+      checks: [
+        { at: '6m', note: 'pending since 2m', alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
+        { at: '7m', alert: 'OnlyofficeDocsJwtMismatch', fires: [
+          { labels: { severity: 'warning', code: '6', reason: 'token', instance: 'a', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '10m', alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
+      ],
+    },
+    {
+      name: 'OnlyofficeDocsJwtMismatch on an expired token (7)',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_command_error{command="version", code="7", reason="token_expired", instance="https://docs.example.com", job="onlyoffice-probe"}', values: '1x6' },
+      ],
+      checks: [
+        { at: '4m', alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
+        { at: '5m', alert: 'OnlyofficeDocsJwtMismatch', fires: [
+          { labels: { severity: 'warning', code: '7', reason: 'token_expired', instance: 'https://docs.example.com', job: 'onlyoffice-probe' }, value: 0 },
+        ] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+        'promtool starts at the epoch: time() is the eval time in seconds. 1728000 s = 20 days.',
+      ],
+      name: 'OnlyofficeDocsLicenseExpiringSoon within 30 days, not for 60 days, not once renewed',
+      interval: '5m',
+      series: [
+        { series: 'onlyoffice_license_expiry_timestamp_seconds{instance="a", job="onlyoffice"}', values: '1728000x4 33264000x4' },
+        { series: 'onlyoffice_license_expiry_timestamp_seconds{instance="b", job="onlyoffice"}', values: '5184000x8' },
+      ],
+      checks: [
+        { at: '10m', note: 'pending since 0m', alert: 'OnlyofficeDocsLicenseExpiringSoon', fires: [] },
+        { at: '15m', alert: 'OnlyofficeDocsLicenseExpiringSoon', fires: [
+          { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: 20 },
+        ] },
+        { at: '25m', note: 'renewed for a year', alert: 'OnlyofficeDocsLicenseExpiringSoon', fires: [] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsLicenseExpired by end date or by DS\'s license check',
+      interval: '1m',
+      series: [
+        { comment: ['a: ends 10 minutes after the epoch, renewed at 20m.'], series: 'onlyoffice_license_expiry_timestamp_seconds{instance="a", job="onlyoffice"}', values: '600x19 31536000x5' },
+        { comment: ['b: no end date (license from CommandService), but DS says Expired.'], series: 'onlyoffice_license_info{type="2", status="Expired", mode="none", package_type="enterprise", has_license="unknown", source="command", instance="b", job="onlyoffice"}', values: '1x22 stale' },
+        { series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="enterprise", has_license="unknown", source="command", instance="b", job="onlyoffice"}', values: '_x23 1' },
+        { comment: ['c: the open-source build: Success, no end date.'], series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="open_source", has_license="false", source="info_json", instance="c", job="onlyoffice"}', values: '1x24' },
+      ],
+      checks: [
+        { at: '4m', alert: 'OnlyofficeDocsLicenseExpired', fires: [] },
+        { at: '5m', alert: 'OnlyofficeDocsLicenseExpired', fires: [
+          { labels: { severity: 'critical', type: '2', status: 'Expired', mode: 'none', package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '14m', note: 'a: past its end since 10m, pending', alert: 'OnlyofficeDocsLicenseExpired', fires: [
+          { labels: { severity: 'critical', type: '2', status: 'Expired', mode: 'none', package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '15m', alert: 'OnlyofficeDocsLicenseExpired', fires: [
+          { labels: { severity: 'critical', instance: 'a', job: 'onlyoffice' }, value: 0 },
+          { labels: { severity: 'critical', type: '2', status: 'Expired', mode: 'none', package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '22m', note: 'a renewed', alert: 'OnlyofficeDocsLicenseExpired', fires: [
+          { labels: { severity: 'critical', type: '2', status: 'Expired', mode: 'none', package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '24m', note: 'b got a valid license', alert: 'OnlyofficeDocsLicenseExpired', fires: [] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsConnectionsNearLimit over 90 % of a connection-based limit, per mode',
+      interval: '5m',
+      series: [
+        { series: 'onlyoffice_connections{mode="edit", instance="a", job="onlyoffice"}', values: '10 19 19 19 19 19 10 10' },
+        { series: 'onlyoffice_license_connections_limit{mode="edit", instance="a", job="onlyoffice"}', values: '20x7' },
+        { series: 'onlyoffice_connections{mode="view", instance="a", job="onlyoffice"}', values: '1x7' },
+        { series: 'onlyoffice_license_connections_limit{mode="view", instance="a", job="onlyoffice"}', values: '20x7' },
+        { comment: ['b: user-based license (connection limit 0): never a connection ratio.'], series: 'onlyoffice_connections{mode="edit", instance="b", job="onlyoffice"}', values: '6x7' },
+        { series: 'onlyoffice_license_connections_limit{mode="edit", instance="b", job="onlyoffice"}', values: '0x7' },
+      ],
+      checks: [
+        { at: '15m', note: 'pending since 5m', alert: 'OnlyofficeDocsConnectionsNearLimit', fires: [] },
+        { at: '20m', alert: 'OnlyofficeDocsConnectionsNearLimit', fires: [
+          { labels: { severity: 'warning', mode: 'edit', instance: 'a', job: 'onlyoffice' }, value: 0.95 },
+        ] },
+        { at: '30m', alert: 'OnlyofficeDocsConnectionsNearLimit', fires: [] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsUsersNearLimit counts unique users against a user-based limit',
+      interval: '5m',
+      series: [
+        { series: 'onlyoffice_users{mode="edit", kind="unique", instance="a", job="onlyoffice"}', values: '10 46 46 46 46 46 46 0' },
+        { series: 'onlyoffice_users{mode="edit", kind="anonymous", instance="a", job="onlyoffice"}', values: '50x7' },
+        { series: 'onlyoffice_license_users_limit{mode="edit", instance="a", job="onlyoffice"}', values: '50x7' },
+        { comment: ['b: connection-based license (user limit 0).'], series: 'onlyoffice_users{mode="edit", kind="unique", instance="b", job="onlyoffice"}', values: '0x7' },
+        { series: 'onlyoffice_license_users_limit{mode="edit", instance="b", job="onlyoffice"}', values: '0x7' },
+      ],
+      checks: [
+        { at: '15m', alert: 'OnlyofficeDocsUsersNearLimit', fires: [] },
+        { at: '20m', alert: 'OnlyofficeDocsUsersNearLimit', fires: [
+          { labels: { severity: 'warning', mode: 'edit', instance: 'a', job: 'onlyoffice' }, value: 0.92 },
+        ] },
+        { at: '35m', note: 'a new period starts at 0', alert: 'OnlyofficeDocsUsersNearLimit', fires: [] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsForgottenFiles while DS keeps files it could not save',
+      interval: '5m',
+      series: [
+        { series: 'onlyoffice_forgotten_files{instance="a", job="onlyoffice"}', values: '0 2 2 2 2 0' },
+        { series: 'onlyoffice_forgotten_files{instance="b", job="onlyoffice"}', values: '0x5' },
+      ],
+      checks: [
+        { at: '15m', alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
+        { at: '20m', alert: 'OnlyofficeDocsForgottenFiles', fires: [
+          { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: 2 },
+        ] },
+        { at: '25m', alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
+      ],
+    },
+  ],
+});

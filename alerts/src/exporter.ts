@@ -1,0 +1,117 @@
+import type { Thresholds } from '../thresholds.js';
+import type { AlertFile } from './model.js';
+
+export const exporter = (t: Thresholds): AlertFile => ({
+  file: 'exporter',
+  header: [
+    'The exporter itself: a collector that fails, an exporter Prometheus cannot scrape or does not scrape at all.',
+    'Job names are expected to start with "onlyoffice" (prometheus/prometheus.yml: onlyoffice, onlyoffice-probe).',
+  ],
+  group: 'onlyoffice-docs.exporter',
+  rules: [
+    {
+      alert: 'OnlyofficeDocsCollectorFailing',
+      expr: 'onlyoffice_scrape_collector_success == 0',
+      for: '10m',
+      severity: 'warning',
+      summary: '导出器的采集器失败',
+      description: '{{ $labels.instance }} 上的采集器 {{ $labels.collector }} 已超过 10 分钟无法完成（出错或超过抓取期限），它的指标缺失。',
+      summary_en: 'An exporter collector is failing',
+      description_en: 'Collector {{ $labels.collector }} on {{ $labels.instance }} has not finished for more than 10 minutes (error or past the scrape deadline); its metrics are missing.',
+    },
+    {
+      alert: 'OnlyofficeDocsExporterDown',
+      expr: 'up{job=~"onlyoffice.*"} == 0',
+      for: '2m',
+      severity: 'critical',
+      summary: 'Prometheus 抓取不到 ONLYOFFICE 导出器',
+      description: 'Prometheus 已超过 2 分钟抓取不到 {{ $labels.job }} 的 {{ $labels.instance }}；在此期间不会有任何 ONLYOFFICE Docs 告警。',
+      summary_en: 'Prometheus cannot scrape the ONLYOFFICE exporter',
+      description_en: 'Prometheus has failed to scrape {{ $labels.instance }} of job {{ $labels.job }} for more than 2 minutes; no ONLYOFFICE Docs alert can fire meanwhile.',
+    },
+    {
+      alert: 'OnlyofficeDocsExporterAbsent',
+      expr: 'absent(up{job=~"onlyoffice.*"})',
+      for: '10m',
+      severity: 'critical',
+      summary: 'Prometheus 没有抓取任何 ONLYOFFICE 导出器',
+      description: 'Prometheus 已超过 10 分钟没有任何 job 名以 onlyoffice 开头的抓取目标，ONLYOFFICE Docs 没有被监控。',
+      summary_en: 'Prometheus scrapes no ONLYOFFICE exporter',
+      description_en: 'For more than 10 minutes Prometheus has had no target in a job whose name starts with onlyoffice: ONLYOFFICE Docs is not monitored.',
+    },
+    {
+      alert: 'OnlyofficeDocsExporterConfigReloadFailed',
+      expr: 'onlyoffice_exporter_config_last_reload_successful == 0',
+      for: '5m',
+      severity: 'warning',
+      summary: '导出器拒绝了新的配置文件',
+      description: '{{ $labels.instance }} 上的导出器最近一次加载配置文件失败，仍在使用之前的配置；配置文件中的修改没有生效。',
+      summary_en: 'The exporter refused its new config file',
+      description_en: 'The last reload of the config file of the exporter on {{ $labels.instance }} failed; it keeps running the previous configuration, and the changes in the file have not taken effect.',
+    },
+  ],
+  testHeader: [
+    'promtool test rules alerts/tests/exporter.test.yml',
+  ],
+  tests: [
+    {
+      name: 'OnlyofficeDocsCollectorFailing after 10 minutes of success 0, per collector',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_scrape_collector_success{collector="license", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0x10 1 1' },
+        { series: 'onlyoffice_scrape_collector_success{collector="healthcheck", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x13' },
+      ],
+      checks: [
+        { at: '11m', note: 'pending since 2m', alert: 'OnlyofficeDocsCollectorFailing', fires: [] },
+        { at: '12m', alert: 'OnlyofficeDocsCollectorFailing', fires: [
+          { labels: { severity: 'warning', collector: 'license', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '13m', alert: 'OnlyofficeDocsCollectorFailing', fires: [] },
+      ],
+    },
+    {
+      name: 'OnlyofficeDocsExporterDown for the exporter\'s jobs only',
+      interval: '1m',
+      series: [
+        { series: 'up{instance="https://docs.example.com", job="onlyoffice-probe"}', values: '1 0 0 0 0 1' },
+        { series: 'up{instance="127.0.0.1:9100", job="node"}', values: '0x5' },
+      ],
+      checks: [
+        { at: '2m', note: 'pending since 1m', alert: 'OnlyofficeDocsExporterDown', fires: [] },
+        { at: '3m', alert: 'OnlyofficeDocsExporterDown', fires: [
+          { labels: { severity: 'critical', instance: 'https://docs.example.com', job: 'onlyoffice-probe' }, value: 0 },
+        ] },
+        { at: '5m', alert: 'OnlyofficeDocsExporterDown', fires: [] },
+      ],
+    },
+    {
+      name: 'OnlyofficeDocsExporterAbsent when no onlyoffice job is scraped, until one is',
+      interval: '1m',
+      series: [
+        { series: 'up{instance="127.0.0.1:9100", job="node"}', values: '1x20' },
+        { series: 'up{instance="127.0.0.1:9967", job="onlyoffice"}', values: '_x14 1x6' },
+      ],
+      checks: [
+        { at: '9m', note: 'pending since 0m', alert: 'OnlyofficeDocsExporterAbsent', fires: [] },
+        { at: '10m', alert: 'OnlyofficeDocsExporterAbsent', fires: [
+          { labels: { severity: 'critical' }, value: 0 },
+        ] },
+        { at: '15m', alert: 'OnlyofficeDocsExporterAbsent', fires: [] },
+      ],
+    },
+    {
+      name: 'OnlyofficeDocsExporterConfigReloadFailed after 5 minutes on a refused config, resolved by a good reload',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_exporter_config_last_reload_successful{instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0x6 1x3' },
+      ],
+      checks: [
+        { at: '6m', note: 'pending since 2m', alert: 'OnlyofficeDocsExporterConfigReloadFailed', fires: [] },
+        { at: '7m', alert: 'OnlyofficeDocsExporterConfigReloadFailed', fires: [
+          { labels: { severity: 'warning', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '9m', alert: 'OnlyofficeDocsExporterConfigReloadFailed', fires: [] },
+      ],
+    },
+  ],
+});
