@@ -1,7 +1,34 @@
 import type { Thresholds } from '../thresholds.js';
-import type { AlertFile } from './model.js';
+import { duration, enDuration, minutes, zhDuration, type AlertFile, type TestGroup } from './model.js';
 
-export const conversions = (t: Thresholds): AlertFile => ({
+const q = (vhost: string, queue: string) =>
+  `onlyoffice_rabbitmq_queue_messages_ready{vhost="${vhost}", queue="${queue}", instance="127.0.0.1:9967", job="onlyoffice"}`;
+
+/** Above the threshold for the `for:` duration and a little more, then drained; at the threshold exactly stays quiet. */
+function backlogTest(t: Thresholds): TestGroup {
+  const n = t.conversions.backlog_waiting;
+  const f = minutes(t.conversions.backlog_for);
+  return {
+    name: `OnlyofficeDocsConversionBacklog above ${n} waiting for ${t.conversions.backlog_for}; ${n} exactly, or dead letters, do not count`,
+    interval: '1m',
+    series: [
+      { series: q('/', 'ds.converttask6'), values: `0 ${n + 5}x${f + 3} 0x5` },
+      { series: q('ds75', 'ds.converttask'), values: `${n}x${f + 9}` },
+      { series: q('/', 'ds.convertdead'), values: `${n + 100}x${f + 9}` },
+    ],
+    checks: [
+      { at: duration(f), note: 'pending since 1m', alert: 'OnlyofficeDocsConversionBacklog', fires: [] },
+      { at: duration(f + 2), alert: 'OnlyofficeDocsConversionBacklog', fires: [
+        { labels: { severity: 'warning', vhost: '/', queue: 'ds.converttask6', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: n + 5 },
+      ] },
+      { at: duration(f + 6), note: 'drained', alert: 'OnlyofficeDocsConversionBacklog', fires: [] },
+    ],
+  };
+}
+
+export const conversions = (t: Thresholds): AlertFile => {
+  const n = t.conversions.backlog_waiting;
+  return {
   file: 'conversions',
   header: [
     'Conversions: DS\'s task queues in RabbitMQ (rabbitmq_queues collector). ds.converttask (7.1 – 8.2) or',
@@ -39,6 +66,21 @@ and deriv(onlyoffice_rabbitmq_queue_messages_ready{queue=~"ds\\\\.converttask6?"
       description: '{{ $labels.instance }} 上 {{ $labels.vhost }}/{{ $labels.queue }} 的转换任务 15 分钟内从未清空并且还在增长，现在有 {{ $value }} 个在等待：转换速度跟不上请求。',
       summary_en: 'The conversion backlog keeps growing',
       description_en: 'The conversion backlog of {{ $labels.vhost }}/{{ $labels.queue }} on {{ $labels.instance }} has not emptied for 15 minutes and still grows, {{ $value }} waiting now: conversions do not keep up with requests.',
+    },
+    {
+      comment: [
+        `More than conversions.backlog_waiting tasks waiting, whether or not the backlog grows. The value is the backlog.`,
+      ],
+      alert: 'OnlyofficeDocsConversionBacklog',
+      expr: `onlyoffice_rabbitmq_queue_messages_ready{queue=~"ds\\\\.converttask6?"} > ${n}`,
+      for: t.conversions.backlog_for,
+      severity: 'warning',
+      summary: `转换任务积压超过 ${n} 个`,
+      description: `{{ $labels.instance }} 上 {{ $labels.vhost }}/{{ $labels.queue }} 已超过 ${zhDuration(t.conversions.backlog_for)}有超过 ${n} 个转换任务在等待，`
+        + '现在有 {{ $value }} 个：转换速度跟不上请求，用户打开和保存文档要等待。',
+      summary_en: `More than ${n} conversion tasks are waiting`,
+      description_en: `More than ${n} conversion tasks have been waiting in {{ $labels.vhost }}/{{ $labels.queue }} on {{ $labels.instance }} `
+        + `for more than ${enDuration(t.conversions.backlog_for)}, {{ $value }} now: conversions do not keep up, users wait to open and save documents.`,
     },
     {
       comment: [
@@ -143,6 +185,7 @@ onlyoffice_conversion_probe_error_code
         { at: '35m', note: 'drained at 31m', alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [] },
       ],
     },
+    backlogTest(t),
     {
       name: 'OnlyofficeDocsConversionDeadLetters for 15 minutes after a dead-letter publish, or while dead letters wait',
       interval: '1m',
@@ -242,4 +285,5 @@ onlyoffice_conversion_probe_error_code
       ],
     },
   ],
-});
+  };
+};

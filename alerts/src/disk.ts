@@ -1,7 +1,64 @@
 import type { Thresholds } from '../thresholds.js';
-import type { AlertFile } from './model.js';
+import { num } from './common.js';
+import { duration, minutes, type AlertFile, type TestGroup } from './model.js';
 
-export const disk = (t: Thresholds): AlertFile => ({
+const SIZE = 100_000_000_000;
+const ROOT = { mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' };
+const fs = (metric: string, path: string, mount: string, device: string, fstype: string) =>
+  `${metric}{path="${path}", mountpoint="${mount}", device="${device}", fstype="${fstype}", instance="127.0.0.1:9967", job="onlyoffice"}`;
+
+/** disk.used_*_percent as the share still available, the way the rules compare it. */
+function freePercent(t: Thresholds) {
+  return { warning: num(100 - t.disk.used_warning_percent), critical: num(100 - t.disk.used_critical_percent) };
+}
+
+/**
+ * Warning, then critical, never both, then cleaned up; a read-only mount below critical stays quiet. The space used in
+ * each phase lies halfway between the thresholds, so any valid thresholds file gets a test that passes.
+ */
+function almostOutOfSpaceTest(t: Thresholds): TestGroup {
+  const { used_warning_percent: w, used_critical_percent: c } = t.disk;
+  const f = minutes(t.disk.for);
+  const avail = (used: number) => Math.round(SIZE * (100 - used) / 100);
+  const [warn, crit, clean] = [avail((w + c) / 2), avail((c + 100) / 2), avail(w / 2)];
+  const n = 2 * f + 72;
+  const root = (path: string) => [
+    { series: fs('onlyoffice_filesystem_size_bytes', path, '/', '/dev/sda1', 'ext4'), values: `${SIZE}x${n}` },
+    { series: fs('onlyoffice_filesystem_avail_bytes', path, '/', '/dev/sda1', 'ext4'), values: `${warn}x${f + 10} ${crit}x${f + 20} ${clean}x40` },
+    { series: fs('onlyoffice_filesystem_readonly', path, '/', '/dev/sda1', 'ext4'), values: `0x${n}` },
+  ];
+  const [rootA, rootB] = [root('/var/lib/onlyoffice'), root('/var/www/onlyoffice/Data')];
+  return {
+    name: `OnlyofficeDocsFilesystemAlmostOutOfSpace warning at ${num(100 - (w + c) / 2)} % free, critical at ${num(100 - (c + 100) / 2)} %, never both; `
+      + 'a read-only mount is left out',
+    interval: '1m',
+    series: [
+      rootA[0]!, rootB[0]!, rootA[1]!, rootB[1]!, rootA[2]!, rootB[2]!,
+      { series: fs('onlyoffice_filesystem_size_bytes', '/var/log/onlyoffice', '/var/log', '/dev/sdb1', 'xfs'), values: `${SIZE}x${n}` },
+      { series: fs('onlyoffice_filesystem_avail_bytes', '/var/log/onlyoffice', '/var/log', '/dev/sdb1', 'xfs'), values: `${clean}x${n}` },
+      { series: fs('onlyoffice_filesystem_readonly', '/var/log/onlyoffice', '/var/log', '/dev/sdb1', 'xfs'), values: `0x${n}` },
+      { series: fs('onlyoffice_filesystem_size_bytes', '/var/www/onlyoffice/documentserver', '/opt', '/dev/sdc1', 'ext4'), values: `${SIZE}x${n}` },
+      { series: fs('onlyoffice_filesystem_avail_bytes', '/var/www/onlyoffice/documentserver', '/opt', '/dev/sdc1', 'ext4'), values: `${crit}x${n}` },
+      { series: fs('onlyoffice_filesystem_readonly', '/var/www/onlyoffice/documentserver', '/opt', '/dev/sdc1', 'ext4'), values: `1x${n}` },
+    ],
+    checks: [
+      { at: duration(f - 1), note: 'pending', alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [] },
+      { at: duration(f + 5), alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [
+        { labels: { severity: 'warning', ...ROOT }, value: warn / SIZE * 100 },
+      ] },
+      { at: duration(2 * f + 10), note: `critical pending since ${f + 11}m`, alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [] },
+      { at: duration(2 * f + 16), alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [
+        { labels: { severity: 'critical', ...ROOT }, value: crit / SIZE * 100 },
+      ] },
+      { at: duration(2 * f + 42), note: 'cleaned up', alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [] },
+    ],
+  };
+}
+
+export const disk = (t: Thresholds): AlertFile => {
+  const free = freePercent(t);
+  const used = { warning: num(t.disk.used_warning_percent), critical: num(t.disk.used_critical_percent) };
+  return {
   file: 'disk',
   header: [
     'File systems holding DS\'s paths (disk collector), in the node-mixin way (NodeFilesystem* thresholds and windows).',
@@ -51,34 +108,35 @@ export const disk = (t: Thresholds): AlertFile => ({
       description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ printf "%.1f" $value }}% available and, at the trend of the last 6 hours, fills up within 4 hours.',
     },
     {
+      comment: [`The value is the percentage still available: below ${free.warning} % is more than ${used.warning} % used (root-reserved blocks count as used).`],
       alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace',
       expr: `max without (path) (
   (
-    onlyoffice_filesystem_avail_bytes / onlyoffice_filesystem_size_bytes * 100 < 5
+    onlyoffice_filesystem_avail_bytes / onlyoffice_filesystem_size_bytes * 100 < ${free.warning}
     and onlyoffice_filesystem_readonly == 0
   )
-  unless onlyoffice_filesystem_avail_bytes / onlyoffice_filesystem_size_bytes * 100 < 3
+  unless onlyoffice_filesystem_avail_bytes / onlyoffice_filesystem_size_bytes * 100 < ${free.critical}
 )
 `,
-      for: '30m',
+      for: t.disk.for,
       severity: 'warning',
-      summary: 'DS 所在文件系统可用空间不足 5%',
+      summary: `DS 所在文件系统已用空间超过 ${used.warning}%`,
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 可用。',
-      summary_en: 'A DS file system has less than 5% space left',
+      summary_en: `A DS file system is more than ${used.warning}% full`,
       description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has only {{ printf "%.1f" $value }}% available.',
     },
     {
       alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace',
       expr: `max without (path) (
-  onlyoffice_filesystem_avail_bytes / onlyoffice_filesystem_size_bytes * 100 < 3
+  onlyoffice_filesystem_avail_bytes / onlyoffice_filesystem_size_bytes * 100 < ${free.critical}
   and onlyoffice_filesystem_readonly == 0
 )
 `,
-      for: '30m',
+      for: t.disk.for,
       severity: 'critical',
-      summary: 'DS 所在文件系统可用空间不足 3%',
+      summary: `DS 所在文件系统已用空间超过 ${used.critical}%`,
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 可用。',
-      summary_en: 'A DS file system has less than 3% space left',
+      summary_en: `A DS file system is more than ${used.critical}% full`,
       description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has only {{ printf "%.1f" $value }}% available.',
     },
     {
@@ -226,35 +284,7 @@ export const disk = (t: Thresholds): AlertFile => ({
         { at: '110m', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
       ],
     },
-    {
-      name: 'OnlyofficeDocsFilesystemAlmostOutOfSpace warning at 4 %, critical at 2 %, never both; a read-only mount is left out',
-      interval: '1m',
-      series: [
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '4000000000x40 2000000000x60 50000000000x40' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '4000000000x40 2000000000x60 50000000000x40' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '90000000000x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/www/onlyoffice/documentserver", mountpoint="/opt", device="/dev/sdc1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/www/onlyoffice/documentserver", mountpoint="/opt", device="/dev/sdc1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000000x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/documentserver", mountpoint="/opt", device="/dev/sdc1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x180' },
-      ],
-      checks: [
-        { at: '20m', note: 'pending', alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [] },
-        { at: '30m', alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [
-          { labels: { severity: 'warning', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 4 },
-        ] },
-        { at: '70m', note: 'critical pending since 41m', alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [] },
-        { at: '80m', alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [
-          { labels: { severity: 'critical', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 2 },
-        ] },
-        { at: '130m', note: 'cleaned up', alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace', fires: [] },
-      ],
-    },
+    almostOutOfSpaceTest(t),
     {
       name: 'OnlyofficeDocsFilesystemFilesFillingUp warning and critical on inodes',
       interval: '1m',
@@ -357,4 +387,5 @@ export const disk = (t: Thresholds): AlertFile => ({
       ],
     },
   ],
-});
+  };
+};

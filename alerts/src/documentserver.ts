@@ -1,7 +1,118 @@
 import type { Thresholds } from '../thresholds.js';
-import type { AlertFile } from './model.js';
+import { num } from './common.js';
+import { duration, enDuration, minutes, zhDuration, type AlertFile, type Rule, type TestGroup } from './model.js';
 
-export const documentserver = (t: Thresholds): AlertFile => ({
+const SEPARATOR = ['---------------------------------------------------------------------------------------------------------'];
+
+const NEAR_LIMIT = {
+  connections: {
+    alert: 'OnlyofficeDocsConnectionsNearLimit',
+    comment: 'Connection-based licenses (the open-source build allows 20); limit 0 means a user-based license.',
+    used: 'onlyoffice_connections',
+    limit: 'onlyoffice_license_connections_limit',
+    zh: { warning: '连接数接近许可证上限', critical: '连接数几乎达到许可证上限' },
+    en: { warning: 'Connections are near the licensed limit', critical: 'Connections are almost at the licensed limit' },
+    description: (f: string) => `{{ $labels.instance }} 的 {{ $labels.mode }} 连接数已达许可证上限的 {{ $value | humanizePercentage }}，超过 ${zhDuration(f)}。`
+      + '达到上限后新用户只能以只读方式打开文档。',
+    description_en: (f: string) => `{{ $labels.mode }} connections of {{ $labels.instance }} have been at {{ $value | humanizePercentage }} of the licensed limit `
+      + `for more than ${enDuration(f)}. At the limit, new users can only open documents read-only.`,
+  },
+  users: {
+    alert: 'OnlyofficeDocsUsersNearLimit',
+    comment: 'User-based licenses: unique users this period against the licensed user count.',
+    used: 'onlyoffice_users{kind="unique"}',
+    limit: 'onlyoffice_license_users_limit',
+    zh: { warning: '用户数接近许可证上限', critical: '用户数几乎达到许可证上限' },
+    en: { warning: 'Users are near the licensed limit', critical: 'Users are almost at the licensed limit' },
+    description: (f: string) => `{{ $labels.instance }} 本期 {{ $labels.mode }} 用户数已达许可证上限的 {{ $value | humanizePercentage }}，超过 ${zhDuration(f)}。`,
+    description_en: (f: string) => `{{ $labels.mode }} users of {{ $labels.instance }} this period have been at {{ $value | humanizePercentage }} of the licensed limit `
+      + `for more than ${enDuration(f)}.`,
+  },
+} as const;
+
+/** Warning above license.warning_percent up to critical_percent, critical above it: never both. */
+function nearLimitRules(t: Thresholds, kind: keyof typeof NEAR_LIMIT): Rule[] {
+  const k = NEAR_LIMIT[kind];
+  const [w, c] = [num(t.license.warning_percent / 100), num(t.license.critical_percent / 100)];
+  const ratio = `${k.used}\n/ on (instance, job, mode)\n(${k.limit} > 0)\n`;
+  return (['warning', 'critical'] as const).map((severity) => ({
+    ...(severity === 'warning' ? { comment: [k.comment, `The value is the share of the limit: warning above ${w}, critical above ${c}.`] } : {}),
+    alert: k.alert,
+    expr: `${ratio}${severity === 'warning' ? `> ${w} <= ${c}` : `> ${c}`}\n`,
+    for: t.license.for,
+    severity,
+    summary: k.zh[severity],
+    description: k.description(t.license.for),
+    summary_en: k.en[severity],
+    description_en: k.description_en(t.license.for),
+  }));
+}
+
+/** Warning, then critical (the warning quiet meanwhile), then back under; another mode and a license of the other kind stay quiet. */
+function nearLimitTest(t: Thresholds, kind: keyof typeof NEAR_LIMIT): TestGroup {
+  const k = NEAR_LIMIT[kind];
+  const f = minutes(t.license.for);
+  const { warning_percent: w, critical_percent: c } = t.license;
+  const limit = 1000;
+  const [low, warn, crit] = [limit * w / 200, limit * (w + c) / 200, limit * (c + 100) / 200];
+  const used = (mode: string, instance: string) => kind === 'connections'
+    ? `onlyoffice_connections{mode="${mode}", instance="${instance}", job="onlyoffice"}`
+    : `onlyoffice_users{mode="${mode}", kind="unique", instance="${instance}", job="onlyoffice"}`;
+  const limitOf = (mode: string, instance: string) => `${k.limit}{mode="${mode}", instance="${instance}", job="onlyoffice"}`;
+  const n = 2 * f + 12;
+  const a = { mode: 'edit', instance: 'a', job: 'onlyoffice' };
+  return {
+    comment: SEPARATOR,
+    name: `${k.alert} above ${w} % of a ${kind === 'connections' ? 'connection' : 'user'}-based limit warns, above ${c} % pages, per mode`,
+    interval: '1m',
+    series: [
+      { series: used('edit', 'a'), values: `${low} ${warn}x${f + 2} ${crit}x${f + 2} ${kind === 'users' ? 0 : low}x5` },
+      { series: limitOf('edit', 'a'), values: `${limit}x${n}` },
+      ...(kind === 'connections'
+        ? [{ series: used('view', 'a'), values: `${low}x${n}` }, { series: limitOf('view', 'a'), values: `${limit}x${n}` }]
+        : [{ comment: ['anonymous users do not count'], series: `onlyoffice_users{mode="edit", kind="anonymous", instance="a", job="onlyoffice"}`, values: `${limit}x${n}` }]),
+      {
+        comment: [`b: ${kind === 'connections' ? 'user-based license (connection limit 0): never a connection ratio' : 'connection-based license (user limit 0)'}.`],
+        series: used('edit', 'b'), values: `${crit}x${n}`,
+      },
+      { series: limitOf('edit', 'b'), values: `0x${n}` },
+    ],
+    checks: [
+      { at: duration(f), note: 'pending since 1m', alert: k.alert, fires: [] },
+      { at: duration(f + 2), alert: k.alert, fires: [{ labels: { severity: 'warning', ...a }, value: warn / limit }] },
+      { at: duration(2 * f + 3), note: `critical pending since ${f + 4}m, the warning ended`, alert: k.alert, fires: [] },
+      { at: duration(2 * f + 5), alert: k.alert, fires: [{ labels: { severity: 'critical', ...a }, value: crit / limit }] },
+      { at: duration(2 * f + 8), note: kind === 'users' ? 'a new period starts at 0' : 'back under', alert: k.alert, fires: [] },
+    ],
+  };
+}
+
+/** Slow for the `for:` duration and one minute more, then fast again; just under the threshold stays quiet. */
+function healthcheckSlowTest(t: Thresholds): TestGroup {
+  const s = t.latency.healthcheck_seconds;
+  const f = minutes(t.latency.for);
+  const fast = Math.min(0.05, s / 20);
+  return {
+    comment: SEPARATOR,
+    name: `OnlyofficeDocsHealthcheckSlow after ${t.latency.for} over ${num(s)} s`,
+    interval: '1m',
+    series: [
+      { series: 'onlyoffice_healthcheck_duration_seconds{instance="a", job="onlyoffice"}', values: `${fast} ${fast} ${num(s * 1.5)}x${f} ${fast} ${fast}` },
+      { series: 'onlyoffice_healthcheck_duration_seconds{instance="b", job="onlyoffice"}', values: `${num(s * 0.9)}x${f + 4}` },
+    ],
+    checks: [
+      { at: duration(f + 1), note: 'pending since 2m', alert: 'OnlyofficeDocsHealthcheckSlow', fires: [] },
+      { at: duration(f + 2), alert: 'OnlyofficeDocsHealthcheckSlow', fires: [
+        { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: Number(num(s * 1.5)) },
+      ] },
+      { at: duration(f + 3), alert: 'OnlyofficeDocsHealthcheckSlow', fires: [] },
+    ],
+  };
+}
+
+export const documentserver = (t: Thresholds): AlertFile => {
+  const slow = num(t.latency.healthcheck_seconds);
+  return {
   file: 'documentserver',
   header: [
     'ONLYOFFICE Docs (DocumentServer) alerts, from the healthcheck, endpoints, commands and license collectors.',
@@ -63,13 +174,15 @@ and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="dire
     },
     {
       alert: 'OnlyofficeDocsHealthcheckSlow',
-      expr: 'onlyoffice_healthcheck_duration_seconds > 1',
-      for: '5m',
+      expr: `onlyoffice_healthcheck_duration_seconds > ${slow}`,
+      for: t.latency.for,
       severity: 'warning',
       summary: 'DocumentServer 健康检查缓慢',
-      description: '{{ $labels.instance }} 的 /healthcheck 耗时 {{ $value | humanizeDuration }}，已连续 5 分钟超过 1 秒（正常只需几十毫秒）。RabbitMQ 或 PostgreSQL 可能卡住或过载。',
+      description: `{{ $labels.instance }} 的 /healthcheck 耗时 {{ $value | humanizeDuration }}，已连续 ${zhDuration(t.latency.for)}超过 ${slow} 秒（正常只需几十毫秒）。`
+        + 'RabbitMQ 或 PostgreSQL 可能卡住或过载。',
       summary_en: 'DocumentServer healthcheck is slow',
-      description_en: '/healthcheck of {{ $labels.instance }} takes {{ $value | humanizeDuration }}, over 1 second for 5 minutes (a few tens of milliseconds is normal). RabbitMQ or PostgreSQL may be frozen or overloaded.',
+      description_en: `/healthcheck of {{ $labels.instance }} takes {{ $value | humanizeDuration }}, over ${slow} second${slow === '1' ? '' : 's'} `
+        + `for ${enDuration(t.latency.for)} (a few tens of milliseconds is normal). RabbitMQ or PostgreSQL may be frozen or overloaded.`,
     },
     {
       alert: 'OnlyofficeDocsJwtMismatch',
@@ -107,40 +220,8 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       summary_en: 'The ONLYOFFICE Docs license has expired',
       description_en: 'The license of {{ $labels.instance }} has expired (its end date is past, or DocumentServer\'s license check says Expired).',
     },
-    {
-      comment: [
-        'Connection-based licenses (the open-source build allows 20); limit 0 means a user-based license.',
-      ],
-      alert: 'OnlyofficeDocsConnectionsNearLimit',
-      expr: `onlyoffice_connections
-/ on (instance, job, mode)
-(onlyoffice_license_connections_limit > 0)
-> 0.9
-`,
-      for: '15m',
-      severity: 'warning',
-      summary: '连接数接近许可证上限',
-      description: '{{ $labels.instance }} 的 {{ $labels.mode }} 连接数已达许可证上限的 {{ $value | humanizePercentage }}，超过 15 分钟。达到上限后新用户只能以只读方式打开文档。',
-      summary_en: 'Connections are near the licensed limit',
-      description_en: '{{ $labels.mode }} connections of {{ $labels.instance }} have been at {{ $value | humanizePercentage }} of the licensed limit for more than 15 minutes. At the limit, new users can only open documents read-only.',
-    },
-    {
-      comment: [
-        'User-based licenses: unique users this period against the licensed user count.',
-      ],
-      alert: 'OnlyofficeDocsUsersNearLimit',
-      expr: `onlyoffice_users{kind="unique"}
-/ on (instance, job, mode)
-(onlyoffice_license_users_limit > 0)
-> 0.9
-`,
-      for: '15m',
-      severity: 'warning',
-      summary: '用户数接近许可证上限',
-      description: '{{ $labels.instance }} 本期 {{ $labels.mode }} 用户数已达许可证上限的 {{ $value | humanizePercentage }}，超过 15 分钟。',
-      summary_en: 'Users are near the licensed limit',
-      description_en: '{{ $labels.mode }} users of {{ $labels.instance }} this period have been at {{ $value | humanizePercentage }} of the licensed limit for more than 15 minutes.',
-    },
+    ...nearLimitRules(t, 'connections'),
+    ...nearLimitRules(t, 'users'),
     {
       alert: 'OnlyofficeDocsForgottenFiles',
       expr: 'onlyoffice_forgotten_files > 0',
@@ -234,24 +315,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { at: '5m', alert: 'OnlyofficeDocsProxyError', fires: [] },
       ],
     },
-    {
-      comment: [
-        '---------------------------------------------------------------------------------------------------------',
-      ],
-      name: 'OnlyofficeDocsHealthcheckSlow after 5 minutes over 1 s',
-      interval: '1m',
-      series: [
-        { series: 'onlyoffice_healthcheck_duration_seconds{instance="a", job="onlyoffice"}', values: '0.05 0.05 3 3 3 3 3 3 0.05 0.05' },
-        { series: 'onlyoffice_healthcheck_duration_seconds{instance="b", job="onlyoffice"}', values: '0.9x9' },
-      ],
-      checks: [
-        { at: '6m', note: 'pending since 2m', alert: 'OnlyofficeDocsHealthcheckSlow', fires: [] },
-        { at: '7m', alert: 'OnlyofficeDocsHealthcheckSlow', fires: [
-          { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: 3 },
-        ] },
-        { at: '8m', alert: 'OnlyofficeDocsHealthcheckSlow', fires: [] },
-      ],
-    },
+    healthcheckSlowTest(t),
     {
       comment: [
         '---------------------------------------------------------------------------------------------------------',
@@ -335,49 +399,8 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { at: '24m', note: 'b got a valid license', alert: 'OnlyofficeDocsLicenseExpired', fires: [] },
       ],
     },
-    {
-      comment: [
-        '---------------------------------------------------------------------------------------------------------',
-      ],
-      name: 'OnlyofficeDocsConnectionsNearLimit over 90 % of a connection-based limit, per mode',
-      interval: '5m',
-      series: [
-        { series: 'onlyoffice_connections{mode="edit", instance="a", job="onlyoffice"}', values: '10 19 19 19 19 19 10 10' },
-        { series: 'onlyoffice_license_connections_limit{mode="edit", instance="a", job="onlyoffice"}', values: '20x7' },
-        { series: 'onlyoffice_connections{mode="view", instance="a", job="onlyoffice"}', values: '1x7' },
-        { series: 'onlyoffice_license_connections_limit{mode="view", instance="a", job="onlyoffice"}', values: '20x7' },
-        { comment: ['b: user-based license (connection limit 0): never a connection ratio.'], series: 'onlyoffice_connections{mode="edit", instance="b", job="onlyoffice"}', values: '6x7' },
-        { series: 'onlyoffice_license_connections_limit{mode="edit", instance="b", job="onlyoffice"}', values: '0x7' },
-      ],
-      checks: [
-        { at: '15m', note: 'pending since 5m', alert: 'OnlyofficeDocsConnectionsNearLimit', fires: [] },
-        { at: '20m', alert: 'OnlyofficeDocsConnectionsNearLimit', fires: [
-          { labels: { severity: 'warning', mode: 'edit', instance: 'a', job: 'onlyoffice' }, value: 0.95 },
-        ] },
-        { at: '30m', alert: 'OnlyofficeDocsConnectionsNearLimit', fires: [] },
-      ],
-    },
-    {
-      comment: [
-        '---------------------------------------------------------------------------------------------------------',
-      ],
-      name: 'OnlyofficeDocsUsersNearLimit counts unique users against a user-based limit',
-      interval: '5m',
-      series: [
-        { series: 'onlyoffice_users{mode="edit", kind="unique", instance="a", job="onlyoffice"}', values: '10 46 46 46 46 46 46 0' },
-        { series: 'onlyoffice_users{mode="edit", kind="anonymous", instance="a", job="onlyoffice"}', values: '50x7' },
-        { series: 'onlyoffice_license_users_limit{mode="edit", instance="a", job="onlyoffice"}', values: '50x7' },
-        { comment: ['b: connection-based license (user limit 0).'], series: 'onlyoffice_users{mode="edit", kind="unique", instance="b", job="onlyoffice"}', values: '0x7' },
-        { series: 'onlyoffice_license_users_limit{mode="edit", instance="b", job="onlyoffice"}', values: '0x7' },
-      ],
-      checks: [
-        { at: '15m', alert: 'OnlyofficeDocsUsersNearLimit', fires: [] },
-        { at: '20m', alert: 'OnlyofficeDocsUsersNearLimit', fires: [
-          { labels: { severity: 'warning', mode: 'edit', instance: 'a', job: 'onlyoffice' }, value: 0.92 },
-        ] },
-        { at: '35m', note: 'a new period starts at 0', alert: 'OnlyofficeDocsUsersNearLimit', fires: [] },
-      ],
-    },
+    nearLimitTest(t, 'connections'),
+    nearLimitTest(t, 'users'),
     {
       comment: [
         '---------------------------------------------------------------------------------------------------------',
@@ -397,4 +420,5 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       ],
     },
   ],
-});
+  };
+};

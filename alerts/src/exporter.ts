@@ -1,11 +1,12 @@
 import type { Thresholds } from '../thresholds.js';
+import { jobMatcher, jobsText, otherJob } from './common.js';
 import type { AlertFile } from './model.js';
 
 export const exporter = (t: Thresholds): AlertFile => ({
   file: 'exporter',
   header: [
     'The exporter itself: a collector that fails, an exporter Prometheus cannot scrape or does not scrape at all.',
-    'Job names are expected to start with "onlyoffice" (prometheus/prometheus.yml: onlyoffice, onlyoffice-probe).',
+    `Job names are expected to match ${t.job_regex} (job_regex of alerts/thresholds.yml; prometheus/prometheus.yml: onlyoffice, onlyoffice-probe).`,
   ],
   group: 'onlyoffice-docs.exporter',
   rules: [
@@ -21,7 +22,7 @@ export const exporter = (t: Thresholds): AlertFile => ({
     },
     {
       alert: 'OnlyofficeDocsExporterDown',
-      expr: 'up{job=~"onlyoffice.*"} == 0',
+      expr: `up{${jobMatcher(t)}} == 0`,
       for: '2m',
       severity: 'critical',
       summary: 'Prometheus 抓取不到 ONLYOFFICE 导出器',
@@ -31,13 +32,13 @@ export const exporter = (t: Thresholds): AlertFile => ({
     },
     {
       alert: 'OnlyofficeDocsExporterAbsent',
-      expr: 'absent(up{job=~"onlyoffice.*"})',
+      expr: `absent(up{${jobMatcher(t)}})`,
       for: '10m',
       severity: 'critical',
       summary: 'Prometheus 没有抓取任何 ONLYOFFICE 导出器',
-      description: 'Prometheus 已超过 10 分钟没有任何 job 名以 onlyoffice 开头的抓取目标，ONLYOFFICE Docs 没有被监控。',
+      description: `Prometheus 已超过 10 分钟没有任何 ${jobsText(t).zh}的抓取目标，ONLYOFFICE Docs 没有被监控。`,
       summary_en: 'Prometheus scrapes no ONLYOFFICE exporter',
-      description_en: 'For more than 10 minutes Prometheus has had no target in a job whose name starts with onlyoffice: ONLYOFFICE Docs is not monitored.',
+      description_en: `For more than 10 minutes Prometheus has had no target in a job ${jobsText(t).en}: ONLYOFFICE Docs is not monitored.`,
     },
     {
       alert: 'OnlyofficeDocsExporterConfigReloadFailed',
@@ -73,13 +74,13 @@ export const exporter = (t: Thresholds): AlertFile => ({
       name: 'OnlyofficeDocsExporterDown for the exporter\'s jobs only',
       interval: '1m',
       series: [
-        { series: 'up{instance="https://docs.example.com", job="onlyoffice-probe"}', values: '1 0 0 0 0 1' },
-        { series: 'up{instance="127.0.0.1:9100", job="node"}', values: '0x5' },
+        { series: `up{instance="https://docs.example.com", job="${t.test_job}"}`, values: '1 0 0 0 0 1' },
+        { series: `up{instance="127.0.0.1:9100", job="${otherJob(t)}"}`, values: '0x5' },
       ],
       checks: [
         { at: '2m', note: 'pending since 1m', alert: 'OnlyofficeDocsExporterDown', fires: [] },
         { at: '3m', alert: 'OnlyofficeDocsExporterDown', fires: [
-          { labels: { severity: 'critical', instance: 'https://docs.example.com', job: 'onlyoffice-probe' }, value: 0 },
+          { labels: { severity: 'critical', instance: 'https://docs.example.com', job: t.test_job }, value: 0 },
         ] },
         { at: '5m', alert: 'OnlyofficeDocsExporterDown', fires: [] },
       ],
@@ -88,8 +89,8 @@ export const exporter = (t: Thresholds): AlertFile => ({
       name: 'OnlyofficeDocsExporterAbsent when no onlyoffice job is scraped, until one is',
       interval: '1m',
       series: [
-        { series: 'up{instance="127.0.0.1:9100", job="node"}', values: '1x20' },
-        { series: 'up{instance="127.0.0.1:9967", job="onlyoffice"}', values: '_x14 1x6' },
+        { series: `up{instance="127.0.0.1:9100", job="${otherJob(t)}"}`, values: '1x20' },
+        { series: `up{instance="127.0.0.1:9967", job="${t.test_job}"}`, values: '_x14 1x6' },
       ],
       checks: [
         { at: '9m', note: 'pending since 0m', alert: 'OnlyofficeDocsExporterAbsent', fires: [] },

@@ -81,6 +81,17 @@ export function goG(v: number, prec: number): string {
   return fixed.includes('.') ? fixed.replace(/\.?0+$/, '') : fixed;
 }
 
+/** Go's %.<digits>f: correctly rounded, an exact tie to even (JavaScript's toFixed rounds a tie up). */
+export function goFixed(v: number, digits: number): string {
+  const exact = Math.abs(v).toFixed(Math.min(digits + 60, 100)); // toFixed is exact for these: the tie shows as 5000…
+  const rest = exact.slice(exact.indexOf('.') + 1 + digits);
+  if (!/^50*$/.test(rest)) return v.toFixed(digits);
+  const kept = exact.slice(0, exact.length - rest.length).replace(/\.$/, '');
+  const last = Number(kept.replace('.', '').slice(-1));
+  const down = last % 2 === 0 ? kept : (Math.abs(v) + 10 ** -digits / 2).toFixed(digits);
+  return `${v < 0 ? '-' : ''}${down}`;
+}
+
 export function humanizeDuration(v: number): string {
   if (Number.isNaN(v) || !Number.isFinite(v)) return goG(v, 4);
   if (v === 0) return '0s';
@@ -138,7 +149,7 @@ export function renderTemplate(template: string, labels: Record<string, string>,
     if (code === '$value | humanizePercentage') return humanizePercentage(value);
     if (code === '$value | humanize1024') return humanize1024(value);
     const printf = /^printf "%\.(\d)f" \$value$/.exec(code);
-    if (printf) return value.toFixed(Number(printf[1]));
+    if (printf) return goFixed(value, Number(printf[1]));
     throw new Error(`template construct not supported by alerts/src/model.ts: ${whole}`);
   });
 }

@@ -1,7 +1,65 @@
 import type { Thresholds } from '../thresholds.js';
-import type { AlertFile } from './model.js';
+import { num } from './common.js';
+import { duration, minutes, type AlertFile, type TestGroup } from './model.js';
 
-export const tls = (t: Thresholds): AlertFile => ({
+const DAY = 86400;
+
+/**
+ * The warning from the earliest certificate of a chain, then the critical alone for a file. Days left lie halfway
+ * between the thresholds when the alert is due (the `for:` duration is added, since promtool's time() runs from 0).
+ */
+function expiringTests(t: Thresholds): TestGroup[] {
+  const { warning_days: w, critical_days: c } = t.certificates;
+  const [fw, fc] = [minutes(t.certificates.warning_for), minutes(t.certificates.critical_for)];
+  const leaf = Math.round(((w + c) / 2) * DAY + fw * 60);
+  const file = Math.round((c / 2) * DAY + fc * 60);
+  const renewed = (w + 365) * DAY;
+  const endpoint = (position: string, subject: string) =>
+    `onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", position="${position}", subject="${subject}", instance="127.0.0.1:9967", job="onlyoffice"}`;
+  return [
+    {
+      name: 'OnlyofficeDocsCertificateExpiring warning from the earliest certificate of an endpoint\'s chain, resolved by renewal',
+      interval: '1m',
+      series: [
+        { comment: [`leaf ${num((w + c) / 2)} days, intermediate ${w + 730} days; renewed at ${fw + 30}m`], series: endpoint('0', 'CN=docs.example.com'), values: `${leaf}x${fw + 29} ${renewed}x20` },
+        { series: endpoint('1', 'CN=Example CA R1'), values: `${(w + 730) * DAY}x${fw + 50}` },
+        {
+          comment: [`a file with ${w + 10} days left: nothing`],
+          series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: `${(w + 10) * DAY}x${fw + 50}`,
+        },
+      ],
+      checks: [
+        { at: duration(fw - 1), alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
+        { at: duration(fw), alert: 'OnlyofficeDocsCertificateExpiring', fires: [
+          { labels: { severity: 'warning', target: 'docs.example.com:443', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: (leaf - fw * 60) / DAY },
+        ] },
+        { at: duration(fw + 35), alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
+      ],
+    },
+    {
+      name: `OnlyofficeDocsCertificateExpiring critical (only) within ${c} days, for a file, resolved by replacing it`,
+      interval: '1m',
+      series: [
+        {
+          series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/onlyoffice.crt", instance="https://docs.example.com", job="onlyoffice-probe"}',
+          values: `${file}x${fc + 9} ${renewed}x10`,
+        },
+      ],
+      checks: [
+        { at: duration(fc - 1), alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
+        { at: duration(fc), alert: 'OnlyofficeDocsCertificateExpiring', fires: [
+          { labels: { severity: 'critical', path: '/var/www/onlyoffice/Data/certs/onlyoffice.crt', instance: 'https://docs.example.com', job: 'onlyoffice-probe' }, value: (file - fc * 60) / DAY },
+        ] },
+        { at: duration(fc + 15), alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
+      ],
+    },
+  ];
+}
+
+export const tls = (t: Thresholds): AlertFile => {
+  const [w, c] = [t.certificates.warning_days, t.certificates.critical_days];
+  return {
   file: 'tls',
   header: [
     'Certificates: served on the HTTPS endpoints (tls_endpoints: tls.endpoints and an https public_url; on /probe the',
@@ -14,28 +72,28 @@ export const tls = (t: Thresholds): AlertFile => ({
         'The value is the days left of the earliest-expiring certificate of the chain (or of the file).',
       ],
       alert: 'OnlyofficeDocsCertificateExpiring',
-      expr: `3 <= (min without (position, subject) (onlyoffice_tls_cert_not_after_timestamp_seconds) - time()) / 86400 < 14
+      expr: `${c} <= (min without (position, subject) (onlyoffice_tls_cert_not_after_timestamp_seconds) - time()) / 86400 < ${w}
 or
-3 <= (onlyoffice_tls_cert_file_not_after_timestamp_seconds - time()) / 86400 < 14
+${c} <= (onlyoffice_tls_cert_file_not_after_timestamp_seconds - time()) / 86400 < ${w}
 `,
-      for: '1h',
+      for: t.certificates.warning_for,
       severity: 'warning',
-      summary: '证书将在 14 天内过期',
+      summary: `证书将在 ${w} 天内过期`,
       description: '{{ $labels.instance }} 上 {{ $labels.target }}{{ $labels.path }} 的证书将在 {{ printf "%.1f" $value }} 天后过期。',
-      summary_en: 'A certificate expires within 14 days',
+      summary_en: `A certificate expires within ${w} days`,
       description_en: 'The certificate of {{ $labels.target }}{{ $labels.path }} on {{ $labels.instance }} expires in {{ printf "%.1f" $value }} days.',
     },
     {
       alert: 'OnlyofficeDocsCertificateExpiring',
-      expr: `0 < (min without (position, subject) (onlyoffice_tls_cert_not_after_timestamp_seconds) - time()) / 86400 < 3
+      expr: `0 < (min without (position, subject) (onlyoffice_tls_cert_not_after_timestamp_seconds) - time()) / 86400 < ${c}
 or
-0 < (onlyoffice_tls_cert_file_not_after_timestamp_seconds - time()) / 86400 < 3
+0 < (onlyoffice_tls_cert_file_not_after_timestamp_seconds - time()) / 86400 < ${c}
 `,
-      for: '10m',
+      for: t.certificates.critical_for,
       severity: 'critical',
-      summary: '证书将在 3 天内过期',
+      summary: `证书将在 ${c} 天内过期`,
       description: '{{ $labels.instance }} 上 {{ $labels.target }}{{ $labels.path }} 的证书将在 {{ printf "%.1f" $value }} 天后过期。',
-      summary_en: 'A certificate expires within 3 days',
+      summary_en: `A certificate expires within ${c} days`,
       description_en: 'The certificate of {{ $labels.target }}{{ $labels.path }} on {{ $labels.instance }} expires in {{ printf "%.1f" $value }} days.',
     },
     {
@@ -124,36 +182,7 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
     'promtool starts at the epoch: time() is the eval time in seconds (1 day = 86400).',
   ],
   tests: [
-    {
-      name: 'OnlyofficeDocsCertificateExpiring warning from the earliest certificate of an endpoint\'s chain, resolved by renewal',
-      interval: '1m',
-      series: [
-        { comment: ['leaf 10 days, intermediate 1 year; renewed at 90m'], series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", position="0", subject="CN=docs.example.com", instance="127.0.0.1:9967", job="onlyoffice"}', values: '864000x89 31536000x20' },
-        { series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", position="1", subject="CN=Example CA R1", instance="127.0.0.1:9967", job="onlyoffice"}', values: '63072000x110' },
-        { comment: ['a file with 20 days left: nothing'], series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1728000x110' },
-      ],
-      checks: [
-        { at: '59m', alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
-        { at: '60m', alert: 'OnlyofficeDocsCertificateExpiring', fires: [
-          { labels: { severity: 'warning', target: 'docs.example.com:443', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 10 },
-        ] },
-        { at: '95m', alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
-      ],
-    },
-    {
-      name: 'OnlyofficeDocsCertificateExpiring critical (only) within 3 days, for a file, resolved by replacing it',
-      interval: '1m',
-      series: [
-        { series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/onlyoffice.crt", instance="https://docs.example.com", job="onlyoffice-probe"}', values: '172800x19 31536000x10' },
-      ],
-      checks: [
-        { at: '9m', alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
-        { at: '10m', alert: 'OnlyofficeDocsCertificateExpiring', fires: [
-          { labels: { severity: 'critical', path: '/var/www/onlyoffice/Data/certs/onlyoffice.crt', instance: 'https://docs.example.com', job: 'onlyoffice-probe' }, value: 2 },
-        ] },
-        { at: '25m', alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
-      ],
-    },
+    ...expiringTests(t),
     {
       name: 'OnlyofficeDocsCertificateExpired once a certificate of the chain is past its date',
       interval: '1m',
@@ -271,4 +300,5 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
       ],
     },
   ],
-});
+  };
+};
