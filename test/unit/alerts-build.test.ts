@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { generate, main, OUT_LAYOUT, stale } from '../../alerts/build.js';
 import { goG, humanize1024, humanizeDuration, humanizePercentage, renderTemplate } from '../../alerts/src/model.js';
 import { DEFAULTS_FILE, defaults, loadThresholds } from '../../alerts/thresholds.js';
+import { DOCTOR_THRESHOLDS } from '../../src/doctor/thresholds.js';
 import { registerRunbookRoutes } from '../../src/web/runbooks.js';
 
 interface Rule { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }
@@ -55,6 +56,17 @@ describe('alert rules as code', () => {
     for (const rule of [...generate(defaults())].filter(([p]) => p.endsWith('.rules.yml')).flatMap(([, text]) => rulesOf(text))) {
       expect(rule.annotations.runbook_url).toBe(`${base}${rule.alert}`);
     }
+  });
+});
+
+test("the doctor's limits are the alert rules' defaults (issue 18: one place, kept equal)", () => {
+  const t = defaults();
+  expect(DOCTOR_THRESHOLDS).toEqual({
+    diskUsedWarnPercent: t.disk.used_warning_percent,
+    diskUsedFailPercent: t.disk.used_critical_percent,
+    certWarnDays: t.certificates.warning_days,
+    certFailDays: t.certificates.critical_days,
+    backlogWarn: t.conversions.backlog_waiting,
   });
 });
 
