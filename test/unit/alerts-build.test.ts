@@ -59,6 +59,15 @@ describe('alert rules as code', () => {
   });
 });
 
+test("the README's thresholds example is a valid file, and its values are the defaults", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = /```yaml\n(# my-thresholds\.yml[^]*?)```/.exec(readme)?.[1];
+  expect(block).toBeDefined();
+  const t = loadThresholds(thresholdsFile(block!));
+  expect({ ...t, runbook_base_url: defaults().runbook_base_url }).toEqual(defaults());
+  expect(t.runbook_base_url).toBe('http://exporter.intranet:9967/runbooks/');
+});
+
 test("the doctor's limits are the alert rules' defaults (issue 18: one place, kept equal)", () => {
   const t = defaults();
   expect(DOCTOR_THRESHOLDS).toEqual({
