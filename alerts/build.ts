@@ -98,7 +98,8 @@ function option(args: string[], name: string): string | undefined {
 
 export function main(args: string[]): number {
   try {
-    const unknown = args.filter((a, i) => a.startsWith('--') && !['--check', '--thresholds', '--out'].includes(a) && !['--thresholds', '--out'].includes(args[i - 1] ?? ''));
+    const valued = ['--thresholds', '--out'];
+    const unknown = args.filter((a, i) => a.startsWith('--') && ![...valued, '--check'].includes(a) && !valued.includes(args[i - 1] ?? ''));
     if (unknown.length > 0) throw new ThresholdsError(`unknown option ${unknown[0]} (use --thresholds FILE, --out DIR, --check)`);
     const thresholds = option(args, '--thresholds');
     const out = option(args, '--out');
@@ -107,7 +108,9 @@ export function main(args: string[]): number {
       for (const path of paths) console.error(`stale: ${path} (run npm run rules)`);
       return paths.length > 0 ? 1 : 0;
     }
-    if (thresholds !== undefined && out === undefined) throw new ThresholdsError('--thresholds needs --out DIR (the shipped files keep the defaults of alerts/thresholds.yml)');
+    if (thresholds !== undefined && out === undefined) {
+      throw new ThresholdsError('--thresholds needs --out DIR (the shipped files keep the defaults of alerts/thresholds.yml)');
+    }
     const files = generate(loadThresholds(thresholds), out === undefined ? REPOSITORY_LAYOUT : OUT_LAYOUT);
     for (const path of write(files, out ?? REPOSITORY)) console.log(`wrote ${relative(process.cwd(), path) || path}`);
     return 0;

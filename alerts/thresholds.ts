@@ -12,7 +12,8 @@ import { DURATION, seconds } from './src/model.js';
 export const DEFAULTS_FILE = fileURLToPath(new URL('./thresholds.yml', import.meta.url));
 
 const isDuration = (d: string): boolean => d !== '' && DURATION.test(d);
-const duration = z.string().regex(DURATION, 'not a Prometheus duration (e.g. 30s, 5m, 1h)').refine((d) => !isDuration(d) || seconds(d) > 0, 'must be longer than 0');
+const duration = z.string().regex(DURATION, 'not a Prometheus duration (e.g. 30s, 5m, 1h)')
+  .refine((d) => !isDuration(d) || seconds(d) > 0, 'must be longer than 0');
 /** `for:` durations: whole minutes, since the generated promtool tests step one minute at a time. */
 const forDuration = duration.refine((d) => !isDuration(d) || seconds(d) % 60 === 0, 'must be whole minutes (the promtool tests step 1m)');
 const percent = z.number().gt(0, 'must be above 0').lt(100, 'must be below 100');

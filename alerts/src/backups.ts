@@ -25,9 +25,12 @@ or
       for: '10m',
       severity: 'warning',
       summary: 'ONLYOFFICE 备份过期',
-      description: '{{ $labels.instance }} 上的备份 {{ $labels.name }}：{{ if gt $value 0.0 }}最新的备份文件写于 {{ $value | humanizeDuration }}前，超过了设定的最长间隔{{ else }}没有找到匹配的备份文件{{ end }}。备份任务可能已停止。',
+      description: '{{ $labels.instance }} 上的备份 {{ $labels.name }}：{{ if gt $value 0.0 }}最新的备份文件写于 {{ $value | humanizeDuration }}前，'
+        + '超过了设定的最长间隔{{ else }}没有找到匹配的备份文件{{ end }}。备份任务可能已停止。',
       summary_en: 'An ONLYOFFICE backup is stale',
-      description_en: 'Backup {{ $labels.name }} on {{ $labels.instance }}: {{ if gt $value 0.0 }}the newest backup file was written {{ $value | humanizeDuration }} ago, past its max_age{{ else }}no backup file matches its path{{ end }}. The backup job may have stopped.',
+      description_en: 'Backup {{ $labels.name }} on {{ $labels.instance }}: '
+        + '{{ if gt $value 0.0 }}the newest backup file was written {{ $value | humanizeDuration }} ago, '
+        + 'past its max_age{{ else }}no backup file matches its path{{ end }}. The backup job may have stopped.',
     },
     {
       comment: [
@@ -41,7 +44,8 @@ or
       summary: 'ONLYOFFICE 最新备份文件过小',
       description: '{{ $labels.instance }} 上的备份 {{ $labels.name }}：最新的备份文件只有 {{ $value | humanize1024 }}B，小于设定的下限，可能不完整。',
       summary_en: 'The newest ONLYOFFICE backup file is too small',
-      description_en: 'Backup {{ $labels.name }} on {{ $labels.instance }}: the newest backup file is only {{ $value | humanize1024 }}B, under its min_size; it may be incomplete.',
+      description_en: 'Backup {{ $labels.name }} on {{ $labels.instance }}: the newest backup file is only {{ $value | humanize1024 }}B, '
+        + 'under its min_size; it may be incomplete.',
     },
   ],
   testHeader: [
@@ -52,7 +56,11 @@ or
       name: 'OnlyofficeDocsBackupStale when the newest dump passes max_age, resolved by the next dump',
       interval: '1m',
       series: [
-        { comment: ['Written at t=0; a new dump at t=90m. max_age 1h.'], series: 'onlyoffice_backup_last_timestamp_seconds{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x90 5400x30' },
+        {
+          comment: ['Written at t=0; a new dump at t=90m. max_age 1h.'],
+          series: 'onlyoffice_backup_last_timestamp_seconds{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x90 5400x30',
+        },
         { series: 'onlyoffice_backup_age_limit_seconds{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: '3600x120' },
         { series: 'onlyoffice_backup_files{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x90 2x30' },
       ],

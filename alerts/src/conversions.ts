@@ -46,9 +46,12 @@ export const conversions = (t: Thresholds): AlertFile => {
       for: '5m',
       severity: 'critical',
       summary: '转换队列没有消费者：FileConverter 未运行',
-      description: '{{ $labels.instance }} 上 vhost {{ $labels.vhost }} 的转换任务队列已超过 5 分钟没有消费者：没有 FileConverter（converter）在运行，文档无法打开和转换，任务在队列中堆积，15 分钟后过期（用户得到错误 -2）。',
+      description: '{{ $labels.instance }} 上 vhost {{ $labels.vhost }} 的转换任务队列已超过 5 分钟没有消费者：没有 FileConverter（converter）在运行，文档无法打开和转换，任务在队列中堆积，'
+        + '15 分钟后过期（用户得到错误 -2）。',
       summary_en: 'The conversion queue has no consumer: FileConverter is not running',
-      description_en: 'The conversion task queue of vhost {{ $labels.vhost }} on {{ $labels.instance }} has had no consumer for more than 5 minutes: no FileConverter (converter) runs, documents cannot be opened or converted, tasks pile up and expire after 15 minutes (users get error -2).',
+      description_en: 'The conversion task queue of vhost {{ $labels.vhost }} on {{ $labels.instance }} has had no consumer for more than 5 minutes: '
+        + 'no FileConverter (converter) runs, documents cannot be opened or converted, '
+        + 'tasks pile up and expire after 15 minutes (users get error -2).',
     },
     {
       comment: [
@@ -65,7 +68,9 @@ and deriv(onlyoffice_rabbitmq_queue_messages_ready{queue=~"ds\\\\.converttask6?"
       summary: '转换任务积压并在增长',
       description: '{{ $labels.instance }} 上 {{ $labels.vhost }}/{{ $labels.queue }} 的转换任务 15 分钟内从未清空并且还在增长，现在有 {{ $value }} 个在等待：转换速度跟不上请求。',
       summary_en: 'The conversion backlog keeps growing',
-      description_en: 'The conversion backlog of {{ $labels.vhost }}/{{ $labels.queue }} on {{ $labels.instance }} has not emptied for 15 minutes and still grows, {{ $value }} waiting now: conversions do not keep up with requests.',
+      description_en: 'The conversion backlog of {{ $labels.vhost }}/{{ $labels.queue }} on {{ '
+        + '$labels.instance }} has not emptied for 15 minutes and still grows, '
+        + '{{ $value }} waiting now: conversions do not keep up with requests.',
     },
     {
       comment: [
@@ -99,7 +104,9 @@ onlyoffice_rabbitmq_queue_messages_ready{queue="ds.convertdead"} > 0
       summary: '转换任务超时进入死信队列',
       description: '{{ $labels.instance }} 上 vhost {{ $labels.vhost }} 在最近 15 分钟内有转换任务超过 900 秒未被处理而进入 ds.convertdead：这些转换失败了，用户得到错误 -2。',
       summary_en: 'Conversion tasks expired into the dead-letter queue',
-      description_en: 'On {{ $labels.instance }}, vhost {{ $labels.vhost }}, conversion tasks waited more than 900 s and were dead-lettered to ds.convertdead in the last 15 minutes: those conversions failed and users got error -2.',
+      description_en: 'On {{ $labels.instance }}, vhost {{ $labels.vhost }}, '
+        + 'conversion tasks waited more than 900 s and were dead-lettered to ds.convertdead in the last 15 minutes: '
+        + 'those conversions failed and users got error -2.',
     },
     {
       comment: [
@@ -112,7 +119,8 @@ onlyoffice_rabbitmq_queue_messages_ready{queue="ds.convertdead"} > 0
       summary: '导出器读不到 RabbitMQ 的队列信息',
       description: '{{ $labels.instance }} 已超过 5 分钟无法从任何已配置的来源（管理 API、Prometheus 插件、AMQP）读取 RabbitMQ 队列信息，转换队列告警在此期间不会触发。',
       summary_en: 'The exporter cannot read RabbitMQ queues',
-      description_en: '{{ $labels.instance }} has not read RabbitMQ queue figures from any configured source (management API, Prometheus plugin, AMQP) for more than 5 minutes; the conversion queue alerts cannot fire meanwhile.',
+      description_en: '{{ $labels.instance }} has not read RabbitMQ queue figures from any configured source (management API, Prometheus plugin, '
+        + 'AMQP) for more than 5 minutes; the conversion queue alerts cannot fire meanwhile.',
     },
     {
       comment: [
@@ -129,7 +137,8 @@ onlyoffice_conversion_probe_error_code
       summary: '转换探测失败：文档无法转换',
       description: '{{ $labels.instance }} 的合成转换已超过 10 分钟失败，结果为 {{ $labels.outcome }}，DS 错误码 {{ $value }}。打开文档也要经过转换，用户很可能打不开文档。',
       summary_en: 'The conversion probe fails: documents cannot be converted',
-      description_en: 'The synthetic conversion on {{ $labels.instance }} has failed for more than 10 minutes with outcome {{ $labels.outcome }}, DS error code {{ $value }}. Opening a document is a conversion too: users most likely cannot open documents.',
+      description_en: 'The synthetic conversion on {{ $labels.instance }} has failed for more than 10 minutes with outcome {{ $labels.outcome }}, '
+        + 'DS error code {{ $value }}. Opening a document is a conversion too: users most likely cannot open documents.',
     },
     {
       alert: 'OnlyofficeDocsConversionProbeSlow',
@@ -139,7 +148,8 @@ onlyoffice_conversion_probe_error_code
       summary: '转换探测很慢',
       description: '{{ $labels.instance }} 的合成转换成功了，但已超过 15 分钟每次耗时超过 30 秒（最近一次 {{ $value | humanizeDuration }}）。',
       summary_en: 'The conversion probe is slow',
-      description_en: 'The synthetic conversion on {{ $labels.instance }} succeeds but has taken over 30 seconds for more than 15 minutes (last run {{ $value | humanizeDuration }}).',
+      description_en: 'The synthetic conversion on {{ $labels.instance }} succeeds but has taken over '
+        + '30 seconds for more than 15 minutes (last run {{ $value | humanizeDuration }}).',
     },
   ],
   testHeader: [
@@ -150,10 +160,25 @@ onlyoffice_conversion_probe_error_code
       name: 'OnlyofficeDocsConversionQueueNoConsumers when no task queue of a vhost has a consumer; an orphan queue does not count',
       interval: '1m',
       series: [
-        { comment: ['vhost / (8.3+ after an upgrade): the orphan ds.converttask has no consumer, ds.converttask6 loses its converter at 2m'], series: 'onlyoffice_rabbitmq_queue_consumers{vhost="/", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x12' },
-        { series: 'onlyoffice_rabbitmq_queue_consumers{vhost="/", queue="ds.converttask6", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0x7 1x3' },
-        { comment: ['vhost ds75: its converter runs'], series: 'onlyoffice_rabbitmq_queue_consumers{vhost="ds75", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x12' },
-        { comment: ['ds.delayed never has a consumer, by design'], series: 'onlyoffice_rabbitmq_queue_consumers{vhost="/", queue="ds.delayed", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x12' },
+        {
+          comment: ['vhost / (8.3+ after an upgrade): the orphan ds.converttask has no consumer, ds.converttask6 loses its converter at 2m'],
+          series: 'onlyoffice_rabbitmq_queue_consumers{vhost="/", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x12',
+        },
+        {
+          series: 'onlyoffice_rabbitmq_queue_consumers{vhost="/", queue="ds.converttask6", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1 1 0x7 1x3',
+        },
+        {
+          comment: ['vhost ds75: its converter runs'],
+          series: 'onlyoffice_rabbitmq_queue_consumers{vhost="ds75", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1x12',
+        },
+        {
+          comment: ['ds.delayed never has a consumer, by design'],
+          series: 'onlyoffice_rabbitmq_queue_consumers{vhost="/", queue="ds.delayed", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x12',
+        },
       ],
       checks: [
         { at: '1m', note: 'the orphan alone does not alert', alert: 'OnlyofficeDocsConversionQueueNoConsumers', fires: [] },
@@ -168,9 +193,20 @@ onlyoffice_conversion_probe_error_code
       name: 'OnlyofficeDocsConversionQueueGrowing when the backlog never empties and rises; a backlog that drains is fine',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="/", queue="ds.converttask6", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 1+1x29 0x20' },
-        { comment: ['vhost ds75: the same, but no longer reported from 23m (exporter or queue gone): the windows must not keep it'], series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="ds75", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 1+1x21 stale' },
-        { comment: ['busy but draining: never empty, but not growing'], series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="/", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}', values: '50-1x40' },
+        {
+          series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="/", queue="ds.converttask6", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 1+1x29 0x20',
+        },
+        {
+          comment: ['vhost ds75: the same, but no longer reported from 23m (exporter or queue gone): the windows must not keep it'],
+          series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="ds75", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 1+1x21 stale',
+        },
+        {
+          comment: ['busy but draining: never empty, but not growing'],
+          series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="/", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '50-1x40',
+        },
       ],
       checks: [
         { at: '15m', note: 'the 15-minute window still holds the empty queue at 0m', alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [] },
@@ -190,22 +226,57 @@ onlyoffice_conversion_probe_error_code
       name: 'OnlyofficeDocsConversionDeadLetters for 15 minutes after a dead-letter publish, or while dead letters wait',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_rabbitmq_queue_messages_per_second{vhost="/", queue="ds.convertdead", operation="publish", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x4 0.2 0x25' },
-        { series: 'onlyoffice_rabbitmq_queue_messages_per_second{vhost="/", queue="ds.convertdead", operation="deliver_get", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x4 0.2 0x25' },
+        {
+          series: 'onlyoffice_rabbitmq_queue_messages_per_second{vhost="/", queue="ds.convertdead", '
+            + 'operation="publish", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x4 0.2 0x25',
+        },
+        {
+          series: 'onlyoffice_rabbitmq_queue_messages_per_second{vhost="/", queue="ds.convertdead", '
+            + 'operation="deliver_get", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x4 0.2 0x25',
+        },
         { series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="/", queue="ds.convertdead", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x30' },
         { series: 'onlyoffice_rabbitmq_queue_exists{vhost="/", queue="ds.convertdead", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x30' },
-        { comment: ['vhost gone: dead letters at 5m, then the vhost is no longer reported (from 8m): its window must not keep it'], series: 'onlyoffice_rabbitmq_queue_messages_per_second{vhost="gone", queue="ds.convertdead", operation="publish", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x4 0.5 0.5 0.5 stale' },
+        {
+          comment: ['vhost gone: dead letters at 5m, then the vhost is no longer reported (from 8m): its window must not keep it'],
+          series: 'onlyoffice_rabbitmq_queue_messages_per_second{vhost="gone", queue="ds.convertdead", '
+            + 'operation="publish", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x4 0.5 0.5 0.5 stale',
+        },
         { series: 'onlyoffice_rabbitmq_queue_exists{vhost="gone", queue="ds.convertdead", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x7 stale' },
-        { comment: ['vhost ds75 read over AMQP (no rates): dead letters nobody consumes'], series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="ds75", queue="ds.convertdead", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x9 3x5 0x15' },
+        {
+          comment: ['vhost ds75 read over AMQP (no rates): dead letters nobody consumes'],
+          series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="ds75", queue="ds.convertdead", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x9 3x5 0x15',
+        },
       ],
       checks: [
         { at: '4m', alert: 'OnlyofficeDocsConversionDeadLetters', fires: [] },
         { at: '5m', alert: 'OnlyofficeDocsConversionDeadLetters', fires: [
-          { labels: { severity: 'warning', vhost: '/', queue: 'ds.convertdead', operation: 'publish', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
-          { labels: { severity: 'warning', vhost: 'gone', queue: 'ds.convertdead', operation: 'publish', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
+          {
+            labels: {
+              severity: 'warning', vhost: '/', queue: 'ds.convertdead',
+              operation: 'publish', instance: '127.0.0.1:9967', job: 'onlyoffice',
+            },
+            value: 0,
+          },
+          {
+            labels: {
+              severity: 'warning', vhost: 'gone', queue: 'ds.convertdead',
+              operation: 'publish', instance: '127.0.0.1:9967', job: 'onlyoffice',
+            },
+            value: 0,
+          },
         ] },
         { at: '12m', alert: 'OnlyofficeDocsConversionDeadLetters', fires: [
-          { labels: { severity: 'warning', vhost: '/', queue: 'ds.convertdead', operation: 'publish', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
+          {
+            labels: {
+              severity: 'warning', vhost: '/', queue: 'ds.convertdead',
+              operation: 'publish', instance: '127.0.0.1:9967', job: 'onlyoffice',
+            },
+            value: 0,
+          },
           { labels: { severity: 'warning', vhost: 'ds75', queue: 'ds.convertdead', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
         { at: '21m', note: 'no dead letter in the last 15 minutes', alert: 'OnlyofficeDocsConversionDeadLetters', fires: [] },
@@ -231,12 +302,30 @@ onlyoffice_conversion_probe_error_code
       name: 'OnlyofficeDocsConversionProbeFailing after 10 minutes of failed runs, with DS\'s error code; success resolves it',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="ok", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0 0 0 0 0 0 0 0 0 0 0 0 1 1 1' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="error_code", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 1 1 1 1 1 1 1 1 1 1 1 1 0 0 0' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="timeout", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="request_failed", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="result_fetch_failed", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="source_failed", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0' },
+        {
+          series: 'onlyoffice_conversion_probe_outcome{outcome="ok", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1 1 0 0 0 0 0 0 0 0 0 0 0 0 1 1 1',
+        },
+        {
+          series: 'onlyoffice_conversion_probe_outcome{outcome="error_code", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 0 1 1 1 1 1 1 1 1 1 1 1 1 0 0 0',
+        },
+        {
+          series: 'onlyoffice_conversion_probe_outcome{outcome="timeout", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+        },
+        {
+          series: 'onlyoffice_conversion_probe_outcome{outcome="request_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+        },
+        {
+          series: 'onlyoffice_conversion_probe_outcome{outcome="result_fetch_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+        },
+        {
+          series: 'onlyoffice_conversion_probe_outcome{outcome="source_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+        },
         { series: 'onlyoffice_conversion_probe_error_code{instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 -4x11 0x3' },
         { series: 'onlyoffice_conversion_probe_success{instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0x11 1x3' },
       ],
@@ -255,9 +344,18 @@ onlyoffice_conversion_probe_error_code
         { series: 'onlyoffice_conversion_probe_outcome{outcome="ok", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0' },
         { series: 'onlyoffice_conversion_probe_outcome{outcome="error_code", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0' },
         { series: 'onlyoffice_conversion_probe_outcome{outcome="timeout", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 1 1 1 1 1 1 1 1 1 1' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="request_failed", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="result_fetch_failed", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="source_failed", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0' },
+        {
+          series: 'onlyoffice_conversion_probe_outcome{outcome="request_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 0 0 0 0 0 0 0 0 0 0 0',
+        },
+        {
+          series: 'onlyoffice_conversion_probe_outcome{outcome="result_fetch_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 0 0 0 0 0 0 0 0 0 0 0',
+        },
+        {
+          series: 'onlyoffice_conversion_probe_outcome{outcome="source_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 0 0 0 0 0 0 0 0 0 0 0',
+        },
         { series: 'onlyoffice_conversion_probe_error_code{instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x11' },
       ],
       checks: [
@@ -273,7 +371,11 @@ onlyoffice_conversion_probe_error_code
       series: [
         { series: 'onlyoffice_conversion_probe_duration_seconds{instance="127.0.0.1:9967", job="onlyoffice"}', values: '2 42x16 2x3' },
         { series: 'onlyoffice_conversion_probe_success{instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x20' },
-        { comment: ['failing runs that hit the timeout are OnlyofficeDocsConversionProbeFailing\'s'], series: 'onlyoffice_conversion_probe_duration_seconds{instance="b", job="onlyoffice"}', values: '60x20' },
+        {
+          comment: ['failing runs that hit the timeout are OnlyofficeDocsConversionProbeFailing\'s'],
+          series: 'onlyoffice_conversion_probe_duration_seconds{instance="b", job="onlyoffice"}',
+          values: '60x20',
+        },
         { series: 'onlyoffice_conversion_probe_success{instance="b", job="onlyoffice"}', values: '0x20' },
       ],
       checks: [

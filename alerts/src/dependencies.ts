@@ -16,7 +16,9 @@ export const dependencies = (t: Thresholds): AlertFile => ({
       summary: 'DocumentServer 的依赖服务不可用',
       description: '{{ $labels.instance }} 检查 {{ $labels.dependency }}（{{ $labels.address }}）已超过 1 分钟没有按协议应答（连接被拒绝、被重置、应答错误、认证失败或卡住）。',
       summary_en: 'A DocumentServer dependency is down',
-      description_en: '{{ $labels.dependency }} ({{ $labels.address }}) has not answered its protocol to {{ $labels.instance }} for more than 1 minute (refused, reset, wrong answer, failed AUTH, or frozen).',
+      description_en: '{{ $labels.dependency }} ({{ $labels.address }}) has not answered its '
+        + 'protocol to {{ $labels.instance }} for more than 1 minute (refused, '
+        + 'reset, wrong answer, failed AUTH, or frozen).',
     },
   ],
   testHeader: [
@@ -27,7 +29,10 @@ export const dependencies = (t: Thresholds): AlertFile => ({
       name: 'OnlyofficeDocsDependencyDown per dependency after 1 minute',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_dependency_up{dependency="rabbitmq", address="127.0.0.1:5672", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0 0 0 1 1' },
+        {
+          series: 'onlyoffice_dependency_up{dependency="rabbitmq", address="127.0.0.1:5672", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1 0 0 0 1 1',
+        },
         { series: 'onlyoffice_dependency_up{dependency="postgresql", address="127.0.0.1:5432", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x5' },
       ],
       checks: [

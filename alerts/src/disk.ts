@@ -90,7 +90,8 @@ export const disk = (t: Thresholds): AlertFile => {
       summary: 'DS 所在文件系统预计 24 小时内写满',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 可用，按最近 6 小时的趋势将在 24 小时内写满。',
       summary_en: 'A DS file system is predicted to fill up within 24 hours',
-      description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ printf "%.1f" $value }}% available and, at the trend of the last 6 hours, fills up within 24 hours.',
+      description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ printf "%.1f" $value }}% available and, '
+        + 'at the trend of the last 6 hours, fills up within 24 hours.',
     },
     {
       alert: 'OnlyofficeDocsFilesystemSpaceFillingUp',
@@ -105,10 +106,14 @@ export const disk = (t: Thresholds): AlertFile => {
       summary: 'DS 所在文件系统预计 4 小时内写满',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 可用，按最近 6 小时的趋势将在 4 小时内写满。',
       summary_en: 'A DS file system is predicted to fill up within 4 hours',
-      description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ printf "%.1f" $value }}% available and, at the trend of the last 6 hours, fills up within 4 hours.',
+      description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ printf "%.1f" $value }}% available and, '
+        + 'at the trend of the last 6 hours, fills up within 4 hours.',
     },
     {
-      comment: [`The value is the percentage still available: below ${free.warning} % is more than ${used.warning} % used (root-reserved blocks count as used).`],
+      comment: [
+        `The value is the percentage still available: below ${free.warning} % is more than ${used.warning} % used`,
+        '(root-reserved blocks count as used).',
+      ],
       alert: 'OnlyofficeDocsFilesystemAlmostOutOfSpace',
       expr: `max without (path) (
   (
@@ -162,7 +167,8 @@ export const disk = (t: Thresholds): AlertFile => {
       summary: 'DS 所在文件系统的 inode 预计 24 小时内耗尽',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 的 inode，按最近 6 小时的趋势将在 24 小时内耗尽。',
       summary_en: 'A DS file system is predicted to run out of inodes within 24 hours',
-      description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ printf "%.1f" $value }}% of its inodes free and, at the trend of the last 6 hours, runs out within 24 hours.',
+      description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ printf "%.1f" $value }}% of its inodes free and, '
+        + 'at the trend of the last 6 hours, runs out within 24 hours.',
     },
     {
       alert: 'OnlyofficeDocsFilesystemFilesFillingUp',
@@ -177,7 +183,8 @@ export const disk = (t: Thresholds): AlertFile => {
       summary: 'DS 所在文件系统的 inode 预计 4 小时内耗尽',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 的 inode，按最近 6 小时的趋势将在 4 小时内耗尽。',
       summary_en: 'A DS file system is predicted to run out of inodes within 4 hours',
-      description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ printf "%.1f" $value }}% of its inodes free and, at the trend of the last 6 hours, runs out within 4 hours.',
+      description_en: '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has {{ printf "%.1f" $value }}% of its inodes free and, '
+        + 'at the trend of the last 6 hours, runs out within 4 hours.',
     },
     {
       alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles',
@@ -232,7 +239,8 @@ export const disk = (t: Thresholds): AlertFile => {
       summary: '无法检查 DS 的路径',
       description: '{{ $labels.instance }} 上的 {{ $labels.path }} 不存在、无法读取，或 statfs 没有在时限内返回（卡住的网络挂载）。',
       summary_en: 'A DS path cannot be examined',
-      description_en: '{{ $labels.path }} on {{ $labels.instance }} does not exist, cannot be read, or its statfs did not answer in time (a stuck network mount).',
+      description_en: '{{ $labels.path }} on {{ $labels.instance }} does not exist, cannot be read, '
+        + 'or its statfs did not answer in time (a stuck network mount).',
     },
   ],
   testHeader: [
@@ -244,15 +252,51 @@ export const disk = (t: Thresholds): AlertFile => {
       name: 'OnlyofficeDocsFilesystemSpaceFillingUp warning below 40 % and predicted full within 24 h, resolved by a clean-up',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '39000000000-50000000x120 80000000000x30' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '39000000000-50000000x120 80000000000x30' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '90000000000x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
+        {
+          series: 'onlyoffice_filesystem_size_bytes{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '100000000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_size_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '100000000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_avail_bytes{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '39000000000-50000000x120 80000000000x30',
+        },
+        {
+          series: 'onlyoffice_filesystem_avail_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '39000000000-50000000x120 80000000000x30',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_size_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '100000000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_avail_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '90000000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
       ],
       checks: [
         { at: '60m', note: 'pending since 1m (two samples needed for predict_linear)', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
@@ -266,15 +310,51 @@ export const disk = (t: Thresholds): AlertFile => {
       name: 'OnlyofficeDocsFilesystemSpaceFillingUp critical below 20 % and full within 4 h; the warning stays quiet',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '19000000000-100000000x80 80000000000x70' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '19000000000-100000000x80 80000000000x70' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_size_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '100000000000x180' },
-        { series: 'onlyoffice_filesystem_avail_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '90000000000x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
+        {
+          series: 'onlyoffice_filesystem_size_bytes{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '100000000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_size_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '100000000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_avail_bytes{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '19000000000-100000000x80 80000000000x70',
+        },
+        {
+          series: 'onlyoffice_filesystem_avail_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '19000000000-100000000x80 80000000000x70',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_size_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '100000000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_avail_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '90000000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
       ],
       checks: [
         { at: '60m', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
@@ -289,15 +369,51 @@ export const disk = (t: Thresholds): AlertFile => {
       name: 'OnlyofficeDocsFilesystemFilesFillingUp warning and critical on inodes',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_filesystem_files{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000x180' },
-        { series: 'onlyoffice_filesystem_files{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000x180' },
-        { series: 'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '390000-500x120 800000x30' },
-        { series: 'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '390000-500x120 800000x30' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_files{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000x180' },
-        { series: 'onlyoffice_filesystem_files_free{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '900000x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
+        {
+          series: 'onlyoffice_filesystem_files{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '390000-500x120 800000x30',
+        },
+        {
+          series: 'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '390000-500x120 800000x30',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files_free{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '900000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
       ],
       checks: [
         { at: '60m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
@@ -311,15 +427,51 @@ export const disk = (t: Thresholds): AlertFile => {
       name: 'OnlyofficeDocsFilesystemFilesFillingUp critical',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_filesystem_files{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000x180' },
-        { series: 'onlyoffice_filesystem_files{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000x180' },
-        { series: 'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '190000-1000x80 800000x70' },
-        { series: 'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '190000-1000x80 800000x70' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_files{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000x180' },
-        { series: 'onlyoffice_filesystem_files_free{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '900000x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
+        {
+          series: 'onlyoffice_filesystem_files{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '190000-1000x80 800000x70',
+        },
+        {
+          series: 'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '190000-1000x80 800000x70',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files_free{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '900000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
       ],
       checks: [
         { at: '60m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
@@ -333,15 +485,51 @@ export const disk = (t: Thresholds): AlertFile => {
       name: 'OnlyofficeDocsFilesystemAlmostOutOfFiles warning at 4 %, critical at 2 %',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_filesystem_files{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000x180' },
-        { series: 'onlyoffice_filesystem_files{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000x180' },
-        { series: 'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '40000x70 20000x70 500000x30' },
-        { series: 'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '40000x70 20000x70 500000x30' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
-        { series: 'onlyoffice_filesystem_files{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1000000x180' },
-        { series: 'onlyoffice_filesystem_files_free{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '900000x180' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x180' },
+        {
+          series: 'onlyoffice_filesystem_files{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '40000x70 20000x70 500000x30',
+        },
+        {
+          series: 'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '40000x70 20000x70 500000x30',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1000000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_files_free{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '900000x180',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x180',
+        },
       ],
       checks: [
         { at: '50m', note: 'pending', alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [] },
@@ -359,9 +547,21 @@ export const disk = (t: Thresholds): AlertFile => {
       name: 'OnlyofficeDocsFilesystemReadOnly per mount',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 1x7 0x3' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 1x7 0x3' },
-        { series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x11' },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 1x7 0x3',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
+            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 1x7 0x3',
+        },
+        {
+          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x11',
+        },
       ],
       checks: [
         { at: '5m', alert: 'OnlyofficeDocsFilesystemReadOnly', fires: [] },
@@ -375,13 +575,27 @@ export const disk = (t: Thresholds): AlertFile => {
       name: 'OnlyofficeDocsFilesystemDeviceError per path',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_filesystem_device_error{path="/mnt/nfs/docs", mountpoint="/mnt/nfs", device="nfs:/docs", fstype="nfs4", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 1x6 0x2' },
-        { series: 'onlyoffice_filesystem_device_error{path="/var/log/onlyoffice", mountpoint="/var/log", device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x9' },
+        {
+          series: 'onlyoffice_filesystem_device_error{path="/mnt/nfs/docs", mountpoint="/mnt/nfs", '
+            + 'device="nfs:/docs", fstype="nfs4", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0 1x6 0x2',
+        },
+        {
+          series: 'onlyoffice_filesystem_device_error{path="/var/log/onlyoffice", mountpoint="/var/log", '
+            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x9',
+        },
       ],
       checks: [
         { at: '5m', alert: 'OnlyofficeDocsFilesystemDeviceError', fires: [] },
         { at: '6m', alert: 'OnlyofficeDocsFilesystemDeviceError', fires: [
-          { labels: { severity: 'warning', path: '/mnt/nfs/docs', mountpoint: '/mnt/nfs', device: 'nfs:/docs', fstype: 'nfs4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
+          {
+            labels: {
+              severity: 'warning', path: '/mnt/nfs/docs', mountpoint: '/mnt/nfs',
+              device: 'nfs:/docs', fstype: 'nfs4', instance: '127.0.0.1:9967', job: 'onlyoffice',
+            },
+            value: 0,
+          },
         ] },
         { at: '8m', alert: 'OnlyofficeDocsFilesystemDeviceError', fires: [] },
       ],

@@ -14,7 +14,8 @@ const NEAR_LIMIT = {
     en: { warning: 'Connections are near the licensed limit', critical: 'Connections are almost at the licensed limit' },
     description: (f: string) => `{{ $labels.instance }} 的 {{ $labels.mode }} 连接数已达许可证上限的 {{ $value | humanizePercentage }}，超过 ${zhDuration(f)}。`
       + '达到上限后新用户只能以只读方式打开文档。',
-    description_en: (f: string) => `{{ $labels.mode }} connections of {{ $labels.instance }} have been at {{ $value | humanizePercentage }} of the licensed limit `
+    description_en: (f: string) => '{{ $labels.mode }} connections of {{ $labels.instance }} have been at {{ $value | humanizePercentage }} '
+      + 'of the licensed limit '
       + `for more than ${enDuration(f)}. At the limit, new users can only open documents read-only.`,
   },
   users: {
@@ -25,7 +26,8 @@ const NEAR_LIMIT = {
     zh: { warning: '用户数接近许可证上限', critical: '用户数几乎达到许可证上限' },
     en: { warning: 'Users are near the licensed limit', critical: 'Users are almost at the licensed limit' },
     description: (f: string) => `{{ $labels.instance }} 本期 {{ $labels.mode }} 用户数已达许可证上限的 {{ $value | humanizePercentage }}，超过 ${zhDuration(f)}。`,
-    description_en: (f: string) => `{{ $labels.mode }} users of {{ $labels.instance }} this period have been at {{ $value | humanizePercentage }} of the licensed limit `
+    description_en: (f: string) => '{{ $labels.mode }} users of {{ $labels.instance }} this period have been at {{ $value | humanizePercentage }} '
+      + 'of the licensed limit '
       + `for more than ${enDuration(f)}.`,
   },
 } as const;
@@ -70,9 +72,15 @@ function nearLimitTest(t: Thresholds, kind: keyof typeof NEAR_LIMIT): TestGroup 
       { series: limitOf('edit', 'a'), values: `${limit}x${n}` },
       ...(kind === 'connections'
         ? [{ series: used('view', 'a'), values: `${low}x${n}` }, { series: limitOf('view', 'a'), values: `${limit}x${n}` }]
-        : [{ comment: ['anonymous users do not count'], series: `onlyoffice_users{mode="edit", kind="anonymous", instance="a", job="onlyoffice"}`, values: `${limit}x${n}` }]),
+        : [{
+          comment: ['anonymous users do not count'],
+          series: 'onlyoffice_users{mode="edit", kind="anonymous", instance="a", job="onlyoffice"}',
+          values: `${limit}x${n}`,
+        }]),
       {
-        comment: [`b: ${kind === 'connections' ? 'user-based license (connection limit 0): never a connection ratio' : 'connection-based license (user limit 0)'}.`],
+        comment: [`b: ${kind === 'connections'
+          ? 'user-based license (connection limit 0): never a connection ratio'
+          : 'connection-based license (user limit 0)'}.`],
         series: used('edit', 'b'), values: `${crit}x${n}`,
       },
       { series: limitOf('edit', 'b'), values: `0x${n}` },
@@ -87,6 +95,9 @@ function nearLimitTest(t: Thresholds, kind: keyof typeof NEAR_LIMIT): TestGroup 
   };
 }
 
+const endpoint = (instance: string, via: string, metric: string) =>
+  `onlyoffice_endpoint_${metric}{endpoint="healthcheck", via="${via}", instance="${instance}", job="onlyoffice"}`;
+
 /** Slow for the `for:` duration and one minute more, then fast again; just under the threshold stays quiet. */
 function healthcheckSlowTest(t: Thresholds): TestGroup {
   const s = t.latency.healthcheck_seconds;
@@ -94,16 +105,33 @@ function healthcheckSlowTest(t: Thresholds): TestGroup {
   const fast = Math.min(0.05, s / 20);
   return {
     comment: SEPARATOR,
-    name: `OnlyofficeDocsHealthcheckSlow after ${t.latency.for} over ${num(s)} s`,
+    name: `OnlyofficeDocsHealthcheckSlow after ${t.latency.for} over ${num(s)} s, directly or on a hop that answers`,
     interval: '1m',
     series: [
       { series: 'onlyoffice_healthcheck_duration_seconds{instance="a", job="onlyoffice"}', values: `${fast} ${fast} ${num(s * 1.5)}x${f} ${fast} ${fast}` },
       { series: 'onlyoffice_healthcheck_duration_seconds{instance="b", job="onlyoffice"}', values: `${num(s * 0.9)}x${f + 4}` },
+      {
+        comment: ['c: DS answers fast, the public hop through the reverse proxy is slow'],
+        series: 'onlyoffice_healthcheck_duration_seconds{instance="c", job="onlyoffice"}',
+        values: `${fast}x${f + 4}`,
+      },
+      { series: endpoint('c', 'direct', 'duration_seconds'), values: `${fast}x${f + 4}` },
+      { series: endpoint('c', 'direct', 'up'), values: `1x${f + 4}` },
+      { series: endpoint('c', 'public', 'duration_seconds'), values: `${fast} ${fast} ${num(s * 2)}x${f} ${fast} ${fast}` },
+      { series: endpoint('c', 'public', 'up'), values: `1x${f + 4}` },
+      {
+        comment: ['d: the public hop fails slowly (a timeout): OnlyofficeDocsProxyError says it, not this'],
+        series: 'onlyoffice_healthcheck_duration_seconds{instance="d", job="onlyoffice"}',
+        values: `${fast}x${f + 4}`,
+      },
+      { series: endpoint('d', 'public', 'duration_seconds'), values: `${num(s * 2)}x${f + 4}` },
+      { series: endpoint('d', 'public', 'up'), values: `0x${f + 4}` },
     ],
     checks: [
       { at: duration(f + 1), note: 'pending since 2m', alert: 'OnlyofficeDocsHealthcheckSlow', fires: [] },
       { at: duration(f + 2), alert: 'OnlyofficeDocsHealthcheckSlow', fires: [
         { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: Number(num(s * 1.5)) },
+        { labels: { severity: 'warning', instance: 'c', job: 'onlyoffice' }, value: Number(num(s * 2)) },
       ] },
       { at: duration(f + 3), alert: 'OnlyofficeDocsHealthcheckSlow', fires: [] },
     ],
@@ -117,7 +145,7 @@ export const documentserver = (t: Thresholds): AlertFile => {
   header: [
     'ONLYOFFICE Docs (DocumentServer) alerts, from the healthcheck, endpoints, commands and license collectors.',
     'Monitoring-mixin style: OnlyofficeDocs* names, severity critical/warning/info, zh-CN summary/description',
-    'with English alongside (*_en), runbook_url to docs/runbooks/<alert>.md.',
+    'with English alongside (*_en), runbook_url to the runbook the exporter serves (runbook_base_url + <alert>).',
     'Works for /metrics (instance = the exporter) and /probe fleets (instance = the DS URL, see prometheus/prometheus.yml).',
   ],
   group: 'onlyoffice-docs.documentserver',
@@ -133,7 +161,8 @@ export const documentserver = (t: Thresholds): AlertFile => {
       summary: 'ONLYOFFICE Docs 不可用',
       description: '{{ $labels.instance }} 的 /healthcheck 已超过 1 分钟没有在超时内返回 true（返回 false、超时、连接被拒绝或不是 DocumentServer 的应答），编辑器无法打开或保存文档。',
       summary_en: 'ONLYOFFICE Docs is down',
-      description_en: '/healthcheck of {{ $labels.instance }} has not answered true in time for more than 1 minute (false, timeout, connection refused or not a DocumentServer answer); editors cannot open or save documents.',
+      description_en: '/healthcheck of {{ $labels.instance }} has not answered true in time for more than 1 minute (false, timeout, '
+        + 'connection refused or not a DocumentServer answer); editors cannot open or save documents.',
     },
     {
       comment: [
@@ -152,9 +181,12 @@ and on (instance, job)
       for: '1m',
       severity: 'critical',
       summary: 'docservice 未运行，代理仍在应答',
-      description: '{{ $labels.instance }}：nginx 仍在应答（api.js 可以取到，或代理返回 502/503/504），但没有任何一跳拿到 docservice 自己的 /index.html，已超过 1 分钟。docservice（8000 端口）没有启动、崩溃或启动时连不上 RabbitMQ/PostgreSQL。',
+      description: '{{ $labels.instance }}：nginx 仍在应答（api.js 可以取到，或代理返回 502/503/504），但没有任何一跳拿到 docservice 自己的 /index.html，已超过 1 分钟。'
+        + 'docservice（8000 端口）没有启动、崩溃或启动时连不上 RabbitMQ/PostgreSQL。',
       summary_en: 'docservice is down behind a working proxy',
-      description_en: '{{ $labels.instance }}: nginx still answers (api.js is served, or the proxy returns 502/503/504) but no hop has got docservice\'s own /index.html for more than 1 minute. docservice (port 8000) is not started, crashed, or cannot reach RabbitMQ/PostgreSQL at start-up.',
+      description_en: '{{ $labels.instance }}: nginx still answers (api.js is served, '
+        + 'or the proxy returns 502/503/504) but no hop has got docservice\'s own /index.html for more than 1 minute. '
+        + 'docservice (port 8000) is not started, crashed, or cannot reach RabbitMQ/PostgreSQL at start-up.',
     },
     {
       comment: [
@@ -168,21 +200,35 @@ and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="dire
       for: '2m',
       severity: 'critical',
       summary: '反向代理出错，docservice 正常',
-      description: '{{ $labels.instance }}：直连 DocumentServer 正常，但经公共地址（public_url）访问 /healthcheck 失败已超过 2 分钟，HTTP 状态 {{ $value }}（0 表示没有 HTTP 应答：连接被拒绝、超时或 TLS 错误）。用户打不开编辑器，问题在反向代理。',
+      description: '{{ $labels.instance }}：直连 DocumentServer 正常，但经公共地址（public_url）访问 /healthcheck 失败已超过 2 分钟，HTTP 状态 {{ $value }}（0 表示没有 HTTP 应答：'
+        + '连接被拒绝、超时或 TLS 错误）。用户打不开编辑器，问题在反向代理。',
       summary_en: 'The reverse proxy fails while docservice is up',
-      description_en: '{{ $labels.instance }}: DocumentServer answers directly, but /healthcheck through the public URL (public_url) has failed for more than 2 minutes with HTTP status {{ $value }} (0: no HTTP answer: refused, timeout or TLS error). Users cannot open the editor; the reverse proxy is at fault.',
+      description_en: '{{ $labels.instance }}: DocumentServer answers directly, '
+        + 'but /healthcheck through the public URL (public_url) has failed for more than 2 minutes with HTTP status {{ $value }} (0: '
+        + 'no HTTP answer: refused, timeout or TLS error). Users cannot open the editor; the reverse proxy is at fault.',
     },
     {
+      comment: [
+        'DS\'s /healthcheck, or a hop to it that answers (the public one through the reverse proxy): a hop that fails',
+        'is OnlyofficeDocsProxyError\'s or OnlyofficeDocsDown\'s, however long it took. The value is the slowest.',
+      ],
       alert: 'OnlyofficeDocsHealthcheckSlow',
-      expr: `onlyoffice_healthcheck_duration_seconds > ${slow}`,
+      expr: `max without (endpoint, via) (
+  onlyoffice_endpoint_duration_seconds{endpoint="healthcheck"} > ${slow}
+  and on (instance, job, endpoint, via) onlyoffice_endpoint_up == 1
+)
+or on (instance, job)
+onlyoffice_healthcheck_duration_seconds > ${slow}
+`,
       for: t.latency.for,
       severity: 'warning',
       summary: 'DocumentServer 健康检查缓慢',
-      description: `{{ $labels.instance }} 的 /healthcheck 耗时 {{ $value | humanizeDuration }}，已连续 ${zhDuration(t.latency.for)}超过 ${slow} 秒（正常只需几十毫秒）。`
-        + 'RabbitMQ 或 PostgreSQL 可能卡住或过载。',
+      description: `{{ $labels.instance }} 的 /healthcheck（直连或经过代理）耗时 {{ $value | humanizeDuration }}，已连续 ${zhDuration(t.latency.for)}超过 ${slow} 秒`
+        + '（正常只需几十毫秒）。RabbitMQ 或 PostgreSQL 可能卡住或过载，或反向代理很慢。',
       summary_en: 'DocumentServer healthcheck is slow',
-      description_en: `/healthcheck of {{ $labels.instance }} takes {{ $value | humanizeDuration }}, over ${slow} second${slow === '1' ? '' : 's'} `
-        + `for ${enDuration(t.latency.for)} (a few tens of milliseconds is normal). RabbitMQ or PostgreSQL may be frozen or overloaded.`,
+      description_en: `/healthcheck of {{ $labels.instance }} (directly or through the proxy) takes {{ $value | humanizeDuration }}, `
+        + `over ${slow} second${slow === '1' ? '' : 's'} for ${enDuration(t.latency.for)} (a few tens of milliseconds is normal). `
+        + 'RabbitMQ or PostgreSQL may be frozen or overloaded, or the reverse proxy is slow.',
     },
     {
       alert: 'OnlyofficeDocsJwtMismatch',
@@ -190,9 +236,12 @@ and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="dire
       for: '5m',
       severity: 'warning',
       summary: 'JWT 不匹配：CommandService 拒绝了令牌',
-      description: '{{ $labels.instance }} 的 CommandService 拒绝导出器签名的请求已超过 5 分钟：错误码 {{ $labels.code }}（{{ $labels.reason }}）。6 表示密钥不一致或缺少令牌，7 表示令牌过期（时钟偏差）。用同一密钥的集成（Nextcloud、Seafile 等）也会失败。',
+      description: '{{ $labels.instance }} 的 CommandService 拒绝导出器签名的请求已超过 5 分钟：错误码 {{ $labels.code }}（{{ $labels.reason }}）。6 表示密钥不一致或缺少令牌，'
+        + '7 表示令牌过期（时钟偏差）。用同一密钥的集成（Nextcloud、Seafile 等）也会失败。',
       summary_en: 'JWT mismatch: CommandService rejects the token',
-      description_en: 'CommandService of {{ $labels.instance }} has rejected the exporter\'s signed requests for more than 5 minutes: error {{ $labels.code }} ({{ $labels.reason }}). 6 means a secret mismatch or a missing token, 7 an expired token (clock skew). Integrations using the same secret (Nextcloud, Seafile, ...) fail too.',
+      description_en: 'CommandService of {{ $labels.instance }} has rejected the exporter\'s signed requests for more than 5 minutes: '
+        + 'error {{ $labels.code }} ({{ $labels.reason }}). 6 means a secret mismatch or a missing token, '
+        + '7 an expired token (clock skew). Integrations using the same secret (Nextcloud, Seafile, ...) fail too.',
     },
     {
       comment: [
@@ -230,7 +279,8 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       summary: '有文档未能保存到存储',
       description: '{{ $labels.instance }} 保留着 {{ $value }} 个未能保存到存储的文件（getForgottenList），用户的修改只在 DocumentServer 上。',
       summary_en: 'Documents could not be saved to the storage',
-      description_en: '{{ $labels.instance }} keeps {{ $value }} files it could not save to the storage (getForgottenList); the users\' changes exist only on DocumentServer.',
+      description_en: '{{ $labels.instance }} keeps {{ $value }} files it could not save to the storage (getForgottenList); '
+        + 'the users\' changes exist only on DocumentServer.',
     },
   ],
   testHeader: [
@@ -264,17 +314,39 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       name: 'OnlyofficeDocsDocserviceDown only when a proxy still answers and no hop gets docservice\'s index',
       interval: '1m',
       series: [
-        { comment: ['a: direct is docservice :8000 (refused), public goes through nginx (502 while docservice is down).'], series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="a", job="onlyoffice"}', values: '1 1 0 0 0 1 1 1' },
+        {
+          comment: ['a: direct is docservice :8000 (refused), public goes through nginx (502 while docservice is down).'],
+          series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="a", job="onlyoffice"}',
+          values: '1 1 0 0 0 1 1 1',
+        },
         { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="a", job="onlyoffice"}', values: '1 1 0 0 0 1 1 1' },
-        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="a", job="onlyoffice"}', values: '200 200 0 0 0 200 200 200' },
-        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}', values: '200 200 502 502 502 200 200 200' },
+        {
+          series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="a", job="onlyoffice"}',
+          values: '200 200 0 0 0 200 200 200',
+        },
+        {
+          series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}',
+          values: '200 200 502 502 502 200 200 200',
+        },
         { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="public", instance="a", job="onlyoffice"}', values: '1x7' },
-        { comment: ['b: only docservice :8000, nothing answers at all: cannot tell docservice from the host (OnlyofficeDocsDown says it).'], series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="b", job="onlyoffice"}', values: '0x7' },
+        {
+          comment: ['b: only docservice :8000, nothing answers at all: cannot tell docservice from the host (OnlyofficeDocsDown says it).'],
+          series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="b", job="onlyoffice"}',
+          values: '0x7',
+        },
         { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="b", job="onlyoffice"}', values: '0x7' },
-        { comment: ['c: DS\'s own nginx as direct: docservice hangs (no status within the timeout) while api.js is served from disk.'], series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="c", job="onlyoffice"}', values: '1 1 0 0 0 0 1 1' },
+        {
+          comment: ['c: DS\'s own nginx as direct: docservice hangs (no status within the timeout) while api.js is served from disk.'],
+          series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="c", job="onlyoffice"}',
+          values: '1 1 0 0 0 0 1 1',
+        },
         { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="c", job="onlyoffice"}', values: '200 200 0 0 0 0 200 200' },
         { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="direct", instance="c", job="onlyoffice"}', values: '1x7' },
-        { comment: ['d: RabbitMQ down: healthcheck says false, index still answers: docservice is up.'], series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="d", job="onlyoffice"}', values: '1x7' },
+        {
+          comment: ['d: RabbitMQ down: healthcheck says false, index still answers: docservice is up.'],
+          series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="d", job="onlyoffice"}',
+          values: '1x7',
+        },
         { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="d", job="onlyoffice"}', values: '200x7' },
         { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="direct", instance="d", job="onlyoffice"}', values: '1x7' },
       ],
@@ -299,8 +371,15 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       series: [
         { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="direct", instance="a", job="onlyoffice"}', values: '1x8' },
         { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}', values: '1 0 0 0 0 1 1 1 1' },
-        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}', values: '200 502 502 502 0 200 200 200 200' },
-        { comment: ['e: both hops down: the DS itself is down (OnlyofficeDocsDown), not the proxy.'], series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="direct", instance="e", job="onlyoffice"}', values: '0x8' },
+        {
+          series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}',
+          values: '200 502 502 502 0 200 200 200 200',
+        },
+        {
+          comment: ['e: both hops down: the DS itself is down (OnlyofficeDocsDown), not the proxy.'],
+          series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="direct", instance="e", job="onlyoffice"}',
+          values: '0x8',
+        },
         { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="public", instance="e", job="onlyoffice"}', values: '0x8' },
         { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="e", job="onlyoffice"}', values: '502x8' },
       ],
@@ -327,7 +406,11 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { series: 'onlyoffice_command_error{command="version", code="6", reason="token", instance="a", job="onlyoffice"}', values: '_ _ 1 1 1 1 1 1 1 stale' },
         { series: 'onlyoffice_command_error{command="license", code="6", reason="token", instance="a", job="onlyoffice"}', values: '_ _ 1 1 1 1 1 1 1 stale' },
         { series: 'onlyoffice_command_error{command="version", code="0", reason="none", instance="a", job="onlyoffice"}', values: '_ _ _ _ _ _ _ _ _ 1 1' },
-        { comment: ['b: the command answers, but with an error that is not about the token.'], series: 'onlyoffice_command_error{command="getForgottenList", code="1", reason="document_id", instance="b", job="onlyoffice"}', values: '1x10' },
+        {
+          comment: ['b: the command answers, but with an error that is not about the token.'],
+          series: 'onlyoffice_command_error{command="getForgottenList", code="1", reason="document_id", instance="b", job="onlyoffice"}',
+          values: '1x10',
+        },
       ],
       checks: [
         { at: '6m', note: 'pending since 2m', alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
@@ -341,7 +424,10 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       name: 'OnlyofficeDocsJwtMismatch on an expired token (7)',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_command_error{command="version", code="7", reason="token_expired", instance="https://docs.example.com", job="onlyoffice-probe"}', values: '1x6' },
+        {
+          series: 'onlyoffice_command_error{command="version", code="7", reason="token_expired", instance="https://docs.example.com", job="onlyoffice-probe"}',
+          values: '1x6',
+        },
       ],
       checks: [
         { at: '4m', alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
@@ -376,25 +462,67 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       name: 'OnlyofficeDocsLicenseExpired by end date or by DS\'s license check',
       interval: '1m',
       series: [
-        { comment: ['a: ends 10 minutes after the epoch, renewed at 20m.'], series: 'onlyoffice_license_expiry_timestamp_seconds{instance="a", job="onlyoffice"}', values: '600x19 31536000x5' },
-        { comment: ['b: no end date (license from CommandService), but DS says Expired.'], series: 'onlyoffice_license_info{type="2", status="Expired", mode="none", package_type="enterprise", has_license="unknown", source="command", instance="b", job="onlyoffice"}', values: '1x22 stale' },
-        { series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="enterprise", has_license="unknown", source="command", instance="b", job="onlyoffice"}', values: '_x23 1' },
-        { comment: ['c: the open-source build: Success, no end date.'], series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="open_source", has_license="false", source="info_json", instance="c", job="onlyoffice"}', values: '1x24' },
+        {
+          comment: ['a: ends 10 minutes after the epoch, renewed at 20m.'],
+          series: 'onlyoffice_license_expiry_timestamp_seconds{instance="a", job="onlyoffice"}',
+          values: '600x19 31536000x5',
+        },
+        {
+          comment: ['b: no end date (license from CommandService), but DS says Expired.'],
+          series: 'onlyoffice_license_info{type="2", status="Expired", mode="none", package_type="enterprise", '
+            + 'has_license="unknown", source="command", instance="b", job="onlyoffice"}',
+          values: '1x22 stale',
+        },
+        {
+          series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="enterprise", '
+            + 'has_license="unknown", source="command", instance="b", job="onlyoffice"}',
+          values: '_x23 1',
+        },
+        {
+          comment: ['c: the open-source build: Success, no end date.'],
+          series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="open_source", '
+            + 'has_license="false", source="info_json", instance="c", job="onlyoffice"}',
+          values: '1x24',
+        },
       ],
       checks: [
         { at: '4m', alert: 'OnlyofficeDocsLicenseExpired', fires: [] },
         { at: '5m', alert: 'OnlyofficeDocsLicenseExpired', fires: [
-          { labels: { severity: 'critical', type: '2', status: 'Expired', mode: 'none', package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice' }, value: 0 },
+          {
+            labels: {
+              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
+            },
+            value: 0,
+          },
         ] },
         { at: '14m', note: 'a: past its end since 10m, pending', alert: 'OnlyofficeDocsLicenseExpired', fires: [
-          { labels: { severity: 'critical', type: '2', status: 'Expired', mode: 'none', package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice' }, value: 0 },
+          {
+            labels: {
+              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
+            },
+            value: 0,
+          },
         ] },
         { at: '15m', alert: 'OnlyofficeDocsLicenseExpired', fires: [
           { labels: { severity: 'critical', instance: 'a', job: 'onlyoffice' }, value: 0 },
-          { labels: { severity: 'critical', type: '2', status: 'Expired', mode: 'none', package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice' }, value: 0 },
+          {
+            labels: {
+              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
+            },
+            value: 0,
+          },
         ] },
         { at: '22m', note: 'a renewed', alert: 'OnlyofficeDocsLicenseExpired', fires: [
-          { labels: { severity: 'critical', type: '2', status: 'Expired', mode: 'none', package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice' }, value: 0 },
+          {
+            labels: {
+              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
+            },
+            value: 0,
+          },
         ] },
         { at: '24m', note: 'b got a valid license', alert: 'OnlyofficeDocsLicenseExpired', fires: [] },
       ],

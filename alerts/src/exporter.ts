@@ -18,7 +18,9 @@ export const exporter = (t: Thresholds): AlertFile => ({
       summary: '导出器的采集器失败',
       description: '{{ $labels.instance }} 上的采集器 {{ $labels.collector }} 已超过 10 分钟无法完成（出错或超过抓取期限），它的指标缺失。',
       summary_en: 'An exporter collector is failing',
-      description_en: 'Collector {{ $labels.collector }} on {{ $labels.instance }} has not finished for more than 10 minutes (error or past the scrape deadline); its metrics are missing.',
+      description_en: 'Collector {{ $labels.collector }} on {{ $labels.instance }} has not '
+        + 'finished for more than 10 minutes (error or past the scrape deadline); '
+        + 'its metrics are missing.',
     },
     {
       alert: 'OnlyofficeDocsExporterDown',
@@ -28,7 +30,8 @@ export const exporter = (t: Thresholds): AlertFile => ({
       summary: 'Prometheus 抓取不到 ONLYOFFICE 导出器',
       description: 'Prometheus 已超过 2 分钟抓取不到 {{ $labels.job }} 的 {{ $labels.instance }}；在此期间不会有任何 ONLYOFFICE Docs 告警。',
       summary_en: 'Prometheus cannot scrape the ONLYOFFICE exporter',
-      description_en: 'Prometheus has failed to scrape {{ $labels.instance }} of job {{ $labels.job }} for more than 2 minutes; no ONLYOFFICE Docs alert can fire meanwhile.',
+      description_en: 'Prometheus has failed to scrape {{ $labels.instance }} of job {{ $labels.job }} for more than 2 minutes; '
+        + 'no ONLYOFFICE Docs alert can fire meanwhile.',
     },
     {
       alert: 'OnlyofficeDocsExporterAbsent',
@@ -48,7 +51,8 @@ export const exporter = (t: Thresholds): AlertFile => ({
       summary: '导出器拒绝了新的配置文件',
       description: '{{ $labels.instance }} 上的导出器最近一次加载配置文件失败，仍在使用之前的配置；配置文件中的修改没有生效。',
       summary_en: 'The exporter refused its new config file',
-      description_en: 'The last reload of the config file of the exporter on {{ $labels.instance }} failed; it keeps running the previous configuration, and the changes in the file have not taken effect.',
+      description_en: 'The last reload of the config file of the exporter on {{ $labels.instance }} failed; '
+        + 'it keeps running the previous configuration, and the changes in the file have not taken effect.',
     },
   ],
   testHeader: [

@@ -15,17 +15,23 @@ function expiringTests(t: Thresholds): TestGroup[] {
   const file = Math.round((c / 2) * DAY + fc * 60);
   const renewed = (w + 365) * DAY;
   const endpoint = (position: string, subject: string) =>
-    `onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", position="${position}", subject="${subject}", instance="127.0.0.1:9967", job="onlyoffice"}`;
+    `onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", position="${position}", subject="${subject}", `
+    + 'instance="127.0.0.1:9967", job="onlyoffice"}';
   return [
     {
       name: 'OnlyofficeDocsCertificateExpiring warning from the earliest certificate of an endpoint\'s chain, resolved by renewal',
       interval: '1m',
       series: [
-        { comment: [`leaf ${num((w + c) / 2)} days, intermediate ${w + 730} days; renewed at ${fw + 30}m`], series: endpoint('0', 'CN=docs.example.com'), values: `${leaf}x${fw + 29} ${renewed}x20` },
+        {
+          comment: [`leaf ${num((w + c) / 2)} days, intermediate ${w + 730} days; renewed at ${fw + 30}m`],
+          series: endpoint('0', 'CN=docs.example.com'),
+          values: `${leaf}x${fw + 29} ${renewed}x20`,
+        },
         { series: endpoint('1', 'CN=Example CA R1'), values: `${(w + 730) * DAY}x${fw + 50}` },
         {
           comment: [`a file with ${w + 10} days left: nothing`],
-          series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}',
+          series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/tls.crt", '
+            + 'instance="127.0.0.1:9967", job="onlyoffice"}',
           values: `${(w + 10) * DAY}x${fw + 50}`,
         },
       ],
@@ -42,14 +48,21 @@ function expiringTests(t: Thresholds): TestGroup[] {
       interval: '1m',
       series: [
         {
-          series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/onlyoffice.crt", instance="https://docs.example.com", job="onlyoffice-probe"}',
+          series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/onlyoffice.crt", '
+            + 'instance="https://docs.example.com", job="onlyoffice-probe"}',
           values: `${file}x${fc + 9} ${renewed}x10`,
         },
       ],
       checks: [
         { at: duration(fc - 1), alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
         { at: duration(fc), alert: 'OnlyofficeDocsCertificateExpiring', fires: [
-          { labels: { severity: 'critical', path: '/var/www/onlyoffice/Data/certs/onlyoffice.crt', instance: 'https://docs.example.com', job: 'onlyoffice-probe' }, value: (file - fc * 60) / DAY },
+          {
+            labels: {
+              severity: 'critical', path: '/var/www/onlyoffice/Data/certs/onlyoffice.crt',
+              instance: 'https://docs.example.com', job: 'onlyoffice-probe',
+            },
+            value: (file - fc * 60) / DAY,
+          },
         ] },
         { at: duration(fc + 15), alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
       ],
@@ -107,7 +120,8 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
       summary: '证书已过期',
       description: '{{ $labels.instance }} 上 {{ $labels.target }}{{ $labels.path }} 的证书链中有证书已过期，浏览器和集成会拒绝连接。',
       summary_en: 'A certificate has expired',
-      description_en: 'A certificate in the chain of {{ $labels.target }}{{ $labels.path }} on {{ $labels.instance }} has expired; browsers and integrations refuse the connection.',
+      description_en: 'A certificate in the chain of {{ $labels.target }}{{ $labels.path }} on {{ $labels.instance }} has expired; '
+        + 'browsers and integrations refuse the connection.',
     },
     {
       alert: 'OnlyofficeDocsCertificateChainIncomplete',
@@ -117,7 +131,8 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
       summary: '证书链不完整',
       description: '{{ $labels.instance }} 上 {{ $labels.target }}{{ $labels.path }} 没有包含到达受信根证书所需的全部中间证书；不会自行补全证书链的客户端（集成的服务器、部分浏览器和移动应用）会拒绝连接。',
       summary_en: 'The certificate chain is incomplete',
-      description_en: '{{ $labels.target }}{{ $labels.path }} on {{ $labels.instance }} lacks intermediates needed to reach a trusted root; clients that do not complete chains themselves (integration servers, some browsers and mobile apps) refuse the connection.',
+      description_en: '{{ $labels.target }}{{ $labels.path }} on {{ $labels.instance }} lacks intermediates needed to reach a trusted root; '
+        + 'clients that do not complete chains themselves (integration servers, some browsers and mobile apps) refuse the connection.',
     },
     {
       alert: 'OnlyofficeDocsCertificateUnreadable',
@@ -127,7 +142,8 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
       summary: '证书或私钥文件无法读取',
       description: '{{ $labels.instance }} 上的 {{ $labels.path }} 无法读取或不是 PEM 证书；DS 的 nginx 会因此不启用 HTTPS 或启动失败。',
       summary_en: 'A certificate or key file cannot be read',
-      description_en: '{{ $labels.path }} on {{ $labels.instance }} cannot be read or holds no PEM certificate; DS\'s nginx then serves no HTTPS or fails to start.',
+      description_en: '{{ $labels.path }} on {{ $labels.instance }} cannot be read or holds no PEM certificate; '
+        + 'DS\'s nginx then serves no HTTPS or fails to start.',
     },
     {
       alert: 'OnlyofficeDocsCertificateKeyMismatch',
@@ -137,7 +153,8 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
       summary: '私钥与证书不匹配',
       description: '{{ $labels.instance }} 上 {{ $labels.path }} 旁边的 .key 不是这张证书的私钥（或已加密、无法读取）；nginx 加载时会失败。',
       summary_en: 'The private key does not match the certificate',
-      description_en: 'The .key beside {{ $labels.path }} on {{ $labels.instance }} is not this certificate\'s private key (or is encrypted or unreadable); nginx fails to load it.',
+      description_en: 'The .key beside {{ $labels.path }} on {{ $labels.instance }} is not this certificate\'s private key (or is encrypted or unreadable); '
+        + 'nginx fails to load it.',
     },
     {
       alert: 'OnlyofficeDocsCertificateHostnameMismatch',
@@ -147,7 +164,8 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
       summary: '证书与访问的主机名不符',
       description: '{{ $labels.instance }}：{{ $labels.target }} 提供的证书不适用于这个主机名，浏览器会拒绝打开编辑器。',
       summary_en: 'The certificate does not match the host name',
-      description_en: '{{ $labels.instance }}: the certificate {{ $labels.target }} serves is not valid for that host name; browsers refuse to open the editor.',
+      description_en: '{{ $labels.instance }}: the certificate {{ $labels.target }} serves is not valid for that host name; '
+        + 'browsers refuse to open the editor.',
     },
     {
       comment: [
@@ -164,7 +182,8 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
       summary: '证书不受信任',
       description: '{{ $labels.instance }}：{{ $labels.target }} 的证书链无法验证到受信任的根证书（自签名、私有 CA 未加入 tls.ca_file，或尚未生效）。',
       summary_en: 'The certificate is not trusted',
-      description_en: '{{ $labels.instance }}: the chain of {{ $labels.target }} does not verify to a trusted root (self-signed, a private CA missing from tls.ca_file, or not valid yet).',
+      description_en: '{{ $labels.instance }}: the chain of {{ $labels.target }} does not verify to a trusted root (self-signed, '
+        + 'a private CA missing from tls.ca_file, or not valid yet).',
     },
     {
       alert: 'OnlyofficeDocsTlsEndpointDown',
@@ -174,7 +193,8 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
       summary: 'HTTPS 端口无法完成 TLS 握手',
       description: '{{ $labels.instance }}：{{ $labels.target }} 已超过 2 分钟无法完成 TLS 握手（连接被拒绝、被重置、不是 TLS 或超时）。常见原因是证书或私钥缺失、不可读，nginx 没有启用 HTTPS。',
       summary_en: 'The HTTPS port does not complete a TLS handshake',
-      description_en: '{{ $labels.instance }}: {{ $labels.target }} has not completed a TLS handshake for more than 2 minutes (refused, reset, not TLS, or timeout). Usually the certificate or key is missing or unreadable, so nginx serves no HTTPS.',
+      description_en: '{{ $labels.instance }}: {{ $labels.target }} has not completed a TLS handshake for more than 2 minutes (refused, reset, '
+        + 'not TLS, or timeout). Usually the certificate or key is missing or unreadable, so nginx serves no HTTPS.',
     },
   ],
   testHeader: [
@@ -187,8 +207,16 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
       name: 'OnlyofficeDocsCertificateExpired once a certificate of the chain is past its date',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", position="0", subject="CN=docs.example.com", instance="127.0.0.1:9967", job="onlyoffice"}', values: '600x19 31536000x10' },
-        { series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", position="1", subject="CN=Example CA R1", instance="127.0.0.1:9967", job="onlyoffice"}', values: '63072000x30' },
+        {
+          series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", '
+            + 'position="0", subject="CN=docs.example.com", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '600x19 31536000x10',
+        },
+        {
+          series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", '
+            + 'position="1", subject="CN=Example CA R1", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '63072000x30',
+        },
       ],
       checks: [
         { at: '10m', note: 'expired at 10m, pending', alert: 'OnlyofficeDocsCertificateExpired', fires: [] },
@@ -266,15 +294,32 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
       name: 'OnlyofficeDocsCertificateUntrusted only when neither an incomplete chain nor an expired certificate explains it',
       interval: '1m',
       series: [
-        { comment: ['a: self-signed, chain complete, dates fine; trusted again at 15m (ca_file fixed)'], series: 'onlyoffice_tls_cert_verified{target="a:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0x13 1x3' },
+        {
+          comment: ['a: self-signed, chain complete, dates fine; trusted again at 15m (ca_file fixed)'],
+          series: 'onlyoffice_tls_cert_verified{target="a:443", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '1 0x13 1x3',
+        },
         { series: 'onlyoffice_tls_cert_chain_complete{target="a:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x17' },
-        { series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="a:443", position="0", subject="CN=a", instance="127.0.0.1:9967", job="onlyoffice"}', values: '31536000x17' },
-        { comment: ['b: incomplete chain'], series: 'onlyoffice_tls_cert_verified{target="b:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x17' },
+        {
+          series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="a:443", position="0", subject="CN=a", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '31536000x17',
+        },
+        {
+          comment: ['b: incomplete chain'],
+          series: 'onlyoffice_tls_cert_verified{target="b:443", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x17',
+        },
         { series: 'onlyoffice_tls_cert_chain_complete{target="b:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x17' },
-        { series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="b:443", position="0", subject="CN=b", instance="127.0.0.1:9967", job="onlyoffice"}', values: '31536000x17' },
+        {
+          series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="b:443", position="0", subject="CN=b", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '31536000x17',
+        },
         { comment: ['c: expired'], series: 'onlyoffice_tls_cert_verified{target="c:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x17' },
         { series: 'onlyoffice_tls_cert_chain_complete{target="c:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x17' },
-        { series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="c:443", position="0", subject="CN=c", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x17' },
+        {
+          series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="c:443", position="0", subject="CN=c", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: '0x17',
+        },
       ],
       checks: [
         { at: '10m', alert: 'OnlyofficeDocsCertificateUntrusted', fires: [] },

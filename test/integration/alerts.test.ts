@@ -107,7 +107,9 @@ tests:
       expect(disk).toContain('onlyoffice_filesystem_avail_bytes / onlyoffice_filesystem_size_bytes * 100 < 29.5');
       expect(disk).toContain('severity: P2');
       expect(readFileSync(`${out}/exporter.rules.yml`, 'utf8')).toContain('expr: up{job=~"ds-exporter|ds-probe"} == 0');
-      expect(readFileSync(`${out}/documentserver.rules.yml`, 'utf8')).toContain('expr: onlyoffice_healthcheck_duration_seconds > 2.5');
+      const ds = readFileSync(`${out}/documentserver.rules.yml`, 'utf8');
+      expect(ds).toContain('\n          onlyoffice_healthcheck_duration_seconds > 2.5\n');
+      expect(ds).toContain('\n            onlyoffice_endpoint_duration_seconds{endpoint="healthcheck"} > 2.5\n');
       expect(readFileSync(`${out}/conversions.rules.yml`, 'utf8')).toContain('on (host, job, vhost, queue)');
       const k8s = readFileSync(`${out}/prometheusrule.yaml`, 'utf8');
       expect(k8s).toContain('runbook_url: https://exporter.intranet.example:9967/runbooks/OnlyofficeDocsCertificateExpiring');

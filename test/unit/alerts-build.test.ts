@@ -40,7 +40,9 @@ describe('alert rules as code', () => {
 
   test('every key of alerts/thresholds.yml has its comment', () => {
     const lines = readFileSync(DEFAULTS_FILE, 'utf8').split('\n');
-    const keys = lines.flatMap((line, i) => (/^\s*[a-z_]+:/.test(line) ? [{ key: line.trim().split(':')[0], commented: /^\s*#/.test(lines[i - 1] ?? '') }] : []));
+    const keys = lines.flatMap((line, i) => (/^\s*[a-z_]+:/.test(line)
+      ? [{ key: line.trim().split(':')[0], commented: /^\s*#/.test(lines[i - 1] ?? '') }]
+      : []));
     expect(keys.length).toBeGreaterThan(15);
     expect(keys.filter((k) => !k.commented)).toEqual([]);
   });
@@ -114,7 +116,8 @@ describe('a thresholds file is refused with the key named', () => {
 
 describe("Prometheus' template functions, as Go renders them", () => {
   test('humanizeDuration, humanizePercentage, humanize1024, %v and printf', () => {
-    expect([0, 0.25, 2.5, 59, 90, 3600, 3661, 90061].map(humanizeDuration)).toEqual(['0s', '250ms', '2.5s', '59s', '1m 30s', '1h 0m 0s', '1h 1m 1s', '1d 1h 1m 1s']);
+    expect([0, 0.25, 2.5, 59, 90, 3600, 3661, 90061].map(humanizeDuration))
+      .toEqual(['0s', '250ms', '2.5s', '59s', '1m 30s', '1h 0m 0s', '1h 1m 1s', '1d 1h 1m 1s']);
     expect([0.95, 0.8, 0.123456, 1].map(humanizePercentage)).toEqual(['95%', '80%', '12.35%', '100%']);
     expect([512, 1024, 524288, 1536, 1073741824].map(humanize1024)).toEqual(['512', '1ki', '512ki', '1.5ki', '1Gi']);
     expect([31, 0.5, 502, 1000000, 123456, 1e-5].map((v) => goG(v, -1))).toEqual(['31', '0.5', '502', '1e+06', '123456', '1e-05']);
