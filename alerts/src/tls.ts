@@ -6,13 +6,15 @@ const DAY = 86400;
 
 /**
  * The warning from the earliest certificate of a chain, then the critical alone for a file. Days left lie halfway
- * between the thresholds when the alert is due (the `for:` duration is added, since promtool's time() runs from 0).
+ * between the thresholds and stay there: promtool's time() runs from 0 and each not-after rises by 60 s a minute,
+ * so a `for:` longer than the gap between the thresholds still fits.
  */
 function expiringTests(t: Thresholds): TestGroup[] {
   const { warning_days: w, critical_days: c } = t.certificates;
   const [fw, fc] = [minutes(t.certificates.warning_for), minutes(t.certificates.critical_for)];
-  const leaf = Math.round(((w + c) / 2) * DAY + fw * 60);
-  const file = Math.round((c / 2) * DAY + fc * 60);
+  const leaf = Math.round(((w + c) / 2) * DAY);
+  const file = Math.round((c / 2) * DAY);
+  const steady = (notAfter: number, minutes: number) => `${notAfter}+60x${minutes}`;
   const renewed = (w + 365) * DAY;
   const endpoint = (position: string, subject: string) =>
     `onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", position="${position}", subject="${subject}", `
@@ -25,20 +27,20 @@ function expiringTests(t: Thresholds): TestGroup[] {
         {
           comment: [`leaf ${num((w + c) / 2)} days, intermediate ${w + 730} days; renewed at ${fw + 30}m`],
           series: endpoint('0', 'CN=docs.example.com'),
-          values: `${leaf}x${fw + 29} ${renewed}x20`,
+          values: `${steady(leaf, fw + 29)} ${steady(renewed + (fw + 30) * 60, 20)}`,
         },
-        { series: endpoint('1', 'CN=Example CA R1'), values: `${(w + 730) * DAY}x${fw + 50}` },
+        { series: endpoint('1', 'CN=Example CA R1'), values: steady((w + 730) * DAY, fw + 50) },
         {
           comment: [`a file with ${w + 10} days left: nothing`],
           series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/tls.crt", '
             + 'instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: `${(w + 10) * DAY}x${fw + 50}`,
+          values: steady((w + 10) * DAY, fw + 50),
         },
       ],
       checks: [
         { at: duration(fw - 1), alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
         { at: duration(fw), alert: 'OnlyofficeDocsCertificateExpiring', fires: [
-          { labels: { severity: 'warning', target: 'docs.example.com:443', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: (leaf - fw * 60) / DAY },
+          { labels: { severity: 'warning', target: 'docs.example.com:443', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: leaf / DAY },
         ] },
         { at: duration(fw + 35), alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },
       ],
@@ -50,7 +52,7 @@ function expiringTests(t: Thresholds): TestGroup[] {
         {
           series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/var/www/onlyoffice/Data/certs/onlyoffice.crt", '
             + 'instance="https://docs.example.com", job="onlyoffice-probe"}',
-          values: `${file}x${fc + 9} ${renewed}x10`,
+          values: `${steady(file, fc + 9)} ${steady(renewed + (fc + 10) * 60, 10)}`,
         },
       ],
       checks: [
@@ -61,7 +63,7 @@ function expiringTests(t: Thresholds): TestGroup[] {
               severity: 'critical', path: '/var/www/onlyoffice/Data/certs/onlyoffice.crt',
               instance: 'https://docs.example.com', job: 'onlyoffice-probe',
             },
-            value: (file - fc * 60) / DAY,
+            value: file / DAY,
           },
         ] },
         { at: duration(fc + 15), alert: 'OnlyofficeDocsCertificateExpiring', fires: [] },

@@ -119,6 +119,29 @@ tests:
     }
   }, 120_000);
 
+  // The generated tests compute their inputs from the numbers: thresholds close together, far apart, at the edges,
+  // and for: durations from a minute to a day still give passing tests.
+  test.each([
+    ['tight and short', 'disk: { used_warning_percent: 1, used_critical_percent: 99.9, for: 1m }\nconversions: { backlog_waiting: 1, backlog_for: 1m }\n'
+      + 'latency: { healthcheck_seconds: 0.001, for: 1m }\ncertificates: { warning_days: 2, critical_days: 1, warning_for: 1m, critical_for: 1m }\n'
+      + 'license: { warning_percent: 1, critical_percent: 2, for: 1m }\n'],
+    ['close and long', 'disk: { used_warning_percent: 98, used_critical_percent: 99, for: 1d }\nconversions: { backlog_waiting: 1000000, backlog_for: 2h }\n'
+      + 'latency: { healthcheck_seconds: 300, for: 1h30m }\ncertificates: { warning_days: 365, critical_days: 364, warning_for: 1d, critical_for: 12h }\n'
+      + 'license: { warning_percent: 98, critical_percent: 99.5, for: 6h }\n'],
+  ])('thresholds %s: the generated promtool tests pass', async (_, text) => {
+    const dir = mkdtempSync(`${tmpdir()}/ooe-rules-`);
+    try {
+      writeFileSync(`${dir}/my.yml`, text);
+      expect((await npmRules('--thresholds', `${dir}/my.yml`, '--out', `${dir}/out`)).code).toBe(0);
+      const tests = readdirSync(`${dir}/out/tests`).sort().map((f) => `${dir}/out/tests/${f}`);
+      const unit = await promtool('test', 'rules', ...tests);
+      expect({ code: unit.code, output: unit.output }).toEqual({ code: 0, output: expect.not.stringContaining('FAILED') });
+      expect(unit.output.match(/SUCCESS/g)?.length).toBe(tests.length);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   test('npm run rules refuses a bad thresholds file with the key named and writes nothing', async () => {
     const dir = mkdtempSync(`${tmpdir()}/ooe-rules-`);
     try {
