@@ -318,16 +318,19 @@ docker:
       `OnlyofficeDocsCertificateExpiring{path=${certs}/tls.crt}`,
       `OnlyofficeDocsCertificateChainIncomplete{target=localhost:${tlsPort}}`,
       `OnlyofficeDocsCertificateUnreadable{path=${certs}/broken.crt}`,
-      `OnlyofficeDocsDependencyDown{address=127.0.0.1:${pgPort},dependency=postgresql}`,
       'OnlyofficeDocsConversionQueueNoConsumers{vhost=/}',
       'OnlyofficeDocsConversionQueueGrowing{queue=ds.converttask6,vhost=/}',
       'OnlyofficeDocsConversionBacklog{queue=ds.converttask6,vhost=/}',
       'OnlyofficeDocsConversionDeadLetters{operation=publish,queue=ds.convertdead,vhost=/}',
     ];
     const jwt = ['OnlyofficeDocsJwtMismatch{code=6,reason=token}'];
+    // Nothing listens on the PostgreSQL port: while DS's /healthcheck passes that is a wrong address (a warning),
+    // once it fails it is the page.
+    const pgUnreachable = `OnlyofficeDocsDependencyUnreachable{address=127.0.0.1:${pgPort},dependency=postgresql}`;
+    const pgDown = `OnlyofficeDocsDependencyDown{address=127.0.0.1:${pgPort},dependency=postgresql}`;
 
     // Healthy DS: only the scenario's static faults (certificates, PostgreSQL port, the other JWT secret).
-    const baseline = await expectAlerts({ [E]: always, [A]: [], [J]: jwt });
+    const baseline = await expectAlerts({ [E]: [...always, pgUnreachable], [A]: [], [J]: jwt });
     expect(baseline.find((a) => a.labels.alertname === 'OnlyofficeDocsJwtMismatch')!.annotations.summary_en).toBe('JWT mismatch: CommandService rejects the token');
 
     // RabbitMQ lost: /healthcheck false while docservice answers, conversions never finish; the license nears its
@@ -339,7 +342,7 @@ docker:
     const license = ['OnlyofficeDocsLicenseExpiringSoon{}', 'OnlyofficeDocsConnectionsNearLimit{mode=edit}', 'OnlyofficeDocsForgottenFiles{}'];
     const jwtUsers = [...jwt, 'OnlyofficeDocsUsersNearLimit{mode=edit}'];
     await expectAlerts({
-      [E]: [...always, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsConversionProbeFailing{outcome=timeout}', ...license],
+      [E]: [...always, pgDown, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsConversionProbeFailing{outcome=timeout}', ...license],
       [A]: ['OnlyofficeDocsDown{}', ...license],
       [J]: jwtUsers,
     });
@@ -348,7 +351,7 @@ docker:
     await simA.stop();
     const failing = ['build_info', 'commands', 'license'].map((c) => `OnlyofficeDocsCollectorFailing{collector=${c}}`);
     await expectAlerts({
-      [E]: [...always, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsDocserviceDown{endpoint=index}', 'OnlyofficeDocsConversionProbeFailing{outcome=request_failed}', ...failing],
+      [E]: [...always, pgDown, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsDocserviceDown{endpoint=index}', 'OnlyofficeDocsConversionProbeFailing{outcome=request_failed}', ...failing],
       [A]: ['OnlyofficeDocsDown{}', ...failing],
       [J]: jwtUsers,
     });
@@ -359,7 +362,7 @@ docker:
     await nginx.stop();
     const proxyError = 'OnlyofficeDocsProxyError{endpoint=healthcheck,via=public}';
     const proxy = await expectAlerts({
-      [E]: [...always, proxyError, ...license],
+      [E]: [...always, pgUnreachable, proxyError, ...license],
       [A]: license,
       [J]: jwtUsers,
     });
@@ -375,7 +378,9 @@ docker:
     await expectAlerts({
       [E]: [
         ...always.filter((key) => !queueAlerts.includes(key)),
-        `OnlyofficeDocsDependencyDown{address=127.0.0.1:${rabbit.amqpPort},dependency=rabbitmq}`,
+        pgUnreachable,
+        // The simulated DS does not notice the broker going: its /healthcheck passes, so this is the warning.
+        `OnlyofficeDocsDependencyUnreachable{address=127.0.0.1:${rabbit.amqpPort},dependency=rabbitmq}`,
         'OnlyofficeDocsRabbitmqUnreachable{}',
         proxyError,
         ...license,
