@@ -210,7 +210,8 @@ and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="dire
     {
       comment: [
         'DS\'s /healthcheck, or a hop to it that answers (the public one through the reverse proxy): a hop that fails',
-        'is OnlyofficeDocsProxyError\'s or OnlyofficeDocsDown\'s, however long it took. The value is the slowest.',
+        'is OnlyofficeDocsProxyError\'s or OnlyofficeDocsDown\'s, however long it took. The value is the slowest hop\'s time',
+        '(when one is slow), else /healthcheck\'s.',
       ],
       alert: 'OnlyofficeDocsHealthcheckSlow',
       expr: `max without (endpoint, via) (
