@@ -45,10 +45,12 @@ export function rulesYaml(file: AlertFile, e: Emit): string {
     if (i > 0) lines.push('');
     lines.push(...comments(rule.comment, '      '), `      - alert: ${rule.alert}`);
     const expr = relabelExpr(rule.expr, e.instanceLabel);
-    if (expr.endsWith('\n')) lines.push('        expr: |', ...expr.slice(0, -1).split('\n').map((l) => (l === '' ? '' : `          ${l}`)));
+    // A one-line expression stays plain unless YAML would read it otherwise (a thresholds value with ': ' or ' #').
+    const block = expr.endsWith('\n') ? expr : /: | #|^[-?:,[\]{}#&*!|>'"%@`]/.test(expr) ? `${expr}\n` : undefined;
+    if (block !== undefined) lines.push('        expr: |', ...block.slice(0, -1).split('\n').map((l) => (l === '' ? '' : `          ${l}`)));
     else lines.push(`        expr: ${expr}`);
     if (rule.for !== undefined) lines.push(`        for: ${rule.for}`);
-    lines.push('        labels:', `          severity: ${e.severity[rule.severity]}`, '        annotations:');
+    lines.push('        labels:', `          severity: ${flowValue(e.severity[rule.severity])}`, '        annotations:');
     for (const [key, value] of Object.entries(annotations(rule, e))) lines.push(`          ${key}: ${quote(value)}`);
   });
   return `${lines.join('\n')}\n`;
