@@ -33,6 +33,12 @@ const schema = z.object({
   test_job: labelValue,
   instance_label: labelName,
   severity: z.object({ critical: labelValue, warning: labelValue, info: labelValue }).strict(),
+  availability: z.object({
+    down_for: forDuration,
+    exporter_down_for: forDuration,
+    exporter_absent_for: forDuration,
+    collector_failing_for: forDuration,
+  }).strict(),
   disk: z.object({
     used_warning_percent: percent,
     used_critical_percent: percent,

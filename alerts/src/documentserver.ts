@@ -140,6 +140,7 @@ function healthcheckSlowTest(t: Thresholds): TestGroup {
 
 export const documentserver = (t: Thresholds): AlertFile => {
   const slow = num(t.latency.healthcheck_seconds);
+  const down = minutes(t.availability.down_for);
   return {
   file: 'documentserver',
   header: [
@@ -156,12 +157,12 @@ export const documentserver = (t: Thresholds): AlertFile => {
       ],
       alert: 'OnlyofficeDocsDown',
       expr: 'onlyoffice_healthcheck_up == 0',
-      for: '1m',
+      for: t.availability.down_for,
       severity: 'critical',
       summary: 'ONLYOFFICE Docs 不可用',
-      description: '{{ $labels.instance }} 的 /healthcheck 已超过 1 分钟没有在超时内返回 true（返回 false、超时、连接被拒绝或不是 DocumentServer 的应答），编辑器无法打开或保存文档。',
+      description: `{{ $labels.instance }} 的 /healthcheck 已超过 ${zhDuration(t.availability.down_for)}没有在超时内返回 true（返回 false、超时、连接被拒绝或不是 DocumentServer 的应答），编辑器无法打开或保存文档。`,
       summary_en: 'ONLYOFFICE Docs is down',
-      description_en: '/healthcheck of {{ $labels.instance }} has not answered true in time for more than 1 minute (false, timeout, '
+      description_en: `/healthcheck of {{ $labels.instance }} has not answered true in time for more than ${enDuration(t.availability.down_for)} (false, timeout, `
         + 'connection refused or not a DocumentServer answer); editors cannot open or save documents.',
     },
     {
@@ -293,19 +294,19 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       comment: [
         '---------------------------------------------------------------------------------------------------------',
       ],
-      name: 'OnlyofficeDocsDown fires after 1m of healthcheck 0 and resolves; a healthy instance stays quiet',
+      name: `OnlyofficeDocsDown fires after ${t.availability.down_for} of healthcheck 0 and resolves; a healthy instance stays quiet`,
       interval: '1m',
       series: [
-        { series: 'onlyoffice_healthcheck_up{instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0 0 0 1 1' },
-        { series: 'onlyoffice_healthcheck_up{instance="https://docs2.example.com", job="onlyoffice-probe"}', values: '1x6' },
+        { series: 'onlyoffice_healthcheck_up{instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 1 0x${down + 1} 1 1` },
+        { series: 'onlyoffice_healthcheck_up{instance="https://docs2.example.com", job="onlyoffice-probe"}', values: `1x${down + 5}` },
       ],
       checks: [
         { at: '1m', alert: 'OnlyofficeDocsDown', fires: [] },
-        { at: '2m', note: 'pending: 0 for less than 1m', alert: 'OnlyofficeDocsDown', fires: [] },
-        { at: '3m', alert: 'OnlyofficeDocsDown', fires: [
+        { at: duration(down + 1), note: `pending: 0 for less than ${t.availability.down_for}`, alert: 'OnlyofficeDocsDown', fires: [] },
+        { at: duration(down + 2), alert: 'OnlyofficeDocsDown', fires: [
           { labels: { severity: 'critical', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '5m', note: 'healthcheck true again', alert: 'OnlyofficeDocsDown', fires: [] },
+        { at: duration(down + 4), note: 'healthcheck true again', alert: 'OnlyofficeDocsDown', fires: [] },
       ],
     },
     {

@@ -1,8 +1,11 @@
 import type { Thresholds } from '../thresholds.js';
 import { jobMatcher, jobsText, otherJob } from './common.js';
-import type { AlertFile } from './model.js';
+import { duration, enDuration, minutes, zhDuration, type AlertFile } from './model.js';
 
-export const exporter = (t: Thresholds): AlertFile => ({
+export const exporter = (t: Thresholds): AlertFile => {
+  const a = t.availability;
+  const [cf, ed, ea] = [minutes(a.collector_failing_for), minutes(a.exporter_down_for), minutes(a.exporter_absent_for)];
+  return {
   file: 'exporter',
   header: [
     'The exporter itself: a collector that fails, an exporter Prometheus cannot scrape or does not scrape at all.',
@@ -13,35 +16,35 @@ export const exporter = (t: Thresholds): AlertFile => ({
     {
       alert: 'OnlyofficeDocsCollectorFailing',
       expr: 'onlyoffice_scrape_collector_success == 0',
-      for: '10m',
+      for: a.collector_failing_for,
       severity: 'warning',
       summary: '导出器的采集器失败',
-      description: '{{ $labels.instance }} 上的采集器 {{ $labels.collector }} 已超过 10 分钟无法完成（出错或超过抓取期限），它的指标缺失。',
+      description: `{{ $labels.instance }} 上的采集器 {{ $labels.collector }} 已超过 ${zhDuration(a.collector_failing_for)}无法完成（出错或超过抓取期限），它的指标缺失。`,
       summary_en: 'An exporter collector is failing',
       description_en: 'Collector {{ $labels.collector }} on {{ $labels.instance }} has not '
-        + 'finished for more than 10 minutes (error or past the scrape deadline); '
+        + `finished for more than ${enDuration(a.collector_failing_for)} (error or past the scrape deadline); `
         + 'its metrics are missing.',
     },
     {
       alert: 'OnlyofficeDocsExporterDown',
       expr: `up{${jobMatcher(t)}} == 0`,
-      for: '2m',
+      for: a.exporter_down_for,
       severity: 'critical',
       summary: 'Prometheus 抓取不到 ONLYOFFICE 导出器',
-      description: 'Prometheus 已超过 2 分钟抓取不到 {{ $labels.job }} 的 {{ $labels.instance }}；在此期间不会有任何 ONLYOFFICE Docs 告警。',
+      description: `Prometheus 已超过 ${zhDuration(a.exporter_down_for)}抓取不到 {{ $labels.job }} 的 {{ $labels.instance }}；在此期间不会有任何 ONLYOFFICE Docs 告警。`,
       summary_en: 'Prometheus cannot scrape the ONLYOFFICE exporter',
-      description_en: 'Prometheus has failed to scrape {{ $labels.instance }} of job {{ $labels.job }} for more than 2 minutes; '
+      description_en: `Prometheus has failed to scrape {{ $labels.instance }} of job {{ $labels.job }} for more than ${enDuration(a.exporter_down_for)}; `
         + 'no ONLYOFFICE Docs alert can fire meanwhile.',
     },
     {
       alert: 'OnlyofficeDocsExporterAbsent',
       expr: `absent(up{${jobMatcher(t)}})`,
-      for: '10m',
+      for: a.exporter_absent_for,
       severity: 'critical',
       summary: 'Prometheus 没有抓取任何 ONLYOFFICE 导出器',
-      description: `Prometheus 已超过 10 分钟没有任何 ${jobsText(t).zh}的抓取目标，ONLYOFFICE Docs 没有被监控。`,
+      description: `Prometheus 已超过 ${zhDuration(a.exporter_absent_for)}没有任何 ${jobsText(t).zh}的抓取目标，ONLYOFFICE Docs 没有被监控。`,
       summary_en: 'Prometheus scrapes no ONLYOFFICE exporter',
-      description_en: `For more than 10 minutes Prometheus has had no target in a job ${jobsText(t).en}: ONLYOFFICE Docs is not monitored.`,
+      description_en: `For more than ${enDuration(a.exporter_absent_for)} Prometheus has had no target in a job ${jobsText(t).en}: ONLYOFFICE Docs is not monitored.`,
     },
     {
       alert: 'OnlyofficeDocsExporterConfigReloadFailed',
@@ -60,48 +63,48 @@ export const exporter = (t: Thresholds): AlertFile => ({
   ],
   tests: [
     {
-      name: 'OnlyofficeDocsCollectorFailing after 10 minutes of success 0, per collector',
+      name: `OnlyofficeDocsCollectorFailing after ${enDuration(a.collector_failing_for)} of success 0, per collector`,
       interval: '1m',
       series: [
-        { series: 'onlyoffice_scrape_collector_success{collector="license", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0x10 1 1' },
-        { series: 'onlyoffice_scrape_collector_success{collector="healthcheck", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x13' },
+        { series: 'onlyoffice_scrape_collector_success{collector="license", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 1 0x${cf} 1 1` },
+        { series: 'onlyoffice_scrape_collector_success{collector="healthcheck", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${cf + 3}` },
       ],
       checks: [
-        { at: '11m', note: 'pending since 2m', alert: 'OnlyofficeDocsCollectorFailing', fires: [] },
-        { at: '12m', alert: 'OnlyofficeDocsCollectorFailing', fires: [
+        { at: duration(cf + 1), note: 'pending since 2m', alert: 'OnlyofficeDocsCollectorFailing', fires: [] },
+        { at: duration(cf + 2), alert: 'OnlyofficeDocsCollectorFailing', fires: [
           { labels: { severity: 'warning', collector: 'license', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '13m', alert: 'OnlyofficeDocsCollectorFailing', fires: [] },
+        { at: duration(cf + 3), alert: 'OnlyofficeDocsCollectorFailing', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsExporterDown for the exporter\'s jobs only',
       interval: '1m',
       series: [
-        { series: `up{instance="https://docs.example.com", job="${t.test_job}"}`, values: '1 0 0 0 0 1' },
-        { series: `up{instance="127.0.0.1:9100", job="${otherJob(t)}"}`, values: '0x5' },
+        { series: `up{instance="https://docs.example.com", job="${t.test_job}"}`, values: `1 0x${ed + 1} 1` },
+        { series: `up{instance="127.0.0.1:9100", job="${otherJob(t)}"}`, values: `0x${ed + 3}` },
       ],
       checks: [
-        { at: '2m', note: 'pending since 1m', alert: 'OnlyofficeDocsExporterDown', fires: [] },
-        { at: '3m', alert: 'OnlyofficeDocsExporterDown', fires: [
+        { at: duration(ed), note: 'pending since 1m', alert: 'OnlyofficeDocsExporterDown', fires: [] },
+        { at: duration(ed + 1), alert: 'OnlyofficeDocsExporterDown', fires: [
           { labels: { severity: 'critical', instance: 'https://docs.example.com', job: t.test_job }, value: 0 },
         ] },
-        { at: '5m', alert: 'OnlyofficeDocsExporterDown', fires: [] },
+        { at: duration(ed + 3), alert: 'OnlyofficeDocsExporterDown', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsExporterAbsent when no onlyoffice job is scraped, until one is',
       interval: '1m',
       series: [
-        { series: `up{instance="127.0.0.1:9100", job="${otherJob(t)}"}`, values: '1x20' },
-        { series: `up{instance="127.0.0.1:9967", job="${t.test_job}"}`, values: '_x14 1x6' },
+        { series: `up{instance="127.0.0.1:9100", job="${otherJob(t)}"}`, values: `1x${ea + 10}` },
+        { series: `up{instance="127.0.0.1:9967", job="${t.test_job}"}`, values: `_x${ea + 4} 1x6` },
       ],
       checks: [
-        { at: '9m', note: 'pending since 0m', alert: 'OnlyofficeDocsExporterAbsent', fires: [] },
-        { at: '10m', alert: 'OnlyofficeDocsExporterAbsent', fires: [
+        { at: duration(ea - 1), note: 'pending since 0m', alert: 'OnlyofficeDocsExporterAbsent', fires: [] },
+        { at: duration(ea), alert: 'OnlyofficeDocsExporterAbsent', fires: [
           { labels: { severity: 'critical' }, value: 0 },
         ] },
-        { at: '15m', alert: 'OnlyofficeDocsExporterAbsent', fires: [] },
+        { at: duration(ea + 5), alert: 'OnlyofficeDocsExporterAbsent', fires: [] },
       ],
     },
     {
@@ -119,4 +122,5 @@ export const exporter = (t: Thresholds): AlertFile => ({
       ],
     },
   ],
-});
+  };
+};
