@@ -38,6 +38,8 @@ const schema = z.object({
     exporter_down_for: forDuration,
     exporter_absent_for: forDuration,
     collector_failing_for: forDuration,
+    config_reload_failed_for: forDuration,
+    tls_endpoint_down_for: forDuration,
   }).strict(),
   disk: z.object({
     used_warning_percent: percent,

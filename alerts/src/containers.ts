@@ -81,8 +81,8 @@ and on (instance, job, name) onlyoffice_container_state{state="running"} == 1
       summary: 'DS 程序未在运行',
       description: '{{ $labels.instance }} 上容器 {{ $labels.container }} 里的 {{ $labels.program }} 已超过 5 分钟处于 {{ $labels.state }} 状态。',
       summary_en: 'A DS program is not running',
-      description_en: '{{ $labels.program }} in container {{ $labels.container }} on {{ '
-        + '$labels.instance }} has been {{ $labels.state }} for more than 5 minutes.',
+      description_en: '{{ $labels.program }} in container {{ $labels.container }} on '
+        + '{{ $labels.instance }} has been {{ $labels.state }} for more than 5 minutes.',
     },
     {
       alert: 'OnlyofficeDocsSupervisorProgramNotRunning',
@@ -92,8 +92,8 @@ and on (instance, job, name) onlyoffice_container_state{state="running"} == 1
       summary: 'DS 程序未在运行',
       description: '{{ $labels.instance }} 上容器 {{ $labels.container }} 里的 {{ $labels.program }} 已超过 5 分钟处于 {{ $labels.state }} 状态。',
       summary_en: 'A DS program is not running',
-      description_en: '{{ $labels.program }} in container {{ $labels.container }} on {{ '
-        + '$labels.instance }} has been {{ $labels.state }} for more than 5 minutes.',
+      description_en: '{{ $labels.program }} in container {{ $labels.container }} on '
+        + '{{ $labels.instance }} has been {{ $labels.state }} for more than 5 minutes.',
     },
     {
       comment: [
@@ -109,8 +109,8 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
       summary: '无法读取 supervisor 状态',
       description: '{{ $labels.instance }} 上容器 {{ $labels.container }} 里的 supervisorctl status 已超过 10 分钟没有结果（supervisord 未运行、套接字缺失、没有 supervisorctl 或超时）。',
       summary_en: 'supervisor status cannot be read',
-      description_en: 'supervisorctl status in container {{ $labels.container }} on {{ $labels.instance '
-        + '}} has given no result for more than 10 minutes (supervisord not running, '
+      description_en: 'supervisorctl status in container {{ $labels.container }} on '
+        + '{{ $labels.instance }} has given no result for more than 10 minutes (supervisord not running, '
         + 'no socket, no supervisorctl, or a timeout).',
     },
   ],

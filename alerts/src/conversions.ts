@@ -68,8 +68,8 @@ and deriv(onlyoffice_rabbitmq_queue_messages_ready{queue=~"ds\\\\.converttask6?"
       summary: '转换任务积压并在增长',
       description: '{{ $labels.instance }} 上 {{ $labels.vhost }}/{{ $labels.queue }} 的转换任务 15 分钟内从未清空并且还在增长，现在有 {{ $value }} 个在等待：转换速度跟不上请求。',
       summary_en: 'The conversion backlog keeps growing',
-      description_en: 'The conversion backlog of {{ $labels.vhost }}/{{ $labels.queue }} on {{ '
-        + '$labels.instance }} has not emptied for 15 minutes and still grows, '
+      description_en: 'The conversion backlog of {{ $labels.vhost }}/{{ $labels.queue }} on '
+        + '{{ $labels.instance }} has not emptied for 15 minutes and still grows, '
         + '{{ $value }} waiting now: conversions do not keep up with requests.',
     },
     {

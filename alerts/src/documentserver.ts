@@ -160,9 +160,11 @@ export const documentserver = (t: Thresholds): AlertFile => {
       for: t.availability.down_for,
       severity: 'critical',
       summary: 'ONLYOFFICE Docs 不可用',
-      description: `{{ $labels.instance }} 的 /healthcheck 已超过 ${zhDuration(t.availability.down_for)}没有在超时内返回 true（返回 false、超时、连接被拒绝或不是 DocumentServer 的应答），编辑器无法打开或保存文档。`,
+      description: `{{ $labels.instance }} 的 /healthcheck 已超过 ${zhDuration(t.availability.down_for)}没有在超时内返回 true`
+        + '（返回 false、超时、连接被拒绝或不是 DocumentServer 的应答），编辑器无法打开或保存文档。',
       summary_en: 'ONLYOFFICE Docs is down',
-      description_en: `/healthcheck of {{ $labels.instance }} has not answered true in time for more than ${enDuration(t.availability.down_for)} (false, timeout, `
+      description_en: '/healthcheck of {{ $labels.instance }} has not answered true in time '
+        + `for more than ${enDuration(t.availability.down_for)} (false, timeout, `
         + 'connection refused or not a DocumentServer answer); editors cannot open or save documents.',
     },
     {

@@ -5,6 +5,7 @@ import { duration, enDuration, minutes, zhDuration, type AlertFile } from './mod
 export const exporter = (t: Thresholds): AlertFile => {
   const a = t.availability;
   const [cf, ed, ea] = [minutes(a.collector_failing_for), minutes(a.exporter_down_for), minutes(a.exporter_absent_for)];
+  const cr = minutes(a.config_reload_failed_for);
   return {
   file: 'exporter',
   header: [
@@ -44,12 +45,13 @@ export const exporter = (t: Thresholds): AlertFile => {
       summary: 'Prometheus 没有抓取任何 ONLYOFFICE 导出器',
       description: `Prometheus 已超过 ${zhDuration(a.exporter_absent_for)}没有任何 ${jobsText(t).zh}的抓取目标，ONLYOFFICE Docs 没有被监控。`,
       summary_en: 'Prometheus scrapes no ONLYOFFICE exporter',
-      description_en: `For more than ${enDuration(a.exporter_absent_for)} Prometheus has had no target in a job ${jobsText(t).en}: ONLYOFFICE Docs is not monitored.`,
+      description_en: `For more than ${enDuration(a.exporter_absent_for)} Prometheus has had no target in a job ${jobsText(t).en}: `
+        + 'ONLYOFFICE Docs is not monitored.',
     },
     {
       alert: 'OnlyofficeDocsExporterConfigReloadFailed',
       expr: 'onlyoffice_exporter_config_last_reload_successful == 0',
-      for: '5m',
+      for: a.config_reload_failed_for,
       severity: 'warning',
       summary: '导出器拒绝了新的配置文件',
       description: '{{ $labels.instance }} 上的导出器最近一次加载配置文件失败，仍在使用之前的配置；配置文件中的修改没有生效。',
@@ -108,17 +110,17 @@ export const exporter = (t: Thresholds): AlertFile => {
       ],
     },
     {
-      name: 'OnlyofficeDocsExporterConfigReloadFailed after 5 minutes on a refused config, resolved by a good reload',
+      name: `OnlyofficeDocsExporterConfigReloadFailed after ${enDuration(a.config_reload_failed_for)} on a refused config, resolved by a good reload`,
       interval: '1m',
       series: [
-        { series: 'onlyoffice_exporter_config_last_reload_successful{instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0x6 1x3' },
+        { series: 'onlyoffice_exporter_config_last_reload_successful{instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 1 0x${cr + 1} 1x3` },
       ],
       checks: [
-        { at: '6m', note: 'pending since 2m', alert: 'OnlyofficeDocsExporterConfigReloadFailed', fires: [] },
-        { at: '7m', alert: 'OnlyofficeDocsExporterConfigReloadFailed', fires: [
+        { at: duration(cr + 1), note: 'pending since 2m', alert: 'OnlyofficeDocsExporterConfigReloadFailed', fires: [] },
+        { at: duration(cr + 2), alert: 'OnlyofficeDocsExporterConfigReloadFailed', fires: [
           { labels: { severity: 'warning', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '9m', alert: 'OnlyofficeDocsExporterConfigReloadFailed', fires: [] },
+        { at: duration(cr + 4), alert: 'OnlyofficeDocsExporterConfigReloadFailed', fires: [] },
       ],
     },
   ],

@@ -1,6 +1,6 @@
 import type { Thresholds } from '../thresholds.js';
 import { num } from './common.js';
-import { duration, minutes, type AlertFile, type TestGroup } from './model.js';
+import { duration, enDuration, minutes, zhDuration, type AlertFile, type TestGroup } from './model.js';
 
 const DAY = 86400;
 
@@ -74,6 +74,7 @@ function expiringTests(t: Thresholds): TestGroup[] {
 
 export const tls = (t: Thresholds): AlertFile => {
   const [w, c] = [t.certificates.warning_days, t.certificates.critical_days];
+  const td = minutes(t.availability.tls_endpoint_down_for);
   return {
   file: 'tls',
   header: [
@@ -190,12 +191,15 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
     {
       alert: 'OnlyofficeDocsTlsEndpointDown',
       expr: 'onlyoffice_tls_up == 0',
-      for: '2m',
+      for: t.availability.tls_endpoint_down_for,
       severity: 'critical',
       summary: 'HTTPS 端口无法完成 TLS 握手',
-      description: '{{ $labels.instance }}：{{ $labels.target }} 已超过 2 分钟无法完成 TLS 握手（连接被拒绝、被重置、不是 TLS 或超时）。常见原因是证书或私钥缺失、不可读，nginx 没有启用 HTTPS。',
+      description: `{{ $labels.instance }}：{{ $labels.target }} 已超过 ${zhDuration(t.availability.tls_endpoint_down_for)}无法完成 TLS 握手`
+        + '（连接被拒绝、被重置、不是 TLS 或超时）。常见原因是证书或私钥缺失、不可读，nginx 没有启用 HTTPS。',
       summary_en: 'The HTTPS port does not complete a TLS handshake',
-      description_en: '{{ $labels.instance }}: {{ $labels.target }} has not completed a TLS handshake for more than 2 minutes (refused, reset, '
+      description_en: '{{ $labels.instance }}: {{ $labels.target }} has not completed a TLS handshake '
+        + `for more than ${enDuration(t.availability.tls_endpoint_down_for)} `
+        + '(refused, reset, '
         + 'not TLS, or timeout). Usually the certificate or key is missing or unreadable, so nginx serves no HTTPS.',
     },
   ],
@@ -332,18 +336,18 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
       ],
     },
     {
-      name: 'OnlyofficeDocsTlsEndpointDown after 2 minutes without a handshake',
+      name: `OnlyofficeDocsTlsEndpointDown after ${enDuration(t.availability.tls_endpoint_down_for)} without a handshake`,
       interval: '1m',
       series: [
-        { series: 'onlyoffice_tls_up{target="docs.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0 0 0 0 1 1' },
-        { series: 'onlyoffice_tls_up{target="other.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x6' },
+        { series: 'onlyoffice_tls_up{target="docs.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 0x${td + 1} 1 1` },
+        { series: 'onlyoffice_tls_up{target="other.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${td + 4}` },
       ],
       checks: [
-        { at: '2m', alert: 'OnlyofficeDocsTlsEndpointDown', fires: [] },
-        { at: '3m', alert: 'OnlyofficeDocsTlsEndpointDown', fires: [
+        { at: duration(td), alert: 'OnlyofficeDocsTlsEndpointDown', fires: [] },
+        { at: duration(td + 1), alert: 'OnlyofficeDocsTlsEndpointDown', fires: [
           { labels: { severity: 'critical', target: 'docs.example.com:443', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '5m', alert: 'OnlyofficeDocsTlsEndpointDown', fires: [] },
+        { at: duration(td + 3), alert: 'OnlyofficeDocsTlsEndpointDown', fires: [] },
       ],
     },
   ],
