@@ -64,6 +64,8 @@ const schema = z.object({
     warning_percent: percent,
     critical_percent: percent,
     for: forDuration,
+    expiry_warning_days: z.number().int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
+    expiry_for: forDuration,
   }).strict(),
 }).strict().superRefine((t, ctx) => {
   const order = (path: string[], ok: boolean, message: string) => {

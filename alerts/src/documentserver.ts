@@ -98,6 +98,37 @@ function nearLimitTest(t: Thresholds, kind: keyof typeof NEAR_LIMIT): TestGroup 
 const endpoint = (instance: string, via: string, metric: string) =>
   `onlyoffice_endpoint_${metric}{endpoint="healthcheck", via="${via}", instance="${instance}", job="onlyoffice"}`;
 
+/**
+ * Half the warning window left, held steady (promtool's time() is the eval time in seconds: the end date rises 60 s a
+ * minute), then renewed for a year; twice the window left stays quiet.
+ */
+function licenseExpiringTest(t: Thresholds): TestGroup {
+  const d = t.license.expiry_warning_days;
+  const f = minutes(t.license.expiry_for);
+  const day = 86400;
+  const steady = (end: number, mins: number) => `${end}+60x${mins}`;
+  const half = Math.round((d / 2) * day);
+  return {
+    comment: [...SEPARATOR, 'promtool starts at the epoch: time() is the eval time in seconds; each end date rises 60 s a minute.'],
+    name: `OnlyofficeDocsLicenseExpiringSoon within ${d} days, not for ${2 * d} days, not once renewed`,
+    interval: '1m',
+    series: [
+      {
+        series: 'onlyoffice_license_expiry_timestamp_seconds{instance="a", job="onlyoffice"}',
+        values: `${steady(half, f + 4)} ${steady((d + 365) * day + (f + 5) * 60, 10)}`,
+      },
+      { series: 'onlyoffice_license_expiry_timestamp_seconds{instance="b", job="onlyoffice"}', values: steady(2 * d * day, f + 15) },
+    ],
+    checks: [
+      { at: duration(f - 1), note: 'pending since 0m', alert: 'OnlyofficeDocsLicenseExpiringSoon', fires: [] },
+      { at: duration(f), alert: 'OnlyofficeDocsLicenseExpiringSoon', fires: [
+        { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: half / day },
+      ] },
+      { at: duration(f + 10), note: 'renewed for a year', alert: 'OnlyofficeDocsLicenseExpiringSoon', fires: [] },
+    ],
+  };
+}
+
 /** Slow for the `for:` duration and one minute more, then fast again; just under the threshold stays quiet. */
 function healthcheckSlowTest(t: Thresholds): TestGroup {
   const s = t.latency.healthcheck_seconds;
@@ -252,8 +283,8 @@ onlyoffice_healthcheck_duration_seconds > ${slow}
         'The value is the number of days left.',
       ],
       alert: 'OnlyofficeDocsLicenseExpiringSoon',
-      expr: '0 < (onlyoffice_license_expiry_timestamp_seconds - time()) / 86400 < 30',
-      for: '15m',
+      expr: `0 < (onlyoffice_license_expiry_timestamp_seconds - time()) / 86400 < ${t.license.expiry_warning_days}`,
+      for: t.license.expiry_for,
       severity: 'warning',
       summary: 'ONLYOFFICE Docs 许可证即将到期',
       description: '{{ $labels.instance }} 的许可证将在 {{ printf "%.1f" $value }} 天后到期。',
@@ -440,25 +471,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         ] },
       ],
     },
-    {
-      comment: [
-        '---------------------------------------------------------------------------------------------------------',
-        'promtool starts at the epoch: time() is the eval time in seconds. 1728000 s = 20 days.',
-      ],
-      name: 'OnlyofficeDocsLicenseExpiringSoon within 30 days, not for 60 days, not once renewed',
-      interval: '5m',
-      series: [
-        { series: 'onlyoffice_license_expiry_timestamp_seconds{instance="a", job="onlyoffice"}', values: '1728000x4 33264000x4' },
-        { series: 'onlyoffice_license_expiry_timestamp_seconds{instance="b", job="onlyoffice"}', values: '5184000x8' },
-      ],
-      checks: [
-        { at: '10m', note: 'pending since 0m', alert: 'OnlyofficeDocsLicenseExpiringSoon', fires: [] },
-        { at: '15m', alert: 'OnlyofficeDocsLicenseExpiringSoon', fires: [
-          { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: 20 },
-        ] },
-        { at: '25m', note: 'renewed for a year', alert: 'OnlyofficeDocsLicenseExpiringSoon', fires: [] },
-      ],
-    },
+    licenseExpiringTest(t),
     {
       comment: [
         '---------------------------------------------------------------------------------------------------------',
