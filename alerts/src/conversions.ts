@@ -1,4 +1,5 @@
 import type { Thresholds } from '../thresholds.js';
+import { num } from './common.js';
 import { duration, enDuration, minutes, zhDuration, type AlertFile, type TestGroup } from './model.js';
 
 const q = (vhost: string, queue: string) =>
@@ -28,6 +29,8 @@ function backlogTest(t: Thresholds): TestGroup {
 
 export const conversions = (t: Thresholds): AlertFile => {
   const n = t.conversions.backlog_waiting;
+  const [slowS, slowF] = [t.conversions.probe_slow_seconds, minutes(t.conversions.probe_slow_for)];
+  const [probeSlow, probeFast] = [num(slowS), num(Math.min(2, slowS / 15))];
   return {
   file: 'conversions',
   header: [
@@ -142,14 +145,16 @@ onlyoffice_conversion_probe_error_code
     },
     {
       alert: 'OnlyofficeDocsConversionProbeSlow',
-      expr: 'onlyoffice_conversion_probe_duration_seconds > 30 and on (instance, job) onlyoffice_conversion_probe_success == 1',
-      for: '15m',
+      expr: `onlyoffice_conversion_probe_duration_seconds > ${probeSlow} and on (instance, job) onlyoffice_conversion_probe_success == 1`,
+      for: t.conversions.probe_slow_for,
       severity: 'warning',
       summary: '转换探测很慢',
-      description: '{{ $labels.instance }} 的合成转换成功了，但已超过 15 分钟每次耗时超过 30 秒（最近一次 {{ $value | humanizeDuration }}）。',
+      description: `{{ $labels.instance }} 的合成转换成功了，但已超过 ${zhDuration(t.conversions.probe_slow_for)}每次耗时超过 ${probeSlow} 秒`
+        + '（最近一次 {{ $value | humanizeDuration }}）。',
       summary_en: 'The conversion probe is slow',
       description_en: 'The synthetic conversion on {{ $labels.instance }} succeeds but has taken over '
-        + '30 seconds for more than 15 minutes (last run {{ $value | humanizeDuration }}).',
+        + `${probeSlow} second${probeSlow === '1' ? '' : 's'} for more than ${enDuration(t.conversions.probe_slow_for)} `
+        + '(last run {{ $value | humanizeDuration }}).',
     },
   ],
   testHeader: [
@@ -369,21 +374,24 @@ onlyoffice_conversion_probe_error_code
       name: 'OnlyofficeDocsConversionProbeSlow on slow successful runs only',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_conversion_probe_duration_seconds{instance="127.0.0.1:9967", job="onlyoffice"}', values: '2 42x16 2x3' },
-        { series: 'onlyoffice_conversion_probe_success{instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x20' },
+        {
+          series: 'onlyoffice_conversion_probe_duration_seconds{instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: `${probeFast} ${num(slowS * 1.4)}x${slowF + 1} ${probeFast}x3`,
+        },
+        { series: 'onlyoffice_conversion_probe_success{instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${slowF + 5}` },
         {
           comment: ['failing runs that hit the timeout are OnlyofficeDocsConversionProbeFailing\'s'],
           series: 'onlyoffice_conversion_probe_duration_seconds{instance="b", job="onlyoffice"}',
-          values: '60x20',
+          values: `${num(slowS * 2)}x${slowF + 5}`,
         },
-        { series: 'onlyoffice_conversion_probe_success{instance="b", job="onlyoffice"}', values: '0x20' },
+        { series: 'onlyoffice_conversion_probe_success{instance="b", job="onlyoffice"}', values: `0x${slowF + 5}` },
       ],
       checks: [
-        { at: '15m', note: 'pending since 1m', alert: 'OnlyofficeDocsConversionProbeSlow', fires: [] },
-        { at: '16m', alert: 'OnlyofficeDocsConversionProbeSlow', fires: [
-          { labels: { severity: 'warning', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 42 },
+        { at: duration(slowF), note: 'pending since 1m', alert: 'OnlyofficeDocsConversionProbeSlow', fires: [] },
+        { at: duration(slowF + 1), alert: 'OnlyofficeDocsConversionProbeSlow', fires: [
+          { labels: { severity: 'warning', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: Number(num(slowS * 1.4)) },
         ] },
-        { at: '19m', alert: 'OnlyofficeDocsConversionProbeSlow', fires: [] },
+        { at: duration(slowF + 4), alert: 'OnlyofficeDocsConversionProbeSlow', fires: [] },
       ],
     },
   ],
