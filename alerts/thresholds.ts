@@ -46,11 +46,15 @@ const schema = z.object({
     used_critical_percent: percent,
     for: forDuration,
   }).strict(),
+  containers: z.object({
+    exited_for: forDuration,
+  }).strict(),
   conversions: z.object({
     backlog_waiting: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1e6, 'must be at most 1000000'),
     backlog_for: forDuration,
     probe_slow_seconds: z.number().gt(0, 'must be above 0').max(3600, 'must be at most 3600'),
     probe_slow_for: forDuration,
+    rabbitmq_unreachable_for: forDuration,
   }).strict(),
   latency: z.object({
     healthcheck_seconds: z.number().gt(0, 'must be above 0').max(300, 'must be at most 300'),

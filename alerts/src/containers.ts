@@ -1,7 +1,9 @@
 import type { Thresholds } from '../thresholds.js';
-import type { AlertFile } from './model.js';
+import { duration, enDuration, minutes, zhDuration, type AlertFile } from './model.js';
 
-export const containers = (t: Thresholds): AlertFile => ({
+export const containers = (t: Thresholds): AlertFile => {
+  const ex = minutes(t.containers.exited_for);
+  return {
   file: 'containers',
   header: [
     'Containers of the ONLYOFFICE stack (docker collector) and the DS programs under supervisor (supervisor collector).',
@@ -62,12 +64,13 @@ and on (instance, job, name) onlyoffice_container_state{state="running"} == 1
     {
       alert: 'OnlyofficeDocsContainerExited',
       expr: 'onlyoffice_container_state{state=~"exited|dead"} == 1',
-      for: '5m',
+      for: t.containers.exited_for,
       severity: 'critical',
       summary: '容器已退出',
-      description: '{{ $labels.instance }} 上的容器 {{ $labels.name }} 已处于 {{ $labels.state }} 状态超过 5 分钟。',
+      description: `{{ $labels.instance }} 上的容器 {{ $labels.name }} 已处于 {{ $labels.state }} 状态超过 ${zhDuration(t.containers.exited_for)}。`,
       summary_en: 'A container has exited',
-      description_en: 'Container {{ $labels.name }} on {{ $labels.instance }} has been {{ $labels.state }} for more than 5 minutes.',
+      description_en: 'Container {{ $labels.name }} on {{ $labels.instance }} has been {{ $labels.state }} '
+        + `for more than ${enDuration(t.containers.exited_for)}.`,
     },
     {
       comment: [
@@ -269,72 +272,72 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
       ],
     },
     {
-      name: 'OnlyofficeDocsContainerExited after 5 minutes exited, until started again',
+      name: `OnlyofficeDocsContainerExited after ${enDuration(t.containers.exited_for)} exited, until started again`,
       interval: '1m',
       series: [
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 0 0 0 0 0 0 0 1 1 1',
+          values: `1 0x${ex + 2} 1x2`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1 1 1 1 1 1 1 0 0 0',
+          values: `0 1x${ex + 2} 0x2`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-postgresql", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-postgresql", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 1 1 1 1 1 1 1 1 1 1',
+          values: `1x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-postgresql", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-postgresql", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-postgresql", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-postgresql", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-postgresql", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${ex + 5}`,
         },
       ],
       checks: [
-        { at: '5m', alert: 'OnlyofficeDocsContainerExited', fires: [] },
-        { at: '6m', alert: 'OnlyofficeDocsContainerExited', fires: [
+        { at: duration(ex), alert: 'OnlyofficeDocsContainerExited', fires: [] },
+        { at: duration(ex + 1), alert: 'OnlyofficeDocsContainerExited', fires: [
           { labels: { severity: 'critical', name: 'onlyoffice-documentserver', state: 'exited', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '9m', alert: 'OnlyofficeDocsContainerExited', fires: [] },
+        { at: duration(ex + 4), alert: 'OnlyofficeDocsContainerExited', fires: [] },
       ],
     },
     {
@@ -595,4 +598,5 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
       ],
     },
   ],
-});
+  };
+};

@@ -29,6 +29,7 @@ function backlogTest(t: Thresholds): TestGroup {
 
 export const conversions = (t: Thresholds): AlertFile => {
   const n = t.conversions.backlog_waiting;
+  const ru = minutes(t.conversions.rabbitmq_unreachable_for);
   const [slowS, slowF] = [t.conversions.probe_slow_seconds, minutes(t.conversions.probe_slow_for)];
   const [probeSlow, probeFast] = [num(slowS), num(Math.min(2, slowS / 15))];
   return {
@@ -117,13 +118,14 @@ onlyoffice_rabbitmq_queue_messages_ready{queue="ds.convertdead"} > 0
       ],
       alert: 'OnlyofficeDocsRabbitmqUnreachable',
       expr: 'max by (instance, job) (onlyoffice_rabbitmq_up) == 0',
-      for: '5m',
+      for: t.conversions.rabbitmq_unreachable_for,
       severity: 'warning',
       summary: '导出器读不到 RabbitMQ 的队列信息',
-      description: '{{ $labels.instance }} 已超过 5 分钟无法从任何已配置的来源（管理 API、Prometheus 插件、AMQP）读取 RabbitMQ 队列信息，转换队列告警在此期间不会触发。',
+      description: `{{ $labels.instance }} 已超过 ${zhDuration(t.conversions.rabbitmq_unreachable_for)}无法从任何已配置的来源`
+        + '（管理 API、Prometheus 插件、AMQP）读取 RabbitMQ 队列信息，转换队列告警在此期间不会触发。',
       summary_en: 'The exporter cannot read RabbitMQ queues',
       description_en: '{{ $labels.instance }} has not read RabbitMQ queue figures from any configured source (management API, Prometheus plugin, '
-        + 'AMQP) for more than 5 minutes; the conversion queue alerts cannot fire meanwhile.',
+        + `AMQP) for more than ${enDuration(t.conversions.rabbitmq_unreachable_for)}; the conversion queue alerts cannot fire meanwhile.`,
     },
     {
       comment: [
@@ -288,19 +290,19 @@ onlyoffice_conversion_probe_error_code
       ],
     },
     {
-      name: 'OnlyofficeDocsRabbitmqUnreachable only when no source answers',
+      name: `OnlyofficeDocsRabbitmqUnreachable only when no source answers, after ${t.conversions.rabbitmq_unreachable_for}`,
       interval: '1m',
       series: [
-        { series: 'onlyoffice_rabbitmq_up{source="management", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0x12' },
-        { series: 'onlyoffice_rabbitmq_up{source="amqp", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x3 0x7 1x2' },
+        { series: 'onlyoffice_rabbitmq_up{source="management", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 0x${ru + 7}` },
+        { series: 'onlyoffice_rabbitmq_up{source="amqp", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x3 0x${ru + 2} 1x2` },
       ],
       checks: [
         { at: '3m', note: 'AMQP still answers', alert: 'OnlyofficeDocsRabbitmqUnreachable', fires: [] },
-        { at: '8m', note: 'pending since 4m', alert: 'OnlyofficeDocsRabbitmqUnreachable', fires: [] },
-        { at: '9m', alert: 'OnlyofficeDocsRabbitmqUnreachable', fires: [
+        { at: duration(ru + 3), note: 'pending since 4m', alert: 'OnlyofficeDocsRabbitmqUnreachable', fires: [] },
+        { at: duration(ru + 4), alert: 'OnlyofficeDocsRabbitmqUnreachable', fires: [
           { labels: { severity: 'warning', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '13m', alert: 'OnlyofficeDocsRabbitmqUnreachable', fires: [] },
+        { at: duration(ru + 8), alert: 'OnlyofficeDocsRabbitmqUnreachable', fires: [] },
       ],
     },
     {
