@@ -65,6 +65,9 @@ const schema = z.object({
     critical_days: z.number().int('must be a whole number').min(1, 'must be at least 1').max(365, 'must be at most 365'),
     warning_for: forDuration,
     critical_for: forDuration,
+    chain_incomplete_for: forDuration,
+    hostname_mismatch_for: forDuration,
+    file_problem_for: forDuration,
   }).strict(),
   license: z.object({
     warning_percent: percent,

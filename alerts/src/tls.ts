@@ -75,6 +75,8 @@ function expiringTests(t: Thresholds): TestGroup[] {
 export const tls = (t: Thresholds): AlertFile => {
   const [w, c] = [t.certificates.warning_days, t.certificates.critical_days];
   const td = minutes(t.availability.tls_endpoint_down_for);
+  const c0 = t.certificates;
+  const [ci, fp, hm] = [minutes(c0.chain_incomplete_for), minutes(c0.file_problem_for), minutes(c0.hostname_mismatch_for)];
   return {
   file: 'tls',
   header: [
@@ -129,7 +131,7 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
     {
       alert: 'OnlyofficeDocsCertificateChainIncomplete',
       expr: 'onlyoffice_tls_cert_chain_complete == 0 or onlyoffice_tls_cert_file_chain_complete == 0',
-      for: '10m',
+      for: t.certificates.chain_incomplete_for,
       severity: 'critical',
       summary: '证书链不完整',
       description: '{{ $labels.instance }} 上 {{ $labels.target }}{{ $labels.path }} 没有包含到达受信根证书所需的全部中间证书；不会自行补全证书链的客户端（集成的服务器、部分浏览器和移动应用）会拒绝连接。',
@@ -140,7 +142,7 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
     {
       alert: 'OnlyofficeDocsCertificateUnreadable',
       expr: 'onlyoffice_tls_cert_file_readable == 0',
-      for: '5m',
+      for: t.certificates.file_problem_for,
       severity: 'critical',
       summary: '证书或私钥文件无法读取',
       description: '{{ $labels.instance }} 上的 {{ $labels.path }} 无法读取或不是 PEM 证书；DS 的 nginx 会因此不启用 HTTPS 或启动失败。',
@@ -151,7 +153,7 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
     {
       alert: 'OnlyofficeDocsCertificateKeyMismatch',
       expr: 'onlyoffice_tls_cert_file_key_match == 0',
-      for: '5m',
+      for: t.certificates.file_problem_for,
       severity: 'critical',
       summary: '私钥与证书不匹配',
       description: '{{ $labels.instance }} 上 {{ $labels.path }} 旁边的 .key 不是这张证书的私钥（或已加密、无法读取）；nginx 加载时会失败。',
@@ -162,7 +164,7 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
     {
       alert: 'OnlyofficeDocsCertificateHostnameMismatch',
       expr: 'onlyoffice_tls_cert_hostname_match == 0',
-      for: '10m',
+      for: t.certificates.hostname_mismatch_for,
       severity: 'critical',
       summary: '证书与访问的主机名不符',
       description: '{{ $labels.instance }}：{{ $labels.target }} 提供的证书不适用于这个主机名，浏览器会拒绝打开编辑器。',
@@ -248,52 +250,58 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
       name: 'OnlyofficeDocsCertificateChainIncomplete for an endpoint and a file; a complete chain stays quiet',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_tls_cert_chain_complete{target="docs.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0x12 1x5' },
-        { series: 'onlyoffice_tls_cert_file_chain_complete{path="/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0x12 1x5' },
-        { series: 'onlyoffice_tls_cert_chain_complete{target="other.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x18' },
+        {
+          series: 'onlyoffice_tls_cert_chain_complete{target="docs.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: `1 0x${ci + 2} 1x5`,
+        },
+        { series: 'onlyoffice_tls_cert_file_chain_complete{path="/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 0x${ci + 2} 1x5` },
+        { series: 'onlyoffice_tls_cert_chain_complete{target="other.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${ci + 8}` },
       ],
       checks: [
-        { at: '10m', alert: 'OnlyofficeDocsCertificateChainIncomplete', fires: [] },
-        { at: '11m', alert: 'OnlyofficeDocsCertificateChainIncomplete', fires: [
+        { at: duration(ci), alert: 'OnlyofficeDocsCertificateChainIncomplete', fires: [] },
+        { at: duration(ci + 1), alert: 'OnlyofficeDocsCertificateChainIncomplete', fires: [
           { labels: { severity: 'critical', path: '/certs/tls.crt', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
           { labels: { severity: 'critical', target: 'docs.example.com:443', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '15m', alert: 'OnlyofficeDocsCertificateChainIncomplete', fires: [] },
+        { at: duration(ci + 5), alert: 'OnlyofficeDocsCertificateChainIncomplete', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsCertificateUnreadable and OnlyofficeDocsCertificateKeyMismatch',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_tls_cert_file_readable{path="/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x12' },
-        { series: 'onlyoffice_tls_cert_file_readable{path="/certs/tls.key", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0x8 1x3' },
-        { series: 'onlyoffice_tls_cert_file_key_match{path="/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0x8 1x3' },
+        { series: 'onlyoffice_tls_cert_file_readable{path="/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${fp + 7}` },
+        { series: 'onlyoffice_tls_cert_file_readable{path="/certs/tls.key", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 0x${fp + 3} 1x3` },
+        { series: 'onlyoffice_tls_cert_file_key_match{path="/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 0x${fp + 3} 1x3` },
       ],
       checks: [
-        { at: '5m', alert: 'OnlyofficeDocsCertificateUnreadable', fires: [] },
-        { at: '6m', alert: 'OnlyofficeDocsCertificateUnreadable', fires: [
+        { at: duration(fp), alert: 'OnlyofficeDocsCertificateUnreadable', fires: [] },
+        { at: duration(fp + 1), alert: 'OnlyofficeDocsCertificateUnreadable', fires: [
           { labels: { severity: 'critical', path: '/certs/tls.key', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '10m', alert: 'OnlyofficeDocsCertificateUnreadable', fires: [] },
-        { at: '5m', alert: 'OnlyofficeDocsCertificateKeyMismatch', fires: [] },
-        { at: '6m', alert: 'OnlyofficeDocsCertificateKeyMismatch', fires: [
+        { at: duration(fp + 5), alert: 'OnlyofficeDocsCertificateUnreadable', fires: [] },
+        { at: duration(fp), alert: 'OnlyofficeDocsCertificateKeyMismatch', fires: [] },
+        { at: duration(fp + 1), alert: 'OnlyofficeDocsCertificateKeyMismatch', fires: [
           { labels: { severity: 'critical', path: '/certs/tls.crt', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '10m', alert: 'OnlyofficeDocsCertificateKeyMismatch', fires: [] },
+        { at: duration(fp + 5), alert: 'OnlyofficeDocsCertificateKeyMismatch', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsCertificateHostnameMismatch',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_tls_cert_hostname_match{target="docs.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0x12 1x3' },
+        {
+          series: 'onlyoffice_tls_cert_hostname_match{target="docs.example.com:443", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: `1 0x${hm + 2} 1x3`,
+        },
       ],
       checks: [
-        { at: '10m', alert: 'OnlyofficeDocsCertificateHostnameMismatch', fires: [] },
-        { at: '11m', alert: 'OnlyofficeDocsCertificateHostnameMismatch', fires: [
+        { at: duration(hm), alert: 'OnlyofficeDocsCertificateHostnameMismatch', fires: [] },
+        { at: duration(hm + 1), alert: 'OnlyofficeDocsCertificateHostnameMismatch', fires: [
           { labels: { severity: 'critical', target: 'docs.example.com:443', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '15m', alert: 'OnlyofficeDocsCertificateHostnameMismatch', fires: [] },
+        { at: duration(hm + 5), alert: 'OnlyofficeDocsCertificateHostnameMismatch', fires: [] },
       ],
     },
     {
