@@ -45,6 +45,8 @@ const schema = z.object({
     used_warning_percent: percent,
     used_critical_percent: percent,
     for: forDuration,
+    readonly_for: forDuration,
+    device_error_for: forDuration,
   }).strict(),
   containers: z.object({
     exited_for: forDuration,

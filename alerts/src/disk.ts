@@ -58,6 +58,7 @@ function almostOutOfSpaceTest(t: Thresholds): TestGroup {
 export const disk = (t: Thresholds): AlertFile => {
   const free = freePercent(t);
   const used = { warning: num(t.disk.used_warning_percent), critical: num(t.disk.used_critical_percent) };
+  const [ro, de] = [minutes(t.disk.readonly_for), minutes(t.disk.device_error_for)];
   return {
   file: 'disk',
   header: [
@@ -224,7 +225,7 @@ export const disk = (t: Thresholds): AlertFile => {
       ],
       alert: 'OnlyofficeDocsFilesystemReadOnly',
       expr: 'max without (path) (onlyoffice_filesystem_readonly == 1)',
-      for: '5m',
+      for: t.disk.readonly_for,
       severity: 'critical',
       summary: 'DS 所在文件系统被挂载为只读',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）是只读的，DS 无法写入缓存、文档和日志。',
@@ -234,7 +235,7 @@ export const disk = (t: Thresholds): AlertFile => {
     {
       alert: 'OnlyofficeDocsFilesystemDeviceError',
       expr: 'onlyoffice_filesystem_device_error == 1',
-      for: '5m',
+      for: t.disk.device_error_for,
       severity: 'warning',
       summary: '无法检查 DS 的路径',
       description: '{{ $labels.instance }} 上的 {{ $labels.path }} 不存在、无法读取，或 statfs 没有在时限内返回（卡住的网络挂载）。',
@@ -550,25 +551,25 @@ export const disk = (t: Thresholds): AlertFile => {
         {
           series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
             + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1x7 0x3',
+          values: `0 1x${ro + 2} 0x3`,
         },
         {
           series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
             + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1x7 0x3',
+          values: `0 1x${ro + 2} 0x3`,
         },
         {
           series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
             + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x11',
+          values: `0x${ro + 6}`,
         },
       ],
       checks: [
-        { at: '5m', alert: 'OnlyofficeDocsFilesystemReadOnly', fires: [] },
-        { at: '6m', alert: 'OnlyofficeDocsFilesystemReadOnly', fires: [
+        { at: duration(ro), alert: 'OnlyofficeDocsFilesystemReadOnly', fires: [] },
+        { at: duration(ro + 1), alert: 'OnlyofficeDocsFilesystemReadOnly', fires: [
           { labels: { severity: 'critical', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '9m', alert: 'OnlyofficeDocsFilesystemReadOnly', fires: [] },
+        { at: duration(ro + 4), alert: 'OnlyofficeDocsFilesystemReadOnly', fires: [] },
       ],
     },
     {
@@ -578,17 +579,17 @@ export const disk = (t: Thresholds): AlertFile => {
         {
           series: 'onlyoffice_filesystem_device_error{path="/mnt/nfs/docs", mountpoint="/mnt/nfs", '
             + 'device="nfs:/docs", fstype="nfs4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1x6 0x2',
+          values: `0 1x${de + 1} 0x2`,
         },
         {
           series: 'onlyoffice_filesystem_device_error{path="/var/log/onlyoffice", mountpoint="/var/log", '
             + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x9',
+          values: `0x${de + 4}`,
         },
       ],
       checks: [
-        { at: '5m', alert: 'OnlyofficeDocsFilesystemDeviceError', fires: [] },
-        { at: '6m', alert: 'OnlyofficeDocsFilesystemDeviceError', fires: [
+        { at: duration(de), alert: 'OnlyofficeDocsFilesystemDeviceError', fires: [] },
+        { at: duration(de + 1), alert: 'OnlyofficeDocsFilesystemDeviceError', fires: [
           {
             labels: {
               severity: 'warning', path: '/mnt/nfs/docs', mountpoint: '/mnt/nfs',
@@ -597,7 +598,7 @@ export const disk = (t: Thresholds): AlertFile => {
             value: 0,
           },
         ] },
-        { at: '8m', alert: 'OnlyofficeDocsFilesystemDeviceError', fires: [] },
+        { at: duration(de + 3), alert: 'OnlyofficeDocsFilesystemDeviceError', fires: [] },
       ],
     },
   ],
