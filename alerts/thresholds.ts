@@ -48,6 +48,10 @@ const schema = z.object({
     readonly_for: forDuration,
     device_error_for: forDuration,
   }).strict(),
+  documentserver: z.object({
+    jwt_mismatch_for: forDuration,
+    forgotten_files_for: forDuration,
+  }).strict(),
   containers: z.object({
     exited_for: forDuration,
   }).strict(),

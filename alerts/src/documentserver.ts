@@ -172,6 +172,7 @@ function healthcheckSlowTest(t: Thresholds): TestGroup {
 export const documentserver = (t: Thresholds): AlertFile => {
   const slow = num(t.latency.healthcheck_seconds);
   const down = minutes(t.availability.down_for);
+  const [jm, ff] = [minutes(t.documentserver.jwt_mismatch_for), minutes(t.documentserver.forgotten_files_for)];
   return {
   file: 'documentserver',
   header: [
@@ -268,13 +269,15 @@ onlyoffice_healthcheck_duration_seconds > ${slow}
     {
       alert: 'OnlyofficeDocsJwtMismatch',
       expr: 'max without (command) (onlyoffice_command_error{code=~"6|7"}) == 1',
-      for: '5m',
+      for: t.documentserver.jwt_mismatch_for,
       severity: 'warning',
       summary: 'JWT 不匹配：CommandService 拒绝了令牌',
-      description: '{{ $labels.instance }} 的 CommandService 拒绝导出器签名的请求已超过 5 分钟：错误码 {{ $labels.code }}（{{ $labels.reason }}）。6 表示密钥不一致或缺少令牌，'
+      description: `{{ $labels.instance }} 的 CommandService 拒绝导出器签名的请求已超过 ${zhDuration(t.documentserver.jwt_mismatch_for)}：`
+        + '错误码 {{ $labels.code }}（{{ $labels.reason }}）。6 表示密钥不一致或缺少令牌，'
         + '7 表示令牌过期（时钟偏差）。用同一密钥的集成（Nextcloud、Seafile 等）也会失败。',
       summary_en: 'JWT mismatch: CommandService rejects the token',
-      description_en: 'CommandService of {{ $labels.instance }} has rejected the exporter\'s signed requests for more than 5 minutes: '
+      description_en: 'CommandService of {{ $labels.instance }} has rejected the exporter\'s signed requests '
+        + `for more than ${enDuration(t.documentserver.jwt_mismatch_for)}: `
         + 'error {{ $labels.code }} ({{ $labels.reason }}). 6 means a secret mismatch or a missing token, '
         + '7 an expired token (clock skew). Integrations using the same secret (Nextcloud, Seafile, ...) fail too.',
     },
@@ -309,7 +312,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
     {
       alert: 'OnlyofficeDocsForgottenFiles',
       expr: 'onlyoffice_forgotten_files > 0',
-      for: '15m',
+      for: t.documentserver.forgotten_files_for,
       severity: 'warning',
       summary: '有文档未能保存到存储',
       description: '{{ $labels.instance }} 保留着 {{ $value }} 个未能保存到存储的文件（getForgottenList），用户的修改只在 DocumentServer 上。',
@@ -438,21 +441,21 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       interval: '1m',
       series: [
         { series: 'onlyoffice_command_error{command="version", code="0", reason="none", instance="a", job="onlyoffice"}', values: '1 1 stale' },
-        { series: 'onlyoffice_command_error{command="version", code="6", reason="token", instance="a", job="onlyoffice"}', values: '_ _ 1 1 1 1 1 1 1 stale' },
-        { series: 'onlyoffice_command_error{command="license", code="6", reason="token", instance="a", job="onlyoffice"}', values: '_ _ 1 1 1 1 1 1 1 stale' },
-        { series: 'onlyoffice_command_error{command="version", code="0", reason="none", instance="a", job="onlyoffice"}', values: '_ _ _ _ _ _ _ _ _ 1 1' },
+        { series: 'onlyoffice_command_error{command="version", code="6", reason="token", instance="a", job="onlyoffice"}', values: `_ _ 1x${jm + 1} stale` },
+        { series: 'onlyoffice_command_error{command="license", code="6", reason="token", instance="a", job="onlyoffice"}', values: `_ _ 1x${jm + 1} stale` },
+        { series: 'onlyoffice_command_error{command="version", code="0", reason="none", instance="a", job="onlyoffice"}', values: `_x${jm + 4} 1 1` },
         {
           comment: ['b: the command answers, but with an error that is not about the token.'],
           series: 'onlyoffice_command_error{command="getForgottenList", code="1", reason="document_id", instance="b", job="onlyoffice"}',
-          values: '1x10',
+          values: `1x${jm + 5}`,
         },
       ],
       checks: [
-        { at: '6m', note: 'pending since 2m', alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
-        { at: '7m', alert: 'OnlyofficeDocsJwtMismatch', fires: [
+        { at: duration(jm + 1), note: 'pending since 2m', alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
+        { at: duration(jm + 2), alert: 'OnlyofficeDocsJwtMismatch', fires: [
           { labels: { severity: 'warning', code: '6', reason: 'token', instance: 'a', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '10m', alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
+        { at: duration(jm + 5), alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
       ],
     },
     {
@@ -461,12 +464,12 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       series: [
         {
           series: 'onlyoffice_command_error{command="version", code="7", reason="token_expired", instance="https://docs.example.com", job="onlyoffice-probe"}',
-          values: '1x6',
+          values: `1x${jm + 1}`,
         },
       ],
       checks: [
-        { at: '4m', alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
-        { at: '5m', alert: 'OnlyofficeDocsJwtMismatch', fires: [
+        { at: duration(jm - 1), alert: 'OnlyofficeDocsJwtMismatch', fires: [] },
+        { at: duration(jm), alert: 'OnlyofficeDocsJwtMismatch', fires: [
           { labels: { severity: 'warning', code: '7', reason: 'token_expired', instance: 'https://docs.example.com', job: 'onlyoffice-probe' }, value: 0 },
         ] },
       ],
@@ -550,18 +553,18 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       comment: [
         '---------------------------------------------------------------------------------------------------------',
       ],
-      name: 'OnlyofficeDocsForgottenFiles while DS keeps files it could not save',
-      interval: '5m',
+      name: `OnlyofficeDocsForgottenFiles while DS keeps files it could not save, after ${t.documentserver.forgotten_files_for}`,
+      interval: '1m',
       series: [
-        { series: 'onlyoffice_forgotten_files{instance="a", job="onlyoffice"}', values: '0 2 2 2 2 0' },
-        { series: 'onlyoffice_forgotten_files{instance="b", job="onlyoffice"}', values: '0x5' },
+        { series: 'onlyoffice_forgotten_files{instance="a", job="onlyoffice"}', values: `0 2x${ff} 0 0` },
+        { series: 'onlyoffice_forgotten_files{instance="b", job="onlyoffice"}', values: `0x${ff + 3}` },
       ],
       checks: [
-        { at: '15m', alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
-        { at: '20m', alert: 'OnlyofficeDocsForgottenFiles', fires: [
+        { at: duration(ff), alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
+        { at: duration(ff + 1), alert: 'OnlyofficeDocsForgottenFiles', fires: [
           { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: 2 },
         ] },
-        { at: '25m', alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
+        { at: duration(ff + 3), alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
       ],
     },
   ],
