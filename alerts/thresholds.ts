@@ -60,6 +60,7 @@ const schema = z.object({
     backlog_for: forDuration,
     probe_slow_seconds: z.number().gt(0, 'must be above 0').max(3600, 'must be at most 3600'),
     probe_slow_for: forDuration,
+    probe_failing_for: forDuration,
     rabbitmq_unreachable_for: forDuration,
   }).strict(),
   latency: z.object({

@@ -30,6 +30,7 @@ function backlogTest(t: Thresholds): TestGroup {
 export const conversions = (t: Thresholds): AlertFile => {
   const n = t.conversions.backlog_waiting;
   const ru = minutes(t.conversions.rabbitmq_unreachable_for);
+  const pf = minutes(t.conversions.probe_failing_for);
   const [slowS, slowF] = [t.conversions.probe_slow_seconds, minutes(t.conversions.probe_slow_for)];
   const [probeSlow, probeFast] = [num(slowS), num(Math.min(2, slowS / 15))];
   return {
@@ -137,12 +138,14 @@ onlyoffice_rabbitmq_queue_messages_ready{queue="ds.convertdead"} > 0
 * on (instance, job) group_left
 onlyoffice_conversion_probe_error_code
 `,
-      for: '10m',
+      for: t.conversions.probe_failing_for,
       severity: 'critical',
       summary: '转换探测失败：文档无法转换',
-      description: '{{ $labels.instance }} 的合成转换已超过 10 分钟失败，结果为 {{ $labels.outcome }}，DS 错误码 {{ $value }}。打开文档也要经过转换，用户很可能打不开文档。',
+      description: `{{ $labels.instance }} 的合成转换已超过 ${zhDuration(t.conversions.probe_failing_for)}失败，`
+        + '结果为 {{ $labels.outcome }}，DS 错误码 {{ $value }}。打开文档也要经过转换，用户很可能打不开文档。',
       summary_en: 'The conversion probe fails: documents cannot be converted',
-      description_en: 'The synthetic conversion on {{ $labels.instance }} has failed for more than 10 minutes with outcome {{ $labels.outcome }}, '
+      description_en: `The synthetic conversion on {{ $labels.instance }} has failed for more than ${enDuration(t.conversions.probe_failing_for)} `
+        + 'with outcome {{ $labels.outcome }}, '
         + 'DS error code {{ $value }}. Opening a document is a conversion too: users most likely cannot open documents.',
     },
     {
@@ -306,68 +309,69 @@ onlyoffice_conversion_probe_error_code
       ],
     },
     {
-      name: 'OnlyofficeDocsConversionProbeFailing after 10 minutes of failed runs, with DS\'s error code; success resolves it',
+      name: `OnlyofficeDocsConversionProbeFailing after ${enDuration(t.conversions.probe_failing_for)} of failed runs, `
+        + 'with DS\'s error code; success resolves it',
       interval: '1m',
       series: [
         {
           series: 'onlyoffice_conversion_probe_outcome{outcome="ok", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 1 0 0 0 0 0 0 0 0 0 0 0 0 1 1 1',
+          values: `1 1 0x${pf + 1} 1x2`,
         },
         {
           series: 'onlyoffice_conversion_probe_outcome{outcome="error_code", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 1 1 1 1 1 1 1 1 1 1 1 1 0 0 0',
+          values: `0 0 1x${pf + 1} 0x2`,
         },
         {
           series: 'onlyoffice_conversion_probe_outcome{outcome="timeout", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${pf + 6}`,
         },
         {
           series: 'onlyoffice_conversion_probe_outcome{outcome="request_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${pf + 6}`,
         },
         {
           series: 'onlyoffice_conversion_probe_outcome{outcome="result_fetch_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${pf + 6}`,
         },
         {
           series: 'onlyoffice_conversion_probe_outcome{outcome="source_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${pf + 6}`,
         },
-        { series: 'onlyoffice_conversion_probe_error_code{instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 -4x11 0x3' },
-        { series: 'onlyoffice_conversion_probe_success{instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 0x11 1x3' },
+        { series: 'onlyoffice_conversion_probe_error_code{instance="127.0.0.1:9967", job="onlyoffice"}', values: `0 0 -4x${pf + 1} 0x3` },
+        { series: 'onlyoffice_conversion_probe_success{instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 1 0x${pf + 1} 1x3` },
       ],
       checks: [
-        { at: '11m', note: 'pending since 2m', alert: 'OnlyofficeDocsConversionProbeFailing', fires: [] },
-        { at: '12m', alert: 'OnlyofficeDocsConversionProbeFailing', fires: [
+        { at: duration(pf + 1), note: 'pending since 2m', alert: 'OnlyofficeDocsConversionProbeFailing', fires: [] },
+        { at: duration(pf + 2), alert: 'OnlyofficeDocsConversionProbeFailing', fires: [
           { labels: { severity: 'critical', outcome: 'error_code', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: -4 },
         ] },
-        { at: '15m', note: 'converting again', alert: 'OnlyofficeDocsConversionProbeFailing', fires: [] },
+        { at: duration(pf + 5), note: 'converting again', alert: 'OnlyofficeDocsConversionProbeFailing', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsConversionProbeFailing on a timeout (no DS error code)',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="ok", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="error_code", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0 0 0 0 0 0 0 0 0 0 0 0' },
-        { series: 'onlyoffice_conversion_probe_outcome{outcome="timeout", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 1 1 1 1 1 1 1 1 1 1 1' },
+        { series: 'onlyoffice_conversion_probe_outcome{outcome="ok", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${pf + 1}` },
+        { series: 'onlyoffice_conversion_probe_outcome{outcome="error_code", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${pf + 1}` },
+        { series: 'onlyoffice_conversion_probe_outcome{outcome="timeout", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${pf + 1}` },
         {
           series: 'onlyoffice_conversion_probe_outcome{outcome="request_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${pf + 1}`,
         },
         {
           series: 'onlyoffice_conversion_probe_outcome{outcome="result_fetch_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${pf + 1}`,
         },
         {
           series: 'onlyoffice_conversion_probe_outcome{outcome="source_failed", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0',
+          values: `0x${pf + 1}`,
         },
-        { series: 'onlyoffice_conversion_probe_error_code{instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x11' },
+        { series: 'onlyoffice_conversion_probe_error_code{instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${pf + 1}` },
       ],
       checks: [
-        { at: '9m', alert: 'OnlyofficeDocsConversionProbeFailing', fires: [] },
-        { at: '10m', alert: 'OnlyofficeDocsConversionProbeFailing', fires: [
+        { at: duration(pf - 1), alert: 'OnlyofficeDocsConversionProbeFailing', fires: [] },
+        { at: duration(pf), alert: 'OnlyofficeDocsConversionProbeFailing', fires: [
           { labels: { severity: 'critical', outcome: 'timeout', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
       ],

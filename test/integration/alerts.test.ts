@@ -123,7 +123,8 @@ tests:
   // and for: durations from a minute to a day still give passing tests.
   test.each([
     ['tight and short', 'disk: { used_warning_percent: 1, used_critical_percent: 99.9, for: 1m, readonly_for: 1m, device_error_for: 1m }\n'
-      + 'conversions: { backlog_waiting: 1, backlog_for: 1m, probe_slow_seconds: 0.5, probe_slow_for: 1m, rabbitmq_unreachable_for: 1m }\n'
+      + 'conversions: { backlog_waiting: 1, backlog_for: 1m, probe_slow_seconds: 0.5, probe_slow_for: 1m, rabbitmq_unreachable_for: 1m, '
+      + 'probe_failing_for: 1m }\n'
       + 'containers: { exited_for: 1m }\ndocumentserver: { jwt_mismatch_for: 1m, forgotten_files_for: 1m }\n'
       + 'latency: { healthcheck_seconds: 0.001, for: 1m }\ncertificates: { warning_days: 2, critical_days: 1, warning_for: 1m, critical_for: 1m, '
       + 'chain_incomplete_for: 1m, hostname_mismatch_for: 1m, file_problem_for: 1m }\n'
@@ -131,7 +132,8 @@ tests:
       + 'availability: { down_for: 1m, exporter_down_for: 1m, exporter_absent_for: 1m, collector_failing_for: 1m, '
       + 'config_reload_failed_for: 1m, tls_endpoint_down_for: 1m }\n'],
     ['close and long', 'disk: { used_warning_percent: 98, used_critical_percent: 99, for: 1d, readonly_for: 2h, device_error_for: 1d }\n'
-      + 'conversions: { backlog_waiting: 1000000, backlog_for: 2h, probe_slow_seconds: 3600, probe_slow_for: 1d, rabbitmq_unreachable_for: 3h }\n'
+      + 'conversions: { backlog_waiting: 1000000, backlog_for: 2h, probe_slow_seconds: 3600, probe_slow_for: 1d, rabbitmq_unreachable_for: 3h, '
+      + 'probe_failing_for: 2h }\n'
       + 'containers: { exited_for: 1d }\ndocumentserver: { jwt_mismatch_for: 2h, forgotten_files_for: 1d }\n'
       + 'latency: { healthcheck_seconds: 300, for: 1h30m }\ncertificates: { warning_days: 365, critical_days: 364, warning_for: 1d, critical_for: 12h, '
       + 'chain_incomplete_for: 2h, hostname_mismatch_for: 1d, file_problem_for: 30m }\n'
