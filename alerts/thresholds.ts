@@ -20,6 +20,15 @@ const percent = z.number().gt(0, 'must be above 0').lt(100, 'must be below 100')
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a Prometheus label name');
 const labelValue = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
 
+/** job_regex fully anchored, as Prometheus matches labels; true for a regex that does not compile (job_regex's own error says so). */
+function matches(regex: string, value: string): boolean {
+  try {
+    return new RegExp(`^(?:${regex})$`).test(value);
+  } catch {
+    return true;
+  }
+}
+
 const schema = z.object({
   runbook_base_url: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').regex(/\/$/, 'must end with /'),
   job_regex: z.string().min(1).refine((r) => {
@@ -29,7 +38,7 @@ const schema = z.object({
     } catch {
       return false;
     }
-  }, 'not a regular expression'),
+  }, 'not a regular expression').refine((r) => !/\(\?[=!<]|\\[1-9]/.test(r), 'Prometheus (RE2) has no lookaround or backreference'),
   test_job: labelValue,
   instance_label: labelName,
   severity: z.object({ critical: labelValue, warning: labelValue, info: labelValue }).strict(),
@@ -93,7 +102,7 @@ const schema = z.object({
     `must be more than certificates.critical_days (${t.certificates.critical_days})`);
   order(['license', 'warning_percent'], t.license.warning_percent < t.license.critical_percent,
     `must be below license.critical_percent (${t.license.critical_percent})`);
-  order(['test_job'], new RegExp(`^(?:${t.job_regex})$`).test(t.test_job), `must match job_regex (${t.job_regex})`);
+  order(['test_job'], matches(t.job_regex, t.test_job), `must match job_regex (${t.job_regex})`);
   const values = Object.values(t.severity);
   order(['severity'], new Set(values).size === values.length, 'critical, warning and info must differ');
 });

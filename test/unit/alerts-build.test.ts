@@ -95,6 +95,8 @@ describe('a thresholds file is refused with the key named', () => {
     ['conversions:\n  backlog_waiting: "30"\n', 'DIR/my.yml: conversions.backlog_waiting: Expected number, received string'],
     ['instance_label: "host name"\n', 'DIR/my.yml: instance_label: not a Prometheus label name'],
     ['job_regex: "ds-.*"\n', 'DIR/my.yml: test_job: must match job_regex (ds-.*)'],
+    ['job_regex: "onlyoffice(?!-old).*"\n', 'DIR/my.yml: job_regex: Prometheus (RE2) has no lookaround or backreference'],
+    ['job_regex: "onlyoffice(["\n', 'DIR/my.yml: job_regex: not a regular expression'],
     ['runbook_base_url: http://exporter.intranet:9967/runbooks\n', 'DIR/my.yml: runbook_base_url: must end with /'],
     ['- 1\n', 'DIR/my.yml: (top level): must be a mapping of keys'],
   ])('%j', (text, message) => {
