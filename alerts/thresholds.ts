@@ -131,7 +131,12 @@ function check(tree: unknown, source: string): Thresholds {
 }
 
 function read(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ThresholdsError(`${file}: cannot read it: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
   try {
     return parse(text) ?? {};
   } catch (error) {

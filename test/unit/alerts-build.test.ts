@@ -103,6 +103,10 @@ describe('a thresholds file is refused with the key named', () => {
     expect(refusal(text)).toBe(message);
   });
 
+  test('a missing file is named, not a stack trace', () => {
+    expect(() => loadThresholds(join(dir, 'nope.yml'))).toThrow(`${dir}/nope.yml: cannot read it: ENOENT`);
+  });
+
   test('npm run rules exits 2 with the message, writing nothing', () => {
     const errors: string[] = [];
     const spy = jest.spyOn(console, 'error').mockImplementation((m: string) => errors.push(m));
