@@ -119,6 +119,12 @@ export function main(args: string[]): number {
       console.error(error.message);
       return 2;
     }
+    // Writing the set failed (no such folder, no permission): say where, without a stack trace.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined) {
+      console.error(`cannot write the rules: ${(error as Error).message}`);
+      return 1;
+    }
     throw error;
   }
 }

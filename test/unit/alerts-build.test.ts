@@ -103,6 +103,18 @@ describe('a thresholds file is refused with the key named', () => {
     expect(refusal(text)).toBe(message);
   });
 
+  test('an --out that cannot be written exits 1 with the reason', () => {
+    writeFileSync(join(dir, 'file'), '');
+    const errors: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((m: string) => errors.push(m));
+    try {
+      expect(main(['--out', join(dir, 'file', 'rules')])).toBe(1);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors).toEqual([`cannot write the rules: ENOTDIR: not a directory, mkdir '${dir}/file/rules'`]);
+  });
+
   test('a missing file is named, not a stack trace', () => {
     expect(() => loadThresholds(join(dir, 'nope.yml'))).toThrow(`${dir}/nope.yml: cannot read it: ENOENT`);
   });
