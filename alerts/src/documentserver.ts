@@ -244,6 +244,55 @@ and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="dire
     },
     {
       comment: [
+        'The editors\' co-editing WebSocket: refused through the proxy while docservice accepts it and the proxy passes',
+        'DS\'s pages (the proxy does not forward upgrades; a proxy down altogether is OnlyofficeDocsProxyError), or',
+        'refused on every hop while docservice answers /index.html. The value is the HTTP status of the failing hop',
+        '(101: upgraded but DS\'s first frame did not come; 0: no HTTP answer).',
+      ],
+      alert: 'OnlyofficeDocsWebsocketBroken',
+      expr: `(
+  onlyoffice_endpoint_status_code{endpoint="websocket", via="public"}
+  and on (instance, job) (onlyoffice_endpoint_up{endpoint="websocket", via="public"} == 0)
+  and on (instance, job) (onlyoffice_endpoint_up{endpoint="websocket", via="direct"} == 1)
+  and on (instance, job) (onlyoffice_endpoint_up{endpoint="index", via="public"} == 1)
+)
+or
+(
+  onlyoffice_endpoint_status_code{endpoint="websocket", via="direct"}
+  and on (instance, job) (max without (via) (onlyoffice_endpoint_up{endpoint="websocket"}) == 0)
+  and on (instance, job) (max without (via) (onlyoffice_endpoint_up{endpoint="index"}) == 1)
+)
+`,
+      for: '2m',
+      severity: 'critical',
+      summary: '协同编辑通道（WebSocket）不可用',
+      description: '{{ $labels.instance }}：经 {{ $labels.via }} 打开协同编辑 WebSocket 失败已超过 2 分钟，HTTP 状态 {{ $value }}（400 通常表示反向代理没有转发 '
+        + 'Upgrade/Connection 头；101 表示已升级但没有收到 DocumentServer 的首帧；0 表示没有 HTTP 应答），而 DocumentServer 的其他页面正常。编辑器能打开，随后提示连接已断开，修改无法保存。',
+      summary_en: 'The co-editing channel (WebSocket) is broken',
+      description_en: '{{ $labels.instance }}: opening the co-editing WebSocket via {{ $labels.via }} has failed for more than 2 minutes '
+        + 'with HTTP status {{ $value }} (400 usually means the reverse proxy does not forward the Upgrade/Connection '
+        + 'headers; 101: upgraded but DocumentServer\'s first frame did not come; 0: no HTTP answer) while '
+        + 'DocumentServer\'s other pages answer. Editors open, then say the connection was lost, and changes are not saved.',
+    },
+    {
+      comment: [
+        'DS refuses a token signed with documentserver.jwt.browser_secret when the WebSocket connects (7.3+).',
+      ],
+      alert: 'OnlyofficeDocsEditorTokenRejected',
+      expr: 'max without (via) (onlyoffice_websocket_auth_error) == 1',
+      for: '5m',
+      severity: 'warning',
+      summary: '编辑器令牌被拒绝：浏览器密钥不一致',
+      description: '{{ $labels.instance }} 在协同编辑 WebSocket 连接时拒绝用浏览器密钥签名的令牌已超过 5 分钟：{{ $labels.code }}（{{ $labels.reason }}）。'
+        + '若集成使用同一密钥，编辑器会显示 “document security token is not correctly formed”。',
+      summary_en: 'Editors\' token rejected: the browser secret differs',
+      description_en: '{{ $labels.instance }} has refused the token signed with the browser '
+        + 'secret when the co-editing WebSocket connects for more than 5 minutes: '
+        + '{{ $labels.code }} ({{ $labels.reason }}). Integrations signing with the same '
+        + 'secret make editors say "document security token is not correctly formed".',
+    },
+    {
+      comment: [
         'DS\'s /healthcheck, or a hop to it that answers (the public one through the reverse proxy): a hop that fails',
         'is OnlyofficeDocsProxyError\'s or OnlyofficeDocsDown\'s, however long it took. The value is the slowest hop\'s time',
         '(when one is slow), else /healthcheck\'s.',
@@ -430,6 +479,89 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
           { labels: { severity: 'critical', endpoint: 'healthcheck', via: 'public', instance: 'a', job: 'onlyoffice' }, value: 0 },
         ] },
         { at: '5m', alert: 'OnlyofficeDocsProxyError', fires: [] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsWebsocketBroken when the proxy refuses the upgrade (direct 101, public 400), and resolves',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="a", job="onlyoffice"}', values: '1x8' },
+        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="public", instance="a", job="onlyoffice"}', values: '1 0 0 0 0 1 1 1 1' },
+        {
+          series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="public", instance="a", job="onlyoffice"}',
+          values: '101 400 400 400 400 101 101 101 101',
+        },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="a", job="onlyoffice"}', values: '1x8' },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="a", job="onlyoffice"}', values: '1x8' },
+        {
+          comment: ['p: the proxy down altogether (OnlyofficeDocsProxyError\'s case): the channel is not named on its own.'],
+          series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="p", job="onlyoffice"}',
+          values: '1x8',
+        },
+        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="public", instance="p", job="onlyoffice"}', values: '0x8' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="public", instance="p", job="onlyoffice"}', values: '502x8' },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="p", job="onlyoffice"}', values: '0x8' },
+        {
+          comment: ['e: docservice down on every hop, /index.html too: OnlyofficeDocsDocserviceDown\'s case, not this one.'],
+          series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="e", job="onlyoffice"}',
+          values: '0x8',
+        },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="direct", instance="e", job="onlyoffice"}', values: '0x8' },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="e", job="onlyoffice"}', values: '0x8' },
+      ],
+      checks: [
+        { at: '2m', note: 'pending since 1m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [] },
+        { at: '3m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [
+          { labels: { severity: 'critical', endpoint: 'websocket', via: 'public', instance: 'a', job: 'onlyoffice' }, value: 400 },
+        ] },
+        { at: '5m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [] },
+      ],
+    },
+    {
+      name: 'OnlyofficeDocsWebsocketBroken when every hop refuses the channel while /index.html answers (a /probe target)',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="https://docs.example.com", job="onlyoffice-probe"}', values: '0x5' },
+        {
+          series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="direct", instance="https://docs.example.com", job="onlyoffice-probe"}',
+          values: '101x5',
+        },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="https://docs.example.com", job="onlyoffice-probe"}', values: '1x5' },
+      ],
+      checks: [
+        { at: '1m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [] },
+        { at: '2m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [
+          { labels: { severity: 'critical', endpoint: 'websocket', via: 'direct', instance: 'https://docs.example.com', job: 'onlyoffice-probe' }, value: 101 },
+        ] },
+      ],
+    },
+    {
+      comment: [
+        '---------------------------------------------------------------------------------------------------------',
+      ],
+      name: 'OnlyofficeDocsEditorTokenRejected after 5 minutes of refusals, one alert for both hops',
+      interval: '1m',
+      series: [
+        { series: 'onlyoffice_websocket_auth_up{via="direct", instance="a", job="onlyoffice"}', values: '1 0 0 0 0 0 0 0 1 1' },
+        {
+          series: 'onlyoffice_websocket_auth_error{via="direct", code="4006", reason="token:invalid signature", instance="a", job="onlyoffice"}',
+          values: '_ 1 1 1 1 1 1 1 stale',
+        },
+        {
+          series: 'onlyoffice_websocket_auth_error{via="public", code="4006", reason="token:invalid signature", instance="a", job="onlyoffice"}',
+          values: '_ 1 1 1 1 1 1 1 stale',
+        },
+        { comment: ['b: accepted all along.'], series: 'onlyoffice_websocket_auth_up{via="direct", instance="b", job="onlyoffice"}', values: '1x9' },
+      ],
+      checks: [
+        { at: '5m', note: 'pending since 1m', alert: 'OnlyofficeDocsEditorTokenRejected', fires: [] },
+        { at: '6m', alert: 'OnlyofficeDocsEditorTokenRejected', fires: [
+          { labels: { severity: 'warning', code: '4006', reason: 'token:invalid signature', instance: 'a', job: 'onlyoffice' }, value: 0 },
+        ] },
+        { at: '9m', alert: 'OnlyofficeDocsEditorTokenRejected', fires: [] },
       ],
     },
     healthcheckSlowTest(t),
