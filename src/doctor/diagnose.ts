@@ -5,6 +5,7 @@ import { CAUSE_ORDER, type CauseId } from './causes.js';
 import type { FindingCode } from './messages.js';
 import { HOP_IDS, worst, type Diagnosis, type Hop, type HopId, type Params, type Verdict } from './model.js';
 import { SampleSet, type Sample } from './samples.js';
+import { DOCTOR_THRESHOLDS } from './thresholds.js';
 
 export interface DiagnoseOptions {
   /** Epoch ms the samples were taken (certificate days left). */
@@ -26,12 +27,14 @@ export interface DiagnoseOptions {
   name?: string;
 }
 
-/** Below this share of free space (or inodes) a file system fails; below WARN_FREE it warns. */
-const FAIL_FREE = 0.05;
-const WARN_FREE = 0.10;
-const CERT_WARN_DAYS = 14;
-const CERT_FAIL_DAYS = 3;
-const BACKLOG_WARN = 50;
+/** Below this share of free space a file system fails; below WARN_FREE it warns (the alert rules' disk thresholds). */
+const FAIL_FREE = (100 - DOCTOR_THRESHOLDS.diskUsedFailPercent) / 100;
+const WARN_FREE = (100 - DOCTOR_THRESHOLDS.diskUsedWarnPercent) / 100;
+/** Below this share of free inodes a file system fails (where OnlyofficeDocsFilesystemAlmostOutOfFiles starts warning). */
+const INODES_FAIL_FREE = 0.05;
+const CERT_WARN_DAYS = DOCTOR_THRESHOLDS.certWarnDays;
+const CERT_FAIL_DAYS = DOCTOR_THRESHOLDS.certFailDays;
+const BACKLOG_WARN = DOCTOR_THRESHOLDS.backlogWarn;
 const CORE_PROGRAM = /docservice|converter/;
 const DS_CONTAINER = /documentserver/;
 /** The all-in-one DS images (docker.images' defaults), any registry host: a DS container found by its image. */
@@ -574,7 +577,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
       if (fs.free !== undefined && fs.free < WARN_FREE) {
         set('disk', fs.free < FAIL_FREE ? 'fail' : 'warn');
         cause('disk', 'disk_full', { path, percent: percent(fs.free) }, fs.free >= FAIL_FREE);
-      } else if (fs.inodesFree !== undefined && fs.inodesFree < FAIL_FREE) {
+      } else if (fs.inodesFree !== undefined && fs.inodesFree < INODES_FAIL_FREE) {
         set('disk', 'fail');
         cause('disk', 'inodes_low', { path, percent: percent(fs.inodesFree) });
       } else if (!fs.readonly) {

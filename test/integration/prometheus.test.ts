@@ -15,6 +15,7 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defaults } from '../../alerts/thresholds.js';
 import { documentedMetrics } from '../support/docs.js';
 import { fixture, startDsSimulator, type DsSimulator } from '../support/ds-simulator.js';
 import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
@@ -151,7 +152,9 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
     await declareDsQueues(channel);
     await channel.consume('ds.convertresponse', () => undefined);
     const task = () => channel.sendToQueue('ds.converttask6', Buffer.from('{"ctx":{},"cmd":{"c":"conv"}}'), { persistent: true, priority: 1 });
-    for (let i = 0; i < 5; i++) task();
+    // More than alerts/thresholds.yml's backlog from the start: OnlyofficeDocsConversionBacklog is one of the faults.
+    const backlog = defaults().conversions.backlog_waiting + 10;
+    for (let i = 0; i < backlog; i++) task();
     publisher = setInterval(() => {
       task();
       channel.publish('ds.exchangeconvertdead', '', Buffer.from('{"cmd":{"c":"conv"}}'), { persistent: true });
@@ -161,7 +164,7 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
     await waitFor('the backlog in the management API', 30_000, async () => {
       const response = await fetch(`${rabbit.managementUrl}/api/queues/%2F/ds.converttask6`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } });
       const queue = await response.json() as { messages_ready?: number };
-      return (queue.messages_ready ?? 0) >= 5 ? true : undefined;
+      return (queue.messages_ready ?? 0) >= backlog ? true : undefined;
     });
 
     const statsdPort = await new Promise<number>((resolve) => {
@@ -322,6 +325,7 @@ docker:
       `OnlyofficeDocsCertificateUnreadable{path=${certs}/broken.crt}`,
       'OnlyofficeDocsConversionQueueNoConsumers{vhost=/}',
       'OnlyofficeDocsConversionQueueGrowing{queue=ds.converttask6,vhost=/}',
+      'OnlyofficeDocsConversionBacklog{queue=ds.converttask6,vhost=/}',
       'OnlyofficeDocsConversionDeadLetters{operation=publish,queue=ds.convertdead,vhost=/}',
     ];
     // simJ's secret differs: CommandService and the editors' WebSocket token (its browser secret) both refuse.

@@ -185,11 +185,11 @@ describe('doctor diagnosis (from samples)', () => {
     expect(renderJson(d, 'zh-CN').causes[0]!.title).toBe('证书将在 10 天后到期：/c.crt');
   });
 
-  test('disk: almost full fails below 5 %, warns below 10 %; read-only, unreadable and inodes named', () => {
+  test('disk: almost full fails below 10 % free (90 % used), warns below 20 % (80 % used); read-only, unreadable and inodes named', () => {
     const d = run([
       ok('disk'),
       ...filesystem('/var/lib/onlyoffice', 1000, 40),
-      ...filesystem('/var/log/onlyoffice', 1000, 80),
+      ...filesystem('/var/log/onlyoffice', 1000, 150),
       ...filesystem('/var/www/onlyoffice/Data', 1000, 500, { readonly: 1 }),
       ...filesystem('/mnt/nfs', 0, 0, { error: 1 }),
       ...filesystem('/srv', 1000, 500, { files: 1000, filesFree: 10 }),
@@ -202,7 +202,7 @@ describe('doctor diagnosis (from samples)', () => {
       ['inodes_low', '/srv', 'fail'],
       ['disk_full', '/var/log/onlyoffice', 'warn'],
     ]);
-    expect(d.causes.find((c) => c.params.path === '/var/log/onlyoffice')!.params.percent).toBe(8);
+    expect(d.causes.find((c) => c.params.path === '/var/log/onlyoffice')!.params.percent).toBe(15);
   });
 
   test('healthcheck false with a read-only data volume and no dependency down: storage named', () => {

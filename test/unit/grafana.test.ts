@@ -1,13 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { DASHBOARDS_DIR, generate } from '../../grafana/build.js';
+import { defaults } from '../../alerts/thresholds.js';
 import { DATASOURCE_UID } from '../../grafana/src/common.js';
 import { documentedMetrics } from '../support/docs.js';
 import { promqlReferences, substituteGrafanaVariables } from '../support/prometheus.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
-const RUNBOOK_BASE = 'https://github.com/onlyoffice-exporter/onlyoffice-exporter/blob/main/docs/runbooks/';
+// The exporter serves the runbooks (src/web/runbooks.ts): runbook_url is alerts/thresholds.yml's base + the alert's name.
+const RUNBOOK_BASE = defaults().runbook_base_url;
 const EXPECTED_UIDS = ['onlyoffice-docs-containers', 'onlyoffice-docs-conversions', 'onlyoffice-docs-overview'];
 
 interface Panel {
@@ -215,7 +217,7 @@ describe('alert rules follow the conventions', () => {
       const a = rule.annotations!;
       expect({ name, zh: CJK.test(a.summary!) && CJK.test(a.description!), en: !CJK.test(a.summary_en!) && !CJK.test(a.description_en!) })
         .toEqual({ name, zh: true, en: true });
-      expect(a.runbook_url).toBe(`${RUNBOOK_BASE}${name}.md`);
+      expect(a.runbook_url).toBe(`${RUNBOOK_BASE}${name}`);
     }
   });
 
