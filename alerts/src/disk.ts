@@ -7,6 +7,23 @@ const ROOT = { mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '
 const fs = (metric: string, path: string, mount: string, device: string, fstype: string) =>
   `${metric}{path="${path}", mountpoint="${mount}", device="${device}", fstype="${fstype}", instance="127.0.0.1:9967", job="onlyoffice"}`;
 
+/**
+ * The scene of a fill-up test: two DS paths on one mount (/), whose free space or inodes follow `rootFree`, and
+ * /var/log/onlyoffice on a mount of its own, healthy; 180 minutes of samples.
+ */
+function fillingScene(kind: 'space' | 'files', rootFree: string): { series: string; values: string }[] {
+  const [total, free, size, logFree] = kind === 'space'
+    ? ['onlyoffice_filesystem_size_bytes', 'onlyoffice_filesystem_avail_bytes', '100000000000x180', '90000000000x180']
+    : ['onlyoffice_filesystem_files', 'onlyoffice_filesystem_files_free', '1000000x180', '900000x180'];
+  const root = (metric: string, values: string) => ['/var/lib/onlyoffice', '/var/www/onlyoffice/Data']
+    .map((path) => ({ series: fs(metric, path, '/', '/dev/sda1', 'ext4'), values }));
+  const log = (metric: string, values: string) => ({ series: fs(metric, '/var/log/onlyoffice', '/var/log', '/dev/sdb1', 'xfs'), values });
+  return [
+    ...root(total, size), ...root(free, rootFree), ...root('onlyoffice_filesystem_readonly', '0x180'),
+    log(total, size), log(free, logFree), log('onlyoffice_filesystem_readonly', '0x180'),
+  ];
+}
+
 /** disk.used_*_percent as the share still available, the way the rules compare it. */
 function freePercent(t: Thresholds) {
   return { warning: num(100 - t.disk.used_warning_percent), critical: num(100 - t.disk.used_critical_percent) };
@@ -252,53 +269,7 @@ export const disk = (t: Thresholds): AlertFile => {
     {
       name: 'OnlyofficeDocsFilesystemSpaceFillingUp warning below 40 % and predicted full within 24 h, resolved by a clean-up',
       interval: '1m',
-      series: [
-        {
-          series: 'onlyoffice_filesystem_size_bytes{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '100000000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_size_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '100000000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_avail_bytes{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '39000000000-50000000x120 80000000000x30',
-        },
-        {
-          series: 'onlyoffice_filesystem_avail_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '39000000000-50000000x120 80000000000x30',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_size_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '100000000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_avail_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '90000000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-      ],
+      series: fillingScene('space', '39000000000-50000000x120 80000000000x30'),
       checks: [
         { at: '60m', note: 'pending since 1m (two samples needed for predict_linear)', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
         { at: '70m', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [
@@ -310,53 +281,7 @@ export const disk = (t: Thresholds): AlertFile => {
     {
       name: 'OnlyofficeDocsFilesystemSpaceFillingUp critical below 20 % and full within 4 h; the warning stays quiet',
       interval: '1m',
-      series: [
-        {
-          series: 'onlyoffice_filesystem_size_bytes{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '100000000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_size_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '100000000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_avail_bytes{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '19000000000-100000000x80 80000000000x70',
-        },
-        {
-          series: 'onlyoffice_filesystem_avail_bytes{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '19000000000-100000000x80 80000000000x70',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_size_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '100000000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_avail_bytes{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '90000000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-      ],
+      series: fillingScene('space', '19000000000-100000000x80 80000000000x70'),
       checks: [
         { at: '60m', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
         { at: '70m', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [
@@ -369,53 +294,7 @@ export const disk = (t: Thresholds): AlertFile => {
     {
       name: 'OnlyofficeDocsFilesystemFilesFillingUp warning and critical on inodes',
       interval: '1m',
-      series: [
-        {
-          series: 'onlyoffice_filesystem_files{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_files{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '390000-500x120 800000x30',
-        },
-        {
-          series: 'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '390000-500x120 800000x30',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_files{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_files_free{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '900000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-      ],
+      series: fillingScene('files', '390000-500x120 800000x30'),
       checks: [
         { at: '60m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
         { at: '70m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [
@@ -427,53 +306,7 @@ export const disk = (t: Thresholds): AlertFile => {
     {
       name: 'OnlyofficeDocsFilesystemFilesFillingUp critical',
       interval: '1m',
-      series: [
-        {
-          series: 'onlyoffice_filesystem_files{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_files{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '190000-1000x80 800000x70',
-        },
-        {
-          series: 'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '190000-1000x80 800000x70',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
-            + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_files{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1000000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_files_free{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '900000x180',
-        },
-        {
-          series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
-            + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
-        },
-      ],
+      series: fillingScene('files', '190000-1000x80 800000x70'),
       checks: [
         { at: '60m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
         { at: '70m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [
