@@ -16,7 +16,7 @@ import { runScrape } from './scrape/run.js';
 import { registerDiscoveryRoutes } from './web/discovery.js';
 import { registerRunbookRoutes } from './web/runbooks.js';
 import { registerReportSchedule } from './web/report.js';
-import { registerStatusRoutes } from './web/status.js';
+import { registerStatusRoutes, StatusView } from './web/status.js';
 import { redactUrl } from './lib/redact.js';
 import { EXPORTER_VERSION } from './version.js';
 
@@ -129,12 +129,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   });
 
   // The doctor's diagnosis as a self-refreshing page (/) and as JSON (/status.json).
-  registerStatusRoutes(app, runtime, logger);
+  // One diagnosis cache for the page and the daily report: a report sent while the page is open runs no check twice.
+  const statusView = new StatusView(runtime, logger);
+  registerStatusRoutes(app, runtime, logger, statusView);
   registerRunbookRoutes(app);
   // probe.targets for Prometheus' http_sd_configs: the fleet is written once, in the exporter's configuration.
   registerDiscoveryRoutes(app, runtime);
   // notify.report: the doctor's diagnosis to the robots every day at its schedule.
-  registerReportSchedule(app, runtime, logger);
+  registerReportSchedule(app, runtime, logger, statusView);
 
   return app;
 }

@@ -103,8 +103,8 @@ export class ReportService {
 }
 
 /** Starts the daily report with the server and stops it when the server closes. */
-export function registerReportSchedule(app: FastifyInstance, runtime: Runtime, logger: Logger): ReportService {
-  const service = new ReportService(runtime, logger.child({ component: 'report' }));
+export function registerReportSchedule(app: FastifyInstance, runtime: Runtime, logger: Logger, view?: StatusView): ReportService {
+  const service = new ReportService(runtime, logger.child({ component: 'report' }), systemClock, view);
   app.addHook('onClose', async () => service.close());
   return service;
 }

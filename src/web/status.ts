@@ -98,8 +98,7 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; for
  * `/` is the fleet index (one line per DocumentServer, each linking to `/?target=`), and `/?local=1` the diagnosis
  * of `documentserver`.
  */
-export function registerStatusRoutes(app: FastifyInstance, runtime: Runtime, logger: Logger): void {
-  const view = new StatusView(runtime, logger);
+export function registerStatusRoutes(app: FastifyInstance, runtime: Runtime, logger: Logger, view = new StatusView(runtime, logger)): void {
   type Query = { lang?: string; refresh?: string; target?: string; local?: string };
   const html = (reply: import('fastify').FastifyReply, code: number, body: string) =>
     reply.code(code).header('content-security-policy', CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
