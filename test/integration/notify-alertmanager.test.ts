@@ -30,6 +30,15 @@ const TOKEN = 'integration-notify-token-0123456789';
 const SECRET = 'SECintegration0123456789';
 const RATE = { messages: 20, windowMs: 2000 };
 
+/** Puts `app` on a free loopback port and starts the shipped Alertmanager routing pointed at it, with the token in `dir`. */
+async function listenWithAlertmanager(app: FastifyInstance, dir: string): Promise<{ base: string; alertmanager: Alertmanager }> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  writeFileSync(join(dir, 'token'), `${TOKEN}\n`, { mode: 0o600 });
+  return { base, alertmanager: await startAlertmanager(exampleAlertmanagerConfig(base, join(dir, 'token'))) };
+}
+
 requirePrograms('amtool').describe('alerts/alertmanager.yml', () => {
   test('passes amtool check-config', () => {
       const output = execFileSync('amtool', ['check-config', new URL('../../alerts/alertmanager.yml', import.meta.url).pathname], { encoding: 'utf8' });
@@ -63,12 +72,8 @@ notify:
 `, 'test', {}), pino({ level: 'silent' })) as RobotNotifier;
     app = Fastify({ logger: false });
     await app.register(notifyRoutes, { notifier: () => notifier });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
     dir = mkdtempSync(join(tmpdir(), 'ooe-notify-am-'));
-    writeFileSync(join(dir, 'token'), `${TOKEN}\n`, { mode: 0o600 });
-    alertmanager = await startAlertmanager(exampleAlertmanagerConfig(base, join(dir, 'token')));
+    ({ alertmanager } = await listenWithAlertmanager(app, dir));
   }, 60_000);
 
   afterAll(async () => {
@@ -233,11 +238,7 @@ notify:
     runtime = new Runtime(join(dir, 'config.yml'), logger);
     await runtime.reload();
     app = buildServer({ runtime, logger, timeoutOffsetMs: 500, enableRemoteReload: false, web: WebSecurity.load(join(dir, 'web.yml')) });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    const address = app.server.address();
-    base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    writeFileSync(join(dir, 'token'), `${TOKEN}\n`, { mode: 0o600 });
-    alertmanager = await startAlertmanager(exampleAlertmanagerConfig(base, join(dir, 'token')));
+    ({ base, alertmanager } = await listenWithAlertmanager(app, dir));
   }, 60_000);
 
   afterAll(async () => {
