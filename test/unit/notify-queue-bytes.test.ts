@@ -21,6 +21,7 @@ function renderOptions(channel: 'dingtalk' | 'wecom', language: 'zh-CN' | 'en'):
 }
 
 describe('notify keeps only what a message can show', () => {
+
   test('annotations over 4,096 characters are kept trimmed and cut at 4,096 graphemes, label values at 2,048; short ones as sent', () => {
     const labels = { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: 'docs-1:443', path: `/var/${'目'.repeat(3000)}` };
     const [alert] = parse({
@@ -76,6 +77,14 @@ describe('notify keeps only what a message can show', () => {
 
 describe('notify.queue.max_bytes', () => {
   const wecom = new WeComRobotEmulator({ rate: { messages: 1000, windowMs: 60_000 } });
+  /** A notifier with one WeCom robot whose queue holds 64 KiB (the floor of notify.queue.max_bytes), never refusing for failures. */
+  const boundedNotifier = (robot: string) => createNotifier(parseConfig(`
+notify:
+  auth: { bearer_token: ${TOKEN} }
+  retry: { initial_backoff: 50ms, max_backoff: 100ms }
+  queue: { max_alerts: 1000, max_bytes: 65536, refuse_after_failures: 1000 }
+  wecom: { ${robot}: { url: "${wecom.url}" } }
+`, 't', {}), logger) as RobotNotifier;
   let notifier: RobotNotifier | undefined;
 
   beforeAll(() => wecom.start());
@@ -89,13 +98,7 @@ describe('notify.queue.max_bytes', () => {
 
   test('a robot that cannot deliver holds at most max_bytes; more gets refused (503) until it drains, newer states still fit', async () => {
     await wecom.setOutage('http502');
-    notifier = createNotifier(parseConfig(`
-notify:
-  auth: { bearer_token: ${TOKEN} }
-  retry: { initial_backoff: 50ms, max_backoff: 100ms }
-  queue: { max_alerts: 1000, max_bytes: 65536, refuse_after_failures: 1000 }
-  wecom: { small: { url: "${wecom.url}" } }
-`, 't', {}), logger) as RobotNotifier;
+    notifier = boundedNotifier('small');
     const robot = notifier.robot('wecom', 'small')!;
     // Each alert, as kept: a 4,096-character description and a few short strings.
     const big = (i: number, status: 'firing' | 'resolved' = 'firing') => parse({
@@ -128,13 +131,7 @@ notify:
 
   test('over HTTP: webhooks of one 1.9 MB annotation each are taken until max_bytes, then 503 with Retry-After', async () => {
     await wecom.setOutage('http502');
-    notifier = createNotifier(parseConfig(`
-notify:
-  auth: { bearer_token: ${TOKEN} }
-  retry: { initial_backoff: 50ms, max_backoff: 100ms }
-  queue: { max_bytes: 65536, refuse_after_failures: 1000 }
-  wecom: { web: { url: "${wecom.url}" } }
-`, 't', {}), logger) as RobotNotifier;
+    notifier = boundedNotifier('web');
     const current = notifier;
     const app = Fastify({ logger: false });
     await app.register(notifyRoutes, { notifier: () => current });
@@ -163,13 +160,7 @@ notify:
 
   test('an empty queue takes one notification larger than max_bytes (else it would be retried forever)', async () => {
     await wecom.setOutage('http502');
-    notifier = createNotifier(parseConfig(`
-notify:
-  auth: { bearer_token: ${TOKEN} }
-  retry: { initial_backoff: 50ms, max_backoff: 100ms }
-  queue: { max_bytes: 65536, refuse_after_failures: 1000 }
-  wecom: { empty: { url: "${wecom.url}" } }
-`, 't', {}), logger) as RobotNotifier;
+    notifier = boundedNotifier('empty');
     const robot = notifier.robot('wecom', 'empty')!;
     const many = parseWebhookPayload(webhookPayload(Array.from({ length: 10 }, (_, i) => webhookAlert({
       labels: { alertname: 'Big', instance: `m${i}` }, annotations: { description: 'z'.repeat(5000) },
