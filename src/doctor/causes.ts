@@ -172,7 +172,7 @@ export const CAUSES = {
     why: (_p, t) => t(
       '开发者版和企业版用 Redis 保存编辑数据，Redis 不可用时 /healthcheck 返回 false（日志 “redisClient error … ECONNREFUSED”）；社区版不使用 Redis，/healthcheck 仍为 true——社区版请从 dependencies 中去掉 redis。',
       'Developer and Enterprise editions keep editor data in Redis and answer /healthcheck false without it (log "redisClient error … ECONNREFUSED"); Community does not use Redis and stays true: on Community, remove redis from dependencies.'),
-    fix: (p) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, 'docker restart onlyoffice-redis   # or: systemctl restart redis-server'],
+    fix: (p) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, `docker exec ${ds(p)} service redis-server start   # or: systemctl restart redis-server`],
   },
   storage_not_writable: {
     title: (_p, t) => t('DS 的存储不可写', 'DS storage is not writable'),
@@ -362,8 +362,8 @@ export const CAUSES = {
       'the HTTPS port refuses or resets: HTTPS is not configured (both certificate and key must exist) or nginx could not load them (missing, unreadable). HTTP may still work.'),
     fix: (p) => [
       `openssl s_client -connect ${p.target} -servername ${String(p.target).replace(/:\d+$/, '').replace(/^\[|\]$/g, '')} </dev/null`,
-      'ls -l /var/www/onlyoffice/Data/certs/',
-      'docker logs --tail 50 onlyoffice-documentserver 2>&1 | grep -i -E "ssl|cert"',
+      `docker exec ${ds(p)} ls -l /var/www/onlyoffice/Data/certs/`,
+      `docker logs --tail 50 ${ds(p)} 2>&1 | grep -i -E "ssl|cert"`,
     ],
   },
   cert_expired: {
@@ -379,10 +379,10 @@ export const CAUSES = {
   cert_chain_incomplete: {
     title: (p, t) => t(`证书缺少中间证书：${p.target}`, `certificate sent without its intermediates: ${p.target}`),
     why: (_p, t) => t('服务器只发送了叶子证书；部分浏览器和集成端（Nextcloud、Seafile 等服务端）会拒绝连接。', 'the server sends only the leaf; some browsers and integrations (Nextcloud, Seafile servers …) refuse the connection.'),
-    fix: (_p, t) => [
+    fix: (p, t) => [
       t('# 把中间证书追加到证书文件后面，然后重启：', '# append the intermediate certificate(s) to the certificate file, then restart:'),
-      'cat onlyoffice.crt intermediate.crt > /var/www/onlyoffice/Data/certs/onlyoffice.crt',
-      'docker restart onlyoffice-documentserver   # or: systemctl reload nginx',
+      'cat onlyoffice.crt intermediate.crt > /app/onlyoffice/DocumentServer/data/certs/onlyoffice.crt',
+      `docker restart ${ds(p)}   # or: systemctl reload nginx`,
     ],
   },
   cert_hostname_mismatch: {
@@ -475,7 +475,7 @@ function certFix(p: Params, t: Pick): string[] {
   return [
     ...lines,
     t('# 更新 /var/www/onlyoffice/Data/certs/ 中的证书（onlyoffice.crt 或 tls.crt，含中间证书）后重启：', '# renew the certificate in /var/www/onlyoffice/Data/certs/ (onlyoffice.crt or tls.crt, with intermediates), then restart:'),
-    'docker restart onlyoffice-documentserver   # or: systemctl reload nginx',
+    `docker restart ${ds(p)}   # or: systemctl reload nginx`,
   ];
 }
 

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import Fastify from 'fastify';
 import { markdownToHtml } from '../../src/web/markdown.js';
 import { registerRunbookRoutes } from '../../src/web/runbooks.js';
@@ -30,6 +30,43 @@ describe('markdownToHtml', () => {
       '<p>A paragraph with &#60;script&#62;alert(1)&#60;/script&#62; &#38; more</p>',
       '<pre><code>docker exec &#60;name&#62; supervisorctl status</code></pre>',
     ].join('\n'));
+  });
+});
+
+/**
+ * The headings of the two blocks every half of a runbook ends with: commands that paste as they are for the official
+ * all-in-one container (started by ONLYOFFICE's docker run or compose file) and for the DEB/RPM packages.
+ */
+const BLOCKS = {
+  zh: ['#### Docker（官方一体化镜像 onlyoffice/documentserver）', '#### 软件包安装（DEB/RPM）'],
+  en: ['#### Docker (official all-in-one image onlyoffice/documentserver)', '#### Packages (DEB/RPM)'],
+} as const;
+/** Placeholders a reader must replace before a command runs: ‹容器>, <container>, <主机>, <mountpoint> … */
+const PLACEHOLDER = /[‹›]|<[\p{L}_][\p{L}\p{N}_ .-]*>/u;
+
+describe('runbook sources', () => {
+  test.each(NAMES)('%s: a Docker and a package block of commands in each language, no placeholder', (name) => {
+    const text = readFileSync(new URL(`../../docs/runbooks/${name}.md`, import.meta.url), 'utf8');
+    const [zh = '', en = ''] = text.split('\n## English\n');
+    for (const [lang, half] of [['zh', zh], ['en', en]] as const) {
+      const [docker, pkg] = BLOCKS[lang];
+      const at = [docker, pkg].map((h) => half.split('\n').indexOf(h));
+      expect({ name, lang, docker: at[0]! > 0, pkg: at[1]! > at[0]! }).toEqual({ name, lang, docker: true, pkg: true });
+      // Each block holds a fenced block of shell commands before the next heading.
+      const lines = half.split('\n');
+      for (const start of at) {
+        const end = lines.findIndex((l, i) => i > start! && l.startsWith('#'));
+        const body = lines.slice(start! + 1, end === -1 ? undefined : end);
+        expect({ name, lang, heading: lines[start!], fenced: body.some((l) => l === '```sh') }).toEqual({ name, lang, heading: lines[start!], fenced: true });
+      }
+    }
+    const placeholders = text.split('\n').filter((l) => PLACEHOLDER.test(l.replace(/<\/dev\/null/g, '')));
+    expect({ name, placeholders }).toEqual({ name, placeholders: [] });
+  });
+
+  test('the placeholder pattern', () => {
+    for (const bad of ['docker exec ‹容器> sh', 'docker logs <container>', 'pg_isready -h <主机>', 'df -i <mountpoint>', 'curl https://<公共地址>/x', 'ls <path 所在目录>']) expect({ bad, found: PLACEHOLDER.test(bad) }).toEqual({ bad, found: true });
+    for (const good of ['docker exec "$DS" sh -c \'a < b\'', 'x 2>&1 | grep', 'a <= b', '`</dev/null`'.replace('</dev/null', '')]) expect({ good, found: PLACEHOLDER.test(good) }).toEqual({ good, found: false });
   });
 });
 

@@ -1,0 +1,61 @@
+import type { CauseId } from './causes.js';
+
+/**
+ * The runbook (docs/runbooks/<name>.md, also served at /runbooks/<name>) of the alert that fires for the same fault as
+ * each doctor cause. Every command a cause's fix can print, in its Docker and its package form, is in that runbook's
+ * Docker or package block, in both languages: test/unit/doctor-runbooks.test.ts keeps the two equal.
+ */
+export const CAUSE_RUNBOOKS = {
+  container_down: 'OnlyofficeDocsContainerExited',
+  container_oom: 'OnlyofficeDocsContainerOomKilled',
+  container_restarting: 'OnlyofficeDocsContainerRestarting',
+  container_unhealthy: 'OnlyofficeDocsContainerUnhealthy',
+  // No alert of its own: a paused container is not running, the case OnlyofficeDocsContainerExited's runbook covers.
+  container_paused: 'OnlyofficeDocsContainerExited',
+  supervisor_program_down: 'OnlyofficeDocsSupervisorProgramNotRunning',
+  postgres_crash: 'OnlyofficeDocsDocserviceDown',
+  rabbitmq_unreachable_at_start: 'OnlyofficeDocsDocserviceDown',
+  docservice_down: 'OnlyofficeDocsDocserviceDown',
+  wrong_target: 'OnlyofficeDocsDown',
+  rabbitmq_frozen: 'OnlyofficeDocsHealthcheckSlow',
+  rabbitmq_down: 'OnlyofficeDocsDependencyDown',
+  postgres_frozen: 'OnlyofficeDocsHealthcheckSlow',
+  postgres_down: 'OnlyofficeDocsDependencyDown',
+  redis_down: 'OnlyofficeDocsDependencyDown',
+  storage_not_writable: 'OnlyofficeDocsDown',
+  healthcheck_hang: 'OnlyofficeDocsHealthcheckSlow',
+  healthcheck_false: 'OnlyofficeDocsDown',
+  proxy_bad_gateway: 'OnlyofficeDocsProxyError',
+  proxy_down: 'OnlyofficeDocsProxyError',
+  proxy_wrong_site: 'OnlyofficeDocsProxyError',
+  proxy_no_websocket_upgrade: 'OnlyofficeDocsWebsocketBroken',
+  websocket_down: 'OnlyofficeDocsWebsocketBroken',
+  jwt_required: 'OnlyofficeDocsJwtMismatch',
+  jwt_mismatch: 'OnlyofficeDocsJwtMismatch',
+  jwt_expired: 'OnlyofficeDocsJwtMismatch',
+  editor_token_rejected: 'OnlyofficeDocsEditorTokenRejected',
+  // A CommandService error other than the token ones has no alert of its own: DS's log says why, as for OnlyofficeDocsDown.
+  command_failed: 'OnlyofficeDocsDown',
+  disk_error: 'OnlyofficeDocsFilesystemDeviceError',
+  disk_readonly: 'OnlyofficeDocsFilesystemReadOnly',
+  disk_full: 'OnlyofficeDocsFilesystemAlmostOutOfSpace',
+  inodes_low: 'OnlyofficeDocsFilesystemAlmostOutOfFiles',
+  backup_stale: 'OnlyofficeDocsBackupStale',
+  backup_missing: 'OnlyofficeDocsBackupStale',
+  backup_too_small: 'OnlyofficeDocsBackupTooSmall',
+  tls_handshake_failed: 'OnlyofficeDocsTlsEndpointDown',
+  cert_expired: 'OnlyofficeDocsCertificateExpired',
+  cert_untrusted: 'OnlyofficeDocsCertificateUntrusted',
+  cert_chain_incomplete: 'OnlyofficeDocsCertificateChainIncomplete',
+  cert_hostname_mismatch: 'OnlyofficeDocsCertificateHostnameMismatch',
+  cert_file_unreadable: 'OnlyofficeDocsCertificateUnreadable',
+  cert_key_mismatch: 'OnlyofficeDocsCertificateKeyMismatch',
+  cert_expiring: 'OnlyofficeDocsCertificateExpiring',
+  converter_down: 'OnlyofficeDocsConversionQueueNoConsumers',
+  conversion_failed: 'OnlyofficeDocsConversionProbeFailing',
+  dependency_unreachable: 'OnlyofficeDocsDependencyUnreachable',
+  docker_unreachable: 'OnlyofficeDocsCollectorFailing',
+  check_failed: 'OnlyofficeDocsCollectorFailing',
+  rabbitmq_source_failed: 'OnlyofficeDocsRabbitmqUnreachable',
+  queue_backlog: 'OnlyofficeDocsConversionBacklog',
+} as const satisfies Record<CauseId, `OnlyofficeDocs${string}`>;
