@@ -55,7 +55,7 @@ withCompose('deploy/compose: the whole stack', () => {
     const ds = services['ooexp-documentserver']!;
     const [major, minor] = ds.image!.replace('onlyoffice/documentserver:', '').split('.').map(Number);
     expect(major! * 100 + minor!).toBeGreaterThanOrEqual(701);
-    // RabbitMQ 4.1+ rejects the AMQP client of DS 8.3 and older (documentserver-surfaces.md §5).
+    // RabbitMQ 4.1+ rejects the AMQP client of DS 8.3 and older (frame_max 4096: ONLYOFFICE/Docker-DocumentServer#815).
     expect(services['ooexp-rabbitmq']!.image).toMatch(/^rabbitmq:3\./);
     expect(ds.environment).toMatchObject({
       JWT_ENABLED: 'true', DB_HOST: 'ooexp-postgresql', AMQP_URI: 'amqp://guest:guest@ooexp-rabbitmq',
