@@ -167,7 +167,7 @@ function typeOf(schema: z.ZodTypeAny): string {
   if (schema instanceof z.ZodBoolean) return 'boolean';
   if (schema instanceof z.ZodNumber) return schema.isInt ? 'integer' : 'number';
   if (schema instanceof z.ZodLiteral) return `\`${String(schema._def.value)}\``;
-  if (schema instanceof z.ZodEnum) return (schema._def.values as string[]).map((v) => `\`${v}\``).join(' \\| ');
+  if (schema instanceof z.ZodEnum) return (schema._def.values as string[]).map((v) => `\`${v}\``).join(' | ');
   if (schema instanceof z.ZodUnion) return (schema._def.options as z.ZodTypeAny[]).map(typeOf).join(' or ');
   if (schema instanceof z.ZodArray) return `list of ${typeOf(schema._def.type)}`;
   if (schema instanceof z.ZodRecord) return `mapping of name → ${typeOf(schema._def.valueType)}`;
@@ -229,7 +229,8 @@ export function sections(): Section[] {
   });
 }
 
-const cell = (text: string) => text.replace(/\|/g, '\\|');
+/** A table cell: `|` escaped, and `<` outside code spans too (dingtalk/<name> is not an HTML tag). */
+const cell = (text: string) => text.split('`').map((part, index) => (index % 2 === 0 ? part.replace(/</g, '&lt;') : part)).join('`').replace(/\|/g, '\\|');
 
 export function configDoc(): string {
   const all = sections();

@@ -29,7 +29,7 @@ describe('docs/CONFIGURATION.md', () => {
     expect(row('documentserver.timeout')).toMatchObject({ type: 'duration', default: '`10s`' });
     expect(row('documentserver.jwt.secret')).toMatchObject({ type: 'string', default: '**required**' });
     expect(row('documentserver.public_url')).toMatchObject({ type: 'http(s) URL', default: 'unset' });
-    expect(row('notify.language')).toMatchObject({ type: '`zh-CN` \\| `en`', default: '`zh-CN`' });
+    expect(row('notify.language')).toMatchObject({ type: '`zh-CN` | `en`', default: '`zh-CN`' });
     expect(row('notify.dingtalk.<name>.mention.all')).toMatchObject({ type: 'boolean', default: '`false`' });
     expect(row('backups[].min_size')).toMatchObject({ type: 'size', default: '`0`' });
     expect(row('statsd.max_series')).toMatchObject({ type: 'integer', default: '`1000`' });
