@@ -14,7 +14,7 @@ const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const RATES = (args[0] ?? '1000,5000,10000,20000,50000,100000').split(',').map(Number);
 const SECONDS = Number(args[1] ?? 5);
 
-// What DS 8.x/9.x sends (documentserver-surfaces.md §6, shared/reference/samples/statsd-datagrams.txt): timings and
+// What DS 8.x/9.x sends (the `clientStatsD` calls of ONLYOFFICE/server, v8.3.3.23 and v9.3.1.11): timings and
 // connection gauges under the "ds." prefix.
 const LINES = [
   'ds.coauth.data.auth:1|ms', 'ds.coauth.openDocument.open:41|ms', 'ds.coauth.convertservice:230|ms', 'ds.conv.allconvert:1180|ms',

@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 }
 
 // Keys whose value may instead come from a file named by `<key>_file` (Docker/Kubernetes secrets).
-const FILE_BACKED_KEYS = new Set(['secret', 'browser_secret', 'password', 'bearer_token', 'token', 'url', 'username']);
+export const FILE_BACKED_KEYS = new Set(['secret', 'browser_secret', 'password', 'bearer_token', 'token', 'url', 'username']);
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 type Env = Record<string, string | undefined>;

@@ -2,8 +2,12 @@ import type { Params, Pick } from './i18n.js';
 
 /**
  * The causes the doctor can name, most fundamental first: when several hops fail, the conclusion lists
- * their causes in this order. Texts and fixes follow documentserver-surfaces.md §9 (502 / healthcheck causes),
- * §7 (image layout, supervisor programs, logs, certificates) and the fault table of the real-docservice captures.
+ * their causes in this order. Texts and fixes follow the behaviour measured on DS 7.1.1.76 with each dependency stopped
+ * or frozen (the fault captures in test/fixtures/docservice/real-docservice/), the health check of ONLYOFFICE/server
+ * (DocService/sources/DocsCoServer.js, v7.1.1.76 to v9.3.1.11: false when RabbitMQ or PostgreSQL fails), and the image
+ * layout of ONLYOFFICE/Docker-DocumentServer (Dockerfile, run-document-server.sh, config/supervisor/ds/*.conf, master):
+ * supervisor programs ds:docservice, ds:converter, ds:metrics, logs under /var/log/onlyoffice/documentserver/,
+ * certificates in /var/www/onlyoffice/Data/certs/.
  * `{ds}` in a fix is the DocumentServer container seen by the Docker collector (onlyoffice-documentserver otherwise).
  */
 export interface CauseDefinition {
@@ -479,7 +483,7 @@ function certFix(p: Params, t: Pick): string[] {
   ];
 }
 
-/** ConvertService error codes (documentserver-surfaces.md §4), or how the probe itself ended. */
+/** ConvertService error codes (ONLYOFFICE/server Common/sources/utils.js `mapAscServerErrorToOldError`, v7.1.1.76 and v9.3.1.11), or how the probe itself ended. */
 function conversionWhy(code: number, outcome: string, lang: 'zh-CN' | 'en'): string {
   const zh = lang === 'zh-CN';
   switch (outcome) {

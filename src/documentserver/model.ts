@@ -1,4 +1,7 @@
-// What DS's answers mean, per version (documentserver-surfaces.md §2 and §3; captures in real-docservice/).
+// What DS's answers mean, per version: /info/info.json (ONLYOFFICE/server DocService/sources/DocsCoServer.js
+// `licenseInfo`, v7.1.1.76 to v9.0.4.54; DocService/sources/routes/info.js from v9.1.0.188) and CommandService
+// (DocsCoServer.js `commandFromServer`; error codes in Common/sources/commondefines.js `c_oAscServerCommandErrors`).
+// Answers of live 7.1 and 7.5 servers: test/fixtures/docservice/real-docservice/.
 
 export interface BuildVersion {
   version: string;

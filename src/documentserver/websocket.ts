@@ -8,7 +8,7 @@ import { scrapeVersion } from './version.js';
 
 /**
  * The co-editing channel: the WebSocket every editor holds to docservice for its whole session
- * (shared/reference real-docservice/websocket_*.txt). SockJS up to 7.2 (ONLYOFFICE/server v7.2.0.209 requires
+ * (as captured from DS 7.1.1.76 and 7.5: test/fixtures/docservice/real-docservice/websocket_*.txt). SockJS up to 7.2 (ONLYOFFICE/server v7.2.0.209 requires
  * `sockjs`), socket.io with Engine.IO 4 under `/doc/` from 7.3 (services.CoAuthoring.socketio.connection.path).
  *
  * It never counts as an editor: DS counts a connection against the license only once the editor's `auth` message

@@ -19,7 +19,9 @@ interface Rule {
 
 const SEGMENT = '[A-Za-z0-9_]+';
 
-// DS names without prefix (documentserver-surfaces.md §6). Sessions are minutes to hours, so they get their own buckets.
+// DS names without prefix, as ONLYOFFICE/server sends them (`clientStatsD` calls in FileConverter/sources/converter.js
+// and DocService/sources/{DocsCoServer,canvasservice,converterservice}.js, v7.1.1.76 to v9.3.1.11; coauth.session.* from
+// v8.2). Sessions are minutes to hours, so they get their own buckets.
 const RULES: readonly Rule[] = [
   { pattern: new RegExp(`^conv\\.(${SEGMENT})$`), types: ['ms'], family: 'conversion_step', label: 'step' },
   { pattern: new RegExp(`^coauth\\.session\\.(${SEGMENT})$`), types: ['ms'], family: 'docservice_session', label: 'mode' },

@@ -25,51 +25,67 @@ interface Service {
   cap_drop?: string[];
   command?: string[];
   healthcheck?: { test: string[] };
+  networks?: Record<string, { aliases?: string[] } | null>;
 }
 
 const { describe: withCompose } = requirePrograms('docker-compose', 'promtool', 'amtool');
 
 withCompose('deploy/compose: the whole stack', () => {
   let services: Record<string, Service>;
-  let volumes: Record<string, unknown>;
+  let volumes: Record<string, { name?: string }>;
+  let networks: Record<string, { name?: string }>;
   let scratch: string;
 
   beforeAll(async () => {
     scratch = mkdtempSync(join(tmpdir(), 'ooe-compose-'));
     // `docker-compose config` validates the file and resolves paths and defaults, as `up` would.
     const { stdout } = await run('docker-compose', ['-f', join(COMPOSE, 'docker-compose.yml'), 'config'], { cwd: COMPOSE, env: cleanEnv() });
-    const resolved = parse(stdout) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+    const resolved = parse(stdout) as { services: Record<string, Service>; volumes: Record<string, { name?: string }>; networks: Record<string, { name?: string }> };
     services = resolved.services;
     volumes = resolved.volumes;
+    networks = resolved.networks;
   });
 
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   test('has DocumentServer (7.1+), RabbitMQ 3.x, PostgreSQL, the exporter, Prometheus, Alertmanager and Grafana', () => {
     expect(Object.keys(services).sort()).toEqual([
-      'alertmanager', 'grafana', 'init-secrets', 'onlyoffice-documentserver', 'onlyoffice-exporter', 'onlyoffice-postgresql', 'onlyoffice-rabbitmq', 'prometheus',
+      'ooexp-alertmanager', 'ooexp-documentserver', 'ooexp-exporter', 'ooexp-grafana', 'ooexp-init-secrets', 'ooexp-postgresql', 'ooexp-prometheus', 'ooexp-rabbitmq',
     ]);
-    const ds = services['onlyoffice-documentserver']!;
+    const ds = services['ooexp-documentserver']!;
     const [major, minor] = ds.image!.replace('onlyoffice/documentserver:', '').split('.').map(Number);
     expect(major! * 100 + minor!).toBeGreaterThanOrEqual(701);
-    // RabbitMQ 4.1+ rejects the AMQP client of DS 8.3 and older (documentserver-surfaces.md §5).
-    expect(services['onlyoffice-rabbitmq']!.image).toMatch(/^rabbitmq:3\./);
+    // RabbitMQ 4.1+ rejects the AMQP client of DS 8.3 and older (frame_max 4096: ONLYOFFICE/Docker-DocumentServer#815).
+    expect(services['ooexp-rabbitmq']!.image).toMatch(/^rabbitmq:3\./);
     expect(ds.environment).toMatchObject({
-      JWT_ENABLED: 'true', DB_HOST: 'onlyoffice-postgresql', AMQP_URI: 'amqp://guest:guest@onlyoffice-rabbitmq',
-      METRICS_ENABLED: 'true', METRICS_HOST: 'onlyoffice-exporter', METRICS_PORT: '9125', METRICS_PREFIX: 'ds.',
+      JWT_ENABLED: 'true', DB_HOST: 'ooexp-postgresql', AMQP_URI: 'amqp://guest:guest@ooexp-rabbitmq',
+      METRICS_ENABLED: 'true', METRICS_HOST: 'ooexp-exporter', METRICS_PORT: '9125', METRICS_PREFIX: 'ds.',
     });
     // No secret in the file: DS gets JWT_SECRET and DB_PWD from the generated files.
     expect(JSON.stringify(services)).not.toMatch(/JWT_SECRET": "[^"]|DB_PWD": "|POSTGRES_PASSWORD": "/);
-    expect(services['onlyoffice-postgresql']!.environment!.POSTGRES_PASSWORD_FILE).toBe('/run/onlyoffice-secrets/db-password');
+    expect(services['ooexp-postgresql']!.environment!.POSTGRES_PASSWORD_FILE).toBe('/run/onlyoffice-secrets/db-password');
     expect(ds.depends_on).toEqual({
-      'init-secrets': { condition: 'service_completed_successfully' },
-      'onlyoffice-postgresql': { condition: 'service_healthy' },
-      'onlyoffice-rabbitmq': { condition: 'service_healthy' },
+      'ooexp-init-secrets': { condition: 'service_completed_successfully' },
+      'ooexp-postgresql': { condition: 'service_healthy' },
+      'ooexp-rabbitmq': { condition: 'service_healthy' },
     });
   });
 
+  test('every name it creates carries ooexp-, so it runs beside ONLYOFFICE\'s own compose file and any DS already there', () => {
+    // ONLYOFFICE/Docker-DocumentServer docker-compose.yml: onlyoffice-documentserver, onlyoffice-rabbitmq, onlyoffice-postgresql.
+    const created = [
+      ...Object.keys(services),
+      ...Object.values(services).map((s) => s.container_name ?? ''),
+      ...Object.keys(volumes), ...Object.values(volumes).map((v) => v.name ?? ''),
+      ...Object.values(networks).map((n) => n.name ?? ''),
+    ];
+    expect(created.filter((name) => !/^ooexp(-|$)/.test(name))).toEqual([]);
+    expect(Object.values(services).map((s) => s.container_name)).toEqual(Object.keys(services));
+    expect(networks).toEqual({ default: { name: 'ooexp' } });
+  });
+
   test('the exporter: built from the repository Dockerfile, read-only, no capabilities, DS volumes and socket read-only', () => {
-    const exporter = services['onlyoffice-exporter']!;
+    const exporter = services['ooexp-exporter']!;
     expect(exporter.build).toMatchObject({ context: ROOT });
     expect(exporter.read_only).toBe(true);
     expect(exporter.cap_drop).toEqual(['ALL']);
@@ -77,12 +93,13 @@ withCompose('deploy/compose: the whole stack', () => {
     expect(exporter.volumes).toEqual(expect.arrayContaining([
       `${COMPOSE}/exporter.yml:/etc/onlyoffice-exporter/config.yml:ro`,
       '/var/run/docker.sock:/var/run/docker.sock:ro',
-      'ds-data:/var/www/onlyoffice/Data:ro',
-      'ds-lib:/var/lib/onlyoffice:ro',
-      'ds-logs:/var/log/onlyoffice:ro',
+      'ooexp-ds-data:/var/www/onlyoffice/Data:ro',
+      'ooexp-ds-lib:/var/lib/onlyoffice:ro',
+      'ooexp-ds-logs:/var/log/onlyoffice:ro',
     ]));
-    // Prometheus scrapes it and Alertmanager delivers to it by this name.
-    expect(exporter.container_name).toBe('onlyoffice-exporter');
+    // Prometheus scrapes it by this name; the shipped alerts/alertmanager.yml delivers to the alias on the stack's network.
+    expect(exporter.container_name).toBe('ooexp-exporter');
+    expect(exporter.networks).toEqual({ default: { aliases: ['onlyoffice-exporter'] } });
   });
 
   test('every bind-mounted file or folder exists in the repository', () => {
@@ -103,23 +120,24 @@ withCompose('deploy/compose: the whole stack', () => {
       .replace('/run/onlyoffice-secrets/jwt-secret', join(secrets, 'jwt-secret'))
       .replace('/run/onlyoffice-notify/onlyoffice-exporter-notify-token', join(secrets, 'onlyoffice-exporter-notify-token'));
     const config = parseConfig(text, 'deploy/compose/exporter.yml', {});
-    expect(config.documentserver.url).toBe('http://onlyoffice-documentserver');
+    expect(config.documentserver.url).toBe('http://ooexp-documentserver');
     expect(config.documentserver.jwt).toEqual({ secret: 'generated-jwt', header: 'Authorization' });
-    expect(config.dependencies.postgresql).toMatchObject({ address: 'onlyoffice-postgresql:5432' });
-    expect(config.dependencies.rabbitmq).toMatchObject({ address: 'onlyoffice-rabbitmq:5672' });
+    expect(config.dependencies.postgresql).toMatchObject({ address: 'ooexp-postgresql:5432' });
+    expect(config.dependencies.rabbitmq).toMatchObject({ address: 'ooexp-rabbitmq:5672' });
     expect(config.statsd.listen).toEqual({ host: '0.0.0.0', port: 9125, family: 'udp4' });
-    expect(config.rabbitmq.management_url).toBe('http://onlyoffice-rabbitmq:15672');
-    expect(config.conversion_probe).toMatchObject({ enabled: true, source_listen: '0.0.0.0:9877', source_base_url: 'http://onlyoffice-exporter:9877' });
+    expect(config.rabbitmq.management_url).toBe('http://ooexp-rabbitmq:15672');
+    expect(config.conversion_probe).toMatchObject({ enabled: true, source_listen: '0.0.0.0:9877', source_base_url: 'http://ooexp-exporter:9877' })
+    expect(config.docker).toMatchObject({ containers: ['ooexp-*'], supervisor_containers: ['ooexp-documentserver'] });;
     expect(config.notify.auth).toEqual({ bearer_token: 'generated-notify-token-0123456789' });
     // The secrets the exporter reads are the ones init-secrets writes into the volumes it mounts.
     const init = readFileSync(join(COMPOSE, 'init-secrets.mjs'), 'utf8');
     expect(init).toContain("'/secrets/ds/jwt-secret'");
     expect(init).toContain("'/secrets/notify/onlyoffice-exporter-notify-token'");
-    expect(services['init-secrets']!.volumes).toEqual([`${COMPOSE}/init-secrets.mjs:/init-secrets.mjs:ro`, 'ds-secrets:/secrets/ds:rw', 'notify-secret:/secrets/notify:rw']);
+    expect(services['ooexp-init-secrets']!.volumes).toEqual([`${COMPOSE}/init-secrets.mjs:/init-secrets.mjs:ro`, 'ooexp-ds-secrets:/secrets/ds:rw', 'ooexp-notify-secret:/secrets/notify:rw']);
   });
 
   test('Prometheus loads the shipped rules (promtool) and scrapes the exporter', async () => {
-    const prometheus = services.prometheus!;
+    const prometheus = services['ooexp-prometheus']!;
     expect(prometheus.volumes).toEqual(expect.arrayContaining([
       `${ROOT}/alerts:/etc/prometheus/alerts:ro`,
       `${ROOT}/prometheus/recording-rules.yml:/etc/prometheus/recording-rules.yml:ro`,
@@ -128,8 +146,8 @@ withCompose('deploy/compose: the whole stack', () => {
       rule_files: string[]; scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[];
       alerting: { alertmanagers: { static_configs: { targets: string[] }[] }[] };
     };
-    expect(config.scrape_configs[0]!.static_configs[0]!.targets).toEqual(['onlyoffice-exporter:9967']);
-    expect(config.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(['alertmanager:9093']);
+    expect(config.scrape_configs[0]!.static_configs[0]!.targets).toEqual(['ooexp-exporter:9967']);
+    expect(config.alerting.alertmanagers[0]!.static_configs[0]!.targets).toEqual(['ooexp-alertmanager:9093']);
     // The same file with the container paths mapped to the repository: promtool must accept it and its rules.
     const rewritten = join(scratch, 'prometheus.yml');
     writeFileSync(rewritten, readFileSync(join(COMPOSE, 'prometheus.yml'), 'utf8')
@@ -145,9 +163,9 @@ withCompose('deploy/compose: the whole stack', () => {
   });
 
   test('Alertmanager runs the shipped routing, which reaches the exporter with the generated token', async () => {
-    const am = services.alertmanager!;
+    const am = services['ooexp-alertmanager']!;
     expect(am.command).toEqual(['--config.file=/etc/onlyoffice/alertmanager.yml', '--storage.path=/alertmanager']);
-    expect(am.volumes).toEqual(expect.arrayContaining([`${ROOT}/alerts/alertmanager.yml:/etc/onlyoffice/alertmanager.yml:ro`, 'notify-secret:/etc/alertmanager:ro']));
+    expect(am.volumes).toEqual(expect.arrayContaining([`${ROOT}/alerts/alertmanager.yml:/etc/onlyoffice/alertmanager.yml:ro`, 'ooexp-notify-secret:/etc/alertmanager:ro']));
     const shipped = parse(readFileSync(join(ROOT, 'alerts/alertmanager.yml'), 'utf8')) as {
       receivers: { webhook_configs?: { url: string; http_config?: { authorization?: { credentials_file?: string } } }[] }[];
     };
@@ -165,7 +183,7 @@ withCompose('deploy/compose: the whole stack', () => {
   });
 
   test('Grafana gets the shipped dashboards and the shipped datasource, pointed at this Prometheus', () => {
-    const grafana = services.grafana!;
+    const grafana = services['ooexp-grafana']!;
     expect(grafana.volumes).toEqual(expect.arrayContaining([
       `${ROOT}/grafana/provisioning/dashboards:/etc/grafana/provisioning/dashboards:ro`,
       `${ROOT}/grafana/dashboards:/var/lib/grafana/dashboards/onlyoffice:ro`,
@@ -174,7 +192,7 @@ withCompose('deploy/compose: the whole stack', () => {
     expect(provider.providers[0]!.options.path).toBe('/var/lib/grafana/dashboards/onlyoffice');
     const shipped = parse(readFileSync(join(ROOT, 'grafana/provisioning/datasources/onlyoffice.yml'), 'utf8')) as { datasources: Record<string, unknown>[] };
     const ours = parse(readFileSync(join(COMPOSE, 'grafana-datasource.yml'), 'utf8')) as { datasources: Record<string, unknown>[] };
-    expect(ours).toEqual({ ...shipped, datasources: shipped.datasources.map((d) => ({ ...d, url: 'http://prometheus:9090' })) });
+    expect(ours).toEqual({ ...shipped, datasources: shipped.datasources.map((d) => ({ ...d, url: 'http://ooexp-prometheus:9090' })) });
   });
 });
 

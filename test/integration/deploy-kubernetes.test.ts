@@ -13,7 +13,7 @@ import { silentLogger } from '../support/scrape.js';
 
 const DIR = join(REPOSITORY, 'deploy/kubernetes');
 
-interface K8s { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> }
+interface K8s { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> }
 
 function resources(): K8s[] {
   const kustomization = parse(readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')) as { resources: string[] };
@@ -120,15 +120,22 @@ describe('deploy/kubernetes', () => {
   });
 });
 
-/** `kubectl kustomize` of a copy of deploy/kubernetes, with the commented `components:` lines enabled as its comment says. */
-function build(withWebConfig: boolean): K8s[] {
+/**
+ * `kubectl kustomize` of a copy of deploy/kubernetes, with the commented `components:` lines enabled as its comment
+ * says, for the given components; `edit` changes the copy first (e.g. the namespace of docs-chart).
+ */
+function build(components: string[], edit: (dir: string) => void = () => {}): K8s[] {
   const dir = mkdtempSync(join(tmpdir(), 'ooe-kustomize-'));
   try {
     cpSync(DIR, join(dir, 'kubernetes'), { recursive: true });
     const path = join(dir, 'kubernetes/kustomization.yaml');
     const text = readFileSync(path, 'utf8');
-    expect(text.endsWith('\n# components:\n#   - web-config\n')).toBe(true);
-    if (withWebConfig) writeFileSync(path, text.replace('\n# components:\n#   - web-config\n', '\ncomponents:\n  - web-config\n'));
+    const tail = '\n# components:\n#   - web-config\n#   - docs-chart\n';
+    expect(text.endsWith(tail)).toBe(true);
+    if (components.length > 0) {
+      writeFileSync(path, text.slice(0, -tail.length) + `\ncomponents:\n${components.map((c) => `  - ${c}\n`).join('')}`);
+    }
+    edit(join(dir, 'kubernetes'));
     const out = execFileSync('kubectl', ['kustomize', join(dir, 'kubernetes')], { encoding: 'utf8' });
     return parseAllDocuments(out).map((doc) => doc.toJS() as K8s);
   } finally {
@@ -140,8 +147,8 @@ requirePrograms('kubectl').describe('deploy/kubernetes with the web-config compo
   let base: K8s[];
   let web: K8s[];
   beforeAll(() => {
-    base = build(false);
-    web = build(true);
+    base = build([]);
+    web = build(['web-config']);
   });
   const find = (docs: K8s[], kind: string) => docs.find((d) => d.kind === kind)!;
   const container = (docs: K8s[]) => find(docs, 'Deployment').spec.template.spec.containers[0];
@@ -195,5 +202,75 @@ requirePrograms('kubectl').describe('deploy/kubernetes with the web-config compo
       return copy;
     });
     expect(strip(web)).toEqual(strip(base));
+  });
+});
+
+requirePrograms('kubectl').describe('deploy/kubernetes with the docs-chart component: beside ONLYOFFICE\'s Helm chart (kubectl kustomize)', () => {
+  let base: K8s[];
+  let chart: K8s[];
+  let both: K8s[];
+  beforeAll(() => {
+    base = build([]);
+    chart = build(['docs-chart']);
+    both = build(['web-config', 'docs-chart']);
+  });
+  const find = (docs: K8s[], kind: string) => docs.find((d) => d.kind === kind)!;
+  const container = (docs: K8s[]) => find(docs, 'Deployment').spec.template.spec.containers[0];
+  const secrets = { DS_JWT_SECRET: 'chart-jwt', DS_AMQP_PASSWORD: 'amqp-pass', DS_REDIS_PASSWORD: 'redis-pass' };
+
+  test('every check points at the chart\'s Services: the proxy, PostgreSQL, RabbitMQ (its login) and Redis', () => {
+    // ONLYOFFICE/Kubernetes-Docs: Service documentserver (service.port 8888), connections.dbHost postgresql,
+    // amqpHost rabbitmq with amqpUser user, redisHost redis-master.
+    const config = parseConfig(find(chart, 'ConfigMap').data!['config.yml']!, 'docs-chart', secrets);
+    expect(config.documentserver.url).toBe('http://documentserver:8888');
+    expect(config.documentserver.jwt).toEqual({ secret: 'chart-jwt', header: 'Authorization' });
+    expect(config.dependencies.postgresql).toEqual({ dependency: 'postgresql', address: 'postgresql:5432', host: 'postgresql', port: 5432, tls: false });
+    expect(config.dependencies.rabbitmq).toEqual({
+      dependency: 'rabbitmq', address: 'rabbitmq:5672', host: 'rabbitmq', port: 5672, tls: false, username: 'user', password: 'amqp-pass', vhost: '/',
+    });
+    expect(config.dependencies.redis).toEqual({ dependency: 'redis', address: 'redis-master:6379', host: 'redis-master', port: 6379, tls: false, password: 'redis-pass' });
+    expect(config.rabbitmq).toMatchObject({ management_url: 'http://rabbitmq:15672', username: 'user', password: 'amqp-pass' });
+    expect(config.docker.enabled).toBe(false);
+    expect(config.disk.paths).toEqual([]);
+  });
+
+  test('the secrets come from the chart\'s own Secrets, each variable the configuration names', () => {
+    expect(container(chart).env).toEqual([
+      { name: 'DS_JWT_SECRET', valueFrom: { secretKeyRef: { name: 'jwt', key: 'JWT_SECRET' } } },
+      { name: 'DS_AMQP_PASSWORD', valueFrom: { secretKeyRef: { name: 'rabbitmq', key: 'rabbitmq-password' } } },
+      { name: 'DS_REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis', key: 'redis-password' } } },
+    ]);
+    const text = find(chart, 'ConfigMap').data!['config.yml']!;
+    const named = [...new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]))].sort();
+    expect(named).toEqual(container(chart).env.map((e: { name: string }) => e.name).sort());
+    for (const name of named) {
+      const { [name as keyof typeof secrets]: _, ...missing } = secrets;
+      expect(() => parseConfig(text, 'docs-chart', missing)).toThrow(`environment variable ${name} is not set`);
+    }
+  });
+
+  test('the namespace is one parameter, and every object lands in it', () => {
+    expect(chart.map((doc) => doc.metadata.namespace)).toEqual(chart.map(() => 'default'));
+    const moved = build(['docs-chart'], (dir) => {
+      const path = join(dir, 'docs-chart/kustomization.yaml');
+      const text = readFileSync(path, 'utf8');
+      expect(text.match(/^namespace: .*$/gm)).toEqual(['namespace: default']);
+      writeFileSync(path, text.replace(/^namespace: default$/m, 'namespace: onlyoffice-docs'));
+    });
+    expect(moved.map((doc) => `${doc.kind} ${doc.metadata.namespace}`)).toEqual(chart.map((doc) => `${doc.kind} onlyoffice-docs`));
+  });
+
+  test('nothing else changes, and it goes with the web-config component', () => {
+    const strip = (docs: K8s[]) => docs.map((doc) => {
+      const copy = structuredClone(doc);
+      delete copy.metadata.namespace;
+      if (copy.kind === 'ConfigMap') delete copy.data;
+      if (copy.kind === 'Deployment') delete copy.spec.template.spec.containers[0].env;
+      return copy;
+    });
+    expect(strip(chart)).toEqual(strip(base));
+    expect(find(both, 'ConfigMap')).toEqual(find(chart, 'ConfigMap'));
+    expect(container(both).env).toEqual(container(chart).env);
+    expect(container(both).args).toContain('--web.config.file=/etc/onlyoffice-exporter-web/web.yml');
   });
 });

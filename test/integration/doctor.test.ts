@@ -24,7 +24,8 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'doctor');
 
 /**
  * The doctor against the DS simulator behind real nginx, with real RabbitMQ, PostgreSQL and Redis, in every
- * fault of the fault table (shared/reference/real-docservice/README.md) and the §9 causes the exporter can see:
+ * fault measured on a live DS 7.1.1.76 (the fault captures in test/fixtures/docservice/real-docservice/) and the
+ * causes of a 502 or a failing /healthcheck the exporter can see:
  * each hop's verdict and the named cause.
  */
 const { describe: withServices } = requirePrograms('/usr/sbin/nginx', ...RABBITMQ_PROGRAMS, ...POSTGRES_PROGRAMS, ...REDIS_PROGRAMS);
@@ -35,7 +36,7 @@ const ALL_OK: Verdicts = {
   proxy: 'ok', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', websocket: 'ok', rabbitmq: 'ok', postgresql: 'ok', redis: 'ok', converter: 'ok',
   ...NOT_CONFIGURED,
 };
-// Queue arguments exactly as DS 7.x declares them (real-docservice/rabbitmq_api_queue_ds.converttask.json).
+// Queue arguments exactly as DS 7.1.1.76 declared them (read from the management API of a live server).
 const TASK_ARGS = { 'x-max-priority': 4, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead' };
 
 const verdicts = (d: Diagnosis) => Object.fromEntries(d.hops.map((h) => [h.id, h.verdict]));

@@ -40,8 +40,8 @@ const DASHBOARDS = ['onlyoffice-docs-overview', 'onlyoffice-docs-conversions'];
 const machineDependent = (key: string) => key.startsWith('OnlyofficeDocsFilesystem');
 
 /**
- * StatsD lines as DS sends them (shared/reference/real-docservice/_statsd_udp_lines_received.txt, prefix ds.),
- * plus coauth.session.edit (DS 8.2+, documentserver-surfaces.md §6) and a connection gauge with a value.
+ * StatsD lines as a live DS 7.1.1.76 sent them (received on UDP, prefix ds.), plus coauth.session.edit (DS 8.2+:
+ * ONLYOFFICE/server DocService/sources/DocsCoServer.js, v8.2.3.11) and a connection gauge with a value.
  */
 const STATSD_LINES = [
   'ds.coauth.convertservice:9|ms',
@@ -77,7 +77,7 @@ function userLicense(unique: number): InfoJson {
   return info;
 }
 
-/** DS 8.3's queues (documentserver-surfaces.md §5.1): the task queue with its TTL and dead-letter exchange, and the rest. */
+/** DS 8.3's queues (ONLYOFFICE/server Common/sources/rabbitMQCore.js and Common/config/default.json, v8.3.3.23): the task queue with its TTL and dead-letter exchange, and the rest. */
 async function declareDsQueues(channel: amqplib.Channel): Promise<void> {
   await channel.assertExchange('ds.exchangeconvertdead', 'fanout', { durable: true });
   await channel.assertQueue('ds.convertdead', { durable: true });

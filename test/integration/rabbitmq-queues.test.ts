@@ -19,7 +19,7 @@ const SECRET = 'Pa55-never-in-labels';
 const SOURCES = ['management', 'prometheus', 'amqp'] as const;
 type Source = (typeof SOURCES)[number];
 
-// Queue arguments exactly as DS declares them (real-docservice/rabbitmq_api_queue_ds.converttask.json, §5.1).
+// Queue arguments exactly as DS 7.1.1.76 declared them (read from the management API of a live server).
 const TASK_ARGS_7 = { 'x-max-priority': 4, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead' };
 const TASK_ARGS_83 = { 'x-max-priority': 6, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead', 'x-queue-type': 'classic' };
 

@@ -18,7 +18,7 @@ export const ENGINE_PROGRAMS = ['dockerd', 'containerd', 'runc', 'docker', '/bin
 export const TEST_IMAGE = 'local/busybox:1';
 
 /**
- * A private Docker engine for one test file, run as in shared/reference/docker-engine-in-ci.md:
+ * A private Docker engine for one test file, run as a CI job without a host engine would:
  * Debian's dockerd as root, own data root, exec root and socket under a short /tmp dir,
  * no iptables, no bridge. Only this engine's PID is ever signalled.
  */

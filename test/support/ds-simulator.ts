@@ -1,7 +1,7 @@
 /**
  * DocumentServer "docservice" (port 8000) simulator for tests. Every body, status code and content type comes
- * from the captures in test/fixtures/docservice/ (copies of shared/reference/real-docservice and
- * shared/reference/samples); the few derived bodies say where their values come from.
+ * from the captures in test/fixtures/docservice/ (answers of live 7.1 and 7.5 servers, and bodies of the 8.x / 9.x
+ * shapes; see its README); the few derived bodies say where their values come from.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
@@ -152,8 +152,9 @@ export function versionFromInfo(infoJson: Buffer): Buffer {
 }
 
 /**
- * documentserver-surfaces.md §4: 7.1 maps an expired ConvertService token to -21, 9.x maps every token error to -8.
- * The reference is silent on 7.5 and 8.3: 7.5 is treated like 7.1 and 8.3 like 9.x (assumption).
+ * ONLYOFFICE/server Common/sources/utils.js `mapAscServerErrorToOldError`: v7.1.1.76 maps an expired ConvertService
+ * token to -21, v9.3.1.11 maps every token error to -8. 7.5 and 8.3 were not read: 7.5 is treated like 7.1 and 8.3
+ * like 9.x (assumption).
  */
 const jwtExpiredConvertError: Record<DsVersion, number> = { '7.1': -21, '7.5': -21, '8.3': -8, '9.3': -8 };
 
@@ -772,7 +773,7 @@ class Simulator implements DsSimulator {
   }
 
   // ------------------------------------------------------------------------------------------------------------
-  // Request parameters and JWT (documentserver-surfaces.md §3.1)
+  // Request parameters and JWT (ONLYOFFICE/server DocService/sources/DocsCoServer.js `getRequestParams`, v7.1.1.76 and v9.3.1.11)
 
   /** JSON body, else the query string; throws on a body that is not JSON. */
   private params(ctx: Ctx): Record<string, unknown> {

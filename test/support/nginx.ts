@@ -40,7 +40,8 @@ const STOP_TIMEOUT_MS = 5_000;
 
 /**
  * Debian's nginx in a temp dir on a free loopback port, configured like DS's shipped
- * /etc/onlyoffice/documentserver/nginx/includes/ds-docservice.conf (documentserver-surfaces.md §1.3).
+ * /etc/onlyoffice/documentserver/nginx/includes/ds-docservice.conf (ONLYOFFICE/document-server-package
+ * common/documentserver/nginx/includes/ds-docservice.conf.m4).
  */
 export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
   const binary = findProgram(NGINX) ?? findProgram('nginx');

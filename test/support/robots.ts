@@ -11,8 +11,8 @@ import { terminate, waitFor } from './service-process.js';
 
 /**
  * Emulators of the DingTalk custom robot and the WeCom group robot (the one place a stand-in is right:
- * both are external services). They implement the documented behaviour (see
- * /work/shared/reference/exporter-ecosystem.md §6): HTTP 200 with {errcode, errmsg}, signature and keyword
+ * both are external services). They implement the documented behaviour (open.dingtalk.com "custom robot" and
+ * developer.work.weixin.qq.com/document/path/91770): HTTP 200 with {errcode, errmsg}, signature and keyword
  * checks, size limits, 20 messages a minute (window configurable for tests), and switchable outages.
  */
 

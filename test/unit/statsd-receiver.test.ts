@@ -7,8 +7,8 @@ import { find, parseExposition, value, type Sample } from '../support/exposition
 import { configFrom, silentLogger } from '../support/scrape.js';
 import { waitFor } from '../support/service-process.js';
 
-// Every line DS 7.1.1.76 (prefix ds.) and 7.5.1.35 (prefix ds75.) sent in the reference capture
-// (real-docservice/_statsd_udp_lines_received.txt), in order, receipt timestamps removed.
+// Every line live DS 7.1.1.76 (prefix ds.) and 7.5.1.35 (prefix ds75.) servers sent in one captured session, received
+// on UDP, in order, receipt timestamps removed.
 const DS_LINES = `
 ds.coauth.convertservice:9|ms
 ds.coauth.convertservice:3|ms

@@ -9,11 +9,18 @@ const extension = z.string().regex(/^[a-z0-9]{1,10}$/, 'must be a file extension
  * `source_url`, or a tiny text file the exporter serves itself on `source_listen` (reached by DS as `source_base_url`).
  */
 export const conversionProbeSection = z.object({
+  /**
+   * Run it. DS 9.x fetches from private addresses only for JWT-signed requests: set documentserver.jwt (or
+   * ALLOW_PRIVATE_IP_ADDRESS=true in DS).
+   */
   enabled: z.boolean().default(false),
+  /** Pause between two runs. */
   interval: duration.default('5m'),
+  /** Longest run; not longer than interval (runs never overlap). */
   timeout: duration.default('60s'),
   /** Pause between two polls of the same conversion. */
   poll_interval: duration.default('1s'),
+  /** A file DS fetches and converts; else the built-in text file. */
   source_url: httpUrl.optional(),
   /** Where the built-in source is served; port 0 picks a free one. */
   source_listen: hostPort.default('127.0.0.1:0'),
@@ -21,6 +28,7 @@ export const conversionProbeSection = z.object({
   source_base_url: httpUrl.optional(),
   /** Extension of the source; default: from source_url, txt for the built-in file. */
   filetype: extension.optional(),
+  /** Extension DS converts to. */
   outputtype: extension.default('docx'),
 }).strict().superRefine((section, ctx) => {
   if (section.timeout > section.interval) {

@@ -105,8 +105,17 @@ function dependency(kind: DependencyKind, fallback: string | false) {
  * Community does not use it, and a check of a server nobody runs would only ever say "down".
  */
 export const dependenciesSection = z.object({
+  /** DS's database: `host:port` or `postgresql://host:port/db`; checked before any login. `false` leaves it out. */
   postgresql: dependency('postgresql', '127.0.0.1:5432'),
+  /**
+   * DS's broker: `host:port` (protocol handshake), `amqp://user:pw@host:5672/vhost` or `{address, username,
+   * password}` (logs in and opens the vhost, as DS does). `false` leaves it out.
+   */
   rabbitmq: dependency('rabbitmq', '127.0.0.1:5672'),
+  /**
+   * Redis (Enterprise/Developer): `host:port`, `redis://:pw@host:6379` (rediss:// for TLS) or `{address, username,
+   * password}`; AUTH then PING. Off unless given.
+   */
   redis: dependency('redis', false),
   /** Longest wait for one check; the scrape deadline still applies. */
   timeout: duration.default('3s'),

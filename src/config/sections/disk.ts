@@ -11,6 +11,10 @@ const absolutePath = z.string().refine((value) => value.startsWith('/'), 'must b
  * Absent `paths`: the DEFAULT_DISK_PATHS that exist; an empty list turns the collector off.
  */
 export const diskSection = z.object({
+  /**
+   * Absolute paths; default: those of /var/lib/onlyoffice, /var/www/onlyoffice/Data and /var/log/onlyoffice that
+   * exist. `[]` turns the collector off.
+   */
   paths: z.array(absolutePath).optional()
     .refine((paths) => paths === undefined || new Set(paths).size === paths.length, 'lists a path twice'),
   /** Longest wait for one path's statfs (a stuck network mount); the scrape deadline still applies. */

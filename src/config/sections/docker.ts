@@ -57,12 +57,15 @@ export const dockerSection = z.object({
   timeout: duration.default('10s'),
   /** CPU and memory from the stats API, gathered in the background (about 1 s per running container). */
   stats: z.boolean().default(false),
+  /** Pause between two rounds of stats; at least 1s. */
   stats_interval: duration.default('30s'),
   /** `supervisorctl status` through the Docker exec API in the DocumentServer containers. */
   supervisor: z.boolean().default(true),
   /** Which of the matched containers run supervisor (the all-in-one image). */
   supervisor_containers: z.array(nameGlob).min(1, 'needs at least one glob').default(['onlyoffice-documentserver*', '*documentserver*']),
+  /** Pause between two rounds of `supervisorctl status`. */
   supervisor_interval: duration.default('30s'),
+  /** Longest wait for one `supervisorctl status`. */
   supervisor_timeout: duration.default('5s'),
   /** Host install without Docker, 7.1/7.2 packages: true runs `supervisorctl status` from PATH, a string names the program. */
   host_supervisorctl: z.union([z.boolean(), z.string().min(1, 'must not be empty')]).default(false),

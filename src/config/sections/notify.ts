@@ -42,14 +42,19 @@ const commonRobot = {
 };
 
 const dingtalkRobot = z.object({
+  /** The robot's webhook URL (with its access_token). */
   url: httpUrl,
   /** "加签" secret; requests are then signed with timestamp and sign. */
   secret: z.string().min(1, 'must not be empty').optional(),
   /** A custom keyword of the robot's security settings, added to messages that lack it. */
   keyword: z.string().min(1, 'must not be empty').max(64).optional(),
+  /** Whom a message mentions (@). */
   mention: z.object({
+    /** Phone numbers of the group members to mention. */
     mobiles: z.array(mobile).max(50).default([]),
+    /** DingTalk user ids to mention. */
     user_ids: z.array(userId).max(50).default([]),
+    /** Mention everyone (@all). */
     all: z.boolean().default(false),
     /** Also mention on messages that only carry resolved alerts. */
     resolved: z.boolean().default(false),
@@ -58,18 +63,24 @@ const dingtalkRobot = z.object({
 }).strict();
 
 const wecomRobot = z.object({
+  /** The robot's webhook URL (with its key). */
   url: httpUrl,
   /** WeCom markdown can mention user ids (<@userid>); it cannot mention mobiles or everyone. */
   mention: z.object({
+    /** WeCom user ids to mention. */
     user_ids: z.array(userId).max(50).default([]),
+    /** Also mention on messages that only carry resolved alerts. */
     resolved: z.boolean().default(false),
   }).strict().default({}),
   ...commonRobot,
 }).strict();
 
 const auth = z.object({
+  /** A token of at least 16 characters (Authorization: Bearer). */
   bearer_token: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Basic auth user, with password. */
   username: z.string().min(1, 'must not be empty').optional(),
+  /** Basic auth password, at least 8 characters. */
   password: z.string().min(8, 'must be at least 8 characters').optional(),
 }).strict().superRefine((value, ctx) => {
   const basic = value.username !== undefined || value.password !== undefined;
@@ -93,9 +104,9 @@ const report = z.object({
   timezone: timezone.optional(),
   /** Defaults to notify.language. */
   language: language.optional(),
-  /** Robots as dingtalk/<name> or wecom/<name>; each gets one message. */
   /** The Prometheus that scrapes this exporter: the report adds the last day's trends (disk fill-up, peak connections, failed test conversions). */
   prometheus_url: httpUrl.optional(),
+  /** Robots as dingtalk/<name> or wecom/<name>; each gets one message. */
   to: z.array(z.string().regex(ROBOT_REF, 'must be dingtalk/<robot> or wecom/<robot>')).min(1, 'must name at least one robot').max(2 * MAX_ROBOTS_PER_CHANNEL),
 }).strict();
 
@@ -104,8 +115,14 @@ const report = z.object({
  * Absent or without robots, nothing is served and nothing is sent.
  */
 export const notifySection = z.object({
+  /**
+   * What Alertmanager must send to /notify/...: `bearer_token` (at least 16 characters), or `username` and
+   * `password`. Required once a robot is configured.
+   */
   auth: auth.optional(),
+  /** Language of the messages: zh-CN or en. */
   language: language.default('zh-CN'),
+  /** IANA time zone of the times shown in messages, the status page and the report. */
   timezone: timezone.default('Asia/Shanghai'),
   /** A folder of `<template>.<language>.yml` files overriding the built-in ones, read at (re)load. */
   templates_dir: z.string().min(1).optional(),
@@ -117,14 +134,19 @@ export const notifySection = z.object({
   timeout: duration.default('5s'),
   /** Per robot; both DingTalk and WeCom allow 20 messages a minute. */
   rate_limit: z.object({
+    /** Messages per window to one robot. */
     messages: z.number().int().positive().max(1000).default(20),
+    /** The window of rate_limit.messages. */
     window: duration.default('1m'),
   }).strict().default({}),
   /** Backoff between attempts after a failed delivery: doubles from initial_backoff up to max_backoff. */
   retry: z.object({
+    /** First pause after a failed delivery. */
     initial_backoff: duration.default('1s'),
+    /** Longest pause; not shorter than initial_backoff. */
     max_backoff: duration.default('1m'),
   }).strict().default({}),
+  /** What may wait for each robot; when full, Alertmanager gets 503 and retries. */
   queue: z.object({
     /** Alerts waiting per robot (after coalescing); a notification that does not fit gets 503. */
     max_alerts: z.number().int().positive().max(100_000).default(2000),
@@ -137,8 +159,11 @@ export const notifySection = z.object({
     /** After this many failed deliveries in a row, new notifications get 503 until the robot recovers. */
     refuse_after_failures: z.number().int().positive().default(3),
   }).strict().default({}),
+  /** DingTalk group robots by name (used in /notify/dingtalk/<name> and labels); at most 100. */
   dingtalk: z.record(robotNameKey, dingtalkRobot).default({}),
+  /** WeCom group robots by name (used in /notify/wecom/<name> and labels); at most 100. */
   wecom: z.record(robotNameKey, wecomRobot).default({}),
+  /** The daily inspection report; off when absent. */
   report: report.optional(),
 }).strict().superRefine((value, ctx) => {
   value.report?.to.forEach((to, index) => {

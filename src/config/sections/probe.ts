@@ -33,14 +33,25 @@ const dsJwt = dsShape.jwt.unwrap();
  * One DocumentServer of the fleet: the keys of `documentserver`, each inherited from it when unset (no defaults here,
  * so that "unset" stays visible), plus a name and labels. `jwt: null` signs nothing even when `documentserver` does.
  */
-const targetObject = z.object({
+export const targetObject = z.object({
+  /** The target's DS, as documentserver.url. */
   url: dsShape.url.removeDefault(),
+  /** What /probe?target=, /sd's instance, the doctor's --target and the status page call it; default: the URL. */
   name: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'target names are letters, digits, "_", ".", ":" and "-"').optional(),
+  /** Prometheus labels /sd gives this target (site, team, ...). */
   labels: z.record(labelName, z.string().max(256, 'at most 256 characters')).default({}),
+  /** The target's own reverse proxy; never inherited (the local DS's proxy is not the target's). */
   public_url: dsShape.public_url,
+  /**
+   * secret (or secret_file), header, browser_secret; inherited from documentserver.jwt when unset, `null` signs
+   * nothing.
+   */
   jwt: dsJwt.extend({ header: z.string().min(1).optional() }).nullable().optional(),
+  /** As documentserver.timeout; inherited when unset. */
   timeout: dsShape.timeout.removeDefault().optional(),
+  /** As documentserver.insecure_skip_verify; inherited when unset. */
   insecure_skip_verify: dsShape.insecure_skip_verify.removeDefault().optional(),
+  /** As documentserver.max_body_bytes; inherited when unset. */
   max_body_bytes: dsShape.max_body_bytes.removeDefault().optional(),
 }).strict();
 
@@ -62,6 +73,10 @@ export type ProbeTarget = z.infer<typeof targetObject>;
 
 /** `probe`: which targets `/probe?target=` may reach (nothing else is ever contacted: no open proxy) and its modules. */
 export const probeSection = z.object({
+  /**
+   * The DocumentServers /probe?target= may reach (by URL or name), also served on /sd: a URL, or a mapping with the
+   * keys below. Two entries with one url or one name are refused.
+   */
   targets: z.array(probeTarget).default([]).superRefine((targets, ctx) => {
     // Two entries answering to one /probe?target= would make the answer depend on their order.
     const seen = new Map<string, number>();

@@ -25,20 +25,30 @@ const queueName = z.string().min(1, 'must not be empty').max(255, 'must be at mo
  * Prometheus plugin, or a passive declare over the AMQP URI DS itself uses. Off unless one is given.
  */
 export const rabbitmqSection = z.object({
+  /** DS's own AMQP URI (`rabbitmq.url` in DS, `AMQP_URI` in Docker): a passive declare counts the queues. */
   url: amqpUrl.optional(),
+  /** The management API, e.g. http://host:15672. */
   management_url: httpUrl.optional(),
+  /** The rabbitmq_prometheus plugin, e.g. http://host:15692. */
   prometheus_url: httpUrl.optional(),
   /** Management API user; else the user in management_url, else the one in url. */
   username: z.string().min(1, 'must not be empty').optional(),
+  /** Management API password; needs username. */
   password: z.string().optional(),
   /** Defaults to the vhost in `url` (amqplib's rule: empty path is "/"), else "/". */
   vhost: z.string().min(1, 'must not be empty').optional(),
+  /**
+   * auto: DS's conversion queues (ds.converttask or ds.converttask6, ds.convertresponse, ds.convertdead, ds.delayed);
+   * or a list of queue names.
+   */
   queues: z.union([z.literal('auto'), z.array(queueName).min(1, 'list at least one queue, or say auto')], {
     errorMap: () => ({ message: 'must be auto or a list of queue names' }),
   }).default('auto'),
   /** auto: every configured source is asked; queue numbers come from the first that answers (management, prometheus, amqp). */
   source: z.enum(['auto', 'management', 'prometheus', 'amqp']).default('auto'),
+  /** Longest wait for one source; the scrape deadline still applies. */
   timeout: duration.default('5s'),
+  /** Accept any TLS certificate on https and amqps URLs. */
   insecure_skip_verify: z.boolean().default(false),
 }).strict().superRefine((section, ctx) => {
   const needs = { management: 'management_url', prometheus: 'prometheus_url', amqp: 'url' } as const;

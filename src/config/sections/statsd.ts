@@ -36,6 +36,10 @@ const MAX_SERIES_REASON = `at most ${MAX_STATSD_SERIES}: each StatsD series is a
  * Off unless `listen` is given.
  */
 export const statsdSection = z.object({
+  /**
+   * Where to receive: `udp://0.0.0.0:9125`; point DS's statsd.host/port (Docker: METRICS_ENABLED=true,
+   * METRICS_HOST/PORT) here. Off when absent.
+   */
   listen: udpListen.optional(),
   /** Distinct series kept in memory; samples of further new series are dropped and counted. */
   max_series: z.number().int().min(1).max(MAX_STATSD_SERIES, MAX_SERIES_REASON).default(1000),

@@ -69,6 +69,10 @@ const caFile = absolutePath.transform((path, ctx) => {
  * Absent `files`: the DEFAULT_TLS_FILES that exist.
  */
 export const tlsSection = z.object({
+  /**
+   * Served certificates to check: `host:port` (SNI = host) or `{address, server_name}`; documentserver.public_url is
+   * added when it is https.
+   */
   endpoints: z.array(endpoint).default([]).superRefine((endpoints, ctx) => {
     const seen = new Set<string>();
     endpoints.forEach((item, index) => {
@@ -76,8 +80,13 @@ export const tlsSection = z.object({
       seen.add(item.target);
     });
   }),
+  /**
+   * Certificate files (PEM) to check, each with the `.key` beside it; default: onlyoffice.crt and tls.crt in
+   * /var/www/onlyoffice/Data/certs/ that exist. `[]` checks none.
+   */
   files: z.array(absolutePath).optional()
     .refine((files) => files === undefined || new Set(files).size === files.length, 'lists a file twice'),
+  /** A PEM bundle of extra trusted roots (an internal CA), read at (re)load. */
   ca_file: caFile.optional(),
   /** Longest wait for one TLS handshake; the scrape deadline still applies. */
   timeout: duration.default('5s'),
