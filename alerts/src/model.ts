@@ -189,3 +189,6 @@ export function enDuration(duration: string): string {
   const [n, unit] = s % 86400 === 0 ? [s / 86400, 'day'] : s % 3600 === 0 ? [s / 3600, 'hour'] : s % 60 === 0 ? [s / 60, 'minute'] : [s, 'second'];
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
+
+/** `n` samples of `value`, spelled out ("0 0 0"), for series whose length follows a `for:` duration. */
+export const run = (value: number | string, n: number): string => Array.from({ length: n }, () => String(value)).join(' ');
