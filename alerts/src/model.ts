@@ -192,3 +192,19 @@ export function enDuration(duration: string): string {
 
 /** `n` samples of `value`, spelled out ("0 0 0"), for series whose length follows a `for:` duration. */
 export const run = (value: number | string, n: number): string => Array.from({ length: n }, () => String(value)).join(' ');
+
+/** A series' values in promtool's notation, runs written `vxN` ("0x4 1x30"), for scenes that follow a `for:`. */
+export function spell(values: (number | 'stale')[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < values.length;) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[i]) j++;
+    out.push(j === i || values[i] === 'stale' ? Array.from({ length: j - i + 1 }, () => String(values[i])).join(' ') : `${values[i]}x${j - i}`);
+    i = j + 1;
+  }
+  return out.join(' ');
+}
+
+/** How many of the times first, first + every, first + 2 * every, ... below `until` are at or before each sample. */
+export const counter = (length: number, first: number, every: number, until: number): number[] =>
+  Array.from({ length }, (_, i) => (i < first ? 0 : Math.min(Math.floor((i - first) / every), Math.ceil((until - first) / every) - 1) + 1));
