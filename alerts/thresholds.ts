@@ -16,6 +16,8 @@ const duration = z.string().regex(DURATION, 'not a Prometheus duration (e.g. 30s
   .refine((d) => !isDuration(d) || seconds(d) > 0, 'must be longer than 0');
 /** `for:` durations: whole minutes, since the generated promtool tests step one minute at a time. */
 const forDuration = duration.refine((d) => !isDuration(d) || seconds(d) % 60 === 0, 'must be whole minutes (the promtool tests step 1m)');
+/** A fill-up prediction's for: stays well inside the critical one's 4-hour horizon, or the disk is full before it fires. */
+const fillingUpFor = forDuration.refine((d) => !isDuration(d) || seconds(d) <= 7200, 'must be at most 2h (the critical alert predicts a fill-up within 4 hours)');
 const percent = z.number().gt(0, 'must be above 0').lt(100, 'must be below 100');
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a Prometheus label name');
 const labelValue = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
@@ -59,8 +61,8 @@ const schema = z.object({
     for: forDuration,
     readonly_for: forDuration,
     device_error_for: forDuration,
-    space_filling_up_for: forDuration,
-    files_filling_up_for: forDuration,
+    space_filling_up_for: fillingUpFor,
+    files_filling_up_for: fillingUpFor,
     out_of_files_for: forDuration,
   }).strict(),
   documentserver: z.object({
