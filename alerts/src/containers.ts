@@ -351,6 +351,36 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
       ],
     },
     {
+      name: 'Several containers of one exporter all name its DocumentServer (onlyoffice_target_info, many to one)',
+      interval: '1m',
+      series: [
+        {
+          series: 'onlyoffice_target_info{documentserver="https://docs.example.com", public_url="", instance="10.0.0.5:9967", job="onlyoffice"}',
+          values: `1x${ex + 2}`,
+        },
+        { series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="exited", instance="10.0.0.5:9967", job="onlyoffice"}', values: `1x${ex + 2}` },
+        { series: 'onlyoffice_container_state{name="onlyoffice-rabbitmq", state="dead", instance="10.0.0.5:9967", job="onlyoffice"}', values: `1x${ex + 2}` },
+      ],
+      checks: [
+        { at: duration(ex + 1), alert: 'OnlyofficeDocsContainerExited', fires: [
+          {
+            labels: {
+              severity: 'critical', documentserver: 'https://docs.example.com', name: 'onlyoffice-documentserver', state: 'exited',
+              instance: '10.0.0.5:9967', job: 'onlyoffice',
+            },
+            value: 1,
+          },
+          {
+            labels: {
+              severity: 'critical', documentserver: 'https://docs.example.com', name: 'onlyoffice-rabbitmq', state: 'dead',
+              instance: '10.0.0.5:9967', job: 'onlyoffice',
+            },
+            value: 1,
+          },
+        ] },
+      ],
+    },
+    {
       name: 'OnlyofficeDocsSupervisorProgramNotRunning critical for docservice/converter, warning for others, never for STOPPED',
       interval: '1m',
       series: [

@@ -403,6 +403,35 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       ],
     },
     {
+      name: 'On /metrics the alert names the DocumentServer from onlyoffice_target_info; on /probe (no target_info) it fires unchanged',
+      interval: '1m',
+      series: [
+        {
+          comment: ['/metrics: instance is the exporter\'s address, onlyoffice_target_info names the DS it watches.'],
+          series: 'onlyoffice_target_info{documentserver="http://10.0.0.12:8000", public_url="https://docs.example.com/", instance="10.0.0.5:9967", job="onlyoffice"}',
+          values: `1x${down + 3}`,
+        },
+        { series: 'onlyoffice_healthcheck_up{instance="10.0.0.5:9967", job="onlyoffice"}', values: `1 0x${down + 2}` },
+        {
+          comment: ['/probe: instance is the DS URL, and there is no target_info.'],
+          series: 'onlyoffice_healthcheck_up{instance="https://docs2.example.com", job="onlyoffice-probe"}',
+          values: `1 0x${down + 2}`,
+        },
+        {
+          comment: ['Another exporter\'s DS: matched on instance and job, it names no one else\'s alert.'],
+          series: 'onlyoffice_target_info{documentserver="http://10.0.0.99:8000", public_url="", instance="10.0.0.6:9967", job="onlyoffice"}',
+          values: `1x${down + 3}`,
+        },
+        { series: 'onlyoffice_healthcheck_up{instance="10.0.0.6:9967", job="onlyoffice"}', values: `1x${down + 3}` },
+      ],
+      checks: [
+        { at: duration(down + 1), alert: 'OnlyofficeDocsDown', fires: [
+          { labels: { severity: 'critical', documentserver: 'http://10.0.0.12:8000', instance: '10.0.0.5:9967', job: 'onlyoffice' }, value: 0 },
+          { labels: { severity: 'critical', instance: 'https://docs2.example.com', job: 'onlyoffice-probe' }, value: 0 },
+        ] },
+      ],
+    },
+    {
       comment: [
         '---------------------------------------------------------------------------------------------------------',
       ],

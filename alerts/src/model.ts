@@ -17,6 +17,11 @@ export interface Rule {
   description: string;
   summary_en: string;
   description_en: string;
+  /**
+   * false: the expression is not joined with onlyoffice_target_info (the alerts about the exporter itself, whose
+   * series, target_info included, are gone when they fire).
+   */
+  documentserver?: false;
 }
 
 export interface Series {
@@ -135,9 +140,15 @@ export function humanize1024(v: number): string {
 /**
  * Renders the template constructs the shipped annotations use: {{ $labels.x }} (missing: empty, Prometheus'
  * missingkey=zero), {{ $value }}, {{ $value | humanize* }}, {{ printf "%.1f" $value }} and
- * {{ if gt $value 0.0 }}…{{ else }}…{{ end }}. Anything else throws, so a new construct cannot go untested.
+ * {{ if gt $value 0.0 }}…{{ else }}…{{ end }} and {{ with $labels.x }}…{{ . }}…{{ end }} (skipped when the label is
+ * missing or empty). Anything else throws, so a new construct cannot go untested.
  */
 export function renderTemplate(template: string, labels: Record<string, string>, value: number): string {
+  const withLabel = /\{\{ with \$labels\.([a-zA-Z_][a-zA-Z0-9_]*) \}\}(.*?)\{\{ end \}\}/gs;
+  template = template.replace(withLabel, (_, name: string, body: string) => {
+    const label = labels[name] ?? '';
+    return label === '' ? '' : body.replace(/\{\{ \. \}\}/g, () => label);
+  });
   const conditional = /\{\{ if gt \$value ([0-9.]+) \}\}(.*?)\{\{ else \}\}(.*?)\{\{ end \}\}/gs;
   const flat = template.replace(conditional, (_, limit: string, then: string, otherwise: string) => (value > Number(limit) ? then : otherwise));
   return flat.replace(/\{\{(.*?)\}\}/g, (whole, inner: string) => {
