@@ -108,9 +108,11 @@ tests:
       expect(disk).toContain('severity: P2');
       expect(readFileSync(`${out}/exporter.rules.yml`, 'utf8')).toContain('expr: up{job=~"ds-exporter|ds-probe"} == 0');
       const ds = readFileSync(`${out}/documentserver.rules.yml`, 'utf8');
-      expect(ds).toContain('\n          onlyoffice_healthcheck_duration_seconds > 2.5\n');
-      expect(ds).toContain('\n            onlyoffice_endpoint_duration_seconds{endpoint="healthcheck"} > 2.5\n');
+      expect(ds).toContain('\n            onlyoffice_healthcheck_duration_seconds > 2.5\n');
+      expect(ds).toContain('\n              onlyoffice_endpoint_duration_seconds{endpoint="healthcheck"} > 2.5\n');
       expect(readFileSync(`${out}/conversions.rules.yml`, 'utf8')).toContain('on (host, job, vhost, queue)');
+      // The DocumentServer join follows instance_label too.
+      expect(ds).toContain('* on (host, job) group_left (documentserver) onlyoffice_target_info\n');
       const k8s = readFileSync(`${out}/prometheusrule.yaml`, 'utf8');
       expect(k8s).toContain('runbook_url: https://exporter.intranet.example:9967/runbooks/OnlyofficeDocsCertificateExpiring');
       expect(k8s).toContain('0 < (onlyoffice_tls_cert_file_not_after_timestamp_seconds - time()) / 86400 < 10');
