@@ -123,6 +123,7 @@ tests:
 
   // The generated tests compute their inputs from the numbers: thresholds close together, far apart, at the edges,
   // and for: durations from a minute to a day still give passing tests.
+  // promtool evaluates every rule of a file at each minute of its longest scene: the long set takes minutes.
   test.each([
     ['tight and short', 'disk: { used_warning_percent: 1, used_critical_percent: 99.9, for: 1m, readonly_for: 1m, device_error_for: 1m, '
       + 'space_filling_up_for: 1m, files_filling_up_for: 1m, out_of_files_for: 1m }\n'
@@ -160,7 +161,7 @@ tests:
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 300_000);
+  }, 600_000);
 
   test('npm run rules refuses a bad thresholds file with the key named and writes nothing', async () => {
     const dir = mkdtempSync(`${tmpdir()}/ooe-rules-`);
