@@ -16,6 +16,8 @@ const duration = z.string().regex(DURATION, 'not a Prometheus duration (e.g. 30s
   .refine((d) => !isDuration(d) || seconds(d) > 0, 'must be longer than 0');
 /** `for:` durations: whole minutes, since the generated promtool tests step one minute at a time. */
 const forDuration = duration.refine((d) => !isDuration(d) || seconds(d) % 60 === 0, 'must be whole minutes (the promtool tests step 1m)');
+/** A fill-up prediction's for: stays well inside the critical one's 4-hour horizon, or the disk is full before it fires. */
+const fillingUpFor = forDuration.refine((d) => !isDuration(d) || seconds(d) <= 7200, 'must be at most 2h (the critical alert predicts a fill-up within 4 hours)');
 const percent = z.number().gt(0, 'must be above 0').lt(100, 'must be below 100');
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a Prometheus label name');
 const labelValue = z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only');
@@ -49,6 +51,9 @@ const schema = z.object({
     collector_failing_for: forDuration,
     config_reload_failed_for: forDuration,
     tls_endpoint_down_for: forDuration,
+    docservice_down_for: forDuration,
+    proxy_error_for: forDuration,
+    websocket_broken_for: forDuration,
   }).strict(),
   disk: z.object({
     used_warning_percent: percent,
@@ -56,13 +61,29 @@ const schema = z.object({
     for: forDuration,
     readonly_for: forDuration,
     device_error_for: forDuration,
+    space_filling_up_for: fillingUpFor,
+    files_filling_up_for: fillingUpFor,
+    out_of_files_for: forDuration,
   }).strict(),
   documentserver: z.object({
     jwt_mismatch_for: forDuration,
     forgotten_files_for: forDuration,
+    editor_token_rejected_for: forDuration,
   }).strict(),
   containers: z.object({
     exited_for: forDuration,
+    restarting_for: forDuration,
+    unhealthy_for: forDuration,
+    program_not_running_for: forDuration,
+    supervisor_unreachable_for: forDuration,
+  }).strict(),
+  dependencies: z.object({
+    down_for: forDuration,
+    unreachable_for: forDuration,
+  }).strict(),
+  backups: z.object({
+    stale_for: forDuration,
+    too_small_for: forDuration,
   }).strict(),
   conversions: z.object({
     backlog_waiting: z.number().int('must be a whole number').min(1, 'must be at least 1').max(1e6, 'must be at most 1000000'),
@@ -71,6 +92,8 @@ const schema = z.object({
     probe_slow_for: forDuration,
     probe_failing_for: forDuration,
     rabbitmq_unreachable_for: forDuration,
+    queue_no_consumers_for: forDuration,
+    queue_growing_for: forDuration,
   }).strict(),
   latency: z.object({
     healthcheck_seconds: z.number().gt(0, 'must be above 0').max(300, 'must be at most 300'),
@@ -84,6 +107,8 @@ const schema = z.object({
     chain_incomplete_for: forDuration,
     hostname_mismatch_for: forDuration,
     file_problem_for: forDuration,
+    expired_for: forDuration,
+    untrusted_for: forDuration,
   }).strict(),
   license: z.object({
     warning_percent: percent,
@@ -91,6 +116,7 @@ const schema = z.object({
     for: forDuration,
     expiry_warning_days: z.number().int('must be a whole number').min(1, 'must be at least 1').max(3650, 'must be at most 3650'),
     expiry_for: forDuration,
+    expired_for: forDuration,
   }).strict(),
 }).strict().superRefine((t, ctx) => {
   const order = (path: string[], ok: boolean, message: string) => {

@@ -1,7 +1,14 @@
 import type { Thresholds } from '../thresholds.js';
-import type { AlertFile } from './model.js';
+import { minutes, type AlertFile } from './model.js';
 
-export const backups = (t: Thresholds): AlertFile => ({
+export const backups = (t: Thresholds): AlertFile => {
+  const stale = minutes(t.backups.stale_for);
+  const small = minutes(t.backups.too_small_for);
+  /** The next dump comes well after the stale alert fired (at 90m with the default 10m). */
+  const dump = 80 + stale;
+  /** The first dump of the job whose glob matched nothing (at 30m with the default 10m). */
+  const first = 20 + stale;
+  return {
   file: 'backups',
   header: [
     'Backups (backups collector, off unless `backups` is configured): the newest file of each backup job, judged by the',
@@ -22,7 +29,7 @@ or
   onlyoffice_backup_files == 0
 )
 `,
-      for: '10m',
+      for: t.backups.stale_for,
       severity: 'warning',
       summary: 'ONLYOFFICE 备份过期',
       description: '{{ $labels.instance }} 上的备份 {{ $labels.name }}：{{ if gt $value 0.0 }}最新的备份文件写于 {{ $value | humanizeDuration }}前，'
@@ -39,7 +46,7 @@ or
       alert: 'OnlyofficeDocsBackupTooSmall',
       expr: `onlyoffice_backup_size_bytes < onlyoffice_backup_min_size_bytes
 `,
-      for: '10m',
+      for: t.backups.too_small_for,
       severity: 'warning',
       summary: 'ONLYOFFICE 最新备份文件过小',
       description: '{{ $labels.instance }} 上的备份 {{ $labels.name }}：最新的备份文件只有 {{ $value | humanize1024 }}B，小于设定的下限，可能不完整。',
@@ -57,54 +64,58 @@ or
       interval: '1m',
       series: [
         {
-          comment: ['Written at t=0; a new dump at t=90m. max_age 1h.'],
+          comment: [`Written at t=0; a new dump at t=${dump}m. max_age 1h.`],
           series: 'onlyoffice_backup_last_timestamp_seconds{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x90 5400x30',
+          values: `0x${dump} ${dump * 60}x30`,
         },
-        { series: 'onlyoffice_backup_age_limit_seconds{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: '3600x120' },
-        { series: 'onlyoffice_backup_files{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x90 2x30' },
+        { series: 'onlyoffice_backup_age_limit_seconds{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: `3600x${dump + 30}` },
+        { series: 'onlyoffice_backup_files{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${dump} 2x30` },
       ],
       checks: [
         { at: '60m', note: 'exactly max_age old: not past it', alert: 'OnlyofficeDocsBackupStale', fires: [] },
-        { at: '70m', note: 'past it since 61m: pending', alert: 'OnlyofficeDocsBackupStale', fires: [] },
-        { at: '72m', alert: 'OnlyofficeDocsBackupStale', fires: [
-          { labels: { severity: 'warning', name: 'postgresql', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 4320 },
+        { at: `${60 + stale}m`, note: 'past it since 61m: pending', alert: 'OnlyofficeDocsBackupStale', fires: [] },
+        { at: `${62 + stale}m`, alert: 'OnlyofficeDocsBackupStale', fires: [
+          { labels: { severity: 'warning', name: 'postgresql', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: (62 + stale) * 60 },
         ] },
-        { at: '95m', alert: 'OnlyofficeDocsBackupStale', fires: [] },
+        { at: `${dump + 5}m`, alert: 'OnlyofficeDocsBackupStale', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsBackupStale when no file matches, resolved by the first dump',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_backup_files{name="redis", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x30 1x30' },
-        { series: 'onlyoffice_backup_last_timestamp_seconds{name="redis", instance="127.0.0.1:9967", job="onlyoffice"}', values: '_x30 1800x30' },
-        { series: 'onlyoffice_backup_age_limit_seconds{name="redis", instance="127.0.0.1:9967", job="onlyoffice"}', values: '7200x60' },
+        { series: 'onlyoffice_backup_files{name="redis", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${first} 1x30` },
+        {
+          series: 'onlyoffice_backup_last_timestamp_seconds{name="redis", instance="127.0.0.1:9967", job="onlyoffice"}',
+          values: `_x${first} ${first * 60}x30`,
+        },
+        { series: 'onlyoffice_backup_age_limit_seconds{name="redis", instance="127.0.0.1:9967", job="onlyoffice"}', values: `7200x${first + 30}` },
       ],
       checks: [
-        { at: '5m', alert: 'OnlyofficeDocsBackupStale', fires: [] },
-        { at: '15m', alert: 'OnlyofficeDocsBackupStale', fires: [
+        { at: `${Math.floor(stale / 2)}m`, alert: 'OnlyofficeDocsBackupStale', fires: [] },
+        { at: `${stale + 5}m`, alert: 'OnlyofficeDocsBackupStale', fires: [
           { labels: { severity: 'warning', name: 'redis', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '35m', alert: 'OnlyofficeDocsBackupStale', fires: [] },
+        { at: `${first + 5}m`, alert: 'OnlyofficeDocsBackupStale', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsBackupTooSmall under min_size, resolved by a full-size dump; min_size 0 checks nothing',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_backup_size_bytes{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: '5242880x10 20480x30 5242880x20' },
-        { series: 'onlyoffice_backup_min_size_bytes{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1048576x60' },
-        { series: 'onlyoffice_backup_size_bytes{name="storage", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x60' },
-        { series: 'onlyoffice_backup_min_size_bytes{name="storage", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x60' },
+        { series: 'onlyoffice_backup_size_bytes{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: `5242880x10 20480x${20 + small} 5242880x20` },
+        { series: 'onlyoffice_backup_min_size_bytes{name="postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1048576x${50 + small}` },
+        { series: 'onlyoffice_backup_size_bytes{name="storage", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${50 + small}` },
+        { series: 'onlyoffice_backup_min_size_bytes{name="storage", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${50 + small}` },
       ],
       checks: [
-        { at: '15m', alert: 'OnlyofficeDocsBackupTooSmall', fires: [] },
-        { at: '25m', alert: 'OnlyofficeDocsBackupTooSmall', fires: [
+        { at: `${10 + Math.ceil(small / 2)}m`, alert: 'OnlyofficeDocsBackupTooSmall', fires: [] },
+        { at: `${15 + small}m`, alert: 'OnlyofficeDocsBackupTooSmall', fires: [
           { labels: { severity: 'warning', name: 'postgresql', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 20480 },
         ] },
-        { at: '45m', alert: 'OnlyofficeDocsBackupTooSmall', fires: [] },
+        { at: `${35 + small}m`, alert: 'OnlyofficeDocsBackupTooSmall', fires: [] },
       ],
     },
   ],
-});
+  };
+};

@@ -1,8 +1,14 @@
 import type { Thresholds } from '../thresholds.js';
-import { duration, enDuration, minutes, zhDuration, type AlertFile } from './model.js';
+import { counter, duration, enDuration, minutes, run, spell, zhDuration, type AlertFile } from './model.js';
 
 export const containers = (t: Thresholds): AlertFile => {
   const ex = minutes(t.containers.exited_for);
+  const rs = minutes(t.containers.restarting_for);
+  const uh = minutes(t.containers.unhealthy_for);
+  const pr = minutes(t.containers.program_not_running_for);
+  const su = minutes(t.containers.supervisor_unreachable_for);
+  // Restarts every 10 minutes keep the 15-minute window above 0 for as long as the for: asks.
+  const restarts = (length: number, first: number): number[] => counter(length, first, 10, first + rs);
   return {
   file: 'containers',
   header: [
@@ -23,7 +29,7 @@ export const containers = (t: Thresholds): AlertFile => {
 )
 and on (instance, job, name) onlyoffice_container_info
 `,
-      for: '5m',
+      for: t.containers.restarting_for,
       severity: 'warning',
       summary: '容器反复重启',
       description: '{{ $labels.instance }} 上的容器 {{ $labels.name }} 在最近 15 分钟内被重启策略重启过，或一直处于 restarting 状态。',
@@ -54,12 +60,13 @@ time() - onlyoffice_container_finished_timestamp_seconds < 3600
       expr: `onlyoffice_container_health{status="unhealthy"} == 1
 and on (instance, job, name) onlyoffice_container_state{state="running"} == 1
 `,
-      for: '5m',
+      for: t.containers.unhealthy_for,
       severity: 'warning',
       summary: '容器健康检查失败',
-      description: '{{ $labels.instance }} 上的容器 {{ $labels.name }} 的 Docker 健康检查已超过 5 分钟为 unhealthy。',
+      description: `{{ $labels.instance }} 上的容器 {{ $labels.name }} 的 Docker 健康检查已超过 ${zhDuration(t.containers.unhealthy_for)}为 unhealthy。`,
       summary_en: 'A container is unhealthy',
-      description_en: 'The Docker healthcheck of container {{ $labels.name }} on {{ $labels.instance }} has been unhealthy for more than 5 minutes.',
+      description_en: 'The Docker healthcheck of container {{ $labels.name }} on {{ $labels.instance }} has been unhealthy '
+        + `for more than ${enDuration(t.containers.unhealthy_for)}.`,
     },
     {
       alert: 'OnlyofficeDocsContainerExited',
@@ -79,24 +86,26 @@ and on (instance, job, name) onlyoffice_container_state{state="running"} == 1
       ],
       alert: 'OnlyofficeDocsSupervisorProgramNotRunning',
       expr: 'onlyoffice_supervisor_process_state{state=~"FATAL|BACKOFF|EXITED|UNKNOWN|STARTING|STOPPING", program=~".*(docservice|converter).*"} == 1',
-      for: '5m',
+      for: t.containers.program_not_running_for,
       severity: 'critical',
       summary: 'DS 程序未在运行',
-      description: '{{ $labels.instance }} 上容器 {{ $labels.container }} 里的 {{ $labels.program }} 已超过 5 分钟处于 {{ $labels.state }} 状态。',
+      description: `{{ $labels.instance }} 上容器 {{ $labels.container }} 里的 {{ $labels.program }} 已超过 ${zhDuration(t.containers.program_not_running_for)}`
+        + '处于 {{ $labels.state }} 状态。',
       summary_en: 'A DS program is not running',
       description_en: '{{ $labels.program }} in container {{ $labels.container }} on '
-        + '{{ $labels.instance }} has been {{ $labels.state }} for more than 5 minutes.',
+        + `{{ $labels.instance }} has been {{ $labels.state }} for more than ${enDuration(t.containers.program_not_running_for)}.`,
     },
     {
       alert: 'OnlyofficeDocsSupervisorProgramNotRunning',
       expr: 'onlyoffice_supervisor_process_state{state=~"FATAL|BACKOFF|EXITED|UNKNOWN|STARTING|STOPPING", program!~".*(docservice|converter).*"} == 1',
-      for: '5m',
+      for: t.containers.program_not_running_for,
       severity: 'warning',
       summary: 'DS 程序未在运行',
-      description: '{{ $labels.instance }} 上容器 {{ $labels.container }} 里的 {{ $labels.program }} 已超过 5 分钟处于 {{ $labels.state }} 状态。',
+      description: `{{ $labels.instance }} 上容器 {{ $labels.container }} 里的 {{ $labels.program }} 已超过 ${zhDuration(t.containers.program_not_running_for)}`
+        + '处于 {{ $labels.state }} 状态。',
       summary_en: 'A DS program is not running',
       description_en: '{{ $labels.program }} in container {{ $labels.container }} on '
-        + '{{ $labels.instance }} has been {{ $labels.state }} for more than 5 minutes.',
+        + `{{ $labels.instance }} has been {{ $labels.state }} for more than ${enDuration(t.containers.program_not_running_for)}.`,
     },
     {
       comment: [
@@ -107,13 +116,14 @@ and on (instance, job, name) onlyoffice_container_state{state="running"} == 1
 unless on (instance, job, container)
 label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1", "name", "(.*)")
 `,
-      for: '10m',
+      for: t.containers.supervisor_unreachable_for,
       severity: 'warning',
       summary: '无法读取 supervisor 状态',
-      description: '{{ $labels.instance }} 上容器 {{ $labels.container }} 里的 supervisorctl status 已超过 10 分钟没有结果（supervisord 未运行、套接字缺失、没有 supervisorctl 或超时）。',
+      description: `{{ $labels.instance }} 上容器 {{ $labels.container }} 里的 supervisorctl status 已超过 ${zhDuration(t.containers.supervisor_unreachable_for)}`
+        + '没有结果（supervisord 未运行、套接字缺失、没有 supervisorctl 或超时）。',
       summary_en: 'supervisor status cannot be read',
       description_en: 'supervisorctl status in container {{ $labels.container }} on '
-        + '{{ $labels.instance }} has given no result for more than 10 minutes (supervisord not running, '
+        + `{{ $labels.instance }} has given no result for more than ${enDuration(t.containers.supervisor_unreachable_for)} (supervisord not running, `
         + 'no socket, no supervisorctl, or a timeout).',
     },
   ],
@@ -125,45 +135,45 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
       name: 'OnlyofficeDocsContainerRestarting on a restart count increase, quiet 15 minutes later',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_container_restarts{name="onlyoffice-documentserver", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x4 1x30' },
-        { series: 'onlyoffice_container_restarts{name="onlyoffice-rabbitmq", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x34' },
+        { series: 'onlyoffice_container_restarts{name="onlyoffice-documentserver", instance="127.0.0.1:9967", job="onlyoffice"}', values: spell(restarts(rs + 31, 5)) },
+        { series: 'onlyoffice_container_restarts{name="onlyoffice-rabbitmq", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${rs + 29}` },
         {
           series: 'onlyoffice_container_info{name="onlyoffice-documentserver", id="0123456789ab", '
             + 'image="onlyoffice/documentserver:9.0", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1x34',
+          values: `1x${rs + 29}`,
         },
         {
           series: 'onlyoffice_container_info{name="onlyoffice-rabbitmq", id="0123456789ab", '
             + 'image="onlyoffice/documentserver:9.0", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1x34',
+          values: `1x${rs + 29}`,
         },
         {
-          comment: ['removed at 12m, 5 minutes after its restart: its window still holds the increase, but it is gone'],
+          comment: [`removed at ${rs + 7}m: its 15-minute window still holds its last restart, but it is gone`],
           series: 'onlyoffice_container_restarts{name="onlyoffice-old", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1x10 stale',
+          values: spell([...restarts(rs + 7, 1), 'stale']),
         },
         {
           series: 'onlyoffice_container_info{name="onlyoffice-old", id="0123456789ab", '
             + 'image="onlyoffice/documentserver:9.0", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1x11 stale',
+          values: `1x${rs + 6} stale`,
         },
       ],
       checks: [
         { at: '0m', alert: 'OnlyofficeDocsContainerRestarting', fires: [] },
-        { at: '6m', note: 'onlyoffice-old, pending since 1m', alert: 'OnlyofficeDocsContainerRestarting', fires: [
+        { at: `${rs + 1}m`, note: 'onlyoffice-old, pending since 1m', alert: 'OnlyofficeDocsContainerRestarting', fires: [
           { labels: { severity: 'warning', name: 'onlyoffice-old', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '9m', note: 'onlyoffice-documentserver pending since 5m', alert: 'OnlyofficeDocsContainerRestarting', fires: [
+        { at: `${rs + 4}m`, note: 'onlyoffice-documentserver pending since 5m', alert: 'OnlyofficeDocsContainerRestarting', fires: [
           { labels: { severity: 'warning', name: 'onlyoffice-old', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '10m', alert: 'OnlyofficeDocsContainerRestarting', fires: [
+        { at: `${rs + 5}m`, alert: 'OnlyofficeDocsContainerRestarting', fires: [
           { labels: { severity: 'warning', name: 'onlyoffice-documentserver', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
           { labels: { severity: 'warning', name: 'onlyoffice-old', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '14m', note: 'onlyoffice-old removed', alert: 'OnlyofficeDocsContainerRestarting', fires: [
+        { at: `${rs + 9}m`, note: 'onlyoffice-old removed', alert: 'OnlyofficeDocsContainerRestarting', fires: [
           { labels: { severity: 'warning', name: 'onlyoffice-documentserver', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '25m', note: 'no restart in the last 15 minutes', alert: 'OnlyofficeDocsContainerRestarting', fires: [] },
+        { at: `${5 + 10 * Math.floor((rs - 1) / 10) + 20}m`, note: 'no restart in the last 15 minutes', alert: 'OnlyofficeDocsContainerRestarting', fires: [] },
       ],
     },
     {
@@ -172,51 +182,51 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
       series: [
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, rs + 17),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 1 0 0 0 0 0 0 0 0 1 1 1 1 1 1 1 1 1 1 1 1',
+          values: `1 1 ${run(0, rs + 3)} ${run(1, 12)}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, rs + 17),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 1 1 1 1 1 1 1 1 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: `0 0 ${run(1, rs + 3)} ${run(0, 12)}`,
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, rs + 17),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, rs + 17),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, rs + 17),
         },
-        { series: 'onlyoffice_container_restarts{name="onlyoffice-documentserver", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x21' },
-        { series: 'onlyoffice_container_restarts{name="onlyoffice-postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: '5x3 0x17' },
+        { series: 'onlyoffice_container_restarts{name="onlyoffice-documentserver", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${rs + 16}` },
+        { series: 'onlyoffice_container_restarts{name="onlyoffice-postgresql", instance="127.0.0.1:9967", job="onlyoffice"}', values: `5x3 0x${rs + 12}` },
         {
           series: 'onlyoffice_container_info{name="onlyoffice-documentserver", id="0123456789ab", '
             + 'image="onlyoffice/documentserver:9.0", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1x21',
+          values: `1x${rs + 16}`,
         },
         {
           series: 'onlyoffice_container_info{name="onlyoffice-postgresql", id="0123456789ab", '
             + 'image="onlyoffice/documentserver:9.0", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1x21',
+          values: `1x${rs + 16}`,
         },
       ],
       checks: [
-        { at: '6m', note: 'pending since 2m', alert: 'OnlyofficeDocsContainerRestarting', fires: [] },
-        { at: '7m', alert: 'OnlyofficeDocsContainerRestarting', fires: [
+        { at: `${rs + 1}m`, note: 'pending since 2m', alert: 'OnlyofficeDocsContainerRestarting', fires: [] },
+        { at: `${rs + 2}m`, alert: 'OnlyofficeDocsContainerRestarting', fires: [
           { labels: { severity: 'warning', name: 'onlyoffice-documentserver', state: 'restarting', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '16m', note: 'running for more than 5 minutes', alert: 'OnlyofficeDocsContainerRestarting', fires: [] },
+        { at: `${rs + 11}m`, note: 'running for more than 5 minutes', alert: 'OnlyofficeDocsContainerRestarting', fires: [] },
       ],
     },
     {
@@ -243,32 +253,32 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
       ],
     },
     {
-      name: 'OnlyofficeDocsContainerUnhealthy after 5 minutes',
+      name: `OnlyofficeDocsContainerUnhealthy after ${enDuration(t.containers.unhealthy_for)}`,
       interval: '1m',
       series: [
         {
           series: 'onlyoffice_container_health{name="onlyoffice-documentserver", status="unhealthy", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1x6 0x2',
+          values: `0 1x${uh + 1} 0x2`,
         },
         {
           series: 'onlyoffice_container_health{name="onlyoffice-documentserver", status="healthy", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 0x6 1x2',
+          values: `1 0x${uh + 1} 1x2`,
         },
-        { series: 'onlyoffice_container_health{name="onlyoffice-rabbitmq", status="unhealthy", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x9' },
-        { series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="running", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x9' },
+        { series: 'onlyoffice_container_health{name="onlyoffice-rabbitmq", status="unhealthy", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${uh + 4}` },
+        { series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="running", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${uh + 4}` },
         {
           comment: ['stopped while unhealthy: Docker keeps the status, OnlyofficeDocsContainerExited speaks for it'],
           series: 'onlyoffice_container_health{name="onlyoffice-stopped", status="unhealthy", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1x9',
+          values: `1x${uh + 4}`,
         },
-        { series: 'onlyoffice_container_state{name="onlyoffice-stopped", state="running", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x9' },
+        { series: 'onlyoffice_container_state{name="onlyoffice-stopped", state="running", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${uh + 4}` },
       ],
       checks: [
-        { at: '5m', alert: 'OnlyofficeDocsContainerUnhealthy', fires: [] },
-        { at: '6m', alert: 'OnlyofficeDocsContainerUnhealthy', fires: [
+        { at: `${uh}m`, alert: 'OnlyofficeDocsContainerUnhealthy', fires: [] },
+        { at: `${uh + 1}m`, alert: 'OnlyofficeDocsContainerUnhealthy', fires: [
           { labels: { severity: 'warning', name: 'onlyoffice-documentserver', status: 'unhealthy', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '8m', alert: 'OnlyofficeDocsContainerUnhealthy', fires: [] },
+        { at: `${uh + 3}m`, alert: 'OnlyofficeDocsContainerUnhealthy', fires: [] },
       ],
     },
     {
@@ -341,173 +351,203 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
       ],
     },
     {
+      name: 'Several containers of one exporter all name its DocumentServer (onlyoffice_target_info, many to one)',
+      interval: '1m',
+      series: [
+        {
+          series: 'onlyoffice_target_info{documentserver="https://docs.example.com", public_url="", instance="10.0.0.5:9967", job="onlyoffice"}',
+          values: `1x${ex + 2}`,
+        },
+        { series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="exited", instance="10.0.0.5:9967", job="onlyoffice"}', values: `1x${ex + 2}` },
+        { series: 'onlyoffice_container_state{name="onlyoffice-rabbitmq", state="dead", instance="10.0.0.5:9967", job="onlyoffice"}', values: `1x${ex + 2}` },
+      ],
+      checks: [
+        { at: duration(ex + 1), alert: 'OnlyofficeDocsContainerExited', fires: [
+          {
+            labels: {
+              severity: 'critical', documentserver: 'https://docs.example.com', name: 'onlyoffice-documentserver', state: 'exited',
+              instance: '10.0.0.5:9967', job: 'onlyoffice',
+            },
+            value: 1,
+          },
+          {
+            labels: {
+              severity: 'critical', documentserver: 'https://docs.example.com', name: 'onlyoffice-rabbitmq', state: 'dead',
+              instance: '10.0.0.5:9967', job: 'onlyoffice',
+            },
+            value: 1,
+          },
+        ] },
+      ],
+    },
+    {
       name: 'OnlyofficeDocsSupervisorProgramNotRunning critical for docservice/converter, warning for others, never for STOPPED',
       interval: '1m',
       series: [
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:docservice", state="RUNNING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 0 0 0 0 0 0 0 1 1 1',
+          values: `1 ${run(0, pr + 2)} 1 1 1`,
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:docservice", state="STARTING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:docservice", state="BACKOFF", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:docservice", state="STOPPING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:docservice", state="STOPPED", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:docservice", state="EXITED", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:docservice", state="FATAL", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1 1 1 1 1 1 1 0 0 0',
+          values: `0 ${run(1, pr + 2)} 0 0 0`,
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:docservice", state="UNKNOWN", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:converter", state="RUNNING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 1 1 1 1 1 1 1 1 1 1',
+          values: run(1, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:converter", state="STARTING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:converter", state="BACKOFF", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:converter", state="STOPPING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:converter", state="STOPPED", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:converter", state="EXITED", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:converter", state="FATAL", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:converter", state="UNKNOWN", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:metrics", state="RUNNING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 0 0 0 0 0 0 0 1 1 1',
+          values: `1 ${run(0, pr + 2)} 1 1 1`,
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:metrics", state="STARTING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:metrics", state="BACKOFF", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1 1 1 1 1 1 1 0 0 0',
+          values: `0 ${run(1, pr + 2)} 0 0 0`,
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:metrics", state="STOPPING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:metrics", state="STOPPED", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:metrics", state="EXITED", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:metrics", state="FATAL", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:metrics", state="UNKNOWN", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:example", state="RUNNING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:example", state="STARTING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:example", state="BACKOFF", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:example", state="STOPPING", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:example", state="STOPPED", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 1 1 1 1 1 1 1 1 1 1',
+          values: run(1, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:example", state="EXITED", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:example", state="FATAL", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
         {
           series: 'onlyoffice_supervisor_process_state{container="onlyoffice-documentserver", '
             + 'program="ds:example", state="UNKNOWN", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, pr + 6),
         },
       ],
       checks: [
-        { at: '5m', alert: 'OnlyofficeDocsSupervisorProgramNotRunning', fires: [] },
-        { at: '6m', alert: 'OnlyofficeDocsSupervisorProgramNotRunning', fires: [
+        { at: `${pr}m`, alert: 'OnlyofficeDocsSupervisorProgramNotRunning', fires: [] },
+        { at: `${pr + 1}m`, alert: 'OnlyofficeDocsSupervisorProgramNotRunning', fires: [
           {
             labels: {
               severity: 'critical', container: 'onlyoffice-documentserver', program: 'ds:docservice',
@@ -523,78 +563,78 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
             value: 0,
           },
         ] },
-        { at: '9m', alert: 'OnlyofficeDocsSupervisorProgramNotRunning', fires: [] },
+        { at: `${pr + 4}m`, alert: 'OnlyofficeDocsSupervisorProgramNotRunning', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsSupervisorUnreachable, but not for a container that is not running',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_supervisor_up{container="onlyoffice-documentserver", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1 0x11 1x2' },
+        { series: 'onlyoffice_supervisor_up{container="onlyoffice-documentserver", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1 0x${su + 1} 1x2` },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 1 1 1 1 1 1 1 1 1 1 1 1 1 1',
+          values: run(1, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
-        { series: 'onlyoffice_supervisor_up{container="onlyoffice-documentserver-2", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x14' },
+        { series: 'onlyoffice_supervisor_up{container="onlyoffice-documentserver-2", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${su + 4}` },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 1 1 1 1 1 1 1 1 1 1 1 1 1 1',
+          values: run(1, su + 5),
         },
         {
           series: 'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 0 0 0 0 0 0 0 0 0 0 0 0 0 0',
+          values: run(0, su + 5),
         },
       ],
       checks: [
-        { at: '10m', note: 'pending since 1m', alert: 'OnlyofficeDocsSupervisorUnreachable', fires: [] },
-        { at: '11m', alert: 'OnlyofficeDocsSupervisorUnreachable', fires: [
+        { at: `${su}m`, note: 'pending since 1m', alert: 'OnlyofficeDocsSupervisorUnreachable', fires: [] },
+        { at: `${su + 1}m`, alert: 'OnlyofficeDocsSupervisorUnreachable', fires: [
           { labels: { severity: 'warning', container: 'onlyoffice-documentserver', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '13m', alert: 'OnlyofficeDocsSupervisorUnreachable', fires: [] },
+        { at: `${su + 3}m`, alert: 'OnlyofficeDocsSupervisorUnreachable', fires: [] },
       ],
     },
   ],

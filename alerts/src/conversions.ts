@@ -30,6 +30,8 @@ function backlogTest(t: Thresholds): TestGroup {
 export const conversions = (t: Thresholds): AlertFile => {
   const n = t.conversions.backlog_waiting;
   const ru = minutes(t.conversions.rabbitmq_unreachable_for);
+  const nc = minutes(t.conversions.queue_no_consumers_for);
+  const gr = minutes(t.conversions.queue_growing_for);
   const pf = minutes(t.conversions.probe_failing_for);
   const [slowS, slowF] = [t.conversions.probe_slow_seconds, minutes(t.conversions.probe_slow_for)];
   const [probeSlow, probeFast] = [num(slowS), num(Math.min(2, slowS / 15))];
@@ -48,13 +50,15 @@ export const conversions = (t: Thresholds): AlertFile => {
       ],
       alert: 'OnlyofficeDocsConversionQueueNoConsumers',
       expr: 'max by (instance, job, vhost) (onlyoffice_rabbitmq_queue_consumers{queue=~"ds\\\\.converttask6?"}) == 0',
-      for: '5m',
+      for: t.conversions.queue_no_consumers_for,
       severity: 'critical',
       summary: '转换队列没有消费者：FileConverter 未运行',
-      description: '{{ $labels.instance }} 上 vhost {{ $labels.vhost }} 的转换任务队列已超过 5 分钟没有消费者：没有 FileConverter（converter）在运行，文档无法打开和转换，任务在队列中堆积，'
+      description: `{{ $labels.instance }} 上 vhost {{ $labels.vhost }} 的转换任务队列已超过 ${zhDuration(t.conversions.queue_no_consumers_for)}没有消费者：`
+        + '没有 FileConverter（converter）在运行，文档无法打开和转换，任务在队列中堆积，'
         + '15 分钟后过期（用户得到错误 -2）。',
       summary_en: 'The conversion queue has no consumer: FileConverter is not running',
-      description_en: 'The conversion task queue of vhost {{ $labels.vhost }} on {{ $labels.instance }} has had no consumer for more than 5 minutes: '
+      description_en: 'The conversion task queue of vhost {{ $labels.vhost }} on {{ $labels.instance }} has had no consumer '
+        + `for more than ${enDuration(t.conversions.queue_no_consumers_for)}: `
         + 'no FileConverter (converter) runs, documents cannot be opened or converted, '
         + 'tasks pile up and expire after 15 minutes (users get error -2).',
     },
@@ -68,7 +72,7 @@ export const conversions = (t: Thresholds): AlertFile => {
 and min_over_time(onlyoffice_rabbitmq_queue_messages_ready{queue=~"ds\\\\.converttask6?"}[15m]) > 0
 and deriv(onlyoffice_rabbitmq_queue_messages_ready{queue=~"ds\\\\.converttask6?"}[15m]) > 0
 `,
-      for: '5m',
+      for: t.conversions.queue_growing_for,
       severity: 'warning',
       summary: '转换任务积压并在增长',
       description: '{{ $labels.instance }} 上 {{ $labels.vhost }}/{{ $labels.queue }} 的转换任务 15 分钟内从未清空并且还在增长，现在有 {{ $value }} 个在等待：转换速度跟不上请求。',
@@ -173,30 +177,30 @@ onlyoffice_conversion_probe_error_code
         {
           comment: ['vhost / (8.3+ after an upgrade): the orphan ds.converttask has no consumer, ds.converttask6 loses its converter at 2m'],
           series: 'onlyoffice_rabbitmq_queue_consumers{vhost="/", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x12',
+          values: `0x${nc + 7}`,
         },
         {
           series: 'onlyoffice_rabbitmq_queue_consumers{vhost="/", queue="ds.converttask6", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 1 0x7 1x3',
+          values: `1 1 0x${nc + 2} 1x3`,
         },
         {
           comment: ['vhost ds75: its converter runs'],
           series: 'onlyoffice_rabbitmq_queue_consumers{vhost="ds75", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1x12',
+          values: `1x${nc + 7}`,
         },
         {
           comment: ['ds.delayed never has a consumer, by design'],
           series: 'onlyoffice_rabbitmq_queue_consumers{vhost="/", queue="ds.delayed", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x12',
+          values: `0x${nc + 7}`,
         },
       ],
       checks: [
         { at: '1m', note: 'the orphan alone does not alert', alert: 'OnlyofficeDocsConversionQueueNoConsumers', fires: [] },
-        { at: '6m', note: 'pending since 2m', alert: 'OnlyofficeDocsConversionQueueNoConsumers', fires: [] },
-        { at: '7m', alert: 'OnlyofficeDocsConversionQueueNoConsumers', fires: [
+        { at: `${nc + 1}m`, note: 'pending since 2m', alert: 'OnlyofficeDocsConversionQueueNoConsumers', fires: [] },
+        { at: `${nc + 2}m`, alert: 'OnlyofficeDocsConversionQueueNoConsumers', fires: [
           { labels: { severity: 'critical', vhost: '/', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '10m', note: 'the converter is back', alert: 'OnlyofficeDocsConversionQueueNoConsumers', fires: [] },
+        { at: `${nc + 5}m`, note: 'the converter is back', alert: 'OnlyofficeDocsConversionQueueNoConsumers', fires: [] },
       ],
     },
     {
@@ -205,30 +209,30 @@ onlyoffice_conversion_probe_error_code
       series: [
         {
           series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="/", queue="ds.converttask6", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1+1x29 0x20',
+          values: `0 1+1x${gr + 24} 0x20`,
         },
         {
-          comment: ['vhost ds75: the same, but no longer reported from 23m (exporter or queue gone): the windows must not keep it'],
+          comment: [`vhost ds75: the same, but no longer reported from ${gr + 18}m (exporter or queue gone): the windows must not keep it`],
           series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="ds75", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0 1+1x21 stale',
+          values: `0 1+1x${gr + 16} stale`,
         },
         {
           comment: ['busy but draining: never empty, but not growing'],
           series: 'onlyoffice_rabbitmq_queue_messages_ready{vhost="/", queue="ds.converttask", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '50-1x40',
+          values: `${gr + 45}-1x${gr + 35}`,
         },
       ],
       checks: [
         { at: '15m', note: 'the 15-minute window still holds the empty queue at 0m', alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [] },
-        { at: '20m', note: 'pending since 16m', alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [] },
-        { at: '21m', alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [
-          { labels: { severity: 'warning', vhost: '/', queue: 'ds.converttask6', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 21 },
-          { labels: { severity: 'warning', vhost: 'ds75', queue: 'ds.converttask', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 21 },
+        { at: `${gr + 15}m`, note: 'pending since 16m', alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [] },
+        { at: `${gr + 16}m`, alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [
+          { labels: { severity: 'warning', vhost: '/', queue: 'ds.converttask6', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: gr + 16 },
+          { labels: { severity: 'warning', vhost: 'ds75', queue: 'ds.converttask', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: gr + 16 },
         ] },
-        { at: '25m', note: 'ds75 no longer reported', alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [
-          { labels: { severity: 'warning', vhost: '/', queue: 'ds.converttask6', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 25 },
+        { at: `${gr + 20}m`, note: 'ds75 no longer reported', alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [
+          { labels: { severity: 'warning', vhost: '/', queue: 'ds.converttask6', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: gr + 20 },
         ] },
-        { at: '35m', note: 'drained at 31m', alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [] },
+        { at: `${gr + 30}m`, note: `drained at ${gr + 26}m`, alert: 'OnlyofficeDocsConversionQueueGrowing', fires: [] },
       ],
     },
     backlogTest(t),

@@ -9,18 +9,18 @@ const fs = (metric: string, path: string, mount: string, device: string, fstype:
 
 /**
  * The scene of a fill-up test: two DS paths on one mount (/), whose free space or inodes follow `rootFree`, and
- * /var/log/onlyoffice on a mount of its own, healthy; 180 minutes of samples.
+ * /var/log/onlyoffice on a mount of its own, healthy; `length` minutes of samples.
  */
-function fillingScene(kind: 'space' | 'files', rootFree: string): { series: string; values: string }[] {
+function fillingScene(kind: 'space' | 'files', rootFree: string, length: number): { series: string; values: string }[] {
   const [total, free, size, logFree] = kind === 'space'
-    ? ['onlyoffice_filesystem_size_bytes', 'onlyoffice_filesystem_avail_bytes', '100000000000x180', '90000000000x180']
-    : ['onlyoffice_filesystem_files', 'onlyoffice_filesystem_files_free', '1000000x180', '900000x180'];
+    ? ['onlyoffice_filesystem_size_bytes', 'onlyoffice_filesystem_avail_bytes', `100000000000x${length}`, `90000000000x${length}`]
+    : ['onlyoffice_filesystem_files', 'onlyoffice_filesystem_files_free', `1000000x${length}`, `900000x${length}`];
   const root = (metric: string, values: string) => ['/var/lib/onlyoffice', '/var/www/onlyoffice/Data']
     .map((path) => ({ series: fs(metric, path, '/', '/dev/sda1', 'ext4'), values }));
   const log = (metric: string, values: string) => ({ series: fs(metric, '/var/log/onlyoffice', '/var/log', '/dev/sdb1', 'xfs'), values });
   return [
-    ...root(total, size), ...root(free, rootFree), ...root('onlyoffice_filesystem_readonly', '0x180'),
-    log(total, size), log(free, logFree), log('onlyoffice_filesystem_readonly', '0x180'),
+    ...root(total, size), ...root(free, rootFree), ...root('onlyoffice_filesystem_readonly', `0x${length}`),
+    log(total, size), log(free, logFree), log('onlyoffice_filesystem_readonly', `0x${length}`),
   ];
 }
 
@@ -76,6 +76,9 @@ export const disk = (t: Thresholds): AlertFile => {
   const free = freePercent(t);
   const used = { warning: num(t.disk.used_warning_percent), critical: num(t.disk.used_critical_percent) };
   const [ro, de] = [minutes(t.disk.readonly_for), minutes(t.disk.device_error_for)];
+  const [sf, ff, of] = [minutes(t.disk.space_filling_up_for), minutes(t.disk.files_filling_up_for), minutes(t.disk.out_of_files_for)];
+  /** The free share of the fill-up scenes after `at` minutes: 39 % falling 0.05 %/min (warning), 19 % falling 0.1 %/min (critical). */
+  const falling = (start: number, step: number, at: number) => Number((start - step * at).toFixed(6));
   return {
   file: 'disk',
   header: [
@@ -103,7 +106,7 @@ export const disk = (t: Thresholds): AlertFile => {
   )
 )
 `,
-      for: '1h',
+      for: t.disk.space_filling_up_for,
       severity: 'warning',
       summary: 'DS 所在文件系统预计 24 小时内写满',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 可用，按最近 6 小时的趋势将在 24 小时内写满。',
@@ -119,7 +122,7 @@ export const disk = (t: Thresholds): AlertFile => {
   and onlyoffice_filesystem_readonly == 0
 )
 `,
-      for: '1h',
+      for: t.disk.space_filling_up_for,
       severity: 'critical',
       summary: 'DS 所在文件系统预计 4 小时内写满',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 可用，按最近 6 小时的趋势将在 4 小时内写满。',
@@ -180,7 +183,7 @@ export const disk = (t: Thresholds): AlertFile => {
   )
 )
 `,
-      for: '1h',
+      for: t.disk.files_filling_up_for,
       severity: 'warning',
       summary: 'DS 所在文件系统的 inode 预计 24 小时内耗尽',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 的 inode，按最近 6 小时的趋势将在 24 小时内耗尽。',
@@ -196,7 +199,7 @@ export const disk = (t: Thresholds): AlertFile => {
   and onlyoffice_filesystem_readonly == 0
 )
 `,
-      for: '1h',
+      for: t.disk.files_filling_up_for,
       severity: 'critical',
       summary: 'DS 所在文件系统的 inode 预计 4 小时内耗尽',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 的 inode，按最近 6 小时的趋势将在 4 小时内耗尽。',
@@ -214,7 +217,7 @@ export const disk = (t: Thresholds): AlertFile => {
   unless onlyoffice_filesystem_files_free / onlyoffice_filesystem_files * 100 < 3
 )
 `,
-      for: '1h',
+      for: t.disk.out_of_files_for,
       severity: 'warning',
       summary: 'DS 所在文件系统的 inode 不足 5%',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 的 inode。',
@@ -228,7 +231,7 @@ export const disk = (t: Thresholds): AlertFile => {
   and onlyoffice_filesystem_readonly == 0
 )
 `,
-      for: '1h',
+      for: t.disk.out_of_files_for,
       severity: 'critical',
       summary: 'DS 所在文件系统的 inode 不足 3%',
       description: '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 的 inode。',
@@ -269,50 +272,62 @@ export const disk = (t: Thresholds): AlertFile => {
     {
       name: 'OnlyofficeDocsFilesystemSpaceFillingUp warning below 40 % and predicted full within 24 h, resolved by a clean-up',
       interval: '1m',
-      series: fillingScene('space', '39000000000-50000000x120 80000000000x30'),
+      series: fillingScene('space', `39000000000-50000000x${sf + 60} 80000000000x30`, sf + 120),
       checks: [
-        { at: '60m', note: 'pending since 1m (two samples needed for predict_linear)', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
-        { at: '70m', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [
-          { labels: { severity: 'warning', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 35.5 },
+        { at: `${sf}m`, note: 'pending since 1m (two samples needed for predict_linear)', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
+        { at: `${sf + 10}m`, alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [
+          {
+            labels: { severity: 'warning', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' },
+            value: falling(39, 0.05, sf + 10),
+          },
         ] },
-        { at: '150m', note: 'cleaned up', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
+        { at: `${sf + 90}m`, note: 'cleaned up', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsFilesystemSpaceFillingUp critical below 20 % and full within 4 h; the warning stays quiet',
       interval: '1m',
-      series: fillingScene('space', '19000000000-100000000x80 80000000000x70'),
+      series: fillingScene('space', `19000000000-100000000x${sf + 20} 80000000000x70`, sf + 120),
       checks: [
-        { at: '60m', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
-        { at: '70m', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [
-          { labels: { severity: 'critical', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 12 },
+        { at: `${sf}m`, alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
+        { at: `${sf + 10}m`, alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [
+          {
+            labels: { severity: 'critical', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' },
+            value: falling(19, 0.1, sf + 10),
+          },
         ] },
-        { at: '110m', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
+        { at: `${sf + 50}m`, alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
       ],
     },
     almostOutOfSpaceTest(t),
     {
       name: 'OnlyofficeDocsFilesystemFilesFillingUp warning and critical on inodes',
       interval: '1m',
-      series: fillingScene('files', '390000-500x120 800000x30'),
+      series: fillingScene('files', `390000-500x${ff + 60} 800000x30`, ff + 120),
       checks: [
-        { at: '60m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
-        { at: '70m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [
-          { labels: { severity: 'warning', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 35.5 },
+        { at: `${ff}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
+        { at: `${ff + 10}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [
+          {
+            labels: { severity: 'warning', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' },
+            value: falling(39, 0.05, ff + 10),
+          },
         ] },
-        { at: '150m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
+        { at: `${ff + 90}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsFilesystemFilesFillingUp critical',
       interval: '1m',
-      series: fillingScene('files', '190000-1000x80 800000x70'),
+      series: fillingScene('files', `190000-1000x${ff + 20} 800000x70`, ff + 120),
       checks: [
-        { at: '60m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
-        { at: '70m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [
-          { labels: { severity: 'critical', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 12 },
+        { at: `${ff}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
+        { at: `${ff + 10}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [
+          {
+            labels: { severity: 'critical', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' },
+            value: falling(19, 0.1, ff + 10),
+          },
         ] },
-        { at: '110m', alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
+        { at: `${ff + 50}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
       ],
     },
     {
@@ -322,59 +337,59 @@ export const disk = (t: Thresholds): AlertFile => {
         {
           series: 'onlyoffice_filesystem_files{path="/var/lib/onlyoffice", mountpoint="/", '
             + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1000000x180',
+          values: `1000000x${2 * of + 60}`,
         },
         {
           series: 'onlyoffice_filesystem_files{path="/var/www/onlyoffice/Data", mountpoint="/", '
             + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1000000x180',
+          values: `1000000x${2 * of + 60}`,
         },
         {
           series: 'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", '
             + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '40000x70 20000x70 500000x30',
+          values: `40000x${of + 10} 20000x${of + 10} 500000x30`,
         },
         {
           series: 'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", '
             + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '40000x70 20000x70 500000x30',
+          values: `40000x${of + 10} 20000x${of + 10} 500000x30`,
         },
         {
           series: 'onlyoffice_filesystem_readonly{path="/var/lib/onlyoffice", mountpoint="/", '
             + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
+          values: `0x${2 * of + 60}`,
         },
         {
           series: 'onlyoffice_filesystem_readonly{path="/var/www/onlyoffice/Data", mountpoint="/", '
             + 'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
+          values: `0x${2 * of + 60}`,
         },
         {
           series: 'onlyoffice_filesystem_files{path="/var/log/onlyoffice", mountpoint="/var/log", '
             + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1000000x180',
+          values: `1000000x${2 * of + 60}`,
         },
         {
           series: 'onlyoffice_filesystem_files_free{path="/var/log/onlyoffice", mountpoint="/var/log", '
             + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '900000x180',
+          values: `900000x${2 * of + 60}`,
         },
         {
           series: 'onlyoffice_filesystem_readonly{path="/var/log/onlyoffice", mountpoint="/var/log", '
             + 'device="/dev/sdb1", fstype="xfs", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x180',
+          values: `0x${2 * of + 60}`,
         },
       ],
       checks: [
-        { at: '50m', note: 'pending', alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [] },
-        { at: '60m', alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [
+        { at: `${Math.floor(of * 5 / 6)}m`, note: 'pending', alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [] },
+        { at: `${of}m`, alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [
           { labels: { severity: 'warning', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 4 },
         ] },
-        { at: '130m', note: 'critical pending since 71m', alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [] },
-        { at: '140m', alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [
+        { at: `${2 * of + 10}m`, note: `critical pending since ${of + 11}m`, alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [] },
+        { at: `${2 * of + 20}m`, alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [
           { labels: { severity: 'critical', mountpoint: '/', device: '/dev/sda1', fstype: 'ext4', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 2 },
         ] },
-        { at: '170m', alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [] },
+        { at: `${2 * of + 50}m`, alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles', fires: [] },
       ],
     },
     {

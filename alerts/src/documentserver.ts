@@ -1,6 +1,6 @@
 import type { Thresholds } from '../thresholds.js';
 import { num } from './common.js';
-import { duration, enDuration, minutes, zhDuration, type AlertFile, type Rule, type TestGroup } from './model.js';
+import { duration, enDuration, minutes, run, zhDuration, type AlertFile, type Rule, type TestGroup } from './model.js';
 
 const SEPARATOR = ['---------------------------------------------------------------------------------------------------------'];
 
@@ -173,6 +173,8 @@ export const documentserver = (t: Thresholds): AlertFile => {
   const slow = num(t.latency.healthcheck_seconds);
   const down = minutes(t.availability.down_for);
   const [jm, ff] = [minutes(t.documentserver.jwt_mismatch_for), minutes(t.documentserver.forgotten_files_for)];
+  const [dd, pe, wb] = [minutes(t.availability.docservice_down_for), minutes(t.availability.proxy_error_for), minutes(t.availability.websocket_broken_for)];
+  const [et, le] = [minutes(t.documentserver.editor_token_rejected_for), minutes(t.license.expired_for)];
   return {
   file: 'documentserver',
   header: [
@@ -213,14 +215,15 @@ and on (instance, job)
   max without (via) (onlyoffice_endpoint_up{endpoint="api_js"} == 1)
 )
 `,
-      for: '1m',
+      for: t.availability.docservice_down_for,
       severity: 'critical',
       summary: 'docservice 未运行，代理仍在应答',
-      description: '{{ $labels.instance }}：nginx 仍在应答（api.js 可以取到，或代理返回 502/503/504），但没有任何一跳拿到 docservice 自己的 /index.html，已超过 1 分钟。'
+      description: '{{ $labels.instance }}：nginx 仍在应答（api.js 可以取到，或代理返回 502/503/504），但没有任何一跳拿到 docservice 自己的 /index.html，'
+        + `已超过 ${zhDuration(t.availability.docservice_down_for)}。`
         + 'docservice（8000 端口）没有启动、崩溃或启动时连不上 RabbitMQ/PostgreSQL。',
       summary_en: 'docservice is down behind a working proxy',
       description_en: '{{ $labels.instance }}: nginx still answers (api.js is served, '
-        + 'or the proxy returns 502/503/504) but no hop has got docservice\'s own /index.html for more than 1 minute. '
+        + `or the proxy returns 502/503/504) but no hop has got docservice's own /index.html for more than ${enDuration(t.availability.docservice_down_for)}. `
         + 'docservice (port 8000) is not started, crashed, or cannot reach RabbitMQ/PostgreSQL at start-up.',
     },
     {
@@ -232,14 +235,16 @@ and on (instance, job)
 and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="public"} == 0)
 and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="direct"} == 1)
 `,
-      for: '2m',
+      for: t.availability.proxy_error_for,
       severity: 'critical',
       summary: '反向代理出错，docservice 正常',
-      description: '{{ $labels.instance }}：直连 DocumentServer 正常，但经公共地址（public_url）访问 /healthcheck 失败已超过 2 分钟，HTTP 状态 {{ $value }}（0 表示没有 HTTP 应答：'
+      description: `{{ $labels.instance }}：直连 DocumentServer 正常，但经公共地址（public_url）访问 /healthcheck 失败已超过 ${zhDuration(t.availability.proxy_error_for)}，`
+        + 'HTTP 状态 {{ $value }}（0 表示没有 HTTP 应答：'
         + '连接被拒绝、超时或 TLS 错误）。用户打不开编辑器，问题在反向代理。',
       summary_en: 'The reverse proxy fails while docservice is up',
       description_en: '{{ $labels.instance }}: DocumentServer answers directly, '
-        + 'but /healthcheck through the public URL (public_url) has failed for more than 2 minutes with HTTP status {{ $value }} (0: '
+        + `but /healthcheck through the public URL (public_url) has failed for more than ${enDuration(t.availability.proxy_error_for)} `
+        + 'with HTTP status {{ $value }} (0: '
         + 'no HTTP answer: refused, timeout or TLS error). Users cannot open the editor; the reverse proxy is at fault.',
     },
     {
@@ -263,13 +268,15 @@ or
   and on (instance, job) (max without (via) (onlyoffice_endpoint_up{endpoint="index"}) == 1)
 )
 `,
-      for: '2m',
+      for: t.availability.websocket_broken_for,
       severity: 'critical',
       summary: '协同编辑通道（WebSocket）不可用',
-      description: '{{ $labels.instance }}：经 {{ $labels.via }} 打开协同编辑 WebSocket 失败已超过 2 分钟，HTTP 状态 {{ $value }}（400 通常表示反向代理没有转发 '
+      description: `{{ $labels.instance }}：经 {{ $labels.via }} 打开协同编辑 WebSocket 失败已超过 ${zhDuration(t.availability.websocket_broken_for)}，`
+        + 'HTTP 状态 {{ $value }}（400 通常表示反向代理没有转发 '
         + 'Upgrade/Connection 头；101 表示已升级但没有收到 DocumentServer 的首帧；0 表示没有 HTTP 应答），而 DocumentServer 的其他页面正常。编辑器能打开，随后提示连接已断开，修改无法保存。',
       summary_en: 'The co-editing channel (WebSocket) is broken',
-      description_en: '{{ $labels.instance }}: opening the co-editing WebSocket via {{ $labels.via }} has failed for more than 2 minutes '
+      description_en: '{{ $labels.instance }}: opening the co-editing WebSocket via {{ $labels.via }} has failed '
+        + `for more than ${enDuration(t.availability.websocket_broken_for)} `
         + 'with HTTP status {{ $value }} (400 usually means the reverse proxy does not forward the Upgrade/Connection '
         + 'headers; 101: upgraded but DocumentServer\'s first frame did not come; 0: no HTTP answer) while '
         + 'DocumentServer\'s other pages answer. Editors open, then say the connection was lost, and changes are not saved.',
@@ -280,14 +287,15 @@ or
       ],
       alert: 'OnlyofficeDocsEditorTokenRejected',
       expr: 'max without (via) (onlyoffice_websocket_auth_error) == 1',
-      for: '5m',
+      for: t.documentserver.editor_token_rejected_for,
       severity: 'warning',
       summary: '编辑器令牌被拒绝：浏览器密钥不一致',
-      description: '{{ $labels.instance }} 在协同编辑 WebSocket 连接时拒绝用浏览器密钥签名的令牌已超过 5 分钟：{{ $labels.code }}（{{ $labels.reason }}）。'
+      description: `{{ $labels.instance }} 在协同编辑 WebSocket 连接时拒绝用浏览器密钥签名的令牌已超过 ${zhDuration(t.documentserver.editor_token_rejected_for)}：`
+        + '{{ $labels.code }}（{{ $labels.reason }}）。'
         + '若集成使用同一密钥，编辑器会显示 “document security token is not correctly formed”。',
       summary_en: 'Editors\' token rejected: the browser secret differs',
       description_en: '{{ $labels.instance }} has refused the token signed with the browser '
-        + 'secret when the co-editing WebSocket connects for more than 5 minutes: '
+        + `secret when the co-editing WebSocket connects for more than ${enDuration(t.documentserver.editor_token_rejected_for)}: `
         + '{{ $labels.code }} ({{ $labels.reason }}). Integrations signing with the same '
         + 'secret make editors say "document security token is not correctly formed".',
     },
@@ -349,7 +357,7 @@ onlyoffice_healthcheck_duration_seconds > ${slow}
 or on (instance, job)
 onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
 `,
-      for: '5m',
+      for: t.license.expired_for,
       severity: 'critical',
       summary: 'ONLYOFFICE Docs 许可证已过期',
       description: '{{ $labels.instance }} 的许可证已过期（到期日已过，或 DocumentServer 的许可证检查结果为 Expired）。',
@@ -395,6 +403,35 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       ],
     },
     {
+      name: 'On /metrics the alert names the DocumentServer from onlyoffice_target_info; on /probe (no target_info) it fires unchanged',
+      interval: '1m',
+      series: [
+        {
+          comment: ['/metrics: instance is the exporter\'s address, onlyoffice_target_info names the DS it watches.'],
+          series: 'onlyoffice_target_info{documentserver="http://10.0.0.12:8000", public_url="https://docs.example.com/", instance="10.0.0.5:9967", job="onlyoffice"}',
+          values: `1x${down + 3}`,
+        },
+        { series: 'onlyoffice_healthcheck_up{instance="10.0.0.5:9967", job="onlyoffice"}', values: `1 0x${down + 2}` },
+        {
+          comment: ['/probe: instance is the DS URL, and there is no target_info.'],
+          series: 'onlyoffice_healthcheck_up{instance="https://docs2.example.com", job="onlyoffice-probe"}',
+          values: `1 0x${down + 2}`,
+        },
+        {
+          comment: ['Another exporter\'s DS: matched on instance and job, it names no one else\'s alert.'],
+          series: 'onlyoffice_target_info{documentserver="http://10.0.0.99:8000", public_url="", instance="10.0.0.6:9967", job="onlyoffice"}',
+          values: `1x${down + 3}`,
+        },
+        { series: 'onlyoffice_healthcheck_up{instance="10.0.0.6:9967", job="onlyoffice"}', values: `1x${down + 3}` },
+      ],
+      checks: [
+        { at: duration(down + 1), alert: 'OnlyofficeDocsDown', fires: [
+          { labels: { severity: 'critical', documentserver: 'http://10.0.0.12:8000', instance: '10.0.0.5:9967', job: 'onlyoffice' }, value: 0 },
+          { labels: { severity: 'critical', instance: 'https://docs2.example.com', job: 'onlyoffice-probe' }, value: 0 },
+        ] },
+      ],
+    },
+    {
       comment: [
         '---------------------------------------------------------------------------------------------------------',
       ],
@@ -404,49 +441,49 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         {
           comment: ['a: direct is docservice :8000 (refused), public goes through nginx (502 while docservice is down).'],
           series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="a", job="onlyoffice"}',
-          values: '1 1 0 0 0 1 1 1',
+          values: `1 1 ${run(0, dd + 2)} 1 1 1`,
         },
-        { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="a", job="onlyoffice"}', values: '1 1 0 0 0 1 1 1' },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="a", job="onlyoffice"}', values: `1 1 ${run(0, dd + 2)} 1 1 1` },
         {
           series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="a", job="onlyoffice"}',
-          values: '200 200 0 0 0 200 200 200',
+          values: `200 200 ${run(0, dd + 2)} 200 200 200`,
         },
         {
           series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}',
-          values: '200 200 502 502 502 200 200 200',
+          values: `200 200 ${run(502, dd + 2)} 200 200 200`,
         },
-        { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="public", instance="a", job="onlyoffice"}', values: '1x7' },
+        { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="public", instance="a", job="onlyoffice"}', values: `1x${dd + 6}` },
         {
           comment: ['b: only docservice :8000, nothing answers at all: cannot tell docservice from the host (OnlyofficeDocsDown says it).'],
           series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="b", job="onlyoffice"}',
-          values: '0x7',
+          values: `0x${dd + 6}`,
         },
-        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="b", job="onlyoffice"}', values: '0x7' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="b", job="onlyoffice"}', values: `0x${dd + 6}` },
         {
           comment: ['c: DS\'s own nginx as direct: docservice hangs (no status within the timeout) while api.js is served from disk.'],
           series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="c", job="onlyoffice"}',
-          values: '1 1 0 0 0 0 1 1',
+          values: `1 1 ${run(0, dd + 3)} 1 1`,
         },
-        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="c", job="onlyoffice"}', values: '200 200 0 0 0 0 200 200' },
-        { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="direct", instance="c", job="onlyoffice"}', values: '1x7' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="c", job="onlyoffice"}', values: `200 200 ${run(0, dd + 3)} 200 200` },
+        { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="direct", instance="c", job="onlyoffice"}', values: `1x${dd + 6}` },
         {
           comment: ['d: RabbitMQ down: healthcheck says false, index still answers: docservice is up.'],
           series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="d", job="onlyoffice"}',
-          values: '1x7',
+          values: `1x${dd + 6}`,
         },
-        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="d", job="onlyoffice"}', values: '200x7' },
-        { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="direct", instance="d", job="onlyoffice"}', values: '1x7' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="direct", instance="d", job="onlyoffice"}', values: `200x${dd + 6}` },
+        { series: 'onlyoffice_endpoint_up{endpoint="api_js", via="direct", instance="d", job="onlyoffice"}', values: `1x${dd + 6}` },
       ],
       checks: [
-        { at: '2m', alert: 'OnlyofficeDocsDocserviceDown', fires: [] },
-        { at: '3m', alert: 'OnlyofficeDocsDocserviceDown', fires: [
+        { at: `${dd + 1}m`, alert: 'OnlyofficeDocsDocserviceDown', fires: [] },
+        { at: `${dd + 2}m`, alert: 'OnlyofficeDocsDocserviceDown', fires: [
           { labels: { severity: 'critical', endpoint: 'index', instance: 'a', job: 'onlyoffice' }, value: 0 },
           { labels: { severity: 'critical', endpoint: 'index', instance: 'c', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '5m', note: 'a recovered; c still hangs', alert: 'OnlyofficeDocsDocserviceDown', fires: [
+        { at: `${dd + 4}m`, note: 'a recovered; c still hangs', alert: 'OnlyofficeDocsDocserviceDown', fires: [
           { labels: { severity: 'critical', endpoint: 'index', instance: 'c', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '7m', note: 'c answers again', alert: 'OnlyofficeDocsDocserviceDown', fires: [] },
+        { at: `${dd + 6}m`, note: 'c answers again', alert: 'OnlyofficeDocsDocserviceDown', fires: [] },
       ],
     },
     {
@@ -456,29 +493,29 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       name: 'OnlyofficeDocsProxyError when the public hop fails while the direct one answers',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="direct", instance="a", job="onlyoffice"}', values: '1x8' },
-        { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}', values: '1 0 0 0 0 1 1 1 1' },
+        { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="direct", instance="a", job="onlyoffice"}', values: `1x${pe + 6}` },
+        { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}', values: `1 ${run(0, pe + 2)} 1 1 1 1` },
         {
           series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="a", job="onlyoffice"}',
-          values: '200 502 502 502 0 200 200 200 200',
+          values: `200 ${run(502, pe + 1)} 0 200 200 200 200`,
         },
         {
           comment: ['e: both hops down: the DS itself is down (OnlyofficeDocsDown), not the proxy.'],
           series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="direct", instance="e", job="onlyoffice"}',
-          values: '0x8',
+          values: `0x${pe + 6}`,
         },
-        { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="public", instance="e", job="onlyoffice"}', values: '0x8' },
-        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="e", job="onlyoffice"}', values: '502x8' },
+        { series: 'onlyoffice_endpoint_up{endpoint="healthcheck", via="public", instance="e", job="onlyoffice"}', values: `0x${pe + 6}` },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="healthcheck", via="public", instance="e", job="onlyoffice"}', values: `502x${pe + 6}` },
       ],
       checks: [
-        { at: '2m', note: 'pending since 1m', alert: 'OnlyofficeDocsProxyError', fires: [] },
-        { at: '3m', alert: 'OnlyofficeDocsProxyError', fires: [
+        { at: `${pe}m`, note: 'pending since 1m', alert: 'OnlyofficeDocsProxyError', fires: [] },
+        { at: `${pe + 1}m`, alert: 'OnlyofficeDocsProxyError', fires: [
           { labels: { severity: 'critical', endpoint: 'healthcheck', via: 'public', instance: 'a', job: 'onlyoffice' }, value: 502 },
         ] },
-        { at: '4m', note: 'the proxy stopped answering at all: still firing, status 0', alert: 'OnlyofficeDocsProxyError', fires: [
+        { at: `${pe + 2}m`, note: 'the proxy stopped answering at all: still firing, status 0', alert: 'OnlyofficeDocsProxyError', fires: [
           { labels: { severity: 'critical', endpoint: 'healthcheck', via: 'public', instance: 'a', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '5m', alert: 'OnlyofficeDocsProxyError', fires: [] },
+        { at: `${pe + 3}m`, alert: 'OnlyofficeDocsProxyError', fires: [] },
       ],
     },
     {
@@ -488,52 +525,52 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       name: 'OnlyofficeDocsWebsocketBroken when the proxy refuses the upgrade (direct 101, public 400), and resolves',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="a", job="onlyoffice"}', values: '1x8' },
-        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="public", instance="a", job="onlyoffice"}', values: '1 0 0 0 0 1 1 1 1' },
+        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="a", job="onlyoffice"}', values: `1x${wb + 6}` },
+        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="public", instance="a", job="onlyoffice"}', values: `1 ${run(0, wb + 2)} 1 1 1 1` },
         {
           series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="public", instance="a", job="onlyoffice"}',
-          values: '101 400 400 400 400 101 101 101 101',
+          values: `101 ${run(400, wb + 2)} 101 101 101 101`,
         },
-        { series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="a", job="onlyoffice"}', values: '1x8' },
-        { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="a", job="onlyoffice"}', values: '1x8' },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="a", job="onlyoffice"}', values: `1x${wb + 6}` },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="a", job="onlyoffice"}', values: `1x${wb + 6}` },
         {
           comment: ['p: the proxy down altogether (OnlyofficeDocsProxyError\'s case): the channel is not named on its own.'],
           series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="p", job="onlyoffice"}',
-          values: '1x8',
+          values: `1x${wb + 6}`,
         },
-        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="public", instance="p", job="onlyoffice"}', values: '0x8' },
-        { series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="public", instance="p", job="onlyoffice"}', values: '502x8' },
-        { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="p", job="onlyoffice"}', values: '0x8' },
+        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="public", instance="p", job="onlyoffice"}', values: `0x${wb + 6}` },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="public", instance="p", job="onlyoffice"}', values: `502x${wb + 6}` },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="public", instance="p", job="onlyoffice"}', values: `0x${wb + 6}` },
         {
           comment: ['e: docservice down on every hop, /index.html too: OnlyofficeDocsDocserviceDown\'s case, not this one.'],
           series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="e", job="onlyoffice"}',
-          values: '0x8',
+          values: `0x${wb + 6}`,
         },
-        { series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="direct", instance="e", job="onlyoffice"}', values: '0x8' },
-        { series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="e", job="onlyoffice"}', values: '0x8' },
+        { series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="direct", instance="e", job="onlyoffice"}', values: `0x${wb + 6}` },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="e", job="onlyoffice"}', values: `0x${wb + 6}` },
       ],
       checks: [
-        { at: '2m', note: 'pending since 1m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [] },
-        { at: '3m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [
+        { at: `${wb}m`, note: 'pending since 1m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [] },
+        { at: `${wb + 1}m`, alert: 'OnlyofficeDocsWebsocketBroken', fires: [
           { labels: { severity: 'critical', endpoint: 'websocket', via: 'public', instance: 'a', job: 'onlyoffice' }, value: 400 },
         ] },
-        { at: '5m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [] },
+        { at: `${wb + 3}m`, alert: 'OnlyofficeDocsWebsocketBroken', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsWebsocketBroken when every hop refuses the channel while /index.html answers (a /probe target)',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="https://docs.example.com", job="onlyoffice-probe"}', values: '0x5' },
+        { series: 'onlyoffice_endpoint_up{endpoint="websocket", via="direct", instance="https://docs.example.com", job="onlyoffice-probe"}', values: `0x${wb + 3}` },
         {
           series: 'onlyoffice_endpoint_status_code{endpoint="websocket", via="direct", instance="https://docs.example.com", job="onlyoffice-probe"}',
-          values: '101x5',
+          values: `101x${wb + 3}`,
         },
-        { series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="https://docs.example.com", job="onlyoffice-probe"}', values: '1x5' },
+        { series: 'onlyoffice_endpoint_up{endpoint="index", via="direct", instance="https://docs.example.com", job="onlyoffice-probe"}', values: `1x${wb + 3}` },
       ],
       checks: [
-        { at: '1m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [] },
-        { at: '2m', alert: 'OnlyofficeDocsWebsocketBroken', fires: [
+        { at: `${wb - 1}m`, alert: 'OnlyofficeDocsWebsocketBroken', fires: [] },
+        { at: `${wb}m`, alert: 'OnlyofficeDocsWebsocketBroken', fires: [
           { labels: { severity: 'critical', endpoint: 'websocket', via: 'direct', instance: 'https://docs.example.com', job: 'onlyoffice-probe' }, value: 101 },
         ] },
       ],
@@ -542,26 +579,26 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       comment: [
         '---------------------------------------------------------------------------------------------------------',
       ],
-      name: 'OnlyofficeDocsEditorTokenRejected after 5 minutes of refusals, one alert for both hops',
+      name: `OnlyofficeDocsEditorTokenRejected after ${enDuration(t.documentserver.editor_token_rejected_for)} of refusals, one alert for both hops`,
       interval: '1m',
       series: [
-        { series: 'onlyoffice_websocket_auth_up{via="direct", instance="a", job="onlyoffice"}', values: '1 0 0 0 0 0 0 0 1 1' },
+        { series: 'onlyoffice_websocket_auth_up{via="direct", instance="a", job="onlyoffice"}', values: `1 ${run(0, et + 2)} 1 1` },
         {
           series: 'onlyoffice_websocket_auth_error{via="direct", code="4006", reason="token:invalid signature", instance="a", job="onlyoffice"}',
-          values: '_ 1 1 1 1 1 1 1 stale',
+          values: `_ ${run(1, et + 2)} stale`,
         },
         {
           series: 'onlyoffice_websocket_auth_error{via="public", code="4006", reason="token:invalid signature", instance="a", job="onlyoffice"}',
-          values: '_ 1 1 1 1 1 1 1 stale',
+          values: `_ ${run(1, et + 2)} stale`,
         },
-        { comment: ['b: accepted all along.'], series: 'onlyoffice_websocket_auth_up{via="direct", instance="b", job="onlyoffice"}', values: '1x9' },
+        { comment: ['b: accepted all along.'], series: 'onlyoffice_websocket_auth_up{via="direct", instance="b", job="onlyoffice"}', values: `1x${et + 4}` },
       ],
       checks: [
-        { at: '5m', note: 'pending since 1m', alert: 'OnlyofficeDocsEditorTokenRejected', fires: [] },
-        { at: '6m', alert: 'OnlyofficeDocsEditorTokenRejected', fires: [
+        { at: `${et}m`, note: 'pending since 1m', alert: 'OnlyofficeDocsEditorTokenRejected', fires: [] },
+        { at: `${et + 1}m`, alert: 'OnlyofficeDocsEditorTokenRejected', fires: [
           { labels: { severity: 'warning', code: '4006', reason: 'token:invalid signature', instance: 'a', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '9m', alert: 'OnlyofficeDocsEditorTokenRejected', fires: [] },
+        { at: `${et + 4}m`, alert: 'OnlyofficeDocsEditorTokenRejected', fires: [] },
       ],
     },
     healthcheckSlowTest(t),
@@ -615,31 +652,31 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       interval: '1m',
       series: [
         {
-          comment: ['a: ends 10 minutes after the epoch, renewed at 20m.'],
+          comment: [`a: ends 10 minutes after the epoch, renewed at ${le + 15}m.`],
           series: 'onlyoffice_license_expiry_timestamp_seconds{instance="a", job="onlyoffice"}',
-          values: '600x19 31536000x5',
+          values: `600x${le + 14} 31536000x5`,
         },
         {
           comment: ['b: no end date (license from CommandService), but DS says Expired.'],
           series: 'onlyoffice_license_info{type="2", status="Expired", mode="none", package_type="enterprise", '
             + 'has_license="unknown", source="command", instance="b", job="onlyoffice"}',
-          values: '1x22 stale',
+          values: `1x${le + 17} stale`,
         },
         {
           series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="enterprise", '
             + 'has_license="unknown", source="command", instance="b", job="onlyoffice"}',
-          values: '_x23 1',
+          values: `_x${le + 18} 1`,
         },
         {
           comment: ['c: the open-source build: Success, no end date.'],
           series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="open_source", '
             + 'has_license="false", source="info_json", instance="c", job="onlyoffice"}',
-          values: '1x24',
+          values: `1x${le + 19}`,
         },
       ],
       checks: [
-        { at: '4m', alert: 'OnlyofficeDocsLicenseExpired', fires: [] },
-        { at: '5m', alert: 'OnlyofficeDocsLicenseExpired', fires: [
+        { at: `${le - 1}m`, alert: 'OnlyofficeDocsLicenseExpired', fires: [] },
+        { at: `${le}m`, alert: 'OnlyofficeDocsLicenseExpired', fires: [
           {
             labels: {
               severity: 'critical', type: '2', status: 'Expired', mode: 'none',
@@ -648,7 +685,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
             value: 0,
           },
         ] },
-        { at: '14m', note: 'a: past its end since 10m, pending', alert: 'OnlyofficeDocsLicenseExpired', fires: [
+        { at: `${le + 9}m`, note: 'a: past its end since 10m, pending', alert: 'OnlyofficeDocsLicenseExpired', fires: [
           {
             labels: {
               severity: 'critical', type: '2', status: 'Expired', mode: 'none',
@@ -657,7 +694,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
             value: 0,
           },
         ] },
-        { at: '15m', alert: 'OnlyofficeDocsLicenseExpired', fires: [
+        { at: `${le + 10}m`, alert: 'OnlyofficeDocsLicenseExpired', fires: [
           { labels: { severity: 'critical', instance: 'a', job: 'onlyoffice' }, value: 0 },
           {
             labels: {
@@ -667,7 +704,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
             value: 0,
           },
         ] },
-        { at: '22m', note: 'a renewed', alert: 'OnlyofficeDocsLicenseExpired', fires: [
+        { at: `${le + 17}m`, note: 'a renewed', alert: 'OnlyofficeDocsLicenseExpired', fires: [
           {
             labels: {
               severity: 'critical', type: '2', status: 'Expired', mode: 'none',
@@ -676,7 +713,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
             value: 0,
           },
         ] },
-        { at: '24m', note: 'b got a valid license', alert: 'OnlyofficeDocsLicenseExpired', fires: [] },
+        { at: `${le + 19}m`, note: 'b got a valid license', alert: 'OnlyofficeDocsLicenseExpired', fires: [] },
       ],
     },
     nearLimitTest(t, 'connections'),

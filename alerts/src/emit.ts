@@ -32,9 +32,33 @@ export function relabelExpr(expr: string, label: string): string {
 const relabelTemplate = (text: string, label: string): string => text.replace(/\$labels\.instance\b/g, `$labels.${label}`);
 const relabelSeries = (series: string, label: string): string => series.replace(/([{,]\s*)instance=/g, `$1${label}=`);
 
+/**
+ * On /metrics, `instance` is the exporter's address: the DocumentServer it watches comes from
+ * onlyoffice_target_info{documentserver}. Each alert joins it, so it carries a `documentserver` label; where there is
+ * no target_info (on /probe, where `instance` is the DS URL, or an exporter before 0.x), the alert fires unchanged.
+ * target_info is always 1: the value stays the alert's own.
+ */
+export function joinDocumentServer(expr: string): string {
+  const inner = expr.replace(/\n$/, '').split('\n').map((l) => (l === '' ? '' : `  ${l}`)).join('\n');
+  return `(\n${inner}\n)\n* on (instance, job) group_left (documentserver) onlyoffice_target_info\nor\n(\n${inner}\n)\n`
+    + 'unless on (instance, job) onlyoffice_target_info\n';
+}
+
+/** The descriptions name the DS when the alert carries it (see joinDocumentServer). */
+const NAMES_DS: Record<(typeof ANNOTATION_KEYS)[number], string> = {
+  summary: '',
+  description: '{{ with $labels.documentserver }}（DocumentServer：{{ . }}）{{ end }}',
+  summary_en: '',
+  description_en: '{{ with $labels.documentserver }} (DocumentServer: {{ . }}){{ end }}',
+};
+
 export function annotations(rule: Rule, e: Emit): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const key of ANNOTATION_KEYS) out[key] = relabelTemplate(rule[key], e.instanceLabel);
+  for (const key of ANNOTATION_KEYS) {
+    const text = relabelTemplate(rule[key], e.instanceLabel);
+    // Inside the last sentence: "…也失败（DocumentServer：…）。", "…fails too (DocumentServer: …)."
+    out[key] = rule.documentserver === false ? text : text.replace(/([。.]?)$/, (end: string) => `${NAMES_DS[key]}${end}`);
+  }
   out.runbook_url = `${e.runbookBase}${rule.alert}`;
   return out;
 }
@@ -44,7 +68,7 @@ export function rulesYaml(file: AlertFile, e: Emit): string {
   file.rules.forEach((rule, i) => {
     if (i > 0) lines.push('');
     lines.push(...comments(rule.comment, '      '), `      - alert: ${rule.alert}`);
-    const expr = relabelExpr(rule.expr, e.instanceLabel);
+    const expr = relabelExpr(rule.documentserver === false ? rule.expr : joinDocumentServer(rule.expr), e.instanceLabel);
     // A one-line expression stays plain unless YAML would read it otherwise (a thresholds value with ': ' or ' #').
     const block = expr.endsWith('\n') ? expr : /: | #|^[-?:,[\]{}#&*!|>'"%@`]/.test(expr) ? `${expr}\n` : undefined;
     if (block !== undefined) lines.push('        expr: |', ...block.slice(0, -1).split('\n').map((l) => (l === '' ? '' : `          ${l}`)));

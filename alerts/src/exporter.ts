@@ -29,6 +29,7 @@ export const exporter = (t: Thresholds): AlertFile => {
     {
       alert: 'OnlyofficeDocsExporterDown',
       expr: `up{${jobMatcher(t)}} == 0`,
+      documentserver: false,
       for: a.exporter_down_for,
       severity: 'critical',
       summary: 'Prometheus 抓取不到 ONLYOFFICE 导出器',
@@ -40,6 +41,7 @@ export const exporter = (t: Thresholds): AlertFile => {
     {
       alert: 'OnlyofficeDocsExporterAbsent',
       expr: `absent(up{${jobMatcher(t)}})`,
+      documentserver: false,
       for: a.exporter_absent_for,
       severity: 'critical',
       summary: 'Prometheus 没有抓取任何 ONLYOFFICE 导出器',

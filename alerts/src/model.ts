@@ -17,6 +17,11 @@ export interface Rule {
   description: string;
   summary_en: string;
   description_en: string;
+  /**
+   * false: the expression is not joined with onlyoffice_target_info (the alerts about the exporter itself, whose
+   * series, target_info included, are gone when they fire).
+   */
+  documentserver?: false;
 }
 
 export interface Series {
@@ -135,9 +140,15 @@ export function humanize1024(v: number): string {
 /**
  * Renders the template constructs the shipped annotations use: {{ $labels.x }} (missing: empty, Prometheus'
  * missingkey=zero), {{ $value }}, {{ $value | humanize* }}, {{ printf "%.1f" $value }} and
- * {{ if gt $value 0.0 }}…{{ else }}…{{ end }}. Anything else throws, so a new construct cannot go untested.
+ * {{ if gt $value 0.0 }}…{{ else }}…{{ end }} and {{ with $labels.x }}…{{ . }}…{{ end }} (skipped when the label is
+ * missing or empty). Anything else throws, so a new construct cannot go untested.
  */
 export function renderTemplate(template: string, labels: Record<string, string>, value: number): string {
+  const withLabel = /\{\{ with \$labels\.([a-zA-Z_][a-zA-Z0-9_]*) \}\}(.*?)\{\{ end \}\}/gs;
+  template = template.replace(withLabel, (_, name: string, body: string) => {
+    const label = labels[name] ?? '';
+    return label === '' ? '' : body.replace(/\{\{ \. \}\}/g, () => label);
+  });
   const conditional = /\{\{ if gt \$value ([0-9.]+) \}\}(.*?)\{\{ else \}\}(.*?)\{\{ end \}\}/gs;
   const flat = template.replace(conditional, (_, limit: string, then: string, otherwise: string) => (value > Number(limit) ? then : otherwise));
   return flat.replace(/\{\{(.*?)\}\}/g, (whole, inner: string) => {
@@ -189,3 +200,22 @@ export function enDuration(duration: string): string {
   const [n, unit] = s % 86400 === 0 ? [s / 86400, 'day'] : s % 3600 === 0 ? [s / 3600, 'hour'] : s % 60 === 0 ? [s / 60, 'minute'] : [s, 'second'];
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
+
+/** `n` samples of `value`, spelled out ("0 0 0"), for series whose length follows a `for:` duration. */
+export const run = (value: number | string, n: number): string => Array.from({ length: n }, () => String(value)).join(' ');
+
+/** A series' values in promtool's notation, runs written `vxN` ("0x4 1x30"), for scenes that follow a `for:`. */
+export function spell(values: (number | 'stale')[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < values.length;) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[i]) j++;
+    out.push(j === i || values[i] === 'stale' ? Array.from({ length: j - i + 1 }, () => String(values[i])).join(' ') : `${values[i]}x${j - i}`);
+    i = j + 1;
+  }
+  return out.join(' ');
+}
+
+/** How many of the times first, first + every, first + 2 * every, ... below `until` are at or before each sample. */
+export const counter = (length: number, first: number, every: number, until: number): number[] =>
+  Array.from({ length }, (_, i) => (i < first ? 0 : Math.min(Math.floor((i - first) / every), Math.ceil((until - first) / every) - 1) + 1));

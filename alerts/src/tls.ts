@@ -75,6 +75,7 @@ function expiringTests(t: Thresholds): TestGroup[] {
 export const tls = (t: Thresholds): AlertFile => {
   const [w, c] = [t.certificates.warning_days, t.certificates.critical_days];
   const td = minutes(t.availability.tls_endpoint_down_for);
+  const [xp, ut] = [minutes(t.certificates.expired_for), minutes(t.certificates.untrusted_for)];
   const c0 = t.certificates;
   const [ci, fp, hm] = [minutes(c0.chain_incomplete_for), minutes(c0.file_problem_for), minutes(c0.hostname_mismatch_for)];
   return {
@@ -120,7 +121,7 @@ or
 or
 onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
 `,
-      for: '1m',
+      for: t.certificates.expired_for,
       severity: 'critical',
       summary: '证书已过期',
       description: '{{ $labels.instance }} 上 {{ $labels.target }}{{ $labels.path }} 的证书链中有证书已过期，浏览器和集成会拒绝连接。',
@@ -182,7 +183,7 @@ onlyoffice_tls_cert_file_not_after_timestamp_seconds <= time()
 unless on (instance, job, target) (onlyoffice_tls_cert_chain_complete == 0)
 unless on (instance, job, target) (min without (position, subject) (onlyoffice_tls_cert_not_after_timestamp_seconds) <= time())
 `,
-      for: '10m',
+      for: t.certificates.untrusted_for,
       severity: 'warning',
       summary: '证书不受信任',
       description: '{{ $labels.instance }}：{{ $labels.target }} 的证书链无法验证到受信任的根证书（自签名、私有 CA 未加入 tls.ca_file，或尚未生效）。',
@@ -218,30 +219,30 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
         {
           series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", '
             + 'position="0", subject="CN=docs.example.com", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '600x19 31536000x10',
+          values: `600x${xp + 18} 31536000x10`,
         },
         {
           series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="docs.example.com:443", '
             + 'position="1", subject="CN=Example CA R1", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '63072000x30',
+          values: `63072000x${xp + 29}`,
         },
       ],
       checks: [
         { at: '10m', note: 'expired at 10m, pending', alert: 'OnlyofficeDocsCertificateExpired', fires: [] },
-        { at: '11m', alert: 'OnlyofficeDocsCertificateExpired', fires: [
+        { at: `${xp + 10}m`, alert: 'OnlyofficeDocsCertificateExpired', fires: [
           { labels: { severity: 'critical', target: 'docs.example.com:443', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '21m', alert: 'OnlyofficeDocsCertificateExpired', fires: [] },
+        { at: `${xp + 20}m`, alert: 'OnlyofficeDocsCertificateExpired', fires: [] },
       ],
     },
     {
       name: 'OnlyofficeDocsCertificateExpired for a file',
       interval: '1m',
       series: [
-        { series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x5' },
+        { series: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds{path="/certs/tls.crt", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${xp + 4}` },
       ],
       checks: [
-        { at: '1m', alert: 'OnlyofficeDocsCertificateExpired', fires: [
+        { at: `${xp}m`, alert: 'OnlyofficeDocsCertificateExpired', fires: [
           { labels: { severity: 'critical', path: '/certs/tls.crt', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
       ],
@@ -309,38 +310,38 @@ unless on (instance, job, target) (min without (position, subject) (onlyoffice_t
       interval: '1m',
       series: [
         {
-          comment: ['a: self-signed, chain complete, dates fine; trusted again at 15m (ca_file fixed)'],
+          comment: [`a: self-signed, chain complete, dates fine; trusted again at ${ut + 5}m (ca_file fixed)`],
           series: 'onlyoffice_tls_cert_verified{target="a:443", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '1 0x13 1x3',
+          values: `1 0x${ut + 3} 1x3`,
         },
-        { series: 'onlyoffice_tls_cert_chain_complete{target="a:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x17' },
+        { series: 'onlyoffice_tls_cert_chain_complete{target="a:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${ut + 7}` },
         {
           series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="a:443", position="0", subject="CN=a", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '31536000x17',
+          values: `31536000x${ut + 7}`,
         },
         {
           comment: ['b: incomplete chain'],
           series: 'onlyoffice_tls_cert_verified{target="b:443", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x17',
+          values: `0x${ut + 7}`,
         },
-        { series: 'onlyoffice_tls_cert_chain_complete{target="b:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x17' },
+        { series: 'onlyoffice_tls_cert_chain_complete{target="b:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${ut + 7}` },
         {
           series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="b:443", position="0", subject="CN=b", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '31536000x17',
+          values: `31536000x${ut + 7}`,
         },
-        { comment: ['c: expired'], series: 'onlyoffice_tls_cert_verified{target="c:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '0x17' },
-        { series: 'onlyoffice_tls_cert_chain_complete{target="c:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: '1x17' },
+        { comment: ['c: expired'], series: 'onlyoffice_tls_cert_verified{target="c:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: `0x${ut + 7}` },
+        { series: 'onlyoffice_tls_cert_chain_complete{target="c:443", instance="127.0.0.1:9967", job="onlyoffice"}', values: `1x${ut + 7}` },
         {
           series: 'onlyoffice_tls_cert_not_after_timestamp_seconds{target="c:443", position="0", subject="CN=c", instance="127.0.0.1:9967", job="onlyoffice"}',
-          values: '0x17',
+          values: `0x${ut + 7}`,
         },
       ],
       checks: [
-        { at: '10m', alert: 'OnlyofficeDocsCertificateUntrusted', fires: [] },
-        { at: '11m', alert: 'OnlyofficeDocsCertificateUntrusted', fires: [
+        { at: `${ut}m`, alert: 'OnlyofficeDocsCertificateUntrusted', fires: [] },
+        { at: `${ut + 1}m`, alert: 'OnlyofficeDocsCertificateUntrusted', fires: [
           { labels: { severity: 'warning', target: 'a:443', instance: '127.0.0.1:9967', job: 'onlyoffice' }, value: 0 },
         ] },
-        { at: '16m', alert: 'OnlyofficeDocsCertificateUntrusted', fires: [] },
+        { at: `${ut + 6}m`, alert: 'OnlyofficeDocsCertificateUntrusted', fires: [] },
       ],
     },
     {

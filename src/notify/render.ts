@@ -173,6 +173,10 @@ function renderAlert(alert: Alert, options: RenderOptions, limit: Limit): string
     starts_at: formatTime(alert.startsAt, options.timeZone),
     links,
   };
+  // The DS an alert from /metrics is about (the shipped rules join onlyoffice_target_info): its own line, unless the
+  // description names it already (the shipped descriptions do).
+  const ds = cut(alert.labels.documentserver ?? '', CAP.labelValue);
+  values.documentserver = ds !== '' && values.description!.includes(ds) ? '' : ds;
   if (alert.status === 'resolved') {
     values.ends_at = alert.endsAt === undefined ? '' : formatTime(alert.endsAt, options.timeZone);
     values.duration = alert.endsAt === undefined ? '' : formatDuration(alert.endsAt - alert.startsAt, options.template);

@@ -108,9 +108,11 @@ tests:
       expect(disk).toContain('severity: P2');
       expect(readFileSync(`${out}/exporter.rules.yml`, 'utf8')).toContain('expr: up{job=~"ds-exporter|ds-probe"} == 0');
       const ds = readFileSync(`${out}/documentserver.rules.yml`, 'utf8');
-      expect(ds).toContain('\n          onlyoffice_healthcheck_duration_seconds > 2.5\n');
-      expect(ds).toContain('\n            onlyoffice_endpoint_duration_seconds{endpoint="healthcheck"} > 2.5\n');
+      expect(ds).toContain('\n            onlyoffice_healthcheck_duration_seconds > 2.5\n');
+      expect(ds).toContain('\n              onlyoffice_endpoint_duration_seconds{endpoint="healthcheck"} > 2.5\n');
       expect(readFileSync(`${out}/conversions.rules.yml`, 'utf8')).toContain('on (host, job, vhost, queue)');
+      // The DocumentServer join follows instance_label too.
+      expect(ds).toContain('* on (host, job) group_left (documentserver) onlyoffice_target_info\n');
       const k8s = readFileSync(`${out}/prometheusrule.yaml`, 'utf8');
       expect(k8s).toContain('runbook_url: https://exporter.intranet.example:9967/runbooks/OnlyofficeDocsCertificateExpiring');
       expect(k8s).toContain('0 < (onlyoffice_tls_cert_file_not_after_timestamp_seconds - time()) / 86400 < 10');
@@ -121,25 +123,32 @@ tests:
 
   // The generated tests compute their inputs from the numbers: thresholds close together, far apart, at the edges,
   // and for: durations from a minute to a day still give passing tests.
+  // promtool evaluates every rule of a file at each minute of its longest scene: the long set takes minutes.
   test.each([
-    ['tight and short', 'disk: { used_warning_percent: 1, used_critical_percent: 99.9, for: 1m, readonly_for: 1m, device_error_for: 1m }\n'
+    ['tight and short', 'disk: { used_warning_percent: 1, used_critical_percent: 99.9, for: 1m, readonly_for: 1m, device_error_for: 1m, '
+      + 'space_filling_up_for: 1m, files_filling_up_for: 1m, out_of_files_for: 1m }\n'
       + 'conversions: { backlog_waiting: 1, backlog_for: 1m, probe_slow_seconds: 0.5, probe_slow_for: 1m, rabbitmq_unreachable_for: 1m, '
-      + 'probe_failing_for: 1m }\n'
-      + 'containers: { exited_for: 1m }\ndocumentserver: { jwt_mismatch_for: 1m, forgotten_files_for: 1m }\n'
+      + 'probe_failing_for: 1m, queue_no_consumers_for: 1m, queue_growing_for: 1m }\n'
+      + 'containers: { exited_for: 1m, restarting_for: 1m, unhealthy_for: 1m, program_not_running_for: 1m, supervisor_unreachable_for: 1m }\n'
+      + 'documentserver: { jwt_mismatch_for: 1m, forgotten_files_for: 1m, editor_token_rejected_for: 1m }\n'
+      + 'dependencies: { down_for: 1m, unreachable_for: 1m }\nbackups: { stale_for: 1m, too_small_for: 1m }\n'
       + 'latency: { healthcheck_seconds: 0.001, for: 1m }\ncertificates: { warning_days: 2, critical_days: 1, warning_for: 1m, critical_for: 1m, '
-      + 'chain_incomplete_for: 1m, hostname_mismatch_for: 1m, file_problem_for: 1m }\n'
-      + 'license: { warning_percent: 1, critical_percent: 2, for: 1m, expiry_warning_days: 1, expiry_for: 1m }\n'
+      + 'chain_incomplete_for: 1m, hostname_mismatch_for: 1m, file_problem_for: 1m, expired_for: 1m, untrusted_for: 1m }\n'
+      + 'license: { warning_percent: 1, critical_percent: 2, for: 1m, expiry_warning_days: 1, expiry_for: 1m, expired_for: 1m }\n'
       + 'availability: { down_for: 1m, exporter_down_for: 1m, exporter_absent_for: 1m, collector_failing_for: 1m, '
-      + 'config_reload_failed_for: 1m, tls_endpoint_down_for: 1m }\n'],
-    ['close and long', 'disk: { used_warning_percent: 98, used_critical_percent: 99, for: 1d, readonly_for: 2h, device_error_for: 1d }\n'
+      + 'config_reload_failed_for: 1m, tls_endpoint_down_for: 1m, docservice_down_for: 1m, proxy_error_for: 1m, websocket_broken_for: 1m }\n'],
+    ['close and long', 'disk: { used_warning_percent: 98, used_critical_percent: 99, for: 1d, readonly_for: 2h, device_error_for: 1d, '
+      + 'space_filling_up_for: 2h, files_filling_up_for: 1h30m, out_of_files_for: 3h }\n'
       + 'conversions: { backlog_waiting: 1000000, backlog_for: 2h, probe_slow_seconds: 3600, probe_slow_for: 1d, rabbitmq_unreachable_for: 3h, '
-      + 'probe_failing_for: 2h }\n'
-      + 'containers: { exited_for: 1d }\ndocumentserver: { jwt_mismatch_for: 2h, forgotten_files_for: 1d }\n'
+      + 'probe_failing_for: 2h, queue_no_consumers_for: 3h, queue_growing_for: 6h }\n'
+      + 'containers: { exited_for: 1d, restarting_for: 3h, unhealthy_for: 2h, program_not_running_for: 3h, supervisor_unreachable_for: 2h }\n'
+      + 'documentserver: { jwt_mismatch_for: 2h, forgotten_files_for: 1d, editor_token_rejected_for: 2h }\n'
+      + 'dependencies: { down_for: 3h, unreachable_for: 4h }\nbackups: { stale_for: 6h, too_small_for: 2h }\n'
       + 'latency: { healthcheck_seconds: 300, for: 1h30m }\ncertificates: { warning_days: 365, critical_days: 364, warning_for: 1d, critical_for: 12h, '
-      + 'chain_incomplete_for: 2h, hostname_mismatch_for: 1d, file_problem_for: 30m }\n'
-      + 'license: { warning_percent: 98, critical_percent: 99.5, for: 6h, expiry_warning_days: 3650, expiry_for: 2d }\n'
+      + 'chain_incomplete_for: 2h, hostname_mismatch_for: 1d, file_problem_for: 30m, expired_for: 4h, untrusted_for: 2h }\n'
+      + 'license: { warning_percent: 98, critical_percent: 99.5, for: 6h, expiry_warning_days: 3650, expiry_for: 2d, expired_for: 6h }\n'
       + 'availability: { down_for: 15m, exporter_down_for: 1h, exporter_absent_for: 1d, collector_failing_for: 2h, '
-      + 'config_reload_failed_for: 3h, tls_endpoint_down_for: 45m }\n'],
+      + 'config_reload_failed_for: 3h, tls_endpoint_down_for: 45m, docservice_down_for: 1h, proxy_error_for: 3h, websocket_broken_for: 2h }\n'],
   ])('thresholds %s: the generated promtool tests pass', async (_, text) => {
     const dir = mkdtempSync(`${tmpdir()}/ooe-rules-`);
     try {
@@ -152,7 +161,7 @@ tests:
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 600_000);
 
   test('npm run rules refuses a bad thresholds file with the key named and writes nothing', async () => {
     const dir = mkdtempSync(`${tmpdir()}/ooe-rules-`);

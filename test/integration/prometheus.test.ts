@@ -16,6 +16,7 @@ import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaults } from '../../alerts/thresholds.js';
+import { redactUrl } from '../../src/lib/redact.js';
 import { documentedMetrics } from '../support/docs.js';
 import { fixture, startDsSimulator, type DsSimulator } from '../support/ds-simulator.js';
 import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
@@ -338,6 +339,13 @@ docker:
     // Healthy DS: only the scenario's static faults (certificates, PostgreSQL port, the other JWT secret).
     const baseline = await expectAlerts({ [E]: [...always, pgUnreachable], [A]: [], [J]: jwt });
     expect(baseline.find((a) => a.labels.alertname === 'OnlyofficeDocsJwtMismatch')!.annotations.summary_en).toBe('JWT mismatch: CommandService rejects the token');
+    // On /metrics every alert names the DS it is about (onlyoffice_target_info); on /probe instance is the DS already.
+    const ds = redactUrl(simA.url);
+    expect(new Set(baseline.filter((a) => a.labels.instance === E).map((a) => a.labels.documentserver))).toEqual(new Set([ds]));
+    expect(baseline.filter((a) => a.labels.instance === J).length).toBe(2);
+    expect(baseline.filter((a) => a.labels.instance !== E && a.labels.documentserver !== undefined)).toEqual([]);
+    const unreachable = baseline.find((a) => a.labels.alertname === 'OnlyofficeDocsDependencyUnreachable')!;
+    expect(unreachable.annotations.description_en).toContain(`(DocumentServer: ${ds}).`);
 
     // RabbitMQ lost: /healthcheck false while docservice answers, conversions never finish; the license nears its
     // end and its connection limit; two documents could not be saved. simJ's users near their limit.

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { generate, main, OUT_LAYOUT, stale } from '../../alerts/build.js';
 import { goG, humanize1024, humanizeDuration, humanizePercentage, renderTemplate } from '../../alerts/src/model.js';
 import { DEFAULTS_FILE, defaults, loadThresholds } from '../../alerts/thresholds.js';
@@ -91,6 +91,11 @@ describe('a thresholds file is refused with the key named', () => {
     ['certificates:\n  critical_days: 40\n', 'DIR/my.yml: certificates.warning_days: must be more than certificates.critical_days (40)'],
     ['latency:\n  for: 5 minutes\n', 'DIR/my.yml: latency.for: not a Prometheus duration (e.g. 30s, 5m, 1h)'],
     ['disk:\n  for: 90s\n', 'DIR/my.yml: disk.for: must be whole minutes (the promtool tests step 1m)'],
+    ['backups:\n  stale_for: ten minutes\n', 'DIR/my.yml: backups.stale_for: not a Prometheus duration (e.g. 30s, 5m, 1h)'],
+    ['dependencies:\n  down_for: 0m\n', 'DIR/my.yml: dependencies.down_for: must be longer than 0'],
+    ['containers:\n  restarting_for: 5\n', 'DIR/my.yml: containers.restarting_for: Expected string, received number'],
+    ['certificates:\n  untrusted_for: 1h30s\n', 'DIR/my.yml: certificates.untrusted_for: must be whole minutes (the promtool tests step 1m)'],
+    ['disk:\n  space_filling_up_for: 3h\n', 'DIR/my.yml: disk.space_filling_up_for: must be at most 2h (the critical alert predicts a fill-up within 4 hours)'],
     ['conversions:\n  backlog_waiting: 2.5\n', 'DIR/my.yml: conversions.backlog_waiting: must be a whole number'],
     ['conversions:\n  backlog_waiting: "30"\n', 'DIR/my.yml: conversions.backlog_waiting: Expected number, received string'],
     ['instance_label: "host name"\n', 'DIR/my.yml: instance_label: not a Prometheus label name'],
@@ -150,4 +155,20 @@ test('OUT_LAYOUT keeps the tests next to the rules they load', () => {
   const suite = parse(files.get('tests/disk.test.yml')!) as { rule_files: string[] };
   expect(suite.rule_files).toEqual(['../disk.rules.yml']);
   expect(files.has('disk.rules.yml') && files.has('prometheusrule.yaml')).toBe(true);
+});
+
+test("every alert's for: comes from the thresholds file: a file setting every …_for key changes each rule's for:", () => {
+  const forKeys = Object.fromEntries(Object.entries(defaults()).flatMap(([section, value]) =>
+    (typeof value === 'object' && value !== null && section !== 'severity'
+      ? [[section, Object.fromEntries(Object.keys(value).filter((k) => k === 'for' || k.endsWith('_for')).map((k) => [k, '7m']))]]
+      : [])));
+  const files = generate(loadThresholds(thresholdsFile(stringify(forKeys))), OUT_LAYOUT);
+  const rules = [...files].filter(([path]) => path.endsWith('.rules.yml')).flatMap(([, text]) => rulesOf(text));
+  expect(rules.length).toBeGreaterThan(40);
+  const without = rules.filter((r) => r.for === undefined).map((r) => r.alert);
+  expect(without).toEqual(['OnlyofficeDocsContainerOomKilled', 'OnlyofficeDocsConversionDeadLetters']);
+  expect(rules.filter((r) => r.for !== undefined && r.for !== '7m').map((r) => `${r.alert} ${r.for}`)).toEqual([]);
+  // The descriptions say the new duration, never a default one.
+  const fixed = rules.filter((r) => r.for !== undefined && /已超过 (?!7 分钟)\d+ (分钟|小时)/.test(r.annotations.description ?? ''));
+  expect(fixed.map((r) => r.alert)).toEqual([]);
 });

@@ -76,6 +76,22 @@ describe('notify message rendering', () => {
     ].join('\n\n'));
   });
 
+  test('an alert with a documentserver label (from onlyoffice_target_info on /metrics) names the DS on a line of its own', () => {
+    const fromMetrics: AlertFixture = { ...DOWN, labels: { ...DOWN.labels, instance: '10.0.0.5:9967', documentserver: 'http://10.0.0.12:8000' } };
+    const zh = renderMessage(alerts(fromMetrics), 0, options()).text.split('\n');
+    expect(zh.slice(zh.indexOf('> /healthcheck 连续 2 分钟失败'), zh.indexOf('> /healthcheck 连续 2 分钟失败') + 2))
+      .toEqual(['> /healthcheck 连续 2 分钟失败', '> DocumentServer：http://10.0.0.12:8000']);
+    const en = renderMessage(alerts({ ...fromMetrics, status: 'resolved', endsAt: '2024-05-01T14:00:01Z' }), 0, options({ language: 'en' })).text;
+    expect(en).toContain('> /healthcheck failed for 2 minutes\n> DocumentServer: http://10.0.0.12:8000\n');
+    // No label (a /probe alert, where instance is the DS): no line.
+    expect(renderMessage(alerts(DOWN), 0, options()).text).not.toContain('DocumentServer：');
+    // The shipped descriptions name the DS already: not twice.
+    const named: AlertFixture = { ...fromMetrics, annotations: { ...DOWN.annotations, description: '/healthcheck 失败（DocumentServer：http://10.0.0.12:8000）。' } };
+    const text = renderMessage(alerts(named), 0, options()).text;
+    expect(text.split('http://10.0.0.12:8000').length - 1).toBe(2); // the description and the labels line
+    expect(text).not.toContain('> DocumentServer：');
+  });
+
   test('alerts are grouped by status, then severity, then alertname; counts in title and headings', () => {
     const list = alerts(
       { labels: { alertname: 'OnlyofficeDocsConversionQueueHigh', severity: 'warning', instance: 'a' }, annotations: { summary: 'q-a' } },
