@@ -1,3 +1,4 @@
+import backupsCollector, { BACKUP_METRICS } from '../../collectors/backups.js';
 import { ageParams, formatBytes } from './format.js';
 import type { HopCheck } from './hop.js';
 
@@ -10,16 +11,16 @@ export const backups: HopCheck = {
       out.note('not_configured', { key: 'backups' });
       return;
     }
-    if (s.collector('backups') === 0) {
-      out.failedCollector('backups');
+    if (s.collector(backupsCollector.name) === 0) {
+      out.failedCollector(backupsCollector.name);
       return;
     }
     for (const backup of ctx.config.backups) {
       const labels = { name: backup.name };
       const where = { name: backup.name, path: backup.path, dir: backup.path.slice(0, backup.path.lastIndexOf('/')) || '/' };
-      const files = s.one('onlyoffice_backup_files', labels) ?? 0;
-      const last = s.one('onlyoffice_backup_last_timestamp_seconds', labels);
-      const size = s.one('onlyoffice_backup_size_bytes', labels) ?? 0;
+      const files = s.one(BACKUP_METRICS.files, labels) ?? 0;
+      const last = s.one(BACKUP_METRICS.last, labels);
+      const size = s.one(BACKUP_METRICS.size, labels) ?? 0;
       if (files === 0 || last === undefined) {
         out.set('warn');
         out.note('backup_none', where);

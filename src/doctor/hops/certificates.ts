@@ -1,3 +1,5 @@
+import tlsEndpointsCollector, { TLS_ENDPOINT_METRICS } from '../../collectors/tls_endpoints.js';
+import tlsFilesCollector, { TLS_FILE_METRICS } from '../../collectors/tls_files.js';
 import type { CauseId } from '../causes.js';
 import { DOCTOR_THRESHOLDS } from '../thresholds.js';
 import type { HopContext } from './context.js';
@@ -9,37 +11,37 @@ export const certificates: HopCheck = {
   id: 'certificates',
   check(ctx, out) {
     const s = ctx.samples;
-    const failed = ['tls_endpoints', 'tls_files'].filter((c) => s.collector(c) === 0);
+    const failed = [tlsEndpointsCollector.name, tlsFilesCollector.name].filter((c) => s.collector(c) === 0);
     for (const collector of failed) out.failedCollector(collector);
-    const targets = new Set(s.all('onlyoffice_tls_up').map((x) => x.labels.target ?? ''));
-    const files = new Set(s.all('onlyoffice_tls_cert_file_readable').map((x) => x.labels.path ?? ''));
+    const targets = new Set(s.all(TLS_ENDPOINT_METRICS.up).map((x) => x.labels.target ?? ''));
+    const files = new Set(s.all(TLS_FILE_METRICS.readable).map((x) => x.labels.path ?? ''));
     if (targets.size === 0 && files.size === 0) {
       if (failed.length === 0) out.note('not_configured', { key: 'tls.endpoints / tls.files' });
       return;
     }
     const problem = problemOf(ctx, out);
     for (const target of [...targets].sort()) {
-      if (s.one('onlyoffice_tls_up', { target }) === 0) {
-        problem(target, 'onlyoffice_tls_up', { target }, 'unreachable', 'tls_handshake_failed');
+      if (s.one(TLS_ENDPOINT_METRICS.up, { target }) === 0) {
+        problem(target, TLS_ENDPOINT_METRICS.up, { target }, 'unreachable', 'tls_handshake_failed');
         continue;
       }
-      const expired = expiry(ctx, out, target, minOf(s.all('onlyoffice_tls_cert_not_after_timestamp_seconds', { target }).map((x) => x.value)));
-      problem(target, 'onlyoffice_tls_cert_hostname_match', { target }, 'hostname', 'cert_hostname_mismatch');
-      if (!expired && s.one('onlyoffice_tls_cert_hostname_match', { target }) !== 0) {
-        problem(target, 'onlyoffice_tls_cert_verified', { target }, 'untrusted', 'cert_untrusted');
+      const expired = expiry(ctx, out, target, minOf(s.all(TLS_ENDPOINT_METRICS.notAfter, { target }).map((x) => x.value)));
+      problem(target, TLS_ENDPOINT_METRICS.hostnameMatch, { target }, 'hostname', 'cert_hostname_mismatch');
+      if (!expired && s.one(TLS_ENDPOINT_METRICS.hostnameMatch, { target }) !== 0) {
+        problem(target, TLS_ENDPOINT_METRICS.verified, { target }, 'untrusted', 'cert_untrusted');
       }
-      problem(target, 'onlyoffice_tls_cert_chain_complete', { target }, 'chain_incomplete', 'cert_chain_incomplete');
+      problem(target, TLS_ENDPOINT_METRICS.chainComplete, { target }, 'chain_incomplete', 'cert_chain_incomplete');
     }
     for (const path of [...files].sort()) {
-      if (s.one('onlyoffice_tls_cert_file_readable', { path }) === 0) {
-        problem(path, 'onlyoffice_tls_cert_file_readable', { path }, 'unreadable', 'cert_file_unreadable');
+      if (s.one(TLS_FILE_METRICS.readable, { path }) === 0) {
+        problem(path, TLS_FILE_METRICS.readable, { path }, 'unreadable', 'cert_file_unreadable');
         continue;
       }
       // The .key beside a certificate only reports readability.
-      if (s.one('onlyoffice_tls_cert_file_not_after_timestamp_seconds', { path }) === undefined) continue;
-      expiry(ctx, out, path, s.one('onlyoffice_tls_cert_file_not_after_timestamp_seconds', { path }));
-      problem(path, 'onlyoffice_tls_cert_file_key_match', { path }, 'key_mismatch', 'cert_key_mismatch');
-      problem(path, 'onlyoffice_tls_cert_file_chain_complete', { path }, 'chain_incomplete', 'cert_chain_incomplete');
+      if (s.one(TLS_FILE_METRICS.notAfter, { path }) === undefined) continue;
+      expiry(ctx, out, path, s.one(TLS_FILE_METRICS.notAfter, { path }));
+      problem(path, TLS_FILE_METRICS.keyMatch, { path }, 'key_mismatch', 'cert_key_mismatch');
+      problem(path, TLS_FILE_METRICS.chainComplete, { path }, 'chain_incomplete', 'cert_chain_incomplete');
     }
   },
 };
@@ -49,7 +51,7 @@ function problemOf(ctx: HopContext, out: HopWriter) {
   return (target: string, metric: string, labels: Record<string, string>, kind: string, id: CauseId): void => {
     if (ctx.samples.one(metric, labels) !== 0) return;
     out.set('fail');
-    out.note('cert_problem', { target, problem: kind, ...(kind === 'unreachable' ? ctx.errorOf(`tls_endpoints/${target}`) : {}) });
+    out.note('cert_problem', { target, problem: kind, ...(kind === 'unreachable' ? ctx.errorOf(`${tlsEndpointsCollector.name}/${target}`) : {}) });
     out.cause(id, { target, path: target });
   };
 }

@@ -1,3 +1,8 @@
+import { BUILD_INFO_METRICS } from '../../collectors/build_info.js';
+import { DEPENDENCY_METRICS } from '../../collectors/dependencies.js';
+import dockerCollector, { CONTAINER_METRICS } from '../../collectors/docker.js';
+import endpointsCollector, { ENDPOINT_METRICS } from '../../collectors/endpoints.js';
+import supervisorCollector, { SUPERVISOR_METRICS } from '../../collectors/supervisor.js';
 import type { Config } from '../../config/schema.js';
 import { compareStrings } from '../../lib/compare.js';
 import { redactText, redactUrl } from '../../lib/redact.js';
@@ -83,9 +88,9 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
   const direct = redactUrl(ds.url);
   const endpoint = (name: string, via: 'direct' | 'public'): Endpoint | undefined => {
     const labels = { endpoint: name, via };
-    const up = s.one('onlyoffice_endpoint_up', labels);
+    const up = s.one(ENDPOINT_METRICS.up, labels);
     if (up === undefined) return undefined;
-    return { up, status: s.one('onlyoffice_endpoint_status_code', labels) ?? 0, seconds: s.one('onlyoffice_endpoint_duration_seconds', labels) ?? 0 };
+    return { up, status: s.one(ENDPOINT_METRICS.statusCode, labels) ?? 0, seconds: s.one(ENDPOINT_METRICS.duration, labels) ?? 0 };
   };
   const containers = containersOf(s);
   const deps = {
@@ -99,7 +104,7 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
   const dsContainerDown = containers.some((c) => isDs(c) && c.state !== 'running');
   const supervisorDocserviceDown = supervisorKnowsDocserviceDown(s);
   const docservice = docserviceState(s, endpoint, dsContainerDown, supervisorDocserviceDown);
-  const build = s.all('onlyoffice_build_info')[0];
+  const build = s.all(BUILD_INFO_METRICS.info)[0];
   return {
     samples: s,
     config,
@@ -128,11 +133,11 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
 }
 
 function dependencies(s: SampleSet, name: RegExp): Dependency[] {
-  return s.all('onlyoffice_dependency_up', { dependency: name }).map((x) => ({
+  return s.all(DEPENDENCY_METRICS.up, { dependency: name }).map((x) => ({
     dependency: x.labels.dependency ?? '',
     address: x.labels.address ?? '',
     up: x.value,
-    seconds: s.one('onlyoffice_dependency_duration_seconds', { dependency: x.labels.dependency!, address: x.labels.address ?? '' }) ?? 0,
+    seconds: s.one(DEPENDENCY_METRICS.duration, { dependency: x.labels.dependency!, address: x.labels.address ?? '' }) ?? 0,
   }));
 }
 
@@ -148,18 +153,18 @@ function dependencyParams(deps: HopContext['deps'], dsContainer: string | undefi
 
 /** The containers the docker collector reports, by name: none when it failed or is not configured. */
 function containersOf(s: SampleSet): Container[] {
-  if (s.collector('docker') === 0) return [];
-  const states = s.stateSet('onlyoffice_container_state', ['name'], 'state');
+  if (s.collector(dockerCollector.name) === 0) return [];
+  const states = s.stateSet(CONTAINER_METRICS.state, ['name'], 'state');
   return [...states.values()]
     .sort((a, b) => compareStrings(a.labels.name!, b.labels.name!))
-    .map(({ labels, state }) => ({ name: labels.name!, state, image: s.all('onlyoffice_container_info', { name: labels.name! })[0]?.labels.image ?? '' }));
+    .map(({ labels, state }) => ({ name: labels.name!, state, image: s.all(CONTAINER_METRICS.info, { name: labels.name! })[0]?.labels.image ?? '' }));
 }
 
 /** True when supervisor reports ds:docservice (or ds-docservice) neither running nor starting. */
 function supervisorKnowsDocserviceDown(s: SampleSet): boolean {
-  if (s.collector('supervisor') === 0) return false;
-  if (s.collector('supervisor') === undefined && s.all('onlyoffice_supervisor_up').length === 0) return false;
-  return [...s.stateSet('onlyoffice_supervisor_process_state', ['container', 'program'], 'state').values()]
+  if (s.collector(supervisorCollector.name) === 0) return false;
+  if (s.collector(supervisorCollector.name) === undefined && s.all(SUPERVISOR_METRICS.up).length === 0) return false;
+  return [...s.stateSet(SUPERVISOR_METRICS.processState, ['container', 'program'], 'state').values()]
     .some(({ labels, state }) => /docservice/.test(labels.program ?? '') && state !== 'RUNNING' && state !== 'STARTING');
 }
 
@@ -170,7 +175,7 @@ function supervisorKnowsDocserviceDown(s: SampleSet): boolean {
  */
 function docserviceState(s: SampleSet, endpoint: HopContext['endpoint'], dsContainerDown: boolean, supervisorDown: boolean): { down: boolean; because: HopId | undefined } {
   const index = endpoint('index', 'direct');
-  if (s.collector('endpoints') === 0 || index === undefined || index.up === 1 || endpoint('healthcheck', 'direct')?.up === 1) return { down: false, because: undefined };
+  if (s.collector(endpointsCollector.name) === 0 || index === undefined || index.up === 1 || endpoint('healthcheck', 'direct')?.up === 1) return { down: false, because: undefined };
   if (index.status !== 0 && index.status < 500) return { down: false, because: undefined };
   return { down: true, because: dsContainerDown ? 'containers' : supervisorDown ? 'supervisor' : undefined };
 }

@@ -1,3 +1,5 @@
+import conversionProbeCollector, { CONVERSION_PROBE_METRICS } from '../../collectors/conversion_probe.js';
+import rabbitmqQueuesCollector, { RABBITMQ_METRICS } from '../../collectors/rabbitmq_queues.js';
 import type { HopId } from '../model.js';
 import type { HopContext } from './context.js';
 import { round } from './format.js';
@@ -12,12 +14,12 @@ export const converter: HopCheck = {
     const s = ctx.samples;
     // The queue collector succeeds with `onlyoffice_rabbitmq_up 0` (and no queue) when none of its sources answered:
     // the doctor says the same, with each source's reason, rather than that the collector failed.
-    const sources = s.all('onlyoffice_rabbitmq_up');
+    const sources = s.all(RABBITMQ_METRICS.up);
     const sourcesDown = sources.length > 0 && sources.every((x) => x.value === 0);
-    const failed = ['rabbitmq_queues', 'conversion_probe'].find((c) => s.collector(c) === 0);
-    const probe = s.one('onlyoffice_conversion_probe_success');
+    const failed = [rabbitmqQueuesCollector.name, conversionProbeCollector.name].find((c) => s.collector(c) === 0);
+    const probe = s.one(CONVERSION_PROBE_METRICS.success);
     if (failed !== undefined) {
-      if (ctx.depDown('rabbitmq') && failed !== 'conversion_probe') becauseRabbitmq(out);
+      if (ctx.depDown('rabbitmq') && failed !== conversionProbeCollector.name) becauseRabbitmq(out);
       else out.failedCollector(failed);
     }
     if (sourcesDown && failed === undefined) {
@@ -26,8 +28,8 @@ export const converter: HopCheck = {
       } else {
         out.set('unknown');
         const names = sources.map((x) => x.labels.source ?? '').sort();
-        for (const source of names) out.note('source_failed', { source, ...ctx.errorOf(`rabbitmq_queues/${source}`) });
-        const first = names.map((source) => ctx.errorOf(`rabbitmq_queues/${source}`)).find((e) => e.error !== undefined) ?? {};
+        for (const source of names) out.note('source_failed', { source, ...ctx.errorOf(`${rabbitmqQueuesCollector.name}/${source}`) });
+        const first = names.map((source) => ctx.errorOf(`${rabbitmqQueuesCollector.name}/${source}`)).find((e) => e.error !== undefined) ?? {};
         out.cause('rabbitmq_source_failed', { sources: names.join(', '), ...first });
       }
     }
@@ -39,10 +41,10 @@ export const converter: HopCheck = {
     judgeQueues(ctx, out, queues);
     if (probe === 1) {
       out.set('ok');
-      out.note('probe_ok', { seconds: round(s.one('onlyoffice_conversion_probe_duration_seconds') ?? 0) });
+      out.note('probe_ok', { seconds: round(s.one(CONVERSION_PROBE_METRICS.duration) ?? 0) });
     } else if (probe === 0) {
-      const code = s.one('onlyoffice_conversion_probe_error_code') ?? 0;
-      const outcome = s.all('onlyoffice_conversion_probe_outcome').find((x) => x.value === 1)?.labels.outcome ?? 'error_code';
+      const code = s.one(CONVERSION_PROBE_METRICS.errorCode) ?? 0;
+      const outcome = s.all(CONVERSION_PROBE_METRICS.outcome).find((x) => x.value === 1)?.labels.outcome ?? 'error_code';
       out.set('fail');
       out.note('probe_failed', { code, outcome });
       out.cause('conversion_failed', { ...ctx.depParams, code, outcome });
@@ -70,8 +72,8 @@ function becauseRabbitmq(out: HopWriter): void {
 function queuesOf(ctx: HopContext): Map<string, { ready: number; consumers: number }> {
   const s = ctx.samples;
   const queues = new Map<string, { ready: number; consumers: number }>();
-  for (const c of s.all('onlyoffice_rabbitmq_queue_consumers', { queue: /^ds\.converttask\d*$/ })) {
-    const ready = s.one('onlyoffice_rabbitmq_queue_messages_ready', { queue: c.labels.queue!, vhost: c.labels.vhost ?? '' }) ?? 0;
+  for (const c of s.all(RABBITMQ_METRICS.queueConsumers, { queue: /^ds\.converttask\d*$/ })) {
+    const ready = s.one(RABBITMQ_METRICS.queueMessagesReady, { queue: c.labels.queue!, vhost: c.labels.vhost ?? '' }) ?? 0;
     queues.set(`${c.labels.vhost ?? ''} ${c.labels.queue}`, { ready, consumers: c.value });
   }
   return queues;

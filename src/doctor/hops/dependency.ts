@@ -1,3 +1,4 @@
+import dependenciesCollector from '../../collectors/dependencies.js';
 import type { CauseId } from '../causes.js';
 import type { DependencyName } from './context.js';
 import { round } from './format.js';
@@ -9,8 +10,8 @@ export function dependencyHop(name: DependencyName): HopCheck {
     id: name,
     reads: ['healthcheck'],
     check(ctx, out, earlier) {
-      if (ctx.samples.collector('dependencies') === 0) {
-        out.failedCollector('dependencies');
+      if (ctx.samples.collector(dependenciesCollector.name) === 0) {
+        out.failedCollector(dependenciesCollector.name);
         return;
       }
       if (ctx.deps[name].length === 0) {
@@ -20,7 +21,7 @@ export function dependencyHop(name: DependencyName): HopCheck {
       const health = earlier('healthcheck');
       const healthHang = health.findings.some((f) => f.code === 'healthcheck_hang');
       for (const d of ctx.deps[name]) {
-        const why = d.up === 1 ? {} : ctx.errorOf(`dependencies/${d.dependency} ${d.address}`);
+        const why = d.up === 1 ? {} : ctx.errorOf(`${dependenciesCollector.name}/${d.dependency} ${d.address}`);
         out.note(d.up === 1 ? 'dependency_up' : 'dependency_down', { address: d.address, seconds: round(d.seconds), ...why });
         if (d.up === 1) {
           out.set('ok');

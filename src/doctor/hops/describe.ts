@@ -1,3 +1,4 @@
+import endpointsCollector from '../../collectors/endpoints.js';
 import type { Endpoint, HopContext } from './context.js';
 import { round } from './format.js';
 import type { HopWriter } from './hop.js';
@@ -8,7 +9,7 @@ export function describeEndpoint(ctx: HopContext, out: HopWriter, name: string, 
   if (!e) return undefined;
   const params = { url, path, status: e.status, seconds: round(e.seconds) };
   if (name === 'api_js' && e.up === 1) out.note('static_file', params);
-  else if (e.status === 0 && e.up !== 1) out.note('no_http_answer', { ...params, ...ctx.errorOf(`endpoints/${name} ${via}`) });
+  else if (e.status === 0 && e.up !== 1) out.note('no_http_answer', { ...params, ...ctx.errorOf(`${endpointsCollector.name}/${name} ${via}`) });
   else out.note(e.up === 1 ? 'ds_answer' : 'not_ds_answer', params);
   return e;
 }

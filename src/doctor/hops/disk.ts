@@ -1,3 +1,4 @@
+import diskCollector, { FILESYSTEM_METRICS } from '../../collectors/disk.js';
 import type { Params } from '../model.js';
 import type { SampleSet } from '../samples.js';
 import { DOCTOR_THRESHOLDS } from '../thresholds.js';
@@ -15,8 +16,8 @@ export const disk: HopCheck = {
   id: 'disk',
   check(ctx, out) {
     const s = ctx.samples;
-    if (s.collector('disk') === 0) {
-      out.failedCollector('disk');
+    if (s.collector(diskCollector.name) === 0) {
+      out.failedCollector(diskCollector.name);
       return;
     }
     const paths = [...pathsOf(s)].sort();
@@ -63,19 +64,19 @@ export function storageProblem(s: SampleSet): Params | undefined {
 }
 
 function pathsOf(s: SampleSet): Set<string> {
-  return new Set(s.all('onlyoffice_filesystem_device_error').map((x) => x.labels.path ?? ''));
+  return new Set(s.all(FILESYSTEM_METRICS.deviceError).map((x) => x.labels.path ?? ''));
 }
 
 function filesystem(s: SampleSet, path: string) {
-  const get = (metric: string) => s.one(`onlyoffice_filesystem_${metric}`, { path });
-  const size = get('size_bytes');
-  const avail = get('avail_bytes');
+  const get = (metric: keyof typeof FILESYSTEM_METRICS) => s.one(FILESYSTEM_METRICS[metric], { path });
+  const size = get('size');
+  const avail = get('avail');
   const files = get('files');
-  const filesFree = get('files_free');
+  const filesFree = get('filesFree');
   return {
-    error: get('device_error') === 1,
+    error: get('deviceError') === 1,
     readonly: get('readonly') === 1,
-    mountpoint: s.all('onlyoffice_filesystem_size_bytes', { path })[0]?.labels.mountpoint ?? '?',
+    mountpoint: s.all(FILESYSTEM_METRICS.size, { path })[0]?.labels.mountpoint ?? '?',
     free: size !== undefined && avail !== undefined && size > 0 ? avail / size : undefined,
     inodesFree: files !== undefined && filesFree !== undefined && files > 0 ? filesFree / files : undefined,
   };

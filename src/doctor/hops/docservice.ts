@@ -1,3 +1,4 @@
+import endpointsCollector from '../../collectors/endpoints.js';
 import { describeEndpoint } from './describe.js';
 import type { HopCheck } from './hop.js';
 
@@ -5,8 +6,8 @@ import type { HopCheck } from './hop.js';
 export const docservice: HopCheck = {
   id: 'docservice',
   check(ctx, out) {
-    if (ctx.samples.collector('endpoints') === 0) {
-      out.failedCollector('endpoints');
+    if (ctx.samples.collector(endpointsCollector.name) === 0) {
+      out.failedCollector(endpointsCollector.name);
       return;
     }
     const index = describeEndpoint(ctx, out, 'index', '/index.html', 'direct', ctx.direct);

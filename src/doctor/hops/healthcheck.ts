@@ -1,3 +1,4 @@
+import healthcheckCollector, { HEALTHCHECK_METRICS } from '../../collectors/healthcheck.js';
 import { storageProblem } from './disk.js';
 import { round } from './format.js';
 import type { HopCheck } from './hop.js';
@@ -7,13 +8,13 @@ export const healthcheck: HopCheck = {
   id: 'healthcheck',
   check(ctx, out) {
     const s = ctx.samples;
-    const healthUp = s.one('onlyoffice_healthcheck_up');
-    if (s.collector('healthcheck') === 0) {
-      out.failedCollector('healthcheck');
+    const healthUp = s.one(HEALTHCHECK_METRICS.up);
+    if (s.collector(healthcheckCollector.name) === 0) {
+      out.failedCollector(healthcheckCollector.name);
       return;
     }
     if (healthUp === undefined) return;
-    const seconds = round(s.one('onlyoffice_healthcheck_duration_seconds') ?? 0);
+    const seconds = round(s.one(HEALTHCHECK_METRICS.duration) ?? 0);
     if (healthUp === 1) {
       out.set('ok');
       out.note('healthcheck_true', { seconds });

@@ -1,3 +1,4 @@
+import commandsCollector, { COMMAND_METRICS } from '../../collectors/commands.js';
 import type { HopCheck } from './hop.js';
 
 /** CommandService (version), JWT-signed when a secret is configured. */
@@ -5,15 +6,15 @@ export const jwt: HopCheck = {
   id: 'jwt',
   check(ctx, out) {
     const s = ctx.samples;
-    const answer = s.all('onlyoffice_command_error', { command: 'version' }).find((x) => x.value === 1);
+    const answer = s.all(COMMAND_METRICS.error, { command: 'version' }).find((x) => x.value === 1);
     if (answer === undefined && ctx.docserviceDown) {
       out.set('unknown');
       out.note('because_hop', { hop: 'docservice' });
       out.hop.because = 'docservice';
       return;
     }
-    if (s.collector('commands') === 0) {
-      out.failedCollector('commands');
+    if (s.collector(commandsCollector.name) === 0) {
+      out.failedCollector(commandsCollector.name);
       return;
     }
     if (answer === undefined) return;

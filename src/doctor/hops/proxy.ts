@@ -1,3 +1,4 @@
+import endpointsCollector from '../../collectors/endpoints.js';
 import { describeEndpoint } from './describe.js';
 import type { HopCheck } from './hop.js';
 
@@ -10,8 +11,8 @@ export const proxy: HopCheck = {
       out.note('not_configured', { key: ctx.options.publicUrlKey ?? 'documentserver.public_url' });
       return;
     }
-    if (ctx.samples.collector('endpoints') === 0) {
-      out.failedCollector('endpoints');
+    if (ctx.samples.collector(endpointsCollector.name) === 0) {
+      out.failedCollector(endpointsCollector.name);
       return;
     }
     const health = describeEndpoint(ctx, out, 'healthcheck', '/healthcheck', 'public', pub);

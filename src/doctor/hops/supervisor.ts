@@ -1,3 +1,5 @@
+import { CONTAINER_METRICS } from '../../collectors/docker.js';
+import supervisorCollector, { SUPERVISOR_METRICS } from '../../collectors/supervisor.js';
 import { compareStrings } from '../../lib/compare.js';
 import type { HopCheck } from './hop.js';
 
@@ -8,19 +10,19 @@ export const supervisor: HopCheck = {
   id: 'supervisor',
   check(ctx, out) {
     const s = ctx.samples;
-    if (s.collector('supervisor') === 0) {
-      out.failedCollector('supervisor');
+    if (s.collector(supervisorCollector.name) === 0) {
+      out.failedCollector(supervisorCollector.name);
       return;
     }
-    const reached = s.all('onlyoffice_supervisor_up');
-    if (s.collector('supervisor') === undefined && reached.length === 0) {
+    const reached = s.all(SUPERVISOR_METRICS.up);
+    if (s.collector(supervisorCollector.name) === undefined && reached.length === 0) {
       out.note('not_configured', { key: 'docker.supervisor / docker.host_systemd_units' });
       return;
     }
     for (const r of reached) {
       const container = r.labels.container ?? '';
       if (r.value === 0) {
-        const containerState = s.stateSet('onlyoffice_container_state', ['name'], 'state').get(JSON.stringify({ name: container }))?.state;
+        const containerState = s.stateSet(CONTAINER_METRICS.state, ['name'], 'state').get(JSON.stringify({ name: container }))?.state;
         out.note('supervisor_unreachable', { container });
         if (containerState !== undefined && containerState !== 'running') {
           out.hop.because ??= 'containers';
@@ -30,7 +32,7 @@ export const supervisor: HopCheck = {
         }
       }
     }
-    const programs = [...s.stateSet('onlyoffice_supervisor_process_state', ['container', 'program'], 'state').values()]
+    const programs = [...s.stateSet(SUPERVISOR_METRICS.processState, ['container', 'program'], 'state').values()]
       .sort((a, b) => compareStrings(`${a.labels.container}${a.labels.program}`, `${b.labels.container}${b.labels.program}`));
     for (const { labels, state } of programs) {
       const params = { container: labels.container ?? '', program: labels.program ?? '', state };

@@ -1,3 +1,5 @@
+import endpointsCollector from '../../collectors/endpoints.js';
+import websocketCollector, { WEBSOCKET_METRICS } from '../../collectors/websocket.js';
 import type { HopContext } from './context.js';
 import { describeEndpoint } from './describe.js';
 import type { HopCheck, HopWriter } from './hop.js';
@@ -13,8 +15,8 @@ export const websocket: HopCheck = {
     const s = ctx.samples;
     const { direct, pub } = ctx;
     const wsDirect = ctx.endpoint('websocket', 'direct');
-    if (s.collector('endpoints') === 0) {
-      out.failedCollector('endpoints');
+    if (s.collector(endpointsCollector.name) === 0) {
+      out.failedCollector(endpointsCollector.name);
       return;
     }
     if (wsDirect === undefined) return;
@@ -34,7 +36,7 @@ export const websocket: HopCheck = {
     } else {
       out.set('ok');
     }
-    if (s.collector('websocket') === 0) out.failedCollector('websocket');
+    if (s.collector(websocketCollector.name) === 0) out.failedCollector(websocketCollector.name);
     else editorTokens(ctx, out, earlier);
   },
 };
@@ -44,10 +46,10 @@ function editorTokens(ctx: HopContext, out: HopWriter, earlier: (id: HopId) => R
   const s = ctx.samples;
   for (const [via, url] of [['direct', ctx.direct], ['public', ctx.pub]] as const) {
     if (url === undefined) continue;
-    const accepted = s.one('onlyoffice_websocket_auth_up', { via });
+    const accepted = s.one(WEBSOCKET_METRICS.authUp, { via });
     if (accepted === 1) out.note('ws_token_accepted', { url });
     if (accepted !== 0) continue;
-    const error = s.all('onlyoffice_websocket_auth_error', { via })[0];
+    const error = s.all(WEBSOCKET_METRICS.authError, { via })[0];
     const params = { url, code: error?.labels.code ?? '', reason: error?.labels.reason ?? '' };
     out.note('ws_token_refused', params);
     out.set('fail');
