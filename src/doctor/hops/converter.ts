@@ -1,10 +1,10 @@
 import conversionProbeCollector, { CONVERSION_PROBE_METRICS } from '../../collectors/conversion_probe.js';
 import rabbitmqQueuesCollector, { RABBITMQ_METRICS } from '../../collectors/rabbitmq_queues.js';
 import type { HopId } from '../model.js';
+import { DOCTOR_THRESHOLDS } from '../thresholds.js';
 import type { HopContext } from './context.js';
 import { round } from './format.js';
 import type { HopCheck, HopWriter } from './hop.js';
-import { DOCTOR_THRESHOLDS } from '../thresholds.js';
 
 /** The conversion queues in RabbitMQ and their consumers, and the synthetic conversion. */
 export const converter: HopCheck = {

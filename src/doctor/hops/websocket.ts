@@ -1,9 +1,9 @@
 import endpointsCollector from '../../collectors/endpoints.js';
 import websocketCollector, { WEBSOCKET_METRICS } from '../../collectors/websocket.js';
+import type { Hop, HopId } from '../model.js';
 import type { HopContext } from './context.js';
 import { describeEndpoint } from './describe.js';
 import type { HopCheck, HopWriter } from './hop.js';
-import type { Hop, HopId } from '../model.js';
 
 const WS_PATH = '/doc/ (WebSocket)';
 
