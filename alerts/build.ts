@@ -1,8 +1,9 @@
 /**
  * Generates the alert rules, their promtool tests and the Kubernetes PrometheusRule from the rules as code in
  * alerts/src/ (one file per group) and the numbers of alerts/thresholds.yml.
- *   npm run rules                                      writes alerts/*.rules.yml, alerts/tests/*.test.yml and
- *                                                      deploy/kubernetes/prometheusrule.yaml from the defaults
+ *   npm run rules                                      writes alerts/*.rules.yml, alerts/tests/*.test.yml,
+ *                                                      deploy/kubernetes/prometheusrule.yaml and the doctor's limits
+ *                                                      (src/doctor/thresholds.ts) from the defaults
  *   npm run rules -- --check                           exits 1 when a committed file differs from a fresh generation
  *   npm run rules -- --thresholds my.yml --out DIR     writes DIR/*.rules.yml, DIR/tests/*.test.yml and
  *                                                      DIR/prometheusrule.yaml for your numbers
@@ -17,6 +18,7 @@ import { containers } from './src/containers.js';
 import { conversions } from './src/conversions.js';
 import { dependencies } from './src/dependencies.js';
 import { disk } from './src/disk.js';
+import { doctorThresholdsModule } from './doctor-thresholds.js';
 import { documentserver } from './src/documentserver.js';
 import type { Emit } from './src/emit.js';
 import { rulesYaml, testsYaml } from './src/emit.js';
@@ -36,6 +38,8 @@ export interface Layout {
   rules: (file: string) => string;
   tests: (file: string) => string;
   prometheusRule: string;
+  /** The doctor's copy of the defaults (src/doctor/thresholds.ts): only for the shipped set. */
+  doctorThresholds?: string;
 }
 
 /** Where the shipped set lives in the repository. */
@@ -43,6 +47,7 @@ export const REPOSITORY_LAYOUT: Layout = {
   rules: (file) => `alerts/${file}.rules.yml`,
   tests: (file) => `alerts/tests/${file}.test.yml`,
   prometheusRule: 'deploy/kubernetes/prometheusrule.yaml',
+  doctorThresholds: 'src/doctor/thresholds.ts',
 };
 /** A custom set in one directory: the tests' `../<file>.rules.yml` still resolves. */
 export const OUT_LAYOUT: Layout = {
@@ -64,6 +69,7 @@ export function generate(t: Thresholds, layout: Layout = REPOSITORY_LAYOUT): Map
   for (const file of alertFiles(t)) out.set(layout.tests(file.file), testsYaml(file, emit));
   rules.push({ name: RECORDING_RULES, text: readFileSync(join(REPOSITORY, RECORDING_RULES), 'utf8') });
   out.set(layout.prometheusRule, prometheusRuleOf(rules));
+  if (layout.doctorThresholds !== undefined) out.set(layout.doctorThresholds, doctorThresholdsModule(t));
   return out;
 }
 

@@ -6,6 +6,13 @@ import { gaugeSeries } from '../lib/metrics.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const BACKUP_METRICS = {
+  files: 'onlyoffice_backup_files',
+  last: 'onlyoffice_backup_last_timestamp_seconds',
+  size: 'onlyoffice_backup_size_bytes',
+} as const;
+
 type Backup = BackupsConfig[number];
 
 /**
@@ -35,9 +42,9 @@ class BackupsCollector implements Collector {
 
   async collect(ctx: ScrapeContext): Promise<void> {
     type Name = 'name';
-    const files = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_files', 'Files the backup\'s path glob matches.');
-    const last = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_last_timestamp_seconds', 'Modification time of the newest matching file, in seconds since the epoch; absent when none matches.');
-    const size = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_size_bytes', 'Size of the newest matching file; absent when none matches.');
+    const files = gaugeSeries<Name>(ctx.registry, BACKUP_METRICS.files, 'Files the backup\'s path glob matches.');
+    const last = gaugeSeries<Name>(ctx.registry, BACKUP_METRICS.last, 'Modification time of the newest matching file, in seconds since the epoch; absent when none matches.');
+    const size = gaugeSeries<Name>(ctx.registry, BACKUP_METRICS.size, 'Size of the newest matching file; absent when none matches.');
     const ageLimit = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_age_limit_seconds', 'The backup\'s max_age: its newest file is stale past this age.');
     const minSize = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_min_size_bytes', 'The backup\'s min_size: its newest file is too small under this size (0: not checked).');
     const truncated = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_scan_truncated', `1 when the glob reached ${BACKUP_MAX_ENTRIES} folder entries and stopped: files past them were not looked at.`);

@@ -2,6 +2,11 @@ import { scrapeVersion } from '../documentserver/version.js';
 import { gauge } from '../lib/metrics.js';
 import type { CollectorDefinition } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const BUILD_INFO_METRICS = {
+  info: 'onlyoffice_build_info',
+} as const;
+
 /**
  * DocumentServer's version and build, from CommandService `version`; when that is refused
  * (JWT mismatch) or unreachable, from /info/info.json, then from the /index.html greeting.
@@ -12,7 +17,7 @@ const buildInfo: CollectorDefinition = {
   create: () => ({
     async collect(ctx) {
       const found = await scrapeVersion(ctx);
-      gauge(ctx.registry, 'onlyoffice_build_info', 'Always 1; DocumentServer\'s version and build number as labels.', ['version', 'build'])
+      gauge(ctx.registry, BUILD_INFO_METRICS.info, 'Always 1; DocumentServer\'s version and build number as labels.', ['version', 'build'])
         .set({ version: found.version, build: found.build }, 1);
     },
   }),

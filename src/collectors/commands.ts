@@ -3,6 +3,11 @@ import { commandErrorReason } from '../documentserver/model.js';
 import { gauge } from '../lib/metrics.js';
 import type { CollectorDefinition } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const COMMAND_METRICS = {
+  error: 'onlyoffice_command_error',
+} as const;
+
 // Read-only, keyless commands; everything else CommandService offers mutates or needs a document key.
 const COMMANDS = ['version', 'license', 'getForgottenList'] as const;
 
@@ -20,7 +25,7 @@ const commands: CollectorDefinition = {
       if (answered.length === 0) {
         throw new Error(`CommandService gave no answer: ${describeHttp(outcomes[0]!.outcome.http)}`);
       }
-      const error = gauge(ctx.registry, 'onlyoffice_command_error', 'The error code CommandService returned for a read-only command (1 for the code seen; code 0 is success, 6 a rejected JWT, 7 an expired JWT).', ['command', 'code', 'reason']);
+      const error = gauge(ctx.registry, COMMAND_METRICS.error, 'The error code CommandService returned for a read-only command (1 for the code seen; code 0 is success, 6 a rejected JWT, 7 an expired JWT).', ['command', 'code', 'reason']);
       for (const { command, outcome } of answered) {
         const code = outcome.answer!.error!;
         error.set({ command, code: String(code), reason: commandErrorReason(code) }, 1);

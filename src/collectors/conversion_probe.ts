@@ -8,6 +8,14 @@ import { PROBE_OUTCOMES, runConversion, type ProbeResult } from '../lib/convert-
 import { gauge } from '../lib/metrics.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const CONVERSION_PROBE_METRICS = {
+  success: 'onlyoffice_conversion_probe_success',
+  duration: 'onlyoffice_conversion_probe_duration_seconds',
+  errorCode: 'onlyoffice_conversion_probe_error_code',
+  outcome: 'onlyoffice_conversion_probe_outcome',
+} as const;
+
 /** The built-in source: plain text, which every DS version converts to docx with nothing but x2t. */
 export const BUILT_IN_SOURCE = 'ONLYOFFICE Docs conversion probe by onlyoffice-exporter.\n';
 
@@ -125,11 +133,11 @@ export class ConversionProbeCollector implements Collector {
     const last = this.last;
     // Before the first run has finished there is nothing true to say.
     if (!last) return;
-    gauge(ctx.registry, 'onlyoffice_conversion_probe_success', 'Whether the last conversion probe converted the document and fetched the result (1) or not (0).').set(last.outcome === 'ok' ? 1 : 0);
-    gauge(ctx.registry, 'onlyoffice_conversion_probe_duration_seconds', 'How long the last conversion probe took, request to fetched result (or failure).').set(last.seconds);
-    gauge(ctx.registry, 'onlyoffice_conversion_probe_error_code', 'DS ConvertService error code of the last probe (-3 conversion, -4 download, -8 token, ...); 0 when DS reported none.').set(last.errorCode);
+    gauge(ctx.registry, CONVERSION_PROBE_METRICS.success, 'Whether the last conversion probe converted the document and fetched the result (1) or not (0).').set(last.outcome === 'ok' ? 1 : 0);
+    gauge(ctx.registry, CONVERSION_PROBE_METRICS.duration, 'How long the last conversion probe took, request to fetched result (or failure).').set(last.seconds);
+    gauge(ctx.registry, CONVERSION_PROBE_METRICS.errorCode, 'DS ConvertService error code of the last probe (-3 conversion, -4 download, -8 token, ...); 0 when DS reported none.').set(last.errorCode);
     gauge(ctx.registry, 'onlyoffice_conversion_probe_last_run_timestamp_seconds', 'When the last conversion probe finished.').set(last.finishedAt / 1000);
-    const outcome = gauge(ctx.registry, 'onlyoffice_conversion_probe_outcome', 'How the last conversion probe ended: 1 for its outcome, 0 for the others.', ['outcome']);
+    const outcome = gauge(ctx.registry, CONVERSION_PROBE_METRICS.outcome, 'How the last conversion probe ended: 1 for its outcome, 0 for the others.', ['outcome']);
     for (const name of PROBE_OUTCOMES) outcome.set({ outcome: name }, name === last.outcome ? 1 : 0);
   }
 

@@ -6,6 +6,12 @@ import { checkDependency } from '../lib/protocol-probe.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const DEPENDENCY_METRICS = {
+  up: 'onlyoffice_dependency_up',
+  duration: 'onlyoffice_dependency_duration_seconds',
+} as const;
+
 class DependenciesCollector implements Collector {
 
   private readonly transitions: TransitionLog;
@@ -24,13 +30,13 @@ class DependenciesCollector implements Collector {
     const results = await Promise.all(this.targets.map(async (target) => ({ target, result: await checkDependency(target, ctx.signal, this.timeoutMs) })));
     const labelNames = ['dependency', 'address'] as const;
     const up = new Gauge({
-      name: 'onlyoffice_dependency_up',
+      name: DEPENDENCY_METRICS.up,
       help: '1 when the dependency answered its protocol (PostgreSQL SSLRequest, AMQP Connection.Start, Redis PONG after AUTH), 0 otherwise.',
       labelNames,
       registers: [ctx.registry],
     });
     const duration = new Gauge({
-      name: 'onlyoffice_dependency_duration_seconds',
+      name: DEPENDENCY_METRICS.duration,
       help: 'How long the dependency check took, until the answer or the failure.',
       labelNames,
       registers: [ctx.registry],

@@ -8,6 +8,16 @@ import { mountOf, parseMountinfo, type Mount } from '../lib/mountinfo.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const FILESYSTEM_METRICS = {
+  size: 'onlyoffice_filesystem_size_bytes',
+  avail: 'onlyoffice_filesystem_avail_bytes',
+  files: 'onlyoffice_filesystem_files',
+  filesFree: 'onlyoffice_filesystem_files_free',
+  readonly: 'onlyoffice_filesystem_readonly',
+  deviceError: 'onlyoffice_filesystem_device_error',
+} as const;
+
 /** The fields of fs.statfs the collector reads (numbers, as node_exporter's Bsize-based figures). */
 export interface FsStats {
   bsize: number;
@@ -104,13 +114,13 @@ class DiskCollector implements Collector {
     const labelNames = ['path', 'mountpoint', 'device', 'fstype'] as const;
     const registers = [ctx.registry];
     const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers });
-    const size = gauge('onlyoffice_filesystem_size_bytes', 'Size of the file system holding the path, in bytes (node_exporter meaning).');
+    const size = gauge(FILESYSTEM_METRICS.size, 'Size of the file system holding the path, in bytes (node_exporter meaning).');
     const free = gauge('onlyoffice_filesystem_free_bytes', 'Free bytes, including those reserved for root.');
-    const avail = gauge('onlyoffice_filesystem_avail_bytes', 'Bytes available to non-root users.');
-    const files = gauge('onlyoffice_filesystem_files', 'Inodes of the file system.');
-    const filesFree = gauge('onlyoffice_filesystem_files_free', 'Free inodes.');
-    const readonly = gauge('onlyoffice_filesystem_readonly', '1 when the file system is mounted read-only.');
-    const deviceError = gauge('onlyoffice_filesystem_device_error', '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount).');
+    const avail = gauge(FILESYSTEM_METRICS.avail, 'Bytes available to non-root users.');
+    const files = gauge(FILESYSTEM_METRICS.files, 'Inodes of the file system.');
+    const filesFree = gauge(FILESYSTEM_METRICS.filesFree, 'Free inodes.');
+    const readonly = gauge(FILESYSTEM_METRICS.readonly, '1 when the file system is mounted read-only.');
+    const deviceError = gauge(FILESYSTEM_METRICS.deviceError, '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount).');
 
     for (const { path, inspection } of inspections) {
       // Defaults are DS paths that may not exist on this host: leave those out rather than report errors.

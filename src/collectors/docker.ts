@@ -50,6 +50,16 @@ const STATS_AGE = gauge('onlyoffice_container_stats_age_seconds', 'How old the C
 const API_REQUESTS: Family = { name: 'onlyoffice_docker_api_requests_total', help: 'Docker Engine API requests the exporter made since it started, by operation.', type: 'counter' };
 const LAST_RESYNC = gauge('onlyoffice_docker_last_resync_timestamp_seconds', 'When the container view was last rebuilt from a full list and inspect.');
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const CONTAINER_METRICS = {
+  state: STATE.name,
+  health: HEALTH.name,
+  restarts: RESTARTS.name,
+  oomKilled: OOM_KILLED.name,
+  exitCode: EXIT_CODE.name,
+  info: INFO.name,
+} as const;
+
 /**
  * Appends a series. Docker names are unique, but the view can hold two records with one name for a moment
  * (a rename and a create whose inspects land out of order). prom-client kept one series per label set then:

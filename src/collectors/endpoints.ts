@@ -5,6 +5,13 @@ import type { HttpResult } from '../lib/http.js';
 import { gauge } from '../lib/metrics.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const ENDPOINT_METRICS = {
+  up: 'onlyoffice_endpoint_up',
+  statusCode: 'onlyoffice_endpoint_status_code',
+  duration: 'onlyoffice_endpoint_duration_seconds',
+} as const;
+
 type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command' | 'websocket';
 
 /**
@@ -19,9 +26,9 @@ class EndpointsCollector implements Collector {
   private readonly failures = new Map<string, string>();
 
   async collect(ctx: ScrapeContext): Promise<void> {
-    const up = gauge(ctx.registry, 'onlyoffice_endpoint_up', 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
-    const status = gauge(ctx.registry, 'onlyoffice_endpoint_status_code', 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
-    const duration = gauge(ctx.registry, 'onlyoffice_endpoint_duration_seconds', 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
+    const up = gauge(ctx.registry, ENDPOINT_METRICS.up, 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
+    const status = gauge(ctx.registry, ENDPOINT_METRICS.statusCode, 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
+    const duration = gauge(ctx.registry, ENDPOINT_METRICS.duration, 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
     await Promise.all(vias(ctx).flatMap((via) => ENDPOINTS.map(async (endpoint) => {
       const { result, ok } = await check(ctx, endpoint, via);
       if (endpoint === 'api_js' && via === 'direct' && await docserviceItself(ctx, result)) return;

@@ -2,6 +2,12 @@ import { dsGet, PATHS } from '../documentserver/client.js';
 import { gaugeValue } from '../lib/metrics.js';
 import type { CollectorDefinition } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const HEALTHCHECK_METRICS = {
+  up: 'onlyoffice_healthcheck_up',
+  duration: 'onlyoffice_healthcheck_duration_seconds',
+} as const;
+
 /**
  * GET /healthcheck on docservice. DS answers 200 with body `true` or `false` whatever happens
  * (the status code says nothing), and hangs while a dependency is frozen: only `true` in time is up.
@@ -13,8 +19,8 @@ const healthcheck: CollectorDefinition = {
     async collect(ctx) {
       const result = await dsGet(ctx, 'direct', PATHS.healthcheck);
       const up = result.ok && result.status === 200 && result.body.trim() === 'true';
-      gaugeValue(ctx.registry, 'onlyoffice_healthcheck_up', 'Whether DocumentServer /healthcheck answered "true" within the timeout.', up ? 1 : 0);
-      gaugeValue(ctx.registry, 'onlyoffice_healthcheck_duration_seconds', 'How long /healthcheck took to answer (or to fail).', result.seconds);
+      gaugeValue(ctx.registry, HEALTHCHECK_METRICS.up, 'Whether DocumentServer /healthcheck answered "true" within the timeout.', up ? 1 : 0);
+      gaugeValue(ctx.registry, HEALTHCHECK_METRICS.duration, 'How long /healthcheck took to answer (or to fail).', result.seconds);
     },
   }),
 };

@@ -8,6 +8,13 @@ import { vhostOfAmqpUrl } from '../rabbitmq/vhost.js';
 import { RATE_OPERATIONS, type QueueSource, type QueueStats, type SourceResult } from '../rabbitmq/types.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const RABBITMQ_METRICS = {
+  up: 'onlyoffice_rabbitmq_up',
+  queueConsumers: 'onlyoffice_rabbitmq_queue_consumers',
+  queueMessagesReady: 'onlyoffice_rabbitmq_queue_messages_ready',
+} as const;
+
 /** The conversion task queue was renamed in 8.3 (quorum-queue work); after an upgrade both may exist. */
 export const CONVERT_TASK_QUEUES = ['ds.converttask', 'ds.converttask6'] as const;
 export const OTHER_DS_QUEUES = ['ds.convertresponse', 'ds.convertdead', 'ds.delayed'] as const;
@@ -54,7 +61,7 @@ export class RabbitmqQueuesCollector implements Collector {
       ),
     })));
 
-    const up = gauge(ctx.registry, 'onlyoffice_rabbitmq_up', 'Whether the RabbitMQ source answered in this scrape (1) or not (0).', ['source']);
+    const up = gauge(ctx.registry, RABBITMQ_METRICS.up, 'Whether the RabbitMQ source answered in this scrape (1) or not (0).', ['source']);
     for (const { source, result } of results) {
       up.set({ source: source.name }, result.ok ? 1 : 0);
       const error = result.ok ? undefined : result.error;
@@ -73,10 +80,10 @@ export class RabbitmqQueuesCollector implements Collector {
     const labelNames = ['vhost', 'queue'] as const;
     const exists = gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_exists', 'Whether the queue exists (1) or not (0); a missing queue has no other queue metric.', labelNames);
     const families = {
-      ready: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages_ready', 'Messages ready for delivery (the conversion backlog on ds.converttask*).', labelNames),
+      ready: gauge(ctx.registry, RABBITMQ_METRICS.queueMessagesReady, 'Messages ready for delivery (the conversion backlog on ds.converttask*).', labelNames),
       unacked: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages_unacked', 'Messages delivered and not yet acknowledged (conversions in progress).', labelNames),
       messages: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages', 'Messages in the queue, ready plus unacknowledged.', labelNames),
-      consumers: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_consumers', 'Consumers on the queue (0 on ds.converttask* = no converter).', labelNames),
+      consumers: gauge(ctx.registry, RABBITMQ_METRICS.queueConsumers, 'Consumers on the queue (0 on ds.converttask* = no converter).', labelNames),
     } as const;
     const rates = gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages_per_second', 'Message rate by operation, from the management API.', [...labelNames, 'operation']);
 

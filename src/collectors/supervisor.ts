@@ -8,6 +8,12 @@ import { CHECK_STATES, failedReport, SUPERVISOR_STATES, type SupervisorReport } 
 import { SupervisorWatcher } from '../docker/supervisor-watch.js';
 import type { CollectorDefinition, ScrapeContext } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const SUPERVISOR_METRICS = {
+  up: 'onlyoffice_supervisor_up',
+  processState: 'onlyoffice_supervisor_process_state',
+} as const;
+
 /**
  * The DS programs (ds:docservice, ds:converter, ds:metrics ...) as supervisor inside the all-in-one container
  * sees them, through the Docker exec API; or, on a host install, supervisorctl or the systemd units.
@@ -66,8 +72,8 @@ const supervisor: CollectorDefinition = {
 
 function write(ctx: ScrapeContext, reports: { container: string; report: SupervisorReport }[]): void {
   const registers = [ctx.registry];
-  const up = new Gauge({ name: 'onlyoffice_supervisor_up', help: '1 when supervisorctl status (or systemctl) answered for this container; "" is the host.', labelNames: ['container'], registers });
-  const state = new Gauge({ name: 'onlyoffice_supervisor_process_state', help: 'Supervisor state of the program: 1 for the current state, 0 for the others.', labelNames: ['container', 'program', 'state'], registers });
+  const up = new Gauge({ name: SUPERVISOR_METRICS.up, help: '1 when supervisorctl status (or systemctl) answered for this container; "" is the host.', labelNames: ['container'], registers });
+  const state = new Gauge({ name: SUPERVISOR_METRICS.processState, help: 'Supervisor state of the program: 1 for the current state, 0 for the others.', labelNames: ['container', 'program', 'state'], registers });
   const uptime = new Gauge({ name: 'onlyoffice_supervisor_process_uptime_seconds', help: 'Uptime of a RUNNING program as supervisor printed it at the last check.', labelNames: ['container', 'program'], registers });
   const check = new Gauge({
     name: 'onlyoffice_supervisor_check_state',

@@ -11,6 +11,15 @@ import { certificateFacts, TrustAnchors } from '../lib/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const TLS_ENDPOINT_METRICS = {
+  up: 'onlyoffice_tls_up',
+  notAfter: 'onlyoffice_tls_cert_not_after_timestamp_seconds',
+  verified: 'onlyoffice_tls_cert_verified',
+  chainComplete: 'onlyoffice_tls_cert_chain_complete',
+  hostnameMatch: 'onlyoffice_tls_cert_hostname_match',
+} as const;
+
 /** An https URL as a TLS endpoint: its host and port (443 by default), SNI = host. */
 export function endpointOfUrl(url: string): TlsEndpoint | undefined {
   const parsed = new URL(url);
@@ -93,11 +102,11 @@ class TlsEndpointsCollector implements Collector {
 // Written as series in hand (gaugeSeries), not prom-client Gauges: /probe runs this collector on every probe.
 function tlsMetrics(registry: Registry) {
   return {
-    up: gaugeSeries<'target'>(registry, 'onlyoffice_tls_up', '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.'),
-    notAfter: gaugeSeries<'target' | 'position' | 'subject'>(registry, 'onlyoffice_tls_cert_not_after_timestamp_seconds', 'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.'),
-    verified: gaugeSeries<'target'>(registry, 'onlyoffice_tls_cert_verified', '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates; hostname not included.'),
-    complete: gaugeSeries<'target'>(registry, 'onlyoffice_tls_cert_chain_complete', '1 when the server sent every intermediate needed to reach a self-signed or trusted root.'),
-    hostname: gaugeSeries<'target'>(registry, 'onlyoffice_tls_cert_hostname_match', '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI).'),
+    up: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.up, '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.'),
+    notAfter: gaugeSeries<'target' | 'position' | 'subject'>(registry, TLS_ENDPOINT_METRICS.notAfter, 'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.'),
+    verified: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.verified, '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates; hostname not included.'),
+    complete: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.chainComplete, '1 when the server sent every intermediate needed to reach a self-signed or trusted root.'),
+    hostname: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.hostnameMatch, '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI).'),
     version: gaugeSeries<'target' | 'version'>(registry, 'onlyoffice_tls_version_info', 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.'),
   };
 }

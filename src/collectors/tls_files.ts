@@ -11,6 +11,14 @@ import { certificateFacts, parsePemCertificates } from '../lib/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const TLS_FILE_METRICS = {
+  readable: 'onlyoffice_tls_cert_file_readable',
+  notAfter: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds',
+  keyMatch: 'onlyoffice_tls_cert_file_key_match',
+  chainComplete: 'onlyoffice_tls_cert_file_chain_complete',
+} as const;
+
 /** The private key DS pairs with a certificate: same folder and name, `.key` (onlyoffice.crt → onlyoffice.key). */
 export function keyPathFor(certPath: string): string {
   return join(dirname(certPath), `${basename(certPath, extname(certPath))}.key`);
@@ -57,10 +65,10 @@ class TlsFilesCollector implements Collector {
     if (paths.length === 0) return;
     this.trust ??= loadTrust(this.config.tls.ca_file?.pem ?? []);
     const registers = [ctx.registry];
-    const readable = new Gauge({ name: 'onlyoffice_tls_cert_file_readable', help: '1 when the file can be read (a certificate file must also hold a PEM certificate); also given for the .key beside a certificate when it exists.', labelNames: ['path'], registers });
-    const notAfter = new Gauge({ name: 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', help: 'NotAfter of the first (leaf) certificate in the file.', labelNames: ['path'], registers });
-    const keyMatch = new Gauge({ name: 'onlyoffice_tls_cert_file_key_match', help: '1 when the .key beside the certificate is its private key; 0 when it is not, or cannot be read or parsed. Absent without a .key file.', labelNames: ['path'], registers });
-    const chainComplete = new Gauge({ name: 'onlyoffice_tls_cert_file_chain_complete', help: '1 when the file carries every intermediate needed to reach a self-signed or trusted root.', labelNames: ['path'], registers });
+    const readable = new Gauge({ name: TLS_FILE_METRICS.readable, help: '1 when the file can be read (a certificate file must also hold a PEM certificate); also given for the .key beside a certificate when it exists.', labelNames: ['path'], registers });
+    const notAfter = new Gauge({ name: TLS_FILE_METRICS.notAfter, help: 'NotAfter of the first (leaf) certificate in the file.', labelNames: ['path'], registers });
+    const keyMatch = new Gauge({ name: TLS_FILE_METRICS.keyMatch, help: '1 when the .key beside the certificate is its private key; 0 when it is not, or cannot be read or parsed. Absent without a .key file.', labelNames: ['path'], registers });
+    const chainComplete = new Gauge({ name: TLS_FILE_METRICS.chainComplete, help: '1 when the file carries every intermediate needed to reach a self-signed or trusted root.', labelNames: ['path'], registers });
 
     await Promise.all(paths.map(async (path) => {
       const problems: string[] = [];

@@ -3,6 +3,12 @@ import { coEditingCheck } from '../documentserver/websocket.js';
 import { gauge, gaugeValue } from '../lib/metrics.js';
 import type { CollectorDefinition } from './types.js';
 
+/** The names of the series the doctor reads (src/doctor/hops/). */
+export const WEBSOCKET_METRICS = {
+  authUp: 'onlyoffice_websocket_auth_up',
+  authError: 'onlyoffice_websocket_auth_error',
+} as const;
+
 /**
  * The co-editing WebSocket beyond "is it up" (that is onlyoffice_endpoint_up{endpoint="websocket"}, which shares
  * this scrape's one connection per via): DS's verdict on the editors' browser token (socket.io, 7.3+, when
@@ -15,9 +21,9 @@ const websocket: CollectorDefinition = {
     async collect(ctx) {
       const checks = await Promise.all(vias(ctx).map(async (via) => ({ via, check: await coEditingCheck(ctx, via) })));
       if (ctx.target.jwt) {
-        const up = gauge(ctx.registry, 'onlyoffice_websocket_auth_up',
+        const up = gauge(ctx.registry, WEBSOCKET_METRICS.authUp,
           'Whether DocumentServer accepted the editors\' browser token on the co-editing WebSocket (1) or refused it (0).', ['via']);
-        const error = gauge(ctx.registry, 'onlyoffice_websocket_auth_error',
+        const error = gauge(ctx.registry, WEBSOCKET_METRICS.authError,
           'Always 1; DocumentServer\'s code and description when it refused the browser token.', ['via', 'code', 'reason']);
         for (const { via, check } of checks) {
           if (check.token === undefined) {

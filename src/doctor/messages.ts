@@ -1,5 +1,5 @@
 import type { Params, Pick, Render } from './i18n.js';
-import type { HopId, Verdict } from './model.js';
+import type { HopId, Verdict } from './vocabulary.js';
 
 export const HOP_NAMES: Record<HopId, Render> = {
   proxy: (_p, t) => t('公开地址（经反向代理）', 'Public URL (through the proxy)'),

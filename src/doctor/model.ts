@@ -1,15 +1,8 @@
 import type { CauseId } from './causes.js';
 import type { FindingCode } from './messages.js';
+import type { HopId, Verdict } from './vocabulary.js';
 
-/** skipped: not configured; unknown: the check could not run (its collector failed, or a hop before it is down). */
-export type Verdict = 'ok' | 'warn' | 'fail' | 'unknown' | 'skipped';
-
-/** The hops of a request, from the user's side inwards, then what they run on. */
-export const HOP_IDS = [
-  'proxy', 'docservice', 'healthcheck', 'jwt', 'websocket', 'rabbitmq', 'postgresql', 'redis',
-  'converter', 'certificates', 'disk', 'backups', 'containers', 'supervisor',
-] as const;
-export type HopId = (typeof HOP_IDS)[number];
+export { HOP_IDS, type HopId, type Verdict } from './vocabulary.js';
 
 export type Params = Record<string, string | number>;
 

@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { COLLECTOR_SUCCESS } from '../scrape/run.js';
 
 /** One exported value, as the doctor reads it (the same series /metrics would show). */
 export interface Sample {
@@ -42,7 +43,7 @@ export class SampleSet {
 
   /** 1 / 0 for a collector that ran, undefined for one that is not configured. */
   collector(name: string): number | undefined {
-    return this.one('onlyoffice_scrape_collector_success', { collector: name });
+    return this.one(COLLECTOR_SUCCESS, { collector: name });
   }
 
   /** For state-set gauges (`state="running"` 1, others 0): the label value that is 1, per series key. */

@@ -127,6 +127,9 @@ class CollectorScrape implements ScrapeContext {
   }
 }
 
+/** Each collector's success in a scrape, by `collector` label (what the doctor reads first of every hop). */
+export const COLLECTOR_SUCCESS = 'onlyoffice_scrape_collector_success';
+
 /**
  * Runs every collector concurrently, each into its own fresh registry under the scrape deadline,
  * and merges the ones that finished. A collector that throws or overruns contributes only
@@ -170,7 +173,7 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
   // One registry of read values for the answer: a name two collectors both register throws, as Registry.merge does.
   const answer = new Registry();
   registerFamily(answer, {
-    name: 'onlyoffice_scrape_collector_success',
+    name: COLLECTOR_SUCCESS,
     help: 'Whether a collector succeeded (1) or failed or timed out (0) in this scrape.',
     type: 'gauge',
     values: results.map((result) => ({ labels: { collector: result.name }, value: result.error === undefined ? 1 : 0 })),

@@ -81,6 +81,14 @@ test("the doctor's limits are the alert rules' defaults (issue 18: one place, ke
   });
 });
 
+test("npm run rules writes the doctor's limits from the thresholds it is given; a set written with --out leaves them out", () => {
+  const t = loadThresholds(thresholdsFile('disk:\n  used_warning_percent: 70\ncertificates:\n  critical_days: 3\n'));
+  const module = generate(t).get('src/doctor/thresholds.ts')!;
+  expect(module).toContain('  diskUsedWarnPercent: 70,\n');
+  expect(module).toContain('  certFailDays: 3,\n');
+  expect([...generate(t, OUT_LAYOUT).keys()].filter((path) => path.includes('doctor'))).toEqual([]);
+});
+
 describe('a thresholds file is refused with the key named', () => {
   test.each([
     ['disk:\n  used_warn_percent: 70\n', 'DIR/my.yml: disk.used_warn_percent: unknown key'],
