@@ -118,6 +118,25 @@ describe('doctor diagnosis (from samples)', () => {
     expect(text).toContain('docker exec onlyoffice-documentserver supervisorctl restart ds:docservice');
   });
 
+  test('the same report in zh-CN: full-width punctuation, 【hop】 headings, （警告）, times in notify.timezone with the offset', () => {
+    const down = HEALTHY_DS.map((x) => (['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name) ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 502 } : x))
+      .filter((x) => x.name !== 'onlyoffice_command_error');
+    const d = run([
+      ok('docker'), ok('supervisor'), ...containerStates('onlyoffice-documentserver', 'running'),
+      s('onlyoffice_supervisor_up', 1, { container: 'onlyoffice-documentserver' }),
+      ...program('onlyoffice-documentserver', 'ds:docservice', 'FATAL'),
+    ], down);
+    const text = renderText(d, 'zh-CN');
+    // notify.timezone defaults to Asia/Shanghai: 00:00 UTC is 08:00 there.
+    expect(text).toContain('检查时间：2026-11-25 08:00:00 UTC+08:00（耗时 ');
+    expect(text).toContain('→ 问题出在：supervisor 进程');
+    expect(text).toContain('1. 【supervisor 进程】ds:docservice 处于 FATAL（容器 onlyoffice-documentserver）');
+    expect(text).toContain('   处理方法：\n');
+    expect(text).toContain('结论：[FAIL] 故障');
+    expect(renderText(d, 'en', { timeZone: 'UTC' })).toContain('Checked at: 2026-11-25 00:00:00 UTC+00:00 (');
+    expect(renderJson(d, 'en', { timeZone: 'America/New_York' })).toMatchObject({ checkedAt: '2026-11-25T00:00:00.000Z', checkedAtLocal: '2026-11-24 19:00:00 UTC-05:00' });
+  });
+
   test('host systemd units: ds-converter failed gets systemctl and journalctl', () => {
     const d = run([ok('supervisor'), s('onlyoffice_supervisor_up', 1, { container: '' }), ...program('', 'ds-docservice', 'RUNNING'), ...program('', 'ds-converter', 'EXITED')]);
     expect(causes(d)).toEqual(['supervisor:supervisor_program_down']);
