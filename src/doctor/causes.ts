@@ -1,5 +1,5 @@
 import type { Params, Pick } from './i18n.js';
-import { outcomeText } from './messages.js';
+import { errorText, outcomeText } from './messages.js';
 
 /**
  * The causes the doctor can name, most fundamental first: when several hops fail, the conclusion lists
@@ -443,7 +443,7 @@ export const CAUSES = {
     title: (p, t) => t(`导出器的 ${p.collector} 检查失败`, `the exporter's ${p.collector} check failed`),
     why: (p, t) => (p.error === undefined
       ? t('这一项无法判断：检查本身出错或超时，原因见导出器日志。', 'this hop cannot be judged: the check itself failed or timed out; the exporter\'s log says why.')
-      : t(`这一项无法判断，检查失败：${p.error}`, `this hop cannot be judged, the check failed: ${p.error}`)),
+      : t(`这一项无法判断，检查失败：${errorText(p, t)}`, `this hop cannot be judged, the check failed: ${p.error}`)),
     fix: (p, t) => (p.error === undefined
       ? [`docker logs --tail 50 onlyoffice-exporter${or(t, 'journalctl -u onlyoffice-exporter -n 50')}`]
       : [t(
@@ -453,7 +453,7 @@ export const CAUSES = {
   rabbitmq_source_failed: {
     title: (p, t) => t(`导出器读不到 RabbitMQ 的队列（${p.sources}）`, `the exporter cannot read the queues from RabbitMQ (${p.sources})`),
     why: (p, t) => t(
-      `转换队列无法判断：${p.error ?? '原因见导出器日志'}。/metrics 中对应的是 onlyoffice_rabbitmq_up 0。`,
+      `转换队列无法判断：${p.error !== undefined ? errorText(p, t) : '原因见导出器日志'}。/metrics 中对应的是 onlyoffice_rabbitmq_up 0。`,
       `the conversion queue cannot be judged: ${p.error ?? 'the exporter\'s log says why'}. /metrics says the same with onlyoffice_rabbitmq_up 0.`),
     fix: (_p, t) => [t(
       '# 检查 rabbitmq.management_url、rabbitmq.prometheus_url、rabbitmq.url，以及 rabbitmq.username、rabbitmq.password（管理 API 需要登录）',

@@ -30,7 +30,29 @@ export const VERDICT_WORDS: Record<Verdict, Render> = {
 };
 
 const ms = (p: Params) => `${Math.round(Number(p.seconds) * 1000)} ms`;
-const because = (p: Params) => (p.error !== undefined ? `, ${p.error}` : '');
+const because = (p: Params, t: Pick) => (p.error !== undefined ? t(`，${errorText(p, t)}`, `, ${p.error}`) : '');
+
+/** The failure kinds of the probes (lib/http, lib/tls-probe, lib/protocol-probe: "kind: message"), in Chinese. */
+const FAILURE_KINDS: Record<string, string> = {
+  refused: '连接被拒绝', timeout: '超时', reset: '连接被重置', dns: '域名解析失败', tls: 'TLS 握手失败', handshake: 'TLS 握手失败',
+  no_certificate: '没有收到证书', body_too_large: '响应体过大', over_budget: '超出检查时限', protocol: '响应不符合协议',
+  auth: '认证失败', error: '出错',
+};
+/** Messages that only restate their kind: shown as the kind alone. */
+const PLAIN_MESSAGES = new Set(['connection refused', 'timed out', 'connection reset', 'connect timed out']);
+
+/**
+ * A check's error (p.error) as the reader's language shows it: in English as it was recorded; in Chinese the kind
+ * in words, with the system's own message quoted when it says more than the kind.
+ */
+export function errorText(p: Params, t: Pick): string {
+  const error = String(p.error);
+  const match = /^([a-z_]+): (.*)$/s.exec(error);
+  const kind = match !== null ? FAILURE_KINDS[match[1]!] : undefined;
+  if (kind === undefined) return t(`“${error}”`, error);
+  const message = match![2]!;
+  return t(PLAIN_MESSAGES.has(message) ? kind : `${kind}：“${message}”`, error);
+}
 
 export const FINDINGS = {
   not_configured: (p, t) => t(`未配置（${p.key}）`, `not configured (${p.key})`),
@@ -38,7 +60,7 @@ export const FINDINGS = {
   not_ds_answer: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}，但响应不是 DocumentServer 发出的`, `${p.url}${p.path}: HTTP ${p.status}, not DocumentServer's answer`),
   no_http_answer: (p, t) => (p.error === undefined
     ? t(`${p.url}${p.path}：没有 HTTP 响应（连接被拒绝、超时或 TLS 失败，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (refused, timed out or TLS failure, ${ms(p)})`)
-    : t(`${p.url}${p.path}：没有 HTTP 响应（${p.error}，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (${p.error}, ${ms(p)})`)),
+    : t(`${p.url}${p.path}：没有 HTTP 响应（${errorText(p, t)}，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (${p.error}, ${ms(p)})`)),
   static_file: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}（nginx 直接提供的静态文件，不经过 docservice）`, `${p.url}${p.path}: HTTP ${p.status} (a static file nginx serves itself, not docservice)`),
   healthcheck_true: (p, t) => t(`/healthcheck 返回 true（${ms(p)}）`, `/healthcheck answered true (${ms(p)})`),
   healthcheck_false: (p, t) => t(`/healthcheck 返回 false（${ms(p)}）`, `/healthcheck answered false (${ms(p)})`),
@@ -50,7 +72,7 @@ export const FINDINGS = {
     `version command succeeded (error 0)${p.version ? `, DS ${p.version}` : ''}${p.signed ? ', JWT-signed' : ''}`),
   command_error: (p, t) => t(`version 命令返回错误码 ${p.code}（${p.reason}）`, `version command answered error ${p.code} (${p.reason})`),
   dependency_up: (p, t) => t(`${p.address}：协议层响应正常（${ms(p)}）`, `${p.address}: answers at the protocol level (${ms(p)})`),
-  dependency_down: (p, t) => t(`${p.address}：没有响应（${ms(p)}${because(p)}）`, `${p.address}: no answer (${ms(p)}${because(p)})`),
+  dependency_down: (p, t) => t(`${p.address}：没有响应（${ms(p)}${because(p, t)}）`, `${p.address}: no answer (${ms(p)}${because(p, t)})`),
   queue: (p, t) => t(
     `${p.queue}：${p.ready} 个任务待处理，${p.consumers} 个消费者`,
     `${p.queue}: ${p.ready} ready, ${p.consumers} ${Number(p.consumers) === 1 ? 'consumer' : 'consumers'}`),
@@ -60,7 +82,7 @@ export const FINDINGS = {
     : t(`测试转换失败：${outcomeText(p, t)}`, `test conversion failed: ${outcomeText(p, t)}`)),
   cert_ok: (p, t) => t(`${p.target}：有效期至 ${p.date}（还有 ${p.days} 天）`, `${p.target}: valid until ${p.date} (${p.days} days left)`),
   cert_problem: (p, t) => t(
-    `${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? `（${p.error}）` : ''}`,
+    `${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? `（${errorText(p, t)}）` : ''}`,
     `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? ` (${p.error})` : ''}`),
   fs: (p, t) => (p.mountpoint === p.path
     ? t(`${p.path}：剩余 ${p.percent}% 空间、${p.ipercent}% inode`, `${p.path}: ${p.percent}% space and ${p.ipercent}% inodes free`)
@@ -77,9 +99,9 @@ export const FINDINGS = {
   supervisor_unreachable: (p, t) => t(`${p.container || '主机'}：supervisorctl 没有响应`, `${p.container || 'host'}: supervisorctl did not answer`),
   collector_failed: (p, t) => (p.error === undefined
     ? t(`检查 ${p.collector} 失败或超时`, `the ${p.collector} check failed or timed out`)
-    : t(`检查 ${p.collector} 失败：${p.error}`, `the ${p.collector} check failed: ${p.error}`)),
+    : t(`检查 ${p.collector} 失败：${errorText(p, t)}`, `the ${p.collector} check failed: ${p.error}`)),
   source_failed: (p, t) => t(
-    `RabbitMQ ${p.source}：读不到${p.error !== undefined ? `（${p.error}）` : ''}`,
+    `RabbitMQ ${p.source}：读不到${p.error !== undefined ? `（${errorText(p, t)}）` : ''}`,
     `RabbitMQ ${p.source}: could not be read${p.error !== undefined ? ` (${p.error})` : ''}`),
   no_data_yet: (_p, t) => t('还没有结果', 'no result yet'),
   ws_token_accepted: (p, t) => t(`${p.url}：编辑器令牌（浏览器密钥签名）被接受`, `${p.url}: the editors' token (signed with the browser secret) is accepted`),

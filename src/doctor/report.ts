@@ -1,5 +1,5 @@
 import { picker, type Lang } from './i18n.js';
-import { HOP_NAMES, VERDICT_TOKENS, VERDICT_WORDS } from './messages.js';
+import { errorText, HOP_NAMES, VERDICT_TOKENS, VERDICT_WORDS } from './messages.js';
 import { worst, type Diagnosis, type HopId, type Verdict } from './model.js';
 import { renderJson } from './render.js';
 import type { Trends } from './trends.js';
@@ -104,7 +104,7 @@ export function trendLines(trends: Trends, lang: Lang): string[] {
   const t = picker(lang);
   const colon = t('：', ': ');
   const lines = [t('**过去 24 小时的趋势**（Prometheus）', '**Trends of the last 24 hours** (Prometheus)')];
-  if (trends.error !== undefined) return [...lines, `- ${t('无法查询 Prometheus', 'Prometheus could not be queried')}${colon}${trends.error}`];
+  if (trends.error !== undefined) return [...lines, `- ${t('无法查询 Prometheus', 'Prometheus could not be queried')}${colon}${errorText({ error: trends.error }, t)}`];
   const at = (instance: string) => (instance === '' ? '' : t(`（${instance}）`, ` (${instance})`));
   const days = (value: number) => Math.round(value * 10) / 10;
   const disk = t('磁盘', 'Disk');

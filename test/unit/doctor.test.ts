@@ -423,6 +423,20 @@ describe('doctor texts', () => {
     for (const render of Object.values(FINDINGS)) expect(render({ ...params, problem: 'expired', error: 'E' }, t)).not.toMatch(/undefined|NaN/);
   });
 
+  test('a check\'s error reads Chinese in zh-CN: the kind in words, the system\'s message quoted when it says more; English keeps it as recorded', () => {
+    const zh = picker('zh-CN');
+    const at = { url: 'http://x', path: '/healthcheck', seconds: 0.012 };
+    expect(FINDINGS.no_http_answer({ ...at, error: 'refused: connection refused' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被拒绝，12 ms）');
+    expect(FINDINGS.no_http_answer({ ...at, error: 'reset: socket hang up' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被重置：“socket hang up”，12 ms）');
+    expect(FINDINGS.no_http_answer({ ...at, error: 'refused: connection refused' }, picker('en'))).toBe('http://x/healthcheck: no HTTP answer (refused: connection refused, 12 ms)');
+    expect(FINDINGS.collector_failed({ collector: 'disk', error: 'EACCES on /data' }, zh)).toBe('检查 disk 失败：“EACCES on /data”');
+    expect(FINDINGS.fs({ path: '/', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/：剩余 40% 空间、90% inode');
+    expect(FINDINGS.fs({ path: '/var/lib/onlyoffice', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/var/lib/onlyoffice（挂载点 /）：剩余 40% 空间、90% inode');
+    expect(CAUSES.proxy_down.title({}, zh)).toBe('公开地址连不上：代理没有运行、连接被拦截，或 TLS 握手失败');
+    expect(CAUSES.rabbitmq_down.fix({}, zh)[1]).toBe('docker restart onlyoffice-rabbitmq   # 或：systemctl restart rabbitmq-server');
+    expect(CAUSES.rabbitmq_down.fix({}, picker('en'))[1]).toBe('docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server');
+  });
+
   test('titles differ between the languages (each is really translated)', () => {
     for (const id of CAUSE_ORDER) expect(CAUSES[id].why(params, picker('zh-CN'))).not.toBe(CAUSES[id].why(params, picker('en')));
   });

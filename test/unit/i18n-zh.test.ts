@@ -106,6 +106,8 @@ const VARIANTS: Record<string, string | number | undefined>[] = [
   { failure: 'no HTTP answer' }, { url: 'https://docs.example.com' }, { program: 'ds-converter', container: '' },
   { path: '/', mountpoint: '/' }, { path: '/var/lib/onlyoffice', mountpoint: '/' },
   { hop: 'docservice' }, { hop: 'rabbitmq' },
+  { error: 'refused: connection refused' }, { error: 'reset: socket hang up' }, { error: 'dns: getaddrinfo ENOTFOUND ds' },
+  { error: 'the collector threw' },
 ];
 const paramsOf = (variant: Record<string, string | number | undefined>) => new Proxy({}, {
   get: (_t, key) => (typeof key !== 'string' ? undefined : Object.hasOwn(variant, key) ? variant[key] : BASE[key]),
@@ -221,7 +223,7 @@ function surfaces(lang: Lang): { where: string; text: string; fix?: boolean }[] 
   }
   const empty = { filling: [], filesystems: 4, connections: [], conversions: [] };
   add('daily report trends, none', trendLines(empty as never, lang).join('\n'));
-  add('daily report trends, error', trendLines({ ...empty, error: '127.0.0.1:9090' } as never, lang).join('\n'));
+  add('daily report trends, error', trendLines({ ...empty, error: 'refused: connection refused' } as never, lang).join('\n'));
   return out;
 }
 
