@@ -29,6 +29,8 @@ export const VERDICT_WORDS: Record<Verdict, Render> = {
   skipped: (_p, t) => t('未配置', 'not configured'),
 };
 
+/** Where an HTTP check went: the URL and path; the WebSocket check's path says so in the reader's punctuation. */
+const at = (p: Params, t: Pick) => `${p.url}${String(p.path).replace(/ \((WebSocket)\)$/, t('（$1）', ' ($1)'))}`;
 const ms = (p: Params) => `${Math.round(Number(p.seconds) * 1000)} ms`;
 const because = (p: Params, t: Pick) => (p.error !== undefined ? t(`，${errorText(p, t)}`, `, ${p.error}`) : '');
 
@@ -56,12 +58,12 @@ export function errorText(p: Params, t: Pick): string {
 
 export const FINDINGS = {
   not_configured: (p, t) => t(`未配置（${p.key}）`, `not configured (${p.key})`),
-  ds_answer: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}，DocumentServer 正常响应（${ms(p)}）`, `${p.url}${p.path}: HTTP ${p.status}, DocumentServer's answer (${ms(p)})`),
-  not_ds_answer: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}，但响应不是 DocumentServer 发出的`, `${p.url}${p.path}: HTTP ${p.status}, not DocumentServer's answer`),
+  ds_answer: (p, t) => t(`${at(p, t)}：HTTP ${p.status}，DocumentServer 正常响应（${ms(p)}）`, `${at(p, t)}: HTTP ${p.status}, DocumentServer's answer (${ms(p)})`),
+  not_ds_answer: (p, t) => t(`${at(p, t)}：HTTP ${p.status}，但响应不是 DocumentServer 发出的`, `${at(p, t)}: HTTP ${p.status}, not DocumentServer's answer`),
   no_http_answer: (p, t) => (p.error === undefined
-    ? t(`${p.url}${p.path}：没有 HTTP 响应（连接被拒绝、超时或 TLS 失败，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (refused, timed out or TLS failure, ${ms(p)})`)
-    : t(`${p.url}${p.path}：没有 HTTP 响应（${errorText(p, t)}，${ms(p)}）`, `${p.url}${p.path}: no HTTP answer (${p.error}, ${ms(p)})`)),
-  static_file: (p, t) => t(`${p.url}${p.path}：HTTP ${p.status}（nginx 直接提供的静态文件，不经过 docservice）`, `${p.url}${p.path}: HTTP ${p.status} (a static file nginx serves itself, not docservice)`),
+    ? t(`${at(p, t)}：没有 HTTP 响应（连接被拒绝、超时或 TLS 失败，${ms(p)}）`, `${at(p, t)}: no HTTP answer (refused, timed out or TLS failure, ${ms(p)})`)
+    : t(`${at(p, t)}：没有 HTTP 响应（${errorText(p, t)}，${ms(p)}）`, `${at(p, t)}: no HTTP answer (${p.error}, ${ms(p)})`)),
+  static_file: (p, t) => t(`${at(p, t)}：HTTP ${p.status}（nginx 直接提供的静态文件，不经过 docservice）`, `${at(p, t)}: HTTP ${p.status} (a static file nginx serves itself, not docservice)`),
   healthcheck_true: (p, t) => t(`/healthcheck 返回 true（${ms(p)}）`, `/healthcheck answered true (${ms(p)})`),
   healthcheck_false: (p, t) => t(`/healthcheck 返回 false（${ms(p)}）`, `/healthcheck answered false (${ms(p)})`),
   healthcheck_hang: (p, t) => t(`/healthcheck 在 ${p.timeout} 内没有响应`, `/healthcheck gave no answer within ${p.timeout}`),

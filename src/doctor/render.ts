@@ -76,9 +76,13 @@ export function renderText(diagnosis: Diagnosis, lang: Lang, options: RenderOpti
   const t = picker(lang);
   const r = renderJson(diagnosis, lang, options);
   const colon = t('：', ': ');
-  const token = (v: Verdict) => {
-    const text = `[${VERDICT_TOKENS[v]}]`.padEnd(10);
-    return options.color ? `${COLORS[v]}${text}${RESET}` : text;
+  // The verdict of each hop as a badge: the word in zh-CN (a Chinese character is two columns wide), the token in English.
+  const width = lang === 'zh-CN' ? 12 : 10;
+  const indent = ' '.repeat(width);
+  const badge = (v: Verdict) => {
+    const text = lang === 'zh-CN' ? `[${VERDICT_WORDS[v]({}, t)}]` : `[${VERDICT_TOKENS[v]}]`;
+    const padded = text + ' '.repeat(Math.max(1, width - displayWidth(text)));
+    return options.color ? `${COLORS[v]}${padded}${RESET}` : padded;
   };
   const lines: string[] = [];
   lines.push(t('ONLYOFFICE Docs 诊断报告', 'ONLYOFFICE Docs diagnosis'));
@@ -87,14 +91,18 @@ export function renderText(diagnosis: Diagnosis, lang: Lang, options: RenderOpti
   lines.push(`DocumentServer${colon}${name}${r.target}${r.publicUrl !== undefined ? `   ${t('公开地址', 'public URL')}${colon}${r.publicUrl}` : ''}`);
   lines.push('');
   for (const hop of r.hops) {
-    lines.push(`${token(hop.verdict)}${hop.name}`);
-    for (const f of hop.findings) lines.push(`${' '.repeat(10)}${f.text}`);
-    if (hop.because !== undefined) lines.push(`${' '.repeat(10)}→ ${t('问题出在', 'caused by')}${colon}${HOP_NAMES[hop.because as Hop['id']]({}, t)}`);
-    for (const c of hop.causes) if (hop.verdict !== 'ok') lines.push(`${' '.repeat(10)}→ ${t('可能原因', 'likely cause')}${colon}${c.title}`);
+    lines.push(`${badge(hop.verdict)}${hop.name}`);
+    for (const f of hop.findings) lines.push(`${indent}${f.text}`);
+    if (hop.because !== undefined) lines.push(`${indent}→ ${t('问题出在', 'caused by')}${colon}${HOP_NAMES[hop.because as Hop['id']]({}, t)}`);
+    for (const c of hop.causes) if (hop.verdict !== 'ok') lines.push(`${indent}→ ${t('可能原因', 'likely cause')}${colon}${c.title}`);
   }
   lines.push('');
-  const verdictToken = token(r.verdict).trim();
-  lines.push(`${t('结论', 'Verdict')}${colon}${verdictToken} ${VERDICT_WORDS[r.verdict]({}, t)}`);
+  // The conclusion keeps the stable token (cron mail, grep) in both languages.
+  const verdictToken = `[${VERDICT_TOKENS[r.verdict]}]`;
+  const colored = (text: string) => (options.color ? `${COLORS[r.verdict]}${text}${RESET}` : text);
+  lines.push(t(
+    `结论：${colored(VERDICT_WORDS[r.verdict]({}, t))}（${VERDICT_TOKENS[r.verdict]}）`,
+    `Verdict: ${colored(verdictToken)} ${VERDICT_WORDS[r.verdict]({}, t)}`));
   if (r.causes.length === 0) {
     lines.push(r.verdict === 'ok' || r.verdict === 'skipped' ? t('所有已配置的检查都正常。', 'Every configured check passed.') : '');
   }
@@ -107,6 +115,13 @@ export function renderText(diagnosis: Diagnosis, lang: Lang, options: RenderOpti
     for (const command of c.fix) lines.push(`     ${command}`);
   });
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+/** Terminal columns: CJK and full-width characters take two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const c of text) width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(c) ? 2 : 1;
+  return width;
 }
 
 function title(c: CauseRef, t: Pick): string {

@@ -176,7 +176,7 @@ disk: { paths: [] }
       ]);
       expect(renderText(d, 'en')).toContain(`${ds.url}/index.html: no HTTP answer (refused: connection refused, `);
       const text = renderText(d, 'zh-CN');
-      expect(text).toContain('[FAIL]    docservice');
+      expect(text).toContain('[故障]      docservice\n');
       expect(text).toContain('1. 【docservice】docservice 没有在监听');
       expect(text).toContain('docker exec onlyoffice-documentserver supervisorctl status ds:docservice');
       expect(text).toContain('systemctl restart ds-docservice');

@@ -132,7 +132,8 @@ describe('doctor diagnosis (from samples)', () => {
     expect(text).toContain('→ 问题出在：supervisor 进程');
     expect(text).toContain('1. 【supervisor 进程】ds:docservice 处于 FATAL（容器 onlyoffice-documentserver）');
     expect(text).toContain('   处理方法：\n');
-    expect(text).toContain('结论：[FAIL] 故障');
+    expect(text).toContain('结论：故障（FAIL）');
+    expect(text).toContain('[故障]      supervisor 进程\n');
     expect(renderText(d, 'en', { timeZone: 'UTC' })).toContain('Checked at: 2026-11-25 00:00:00 UTC+00:00 (');
     expect(renderJson(d, 'en', { timeZone: 'America/New_York' })).toMatchObject({ checkedAt: '2026-11-25T00:00:00.000Z', checkedAtLocal: '2026-11-24 19:00:00 UTC-05:00' });
   });
@@ -332,6 +333,7 @@ describe('doctor diagnosis (from samples)', () => {
         s('onlyoffice_websocket_auth_up', 1, { via: 'direct' }), s('onlyoffice_websocket_auth_up', 1, { via: 'public' })]);
       expect([verdict(d, 'websocket'), causes(d)]).toEqual(['ok', []]);
       expect(renderText(d, 'en')).toContain('https://docs.example.com/doc/ (WebSocket): HTTP 101, DocumentServer\'s answer (10 ms)');
+      expect(renderText(d, 'zh-CN')).toContain('https://docs.example.com/doc/（WebSocket）：HTTP 101，DocumentServer 正常响应（10 ms）');
     });
 
     test('the proxy does not forward upgrades: direct 101, public 400 -> the nginx lines, in both languages', () => {

@@ -31,7 +31,7 @@ const ALLOWED_LATIN = new Set([
   'ms', 's', 'KB', 'MB', 'GB',
 ]);
 
-/** The stable verdict tokens (cron mail, grep): allowed only as a bracketed token or in full-width parentheses. */
+/** The stable verdict tokens (cron mail, grep): allowed only in full-width parentheses, after the word (正常（OK）). */
 const TOKEN = '(?:OK|WARN|FAIL|UNKNOWN|SKIPPED)';
 
 /** What remains of zh-CN prose that is neither Chinese nor an allowed token: the Latin words a reader would trip over. */
@@ -39,7 +39,7 @@ export function foreignWords(text: string): string[] {
   const stripped = text
     .replace(/`[^`]*`/g, ' ')
     .replace(/“[^”]*”/g, ' ')
-    .replace(new RegExp(`\\[${TOKEN}\\]|（${TOKEN}）`, 'g'), ' ')
+    .replace(new RegExp(`（${TOKEN}）`, 'g'), ' ')
     .replace(/\]\([^)]*\)/g, '] ')
     .replace(/https?:\/\/\S+/g, ' ');
   const words: string[] = [];
@@ -55,10 +55,11 @@ export function foreignWords(text: string): string[] {
 /** Half-width punctuation touching Chinese text: `(警告)`, `时间: `. */
 export function halfWidthPunctuation(text: string): string[] {
   // URLs, commands and IPv6 addresses (`::1`) keep their own punctuation.
-  text = text.replace(/`[^`]*`/g, ' ').replace(/https?:\/\/\S+/g, ' ').replace(/\S*::\S*/g, ' ');
+  text = text.replace(/`[^`]*`/g, ' ').replace(/“[^”]*”/g, ' ').replace(/https?:\/\/\S+/g, ' ').replace(/\S*::\S*/g, ' ');
   const cjk = '[\\u3400-\\u9fff]';
   const punct = '[(),;:!?]';
-  return [...text.matchAll(new RegExp(`${cjk} ?${punct}|${punct} ?${cjk}`, 'g'))].map((m) => m[0]);
+  // Also an English-style aside " (…)" and half-width punctuation before full-width: "(WebSocket)：".
+  return [...text.matchAll(new RegExp(`${cjk} ?${punct}|${punct} ?${cjk}| \\([^)]*\\)|${punct}[：，。；、）]`, 'g'))].map((m) => m[0]);
 }
 
 const HAN = /[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]/;
@@ -140,6 +141,10 @@ function tableTexts(lang: Lang): { where: string; text: string; fix?: boolean }[
       add(`cause ${id}.why`, `cause ${id}.why ${v}`, () => cause.why(p, t));
       add(`cause ${id}.fix`, `cause ${id}.fix ${v}`, () => cause.fix(p, t), true);
     }
+  }
+  // The WebSocket check's path (diagnose.ts) names the protocol in English punctuation: the messages of HTTP checks localize it.
+  for (const code of ['ds_answer', 'not_ds_answer', 'no_http_answer'] as const) {
+    add(`finding ${code}`, `finding ${code} WebSocket`, () => FINDINGS[code](paramsOf({ path: '/doc/ (WebSocket)' }), t));
   }
   for (const [id, render] of Object.entries(HOP_NAMES)) add(`hop ${id}`, `hop ${id}`, () => render({}, t));
   for (const [id, render] of Object.entries(VERDICT_WORDS)) add(`verdict ${id}`, `verdict ${id}`, () => render({}, t));
@@ -276,7 +281,9 @@ describe('zh-CN reads native, English stays English', () => {
     expect(foreignWords('或：`systemctl start postgresql`')).toEqual([]);
     expect(halfWidthPunctuation('1. [磁盘] 快满了 (警告)')).toEqual(['了 (', '告)']);
     expect(halfWidthPunctuation('时间: 2026')).toEqual(['间:']);
-    expect(foreignWords('`docker logs` “Exited too quickly” [FAIL] 故障（WARN） documentserver.url onlyoffice_up ds:docservice')).toEqual([]);
+    expect(halfWidthPunctuation('http://x/doc/ (WebSocket)：HTTP 101')).toEqual([' (WebSocket)']);
+    expect(foreignWords('`docker logs` “Exited too quickly” 警告（WARN） documentserver.url onlyoffice_up ds:docservice')).toEqual([]);
+    expect(foreignWords('[FAIL] docservice')).toEqual(['FAIL']);
     expect(foreignWords('[FAILED] FAIL')).toEqual(['FAILED', 'FAIL']);
   });
 

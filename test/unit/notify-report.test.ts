@@ -539,7 +539,7 @@ notify:
     const result = await runDoctorCli([`--config.file=${fleetFile}`, '--notify=dingtalk/ops']);
     expect([result.code, result.stderr]).toEqual([2, 'doctor: report sent to dingtalk/ops\n']);
     // stdout is the documentserver's own report, as without --notify.
-    expect(result.stdout).toContain('结论：[OK] 正常');
+    expect(result.stdout).toContain('结论：正常（OK）');
     const text = dingtalk.delivered[0]!.text;
     expect(text.split('\n').slice(0, 3)).toEqual(['### ONLYOFFICE Docs daily inspection: ❌ failure', '', '**Verdict: ❌ failure (FAIL)**  ']);
     expect(text).toContain(`DocumentServer: ${ds.url} ✅ OK\n`);
