@@ -90,10 +90,10 @@ function firstFix(fix: readonly string[]): { command: string; context?: string }
   return { command: fix[index]!, ...(heading !== undefined && heading !== '' ? { context: heading } : {}) };
 }
 
-/** The connections' mode label (edit, view) in the reader's words; another value stays as it is. */
+/** The connections' mode label (edit, view) in Chinese; another value stays as it is. */
 function modeName(mode: string, lang: Lang): string {
   const t = picker(lang);
-  return mode === 'edit' ? t('编辑', 'edit') : mode === 'view' ? t('查看', 'view') : mode;
+  return mode === 'edit' ? t('编辑', 'edit') : mode === 'view' ? t('查看', 'view') : `${mode} `;
 }
 
 // Each kind of trend shows at most this many lines: the soonest-full filesystems, and so on.
@@ -119,7 +119,7 @@ export function trendLines(trends: Trends, lang: Lang): string[] {
   for (const c of trends.connections.slice(0, MAX_TREND_LINES)) {
     const percent = c.limit !== undefined ? Math.round((c.peak / c.limit) * 100) : undefined;
     const share = percent !== undefined ? `${c.peak} / ${c.limit}${t(`（许可证的 ${percent}%）`, ` (${percent}% of the license)`)}` : `${c.peak}`;
-    lines.push(`- ${peak} ${modeName(c.mode, lang)}${at(c.instance)}${colon}${share}`);
+    lines.push(`- ${t(`${modeName(c.mode, lang)}连接峰值`, `Peak ${c.mode} connections`)}${at(c.instance)}${colon}${share}`);
   }
   if (trends.connections.length === 0) lines.push(`- ${peak}${colon}${t('没有数据', 'no data')}`);
   const failed = t('失败的测试转换', 'Failed test conversions');
