@@ -40,6 +40,9 @@ const FAILURE_KINDS: Record<string, string> = {
   no_certificate: '没有收到证书', body_too_large: '响应体过大', over_budget: '超出检查时限', protocol: '响应不符合协议',
   auth: '认证失败', error: '出错',
 };
+const SYSTEM_CODES: Record<string, string> = {
+  ECONNREFUSED: '连接被拒绝', ECONNRESET: '连接被重置', ETIMEDOUT: '连接超时', ENOTFOUND: '域名解析失败', EAI_AGAIN: '域名解析失败',
+};
 /** Messages that only restate their kind: shown as the kind alone. */
 const PLAIN_MESSAGES = new Set(['connection refused', 'timed out', 'connection reset', 'connect timed out']);
 
@@ -49,6 +52,9 @@ const PLAIN_MESSAGES = new Set(['connection refused', 'timed out', 'connection r
  */
 export function errorText(p: Params, t: Pick): string {
   const error = String(p.error);
+  // A system error code says it all: "error: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8000" is a refused connection.
+  const code = /\b(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN)\b/.exec(error)?.[1];
+  if (code !== undefined) return t(SYSTEM_CODES[code]!, error);
   const match = /^([a-z_]+): (.*)$/s.exec(error);
   const kind = match !== null ? FAILURE_KINDS[match[1]!] : undefined;
   if (kind === undefined) return t(`“${error}”`, error);

@@ -432,6 +432,7 @@ describe('doctor texts', () => {
     expect(FINDINGS.no_http_answer({ ...at, error: 'reset: socket hang up' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被重置：“socket hang up”，12 ms）');
     expect(FINDINGS.no_http_answer({ ...at, error: 'refused: connection refused' }, picker('en'))).toBe('http://x/healthcheck: no HTTP answer (refused: connection refused, 12 ms)');
     expect(FINDINGS.collector_failed({ collector: 'disk', error: 'EACCES on /data' }, zh)).toBe('检查 disk 失败：“EACCES on /data”');
+    expect(FINDINGS.no_http_answer({ ...at, error: 'error: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8000' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被拒绝，12 ms）');
     expect(FINDINGS.fs({ path: '/', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/：剩余 40% 空间、90% inode');
     expect(FINDINGS.fs({ path: '/var/lib/onlyoffice', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/var/lib/onlyoffice（挂载点 /）：剩余 40% 空间、90% inode');
     expect(CAUSES.proxy_down.title({}, zh)).toBe('公开地址连不上：代理没有运行、连接被拦截，或 TLS 握手失败');
