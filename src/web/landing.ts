@@ -40,9 +40,9 @@ const TEXT = {
   sd: { 'zh-CN': '/sd（Prometheus 的 http_sd_configs）', en: '/sd (Prometheus http_sd_configs)' },
   notLoaded: { 'zh-CN': '配置尚未加载', en: 'configuration not loaded' },
   endpoints: { 'zh-CN': '接口', en: 'Endpoints' },
-  doctor: { 'zh-CN': '命令行同样的诊断：npm run doctor（镜像内：doctor）', en: 'The same diagnosis on the command line: npm run doctor (in the image: doctor)' },
+  doctor: { 'zh-CN': '在命令行运行同样的诊断：npm run doctor（容器内：doctor）', en: 'The same diagnosis on the command line: npm run doctor (in the image: doctor)' },
   fleetDoctor: {
-    'zh-CN': '命令行同样的诊断：npm run doctor -- --all，或 --target=名称（镜像内：doctor）',
+    'zh-CN': '在命令行运行同样的诊断：npm run doctor -- --all，或 --target=名称（容器内：doctor）',
     en: 'The same diagnosis on the command line: npm run doctor -- --all, or --target=NAME (in the image: doctor)',
   },
   fleet: { 'zh-CN': 'DocumentServer 集群', en: 'DocumentServer fleet' },
