@@ -311,7 +311,7 @@ export const CAUSES = {
     ],
   },
   command_failed: {
-    title: (p, t) => t(`CommandService 返回错误 ${p.code}`, `CommandService answers error ${p.code}`),
+    title: (p, t) => t(`CommandService 返回错误码 ${p.code}`, `CommandService answers error ${p.code}`),
     why: (p, t) => t(`version 命令返回错误码 ${p.code}（${p.reason}），原因见 DS 日志。`, `the version command answers error ${p.code} (${p.reason}); the DS log says why.`),
     fix: (p) => [`docker logs --tail 100 ${ds(p)}`],
   },
@@ -411,7 +411,7 @@ export const CAUSES = {
   converter_down: {
     title: (p, t) => t(`没有转换器消费 ${p.queue}`, `no converter consumes ${p.queue}`),
     why: (p, t) => t(
-      `${p.queue} 有 ${p.ready} 个任务等待、0 个消费者：FileConverter 没有运行。打开、保存和“另存为”都会等待，900 秒后任务进入死信，用户得到错误 -2。`,
+      `${p.queue} 有 ${p.ready} 个任务等待、0 个消费者：FileConverter 没有运行。打开、保存和“另存为”都会等待，900 秒后任务进入死信，用户看到错误码 -2。`,
       `${p.queue} has ${p.ready} tasks waiting and 0 consumers: FileConverter is not running. Opening, saving and download-as wait; after 900 s the tasks are dead-lettered and users get error -2.`),
     fix: (p, t) => [
       DOCKER(t), `docker exec ${ds(p)} supervisorctl status ds:converter`, `docker exec ${ds(p)} supervisorctl restart ds:converter`,
@@ -420,7 +420,7 @@ export const CAUSES = {
   },
   conversion_failed: {
     title: (p, t) => (p.outcome === undefined || p.outcome === 'error_code'
-      ? t(`测试转换失败（错误 ${p.code}）`, `the test conversion failed (error ${p.code})`)
+      ? t(`测试转换失败（错误码 ${p.code}）`, `the test conversion failed (error ${p.code})`)
       : t(`测试转换失败（${outcomeText(p, t)}）`, `the test conversion failed (${outcomeText(p, t)})`)),
     why: (p, t) => t(conversionWhy(Number(p.code), String(p.outcome ?? 'error_code'), 'zh-CN'), conversionWhy(Number(p.code), String(p.outcome ?? 'error_code'), 'en')),
     fix: (p) => [`docker logs --tail 100 ${ds(p)} 2>&1 | grep -i -E 'convert|error'`, 'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log'],
@@ -451,7 +451,7 @@ export const CAUSES = {
         `# fix what the reason above names (the ${p.collector} configuration or its target), then run the doctor again`)]),
   },
   rabbitmq_source_failed: {
-    title: (p, t) => t(`导出器读不到 RabbitMQ 的队列（${p.sources}）`, `the exporter cannot read the queues from RabbitMQ (${p.sources})`),
+    title: (p, t) => t(`导出器读不到 RabbitMQ 的队列（${String(p.sources).split(', ').join('、')}）`, `the exporter cannot read the queues from RabbitMQ (${p.sources})`),
     why: (p, t) => t(
       `转换队列无法判断：${p.error !== undefined ? errorText(p, t) : '原因见导出器日志'}。/metrics 中对应的是 onlyoffice_rabbitmq_up 0。`,
       `the conversion queue cannot be judged: ${p.error ?? 'the exporter\'s log says why'}. /metrics says the same with onlyoffice_rabbitmq_up 0.`),
