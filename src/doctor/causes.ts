@@ -173,7 +173,7 @@ export const CAUSES = {
   redis_down: {
     title: (_p, t) => t('Redis 不可用', 'Redis is down'),
     why: (_p, t) => t(
-      '开发者版和企业版用 Redis 保存编辑数据，Redis 不可用时 /healthcheck 返回 false（日志 “redisClient error … ECONNREFUSED”）；社区版不使用 Redis，/healthcheck 仍为 true——社区版请从 dependencies 中去掉 redis。',
+      '开发者版和企业版用 Redis 保存编辑数据，Redis 不可用时 /healthcheck 返回 false（日志 “redisClient error … ECONNREFUSED”）；社区版不使用 Redis，/healthcheck 仍为 true——社区版请从配置中去掉 dependencies.redis。',
       'Developer and Enterprise editions keep editor data in Redis and answer /healthcheck false without it (log "redisClient error … ECONNREFUSED"); Community does not use Redis and stays true: on Community, remove redis from dependencies.'),
     fix: (p, t) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, `docker restart onlyoffice-redis${or(t, 'systemctl restart redis-server')}`],
   },

@@ -48,7 +48,7 @@ const TEXT = {
   fleet: { 'zh-CN': 'DocumentServer 集群', en: 'DocumentServer fleet' },
   fleetIndex: { 'zh-CN': '← 集群总览', en: '← fleet overview' },
   local: { 'zh-CN': '本机 DocumentServer（documentserver.url，/metrics）', en: 'This host\'s DocumentServer (documentserver.url, /metrics)' },
-  unknownTarget: { 'zh-CN': '这个 target 不在 probe.targets 中', en: 'this target is not in probe.targets' },
+  unknownTarget: { 'zh-CN': '这个目标不在 probe.targets 中', en: 'this target is not in probe.targets' },
   seenAsProbe: {
     'zh-CN': '从导出器经 /probe 看到的检查：代理、docservice、/healthcheck、JWT 与证书。',
     en: 'What the exporter sees of it through /probe: proxy, docservice, /healthcheck, JWT and certificates.',

@@ -21,12 +21,14 @@ const ALLOWED_LATIN = new Set([
   // products, projects, protocols
   'ONLYOFFICE', 'Docs', 'DocumentServer', 'DS', 'RabbitMQ', 'PostgreSQL', 'Redis', 'nginx', 'Docker', 'JWT', 'Kubernetes',
   'Prometheus', 'Alertmanager', 'Traefik', 'Caddy', 'Nextcloud', 'ownCloud', 'Seafile', 'WebSocket', 'HTTP', 'HTTPS', 'TLS',
-  'TCP', 'AMQP', 'DNS', 'IP', 'IPv4', 'API', 'OOM', 'English', 'Grafana', 'DingTalk', 'WeCom',
-  // parts of DocumentServer and the exporter, by the names their own files and logs use
-  'CommandService', 'ConvertService', 'FileConverter', 'docservice', 'converter', 'supervisor', 'supervisorctl', 'systemd',
-  'deb', 'rpm', 'compose', 'inode', 'doctor', 'version', 'license', 'true', 'false', 'WARN', 'FATAL', 'BACKOFF',
+  'TCP', 'AMQP', 'IP', 'IPv4', 'API', 'OOM',
+  // the language link's own name
+  'English',
+  // parts of DocumentServer and the exporter, commands, directives and values by the names their own files and logs use
+  'CommandService', 'ConvertService', 'FileConverter', 'docservice', 'supervisor', 'supervisorctl', 'systemd',
+  'deb', 'rpm', 'compose', 'inode', 'npm', 'run', 'doctor', 'version', 'license', 'true', 'false', 'WARN', 'FATAL', 'BACKOFF',
   'HEALTHCHECK', 'SELECT', 'OOMKilled', 'uncaughtException', 'upstream', 'location', 'Upgrade', 'Connection', 'dependencies',
-  'probe', 'npm', 'run', 'target', 'x2t', 'subjectAltName', 'redis', 'localhost',
+  'subjectAltName', 'localhost',
   // units
   'ms', 's', 'KB', 'MB', 'GB',
 ]);
