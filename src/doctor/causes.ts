@@ -214,7 +214,7 @@ export const CAUSES = {
     ],
   },
   proxy_down: {
-    title: (_p, t) => t('公开地址连不上：代理没有运行、连接被拦截，或 TLS 握手失败', 'the public URL cannot be reached: the proxy is down, the connection is blocked, or TLS fails'),
+    title: (_p, t) => t('反向代理连不上：没有运行、连接被拦截，或 TLS 握手失败', 'the reverse proxy cannot be reached: it is down, the connection is blocked, or TLS fails'),
     why: (p, t) => t(
       `${p.url} 没有任何 HTTP 响应（连接被拒绝、超时，或 TLS 握手失败）。常见原因：反向代理（nginx）没有运行或没有监听 80/443 端口；防火墙或安全组拦截了连接；域名解析到了错误的地址；HTTPS 的证书或私钥缺失、不可读，握手失败。`,
       `${p.url} gives no HTTP answer at all (refused, timed out, or a failed TLS handshake). Usually the reverse proxy (nginx) is not running or not listening on 80/443; a firewall or security group drops the connection; the name resolves to the wrong address; or the HTTPS certificate or key is missing or unreadable, so the handshake fails.`),

@@ -109,7 +109,7 @@ export function renderText(diagnosis: Diagnosis, lang: Lang, options: RenderOpti
   r.causes.forEach((c, i) => {
     lines.push('');
     const hop = HOP_NAMES[c.hop as Hop['id']]({}, t);
-    lines.push(t(`${i + 1}. 【${hop}】${c.title}${c.severity === 'warn' ? '（警告）' : ''}`, `${i + 1}. [${hop}] ${c.title}${c.severity === 'warn' ? ' (warning)' : ''}`));
+    lines.push(t(`${i + 1}. 【${hop}】${c.severity === 'warn' ? '警告：' : ''}${c.title}`, `${i + 1}. [${hop}] ${c.title}${c.severity === 'warn' ? ' (warning)' : ''}`));
     lines.push(`   ${c.why}`);
     lines.push(`   ${t('处理方法', 'How to fix')}${colon}`);
     for (const command of c.fix) lines.push(`     ${command}`);
@@ -136,7 +136,8 @@ export function summaryLine(diagnoses: readonly Diagnosis[], lang: Lang): string
   const bad = diagnoses.filter((d) => d.verdict !== 'ok' && d.verdict !== 'skipped');
   if (lang === 'zh-CN') {
     const t = picker(lang);
-    const parts = Object.entries(counts).map(([v, n]) => `${VERDICT_WORDS[v as Verdict]({}, t)} ${n} 个`).join('，');
+    const parts = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined)
+      .map((v) => `${VERDICT_WORDS[v]({}, t)} ${counts[v]} 个`).join('，');
     const named = bad.map((d) => `${d.name ?? d.target}（${VERDICT_WORDS[d.verdict]({}, t)}）`).join('、');
     return `集群共 ${diagnoses.length} 个 DocumentServer：${parts} → ${VERDICT_WORDS[verdict]({}, t)}（${VERDICT_TOKENS[verdict]}）${bad.length > 0 ? `；有问题的：${named}` : ''}`;
   }

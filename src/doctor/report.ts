@@ -64,7 +64,8 @@ export function inspectionReport(
     return `- ${MARKS[d.verdict]} ${d.name ?? d.target}${t('：', ': ')}${word(d.verdict)}${first !== undefined ? t(`（${first}）`, ` (${first})`) : ''}`;
   });
   const counts = (fleet ?? []).reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.verdict]: (acc[d.verdict] ?? 0) + 1 }), {});
-  const countText = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined).map((v) => `${counts[v]} ${word(v)}`);
+  const countText = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined)
+    .map((v) => t(`${word(v)} ${counts[v]} 个`, `${counts[v]} ${word(v)}`));
   return {
     verdict,
     title: t(`ONLYOFFICE Docs 每日巡检：${MARKS[verdict]} ${word(verdict)}`, `ONLYOFFICE Docs daily inspection: ${MARKS[verdict]} ${word(verdict)}`),

@@ -118,7 +118,7 @@ describe('doctor diagnosis (from samples)', () => {
     expect(text).toContain('docker exec onlyoffice-documentserver supervisorctl restart ds:docservice');
   });
 
-  test('the same report in zh-CN: full-width punctuation, 【hop】 headings, （警告）, times in notify.timezone with the offset', () => {
+  test('the same report in zh-CN: full-width punctuation, 【hop】 headings, times in notify.timezone with the offset', () => {
     const down = HEALTHY_DS.map((x) => (['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name) ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 502 } : x))
       .filter((x) => x.name !== 'onlyoffice_command_error');
     const d = run([
@@ -134,6 +134,8 @@ describe('doctor diagnosis (from samples)', () => {
     expect(text).toContain('   处理方法：\n');
     expect(text).toContain('结论：故障（FAIL）');
     expect(text).toContain('[故障]      supervisor 进程\n');
+    const warned = renderText({ ...d, causes: [{ id: 'disk_full', hop: 'disk', severity: 'warn', params: { path: '/', percent: 4 } }] }, 'zh-CN');
+    expect(warned).toContain('1. 【磁盘】警告：/ 所在磁盘快满了（剩余 4%）\n');
     expect(renderText(d, 'en', { timeZone: 'UTC' })).toContain('Checked at: 2026-11-25 00:00:00 UTC+00:00 (');
     expect(renderJson(d, 'en', { timeZone: 'America/New_York' })).toMatchObject({ checkedAt: '2026-11-25T00:00:00.000Z', checkedAtLocal: '2026-11-24 19:00:00 UTC-05:00' });
   });
@@ -435,7 +437,7 @@ describe('doctor texts', () => {
     expect(FINDINGS.no_http_answer({ ...at, error: 'error: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8000' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被拒绝，12 ms）');
     expect(FINDINGS.fs({ path: '/', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/：剩余 40% 空间、90% inode');
     expect(FINDINGS.fs({ path: '/var/lib/onlyoffice', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/var/lib/onlyoffice（挂载点 /）：剩余 40% 空间、90% inode');
-    expect(CAUSES.proxy_down.title({}, zh)).toBe('公开地址连不上：代理没有运行、连接被拦截，或 TLS 握手失败');
+    expect(CAUSES.proxy_down.title({}, zh)).toBe('反向代理连不上：没有运行、连接被拦截，或 TLS 握手失败');
     expect(CAUSES.rabbitmq_down.fix({}, zh)[1]).toBe('docker restart onlyoffice-rabbitmq   # 或：systemctl restart rabbitmq-server');
     expect(CAUSES.rabbitmq_down.fix({}, picker('en'))[1]).toBe('docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server');
   });

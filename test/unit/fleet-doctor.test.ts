@@ -61,6 +61,7 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     expect([c!.name, c!.verdict, verdicts(c!).docservice]).toEqual(['dead', 'fail', 'fail']);
     expect(renderText(b!, 'en')).toContain(`DocumentServer: signed ${signed.url}`);
     expect(summaryLine([a!, b!, c!], 'en')).toBe('Fleet: 3 DocumentServers: 2 OK, 1 FAIL -> FAIL (dead FAIL)');
+    expect(summaryLine([a!, b!, c!], 'zh-CN')).toBe('集群共 3 个 DocumentServer：故障 1 个，正常 2 个 → 故障（FAIL）；有问题的：dead（故障）');
   });
 
   test('a target with the wrong secret or none: the JWT cause names that target\'s own jwt key', async () => {

@@ -269,7 +269,7 @@ notify:
         '',
         '✅ 正常：docservice、健康检查 /healthcheck、CommandService 与 JWT、协同编辑通道（WebSocket）',
         '',
-        '**集群共 2 个 DocumentServer**：1 故障，1 正常  ',
+        '**集群共 2 个 DocumentServer**：故障 1 个，正常 1 个  ',
         '- ❌ docs-dead：故障（docservice 没有在监听）  ',
         '- ✅ docs-a：正常',
       ]);
