@@ -45,7 +45,7 @@ const TEXT = {
     'zh-CN': '在命令行运行同样的诊断：npm run doctor -- --all，或 --target=名称（容器内：doctor）',
     en: 'The same diagnosis on the command line: npm run doctor -- --all, or --target=NAME (in the image: doctor)',
   },
-  fleet: { 'zh-CN': 'DocumentServer 集群', en: 'DocumentServer fleet' },
+  fleet: { 'zh-CN': (n: number) => `集群共 ${n} 个 DocumentServer`, en: (n: number) => `DocumentServer fleet: ${n}` },
   fleetIndex: { 'zh-CN': '← 集群总览', en: '← fleet overview' },
   local: { 'zh-CN': '本机 DocumentServer（documentserver.url，/metrics）', en: 'This host\'s DocumentServer (documentserver.url, /metrics)' },
   unknownTarget: { 'zh-CN': '这个目标不在 probe.targets 中', en: 'this target is not in probe.targets' },
@@ -109,7 +109,7 @@ export function fleetPage(rows: readonly FleetRow[], lang: Lang, refresh = REFRE
     + `${row.key === row.url ? '' : ` <code>${escape(row.url)}</code>`}</td>`
     + `<td>${Object.entries(row.labels).map(([k, v]) => `<code>${escape(k)}=${escape(v)}</code>`).join(' ')}</td>`
     + `<td><ul>${row.causes.map((c) => `<li>${escape(c)}</li>`).join('')}</ul></td></tr>`).join('\n');
-  const body = `<p class="banner ${overall}" id="verdict">${badge(overall, lang)} · ${escape(TEXT.fleet[lang])}${TEXT.colon[lang]}${rows.length}</p>
+  const body = `<p class="banner ${overall}" id="verdict">${badge(overall, lang)} · ${escape(TEXT.fleet[lang](rows.length))}</p>
 <table id="fleet">
 <tr>${head}</tr>
 ${lines}
