@@ -49,8 +49,10 @@ async function main(): Promise<number> {
   }
   const color = options.color === 'auto' ? process.stdout.isTTY === true && process.env.NO_COLOR === undefined : options.color;
   const write = (output: string) => new Promise<void>((resolve) => process.stdout.write(output, () => resolve()));
+  // Times as the robots and the status page show them: notify.timezone, with its offset.
+  const timeZone = config.notify.timezone;
   const report = (diagnosis: Diagnosis) =>
-    (options.format === 'json' ? `${JSON.stringify(renderJson(diagnosis, options.lang), null, 2)}\n` : renderText(diagnosis, options.lang, { color }));
+    (options.format === 'json' ? `${JSON.stringify(renderJson(diagnosis, options.lang, { timeZone }), null, 2)}\n` : renderText(diagnosis, options.lang, { color, timeZone }));
   if (options.target === undefined && !options.all) {
     const diagnosis = await runDoctor(config, logger, options.timeoutMs);
     if (options.notify.length > 0) {
@@ -80,11 +82,11 @@ async function main(): Promise<number> {
   }
   const summary = fleetSummary(diagnoses);
   if (options.format === 'json') {
-    const targetsJson = diagnoses.map((d) => renderJson(d, options.lang));
+    const targetsJson = diagnoses.map((d) => renderJson(d, options.lang, { timeZone }));
     const json = { verdict: summary.verdict, exitCode: exitCodeOf(summary.verdict), counts: summary.counts, targets: targetsJson };
     await write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    await write(`${diagnoses.map((d) => renderText(d, options.lang, { color })).join(`\n${'='.repeat(72)}\n\n`)}\n${summaryLine(diagnoses, options.lang)}\n`);
+    await write(`${diagnoses.map((d) => renderText(d, options.lang, { color, timeZone })).join(`\n${'='.repeat(72)}\n\n`)}\n${summaryLine(diagnoses, options.lang)}\n`);
   }
   return exitCodeOf(summary.verdict);
 }

@@ -1,4 +1,5 @@
 import type { Params, Pick } from './i18n.js';
+import { errorText, outcomeText } from './messages.js';
 
 /**
  * The causes the doctor can name, most fundamental first: when several hops fail, the conclusion lists
@@ -19,6 +20,8 @@ export interface CauseDefinition {
 
 const DOCKER = (t: Pick) => t('# Docker（一体化镜像 onlyoffice/documentserver）', '# Docker (all-in-one onlyoffice/documentserver image)');
 const HOST = (t: Pick) => t('# 主机安装（deb/rpm 软件包，7.3 起为 systemd 服务）', '# host install (deb/rpm packages; systemd units from 7.3)');
+/** An alternative command after the first (`docker … # or: systemctl …`): the comment in the reader's language. */
+const or = (t: Pick, command: string) => `   # ${t('或：', 'or: ')}${command}`;
 const ds = (p: Params) => String(p.ds ?? 'onlyoffice-documentserver');
 /** A WebSocket upgrade as an editor asks it (socket.io URL); the first line of the answer is the status. */
 const wsCurl = (p: Params) => "curl -sS -i -N --max-time 5 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' " +
@@ -56,7 +59,7 @@ export const CAUSES = {
   },
   container_paused: {
     title: (p, t) => t(`容器 ${p.name} 被暂停`, `container ${p.name} is paused`),
-    why: (_p, t) => t('暂停的容器接受 TCP 连接但不作任何应答。', 'a paused container accepts TCP connections and answers nothing.'),
+    why: (_p, t) => t('暂停的容器接受 TCP 连接但不作任何响应。', 'a paused container accepts TCP connections and answers nothing.'),
     fix: (p) => [`docker unpause ${p.name}`],
   },
   supervisor_program_down: {
@@ -73,12 +76,12 @@ export const CAUSES = {
   postgres_crash: {
     title: (_p, t) => t('PostgreSQL 断开后 docservice 进程退出了', 'docservice exited when PostgreSQL went away'),
     why: (_p, t) => t(
-      'PostgreSQL 停止时，若连接池中有空闲连接，docservice 会因 uncaughtException（terminating connection due to administrator command）直接退出，不会自行恢复；代理返回 502。',
+      'PostgreSQL 停止时，若连接池中有空闲连接，docservice 会因 uncaughtException（日志 “terminating connection due to administrator command”）直接退出，不会自行恢复；代理返回 502。',
       'when PostgreSQL stops while the pool holds an idle connection, docservice dies on an uncaughtException ("terminating connection due to administrator command") and does not come back by itself; the proxy answers 502.'),
     fix: (p, t) => [
       t('# 先让 PostgreSQL 恢复：', '# bring PostgreSQL back first:'),
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      'docker start onlyoffice-postgresql   # or: systemctl start postgresql',
+      `docker start onlyoffice-postgresql${or(t, 'systemctl start postgresql')}`,
       t('# 然后重启 docservice：', '# then restart docservice:'),
       DOCKER(t), `docker exec ${ds(p)} supervisorctl restart ds:docservice`,
       HOST(t), 'systemctl restart ds-docservice',
@@ -90,8 +93,8 @@ export const CAUSES = {
       'docservice 只有在连上消息队列之后才监听 8000 端口；RabbitMQ 不可达时它每秒重试，日志循环出现 “[AMQP] Error: connect ECONNREFUSED …:5672”，代理对所有请求返回 502（AMQP_URI 写错也是这样）。',
       'docservice listens on port 8000 only after it has connected to the broker; while RabbitMQ is unreachable it retries every second, logs "[AMQP] Error: connect ECONNREFUSED …:5672" in a loop, and the proxy answers 502 to everything (a wrong AMQP_URI does the same).'),
     fix: (p, t) => [
-      `rabbitmq-diagnostics -q ping   # ${t('或', 'or')}: docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q ping`,
-      'docker start onlyoffice-rabbitmq   # or: systemctl start rabbitmq-server',
+      `rabbitmq-diagnostics -q ping${or(t, 'docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q ping')}`,
+      `docker start onlyoffice-rabbitmq${or(t, 'systemctl start rabbitmq-server')}`,
       t('# 检查 DS 使用的地址（Docker 变量 AMQP_URI，local.json 中的 rabbitmq.url）：', '# check the address DS uses (Docker variable AMQP_URI, rabbitmq.url in local.json):'),
       `docker logs --tail 50 ${ds(p)} 2>&1 | grep -i amqp`,
       t('# RabbitMQ 恢复后 docservice 会自行开始监听。', '# docservice starts listening by itself once RabbitMQ answers.'),
@@ -100,7 +103,7 @@ export const CAUSES = {
   docservice_down: {
     title: (_p, t) => t('docservice 没有在监听', 'docservice is not listening'),
     why: (_p, t) => t(
-      'docservice（端口 8000）没有应答：正在启动、崩溃循环（ds:docservice FATAL “Exited too quickly”）或 local.json 格式错误。代理对 /healthcheck、/index.html、CommandService 返回 502，而 api.js（nginx 直接提供的静态文件）仍然返回 200；nginx 错误日志中是 “connect() failed (111: Connection refused) while connecting to upstream”。8.2 起数据库表缺失时也不会监听（日志 “DB table … does not exist”）；RabbitMQ ≥ 4.1 配 DS ≤ 8.3 时 RabbitMQ 日志为 “frame_max … lower than the minimum”。',
+      'docservice（端口 8000）没有响应：正在启动、崩溃循环（ds:docservice FATAL “Exited too quickly”）或 local.json 格式错误。代理对 /healthcheck、/index.html、CommandService 返回 502，而 api.js（nginx 直接提供的静态文件）仍然返回 200；nginx 错误日志中是 “connect() failed (111: Connection refused) while connecting to upstream”。8.2 起数据库表缺失时也不会监听（日志 “DB table … does not exist”）；RabbitMQ ≥ 4.1 配 DS ≤ 8.3 时 RabbitMQ 日志为 “frame_max … lower than the minimum”。',
       'docservice (port 8000) does not answer: starting, in a crash loop (ds:docservice FATAL "Exited too quickly") or a malformed local.json. The proxy answers 502 on /healthcheck, /index.html and CommandService while api.js (a static file nginx serves itself) still answers 200; nginx\'s error log says "connect() failed (111: Connection refused) while connecting to upstream". From 8.2 it also never listens when database tables are missing (log "DB table … does not exist"); RabbitMQ 4.1+ with DS 8.3 or older logs "frame_max … lower than the minimum" on the RabbitMQ side.'),
     fix: (p, t) => [
       DOCKER(t),
@@ -116,23 +119,23 @@ export const CAUSES = {
   wrong_target: {
     title: (_p, t) => t('documentserver.url 指向的不是 DocumentServer', 'documentserver.url does not point at DocumentServer'),
     why: (p, t) => t(
-      `${p.url} 有应答（HTTP ${p.status}），但不是 DocumentServer 的应答。`,
-      `${p.url} answers (HTTP ${p.status}) but not as DocumentServer does.`),
+      `${p.url} 有响应（HTTP ${p.status}），但响应不是 DocumentServer 发出的：这个地址上是别的服务，或路径前缀不对。`,
+      `${p.url} answers (HTTP ${p.status}) but not as DocumentServer does: another service listens there, or the path prefix is wrong.`),
     fix: (p, t) => [
       `curl -sS -i ${p.url}/index.html`,
-      t('# 把 documentserver.url 设为 docservice（http://主机:8000）或 DS 自带 nginx 的根地址。', '# set documentserver.url to docservice (http://HOST:8000) or to the root of DS\'s own nginx.'),
+      t('# 把 documentserver.url 设为 docservice 的地址（http://主机:8000）或 DS 自带 nginx 的根地址。', '# set documentserver.url to docservice (http://HOST:8000) or to the root of DS\'s own nginx.'),
     ],
   },
   rabbitmq_frozen: {
-    title: (_p, t) => t('RabbitMQ 接受连接但不应答', 'RabbitMQ accepts connections but does not answer'),
+    title: (_p, t) => t('RabbitMQ 接受连接但不响应', 'RabbitMQ accepts connections but does not answer'),
     why: (_p, t) => t(
       '/healthcheck 一直挂起：RabbitMQ 进程被冻结、过载，或触发了内存/磁盘告警。/index.html 仍然正常。',
       '/healthcheck hangs: the RabbitMQ process is frozen, overloaded or in a memory/disk alarm. /index.html still answers.'),
     fix: (_p, t) => [
       'rabbitmq-diagnostics -q alarms',
       'rabbitmqctl status',
-      t('# 仍无应答时重启：', '# if it still does not answer, restart it:'),
-      'docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server',
+      t('# 仍无响应时重启：', '# if it still does not answer, restart it:'),
+      `docker restart onlyoffice-rabbitmq${or(t, 'systemctl restart rabbitmq-server')}`,
     ],
   },
   rabbitmq_down: {
@@ -142,21 +145,21 @@ export const CAUSES = {
       'docservice cannot reach the broker: /healthcheck answers false, the version command still works, conversions stay at {"percent":0,"endConvert":false}. DS reconnects within a second once RabbitMQ is back.'),
     fix: (p, t) => [
       `rabbitmq-diagnostics -q ping   # ${p.address ?? '127.0.0.1:5672'}`,
-      'docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server',
+      `docker restart onlyoffice-rabbitmq${or(t, 'systemctl restart rabbitmq-server')}`,
       t('# 一体化镜像内置的 RabbitMQ：', '# the RabbitMQ inside the all-in-one image:'),
       `docker exec ${ds(p)} service rabbitmq-server start`,
     ],
   },
   postgres_frozen: {
-    title: (_p, t) => t('PostgreSQL 接受连接但不应答', 'PostgreSQL accepts connections but does not answer'),
+    title: (_p, t) => t('PostgreSQL 接受连接但不响应', 'PostgreSQL accepts connections but does not answer'),
     why: (_p, t) => t(
       '/healthcheck 一直挂起（它执行 SELECT 1）：PostgreSQL 被冻结、锁住或过载。',
       '/healthcheck hangs (it runs SELECT 1): PostgreSQL is frozen, locked or overloaded.'),
     fix: (p, t) => [
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
       'psql -U onlyoffice -c "select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"',
-      t('# 仍无应答时重启：', '# if it still does not answer, restart it:'),
-      'docker restart onlyoffice-postgresql   # or: systemctl restart postgresql',
+      t('# 仍无响应时重启：', '# if it still does not answer, restart it:'),
+      `docker restart onlyoffice-postgresql${or(t, 'systemctl restart postgresql')}`,
     ],
   },
   postgres_down: {
@@ -166,7 +169,7 @@ export const CAUSES = {
       '/healthcheck answers false and conversions fail with -1 while version, license and info.json still work. If docservice held an idle pooled connection when PostgreSQL stopped, it exits outright (see docservice).'),
     fix: (p, t) => [
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      'docker start onlyoffice-postgresql   # or: systemctl start postgresql',
+      `docker start onlyoffice-postgresql${or(t, 'systemctl start postgresql')}`,
       t('# 一体化镜像内置的 PostgreSQL：', '# the PostgreSQL inside the all-in-one image:'),
       `docker exec ${ds(p)} service postgresql start`,
     ],
@@ -174,21 +177,21 @@ export const CAUSES = {
   redis_down: {
     title: (_p, t) => t('Redis 不可用', 'Redis is down'),
     why: (_p, t) => t(
-      '开发者版和企业版用 Redis 保存编辑数据，Redis 不可用时 /healthcheck 返回 false（日志 “redisClient error … ECONNREFUSED”）；社区版不使用 Redis，/healthcheck 仍为 true——社区版请从 dependencies 中去掉 redis。',
+      '开发者版和企业版用 Redis 保存编辑数据，Redis 不可用时 /healthcheck 返回 false（日志 “redisClient error … ECONNREFUSED”）；社区版不使用 Redis，/healthcheck 仍为 true——社区版请从配置中去掉 dependencies.redis。',
       'Developer and Enterprise editions keep editor data in Redis and answer /healthcheck false without it (log "redisClient error … ECONNREFUSED"); Community does not use Redis and stays true: on Community, remove redis from dependencies.'),
-    fix: (p) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, `docker exec ${ds(p)} service redis-server start   # or: systemctl restart redis-server`],
+    fix: (p, t) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, `docker exec ${ds(p)} service redis-server start${or(t, 'systemctl restart redis-server')}`],
   },
   storage_not_writable: {
     title: (_p, t) => t('DS 的存储不可写', 'DS storage is not writable'),
     why: (p, t) => t(
-      `/healthcheck 返回 false，同时 ${p.path} 所在文件系统${p.problem}。7.1–8.0 的 /healthcheck 在写入存储失败时返回 false（8.1 起只记 WARN）。`,
-      `/healthcheck answers false while the file system of ${p.path} is ${p.problem}. DS 7.1–8.0 answer /healthcheck false when the storage write fails (8.1+ only log a WARN).`),
+      `/healthcheck 返回 false，同时 ${p.path} 所在文件系统${p.problem === 'full' ? '已写满' : '为只读'}。7.1–8.0 的 /healthcheck 在写入存储失败时返回 false（8.1 起只在日志中记一条 WARN）。`,
+      `/healthcheck answers false while the file system of ${p.path} is ${p.problem === 'full' ? 'full' : 'read-only'}. DS 7.1–8.0 answer /healthcheck false when the storage write fails (8.1+ only log a WARN).`),
     fix: (p) => [`df -h ${p.path}`, `findmnt -T ${p.path} -o TARGET,SOURCE,OPTIONS`],
   },
   healthcheck_hang: {
-    title: (_p, t) => t('/healthcheck 挂起：某个依赖接受连接但不应答', '/healthcheck hangs: a dependency accepts connections but does not answer'),
+    title: (_p, t) => t('/healthcheck 挂起：某个依赖接受连接但不响应', '/healthcheck hangs: a dependency accepts connections but does not answer'),
     why: (p, t) => t(
-      `/healthcheck 在 ${p.timeout} 内没有应答，而 /index.html 正常：冻结的 RabbitMQ 或 PostgreSQL 会让它一直挂起。在配置中加入 dependencies 可以指出是哪一个。`,
+      `/healthcheck 在 ${p.timeout} 内没有响应，而 /index.html 正常：冻结的 RabbitMQ 或 PostgreSQL 会让它一直挂起。在配置中加入 dependencies 可以指出是哪一个。`,
       `/healthcheck gave no answer within ${p.timeout} while /index.html answers: a frozen RabbitMQ or PostgreSQL makes it hang. Configure dependencies to tell which.`),
     fix: (p) => ['rabbitmq-diagnostics -q alarms', `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`],
   },
@@ -202,7 +205,7 @@ export const CAUSES = {
   proxy_bad_gateway: {
     title: (p, t) => t(`反向代理返回 ${p.status}，而 docservice 本身正常`, `the reverse proxy answers ${p.status} although docservice is up`),
     why: (p, t) => t(
-      `直连 docservice 正常，经过 ${p.url} 却得到 HTTP ${p.status}：代理的 upstream 指向了错误的主机或端口（例如 localhost 解析成 ::1 而 docservice 只监听 IPv4），或代理无法进入 DS 容器所在的网络。${Number(p.status) === 504 ? '504 表示 upstream 超时。' : ''}`,
+      `直连 docservice 正常，经过 ${p.url} 却得到 HTTP ${p.status}：代理的上游（proxy_pass / upstream）指向了错误的主机或端口（例如 localhost 解析成 ::1，而 docservice 只监听 IPv4），或代理连不进 DS 容器所在的网络。${Number(p.status) === 504 ? '504 表示代理等待上游超时。' : ''}`,
       `docservice answers directly, but through ${p.url} the answer is HTTP ${p.status}: the proxy's upstream points at the wrong host or port (e.g. localhost resolving to ::1 while docservice listens on IPv4), or the proxy cannot reach the DS container's network.${Number(p.status) === 504 ? ' 504 is an upstream timeout.' : ''}`),
     fix: (p, t) => [
       'nginx -t',
@@ -215,10 +218,10 @@ export const CAUSES = {
     ],
   },
   proxy_down: {
-    title: (_p, t) => t('公开地址没有 HTTP 应答', 'the public URL gives no HTTP answer'),
+    title: (_p, t) => t('反向代理连不上：没有运行、连接被拦截，或 TLS 握手失败', 'the reverse proxy cannot be reached: it is down, the connection is blocked, or TLS fails'),
     why: (p, t) => t(
-      `${p.url} ${p.failure}：代理没有运行、防火墙拦截，或 TLS 握手失败（证书或私钥缺失、不可读）。`,
-      `${p.url}: ${p.failure}. The proxy is not running, a firewall drops the connection, or the TLS handshake fails (certificate or key missing or unreadable).`),
+      `${p.url} 没有任何 HTTP 响应（连接被拒绝、超时，或 TLS 握手失败）。常见原因：反向代理（nginx）没有运行或没有监听 80/443 端口；防火墙或安全组拦截了连接；域名解析到了错误的地址；HTTPS 的证书或私钥缺失、不可读，握手失败。`,
+      `${p.url} gives no HTTP answer at all (refused, timed out, or a failed TLS handshake). Usually the reverse proxy (nginx) is not running or not listening on 80/443; a firewall or security group drops the connection; the name resolves to the wrong address; or the HTTPS certificate or key is missing or unreadable, so the handshake fails.`),
     fix: (p) => [
       'systemctl status nginx',
       "ss -ltnp | grep -E ':(80|443) '",
@@ -227,9 +230,9 @@ export const CAUSES = {
     ],
   },
   proxy_wrong_site: {
-    title: (_p, t) => t('公开地址由别的站点应答', 'something other than DocumentServer answers the public URL'),
+    title: (_p, t) => t('公开地址上响应的是别的站点', 'something other than DocumentServer answers the public URL'),
     why: (p, t) => t(
-      `${p.url} 返回 HTTP ${p.status}，不是 DocumentServer 的应答：代理的 server_name / location 或路径前缀配置不对。`,
+      `${p.url} 返回 HTTP ${p.status}，但响应不是 DocumentServer 发出的：代理的 server_name、location 或路径前缀配置不对。`,
       `${p.url} answers HTTP ${p.status}, not DocumentServer's answer: the proxy's server_name / location or path prefix is wrong.`),
     fix: (p) => [`curl -sS -i ${p.url}/healthcheck`, "grep -rn 'server_name\\|location\\|proxy_pass' /etc/nginx/"],
   },
@@ -239,14 +242,14 @@ export const CAUSES = {
       `直连时协同编辑 WebSocket 正常（HTTP 101），经 ${p.url} 却返回 HTTP ${p.status}：代理丢掉了 Upgrade/Connection 请求头（nginx 默认以 HTTP/1.0 连接上游，且不转发这两个头）。/healthcheck、api.js 都正常，但编辑器打开文档后提示连接已断开，修改无法保存。`,
       `the co-editing WebSocket answers HTTP 101 directly but HTTP ${p.status} through ${p.url}: the proxy drops the Upgrade/Connection headers (nginx talks HTTP/1.0 to its upstream and does not pass them on by default). /healthcheck and api.js are fine, yet editors open a document, then say the connection was lost, and changes are not saved.`),
     fix: (p, t) => [
-      t('# nginx：在 http 块中加入', '# nginx: in the http block'),
+      t('# nginx：在 `http` 块中加入', '# nginx: in the http block'),
       'map $http_upgrade $proxy_connection { default upgrade; "" close; }',
       t('# 在反代 DocumentServer 的 location 中加入', '# in the location that proxies to DocumentServer'),
       'proxy_http_version 1.1;',
       'proxy_set_header Upgrade $http_upgrade;',
       'proxy_set_header Connection $proxy_connection;',
       'nginx -t && systemctl reload nginx',
-      t('# Traefik、Caddy（reverse_proxy）默认转发 WebSocket：检查是否有中间件或 header 规则删除了 Upgrade/Connection',
+      t('# Traefik、Caddy（reverse_proxy）默认转发 WebSocket：检查是否有中间件或请求头规则删除了 Upgrade/Connection',
         '# Traefik and Caddy (reverse_proxy) forward WebSocket upgrades by default: look for a middleware or header rule that removes Upgrade/Connection'),
       t('# Kubernetes ingress-nginx 默认转发 WebSocket；把注解 nginx.ingress.kubernetes.io/proxy-read-timeout 和 proxy-send-timeout 调到 3600，避免空闲的编辑会话 60 秒后被断开',
         '# Kubernetes ingress-nginx forwards upgrades by default; set the annotations nginx.ingress.kubernetes.io/proxy-read-timeout and proxy-send-timeout to 3600 so idle editing sessions are not cut after 60 s'),
@@ -257,7 +260,7 @@ export const CAUSES = {
   websocket_down: {
     title: (_p, t) => t('docservice 不接受协同编辑 WebSocket', 'docservice does not accept the co-editing WebSocket'),
     why: (p, t) => t(
-      `${p.url} 的 WebSocket ${Number(p.status) === 0 ? '没有 HTTP 应答' : Number(p.status) === 101 ? '已升级（101），但没有在时限内收到 DocumentServer 的首帧' : `升级返回 HTTP ${p.status}`}，而 /index.html 正常：documentserver.url 指向的可能是 docservice 前面另一层代理（同样需要转发升级），或者 docservice 过载。`,
+      `${p.url} 的 WebSocket ${Number(p.status) === 0 ? '没有 HTTP 响应' : Number(p.status) === 101 ? '已升级（101），但没有在时限内收到 DocumentServer 的首帧' : `升级返回 HTTP ${p.status}`}，而 /index.html 正常：documentserver.url 指向的可能是 docservice 前面另一层代理（同样需要转发升级），或者 docservice 过载。`,
       `the WebSocket at ${p.url} ${Number(p.status) === 0 ? 'got no HTTP answer' : Number(p.status) === 101 ? 'was upgraded (101) but DocumentServer\'s first frame did not come in time' : `answered the upgrade with HTTP ${p.status}`} while /index.html answers: documentserver.url may be a proxy in front of docservice (which must forward upgrades too), or docservice is overloaded.`),
     fix: (p) => [
       `${wsCurl(p)} | head -3`,
@@ -267,7 +270,7 @@ export const CAUSES = {
   jwt_required: {
     title: (_p, t) => t('DS 要求 JWT，但导出器没有配置密钥', 'DS requires JWT but the exporter has no secret'),
     why: (p, t) => t(
-      `CommandService 返回 error 6（token）：DS 启用了 JWT（Docker 镜像 7.2 起默认启用，密钥随机生成），导出器没有配置 ${jwtKey(p)}.secret。`,
+      `CommandService 返回错误码 6（令牌无效）：DS 启用了 JWT（Docker 镜像 7.2 起默认启用，密钥随机生成），而导出器没有配置 ${jwtKey(p)}.secret。`,
       `CommandService answers error 6 (token): DS has JWT on (the default of the Docker image since 7.2, with a random secret) and the exporter has no ${jwtKey(p)}.secret.`),
     fix: (p, t) => [
       `docker exec ${ds(p)} documentserver-jwt-status.sh`,
@@ -278,18 +281,18 @@ export const CAUSES = {
   jwt_mismatch: {
     title: (_p, t) => t('JWT 密钥不一致', 'JWT secret mismatch'),
     why: (p, t) => t(
-      `CommandService 拒绝了用 ${jwtKey(p)}.secret 签名的令牌（error 6）：DS 的密钥不同（或 JWT 头不同）。使用同一个错误密钥的集成会让编辑器显示 “document security token is not correctly formed”，转换返回 -8。`,
+      `CommandService 拒绝了用 ${jwtKey(p)}.secret 签名的令牌（错误码 6）：DS 的密钥不同（或 JWT 头不同）。使用同一个错误密钥的集成会让编辑器显示 “document security token is not correctly formed”，转换返回 -8。`,
       `CommandService rejects tokens signed with ${jwtKey(p)}.secret (error 6): DS has another secret (or another JWT header). Integrations with the same wrong secret make the editor say "document security token is not correctly formed" and conversions fail with -8.`),
     fix: (p, t) => [
       `docker exec ${ds(p)} documentserver-jwt-status.sh`,
-      t(`# 让 ${jwtKey(p)}.secret / header 与之一致（集成端也要一致），然后：`, `# make ${jwtKey(p)}.secret / header match it (and the integration's), then:`),
+      t(`# 让 ${jwtKey(p)}.secret 和 ${jwtKey(p)}.header 与之一致（集成端也要一致），然后：`, `# make ${jwtKey(p)}.secret / header match it (and the integration's), then:`),
       'curl -X POST http://127.0.0.1:9967/-/reload',
     ],
   },
   jwt_expired: {
     title: (_p, t) => t('JWT 被判定为过期：时钟不一致', 'JWT seen as expired: clocks disagree'),
     why: (_p, t) => t(
-      'CommandService 返回 error 7（token expired），而令牌是刚签发的：DS 主机与导出器主机的时钟相差超过几分钟。',
+      'CommandService 对刚签发的令牌返回错误码 7（令牌已过期）：DS 主机与导出器主机的时钟相差了几分钟以上。',
       'CommandService answers error 7 (token expired) for a token signed just now: the clocks of the DS host and the exporter host differ by minutes.'),
     fix: () => ['timedatectl status', 'chronyc tracking', 'date -u'],
   },
@@ -301,19 +304,19 @@ export const CAUSES = {
     fix: (p, t) => [
       t('# DS 这边：', '# on the DS side:'),
       `docker exec ${ds(p)} documentserver-jwt-status.sh`,
-      t('# Docker：环境变量 JWT_SECRET（同时设置 browser、inbox、outbox 三个密钥），修改后重建容器', '# Docker: the JWT_SECRET variable (sets the browser, inbox and outbox secrets alike); recreate the container after changing it'),
+      t('# Docker：环境变量 JWT_SECRET（同时设置 secret.browser、secret.inbox、secret.outbox 三个密钥），修改后重建容器', '# Docker: the JWT_SECRET variable (sets the browser, inbox and outbox secrets alike); recreate the container after changing it'),
       t('# 软件包安装：/etc/onlyoffice/documentserver/local.json 中的 services.CoAuthoring.secret.browser.string，修改后重启 ds-docservice',
         '# packages: services.CoAuthoring.secret.browser.string in /etc/onlyoffice/documentserver/local.json; restart ds-docservice after changing it'),
       "grep -A2 '\"browser\"' /etc/onlyoffice/documentserver/local.json",
       t('# 集成这边（Nextcloud、ownCloud、Seafile 或自己的应用）：其 “Secret key”/JWT 密钥设置必须与 DS 的浏览器密钥相同',
         '# on the integration side (Nextcloud, ownCloud, Seafile or your own app): its "Secret key" / JWT secret setting must equal DS\'s browser secret'),
-      t('# 导出器：documentserver.jwt.browser_secret（不同于 inbox 密钥时才需要），然后：', '# the exporter: documentserver.jwt.browser_secret (only when it differs from the inbox secret), then:'),
+      t('# 导出器：documentserver.jwt.browser_secret（与 documentserver.jwt.secret 不同时才需要），然后：', '# the exporter: documentserver.jwt.browser_secret (only when it differs from the inbox secret), then:'),
       'curl -X POST http://127.0.0.1:9967/-/reload',
     ],
   },
   command_failed: {
-    title: (p, t) => t(`CommandService 返回错误 ${p.code}`, `CommandService answers error ${p.code}`),
-    why: (p, t) => t(`version 命令返回 error ${p.code}（${p.reason}）。`, `the version command answers error ${p.code} (${p.reason}).`),
+    title: (p, t) => t(`CommandService 返回错误码 ${p.code}`, `CommandService answers error ${p.code}`),
+    why: (p, t) => t(`version 命令返回错误码 ${p.code}（${p.reason}），原因见 DS 日志。`, `the version command answers error ${p.code} (${p.reason}); the DS log says why.`),
     fix: (p) => [`docker logs --tail 100 ${ds(p)}`],
   },
   disk_error: {
@@ -386,7 +389,7 @@ export const CAUSES = {
     fix: (p, t) => [
       t('# 把中间证书追加到证书文件后面，然后重启：', '# append the intermediate certificate(s) to the certificate file, then restart:'),
       'cat onlyoffice.crt intermediate.crt > /app/onlyoffice/DocumentServer/data/certs/onlyoffice.crt',
-      `docker restart ${ds(p)}   # or: systemctl reload nginx`,
+      `docker restart ${ds(p)}${or(t, 'systemctl reload nginx')}`,
     ],
   },
   cert_hostname_mismatch: {
@@ -412,7 +415,7 @@ export const CAUSES = {
   converter_down: {
     title: (p, t) => t(`没有转换器消费 ${p.queue}`, `no converter consumes ${p.queue}`),
     why: (p, t) => t(
-      `${p.queue} 有 ${p.ready} 个任务等待、0 个消费者：FileConverter 没有运行。打开、保存和“另存为”都会等待，900 秒后任务进入死信，用户得到错误 -2。`,
+      `${p.queue} 有 ${p.ready} 个任务等待、0 个消费者：FileConverter 没有运行。打开、保存和“另存为”都会等待，900 秒后任务进入死信，用户看到错误码 -2。`,
       `${p.queue} has ${p.ready} tasks waiting and 0 consumers: FileConverter is not running. Opening, saving and download-as wait; after 900 s the tasks are dead-lettered and users get error -2.`),
     fix: (p, t) => [
       DOCKER(t), `docker exec ${ds(p)} supervisorctl status ds:converter`, `docker exec ${ds(p)} supervisorctl restart ds:converter`,
@@ -421,13 +424,13 @@ export const CAUSES = {
   },
   conversion_failed: {
     title: (p, t) => (p.outcome === undefined || p.outcome === 'error_code'
-      ? t(`测试转换失败（错误 ${p.code}）`, `the test conversion failed (error ${p.code})`)
-      : t(`测试转换失败（${p.outcome}）`, `the test conversion failed (${p.outcome})`)),
+      ? t(`测试转换失败（错误码 ${p.code}）`, `the test conversion failed (error ${p.code})`)
+      : t(`测试转换失败（${outcomeText(p, t)}）`, `the test conversion failed (${outcomeText(p, t)})`)),
     why: (p, t) => t(conversionWhy(Number(p.code), String(p.outcome ?? 'error_code'), 'zh-CN'), conversionWhy(Number(p.code), String(p.outcome ?? 'error_code'), 'en')),
     fix: (p) => [`docker logs --tail 100 ${ds(p)} 2>&1 | grep -i -E 'convert|error'`, 'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log'],
   },
   dependency_unreachable: {
-    title: (p, t) => t(`${p.dependency} 在 ${p.address} 没有应答，但 DS 健康检查正常`, `${p.dependency} does not answer at ${p.address}, yet DS is healthy`),
+    title: (p, t) => t(`${p.dependency} 在 ${p.address} 没有响应，但 DS 健康检查正常`, `${p.dependency} does not answer at ${p.address}, yet DS is healthy`),
     why: (p, t) => t(
       `DS 的 /healthcheck 为 true，说明 DS 使用的不是这个地址：请把导出器配置中的 dependencies.${p.dependency} 改成 DS 实际使用的地址（local.json / Docker 环境变量），一体化容器不发布端口时设为 false。`,
       `DS's /healthcheck is true, so DS does not use this address: set dependencies.${p.dependency} in the exporter's configuration to the address DS really uses (local.json / the Docker environment), or to false when the all-in-one container does not publish it.`),
@@ -444,20 +447,20 @@ export const CAUSES = {
     title: (p, t) => t(`导出器的 ${p.collector} 检查失败`, `the exporter's ${p.collector} check failed`),
     why: (p, t) => (p.error === undefined
       ? t('这一项无法判断：检查本身出错或超时，原因见导出器日志。', 'this hop cannot be judged: the check itself failed or timed out; the exporter\'s log says why.')
-      : t(`这一项无法判断，检查失败：${p.error}`, `this hop cannot be judged, the check failed: ${p.error}`)),
+      : t(`这一项无法判断，检查失败：${errorText(p, t)}`, `this hop cannot be judged, the check failed: ${p.error}`)),
     fix: (p, t) => (p.error === undefined
-      ? ['docker logs --tail 50 onlyoffice-exporter   # or: journalctl -u onlyoffice-exporter -n 50']
+      ? [`docker logs --tail 50 onlyoffice-exporter${or(t, 'journalctl -u onlyoffice-exporter -n 50')}`]
       : [t(
         `# 按上面的原因修正 ${p.collector} 的配置或目标，然后再运行诊断`,
         `# fix what the reason above names (the ${p.collector} configuration or its target), then run the doctor again`)]),
   },
   rabbitmq_source_failed: {
-    title: (p, t) => t(`导出器读不到 RabbitMQ 的队列（${p.sources}）`, `the exporter cannot read the queues from RabbitMQ (${p.sources})`),
+    title: (p, t) => t(`导出器读不到 RabbitMQ 的队列（${String(p.sources).split(', ').join('、')}）`, `the exporter cannot read the queues from RabbitMQ (${p.sources})`),
     why: (p, t) => t(
-      `转换队列无法判断：${p.error ?? '原因见导出器日志'}。/metrics 中对应的是 onlyoffice_rabbitmq_up 0。`,
+      `转换队列无法判断：${p.error !== undefined ? errorText(p, t) : '原因见导出器日志'}。/metrics 中对应的是 onlyoffice_rabbitmq_up 0。`,
       `the conversion queue cannot be judged: ${p.error ?? 'the exporter\'s log says why'}. /metrics says the same with onlyoffice_rabbitmq_up 0.`),
     fix: (_p, t) => [t(
-      '# 检查 rabbitmq.management_url / prometheus_url / url，以及 rabbitmq.username、rabbitmq.password（管理 API 需要登录）',
+      '# 检查 rabbitmq.management_url、rabbitmq.prometheus_url、rabbitmq.url，以及 rabbitmq.username、rabbitmq.password（管理 API 需要登录）',
       '# check rabbitmq.management_url / prometheus_url / url, and rabbitmq.username, rabbitmq.password (the management API needs a login)')],
   },
   queue_backlog: {
@@ -479,7 +482,7 @@ function certFix(p: Params, t: Pick): string[] {
   return [
     ...lines,
     t('# 更新 /var/www/onlyoffice/Data/certs/ 中的证书（onlyoffice.crt 或 tls.crt，含中间证书）后重启：', '# renew the certificate in /var/www/onlyoffice/Data/certs/ (onlyoffice.crt or tls.crt, with intermediates), then restart:'),
-    `docker restart ${ds(p)}   # or: systemctl reload nginx`,
+    `docker restart ${ds(p)}${or(t, 'systemctl reload nginx')}`,
   ];
 }
 
@@ -488,9 +491,9 @@ function conversionWhy(code: number, outcome: string, lang: 'zh-CN' | 'en'): str
   const zh = lang === 'zh-CN';
   switch (outcome) {
     case 'timeout': return zh ? '在超时之前没有完成：任务在队列中等待（转换器没有运行或过慢），或 RabbitMQ 不可用时停在 0%。' : 'it did not finish before the timeout: the task waits in the queue (no converter, or too slow), or stays at 0% while RabbitMQ is unreachable.';
-    case 'request_failed': return zh ? 'ConvertService 没有应答（docservice 不可用）。' : 'ConvertService did not answer (docservice is down).';
+    case 'request_failed': return zh ? 'ConvertService 没有响应（docservice 不可用）。' : 'ConvertService did not answer (docservice is down).';
     case 'result_fetch_failed': return zh ? '转换完成，但取回结果文件（nginx 的 /cache/files，secure_link）失败。' : 'the conversion finished but fetching the result (nginx /cache/files, secure_link) failed.';
-    case 'result_url_refused': return zh ? '转换完成，但结果地址不在 documentserver.url 或 public_url 的源上，没有去取：应答被伪造或 DS 被篡改（日志中有该地址的源）。' : 'the conversion finished but the result URL is not on the origin of documentserver.url or public_url, so it was not fetched: a spoofed answer or a tampered DS (the log names its origin).';
+    case 'result_url_refused': return zh ? '转换完成，但结果地址不在 documentserver.url 或 public_url 的源上，没有去取：响应被伪造或 DS 被篡改（日志中有该地址的源）。' : 'the conversion finished but the result URL is not on the origin of documentserver.url or public_url, so it was not fetched: a spoofed answer or a tampered DS (the log names its origin).';
     case 'source_failed': return zh ? '导出器无法提供源文件（conversion_probe.source_listen / source_base_url）。' : 'the exporter could not serve the source file (conversion_probe.source_listen / source_base_url).';
   }
   switch (code) {

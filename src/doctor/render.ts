@@ -1,3 +1,5 @@
+import { DEFAULT_TIME_ZONE } from '../config/sections/notify.js';
+import { formatTime } from '../lib/time.js';
 import { EXPORTER_VERSION } from '../version.js';
 import { CAUSES } from './causes.js';
 import { picker, type Lang, type Pick } from './i18n.js';
@@ -13,7 +15,10 @@ export interface RenderedDiagnosis {
   target: string;
   name?: string;
   publicUrl?: string;
+  /** ISO 8601, UTC: for scripts. */
   checkedAt: string;
+  /** The same time in notify.timezone with its offset ("2026-12-06 20:00:00 UTC+08:00"): what people are shown. */
+  checkedAtLocal: string;
   seconds: number;
   hops: {
     id: string;
@@ -26,7 +31,12 @@ export interface RenderedDiagnosis {
   causes: { id: string; hop: string; severity: 'fail' | 'warn'; title: string; why: string; fix: string[] }[];
 }
 
-export function renderJson(diagnosis: Diagnosis, lang: Lang): RenderedDiagnosis {
+/** How a diagnosis is shown: times in `timeZone` (notify.timezone). */
+export interface RenderOptions {
+  timeZone?: string | undefined;
+}
+
+export function renderJson(diagnosis: Diagnosis, lang: Lang, options: RenderOptions = {}): RenderedDiagnosis {
   const t = picker(lang);
   return {
     verdict: diagnosis.verdict,
@@ -37,6 +47,7 @@ export function renderJson(diagnosis: Diagnosis, lang: Lang): RenderedDiagnosis 
     ...(diagnosis.name !== undefined ? { name: diagnosis.name } : {}),
     ...(diagnosis.publicUrl !== undefined ? { publicUrl: diagnosis.publicUrl } : {}),
     checkedAt: diagnosis.checkedAt,
+    checkedAtLocal: formatTime(Date.parse(diagnosis.checkedAt), options.timeZone ?? DEFAULT_TIME_ZONE),
     seconds: diagnosis.seconds,
     hops: diagnosis.hops.map((hop) => ({
       id: hop.id,
@@ -61,38 +72,56 @@ const COLORS: Record<Verdict, string> = { ok: '\x1b[32m', warn: '\x1b[33m', fail
 const RESET = '\x1b[0m';
 
 /** The report a person reads in a terminal or a cron mail. */
-export function renderText(diagnosis: Diagnosis, lang: Lang, options: { color?: boolean } = {}): string {
+export function renderText(diagnosis: Diagnosis, lang: Lang, options: RenderOptions & { color?: boolean } = {}): string {
   const t = picker(lang);
-  const r = renderJson(diagnosis, lang);
-  const token = (v: Verdict) => {
-    const text = `[${VERDICT_TOKENS[v]}]`.padEnd(10);
-    return options.color ? `${COLORS[v]}${text}${RESET}` : text;
+  const r = renderJson(diagnosis, lang, options);
+  const colon = t('：', ': ');
+  // The verdict of each hop as a badge: the word in zh-CN (a Chinese character is two columns wide), the token in English.
+  const width = lang === 'zh-CN' ? 12 : 10;
+  const indent = ' '.repeat(width);
+  const badge = (v: Verdict) => {
+    const text = lang === 'zh-CN' ? `[${VERDICT_WORDS[v]({}, t)}]` : `[${VERDICT_TOKENS[v]}]`;
+    const padded = text + ' '.repeat(Math.max(1, width - displayWidth(text)));
+    return options.color ? `${COLORS[v]}${padded}${RESET}` : padded;
   };
   const lines: string[] = [];
   lines.push(t('ONLYOFFICE Docs 诊断报告', 'ONLYOFFICE Docs diagnosis'));
-  lines.push(`${t('时间', 'Checked at')}: ${r.checkedAt}  (${r.seconds} s)   onlyoffice-exporter ${r.exporterVersion}`);
+  lines.push(`${t('检查时间', 'Checked at')}${colon}${r.checkedAtLocal}${t(`（耗时 ${r.seconds} 秒）`, ` (${r.seconds} s)`)}   onlyoffice-exporter ${r.exporterVersion}`);
   const name = r.name !== undefined ? `${r.name} ` : '';
-  lines.push(`DocumentServer: ${name}${r.target}${r.publicUrl !== undefined ? `   ${t('公开地址', 'public URL')}: ${r.publicUrl}` : ''}`);
+  lines.push(`DocumentServer${colon}${name}${r.target}${r.publicUrl !== undefined ? `   ${t('公开地址', 'public URL')}${colon}${r.publicUrl}` : ''}`);
   lines.push('');
   for (const hop of r.hops) {
-    lines.push(`${token(hop.verdict)}${hop.name}`);
-    for (const f of hop.findings) lines.push(`${' '.repeat(10)}${f.text}`);
-    if (hop.because !== undefined) lines.push(`${' '.repeat(10)}→ ${t('原因在', 'caused by')}: ${HOP_NAMES[hop.because as Hop['id']]({}, t)}`);
-    for (const c of hop.causes) if (hop.verdict !== 'ok') lines.push(`${' '.repeat(10)}→ ${t('可能原因', 'likely cause')}: ${c.title}`);
+    lines.push(`${badge(hop.verdict)}${hop.name}`);
+    for (const f of hop.findings) lines.push(`${indent}${f.text}`);
+    if (hop.because !== undefined) lines.push(`${indent}→ ${t('问题出在', 'caused by')}${colon}${HOP_NAMES[hop.because as Hop['id']]({}, t)}`);
+    for (const c of hop.causes) if (hop.verdict !== 'ok') lines.push(`${indent}→ ${t('可能原因', 'likely cause')}${colon}${c.title}`);
   }
   lines.push('');
-  lines.push(`${t('结论', 'Verdict')}: ${token(r.verdict).trim()} ${VERDICT_WORDS[r.verdict]({}, t)}`);
+  // The conclusion keeps the stable token (cron mail, grep) in both languages.
+  const verdictToken = `[${VERDICT_TOKENS[r.verdict]}]`;
+  const colored = (text: string) => (options.color ? `${COLORS[r.verdict]}${text}${RESET}` : text);
+  lines.push(t(
+    `结论：${colored(VERDICT_WORDS[r.verdict]({}, t))}（${VERDICT_TOKENS[r.verdict]}）`,
+    `Verdict: ${colored(verdictToken)} ${VERDICT_WORDS[r.verdict]({}, t)}`));
   if (r.causes.length === 0) {
     lines.push(r.verdict === 'ok' || r.verdict === 'skipped' ? t('所有已配置的检查都正常。', 'Every configured check passed.') : '');
   }
   r.causes.forEach((c, i) => {
     lines.push('');
-    lines.push(`${i + 1}. [${HOP_NAMES[c.hop as Hop['id']]({}, t)}] ${c.title}${c.severity === 'warn' ? ` (${t('警告', 'warning')})` : ''}`);
+    const hop = HOP_NAMES[c.hop as Hop['id']]({}, t);
+    lines.push(t(`${i + 1}. 【${hop}】${c.severity === 'warn' ? '警告：' : ''}${c.title}`, `${i + 1}. [${hop}] ${c.title}${c.severity === 'warn' ? ' (warning)' : ''}`));
     lines.push(`   ${c.why}`);
-    lines.push(`   ${t('处理方法', 'How to fix')}:`);
+    lines.push(`   ${t('处理方法', 'How to fix')}${colon}`);
     for (const command of c.fix) lines.push(`     ${command}`);
   });
   return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}
+
+/** Terminal columns: CJK and full-width characters take two. */
+function displayWidth(text: string): number {
+  let width = 0;
+  for (const c of text) width += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(c) ? 2 : 1;
+  return width;
 }
 
 function title(c: CauseRef, t: Pick): string {
@@ -104,9 +133,15 @@ export function summaryLine(diagnoses: readonly Diagnosis[], lang: Lang): string
   const counts: Record<string, number> = {};
   for (const d of diagnoses) counts[d.verdict] = (counts[d.verdict] ?? 0) + 1;
   const verdict = worst(diagnoses.map((d) => d.verdict));
-  const zh = lang === 'zh-CN';
+  const bad = diagnoses.filter((d) => d.verdict !== 'ok' && d.verdict !== 'skipped');
+  if (lang === 'zh-CN') {
+    const t = picker(lang);
+    const parts = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined)
+      .map((v) => `${VERDICT_WORDS[v]({}, t)} ${counts[v]} 个`).join('，');
+    const named = bad.map((d) => `${d.name ?? d.target}（${VERDICT_WORDS[d.verdict]({}, t)}）`).join('、');
+    return `集群共 ${diagnoses.length} 个 DocumentServer：${parts} → ${VERDICT_WORDS[verdict]({}, t)}（${VERDICT_TOKENS[verdict]}）${bad.length > 0 ? `；有问题的：${named}` : ''}`;
+  }
   const parts = Object.entries(counts).map(([v, n]) => `${n} ${VERDICT_TOKENS[v as Diagnosis['verdict']]}`).join(', ');
-  const bad = diagnoses.filter((d) => d.verdict !== 'ok' && d.verdict !== 'skipped').map((d) => `${d.name ?? d.target} ${VERDICT_TOKENS[d.verdict]}`);
-  const fleet = zh ? `集群共 ${diagnoses.length} 个 DocumentServer` : `Fleet: ${diagnoses.length} DocumentServers`;
-  return `${fleet}: ${parts} -> ${VERDICT_TOKENS[verdict]}${bad.length > 0 ? ` (${bad.join('; ')})` : ''}`;
+  const named = bad.map((d) => `${d.name ?? d.target} ${VERDICT_TOKENS[d.verdict]}`);
+  return `Fleet: ${diagnoses.length} DocumentServers: ${parts} -> ${VERDICT_TOKENS[verdict]}${named.length > 0 ? ` (${named.join('; ')})` : ''}`;
 }

@@ -1,5 +1,5 @@
 import { picker, type Lang } from './i18n.js';
-import { HOP_NAMES, VERDICT_TOKENS, VERDICT_WORDS } from './messages.js';
+import { errorText, HOP_NAMES, VERDICT_TOKENS, VERDICT_WORDS } from './messages.js';
 import { worst, type Diagnosis, type HopId, type Verdict } from './model.js';
 import { renderJson } from './render.js';
 import type { Trends } from './trends.js';
@@ -64,7 +64,8 @@ export function inspectionReport(
     return `- ${MARKS[d.verdict]} ${d.name ?? d.target}${t('：', ': ')}${word(d.verdict)}${first !== undefined ? t(`（${first}）`, ` (${first})`) : ''}`;
   });
   const counts = (fleet ?? []).reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.verdict]: (acc[d.verdict] ?? 0) + 1 }), {});
-  const countText = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined).map((v) => `${counts[v]} ${word(v)}`);
+  const countText = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined)
+    .map((v) => t(`${word(v)} ${counts[v]} 个`, `${counts[v]} ${word(v)}`));
   return {
     verdict,
     title: t(`ONLYOFFICE Docs 每日巡检：${MARKS[verdict]} ${word(verdict)}`, `ONLYOFFICE Docs daily inspection: ${MARKS[verdict]} ${word(verdict)}`),
@@ -90,6 +91,12 @@ function firstFix(fix: readonly string[]): { command: string; context?: string }
   return { command: fix[index]!, ...(heading !== undefined && heading !== '' ? { context: heading } : {}) };
 }
 
+/** The connections' mode label (edit, view) in Chinese; another value stays as it is. */
+function modeName(mode: string, lang: Lang): string {
+  const t = picker(lang);
+  return mode === 'edit' ? t('编辑', 'edit') : mode === 'view' ? t('查看', 'view') : `${mode} `;
+}
+
 // Each kind of trend shows at most this many lines: the soonest-full filesystems, and so on.
 const MAX_TREND_LINES = 5;
 
@@ -98,7 +105,7 @@ export function trendLines(trends: Trends, lang: Lang): string[] {
   const t = picker(lang);
   const colon = t('：', ': ');
   const lines = [t('**过去 24 小时的趋势**（Prometheus）', '**Trends of the last 24 hours** (Prometheus)')];
-  if (trends.error !== undefined) return [...lines, `- ${t('无法查询 Prometheus', 'Prometheus could not be queried')}${colon}${trends.error}`];
+  if (trends.error !== undefined) return [...lines, `- ${t('无法查询 Prometheus', 'Prometheus could not be queried')}${colon}${errorText({ error: trends.error }, t)}`];
   const at = (instance: string) => (instance === '' ? '' : t(`（${instance}）`, ` (${instance})`));
   const days = (value: number) => Math.round(value * 10) / 10;
   const disk = t('磁盘', 'Disk');
@@ -113,7 +120,7 @@ export function trendLines(trends: Trends, lang: Lang): string[] {
   for (const c of trends.connections.slice(0, MAX_TREND_LINES)) {
     const percent = c.limit !== undefined ? Math.round((c.peak / c.limit) * 100) : undefined;
     const share = percent !== undefined ? `${c.peak} / ${c.limit}${t(`（许可证的 ${percent}%）`, ` (${percent}% of the license)`)}` : `${c.peak}`;
-    lines.push(`- ${peak} ${c.mode}${at(c.instance)}${colon}${share}`);
+    lines.push(`- ${t(`${modeName(c.mode, lang)}连接峰值`, `Peak ${c.mode} connections`)}${at(c.instance)}${colon}${share}`);
   }
   if (trends.connections.length === 0) lines.push(`- ${peak}${colon}${t('没有数据', 'no data')}`);
   const failed = t('失败的测试转换', 'Failed test conversions');

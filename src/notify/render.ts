@@ -2,6 +2,10 @@ import { compareStrings } from '../lib/compare.js';
 import type { Alert } from './payload.js';
 import { fill, fillLines, type Template } from './templates.js';
 
+import { formatTime } from '../lib/time.js';
+
+export { formatTime };
+
 export type Channel = 'dingtalk' | 'wecom';
 
 export interface RenderOptions {
@@ -89,8 +93,8 @@ export function renderMessage(alerts: readonly Alert[], remaining: number, optio
     resolved > 0 ? fill(s.count_resolved, { count: String(resolved) }) : '',
   ].filter((part) => part !== '').join(s.count_separator);
   const names = [...new Set(sections.map((section) => section.alertname))];
-  const plainNames = alertnameList(names.map((name) => plainText(truncate(name, Math.min(CAP.name, limit.chars)))), s.alertnames_more);
-  const markdownNames = alertnameList(names.map((name) => escapeMarkdown(truncate(name, Math.min(CAP.name, limit.chars)))), s.alertnames_more);
+  const plainNames = alertnameList(names.map((name) => plainText(truncate(name, Math.min(CAP.name, limit.chars)))), s.alertnames_more, s.alertname_separator);
+  const markdownNames = alertnameList(names.map((name) => escapeMarkdown(truncate(name, Math.min(CAP.name, limit.chars)))), s.alertnames_more, s.alertname_separator);
   let title = fill(s.title, { status_summary: counts, alertnames: plainNames });
   let titleMarkdown = fill(s.title, { status_summary: counts, alertnames: markdownNames });
   if (options.keyword !== undefined && !title.includes(options.keyword)) {
@@ -147,8 +151,8 @@ function groupSections(alerts: readonly Alert[]): Section[] {
     || compareStrings(a.alertname, b.alertname));
 }
 
-function alertnameList(names: string[], moreSnippet: string): string {
-  const shown = names.slice(0, 2).join(', ');
+function alertnameList(names: string[], moreSnippet: string, separator: string): string {
+  const shown = names.slice(0, 2).join(separator);
   if (names.length <= 2) return shown;
   return `${shown} ${fill(moreSnippet, { count: String(names.length - 2), total: String(names.length) })}`;
 }
@@ -368,23 +372,6 @@ function segmentUpTo(text: string, found: Boundaries, count: number): void {
 
 function isHighSurrogate(code: number): boolean {
   return code >= 0xd800 && code <= 0xdbff;
-}
-
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** "2024-05-01 20:34:56 UTC+08:00" in `timeZone`. */
-export function formatTime(ms: number, timeZone: string): string {
-  let format = timeFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
-      hourCycle: 'h23', timeZoneName: 'longOffset',
-    });
-    timeFormats.set(timeZone, format);
-  }
-  const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((part) => [part.type, part.value]));
-  const offset = (parts.timeZoneName ?? 'GMT').replace(/^GMT/, 'UTC');
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${offset === 'UTC' ? 'UTC+00:00' : offset}`;
 }
 
 /** "1h 2m 3s" / "1小时2分3秒": largest units first, zero units left out, at least seconds. */

@@ -31,6 +31,7 @@ const SNIPPETS = {
   count_resolved: ['count'],
   count_separator: [],
   alertnames_more: ['count', 'total'],
+  alertname_separator: [],
   duration_separator: [],
 } as const satisfies Record<string, readonly string[]>;
 

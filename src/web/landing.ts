@@ -1,4 +1,5 @@
-import { VERDICT_TOKENS } from '../doctor/messages.js';
+import { picker } from '../doctor/i18n.js';
+import { VERDICT_TOKENS, VERDICT_WORDS } from '../doctor/messages.js';
 import type { RenderedDiagnosis } from '../doctor/render.js';
 import type { Lang } from '../doctor/i18n.js';
 import { worst, type Verdict } from '../doctor/model.js';
@@ -25,32 +26,40 @@ const COLORS: Record<Verdict, { bg: string; fg: string }> = {
 const TEXT = {
   title: { 'zh-CN': 'ONLYOFFICE Docs 状态', en: 'ONLYOFFICE Docs status' },
   verdict: {
-    'zh-CN': { ok: '一切正常', warn: '有警告', fail: '有故障', unknown: '部分检查无法完成', skipped: '一切正常' },
+    'zh-CN': { ok: '所有检查都通过', warn: '有需要关注的问题', fail: '有环节不可用', unknown: '部分检查无法完成', skipped: '所有检查都通过' },
     en: { ok: 'All is well', warn: 'Warnings', fail: 'Something is broken', unknown: 'Some checks could not run', skipped: 'All is well' },
   },
   checked: { 'zh-CN': '检查时间', en: 'Checked at' },
   refresh: { 'zh-CN': (n: number) => `每 ${n} 秒自动刷新`, en: (n: number) => `refreshes every ${n} s` },
-  hops: { 'zh-CN': '逐跳检查', en: 'Hop by hop' },
+  hops: { 'zh-CN': '链路逐段检查', en: 'Hop by hop' },
   causes: { 'zh-CN': '原因与处理方法', en: 'Causes and fixes' },
   fix: { 'zh-CN': '处理方法', en: 'How to fix' },
-  cause: { 'zh-CN': '原因在', en: 'caused by' },
+  cause: { 'zh-CN': '问题出在', en: 'caused by' },
+  colon: { 'zh-CN': '：', en: ': ' },
+  took: { 'zh-CN': (s: number) => `（耗时 ${s} 秒）`, en: (s: number) => ` (${s} s)` },
+  sd: { 'zh-CN': '/sd（Prometheus 的 http_sd_configs）', en: '/sd (Prometheus http_sd_configs)' },
   notLoaded: { 'zh-CN': '配置尚未加载', en: 'configuration not loaded' },
   endpoints: { 'zh-CN': '接口', en: 'Endpoints' },
-  doctor: { 'zh-CN': '命令行同样的诊断：npm run doctor（镜像内：doctor）', en: 'The same diagnosis on the command line: npm run doctor (in the image: doctor)' },
+  doctor: { 'zh-CN': '在命令行运行同样的诊断：npm run doctor（容器内：doctor）', en: 'The same diagnosis on the command line: npm run doctor (in the image: doctor)' },
   fleetDoctor: {
-    'zh-CN': '命令行同样的诊断：npm run doctor -- --all，或 --target=名称（镜像内：doctor）',
+    'zh-CN': '在命令行运行同样的诊断：npm run doctor -- --all，或 --target=名称（容器内：doctor）',
     en: 'The same diagnosis on the command line: npm run doctor -- --all, or --target=NAME (in the image: doctor)',
   },
-  fleet: { 'zh-CN': 'DocumentServer 集群', en: 'DocumentServer fleet' },
+  fleet: { 'zh-CN': (n: number) => `集群共 ${n} 个 DocumentServer`, en: (n: number) => `DocumentServer fleet: ${n}` },
   fleetIndex: { 'zh-CN': '← 集群总览', en: '← fleet overview' },
-  local: { 'zh-CN': '本机 DocumentServer（documentserver，/metrics）', en: 'This host\'s DocumentServer (documentserver, /metrics)' },
-  unknownTarget: { 'zh-CN': '这个 target 不在 probe.targets 中', en: 'this target is not in probe.targets' },
+  local: { 'zh-CN': '本机 DocumentServer（documentserver.url，/metrics）', en: 'This host\'s DocumentServer (documentserver.url, /metrics)' },
+  unknownTarget: { 'zh-CN': '这个目标不在 probe.targets 中', en: 'this target is not in probe.targets' },
   seenAsProbe: {
-    'zh-CN': '从导出器经 /probe 看到的检查：代理、docservice、healthcheck、JWT 与证书。',
-    en: 'What the exporter sees of it through /probe: proxy, docservice, healthcheck, JWT and certificates.',
+    'zh-CN': '从导出器经 /probe 看到的检查：代理、docservice、/healthcheck、JWT 与证书。',
+    en: 'What the exporter sees of it through /probe: proxy, docservice, /healthcheck, JWT and certificates.',
   },
   fleetColumns: { 'zh-CN': ['状态', 'DocumentServer', '标签', '原因'], en: ['Verdict', 'DocumentServer', 'Labels', 'Causes'] },
 } as const;
+
+/** A verdict as a badge: the word in zh-CN, the stable token (OK, FAIL …) in English, where it is the word. */
+function badge(verdict: Verdict, lang: Lang): string {
+  return lang === 'zh-CN' ? VERDICT_WORDS[verdict]({}, picker(lang)) : VERDICT_TOKENS[verdict];
+}
 
 /** Which page: the local DS (`/` or `/?local=1`), or a fleet target (`/?target=`). */
 export interface PageOptions {
@@ -78,7 +87,7 @@ export function landingPage(diagnosis: RenderedDiagnosis | undefined, lang: Lang
   let body = diagnosis === undefined ? `<p class="banner skipped">${escape(missing)}</p>` : report(diagnosis, lang);
   if (options.target !== undefined && !options.unknownTarget) body = `<p class="meta">${escape(TEXT.seenAsProbe[lang])}</p>\n${body}`;
   if (options.target !== undefined || options.local) body = `<p class="meta"><a href="/?lang=${lang}">${escape(TEXT.fleetIndex[lang])}</a></p>\n${body}`;
-  return page(diagnosis ? `${VERDICT_TOKENS[diagnosis.verdict]} · ` : '', body, lang, refresh, options, TEXT.doctor[lang]);
+  return page(diagnosis ? `${badge(diagnosis.verdict, lang)} · ` : '', body, lang, refresh, options, TEXT.doctor[lang]);
 }
 
 /** One line of the fleet index. */
@@ -95,18 +104,18 @@ export function fleetPage(rows: readonly FleetRow[], lang: Lang, refresh = REFRE
   const overall = worst(rows.map((row) => row.verdict));
   const head = TEXT.fleetColumns[lang].map((c) => `<th>${escape(c)}</th>`).join('');
   const lines = rows.map((row) => `<tr data-target="${escape(row.key)}" data-verdict="${row.verdict}">`
-    + `<td><span class="badge ${row.verdict}">${VERDICT_TOKENS[row.verdict]}</span></td>`
+    + `<td><span class="badge ${row.verdict}">${badge(row.verdict, lang)}</span></td>`
     + `<td><a href="/?target=${encodeURIComponent(row.key)}&amp;lang=${lang}">${escape(row.key)}</a>`
     + `${row.key === row.url ? '' : ` <code>${escape(row.url)}</code>`}</td>`
     + `<td>${Object.entries(row.labels).map(([k, v]) => `<code>${escape(k)}=${escape(v)}</code>`).join(' ')}</td>`
     + `<td><ul>${row.causes.map((c) => `<li>${escape(c)}</li>`).join('')}</ul></td></tr>`).join('\n');
-  const body = `<p class="banner ${overall}" id="verdict">${VERDICT_TOKENS[overall]} · ${escape(TEXT.fleet[lang])}: ${rows.length}</p>
+  const body = `<p class="banner ${overall}" id="verdict">${badge(overall, lang)} · ${escape(TEXT.fleet[lang](rows.length))}</p>
 <table id="fleet">
 <tr>${head}</tr>
 ${lines}
 </table>
 <p class="meta"><a href="/?local=1&amp;lang=${lang}">${escape(TEXT.local[lang])}</a></p>`;
-  return page(`${VERDICT_TOKENS[overall]} · `, body, lang, refresh, {}, TEXT.fleetDoctor[lang]);
+  return page(`${badge(overall, lang)} · `, body, lang, refresh, {}, TEXT.fleetDoctor[lang]);
 }
 
 function page(titlePrefix: string, body: string, lang: Lang, refresh: number, options: PageOptions, doctor: string): string {
@@ -134,7 +143,7 @@ ${body}
 <h2>${escape(TEXT.endpoints[lang])}</h2>
 <ul class="meta">
 <li><a href="/metrics">/metrics</a> · <a href="/probe?target=">/probe?target=URL</a> · <a href="/status.json?lang=${lang}">/status.json</a> · <a href="/-/healthy">/-/healthy</a> · <a href="/-/ready">/-/ready</a></li>
-<li>/sd (Prometheus http_sd_configs)</li>
+<li>${escape(TEXT.sd[lang])}</li>
 <li>${escape(doctor)}</li>
 </ul>
 </body></html>
@@ -146,18 +155,18 @@ function report(d: RenderedDiagnosis, lang: Lang): string {
   const hopName = new Map(d.hops.map((h) => [h.id, h.name]));
   const rows = d.hops.map((h) => {
     const items = h.findings.map((f) => `<li>${escape(f.text)}</li>`);
-    if (h.because !== undefined) items.push(`<li class="because">→ ${escape(TEXT.cause[lang])}: ${escape(hopName.get(h.because) ?? h.because)}</li>`);
+    if (h.because !== undefined) items.push(`<li class="because">→ ${escape(TEXT.cause[lang])}${TEXT.colon[lang]}${escape(hopName.get(h.because) ?? h.because)}</li>`);
     if (h.verdict !== 'ok') for (const c of h.causes) items.push(`<li class="likely">→ ${escape(c.title)}</li>`);
-    return `<tr data-hop="${h.id}" data-verdict="${h.verdict}"><td><span class="badge ${h.verdict}">${VERDICT_TOKENS[h.verdict]}</span></td><td class="hop">${escape(h.name)}</td><td><ul>${items.join('')}</ul></td></tr>`;
+    return `<tr data-hop="${h.id}" data-verdict="${h.verdict}"><td><span class="badge ${h.verdict}">${badge(h.verdict, lang)}</span></td><td class="hop">${escape(h.name)}</td><td><ul>${items.join('')}</ul></td></tr>`;
   }).join('\n');
   const causes = d.causes.map((c) => `<div class="cause ${c.severity}" data-cause="${c.id}">
-<p><strong>${escape(hopName.get(c.hop) ?? c.hop)}: ${escape(c.title)}</strong></p>
+<p><strong>${escape(hopName.get(c.hop) ?? c.hop)}${TEXT.colon[lang]}${escape(c.title)}</strong></p>
 <p>${escape(c.why)}</p>
-<p>${escape(TEXT.fix[lang])}:</p>
+<p>${escape(TEXT.fix[lang])}${TEXT.colon[lang]}</p>
 <pre>${c.fix.map(escape).join('\n')}</pre>
 </div>`).join('\n');
-  return `<p class="banner ${d.verdict}" id="verdict">${VERDICT_TOKENS[d.verdict]} · ${escape(TEXT.verdict[lang][d.verdict])}</p>
-<p class="meta">DocumentServer ${name}<code>${escape(d.target)}</code>${d.publicUrl !== undefined ? ` · <code>${escape(d.publicUrl)}</code>` : ''} · ${escape(TEXT.checked[lang])} ${escape(d.checkedAt)} (${escape(d.seconds)} s)</p>
+  return `<p class="banner ${d.verdict}" id="verdict">${badge(d.verdict, lang)} · ${escape(TEXT.verdict[lang][d.verdict])}</p>
+<p class="meta">DocumentServer ${name}<code>${escape(d.target)}</code>${d.publicUrl !== undefined ? ` · <code>${escape(d.publicUrl)}</code>` : ''} · ${escape(TEXT.checked[lang])} <time datetime="${escape(d.checkedAt)}">${escape(d.checkedAtLocal)}</time>${escape(TEXT.took[lang](d.seconds))}</p>
 ${causes === '' ? '' : `<h2>${escape(TEXT.causes[lang])}</h2>\n${causes}`}
 <h2>${escape(TEXT.hops[lang])}</h2>
 <table>

@@ -107,22 +107,24 @@ export function registerStatusRoutes(app: FastifyInstance, runtime: Runtime, log
     const lang = langFrom(request.query.lang ?? request.headers['accept-language']);
     const refresh = refreshSeconds(request.query.refresh);
     const generation = runtime.generation;
+    // Times as the robots show them: notify.timezone, with its offset.
+    const shown = { timeZone: generation?.config.notify.timezone };
     const { target } = request.query;
     if (generation && typeof target === 'string' && target !== '') {
       const found = fleetOf(generation.config).find(target);
       if (!found) return html(reply, 404, landingPage(undefined, lang, refresh, { target, unknownTarget: true }));
-      return html(reply, 200, landingPage(renderJson(await view.forTarget(found)!, lang), lang, refresh, { target: found.key }));
+      return html(reply, 200, landingPage(renderJson(await view.forTarget(found)!, lang, shown), lang, refresh, { target: found.key }));
     }
     if (generation && fleetOf(generation.config).targets.length > 0 && request.query.local === undefined) {
       const fleet = (await view.fleet())!;
       const rows: FleetRow[] = fleet.map(({ target: t, diagnosis: d }) => ({
         key: t.key, url: d.target, labels: t.labels, verdict: d.verdict,
-        causes: renderJson(d, lang).causes.map((c) => c.title),
+        causes: renderJson(d, lang, shown).causes.map((c) => c.title),
       }));
       return html(reply, 200, fleetPage(rows, lang, refresh));
     }
     const diagnosis = await view.current();
-    return html(reply, 200, landingPage(diagnosis && renderJson(diagnosis, lang), lang, refresh, request.query.local === undefined ? {} : { local: true }));
+    return html(reply, 200, landingPage(diagnosis && renderJson(diagnosis, lang, shown), lang, refresh, request.query.local === undefined ? {} : { local: true }));
   });
 
   app.get<{ Querystring: Query }>('/status.json', async (request, reply) => {
@@ -139,6 +141,6 @@ export function registerStatusRoutes(app: FastifyInstance, runtime: Runtime, log
       diagnosis = await view.current();
     }
     if (!diagnosis) return reply.code(503).type('application/json').send({ error: 'not ready' });
-    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(renderJson(diagnosis, lang));
+    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(renderJson(diagnosis, lang, { timeZone: generation.config.notify.timezone }));
   });
 }

@@ -177,8 +177,8 @@ disk: { paths: [] }
       ]);
       expect(renderText(d, 'en')).toContain(`${ds.url}/index.html: no HTTP answer (refused: connection refused, `);
       const text = renderText(d, 'zh-CN');
-      expect(text).toContain('[FAIL]    docservice');
-      expect(text).toContain('1. [docservice] docservice 没有在监听');
+      expect(text).toContain('[故障]      docservice\n');
+      expect(text).toContain('1. 【docservice】docservice 没有在监听');
       expect(text).toContain('docker exec onlyoffice-documentserver supervisorctl status ds:docservice');
       expect(text).toContain('systemctl restart ds-docservice');
 
@@ -322,7 +322,7 @@ disk: { paths: [] }
     expect(hop(lost, 'converter').because).toBe('rabbitmq');
     expect(hop(lost, 'healthcheck').findings.map((f) => f.code)).toEqual(['healthcheck_false']);
     expect(causes(lost)).toEqual(['rabbitmq:rabbitmq_down']);
-    expect(renderText(lost, 'zh-CN')).toContain('1. [RabbitMQ] RabbitMQ 不可用');
+    expect(renderText(lost, 'zh-CN')).toContain('1. 【RabbitMQ】RabbitMQ 不可用');
 
     // A DocService (re)started while RabbitMQ is unreachable does not listen at all.
     await ds.stop();

@@ -68,15 +68,15 @@ withPrograms('the report\'s trends from Prometheus (notify.report.prometheus_url
     expect(trendLines(trends, 'en')).toEqual([
       '**Trends of the last 24 hours** (Prometheus)',
       '- Disk /var/lib/onlyoffice (docs-1:9967): full in about 25 days at this pace',
-      '- Peak connections edit (docs-1:9967): 85 / 100 (85% of the license)',
-      '- Peak connections view (docs-1:9967): 3',
+      '- Peak edit connections (docs-1:9967): 85 / 100 (85% of the license)',
+      '- Peak view connections (docs-1:9967): 3',
       '- Failed test conversions (docs-1:9967): 3',
     ]);
     expect(trendLines(trends, 'zh-CN')).toEqual([
       '**过去 24 小时的趋势**（Prometheus）',
       '- 磁盘 /var/lib/onlyoffice（docs-1:9967）：按此速度约 25 天后写满',
-      '- 连接峰值 edit（docs-1:9967）：85 / 100（许可证的 85%）',
-      '- 连接峰值 view（docs-1:9967）：3',
+      '- 编辑连接峰值（docs-1:9967）：85 / 100（许可证的 85%）',
+      '- 查看连接峰值（docs-1:9967）：3',
       '- 失败的测试转换（docs-1:9967）：3',
     ]);
   });
@@ -115,8 +115,8 @@ notify:
       // Asked now, a little after the history ends: the pace is the same, the days a hair fewer.
       expect(lines[from + 1]).toMatch(/^- Disk \/var\/lib\/onlyoffice \(docs-1:9967\): full in about 2[45](\.\d)? days at this pace$/);
       expect(lines.slice(from + 2, from + 5)).toEqual([
-        '- Peak connections edit (docs-1:9967): 85 / 100 (85% of the license)',
-        '- Peak connections view (docs-1:9967): 3',
+        '- Peak edit connections (docs-1:9967): 85 / 100 (85% of the license)',
+        '- Peak view connections (docs-1:9967): 3',
         '- Failed test conversions (docs-1:9967): 3',
       ]);
     } finally {

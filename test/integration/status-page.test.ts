@@ -66,12 +66,15 @@ disk: { paths: [] }
 
   test('healthy, in Chinese (the default), then it turns red by itself when docservice stops', async () => {
     const { page, requests } = await open('zh-CN', '/?refresh=2');
-    expect(await page.title()).toBe('OK · ONLYOFFICE Docs 状态');
-    await expect(page.locator('#verdict').innerText()).resolves.toBe('OK · 一切正常');
-    expect(await row(page, 'docservice').locator('.badge').innerText()).toBe('OK');
+    expect(await page.title()).toBe('正常 · ONLYOFFICE Docs 状态');
+    await expect(page.locator('#verdict').innerText()).resolves.toBe('正常 · 所有检查都通过');
+    expect(await row(page, 'docservice').locator('.badge').innerText()).toBe('正常');
     expect(await row(page, 'proxy').locator('td').nth(1).innerText()).toBe('公开地址（经反向代理）');
-    expect(await row(page, 'jwt').locator('li').first().innerText()).toBe('version 命令：error 0，DS 7.5.1.35（JWT 签名）');
-    expect(await row(page, 'rabbitmq').locator('.badge').innerText()).toBe('SKIPPED');
+    expect(await row(page, 'jwt').locator('li').first().innerText()).toBe('version 命令执行成功（错误码 0），DS 版本 7.5.1.35，请求带 JWT 签名');
+    expect(await row(page, 'rabbitmq').locator('.badge').innerText()).toBe('未配置');
+    // Times as the robots show them: notify.timezone (Asia/Shanghai by default), with the offset.
+    expect(await page.locator('.meta time').innerText()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00$/);
+    expect(await page.locator('h2').allInnerTexts()).toEqual(['链路逐段检查', '接口']);
     expect(await page.locator('.cause').count()).toBe(0);
     expect(await page.content()).not.toContain(SECRET);
     await page.screenshot({ path: join(ARTIFACTS, 'healthy.zh-CN.png'), fullPage: true });
@@ -80,14 +83,14 @@ disk: { paths: [] }
     try {
       // No reload from the test: the page refreshes itself (?refresh=2) and shows the broken hop.
       await page.locator('#verdict.fail').waitFor({ timeout: 20_000 });
-      expect(await page.locator('#verdict').innerText()).toBe('FAIL · 有故障');
-      expect(await page.title()).toBe('FAIL · ONLYOFFICE Docs 状态');
+      expect(await page.locator('#verdict').innerText()).toBe('故障 · 有环节不可用');
+      expect(await page.title()).toBe('故障 · ONLYOFFICE Docs 状态');
       const cause = page.locator('.cause').first();
-      expect(await cause.locator('strong').innerText()).toBe('docservice: docservice 没有在监听');
+      expect(await cause.locator('strong').innerText()).toBe('docservice：docservice 没有在监听');
       expect(await cause.locator('pre').innerText()).toContain('docker exec onlyoffice-documentserver supervisorctl status ds:docservice');
-      expect(await row(page, 'docservice').locator('.badge').innerText()).toBe('FAIL');
-      expect(await row(page, 'proxy').locator('.because').innerText()).toBe('→ 原因在: docservice');
-      expect(await row(page, 'proxy').innerText()).toContain(`${nginx.url}/healthcheck：HTTP 502，不是 DocumentServer 的应答`);
+      expect(await row(page, 'docservice').locator('.badge').innerText()).toBe('故障');
+      expect(await row(page, 'proxy').locator('.because').innerText()).toBe('→ 问题出在：docservice');
+      expect(await row(page, 'proxy').innerText()).toContain(`${nginx.url}/healthcheck：HTTP 502，但响应不是 DocumentServer 发出的`);
       expect(await page.content()).not.toContain(SECRET);
       await page.screenshot({ path: join(ARTIFACTS, 'broken.zh-CN.png'), fullPage: true });
       expect(new Set(requests.map((u) => new URL(u).origin))).toEqual(new Set([exporter.url]));
@@ -99,7 +102,7 @@ disk: { paths: [] }
       expect(await row(english.page, 'healthcheck').innerText()).toContain('→ caused by: docservice');
       await english.page.screenshot({ path: join(ARTIFACTS, 'broken.en.png'), fullPage: true });
       await english.page.getByRole('link', { name: '中文' }).click();
-      await expect(english.page.locator('#verdict').innerText()).resolves.toBe('FAIL · 有故障');
+      await expect(english.page.locator('#verdict').innerText()).resolves.toBe('故障 · 有环节不可用');
 
       const json = await (await fetch(`${exporter.url}/status.json?lang=en`)).json() as { verdict: string; exitCode: number; causes: { id: string }[] };
       expect(json).toMatchObject({ verdict: 'fail', exitCode: 2 });

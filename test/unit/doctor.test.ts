@@ -118,6 +118,28 @@ describe('doctor diagnosis (from samples)', () => {
     expect(text).toContain('docker exec onlyoffice-documentserver supervisorctl restart ds:docservice');
   });
 
+  test('the same report in zh-CN: full-width punctuation, 【hop】 headings, times in notify.timezone with the offset', () => {
+    const down = HEALTHY_DS.map((x) => (['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name) ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 502 } : x))
+      .filter((x) => x.name !== 'onlyoffice_command_error');
+    const d = run([
+      ok('docker'), ok('supervisor'), ...containerStates('onlyoffice-documentserver', 'running'),
+      s('onlyoffice_supervisor_up', 1, { container: 'onlyoffice-documentserver' }),
+      ...program('onlyoffice-documentserver', 'ds:docservice', 'FATAL'),
+    ], down);
+    const text = renderText(d, 'zh-CN');
+    // notify.timezone defaults to Asia/Shanghai: 00:00 UTC is 08:00 there.
+    expect(text).toContain('检查时间：2026-11-25 08:00:00 UTC+08:00（耗时 ');
+    expect(text).toContain('→ 问题出在：supervisor 进程');
+    expect(text).toContain('1. 【supervisor 进程】ds:docservice 处于 FATAL（容器 onlyoffice-documentserver）');
+    expect(text).toContain('   处理方法：\n');
+    expect(text).toContain('结论：故障（FAIL）');
+    expect(text).toContain('[故障]      supervisor 进程\n');
+    const warned = renderText({ ...d, causes: [{ id: 'disk_full', hop: 'disk', severity: 'warn', params: { path: '/', percent: 4 } }] }, 'zh-CN');
+    expect(warned).toContain('1. 【磁盘】警告：/ 所在磁盘快满了（剩余 4%）\n');
+    expect(renderText(d, 'en', { timeZone: 'UTC' })).toContain('Checked at: 2026-11-25 00:00:00 UTC+00:00 (');
+    expect(renderJson(d, 'en', { timeZone: 'America/New_York' })).toMatchObject({ checkedAt: '2026-11-25T00:00:00.000Z', checkedAtLocal: '2026-11-24 19:00:00 UTC-05:00' });
+  });
+
   test('host systemd units: ds-converter failed gets systemctl and journalctl', () => {
     const d = run([ok('supervisor'), s('onlyoffice_supervisor_up', 1, { container: '' }), ...program('', 'ds-docservice', 'RUNNING'), ...program('', 'ds-converter', 'EXITED')]);
     expect(causes(d)).toEqual(['supervisor:supervisor_program_down']);
@@ -313,6 +335,7 @@ describe('doctor diagnosis (from samples)', () => {
         s('onlyoffice_websocket_auth_up', 1, { via: 'direct' }), s('onlyoffice_websocket_auth_up', 1, { via: 'public' })]);
       expect([verdict(d, 'websocket'), causes(d)]).toEqual(['ok', []]);
       expect(renderText(d, 'en')).toContain('https://docs.example.com/doc/ (WebSocket): HTTP 101, DocumentServer\'s answer (10 ms)');
+      expect(renderText(d, 'zh-CN')).toContain('https://docs.example.com/doc/（WebSocket）：HTTP 101，DocumentServer 正常响应（10 ms）');
     });
 
     test('the proxy does not forward upgrades: direct 101, public 400 -> the nginx lines, in both languages', () => {
@@ -402,6 +425,21 @@ describe('doctor texts', () => {
       for (const text of [CAUSES[id].title({ ...params, error: 'E' }, t), CAUSES[id].why({ ...params, error: 'E' }, t)]) expect(text).not.toMatch(/undefined|NaN|\[object/);
     }
     for (const render of Object.values(FINDINGS)) expect(render({ ...params, problem: 'expired', error: 'E' }, t)).not.toMatch(/undefined|NaN/);
+  });
+
+  test('a check\'s error reads Chinese in zh-CN: the kind in words, the system\'s message quoted when it says more; English keeps it as recorded', () => {
+    const zh = picker('zh-CN');
+    const at = { url: 'http://x', path: '/healthcheck', seconds: 0.012 };
+    expect(FINDINGS.no_http_answer({ ...at, error: 'refused: connection refused' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被拒绝，12 ms）');
+    expect(FINDINGS.no_http_answer({ ...at, error: 'reset: socket hang up' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被重置：“socket hang up”，12 ms）');
+    expect(FINDINGS.no_http_answer({ ...at, error: 'refused: connection refused' }, picker('en'))).toBe('http://x/healthcheck: no HTTP answer (refused: connection refused, 12 ms)');
+    expect(FINDINGS.collector_failed({ collector: 'disk', error: 'EACCES on /data' }, zh)).toBe('检查 disk 失败：“EACCES on /data”');
+    expect(FINDINGS.no_http_answer({ ...at, error: 'error: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8000' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被拒绝，12 ms）');
+    expect(FINDINGS.fs({ path: '/', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/：剩余 40% 空间、90% inode');
+    expect(FINDINGS.fs({ path: '/var/lib/onlyoffice', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/var/lib/onlyoffice（挂载点 /）：剩余 40% 空间、90% inode');
+    expect(CAUSES.proxy_down.title({}, zh)).toBe('反向代理连不上：没有运行、连接被拦截，或 TLS 握手失败');
+    expect(CAUSES.rabbitmq_down.fix({}, zh)[1]).toBe('docker restart onlyoffice-rabbitmq   # 或：systemctl restart rabbitmq-server');
+    expect(CAUSES.rabbitmq_down.fix({}, picker('en'))[1]).toBe('docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server');
   });
 
   test('titles differ between the languages (each is really translated)', () => {

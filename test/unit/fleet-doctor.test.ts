@@ -61,6 +61,7 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     expect([c!.name, c!.verdict, verdicts(c!).docservice]).toEqual(['dead', 'fail', 'fail']);
     expect(renderText(b!, 'en')).toContain(`DocumentServer: signed ${signed.url}`);
     expect(summaryLine([a!, b!, c!], 'en')).toBe('Fleet: 3 DocumentServers: 2 OK, 1 FAIL -> FAIL (dead FAIL)');
+    expect(summaryLine([a!, b!, c!], 'zh-CN')).toBe('集群共 3 个 DocumentServer：故障 1 个，正常 2 个 → 故障（FAIL）；有问题的：dead（故障）');
   });
 
   test('a target with the wrong secret or none: the JWT cause names that target\'s own jwt key', async () => {
@@ -115,6 +116,13 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
       ]);
       expect(index.body).toContain('<code>site=bj</code>');
       expect(index.body).toContain('<title>FAIL · ONLYOFFICE Docs status</title>');
+      expect(index.body).toContain('<p class="banner fail" id="verdict">FAIL · DocumentServer fleet: 3</p>');
+      // In zh-CN the badges are words, and times are in notify.timezone (Asia/Shanghai by default).
+      const zh = (await app.inject({ url: '/?lang=zh-CN' })).body;
+      expect(zh).toContain('<p class="banner fail" id="verdict">故障 · 集群共 3 个 DocumentServer</p>');
+      expect(zh).toContain('<tr data-target="dead" data-verdict="fail"><td><span class="badge fail">故障</span></td>');
+      expect(zh).toContain('<title>故障 · ONLYOFFICE Docs 状态</title>');
+      expect((await app.inject({ url: '/?target=signed&lang=zh-CN' })).body).toMatch(/检查时间 <time datetime="[^"]+Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00<\/time>（耗时 [\d.]+ 秒）/);
 
       const page = await app.inject({ url: '/?target=signed&lang=en' });
       expect(page.statusCode).toBe(200);

@@ -102,6 +102,8 @@ describe('notify message rendering', () => {
     );
     const message = renderMessage(list, 0, options({ language: 'en' }));
     expect(message.title).toBe('4 firing, 1 resolved: OnlyofficeDocsDown, OnlyofficeDocsConversionQueueHigh and 1 more');
+    // zh-CN lists the names with 、 (the template's alertname_separator).
+    expect(renderMessage(list, 0, options()).title).toBe('告警 4 条，恢复 1 条：OnlyofficeDocsDown、OnlyofficeDocsConversionQueueHigh 等 1 项');
     const headings = message.text.split('\n').filter((line) => line.startsWith('<font'));
     expect(headings).toEqual([
       '<font color="warning">**🔥 FIRING · critical · OnlyofficeDocsDown (1)**</font>',

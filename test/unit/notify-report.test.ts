@@ -269,7 +269,7 @@ notify:
         '',
         '✅ 正常：docservice、健康检查 /healthcheck、CommandService 与 JWT、协同编辑通道（WebSocket）',
         '',
-        '**集群共 2 个 DocumentServer**：1 故障，1 正常  ',
+        '**集群共 2 个 DocumentServer**：故障 1 个，正常 1 个  ',
         '- ❌ docs-dead：故障（docservice 没有在监听）  ',
         '- ✅ docs-a：正常',
       ]);
@@ -539,7 +539,7 @@ notify:
     const result = await runDoctorCli([`--config.file=${fleetFile}`, '--notify=dingtalk/ops']);
     expect([result.code, result.stderr]).toEqual([2, 'doctor: report sent to dingtalk/ops\n']);
     // stdout is the documentserver's own report, as without --notify.
-    expect(result.stdout).toContain('结论: [OK]');
+    expect(result.stdout).toContain('结论：正常（OK）');
     const text = dingtalk.delivered[0]!.text;
     expect(text.split('\n').slice(0, 3)).toEqual(['### ONLYOFFICE Docs daily inspection: ❌ failure', '', '**Verdict: ❌ failure (FAIL)**  ']);
     expect(text).toContain(`DocumentServer: ${ds.url} ✅ OK\n`);

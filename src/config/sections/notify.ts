@@ -7,6 +7,8 @@ import { httpUrl } from '../types.js';
 const ROBOT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 /** Robots per channel: each is checked against its template files at every (re)load. */
 export const MAX_ROBOTS_PER_CHANNEL = 100;
+/** notify.timezone's default: where most of the exporter's users read its times. */
+export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 const TEMPLATE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 
@@ -122,8 +124,8 @@ export const notifySection = z.object({
   auth: auth.optional(),
   /** Language of the messages: zh-CN or en. */
   language: language.default('zh-CN'),
-  /** IANA time zone of the times shown in messages, the status page and the report. */
-  timezone: timezone.default('Asia/Shanghai'),
+  /** IANA time zone of the times shown in robot messages, the report, the status page and the doctor. */
+  timezone: timezone.default(DEFAULT_TIME_ZONE),
   /** A folder of `<template>.<language>.yml` files overriding the built-in ones, read at (re)load. */
   templates_dir: z.string().min(1).optional(),
   /** Labels shown for each alert, in this order; empty: every label but alertname and severity. */
