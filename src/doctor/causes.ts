@@ -20,6 +20,41 @@ const ds = (p: Params) => String(p.ds ?? 'onlyoffice-documentserver');
 const wsCurl = (p: Params) => "curl -sS -i -N --max-time 5 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' " +
   `-H 'Sec-WebSocket-Key: b25seW9mZmljZS1leHBvcnQ=' '${p.url}/doc/onlyoffice-exporter-probe/c/?EIO=4&transport=websocket'`;
 
+/**
+ * Where DS's RabbitMQ, PostgreSQL and Redis run, so their commands paste as they are: in a container of their own that
+ * the Docker view found (ONLYOFFICE's compose file: `rabbitmq_container` ...), inside the DS container it found (the
+ * all-in-one image runs them under supervisor's neighbours, `service ... start`), or else on the host (packages).
+ */
+type Service = 'rabbitmq' | 'postgresql' | 'redis';
+const UNIT: Record<Service, string> = { rabbitmq: 'rabbitmq-server', postgresql: 'postgresql', redis: 'redis-server' };
+const own = (p: Params, service: Service) => (p[`${service}_container`] === undefined ? undefined : String(p[`${service}_container`]));
+/** `cmd` where the service runs. */
+const inService = (p: Params, service: Service, cmd: string) => {
+  const where = own(p, service) ?? (p.ds === undefined ? undefined : String(p.ds));
+  return where === undefined ? cmd : `docker exec ${where} ${cmd}`;
+};
+/** Starts (or restarts) the service where it runs. */
+const startService = (p: Params, service: Service, verb: 'start' | 'restart') => {
+  const container = own(p, service);
+  if (container !== undefined) return `docker ${verb} ${container}`;
+  return p.ds === undefined ? `systemctl ${verb} ${UNIT[service]}` : `docker exec ${p.ds} service ${UNIT[service]} ${verb}`;
+};
+const PG_ACTIVITY = '"select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"';
+/** The longest-running queries: the all-in-one image's database is reached as its postgres user, compose's and the host's as onlyoffice. */
+const pgActivity = (p: Params) => (own(p, 'postgresql') === undefined && p.ds !== undefined
+  ? `docker exec -u postgres ${p.ds} psql -d onlyoffice -c ${PG_ACTIVITY}`
+  : inService(p, 'postgresql', `psql -U onlyoffice -c ${PG_ACTIVITY}`));
+
+/**
+ * A DS container publishes 80/443 through its own nginx, which may be the proxy of the public URL: its port mapping and
+ * error log first, then the host's reverse proxy, each named.
+ */
+const dsNginx = (p: Params, t: Pick) => (p.ds === undefined ? [] : [
+  `docker port ${p.ds}`,
+  `docker exec ${p.ds} sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/nginx.error.log'   # ${t('DS 自带的 nginx', 'DS\'s own nginx')}`,
+]);
+const hostNginx = (p: Params, t: Pick, cmd: string) => (p.ds === undefined ? cmd : `${cmd}   # ${t('主机上的反向代理', 'the reverse proxy on the host')}`);
+
 /** Where the JWT settings of the diagnosed DS live: documentserver.jwt, or a fleet target's own (probe.targets.N.jwt). */
 const jwtKey = (p: Params) => String(p.jwt_key ?? 'documentserver.jwt');
 
@@ -74,7 +109,7 @@ export const CAUSES = {
     fix: (p, t) => [
       t('# 先让 PostgreSQL 恢复：', '# bring PostgreSQL back first:'),
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      'docker start onlyoffice-postgresql   # or: systemctl start postgresql',
+      startService(p, 'postgresql', 'start'),
       t('# 然后重启 docservice：', '# then restart docservice:'),
       DOCKER(t), `docker exec ${ds(p)} supervisorctl restart ds:docservice`,
       HOST(t), 'systemctl restart ds-docservice',
@@ -86,8 +121,8 @@ export const CAUSES = {
       'docservice 只有在连上消息队列之后才监听 8000 端口；RabbitMQ 不可达时它每秒重试，日志循环出现 “[AMQP] Error: connect ECONNREFUSED …:5672”，代理对所有请求返回 502（AMQP_URI 写错也是这样）。',
       'docservice listens on port 8000 only after it has connected to the broker; while RabbitMQ is unreachable it retries every second, logs "[AMQP] Error: connect ECONNREFUSED …:5672" in a loop, and the proxy answers 502 to everything (a wrong AMQP_URI does the same).'),
     fix: (p, t) => [
-      `rabbitmq-diagnostics -q ping   # ${t('或', 'or')}: docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q ping`,
-      'docker start onlyoffice-rabbitmq   # or: systemctl start rabbitmq-server',
+      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q ping'),
+      startService(p, 'rabbitmq', 'start'),
       t('# 检查 DS 使用的地址（Docker 变量 AMQP_URI，local.json 中的 rabbitmq.url）：', '# check the address DS uses (Docker variable AMQP_URI, rabbitmq.url in local.json):'),
       `docker logs --tail 50 ${ds(p)} 2>&1 | grep -i amqp`,
       t('# RabbitMQ 恢复后 docservice 会自行开始监听。', '# docservice starts listening by itself once RabbitMQ answers.'),
@@ -124,11 +159,11 @@ export const CAUSES = {
     why: (_p, t) => t(
       '/healthcheck 一直挂起：RabbitMQ 进程被冻结、过载，或触发了内存/磁盘告警。/index.html 仍然正常。',
       '/healthcheck hangs: the RabbitMQ process is frozen, overloaded or in a memory/disk alarm. /index.html still answers.'),
-    fix: (_p, t) => [
-      'rabbitmq-diagnostics -q alarms',
-      'rabbitmqctl status',
+    fix: (p, t) => [
+      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q alarms'),
+      inService(p, 'rabbitmq', 'rabbitmqctl status'),
       t('# 仍无应答时重启：', '# if it still does not answer, restart it:'),
-      'docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server',
+      startService(p, 'rabbitmq', 'restart'),
     ],
   },
   rabbitmq_down: {
@@ -136,11 +171,9 @@ export const CAUSES = {
     why: (_p, t) => t(
       'docservice 连不上消息队列：/healthcheck 返回 false，version 命令仍然正常，文档转换停在 {"percent":0,"endConvert":false}。RabbitMQ 恢复后 DS 会在一秒内自动重连。',
       'docservice cannot reach the broker: /healthcheck answers false, the version command still works, conversions stay at {"percent":0,"endConvert":false}. DS reconnects within a second once RabbitMQ is back.'),
-    fix: (p, t) => [
-      `rabbitmq-diagnostics -q ping   # ${p.address ?? '127.0.0.1:5672'}`,
-      'docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server',
-      t('# 一体化镜像内置的 RabbitMQ：', '# the RabbitMQ inside the all-in-one image:'),
-      `docker exec ${ds(p)} service rabbitmq-server start`,
+    fix: (p) => [
+      `${inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q ping')}   # ${p.address ?? '127.0.0.1:5672'}`,
+      startService(p, 'rabbitmq', 'start'),
     ],
   },
   postgres_frozen: {
@@ -150,9 +183,9 @@ export const CAUSES = {
       '/healthcheck hangs (it runs SELECT 1): PostgreSQL is frozen, locked or overloaded.'),
     fix: (p, t) => [
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      'psql -U onlyoffice -c "select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"',
+      pgActivity(p),
       t('# 仍无应答时重启：', '# if it still does not answer, restart it:'),
-      'docker restart onlyoffice-postgresql   # or: systemctl restart postgresql',
+      startService(p, 'postgresql', 'restart'),
     ],
   },
   postgres_down: {
@@ -160,11 +193,9 @@ export const CAUSES = {
     why: (_p, t) => t(
       '/healthcheck 返回 false，转换返回 -1，version、license 和 info.json 仍然正常。若 docservice 在 PostgreSQL 停止时持有空闲连接，它会直接退出（见 docservice）。',
       '/healthcheck answers false and conversions fail with -1 while version, license and info.json still work. If docservice held an idle pooled connection when PostgreSQL stopped, it exits outright (see docservice).'),
-    fix: (p, t) => [
+    fix: (p) => [
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      'docker start onlyoffice-postgresql   # or: systemctl start postgresql',
-      t('# 一体化镜像内置的 PostgreSQL：', '# the PostgreSQL inside the all-in-one image:'),
-      `docker exec ${ds(p)} service postgresql start`,
+      startService(p, 'postgresql', 'start'),
     ],
   },
   redis_down: {
@@ -172,7 +203,7 @@ export const CAUSES = {
     why: (_p, t) => t(
       '开发者版和企业版用 Redis 保存编辑数据，Redis 不可用时 /healthcheck 返回 false（日志 “redisClient error … ECONNREFUSED”）；社区版不使用 Redis，/healthcheck 仍为 true——社区版请从 dependencies 中去掉 redis。',
       'Developer and Enterprise editions keep editor data in Redis and answer /healthcheck false without it (log "redisClient error … ECONNREFUSED"); Community does not use Redis and stays true: on Community, remove redis from dependencies.'),
-    fix: (p) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, `docker exec ${ds(p)} service redis-server start   # or: systemctl restart redis-server`],
+    fix: (p) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, startService(p, 'redis', 'start')],
   },
   storage_not_writable: {
     title: (_p, t) => t('DS 的存储不可写', 'DS storage is not writable'),
@@ -186,7 +217,7 @@ export const CAUSES = {
     why: (p, t) => t(
       `/healthcheck 在 ${p.timeout} 内没有应答，而 /index.html 正常：冻结的 RabbitMQ 或 PostgreSQL 会让它一直挂起。在配置中加入 dependencies 可以指出是哪一个。`,
       `/healthcheck gave no answer within ${p.timeout} while /index.html answers: a frozen RabbitMQ or PostgreSQL makes it hang. Configure dependencies to tell which.`),
-    fix: (p) => ['rabbitmq-diagnostics -q alarms', `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`],
+    fix: (p) => [inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q alarms'), `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`],
   },
   healthcheck_false: {
     title: (_p, t) => t('/healthcheck 返回 false：某个依赖检查失败', '/healthcheck answers false: one of its checks failed'),
@@ -201,7 +232,8 @@ export const CAUSES = {
       `直连 docservice 正常，经过 ${p.url} 却得到 HTTP ${p.status}：代理的 upstream 指向了错误的主机或端口（例如 localhost 解析成 ::1 而 docservice 只监听 IPv4），或代理无法进入 DS 容器所在的网络。${Number(p.status) === 504 ? '504 表示 upstream 超时。' : ''}`,
       `docservice answers directly, but through ${p.url} the answer is HTTP ${p.status}: the proxy's upstream points at the wrong host or port (e.g. localhost resolving to ::1 while docservice listens on IPv4), or the proxy cannot reach the DS container's network.${Number(p.status) === 504 ? ' 504 is an upstream timeout.' : ''}`),
     fix: (p, t) => [
-      'nginx -t',
+      ...dsNginx(p, t),
+      hostNginx(p, t, 'nginx -t'),
       t('# 在代理的错误日志中找 “connect() failed … while connecting to upstream” 或 “upstream timed out”：', '# look for "connect() failed … while connecting to upstream" or "upstream timed out" in the proxy\'s error log:'),
       'tail -n 50 /var/log/nginx/error.log',
       "grep -rn 'proxy_pass\\|upstream' /etc/nginx/",
@@ -215,8 +247,9 @@ export const CAUSES = {
     why: (p, t) => t(
       `${p.url} ${p.failure}：代理没有运行、防火墙拦截，或 TLS 握手失败（证书或私钥缺失、不可读）。`,
       `${p.url}: ${p.failure}. The proxy is not running, a firewall drops the connection, or the TLS handshake fails (certificate or key missing or unreadable).`),
-    fix: (p) => [
-      'systemctl status nginx',
+    fix: (p, t) => [
+      ...dsNginx(p, t),
+      hostNginx(p, t, 'systemctl status nginx'),
       "ss -ltnp | grep -E ':(80|443) '",
       ...(String(p.url).startsWith('https:') ? [`openssl s_client -connect ${p.hostport} -servername ${p.host} </dev/null`] : []),
       `curl -sS -i ${p.url}/healthcheck`,

@@ -105,9 +105,16 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
 
   // By name, or by image for a DS started without --name (a random name): its fixes then carry that name.
   const isDs = (c: { name: string; image: string }) => DS_CONTAINER.test(c.name) || DS_IMAGE.test(c.image);
-  const dsContainer = containers.find(isDs)?.name;
+  // Or the container the supervisor check execs into (docker.supervisor): only DS containers run supervisor.
+  const dsContainer = containers.find(isDs)?.name ?? s.all('onlyoffice_supervisor_up').map((x) => x.labels.container ?? '').find((c) => c !== '');
   if (dsContainer !== undefined) depParams.ds = dsContainer;
   const dsContainerDown = containers.some((c) => isDs(c) && c.state !== 'running');
+  // RabbitMQ, PostgreSQL, Redis in containers of their own (ONLYOFFICE's compose file): their fixes exec there.
+  for (const name of ['rabbitmq', 'postgresql', 'redis'] as const) {
+    const own = containers.find((c) => DEP_CONTAINER[name].test(c.name) && !isDs(c))?.name;
+    if (own !== undefined) depParams[`${name}_container`] = own;
+  }
+  const dsParam: Params = dsContainer === undefined ? {} : { ds: dsContainer };
 
   // docservice, directly.
   let docserviceDown = false;
@@ -158,8 +165,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
         const url = new URL(ds.public_url!);
         const status = health.up === 1 ? index!.status : health.status;
         if (docserviceDown) hop('proxy').because = 'docservice';
-        else if (status === 0) cause('proxy', 'proxy_down', { url: pub, failure: 'no HTTP answer', host: url.hostname, hostport: `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}` });
-        else if (status === 502 || status === 503 || status === 504) cause('proxy', 'proxy_bad_gateway', { url: pub, status, direct });
+        else if (status === 0) cause('proxy', 'proxy_down', { ...dsParam, url: pub, failure: 'no HTTP answer', host: url.hostname, hostport: `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}` });
+        else if (status === 502 || status === 503 || status === 504) cause('proxy', 'proxy_bad_gateway', { ...dsParam, url: pub, status, direct });
         else cause('proxy', 'proxy_wrong_site', { url: pub, status });
       }
     }

@@ -80,6 +80,9 @@ docker:
     const d = await doctor(yaml());
     expect(verdict(d, 'supervisor')).toBe('ok');
     expect(d.causes.map((c) => `${c.hop}:${c.id}`)).toEqual(['containers:container_down', 'containers:container_unhealthy', 'docservice:rabbitmq_unreachable_at_start']);
+    // ONLYOFFICE's compose file: RabbitMQ in a container of its own, named as the engine names it.
+    expect(renderJson(d, 'en').causes.find((c) => c.id === 'rabbitmq_unreachable_at_start')!.fix.slice(0, 2))
+      .toEqual(['docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q ping', 'docker start onlyoffice-rabbitmq']);
   });
 
   test('the engine unreachable: containers and supervisor UNKNOWN, with the socket mount advice', async () => {
