@@ -1,5 +1,5 @@
 /** The Engine API operations the exporter makes, counted so tests and benchmarks can see what a scrape costs. */
-export const API_OPERATIONS = ['events', 'list', 'inspect', 'ping', 'stats', 'exec_create', 'exec_start', 'exec_inspect'] as const;
+export const API_OPERATIONS = ['events', 'list', 'inspect', 'images', 'ping', 'stats', 'exec_create', 'exec_start', 'exec_inspect'] as const;
 export type ApiOperation = (typeof API_OPERATIONS)[number];
 
 export class ApiCounter {

@@ -4,7 +4,7 @@ import { apiErrorStatus, describeApiError } from './api.js';
 import type { DockerEngine } from './engine.js';
 import { execInContainer, ExecTimeout, inspectExec } from './exec.js';
 import { failedReport, parseSupervisorctlStatus, type SupervisorReport } from './supervisor-status.js';
-import type { ContainerRecord } from './view.js';
+import { recordMatches, type ContainerRecord } from './view.js';
 
 /**
  * `supervisorctl status`, bounded inside the container too: a hung supervisorctl (supervisord in trouble) keeps
@@ -79,7 +79,7 @@ export class SupervisorWatcher {
 
   /** The DocumentServer containers among the view's. */
   targets(): ContainerRecord[] {
-    return this.engine.view.containers().filter((c) => this.options.match(c.name, c.image));
+    return this.engine.view.containers().filter((c) => recordMatches(this.options.match, c));
   }
 
   async close(): Promise<void> {

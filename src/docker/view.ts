@@ -3,6 +3,7 @@ import { untilSettledOrAborted } from './abort.js';
 import type { ContainerInspectInfo } from 'dockerode';
 import type { Logger } from 'pino';
 import { apiErrorStatus, describeApiError, type ApiCounter } from './api.js';
+import { ImageRefs, isImageId } from './image-refs.js';
 import { dockerTimeSeconds } from './time.js';
 import { deadlineSignal, followSignal } from '../lib/timeout-signal.js';
 
@@ -23,11 +24,16 @@ export interface ContainerRecord {
   readonly startedAt: number | undefined;
   readonly finishedAt: number | undefined;
   readonly labels: Readonly<Record<string, string>>;
+  /**
+   * The names of its image (tags, repository@digest) when Docker lists the container by image ID, its tag having moved
+   * on: matched against docker.images as well as `image`.
+   */
+  readonly refs?: readonly string[];
   /** Sequence number of the inspect this came from: newer operations win. */
   readonly seq: number;
 }
 
-export function recordFromInspect(info: ContainerInspectInfo, seq: number): ContainerRecord {
+export function recordFromInspect(info: ContainerInspectInfo, seq: number, refs: readonly string[] = []): ContainerRecord {
   const state = info.State;
   return {
     id: info.Id,
@@ -41,8 +47,14 @@ export function recordFromInspect(info: ContainerInspectInfo, seq: number): Cont
     startedAt: dockerTimeSeconds(state.StartedAt),
     finishedAt: dockerTimeSeconds(state.FinishedAt),
     labels: info.Config?.Labels ?? {},
+    ...(refs.length > 0 ? { refs } : {}),
     seq,
   };
+}
+
+/** Whether a watched container matches: by name, by the image it was created from, or by its image's own names. */
+export function recordMatches(match: (name: string, image: string) => boolean, record: ContainerRecord): boolean {
+  return match(record.name, record.image) || (record.refs ?? []).some((ref) => match(record.name, ref));
 }
 
 /** Thrown to the scrape when the view cannot vouch for the containers (engine gone, never synced). */
@@ -141,6 +153,9 @@ export class ContainerView {
   private activeInspects = 0;
   private readonly inspectWaiters: (() => void)[] = [];
   private readonly pingKey = `docker-ping:${++views}`;
+  /** What each inspected container was created from (Config.Image, fixed for its lifetime), for one listed by image ID. */
+  private readonly createdFrom = new Map<string, string>();
+  private readonly images = new ImageRefs();
   /** Epoch ms of the last completed full list+inspect. */
   lastResyncAt: number | undefined;
 
@@ -407,14 +422,19 @@ export class ContainerView {
     this.options.api.count('list');
     const list = await this.call((abortSignal) => this.options.docker.listContainers({ all: true, abortSignal } as object));
     const listed = new Map<string, string>();
+    const byImageId: { id: string; name: string; imageId: string; signature: string }[] = [];
     for (const summary of list) {
       // Names also holds link aliases (/other/alias); the container's own name has a single leading slash.
-      const own = summary.Names.find((name) => name.lastIndexOf('/') === 0) ?? summary.Names[0] ?? '';
-      if (this.options.match(own.replace(/^\//, ''), summary.Image ?? '')) listed.set(summary.Id, listSignature(summary));
+      const own = (summary.Names.find((name) => name.lastIndexOf('/') === 0) ?? summary.Names[0] ?? '').replace(/^\//, '');
+      if (this.options.match(own, summary.Image ?? '')) listed.set(summary.Id, listSignature(summary));
+      else if (isImageId(summary.Image ?? '', summary.ImageID ?? '')) byImageId.push({ id: summary.Id, name: own, imageId: summary.ImageID, signature: listSignature(summary) });
     }
+    const inspected = await this.matchByImageId(byImageId, listed);
     const changed = ([id, signature]: [string, string]) => !this.records.has(id) || this.listed.get(id) !== signature;
-    const stale = full ? [...listed.keys()] : [...listed].filter(changed).map(([id]) => id);
+    const stale = (full ? [...listed.keys()] : [...listed].filter(changed).map(([id]) => id)).filter((id) => !inspected.has(id));
     await Promise.all(stale.map((id) => this.limited(() => this.inspect(id))));
+    const present = new Set(list.map((summary) => summary.Id));
+    for (const id of this.createdFrom.keys()) if (!present.has(id)) this.createdFrom.delete(id);
     for (const [id, record] of this.records) {
       if (!listed.has(id) && record.seq <= listedAt) this.records.delete(id);
     }
@@ -426,6 +446,37 @@ export class ContainerView {
       this.needFullResync = false;
       this.lastResyncAt = Date.now();
     }
+  }
+
+  /**
+   * Containers Docker lists by image ID (the tag they were created from was pulled or tagged again since; `docker
+   * run onlyoffice/documentserver` then shows as sha256:...): watched when what they were created from matches, or
+   * one of their image's own names (tags, the repository@digest of a pull). A container never inspected is inspected
+   * once to learn what it was created from. Returns the containers inspected here.
+   */
+  private async matchByImageId(containers: { id: string; name: string; imageId: string; signature: string }[], listed: Map<string, string>): Promise<Set<string>> {
+    const inspected = new Set<string>();
+    if (containers.length === 0) return inspected;
+    await this.images.learn(new Set(containers.map((c) => c.imageId)), () => {
+      this.options.api.count('images');
+      return this.call((abortSignal) => this.options.docker.listImages({ abortSignal } as object));
+    }, (error) => {
+      // An answer (a socket proxy that refuses the images API): match by what the containers were created from only.
+      if (apiErrorStatus(error) === undefined) return false;
+      this.options.logger.debug({ err: describeApiError(error) }, 'listing images failed; containers listed by image ID are matched by what they were created from');
+      return true;
+    });
+    const byRefs = (c: { name: string; imageId: string }) => this.images.get(c.imageId).some((ref) => this.options.match(c.name, ref));
+    const unknown = containers.filter((c) => !this.createdFrom.has(c.id) && !byRefs(c));
+    await Promise.all(unknown.map(async (c) => {
+      inspected.add(c.id);
+      await this.limited(() => this.inspect(c.id));
+    }));
+    for (const c of containers) {
+      const from = this.createdFrom.get(c.id);
+      if ((from !== undefined && this.options.match(c.name, from)) || byRefs(c)) listed.set(c.id, c.signature);
+    }
+    return inspected;
   }
 
   /** Runs `work` when fewer than INSPECT_CONCURRENCY inspects are in flight (resync and events share the cap). */
@@ -464,8 +515,9 @@ export class ContainerView {
       throw error;
     }
     if (this.lastOp.get(id) !== op || this.phase === 'closed') return;
-    const record = recordFromInspect(info, op);
-    if (this.options.match(record.name, record.image)) this.records.set(id, record);
+    const record = recordFromInspect(info, op, this.images.get(info.Image));
+    this.createdFrom.set(id, record.image);
+    if (recordMatches(this.options.match, record)) this.records.set(id, record);
     else this.records.delete(id);
   }
 
@@ -482,6 +534,7 @@ export class ContainerView {
     if (action === 'destroy') {
       this.lastOp.set(id, ++this.seq);
       this.records.delete(id);
+      this.createdFrom.delete(id);
       this.dirty.delete(id);
       return;
     }

@@ -27,6 +27,41 @@ const ds = (p: Params) => String(p.ds ?? 'onlyoffice-documentserver');
 const wsCurl = (p: Params) => "curl -sS -i -N --max-time 5 -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' " +
   `-H 'Sec-WebSocket-Key: b25seW9mZmljZS1leHBvcnQ=' '${p.url}/doc/onlyoffice-exporter-probe/c/?EIO=4&transport=websocket'`;
 
+/**
+ * Where DS's RabbitMQ, PostgreSQL and Redis run, so their commands paste as they are: in a container of their own that
+ * the Docker view found (ONLYOFFICE's compose file: `rabbitmq_container` ...), inside the DS container it found (the
+ * all-in-one image runs them under supervisor's neighbours, `service ... start`), or else on the host (packages).
+ */
+type Service = 'rabbitmq' | 'postgresql' | 'redis';
+const UNIT: Record<Service, string> = { rabbitmq: 'rabbitmq-server', postgresql: 'postgresql', redis: 'redis-server' };
+const own = (p: Params, service: Service) => (p[`${service}_container`] === undefined ? undefined : String(p[`${service}_container`]));
+/** `cmd` where the service runs. */
+const inService = (p: Params, service: Service, cmd: string) => {
+  const where = own(p, service) ?? (p.ds === undefined ? undefined : String(p.ds));
+  return where === undefined ? cmd : `docker exec ${where} ${cmd}`;
+};
+/** Starts (or restarts) the service where it runs. */
+const startService = (p: Params, service: Service, verb: 'start' | 'restart') => {
+  const container = own(p, service);
+  if (container !== undefined) return `docker ${verb} ${container}`;
+  return p.ds === undefined ? `systemctl ${verb} ${UNIT[service]}` : `docker exec ${p.ds} service ${UNIT[service]} ${verb}`;
+};
+const PG_ACTIVITY = '"select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"';
+/** The longest-running queries: the all-in-one image's database is reached as its postgres user, compose's and the host's as onlyoffice. */
+const pgActivity = (p: Params) => (own(p, 'postgresql') === undefined && p.ds !== undefined
+  ? `docker exec -u postgres ${p.ds} psql -d onlyoffice -c ${PG_ACTIVITY}`
+  : inService(p, 'postgresql', `psql -U onlyoffice -c ${PG_ACTIVITY}`));
+
+/**
+ * A DS container publishes 80/443 through its own nginx, which may be the proxy of the public URL: its port mapping and
+ * error log first, then the host's reverse proxy, each named.
+ */
+const dsNginx = (p: Params, t: Pick) => (p.ds === undefined ? [] : [
+  `docker port ${p.ds}`,
+  `docker exec ${p.ds} sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/nginx.error.log'   # ${t('DS 自带的 nginx', 'DS\'s own nginx')}`,
+]);
+const hostNginx = (p: Params, t: Pick, cmd: string) => (p.ds === undefined ? cmd : `${cmd}   # ${t('主机上的反向代理', 'the reverse proxy on the host')}`);
+
 /** Where the JWT settings of the diagnosed DS live: documentserver.jwt, or a fleet target's own (probe.targets.N.jwt). */
 const jwtKey = (p: Params) => String(p.jwt_key ?? 'documentserver.jwt');
 
@@ -81,7 +116,7 @@ export const CAUSES = {
     fix: (p, t) => [
       t('# 先让 PostgreSQL 恢复：', '# bring PostgreSQL back first:'),
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      `docker start onlyoffice-postgresql${or(t, 'systemctl start postgresql')}`,
+      startService(p, 'postgresql', 'start'),
       t('# 然后重启 docservice：', '# then restart docservice:'),
       DOCKER(t), `docker exec ${ds(p)} supervisorctl restart ds:docservice`,
       HOST(t), 'systemctl restart ds-docservice',
@@ -93,8 +128,8 @@ export const CAUSES = {
       'docservice 只有在连上消息队列之后才监听 8000 端口；RabbitMQ 不可达时它每秒重试，日志循环出现 “[AMQP] Error: connect ECONNREFUSED …:5672”，代理对所有请求返回 502（AMQP_URI 写错也是这样）。',
       'docservice listens on port 8000 only after it has connected to the broker; while RabbitMQ is unreachable it retries every second, logs "[AMQP] Error: connect ECONNREFUSED …:5672" in a loop, and the proxy answers 502 to everything (a wrong AMQP_URI does the same).'),
     fix: (p, t) => [
-      `rabbitmq-diagnostics -q ping${or(t, 'docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q ping')}`,
-      `docker start onlyoffice-rabbitmq${or(t, 'systemctl start rabbitmq-server')}`,
+      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q ping'),
+      startService(p, 'rabbitmq', 'start'),
       t('# 检查 DS 使用的地址（Docker 变量 AMQP_URI，local.json 中的 rabbitmq.url）：', '# check the address DS uses (Docker variable AMQP_URI, rabbitmq.url in local.json):'),
       `docker logs --tail 50 ${ds(p)} 2>&1 | grep -i amqp`,
       t('# RabbitMQ 恢复后 docservice 会自行开始监听。', '# docservice starts listening by itself once RabbitMQ answers.'),
@@ -131,11 +166,11 @@ export const CAUSES = {
     why: (_p, t) => t(
       '/healthcheck 一直挂起：RabbitMQ 进程被冻结、过载，或触发了内存/磁盘告警。/index.html 仍然正常。',
       '/healthcheck hangs: the RabbitMQ process is frozen, overloaded or in a memory/disk alarm. /index.html still answers.'),
-    fix: (_p, t) => [
-      'rabbitmq-diagnostics -q alarms',
-      'rabbitmqctl status',
+    fix: (p, t) => [
+      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q alarms'),
+      inService(p, 'rabbitmq', 'rabbitmqctl status'),
       t('# 仍无响应时重启：', '# if it still does not answer, restart it:'),
-      `docker restart onlyoffice-rabbitmq${or(t, 'systemctl restart rabbitmq-server')}`,
+      startService(p, 'rabbitmq', 'restart'),
     ],
   },
   rabbitmq_down: {
@@ -143,11 +178,9 @@ export const CAUSES = {
     why: (_p, t) => t(
       'docservice 连不上消息队列：/healthcheck 返回 false，version 命令仍然正常，文档转换停在 {"percent":0,"endConvert":false}。RabbitMQ 恢复后 DS 会在一秒内自动重连。',
       'docservice cannot reach the broker: /healthcheck answers false, the version command still works, conversions stay at {"percent":0,"endConvert":false}. DS reconnects within a second once RabbitMQ is back.'),
-    fix: (p, t) => [
-      `rabbitmq-diagnostics -q ping   # ${p.address ?? '127.0.0.1:5672'}`,
-      `docker restart onlyoffice-rabbitmq${or(t, 'systemctl restart rabbitmq-server')}`,
-      t('# 一体化镜像内置的 RabbitMQ：', '# the RabbitMQ inside the all-in-one image:'),
-      `docker exec ${ds(p)} service rabbitmq-server start`,
+    fix: (p) => [
+      `${inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q ping')}   # ${p.address ?? '127.0.0.1:5672'}`,
+      startService(p, 'rabbitmq', 'start'),
     ],
   },
   postgres_frozen: {
@@ -157,9 +190,9 @@ export const CAUSES = {
       '/healthcheck hangs (it runs SELECT 1): PostgreSQL is frozen, locked or overloaded.'),
     fix: (p, t) => [
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      'psql -U onlyoffice -c "select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"',
+      pgActivity(p),
       t('# 仍无响应时重启：', '# if it still does not answer, restart it:'),
-      `docker restart onlyoffice-postgresql${or(t, 'systemctl restart postgresql')}`,
+      startService(p, 'postgresql', 'restart'),
     ],
   },
   postgres_down: {
@@ -167,11 +200,9 @@ export const CAUSES = {
     why: (_p, t) => t(
       '/healthcheck 返回 false，转换返回 -1，version、license 和 info.json 仍然正常。若 docservice 在 PostgreSQL 停止时持有空闲连接，它会直接退出（见 docservice）。',
       '/healthcheck answers false and conversions fail with -1 while version, license and info.json still work. If docservice held an idle pooled connection when PostgreSQL stopped, it exits outright (see docservice).'),
-    fix: (p, t) => [
+    fix: (p) => [
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      `docker start onlyoffice-postgresql${or(t, 'systemctl start postgresql')}`,
-      t('# 一体化镜像内置的 PostgreSQL：', '# the PostgreSQL inside the all-in-one image:'),
-      `docker exec ${ds(p)} service postgresql start`,
+      startService(p, 'postgresql', 'start'),
     ],
   },
   redis_down: {
@@ -179,7 +210,7 @@ export const CAUSES = {
     why: (_p, t) => t(
       '开发者版和企业版用 Redis 保存编辑数据，Redis 不可用时 /healthcheck 返回 false（日志 “redisClient error … ECONNREFUSED”）；社区版不使用 Redis，/healthcheck 仍为 true——社区版请从配置中去掉 dependencies.redis。',
       'Developer and Enterprise editions keep editor data in Redis and answer /healthcheck false without it (log "redisClient error … ECONNREFUSED"); Community does not use Redis and stays true: on Community, remove redis from dependencies.'),
-    fix: (p, t) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, `docker exec ${ds(p)} service redis-server start${or(t, 'systemctl restart redis-server')}`],
+    fix: (p) => [`redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`, startService(p, 'redis', 'start')],
   },
   storage_not_writable: {
     title: (_p, t) => t('DS 的存储不可写', 'DS storage is not writable'),
@@ -193,7 +224,7 @@ export const CAUSES = {
     why: (p, t) => t(
       `/healthcheck 在 ${p.timeout} 内没有响应，而 /index.html 正常：冻结的 RabbitMQ 或 PostgreSQL 会让它一直挂起。在配置中加入 dependencies 可以指出是哪一个。`,
       `/healthcheck gave no answer within ${p.timeout} while /index.html answers: a frozen RabbitMQ or PostgreSQL makes it hang. Configure dependencies to tell which.`),
-    fix: (p) => ['rabbitmq-diagnostics -q alarms', `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`],
+    fix: (p) => [inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q alarms'), `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`],
   },
   healthcheck_false: {
     title: (_p, t) => t('/healthcheck 返回 false：某个依赖检查失败', '/healthcheck answers false: one of its checks failed'),
@@ -208,7 +239,8 @@ export const CAUSES = {
       `直连 docservice 正常，经过 ${p.url} 却得到 HTTP ${p.status}：代理的上游（proxy_pass / upstream）指向了错误的主机或端口（例如 localhost 解析成 ::1，而 docservice 只监听 IPv4），或代理连不进 DS 容器所在的网络。${Number(p.status) === 504 ? '504 表示代理等待上游超时。' : ''}`,
       `docservice answers directly, but through ${p.url} the answer is HTTP ${p.status}: the proxy's upstream points at the wrong host or port (e.g. localhost resolving to ::1 while docservice listens on IPv4), or the proxy cannot reach the DS container's network.${Number(p.status) === 504 ? ' 504 is an upstream timeout.' : ''}`),
     fix: (p, t) => [
-      'nginx -t',
+      ...dsNginx(p, t),
+      hostNginx(p, t, 'nginx -t'),
       t('# 在代理的错误日志中找 “connect() failed … while connecting to upstream” 或 “upstream timed out”：', '# look for "connect() failed … while connecting to upstream" or "upstream timed out" in the proxy\'s error log:'),
       'tail -n 50 /var/log/nginx/error.log',
       "grep -rn 'proxy_pass\\|upstream' /etc/nginx/",
@@ -222,8 +254,9 @@ export const CAUSES = {
     why: (p, t) => t(
       `${p.url} 没有任何 HTTP 响应（连接被拒绝、超时，或 TLS 握手失败）。常见原因：反向代理（nginx）没有运行或没有监听 80/443 端口；防火墙或安全组拦截了连接；域名解析到了错误的地址；HTTPS 的证书或私钥缺失、不可读，握手失败。`,
       `${p.url} gives no HTTP answer at all (refused, timed out, or a failed TLS handshake). Usually the reverse proxy (nginx) is not running or not listening on 80/443; a firewall or security group drops the connection; the name resolves to the wrong address; or the HTTPS certificate or key is missing or unreadable, so the handshake fails.`),
-    fix: (p) => [
-      'systemctl status nginx',
+    fix: (p, t) => [
+      ...dsNginx(p, t),
+      hostNginx(p, t, 'systemctl status nginx'),
       "ss -ltnp | grep -E ':(80|443) '",
       ...(String(p.url).startsWith('https:') ? [`openssl s_client -connect ${p.hostport} -servername ${p.host} </dev/null`] : []),
       `curl -sS -i ${p.url}/healthcheck`,

@@ -249,7 +249,7 @@ withEngine('docker collector against a real Docker engine', () => {
       expect(names(first.samples)).toHaveLength(100);
       const calls = (samples: Sample[]) => Object.fromEntries(find(samples, 'onlyoffice_docker_api_requests_total').map((s) => [s.labels.operation, s.value]));
       // The initial sync: the events stream, one list, one inspect per container; and the scrape's ping.
-      expect(calls(first.samples)).toEqual({ events: 1, list: 1, inspect: 100, ping: 1, stats: 0, exec_create: 0, exec_start: 0, exec_inspect: 0 });
+      expect(calls(first.samples)).toEqual({ events: 1, list: 1, inspect: 100, images: 0, ping: 1, stats: 0, exec_create: 0, exec_start: 0, exec_inspect: 0 });
       let last = first;
       for (let i = 0; i < 5; i += 1) last = await harness.scrape();
       // Five more scrapes, while the restarting container outside the globs keeps emitting events: one ping each, nothing else.
@@ -327,6 +327,47 @@ withEngine('docker collector against a real Docker engine', () => {
     } finally {
       await harness.close();
       await engine.cli('rm', '-f', ...ids);
+    }
+  }, 90_000);
+
+  test('a DocumentServer whose tag was imported again (Docker lists its image by ID) stays watched, from a running view and a fresh one', async () => {
+    await engine.importImage('onlyoffice/documentserver:latest');
+    const id = await engine.cli('run', '-d', 'onlyoffice/documentserver', 'sleep', '3600');
+    const [info] = JSON.parse(await engine.cli('inspect', id)) as (Inspected & { Image: string; Config: { Image: string } })[];
+    const name = info!.Name.replace(/^\//, '');
+    const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["none-by-name"], supervisor: false, resync_interval: 1h }`);
+    const rows = (samples: Sample[]) => find(samples, 'onlyoffice_container_info').concat(find(samples, 'onlyoffice_container_state').filter((x) => x.value === 1));
+    const expected = [
+      { name: 'onlyoffice_container_info', labels: { name, id: id.slice(0, 12), image: 'onlyoffice/documentserver' }, value: 1 },
+      { name: 'onlyoffice_container_state', labels: { name, state: 'running' }, value: 1 },
+    ];
+    const running = new ScrapeHarness([dockerCollector], config);
+    const lease = acquireEngine(config.docker, silentLogger);
+    let fresh: ScrapeHarness | undefined;
+    try {
+      expect(rows((await running.scrape()).samples)).toEqual(expected);
+      // Another image under the same tag: the container is now listed by its image's ID.
+      await engine.importImage('onlyoffice/documentserver:latest');
+      const listed = await engine.docker.listContainers({ all: true, filters: { id: [id] } });
+      expect(listed.map((c) => [c.Image, c.ImageID])).toEqual([[info!.Image, info!.Image]]);
+      expect(info!.Config.Image).toBe('onlyoffice/documentserver');
+      // The running view resyncs: it knows what the container was created from, without asking again.
+      const before = lease.engine.api.get('inspect');
+      await lease.engine.view.resyncNow();
+      expect(rows((await running.scrape()).samples)).toEqual(expected);
+      // An imported image has no tag left and no digest: one list of the images, then the resync's own inspect only.
+      expect([lease.engine.api.get('images'), lease.engine.api.get('inspect') - before]).toEqual([1, 1]);
+      // A view started now has never inspected it: one inspect learns what it was created from.
+      fresh = new ScrapeHarness([dockerCollector], configFrom(`docker: { socket: ${engine.socket}, containers: ["none-by-name"], supervisor: false, resync_interval: 2h }`));
+      const { samples } = await fresh.scrape();
+      expect(rows(samples)).toEqual(expected);
+      expect(find(samples, 'onlyoffice_docker_api_requests_total').filter((x) => ['list', 'inspect', 'images'].includes(x.labels.operation!)).map((x) => [x.labels.operation, x.value]))
+        .toEqual([['list', 1], ['inspect', 1], ['images', 1]]);
+    } finally {
+      await fresh?.close();
+      await lease.release();
+      await running.close();
+      await engine.cli('rm', '-f', id);
     }
   }, 90_000);
 

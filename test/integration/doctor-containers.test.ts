@@ -80,7 +80,33 @@ docker:
     const d = await doctor(yaml());
     expect(verdict(d, 'supervisor')).toBe('ok');
     expect(d.causes.map((c) => `${c.hop}:${c.id}`)).toEqual(['containers:container_down', 'containers:container_unhealthy', 'docservice:rabbitmq_unreachable_at_start']);
+    // ONLYOFFICE's compose file: RabbitMQ in a container of its own, named as the engine names it.
+    expect(renderJson(d, 'en').causes.find((c) => c.id === 'rabbitmq_unreachable_at_start')!.fix.slice(0, 2))
+      .toEqual(['docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q ping', 'docker start onlyoffice-rabbitmq']);
   });
+
+  test('a DS started from onlyoffice/documentserver whose tag was imported again (listed by image ID) is still named in the fixes', async () => {
+    await engine.importImage('onlyoffice/documentserver:latest');
+    const id = await engine.cli('run', '-d', 'onlyoffice/documentserver', 'sleep', '3600');
+    await engine.importImage('onlyoffice/documentserver:latest');
+    try {
+      const name = (JSON.parse(await engine.cli('inspect', id)) as { Name: string }[])[0]!.Name.replace(/^\//, '');
+      const listed = await engine.docker.listContainers({ all: true, filters: { id: [id] } });
+      expect(listed[0]!.Image).toMatch(/^sha256:[0-9a-f]{64}$/);
+      const d = await doctor(`
+documentserver: { url: "http://127.0.0.1:${dsPort}", timeout: 2s }
+dependencies: { postgresql: false, rabbitmq: false, redis: false }
+disk: { paths: [] }
+docker: { socket: ${engine.socket}, containers: ["none-by-name"], supervisor: false }
+`);
+      expect(d.hops.find((h) => h.id === 'containers')!.findings.map((f) => [f.params.name, f.params.state])).toEqual([[name, 'running']]);
+      expect(renderJson(d, 'en').causes.map((c) => [c.id, c.fix.slice(0, 3)])).toEqual([['docservice_down', [
+        '# Docker (all-in-one onlyoffice/documentserver image)', `docker exec ${name} supervisorctl status ds:docservice`, `docker logs --tail 100 ${name}`,
+      ]]]);
+    } finally {
+      await engine.cli('rm', '-f', id);
+    }
+  }, 90_000);
 
   test('the engine unreachable: containers and supervisor UNKNOWN, with the socket mount advice', async () => {
     const d = await doctor(yaml('/tmp/no-such-docker.sock'));

@@ -18,22 +18,24 @@ const DEFAULT_CONTAINERS = /\b(onlyoffice-documentserver|onlyoffice-exporter)\b/
 
 const KEYS = ['name', 'state', 'exit_code', 'restarts', 'program', 'container', 'ds', 'path', 'dir', 'percent', 'target', 'date', 'days', 'queue', 'ready',
   'consumers', 'code', 'reason', 'url', 'status', 'direct', 'failure', 'host', 'hostport', 'dependency', 'address', 'collector', 'timeout', 'problem',
-  'pg_host', 'pg_port', 'redis_host', 'redis_port', 'jwt_key', 'sources', 'size', 'min', 'age_zh', 'age_en', 'limit_zh', 'limit_en', 'outcome'];
+  'pg_host', 'pg_port', 'redis_host', 'redis_port', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'jwt_key', 'sources', 'size', 'min', 'age_zh', 'age_en', 'limit_zh', 'limit_en', 'outcome'];
 const all: Record<string, string> = { ...Object.fromEntries(KEYS.map((k) => [k, SLOT(k)])), address: `${SLOT('host')}:5432` };
 const without = (...keys: string[]) => Object.fromEntries(Object.entries(all).filter(([k]) => !keys.includes(k)));
 
 /**
  * The parameter sets that reach each branch of the fixes: a DS container found by the Docker view (its name in `ds`,
- * `container`), none found (package install, defaults), supervisor programs in a container, on a host's supervisor,
+ * `container`) with RabbitMQ, PostgreSQL and Redis in containers of their own (ONLYOFFICE's compose file) or inside it
+ * (the all-in-one image), none found (package install, defaults), supervisor programs in a container, on a host's supervisor,
  * or as 7.3+ systemd units; certificates of an endpoint or of a file; HTTP and HTTPS; a check failed with and without
  * a reason.
  */
 const FORMS: Record<string, Params> = {
   docker: { ...all, program: 'ds:docservice', target: `${SLOT('host')}:443`, url: `https://${SLOT('url')}`, code: -4, status: 502 },
+  allInOne: { ...without('rabbitmq_container', 'postgresql_container', 'redis_container'), program: 'ds:docservice', target: `${SLOT('host')}:443`, url: `https://${SLOT('url')}` },
   dockerConverter: { ...all, program: 'ds:converter', target: `${SLOT('host')}:443` },
-  package: { ...without('ds', 'container', 'pg_host', 'pg_port', 'redis_host', 'redis_port', 'error', 'jwt_key', 'outcome'), program: 'ds-docservice', url: `http://${SLOT('url')}`, code: -3 },
-  packageConverter: { ...without('ds', 'container', 'error'), program: 'ds-converter' },
-  hostSupervisor: { ...without('ds', 'container', 'error'), program: 'ds:docservice' },
+  package: { ...without('ds', 'container', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'pg_host', 'pg_port', 'redis_host', 'redis_port', 'error', 'jwt_key', 'outcome'), program: 'ds-docservice', url: `http://${SLOT('url')}`, code: -3 },
+  packageConverter: { ...without('ds', 'container', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'error'), program: 'ds-converter' },
+  hostSupervisor: { ...without('ds', 'container', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'error'), program: 'ds:docservice' },
   certFile: { ...all, target: SLOT('path') },
   checkFailedWithReason: { ...all, error: SLOT('error') },
 };

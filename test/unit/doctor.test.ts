@@ -100,6 +100,71 @@ describe('doctor diagnosis (from samples)', () => {
     expect(renderText(inside, 'en')).not.toContain('onlyoffice-documentserver');
   });
 
+  describe('commands for DS\'s RabbitMQ, PostgreSQL and nginx run where the doctor found them', () => {
+    const PG = '"select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"';
+    // /healthcheck hangs while /index.html answers, and both dependencies are down: RabbitMQ and PostgreSQL frozen.
+    const hanging = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x.labels.endpoint === 'healthcheck' ? { ...x, value: 0 } : x));
+    const deps = [ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '127.0.0.1:5672' }), s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: '127.0.0.1:5432' })];
+    const info = (name: string, image: string) => s('onlyoffice_container_info', 1, { name, id: '0123456789ab', image });
+    const fixes = (d: Diagnosis, lang: 'en' | 'zh-CN' = 'en') => Object.fromEntries(renderJson(d, lang).causes.map((c) => [c.id, c.fix]));
+
+    test('the all-in-one container (random name, found by its image): docker exec into it', () => {
+      const d = run([...deps, ok('docker'), ...containerStates('clever_turing', 'running'), info('clever_turing', 'onlyoffice/documentserver:8.3')], hanging);
+      expect(causes(d)).toEqual(['rabbitmq:rabbitmq_frozen', 'postgresql:postgres_frozen']);
+      expect(fixes(d)).toEqual({
+        rabbitmq_frozen: ['docker exec clever_turing rabbitmq-diagnostics -q alarms', 'docker exec clever_turing rabbitmqctl status', '# if it still does not answer, restart it:', 'docker exec clever_turing service rabbitmq-server restart'],
+        postgres_frozen: ['pg_isready -h 127.0.0.1 -p 5432', `docker exec -u postgres clever_turing psql -d onlyoffice -c ${PG}`, '# if it still does not answer, restart it:', 'docker exec clever_turing service postgresql restart'],
+      });
+      expect(fixes(d, 'zh-CN').rabbitmq_frozen).toEqual(['docker exec clever_turing rabbitmq-diagnostics -q alarms', 'docker exec clever_turing rabbitmqctl status', '# 仍无响应时重启：', 'docker exec clever_turing service rabbitmq-server restart']);
+    });
+
+    test('found only as the supervisor check\'s container (no Docker view): docker exec into it', () => {
+      const d = run([...deps, ok('supervisor'), s('onlyoffice_supervisor_up', 1, { container: 'ds1' }), ...program('ds1', 'ds:docservice', 'RUNNING')], hanging);
+      expect(fixes(d).rabbitmq_frozen).toEqual(['docker exec ds1 rabbitmq-diagnostics -q alarms', 'docker exec ds1 rabbitmqctl status', '# if it still does not answer, restart it:', 'docker exec ds1 service rabbitmq-server restart']);
+    });
+
+    test('ONLYOFFICE\'s compose file: RabbitMQ and PostgreSQL in containers of their own', () => {
+      const d = run([...deps, ok('docker'), ...['onlyoffice-documentserver', 'onlyoffice-rabbitmq', 'onlyoffice-postgresql'].flatMap((name) => containerStates(name, 'running'))], hanging);
+      expect(fixes(d)).toEqual({
+        rabbitmq_frozen: ['docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q alarms', 'docker exec onlyoffice-rabbitmq rabbitmqctl status', '# if it still does not answer, restart it:', 'docker restart onlyoffice-rabbitmq'],
+        postgres_frozen: ['pg_isready -h 127.0.0.1 -p 5432', `docker exec onlyoffice-postgresql psql -U onlyoffice -c ${PG}`, '# if it still does not answer, restart it:', 'docker restart onlyoffice-postgresql'],
+      });
+    });
+
+    test('no container found (packages): the host\'s commands, no docker at all', () => {
+      const d = run(deps, hanging);
+      expect(fixes(d)).toEqual({
+        rabbitmq_frozen: ['rabbitmq-diagnostics -q alarms', 'rabbitmqctl status', '# if it still does not answer, restart it:', 'systemctl restart rabbitmq-server'],
+        postgres_frozen: ['pg_isready -h 127.0.0.1 -p 5432', `psql -U onlyoffice -c ${PG}`, '# if it still does not answer, restart it:', 'systemctl restart postgresql'],
+      });
+      // Down rather than frozen: started where they live.
+      const down = run([ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '127.0.0.1:5672' })],
+        HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x)));
+      expect(fixes(down)).toEqual({ rabbitmq_down: ['rabbitmq-diagnostics -q ping   # 127.0.0.1:5672', 'systemctl start rabbitmq-server'] });
+      const downInDs = run([ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '127.0.0.1:5672' }), ok('docker'),
+        ...containerStates('clever_turing', 'running'), info('clever_turing', 'onlyoffice/documentserver:8.3')], HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x)));
+      expect(fixes(downInDs)).toEqual({ rabbitmq_down: ['docker exec clever_turing rabbitmq-diagnostics -q ping   # 127.0.0.1:5672', 'docker exec clever_turing service rabbitmq-server start'] });
+    });
+
+    test('a 502 through the public URL: DS\'s own nginx first when DS is a container, then the host\'s proxy, each named', () => {
+      const config = configFrom('documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com" }');
+      const pub = [
+        s('onlyoffice_endpoint_up', 0, { endpoint: 'healthcheck', via: 'public' }), s('onlyoffice_endpoint_status_code', 502, { endpoint: 'healthcheck', via: 'public' }),
+        s('onlyoffice_endpoint_up', 0, { endpoint: 'index', via: 'public' }), s('onlyoffice_endpoint_status_code', 502, { endpoint: 'index', via: 'public' }),
+      ];
+      const tail = ['# look for "connect() failed … while connecting to upstream" or "upstream timed out" in the proxy\'s error log:', 'tail -n 50 /var/log/nginx/error.log',
+        "grep -rn 'proxy_pass\\|upstream' /etc/nginx/", '# from the proxy host, check that docservice answers:', 'curl -sS http://127.0.0.1:8000/healthcheck', 'systemctl reload nginx'];
+      const inDocker = diagnose([...HEALTHY_DS, ...pub, ok('docker'), ...containerStates('clever_turing', 'running'), info('clever_turing', 'onlyoffice/documentserver:8.3')], config, { now: NOW });
+      expect(fixes(inDocker).proxy_bad_gateway).toEqual([
+        'docker port clever_turing', "docker exec clever_turing sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/nginx.error.log'   # DS's own nginx",
+        'nginx -t   # the reverse proxy on the host', ...tail]);
+      expect(fixes(inDocker, 'zh-CN').proxy_bad_gateway!.slice(0, 3)).toEqual([
+        'docker port clever_turing', "docker exec clever_turing sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/nginx.error.log'   # DS 自带的 nginx",
+        'nginx -t   # 主机上的反向代理']);
+      expect(fixes(diagnose([...HEALTHY_DS, ...pub], config, { now: NOW })).proxy_bad_gateway).toEqual(['nginx -t', ...tail]);
+    });
+  });
+
   test('supervisor: ds:docservice FATAL explains docservice; a STOPPED ds:metrics is fine (autostart follows METRICS_ENABLED)', () => {
     const down = HEALTHY_DS.map((x) => (['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name) ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 502 } : x))
       .filter((x) => x.name !== 'onlyoffice_command_error');
@@ -438,8 +503,8 @@ describe('doctor texts', () => {
     expect(FINDINGS.fs({ path: '/', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/：剩余 40% 空间、90% inode');
     expect(FINDINGS.fs({ path: '/var/lib/onlyoffice', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/var/lib/onlyoffice（挂载点 /）：剩余 40% 空间、90% inode');
     expect(CAUSES.proxy_down.title({}, zh)).toBe('反向代理连不上：没有运行、连接被拦截，或 TLS 握手失败');
-    expect(CAUSES.rabbitmq_down.fix({}, zh)[1]).toBe('docker restart onlyoffice-rabbitmq   # 或：systemctl restart rabbitmq-server');
-    expect(CAUSES.rabbitmq_down.fix({}, picker('en'))[1]).toBe('docker restart onlyoffice-rabbitmq   # or: systemctl restart rabbitmq-server');
+    expect(CAUSES.cert_chain_incomplete.fix({ target: 'x:443' }, zh)[2]).toBe('docker restart onlyoffice-documentserver   # 或：systemctl reload nginx');
+    expect(CAUSES.cert_chain_incomplete.fix({ target: 'x:443' }, picker('en'))[2]).toBe('docker restart onlyoffice-documentserver   # or: systemctl reload nginx');
   });
 
   test('titles differ between the languages (each is really translated)', () => {

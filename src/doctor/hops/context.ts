@@ -59,8 +59,13 @@ export interface HopContext {
   readonly supervisorDocserviceDown: boolean;
   /** The protocol-level checks of each dependency. */
   readonly deps: Readonly<Record<DependencyName, readonly Dependency[]>>;
-  /** What the fixes of dependency causes carry: PostgreSQL's and Redis' host and port, the DS container's name. */
+  /**
+   * What the fixes of dependency causes carry: PostgreSQL's and Redis' host and port, the DS container's name, and the
+   * containers RabbitMQ, PostgreSQL and Redis run in when they have their own (ONLYOFFICE's compose file).
+   */
   readonly depParams: Params;
+  /** `{ ds: name }` when the DS container is known, for the fixes of other causes; else empty. */
+  readonly dsParam: Params;
   /** docservice gave no answer directly: every hop behind it is judged by that. */
   readonly docserviceDown: boolean;
   /** The hop that explains docservice being down (its container, supervisor), if known. */
@@ -101,6 +106,8 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
   const checkedDown = (name: DependencyName) => deps[name].some((d) => d.up === 0);
   // By name, or by image for a DS started without --name (a random name): its fixes then carry that name.
   const isDs = (c: Container) => DS_CONTAINER.test(c.name) || DS_IMAGE.test(c.image);
+  // Or the container the supervisor check execs into (docker.supervisor): only DS containers run supervisor.
+  const dsContainer = containers.find(isDs)?.name ?? s.all(SUPERVISOR_METRICS.up).map((x) => x.labels.container ?? '').find((c) => c !== '');
   const dsContainerDown = containers.some((c) => isDs(c) && c.state !== 'running');
   const supervisorDocserviceDown = supervisorKnowsDocserviceDown(s);
   const docservice = docserviceState(s, endpoint, dsContainerDown, supervisorDocserviceDown);
@@ -118,7 +125,8 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
     dsContainerDown,
     supervisorDocserviceDown,
     deps,
-    depParams: dependencyParams(deps, containers.find(isDs)?.name),
+    depParams: dependencyParams(deps, dsContainer, containers.filter((c) => !isDs(c))),
+    dsParam: dsContainer === undefined ? {} : { ds: dsContainer },
     docserviceDown: docservice.down,
     docserviceBecause: docservice.because,
     version: build ? `${build.labels.version}.${build.labels.build}` : '',
@@ -141,13 +149,18 @@ function dependencies(s: SampleSet, name: RegExp): Dependency[] {
   }));
 }
 
-function dependencyParams(deps: HopContext['deps'], dsContainer: string | undefined): Params {
+function dependencyParams(deps: HopContext['deps'], dsContainer: string | undefined, others: readonly Container[]): Params {
   const params: Params = {};
   const pg = deps.postgresql[0]?.address.match(/^(.*):(\d+)$/);
   if (pg) Object.assign(params, { pg_host: pg[1]!.replace(/^\[|\]$/g, ''), pg_port: pg[2]! });
   const rd = deps.redis[0]?.address.match(/^(.*):(\d+)$/);
   if (rd) Object.assign(params, { redis_host: rd[1]!.replace(/^\[|\]$/g, ''), redis_port: rd[2]! });
   if (dsContainer !== undefined) params.ds = dsContainer;
+  // RabbitMQ, PostgreSQL, Redis in containers of their own (ONLYOFFICE's compose file): their fixes exec there.
+  for (const name of ['rabbitmq', 'postgresql', 'redis'] as const) {
+    const own = others.find((c) => DEP_CONTAINER[name].test(c.name))?.name;
+    if (own !== undefined) params[`${name}_container`] = own;
+  }
   return params;
 }
 
