@@ -578,7 +578,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { series: 'onlyoffice_command_error{command="version", code="0", reason="none", instance="a", job="onlyoffice"}', values: `_x${jm + 4} 1 1` },
         {
           comment: ['b: the command answers, but with an error that is not about the token.'],
-          series: 'onlyoffice_command_error{command="getForgottenList", code="1", reason="document_id", instance="b", job="onlyoffice"}',
+          series: 'onlyoffice_command_error{command="version", code="3", reason="unknown", instance="b", job="onlyoffice"}',
           values: `1x${jm + 5}`,
         },
       ],
@@ -621,18 +621,18 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         },
         {
           comment: ['b: no end date (license from CommandService), but DS says Expired.'],
-          series: 'onlyoffice_license_info{type="2", status="Expired", mode="none", package_type="enterprise", '
+          series: 'onlyoffice_license_info{status="Expired", status_code="2", mode="none", package_type="enterprise", '
             + 'has_license="unknown", source="command", instance="b", job="onlyoffice"}',
           values: '1x22 stale',
         },
         {
-          series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="enterprise", '
+          series: 'onlyoffice_license_info{status="Success", status_code="3", mode="none", package_type="enterprise", '
             + 'has_license="unknown", source="command", instance="b", job="onlyoffice"}',
           values: '_x23 1',
         },
         {
           comment: ['c: the open-source build: Success, no end date.'],
-          series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="open_source", '
+          series: 'onlyoffice_license_info{status="Success", status_code="3", mode="none", package_type="open_source", '
             + 'has_license="false", source="info_json", instance="c", job="onlyoffice"}',
           values: '1x24',
         },

@@ -161,7 +161,7 @@ export function overview(): dashboard.Dashboard {
 
   builder
     .withRow(row('Commands and storage'))
-    .withPanel(tablePanel('CommandService answers', 'The error code each read-only command returned: 0 none, 6 token (JWT mismatch), 7 token_expired, 1 document_id (7.1 has no getForgottenList).', [
+    .withPanel(tablePanel('CommandService answers', 'The code each read-only command returned: 0 none is success, 6 token (JWT mismatch), 7 token_expired, 3 unknown (internal). A command this DS version lacks (getForgottenList on 7.1) is in onlyoffice_command_supported, not here.', [
       [`onlyoffice_command_error${sel()} == 1`],
     ]).height(7).span(16))
     .withPanel(statPanel('Forgotten files', 'Files DS keeps because saving them to the storage failed (7.5 and later).', [

@@ -109,8 +109,8 @@ class DiskCollector implements Collector {
     const avail = gauge('onlyoffice_filesystem_avail_bytes', 'Bytes available to non-root users.');
     const files = gauge('onlyoffice_filesystem_files', 'Inodes of the file system.');
     const filesFree = gauge('onlyoffice_filesystem_files_free', 'Free inodes.');
-    const readonly = gauge('onlyoffice_filesystem_readonly', '1 when the file system is mounted read-only.');
-    const deviceError = gauge('onlyoffice_filesystem_device_error', '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount).');
+    const readonly = gauge('onlyoffice_filesystem_readonly', '1 when the file system is mounted read-only, 0 when it is writable.');
+    const deviceError = gauge('onlyoffice_filesystem_device_error', '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount), 0 when it was.');
 
     for (const { path, inspection } of inspections) {
       // Defaults are DS paths that may not exist on this host: leave those out rather than report errors.

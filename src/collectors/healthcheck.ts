@@ -13,7 +13,7 @@ const healthcheck: CollectorDefinition = {
     async collect(ctx) {
       const result = await dsGet(ctx, 'direct', PATHS.healthcheck);
       const up = result.ok && result.status === 200 && result.body.trim() === 'true';
-      gaugeValue(ctx.registry, 'onlyoffice_healthcheck_up', 'Whether DocumentServer /healthcheck answered "true" within the timeout.', up ? 1 : 0);
+      gaugeValue(ctx.registry, 'onlyoffice_healthcheck_up', '1 when DocumentServer /healthcheck answered "true" within the timeout, 0 otherwise (false, an HTTP error or no answer).', up ? 1 : 0);
       gaugeValue(ctx.registry, 'onlyoffice_healthcheck_duration_seconds', 'How long /healthcheck took to answer (or to fail).', result.seconds);
     },
   }),
