@@ -366,7 +366,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       summary: '有文档未能保存到存储',
       description: '{{ $labels.instance }} 保留着 {{ $value }} 个未能保存到存储的文件（getForgottenList），用户的修改只在 DocumentServer 上。',
       summary_en: 'Documents could not be saved to the storage',
-      description_en: '{{ $labels.instance }} keeps {{ $value }} files it could not save to the storage (getForgottenList); '
+      description_en: '{{ $labels.instance }} keeps {{ if gt $value 1.0 }}{{ $value }} files{{ else }}a file{{ end }} it could not save to the storage (getForgottenList); '
         + 'the users\' changes exist only on DocumentServer.',
     },
   ],
@@ -642,7 +642,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { at: '5m', alert: 'OnlyofficeDocsLicenseExpired', fires: [
           {
             labels: {
-              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              severity: 'critical', status: 'Expired', status_code: '2', mode: 'none',
               package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
             },
             value: 0,
@@ -651,7 +651,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { at: '14m', note: 'a: past its end since 10m, pending', alert: 'OnlyofficeDocsLicenseExpired', fires: [
           {
             labels: {
-              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              severity: 'critical', status: 'Expired', status_code: '2', mode: 'none',
               package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
             },
             value: 0,
@@ -661,7 +661,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
           { labels: { severity: 'critical', instance: 'a', job: 'onlyoffice' }, value: 0 },
           {
             labels: {
-              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              severity: 'critical', status: 'Expired', status_code: '2', mode: 'none',
               package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
             },
             value: 0,
@@ -670,7 +670,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { at: '22m', note: 'a renewed', alert: 'OnlyofficeDocsLicenseExpired', fires: [
           {
             labels: {
-              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              severity: 'critical', status: 'Expired', status_code: '2', mode: 'none',
               package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
             },
             value: 0,
@@ -690,11 +690,13 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       series: [
         { series: 'onlyoffice_forgotten_files{instance="a", job="onlyoffice"}', values: `0 2x${ff} 0 0` },
         { series: 'onlyoffice_forgotten_files{instance="b", job="onlyoffice"}', values: `0x${ff + 3}` },
+        { comment: ['c: one file, told in the singular.'], series: 'onlyoffice_forgotten_files{instance="c", job="onlyoffice"}', values: `0 1x${ff} 0 0` },
       ],
       checks: [
         { at: duration(ff), alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
         { at: duration(ff + 1), alert: 'OnlyofficeDocsForgottenFiles', fires: [
           { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: 2 },
+          { labels: { severity: 'warning', instance: 'c', job: 'onlyoffice' }, value: 1 },
         ] },
         { at: duration(ff + 3), alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
       ],

@@ -1,6 +1,6 @@
 import { EXPORTER_VERSION } from '../version.js';
 import { CAUSES } from './causes.js';
-import { picker, type Lang, type Pick } from './i18n.js';
+import { counted, picker, type Lang, type Pick } from './i18n.js';
 import { FINDINGS, HOP_NAMES, VERDICT_TOKENS, VERDICT_WORDS } from './messages.js';
 import { exitCodeOf, worst, type CauseRef, type Diagnosis, type Hop, type Verdict } from './model.js';
 
@@ -107,6 +107,6 @@ export function summaryLine(diagnoses: readonly Diagnosis[], lang: Lang): string
   const zh = lang === 'zh-CN';
   const parts = Object.entries(counts).map(([v, n]) => `${n} ${VERDICT_TOKENS[v as Diagnosis['verdict']]}`).join(', ');
   const bad = diagnoses.filter((d) => d.verdict !== 'ok' && d.verdict !== 'skipped').map((d) => `${d.name ?? d.target} ${VERDICT_TOKENS[d.verdict]}`);
-  const fleet = zh ? `集群共 ${diagnoses.length} 个 DocumentServer` : `Fleet: ${diagnoses.length} DocumentServers`;
+  const fleet = zh ? `集群共 ${diagnoses.length} 个 DocumentServer` : `Fleet: ${counted(diagnoses.length, 'DocumentServer')}`;
   return `${fleet}: ${parts} -> ${VERDICT_TOKENS[verdict]}${bad.length > 0 ? ` (${bad.join('; ')})` : ''}`;
 }

@@ -110,7 +110,7 @@ export function renderMessage(alerts: readonly Alert[], remaining: number, optio
     blocks.push(heading);
     for (const alert of section.alerts) blocks.push(renderAlert(alert, options, limit));
   }
-  if (remaining > 0) blocks.push(fillLines(s.more, { remaining: String(remaining) }));
+  if (remaining > 0) blocks.push(fillLines(remaining === 1 ? s.more_one : s.more, { remaining: String(remaining) }));
   const mentions = options.mentionText !== '' && (firing > 0 || options.mentionResolved);
   if (mentions) blocks.push([options.mentionText]);
 

@@ -27,6 +27,7 @@ const SNIPPETS = {
   link_silence: ['url'],
   link_separator: [],
   more: ['remaining'],
+  more_one: ['remaining'],
   count_firing: ['count'],
   count_resolved: ['count'],
   count_separator: [],
@@ -35,6 +36,10 @@ const SNIPPETS = {
 } as const satisfies Record<string, readonly string[]>;
 
 export type SnippetName = keyof typeof SNIPPETS;
+
+// The singular form of a count-bearing snippet (English "1 more alert follows"); a language without one (Chinese)
+// leaves it out and gets the general snippet.
+const SINGULAR_OF: Partial<Record<SnippetName, SnippetName>> = { more_one: 'more' };
 
 export interface Template {
   readonly snippets: Readonly<Record<SnippetName, string>>;
@@ -82,6 +87,9 @@ export function loadTemplate(name: string, language: string, templatesDir?: stri
         throw new TemplateError(`${file}: ${key}: unknown key (known: ${[...Object.keys(SNIPPETS), 'duration_units', 'severity_names'].join(', ')})`);
       }
     }
+  }
+  for (const [singular, general] of Object.entries(SINGULAR_OF) as [SnippetName, SnippetName][]) {
+    if (snippets[singular] === undefined) snippets[singular] = snippets[general];
   }
   for (const key of Object.keys(SNIPPETS) as SnippetName[]) {
     if (snippets[key] === undefined) throw new TemplateError(`${base}: ${key}: missing`);
