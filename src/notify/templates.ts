@@ -149,20 +149,21 @@ function stringMap(value: unknown, file: string, key: string, only?: string[]): 
 
 /**
  * Fills a snippet: each {placeholder} gets its (already escaped) value; a line with an empty or absent
- * value is left out, so optional fields need no conditionals. Returns the remaining lines.
+ * value is left out, so optional fields need no conditionals. Returns the remaining lines. A value that starts a
+ * line (after any spaces and > quote markers) goes through `atLineStart`, where markdown reads block syntax.
  */
-export function fillLines(snippet: string, values: Readonly<Record<string, string | undefined>>): string[] {
+export function fillLines(snippet: string, values: Readonly<Record<string, string | undefined>>, atLineStart?: (value: string) => string): string[] {
   const lines: string[] = [];
   for (const line of snippet.split('\n')) {
     let empty = false;
-    const filled = line.replace(/\{\{|\}\}|\{([a-z_]+)\}/g, (match, name: string | undefined) => {
+    const filled = line.replace(/\{\{|\}\}|\{([a-z_]+)\}/g, (match, name: string | undefined, offset: number) => {
       if (name === undefined) return match[0]!;
       const value = Object.hasOwn(values, name) ? values[name] : undefined;
       if (value === undefined || value === '') {
         empty = true;
         return '';
       }
-      return value;
+      return atLineStart !== undefined && /^[\s>]*$/.test(line.slice(0, offset)) ? atLineStart(value) : value;
     });
     if (!empty) lines.push(filled);
   }
