@@ -25,6 +25,8 @@ export interface InspectionReport {
  * with its cause and the first line of its fix; one line naming the hops that are fine; with probe.targets, a line per
  * target. `checkedAt` is the time as the reader's zone shows it.
  */
+const EN_PLURAL = { warn: 'warnings', fail: 'failures' } as const;
+
 export function inspectionReport(
   diagnosis: Diagnosis,
   fleet: readonly Diagnosis[] | undefined,
@@ -64,7 +66,9 @@ export function inspectionReport(
     return `- ${MARKS[d.verdict]} ${d.name ?? d.target}${t('：', ': ')}${word(d.verdict)}${first !== undefined ? t(`（${first}）`, ` (${first})`) : ''}`;
   });
   const counts = (fleet ?? []).reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.verdict]: (acc[d.verdict] ?? 0) + 1 }), {});
-  const countText = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined).map((v) => `${counts[v]} ${word(v)}`);
+  // English nouns take the plural ("2 failures"); OK, unknown and not configured read the same.
+  const countWord = (v: Verdict, n: number) => (lang === 'en' && n !== 1 && v in EN_PLURAL ? EN_PLURAL[v as keyof typeof EN_PLURAL] : word(v));
+  const countText = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined).map((v) => `${counts[v]} ${countWord(v, counts[v]!)}`);
   return {
     verdict,
     title: t(`ONLYOFFICE Docs 每日巡检：${MARKS[verdict]} ${word(verdict)}`, `ONLYOFFICE Docs daily inspection: ${MARKS[verdict]} ${word(verdict)}`),

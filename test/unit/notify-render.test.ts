@@ -199,6 +199,9 @@ describe('notify message rendering', () => {
   test('the "more follow" line says how many alerts are still queued', () => {
     expect(renderMessage(alerts(DOWN), 7, options()).text.endsWith('\n\n……还有 7 条告警在后续消息中发送')).toBe(true);
     expect(renderMessage(alerts(DOWN), 7, options({ language: 'en' })).text.endsWith('\n\n… 7 more alerts follow in the next message')).toBe(true);
+    expect(renderMessage(alerts(DOWN), 1, options({ language: 'en' })).text.endsWith('\n\n… 1 more alert follows in the next message')).toBe(true);
+    // Chinese has no singular: more_one falls back to more.
+    expect(renderMessage(alerts(DOWN), 1, options()).text.endsWith('\n\n……还有 1 条告警在后续消息中发送')).toBe(true);
   });
 
   test('times and durations', () => {
