@@ -111,7 +111,7 @@ export function trendLines(trends: Trends, lang: Lang): string[] {
     lines.push(`- ${disk} ${f.mountpoint}${at(f.instance)}${colon}${left}`);
   }
   if (trends.filling.length === 0) {
-    lines.push(`- ${disk}${colon}${t(`${trends.filesystems} 个文件系统都没有在变满`, trends.filesystems === 1 ? 'the one filesystem is not filling up' : `none of ${trends.filesystems} filesystems is filling up`)}`);
+    lines.push(`- ${disk}${colon}${t(`${trends.filesystems} 个文件系统都没有在变满`, trends.filesystems === 0 ? 'no filesystem reported' : trends.filesystems === 1 ? 'the one filesystem is not filling up' : `none of ${trends.filesystems} filesystems is filling up`)}`);
   }
   const peak = t('连接峰值', 'Peak connections');
   for (const c of trends.connections.slice(0, MAX_TREND_LINES)) {

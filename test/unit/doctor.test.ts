@@ -435,6 +435,7 @@ describe('doctor texts', () => {
     expect(CAUSES.cert_expiring.title(p({ days: 1 }), en)).toBe('certificate expires in 1 day: h:443');
     expect(CAUSES.converter_down.why(p({ ready: 1 }), en)).toMatch(/^ds.converttask has 1 task waiting and 0 consumers/);
     const trends = (filesystems: number, days: number) => trendLines({ filling: days > 0 ? [{ instance: '', mountpoint: '/', days }] : [], filesystems, connections: [], conversions: [] }, 'en');
+    expect(trends(0, 0)[1]).toBe('- Disk: no filesystem reported');
     expect(trends(1, 0)[1]).toBe('- Disk: the one filesystem is not filling up');
     expect(trends(3, 0)[1]).toBe('- Disk: none of 3 filesystems is filling up');
     expect(trends(3, 1)[1]).toBe('- Disk /: full in about 1 day at this pace');
