@@ -240,14 +240,15 @@ function encodeLinkPart(text: string): string {
   return encodeURIComponent(text).replace(/[()!'*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-// Each robot renders a documented subset of markdown, and neither documents backslash escapes (a DingTalk user
-// saw 10\\.0.0.5 literally). So only what that subset would act on is defused, without backslashes, mostly by a
-// zero-width space where the syntax needs two characters side by side.
+// Each robot renders a documented subset of markdown, and neither documents backslash escapes (users saw an
+// escaped address as 10\.0.0.5). So only what that subset would act on is defused, without backslashes, mostly by
+// a zero-width space where the syntax needs two characters side by side.
 //   DingTalk, custom robot message types, msgtype markdown: # headings, > quotes, **bold**, *italic*, [links](url),
 //     ![images](url), "- " and "1. " lists; <font> tags work too.
 //   WeCom, group robot configuration guide (群机器人配置说明), msgtype markdown: # headings ("#" then a space),
 //     **bold**, [links](url), `inline code`, > quotes, <font color> and <@userid> mentions.
-// Neither has _ emphasis, ~~strike~~, tables or escapes: _ ~ | . \ stay as they are.
+// Neither has _ emphasis, ~~strike~~, tables or escapes: _ ~ | . \ stay as they are. A `code` span on WeCom only
+// changes the font of text the value holds anyway, so backticks stay too.
 const ZWSP = '\u200b';
 
 /** Inline markdown of the robot's subset made inert, for one line: no link, image, tag, mention or emphasis. */
