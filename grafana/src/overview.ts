@@ -119,7 +119,7 @@ export function overview(): dashboard.Dashboard {
     ]).height(6).span(8))
     .withPanel(tablePanel('License', 'DocumentServer\'s license check result (status), flags (mode), package and where it was read.', [
       [`onlyoffice_license_info${sel()}`],
-    ]).height(6).span(16))
+    ], ['Time', 'Value', '__name__', 'status_code']).height(6).span(16))
     .withPanel(statPanel('License days left', 'Days until the license ends; absent for a license without end date (the open-source build).', [
       [`(onlyoffice_license_expiry_timestamp_seconds${sel()} - time()) / 86400`, { legend: '{{instance}}', instant: true }],
     ]).unit('d').decimals(1).thresholds(thresholds([[null, 'red'], [14, 'orange'], [30, 'green']])).height(6).span(8))
