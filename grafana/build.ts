@@ -1,25 +1,29 @@
 /**
- * Generates grafana/dashboards/*.json from the dashboards as code in grafana/src/.
+ * Generates grafana/dashboards/{en,zh-CN}/*.json from the dashboards as code in grafana/src/: the same dashboards
+ * with English and with Chinese titles (grafana/src/i18n.ts).
  *   npx tsx grafana/build.ts          writes the files
  *   npx tsx grafana/build.ts --check  exits 1 when a committed file differs from a fresh generation
  * test/unit/grafana.test.ts fails when the committed JSON is stale.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { containers } from './src/containers.js';
 import { conversions } from './src/conversions.js';
+import { LANGUAGES, localize } from './src/i18n.js';
 import { overview } from './src/overview.js';
 
 export const DASHBOARDS_DIR = fileURLToPath(new URL('./dashboards/', import.meta.url));
 
-/** File name → dashboard, in a stable order. */
+/** Path under dashboards/ (`<language>/<file>`) → dashboard, in a stable order. */
 export function dashboards(): Map<string, dashboard.Dashboard> {
-  return new Map([
+  const built: [string, dashboard.Dashboard][] = [
     ['onlyoffice-docs-overview.json', overview()],
     ['onlyoffice-docs-conversions.json', conversions()],
     ['onlyoffice-docs-containers.json', containers()],
-  ]);
+  ];
+  return new Map(LANGUAGES.flatMap((language) => built.map(([file, d]): [string, dashboard.Dashboard] => [`${language}/${file}`, localize(d, language)])));
 }
 
 /** File name → exact file content (bare dashboard JSON, as Grafana's file provisioning wants it). */
@@ -44,6 +48,7 @@ function main(): void {
         stale++;
       }
     } else {
+      mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, content);
       console.log(`wrote grafana/dashboards/${file}`);
     }

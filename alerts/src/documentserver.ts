@@ -374,7 +374,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       summary: '有文档未能保存到存储',
       description: '{{ $labels.instance }} 保留着 {{ $value }} 个未能保存到存储的文件（getForgottenList），用户的修改只在 DocumentServer 上。',
       summary_en: 'Documents could not be saved to the storage',
-      description_en: '{{ $labels.instance }} keeps {{ $value }} files it could not save to the storage (getForgottenList); '
+      description_en: '{{ $labels.instance }} keeps {{ if gt $value 1.0 }}{{ $value }} files{{ else }}a file{{ end }} it could not save to the storage (getForgottenList); '
         + 'the users\' changes exist only on DocumentServer.',
     },
   ],
@@ -615,7 +615,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { series: 'onlyoffice_command_error{command="version", code="0", reason="none", instance="a", job="onlyoffice"}', values: `_x${jm + 4} 1 1` },
         {
           comment: ['b: the command answers, but with an error that is not about the token.'],
-          series: 'onlyoffice_command_error{command="getForgottenList", code="1", reason="document_id", instance="b", job="onlyoffice"}',
+          series: 'onlyoffice_command_error{command="version", code="3", reason="unknown", instance="b", job="onlyoffice"}',
           values: `1x${jm + 5}`,
         },
       ],
@@ -658,18 +658,18 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         },
         {
           comment: ['b: no end date (license from CommandService), but DS says Expired.'],
-          series: 'onlyoffice_license_info{type="2", status="Expired", mode="none", package_type="enterprise", '
+          series: 'onlyoffice_license_info{status="Expired", status_code="2", mode="none", package_type="enterprise", '
             + 'has_license="unknown", source="command", instance="b", job="onlyoffice"}',
           values: `1x${le + 17} stale`,
         },
         {
-          series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="enterprise", '
+          series: 'onlyoffice_license_info{status="Success", status_code="3", mode="none", package_type="enterprise", '
             + 'has_license="unknown", source="command", instance="b", job="onlyoffice"}',
           values: `_x${le + 18} 1`,
         },
         {
           comment: ['c: the open-source build: Success, no end date.'],
-          series: 'onlyoffice_license_info{type="3", status="Success", mode="none", package_type="open_source", '
+          series: 'onlyoffice_license_info{status="Success", status_code="3", mode="none", package_type="open_source", '
             + 'has_license="false", source="info_json", instance="c", job="onlyoffice"}',
           values: `1x${le + 19}`,
         },
@@ -679,7 +679,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { at: `${le}m`, alert: 'OnlyofficeDocsLicenseExpired', fires: [
           {
             labels: {
-              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              severity: 'critical', status: 'Expired', status_code: '2', mode: 'none',
               package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
             },
             value: 0,
@@ -688,7 +688,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { at: `${le + 9}m`, note: 'a: past its end since 10m, pending', alert: 'OnlyofficeDocsLicenseExpired', fires: [
           {
             labels: {
-              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              severity: 'critical', status: 'Expired', status_code: '2', mode: 'none',
               package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
             },
             value: 0,
@@ -698,7 +698,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
           { labels: { severity: 'critical', instance: 'a', job: 'onlyoffice' }, value: 0 },
           {
             labels: {
-              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              severity: 'critical', status: 'Expired', status_code: '2', mode: 'none',
               package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
             },
             value: 0,
@@ -707,7 +707,7 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
         { at: `${le + 17}m`, note: 'a renewed', alert: 'OnlyofficeDocsLicenseExpired', fires: [
           {
             labels: {
-              severity: 'critical', type: '2', status: 'Expired', mode: 'none',
+              severity: 'critical', status: 'Expired', status_code: '2', mode: 'none',
               package_type: 'enterprise', has_license: 'unknown', source: 'command', instance: 'b', job: 'onlyoffice',
             },
             value: 0,
@@ -727,11 +727,13 @@ onlyoffice_license_info{status=~"Expired|ExpiredTrial|ExpiredLimited"} == 1
       series: [
         { series: 'onlyoffice_forgotten_files{instance="a", job="onlyoffice"}', values: `0 2x${ff} 0 0` },
         { series: 'onlyoffice_forgotten_files{instance="b", job="onlyoffice"}', values: `0x${ff + 3}` },
+        { comment: ['c: one file, told in the singular.'], series: 'onlyoffice_forgotten_files{instance="c", job="onlyoffice"}', values: `0 1x${ff} 0 0` },
       ],
       checks: [
         { at: duration(ff), alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
         { at: duration(ff + 1), alert: 'OnlyofficeDocsForgottenFiles', fires: [
           { labels: { severity: 'warning', instance: 'a', job: 'onlyoffice' }, value: 2 },
+          { labels: { severity: 'warning', instance: 'c', job: 'onlyoffice' }, value: 1 },
         ] },
         { at: duration(ff + 3), alert: 'OnlyofficeDocsForgottenFiles', fires: [] },
       ],

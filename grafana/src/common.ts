@@ -130,14 +130,16 @@ export function timeseriesPanel(title: string, description: string, queries: [st
   return builder;
 }
 
-/** One row per series, its labels as columns (instant query in table format). */
-export function tablePanel(title: string, description: string, queries: [string, QueryOptions?][], hide: string[] = ['Time', 'Value', '__name__']): table.PanelBuilder {
+/** One row per series, its labels as columns (instant query in table format); rows sorted by `sortBy` when given. */
+export function tablePanel(title: string, description: string, queries: [string, QueryOptions?][], hide: string[] = ['Time', 'Value', '__name__'], sortBy?: string): table.PanelBuilder {
   const builder = new table.PanelBuilder()
     .title(title)
     .description(description)
     .datasource(DATASOURCE)
-    .withTransformation({ id: 'merge', options: {} })
-    .withTransformation({ id: 'organize', options: { excludeByName: Object.fromEntries(hide.map((name) => [name, true])) } });
+    .withTransformation({ id: 'merge', options: {} });
+  // Before organize, which may hide the field sorted by.
+  if (sortBy !== undefined) builder.withTransformation({ id: 'sortBy', options: { sort: [{ field: sortBy, desc: false }] } });
+  builder.withTransformation({ id: 'organize', options: { excludeByName: Object.fromEntries(hide.map((name) => [name, true])) } });
   for (const target of targets(queries.map(([expr, options]) => [expr, { ...options, table: true }]))) builder.withTarget(target);
   return builder;
 }
@@ -154,16 +156,21 @@ export function stateTimelinePanel(title: string, description: string, queries: 
   return builder;
 }
 
-/** A Prometheus histogram as a heatmap: buckets as Grafana's own rows (no recalculation). */
-export function heatmapPanel(title: string, description: string, expr: string): heatmap.PanelBuilder {
+/**
+ * A Prometheus histogram of seconds as a heatmap: buckets as Grafana's own rows (no recalculation), the y axis and
+ * the panel in seconds, the cells in `cellUnit` (what the expression counts, e.g. per second for a rate).
+ */
+export function heatmapPanel(title: string, description: string, expr: string, cellUnit: string, cellName: string): heatmap.PanelBuilder {
   return new heatmap.PanelBuilder()
     .title(title)
     .description(description)
     .datasource(DATASOURCE)
     .calculate(false)
     .color(new heatmap.HeatmapColorOptionsBuilder().mode(heatmap.HeatmapColorMode.Scheme).scheme('Oranges').exponent(0.5).steps(64).fill('dark-orange').reverse(false).scale(heatmap.HeatmapColorScale.Exponential))
+    .unit('s')
     .yAxis(new heatmap.YAxisConfigBuilder().unit('s').axisPlacement(common.AxisPlacement.Left))
-    .rowsFrame(new heatmap.RowsHeatmapOptionsBuilder().layout(common.HeatmapCellLayout.Ge))
+    .cellValues(new heatmap.CellValuesBuilder().unit(cellUnit))
+    .rowsFrame(new heatmap.RowsHeatmapOptionsBuilder().layout(common.HeatmapCellLayout.Ge).value(cellName))
     .cellGap(1)
     .withTarget(query(expr, 'A', { heatmap: true, legend: '{{le}}' }));
 }

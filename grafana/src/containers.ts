@@ -46,9 +46,9 @@ export function containers(): dashboard.Dashboard {
     .withPanel(stateTimelinePanel('Health', 'Docker healthcheck status (none: the container has no healthcheck; the DS image defines none).', [
       [stateCode('onlyoffice_container_health', 'status', HEALTH, c, 'instance, name'), { legend: '{{instance}} {{name}}' }],
     ]).mappings(stateMappings(HEALTH)).height(8).span(12))
-    .withPanel(timeseriesPanel('Restarts', 'Docker\'s RestartCount: restarts by the restart policy since the container was created.', [
-      [`onlyoffice_container_restarts${sel(c)}`, { legend: '{{instance}} {{name}}' }],
-    ]).decimals(0).height(8).span(8))
+    .withPanel(timeseriesPanel('Restarts', 'Restarts by the restart policy in the window before each point (the increase of Docker\'s RestartCount, not its running total; a container re-created counts from 0 again).', [
+      [`increase(onlyoffice_container_restarts${sel(c)}[$__rate_interval])`, { legend: '{{instance}} {{name}}' }],
+    ]).decimals(0).min(0).height(8).span(8))
     .withPanel(tablePanel('Last exit', 'Exit code of the last run (137: SIGKILL, OOM kills included) and whether the kernel killed it for memory.', [
       [`onlyoffice_container_exit_code${sel(c)}`],
       [`onlyoffice_container_oom_killed${sel(c)}`],

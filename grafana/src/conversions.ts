@@ -55,8 +55,8 @@ export function conversions(): dashboard.Dashboard {
 
   builder
     .withRow(row('Conversion steps (StatsD conv.*)'))
-    .withPanel(heatmapPanel('Step duration: $step', 'FileConverter timings of the chosen step (allconvert: the whole task; spawnSync: x2t). Needs DS statsd on and statsd.listen set.',
-      `sum by (le) (rate(onlyoffice_conversion_step_duration_seconds_bucket${sel('step=~"$step"')}[$__rate_interval]))`).height(9).span(12))
+    .withPanel(heatmapPanel('Step duration: $step', 'FileConverter timings of the chosen step (allconvert: the whole task; spawnSync: x2t): rows are duration buckets in seconds, a cell\'s colour how many steps per second took that long. Needs DS statsd on and statsd.listen set.',
+      `sum by (le) (rate(onlyoffice_conversion_step_duration_seconds_bucket${sel('step=~"$step"')}[$__rate_interval]))`, 'ops', 'steps per second').height(9).span(12))
     .withPanel(timeseriesPanel('Step duration quantiles', 'p50, p90 and p99 over 5 minutes per step (recording rules).', [
       [`instance_step_quantile:onlyoffice_conversion_step_duration_seconds:histogram_quantile_5m${sel('step=~"$step"')}`, { legend: '{{instance}} {{step}} p{{quantile}}' }],
     ]).unit('s').height(9).span(12))

@@ -9,6 +9,26 @@ export const OVERVIEW_UID = 'onlyoffice-docs-overview';
 
 const colorBackground: dashboard.DynamicConfigValue = { id: 'custom.cellOptions', value: { type: 'color-background' } };
 
+/**
+ * The hops a request to Docs passes, in that order, each as a PromQL expression that is 1 when the hop works and 0
+ * when it does not, one series per instance and job.
+ */
+export const HOPS: [string, string][] = [
+  ['proxy', `min by (instance, job) (onlyoffice_endpoint_up${sel('via="public",endpoint!="websocket"')})`],
+  ['docservice', `min by (instance, job) (onlyoffice_endpoint_up${sel('via="direct",endpoint=~"healthcheck|index|command"')})`],
+  ['WebSocket', `min by (instance, job) (onlyoffice_endpoint_up${sel('endpoint="websocket"')})`],
+  ['healthcheck', `max by (instance, job) (onlyoffice_healthcheck_up${sel()})`],
+  ['CommandService', `max by (instance, job) (onlyoffice_command_error${sel('command="version",code="0"')}) or on (instance, job) (0 * max by (instance, job) (onlyoffice_command_error${sel('command="version"')}))`],
+  ['RabbitMQ', `min by (instance, job) (onlyoffice_dependency_up${sel('dependency="rabbitmq"')} or onlyoffice_rabbitmq_up${sel()})`],
+  ['PostgreSQL', `min by (instance, job) (onlyoffice_dependency_up${sel('dependency="postgresql"')})`],
+  ['converter', `min by (instance, job) (onlyoffice_conversion_probe_success${sel()} or (onlyoffice_rabbitmq_queue_consumers${sel('queue=~"ds\\\\.converttask6?"')} > bool 0))`],
+];
+
+/** All hops as one table query: each hop's series labelled with its name (hop) and its place (order) to sort by. */
+function hopQuery(): string {
+  return HOPS.map(([hop, expr], i) => `label_replace(label_replace(${expr}, "hop", "${hop}", "", ""), "order", "${i + 1}", "", "")`).join('\nor\n');
+}
+
 export function overview(): dashboard.Dashboard {
   const builder = newDashboard({
     uid: OVERVIEW_UID,
@@ -61,7 +81,15 @@ export function overview(): dashboard.Dashboard {
     .withPanel(statPanel('Active alerts', 'OnlyofficeDocs* alerts pending or firing for these instances.', [
       [`count(ALERTS${sel('alertname=~"OnlyofficeDocs.*"')}) or vector(0)`, { legend: 'alerts', instant: true }],
     ]).thresholds(thresholds([[null, 'green'], [1, 'red']])).height(5).span(6))
-    .withPanel(tablePanel('Which hop is broken', 'Each endpoint checked directly (documentserver.url) and through the reverse proxy (public_url). api_js is served by nginx from disk, so it answers while docservice is down. websocket is the editors\' co-editing channel: up directly and down (400) through the proxy means the proxy does not forward WebSocket upgrades. status 0: no HTTP answer.', [
+    .withPanel(tablePanel('Which hop is broken', 'One row per hop, in the order a request travels: the reverse proxy (public_url), docservice answering directly, the editors\' WebSocket, /healthcheck true, CommandService answering error 0, RabbitMQ, PostgreSQL, the converter (a consumer on the task queue, and the test conversion when it runs). The first DOWN row is where to look. A hop that is not configured has no row.', [
+      [hopQuery(), { instant: true }],
+    ], ['Time', '__name__', 'job', 'order'], 'order').overrideByName('Value', [
+      { id: 'displayName', value: 'up' },
+      { id: 'mappings', value: UP_DOWN },
+      colorBackground,
+      { id: 'thresholds', value: { mode: 'absolute', steps: [{ value: null, color: 'red' }, { value: 1, color: 'green' }] } },
+    ]).height(9).span(12))
+    .withPanel(tablePanel('Endpoints, direct and through the proxy', 'Each endpoint checked directly (documentserver.url) and through the reverse proxy (public_url). api_js is served by nginx from disk, so it answers while docservice is down. websocket is the editors\' co-editing channel: up directly and down (400) through the proxy means the proxy does not forward WebSocket upgrades. status 0: no HTTP answer.', [
       [`onlyoffice_endpoint_up${sel()}`],
       [`onlyoffice_endpoint_status_code${sel()}`],
     ], ['Time', '__name__']).overrideByName('Value #A', [
@@ -91,7 +119,7 @@ export function overview(): dashboard.Dashboard {
     ]).height(6).span(8))
     .withPanel(tablePanel('License', 'DocumentServer\'s license check result (status), flags (mode), package and where it was read.', [
       [`onlyoffice_license_info${sel()}`],
-    ]).height(6).span(16))
+    ], ['Time', 'Value', '__name__', 'status_code']).height(6).span(16))
     .withPanel(statPanel('License days left', 'Days until the license ends; absent for a license without end date (the open-source build).', [
       [`(onlyoffice_license_expiry_timestamp_seconds${sel()} - time()) / 86400`, { legend: '{{instance}}', instant: true }],
     ]).unit('d').decimals(1).thresholds(thresholds([[null, 'red'], [14, 'orange'], [30, 'green']])).height(6).span(8))
@@ -161,7 +189,7 @@ export function overview(): dashboard.Dashboard {
 
   builder
     .withRow(row('Commands and storage'))
-    .withPanel(tablePanel('CommandService answers', 'The error code each read-only command returned: 0 none, 6 token (JWT mismatch), 7 token_expired, 1 document_id (7.1 has no getForgottenList).', [
+    .withPanel(tablePanel('CommandService answers', 'The code each read-only command returned: 0 none is success, 6 token (JWT mismatch), 7 token_expired, 3 unknown (internal). A command this DS version lacks (getForgottenList on 7.1) is in onlyoffice_command_supported, not here.', [
       [`onlyoffice_command_error${sel()} == 1`],
     ]).height(7).span(16))
     .withPanel(statPanel('Forgotten files', 'Files DS keeps because saving them to the storage failed (7.5 and later).', [

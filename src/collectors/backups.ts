@@ -47,7 +47,7 @@ class BackupsCollector implements Collector {
     const size = gaugeSeries<Name>(ctx.registry, BACKUP_METRICS.size, 'Size of the newest matching file; absent when none matches.');
     const ageLimit = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_age_limit_seconds', 'The backup\'s max_age: its newest file is stale past this age.');
     const minSize = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_min_size_bytes', 'The backup\'s min_size: its newest file is too small under this size (0: not checked).');
-    const truncated = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_scan_truncated', `1 when the glob reached ${BACKUP_MAX_ENTRIES} folder entries and stopped: files past them were not looked at.`);
+    const truncated = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_scan_truncated', `1 when the glob reached ${BACKUP_MAX_ENTRIES} folder entries and stopped: files past them were not looked at; 0 when the scan was complete.`);
 
     const failures: string[] = [];
     await Promise.all(this.backups.map(async (backup) => {

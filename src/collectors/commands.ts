@@ -1,5 +1,5 @@
 import { dsCommand, describeHttp } from '../documentserver/client.js';
-import { commandErrorReason } from '../documentserver/model.js';
+import { commandErrorReason, commandSupported } from '../documentserver/model.js';
 import { gauge } from '../lib/metrics.js';
 import type { CollectorDefinition } from './types.js';
 
@@ -25,13 +25,16 @@ const commands: CollectorDefinition = {
       if (answered.length === 0) {
         throw new Error(`CommandService gave no answer: ${describeHttp(outcomes[0]!.outcome.http)}`);
       }
-      const error = gauge(ctx.registry, COMMAND_METRICS.error, 'The error code CommandService returned for a read-only command (1 for the code seen; code 0 is success, 6 a rejected JWT, 7 an expired JWT).', ['command', 'code', 'reason']);
+      const supported = gauge(ctx.registry, 'onlyoffice_command_supported', 'Whether this DocumentServer version implements the read-only command: 1 yes, 0 no (it answered "unknown command", or 7.1 answered getForgottenList with error 1). An unsupported command has no onlyoffice_command_error row.', ['command']);
+      const error = gauge(ctx.registry, COMMAND_METRICS.error, 'Always 1, on the row of the error code CommandService returned for a supported read-only command: code="0" reason="none" is success (no error), 6 token is a rejected JWT, 7 token_expired an expired JWT, 3 unknown an internal error.', ['command', 'code', 'reason']);
       for (const { command, outcome } of answered) {
         const code = outcome.answer!.error!;
-        error.set({ command, code: String(code), reason: commandErrorReason(code) }, 1);
+        const known = commandSupported(command, code);
+        supported.set({ command }, known ? 1 : 0);
+        if (known) error.set({ command, code: String(code), reason: commandErrorReason(code) }, 1);
       }
       const forgotten = outcomes.find(({ command }) => command === 'getForgottenList')?.outcome.answer;
-      // 7.1 has no getForgottenList (it answers error 1): the metric is absent there.
+      // 7.1 has no getForgottenList: the metric is absent there.
       if (forgotten?.error === 0 && Array.isArray(forgotten.keys)) {
         gauge(ctx.registry, 'onlyoffice_forgotten_files', 'Files DocumentServer kept because saving them to the storage failed (getForgottenList, 7.5+).').set(forgotten.keys.length);
       }

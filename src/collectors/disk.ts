@@ -119,8 +119,8 @@ class DiskCollector implements Collector {
     const avail = gauge(FILESYSTEM_METRICS.avail, 'Bytes available to non-root users.');
     const files = gauge(FILESYSTEM_METRICS.files, 'Inodes of the file system.');
     const filesFree = gauge(FILESYSTEM_METRICS.filesFree, 'Free inodes.');
-    const readonly = gauge(FILESYSTEM_METRICS.readonly, '1 when the file system is mounted read-only.');
-    const deviceError = gauge(FILESYSTEM_METRICS.deviceError, '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount).');
+    const readonly = gauge(FILESYSTEM_METRICS.readonly, '1 when the file system is mounted read-only, 0 when it is writable.');
+    const deviceError = gauge(FILESYSTEM_METRICS.deviceError, '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount), 0 when it was.');
 
     for (const { path, inspection } of inspections) {
       // Defaults are DS paths that may not exist on this host: leave those out rather than report errors.

@@ -35,9 +35,9 @@ interface Family {
 const gauge = (name: string, help: string): Family => ({ name, help, type: 'gauge' });
 
 const STATE = gauge('onlyoffice_container_state', 'Docker state of the container: 1 for the current state, 0 for the others.');
-const HEALTH = gauge('onlyoffice_container_health', 'Docker healthcheck status: 1 for the current one (none: no healthcheck).');
+const HEALTH = gauge('onlyoffice_container_health', 'Docker healthcheck status: 1 for the current one, 0 for the others (none: no healthcheck).');
 const RESTARTS = gauge('onlyoffice_container_restarts', "Docker's RestartCount: restarts by the restart policy since the container was created.");
-const OOM_KILLED = gauge('onlyoffice_container_oom_killed', '1 when the last exit of the container was an OOM kill.');
+const OOM_KILLED = gauge('onlyoffice_container_oom_killed', '1 when the last exit of the container was an OOM kill, 0 otherwise.');
 const EXIT_CODE = gauge('onlyoffice_container_exit_code', 'Exit code of the last run (0 while it has never exited).');
 const STARTED = gauge('onlyoffice_container_started_timestamp_seconds', 'When the container last started; absent if it never did.');
 const FINISHED = gauge('onlyoffice_container_finished_timestamp_seconds', 'When the container last stopped; absent if it never did.');

@@ -26,7 +26,7 @@ class EndpointsCollector implements Collector {
   private readonly failures = new Map<string, string>();
 
   async collect(ctx: ScrapeContext): Promise<void> {
-    const up = gauge(ctx.registry, ENDPOINT_METRICS.up, 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
+    const up = gauge(ctx.registry, ENDPOINT_METRICS.up, '1 when the endpoint gave DocumentServer\'s own answer, 0 when it did not (an error status, a proxy\'s page, no answer).', ['endpoint', 'via']);
     const status = gauge(ctx.registry, ENDPOINT_METRICS.statusCode, 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
     const duration = gauge(ctx.registry, ENDPOINT_METRICS.duration, 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
     await Promise.all(vias(ctx).flatMap((via) => ENDPOINTS.map(async (endpoint) => {

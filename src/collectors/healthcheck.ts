@@ -19,7 +19,7 @@ const healthcheck: CollectorDefinition = {
     async collect(ctx) {
       const result = await dsGet(ctx, 'direct', PATHS.healthcheck);
       const up = result.ok && result.status === 200 && result.body.trim() === 'true';
-      gaugeValue(ctx.registry, HEALTHCHECK_METRICS.up, 'Whether DocumentServer /healthcheck answered "true" within the timeout.', up ? 1 : 0);
+      gaugeValue(ctx.registry, HEALTHCHECK_METRICS.up, '1 when DocumentServer /healthcheck answered "true" within the timeout, 0 otherwise (false, an HTTP error or no answer).', up ? 1 : 0);
       gaugeValue(ctx.registry, HEALTHCHECK_METRICS.duration, 'How long /healthcheck took to answer (or to fail).', result.seconds);
     },
   }),

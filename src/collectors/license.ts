@@ -40,9 +40,9 @@ const license: CollectorDefinition = {
 };
 
 function exportLicense(registry: Parameters<typeof gauge>[0], facts: LicenseFacts): void {
-  gauge(registry, 'onlyoffice_license_info', 'Always 1; the license as labels: status decoded from the license check result, mode, package type, where it was read.', ['type', 'status', 'mode', 'package_type', 'has_license', 'source'])
+  gauge(registry, 'onlyoffice_license_info', 'Always 1; the license as labels: status is DS\'s license check result by name (Success, Expired, Connections, ...) and status_code its raw number (DS\'s licenseInfo.type, 3 = Success), mode, package type, where it was read.', ['status', 'status_code', 'mode', 'package_type', 'has_license', 'source'])
     .set({
-      type: facts.type === undefined ? '' : String(facts.type),
+      status_code: facts.type === undefined ? '' : String(facts.type),
       status: licenseStatusName(facts.type),
       mode: licenseModeName(facts.mode),
       package_type: packageTypeName(facts.packageType),

@@ -72,7 +72,7 @@ const supervisor: CollectorDefinition = {
 
 function write(ctx: ScrapeContext, reports: { container: string; report: SupervisorReport }[]): void {
   const registers = [ctx.registry];
-  const up = new Gauge({ name: SUPERVISOR_METRICS.up, help: '1 when supervisorctl status (or systemctl) answered for this container; "" is the host.', labelNames: ['container'], registers });
+  const up = new Gauge({ name: SUPERVISOR_METRICS.up, help: '1 when supervisorctl status (or systemctl) answered for this container, 0 when it did not; "" is the host.', labelNames: ['container'], registers });
   const state = new Gauge({ name: SUPERVISOR_METRICS.processState, help: 'Supervisor state of the program: 1 for the current state, 0 for the others.', labelNames: ['container', 'program', 'state'], registers });
   const uptime = new Gauge({ name: 'onlyoffice_supervisor_process_uptime_seconds', help: 'Uptime of a RUNNING program as supervisor printed it at the last check.', labelNames: ['container', 'program'], registers });
   const check = new Gauge({

@@ -104,9 +104,9 @@ function tlsMetrics(registry: Registry) {
   return {
     up: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.up, '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.'),
     notAfter: gaugeSeries<'target' | 'position' | 'subject'>(registry, TLS_ENDPOINT_METRICS.notAfter, 'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.'),
-    verified: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.verified, '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates; hostname not included.'),
-    complete: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.chainComplete, '1 when the server sent every intermediate needed to reach a self-signed or trusted root.'),
-    hostname: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.hostnameMatch, '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI).'),
+    verified: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.verified, '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates, 0 otherwise; hostname not included.'),
+    complete: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.chainComplete, '1 when the server sent every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.'),
+    hostname: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.hostnameMatch, '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI), 0 when it is not.'),
     version: gaugeSeries<'target' | 'version'>(registry, 'onlyoffice_tls_version_info', 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.'),
   };
 }

@@ -65,10 +65,10 @@ class TlsFilesCollector implements Collector {
     if (paths.length === 0) return;
     this.trust ??= loadTrust(this.config.tls.ca_file?.pem ?? []);
     const registers = [ctx.registry];
-    const readable = new Gauge({ name: TLS_FILE_METRICS.readable, help: '1 when the file can be read (a certificate file must also hold a PEM certificate); also given for the .key beside a certificate when it exists.', labelNames: ['path'], registers });
+    const readable = new Gauge({ name: TLS_FILE_METRICS.readable, help: '1 when the file can be read (a certificate file must also hold a PEM certificate), 0 when it cannot; also given for the .key beside a certificate when it exists.', labelNames: ['path'], registers });
     const notAfter = new Gauge({ name: TLS_FILE_METRICS.notAfter, help: 'NotAfter of the first (leaf) certificate in the file.', labelNames: ['path'], registers });
     const keyMatch = new Gauge({ name: TLS_FILE_METRICS.keyMatch, help: '1 when the .key beside the certificate is its private key; 0 when it is not, or cannot be read or parsed. Absent without a .key file.', labelNames: ['path'], registers });
-    const chainComplete = new Gauge({ name: TLS_FILE_METRICS.chainComplete, help: '1 when the file carries every intermediate needed to reach a self-signed or trusted root.', labelNames: ['path'], registers });
+    const chainComplete = new Gauge({ name: TLS_FILE_METRICS.chainComplete, help: '1 when the file carries every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.', labelNames: ['path'], registers });
 
     await Promise.all(paths.map(async (path) => {
       const problems: string[] = [];

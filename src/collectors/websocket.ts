@@ -37,7 +37,7 @@ const websocket: CollectorDefinition = {
       if (ctx.scope === 'probe') {
         const direct = checks.find((c) => c.via === 'direct')!.check;
         gaugeValue(ctx.registry, 'probe_websocket_status_code', 'Response HTTP status code', direct.status);
-        gaugeValue(ctx.registry, 'probe_websocket_connection_upgraded', 'Indicates if the websocket connection was successfully upgraded',
+        gaugeValue(ctx.registry, 'probe_websocket_connection_upgraded', 'Indicates if the websocket connection was successfully upgraded: 1 yes (HTTP 101), 0 no',
           direct.upgraded ? 1 : 0);
       }
     },

@@ -1,4 +1,4 @@
-import type { Params, Pick } from './i18n.js';
+import { counted, type Params, type Pick } from './i18n.js';
 import { errorText, outcomeText } from './messages.js';
 
 /**
@@ -84,7 +84,7 @@ export const CAUSES = {
   },
   container_restarting: {
     title: (p, t) => t(`容器 ${p.name} 在不断重启`, `container ${p.name} keeps restarting`),
-    why: (p, t) => t(`重启策略已经重启它 ${p.restarts} 次：主进程启动后很快退出。`, `its restart policy restarted it ${p.restarts} times: the main process exits soon after it starts.`),
+    why: (p, t) => t(`重启策略已经重启它 ${p.restarts} 次：主进程启动后很快退出。`, `its restart policy restarted it ${counted(p.restarts, 'time')}: the main process exits soon after it starts.`),
     fix: (p) => [`docker logs --tail 100 ${p.name}`, `docker inspect ${p.name} --format '{{.RestartCount}} {{.State.ExitCode}} {{.State.Error}}'`],
   },
   container_unhealthy: {
@@ -441,7 +441,7 @@ export const CAUSES = {
     fix: (p) => [`openssl x509 -noout -pubkey -in ${p.path} | sha256sum`, `openssl pkey -pubout -in ${String(p.path).replace(/\.(crt|pem)$/, '.key')} | sha256sum`],
   },
   cert_expiring: {
-    title: (p, t) => t(`证书将在 ${p.days} 天后到期：${p.target}`, `certificate expires in ${p.days} days: ${p.target}`),
+    title: (p, t) => t(`证书将在 ${p.days} 天后到期：${p.target}`, `certificate expires in ${counted(p.days, 'day')}: ${p.target}`),
     why: (p, t) => t(`证书在 ${p.date} 到期。`, `the certificate ends on ${p.date}.`),
     fix: (p, t) => certFix(p, t),
   },
@@ -449,7 +449,7 @@ export const CAUSES = {
     title: (p, t) => t(`没有转换器消费 ${p.queue}`, `no converter consumes ${p.queue}`),
     why: (p, t) => t(
       `${p.queue} 有 ${p.ready} 个任务等待、0 个消费者：FileConverter 没有运行。打开、保存和“另存为”都会等待，900 秒后任务进入死信，用户看到错误码 -2。`,
-      `${p.queue} has ${p.ready} tasks waiting and 0 consumers: FileConverter is not running. Opening, saving and download-as wait; after 900 s the tasks are dead-lettered and users get error -2.`),
+      `${p.queue} has ${counted(p.ready, 'task')} waiting and 0 consumers: FileConverter is not running. Opening, saving and download-as wait; after 900 s the tasks are dead-lettered and users get error -2.`),
     fix: (p, t) => [
       DOCKER(t), `docker exec ${ds(p)} supervisorctl status ds:converter`, `docker exec ${ds(p)} supervisorctl restart ds:converter`,
       HOST(t), 'systemctl restart ds-converter', 'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log',
@@ -497,8 +497,8 @@ export const CAUSES = {
       '# check rabbitmq.management_url / prometheus_url / url, and rabbitmq.username, rabbitmq.password (the management API needs a login)')],
   },
   queue_backlog: {
-    title: (p, t) => t(`${p.queue} 积压了 ${p.ready} 个任务`, `${p.ready} tasks wait in ${p.queue}`),
-    why: (p, t) => t(`有 ${p.consumers} 个消费者但任务在积压：转换器跟不上（单个社区版转换器只有一个工作进程）。`, `there are ${p.consumers} consumers but tasks pile up: the converters cannot keep up (a Community converter runs one worker).`),
+    title: (p, t) => t(`${p.queue} 积压了 ${p.ready} 个任务`, `${counted(p.ready, 'task')} ${Number(p.ready) === 1 ? 'waits' : 'wait'} in ${p.queue}`),
+    why: (p, t) => t(`有 ${p.consumers} 个消费者但任务在积压：转换器跟不上（单个社区版转换器只有一个工作进程）。`, `there ${Number(p.consumers) === 1 ? 'is' : 'are'} ${counted(p.consumers, 'consumer')} but tasks pile up: the converters cannot keep up (a Community converter runs one worker).`),
     fix: (p) => [`docker exec ${ds(p)} supervisorctl status ds:converter`],
   },
 } satisfies Record<string, CauseDefinition>;

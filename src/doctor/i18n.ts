@@ -6,6 +6,11 @@ export type Params = Readonly<Record<string, string | number>>;
 export type Pick = (zh: string, en: string) => string;
 export type Render = (p: Params, t: Pick) => string;
 
+/** An English count and its noun, singular for exactly 1: "1 consumer", "3 consumers", "1.5 days" (a missing count shows as such). */
+export function counted(n: string | number | undefined, one: string, many = `${one}s`): string {
+  return `${n} ${Number(n) === 1 ? one : many}`;
+}
+
 export function picker(lang: Lang): Pick {
   return (zh, en) => (lang === 'zh-CN' ? zh : en);
 }

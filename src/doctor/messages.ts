@@ -1,4 +1,4 @@
-import type { Params, Pick, Render } from './i18n.js';
+import { counted, type Params, type Pick, type Render } from './i18n.js';
 import type { HopId, Verdict } from './vocabulary.js';
 
 export const HOP_NAMES: Record<HopId, Render> = {
@@ -83,12 +83,12 @@ export const FINDINGS = {
   dependency_down: (p, t) => t(`${p.address}：没有响应（${ms(p)}${because(p, t)}）`, `${p.address}: no answer (${ms(p)}${because(p, t)})`),
   queue: (p, t) => t(
     `${p.queue}：${p.ready} 个任务待处理，${p.consumers} 个消费者`,
-    `${p.queue}: ${p.ready} ready, ${p.consumers} ${Number(p.consumers) === 1 ? 'consumer' : 'consumers'}`),
+    `${p.queue}: ${p.ready} ready, ${counted(p.consumers, 'consumer')}`),
   probe_ok: (p, t) => t(`测试转换成功（${ms(p)}）`, `test conversion succeeded (${ms(p)})`),
   probe_failed: (p, t) => (p.outcome === undefined || p.outcome === 'error_code'
     ? t(`测试转换失败，错误码 ${p.code}`, `test conversion failed with error ${p.code}`)
     : t(`测试转换失败：${outcomeText(p, t)}`, `test conversion failed: ${outcomeText(p, t)}`)),
-  cert_ok: (p, t) => t(`${p.target}：有效期至 ${p.date}（还有 ${p.days} 天）`, `${p.target}: valid until ${p.date} (${p.days} days left)`),
+  cert_ok: (p, t) => t(`${p.target}：有效期至 ${p.date}（还有 ${p.days} 天）`, `${p.target}: valid until ${p.date} (${counted(p.days, 'day')} left)`),
   cert_problem: (p, t) => t(
     `${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? `（${errorText(p, t)}）` : ''}`,
     `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? ` (${p.error})` : ''}`),
@@ -96,12 +96,12 @@ export const FINDINGS = {
     ? t(`${p.path}：剩余 ${p.percent}% 空间、${p.ipercent}% inode`, `${p.path}: ${p.percent}% space and ${p.ipercent}% inodes free`)
     : t(`${p.path}（挂载点 ${p.mountpoint}）：剩余 ${p.percent}% 空间、${p.ipercent}% inode`,
       `${p.path} (mount point ${p.mountpoint}): ${p.percent}% space and ${p.ipercent}% inodes free`)),
-  backup: (p, t) => t(`${p.name}：最新文件写于 ${p.age_zh}前，${p.size}，共匹配 ${p.files} 个文件`, `${p.name}: newest file written ${p.age_en} ago, ${p.size}, ${p.files} ${Number(p.files) === 1 ? 'file' : 'files'} matched`),
+  backup: (p, t) => t(`${p.name}：最新文件写于 ${p.age_zh}前，${p.size}，共匹配 ${p.files} 个文件`, `${p.name}: newest file written ${p.age_en} ago, ${p.size}, ${counted(p.files, 'file')} matched`),
   backup_none: (p, t) => t(`${p.name}：没有匹配 ${p.path} 的文件`, `${p.name}: no file matches ${p.path}`),
   fs_problem: (p, t) => t(`${p.path}：${p.problem === 'readonly' ? '只读' : '无法读取（路径不存在或挂载点挂起）'}`, `${p.path}: ${p.problem === 'readonly' ? 'read-only' : 'cannot be read (missing or hanging)'}`),
   container: (p, t) => t(
     `${p.name}：状态 ${p.state}${p.health && p.health !== 'none' ? `，健康检查 ${p.health}` : ''}${Number(p.restarts) > 0 ? `，已重启 ${p.restarts} 次` : ''}`,
-    `${p.name}: ${p.state}${p.health && p.health !== 'none' ? `, health ${p.health}` : ''}${Number(p.restarts) > 0 ? `, ${p.restarts} ${Number(p.restarts) === 1 ? 'restart' : 'restarts'}` : ''}`),
+    `${p.name}: ${p.state}${p.health && p.health !== 'none' ? `, health ${p.health}` : ''}${Number(p.restarts) > 0 ? `, ${counted(p.restarts, 'restart')}` : ''}`),
   no_containers: (_p, t) => t('没有匹配 docker.containers 的容器', 'no container matches docker.containers'),
   program: (p, t) => t(`${p.container ? `${p.container}：` : ''}${p.program} 状态为 ${p.state}`, `${p.container ? `${p.container}: ` : ''}${p.program} ${p.state}`),
   supervisor_unreachable: (p, t) => t(`${p.container || '主机'}：supervisorctl 没有响应`, `${p.container || 'host'}: supervisorctl did not answer`),

@@ -2,7 +2,7 @@ import { DEFAULT_TIME_ZONE } from '../config/sections/notify.js';
 import { formatTime } from '../lib/time.js';
 import { EXPORTER_VERSION } from '../version.js';
 import { CAUSES } from './causes.js';
-import { picker, type Lang, type Pick } from './i18n.js';
+import { counted, picker, type Lang, type Pick } from './i18n.js';
 import { FINDINGS, HOP_NAMES, VERDICT_TOKENS, VERDICT_WORDS } from './messages.js';
 import { exitCodeOf, worst, type CauseRef, type Diagnosis, type Hop, type Verdict } from './model.js';
 
@@ -143,5 +143,5 @@ export function summaryLine(diagnoses: readonly Diagnosis[], lang: Lang): string
   }
   const parts = Object.entries(counts).map(([v, n]) => `${n} ${VERDICT_TOKENS[v as Diagnosis['verdict']]}`).join(', ');
   const named = bad.map((d) => `${d.name ?? d.target} ${VERDICT_TOKENS[d.verdict]}`);
-  return `Fleet: ${diagnoses.length} DocumentServers: ${parts} -> ${VERDICT_TOKENS[verdict]}${named.length > 0 ? ` (${named.join('; ')})` : ''}`;
+  return `Fleet: ${counted(diagnoses.length, 'DocumentServer')}: ${parts} -> ${VERDICT_TOKENS[verdict]}${named.length > 0 ? ` (${named.join('; ')})` : ''}`;
 }

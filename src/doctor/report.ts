@@ -1,4 +1,4 @@
-import { picker, type Lang } from './i18n.js';
+import { counted, picker, type Lang } from './i18n.js';
 import { errorText, HOP_NAMES, VERDICT_TOKENS, VERDICT_WORDS } from './messages.js';
 import { worst, type Diagnosis, type HopId, type Verdict } from './model.js';
 import { renderJson } from './render.js';
@@ -25,6 +25,8 @@ export interface InspectionReport {
  * with its cause and the first line of its fix; one line naming the hops that are fine; with probe.targets, a line per
  * target. `checkedAt` is the time as the reader's zone shows it.
  */
+const EN_PLURAL = { warn: 'warnings', fail: 'failures' } as const;
+
 export function inspectionReport(
   diagnosis: Diagnosis,
   fleet: readonly Diagnosis[] | undefined,
@@ -64,8 +66,10 @@ export function inspectionReport(
     return `- ${MARKS[d.verdict]} ${d.name ?? d.target}${t('：', ': ')}${word(d.verdict)}${first !== undefined ? t(`（${first}）`, ` (${first})`) : ''}`;
   });
   const counts = (fleet ?? []).reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.verdict]: (acc[d.verdict] ?? 0) + 1 }), {});
+  // English nouns take the plural ("2 failures"); OK, unknown and not configured read the same.
+  const countWord = (v: Verdict, n: number) => (lang === 'en' && n !== 1 && v in EN_PLURAL ? EN_PLURAL[v as keyof typeof EN_PLURAL] : word(v));
   const countText = (['fail', 'unknown', 'warn', 'ok', 'skipped'] as const).filter((v) => counts[v] !== undefined)
-    .map((v) => t(`${word(v)} ${counts[v]} 个`, `${counts[v]} ${word(v)}`));
+    .map((v) => t(`${word(v)} ${counts[v]} 个`, `${counts[v]} ${countWord(v, counts[v]!)}`));
   return {
     verdict,
     title: t(`ONLYOFFICE Docs 每日巡检：${MARKS[verdict]} ${word(verdict)}`, `ONLYOFFICE Docs daily inspection: ${MARKS[verdict]} ${word(verdict)}`),
@@ -75,7 +79,7 @@ export function inspectionReport(
     ...(trends !== undefined ? { trends: trendLines(trends, lang) } : {}),
     ...(fleet !== undefined && fleet.length > 0
       ? { fleetHeader: t(`**集群共 ${fleet.length} 个 DocumentServer**：${countText.join('，')}`,
-        `**Fleet of ${fleet.length} DocumentServers**: ${countText.join(', ')}`) }
+        `**Fleet of ${counted(fleet.length, 'DocumentServer')}**: ${countText.join(', ')}`) }
       : {}),
     fleet: rows,
     omitted: (count) => t(`……另有 ${count} 项未列出（消息长度限制），详见状态页或 npm run doctor`,
@@ -110,11 +114,11 @@ export function trendLines(trends: Trends, lang: Lang): string[] {
   const days = (value: number) => Math.round(value * 10) / 10;
   const disk = t('磁盘', 'Disk');
   for (const f of trends.filling.slice(0, MAX_TREND_LINES)) {
-    const left = t(`按此速度约 ${days(f.days)} 天后写满`, `full in about ${days(f.days)} days at this pace`);
+    const left = t(`按此速度约 ${days(f.days)} 天后写满`, `full in about ${counted(days(f.days), 'day')} at this pace`);
     lines.push(`- ${disk} ${f.mountpoint}${at(f.instance)}${colon}${left}`);
   }
   if (trends.filling.length === 0) {
-    lines.push(`- ${disk}${colon}${t(`${trends.filesystems} 个文件系统都没有在变满`, `none of ${trends.filesystems} filesystems is filling up`)}`);
+    lines.push(`- ${disk}${colon}${t(`${trends.filesystems} 个文件系统都没有在变满`, trends.filesystems === 0 ? 'no filesystem reported' : trends.filesystems === 1 ? 'the one filesystem is not filling up' : `none of ${trends.filesystems} filesystems is filling up`)}`);
   }
   const peak = t('连接峰值', 'Peak connections');
   for (const c of trends.connections.slice(0, MAX_TREND_LINES)) {

@@ -23,7 +23,8 @@ export function versionFromIndex(text: string): BuildVersion | undefined {
 
 export const INDEX_GREETING = 'Server is functioning normally.';
 
-// Common/sources/constants.js LICENSE_RESULT (12-16 from 8.x).
+// ONLYOFFICE/server Common/sources/constants.js: LICENSE_RESULT (1-11 at v7.1.1.76; 12-16 added in 8.x, same at
+// v9.3.1.11) and PACKAGE_TYPE_OS/_I/_D. licenseInfo.type and the license command's server.resultType are this number.
 const LICENSE_RESULT: Record<number, string> = {
   1: 'Error', 2: 'Expired', 3: 'Success', 4: 'UnknownUser', 5: 'Connections', 6: 'ExpiredTrial', 7: 'SuccessLimit',
   8: 'UsersCount', 9: 'ConnectionsOS', 10: 'UsersCountOS', 11: 'ExpiredLimited', 12: 'ConnectionsLiveOS',
@@ -172,4 +173,15 @@ const COMMAND_ERRORS: Record<number, string> = {
 
 export function commandErrorReason(code: number): string {
   return COMMAND_ERRORS[code] ?? 'other';
+}
+
+/**
+ * Whether an answer means the DS version implements the command. 5 (UnknownCommand) is the generic "no".
+ * getForgottenList came in 7.5 (ONLYOFFICE/server DocService/sources/DocsCoServer.js); 7.1.1.76 answers it, sent
+ * without a key, with 1 DocumentIdError (test/fixtures/docservice/real-docservice/nojwt_command_getForgottenList.json),
+ * which 7.5+ never gives this keyless request.
+ */
+export function commandSupported(command: string, code: number): boolean {
+  if (code === 5) return false;
+  return !(command === 'getForgottenList' && code === 1);
 }

@@ -94,7 +94,7 @@ export function renderMessage(alerts: readonly Alert[], remaining: number, optio
   ].filter((part) => part !== '').join(s.count_separator);
   const names = [...new Set(sections.map((section) => section.alertname))];
   const plainNames = alertnameList(names.map((name) => plainText(truncate(name, Math.min(CAP.name, limit.chars)))), s.alertnames_more, s.alertname_separator);
-  const markdownNames = alertnameList(names.map((name) => escapeMarkdown(truncate(name, Math.min(CAP.name, limit.chars)))), s.alertnames_more, s.alertname_separator);
+  const markdownNames = alertnameList(names.map((name) => escapeMarkdown(truncate(name, Math.min(CAP.name, limit.chars)), channel)), s.alertnames_more, s.alertname_separator);
   let title = fill(s.title, { status_summary: counts, alertnames: plainNames });
   let titleMarkdown = fill(s.title, { status_summary: counts, alertnames: markdownNames });
   if (options.keyword !== undefined && !title.includes(options.keyword)) {
@@ -102,19 +102,20 @@ export function renderMessage(alerts: readonly Alert[], remaining: number, optio
     titleMarkdown = `${options.keyword} ${titleMarkdown}`;
   }
 
-  const blocks: string[][] = [fillLines(s.header, { title: titleMarkdown, status_summary: counts, alertnames: markdownNames })];
+  const atLineStart = (value: string) => escapeBlockStart(value, channel);
+  const blocks: string[][] = [fillLines(s.header, { title: titleMarkdown, status_summary: counts, alertnames: markdownNames }, atLineStart)];
   for (const section of sections) {
     const severity = section.severity === '' ? '-' : (template.severityNames[section.severity] ?? section.severity);
     const heading = fillLines(section.status === 'firing' ? s.section_firing : s.section_resolved, {
-      alertname: escapeMarkdown(truncate(section.alertname === '' ? '-' : section.alertname, Math.min(CAP.name, limit.chars)) || '-'),
-      severity: escapeMarkdown(truncate(severity, Math.min(CAP.severity, limit.chars)) || '-'),
+      alertname: escapeMarkdown(truncate(section.alertname === '' ? '-' : section.alertname, Math.min(CAP.name, limit.chars)), channel) || '-',
+      severity: escapeMarkdown(truncate(severity, Math.min(CAP.severity, limit.chars)), channel) || '-',
       count: String(section.alerts.length),
       color: COLORS[channel][section.status],
-    });
+    }, atLineStart);
     blocks.push(heading);
     for (const alert of section.alerts) blocks.push(renderAlert(alert, options, limit));
   }
-  if (remaining > 0) blocks.push(fillLines(s.more, { remaining: String(remaining) }));
+  if (remaining > 0) blocks.push(fillLines(remaining === 1 ? s.more_one : s.more, { remaining: String(remaining) }, atLineStart));
   const mentions = options.mentionText !== '' && (firing > 0 || options.mentionResolved);
   if (mentions) blocks.push([options.mentionText]);
 
@@ -159,7 +160,7 @@ function alertnameList(names: string[], moreSnippet: string, separator: string):
 
 function renderAlert(alert: Alert, options: RenderOptions, limit: Limit): string[] {
   const s = options.template.snippets;
-  const cut = (text: string, cap: number) => escapeMarkdown(truncate(text, Math.min(cap, limit.chars)));
+  const cut = (text: string, cap: number) => escapeMarkdown(truncate(text, Math.min(cap, limit.chars)), options.channel);
   const language = options.language === 'en' ? 'en' : 'zh';
   const annotation = (name: string) => pickAnnotation(alert.annotations, name, language);
   const shown = shownLabels(alert.labels, options.labels);
@@ -185,7 +186,7 @@ function renderAlert(alert: Alert, options: RenderOptions, limit: Limit): string
     values.ends_at = alert.endsAt === undefined ? '' : formatTime(alert.endsAt, options.timeZone);
     values.duration = alert.endsAt === undefined ? '' : formatDuration(alert.endsAt - alert.startsAt, options.template);
   }
-  return fillLines(alert.status === 'firing' ? s.alert_firing : s.alert_resolved, values);
+  return fillLines(alert.status === 'firing' ? s.alert_firing : s.alert_resolved, values, (value) => escapeBlockStart(value, options.channel));
 }
 
 /** summary/description: English messages prefer `<name>_en`, Chinese ones `<name>_zh`, both fall back to `<name>`. */
@@ -247,20 +248,38 @@ function encodeLinkPart(text: string): string {
   return encodeURIComponent(text).replace(/[()!'*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/**
- * Markdown-inert text for one line: control characters (newlines) become spaces, markup characters
- * are backslash-escaped, < and > become entities (no <font>, no WeCom <@user> mention from a label).
- */
-export function escapeMarkdown(text: string): string {
+// Each robot renders a documented subset of markdown, and neither documents backslash escapes (users saw an
+// escaped address as 10\.0.0.5). So only what that subset would act on is defused, without backslashes, mostly by
+// a zero-width space where the syntax needs two characters side by side.
+//   DingTalk, custom robot message types, msgtype markdown: # headings, > quotes, **bold**, *italic*, [links](url),
+//     ![images](url), "- " and "1. " lists; <font> tags work too.
+//   WeCom, group robot configuration guide (群机器人配置说明), msgtype markdown: # headings ("#" then a space),
+//     **bold**, [links](url), `inline code`, > quotes, <font color> and <@userid> mentions.
+// Neither has _ emphasis, ~~strike~~, tables or escapes: _ ~ | . \ stay as they are. A `code` span on WeCom only
+// changes the font of text the value holds anyway, so backticks stay too.
+const ZWSP = '\u200b';
+
+/** Inline markdown of the robot's subset made inert, for one line: no link, image, tag, mention or emphasis. */
+export function escapeMarkdown(text: string, channel: Channel): string {
   let out = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
-  out = out.replace(/[\\`*[\]~|]/g, '\\$&');
-  // "_" inside a word is no emphasis (node_exporter stays readable); at a word edge it could be.
-  out = out.replace(/_/g, (_match, offset: number, whole: string) =>
-    (/[\p{L}\p{N}]/u.test(whole[offset - 1] ?? '') && /[\p{L}\p{N}]/u.test(whole[offset + 1] ?? '') ? '_' : '\\_'));
-  out = out.replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  // Block markers only matter at the start of a line, which a template may give a value.
-  out = out.replace(/^(\s*)([#+=-])/, '$1\\$2').replace(/^(\s*\d+)([.)])/, '$1\\$2');
+  // A link or image needs "](" side by side; a tag or a <@mention> needs its name right after "<".
+  out = out.replace(/\]\(/g, `]${ZWSP}(`).replace(/</g, `<${ZWSP}`);
+  // Bold needs "**" side by side. DingTalk's *italic* pairs single stars, which no invisible mark keeps apart:
+  // there a star is U+2217, which reads the same.
+  out = channel === 'dingtalk' ? out.replace(/\*/g, '\u2217') : out.replace(/\*(?=\*)/g, `*${ZWSP}`);
   return out;
+}
+
+// Block syntax acts only at the start of a line (after any quote markers) and only with a space (or nothing) after
+// the marker: "10.0.0.5" or "-1" is never a list.
+const BLOCK_START: Record<Channel, RegExp> = {
+  dingtalk: /^(\s*)(#{1,6}|>|-|\d{1,9}\.)(?=\s|$)/,
+  wecom: /^(\s*)(#{1,6}|>)(?=\s|$)/,
+};
+
+/** A value a template puts at the start of a line: a heading, quote or list marker it begins with made inert. */
+export function escapeBlockStart(value: string, channel: Channel): string {
+  return value.replace(BLOCK_START[channel], `$1${ZWSP}$2`);
 }
 
 /** Text for a plain-text field (DingTalk's title): one line, no control characters. */

@@ -146,7 +146,8 @@ export class Robot {
   offer(alerts: readonly Alert[]): OfferResult {
     if (this.closed) return { accepted: false, reason: 'closed', message: 'the notifier is reloading or shutting down' };
     if (this.failures >= this.settings.refuseAfterFailures) {
-      return { accepted: false, reason: 'failing', message: `robot ${this.name} failed ${this.failures} deliveries in a row; ${this.queue.size} alerts wait for it` };
+      return { accepted: false, reason: 'failing', message: `robot ${this.name} failed ${this.failures} ${this.failures === 1 ? 'delivery' : 'deliveries'} in a row; `
+        + `${this.queue.size} ${this.queue.size === 1 ? 'alert waits' : 'alerts wait'} for it` };
     }
     const fresh = new Set(alerts.filter((alert) => !this.queue.has(alert.fingerprint)).map((alert) => alert.fingerprint));
     if (this.queue.size + fresh.size > this.settings.maxAlerts) {

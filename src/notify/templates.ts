@@ -27,6 +27,7 @@ const SNIPPETS = {
   link_silence: ['url'],
   link_separator: [],
   more: ['remaining'],
+  more_one: ['remaining'],
   count_firing: ['count'],
   count_resolved: ['count'],
   count_separator: [],
@@ -36,6 +37,10 @@ const SNIPPETS = {
 } as const satisfies Record<string, readonly string[]>;
 
 export type SnippetName = keyof typeof SNIPPETS;
+
+// The singular form of a count-bearing snippet (English "1 more alert follows"); a language without one (Chinese)
+// leaves it out and gets the general snippet.
+const SINGULAR_OF: Partial<Record<SnippetName, SnippetName>> = { more_one: 'more' };
 
 export interface Template {
   readonly snippets: Readonly<Record<SnippetName, string>>;
@@ -83,6 +88,9 @@ export function loadTemplate(name: string, language: string, templatesDir?: stri
         throw new TemplateError(`${file}: ${key}: unknown key (known: ${[...Object.keys(SNIPPETS), 'duration_units', 'severity_names'].join(', ')})`);
       }
     }
+  }
+  for (const [singular, general] of Object.entries(SINGULAR_OF) as [SnippetName, SnippetName][]) {
+    if (snippets[singular] === undefined) snippets[singular] = snippets[general];
   }
   for (const key of Object.keys(SNIPPETS) as SnippetName[]) {
     if (snippets[key] === undefined) throw new TemplateError(`${base}: ${key}: missing`);
@@ -142,20 +150,21 @@ function stringMap(value: unknown, file: string, key: string, only?: string[]): 
 
 /**
  * Fills a snippet: each {placeholder} gets its (already escaped) value; a line with an empty or absent
- * value is left out, so optional fields need no conditionals. Returns the remaining lines.
+ * value is left out, so optional fields need no conditionals. Returns the remaining lines. A value that starts a
+ * line (after any spaces and > quote markers) goes through `atLineStart`, where markdown reads block syntax.
  */
-export function fillLines(snippet: string, values: Readonly<Record<string, string | undefined>>): string[] {
+export function fillLines(snippet: string, values: Readonly<Record<string, string | undefined>>, atLineStart?: (value: string) => string): string[] {
   const lines: string[] = [];
   for (const line of snippet.split('\n')) {
     let empty = false;
-    const filled = line.replace(/\{\{|\}\}|\{([a-z_]+)\}/g, (match, name: string | undefined) => {
+    const filled = line.replace(/\{\{|\}\}|\{([a-z_]+)\}/g, (match, name: string | undefined, offset: number) => {
       if (name === undefined) return match[0]!;
       const value = Object.hasOwn(values, name) ? values[name] : undefined;
       if (value === undefined || value === '') {
         empty = true;
         return '';
       }
-      return value;
+      return atLineStart !== undefined && /^[\s>]*$/.test(line.slice(0, offset)) ? atLineStart(value) : value;
     });
     if (!empty) lines.push(filled);
   }

@@ -185,7 +185,7 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     values: results.map((result) => ({ labels: { collector: result.name }, value: result.seconds })),
   });
   if (request.scope === 'probe') {
-    gaugeValue(answer, 'probe_success', 'Whether the probe succeeded: /healthcheck true when the module checks it, else every check finished.', probeSuccess(results));
+    gaugeValue(answer, 'probe_success', '1 when the probe succeeded (/healthcheck true when the module checks it, else every check finished), 0 when it failed.', probeSuccess(results));
     gaugeValue(answer, 'probe_duration_seconds', 'How long the probe took.', (performance.now() - started) / 1000);
   }
   for (const result of results) {

@@ -38,7 +38,7 @@ describe('DocumentServer collectors against the simulator', () => {
     expect(value(samples, 'onlyoffice_build_info', { version: '7.1.1', build: '76' })).toBe(1);
     expect(value(samples, 'onlyoffice_license_info')).toBe(1);
     expect(find(samples, 'onlyoffice_license_info')[0]!.labels).toEqual({
-      type: '3', status: 'Success', mode: 'none', package_type: 'open_source', has_license: 'false', source: 'info_json',
+      status: 'Success', status_code: '3', mode: 'none', package_type: 'open_source', has_license: 'false', source: 'info_json',
     });
     expect(value(samples, 'onlyoffice_license_connections_limit', { mode: 'edit' })).toBe(20);
     expect(find(samples, 'onlyoffice_license_connections_limit', { mode: 'view' })).toEqual([]);
@@ -49,9 +49,10 @@ describe('DocumentServer collectors against the simulator', () => {
     expect(find(samples, 'onlyoffice_connections_stat')).toHaveLength(4 * 2 * 3);
     expect(value(samples, 'onlyoffice_connections_stat', { mode: 'edit', period: 'month', stat: 'avg' })).toBe(0);
     expect(value(samples, 'onlyoffice_users', { mode: 'edit', kind: 'unique' })).toBe(0);
-    // 7.1 answers getForgottenList with error 1: no forgotten-files metric.
-    expect(value(samples, 'onlyoffice_command_error', { command: 'getForgottenList' })).toBe(1);
-    expect(find(samples, 'onlyoffice_command_error', { command: 'getForgottenList' })[0]!.labels).toMatchObject({ code: '1', reason: 'document_id' });
+    // 7.1 answers getForgottenList with error 1: unsupported, not an error, and no forgotten-files metric.
+    expect(value(samples, 'onlyoffice_command_supported', { command: 'getForgottenList' })).toBe(0);
+    expect(find(samples, 'onlyoffice_command_error', { command: 'getForgottenList' })).toEqual([]);
+    expect(value(samples, 'onlyoffice_command_supported', { command: 'version' })).toBe(1);
     expect(find(samples, 'onlyoffice_forgotten_files')).toEqual([]);
     expect(value(samples, 'onlyoffice_command_error', { command: 'version', code: '0', reason: 'none' })).toBe(1);
   });
@@ -67,6 +68,7 @@ describe('DocumentServer collectors against the simulator', () => {
     expect(find(samples, 'onlyoffice_connections_stat')).toHaveLength(4 * 3 * 3);
     expect(value(samples, 'onlyoffice_forgotten_files')).toBe(2);
     expect(value(samples, 'onlyoffice_command_error', { command: 'getForgottenList', code: '0' })).toBe(1);
+    expect(value(samples, 'onlyoffice_command_supported', { command: 'getForgottenList' })).toBe(1);
   });
 
   test('8.3 enterprise shape: user-based license with an end date, live usage', async () => {
@@ -74,7 +76,7 @@ describe('DocumentServer collectors against the simulator', () => {
     const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
     expect(value(samples, 'onlyoffice_build_info', { version: '8.3.3', build: '23' })).toBe(1);
     expect(find(samples, 'onlyoffice_license_info')[0]!.labels).toEqual({
-      type: '3', status: 'Success', mode: 'none', package_type: 'enterprise', has_license: 'true', source: 'info_json',
+      status: 'Success', status_code: '3', mode: 'none', package_type: 'enterprise', has_license: 'true', source: 'info_json',
     });
     expect(value(samples, 'onlyoffice_license_users_limit', { mode: 'edit' })).toBe(50);
     expect(value(samples, 'onlyoffice_license_connections_limit', { mode: 'edit' })).toBe(0);
@@ -196,7 +198,7 @@ describe('DocumentServer collectors against the simulator', () => {
       const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
       expect(success(samples, 'license')).toBe(1);
       expect(find(samples, 'onlyoffice_license_info')[0]!.labels).toEqual({
-        type: '3', status: 'Success', mode: 'none', package_type: 'open_source', has_license: 'false', source: 'command',
+        status: 'Success', status_code: '3', mode: 'none', package_type: 'open_source', has_license: 'false', source: 'command',
       });
       expect(value(samples, 'onlyoffice_license_connections_limit', { mode: 'edit' })).toBe(20);
       expect(value(samples, 'onlyoffice_license_connections_limit', { mode: 'view' })).toBe(20);

@@ -265,6 +265,17 @@ docker:
     expect(empty).toEqual([]);
   });
 
+  test('"Which hop is broken" gives the exporter\'s DocumentServer one row per hop, in order, down where this scene breaks it', async () => {
+    const hops = dashboardQueries(['onlyoffice-docs-overview']).find((q) => q.panel === 'Which hop is broken')!;
+    const rows = await prom.query(substituteGrafanaVariables(hops.expr, { job: 'onlyoffice', instance: E }));
+    const byOrder = rows.map((r) => [r.metric.order, r.metric.hop, r.value[1]]).sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(byOrder).toEqual([
+      ['1', 'proxy', '1'], ['2', 'docservice', '1'], ['3', 'WebSocket', '1'], ['4', 'healthcheck', '1'], ['5', 'CommandService', '1'],
+      // Nothing listens at the PostgreSQL address; ds.converttask6 has a backlog and no consumer.
+      ['6', 'RabbitMQ', '1'], ['7', 'PostgreSQL', '0'], ['8', 'converter', '0'],
+    ]);
+  });
+
   test('every dashboard variable has values', async () => {
     const missing: string[] = [];
     for (const v of dashboardVariables(DASHBOARDS)) {

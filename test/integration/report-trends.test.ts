@@ -87,7 +87,7 @@ withPrograms('the report\'s trends from Prometheus (notify.report.prometheus_url
     expect(later).toEqual({ filling: [], filesystems: 0, connections: [], conversions: [] });
     expect(trendLines(later, 'en')).toEqual([
       '**Trends of the last 24 hours** (Prometheus)',
-      '- Disk: none of 0 filesystems is filling up',
+      '- Disk: no filesystem reported',
       '- Peak connections: no data',
       '- Failed test conversions: no test conversion configured (conversion_probe)',
     ]);

@@ -331,9 +331,9 @@ interface DashboardJson {
   templating: { list: { name: string; type: string; query: unknown }[] };
 }
 
-/** The committed dashboards (grafana/dashboards/*.json) by uid. */
+/** The committed dashboards by uid: the English variant (grafana/dashboards/en/); zh-CN has the same queries. */
 export function shippedDashboards(): Map<string, DashboardJson> {
-  const dir = new URL('grafana/dashboards/', REPO);
+  const dir = new URL('grafana/dashboards/en/', REPO);
   return new Map(readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => {
     const d = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as DashboardJson;
     return [d.uid, d];

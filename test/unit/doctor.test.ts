@@ -5,6 +5,7 @@ import { langFrom, picker } from '../../src/doctor/i18n.js';
 import { FINDINGS } from '../../src/doctor/messages.js';
 import { exitCodeOf, type Diagnosis, type HopId } from '../../src/doctor/model.js';
 import { renderJson, renderText } from '../../src/doctor/render.js';
+import { trendLines } from '../../src/doctor/report.js';
 import type { Sample } from '../../src/doctor/samples.js';
 import { configFrom } from '../support/scrape.js';
 
@@ -516,6 +517,32 @@ describe('doctor texts', () => {
     expect(langFrom('en-US,en;q=0.9')).toBe('en');
     expect(langFrom('zh-TW')).toBe('zh-CN');
     expect(langFrom('fr-FR')).toBe('zh-CN');
+  });
+
+  test('English counts agree with their number; Chinese has none to agree', () => {
+    const en = picker('en');
+    const zh = picker('zh-CN');
+    const p = (extra: Record<string, string | number>) => ({ ...params, ...extra });
+    expect(FINDINGS.queue(p({ consumers: 1 }), en)).toBe('ds.converttask: 4 ready, 1 consumer');
+    expect(FINDINGS.queue(p({ consumers: 0 }), en)).toBe('ds.converttask: 4 ready, 0 consumers');
+    expect(FINDINGS.queue(p({ consumers: 1 }), zh)).toBe('ds.converttask：4 个任务待处理，1 个消费者');
+    expect(FINDINGS.cert_ok(p({ days: 1 }), en)).toBe('h:443: valid until 2026-01-01 (1 day left)');
+    expect(FINDINGS.cert_ok(p({ days: 5 }), en)).toBe('h:443: valid until 2026-01-01 (5 days left)');
+    expect(FINDINGS.container(p({ restarts: 1 }), en)).toBe('c: exited, 1 restart');
+    expect(FINDINGS.container(p({ restarts: 3 }), en)).toBe('c: exited, 3 restarts');
+    expect(CAUSES.queue_backlog.title(p({ ready: 1 }), en)).toBe('1 task waits in ds.converttask');
+    expect(CAUSES.queue_backlog.title(p({ ready: 4 }), en)).toBe('4 tasks wait in ds.converttask');
+    expect(CAUSES.queue_backlog.why(p({ consumers: 1 }), en)).toMatch(/^there is 1 consumer but tasks pile up/);
+    expect(CAUSES.queue_backlog.why(p({ consumers: 2 }), en)).toMatch(/^there are 2 consumers but tasks pile up/);
+    expect(CAUSES.container_restarting.why(p({ restarts: 1 }), en)).toMatch(/^its restart policy restarted it 1 time:/);
+    expect(CAUSES.cert_expiring.title(p({ days: 1 }), en)).toBe('certificate expires in 1 day: h:443');
+    expect(CAUSES.converter_down.why(p({ ready: 1 }), en)).toMatch(/^ds.converttask has 1 task waiting and 0 consumers/);
+    const trends = (filesystems: number, days: number) => trendLines({ filling: days > 0 ? [{ instance: '', mountpoint: '/', days }] : [], filesystems, connections: [], conversions: [] }, 'en');
+    expect(trends(0, 0)[1]).toBe('- Disk: no filesystem reported');
+    expect(trends(1, 0)[1]).toBe('- Disk: the one filesystem is not filling up');
+    expect(trends(3, 0)[1]).toBe('- Disk: none of 3 filesystems is filling up');
+    expect(trends(3, 1)[1]).toBe('- Disk /: full in about 1 day at this pace');
+    expect(trends(3, 1.5)[1]).toBe('- Disk /: full in about 1.5 days at this pace');
   });
 });
 

@@ -11,6 +11,8 @@ const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
 // The exporter serves the runbooks (src/web/runbooks.ts): runbook_url is alerts/thresholds.yml's base + the alert's name.
 const RUNBOOK_BASE = defaults().runbook_base_url;
 const EXPECTED_UIDS = ['onlyoffice-docs-containers', 'onlyoffice-docs-conversions', 'onlyoffice-docs-overview'];
+const LANGUAGE_DIRS = ['en', 'zh-CN'];
+const FILES = ['onlyoffice-docs-containers.json', 'onlyoffice-docs-conversions.json', 'onlyoffice-docs-overview.json'];
 
 interface Panel {
   id: number;
@@ -23,7 +25,9 @@ interface Panel {
 interface Dashboard {
   uid: string;
   title: string;
-  panels: Panel[];
+  description: string;
+  tags: string[];
+  panels: (Panel & { transformations?: { id: string; options: Record<string, unknown> }[]; fieldConfig?: { overrides: { properties: { id: string; value: unknown }[] }[] } })[];
   templating: { list: { name: string; type: string; query: unknown; datasource?: { uid: string }; current?: { value: unknown } }[] };
 }
 interface Rule {
@@ -35,8 +39,11 @@ interface Rule {
   annotations?: Record<string, string>;
 }
 
+/** Every committed dashboard file, `<language>/<file>`, with its JSON. */
+const committedFiles = (): string[] =>
+  readdirSync(DASHBOARDS_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).map((f) => f.split('\\').join('/')).sort();
 const committedDashboards = (): Map<string, Dashboard> =>
-  new Map(readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json')).sort().map((f) => [f, JSON.parse(readFileSync(DASHBOARDS_DIR + f, 'utf8')) as Dashboard]));
+  new Map(committedFiles().map((f) => [f, JSON.parse(readFileSync(DASHBOARDS_DIR + f, 'utf8')) as Dashboard]));
 const panelsOf = (d: Dashboard): Panel[] => d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== 'row');
 const ruleFiles = (): string[] => readdirSync(new URL('alerts/', ROOT)).filter((f) => f.endsWith('.rules.yml')).sort().map((f) => `alerts/${f}`);
 const rulesIn = (path: string): Rule[] => (parse(read(path)) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
@@ -46,14 +53,15 @@ const recordingRules = (): Rule[] => rulesIn('prometheus/recording-rules.yml');
 describe('dashboards as code', () => {
   test('the committed JSON equals a fresh generation (run npx tsx grafana/build.ts)', () => {
     const fresh = generate();
-    const committed = readdirSync(DASHBOARDS_DIR).filter((f) => f.endsWith('.json')).sort();
+    const committed = committedFiles();
     expect(committed).toEqual([...fresh.keys()].sort());
+    expect(committed).toEqual(LANGUAGE_DIRS.flatMap((language) => FILES.map((file) => `${language}/${file}`)));
     for (const [file, content] of fresh) expect({ file, content: readFileSync(DASHBOARDS_DIR + file, 'utf8') }).toEqual({ file, content });
   });
 
   test('fixed uids, unique titles, the datasource/job/instance variables on every dashboard', () => {
     const dashboards = [...committedDashboards().values()];
-    expect(dashboards.map((d) => d.uid).sort()).toEqual(EXPECTED_UIDS);
+    expect(dashboards.map((d) => d.uid).sort()).toEqual([...EXPECTED_UIDS, ...EXPECTED_UIDS.map((uid) => `${uid}-zh-cn`)].sort());
     expect(new Set(dashboards.map((d) => d.title)).size).toBe(dashboards.length);
     for (const d of dashboards) {
       const variables = d.templating.list;
@@ -95,6 +103,61 @@ describe('dashboards as code', () => {
     expect(providers.apiVersion).toBe(1);
     expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([['file', '/var/lib/grafana/dashboards/onlyoffice']]);
   });
+
+  test('the zh-CN and English variants: same panels and queries, every title translated, each in its own language', () => {
+    const all = committedDashboards();
+    const CJK = /[\u4e00-\u9fff]/;
+    for (const file of FILES) {
+      const en = all.get(`en/${file}`)!;
+      const zh = all.get(`zh-CN/${file}`)!;
+      expect(zh.uid).toBe(`${en.uid}-zh-cn`);
+      expect({ en: en.tags.at(-1), zh: zh.tags.at(-1) }).toEqual({ en: 'en', zh: 'zh-CN' });
+      const shape = (d: Dashboard) => d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).map((p) => ({ id: p.id, type: p.type, targets: p.targets ?? [] }));
+      expect(shape(zh)).toEqual(shape(en));
+      const titles = (d: Dashboard) => [d.title, ...d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).map((p) => p.title)];
+      const zhTitles = titles(zh);
+      const enTitles = titles(en);
+      expect(zhTitles).toHaveLength(enTitles.length);
+      expect({ file, zh: CJK.test(zh.title) && CJK.test(zh.description), en: CJK.test(JSON.stringify(enTitles)) || CJK.test(en.description) })
+        .toEqual({ file, zh: true, en: false });
+      // Every title changes, except names that read the same in both (CPU, Exporter, a metric or program name).
+      const SAME = new Set(['CPU', 'Exporter']);
+      for (const [i, title] of enTitles.entries()) {
+        if (SAME.has(title)) continue;
+        expect({ file, title, zh: CJK.test(zhTitles[i]!) }).toEqual({ file, title, zh: true });
+      }
+    }
+  });
+
+  test('"Which hop is broken": one row per hop, in the order a request travels, sorted by that order', () => {
+    for (const language of LANGUAGE_DIRS) {
+      const d = committedDashboards().get(`${language}/onlyoffice-docs-overview.json`)!;
+      const panel = d.panels.find((p) => p.id === committedDashboards().get('en/onlyoffice-docs-overview.json')!.panels.find((q) => q.title === 'Which hop is broken')!.id)!;
+      expect(panel.targets).toHaveLength(1);
+      const expr = panel.targets![0]!.expr;
+      const hops = [...expr.matchAll(/"hop", "([^"]+)", "", ""\), "order", "(\d+)"/g)].map(([, hop, order]) => [order, hop]);
+      expect(hops).toEqual([
+        ['1', 'proxy'], ['2', 'docservice'], ['3', 'WebSocket'], ['4', 'healthcheck'], ['5', 'CommandService'],
+        ['6', 'RabbitMQ'], ['7', 'PostgreSQL'], ['8', 'converter'],
+      ]);
+      expect(panel.transformations!.map((t) => t.id)).toEqual(['merge', 'sortBy', 'organize']);
+      expect(panel.transformations![1]!.options).toEqual({ sort: [{ field: 'order', desc: false }] });
+      expect((panel.transformations![2]!.options as { excludeByName: Record<string, boolean> }).excludeByName.order).toBe(true);
+    }
+  });
+
+  test('restarts are shown as increases, and the step-timing heatmap has units on both axes', () => {
+    const containers = committedDashboards().get('en/onlyoffice-docs-containers.json')!;
+    const restarts = containers.panels.find((p) => p.title === 'Restarts')!;
+    expect(restarts.targets!.map((t) => t.expr)).toEqual(['increase(onlyoffice_container_restarts{job=~"$job",instance=~"$instance",name=~"$container"}[$__rate_interval])']);
+    const conversions = committedDashboards().get('en/onlyoffice-docs-conversions.json')!;
+    const heatmap = conversions.panels.find((p) => p.type === 'heatmap') as unknown as {
+      options: { yAxis: { unit: string }; cellValues: { unit: string }; rowsFrame: { value: string } }; fieldConfig: { defaults: { unit: string } };
+    };
+    expect({ y: heatmap.options.yAxis.unit, cells: heatmap.options.cellValues.unit, value: heatmap.options.rowsFrame.value, field: heatmap.fieldConfig.defaults.unit })
+      .toEqual({ y: 's', cells: 'ops', value: 'steps per second', field: 's' });
+  });
+
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -69,8 +69,8 @@ notify:
     expect(answer).toMatchObject({ status: 200, body: { status: 'queued', alerts: 1, queued: 1 } });
     await waitFor(() => wecom.delivered.length === 1, 'delivery');
     const text = wecom.delivered[0]!.text;
-    expect(text).toContain('instance=\\[x\\](http://evil.example) &lt;@all&gt; # owned');
-    expect(text).toContain('> **\\*\\*really\\*\\* down**');
+    expect(text).toContain('instance=[x]\u200b(http://evil.example) <\u200b@all> # owned');
+    expect(text).toContain('> ***\u200b*really*\u200b* down**');
     expect(text).not.toContain('<@all>');
   });
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseWebhookPayload, type Alert } from '../../src/notify/payload.js';
-import { escapeMarkdown, formatDuration, formatTime, renderMessage, safeUrl, silenceUrl, truncate, type RenderOptions } from '../../src/notify/render.js';
+import { escapeBlockStart, escapeMarkdown, formatDuration, formatTime, renderMessage, safeUrl, silenceUrl, truncate, type RenderOptions } from '../../src/notify/render.js';
 import { loadTemplate, TemplateError } from '../../src/notify/templates.js';
 import { webhookAlert, webhookPayload, type AlertFixture } from '../support/robots.js';
 
@@ -115,7 +115,7 @@ describe('notify message rendering', () => {
     expect(summaries).toEqual(['down-b', 'q-a', 'q-c', 'cert-d', 'ONLYOFFICE Docs is down']);
   });
 
-  test('label values cannot inject markdown, HTML, mentions or new lines', () => {
+  test('label values cannot inject markdown, HTML, mentions or new lines, on either robot', () => {
     const hostile = alerts({
       labels: {
         alertname: 'Evil](http://evil.example)',
@@ -125,23 +125,60 @@ describe('notify message rendering', () => {
       },
       annotations: { summary: '# not a heading', description: '1. not a list\n- nor this' },
     });
-    const message = renderMessage(hostile, 0, options({ language: 'en' }));
-    expect(message.text).toContain('instance=\\[click\\](http://evil.example) &lt;@all&gt; &lt;font color="warning"&gt;x&lt;/font&gt; # heading &gt; quote');
-    expect(message.text).toContain('job=\\*\\*bold\\*\\* \\_em\\_ \\`code\\` \\~strike\\~ \\|pipe\\| node_exporter \\\\');
-    expect(message.text).toContain('> **\\# not a heading**');
-    expect(message.text).toContain('> 1\\. not a list - nor this');
-    expect(message.text).toContain('Evil\\](http://evil.example)');
-    // Only our own links remain links.
-    expect([...message.text.matchAll(/(?<!\\)\[[^\]]*(?<!\\)\]\(/g)].map((m) => m[0])).toEqual(['[Silence](']);
-    expect(message.text).not.toMatch(/<@|<font color="warning">x/);
+    const Z = '\u200b';
+    const wecom = renderMessage(hostile, 0, options({ language: 'en', channel: 'wecom' })).text;
+    expect(wecom).toContain(`instance=[click]${Z}(http://evil.example) <${Z}@all> <${Z}font color="warning">x<${Z}/font> # heading > quote`);
+    expect(wecom).toContain(`job=*${Z}*bold*${Z}* _em_ \`code\` ~strike~ |pipe| node_exporter \\`);
+    // Mid-line "#" is no heading; "1." at the start of the quote is no list on WeCom, which has no lists.
+    expect(wecom).toContain('> **# not a heading**');
+    expect(wecom).toContain('> 1. not a list - nor this\n');
+    expect(wecom).toContain(`Evil]${Z}(http://evil.example)`);
+    const dingtalk = renderMessage(hostile, 0, options({ language: 'en', channel: 'dingtalk' })).text;
+    expect(dingtalk).toContain(`job=\u2217\u2217bold\u2217\u2217 _em_ \`code\` ~strike~ |pipe| node_exporter \\`);
+    // DingTalk has ordered lists: a description starting "1. " would be one.
+    expect(dingtalk).toContain(`> ${Z}1. not a list - nor this  \n`);
+    for (const text of [wecom, dingtalk]) {
+      // Only our own links remain links; no tag, no mention.
+      expect([...text.matchAll(/\[[^\]]*\]\(/g)].map((m) => m[0])).toEqual(['[Silence](']);
+      expect(text).not.toMatch(/<@|<font color="warning">x|\\[.*_\[\]`~|#-]/);
+    }
   });
 
-  test('escapeMarkdown leaves ordinary values readable', () => {
-    expect(escapeMarkdown('docs-1.example.com:443')).toBe('docs-1.example.com:443');
-    expect(escapeMarkdown('node_exporter')).toBe('node_exporter');
-    expect(escapeMarkdown('/var/lib/onlyoffice')).toBe('/var/lib/onlyoffice');
-    expect(escapeMarkdown('-1')).toBe('\\-1');
-    expect(escapeMarkdown('磁盘使用率 95%')).toBe('磁盘使用率 95%');
+  test('escaping: only what each robot\'s markdown would act on, and no backslashes', () => {
+    const Z = '\u200b';
+    for (const channel of ['dingtalk', 'wecom'] as const) {
+      expect(escapeMarkdown('10.0.0.5:443', channel)).toBe('10.0.0.5:443');
+      expect(escapeMarkdown('docs-1.example.com:443', channel)).toBe('docs-1.example.com:443');
+      expect(escapeMarkdown('node_exporter', channel)).toBe('node_exporter');
+      expect(escapeMarkdown('_em_ ~strike~ |pipe| C:\\data', channel)).toBe('_em_ ~strike~ |pipe| C:\\data');
+      expect(escapeMarkdown('/var/lib/onlyoffice', channel)).toBe('/var/lib/onlyoffice');
+      expect(escapeMarkdown('-1', channel)).toBe('-1');
+      expect(escapeMarkdown('磁盘使用率 95%', channel)).toBe('磁盘使用率 95%');
+      expect(escapeMarkdown('[a](http://x) ![i](http://y) <@all>', channel)).toBe(`[a]${Z}(http://x) ![i]${Z}(http://y) <${Z}@all>`);
+      // At a line's start: never for an address or a negative number.
+      expect(escapeBlockStart('10.0.0.5', channel)).toBe('10.0.0.5');
+      expect(escapeBlockStart('-1', channel)).toBe('-1');
+      expect(escapeBlockStart('#1 of 3', channel)).toBe('#1 of 3');
+      expect(escapeBlockStart('# heading', channel)).toBe(`${Z}# heading`);
+      expect(escapeBlockStart('> quote', channel)).toBe(`${Z}> quote`);
+    }
+    expect(escapeMarkdown('ds.converttask* **x**', 'wecom')).toBe(`ds.converttask* *${Z}*x*${Z}*`);
+    expect(escapeMarkdown('ds.converttask* **x**', 'dingtalk')).toBe('ds.converttask\u2217 \u2217\u2217x\u2217\u2217');
+    // Lists are DingTalk's only.
+    expect(escapeBlockStart('1. first', 'dingtalk')).toBe(`${Z}1. first`);
+    expect(escapeBlockStart('- item', 'dingtalk')).toBe(`${Z}- item`);
+    expect(escapeBlockStart('1. first', 'wecom')).toBe('1. first');
+    expect(escapeBlockStart('- item', 'wecom')).toBe('- item');
+  });
+
+  test('an IP address reads as it is in both robots\' messages', () => {
+    const ip = alerts({ labels: { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: '10.0.0.5:9967' }, annotations: { summary: '10.0.0.5 的 /healthcheck 失败', description: '10.0.0.5 answers 502' } });
+    for (const channel of ['dingtalk', 'wecom'] as const) {
+      const text = renderMessage(ip, 0, options({ channel, labels: ['instance'] })).text;
+      const br = channel === 'dingtalk' ? '  \n' : '\n';
+      expect(text).toContain(`> **10.0.0.5 的 /healthcheck 失败**${br}> 10.0.0.5 answers 502${br}> 标签：instance=10.0.0.5:9967${br}`);
+      expect(text).not.toContain('\\');
+    }
   });
 
   test('links: only http(s), nothing that could close the link target', () => {
@@ -180,6 +217,9 @@ describe('notify message rendering', () => {
   test('the "more follow" line says how many alerts are still queued', () => {
     expect(renderMessage(alerts(DOWN), 7, options()).text.endsWith('\n\n……还有 7 条告警在后续消息中发送')).toBe(true);
     expect(renderMessage(alerts(DOWN), 7, options({ language: 'en' })).text.endsWith('\n\n… 7 more alerts follow in the next message')).toBe(true);
+    expect(renderMessage(alerts(DOWN), 1, options({ language: 'en' })).text.endsWith('\n\n… 1 more alert follows in the next message')).toBe(true);
+    // Chinese has no singular: more_one falls back to more.
+    expect(renderMessage(alerts(DOWN), 1, options()).text.endsWith('\n\n……还有 1 条告警在后续消息中发送')).toBe(true);
   });
 
   test('times and durations', () => {

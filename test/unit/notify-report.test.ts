@@ -469,7 +469,7 @@ notify:
       title: 'ONLYOFFICE Docs daily inspection: ❌ failure',
       head: ['**Verdict: ❌ failure (FAIL)**'],
       items: ['- ❌ **docservice**: docservice is not listening'],
-      fleetHeader: '**Fleet of 1000 DocumentServers**: 1000 failure',
+      fleetHeader: '**Fleet of 1000 DocumentServers**: 1000 failures',
       fleet: rows,
       omitted: (count: number) => `… ${count} more not shown`,
     };

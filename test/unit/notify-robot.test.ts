@@ -111,7 +111,7 @@ describe('robot delivery: queue, coalescing, rate limit, retries', () => {
     const robot = notifier.robot('wecom', 'flaky')!;
     expect(robot.offer(alertsOf(warning('x'))).accepted).toBe(true);
     await waitFor(() => robot.consecutiveFailures >= 2, 'two failures');
-    expect(robot.offer(alertsOf(warning('y')))).toEqual({ accepted: false, reason: 'failing', message: 'robot flaky failed 2 deliveries in a row; 1 alerts wait for it' });
+    expect(robot.offer(alertsOf(warning('y')))).toEqual({ accepted: false, reason: 'failing', message: 'robot flaky failed 2 deliveries in a row; 1 alert waits for it' });
     await wecom.setOutage(undefined);
     await waitFor(() => robot.queueLength === 0, 'recovery');
     expect(robot.offer(alertsOf(warning('y'))).accepted).toBe(true);

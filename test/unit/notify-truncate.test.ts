@@ -83,7 +83,7 @@ describe('truncate: cost follows the output, result as before', () => {
       let rendered = '';
       expect({ channel, ms: bestOf(3, (run) => (rendered = render([alertWith(run + description.slice(1))], 0).text)) < 50 }).toEqual({ channel, ms: true });
       // The description is cut at its cap of 4,096 graphemes, the way the whole-text segmentation cut it.
-      expect(rendered).toContain(`\n> ${escapeMarkdown(`C${wholeTextTruncate(description.slice(1, 40_000), 4095)}`)}${channel === 'dingtalk' ? '  \n' : '\n'}`);
+      expect(rendered).toContain(`\n> ${escapeMarkdown(`C${wholeTextTruncate(description.slice(1, 40_000), 4095)}`, channel)}${channel === 'dingtalk' ? '  \n' : '\n'}`);
       let packed: ReturnType<typeof pack>;
       let alert = alertWith(description);
       const size = (m: Parameters<ChannelAdapter['size']>[0]) => adapters[channel].size(m);
