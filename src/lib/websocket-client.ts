@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect, createSecureContext, type SecureContext } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 
 /**
  * A minimal RFC 6455 client for short checks: one handshake, a few text messages, then a clean close.
@@ -62,10 +62,25 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   const session = secure ? TLS_SESSIONS.get(sessionKey) : undefined;
   const socket = secure
     ? tlsConnect({
-      host, port, secureContext: (sharedContext ??= createSecureContext()), rejectUnauthorized: verify, ALPNProtocols: ALPN_HTTP1, ...(isIP(host) ? {} : { servername: host }), ...(session ? { session } : {}),
+      host, port, secureContext: (sharedContext ??= createSecureContext()), rejectUnauthorized: verify, ALPNProtocols: ALPN_HTTP1, ...(isIP(host) ? {} : { servername: host }),
     })
     : netConnect({ host, port });
-  if (secure) socket.on('session', (ticket: Buffer) => rememberSession(sessionKey, ticket));
+  if (secure) {
+    // Not as tls.connect's `session` option: Node 20 then parses the session twice (in TLSSocket's _init and again in
+    // connect), each parse a certificate decode in OpenSSL. Set here with the method connect itself uses (public in
+    // lib/_tls_wrap.js, not in Node's docs or types), it is parsed once, still before the handshake starts (that
+    // waits for the TCP connect). Without the method: a full handshake, as without a session.
+    const resumable = socket as TLSSocket & { setSession?: (session: Buffer) => void };
+    if (session && typeof resumable.setSession === 'function') {
+      try {
+        resumable.setSession(session);
+      } catch {
+        // Resumption only saves work: a session OpenSSL will not take means a full handshake, and a fresh session.
+        TLS_SESSIONS.delete(sessionKey);
+      }
+    }
+    socket.on('session', (ticket: Buffer) => rememberSession(sessionKey, ticket));
+  }
   connection.attach(socket);
   const hostHeader = url.port ? `${url.hostname}:${url.port}` : url.hostname;
   const extra = Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
