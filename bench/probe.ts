@@ -1,8 +1,10 @@
 // /probe of an HTTPS DocumentServer target against Debian's prometheus-blackbox-exporter probing the same target
 // (http prober, TLS verified against the same CA), side by side in one run, at 1, 10 and 100 concurrent scrapers.
 //   npx tsx bench/probe.ts [requests per level, default 1000] [levels, default 1,10,100] [--write] [--baseline=<git revision>]
+//     [--documentserver-only]
 // --baseline adds the documentserver module of a daemon built from that revision (git archive, same node_modules),
-// run side by side with today's: e.g. the module before a check joined it.
+// run side by side with today's: e.g. the module before a check joined it. --documentserver-only runs only the
+// documentserver module (today's and the baseline's) and no in-process breakdown: a shorter run, to repeat on a busy box.
 // Everything runs on 127.0.0.1: nginx (TLS, as DS's nginx) in front of the DS simulator (8.3), both exporters, the client.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +32,8 @@ const LEVELS = (args[1] ?? '1,10,100').split(',').map(Number);
 const WARMUP = 30;
 const DAY = 86_400;
 const BASELINE = process.argv.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
+const DOCUMENTSERVER_ONLY = process.argv.includes('--documentserver-only');
+if (WRITE && DOCUMENTSERVER_ONLY) throw new Error('--write writes the whole section: run without --documentserver-only');
 
 /** The shipped build of another revision: its tree in the checkout (so bare imports resolve to our node_modules), built. */
 function buildRevision(revision: string): { entry: string[]; remove(): void } {
@@ -141,6 +145,7 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
   try {
     for (const concurrency of LEVELS) {
       for (const exporter of exporters) {
+        if (DOCUMENTSERVER_ONLY && !exporter.path.startsWith('/probe?target=')) continue;
         // Prometheus keeps its scrape connections open: so does this client, one per scraper.
         const pool = new Pool(exporter.base, { connections: concurrency, pipelining: 1, keepAliveTimeout: 30_000 });
         const once = async (keep: boolean) => {
@@ -179,10 +184,12 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     }
     // In a child that trusts the bench CA from its start (NODE_EXTRA_CA_CERTS is read once, at process start).
     // Not execFileSync: the DS simulator lives in this process and must keep answering.
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/probe.ts', '--breakdown-child', join(dir, 'config.yml'), target], {
-      cwd: ROOT, env: { ...process.env, NODE_EXTRA_CA_CERTS: root.certPath }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024,
-    });
-    breakdown = JSON.parse(stdout) as Breakdown[];
+    if (!DOCUMENTSERVER_ONLY) {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/probe.ts', '--breakdown-child', join(dir, 'config.yml'), target], {
+        cwd: ROOT, env: { ...process.env, NODE_EXTRA_CA_CERTS: root.certPath }, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024,
+      });
+      breakdown = JSON.parse(stdout) as Breakdown[];
+    }
   } finally {
     await ours.stop();
     await baseline?.stop();

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 
 /**
  * A minimal RFC 6455 client for short checks: one handshake, a few text messages, then a clean close.
@@ -41,6 +41,15 @@ function rememberSession(key: string, session: Buffer): void {
   if (TLS_SESSIONS.size > MAX_TLS_SESSIONS) TLS_SESSIONS.delete(TLS_SESSIONS.keys().next().value!);
 }
 
+/**
+ * One SecureContext for every connection: tls.connect without one builds a new context (and loads the default trust
+ * store into it) per connection, about a fifth of a resumed connection's CPU. The context holds the trust store only
+ * (Node's default, as the HTTP checks use); verification on or off is a per-socket option, so one serves both.
+ */
+let sharedContext: SecureContext | undefined;
+/** ALPN as wire bytes once, not converted from ['http/1.1'] per connection. */
+const ALPN_HTTP1 = Buffer.from('\x08http/1.1', 'latin1');
+
 export async function openWebSocket(options: WebSocketOptions): Promise<WebSocketOpen> {
   const url = new URL(options.url);
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
@@ -53,10 +62,25 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   const session = secure ? TLS_SESSIONS.get(sessionKey) : undefined;
   const socket = secure
     ? tlsConnect({
-      host, port, rejectUnauthorized: verify, ALPNProtocols: ['http/1.1'], ...(isIP(host) ? {} : { servername: host }), ...(session ? { session } : {}),
+      host, port, secureContext: (sharedContext ??= createSecureContext()), rejectUnauthorized: verify, ALPNProtocols: ALPN_HTTP1, ...(isIP(host) ? {} : { servername: host }),
     })
     : netConnect({ host, port });
-  if (secure) socket.on('session', (ticket: Buffer) => rememberSession(sessionKey, ticket));
+  if (secure) {
+    // Not as tls.connect's `session` option: Node 20 then parses the session twice (in TLSSocket's _init and again in
+    // connect), each parse a certificate decode in OpenSSL. Set here with the method connect itself uses (public in
+    // lib/_tls_wrap.js, not in Node's docs or types), it is parsed once, still before the handshake starts (that
+    // waits for the TCP connect). Without the method: a full handshake, as without a session.
+    const resumable = socket as TLSSocket & { setSession?: (session: Buffer) => void };
+    if (session && typeof resumable.setSession === 'function') {
+      try {
+        resumable.setSession(session);
+      } catch {
+        // Resumption only saves work: a session OpenSSL will not take means a full handshake, and a fresh session.
+        TLS_SESSIONS.delete(sessionKey);
+      }
+    }
+    socket.on('session', (ticket: Buffer) => rememberSession(sessionKey, ticket));
+  }
   connection.attach(socket);
   const hostHeader = url.port ? `${url.hostname}:${url.port}` : url.hostname;
   const extra = Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
@@ -206,9 +230,11 @@ export class WebSocketConnection {
         if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
       }
       this.buffer = this.buffer.subarray(end + 4);
-      const snippet = this.buffer.subarray(0, 200).toString('utf8').replace(/[^\x20-\x7e]+/g, ' ').trim();
-      this.settleHead({ ok: true, status: Number(status[1]), headers, snippet });
-      if (Number(status[1]) !== 101) return;
+      const code = Number(status[1]);
+      // The snippet is for refusals only; after a 101 what follows is frames.
+      const snippet = code === 101 ? '' : this.buffer.subarray(0, 200).toString('utf8').replace(/[^\x20-\x7e]+/g, ' ').trim();
+      this.settleHead({ ok: true, status: code, headers, snippet });
+      if (code !== 101) return;
     }
     this.frames();
   }
@@ -254,6 +280,11 @@ export class WebSocketConnection {
       if (opcode !== 0x1 && opcode !== 0x0) return this.fail(new Error(`unknown opcode ${opcode}`), true);
       if (opcode === 0x1 && this.fragments.length > 0) return this.fail(new Error('new message inside a fragmented one'), true);
       if (opcode === 0x0 && this.fragments.length === 0) return this.fail(new Error('continuation without a message'), true);
+      // A whole message in one frame (DS's frames): decoded in place, no copy.
+      if (fin && opcode === 0x1) {
+        this.deliver(payload.toString('utf8'));
+        continue;
+      }
       this.fragments.push(Buffer.from(payload));
       this.fragmentBytes += length;
       if (!fin) continue;
