@@ -63,7 +63,8 @@ async function start(dir: string, options: PostgresOptions): Promise<Postgres> {
       return false;
     }
   };
-  const boot = () => spawnService({ name: 'postgres', dir, command: join(POSTGRES_BIN, 'postgres'), args, env, uid, gid, ready });
+  // Its output goes to `log` in the directory, where pg_ctl -l would put it.
+  const boot = () => spawnService({ name: 'postgres', dir, output: 'log', command: join(POSTGRES_BIN, 'postgres'), args, env, uid, gid, ready });
 
   let server: ServiceProcess = await boot();
   let frozen: number[] = [];

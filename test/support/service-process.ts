@@ -53,6 +53,8 @@ export interface ServiceSpec {
   /** The PID to signal when it is not the spawned one (RabbitMQ's script runs beam.smp); read once ready. */
   mainPid?: () => number | undefined;
   timeoutMs?: number;
+  /** File name in `dir` for the process's stdout and stderr; `<name>.out` unless given. */
+  output?: string;
   /** Further log files whose tails go into a start failure's message, besides the process's own output. */
   logs?: string[];
 }
@@ -71,7 +73,7 @@ export interface ServiceProcess {
  * process is stopped and the error quotes the tail of its output and logs.
  */
 export async function spawnService(spec: ServiceSpec): Promise<ServiceProcess> {
-  const output = join(spec.dir, `${spec.name}.out`);
+  const output = join(spec.dir, spec.output ?? `${spec.name}.out`);
   const timeoutMs = spec.timeoutMs ?? START_TIMEOUT_MS;
   const fd = openSync(output, 'a');
   let child;
