@@ -95,6 +95,8 @@ export async function spawnService(spec: ServiceSpec): Promise<ServiceProcess> {
   });
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
   const wrapperPid = child.pid;
+  // The test's event loop does not wait on the server; close() (or the run's end) stops it.
+  child.unref();
   const fail = async (reason: string, mainPid?: number): Promise<never> => {
     if (mainPid !== undefined && mainPid !== wrapperPid) await terminate(mainPid, 'SIGKILL', 10_000);
     if (wrapperPid !== undefined) await terminate(wrapperPid, 'SIGKILL', 10_000);
