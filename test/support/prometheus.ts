@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { freePort } from './ports.js';
-import { closer, LOOPBACK, serviceDir, signal, spawnService } from './service-process.js';
+import { closer, LOOPBACK, serviceDir, spawnService } from './service-process.js';
 
 /** Debian's real Prometheus on a free loopback port, in a temp dir, run and stopped (by PID) by the test. */
 export interface PrometheusServer {
@@ -103,12 +103,7 @@ export async function startPrometheus(config: string, files: Record<string, stri
     throw error;
   }
   const started = server.pid;
-  const killOnExit = () => signal(started, 'SIGKILL');
-  process.once('exit', killOnExit);
-  const stop = closer(dir, async () => {
-    await server.stop('SIGTERM', 10_000);
-    process.off('exit', killOnExit);
-  });
+  const stop = closer(dir, () => server.stop('SIGTERM', 10_000));
 
   async function api<T>(path: string, params: Record<string, string | string[]> = {}): Promise<T> {
     const search = new URLSearchParams();

@@ -59,6 +59,12 @@ export interface ServiceSpec {
   logs?: string[];
 }
 
+// A test file that ends without close() (a failed beforeAll, a crash) must not leave its servers running.
+const runningServers = new Set<() => void>();
+process.once('exit', () => {
+  for (const kill of runningServers) kill();
+});
+
 /** A started server process: stdout and stderr go to `output`. */
 export interface ServiceProcess {
   readonly pid: number;
@@ -121,12 +127,18 @@ export async function spawnService(spec: ServiceSpec): Promise<ServiceProcess> {
     await sleep(100);
   }
   const pid = spec.mainPid?.() ?? wrapperPid;
+  const killOnExit = () => {
+    signal(pid, 'SIGKILL');
+    signal(wrapperPid, 'SIGKILL');
+  };
+  runningServers.add(killOnExit);
   return {
     pid,
     output,
     async stop(sig: NodeJS.Signals = 'SIGTERM', graceMs = 30_000) {
       await terminate(pid, sig, graceMs);
       if (wrapperPid !== pid) await terminate(wrapperPid, 'SIGTERM', 5_000);
+      runningServers.delete(killOnExit);
     },
   };
 }
