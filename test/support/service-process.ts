@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Shared helpers for the real-service harnesses (postgres.ts, redis.ts, rabbitmq.ts). Each exports
- * `start<Name>(options): Promise<Handle>`; every handle extends ServiceHandle.
+ * Shared helpers for the real-server harnesses. postgres.ts, redis.ts and rabbitmq.ts each export
+ * `start<Name>(options): Promise<Handle>` whose handle extends ServiceHandle; they, nginx.ts, prometheus.ts and
+ * robots.ts (Alertmanager) all start their process through spawnService. dockerd.ts still has its own start-up.
  */
 
 export const LOOPBACK = '127.0.0.1';
