@@ -128,9 +128,10 @@ export async function spawnService(spec: ServiceSpec): Promise<ServiceProcess> {
     await sleep(100);
   }
   const pid = spec.mainPid?.() ?? wrapperPid;
+  // Only while the spawned process has not been seen to exit, so a reused PID is never hit.
   const killOnExit = () => {
-    signal(pid, 'SIGKILL');
-    signal(wrapperPid, 'SIGKILL');
+    if (pid !== wrapperPid && isAlive(pid)) signal(pid, 'SIGKILL');
+    if (exit === undefined) signal(wrapperPid, 'SIGKILL');
   };
   runningServers.add(killOnExit);
   return {
