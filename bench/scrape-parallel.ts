@@ -60,11 +60,11 @@ tls:
   timeout: ${o.tlsTimeout}
 dependencies:
   postgresql: "127.0.0.1:${postgres.port}"
-  rabbitmq: "${rabbit.amqpUrl}"
+  rabbitmq: "${rabbit.url}"
   redis: "redis://:bench-redis@127.0.0.1:${redis.port}"
   timeout: ${o.redisTimeout}
 rabbitmq:
-  url: "${rabbit.amqpUrl}"
+  url: "${rabbit.url}"
   management_url: "${o.management}"
   prometheus_url: "${rabbit.prometheusUrl}"
   username: guest
@@ -155,7 +155,7 @@ notify:
     }
   } finally {
     await nginx.stop();
-    await Promise.all([postgres.stop(), rabbit.stop(), redis.stop(), engine.destroy(), ds.stop(), robot.stop(), hole.stop()]);
+    await Promise.all([postgres.close(), rabbit.close(), redis.close(), engine.destroy(), ds.stop(), robot.stop(), hole.stop()]);
     pki.remove();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -38,11 +38,11 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
   }, 120_000);
 
   afterAll(async () => {
-    await Promise.all([postgres?.stop(), postgresSsl?.stop(), rabbitmq?.stop(), redis?.stop(), redisWithPassword?.stop()]);
+    await Promise.all([postgres?.close(), postgresSsl?.close(), rabbitmq?.close(), redis?.close(), redisWithPassword?.close()]);
   }, 60_000);
 
   function allThree(redisValue = `127.0.0.1:${redis.port}`, extra = ''): string {
-    return `dependencies:\n  postgresql: 127.0.0.1:${postgres.port}\n  rabbitmq: ${rabbitmq.amqpUrl}\n  redis: "${redisValue}"\n${extra}`;
+    return `dependencies:\n  postgresql: 127.0.0.1:${postgres.port}\n  rabbitmq: ${rabbitmq.url}\n  redis: "${redisValue}"\n${extra}`;
   }
 
   function up(samples: Sample[], dependency: string): number {
@@ -52,7 +52,7 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
   test('running services are up, each under its own host:port and without credentials', async () => {
     const { samples, text } = await scrapeWith([dependencies], configFrom(allThree()));
     expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'postgresql', address: `127.0.0.1:${postgres.port}` })).toBe(1);
-    expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'rabbitmq', address: `127.0.0.1:${rabbitmq.amqpPort}` })).toBe(1);
+    expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'rabbitmq', address: `127.0.0.1:${rabbitmq.port}` })).toBe(1);
     expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'redis', address: `127.0.0.1:${redis.port}` })).toBe(1);
     for (const sample of find(samples, 'onlyoffice_dependency_duration_seconds')) expect(sample.value).toBeGreaterThan(0);
     expect(text).not.toContain('guest');
@@ -74,19 +74,19 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
   });
 
   test('RabbitMQ: host:port checks the protocol header; a URL logs in like DS (wrong password or vhost is down)', async () => {
-    const headerOnly = await scrapeWith([dependencies], configFrom(allThree(`127.0.0.1:${redis.port}`).replace(rabbitmq.amqpUrl, `127.0.0.1:${rabbitmq.amqpPort}`)));
+    const headerOnly = await scrapeWith([dependencies], configFrom(allThree(`127.0.0.1:${redis.port}`).replace(rabbitmq.url, `127.0.0.1:${rabbitmq.port}`)));
     expect(up(headerOnly.samples, 'rabbitmq')).toBe(1);
     const rabbitOnly = (value: string) => configFrom(`dependencies: { postgresql: false, redis: false, rabbitmq: "${value}" }`);
     // No user in the URL: amqplib's guest/guest, which this broker accepts (loopback_users.guest = false).
-    expect(up((await scrapeWith([dependencies], rabbitOnly(`amqp://127.0.0.1:${rabbitmq.amqpPort}`))).samples, 'rabbitmq')).toBe(1);
-    expect(up((await scrapeWith([dependencies], rabbitOnly(`amqp://guest:wrong@127.0.0.1:${rabbitmq.amqpPort}`))).samples, 'rabbitmq')).toBe(0);
-    expect(up((await scrapeWith([dependencies], rabbitOnly(`amqp://guest:guest@127.0.0.1:${rabbitmq.amqpPort}/no-such-vhost`))).samples, 'rabbitmq')).toBe(0);
+    expect(up((await scrapeWith([dependencies], rabbitOnly(`amqp://127.0.0.1:${rabbitmq.port}`))).samples, 'rabbitmq')).toBe(1);
+    expect(up((await scrapeWith([dependencies], rabbitOnly(`amqp://guest:wrong@127.0.0.1:${rabbitmq.port}`))).samples, 'rabbitmq')).toBe(0);
+    expect(up((await scrapeWith([dependencies], rabbitOnly(`amqp://guest:guest@127.0.0.1:${rabbitmq.port}/no-such-vhost`))).samples, 'rabbitmq')).toBe(0);
   });
 
   test('RabbitMQ logs a URL check as an ordinary login and close, without a warning', async () => {
     const logFile = join(rabbitmq.dir, 'log', `${rabbitmq.nodeName}.log`);
     const before = readFileSync(logFile, 'utf8').length;
-    const { samples } = await scrapeWith([dependencies], configFrom(`dependencies: { postgresql: false, redis: false, rabbitmq: "${rabbitmq.amqpUrl}" }`));
+    const { samples } = await scrapeWith([dependencies], configFrom(`dependencies: { postgresql: false, redis: false, rabbitmq: "${rabbitmq.url}" }`));
     expect(up(samples, 'rabbitmq')).toBe(1);
     // Lines of our connection only (its Erlang process id), once RabbitMQ has logged its end.
     const ours = await waitFor('RabbitMQ to log the closed connection', 10_000, () => {
@@ -182,7 +182,7 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
         `tls: { files: ["${cert.certPath}"] }`,
         'dependencies:',
         `  postgresql: postgresql://onlyoffice:db-pass-123@127.0.0.1:${postgres.port}/onlyoffice`,
-        `  rabbitmq: ${rabbitmq.amqpUrl}`,
+        `  rabbitmq: ${rabbitmq.url}`,
         `  redis: { address: "127.0.0.1:${redisWithPassword.port}", password_file: ${join(dir, 'redis-password')} }`,
         '',
       ].join('\n'));
@@ -191,7 +191,7 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
         const text = await (await fetch(`${exporter.url}/metrics`)).text();
         const samples = parseExposition(text);
         expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'postgresql', address: `127.0.0.1:${postgres.port}` })).toBe(1);
-        expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'rabbitmq', address: `127.0.0.1:${rabbitmq.amqpPort}` })).toBe(1);
+        expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'rabbitmq', address: `127.0.0.1:${rabbitmq.port}` })).toBe(1);
         expect(value(samples, 'onlyoffice_dependency_up', { dependency: 'redis', address: `127.0.0.1:${redisWithPassword.port}` })).toBe(1);
         const root = statfsSync('/');
         expect(value(samples, 'onlyoffice_filesystem_size_bytes', { path: '/' })).toBe(root.blocks * root.bsize);
@@ -237,7 +237,7 @@ gate.describe('dependencies collector against real PostgreSQL, RabbitMQ and Redi
     const { samples } = await scrapeWith([dependencies], configFrom(`dependencies:\n  postgresql: 127.0.0.1:${nobody}\n  rabbitmq: false\n  redis: false\n`));
     expect(up(samples, 'postgresql')).toBe(0);
 
-    await redis.stop();
+    await redis.close();
     const stopped = await scrapeWith([dependencies], configFrom(allThree()));
     expect(up(stopped.samples, 'redis')).toBe(0);
     expect(up(stopped.samples, 'postgresql')).toBe(1);

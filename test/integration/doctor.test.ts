@@ -64,7 +64,7 @@ withServices('doctor: every fault of the fault table, real nginx, RabbitMQ, Post
     [ds, rabbit, pg, redis] = await Promise.all([startDsSimulator({ version: '7.5' }), startRabbitMQ(), startPostgres(), startRedis()]);
     nginx = await startNginx({ backendPort: ds.port });
     // The queues docservice declares at start, and a converter on the task queue.
-    amqpConnection = await amqp.connect(rabbit.amqpUrl);
+    amqpConnection = await amqp.connect(rabbit.url);
     amqpConnection.on('error', () => undefined); // RabbitMQ is stopped at the end
     converter = await amqpConnection.createChannel();
     converter.on('error', () => undefined);
@@ -78,7 +78,7 @@ withServices('doctor: every fault of the fault table, real nginx, RabbitMQ, Post
 
   afterAll(async () => {
     await amqpConnection?.close().catch(() => undefined);
-    await Promise.all([ds?.stop(), nginx?.stop(), rabbit?.stop(), pg?.stop(), redis?.stop(), ...extra.map((e) => e.stop())]);
+    await Promise.all([ds?.stop(), nginx?.stop(), rabbit?.close(), pg?.close(), redis?.close(), ...extra.map((e) => e.stop())]);
   }, 60_000);
 
   const yaml = (over: { url?: string; publicUrl?: string; jwt?: string } = {}) => `
@@ -87,12 +87,12 @@ documentserver:
   public_url: ${over.publicUrl ?? nginx.url}
   timeout: 2s
 ${over.jwt ? `  jwt: { secret: "${over.jwt}" }\n` : ''}dependencies:
-  rabbitmq: 127.0.0.1:${rabbit.amqpPort}
+  rabbitmq: 127.0.0.1:${rabbit.port}
   postgresql: 127.0.0.1:${pg.port}
   redis: 127.0.0.1:${redis.port}
   timeout: 2s
 rabbitmq:
-  url: amqp://guest:guest@127.0.0.1:${rabbit.amqpPort}/
+  url: amqp://guest:guest@127.0.0.1:${rabbit.port}/
   source: amqp
   timeout: 2s
 conversion_probe: { enabled: true, interval: 1h, timeout: 2s, poll_interval: 200ms }

@@ -148,7 +148,7 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
     // DS's queues with docservice consuming its responses and no converter: tasks pile up and keep coming, and
     // expired tasks keep arriving in ds.convertdead (nobody reads them here).
     rabbit = await rabbitStarting;
-    amqp = await amqplib.connect(rabbit.amqpUrl);
+    amqp = await amqplib.connect(rabbit.url);
     const channel = await amqp.createChannel();
     await declareDsQueues(channel);
     await channel.consume('ds.convertresponse', () => undefined);
@@ -199,11 +199,11 @@ tls:
   files: ["${join(dir, 'certs/tls.crt')}", "${join(dir, 'certs/broken.crt')}"]
 dependencies:
   postgresql: 127.0.0.1:${pgPort}
-  rabbitmq: "${rabbit.amqpUrl}"
+  rabbitmq: "${rabbit.url}"
   redis: 127.0.0.1:${redis.port}
 conversion_probe: { enabled: true, interval: 5s, timeout: 4s, poll_interval: 200ms }
 rabbitmq:
-  url: "${rabbit.amqpUrl}"
+  url: "${rabbit.url}"
   management_url: "${rabbit.managementUrl}"
   username: guest
   password: guest
@@ -230,12 +230,12 @@ docker:
     if (statsdTimer) clearInterval(statsdTimer);
     if (publisher) clearInterval(publisher);
     await amqp?.close().catch(() => undefined);
-    await rabbit?.stop();
+    await rabbit?.close();
     sender.close();
     await prom?.stop();
     await exporter?.stop();
     await nginx?.stop();
-    await redis?.stop();
+    await redis?.close();
     await simA?.stop();
     await simJ?.stop();
     for (const socket of tlsSockets) socket.destroy();
@@ -398,14 +398,14 @@ docker:
     clearInterval(publisher);
     await amqp?.close();
     amqp = undefined;
-    await rabbit.stop();
+    await rabbit.close();
     const queueAlerts = always.filter((key) => key.startsWith('OnlyofficeDocsConversion'));
     await expectAlerts({
       [E]: [
         ...always.filter((key) => !queueAlerts.includes(key)),
         pgUnreachable,
         // The simulated DS does not notice the broker going: its /healthcheck passes, so this is the warning.
-        `OnlyofficeDocsDependencyUnreachable{address=127.0.0.1:${rabbit.amqpPort},dependency=rabbitmq}`,
+        `OnlyofficeDocsDependencyUnreachable{address=127.0.0.1:${rabbit.port},dependency=rabbitmq}`,
         'OnlyofficeDocsRabbitmqUnreachable{}',
         proxyError,
         ...license,

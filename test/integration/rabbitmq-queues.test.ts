@@ -53,7 +53,7 @@ function publishTasks(queue: string, count: number): void {
 }
 
 function amqpUrl(vhost = ''): string {
-  return `amqp://ooe_monitor:${SECRET}@127.0.0.1:${rabbit.amqpPort}/${encodeURIComponent(vhost)}`;
+  return `amqp://ooe_monitor:${SECRET}@127.0.0.1:${rabbit.port}/${encodeURIComponent(vhost)}`;
 }
 
 function sectionFor(source: Source | 'auto', extra = ''): string {
@@ -115,11 +115,11 @@ describe('rabbitmq_queues against a real RabbitMQ with DS queues', () => {
       await api('PUT', `/api/permissions/${vhost}/ooe_monitor`, { configure: '', write: '', read: '.*' });
       await api('PUT', `/api/permissions/${vhost}/guest`, { configure: '.*', write: '.*', read: '.*' });
     }
-    admin = await amqp.connect(rabbit.amqpUrl);
+    admin = await amqp.connect(rabbit.url);
     admin.on('error', () => undefined);
     publisher = await admin.createChannel();
     await declareDsQueues(publisher, 'ds.converttask', TASK_ARGS_7);
-    const ds83 = await amqp.connect(`${rabbit.amqpUrl}/ds83`);
+    const ds83 = await amqp.connect(`${rabbit.url}/ds83`);
     await declareDsQueues(await ds83.createChannel(), 'ds.converttask6', TASK_ARGS_83);
     const channel83 = await ds83.createChannel();
     channel83.sendToQueue('ds.converttask6', Buffer.from('{}'), { priority: 1, persistent: true });
@@ -134,7 +134,7 @@ describe('rabbitmq_queues against a real RabbitMQ with DS queues', () => {
 
   afterAll(async () => {
     await admin?.close().catch(() => undefined);
-    await rabbit?.stop();
+    await rabbit?.close();
   }, 60_000);
 
   test('is off without any rabbitmq URL', () => {
@@ -349,7 +349,7 @@ describe('rabbitmq_queues against a real RabbitMQ with DS queues', () => {
       for (const source of SOURCES) expect(value(before.samples, 'onlyoffice_rabbitmq_up', { source })).toBe(1);
       await admin.close().catch(() => undefined);
       // The collector's AMQP connection is open while the broker goes away under it.
-      await rabbit.stop();
+      await rabbit.close();
       const after = await scrapeOnce(collector, config, 2_000);
       expect(value(after.samples, 'onlyoffice_scrape_collector_success', { collector: 'rabbitmq_queues' })).toBe(1);
       for (const source of SOURCES) expect(value(after.samples, 'onlyoffice_rabbitmq_up', { source })).toBe(0);

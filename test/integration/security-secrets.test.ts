@@ -101,7 +101,7 @@ disk: { paths: [] }
 
   afterAll(async () => {
     await exporter?.stop();
-    await Promise.all([ds?.stop(), redis?.stop(), management?.stop(), dingtalk?.stop(), wecom?.stop()]);
+    await Promise.all([ds?.stop(), redis?.close(), management?.stop(), dingtalk?.stop(), wecom?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -131,7 +131,7 @@ disk: { paths: [] }
 
   test('every route again with DocumentServer broken and Redis gone', async () => {
     ds.setFault('garbage');
-    await redis.stop();
+    await redis.close();
     await everyRoute();
     ds.setFault('rabbitmq_down');
     await everyRoute();

@@ -1,5 +1,5 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -10,6 +10,7 @@ import { CollectorHealthLog } from '../../src/scrape/health-log.js';
 import { runScrape, type NamedCollector } from '../../src/scrape/run.js';
 import { parseExposition, type Sample } from './exposition.js';
 import { silentLogger } from './scrape.js';
+import { spawnService, type ServiceProcess } from './service-process.js';
 
 const run = promisify(execFile);
 
@@ -26,8 +27,7 @@ export class PrivateEngine {
   readonly socket: string;
   readonly dockerHost: string;
   readonly docker: Docker;
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
+  private server: ServiceProcess | undefined;
 
   private constructor(readonly dir: string) {
     // unix socket paths must stay under 108 bytes: the dir is /tmp/ooe-dXXXXXX.
@@ -49,45 +49,36 @@ export class PrivateEngine {
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.server?.pid;
   }
 
   /** Starts dockerd (again) on the same data root; resolves when the API answers. */
   async start(): Promise<void> {
-    if (this.child) throw new Error('dockerd is already running');
-    const log = openSync(join(this.dir, 'dockerd.log'), 'a');
-    const child = spawn('dockerd', [
-      '--host', this.dockerHost,
-      '--data-root', join(this.dir, 'r'),
-      '--exec-root', join(this.dir, 'x'),
-      '--pidfile', join(this.dir, 'dockerd.pid'),
-      '--storage-driver', 'overlay2',
-      '--iptables=false', '--ip6tables=false', '--bridge=none',
-      '--shutdown-timeout', '2',
-    ], { stdio: ['ignore', log, log] });
-    closeSync(log);
-    this.child = child;
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    const until = Date.now() + 30_000;
-    for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) {
-        this.child = undefined;
-        throw new Error(`dockerd exited at start:\n${this.logTail()}`);
-      }
-      try {
+    if (this.server) throw new Error('dockerd is already running');
+    this.server = await spawnService({
+      name: 'dockerd',
+      dir: this.dir,
+      output: 'dockerd.log',
+      command: 'dockerd',
+      args: [
+        '--host', this.dockerHost,
+        '--data-root', join(this.dir, 'r'),
+        '--exec-root', join(this.dir, 'x'),
+        '--pidfile', join(this.dir, 'dockerd.pid'),
+        '--storage-driver', 'overlay2',
+        '--iptables=false', '--ip6tables=false', '--bridge=none',
+        '--shutdown-timeout', '2',
+      ],
+      ready: async () => {
         await this.docker.ping();
-        return;
-      } catch {
-        if (Date.now() > until) throw new Error(`dockerd did not answer within 30 s:\n${this.logTail()}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+        return true;
+      },
+    });
   }
 
   /** Removes every container (fast shutdown, paused ones too), then SIGTERM by PID and wait. */
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
+    if (!this.server) return;
     try {
       const all = await this.docker.listContainers({ all: true });
       await Promise.all(all.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
@@ -99,19 +90,15 @@ export class PrivateEngine {
 
   /** SIGTERM by PID, leaving containers in place (an engine restart as an operator would do it). */
   async terminate(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-    await this.exited;
-    clearTimeout(timer);
-    this.child = undefined;
+    if (!this.server) return;
+    await this.server.stop('SIGTERM', 40_000);
+    this.server = undefined;
   }
 
   /** Stops the engine and removes its directory, unmounting only mounts under it. */
   async destroy(): Promise<void> {
     await this.stop();
-    if (this.child) return; // never delete the dirs under a live dockerd
+    if (this.server) return; // never delete the dirs under a live dockerd
     const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n')
       .map((line) => line.split(' ')[1] ?? '')
       .filter((mountpoint) => mountpoint.startsWith(`${this.dir}/`))
@@ -165,14 +152,6 @@ export class PrivateEngine {
       env: { ...process.env, DOCKER_HOST: this.dockerHost },
     });
     rmSync(rootfs, { recursive: true, force: true });
-  }
-
-  private logTail(): string {
-    try {
-      return readFileSync(join(this.dir, 'dockerd.log'), 'utf8').split('\n').slice(-30).join('\n');
-    } catch {
-      return '(no log)';
-    }
   }
 }
 

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findProgram } from './integration.js';
 import { freePort } from './ports.js';
+import { closer, LOOPBACK, serviceDir, spawnService } from './service-process.js';
 
 export interface NginxOptions {
   /** docservice port on 127.0.0.1 (the upstream DS's nginx calls `docservice`). */
@@ -35,7 +34,6 @@ export interface NginxProxy {
 export const API_JS = '/* ONLYOFFICE Docs API stand-in served by the test nginx */\nwindow.DocsAPI = window.DocsAPI || {};\n';
 
 const NGINX = '/usr/sbin/nginx';
-const READY_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 
 /**
@@ -46,7 +44,7 @@ const STOP_TIMEOUT_MS = 5_000;
 export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
   const binary = findProgram(NGINX) ?? findProgram('nginx');
   if (!binary) throw new Error('nginx is not installed (run scripts/install-test-deps.sh as root)');
-  const dir = mkdtempSync(join(tmpdir(), 'ds-nginx-'));
+  const dir = serviceDir('nginx');
   // Workers run as nobody when the master is root: they must be able to read api.js.
   chmodSync(dir, 0o755);
   const port = await freePort();
@@ -56,33 +54,35 @@ export async function startNginx(options: NginxOptions): Promise<NginxProxy> {
   const confPath = join(dir, 'nginx.conf');
   writeFileSync(confPath, nginxConf({ dir, port, errorLog, apiJs, ...options }));
 
-  const child = spawn(binary, ['-p', `${dir}/`, '-e', errorLog, '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
-
-  const cleanup = async () => {
-    await stopChild(child, exited);
-    process.off('exit', killOnExit);
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${LOOPBACK}:${port}`;
+  const probe = `${url}/web-apps/apps/api/documents/api.js`;
+  const expected = options.apiJsMissing === true ? 404 : 200;
+  let server;
   try {
-    await waitReady(`${url}/web-apps/apps/api/documents/api.js`, options.apiJsMissing === true ? 404 : 200, exited, () => `${stderr}${readLog(errorLog)}`);
+    server = await spawnService({
+      name: 'nginx',
+      dir,
+      command: binary,
+      args: ['-p', `${dir}/`, '-e', errorLog, '-c', confPath],
+      logs: [errorLog],
+      // Ready once api.js answers as configured: 200, or nginx's own 404 when it is missing.
+      ready: async () => {
+        const response = await fetch(probe, { signal: AbortSignal.timeout(2_000) });
+        await response.arrayBuffer();
+        return response.status === expected;
+      },
+    });
   } catch (error) {
-    await cleanup();
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  let stopping: Promise<void> | undefined;
   return {
     url,
     port,
     errorLog,
-    pid: child.pid!,
-    stop: () => (stopping ??= cleanup()),
+    pid: server.pid,
+    // SIGTERM is nginx's fast shutdown: it does not wait for hanging proxied requests.
+    stop: closer(dir, () => server.stop('SIGTERM', STOP_TIMEOUT_MS)),
   };
 }
 
@@ -134,39 +134,4 @@ http {
   }
 }
 `;
-}
-
-async function waitReady(url: string, status: number, exited: Promise<number | null>, log: () => string): Promise<void> {
-  let gone: number | null | undefined;
-  void exited.then((code) => (gone = code));
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (gone !== undefined) throw new Error(`nginx exited with code ${gone} before answering:\n${log()}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      await response.arrayBuffer();
-      if (response.status === status) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nginx did not answer ${url} within ${READY_TIMEOUT_MS} ms:\n${log()}`);
-}
-
-/** SIGTERM (fast shutdown, does not wait for hanging proxied requests) to the master by PID; SIGKILL if it lingers. */
-async function stopChild(child: ChildProcess, exited: Promise<number | null>): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-  await exited;
-  clearTimeout(timer);
-}
-
-function readLog(path: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
-  }
 }

@@ -1,11 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { freePort } from './ports.js';
-import { isAlive, terminate, waitFor } from './service-process.js';
+import { closer, LOOPBACK, serviceDir, spawnService } from './service-process.js';
 
 /** Debian's real Prometheus on a free loopback port, in a temp dir, run and stopped (by PID) by the test. */
 export interface PrometheusServer {
@@ -60,14 +59,13 @@ export interface PromRuleGroup {
 }
 
 const PROMETHEUS = 'prometheus';
-const START_TIMEOUT_MS = 30_000;
 
 /**
  * Starts `prometheus` with `config` (prometheus.yml text; relative rule_files resolve against `dir`, where
  * `files` are written too). `--web.enable-lifecycle` is off: the test stops it by PID.
  */
 export async function startPrometheus(config: string, files: Record<string, string> = {}, options: { backfill?: string } = {}): Promise<PrometheusServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'ooe-prometheus-'));
+  const dir = serviceDir('prometheus');
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   if (options.backfill !== undefined) {
     // History (OpenMetrics text with timestamps, ending in "# EOF") written as TSDB blocks before the server starts.
@@ -78,22 +76,7 @@ export async function startPrometheus(config: string, files: Record<string, stri
   writeFileSync(configFile, config);
   const port = await freePort();
   const logFile = join(dir, 'prometheus.log');
-  const out = openSync(logFile, 'a');
-  let pid: number | undefined;
-  try {
-    const child = spawn(PROMETHEUS, [
-      `--config.file=${configFile}`,
-      `--storage.tsdb.path=${join(dir, 'tsdb')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=info',
-    ], { cwd: dir, stdio: ['ignore', out, out], detached: true });
-    pid = child.pid;
-    child.unref();
-  } finally {
-    closeSync(out);
-  }
-  if (pid === undefined) throw new Error('could not start prometheus');
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${LOOPBACK}:${port}`;
   const log = () => {
     try {
       return readFileSync(logFile, 'utf8');
@@ -101,31 +84,26 @@ export async function startPrometheus(config: string, files: Record<string, stri
       return '';
     }
   };
-  const started = pid;
-  const killOnExit = () => {
-    try {
-      process.kill(started, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  process.once('exit', killOnExit);
-  const stop = async () => {
-    await terminate(started, 'SIGTERM', 10_000);
-    process.off('exit', killOnExit);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  let server;
   try {
-    await waitFor('Prometheus /-/ready', START_TIMEOUT_MS, async () => {
-      if (!isAlive(started)) throw new Error(`prometheus exited:\n${log()}`);
-      const response = await fetch(`${url}/-/ready`).catch(() => undefined);
-      await response?.arrayBuffer();
-      return response?.status === 200 ? true : undefined;
+    server = await spawnService({
+      name: 'prometheus',
+      dir,
+      output: 'prometheus.log',
+      command: PROMETHEUS,
+      args: [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=${LOOPBACK}:${port}`, '--log.level=info'],
+      ready: async () => {
+        const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
+        await response.arrayBuffer();
+        return response.status === 200;
+      },
     });
   } catch (error) {
-    await stop();
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  const started = server.pid;
+  const stop = closer(dir, () => server.stop('SIGTERM', 10_000));
 
   async function api<T>(path: string, params: Record<string, string | string[]> = {}): Promise<T> {
     const search = new URLSearchParams();

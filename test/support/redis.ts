@@ -1,88 +1,65 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort } from './ports.js';
-import { signal, terminate, waitFor } from './service-process.js';
+import { closer, LOOPBACK, serviceDir, signal, spawnService, type ServiceHandle, type ServiceProcess } from './service-process.js';
 
 /** A private redis-server on a free loopback port, run by the test. */
-export interface Redis {
-  readonly port: number;
-  readonly dir: string;
-  readonly pid: number;
-  stop(): Promise<void>;
-  /** SIGSTOP: TCP still accepts, nothing answers. */
-  freeze(): void;
-  thaw(): void;
-  /** Stops and starts again on the same port with the same password. */
-  restart(): Promise<void>;
-}
+export type Redis = ServiceHandle;
 
 export const REDIS_PROGRAMS = ['redis-server'] as const;
 
-export async function startRedis(options: { password?: string } = {}): Promise<Redis> {
-  const dir = mkdtempSync(join(tmpdir(), 'ooe-redis-'));
+export interface RedisOptions {
+  /** requirepass; the handle's url then carries it. */
+  password?: string;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<Redis> {
+  const dir = serviceDir('redis');
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+  const args = ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
   if (options.password !== undefined) args.push('--requirepass', options.password);
-  let child: ChildProcess | undefined;
+  const boot = () => spawnService({ name: 'redis-server', dir, command: 'redis-server', args, ready: () => ping(port, options.password) });
 
-  async function boot(): Promise<void> {
-    const out = openSync(join(dir, 'server.out'), 'a');
-    try {
-      child = spawn('redis-server', args, { detached: true, stdio: ['ignore', out, out], cwd: dir });
-    } finally {
-      closeSync(out);
-    }
-    const spawned = child;
-    let exited = false;
-    spawned.once('exit', () => {
-      exited = true;
-    });
-    await waitFor('redis-server to answer PING', 30_000, async () => {
-      if (exited) throw new Error(`redis-server exited; see ${join(dir, 'server.out')}`);
-      return (await ping(port, options.password)) ? true : undefined;
-    });
+  let server: ServiceProcess;
+  try {
+    server = await boot();
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-
-  async function halt(): Promise<void> {
-    if (child?.pid !== undefined) await terminate(child.pid, 'SIGTERM', 10_000);
-  }
-
-  await boot();
+  const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : '';
   return {
+    host: LOOPBACK,
     port,
+    url: `redis://${auth}${LOOPBACK}:${port}`,
     dir,
     get pid() {
-      return child?.pid ?? 0;
+      return server.pid;
     },
-    async stop() {
-      await halt();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: closer(dir, () => server.stop('SIGTERM', 10_000)),
     freeze() {
-      if (child?.pid !== undefined) signal(child.pid, 'SIGSTOP');
+      signal(server.pid, 'SIGSTOP');
     },
     thaw() {
-      if (child?.pid !== undefined) signal(child.pid, 'SIGCONT');
+      signal(server.pid, 'SIGCONT');
     },
     async restart() {
-      await halt();
-      await boot();
+      await server.stop('SIGTERM', 10_000);
+      server = await boot();
     },
   };
 }
 
+/** True once the server answers PING (after AUTH when it has a password). */
 function ping(port: number, password: string | undefined): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
+    const socket = connect(port, LOOPBACK);
     let answer = '';
     const done = (ok: boolean) => {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(1_000, () => done(false));
+    socket.setTimeout(2_000, () => done(false));
     socket.on('error', () => done(false));
     socket.on('connect', () => {
       socket.write(`${password !== undefined ? `AUTH ${password}\r\n` : ''}PING\r\n`);

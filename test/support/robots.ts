@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { freePort } from './ports.js';
-import { terminate, waitFor } from './service-process.js';
+import { closer, LOOPBACK, serviceDir, spawnService } from './service-process.js';
 
 /**
  * Emulators of the DingTalk custom robot and the WeCom group robot (the one place a stand-in is right:
@@ -359,33 +357,36 @@ export interface Alertmanager {
 
 /** A private Alertmanager (Debian's prometheus-alertmanager) on a free loopback port, gossip off. */
 export async function startAlertmanager(configYaml: string): Promise<Alertmanager> {
-  const dir = mkdtempSync(join(tmpdir(), 'ooe-alertmanager-'));
+  const dir = serviceDir('alertmanager');
   const configFile = join(dir, 'alertmanager.yml');
   writeFileSync(configFile, configYaml);
   const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${LOOPBACK}:${port}`;
   const logFile = join(dir, 'alertmanager.log');
-  const out = openSync(logFile, 'w');
-  const child = spawn('prometheus-alertmanager', [
-    `--config.file=${configFile}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`,
-    '--cluster.listen-address=', `--web.external-url=${url}`, '--log.level=debug',
-  ], { stdio: ['ignore', out, out] });
-  const pid = child.pid!;
   const log = () => readFileSync(logFile, 'utf8');
-  const stop = async () => {
-    await terminate(pid, 'SIGTERM', 10_000);
-    rmSync(dir, { recursive: true, force: true });
-  };
+  let server;
   try {
-    await waitFor('Alertmanager /-/ready', 20_000, async () => {
-      if (child.exitCode !== null) throw new Error(`alertmanager exited: ${log()}`);
-      const response = await fetch(`${url}/-/ready`);
-      return response.ok ? true : undefined;
+    server = await spawnService({
+      name: 'alertmanager',
+      dir,
+      output: 'alertmanager.log',
+      command: 'prometheus-alertmanager',
+      args: [
+        `--config.file=${configFile}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=${LOOPBACK}:${port}`,
+        '--cluster.listen-address=', `--web.external-url=${url}`, '--log.level=debug',
+      ],
+      ready: async () => {
+        const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
+        await response.arrayBuffer();
+        return response.ok;
+      },
     });
   } catch (error) {
-    await stop();
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+  const pid = server.pid;
+  const stop = closer(dir, () => server.stop('SIGTERM', 10_000));
   return {
     url,
     pid,
