@@ -166,7 +166,7 @@ withEngine('Dockerfile runtime stage on a real engine (local base image)', () =>
     // `docker run --rm IMAGE doctor` works the same way.
     const once = await execCode(engine, ['run', '--rm', '--read-only', '--tmpfs', '/tmp', '-e', 'ONLYOFFICE_DS_URL=http://127.0.0.1:1', IMAGE, 'doctor', '--lang=zh-CN', '--timeout=5s']);
     expect(once.code).toBe(2);
-    expect(once.stdout).toContain('1. [docservice] docservice 没有在监听');
+    expect(once.stdout).toContain('1. 【docservice】docservice 没有在监听');
   }, 180_000);
 
   test('with --web.config.file (TLS and basic auth) on another port, under --init, the container still turns healthy', async () => {
