@@ -5,9 +5,9 @@ import type { Config } from '../config/schema.js';
 import type { TlsEndpoint } from '../config/sections/tls.js';
 import { formatHostPort } from '../lib/address.js';
 import { gaugeSeries, gaugeValue } from '../lib/metrics.js';
-import { TlsHandshakes } from '../lib/tls-handshake-thread.js';
-import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../lib/tls-probe.js';
-import { certificateFacts, TrustAnchors } from '../lib/x509.js';
+import { TlsHandshakes } from '../tls/handshake-thread.js';
+import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../tls/probe.js';
+import { certificateFacts, TrustAnchors } from '../tls/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 

@@ -6,8 +6,8 @@ import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_TLS_FILES } from '../config/sections/tls.js';
 import { readBoundedFileAsync, readErrorReason } from '../lib/read-bounded-file.js';
-import { loadTrust, type Trust } from '../lib/tls-probe.js';
-import { certificateFacts, parsePemCertificates } from '../lib/x509.js';
+import { loadTrust, type Trust } from '../tls/probe.js';
+import { certificateFacts, parsePemCertificates } from '../tls/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 

@@ -11,7 +11,7 @@ import { parseExposition, value } from '../support/exposition.js';
 import { startExporter } from '../support/exporter-process.js';
 import { WeComRobotEmulator } from '../support/robots.js';
 import { TestPki } from '../support/tls-pki.js';
-import { OVERFLOW_AT } from '../../src/lib/tls-handshake-thread.js';
+import { OVERFLOW_AT } from '../../src/tls/handshake-thread.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatHostPort, parseHostPort } from '../../lib/address.js';
 import { shorthand } from '../../lib/config-forms.js';
 import { readBoundedFile, readErrorReason } from '../../lib/read-bounded-file.js';
-import { splitPemCertificates } from '../../lib/x509.js';
+import { splitPemCertificates } from '../../lib/pem.js';
 import { duration } from '../duration.js';
 
 /** DS certificate folder: `onlyoffice.crt` wins over `tls.crt` (Docker-DocumentServer run-document-server.sh). */
