@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { DependencyTarget } from '../config/sections/dependencies.js';
-import { checkDependency } from '../lib/protocol-probe.js';
+import { checkDependency } from '../dependencies/probe.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
