@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { extensionOf } from '../config/sections/conversion_probe.js';
-import { PROBE_OUTCOMES, runConversion, type ProbeResult } from '../lib/convert-service.js';
+import { PROBE_OUTCOMES, runConversion, type ProbeResult } from '../documentserver/convert-service.js';
 import { gauge } from '../lib/metrics.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 

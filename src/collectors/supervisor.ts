@@ -3,8 +3,8 @@ import { untilSettledOrAborted } from '../docker/abort.js';
 import { dockerEnabled } from '../docker/connection.js';
 import { acquireEngine, type EngineLease } from '../docker/engine.js';
 import { containerMatcher } from '../docker/glob.js';
-import { hostSupervisorctl, hostSystemdUnits } from '../docker/host-supervisor.js';
-import { CHECK_STATES, failedReport, SUPERVISOR_STATES, type SupervisorReport } from '../docker/supervisor-status.js';
+import { hostSupervisorctl, hostSystemdUnits } from '../supervisor/host.js';
+import { CHECK_STATES, failedReport, SUPERVISOR_STATES, type SupervisorReport } from '../supervisor/status.js';
 import { SupervisorWatcher } from '../docker/supervisor-watch.js';
 import type { CollectorDefinition, ScrapeContext } from './types.js';
 

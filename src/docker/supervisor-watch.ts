@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { apiErrorStatus, describeApiError } from './api.js';
 import type { DockerEngine } from './engine.js';
 import { execInContainer, ExecTimeout, inspectExec } from './exec.js';
-import { failedReport, parseSupervisorctlStatus, type SupervisorReport } from './supervisor-status.js';
+import { failedReport, parseSupervisorctlStatus, type SupervisorReport } from '../supervisor/status.js';
 import type { ContainerRecord } from './view.js';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supervisorCollector from '../../src/collectors/supervisor.js';
 import { acquireEngine } from '../../src/docker/engine.js';
-import { SUPERVISOR_STATES } from '../../src/docker/supervisor-status.js';
+import { SUPERVISOR_STATES } from '../../src/supervisor/status.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
 import { ENGINE_PROGRAMS, eventually, PrivateEngine, ScrapeHarness, TEST_IMAGE } from '../support/dockerd.js';
 import { startExporter } from '../support/exporter-process.js';
