@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { BACKUP_MAX_ENTRIES, type BackupsConfig } from '../config/sections/backups.js';
 import { globFiles, type GlobResult } from '../lib/file-glob.js';
-import { gaugeSeries } from '../lib/metrics.js';
+import { gaugeSeries } from '../metrics/gauge.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 

@@ -1,5 +1,5 @@
 import { scrapeVersion } from '../documentserver/version.js';
-import { gauge } from '../lib/metrics.js';
+import { gauge } from '../metrics/gauge.js';
 import type { CollectorDefinition } from './types.js';
 
 /**

@@ -1,6 +1,6 @@
 import { dsCommand, describeHttp } from '../documentserver/client.js';
 import { commandErrorReason } from '../documentserver/model.js';
-import { gauge } from '../lib/metrics.js';
+import { gauge } from '../metrics/gauge.js';
 import type { CollectorDefinition } from './types.js';
 
 // Read-only, keyless commands; everything else CommandService offers mutates or needs a document key.

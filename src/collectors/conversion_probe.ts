@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { extensionOf } from '../config/sections/conversion_probe.js';
 import { PROBE_OUTCOMES, runConversion, type ProbeResult } from '../documentserver/convert-service.js';
-import { gauge } from '../lib/metrics.js';
+import { gauge } from '../metrics/gauge.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** The built-in source: plain text, which every DS version converts to docx with nothing but x2t. */

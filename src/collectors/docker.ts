@@ -3,7 +3,7 @@ import { dockerEnabled } from '../docker/connection.js';
 import { acquireEngine } from '../docker/engine.js';
 import { MEASURED_STATES, StatsGatherer } from '../docker/stats.js';
 import { CONTAINER_STATES, HEALTH_STATUSES, type ContainerRecord } from '../docker/view.js';
-import { registerSnapshot, type Labels } from '../lib/snapshot-metrics.js';
+import { registerSnapshot, type Labels } from '../metrics/snapshot.js';
 import type { CollectorDefinition } from './types.js';
 
 interface Row {

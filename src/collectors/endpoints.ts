@@ -2,7 +2,7 @@ import { dsCommand, dsGet, PATHS, vias, type Via } from '../documentserver/clien
 import { INDEX_GREETING } from '../documentserver/model.js';
 import { coEditingCheck } from '../documentserver/websocket.js';
 import type { HttpResult } from '../lib/http.js';
-import { gauge } from '../lib/metrics.js';
+import { gauge } from '../metrics/gauge.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command' | 'websocket';

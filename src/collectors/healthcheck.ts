@@ -1,5 +1,5 @@
 import { dsGet, PATHS } from '../documentserver/client.js';
-import { gaugeValue } from '../lib/metrics.js';
+import { gaugeValue } from '../metrics/gauge.js';
 import type { CollectorDefinition } from './types.js';
 
 /**

@@ -2,7 +2,7 @@ import { dsCommand, dsGet, describeHttp, parseJsonObject, PATHS } from '../docum
 import {
   licenseFromCommand, licenseFromInfo, licenseModeName, licenseStatusName, packageTypeName, usageFromInfo, type LicenseFacts,
 } from '../documentserver/model.js';
-import { gauge } from '../lib/metrics.js';
+import { gauge } from '../metrics/gauge.js';
 import type { CollectorDefinition } from './types.js';
 
 /**

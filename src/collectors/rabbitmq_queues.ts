@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RabbitmqConfig } from '../config/sections/rabbitmq.js';
-import { gauge } from '../lib/metrics.js';
+import { gauge } from '../metrics/gauge.js';
 import { AmqpSource } from '../rabbitmq/amqp.js';
 import { ManagementSource } from '../rabbitmq/management.js';
 import { PrometheusSource } from '../rabbitmq/prometheus.js';

@@ -4,7 +4,7 @@ import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { TlsEndpoint } from '../config/sections/tls.js';
 import { formatHostPort } from '../lib/address.js';
-import { gaugeSeries, gaugeValue } from '../lib/metrics.js';
+import { gaugeSeries, gaugeValue } from '../metrics/gauge.js';
 import { TlsHandshakes } from '../tls/handshake-thread.js';
 import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../tls/probe.js';
 import { certificateFacts, TrustAnchors } from '../tls/x509.js';

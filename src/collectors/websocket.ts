@@ -1,6 +1,6 @@
 import { vias } from '../documentserver/client.js';
 import { coEditingCheck } from '../documentserver/websocket.js';
-import { gauge, gaugeValue } from '../lib/metrics.js';
+import { gauge, gaugeValue } from '../metrics/gauge.js';
 import type { CollectorDefinition } from './types.js';
 
 /**

@@ -3,12 +3,12 @@ import { Registry } from 'prom-client';
 import type { Collector, Scope, ScrapeContext } from '../collectors/types.js';
 import type { Config } from '../config/schema.js';
 import type { DocumentServerConfig } from '../config/sections/documentserver.js';
-import { gaugeValue } from '../lib/metrics.js';
+import { gaugeValue } from '../metrics/gauge.js';
 import { redactUrl } from '../lib/redact.js';
 import { followSignal, type Follower } from '../lib/timeout-signal.js';
 import { boundFamilies, DEFAULT_LIMITS, type BoundsLog, type SeriesLimits } from './bounds.js';
 import { abortMarginMs } from './deadline.js';
-import { readFamilies, registerFamily, type Family } from './families.js';
+import { readFamilies, registerFamily, type Family } from '../metrics/families.js';
 import type { CollectorHealthLog } from './health-log.js';
 
 export interface NamedCollector {

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { emptyHistogram, histogramValues, observe, registerSnapshot, type HistogramState, type Labels } from '../lib/snapshot-metrics.js';
+import { emptyHistogram, histogramValues, observe, registerSnapshot, type HistogramState, type Labels } from '../metrics/snapshot.js';
 import { mapName, type FamilyKey } from './mapping.js';
 import { parseLine, sampleWeight, splitPacket, type StatsdSample } from './parse.js';
 

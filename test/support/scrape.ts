@@ -5,7 +5,7 @@ import type { Config } from '../../src/config/schema.js';
 import type { DocumentServerConfig } from '../../src/config/sections/documentserver.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
-import { registerFamily, type Family } from '../../src/scrape/families.js';
+import { registerFamily, type Family } from '../../src/metrics/families.js';
 import { runScrape } from '../../src/scrape/run.js';
 import { parseExposition, type Sample } from './exposition.js';
 

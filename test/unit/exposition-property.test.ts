@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
-import { exposition } from '../../src/scrape/exposition.js';
-import { gaugeSeries, gaugeValue } from '../../src/lib/metrics.js';
-import { registerSnapshot } from '../../src/lib/snapshot-metrics.js';
+import { exposition } from '../../src/metrics/exposition.js';
+import { gaugeSeries, gaugeValue } from '../../src/metrics/gauge.js';
+import { registerSnapshot } from '../../src/metrics/snapshot.js';
 
 // What prom-client must print exactly as we do: names, help with \ and newlines, label values with quotes,
 // backslashes, newlines and any Unicode, numbers as label values, every kind of float, shared labels.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
-import { gaugeValue } from '../../src/lib/metrics.js';
+import { gaugeValue } from '../../src/metrics/gauge.js';
 import { Runtime } from '../../src/runtime.js';
 import { buildServer } from '../../src/server.js';
 import { find, parseExposition, value } from '../support/exposition.js';

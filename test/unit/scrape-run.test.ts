@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
 import { abortMarginMs, MAX_SCRAPE_BUDGET_MS, scrapeBudgetMs } from '../../src/scrape/deadline.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
-import { gauge, gaugeValue } from '../../src/lib/metrics.js';
+import { gauge, gaugeValue } from '../../src/metrics/gauge.js';
 import { configFrom, scrapeWith } from '../support/scrape.js';
 import { find, value } from '../support/exposition.js';
 

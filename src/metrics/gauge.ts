@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import { registerFamily, type FamilyValue, type LabelValues } from '../scrape/families.js';
+import { registerFamily, type FamilyValue, type LabelValues } from './families.js';
 
 /** A gauge registered only in this scrape's registry. */
 export function gauge<L extends string = never>(registry: Registry, name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
