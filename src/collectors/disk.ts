@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_DISK_PATHS } from '../config/sections/disk.js';
-import { mountOf, parseMountinfo, type Mount } from '../lib/mountinfo.js';
+import { mountOf, parseMountinfo, type Mount } from '../disk/mountinfo.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
