@@ -4,7 +4,7 @@ import { gauge } from '../metrics/gauge.js';
 import { AmqpSource } from '../rabbitmq/amqp.js';
 import { ManagementSource } from '../rabbitmq/management.js';
 import { PrometheusSource } from '../rabbitmq/prometheus.js';
-import { vhostOfAmqpUrl } from '../rabbitmq/vhost.js';
+import { vhostOfAmqpUrl } from '../lib/amqp-url.js';
 import { RATE_OPERATIONS, type QueueSource, type QueueStats, type SourceResult } from '../rabbitmq/types.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 

@@ -1,6 +1,6 @@
 import { compareStrings } from '../lib/compare.js';
 import type { Alert } from './payload.js';
-import { fill, fillLines, type Template } from './templates.js';
+import { fill, fillLines, type Template } from '../templates/load.js';
 
 export type Channel = 'dingtalk' | 'wecom';
 

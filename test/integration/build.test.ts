@@ -53,7 +53,7 @@ describe('the dist/ build', () => {
       expect(built).toContain(source.endsWith('.ts') ? source.replace(/\.ts$/, '.js') : source);
     }
     expect(built.filter((file) => file.endsWith('.ts'))).toEqual([]);
-    expect(built).toContain('notify/templates/default.zh-CN.yml');
+    expect(built).toContain('templates/default.zh-CN.yml');
   });
 
   test('runs the daemon with plain node: scrapes DS, knows its version, loads its templates', async () => {

@@ -1,6 +1,6 @@
 import { parseConfig } from '../../src/config/load.js';
 import { parseQueueMetrics } from '../../src/rabbitmq/prometheus.js';
-import { vhostOfAmqpUrl } from '../../src/rabbitmq/vhost.js';
+import { vhostOfAmqpUrl } from '../../src/lib/amqp-url.js';
 import { configProblems as problemsOf } from '../support/scrape.js';
 
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../duration.js';
-import { vhostOfAmqpUrl } from '../../rabbitmq/vhost.js';
+import { vhostOfAmqpUrl } from '../../lib/amqp-url.js';
 import { httpUrl } from '../types.js';
 
 /** amqp:// or amqps:// as DS's `rabbitmq.url` / Docker `AMQP_URI`; kept verbatim (it carries the credentials). */
