@@ -1,6 +1,8 @@
 import { scrapeVersion } from '../documentserver/version.js';
-import { gauge } from '../metrics/gauge.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import type { CollectorDefinition } from './types.js';
+
+const BUILD_INFO = gaugeFamily('onlyoffice_build_info', 'Always 1; DocumentServer\'s version and build number as labels.', ['version', 'build']);
 
 /**
  * DocumentServer's version and build, from CommandService `version`; when that is refused
@@ -12,8 +14,7 @@ const buildInfo: CollectorDefinition = {
   create: () => ({
     async collect(ctx) {
       const found = await scrapeVersion(ctx);
-      gauge(ctx.registry, 'onlyoffice_build_info', 'Always 1; DocumentServer\'s version and build number as labels.', ['version', 'build'])
-        .set({ version: found.version, build: found.build }, 1);
+      emit(ctx, BUILD_INFO).push({ labels: { version: found.version, build: found.build }, value: 1 });
     },
   }),
 };

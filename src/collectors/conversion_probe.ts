@@ -5,8 +5,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { extensionOf } from '../config/sections/conversion_probe.js';
 import { PROBE_OUTCOMES, runConversion, type ProbeResult } from '../documentserver/convert-service.js';
-import { gauge } from '../metrics/gauge.js';
+import { emit, emitValue, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
+
+const SUCCESS = gaugeFamily('onlyoffice_conversion_probe_success', 'Whether the last conversion probe converted the document and fetched the result (1) or not (0).');
+const DURATION = gaugeFamily('onlyoffice_conversion_probe_duration_seconds', 'How long the last conversion probe took, request to fetched result (or failure).');
+const ERROR_CODE = gaugeFamily('onlyoffice_conversion_probe_error_code',
+  'DS ConvertService error code of the last probe (-3 conversion, -4 download, -8 token, ...); 0 when DS reported none.');
+const LAST_RUN = gaugeFamily('onlyoffice_conversion_probe_last_run_timestamp_seconds', 'When the last conversion probe finished.');
+const OUTCOME = gaugeFamily('onlyoffice_conversion_probe_outcome', 'How the last conversion probe ended: 1 for its outcome, 0 for the others.', ['outcome']);
 
 /** The built-in source: plain text, which every DS version converts to docx with nothing but x2t. */
 export const BUILT_IN_SOURCE = 'ONLYOFFICE Docs conversion probe by onlyoffice-exporter.\n';
@@ -125,12 +132,12 @@ export class ConversionProbeCollector implements Collector {
     const last = this.last;
     // Before the first run has finished there is nothing true to say.
     if (!last) return;
-    gauge(ctx.registry, 'onlyoffice_conversion_probe_success', 'Whether the last conversion probe converted the document and fetched the result (1) or not (0).').set(last.outcome === 'ok' ? 1 : 0);
-    gauge(ctx.registry, 'onlyoffice_conversion_probe_duration_seconds', 'How long the last conversion probe took, request to fetched result (or failure).').set(last.seconds);
-    gauge(ctx.registry, 'onlyoffice_conversion_probe_error_code', 'DS ConvertService error code of the last probe (-3 conversion, -4 download, -8 token, ...); 0 when DS reported none.').set(last.errorCode);
-    gauge(ctx.registry, 'onlyoffice_conversion_probe_last_run_timestamp_seconds', 'When the last conversion probe finished.').set(last.finishedAt / 1000);
-    const outcome = gauge(ctx.registry, 'onlyoffice_conversion_probe_outcome', 'How the last conversion probe ended: 1 for its outcome, 0 for the others.', ['outcome']);
-    for (const name of PROBE_OUTCOMES) outcome.set({ outcome: name }, name === last.outcome ? 1 : 0);
+    emitValue(ctx, SUCCESS, last.outcome === 'ok' ? 1 : 0);
+    emitValue(ctx, DURATION, last.seconds);
+    emitValue(ctx, ERROR_CODE, last.errorCode);
+    emitValue(ctx, LAST_RUN, last.finishedAt / 1000);
+    const outcome = emit(ctx, OUTCOME);
+    for (const name of PROBE_OUTCOMES) outcome.push({ labels: { outcome: name }, value: name === last.outcome ? 1 : 0 });
   }
 
   async close(): Promise<void> {

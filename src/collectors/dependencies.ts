@@ -1,10 +1,14 @@
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { DependencyTarget } from '../config/sections/dependencies.js';
 import { checkDependency } from '../dependencies/probe.js';
 import { TransitionLog } from '../lib/transition-log.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
+
+const UP = gaugeFamily('onlyoffice_dependency_up',
+  '1 when the dependency answered its protocol (PostgreSQL SSLRequest, AMQP Connection.Start, Redis PONG after AUTH), 0 otherwise.', ['dependency', 'address']);
+const DURATION = gaugeFamily('onlyoffice_dependency_duration_seconds', 'How long the dependency check took, until the answer or the failure.', ['dependency', 'address']);
 
 class DependenciesCollector implements Collector {
 
@@ -22,23 +26,12 @@ class DependenciesCollector implements Collector {
 
   async collect(ctx: ScrapeContext): Promise<void> {
     const results = await Promise.all(this.targets.map(async (target) => ({ target, result: await checkDependency(target, ctx.signal, this.timeoutMs) })));
-    const labelNames = ['dependency', 'address'] as const;
-    const up = new Gauge({
-      name: 'onlyoffice_dependency_up',
-      help: '1 when the dependency answered its protocol (PostgreSQL SSLRequest, AMQP Connection.Start, Redis PONG after AUTH), 0 otherwise.',
-      labelNames,
-      registers: [ctx.registry],
-    });
-    const duration = new Gauge({
-      name: 'onlyoffice_dependency_duration_seconds',
-      help: 'How long the dependency check took, until the answer or the failure.',
-      labelNames,
-      registers: [ctx.registry],
-    });
+    const up = emit(ctx, UP);
+    const duration = emit(ctx, DURATION);
     for (const { target, result } of results) {
       const labels = { dependency: target.dependency, address: target.address };
-      up.set(labels, result.up ? 1 : 0);
-      duration.set(labels, result.seconds);
+      up.push({ labels, value: result.up ? 1 : 0 });
+      duration.push({ labels, value: result.seconds });
       const key = `${target.dependency} ${target.address}`;
       const failure = result.up ? undefined : `${result.failure}: ${result.message}`;
       this.transitions.record(key, labels, failure);

@@ -1,11 +1,11 @@
 import { readFile, realpath, statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_DISK_PATHS } from '../config/sections/disk.js';
 import { mountOf, parseMountinfo, type Mount } from '../disk/mountinfo.js';
 import { TransitionLog } from '../lib/transition-log.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** The fields of fs.statfs the collector reads (numbers, as node_exporter's Bsize-based figures). */
@@ -17,6 +17,16 @@ export interface FsStats {
   files: number;
   ffree: number;
 }
+
+const LABELS = ['path', 'mountpoint', 'device', 'fstype'] as const;
+const filesystem = (name: string, help: string) => gaugeFamily(name, help, LABELS);
+const SIZE = filesystem('onlyoffice_filesystem_size_bytes', 'Size of the file system holding the path, in bytes (node_exporter meaning).');
+const FREE = filesystem('onlyoffice_filesystem_free_bytes', 'Free bytes, including those reserved for root.');
+const AVAIL = filesystem('onlyoffice_filesystem_avail_bytes', 'Bytes available to non-root users.');
+const FILES = filesystem('onlyoffice_filesystem_files', 'Inodes of the file system.');
+const FILES_FREE = filesystem('onlyoffice_filesystem_files_free', 'Free inodes.');
+const READONLY = filesystem('onlyoffice_filesystem_readonly', '1 when the file system is mounted read-only.');
+const DEVICE_ERROR = filesystem('onlyoffice_filesystem_device_error', '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount).');
 
 /** File system calls, injectable so a test can make them hang like a stuck network mount. */
 export interface DiskSeams {
@@ -99,18 +109,16 @@ class DiskCollector implements Collector {
     } catch (error) {
       this.logger.debug({ err: (error as Error).message }, 'cannot read /proc/self/mountinfo; mount labels stay empty');
     }
-    const inspections = await Promise.all(paths.map(async (path) => ({ path, inspection: await this.inspectWithin(path, ctx.signal) })));
+    // One series per path: a path listed twice is examined once.
+    const inspections = await Promise.all([...new Set(paths)].map(async (path) => ({ path, inspection: await this.inspectWithin(path, ctx.signal) })));
 
-    const labelNames = ['path', 'mountpoint', 'device', 'fstype'] as const;
-    const registers = [ctx.registry];
-    const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers });
-    const size = gauge('onlyoffice_filesystem_size_bytes', 'Size of the file system holding the path, in bytes (node_exporter meaning).');
-    const free = gauge('onlyoffice_filesystem_free_bytes', 'Free bytes, including those reserved for root.');
-    const avail = gauge('onlyoffice_filesystem_avail_bytes', 'Bytes available to non-root users.');
-    const files = gauge('onlyoffice_filesystem_files', 'Inodes of the file system.');
-    const filesFree = gauge('onlyoffice_filesystem_files_free', 'Free inodes.');
-    const readonly = gauge('onlyoffice_filesystem_readonly', '1 when the file system is mounted read-only.');
-    const deviceError = gauge('onlyoffice_filesystem_device_error', '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount).');
+    const size = emit(ctx, SIZE);
+    const free = emit(ctx, FREE);
+    const avail = emit(ctx, AVAIL);
+    const files = emit(ctx, FILES);
+    const filesFree = emit(ctx, FILES_FREE);
+    const readonly = emit(ctx, READONLY);
+    const deviceError = emit(ctx, DEVICE_ERROR);
 
     for (const { path, inspection } of inspections) {
       // Defaults are DS paths that may not exist on this host: leave those out rather than report errors.
@@ -118,16 +126,16 @@ class DiskCollector implements Collector {
       // A path that cannot be resolved is placed by its name: a stuck NFS path still shows its mount.
       const mount = mountOf(inspection.ok ? inspection.realPath : resolve(path), mounts);
       const labels = { path, mountpoint: mount?.mountPoint ?? '', device: mount?.device ?? '', fstype: mount?.fstype ?? '' };
-      deviceError.set(labels, inspection.ok ? 0 : 1);
+      deviceError.push({ labels, value: inspection.ok ? 0 : 1 });
       this.problems.record(path, { path }, inspection.ok ? undefined : inspection.error);
       if (!inspection.ok) continue;
       const { bsize, blocks, bfree, bavail, files: inodes, ffree } = inspection.stats;
-      size.set(labels, blocks * bsize);
-      free.set(labels, bfree * bsize);
-      avail.set(labels, bavail * bsize);
-      files.set(labels, inodes);
-      filesFree.set(labels, ffree);
-      if (mount) readonly.set(labels, mount.options.includes('ro') ? 1 : 0);
+      size.push({ labels, value: blocks * bsize });
+      free.push({ labels, value: bfree * bsize });
+      avail.push({ labels, value: bavail * bsize });
+      files.push({ labels, value: inodes });
+      filesFree.push({ labels, value: ffree });
+      if (mount) readonly.push({ labels, value: mount.options.includes('ro') ? 1 : 0 });
     }
   }
 }

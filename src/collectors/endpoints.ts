@@ -2,8 +2,12 @@ import { dsCommand, dsGet, PATHS, vias, type Via } from '../documentserver/clien
 import { INDEX_GREETING } from '../documentserver/model.js';
 import { coEditingCheck } from '../documentserver/websocket.js';
 import type { HttpResult } from '../lib/http.js';
-import { gauge } from '../metrics/gauge.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
+
+const UP = gaugeFamily('onlyoffice_endpoint_up', 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
+const STATUS = gaugeFamily('onlyoffice_endpoint_status_code', 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
+const DURATION = gaugeFamily('onlyoffice_endpoint_duration_seconds', 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
 
 type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command' | 'websocket';
 
@@ -19,15 +23,16 @@ class EndpointsCollector implements Collector {
   private readonly failures = new Map<string, string>();
 
   async collect(ctx: ScrapeContext): Promise<void> {
-    const up = gauge(ctx.registry, 'onlyoffice_endpoint_up', 'Whether the endpoint gave DocumentServer\'s own answer (1) or not (0).', ['endpoint', 'via']);
-    const status = gauge(ctx.registry, 'onlyoffice_endpoint_status_code', 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
-    const duration = gauge(ctx.registry, 'onlyoffice_endpoint_duration_seconds', 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
+    const up = emit(ctx, UP);
+    const status = emit(ctx, STATUS);
+    const duration = emit(ctx, DURATION);
     await Promise.all(vias(ctx).flatMap((via) => ENDPOINTS.map(async (endpoint) => {
       const { result, ok } = await check(ctx, endpoint, via);
       if (endpoint === 'api_js' && via === 'direct' && await docserviceItself(ctx, result)) return;
-      up.set({ endpoint, via }, ok ? 1 : 0);
-      status.set({ endpoint, via }, result.ok ? result.status : 0);
-      duration.set({ endpoint, via }, result.seconds);
+      const labels = { endpoint, via };
+      up.push({ labels, value: ok ? 1 : 0 });
+      status.push({ labels, value: result.ok ? result.status : 0 });
+      duration.push({ labels, value: result.seconds });
       // /probe targets come and go: only the one configured DocumentServer's reasons are kept.
       if (ctx.scope !== 'metrics') return;
       if (result.ok) this.failures.delete(`${endpoint} ${via}`);

@@ -1,6 +1,9 @@
 import { dsGet, PATHS } from '../documentserver/client.js';
-import { gaugeValue } from '../metrics/gauge.js';
+import { emitValue, gaugeFamily } from '../metrics/family.js';
 import type { CollectorDefinition } from './types.js';
+
+const UP = gaugeFamily('onlyoffice_healthcheck_up', 'Whether DocumentServer /healthcheck answered "true" within the timeout.');
+const DURATION = gaugeFamily('onlyoffice_healthcheck_duration_seconds', 'How long /healthcheck took to answer (or to fail).');
 
 /**
  * GET /healthcheck on docservice. DS answers 200 with body `true` or `false` whatever happens
@@ -13,8 +16,8 @@ const healthcheck: CollectorDefinition = {
     async collect(ctx) {
       const result = await dsGet(ctx, 'direct', PATHS.healthcheck);
       const up = result.ok && result.status === 200 && result.body.trim() === 'true';
-      gaugeValue(ctx.registry, 'onlyoffice_healthcheck_up', 'Whether DocumentServer /healthcheck answered "true" within the timeout.', up ? 1 : 0);
-      gaugeValue(ctx.registry, 'onlyoffice_healthcheck_duration_seconds', 'How long /healthcheck took to answer (or to fail).', result.seconds);
+      emitValue(ctx, UP, up ? 1 : 0);
+      emitValue(ctx, DURATION, result.seconds);
     },
   }),
 };

@@ -1,10 +1,9 @@
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { TlsEndpoint } from '../config/sections/tls.js';
 import { formatHostPort } from '../lib/address.js';
-import { gaugeSeries, gaugeValue } from '../metrics/gauge.js';
+import { emit, emitValue, gaugeFamily, type Emitter } from '../metrics/family.js';
 import { TlsHandshakes } from '../tls/handshake-thread.js';
 import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../tls/probe.js';
 import { certificateFacts, TrustAnchors } from '../tls/x509.js';
@@ -67,7 +66,7 @@ class TlsEndpointsCollector implements Collector {
     const handshakes = this.handshakes;
     const timeoutMs = this.config.tls.timeout;
     const results = await Promise.all(targets.map(async (endpoint) => ({ endpoint, result: await probeTls(endpoint, trust, ctx.signal, timeoutMs, handshakes) })));
-    const metrics = tlsMetrics(ctx.registry);
+    const metrics = tlsMetrics(ctx);
     for (const { endpoint, result } of results) {
       const problem = problemOf(result);
       this.problems.record(endpoint.target, { target: endpoint.target }, problem);
@@ -76,7 +75,7 @@ class TlsEndpointsCollector implements Collector {
         else this.failures.set(endpoint.target, problem);
       }
       recordEndpoint(metrics, endpoint.target, result);
-      if (endpoint === blackbox && result.ok) recordBlackbox(ctx.registry, result);
+      if (endpoint === blackbox && result.ok) recordBlackbox(ctx, result);
     }
   }
 
@@ -90,15 +89,30 @@ class TlsEndpointsCollector implements Collector {
   }
 }
 
-// Written as series in hand (gaugeSeries), not prom-client Gauges: /probe runs this collector on every probe.
-function tlsMetrics(registry: Registry) {
+const UP = gaugeFamily('onlyoffice_tls_up',
+  '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.', ['target']);
+const NOT_AFTER = gaugeFamily('onlyoffice_tls_cert_not_after_timestamp_seconds',
+  'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.', ['target', 'position', 'subject']);
+const VERIFIED = gaugeFamily('onlyoffice_tls_cert_verified',
+  '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates; hostname not included.', ['target']);
+const COMPLETE = gaugeFamily('onlyoffice_tls_cert_chain_complete', '1 when the server sent every intermediate needed to reach a self-signed or trusted root.', ['target']);
+const HOSTNAME = gaugeFamily('onlyoffice_tls_cert_hostname_match', '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI).', ['target']);
+const VERSION = gaugeFamily('onlyoffice_tls_version_info', 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.', ['target', 'version']);
+const PROBE_EARLIEST = gaugeFamily('probe_ssl_earliest_cert_expiry', 'Earliest NotAfter among the certificates of the chain (blackbox_exporter name), in unixtime.');
+const PROBE_CHAIN_EXPIRY = gaugeFamily('probe_ssl_last_chain_expiry_timestamp_seconds',
+  'Earliest NotAfter of the verified chain (blackbox_exporter name); absent when the chain does not verify.');
+const PROBE_CHAIN_INFO = gaugeFamily('probe_ssl_last_chain_info', 'Contains SSL leaf certificate information',
+  ['fingerprint_sha256', 'subject', 'issuer', 'subjectalternative', 'serialnumber']);
+const PROBE_TLS_VERSION = gaugeFamily('probe_tls_version_info', 'TLS version negotiated (blackbox_exporter name); always 1.', ['version']);
+
+function tlsMetrics(ctx: Emitter) {
   return {
-    up: gaugeSeries<'target'>(registry, 'onlyoffice_tls_up', '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.'),
-    notAfter: gaugeSeries<'target' | 'position' | 'subject'>(registry, 'onlyoffice_tls_cert_not_after_timestamp_seconds', 'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.'),
-    verified: gaugeSeries<'target'>(registry, 'onlyoffice_tls_cert_verified', '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates; hostname not included.'),
-    complete: gaugeSeries<'target'>(registry, 'onlyoffice_tls_cert_chain_complete', '1 when the server sent every intermediate needed to reach a self-signed or trusted root.'),
-    hostname: gaugeSeries<'target'>(registry, 'onlyoffice_tls_cert_hostname_match', '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI).'),
-    version: gaugeSeries<'target' | 'version'>(registry, 'onlyoffice_tls_version_info', 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.'),
+    up: emit(ctx, UP),
+    notAfter: emit(ctx, NOT_AFTER),
+    verified: emit(ctx, VERIFIED),
+    complete: emit(ctx, COMPLETE),
+    hostname: emit(ctx, HOSTNAME),
+    version: emit(ctx, VERSION),
   };
 }
 
@@ -116,15 +130,13 @@ function recordEndpoint(metrics: ReturnType<typeof tlsMetrics>, target: string, 
 }
 
 /** blackbox_exporter's TLS gauges, for /probe (prober/tls.go, prober/http.go). */
-function recordBlackbox(registry: Registry, result: Extract<TlsProbeResult, { ok: true }>): void {
+function recordBlackbox(ctx: Emitter, result: Extract<TlsProbeResult, { ok: true }>): void {
   const facts = result.chain.map(certificateFacts);
   const leaf = facts[0]!;
   const earliest = Math.min(...facts.map((cert) => cert.notAfter));
-  gaugeValue(registry, 'probe_ssl_earliest_cert_expiry', 'Earliest NotAfter among the certificates of the chain (blackbox_exporter name), in unixtime.', earliest);
-  if (result.verified) {
-    gaugeValue(registry, 'probe_ssl_last_chain_expiry_timestamp_seconds', 'Earliest NotAfter of the verified chain (blackbox_exporter name); absent when the chain does not verify.', earliest);
-  }
-  gaugeSeries<'fingerprint_sha256' | 'subject' | 'issuer' | 'subjectalternative' | 'serialnumber'>(registry, 'probe_ssl_last_chain_info', 'Contains SSL leaf certificate information').push({
+  emitValue(ctx, PROBE_EARLIEST, earliest);
+  if (result.verified) emitValue(ctx, PROBE_CHAIN_EXPIRY, earliest);
+  emit(ctx, PROBE_CHAIN_INFO).push({
     labels: {
       fingerprint_sha256: leaf.fingerprintSha256,
       subject: leaf.subject,
@@ -134,7 +146,7 @@ function recordBlackbox(registry: Registry, result: Extract<TlsProbeResult, { ok
     },
     value: 1,
   });
-  gaugeSeries<'version'>(registry, 'probe_tls_version_info', 'TLS version negotiated (blackbox_exporter name); always 1.').push({ labels: { version: result.version }, value: 1 });
+  emit(ctx, PROBE_TLS_VERSION).push({ labels: { version: result.version }, value: 1 });
 }
 
 const definition: CollectorDefinition = {

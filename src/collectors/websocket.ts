@@ -1,7 +1,14 @@
 import { vias } from '../documentserver/client.js';
 import { coEditingCheck } from '../documentserver/websocket.js';
-import { gauge, gaugeValue } from '../metrics/gauge.js';
+import { emit, emitValue, gaugeFamily } from '../metrics/family.js';
 import type { CollectorDefinition } from './types.js';
+
+const AUTH_UP = gaugeFamily('onlyoffice_websocket_auth_up',
+  'Whether DocumentServer accepted the editors\' browser token on the co-editing WebSocket (1) or refused it (0).', ['via']);
+const AUTH_ERROR = gaugeFamily('onlyoffice_websocket_auth_error',
+  'Always 1; DocumentServer\'s code and description when it refused the browser token.', ['via', 'code', 'reason']);
+const PROBE_STATUS = gaugeFamily('probe_websocket_status_code', 'Response HTTP status code');
+const PROBE_UPGRADED = gaugeFamily('probe_websocket_connection_upgraded', 'Indicates if the websocket connection was successfully upgraded');
 
 /**
  * The co-editing WebSocket beyond "is it up" (that is onlyoffice_endpoint_up{endpoint="websocket"}, which shares
@@ -15,24 +22,21 @@ const websocket: CollectorDefinition = {
     async collect(ctx) {
       const checks = await Promise.all(vias(ctx).map(async (via) => ({ via, check: await coEditingCheck(ctx, via) })));
       if (ctx.target.jwt) {
-        const up = gauge(ctx.registry, 'onlyoffice_websocket_auth_up',
-          'Whether DocumentServer accepted the editors\' browser token on the co-editing WebSocket (1) or refused it (0).', ['via']);
-        const error = gauge(ctx.registry, 'onlyoffice_websocket_auth_error',
-          'Always 1; DocumentServer\'s code and description when it refused the browser token.', ['via', 'code', 'reason']);
+        const up = emit(ctx, AUTH_UP);
+        const error = emit(ctx, AUTH_ERROR);
         for (const { via, check } of checks) {
           if (check.token === undefined) {
             if (check.tokenMessage) ctx.logger.debug({ via }, `co-editing WebSocket: ${check.tokenMessage}`);
             continue;
           }
-          up.set({ via }, check.token.accepted ? 1 : 0);
-          if (!check.token.accepted) error.set({ via, code: check.token.code, reason: check.token.reason }, 1);
+          up.push({ labels: { via }, value: check.token.accepted ? 1 : 0 });
+          if (!check.token.accepted) error.push({ labels: { via, code: check.token.code, reason: check.token.reason }, value: 1 });
         }
       }
       if (ctx.scope === 'probe') {
         const direct = checks.find((c) => c.via === 'direct')!.check;
-        gaugeValue(ctx.registry, 'probe_websocket_status_code', 'Response HTTP status code', direct.status);
-        gaugeValue(ctx.registry, 'probe_websocket_connection_upgraded', 'Indicates if the websocket connection was successfully upgraded',
-          direct.upgraded ? 1 : 0);
+        emitValue(ctx, PROBE_STATUS, direct.status);
+        emitValue(ctx, PROBE_UPGRADED, direct.upgraded ? 1 : 0);
       }
     },
   }),

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Counter, Gauge, Histogram, Registry, Summary, type Metric } from 'prom-client';
 import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
-import { gauge } from '../../src/metrics/gauge.js';
+import { gauge } from '../support/metrics.js';
 import { BoundsLog, boundFamilies, cutValue, DEFAULT_LIMITS } from '../../src/scrape/bounds.js';
 import { readFamilies } from '../../src/metrics/families.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
