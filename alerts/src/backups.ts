@@ -1,7 +1,7 @@
 import type { Thresholds } from '../thresholds.js';
 import type { AlertFile } from './model.js';
 
-export const backups = (t: Thresholds): AlertFile => ({
+export const backups = (_t: Thresholds): AlertFile => ({
   file: 'backups',
   header: [
     'Backups (backups collector, off unless `backups` is configured): the newest file of each backup job, judged by the',

@@ -1,7 +1,7 @@
 import type { Thresholds } from '../thresholds.js';
 import type { AlertFile } from './model.js';
 
-export const dependencies = (t: Thresholds): AlertFile => ({
+export const dependencies = (_t: Thresholds): AlertFile => ({
   file: 'dependencies',
   header: [
     'DocumentServer\'s dependencies checked at the protocol level (dependencies collector): PostgreSQL, RabbitMQ, Redis.',

@@ -244,6 +244,7 @@ function encodeLinkPart(text: string): string {
  * are backslash-escaped, < and > become entities (no <font>, no WeCom <@user> mention from a label).
  */
 export function escapeMarkdown(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   let out = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
   out = out.replace(/[\\`*[\]~|]/g, '\\$&');
   // "_" inside a word is no emphasis (node_exporter stays readable); at a word edge it could be.
@@ -257,6 +258,7 @@ export function escapeMarkdown(text: string): string {
 
 /** Text for a plain-text field (DingTalk's title): one line, no control characters. */
 export function plainText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
 }
 
