@@ -25,8 +25,9 @@ const supervisor: CollectorDefinition = {
   create(config, logger) {
     const section = config.docker;
     const inDocker = section.supervisor && dockerEnabled(section);
-    const hostProgram = section.host_supervisorctl === true ? 'supervisorctl' : section.host_supervisorctl || undefined;
-    const hostUnits = section.host_systemd_units;
+    const host = config.supervisor;
+    const hostProgram = host.host_supervisorctl === true ? 'supervisorctl' : host.host_supervisorctl || undefined;
+    const hostUnits = host.host_systemd_units;
     if (!inDocker && hostProgram === undefined && hostUnits.length === 0) return undefined;
 
     let lease: EngineLease | undefined;

@@ -378,7 +378,7 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     }
     const reached = s.all('onlyoffice_supervisor_up');
     if (s.collector('supervisor') === undefined && reached.length === 0) {
-      note('supervisor', 'not_configured', { key: 'docker.supervisor / docker.host_systemd_units' });
+      note('supervisor', 'not_configured', { key: 'docker.supervisor / supervisor.host_systemd_units' });
       return false;
     }
     let docserviceDown = false;
