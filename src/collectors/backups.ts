@@ -79,6 +79,7 @@ class BackupsCollector implements Collector {
 const backups: CollectorDefinition = {
   name: 'backups',
   scopes: ['metrics'],
+  runs: 'scrape',
   create(config: Config, logger: Logger) {
     return config.backups.length === 0 ? undefined : new BackupsCollector(config.backups, logger);
   },

@@ -11,6 +11,7 @@ const BUILD_INFO = gaugeFamily('onlyoffice_build_info', 'Always 1; DocumentServe
 const buildInfo: CollectorDefinition = {
   name: 'build_info',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create: () => ({
     async collect(ctx) {
       const found = await scrapeVersion(ctx);

@@ -18,6 +18,7 @@ const COMMANDS = ['version', 'license', 'getForgottenList'] as const;
 const commands: CollectorDefinition = {
   name: 'commands',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create: () => ({
     async collect(ctx) {
       const outcomes = await Promise.all(COMMANDS.map(async (command) => ({ command, outcome: await dsCommand(ctx, 'direct', command) })));

@@ -158,6 +158,7 @@ export class ConversionProbeCollector implements Collector {
 const conversionProbe: CollectorDefinition = {
   name: 'conversion_probe',
   scopes: ['metrics'],
+  runs: 'schedule',
   create(config, logger) {
     if (!config.conversion_probe.enabled) return undefined;
     return new ConversionProbeCollector(config, logger);

@@ -44,6 +44,7 @@ class DependenciesCollector implements Collector {
 const definition: CollectorDefinition = {
   name: 'dependencies',
   scopes: ['metrics'],
+  runs: 'scrape',
   create(config: Config, logger: Logger) {
     const { postgresql, rabbitmq, redis, timeout } = config.dependencies;
     const targets = [postgresql, rabbitmq, redis].filter((target): target is DependencyTarget => target !== false);

@@ -146,6 +146,7 @@ export function diskCollectorDefinition(seams: Partial<DiskSeams> = {}): Collect
   return {
     name: 'disk',
     scopes: ['metrics'],
+    runs: 'scrape',
     create(config: Config, logger: Logger) {
       if (config.disk.paths !== undefined && config.disk.paths.length === 0) return undefined;
       return new DiskCollector(config.disk.paths, config.disk.timeout, merged, logger);

@@ -83,6 +83,7 @@ function counterIncrement(value: number): number {
 const docker: CollectorDefinition = {
   name: 'docker',
   scopes: ['metrics'],
+  runs: 'schedule',
   create(config, logger) {
     const section = config.docker;
     if (!dockerEnabled(section)) return undefined;

@@ -48,6 +48,7 @@ class EndpointsCollector implements Collector {
 const endpoints: CollectorDefinition = {
   name: 'endpoints',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create: () => new EndpointsCollector(),
 };
 

@@ -12,6 +12,7 @@ const DURATION = gaugeFamily('onlyoffice_healthcheck_duration_seconds', 'How lon
 const healthcheck: CollectorDefinition = {
   name: 'healthcheck',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create: () => ({
     async collect(ctx) {
       const result = await dsGet(ctx, 'direct', PATHS.healthcheck);

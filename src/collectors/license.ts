@@ -24,6 +24,7 @@ const EXPIRY = gaugeFamily('onlyoffice_license_expiry_timestamp_seconds', 'When 
 const license: CollectorDefinition = {
   name: 'license',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create: () => ({
     async collect(ctx) {
       const info = await dsGet(ctx, 'direct', PATHS.info);

@@ -122,6 +122,7 @@ export class RabbitmqQueuesCollector implements Collector {
 const rabbitmqQueues: CollectorDefinition = {
   name: 'rabbitmq_queues',
   scopes: ['metrics'],
+  runs: 'scrape',
   create(config, logger) {
     const section = config.rabbitmq;
     if (section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined) return undefined;

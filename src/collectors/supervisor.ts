@@ -22,6 +22,7 @@ const DROPPED = gaugeFamily('onlyoffice_supervisor_programs_dropped', 'Program l
 const supervisor: CollectorDefinition = {
   name: 'supervisor',
   scopes: ['metrics'],
+  runs: 'schedule',
   create(config, logger) {
     const section = config.docker;
     const inDocker = section.supervisor && dockerEnabled(section);

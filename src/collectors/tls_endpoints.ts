@@ -152,6 +152,7 @@ function recordBlackbox(ctx: Emitter, result: Extract<TlsProbeResult, { ok: true
 const definition: CollectorDefinition = {
   name: 'tls_endpoints',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create(config, logger) {
     const endpoints = [...config.tls.endpoints];
     const publicEndpoint = config.documentserver.public_url ? endpointOfUrl(config.documentserver.public_url) : undefined;

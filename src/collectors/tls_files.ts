@@ -123,6 +123,7 @@ export function tlsFilesCollectorDefinition(defaults: readonly string[] = DEFAUL
   return {
     name: 'tls_files',
     scopes: ['metrics'],
+    runs: 'scrape',
     create(config, logger) {
       if (config.tls.files !== undefined && config.tls.files.length === 0) return undefined;
       return new TlsFilesCollector(config, logger, defaults);

@@ -18,6 +18,7 @@ const PROBE_UPGRADED = gaugeFamily('probe_websocket_connection_upgraded', 'Indic
 const websocket: CollectorDefinition = {
   name: 'websocket',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create: () => ({
     async collect(ctx) {
       const checks = await Promise.all(vias(ctx).map(async (via) => ({ via, check: await coEditingCheck(ctx, via) })));

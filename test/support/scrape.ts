@@ -1,5 +1,6 @@
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { closeCollectors, createCollectors } from '../../src/collectors/lifecycle.js';
 import type { CollectorDefinition, Scope } from '../../src/collectors/types.js';
 import type { Config } from '../../src/config/schema.js';
 import type { DocumentServerConfig } from '../../src/config/sections/documentserver.js';
@@ -46,10 +47,7 @@ export async function scrapeWith(
   config: Config,
   options: { scope?: Scope; target?: DocumentServerConfig; budgetMs?: number } = {},
 ): Promise<ScrapeResult> {
-  const collectors = definitions.flatMap((definition) => {
-    const collector = definition.create(config, silentLogger);
-    return collector ? [{ name: definition.name, collector }] : [];
-  });
+  const collectors = createCollectors(definitions, config, silentLogger);
   const started = performance.now();
   try {
     const registry = await runScrape({
@@ -64,6 +62,6 @@ export async function scrapeWith(
     const text = await registry.metrics();
     return { text, samples: parseExposition(text), seconds: (performance.now() - started) / 1000 };
   } finally {
-    await Promise.all(collectors.map(({ collector }) => collector.close?.()));
+    await closeCollectors(collectors, silentLogger);
   }
 }

@@ -12,7 +12,7 @@ import { configFrom, scrapeWith } from '../support/scrape.js';
 const config = configFrom('');
 
 function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>): CollectorDefinition {
-  return { name, scopes: ['probe'], create: () => ({ collect }) };
+  return { name, scopes: ['probe'], runs: 'scrape', create: () => ({ collect }) };
 }
 const healthcheck = (up: number) => definition('healthcheck', async (ctx) => emitValue(ctx, gaugeFamily('onlyoffice_healthcheck_up', 'h'), up));
 const ok = definition('tls_endpoints', async () => undefined);

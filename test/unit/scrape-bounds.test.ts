@@ -14,7 +14,7 @@ import { configFrom, familiesText, scrapeWith, silentLogger } from '../support/s
 const config = configFrom('');
 
 function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>): CollectorDefinition {
-  return { name, scopes: ['metrics'], create: () => ({ collect }) };
+  return { name, scopes: ['metrics'], runs: 'scrape', create: () => ({ collect }) };
 }
 
 function everyKind(registry: Registry): void {

@@ -11,7 +11,7 @@ import { find, value } from '../support/exposition.js';
 const config = configFrom('');
 
 function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>): CollectorDefinition {
-  return { name, scopes: ['metrics'], create: () => ({ collect }) };
+  return { name, scopes: ['metrics'], runs: 'scrape', create: () => ({ collect }) };
 }
 
 describe('scrape orchestration', () => {
