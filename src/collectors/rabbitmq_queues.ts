@@ -5,6 +5,7 @@ import { AmqpSource } from '../rabbitmq/amqp.js';
 import { ManagementSource } from '../rabbitmq/management.js';
 import { PrometheusSource } from '../rabbitmq/prometheus.js';
 import { vhostOfAmqpUrl } from '../lib/amqp-url.js';
+import { TransitionLog } from '../lib/transition-log.js';
 import { RATE_OPERATIONS, type QueueSource, type QueueStats, type SourceResult } from '../rabbitmq/types.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
@@ -30,8 +31,10 @@ export class RabbitmqQueuesCollector implements Collector {
   readonly vhost: string;
   /** Last error per source, so a broker that stays down is logged once, not every scrape. */
   private readonly lastError = new Map<string, string | undefined>();
+  private readonly transitions: TransitionLog;
 
   constructor(private readonly config: RabbitmqConfig, logger: Logger) {
+    this.transitions = new TransitionLog(logger, { failing: 'rabbitmq source failed', recovered: 'rabbitmq source recovered', field: 'err' });
     this.vhost = config.vhost ?? (config.url !== undefined ? vhostOfAmqpUrl(config.url) : undefined) ?? '/';
     const wanted = (source: (typeof PREFERENCE)[number]) => config.source === 'auto' || config.source === source;
     this.sources = [];
@@ -68,11 +71,8 @@ export class RabbitmqQueuesCollector implements Collector {
     for (const { source, result } of results) {
       up.push({ labels: { source: source.name }, value: result.ok ? 1 : 0 });
       const error = result.ok ? undefined : result.error;
-      if (error !== this.lastError.get(source.name)) {
-        if (error !== undefined) ctx.logger.warn({ source: source.name, err: error }, 'rabbitmq source failed');
-        else if (this.lastError.has(source.name)) ctx.logger.info({ source: source.name }, 'rabbitmq source recovered');
-        this.lastError.set(source.name, error);
-      }
+      this.transitions.record(source.name, { source: source.name }, error);
+      this.lastError.set(source.name, error);
     }
     const chosen = PREFERENCE.map((name) => results.find(({ source }) => source.name === name)).find((entry) => entry?.result.ok);
     if (!chosen || !chosen.result.ok) return;
