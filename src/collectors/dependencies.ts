@@ -46,6 +46,7 @@ const definition: CollectorDefinition = {
   scopes: ['metrics'],
   runs: 'scrape',
   create(config: Config, logger: Logger) {
+    if (!config.dependencies.enabled) return undefined;
     const { postgresql, rabbitmq, redis, timeout } = config.dependencies;
     const targets = [postgresql, rabbitmq, redis].filter((target): target is DependencyTarget => target !== false);
     return targets.length === 0 ? undefined : new DependenciesCollector(targets, timeout, logger);

@@ -148,7 +148,7 @@ export function diskCollectorDefinition(seams: Partial<DiskSeams> = {}): Collect
     scopes: ['metrics'],
     runs: 'scrape',
     create(config: Config, logger: Logger) {
-      if (config.disk.paths !== undefined && config.disk.paths.length === 0) return undefined;
+      if (!config.disk.enabled || (config.disk.paths !== undefined && config.disk.paths.length === 0)) return undefined;
       return new DiskCollector(config.disk.paths, config.disk.timeout, merged, logger);
     },
   };

@@ -125,7 +125,7 @@ const rabbitmqQueues: CollectorDefinition = {
   runs: 'scrape',
   create(config, logger) {
     const section = config.rabbitmq;
-    if (section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined) return undefined;
+    if (section.enabled === false || (section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined)) return undefined;
     return new RabbitmqQueuesCollector(section, logger);
   },
 };

@@ -65,7 +65,7 @@ const statsd: CollectorDefinition = {
   scopes: ['metrics'],
   runs: 'passive',
   create(config, logger) {
-    if (config.statsd.listen === undefined) return undefined;
+    if (config.statsd.enabled === false || config.statsd.listen === undefined) return undefined;
     return new StatsdCollector(config.statsd.listen, config.statsd.max_series, logger);
   },
 };

@@ -154,6 +154,7 @@ const definition: CollectorDefinition = {
   scopes: ['metrics', 'probe'],
   runs: 'scrape',
   create(config, logger) {
+    if (!config.tls.enabled) return undefined;
     const endpoints = [...config.tls.endpoints];
     const publicEndpoint = config.documentserver.public_url ? endpointOfUrl(config.documentserver.public_url) : undefined;
     if (publicEndpoint && !endpoints.some((endpoint) => endpoint.target === publicEndpoint.target)) endpoints.push(publicEndpoint);

@@ -125,7 +125,7 @@ export function tlsFilesCollectorDefinition(defaults: readonly string[] = DEFAUL
     scopes: ['metrics'],
     runs: 'scrape',
     create(config, logger) {
-      if (config.tls.files !== undefined && config.tls.files.length === 0) return undefined;
+      if (!config.tls.enabled || (config.tls.files !== undefined && config.tls.files.length === 0)) return undefined;
       return new TlsFilesCollector(config, logger, defaults);
     },
   };

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { collectorDefinitions } from '../../src/collectors/index.js';
 import { closeCollectors, createCollectors } from '../../src/collectors/lifecycle.js';
 import type { CollectorDefinition } from '../../src/collectors/types.js';
-import { configFrom } from '../support/scrape.js';
+import { configFrom, configProblems } from '../support/scrape.js';
 
 describe('the collector contract', () => {
   test('every collector declares how it runs: on scrape, on its own schedule, or passively', () => {
@@ -24,6 +24,30 @@ describe('the collector contract', () => {
       conversion_probe: 'schedule',
       backups: 'scrape',
     });
+  });
+
+  test('every section has the same enabled switch: false turns its collectors off whatever else it says', async () => {
+    const names = async (yaml: string) => {
+      const made = createCollectors(collectorDefinitions, configFrom(yaml), pino({ level: 'silent' }));
+      await closeCollectors(made, pino({ level: 'silent' }));
+      return made.map((c) => c.name);
+    };
+    const sections = [
+      'disk: { paths: [/tmp] }',
+      'tls: { files: [], endpoints: [{ address: "127.0.0.1:1" }] }',
+      'dependencies: { postgresql: "127.0.0.1:1" }',
+      'rabbitmq: { url: "amqp://127.0.0.1:1/" }',
+    ];
+    const on = await names(['docker: { enabled: false }', ...sections].join('\n'));
+    expect(on).toEqual(expect.arrayContaining(['disk', 'tls_endpoints', 'dependencies', 'rabbitmq_queues']));
+    const off = await names(['docker: { enabled: false }', ...sections.map((line) => line.replace(/^(\w+): \{ /, '$1: { enabled: false, '))].join('\n'));
+    expect(off.filter((name) => ['disk', 'tls_endpoints', 'tls_files', 'dependencies', 'rabbitmq_queues', 'statsd'].includes(name))).toEqual([]);
+    expect(await names('statsd: { enabled: false, listen: "udp://127.0.0.1:0" }')).not.toContain('statsd');
+    // The old forms keep working: an empty list still turns disk and tls_files off.
+    expect((await names('disk: { paths: [] }\ntls: { files: [] }')).filter((name) => name === 'disk' || name === 'tls_files')).toEqual([]);
+    // auto where it means something: true insists on what the collector needs.
+    expect(configProblems('statsd: { enabled: true }')).toEqual(['statsd.listen: statsd.enabled is true: give the address to listen on, e.g. udp://0.0.0.0:9125']);
+    expect(configProblems('rabbitmq: { enabled: true }')).toEqual(['rabbitmq.url: rabbitmq.enabled is true: give url, management_url or prometheus_url']);
   });
 
   test('createCollectors makes the enabled ones in order with what they declare; closeCollectors closes all, past a failure', async () => {

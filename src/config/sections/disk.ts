@@ -11,6 +11,8 @@ const absolutePath = z.string().refine((value) => value.startsWith('/'), 'must b
  * Absent `paths`: the DEFAULT_DISK_PATHS that exist; an empty list turns the collector off.
  */
 export const diskSection = z.object({
+  /** false turns the section's collector off, whatever else it says (every section has this switch). */
+  enabled: z.boolean().default(true),
   paths: z.array(absolutePath).optional()
     .refine((paths) => paths === undefined || new Set(paths).size === paths.length, 'lists a path twice'),
   /** Longest wait for one path's statfs (a stuck network mount); the scrape deadline still applies. */

@@ -25,6 +25,8 @@ const queueName = z.string().min(1, 'must not be empty').max(255, 'must be at mo
  * Prometheus plugin, or a passive declare over the AMQP URI DS itself uses. Off unless one is given.
  */
 export const rabbitmqSection = z.object({
+  /** auto: on when url, management_url or prometheus_url is given; false turns it off whatever else the section says. */
+  enabled: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   url: amqpUrl.optional(),
   management_url: httpUrl.optional(),
   prometheus_url: httpUrl.optional(),
@@ -41,6 +43,9 @@ export const rabbitmqSection = z.object({
   timeout: duration.default('5s'),
   insecure_skip_verify: z.boolean().default(false),
 }).strict().superRefine((section, ctx) => {
+  if (section.enabled === true && section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: 'rabbitmq.enabled is true: give url, management_url or prometheus_url' });
+  }
   const needs = { management: 'management_url', prometheus: 'prometheus_url', amqp: 'url' } as const;
   if (section.source !== 'auto' && section[needs[section.source]] === undefined) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['source'], message: `${section.source} needs rabbitmq.${needs[section.source]}` });

@@ -69,6 +69,8 @@ const caFile = absolutePath.transform((path, ctx) => {
  * Absent `files`: the DEFAULT_TLS_FILES that exist.
  */
 export const tlsSection = z.object({
+  /** false turns the section's collectors off (endpoints and files), whatever else it says (every section has this switch). */
+  enabled: z.boolean().default(true),
   endpoints: z.array(endpoint).default([]).superRefine((endpoints, ctx) => {
     const seen = new Set<string>();
     endpoints.forEach((item, index) => {
