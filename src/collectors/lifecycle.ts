@@ -27,12 +27,17 @@ export function createCollectors(
 }
 
 /** Closes every collector, together; one that fails to close is logged and does not stop the others. */
-export async function closeCollectors(collectors: readonly { name: string; collector: Collector }[], logger: Logger): Promise<void> {
-  await Promise.all(collectors.map(async ({ name, collector }) => {
-    try {
-      await collector.close?.();
-    } catch (error) {
-      logger.warn({ collector: name, err: (error as Error).message }, 'collector did not close cleanly');
-    }
-  }));
+export async function closeCollectors(
+  collectors: readonly { name: string; collector: Collector }[],
+  logger: Logger,
+): Promise<void> {
+  await Promise.all(
+    collectors.map(async ({ name, collector }) => {
+      try {
+        await collector.close?.();
+      } catch (error) {
+        logger.warn({ collector: name, err: (error as Error).message }, 'collector did not close cleanly');
+      }
+    }),
+  );
 }

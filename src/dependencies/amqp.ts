@@ -16,8 +16,12 @@ const table = (...entries: Buffer[]) => longstr(Buffer.concat(entries));
 
 // Asks for a Connection.Close on a refused login: otherwise RabbitMQ just drops the connection after a delay.
 const CLIENT_PROPERTIES = table(
-  shortstr('product'), Buffer.from('S'), longstr(Buffer.from('onlyoffice-exporter')),
-  shortstr('capabilities'), Buffer.from('F'), table(shortstr('authentication_failure_close'), Buffer.from('t'), Buffer.from([1])),
+  shortstr('product'),
+  Buffer.from('S'),
+  longstr(Buffer.from('onlyoffice-exporter')),
+  shortstr('capabilities'),
+  Buffer.from('F'),
+  table(shortstr('authentication_failure_close'), Buffer.from('t'), Buffer.from([1])),
 );
 
 function amqpMethod(classId: number, methodId: number, ...args: Buffer[]): Buffer {
@@ -40,7 +44,9 @@ export function amqp(target: DependencyTarget): Conversation {
     greeting: Buffer.from('AMQP\x00\x00\x09\x01', 'latin1'),
     onData(received, write) {
       if (offset === 0 && received.subarray(0, 4).toString('latin1') === 'AMQP') {
-        return received.length < 8 ? 'more' : PROTOCOL(`the broker wants AMQP ${[...received.subarray(5, 8)].join('-')}, not 0-9-1`);
+        return received.length < 8
+          ? 'more'
+          : PROTOCOL(`the broker wants AMQP ${[...received.subarray(5, 8)].join('-')}, not 0-9-1`);
       }
       for (;;) {
         if (received.length - offset < 7) return 'more';
@@ -58,11 +64,16 @@ export function amqp(target: DependencyTarget): Conversation {
           case '10.10': // Connection.Start
             if (!login) return { up: true };
             loggingIn = true;
-            write(amqpMethod(10, 11,
-              CLIENT_PROPERTIES,
-              shortstr('PLAIN'),
-              longstr(Buffer.from(`\0${target.username ?? 'guest'}\0${target.password}`, 'utf8')),
-              shortstr('en_US')));
+            write(
+              amqpMethod(
+                10,
+                11,
+                CLIENT_PROPERTIES,
+                shortstr('PLAIN'),
+                longstr(Buffer.from(`\0${target.username ?? 'guest'}\0${target.password}`, 'utf8')),
+                shortstr('en_US'),
+              ),
+            );
             continue;
           case '10.30': // Connection.Tune: accept the broker's limits, no heartbeats for a connection this short
             loggingIn = false;
@@ -74,11 +85,16 @@ export function amqp(target: DependencyTarget): Conversation {
             continue;
           case '10.51': // Connection.Close-Ok
             return { up: true };
-          case '10.50': { // Connection.Close from the broker: refused login or vhost
+          case '10.50': {
+            // Connection.Close from the broker: refused login or vhost
             const code = payload.readUInt16BE(4);
             const text = payload.subarray(7, 7 + (payload[6] ?? 0)).toString('utf8');
             write(amqpMethod(10, 51));
-            return { up: false, failure: code === 403 || code === 530 ? 'auth' : 'protocol', message: `RabbitMQ closed the connection: ${code} ${text}` };
+            return {
+              up: false,
+              failure: code === 403 || code === 530 ? 'auth' : 'protocol',
+              message: `RabbitMQ closed the connection: ${code} ${text}`,
+            };
           }
           default:
             return PROTOCOL(`unexpected AMQP method ${method} during the handshake`);
@@ -87,7 +103,9 @@ export function amqp(target: DependencyTarget): Conversation {
     },
     onEnd() {
       // RabbitMQ drops a refused PLAIN login without a Connection.Close unless the client asked for one.
-      return loggingIn ? { up: false, failure: 'auth', message: 'RabbitMQ closed the connection at login (credentials refused)' } : undefined;
+      return loggingIn
+        ? { up: false, failure: 'auth', message: 'RabbitMQ closed the connection at login (credentials refused)' }
+        : undefined;
     },
   };
 }

@@ -2,8 +2,7 @@
 export type ProtocolFailure = 'refused' | 'timeout' | 'reset' | 'dns' | 'tls' | 'protocol' | 'auth' | 'error';
 
 export type ProtocolResult =
-  | { up: true; seconds: number }
-  | { up: false; seconds: number; failure: ProtocolFailure; message: string };
+  { up: true; seconds: number } | { up: false; seconds: number; failure: ProtocolFailure; message: string };
 
 /** What the reader decides after each chunk: keep reading, the service answered, or it answered wrongly. */
 export type Verdict = 'more' | { up: true } | { up: false; failure: ProtocolFailure; message: string };

@@ -7,8 +7,12 @@ function resp(...parts: string[]): string {
 
 // Redis: PING → +PONG, after AUTH when a password is configured (pipelined: both replies come in order).
 export function redis(target: DependencyTarget): Conversation {
-  const auth = target.password === undefined ? ''
-    : target.username === undefined ? resp('AUTH', target.password) : resp('AUTH', target.username, target.password);
+  const auth =
+    target.password === undefined
+      ? ''
+      : target.username === undefined
+        ? resp('AUTH', target.password)
+        : resp('AUTH', target.username, target.password);
   return {
     greeting: Buffer.from(auth + resp('PING'), 'utf8'),
     onData(received) {

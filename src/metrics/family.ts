@@ -17,11 +17,19 @@ export interface FamilyDefinition<L extends string = never> {
   readonly self?: boolean;
 }
 
-export function gaugeFamily<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): FamilyDefinition<L> {
+export function gaugeFamily<L extends string = never>(
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+): FamilyDefinition<L> {
   return Object.freeze({ name, help, type: 'gauge', labelNames });
 }
 
-export function counterFamily<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): FamilyDefinition<L> {
+export function counterFamily<L extends string = never>(
+  name: string,
+  help: string,
+  labelNames: readonly L[] = [],
+): FamilyDefinition<L> {
   return Object.freeze({ name, help, type: 'counter', labelNames });
 }
 

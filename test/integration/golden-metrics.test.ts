@@ -60,8 +60,21 @@ describe('the /metrics answer of a fixed scene (golden file)', () => {
     ds.setForgottenFiles(['k1']);
     pki = new TestPki();
     const now = Math.floor(Date.now() / 1000);
-    const root = pki.issue('root', { subject: '/CN=golden root', notBefore: now - 86_400, notAfter: now + 86_400, serial: '01', ca: true });
-    const leaf = pki.issue('leaf', { subject: '/CN=golden.test', issuer: root, notBefore: now - 86_400, notAfter: now + 86_400, serial: '02', san: 'DNS:golden.test' });
+    const root = pki.issue('root', {
+      subject: '/CN=golden root',
+      notBefore: now - 86_400,
+      notAfter: now + 86_400,
+      serial: '01',
+      ca: true,
+    });
+    const leaf = pki.issue('leaf', {
+      subject: '/CN=golden.test',
+      issuer: root,
+      notBefore: now - 86_400,
+      notAfter: now + 86_400,
+      serial: '02',
+      san: 'DNS:golden.test',
+    });
     server = createTlsServer({ cert: leaf.certPem, key: leaf.keyPem }, (socket) => socket.end());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
@@ -69,17 +82,20 @@ describe('the /metrics answer of a fixed scene (golden file)', () => {
     writeFileSync(join(dir, 'backup-1.tar'), 'backup');
     config = join(dir, 'config.yml');
     // Port 1 on loopback refuses: the dependency and RabbitMQ families in their failed form, deterministically.
-    writeFileSync(config, [
-      `documentserver: { url: "${ds.url}", public_url: "${ds.url}" }`,
-      'docker: { enabled: false }',
-      `disk: { paths: ["${dir}"] }`,
-      `tls: { ca_file: "${root.certPath}", files: ["${leaf.certPath}"], endpoints: [{ address: "127.0.0.1:${port}", server_name: golden.test }] }`,
-      'dependencies: { postgresql: "127.0.0.1:1", rabbitmq: "amqp://127.0.0.1:1", redis: "127.0.0.1:1", timeout: 2s }',
-      'rabbitmq: { url: "amqp://guest:guest@127.0.0.1:1/", timeout: 2s }',
-      'statsd: { listen: "udp://127.0.0.1:0" }',
-      `backups: [{ name: nightly, path: "${dir}/backup-*.tar", max_age: 1d }]`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      config,
+      [
+        `documentserver: { url: "${ds.url}", public_url: "${ds.url}" }`,
+        'docker: { enabled: false }',
+        `disk: { paths: ["${dir}"] }`,
+        `tls: { ca_file: "${root.certPath}", files: ["${leaf.certPath}"], endpoints: [{ address: "127.0.0.1:${port}", server_name: golden.test }] }`,
+        'dependencies: { postgresql: "127.0.0.1:1", rabbitmq: "amqp://127.0.0.1:1", redis: "127.0.0.1:1", timeout: 2s }',
+        'rabbitmq: { url: "amqp://guest:guest@127.0.0.1:1/", timeout: 2s }',
+        'statsd: { listen: "udp://127.0.0.1:0" }',
+        `backups: [{ name: nightly, path: "${dir}/backup-*.tar", max_age: 1d }]`,
+        '',
+      ].join('\n'),
+    );
   }, 60_000);
 
   afterAll(async () => {

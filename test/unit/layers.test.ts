@@ -35,10 +35,18 @@ const layerOf = (unit: string) => LAYERS.findIndex((layer) => layer.includes(uni
 
 /** Every relative import and re-export of src/, type-only ones included, as unit → unit edges. */
 function imports(): { from: string; to: string; file: string; specifier: string }[] {
-  return sources(SRC).flatMap((file) => ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles
-    .map((imported) => imported.fileName)
-    .filter((specifier) => specifier.startsWith('.'))
-    .map((specifier) => ({ from: unitOf(file), to: unitOf(resolve(dirname(file), specifier.replace(/\.js$/, '.ts'))), file: relative(SRC, file), specifier })));
+  return sources(SRC).flatMap((file) =>
+    ts
+      .preProcessFile(readFileSync(file, 'utf8'), true, true)
+      .importedFiles.map((imported) => imported.fileName)
+      .filter((specifier) => specifier.startsWith('.'))
+      .map((specifier) => ({
+        from: unitOf(file),
+        to: unitOf(resolve(dirname(file), specifier.replace(/\.js$/, '.ts'))),
+        file: relative(SRC, file),
+        specifier,
+      })),
+  );
 }
 
 describe('the layers of src/', () => {
@@ -46,7 +54,12 @@ describe('the layers of src/', () => {
 
   test('reads the imports (the check is not vacuous)', () => {
     expect(edges.length).toBeGreaterThan(300);
-    expect(edges).toContainEqual({ from: 'collectors', to: 'metrics', file: 'collectors/backups.ts', specifier: '../metrics/family.js' });
+    expect(edges).toContainEqual({
+      from: 'collectors',
+      to: 'metrics',
+      file: 'collectors/backups.ts',
+      specifier: '../metrics/family.js',
+    });
   });
 
   test('places every top-level file and folder of src/ in a layer', () => {
@@ -55,16 +68,21 @@ describe('the layers of src/', () => {
   });
 
   test('has no import into a layer above', () => {
-    const upward = edges.filter((edge) => layerOf(edge.to) < layerOf(edge.from)).map((edge) => `src/${edge.file} imports ${edge.specifier}`);
+    const upward = edges
+      .filter((edge) => layerOf(edge.to) < layerOf(edge.from))
+      .map((edge) => `src/${edge.file} imports ${edge.specifier}`);
     expect(upward).toEqual([]);
   });
 
   test('has no import cycle between the rooms of one layer', () => {
     const next = new Map<string, Set<string>>();
-    for (const edge of edges) if (edge.from !== edge.to) next.set(edge.from, (next.get(edge.from) ?? new Set()).add(edge.to));
+    for (const edge of edges)
+      if (edge.from !== edge.to) next.set(edge.from, (next.get(edge.from) ?? new Set()).add(edge.to));
     const cycles: string[] = [];
-    const reaches = (from: string, to: string, seen = new Set<string>()): boolean => [...(next.get(from) ?? [])]
-      .some((unit) => unit === to || (!seen.has(unit) && (seen.add(unit), reaches(unit, to, seen))));
+    const reaches = (from: string, to: string, seen = new Set<string>()): boolean =>
+      [...(next.get(from) ?? [])].some(
+        (unit) => unit === to || (!seen.has(unit) && (seen.add(unit), reaches(unit, to, seen))),
+      );
     for (const [from, tos] of next) for (const to of tos) if (reaches(to, from)) cycles.push(`${from} -> ${to}`);
     expect(cycles).toEqual([]);
   });
