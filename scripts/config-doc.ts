@@ -158,6 +158,10 @@ function unwrap(schema: z.ZodTypeAny): Unwrapped {
   }
 }
 
+function isRefusedKey(schema: z.ZodTypeAny): boolean {
+  return schema instanceof z.ZodUnknown;
+}
+
 function typeOf(schema: z.ZodTypeAny): string {
   const named = NAMED.get(schema);
   if (named !== undefined) return named;
@@ -204,6 +208,8 @@ function walk(schema: z.ZodTypeAny, path: string, literal: ts.ObjectLiteralExpre
     const node = literal && property(literal, key, source);
     const entry = unwrap(child);
     const override = SHAPES[childPath] ?? SHAPES[`${childPath}[]`];
+    // A key that has moved (docker.host_* → supervisor.*) is kept only to refuse it with the new name: not documented.
+    if (override === undefined && NOT_EXPANDED[childPath] === undefined && isRefusedKey(entry.schema)) continue;
     let type = NOT_EXPANDED[childPath] ?? override?.type ?? typeOf(child);
     if (SHAPES[`${childPath}[]`] !== undefined) type = `list of ${override!.type}`;
     rows.push({ key: childPath, type, default: formatDefault(entry), doc: node ? jsDoc(node, source.file) : '' });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { collectorDefinitions } from './collectors/index.js';
+import { closeCollectors, createCollectors } from './collectors/lifecycle.js';
 import type { CollectorDefinition, Scope } from './collectors/types.js';
 import { loadConfigFile } from './config/load.js';
 import type { Config } from './config/schema.js';
@@ -68,11 +69,8 @@ export class Runtime {
     const config = loadConfigFile(this.configFile);
     // Close before creating: the new collectors may need what the old ones hold (a UDP port, an events stream).
     const previous = this.current;
-    if (previous) await closeAll(previous.all, this.logger);
-    const all = this.definitions.flatMap((definition) => {
-      const collector = definition.create(config, this.logger.child({ collector: definition.name }));
-      return collector ? [{ name: definition.name, collector, scopes: definition.scopes as readonly Scope[] }] : [];
-    });
+    if (previous) await closeCollectors(previous.all, this.logger);
+    const all: (NamedCollector & { scopes: readonly Scope[] })[] = createCollectors(this.definitions, config, this.logger);
     const notifier = createNotifier(config, this.logger);
     if (notifier) {
       // Its delivery counters ride along on /metrics like any collector, and it closes with them.
@@ -94,16 +92,6 @@ export class Runtime {
   async close(): Promise<void> {
     const previous = this.current;
     this.current = undefined;
-    if (previous) await closeAll(previous.all, this.logger);
+    if (previous) await closeCollectors(previous.all, this.logger);
   }
-}
-
-async function closeAll(collectors: readonly NamedCollector[], logger: Logger): Promise<void> {
-  await Promise.all(collectors.map(async ({ name, collector }) => {
-    try {
-      await collector.close?.();
-    } catch (error) {
-      logger.warn({ collector: name, err: (error as Error).message }, 'collector did not close cleanly');
-    }
-  }));
 }

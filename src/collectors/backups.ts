@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { BACKUP_MAX_ENTRIES, type BackupsConfig } from '../config/sections/backups.js';
 import { globFiles, type GlobResult } from '../lib/file-glob.js';
-import { gaugeSeries } from '../lib/metrics.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
@@ -12,6 +12,15 @@ export const BACKUP_METRICS = {
   last: 'onlyoffice_backup_last_timestamp_seconds',
   size: 'onlyoffice_backup_size_bytes',
 } as const;
+
+const FILES = gaugeFamily(BACKUP_METRICS.files, 'Files the backup\'s path glob matches.', ['name']);
+const LAST = gaugeFamily(BACKUP_METRICS.last,
+  'Modification time of the newest matching file, in seconds since the epoch; absent when none matches.', ['name']);
+const SIZE = gaugeFamily(BACKUP_METRICS.size, 'Size of the newest matching file; absent when none matches.', ['name']);
+const AGE_LIMIT = gaugeFamily('onlyoffice_backup_age_limit_seconds', 'The backup\'s max_age: its newest file is stale past this age.', ['name']);
+const MIN_SIZE = gaugeFamily('onlyoffice_backup_min_size_bytes', 'The backup\'s min_size: its newest file is too small under this size (0: not checked).', ['name']);
+const TRUNCATED = gaugeFamily('onlyoffice_backup_scan_truncated',
+  `1 when the glob reached ${BACKUP_MAX_ENTRIES} folder entries and stopped: files past them were not looked at; 0 when the scan was complete.`, ['name']);
 
 type Backup = BackupsConfig[number];
 
@@ -41,13 +50,12 @@ class BackupsCollector implements Collector {
   }
 
   async collect(ctx: ScrapeContext): Promise<void> {
-    type Name = 'name';
-    const files = gaugeSeries<Name>(ctx.registry, BACKUP_METRICS.files, 'Files the backup\'s path glob matches.');
-    const last = gaugeSeries<Name>(ctx.registry, BACKUP_METRICS.last, 'Modification time of the newest matching file, in seconds since the epoch; absent when none matches.');
-    const size = gaugeSeries<Name>(ctx.registry, BACKUP_METRICS.size, 'Size of the newest matching file; absent when none matches.');
-    const ageLimit = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_age_limit_seconds', 'The backup\'s max_age: its newest file is stale past this age.');
-    const minSize = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_min_size_bytes', 'The backup\'s min_size: its newest file is too small under this size (0: not checked).');
-    const truncated = gaugeSeries<Name>(ctx.registry, 'onlyoffice_backup_scan_truncated', `1 when the glob reached ${BACKUP_MAX_ENTRIES} folder entries and stopped: files past them were not looked at; 0 when the scan was complete.`);
+    const files = emit(ctx, FILES);
+    const last = emit(ctx, LAST);
+    const size = emit(ctx, SIZE);
+    const ageLimit = emit(ctx, AGE_LIMIT);
+    const minSize = emit(ctx, MIN_SIZE);
+    const truncated = emit(ctx, TRUNCATED);
 
     const failures: string[] = [];
     await Promise.all(this.backups.map(async (backup) => {
@@ -78,6 +86,7 @@ class BackupsCollector implements Collector {
 const backups: CollectorDefinition = {
   name: 'backups',
   scopes: ['metrics'],
+  runs: 'scrape',
   create(config: Config, logger: Logger) {
     return config.backups.length === 0 ? undefined : new BackupsCollector(config.backups, logger);
   },

@@ -1,11 +1,13 @@
 import { scrapeVersion } from '../documentserver/version.js';
-import { gauge } from '../lib/metrics.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import type { CollectorDefinition } from './types.js';
 
 /** The names of the series the doctor reads (src/doctor/hops/). */
 export const BUILD_INFO_METRICS = {
   info: 'onlyoffice_build_info',
 } as const;
+
+const BUILD_INFO = gaugeFamily(BUILD_INFO_METRICS.info, 'Always 1; DocumentServer\'s version and build number as labels.', ['version', 'build']);
 
 /**
  * DocumentServer's version and build, from CommandService `version`; when that is refused
@@ -14,11 +16,11 @@ export const BUILD_INFO_METRICS = {
 const buildInfo: CollectorDefinition = {
   name: 'build_info',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create: () => ({
     async collect(ctx) {
       const found = await scrapeVersion(ctx);
-      gauge(ctx.registry, BUILD_INFO_METRICS.info, 'Always 1; DocumentServer\'s version and build number as labels.', ['version', 'build'])
-        .set({ version: found.version, build: found.build }, 1);
+      emit(ctx, BUILD_INFO).push({ labels: { version: found.version, build: found.build }, value: 1 });
     },
   }),
 };

@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { extensionOf } from '../config/sections/conversion_probe.js';
-import { PROBE_OUTCOMES, runConversion, type ProbeResult } from '../lib/convert-service.js';
-import { gauge } from '../lib/metrics.js';
+import { PROBE_OUTCOMES, runConversion, type ProbeResult } from '../documentserver/convert-service.js';
+import { emit, emitValue, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** The names of the series the doctor reads (src/doctor/hops/). */
@@ -15,6 +15,13 @@ export const CONVERSION_PROBE_METRICS = {
   errorCode: 'onlyoffice_conversion_probe_error_code',
   outcome: 'onlyoffice_conversion_probe_outcome',
 } as const;
+
+const SUCCESS = gaugeFamily(CONVERSION_PROBE_METRICS.success, 'Whether the last conversion probe converted the document and fetched the result (1) or not (0).');
+const DURATION = gaugeFamily(CONVERSION_PROBE_METRICS.duration, 'How long the last conversion probe took, request to fetched result (or failure).');
+const ERROR_CODE = gaugeFamily(CONVERSION_PROBE_METRICS.errorCode,
+  'DS ConvertService error code of the last probe (-3 conversion, -4 download, -8 token, ...); 0 when DS reported none.');
+const LAST_RUN = gaugeFamily('onlyoffice_conversion_probe_last_run_timestamp_seconds', 'When the last conversion probe finished.');
+const OUTCOME = gaugeFamily(CONVERSION_PROBE_METRICS.outcome, 'How the last conversion probe ended: 1 for its outcome, 0 for the others.', ['outcome']);
 
 /** The built-in source: plain text, which every DS version converts to docx with nothing but x2t. */
 export const BUILT_IN_SOURCE = 'ONLYOFFICE Docs conversion probe by onlyoffice-exporter.\n';
@@ -133,12 +140,12 @@ export class ConversionProbeCollector implements Collector {
     const last = this.last;
     // Before the first run has finished there is nothing true to say.
     if (!last) return;
-    gauge(ctx.registry, CONVERSION_PROBE_METRICS.success, 'Whether the last conversion probe converted the document and fetched the result (1) or not (0).').set(last.outcome === 'ok' ? 1 : 0);
-    gauge(ctx.registry, CONVERSION_PROBE_METRICS.duration, 'How long the last conversion probe took, request to fetched result (or failure).').set(last.seconds);
-    gauge(ctx.registry, CONVERSION_PROBE_METRICS.errorCode, 'DS ConvertService error code of the last probe (-3 conversion, -4 download, -8 token, ...); 0 when DS reported none.').set(last.errorCode);
-    gauge(ctx.registry, 'onlyoffice_conversion_probe_last_run_timestamp_seconds', 'When the last conversion probe finished.').set(last.finishedAt / 1000);
-    const outcome = gauge(ctx.registry, CONVERSION_PROBE_METRICS.outcome, 'How the last conversion probe ended: 1 for its outcome, 0 for the others.', ['outcome']);
-    for (const name of PROBE_OUTCOMES) outcome.set({ outcome: name }, name === last.outcome ? 1 : 0);
+    emitValue(ctx, SUCCESS, last.outcome === 'ok' ? 1 : 0);
+    emitValue(ctx, DURATION, last.seconds);
+    emitValue(ctx, ERROR_CODE, last.errorCode);
+    emitValue(ctx, LAST_RUN, last.finishedAt / 1000);
+    const outcome = emit(ctx, OUTCOME);
+    for (const name of PROBE_OUTCOMES) outcome.push({ labels: { outcome: name }, value: name === last.outcome ? 1 : 0 });
   }
 
   async close(): Promise<void> {
@@ -159,6 +166,7 @@ export class ConversionProbeCollector implements Collector {
 const conversionProbe: CollectorDefinition = {
   name: 'conversion_probe',
   scopes: ['metrics'],
+  runs: 'schedule',
   create(config, logger) {
     if (!config.conversion_probe.enabled) return undefined;
     return new ConversionProbeCollector(config, logger);

@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { DependencyTarget } from '../config/sections/dependencies.js';
-import { checkDependency } from '../lib/protocol-probe.js';
+import { checkDependency } from '../dependencies/probe.js';
 import { TransitionLog } from '../lib/transition-log.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** The names of the series the doctor reads (src/doctor/hops/). */
@@ -11,6 +11,10 @@ export const DEPENDENCY_METRICS = {
   up: 'onlyoffice_dependency_up',
   duration: 'onlyoffice_dependency_duration_seconds',
 } as const;
+
+const UP = gaugeFamily(DEPENDENCY_METRICS.up,
+  '1 when the dependency answered its protocol (PostgreSQL SSLRequest, AMQP Connection.Start, Redis PONG after AUTH), 0 otherwise.', ['dependency', 'address']);
+const DURATION = gaugeFamily(DEPENDENCY_METRICS.duration, 'How long the dependency check took, until the answer or the failure.', ['dependency', 'address']);
 
 class DependenciesCollector implements Collector {
 
@@ -28,23 +32,12 @@ class DependenciesCollector implements Collector {
 
   async collect(ctx: ScrapeContext): Promise<void> {
     const results = await Promise.all(this.targets.map(async (target) => ({ target, result: await checkDependency(target, ctx.signal, this.timeoutMs) })));
-    const labelNames = ['dependency', 'address'] as const;
-    const up = new Gauge({
-      name: DEPENDENCY_METRICS.up,
-      help: '1 when the dependency answered its protocol (PostgreSQL SSLRequest, AMQP Connection.Start, Redis PONG after AUTH), 0 otherwise.',
-      labelNames,
-      registers: [ctx.registry],
-    });
-    const duration = new Gauge({
-      name: DEPENDENCY_METRICS.duration,
-      help: 'How long the dependency check took, until the answer or the failure.',
-      labelNames,
-      registers: [ctx.registry],
-    });
+    const up = emit(ctx, UP);
+    const duration = emit(ctx, DURATION);
     for (const { target, result } of results) {
       const labels = { dependency: target.dependency, address: target.address };
-      up.set(labels, result.up ? 1 : 0);
-      duration.set(labels, result.seconds);
+      up.push({ labels, value: result.up ? 1 : 0 });
+      duration.push({ labels, value: result.seconds });
       const key = `${target.dependency} ${target.address}`;
       const failure = result.up ? undefined : `${result.failure}: ${result.message}`;
       this.transitions.record(key, labels, failure);
@@ -57,7 +50,9 @@ class DependenciesCollector implements Collector {
 const definition: CollectorDefinition = {
   name: 'dependencies',
   scopes: ['metrics'],
+  runs: 'scrape',
   create(config: Config, logger: Logger) {
+    if (!config.dependencies.enabled) return undefined;
     const { postgresql, rabbitmq, redis, timeout } = config.dependencies;
     const targets = [postgresql, rabbitmq, redis].filter((target): target is DependencyTarget => target !== false);
     return targets.length === 0 ? undefined : new DependenciesCollector(targets, timeout, logger);

@@ -1,11 +1,11 @@
 import { readFile, realpath, statfs } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_DISK_PATHS } from '../config/sections/disk.js';
-import { mountOf, parseMountinfo, type Mount } from '../lib/mountinfo.js';
+import { mountOf, parseMountinfo, type Mount } from '../disk/mountinfo.js';
 import { TransitionLog } from '../lib/transition-log.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** The names of the series the doctor reads (src/doctor/hops/). */
@@ -27,6 +27,16 @@ export interface FsStats {
   files: number;
   ffree: number;
 }
+
+const LABELS = ['path', 'mountpoint', 'device', 'fstype'] as const;
+const filesystem = (name: string, help: string) => gaugeFamily(name, help, LABELS);
+const SIZE = filesystem(FILESYSTEM_METRICS.size, 'Size of the file system holding the path, in bytes (node_exporter meaning).');
+const FREE = filesystem('onlyoffice_filesystem_free_bytes', 'Free bytes, including those reserved for root.');
+const AVAIL = filesystem(FILESYSTEM_METRICS.avail, 'Bytes available to non-root users.');
+const FILES = filesystem(FILESYSTEM_METRICS.files, 'Inodes of the file system.');
+const FILES_FREE = filesystem(FILESYSTEM_METRICS.filesFree, 'Free inodes.');
+const READONLY = filesystem(FILESYSTEM_METRICS.readonly, '1 when the file system is mounted read-only, 0 when it is writable.');
+const DEVICE_ERROR = filesystem(FILESYSTEM_METRICS.deviceError, '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount), 0 when it was.');
 
 /** File system calls, injectable so a test can make them hang like a stuck network mount. */
 export interface DiskSeams {
@@ -109,18 +119,16 @@ class DiskCollector implements Collector {
     } catch (error) {
       this.logger.debug({ err: (error as Error).message }, 'cannot read /proc/self/mountinfo; mount labels stay empty');
     }
-    const inspections = await Promise.all(paths.map(async (path) => ({ path, inspection: await this.inspectWithin(path, ctx.signal) })));
+    // One series per path: a path listed twice is examined once.
+    const inspections = await Promise.all([...new Set(paths)].map(async (path) => ({ path, inspection: await this.inspectWithin(path, ctx.signal) })));
 
-    const labelNames = ['path', 'mountpoint', 'device', 'fstype'] as const;
-    const registers = [ctx.registry];
-    const gauge = (name: string, help: string) => new Gauge({ name, help, labelNames, registers });
-    const size = gauge(FILESYSTEM_METRICS.size, 'Size of the file system holding the path, in bytes (node_exporter meaning).');
-    const free = gauge('onlyoffice_filesystem_free_bytes', 'Free bytes, including those reserved for root.');
-    const avail = gauge(FILESYSTEM_METRICS.avail, 'Bytes available to non-root users.');
-    const files = gauge(FILESYSTEM_METRICS.files, 'Inodes of the file system.');
-    const filesFree = gauge(FILESYSTEM_METRICS.filesFree, 'Free inodes.');
-    const readonly = gauge(FILESYSTEM_METRICS.readonly, '1 when the file system is mounted read-only, 0 when it is writable.');
-    const deviceError = gauge(FILESYSTEM_METRICS.deviceError, '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount), 0 when it was.');
+    const size = emit(ctx, SIZE);
+    const free = emit(ctx, FREE);
+    const avail = emit(ctx, AVAIL);
+    const files = emit(ctx, FILES);
+    const filesFree = emit(ctx, FILES_FREE);
+    const readonly = emit(ctx, READONLY);
+    const deviceError = emit(ctx, DEVICE_ERROR);
 
     for (const { path, inspection } of inspections) {
       // Defaults are DS paths that may not exist on this host: leave those out rather than report errors.
@@ -128,16 +136,16 @@ class DiskCollector implements Collector {
       // A path that cannot be resolved is placed by its name: a stuck NFS path still shows its mount.
       const mount = mountOf(inspection.ok ? inspection.realPath : resolve(path), mounts);
       const labels = { path, mountpoint: mount?.mountPoint ?? '', device: mount?.device ?? '', fstype: mount?.fstype ?? '' };
-      deviceError.set(labels, inspection.ok ? 0 : 1);
+      deviceError.push({ labels, value: inspection.ok ? 0 : 1 });
       this.problems.record(path, { path }, inspection.ok ? undefined : inspection.error);
       if (!inspection.ok) continue;
       const { bsize, blocks, bfree, bavail, files: inodes, ffree } = inspection.stats;
-      size.set(labels, blocks * bsize);
-      free.set(labels, bfree * bsize);
-      avail.set(labels, bavail * bsize);
-      files.set(labels, inodes);
-      filesFree.set(labels, ffree);
-      if (mount) readonly.set(labels, mount.options.includes('ro') ? 1 : 0);
+      size.push({ labels, value: blocks * bsize });
+      free.push({ labels, value: bfree * bsize });
+      avail.push({ labels, value: bavail * bsize });
+      files.push({ labels, value: inodes });
+      filesFree.push({ labels, value: ffree });
+      if (mount) readonly.push({ labels, value: mount.options.includes('ro') ? 1 : 0 });
     }
   }
 }
@@ -148,8 +156,9 @@ export function diskCollectorDefinition(seams: Partial<DiskSeams> = {}): Collect
   return {
     name: 'disk',
     scopes: ['metrics'],
+    runs: 'scrape',
     create(config: Config, logger: Logger) {
-      if (config.disk.paths !== undefined && config.disk.paths.length === 0) return undefined;
+      if (!config.disk.enabled || (config.disk.paths !== undefined && config.disk.paths.length === 0)) return undefined;
       return new DiskCollector(config.disk.paths, config.disk.timeout, merged, logger);
     },
   };

@@ -3,7 +3,8 @@ import { dockerEnabled } from '../docker/connection.js';
 import { acquireEngine } from '../docker/engine.js';
 import { MEASURED_STATES, StatsGatherer } from '../docker/stats.js';
 import { CONTAINER_STATES, HEALTH_STATUSES, type ContainerRecord } from '../docker/view.js';
-import { registerSnapshot, type Labels } from '../lib/snapshot-metrics.js';
+import { counterFamily, emitRows, gaugeFamily } from '../metrics/family.js';
+import type { Labels } from '../metrics/histogram.js';
 import type { CollectorDefinition } from './types.js';
 
 interface Row {
@@ -26,29 +27,23 @@ interface RecordRows {
 
 const row = (labels: Labels, value: number): Row => Object.freeze({ labels, value });
 
-interface Family {
-  readonly name: string;
-  readonly help: string;
-  readonly type: 'gauge' | 'counter';
-}
-
-const gauge = (name: string, help: string): Family => ({ name, help, type: 'gauge' });
-
-const STATE = gauge('onlyoffice_container_state', 'Docker state of the container: 1 for the current state, 0 for the others.');
-const HEALTH = gauge('onlyoffice_container_health', 'Docker healthcheck status: 1 for the current one, 0 for the others (none: no healthcheck).');
-const RESTARTS = gauge('onlyoffice_container_restarts', "Docker's RestartCount: restarts by the restart policy since the container was created.");
-const OOM_KILLED = gauge('onlyoffice_container_oom_killed', '1 when the last exit of the container was an OOM kill, 0 otherwise.');
-const EXIT_CODE = gauge('onlyoffice_container_exit_code', 'Exit code of the last run (0 while it has never exited).');
-const STARTED = gauge('onlyoffice_container_started_timestamp_seconds', 'When the container last started; absent if it never did.');
-const FINISHED = gauge('onlyoffice_container_finished_timestamp_seconds', 'When the container last stopped; absent if it never did.');
-const INFO = gauge('onlyoffice_container_info', 'Always 1: the container id, image and allowlisted Docker labels.');
-const CPU: Family = { name: 'onlyoffice_container_cpu_usage_seconds_total', help: 'CPU time the container used (stats API, gathered in the background).', type: 'counter' };
-const MEMORY = gauge('onlyoffice_container_memory_usage_bytes', 'Memory use of the container cgroup, page cache included.');
-const WORKING_SET = gauge('onlyoffice_container_memory_working_set_bytes', 'Memory use less inactive file cache, as docker stats shows it.');
-const LIMIT = gauge('onlyoffice_container_memory_limit_bytes', "The container's memory limit (the host's memory when it has none).");
-const STATS_AGE = gauge('onlyoffice_container_stats_age_seconds', 'How old the CPU and memory values of the container are.');
-const API_REQUESTS: Family = { name: 'onlyoffice_docker_api_requests_total', help: 'Docker Engine API requests the exporter made since it started, by operation.', type: 'counter' };
-const LAST_RESYNC = gauge('onlyoffice_docker_last_resync_timestamp_seconds', 'When the container view was last rebuilt from a full list and inspect.');
+const BY_NAME = ['name'] as const;
+const STATE = gaugeFamily('onlyoffice_container_state', 'Docker state of the container: 1 for the current state, 0 for the others.', ['name', 'state']);
+const HEALTH = gaugeFamily('onlyoffice_container_health', 'Docker healthcheck status: 1 for the current one, 0 for the others (none: no healthcheck).', ['name', 'status']);
+const RESTARTS = gaugeFamily('onlyoffice_container_restarts', "Docker's RestartCount: restarts by the restart policy since the container was created.", BY_NAME);
+const OOM_KILLED = gaugeFamily('onlyoffice_container_oom_killed', '1 when the last exit of the container was an OOM kill, 0 otherwise.', BY_NAME);
+const EXIT_CODE = gaugeFamily('onlyoffice_container_exit_code', 'Exit code of the last run (0 while it has never exited).', BY_NAME);
+const STARTED = gaugeFamily('onlyoffice_container_started_timestamp_seconds', 'When the container last started; absent if it never did.', BY_NAME);
+const FINISHED = gaugeFamily('onlyoffice_container_finished_timestamp_seconds', 'When the container last stopped; absent if it never did.', BY_NAME);
+/** Then one label per docker.labels entry (labelNameFor). */
+const INFO = gaugeFamily('onlyoffice_container_info', 'Always 1: the container id, image and allowlisted Docker labels.', ['name', 'id', 'image']);
+const CPU = counterFamily('onlyoffice_container_cpu_usage_seconds_total', 'CPU time the container used (stats API, gathered in the background).', BY_NAME);
+const MEMORY = gaugeFamily('onlyoffice_container_memory_usage_bytes', 'Memory use of the container cgroup, page cache included.', BY_NAME);
+const WORKING_SET = gaugeFamily('onlyoffice_container_memory_working_set_bytes', 'Memory use less inactive file cache, as docker stats shows it.', BY_NAME);
+const LIMIT = gaugeFamily('onlyoffice_container_memory_limit_bytes', "The container's memory limit (the host's memory when it has none).", BY_NAME);
+const STATS_AGE = gaugeFamily('onlyoffice_container_stats_age_seconds', 'How old the CPU and memory values of the container are.', BY_NAME);
+const API_REQUESTS = counterFamily('onlyoffice_docker_api_requests_total', 'Docker Engine API requests the exporter made since it started, by operation.', ['operation']);
+const LAST_RESYNC = gaugeFamily('onlyoffice_docker_last_resync_timestamp_seconds', 'When the container view was last rebuilt from a full list and inspect.');
 
 /** The names of the series the doctor reads (src/doctor/hops/). */
 export const CONTAINER_METRICS = {
@@ -98,6 +93,7 @@ function counterIncrement(value: number): number {
 const docker: CollectorDefinition = {
   name: 'docker',
   scopes: ['metrics'],
+  runs: 'schedule',
   create(config, logger) {
     const section = config.docker;
     if (!dockerEnabled(section)) return undefined;
@@ -181,26 +177,23 @@ const docker: CollectorDefinition = {
         }
 
         // Registration order is the exposition's family order.
-        const { registry } = ctx;
-        registerSnapshot(registry, STATE, state);
-        registerSnapshot(registry, HEALTH, health);
-        registerSnapshot(registry, RESTARTS, restarts);
-        registerSnapshot(registry, OOM_KILLED, oom);
-        registerSnapshot(registry, EXIT_CODE, exitCode);
-        registerSnapshot(registry, STARTED, started);
-        registerSnapshot(registry, FINISHED, finished);
-        registerSnapshot(registry, INFO, info);
+        emitRows(ctx, STATE, state);
+        emitRows(ctx, HEALTH, health);
+        emitRows(ctx, RESTARTS, restarts);
+        emitRows(ctx, OOM_KILLED, oom);
+        emitRows(ctx, EXIT_CODE, exitCode);
+        emitRows(ctx, STARTED, started);
+        emitRows(ctx, FINISHED, finished);
+        emitRows(ctx, INFO, info);
         if (stats) {
-          registerSnapshot(registry, CPU, cpu);
-          registerSnapshot(registry, MEMORY, memory);
-          registerSnapshot(registry, WORKING_SET, workingSet);
-          registerSnapshot(registry, LIMIT, limit);
-          registerSnapshot(registry, STATS_AGE, age);
+          emitRows(ctx, CPU, cpu);
+          emitRows(ctx, MEMORY, memory);
+          emitRows(ctx, WORKING_SET, workingSet);
+          emitRows(ctx, LIMIT, limit);
+          emitRows(ctx, STATS_AGE, age);
         }
-        registerSnapshot(registry, API_REQUESTS, engine.api.entries().map(([operation, count]) => ({ labels: { operation }, value: count })));
-        if (engine.view.lastResyncAt !== undefined) {
-          registerSnapshot(registry, LAST_RESYNC, [{ labels: {}, value: engine.view.lastResyncAt / 1000 }]);
-        }
+        emitRows(ctx, API_REQUESTS, engine.api.entries().map(([operation, count]) => ({ labels: { operation }, value: count })));
+        if (engine.view.lastResyncAt !== undefined) emitRows(ctx, LAST_RESYNC, [{ labels: {}, value: engine.view.lastResyncAt / 1000 }]);
       },
       async close() {
         await stats?.close();

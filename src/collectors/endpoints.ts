@@ -2,7 +2,7 @@ import { dsCommand, dsGet, PATHS, vias, type Via } from '../documentserver/clien
 import { INDEX_GREETING } from '../documentserver/model.js';
 import { coEditingCheck } from '../documentserver/websocket.js';
 import type { HttpResult } from '../lib/http.js';
-import { gauge } from '../lib/metrics.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** The names of the series the doctor reads (src/doctor/hops/). */
@@ -11,6 +11,10 @@ export const ENDPOINT_METRICS = {
   statusCode: 'onlyoffice_endpoint_status_code',
   duration: 'onlyoffice_endpoint_duration_seconds',
 } as const;
+
+const UP = gaugeFamily(ENDPOINT_METRICS.up, '1 when the endpoint gave DocumentServer\'s own answer, 0 when it did not (an error status, a proxy\'s page, no answer).', ['endpoint', 'via']);
+const STATUS = gaugeFamily(ENDPOINT_METRICS.statusCode, 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
+const DURATION = gaugeFamily(ENDPOINT_METRICS.duration, 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
 
 type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command' | 'websocket';
 
@@ -26,15 +30,16 @@ class EndpointsCollector implements Collector {
   private readonly failures = new Map<string, string>();
 
   async collect(ctx: ScrapeContext): Promise<void> {
-    const up = gauge(ctx.registry, ENDPOINT_METRICS.up, '1 when the endpoint gave DocumentServer\'s own answer, 0 when it did not (an error status, a proxy\'s page, no answer).', ['endpoint', 'via']);
-    const status = gauge(ctx.registry, ENDPOINT_METRICS.statusCode, 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
-    const duration = gauge(ctx.registry, ENDPOINT_METRICS.duration, 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
+    const up = emit(ctx, UP);
+    const status = emit(ctx, STATUS);
+    const duration = emit(ctx, DURATION);
     await Promise.all(vias(ctx).flatMap((via) => ENDPOINTS.map(async (endpoint) => {
       const { result, ok } = await check(ctx, endpoint, via);
       if (endpoint === 'api_js' && via === 'direct' && await docserviceItself(ctx, result)) return;
-      up.set({ endpoint, via }, ok ? 1 : 0);
-      status.set({ endpoint, via }, result.ok ? result.status : 0);
-      duration.set({ endpoint, via }, result.seconds);
+      const labels = { endpoint, via };
+      up.push({ labels, value: ok ? 1 : 0 });
+      status.push({ labels, value: result.ok ? result.status : 0 });
+      duration.push({ labels, value: result.seconds });
       // /probe targets come and go: only the one configured DocumentServer's reasons are kept.
       if (ctx.scope !== 'metrics') return;
       if (result.ok) this.failures.delete(`${endpoint} ${via}`);
@@ -50,6 +55,7 @@ class EndpointsCollector implements Collector {
 const endpoints: CollectorDefinition = {
   name: 'endpoints',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create: () => new EndpointsCollector(),
 };
 

@@ -2,8 +2,19 @@ import { dsCommand, dsGet, describeHttp, parseJsonObject, PATHS } from '../docum
 import {
   licenseFromCommand, licenseFromInfo, licenseModeName, licenseStatusName, packageTypeName, usageFromInfo, type LicenseFacts,
 } from '../documentserver/model.js';
-import { gauge } from '../lib/metrics.js';
+import { emit, emitValue, gaugeFamily, type Emitter } from '../metrics/family.js';
 import type { CollectorDefinition } from './types.js';
+
+const CONNECTIONS = gaugeFamily('onlyoffice_connections', 'Current connections by mode, from info.json quota (view counts live viewers, 7.2+).', ['mode']);
+const CONNECTIONS_STAT = gaugeFamily('onlyoffice_connections_stat',
+  'Connections over a past period as DocumentServer sampled them every 2 minutes (info.json connectionsStat).', ['mode', 'period', 'stat']);
+const USERS = gaugeFamily('onlyoffice_users', 'Users counted against a user-based license this period (0 with a connection-based license).', ['mode', 'kind']);
+const LICENSE_INFO = gaugeFamily('onlyoffice_license_info',
+  'Always 1; the license as labels: status is DS\'s license check result by name (Success, Expired, Connections, ...) and status_code its raw number (DS\'s licenseInfo.type, 3 = Success), mode, package type, where it was read.',
+  ['status', 'status_code', 'mode', 'package_type', 'has_license', 'source']);
+const CONNECTIONS_LIMIT = gaugeFamily('onlyoffice_license_connections_limit', 'Connections the license allows, by mode (0 with a user-based license).', ['mode']);
+const USERS_LIMIT = gaugeFamily('onlyoffice_license_users_limit', 'Users the license allows, by mode (0 with a connection-based license).', ['mode']);
+const EXPIRY = gaugeFamily('onlyoffice_license_expiry_timestamp_seconds', 'When the license ends (absent when it has no end date).');
 
 /**
  * License limits and current usage from /info/info.json. Through DS's nginx, /info/ is allowed to
@@ -13,6 +24,7 @@ import type { CollectorDefinition } from './types.js';
 const license: CollectorDefinition = {
   name: 'license',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create: () => ({
     async collect(ctx) {
       const info = await dsGet(ctx, 'direct', PATHS.info);
@@ -26,38 +38,38 @@ const license: CollectorDefinition = {
           throw new Error(`no license from info.json (${describeHttp(info)}) or CommandService (${why})`);
         }
       }
-      exportLicense(ctx.registry, facts);
+      exportLicense(ctx, facts);
       if (!infoJson) return;
       const usage = usageFromInfo(infoJson);
-      const connections = gauge(ctx.registry, 'onlyoffice_connections', 'Current connections by mode, from info.json quota (view counts live viewers, 7.2+).', ['mode']);
-      for (const row of usage.connections) connections.set({ mode: row.mode }, row.value);
-      const stat = gauge(ctx.registry, 'onlyoffice_connections_stat', 'Connections over a past period as DocumentServer sampled them every 2 minutes (info.json connectionsStat).', ['mode', 'period', 'stat']);
-      for (const row of usage.connectionsStat) stat.set({ mode: row.mode, period: row.period, stat: row.stat }, row.value);
-      const users = gauge(ctx.registry, 'onlyoffice_users', 'Users counted against a user-based license this period (0 with a connection-based license).', ['mode', 'kind']);
-      for (const row of usage.users) users.set({ mode: row.mode, kind: row.kind }, row.value);
+      const connections = emit(ctx, CONNECTIONS);
+      for (const row of usage.connections) connections.push({ labels: { mode: row.mode }, value: row.value });
+      const stat = emit(ctx, CONNECTIONS_STAT);
+      for (const row of usage.connectionsStat) stat.push({ labels: { mode: row.mode, period: row.period, stat: row.stat }, value: row.value });
+      const users = emit(ctx, USERS);
+      for (const row of usage.users) users.push({ labels: { mode: row.mode, kind: row.kind }, value: row.value });
     },
   }),
 };
 
-function exportLicense(registry: Parameters<typeof gauge>[0], facts: LicenseFacts): void {
-  gauge(registry, 'onlyoffice_license_info', 'Always 1; the license as labels: status is DS\'s license check result by name (Success, Expired, Connections, ...) and status_code its raw number (DS\'s licenseInfo.type, 3 = Success), mode, package type, where it was read.', ['status', 'status_code', 'mode', 'package_type', 'has_license', 'source'])
-    .set({
-      status_code: facts.type === undefined ? '' : String(facts.type),
+function exportLicense(ctx: Emitter, facts: LicenseFacts): void {
+  emit(ctx, LICENSE_INFO).push({
+    labels: {
       status: licenseStatusName(facts.type),
+      status_code: facts.type === undefined ? '' : String(facts.type),
       mode: licenseModeName(facts.mode),
       package_type: packageTypeName(facts.packageType),
       has_license: facts.hasLicense === undefined ? 'unknown' : String(facts.hasLicense),
       source: facts.source,
-    }, 1);
-  const connections = gauge(registry, 'onlyoffice_license_connections_limit', 'Connections the license allows, by mode (0 with a user-based license).', ['mode']);
-  if (facts.connections !== undefined) connections.set({ mode: 'edit' }, facts.connections);
-  if (facts.connectionsView !== undefined) connections.set({ mode: 'view' }, facts.connectionsView);
-  const users = gauge(registry, 'onlyoffice_license_users_limit', 'Users the license allows, by mode (0 with a connection-based license).', ['mode']);
-  if (facts.usersCount !== undefined) users.set({ mode: 'edit' }, facts.usersCount);
-  if (facts.usersViewCount !== undefined) users.set({ mode: 'view' }, facts.usersViewCount);
-  if (facts.endTimestamp !== undefined) {
-    gauge(registry, 'onlyoffice_license_expiry_timestamp_seconds', 'When the license ends (absent when it has no end date).').set(facts.endTimestamp);
-  }
+    },
+    value: 1,
+  });
+  const connections = emit(ctx, CONNECTIONS_LIMIT);
+  if (facts.connections !== undefined) connections.push({ labels: { mode: 'edit' }, value: facts.connections });
+  if (facts.connectionsView !== undefined) connections.push({ labels: { mode: 'view' }, value: facts.connectionsView });
+  const users = emit(ctx, USERS_LIMIT);
+  if (facts.usersCount !== undefined) users.push({ labels: { mode: 'edit' }, value: facts.usersCount });
+  if (facts.usersViewCount !== undefined) users.push({ labels: { mode: 'view' }, value: facts.usersViewCount });
+  if (facts.endTimestamp !== undefined) emitValue(ctx, EXPIRY, facts.endTimestamp);
 }
 
 export default license;

@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { RabbitmqConfig } from '../config/sections/rabbitmq.js';
-import { gauge } from '../lib/metrics.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import { AmqpSource } from '../rabbitmq/amqp.js';
 import { ManagementSource } from '../rabbitmq/management.js';
 import { PrometheusSource } from '../rabbitmq/prometheus.js';
-import { vhostOfAmqpUrl } from '../rabbitmq/vhost.js';
+import { vhostOfAmqpUrl } from '../lib/amqp-url.js';
+import { TransitionLog } from '../lib/transition-log.js';
 import { RATE_OPERATIONS, type QueueSource, type QueueStats, type SourceResult } from '../rabbitmq/types.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
@@ -14,6 +15,16 @@ export const RABBITMQ_METRICS = {
   queueConsumers: 'onlyoffice_rabbitmq_queue_consumers',
   queueMessagesReady: 'onlyoffice_rabbitmq_queue_messages_ready',
 } as const;
+
+const QUEUE = ['vhost', 'queue'] as const;
+const UP = gaugeFamily(RABBITMQ_METRICS.up, 'Whether the RabbitMQ source answered in this scrape (1) or not (0).', ['source']);
+const SOURCE_INFO = gaugeFamily('onlyoffice_rabbitmq_queue_source_info', 'Always 1; the source the queue numbers come from.', ['source']);
+const EXISTS = gaugeFamily('onlyoffice_rabbitmq_queue_exists', 'Whether the queue exists (1) or not (0); a missing queue has no other queue metric.', QUEUE);
+const READY = gaugeFamily(RABBITMQ_METRICS.queueMessagesReady, 'Messages ready for delivery (the conversion backlog on ds.converttask*).', QUEUE);
+const UNACKED = gaugeFamily('onlyoffice_rabbitmq_queue_messages_unacked', 'Messages delivered and not yet acknowledged (conversions in progress).', QUEUE);
+const MESSAGES = gaugeFamily('onlyoffice_rabbitmq_queue_messages', 'Messages in the queue, ready plus unacknowledged.', QUEUE);
+const CONSUMERS = gaugeFamily(RABBITMQ_METRICS.queueConsumers, 'Consumers on the queue (0 on ds.converttask* = no converter).', QUEUE);
+const RATES = gaugeFamily('onlyoffice_rabbitmq_queue_messages_per_second', 'Message rate by operation, from the management API.', [...QUEUE, 'operation']);
 
 /** The conversion task queue was renamed in 8.3 (quorum-queue work); after an upgrade both may exist. */
 export const CONVERT_TASK_QUEUES = ['ds.converttask', 'ds.converttask6'] as const;
@@ -27,8 +38,10 @@ export class RabbitmqQueuesCollector implements Collector {
   readonly vhost: string;
   /** Last error per source, so a broker that stays down is logged once, not every scrape. */
   private readonly lastError = new Map<string, string | undefined>();
+  private readonly transitions: TransitionLog;
 
   constructor(private readonly config: RabbitmqConfig, logger: Logger) {
+    this.transitions = new TransitionLog(logger, { failing: 'rabbitmq source failed', recovered: 'rabbitmq source recovered', field: 'err' });
     this.vhost = config.vhost ?? (config.url !== undefined ? vhostOfAmqpUrl(config.url) : undefined) ?? '/';
     const wanted = (source: (typeof PREFERENCE)[number]) => config.source === 'auto' || config.source === source;
     this.sources = [];
@@ -61,51 +74,42 @@ export class RabbitmqQueuesCollector implements Collector {
       ),
     })));
 
-    const up = gauge(ctx.registry, RABBITMQ_METRICS.up, 'Whether the RabbitMQ source answered in this scrape (1) or not (0).', ['source']);
+    const up = emit(ctx, UP);
     for (const { source, result } of results) {
-      up.set({ source: source.name }, result.ok ? 1 : 0);
+      up.push({ labels: { source: source.name }, value: result.ok ? 1 : 0 });
       const error = result.ok ? undefined : result.error;
-      if (error !== this.lastError.get(source.name)) {
-        if (error !== undefined) ctx.logger.warn({ source: source.name, err: error }, 'rabbitmq source failed');
-        else if (this.lastError.has(source.name)) ctx.logger.info({ source: source.name }, 'rabbitmq source recovered');
-        this.lastError.set(source.name, error);
-      }
+      this.transitions.record(source.name, { source: source.name }, error);
+      this.lastError.set(source.name, error);
     }
     const chosen = PREFERENCE.map((name) => results.find(({ source }) => source.name === name)).find((entry) => entry?.result.ok);
     if (!chosen || !chosen.result.ok) return;
     const found = chosen.result.queues;
-    gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_source_info', 'Always 1; the source the queue numbers come from.', ['source'])
-      .set({ source: chosen.source.name }, 1);
+    emit(ctx, SOURCE_INFO).push({ labels: { source: chosen.source.name }, value: 1 });
 
-    const labelNames = ['vhost', 'queue'] as const;
-    const exists = gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_exists', 'Whether the queue exists (1) or not (0); a missing queue has no other queue metric.', labelNames);
-    const families = {
-      ready: gauge(ctx.registry, RABBITMQ_METRICS.queueMessagesReady, 'Messages ready for delivery (the conversion backlog on ds.converttask*).', labelNames),
-      unacked: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages_unacked', 'Messages delivered and not yet acknowledged (conversions in progress).', labelNames),
-      messages: gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages', 'Messages in the queue, ready plus unacknowledged.', labelNames),
-      consumers: gauge(ctx.registry, RABBITMQ_METRICS.queueConsumers, 'Consumers on the queue (0 on ds.converttask* = no converter).', labelNames),
-    } as const;
-    const rates = gauge(ctx.registry, 'onlyoffice_rabbitmq_queue_messages_per_second', 'Message rate by operation, from the management API.', [...labelNames, 'operation']);
+    const exists = emit(ctx, EXISTS);
+    const families = { ready: emit(ctx, READY), unacked: emit(ctx, UNACKED), messages: emit(ctx, MESSAGES), consumers: emit(ctx, CONSUMERS) } as const;
+    const rates = emit(ctx, RATES);
 
     for (const queue of this.reported(candidates, found)) {
       const labels = { vhost: this.vhost, queue };
       const stats: QueueStats | undefined = found.get(queue);
-      exists.set(labels, stats ? 1 : 0);
+      exists.push({ labels, value: stats ? 1 : 0 });
       if (!stats) continue;
       for (const key of ['ready', 'unacked', 'messages', 'consumers'] as const) {
         const value = stats[key];
-        if (value !== undefined) families[key].set(labels, value);
+        if (value !== undefined) families[key].push({ labels, value });
       }
       for (const operation of RATE_OPERATIONS) {
         const value = stats.rates?.[operation];
-        if (value !== undefined) rates.set({ ...labels, operation }, value);
+        if (value !== undefined) rates.push({ labels: { ...labels, operation }, value });
       }
     }
   }
 
   /** auto: the task queue name(s) this DS version uses (both when neither exists), plus the other DS queues. */
   private reported(candidates: readonly string[], found: Map<string, QueueStats>): string[] {
-    if (this.config.queues !== 'auto') return [...candidates];
+    // A queue listed twice is one series.
+    if (this.config.queues !== 'auto') return [...new Set(candidates)];
     const tasks = CONVERT_TASK_QUEUES.filter((queue) => found.has(queue));
     return [...(tasks.length > 0 ? tasks : CONVERT_TASK_QUEUES), ...OTHER_DS_QUEUES];
   }
@@ -125,9 +129,10 @@ export class RabbitmqQueuesCollector implements Collector {
 const rabbitmqQueues: CollectorDefinition = {
   name: 'rabbitmq_queues',
   scopes: ['metrics'],
+  runs: 'scrape',
   create(config, logger) {
     const section = config.rabbitmq;
-    if (section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined) return undefined;
+    if (section.enabled === false || (section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined)) return undefined;
     return new RabbitmqQueuesCollector(section, logger);
   },
 };

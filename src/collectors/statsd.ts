@@ -63,8 +63,9 @@ export class StatsdCollector implements Collector {
 const statsd: CollectorDefinition = {
   name: 'statsd',
   scopes: ['metrics'],
+  runs: 'passive',
   create(config, logger) {
-    if (config.statsd.listen === undefined) return undefined;
+    if (config.statsd.enabled === false || config.statsd.listen === undefined) return undefined;
     return new StatsdCollector(config.statsd.listen, config.statsd.max_series, logger);
   },
 };

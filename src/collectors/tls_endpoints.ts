@@ -1,13 +1,12 @@
 import { isIP } from 'node:net';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { TlsEndpoint } from '../config/sections/tls.js';
 import { formatHostPort } from '../lib/address.js';
-import { gaugeSeries, gaugeValue } from '../lib/metrics.js';
-import { TlsHandshakes } from '../lib/tls-handshake-thread.js';
-import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../lib/tls-probe.js';
-import { certificateFacts, TrustAnchors } from '../lib/x509.js';
+import { emit, emitValue, gaugeFamily, type Emitter } from '../metrics/family.js';
+import { TlsHandshakes } from '../tls/handshake-thread.js';
+import { loadTrust, probeTls, type TlsProbeResult, type Trust } from '../tls/probe.js';
+import { certificateFacts, TrustAnchors } from '../tls/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
@@ -76,7 +75,7 @@ class TlsEndpointsCollector implements Collector {
     const handshakes = this.handshakes;
     const timeoutMs = this.config.tls.timeout;
     const results = await Promise.all(targets.map(async (endpoint) => ({ endpoint, result: await probeTls(endpoint, trust, ctx.signal, timeoutMs, handshakes) })));
-    const metrics = tlsMetrics(ctx.registry);
+    const metrics = tlsMetrics(ctx);
     for (const { endpoint, result } of results) {
       const problem = problemOf(result);
       this.problems.record(endpoint.target, { target: endpoint.target }, problem);
@@ -85,7 +84,7 @@ class TlsEndpointsCollector implements Collector {
         else this.failures.set(endpoint.target, problem);
       }
       recordEndpoint(metrics, endpoint.target, result);
-      if (endpoint === blackbox && result.ok) recordBlackbox(ctx.registry, result);
+      if (endpoint === blackbox && result.ok) recordBlackbox(ctx, result);
     }
   }
 
@@ -99,15 +98,30 @@ class TlsEndpointsCollector implements Collector {
   }
 }
 
-// Written as series in hand (gaugeSeries), not prom-client Gauges: /probe runs this collector on every probe.
-function tlsMetrics(registry: Registry) {
+const UP = gaugeFamily(TLS_ENDPOINT_METRICS.up,
+  '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.', ['target']);
+const NOT_AFTER = gaugeFamily(TLS_ENDPOINT_METRICS.notAfter,
+  'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.', ['target', 'position', 'subject']);
+const VERIFIED = gaugeFamily(TLS_ENDPOINT_METRICS.verified,
+  '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates, 0 otherwise; hostname not included.', ['target']);
+const COMPLETE = gaugeFamily(TLS_ENDPOINT_METRICS.chainComplete, '1 when the server sent every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.', ['target']);
+const HOSTNAME = gaugeFamily(TLS_ENDPOINT_METRICS.hostnameMatch, '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI), 0 when it is not.', ['target']);
+const VERSION = gaugeFamily('onlyoffice_tls_version_info', 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.', ['target', 'version']);
+const PROBE_EARLIEST = gaugeFamily('probe_ssl_earliest_cert_expiry', 'Earliest NotAfter among the certificates of the chain (blackbox_exporter name), in unixtime.');
+const PROBE_CHAIN_EXPIRY = gaugeFamily('probe_ssl_last_chain_expiry_timestamp_seconds',
+  'Earliest NotAfter of the verified chain (blackbox_exporter name); absent when the chain does not verify.');
+const PROBE_CHAIN_INFO = gaugeFamily('probe_ssl_last_chain_info', 'Contains SSL leaf certificate information',
+  ['fingerprint_sha256', 'subject', 'issuer', 'subjectalternative', 'serialnumber']);
+const PROBE_TLS_VERSION = gaugeFamily('probe_tls_version_info', 'TLS version negotiated (blackbox_exporter name); always 1.', ['version']);
+
+function tlsMetrics(ctx: Emitter) {
   return {
-    up: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.up, '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.'),
-    notAfter: gaugeSeries<'target' | 'position' | 'subject'>(registry, TLS_ENDPOINT_METRICS.notAfter, 'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.'),
-    verified: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.verified, '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates, 0 otherwise; hostname not included.'),
-    complete: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.chainComplete, '1 when the server sent every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.'),
-    hostname: gaugeSeries<'target'>(registry, TLS_ENDPOINT_METRICS.hostnameMatch, '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI), 0 when it is not.'),
-    version: gaugeSeries<'target' | 'version'>(registry, 'onlyoffice_tls_version_info', 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.'),
+    up: emit(ctx, UP),
+    notAfter: emit(ctx, NOT_AFTER),
+    verified: emit(ctx, VERIFIED),
+    complete: emit(ctx, COMPLETE),
+    hostname: emit(ctx, HOSTNAME),
+    version: emit(ctx, VERSION),
   };
 }
 
@@ -125,15 +139,13 @@ function recordEndpoint(metrics: ReturnType<typeof tlsMetrics>, target: string, 
 }
 
 /** blackbox_exporter's TLS gauges, for /probe (prober/tls.go, prober/http.go). */
-function recordBlackbox(registry: Registry, result: Extract<TlsProbeResult, { ok: true }>): void {
+function recordBlackbox(ctx: Emitter, result: Extract<TlsProbeResult, { ok: true }>): void {
   const facts = result.chain.map(certificateFacts);
   const leaf = facts[0]!;
   const earliest = Math.min(...facts.map((cert) => cert.notAfter));
-  gaugeValue(registry, 'probe_ssl_earliest_cert_expiry', 'Earliest NotAfter among the certificates of the chain (blackbox_exporter name), in unixtime.', earliest);
-  if (result.verified) {
-    gaugeValue(registry, 'probe_ssl_last_chain_expiry_timestamp_seconds', 'Earliest NotAfter of the verified chain (blackbox_exporter name); absent when the chain does not verify.', earliest);
-  }
-  gaugeSeries<'fingerprint_sha256' | 'subject' | 'issuer' | 'subjectalternative' | 'serialnumber'>(registry, 'probe_ssl_last_chain_info', 'Contains SSL leaf certificate information').push({
+  emitValue(ctx, PROBE_EARLIEST, earliest);
+  if (result.verified) emitValue(ctx, PROBE_CHAIN_EXPIRY, earliest);
+  emit(ctx, PROBE_CHAIN_INFO).push({
     labels: {
       fingerprint_sha256: leaf.fingerprintSha256,
       subject: leaf.subject,
@@ -143,13 +155,15 @@ function recordBlackbox(registry: Registry, result: Extract<TlsProbeResult, { ok
     },
     value: 1,
   });
-  gaugeSeries<'version'>(registry, 'probe_tls_version_info', 'TLS version negotiated (blackbox_exporter name); always 1.').push({ labels: { version: result.version }, value: 1 });
+  emit(ctx, PROBE_TLS_VERSION).push({ labels: { version: result.version }, value: 1 });
 }
 
 const definition: CollectorDefinition = {
   name: 'tls_endpoints',
   scopes: ['metrics', 'probe'],
+  runs: 'scrape',
   create(config, logger) {
+    if (!config.tls.enabled) return undefined;
     const endpoints = [...config.tls.endpoints];
     const publicEndpoint = config.documentserver.public_url ? endpointOfUrl(config.documentserver.public_url) : undefined;
     if (publicEndpoint && !endpoints.some((endpoint) => endpoint.target === publicEndpoint.target)) endpoints.push(publicEndpoint);

@@ -2,13 +2,13 @@ import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Logger } from 'pino';
-import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_TLS_FILES } from '../config/sections/tls.js';
 import { readBoundedFileAsync, readErrorReason } from '../lib/read-bounded-file.js';
-import { loadTrust, type Trust } from '../lib/tls-probe.js';
-import { certificateFacts, parsePemCertificates } from '../lib/x509.js';
+import { loadTrust, type Trust } from '../tls/probe.js';
+import { certificateFacts, parsePemCertificates } from '../tls/x509.js';
 import { TransitionLog } from '../lib/transition-log.js';
+import { emit, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
 /** The names of the series the doctor reads (src/doctor/hops/). */
@@ -18,6 +18,13 @@ export const TLS_FILE_METRICS = {
   keyMatch: 'onlyoffice_tls_cert_file_key_match',
   chainComplete: 'onlyoffice_tls_cert_file_chain_complete',
 } as const;
+
+const READABLE = gaugeFamily(TLS_FILE_METRICS.readable,
+  '1 when the file can be read (a certificate file must also hold a PEM certificate), 0 when it cannot; also given for the .key beside a certificate when it exists.', ['path']);
+const NOT_AFTER = gaugeFamily(TLS_FILE_METRICS.notAfter, 'NotAfter of the first (leaf) certificate in the file.', ['path']);
+const KEY_MATCH = gaugeFamily(TLS_FILE_METRICS.keyMatch,
+  '1 when the .key beside the certificate is its private key; 0 when it is not, or cannot be read or parsed. Absent without a .key file.', ['path']);
+const CHAIN_COMPLETE = gaugeFamily(TLS_FILE_METRICS.chainComplete, '1 when the file carries every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.', ['path']);
 
 /** The private key DS pairs with a certificate: same folder and name, `.key` (onlyoffice.crt → onlyoffice.key). */
 export function keyPathFor(certPath: string): string {
@@ -64,13 +71,15 @@ class TlsFilesCollector implements Collector {
       .filter((path): path is string => path !== undefined);
     if (paths.length === 0) return;
     this.trust ??= loadTrust(this.config.tls.ca_file?.pem ?? []);
-    const registers = [ctx.registry];
-    const readable = new Gauge({ name: TLS_FILE_METRICS.readable, help: '1 when the file can be read (a certificate file must also hold a PEM certificate), 0 when it cannot; also given for the .key beside a certificate when it exists.', labelNames: ['path'], registers });
-    const notAfter = new Gauge({ name: TLS_FILE_METRICS.notAfter, help: 'NotAfter of the first (leaf) certificate in the file.', labelNames: ['path'], registers });
-    const keyMatch = new Gauge({ name: TLS_FILE_METRICS.keyMatch, help: '1 when the .key beside the certificate is its private key; 0 when it is not, or cannot be read or parsed. Absent without a .key file.', labelNames: ['path'], registers });
-    const chainComplete = new Gauge({ name: TLS_FILE_METRICS.chainComplete, help: '1 when the file carries every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.', labelNames: ['path'], registers });
+    const readable = emit(ctx, READABLE);
+    const notAfter = emit(ctx, NOT_AFTER);
+    const keyMatch = emit(ctx, KEY_MATCH);
+    const chainComplete = emit(ctx, CHAIN_COMPLETE);
+    // A .key can also be listed, or sit beside two certificates (a.crt, a.pem): one readable series per file.
+    const readableSeen = new Set<string>();
 
-    await Promise.all(paths.map(async (path) => {
+    // A path listed twice is read once: one series per path.
+    await Promise.all([...new Set(paths)].map(async (path) => {
       const problems: string[] = [];
       const text = await readFileBounded(path, ctx.signal);
       let certificates: X509Certificate[] = [];
@@ -85,16 +94,18 @@ class TlsFilesCollector implements Collector {
         problems.push(`cannot read: ${text.reason}`);
       }
       const leaf = certificates[0];
-      readable.set({ path }, leaf ? 1 : 0);
+      if (!readableSeen.has(path)) readable.push({ labels: { path }, value: leaf ? 1 : 0 });
+      readableSeen.add(path);
       if (leaf) {
-        notAfter.set({ path }, certificateFacts(leaf).notAfter);
-        chainComplete.set({ path }, this.trust!.walk(certificates).complete ? 1 : 0);
+        notAfter.push({ labels: { path }, value: certificateFacts(leaf).notAfter });
+        chainComplete.push({ labels: { path }, value: this.trust!.walk(certificates).complete ? 1 : 0 });
       }
 
       const keyPath = keyPathFor(path);
       if (keyPath !== path && (await exists(keyPath))) {
         const key = await readFileBounded(keyPath, ctx.signal);
-        readable.set({ path: keyPath }, key.ok ? 1 : 0);
+        if (!readableSeen.has(keyPath)) readable.push({ labels: { path: keyPath }, value: key.ok ? 1 : 0 });
+        readableSeen.add(keyPath);
         if (!key.ok) problems.push(`cannot read ${keyPath}: ${key.reason}`);
         if (leaf) {
           let matches = false;
@@ -107,7 +118,7 @@ class TlsFilesCollector implements Collector {
               problems.push(`${keyPath} is not a usable private key (encrypted, or not PEM/DER)`);
             }
           }
-          keyMatch.set({ path }, matches ? 1 : 0);
+          keyMatch.push({ labels: { path }, value: matches ? 1 : 0 });
         }
       }
       this.problems.record(path, { path }, problems.length > 0 ? problems.join('; ') : undefined);
@@ -120,8 +131,9 @@ export function tlsFilesCollectorDefinition(defaults: readonly string[] = DEFAUL
   return {
     name: 'tls_files',
     scopes: ['metrics'],
+    runs: 'scrape',
     create(config, logger) {
-      if (config.tls.files !== undefined && config.tls.files.length === 0) return undefined;
+      if (!config.tls.enabled || (config.tls.files !== undefined && config.tls.files.length === 0)) return undefined;
       return new TlsFilesCollector(config, logger, defaults);
     },
   };

@@ -23,6 +23,13 @@ export interface ScrapeContext {
   memo<T>(key: string, compute: (signal: AbortSignal) => Promise<T>): Promise<T>;
 }
 
+/**
+ * `scrape`: it works when scraped, within the scrape's deadline. `schedule`: it works on its own timer or event stream
+ * from creation (the conversion probe, docker's view and stats, supervisor checks) and a scrape reads its last
+ * result. `passive`: it only receives (StatsD); a scrape writes what arrived.
+ */
+export type Runs = 'scrape' | 'schedule' | 'passive';
+
 /** `metrics` serves GET /metrics; `probe` serves GET /probe?target= (fleet mode). */
 export type Scope = 'metrics' | 'probe';
 
@@ -44,5 +51,7 @@ export interface Collector {
 export interface CollectorDefinition {
   readonly name: string;
   readonly scopes: readonly Scope[];
+  /** How it gets its figures (see Runs). */
+  readonly runs: Runs;
   create(config: Config, logger: Logger): Collector | undefined;
 }

@@ -10,12 +10,14 @@ import { notifySection } from './sections/notify.js';
 import { rabbitmqSection } from './sections/rabbitmq.js';
 import { conversionProbeSection } from './sections/conversion_probe.js';
 import { backupsSection } from './sections/backups.js';
+import { supervisorSection } from './sections/supervisor.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
 export const configSchema = z.object({
   documentserver: documentserverSection.default({}),
   probe: probeSection.default({}),
   docker: dockerSection.default({}),
+  supervisor: supervisorSection.default({}),
   disk: diskSection.default({}),
   tls: tlsSection.default({}),
   dependencies: dependenciesSection.default({}),

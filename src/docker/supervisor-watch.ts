@@ -3,8 +3,9 @@ import type { Logger } from 'pino';
 import { apiErrorStatus, describeApiError } from './api.js';
 import type { DockerEngine } from './engine.js';
 import { execInContainer, ExecTimeout, inspectExec } from './exec.js';
-import { failedReport, parseSupervisorctlStatus, type SupervisorReport } from './supervisor-status.js';
+import { failedReport, parseSupervisorctlStatus, type SupervisorReport } from '../supervisor/status.js';
 import { recordMatches, type ContainerRecord } from './view.js';
+import { TransitionLog } from '../lib/transition-log.js';
 
 /**
  * `supervisorctl status`, bounded inside the container too: a hung supervisorctl (supervisord in trouble) keeps
@@ -48,14 +49,22 @@ export interface WatchOptions {
 export class SupervisorWatcher {
   private readonly results = new Map<string, SupervisorResult>();
   private readonly pending = new Map<string, Promise<void>>();
-  private readonly lastProblem = new Map<string, string>();
   /** Per container, the exec of a check that did not end while we watched (it may still run). */
   private readonly unfinished = new Map<string, Docker.Exec>();
   private timer: NodeJS.Timeout | undefined;
   private readonly lifetime = new AbortController();
   private closed = false;
 
-  constructor(private readonly engine: DockerEngine, private readonly options: WatchOptions, private readonly logger: Logger) {}
+  // One line when a container's supervisor goes bad or its reason changes, one when it recovers.
+  private readonly transitions: TransitionLog;
+
+  constructor(private readonly engine: DockerEngine, private readonly options: WatchOptions, logger: Logger) {
+    this.transitions = new TransitionLog(logger, {
+      failing: 'supervisorctl status failed in the DocumentServer container',
+      recovered: 'supervisorctl status answers again in the DocumentServer container',
+      field: 'err',
+    });
+  }
 
   start(): void {
     this.schedule(0);
@@ -149,16 +158,6 @@ export class SupervisorWatcher {
     }
     if (this.closed) return;
     this.results.set(container.id, { report, at: Date.now(), startedAt: container.startedAt });
-    this.logChange(container.name, report);
-  }
-
-  // One line when a container's supervisor goes bad or its reason changes, one when it recovers.
-  private logChange(name: string, report: SupervisorReport): void {
-    const problem = report.up ? '' : report.error ?? 'unknown';
-    const previous = this.lastProblem.get(name);
-    if (previous === problem) return;
-    this.lastProblem.set(name, problem);
-    if (problem !== '') this.logger.warn({ container: name, err: problem }, 'supervisorctl status failed in the DocumentServer container');
-    else if (previous !== undefined) this.logger.info({ container: name }, 'supervisorctl status answers again in the DocumentServer container');
+    this.transitions.record(container.name, { container: container.name }, report.up ? undefined : report.error || 'unknown');
   }
 }

@@ -1,6 +1,13 @@
-import type { ScrapeContext } from '../collectors/types.js';
+import type { DocumentServerConfig } from '../config/sections/documentserver.js';
 import { httpRequest, type HttpResult } from '../lib/http.js';
 import { signJwt } from '../lib/jwt.js';
+
+/** What a DocumentServer exchange needs of a scrape (collectors/types.ts's ScrapeContext is one). */
+export interface DsScrape {
+  readonly target: DocumentServerConfig;
+  /** One in-flight result shared by the collectors of a scrape; `compute` gets the scrape-wide signal. */
+  memo<T>(key: string, compute: (signal: AbortSignal) => Promise<T>): Promise<T>;
+}
 
 /** `direct` is documentserver.url (docservice or DS's own nginx); `public` is public_url, through the reverse proxy. */
 export type Via = 'direct' | 'public';
@@ -13,17 +20,17 @@ export const PATHS = {
   info: '/info/info.json',
 } as const;
 
-export function baseUrl(ctx: ScrapeContext, via: Via): string | undefined {
+export function baseUrl(ctx: DsScrape, via: Via): string | undefined {
   return via === 'direct' ? ctx.target.url : ctx.target.public_url;
 }
 
 /** The vias this scrape checks: always direct, public when public_url is configured. */
-export function vias(ctx: ScrapeContext): Via[] {
+export function vias(ctx: DsScrape): Via[] {
   return ctx.target.public_url === undefined ? ['direct'] : ['direct', 'public'];
 }
 
 /** GET a DS path once per scrape, however many collectors ask for it. */
-export function dsGet(ctx: ScrapeContext, via: Via, path: string): Promise<HttpResult> {
+export function dsGet(ctx: DsScrape, via: Via, path: string): Promise<HttpResult> {
   const base = baseUrl(ctx, via);
   if (base === undefined) throw new Error(`no ${via} URL configured`);
   return ctx.memo(`GET ${base}${path}`, (signal) => httpRequest({
@@ -41,27 +48,15 @@ export interface CommandOutcome {
   answer?: Record<string, unknown> & { error?: number };
 }
 
-/**
- * POST a CommandService command, JWT-signed when a secret is configured: the token in the body
- * (what DS checks first) and in the configured header, so either server setting accepts it.
- */
-export function dsCommand(ctx: ScrapeContext, via: Via, command: string): Promise<CommandOutcome> {
+/** POST a CommandService command (see postSigned), once per scrape. */
+export function dsCommand(ctx: DsScrape, via: Via, command: string): Promise<CommandOutcome> {
   const base = baseUrl(ctx, via);
   if (base === undefined) throw new Error(`no ${via} URL configured`);
   return ctx.memo(`COMMAND ${base} ${command}`, async (signal) => {
-    const params = { c: command };
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    let body = JSON.stringify(params);
-    const jwt = ctx.target.jwt;
-    if (jwt) {
-      body = JSON.stringify({ token: signJwt(params, jwt.secret) });
-      headers[jwt.header.toLowerCase()] = `Bearer ${signJwt({ payload: params }, jwt.secret)}`;
-    }
-    const http = await httpRequest({
+    const http = await postSigned({
       url: base + PATHS.command,
-      method: 'POST',
-      headers,
-      body,
+      params: { c: command },
+      jwt: ctx.target.jwt,
       signal,
       timeoutMs: ctx.target.timeout,
       maxBodyBytes: ctx.target.max_body_bytes,
@@ -70,6 +65,42 @@ export function dsCommand(ctx: ScrapeContext, via: Via, command: string): Promis
     if (!http.ok || http.status !== 200) return { http };
     const answer = parseJsonObject(http.body);
     return answer === undefined ? { http } : { http, answer };
+  });
+}
+
+export interface SignedPost {
+  url: string;
+  params: Record<string, unknown>;
+  /** The header is optional: ConvertService reads the token from the body only. */
+  jwt?: { secret: string; header?: string };
+  headers?: Record<string, string>;
+  signal: AbortSignal;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  insecureSkipVerify: boolean;
+}
+
+/**
+ * POST JSON to a DS service (CommandService, ConvertService), JWT-signed when a secret is configured: the token in
+ * the body (what DS checks first) and, when a header is named, in that header too, so either server setting accepts it.
+ */
+export function postSigned(req: SignedPost): Promise<HttpResult> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...req.headers };
+  let body = JSON.stringify(req.params);
+  const jwt = req.jwt;
+  if (jwt) {
+    body = JSON.stringify({ token: signJwt(req.params, jwt.secret) });
+    if (jwt.header !== undefined) headers[jwt.header.toLowerCase()] = `Bearer ${signJwt({ payload: req.params }, jwt.secret)}`;
+  }
+  return httpRequest({
+    url: req.url,
+    method: 'POST',
+    headers,
+    body,
+    signal: req.signal,
+    timeoutMs: req.timeoutMs,
+    maxBodyBytes: req.maxBodyBytes,
+    insecureSkipVerify: req.insecureSkipVerify,
   });
 }
 

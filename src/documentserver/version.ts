@@ -1,5 +1,4 @@
-import type { ScrapeContext } from '../collectors/types.js';
-import { dsCommand, dsGet, describeHttp, parseJsonObject, PATHS } from './client.js';
+import { dsCommand, dsGet, describeHttp, parseJsonObject, PATHS, type DsScrape } from './client.js';
 import { buildFromInfo, versionFromCommand, versionFromIndex, type BuildVersion } from './model.js';
 
 /**
@@ -7,11 +6,11 @@ import { buildFromInfo, versionFromCommand, versionFromIndex, type BuildVersion 
  * (JWT mismatch) or unreachable, from /info/info.json, then from the /index.html greeting.
  * Once per scrape: build_info exports it, the WebSocket check picks its transport by it.
  */
-export function scrapeVersion(ctx: ScrapeContext): Promise<BuildVersion> {
+export function scrapeVersion(ctx: DsScrape): Promise<BuildVersion> {
   return ctx.memo(`VERSION ${ctx.target.url}`, () => findVersion(ctx));
 }
 
-async function findVersion(ctx: ScrapeContext): Promise<BuildVersion> {
+async function findVersion(ctx: DsScrape): Promise<BuildVersion> {
   const [command, info, index] = await Promise.all([
     dsCommand(ctx, 'direct', 'version'),
     dsGet(ctx, 'direct', PATHS.info),

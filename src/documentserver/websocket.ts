@@ -1,8 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import type { ScrapeContext } from '../collectors/types.js';
 import { signJwt } from '../lib/jwt.js';
 import { openWebSocket, type WebSocketConnection } from '../lib/websocket-client.js';
-import { baseUrl, type Via } from './client.js';
+import { baseUrl, type DsScrape, type Via } from './client.js';
 import type { BuildVersion } from './model.js';
 import { scrapeVersion } from './version.js';
 
@@ -48,7 +47,7 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 const MAX_VERDICT_FRAMES = 4;
 
 /** The check for one via, once per scrape (the endpoints and websocket collectors share it). */
-export function coEditingCheck(ctx: ScrapeContext, via: Via): Promise<CoEditingCheck> {
+export function coEditingCheck(ctx: DsScrape, via: Via): Promise<CoEditingCheck> {
   const base = baseUrl(ctx, via);
   if (base === undefined) throw new Error(`no ${via} URL configured`);
   return ctx.memo(`WEBSOCKET ${base}`, async (signal) => {
@@ -82,7 +81,7 @@ export function coEditingPath(transport: CoEditingTransport): string {
   return `/doc/${PROBE_DOCUMENT_KEY}/c/${server}/${session}/websocket`;
 }
 
-async function attempt(ctx: ScrapeContext, base: string, transport: CoEditingTransport, signal: AbortSignal, timeoutMs: number,
+async function attempt(ctx: DsScrape, base: string, transport: CoEditingTransport, signal: AbortSignal, timeoutMs: number,
   started: number): Promise<CoEditingCheck> {
   const seconds = () => (performance.now() - started) / 1000;
   const open = await openWebSocket({

@@ -1,18 +1,13 @@
-import { createRequire } from 'node:module';
-import type { Agent as UndiciAgent, Dispatcher } from 'undici';
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici';
 
-// undici's index loads all of undici (fetch, WebSocket, caches, mocks) and, through them, Node's own bundled copy
-// of it: about 5 MiB resident for code the exporter never runs. Its HTTP client is the Agent and the request API.
-const requireUndici = createRequire(import.meta.url);
-
-export const Agent = requireUndici('undici/lib/dispatcher/agent.js') as typeof UndiciAgent;
-
-const requestApi = requireUndici('undici/lib/api/api-request.js') as (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
+// undici's public entry point only: its files under lib/ are private and any release may move them. The index loads
+// all of undici (fetch, WebSocket, caches, mocks), about 4 MiB more resident than the Agent and request modules
+// alone (docs/BENCHMARKS.md, "Resident memory").
+export { Agent };
 
 export type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path'>;
 
-/** undici's `request(url, { dispatcher, ... })`, without the index that defines it. */
+/** undici's `request(url, { dispatcher, ... })`, with the dispatcher first as the callers hold it. */
 export function request(dispatcher: Dispatcher, url: string, options: RequestOptions): Promise<Dispatcher.ResponseData> {
-  const parsed = new URL(url);
-  return requestApi.call(dispatcher, { ...options, origin: parsed.origin, path: parsed.pathname + parsed.search } as Dispatcher.RequestOptions);
+  return undiciRequest(url, { ...options, dispatcher });
 }

@@ -8,7 +8,7 @@ import type { Alert } from './payload.js';
 import { reportMessage, type ReportContent } from './report.js';
 import type { Channel, RenderedMessage } from './render.js';
 import { MESSAGE_RESULTS, Robot, type ReportResult, type RobotSettings } from './robot.js';
-import { loadTemplate } from './templates.js';
+import { loadTemplate } from '../templates/load.js';
 
 /** What the server needs: metrics on every /metrics scrape, and close on reload and shutdown. */
 export interface Notifier {

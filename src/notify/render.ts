@@ -1,6 +1,6 @@
 import { compareStrings } from '../lib/compare.js';
 import type { Alert } from './payload.js';
-import { fill, fillLines, type Template } from './templates.js';
+import { fill, fillLines, type Template } from '../templates/load.js';
 
 import { formatTime } from '../lib/time.js';
 
@@ -261,6 +261,7 @@ const ZWSP = '\u200b';
 
 /** Inline markdown of the robot's subset made inert, for one line: no link, image, tag, mention or emphasis. */
 export function escapeMarkdown(text: string, channel: Channel): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   let out = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
   // A link or image needs "](" side by side; a tag or a <@mention> needs its name right after "<".
   out = out.replace(/\]\(/g, `]${ZWSP}(`).replace(/</g, `<${ZWSP}`);
@@ -284,6 +285,7 @@ export function escapeBlockStart(value: string, channel: Channel): string {
 
 /** Text for a plain-text field (DingTalk's title): one line, no control characters. */
 export function plainText(text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this replaces
   return text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ');
 }
 

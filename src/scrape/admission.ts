@@ -1,4 +1,4 @@
-import type { Family } from './families.js';
+import type { Family } from '../metrics/families.js';
 
 /** node_exporter's --web.max-requests default. */
 export const DEFAULT_MAX_REQUESTS = 40;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { overBudgetCount, refusedBodyCount } from '../lib/http.js';
-import type { Family, FamilyValue, LabelValues } from './families.js';
+import type { Family, FamilyValue, LabelValues } from '../metrics/families.js';
 
 /** Generic guards on what one collector may put into one scrape, whatever the collector. */
 export interface SeriesLimits {

@@ -3,13 +3,16 @@ import { Registry } from 'prom-client';
 import type { Collector, Scope, ScrapeContext } from '../collectors/types.js';
 import type { Config } from '../config/schema.js';
 import type { DocumentServerConfig } from '../config/sections/documentserver.js';
-import { gaugeValue } from '../lib/metrics.js';
+import { emitValue, gaugeFamily } from '../metrics/family.js';
 import { redactUrl } from '../lib/redact.js';
 import { followSignal, type Follower } from '../lib/timeout-signal.js';
 import { boundFamilies, DEFAULT_LIMITS, type BoundsLog, type SeriesLimits } from './bounds.js';
 import { abortMarginMs } from './deadline.js';
-import { readFamilies, registerFamily, type Family } from './families.js';
+import { readFamilies, registerFamily, type Family } from '../metrics/families.js';
 import type { CollectorHealthLog } from './health-log.js';
+
+const PROBE_SUCCESS = gaugeFamily('probe_success', '1 when the probe succeeded (/healthcheck true when the module checks it, else every check finished), 0 when it failed.');
+const PROBE_DURATION = gaugeFamily('probe_duration_seconds', 'How long the probe took.');
 
 export interface NamedCollector {
   readonly name: string;
@@ -185,8 +188,8 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     values: results.map((result) => ({ labels: { collector: result.name }, value: result.seconds })),
   });
   if (request.scope === 'probe') {
-    gaugeValue(answer, 'probe_success', '1 when the probe succeeded (/healthcheck true when the module checks it, else every check finished), 0 when it failed.', probeSuccess(results));
-    gaugeValue(answer, 'probe_duration_seconds', 'How long the probe took.', (performance.now() - started) / 1000);
+    emitValue({ registry: answer }, PROBE_SUCCESS, probeSuccess(results));
+    emitValue({ registry: answer }, PROBE_DURATION, (performance.now() - started) / 1000);
   }
   for (const result of results) {
     for (const family of result.bounded ?? []) registerFamily(answer, family);

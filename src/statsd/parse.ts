@@ -17,6 +17,7 @@ export interface StatsdSample {
 const TYPES = new Set<string>(['c', 'g', 'ms', 'h', 'd', 's']);
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 // Names reach labels only after sanitising, but control characters and separators never make a valid name.
+// eslint-disable-next-line no-control-regex -- control characters are what makes a name bad
 const BAD_NAME = /[\s|:\u0000-\u001f\u007f]/;
 export const MAX_NAME_LENGTH = 256;
 

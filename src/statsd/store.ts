@@ -1,12 +1,10 @@
 import type { Registry } from 'prom-client';
-import { emptyHistogram, histogramValues, observe, registerSnapshot, type HistogramState, type Labels } from '../lib/snapshot-metrics.js';
+import { counterFamily, emit, emitValue, gaugeFamily, selfFamily, type FamilyDefinition } from '../metrics/family.js';
+import { emptyHistogram, histogramValues, observe, type HistogramState, type Labels } from '../metrics/histogram.js';
 import { mapName, type FamilyKey } from './mapping.js';
 import { parseLine, sampleWeight, splitPacket, type StatsdSample } from './parse.js';
 
-interface FamilySpec {
-  name: string;
-  help: string;
-  type: 'histogram' | 'gauge' | 'counter';
+interface FamilySpec extends FamilyDefinition<string> {
   buckets?: readonly number[];
   /** Multiplier into base units: StatsD timings are milliseconds. */
   scale?: number;
@@ -21,6 +19,7 @@ export const FAMILIES: Record<FamilyKey, FamilySpec> = {
     name: 'onlyoffice_conversion_step_duration_seconds',
     help: 'FileConverter step durations from DS StatsD conv.* timings (allconvert = the whole task).',
     type: 'histogram',
+    labelNames: ['step'],
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
     scale: 0.001,
   },
@@ -28,6 +27,7 @@ export const FAMILIES: Record<FamilyKey, FamilySpec> = {
     name: 'onlyoffice_docservice_operation_duration_seconds',
     help: 'Docservice operation durations from DS StatsD coauth.* timings (e.g. convertservice, openDocument.open, data.auth).',
     type: 'histogram',
+    labelNames: ['operation'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     scale: 0.001,
   },
@@ -35,6 +35,7 @@ export const FAMILIES: Record<FamilyKey, FamilySpec> = {
     name: 'onlyoffice_docservice_session_duration_seconds',
     help: 'Editor session lengths at close from DS StatsD coauth.session.* timings (DS 8.2+).',
     type: 'histogram',
+    labelNames: ['mode'],
     buckets: [10, 30, 60, 300, 600, 1800, 3600, 7200, 14400, 28800, 86400],
     scale: 0.001,
   },
@@ -42,11 +43,13 @@ export const FAMILIES: Record<FamilyKey, FamilySpec> = {
     name: 'onlyoffice_statsd_connections',
     help: 'Live connections by mode, the last value of DS StatsD expireDoc.connections.* gauges.',
     type: 'gauge',
+    labelNames: ['mode'],
   },
   generic_timing: {
     name: 'onlyoffice_statsd_timing_seconds',
     help: 'StatsD timings (|ms) with names not known as DS names, by sanitised name.',
     type: 'histogram',
+    labelNames: ['name'],
     buckets: DEFAULT_BUCKETS,
     scale: 0.001,
   },
@@ -54,12 +57,23 @@ export const FAMILIES: Record<FamilyKey, FamilySpec> = {
     name: 'onlyoffice_statsd_histogram',
     help: 'StatsD histograms and distributions (|h, |d; unitless, as sent) by sanitised name.',
     type: 'histogram',
+    labelNames: ['name'],
     buckets: DEFAULT_BUCKETS,
   },
-  generic_gauge: { name: 'onlyoffice_statsd_gauge', help: 'StatsD gauges not known as DS names, by sanitised name.', type: 'gauge' },
-  generic_counter: { name: 'onlyoffice_statsd_counter_total', help: 'StatsD counters (|c, scaled by sample rate) by sanitised name.', type: 'counter' },
-  generic_set: { name: 'onlyoffice_statsd_set_members', help: 'Distinct members seen in a StatsD set (|s) since start, by sanitised name.', type: 'gauge' },
+  generic_gauge: { name: 'onlyoffice_statsd_gauge', help: 'StatsD gauges not known as DS names, by sanitised name.', type: 'gauge', labelNames: ['name'] },
+  generic_counter: { name: 'onlyoffice_statsd_counter_total', help: 'StatsD counters (|c, scaled by sample rate) by sanitised name.', type: 'counter', labelNames: ['name'] },
+  generic_set: { name: 'onlyoffice_statsd_set_members', help: 'Distinct members seen in a StatsD set (|s) since start, by sanitised name.', type: 'gauge', labelNames: ['name'] },
 };
+
+// Self families: the scrape's series bound never cuts them, they are the ones that tell the cap was hit.
+const PACKETS = selfFamily(counterFamily('onlyoffice_statsd_packets_received_total', 'UDP datagrams received by the StatsD receiver.'));
+const LINES = selfFamily(counterFamily('onlyoffice_statsd_lines_received_total', 'StatsD lines received, valid or not.'));
+const LINES_INVALID = selfFamily(counterFamily('onlyoffice_statsd_lines_invalid_total', 'StatsD lines that could not be parsed and were ignored.'));
+const SAMPLES_DROPPED = selfFamily(counterFamily('onlyoffice_statsd_samples_dropped_total',
+  'Samples ignored because the series cap (statsd.max_series) or the set-member cap was reached.'));
+const SERIES = selfFamily(gaugeFamily('onlyoffice_statsd_series', 'Distinct StatsD series held in memory.'));
+const LAST_SAMPLE = selfFamily(gaugeFamily('onlyoffice_statsd_last_sample_timestamp_seconds',
+  'When the last valid StatsD line arrived (DS sends connection gauges every 2 minutes).'));
 
 interface Series {
   family: FamilyKey;
@@ -149,6 +163,7 @@ export class StatsdStore {
 
   /** Writes a copy of the current state into a scrape's registry. */
   write(registry: Registry): void {
+    const out = { registry };
     const byFamily = new Map<FamilyKey, Series[]>();
     for (const series of this.series.values()) {
       const list = byFamily.get(series.family) ?? [];
@@ -160,18 +175,13 @@ export class StatsdStore {
       const values = list.flatMap((series) => spec.type === 'histogram'
         ? histogramValues(spec.name, series.labels, spec.buckets!, series.histogram!)
         : [{ labels: series.labels, value: series.value }]);
-      registerSnapshot(registry, spec, values);
+      emit(out, spec, values);
     }
-    // Self families: the scrape's series bound never cuts them, they are the ones that tell the cap was hit.
-    const own = (name: string, help: string, type: 'counter' | 'gauge', value: number) =>
-      registerSnapshot(registry, { name, help, type, self: true }, [{ labels: {}, value }]);
-    own('onlyoffice_statsd_packets_received_total', 'UDP datagrams received by the StatsD receiver.', 'counter', this.packets);
-    own('onlyoffice_statsd_lines_received_total', 'StatsD lines received, valid or not.', 'counter', this.lines);
-    own('onlyoffice_statsd_lines_invalid_total', 'StatsD lines that could not be parsed and were ignored.', 'counter', this.invalidLines);
-    own('onlyoffice_statsd_samples_dropped_total', 'Samples ignored because the series cap (statsd.max_series) or the set-member cap was reached.', 'counter', this.droppedSamples);
-    own('onlyoffice_statsd_series', 'Distinct StatsD series held in memory.', 'gauge', this.series.size);
-    if (this.lastSampleAt !== undefined) {
-      own('onlyoffice_statsd_last_sample_timestamp_seconds', 'When the last valid StatsD line arrived (DS sends connection gauges every 2 minutes).', 'gauge', this.lastSampleAt / 1000);
-    }
+    emitValue(out, PACKETS, this.packets);
+    emitValue(out, LINES, this.lines);
+    emitValue(out, LINES_INVALID, this.invalidLines);
+    emitValue(out, SAMPLES_DROPPED, this.droppedSamples);
+    emitValue(out, SERIES, this.series.size);
+    if (this.lastSampleAt !== undefined) emitValue(out, LAST_SAMPLE, this.lastSampleAt / 1000);
   }
 }

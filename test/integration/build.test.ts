@@ -11,7 +11,7 @@ import { parseExposition, value } from '../support/exposition.js';
 import { startExporter } from '../support/exporter-process.js';
 import { WeComRobotEmulator } from '../support/robots.js';
 import { TestPki } from '../support/tls-pki.js';
-import { OVERFLOW_AT } from '../../src/lib/tls-handshake-thread.js';
+import { OVERFLOW_AT } from '../../src/tls/handshake-thread.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -53,7 +53,7 @@ describe('the dist/ build', () => {
       expect(built).toContain(source.endsWith('.ts') ? source.replace(/\.ts$/, '.js') : source);
     }
     expect(built.filter((file) => file.endsWith('.ts'))).toEqual([]);
-    expect(built).toContain('notify/templates/default.zh-CN.yml');
+    expect(built).toContain('templates/default.zh-CN.yml');
   });
 
   test('runs the daemon with plain node: scrapes DS, knows its version, loads its templates', async () => {

@@ -2,12 +2,10 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import conversionProbe, { BUILT_IN_SOURCE, ConversionProbeCollector } from '../../src/collectors/conversion_probe.js';
 import type { Config } from '../../src/config/schema.js';
-import { CollectorHealthLog } from '../../src/scrape/health-log.js';
-import { runScrape } from '../../src/scrape/run.js';
 import { verifyHs256, startDsSimulator, DS_VERSIONS, type DsSimulator, type DsVersion, type RecordedRequest } from '../support/ds-simulator.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
-import { find, parseExposition, value, type Sample } from '../support/exposition.js';
-import { configFrom, silentLogger } from '../support/scrape.js';
+import { find, value, type Sample } from '../support/exposition.js';
+import { configFrom, scrapeCollector, silentLogger } from '../support/scrape.js';
 
 const SECRET = 'realds-jwt-secret';
 const simulators = new Map<string, DsSimulator>();
@@ -49,16 +47,7 @@ ${options.extra ?? ''}`);
 }
 
 async function scrape(collector: ConversionProbeCollector, config: Config): Promise<Sample[]> {
-  const registry = await runScrape({
-    collectors: [{ name: 'conversion_probe', collector }],
-    config,
-    target: config.documentserver,
-    scope: 'metrics',
-    budgetMs: 1_000,
-    logger: silentLogger,
-    healthLog: new CollectorHealthLog(silentLogger),
-  });
-  return parseExposition(await registry.metrics());
+  return (await scrapeCollector({ name: 'conversion_probe', collector }, config, { budgetMs: 1_000 })).samples;
 }
 
 /** Starts the probe, waits for `runs` runs, scrapes, stops it. */
@@ -66,17 +55,8 @@ async function probeOnce(config: Config, runs = 1): Promise<{ samples: Sample[];
   const collector = conversionProbe.create(config, silentLogger) as ConversionProbeCollector;
   try {
     await collector.waitForRuns(runs);
-    const registry = await runScrape({
-      collectors: [{ name: 'conversion_probe', collector }],
-      config,
-      target: config.documentserver,
-      scope: 'metrics',
-      budgetMs: 1_000,
-      logger: silentLogger,
-      healthLog: new CollectorHealthLog(silentLogger),
-    });
-    const text = await registry.metrics();
-    return { samples: parseExposition(text), text };
+    const { samples, text } = await scrapeCollector({ name: 'conversion_probe', collector }, config, { budgetMs: 1_000 });
+    return { samples, text };
   } finally {
     await collector.close();
   }

@@ -13,6 +13,7 @@ import { silentLogger } from '../support/scrape.js';
 
 const DIR = join(REPOSITORY, 'deploy/kubernetes');
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed manifest's spec, read by path as kubectl would
 interface K8s { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; data?: Record<string, string> }
 
 function resources(): K8s[] {

@@ -208,7 +208,7 @@ disk: { paths: [] }
   });
 
   test('a RabbitMQ management URL without credentials: the doctor shows the 401 it got; /metrics agrees', async () => {
-    const text = yaml().replace(/rabbitmq:\n  url: .*\n  source: amqp\n/, `rabbitmq:\n  management_url: ${rabbit.managementUrl}\n  source: management\n`);
+    const text = yaml().replace(/rabbitmq:\n {2}url: .*\n {2}source: amqp\n/, `rabbitmq:\n  management_url: ${rabbit.managementUrl}\n  source: management\n`);
     expect(text).toContain(`management_url: ${rabbit.managementUrl}`);
     const config = configFrom(text);
     const d = await runDoctor(config, silentLogger, 8_000);

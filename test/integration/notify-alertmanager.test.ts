@@ -11,7 +11,7 @@ import { dingtalkSign } from '../../src/notify/channels.js';
 import { createNotifier, notifyRoutes } from '../../src/notify/index.js';
 import type { RobotNotifier } from '../../src/notify/notifier.js';
 import { formatDuration, formatTime } from '../../src/notify/render.js';
-import { loadTemplate } from '../../src/notify/templates.js';
+import { loadTemplate } from '../../src/templates/load.js';
 import { Runtime } from '../../src/runtime.js';
 import { WebSecurity } from '../../src/security/web-server.js';
 import { buildServer } from '../../src/server.js';

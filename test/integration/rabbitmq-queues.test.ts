@@ -3,13 +3,11 @@ import pino from 'pino';
 import { Writable } from 'node:stream';
 import rabbitmqQueues, { RabbitmqQueuesCollector } from '../../src/collectors/rabbitmq_queues.js';
 import type { Config } from '../../src/config/schema.js';
-import { CollectorHealthLog } from '../../src/scrape/health-log.js';
-import { runScrape } from '../../src/scrape/run.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
-import { find, parseExposition, value, type Sample } from '../support/exposition.js';
+import { find, value, type Sample } from '../support/exposition.js';
 import { requirePrograms } from '../support/integration.js';
 import { RABBITMQ_PROGRAMS, startRabbitMQ, type RabbitMQ } from '../support/rabbitmq.js';
-import { configFrom, silentLogger } from '../support/scrape.js';
+import { configFrom, scrapeCollector, silentLogger } from '../support/scrape.js';
 import { sleep } from '../support/service-process.js';
 
 const { describe } = requirePrograms(...RABBITMQ_PROGRAMS);
@@ -67,18 +65,7 @@ function sectionFor(source: Source | 'auto', extra = ''): string {
 }
 
 async function scrapeOnce(collector: RabbitmqQueuesCollector, config: Config, budgetMs = 4_000): Promise<{ text: string; samples: Sample[]; seconds: number }> {
-  const started = performance.now();
-  const registry = await runScrape({
-    collectors: [{ name: 'rabbitmq_queues', collector }],
-    config,
-    target: config.documentserver,
-    scope: 'metrics',
-    budgetMs,
-    logger: silentLogger,
-    healthLog: new CollectorHealthLog(silentLogger),
-  });
-  const text = await registry.metrics();
-  return { text, samples: parseExposition(text), seconds: (performance.now() - started) / 1000 };
+  return scrapeCollector({ name: 'rabbitmq_queues', collector }, config, { budgetMs });
 }
 
 /** Scrapes `source` until `check` passes: the management API and the plugin refresh their numbers about every 5 s. */
@@ -273,17 +260,7 @@ describe('rabbitmq_queues against a real RabbitMQ with DS queues', () => {
     const config = configFrom(`${sectionFor('auto')}  username: ooe_monitor\n  password: wrong-${SECRET}\n`);
     const collector = rabbitmqQueues.create(config, logger) as RabbitmqQueuesCollector;
     try {
-      const registry = await runScrape({
-        collectors: [{ name: 'rabbitmq_queues', collector }],
-        config,
-        target: config.documentserver,
-        scope: 'metrics',
-        budgetMs: 4_000,
-        logger,
-        healthLog: new CollectorHealthLog(logger),
-      });
-      const text = await registry.metrics();
-      const samples = parseExposition(text);
+      const { text, samples } = await scrapeCollector({ name: 'rabbitmq_queues', collector }, config, { budgetMs: 4_000, logger });
       expect(value(samples, 'onlyoffice_rabbitmq_up', { source: 'management' })).toBe(0);
       expect(value(samples, 'onlyoffice_rabbitmq_up', { source: 'prometheus' })).toBe(1);
       expect(value(samples, 'onlyoffice_rabbitmq_up', { source: 'amqp' })).toBe(1);

@@ -94,8 +94,6 @@ gate.describe('TLS and basic auth on the exporter\'s own endpoints (--web.config
   let pki: TestPki;
   let rogue: TestPki;
   let ca: Issued;
-  let server: Issued;
-  let rotated: Issued;
   let client: Issued;
   let rogueClient: Issued;
   let dir: string;
@@ -122,8 +120,8 @@ http_server_config:
     rogue = new TestPki();
     const now = Math.floor(Date.now() / 1000);
     ca = pki.issue('ca', { subject: '/CN=exporter test CA', notBefore: now - DAY, notAfter: now + 365 * DAY, serial: '01', ca: true });
-    server = pki.issue('server', { subject: '/CN=localhost', issuer: ca, notBefore: now - DAY, notAfter: now + 30 * DAY, serial: '11', san: 'IP:127.0.0.1' });
-    rotated = pki.issue('rotated', { subject: '/CN=localhost', issuer: ca, notBefore: now - DAY, notAfter: now + 60 * DAY, serial: '22', san: 'IP:127.0.0.1' });
+    pki.issue('server', { subject: '/CN=localhost', issuer: ca, notBefore: now - DAY, notAfter: now + 30 * DAY, serial: '11', san: 'IP:127.0.0.1' });
+    pki.issue('rotated', { subject: '/CN=localhost', issuer: ca, notBefore: now - DAY, notAfter: now + 60 * DAY, serial: '22', san: 'IP:127.0.0.1' });
     client = clientCertificate(pki, ca, 'prometheus-client', '33');
     const rogueCa = rogue.issue('rogue-ca', { subject: '/CN=rogue CA', notBefore: now - DAY, notAfter: now + 365 * DAY, serial: '01', ca: true });
     rogueClient = clientCertificate(rogue, rogueCa, 'rogue-client', '44');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supervisorCollector from '../../src/collectors/supervisor.js';
 import { acquireEngine } from '../../src/docker/engine.js';
-import { SUPERVISOR_STATES } from '../../src/docker/supervisor-status.js';
+import { SUPERVISOR_STATES } from '../../src/supervisor/status.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
 import { ENGINE_PROGRAMS, eventually, PrivateEngine, ScrapeHarness, TEST_IMAGE } from '../support/dockerd.js';
 import { startExporter } from '../support/exporter-process.js';
@@ -235,7 +235,7 @@ describe('supervisor collector on a host install (no Docker)', () => {
 
   test('host_supervisorctl: the same parsing, container ""', async () => {
     const path = program('supervisorctl', script(FATAL_DOCSERVICE, 3));
-    const { samples } = await scrapeWith([supervisorCollector], configFrom(`docker: { enabled: false, host_supervisorctl: ${path} }`));
+    const { samples } = await scrapeWith([supervisorCollector], configFrom(`docker: { enabled: false }\nsupervisor: { host_supervisorctl: ${path} }`));
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'supervisor' })).toBe(1);
     expect(value(samples, 'onlyoffice_supervisor_up', { container: '' })).toBe(1);
     expect(states(samples, '')).toEqual({ 'ds:converter': 'RUNNING', 'ds:docservice': 'FATAL', 'ds:example': 'STOPPED', 'ds:metrics': 'BACKOFF' });
@@ -245,7 +245,7 @@ describe('supervisor collector on a host install (no Docker)', () => {
   test('host_supervisorctl: supervisord not running, or no such program, is up 0', async () => {
     const refused = program('refused', script(['unix:///var/run/supervisor.sock refused connection'], 4));
     for (const path of [refused, join(dir, 'missing')]) {
-      const { samples } = await scrapeWith([supervisorCollector], configFrom(`docker: { enabled: false, host_supervisorctl: ${path} }`));
+      const { samples } = await scrapeWith([supervisorCollector], configFrom(`docker: { enabled: false }\nsupervisor: { host_supervisorctl: ${path} }`));
       expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'supervisor' })).toBe(1);
       expect(value(samples, 'onlyoffice_supervisor_up', { container: '' })).toBe(0);
       expect(find(samples, 'onlyoffice_supervisor_process_state')).toEqual([]);
@@ -253,7 +253,7 @@ describe('supervisor collector on a host install (no Docker)', () => {
   });
 
   test('host_systemd_units: systemctl as this machine has it', async () => {
-    const { samples } = await scrapeWith([supervisorCollector], configFrom('docker: { enabled: false, host_systemd_units: [ds-docservice, ds-converter, ds-metrics] }'));
+    const { samples } = await scrapeWith([supervisorCollector], configFrom('docker: { enabled: false }\nsupervisor: { host_systemd_units: [ds-docservice, ds-converter, ds-metrics] }'));
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'supervisor' })).toBe(1);
     if (existsSync('/run/systemd/system')) {
       // systemd runs here, and DS is not installed: the units are unknown to it.

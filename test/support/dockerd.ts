@@ -6,10 +6,9 @@ import Docker from 'dockerode';
 import type { Logger } from 'pino';
 import type { CollectorDefinition } from '../../src/collectors/types.js';
 import type { Config } from '../../src/config/schema.js';
-import { CollectorHealthLog } from '../../src/scrape/health-log.js';
-import { runScrape, type NamedCollector } from '../../src/scrape/run.js';
-import { parseExposition, type Sample } from './exposition.js';
-import { silentLogger } from './scrape.js';
+import type { NamedCollector } from '../../src/scrape/run.js';
+import type { Sample } from './exposition.js';
+import { scrapeCollector, silentLogger } from './scrape.js';
 import { spawnService, type ServiceProcess } from './service-process.js';
 
 const run = promisify(execFile);
@@ -183,17 +182,8 @@ export class ScrapeHarness {
   }
 
   async scrape(budgetMs = 5_000): Promise<{ text: string; samples: Sample[] }> {
-    const registry = await runScrape({
-      collectors: this.collectors,
-      config: this.config,
-      target: this.config.documentserver,
-      scope: 'metrics',
-      budgetMs,
-      logger: this.logger,
-      healthLog: new CollectorHealthLog(this.logger),
-    });
-    const text = await registry.metrics();
-    return { text, samples: parseExposition(text) };
+    const { text, samples } = await scrapeCollector(this.collectors, this.config, { budgetMs, logger: this.logger });
+    return { text, samples };
   }
 
   async close(): Promise<void> {

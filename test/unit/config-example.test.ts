@@ -87,7 +87,8 @@ describe('config.example.yml', () => {
     expect(config.documentserver).toMatchObject({ public_url: 'https://docs.example.com', jwt: { secret: 'jwt', header: 'Authorization', browser_secret: 'browser' } });
     expect(config.probe.targets.map((t) => t.url)).toEqual(['http://10.0.0.12:8000', 'https://docs-bj.example.com', 'http://old-docs.internal']);
     expect(Object.keys(config.probe.modules)).toEqual(expect.arrayContaining(['documentserver', 'expiry', 'version']));
-    expect(config.docker).toMatchObject({ socket: '/var/run/docker.sock', stats: true, host_supervisorctl: true, host_systemd_units: [] });
+    expect(config.docker).toMatchObject({ socket: '/var/run/docker.sock', stats: true });
+    expect(config.supervisor).toEqual({ host_supervisorctl: false, host_systemd_units: [] });
     expect(config.disk.paths).toEqual(['/var/lib/onlyoffice', '/var/www/onlyoffice/Data', '/var/log/onlyoffice']);
     expect(config.tls.endpoints.map((e) => [e.target, e.host])).toEqual([['docs.example.com:443', 'docs.example.com'], ['office.example.com:443', '10.0.0.5']]);
     expect(config.tls.ca_file?.path).toBe(ca);

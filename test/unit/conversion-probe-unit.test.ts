@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../src/config/load.js';
-import { parseConvertAnswer, probeKey } from '../../src/lib/convert-service.js';
+import { parseConvertAnswer, probeKey } from '../../src/documentserver/convert-service.js';
 import { configProblems as problemsOf } from '../support/scrape.js';
 
 const fixture = (path: string) => readFileSync(new URL(`../fixtures/docservice/${path}`, import.meta.url), 'utf8');

@@ -9,6 +9,7 @@ describe('dependencies configuration', () => {
   test('defaults are DocumentServer\'s own, on localhost, 3s per check; Redis (unused by Community) is off', () => {
     const config = configFrom('');
     expect(config.dependencies).toEqual({
+      enabled: true,
       postgresql: { dependency: 'postgresql', address: '127.0.0.1:5432', host: '127.0.0.1', port: 5432, tls: false },
       rabbitmq: { dependency: 'rabbitmq', address: '127.0.0.1:5672', host: '127.0.0.1', port: 5672, tls: false },
       redis: false,

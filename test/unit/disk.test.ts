@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diskCollectorDefinition, type DiskSeams, type FsStats } from '../../src/collectors/disk.js';
 import { DEFAULT_DISK_PATHS } from '../../src/config/sections/disk.js';
-import { mountOf, parseMountinfo, unescapeMountField } from '../../src/lib/mountinfo.js';
+import { mountOf, parseMountinfo, unescapeMountField } from '../../src/disk/mountinfo.js';
 import { find, value } from '../support/exposition.js';
 import { configFrom, scrapeWith, silentLogger, configProblems as problemsOf } from '../support/scrape.js';
 

@@ -16,7 +16,7 @@ jest.unstable_mockModule('../../src/docker/engine.js', () => ({
   acquireEngine: () => ({ engine, release: async () => undefined }),
 }));
 const { default: docker } = await import('../../src/collectors/docker.js');
-const { exposition } = await import('../../src/scrape/exposition.js');
+const { exposition } = await import('../../src/metrics/exposition.js');
 
 let seq = 0;
 function record(name: string, change: Partial<ContainerRecord> = {}): ContainerRecord {

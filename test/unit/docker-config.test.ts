@@ -21,9 +21,8 @@ describe('docker configuration section', () => {
       supervisor_containers: ['onlyoffice-documentserver*', '*documentserver*'],
       supervisor_interval: 30_000,
       supervisor_timeout: 5_000,
-      host_supervisorctl: false,
-      host_systemd_units: [],
     });
+    expect(parseConfig('', 't', {}).supervisor).toEqual({ host_supervisorctl: false, host_systemd_units: [] });
   });
 
   test('accepts the shape from the issue', () => {
@@ -63,8 +62,8 @@ docker:
     expect(problemsOf('docker: { supervisor_timeout: 0s }')).toEqual([
       'docker.supervisor_timeout: "0s" is not a positive duration such as 10s, 1m30s or 500ms',
     ]);
-    expect(problemsOf('docker: { host_systemd_units: ["ds docservice"] }')).toEqual([
-      'docker.host_systemd_units.0: is not a systemd unit name such as ds-docservice',
+    expect(problemsOf('supervisor: { host_systemd_units: ["ds docservice"] }')).toEqual([
+      'supervisor.host_systemd_units.0: is not a systemd unit name such as ds-docservice',
     ]);
     expect(problemsOf('docker: { sockett: /x }')).toEqual(['docker.sockett: unknown key']);
   });
@@ -77,9 +76,19 @@ docker:
   });
 
   test('host_supervisorctl and host_systemd_units exclude each other', () => {
-    expect(problemsOf('docker: { host_supervisorctl: true, host_systemd_units: [ds-docservice] }')).toEqual([
-      'docker.host_systemd_units: give either host_supervisorctl or host_systemd_units, not both (a host runs DS under one of them)',
+    expect(problemsOf('supervisor: { host_supervisorctl: true, host_systemd_units: [ds-docservice] }')).toEqual([
+      'supervisor.host_systemd_units: give either host_supervisorctl or host_systemd_units, not both (a host runs DS under one of them)',
     ]);
+  });
+
+  test('the host keys moved from docker to supervisor: their old place names the new key, whatever the value', () => {
+    expect(problemsOf('docker: { host_supervisorctl: true }')).toEqual(['docker.host_supervisorctl: has moved: write it as supervisor.host_supervisorctl']);
+    expect(problemsOf('docker: { host_supervisorctl: false, host_systemd_units: [] }')).toEqual([
+      'docker.host_supervisorctl: has moved: write it as supervisor.host_supervisorctl',
+      'docker.host_systemd_units: has moved: write it as supervisor.host_systemd_units',
+    ]);
+    expect(parseConfig('supervisor: { host_systemd_units: [ds-docservice, ds-converter] }', 't', {}).supervisor)
+      .toEqual({ host_supervisorctl: false, host_systemd_units: ['ds-docservice', 'ds-converter'] });
   });
 
   test('label names are sanitised with a label_ prefix', () => {

@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
-import { exposition } from '../../src/scrape/exposition.js';
-import { gaugeSeries, gaugeValue } from '../../src/lib/metrics.js';
-import { registerSnapshot } from '../../src/lib/snapshot-metrics.js';
+import { exposition } from '../../src/metrics/exposition.js';
+import { emit, emitRows, emitValue, gaugeFamily } from '../../src/metrics/family.js';
 
 // What prom-client must print exactly as we do: names, help with \ and newlines, label values with quotes,
 // backslashes, newlines and any Unicode, numbers as label values, every kind of float, shared labels.
@@ -95,7 +94,7 @@ describe('exposition()', () => {
     histogram.observe({ path: '/a' }, 0.5);
     histogram.observe({ path: '/b' }, 5);
     new Gauge({ name: 'empty', help: 'no series', registers });
-    registerSnapshot(registry, { name: 'snap', help: 's', type: 'gauge' }, [{ labels: { le: 0.25, name: 'x' }, value: NaN }]);
+    emitRows({ registry }, gaugeFamily('snap', 's', ['le', 'name']), [{ labels: { le: 0.25, name: 'x' }, value: NaN }]);
     const text = await exposition(registry);
     expect(text).toBe(await registry.metrics());
     expect(text).toContain('\nh_seconds_bucket{le="1",path="/a"} 1\n');
@@ -111,12 +110,12 @@ describe('exposition()', () => {
     expect(await exposition(second)).toBe('# HELP g new\\\\\n# TYPE g counter\ng 1\n');
   });
 
-  test('series registered as read values (gaugeSeries, gaugeValue, registerFamily) are written as prom-client writes Gauges', async () => {
+  test('series registered as read values (emit, emitValue, registerFamily) are written as prom-client writes Gauges', async () => {
     const ours = new Registry();
-    const rows = gaugeSeries<'target' | 'position'>(ours, 'tls_cert', 'help "quoted"\nand more');
+    const rows = emit({ registry: ours }, gaugeFamily('tls_cert', 'help "quoted"\nand more', ['target', 'position']));
     rows.push({ labels: { target: '127.0.0.1:443', position: '0' }, value: 1803402205 });
     rows.push({ labels: { target: 'a"b\\c', position: '1' }, value: 0.1 + 0.2 });
-    gaugeValue(ours, 'up_once', 'u', NaN);
+    emitValue({ registry: ours }, gaugeFamily('up_once', 'u'), NaN);
     const theirs = new Registry();
     const g = new Gauge({ name: 'tls_cert', help: 'help "quoted"\nand more', labelNames: ['target', 'position'], registers: [theirs] });
     g.set({ target: '127.0.0.1:443', position: '0' }, 1803402205);

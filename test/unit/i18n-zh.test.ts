@@ -7,7 +7,7 @@ import { inspectionReport, trendLines } from '../../src/doctor/report.js';
 import { parseWebhookPayload } from '../../src/notify/payload.js';
 import { renderMessage } from '../../src/notify/render.js';
 import { reportMessage } from '../../src/notify/report.js';
-import { loadTemplate, type SnippetName } from '../../src/notify/templates.js';
+import { loadTemplate, type SnippetName } from '../../src/templates/load.js';
 import { fleetPage, landingPage } from '../../src/web/landing.js';
 import { webhookAlert, webhookPayload } from '../support/robots.js';
 

@@ -3,7 +3,7 @@ import { dingtalkAdapter, wecomAdapter, type ChannelAdapter } from '../../src/no
 import { pack } from '../../src/notify/pack.js';
 import { parseWebhookPayload, type Alert } from '../../src/notify/payload.js';
 import { renderMessage, safeUrl, silenceUrl, type RenderOptions } from '../../src/notify/render.js';
-import { loadTemplate } from '../../src/notify/templates.js';
+import { loadTemplate } from '../../src/templates/load.js';
 import { webhookAlert, webhookPayload, type AlertFixture } from '../support/robots.js';
 
 const adapters: Record<'dingtalk' | 'wecom', ChannelAdapter> = {

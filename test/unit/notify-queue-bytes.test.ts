@@ -5,7 +5,7 @@ import { createNotifier, notifyRoutes } from '../../src/notify/index.js';
 import type { RobotNotifier } from '../../src/notify/notifier.js';
 import { alertBytes, fingerprintOf, parseWebhookPayload, type Alert } from '../../src/notify/payload.js';
 import { renderMessage, type RenderOptions } from '../../src/notify/render.js';
-import { loadTemplate } from '../../src/notify/templates.js';
+import { loadTemplate } from '../../src/templates/load.js';
 import { webhookAlert, webhookPayload, WeComRobotEmulator, type AlertFixture } from '../support/robots.js';
 
 const logger = pino({ level: 'silent' });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseWebhookPayload, type Alert } from '../../src/notify/payload.js';
 import { escapeBlockStart, escapeMarkdown, formatDuration, formatTime, renderMessage, safeUrl, silenceUrl, truncate, type RenderOptions } from '../../src/notify/render.js';
-import { loadTemplate, TemplateError } from '../../src/notify/templates.js';
+import { loadTemplate, TemplateError } from '../../src/templates/load.js';
 import { webhookAlert, webhookPayload, type AlertFixture } from '../support/robots.js';
 
 function alerts(...fixtures: AlertFixture[]): Alert[] {
@@ -286,7 +286,7 @@ describe('notify templates', () => {
       process.stdout.write(JSON.stringify(results));`;
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const cases = [['fifo', 'en'], ['default', 'zh-CN'], ['zero', 'en'], ['folder', 'en']];
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, join(root, 'src/notify/templates.ts'), dir, JSON.stringify(cases)], {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, join(root, 'src/templates/load.ts'), dir, JSON.stringify(cases)], {
       cwd: root,
       timeout: 15_000,
       killSignal: 'SIGKILL',

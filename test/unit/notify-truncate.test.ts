@@ -3,7 +3,7 @@ import { dingtalkAdapter, wecomAdapter, type ChannelAdapter } from '../../src/no
 import { pack } from '../../src/notify/pack.js';
 import { parseWebhookPayload, type Alert } from '../../src/notify/payload.js';
 import { escapeMarkdown, renderMessage, SIMPLE_CHARACTERS, truncate, type RenderOptions } from '../../src/notify/render.js';
-import { loadTemplate } from '../../src/notify/templates.js';
+import { loadTemplate } from '../../src/templates/load.js';
 import { webhookAlert, webhookPayload } from '../support/robots.js';
 
 /** truncate as it was: Intl.Segmenter over the whole text (right, but slow on long texts). The oracle for short ones. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { fingerprintOf, parseWebhookPayload, PayloadError } from '../../src/notify/payload.js';
 import { renderMessage, type RenderOptions } from '../../src/notify/render.js';
-import { loadTemplate } from '../../src/notify/templates.js';
+import { loadTemplate } from '../../src/templates/load.js';
 import { webhookAlert, webhookPayload } from '../support/robots.js';
 
 const MAX_ALERTS = 50;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
-import { gaugeValue } from '../../src/lib/metrics.js';
+import { emitValue, gaugeFamily } from '../../src/metrics/family.js';
 import { Runtime } from '../../src/runtime.js';
 import { buildServer } from '../../src/server.js';
 import { find, parseExposition, value } from '../support/exposition.js';
@@ -12,9 +12,9 @@ import { configFrom, scrapeWith } from '../support/scrape.js';
 const config = configFrom('');
 
 function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>): CollectorDefinition {
-  return { name, scopes: ['probe'], create: () => ({ collect }) };
+  return { name, scopes: ['probe'], runs: 'scrape', create: () => ({ collect }) };
 }
-const healthcheck = (up: number) => definition('healthcheck', async (ctx) => gaugeValue(ctx.registry, 'onlyoffice_healthcheck_up', 'h', up));
+const healthcheck = (up: number) => definition('healthcheck', async (ctx) => emitValue(ctx, gaugeFamily('onlyoffice_healthcheck_up', 'h'), up));
 const ok = definition('tls_endpoints', async () => undefined);
 const failing = definition('license', async () => {
   throw new Error('no answer');

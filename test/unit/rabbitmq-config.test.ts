@@ -1,12 +1,12 @@
 import { parseConfig } from '../../src/config/load.js';
 import { parseQueueMetrics } from '../../src/rabbitmq/prometheus.js';
-import { vhostOfAmqpUrl } from '../../src/rabbitmq/vhost.js';
+import { vhostOfAmqpUrl } from '../../src/lib/amqp-url.js';
 import { configProblems as problemsOf } from '../support/scrape.js';
 
 
 describe('rabbitmq configuration', () => {
   test('defaults: nothing configured, queues and source auto', () => {
-    expect(parseConfig('', 't', {}).rabbitmq).toEqual({ queues: 'auto', source: 'auto', timeout: 5000, insecure_skip_verify: false });
+    expect(parseConfig('', 't', {}).rabbitmq).toEqual({ enabled: 'auto', queues: 'auto', source: 'auto', timeout: 5000, insecure_skip_verify: false });
   });
 
   test('the shape from the issue, with the password from the environment', () => {
@@ -18,6 +18,7 @@ rabbitmq:
   queues: auto
 `, 't', { RABBIT_PASS: 'guest' });
     expect(config.rabbitmq).toEqual({
+      enabled: 'auto',
       url: 'amqp://guest:guest@127.0.0.1:5672/',
       management_url: 'http://127.0.0.1:15672',
       prometheus_url: 'http://127.0.0.1:15692',

@@ -17,6 +17,7 @@ class Gate {
   readonly definition: CollectorDefinition = {
     name: 'healthcheck',
     scopes: ['metrics', 'probe'],
+    runs: 'scrape',
     create: () => ({
       collect: () => {
         this.entered++;

@@ -2,9 +2,9 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { Counter, Gauge, Histogram, Registry, Summary, type Metric } from 'prom-client';
 import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
-import { gauge } from '../../src/lib/metrics.js';
+import { gauge } from '../support/metrics.js';
 import { BoundsLog, boundFamilies, cutValue, DEFAULT_LIMITS } from '../../src/scrape/bounds.js';
-import { readFamilies } from '../../src/scrape/families.js';
+import { readFamilies } from '../../src/metrics/families.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
 import { runScrape } from '../../src/scrape/run.js';
 import { StatsdStore } from '../../src/statsd/store.js';
@@ -14,7 +14,7 @@ import { configFrom, familiesText, scrapeWith, silentLogger } from '../support/s
 const config = configFrom('');
 
 function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>): CollectorDefinition {
-  return { name, scopes: ['metrics'], create: () => ({ collect }) };
+  return { name, scopes: ['metrics'], runs: 'scrape', create: () => ({ collect }) };
 }
 
 function everyKind(registry: Registry): void {

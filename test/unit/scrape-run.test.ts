@@ -3,14 +3,15 @@ import { Writable } from 'node:stream';
 import type { CollectorDefinition, ScrapeContext } from '../../src/collectors/types.js';
 import { abortMarginMs, MAX_SCRAPE_BUDGET_MS, scrapeBudgetMs } from '../../src/scrape/deadline.js';
 import { CollectorHealthLog } from '../../src/scrape/health-log.js';
-import { gauge, gaugeValue } from '../../src/lib/metrics.js';
+import { emitValue, gaugeFamily } from '../../src/metrics/family.js';
+import { gauge } from '../support/metrics.js';
 import { configFrom, scrapeWith } from '../support/scrape.js';
 import { find, value } from '../support/exposition.js';
 
 const config = configFrom('');
 
 function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>): CollectorDefinition {
-  return { name, scopes: ['metrics'], create: () => ({ collect }) };
+  return { name, scopes: ['metrics'], runs: 'scrape', create: () => ({ collect }) };
 }
 
 describe('scrape orchestration', () => {
@@ -130,7 +131,7 @@ describe('scrape orchestration', () => {
         };
         throw new Error('refused');
       }),
-      definition('quick', async (ctx) => gaugeValue(ctx.registry, 'test_quick', 'h', 1)),
+      definition('quick', async (ctx) => emitValue(ctx, gaugeFamily('test_quick', 'h'), 1)),
     ], config, { budgetMs: 2000 });
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'failed' })).toBe(0);
     expect(value(samples, 'test_quick')).toBe(1);
@@ -142,7 +143,7 @@ describe('scrape orchestration', () => {
 
   test('two collectors registering one metric name fail the scrape, as merging their registries did', async () => {
     await expect(scrapeWith([
-      definition('one', async (ctx) => gaugeValue(ctx.registry, 'test_same', 'h', 1)),
+      definition('one', async (ctx) => emitValue(ctx, gaugeFamily('test_same', 'h'), 1)),
       definition('two', async (ctx) => gauge(ctx.registry, 'test_same', 'h').set(2)),
     ], config)).rejects.toThrow('A metric with the name test_same has already been registered.');
   });

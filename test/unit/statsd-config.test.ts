@@ -4,14 +4,14 @@ import { configProblems as problemsOf } from '../support/scrape.js';
 
 describe('statsd configuration', () => {
   test('off by default', () => {
-    expect(parseConfig('', 't', {}).statsd).toEqual({ max_series: 1000 });
+    expect(parseConfig('', 't', {}).statsd).toEqual({ enabled: 'auto', max_series: 1000 });
   });
 
   test('udp://host:port for IPv4, IPv6 and names', () => {
     expect(parseConfig('statsd: { listen: "udp://0.0.0.0:9125" }', 't', {}).statsd.listen).toEqual({ host: '0.0.0.0', port: 9125, family: 'udp4' });
     expect(parseConfig('statsd: { listen: "udp://[::]:8125", max_series: 20 }', 't', {}).statsd)
-      .toEqual({ listen: { host: '::', port: 8125, family: 'udp6' }, max_series: 20 });
-    expect(parseConfig('statsd: { max_series: 10000 }', 't', {}).statsd).toEqual({ max_series: 10_000 });
+      .toEqual({ enabled: 'auto', listen: { host: '::', port: 8125, family: 'udp6' }, max_series: 20 });
+    expect(parseConfig('statsd: { max_series: 10000 }', 't', {}).statsd).toEqual({ enabled: 'auto', max_series: 10_000 });
     expect(parseConfig('statsd: { listen: "udp://localhost:9125" }', 't', {}).statsd.listen).toEqual({ host: 'localhost', port: 9125, family: 'udp4' });
   });
 

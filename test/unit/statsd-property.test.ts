@@ -49,6 +49,7 @@ describe('StatsD parser and store: property-based', () => {
       for (const s of samples) {
         expect(s.name.length).toBeGreaterThan(0);
         expect(s.name.length).toBeLessThanOrEqual(MAX_NAME_LENGTH);
+        // eslint-disable-next-line no-control-regex -- control characters are what a name must not hold
         expect(s.name).not.toMatch(/[\s|:\u0000-\u001f\u007f]/);
         expect(TYPES).toContain(s.type);
         expect(s.rate > 0 && s.rate <= 1).toBe(true);

@@ -1,10 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import statsd, { StatsdCollector } from '../../src/collectors/statsd.js';
-import { CollectorHealthLog } from '../../src/scrape/health-log.js';
-import { runScrape } from '../../src/scrape/run.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
-import { find, parseExposition, value, type Sample } from '../support/exposition.js';
-import { configFrom, silentLogger } from '../support/scrape.js';
+import { find, value, type Sample } from '../support/exposition.js';
+import { configFrom, scrapeCollector, silentLogger } from '../support/scrape.js';
 import { waitFor } from '../support/service-process.js';
 
 // Every line live DS 7.1.1.76 (prefix ds.) and 7.5.1.35 (prefix ds75.) servers sent in one captured session, received
@@ -119,17 +117,8 @@ async function startReceiver(yaml = 'statsd: { listen: "udp://127.0.0.1:0" }'): 
       await waitFor(`${sent} datagrams`, 5_000, () => (collector.store.packets >= sent ? true : undefined));
     },
     async scrape() {
-      const registry = await runScrape({
-        collectors: [{ name: 'statsd', collector }],
-        config,
-        target: config.documentserver,
-        scope: 'metrics',
-        budgetMs: 2_000,
-        logger: silentLogger,
-        healthLog: new CollectorHealthLog(silentLogger),
-      });
-      const text = await registry.metrics();
-      return { text, samples: parseExposition(text) };
+      const { text, samples } = await scrapeCollector({ name: 'statsd', collector }, config, { budgetMs: 2_000 });
+      return { text, samples };
     },
     async close() {
       client.close();
@@ -302,16 +291,7 @@ describe('StatsD receiver over real UDP', () => {
       const clash = statsd.create(configFrom(`statsd: { listen: "udp://127.0.0.1:${first.port}" }`), silentLogger) as StatsdCollector;
       await expect(clash.ready).rejects.toMatchObject({ code: 'EADDRINUSE' });
       const config = configFrom('');
-      const registry = await runScrape({
-        collectors: [{ name: 'statsd', collector: clash }],
-        config,
-        target: config.documentserver,
-        scope: 'metrics',
-        budgetMs: 1_000,
-        logger: silentLogger,
-        healthLog: new CollectorHealthLog(silentLogger),
-      });
-      const samples = parseExposition(await registry.metrics());
+      const { samples } = await scrapeCollector({ name: 'statsd', collector: clash }, config, { budgetMs: 1_000 });
       expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'statsd' })).toBe(0);
       await clash.close();
     } finally {

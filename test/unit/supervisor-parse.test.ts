@@ -1,4 +1,4 @@
-import { MAX_PROGRAMS, parseSupervisorctlStatus, parseSystemctlShow, parseUptime, unitId } from '../../src/docker/supervisor-status.js';
+import { MAX_PROGRAMS, parseSupervisorctlStatus, parseSystemctlShow, parseUptime, unitId } from '../../src/supervisor/status.js';
 
 // supervisorctl prints '%(name)-32s %(state)-10s %(desc)s' (supervisor/supervisorctl.py); desc per state from
 // rpcinterface make_description: RUNNING "pid N, uptime <timedelta>", FATAL/BACKOFF the spawn error,

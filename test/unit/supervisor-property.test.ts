@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseSupervisorctlStatus, parseSystemctlShow, parseUptime, SUPERVISOR_STATES, unitId } from '../../src/docker/supervisor-status.js';
+import { parseSupervisorctlStatus, parseSystemctlShow, parseUptime, SUPERVISOR_STATES, unitId } from '../../src/supervisor/status.js';
 
 const state = fc.constantFrom(...SUPERVISOR_STATES);
 const program = fc.oneof(

@@ -8,7 +8,7 @@ import { endpointOfUrl } from '../../src/collectors/tls_endpoints.js';
 import { keyPathFor, tlsFilesCollectorDefinition } from '../../src/collectors/tls_files.js';
 import { DEFAULT_TLS_FILES } from '../../src/config/sections/tls.js';
 import { formatHostPort, parseHostPort } from '../../src/lib/address.js';
-import { splitPemCertificates } from '../../src/lib/x509.js';
+import { splitPemCertificates } from '../../src/tls/x509.js';
 import { value } from '../support/exposition.js';
 import { configFrom, scrapeWith, silentLogger, configProblems as problemsOf } from '../support/scrape.js';
 

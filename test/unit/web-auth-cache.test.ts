@@ -22,7 +22,7 @@ describe('basic auth verdicts under guessing (--web.config.file basic_auth_users
   const agent = new Agent({ connections: GUESSES + 20 });
   let app: FastifyInstance;
   let url = '';
-  let held: Array<() => void> = [];
+  const held: Array<() => void> = [];
   let holding = false;
   // bcrypt as the daemon runs it (its own thread), counted and, while `holding`, held.
   const thread = new BcryptThread();

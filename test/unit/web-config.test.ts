@@ -13,14 +13,13 @@ const GO_HASH = '$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi';
 let pki: TestPki;
 let ca: Issued;
 let server: Issued;
-let other: Issued;
 
 beforeAll(() => {
   pki = new TestPki();
   const now = Math.floor(Date.now() / 1000);
   ca = pki.issue('ca', { subject: '/CN=web test CA', notBefore: now - DAY, notAfter: now + 365 * DAY, serial: '01', ca: true });
   server = pki.issue('server', { subject: '/CN=localhost', issuer: ca, notBefore: now - DAY, notAfter: now + 30 * DAY, serial: '02', san: 'IP:127.0.0.1' });
-  other = pki.issue('other', { subject: '/CN=other', issuer: ca, notBefore: now - DAY, notAfter: now + 30 * DAY, serial: '03', san: 'DNS:other' });
+  pki.issue('other', { subject: '/CN=other', issuer: ca, notBefore: now - DAY, notAfter: now + 30 * DAY, serial: '03', san: 'DNS:other' });
 });
 
 afterAll(() => pki.remove());

@@ -105,6 +105,8 @@ function dependency(kind: DependencyKind, fallback: string | false) {
  * Community does not use it, and a check of a server nobody runs would only ever say "down".
  */
 export const dependenciesSection = z.object({
+  /** false turns the section's checks off, whatever else it says (every section has this switch). */
+  enabled: z.boolean().default(true),
   /** DS's database: `host:port` or `postgresql://host:port/db`; checked before any login. `false` leaves it out. */
   postgresql: dependency('postgresql', '127.0.0.1:5432'),
   /**

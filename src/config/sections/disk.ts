@@ -11,6 +11,8 @@ const absolutePath = z.string().refine((value) => value.startsWith('/'), 'must b
  * Absent `paths`: the DEFAULT_DISK_PATHS that exist; an empty list turns the collector off.
  */
 export const diskSection = z.object({
+  /** false turns the section's collector off, whatever else it says (every section has this switch). */
+  enabled: z.boolean().default(true),
   /**
    * Absolute paths; default: those of /var/lib/onlyoffice, /var/www/onlyoffice/Data and /var/log/onlyoffice that
    * exist. `[]` turns the collector off.

@@ -5,7 +5,7 @@ import { duration } from '../duration.js';
 const nameGlob = z.string().regex(/^[a-zA-Z0-9_.*?-]+$/, 'is not a container name glob (letters, digits, _ . - and the wildcards * ?)');
 
 // An image reference ([registry/]path[:tag][@digest]) with the wildcards * and ?.
-const imageGlob = z.string().regex(/^[a-zA-Z0-9_.*?\/:@-]+$/, 'is not an image glob (letters, digits, _ . - / : @ and the wildcards * ?)');
+const imageGlob = z.string().regex(/^[a-zA-Z0-9_.*?/:@-]+$/, 'is not an image glob (letters, digits, _ . - / : @ and the wildcards * ?)');
 
 const socketPath = z.string().transform((value, ctx) => {
   const path = value.startsWith('unix://') ? value.slice('unix://'.length) : value;
@@ -19,7 +19,10 @@ const socketPath = z.string().transform((value, ctx) => {
   return path;
 });
 
-const unitName = z.string().regex(/^[a-zA-Z0-9:_.@\\-]+$/, 'is not a systemd unit name such as ds-docservice');
+/** A key that moved to another section: its old place names the new one. */
+const movedTo = (key: string) => z.unknown().optional().superRefine((value, ctx) => {
+  if (value !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `has moved: write it as ${key}` });
+});
 
 /** `label_` plus the Docker label with every character Prometheus does not allow turned into `_`. */
 export function labelNameFor(dockerLabel: string): string {
@@ -67,18 +70,10 @@ export const dockerSection = z.object({
   supervisor_interval: duration.default('30s'),
   /** Longest wait for one `supervisorctl status`. */
   supervisor_timeout: duration.default('5s'),
-  /** Host install without Docker, 7.1/7.2 packages: true runs `supervisorctl status` from PATH, a string names the program. */
-  host_supervisorctl: z.union([z.boolean(), z.string().min(1, 'must not be empty')]).default(false),
-  /** Host install, packages from 7.3: systemd units such as ds-docservice, ds-converter, ds-metrics. */
-  host_systemd_units: z.array(unitName).default([]),
+  /** Moved to the supervisor section. */
+  host_supervisorctl: movedTo('supervisor.host_supervisorctl'),
+  host_systemd_units: movedTo('supervisor.host_systemd_units'),
 }).strict().superRefine((section, ctx) => {
-  if (section.host_supervisorctl !== false && section.host_systemd_units.length > 0) {
-    ctx.addIssue({
-      code: z.ZodIssueCode.custom,
-      path: ['host_systemd_units'],
-      message: 'give either host_supervisorctl or host_systemd_units, not both (a host runs DS under one of them)',
-    });
-  }
   if (section.stats_interval < 1000) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['stats_interval'], message: 'must be at least 1s (one stats call takes about a second)' });
   }

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { checkTemplate, TemplateError } from '../../notify/templates.js';
+import { checkTemplate, TemplateError } from '../../templates/load.js';
 import { duration } from '../duration.js';
 import { httpUrl } from '../types.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { duration } from '../duration.js';
-import { vhostOfAmqpUrl } from '../../rabbitmq/vhost.js';
+import { vhostOfAmqpUrl } from '../../lib/amqp-url.js';
 import { httpUrl } from '../types.js';
 
 /** amqp:// or amqps:// as DS's `rabbitmq.url` / Docker `AMQP_URI`; kept verbatim (it carries the credentials). */
@@ -25,6 +25,8 @@ const queueName = z.string().min(1, 'must not be empty').max(255, 'must be at mo
  * Prometheus plugin, or a passive declare over the AMQP URI DS itself uses. Off unless one is given.
  */
 export const rabbitmqSection = z.object({
+  /** auto: on when url, management_url or prometheus_url is given; false turns it off whatever else the section says. */
+  enabled: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   /** DS's own AMQP URI (`rabbitmq.url` in DS, `AMQP_URI` in Docker): a passive declare counts the queues. */
   url: amqpUrl.optional(),
   /** The management API, e.g. http://host:15672. */
@@ -51,6 +53,9 @@ export const rabbitmqSection = z.object({
   /** Accept any TLS certificate on https and amqps URLs. */
   insecure_skip_verify: z.boolean().default(false),
 }).strict().superRefine((section, ctx) => {
+  if (section.enabled === true && section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['url'], message: 'rabbitmq.enabled is true: give url, management_url or prometheus_url' });
+  }
   const needs = { management: 'management_url', prometheus: 'prometheus_url', amqp: 'url' } as const;
   if (section.source !== 'auto' && section[needs[section.source]] === undefined) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['source'], message: `${section.source} needs rabbitmq.${needs[section.source]}` });

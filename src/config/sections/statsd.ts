@@ -36,6 +36,8 @@ const MAX_SERIES_REASON = `at most ${MAX_STATSD_SERIES}: each StatsD series is a
  * Off unless `listen` is given.
  */
 export const statsdSection = z.object({
+  /** auto: on when `listen` is given; false turns it off whatever else the section says. */
+  enabled: z.union([z.boolean(), z.literal('auto')]).default('auto'),
   /**
    * Where to receive: `udp://0.0.0.0:9125`; point DS's statsd.host/port (Docker: METRICS_ENABLED=true,
    * METRICS_HOST/PORT) here. Off when absent.
@@ -43,6 +45,10 @@ export const statsdSection = z.object({
   listen: udpListen.optional(),
   /** Distinct series kept in memory; samples of further new series are dropped and counted. */
   max_series: z.number().int().min(1).max(MAX_STATSD_SERIES, MAX_SERIES_REASON).default(1000),
-}).strict();
+}).strict().superRefine((section, ctx) => {
+  if (section.enabled === true && section.listen === undefined) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['listen'], message: 'statsd.enabled is true: give the address to listen on, e.g. udp://0.0.0.0:9125' });
+  }
+});
 
 export type StatsdConfig = z.infer<typeof statsdSection>;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { formatHostPort, parseHostPort } from '../../lib/address.js';
 import { shorthand } from '../../lib/config-forms.js';
 import { readBoundedFile, readErrorReason } from '../../lib/read-bounded-file.js';
-import { splitPemCertificates } from '../../lib/x509.js';
+import { splitPemCertificates } from '../../lib/pem.js';
 import { duration } from '../duration.js';
 
 /** DS certificate folder: `onlyoffice.crt` wins over `tls.crt` (Docker-DocumentServer run-document-server.sh). */
@@ -69,6 +69,8 @@ const caFile = absolutePath.transform((path, ctx) => {
  * Absent `files`: the DEFAULT_TLS_FILES that exist.
  */
 export const tlsSection = z.object({
+  /** false turns the section's collectors off (endpoints and files), whatever else it says (every section has this switch). */
+  enabled: z.boolean().default(true),
   /**
    * Served certificates to check: `host:port` (SNI = host) or `{address, server_name}`; documentserver.public_url is
    * added when it is https.

@@ -16,7 +16,7 @@ export const supervisor: HopCheck = {
     }
     const reached = s.all(SUPERVISOR_METRICS.up);
     if (s.collector(supervisorCollector.name) === undefined && reached.length === 0) {
-      out.note('not_configured', { key: 'docker.supervisor / docker.host_systemd_units' });
+      out.note('not_configured', { key: 'docker.supervisor / supervisor.host_systemd_units' });
       return;
     }
     for (const r of reached) {

@@ -1,8 +1,8 @@
-// The handshake thread's entry (see tls-handshake-thread.ts): TLS handshakes on their own event loop and core.
+// The handshake thread's entry (see handshake-thread.ts): TLS handshakes on their own event loop and core.
 import { parentPort, workerData } from 'node:worker_threads';
 import { createSecureContext } from 'node:tls';
-import { startHandshake, type StartedHandshake } from './tls-probe.js';
-import type { HandshakeReply, HandshakeRequest } from './tls-handshake-thread.js';
+import { startHandshake, type StartedHandshake } from './probe.js';
+import type { HandshakeReply, HandshakeRequest } from './handshake-thread.js';
 
 const port = parentPort!;
 const secureContext = createSecureContext({ ca: (workerData as { anchorsPem: string[] }).anchorsPem });

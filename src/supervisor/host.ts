@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { failedReport, parseSupervisorctlStatus, parseSystemctlShow, unitId, type SupervisorReport } from './supervisor-status.js';
+import { failedReport, parseSupervisorctlStatus, parseSystemctlShow, unitId, type SupervisorReport } from './status.js';
 
 interface Run {
   exitCode: number | undefined;

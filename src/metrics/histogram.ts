@@ -1,5 +1,3 @@
-import type { Metric, Registry } from 'prom-client';
-
 export type Labels = Record<string, string>;
 
 interface SnapshotValue {
@@ -13,29 +11,6 @@ export interface HistogramState {
   counts: number[];
   sum: number;
   count: number;
-}
-
-/**
- * Registers a metric whose values are given, not accumulated in prom-client: the collector keeps
- * cumulative state across scrapes and writes a copy into each scrape's fresh registry.
- */
-export function registerSnapshot(
-  registry: Registry,
-  family: { name: string; help: string; type: 'counter' | 'gauge' | 'histogram'; self?: boolean },
-  values: SnapshotValue[],
-): void {
-  const self = family.self === true ? { self: true } : {};
-  const snapshot = {
-    name: family.name,
-    help: family.help,
-    type: family.type,
-    aggregator: 'sum',
-    // `name` is read back, as prom-client's own metrics do: an OpenMetrics registry strips a counter's _total from it.
-    get: async () => ({ name: snapshot.name, help: family.help, type: family.type, aggregator: 'sum', values, ...self }),
-    reset: () => undefined,
-  };
-  // prom-client's Registry only needs name/help/type/get(); its typing lists its own classes.
-  registry.registerMetric(snapshot as unknown as Metric);
 }
 
 /** The exposition rows of one histogram series: cumulative `_bucket`s with `le`, then `_sum` and `_count`. */

@@ -1,3 +1,5 @@
+// Message templates: the built-in defaults beside this file and an operator's templates_dir, checked by config at
+// load and filled by notify. Their own room so config can check them without importing notify.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +52,7 @@ export interface Template {
   readonly files: readonly string[];
 }
 
-export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('./templates/', import.meta.url));
+export const BUILTIN_TEMPLATES_DIR = fileURLToPath(new URL('./', import.meta.url));
 const PLACEHOLDER = /\{([a-z_]+)\}/g;
 
 /** Throws TemplateError when `<name>.<language>.yml` cannot be built from templates_dir and the built-in files. */

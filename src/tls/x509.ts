@@ -1,4 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { splitPemCertificates } from '../lib/pem.js';
 
 /**
  * Certificate facts read straight from the DER, so they never depend on verification and match what
@@ -16,12 +17,7 @@ export interface CertificateFacts {
   fingerprintSha256: string;
 }
 
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
-
-/** Every PEM certificate block of a text, in order. */
-export function splitPemCertificates(text: string): string[] {
-  return text.match(PEM_CERTIFICATE) ?? [];
-}
+export { splitPemCertificates };
 
 /** Parses the PEM certificates of a text; throws on a block that is not a certificate. */
 export function parsePemCertificates(text: string): X509Certificate[] {

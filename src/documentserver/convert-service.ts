@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { httpRequest } from './http.js';
-import { signJwt } from './jwt.js';
+import { httpRequest } from '../lib/http.js';
+import { postSigned } from './client.js';
 
 /** What a ConvertService answer says: still converting, finished with a file, or a DS error code. */
 export type ConvertAnswer =
@@ -103,12 +103,11 @@ export async function runConversion(req: ConversionRequest): Promise<ProbeResult
     const left = giveUpAt - Date.now();
     if (left <= 0) return finish('timeout', 0, 'still converting at the timeout');
     // Signed afresh on every poll, in the body as DS checks it first (inbox.inBody or not).
-    const body = req.jwtSecret !== undefined ? { token: signJwt(payload, req.jwtSecret) } : payload;
-    const answer = await httpRequest({
+    const answer = await postSigned({
       url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(body),
+      params: payload,
+      ...(req.jwtSecret !== undefined ? { jwt: { secret: req.jwtSecret } } : {}),
+      headers: { accept: 'application/json' },
       signal: req.signal,
       timeoutMs: left,
       maxBodyBytes: req.maxBodyBytes,

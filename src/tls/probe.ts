@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect, createSecureContext, rootCertificates, type SecureContext, type TLSSocket } from 'node:tls';
-import { whenAborted } from './timeout-signal.js';
+import { whenAborted } from '../lib/timeout-signal.js';
 import { splitPemCertificates, TrustAnchors, walkChain, type ChainWalk } from './x509.js';
 
 /** Where distributions keep the system trust store (Debian/Ubuntu/Alpine, then RHEL/Fedora). */

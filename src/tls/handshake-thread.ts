@@ -1,8 +1,8 @@
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { whenAborted } from './timeout-signal.js';
-import { handshakeHere, type Handshake, type HandshakeRunner, type TlsEndpointAddress, type Trust } from './tls-probe.js';
+import { whenAborted } from '../lib/timeout-signal.js';
+import { handshakeHere, type Handshake, type HandshakeRunner, type TlsEndpointAddress, type Trust } from './probe.js';
 
 export type HandshakeRequest =
   | { kind: 'handshake'; id: number; endpoint: TlsEndpointAddress; timeoutMs: number }
@@ -15,7 +15,7 @@ export interface HandshakeReply {
 
 // Beside this module, as .ts from src/ (tsx, jest) or as .js from dist/.
 const here = fileURLToPath(import.meta.url);
-const WORKER_FILE = join(dirname(here), `tls-handshake-worker${extname(here)}`);
+const WORKER_FILE = join(dirname(here), `handshake-worker${extname(here)}`);
 
 /** Handshakes in flight from which further ones go to the thread. */
 export const OVERFLOW_AT = 8;
