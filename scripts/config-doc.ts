@@ -97,7 +97,8 @@ function jsDoc(node: ts.Node, file: ts.SourceFile): string {
 /** The object literal of the first `z.object({...})` in `node`, following local consts; not inside functions. */
 function objectLiteral(node: ts.Node | undefined, source: SourceFile, seen = new Set<string>()): ts.ObjectLiteralExpression | undefined {
   if (node === undefined || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return undefined;
-  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.getText(source.file) === 'z.object') {
+  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === 'z' && node.expression.name.text === 'object') {
+    // `z.object(...)` however it is laid out: a formatter may break it as `z\n  .object(`.
     const [argument] = node.arguments;
     return argument !== undefined && ts.isObjectLiteralExpression(argument) ? argument : undefined;
   }
