@@ -42,6 +42,11 @@ export interface Collector {
    * collector itself succeeded and exported a 0 for them: what the doctor shows beside that 0. Unredacted.
    */
   sourceErrors?(): ReadonlyMap<string, string>;
+  /**
+   * A collector that runs on its own schedule: resolves once `count` of its runs have finished, so a one-shot reader
+   * (the doctor) has a result to read. Without it, the collector's first scrape already has one.
+   */
+  waitForRuns?(count: number): Promise<void>;
 }
 
 /**

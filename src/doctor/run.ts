@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { collectorDefinitions } from '../collectors/index.js';
-import statsd from '../collectors/statsd.js';
+import { closeCollectors, createCollectors, type CreatedCollector } from '../collectors/lifecycle.js';
 import type { CollectorDefinition } from '../collectors/types.js';
 import type { Config } from '../config/schema.js';
 import { DEFAULT_PROBE_MODULES, type FleetTarget } from '../config/sections/probe.js';
@@ -10,17 +10,6 @@ import { diagnose } from './diagnose.js';
 import { worst, type Diagnosis, type HopId } from './model.js';
 import { samplesOf } from './samples.js';
 
-// TODO(issue 18, point 3, for the lead): collectors do not declare how they run yet (on scrape, on their own schedule,
-// passively), so the doctor names the passive one (PASSIVE_COLLECTORS) and finds the scheduled ones by duck-typing
-// `waitForRuns` (waitForFirstRuns). When CollectorDefinition says it (e.g. `runs: 'scrape' | 'schedule' | 'passive'`,
-// and a typed `waitForRuns` on Collector for 'schedule'), filter on `d.runs !== 'passive'` and wait on
-// `d.runs === 'schedule'` here, and let the runtime and the doctor share one helper that creates and closes them.
-
-/**
- * Receivers that only know what was sent to them since they started: a one-shot run learns nothing from
- * them, and binding their port would clash with the running daemon's.
- */
-export const PASSIVE_COLLECTORS: ReadonlySet<string> = new Set([statsd.name]);
 
 /** Passes every record on, and keeps the errors of this one scrape: the doctor shows them with its findings. */
 class RecordingHealthLog extends CollectorHealthLog {
@@ -95,7 +84,7 @@ export async function runDoctorTargets(
   budgetMs: number,
   definitions: readonly CollectorDefinition[] = collectorDefinitions,
 ): Promise<Diagnosis[]> {
-  const collectors = createCollectors(definitions.filter((d) => d.scopes.includes('probe') && TARGET_COLLECTORS.includes(d.name)), config, logger);
+  const collectors = createCollectors(definitions, config, logger, (d) => d.scopes.includes('probe') && TARGET_COLLECTORS.includes(d.name));
   try {
     const results: Diagnosis[] = new Array(targets.length);
     let next = 0;
@@ -124,7 +113,9 @@ export function fleetSummary(diagnoses: readonly Diagnosis[]): { verdict: Diagno
 
 /** `npm run doctor`: makes the configured collectors, runs every check once, closes them. */
 export async function runDoctor(config: Config, logger: Logger, budgetMs: number, definitions: readonly CollectorDefinition[] = collectorDefinitions): Promise<Diagnosis> {
-  const collectors = createCollectors(definitions.filter((d) => d.scopes.includes('metrics') && !PASSIVE_COLLECTORS.has(d.name)), config, logger);
+  // A passive collector (StatsD) only knows what was sent to it since it started: a one-shot run learns nothing from
+  // it, and binding its port would clash with the running daemon's.
+  const collectors = createCollectors(definitions, config, logger, (d) => d.scopes.includes('metrics') && d.runs !== 'passive');
   try {
     const started = Date.now();
     await waitForFirstRuns(collectors, Math.floor((budgetMs * 2) / 3));
@@ -138,32 +129,13 @@ export async function runDoctor(config: Config, logger: Logger, budgetMs: number
  * Checks that run on their own schedule (the conversion probe) start when made: wait for their first result, for at
  * most `limitMs`, so the one scrape has something true to read.
  */
-async function waitForFirstRuns(collectors: readonly NamedCollector[], limitMs: number): Promise<void> {
-  const scheduled = collectors.map(({ collector }) => collector as { waitForRuns?: (count: number) => Promise<void> })
-    .filter((c) => typeof c.waitForRuns === 'function');
+async function waitForFirstRuns(collectors: readonly CreatedCollector[], limitMs: number): Promise<void> {
+  const scheduled = collectors.filter((c) => c.runs === 'schedule' && c.collector.waitForRuns !== undefined);
   if (scheduled.length === 0) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([
-    Promise.all(scheduled.map((c) => c.waitForRuns!(1))),
+    Promise.all(scheduled.map((c) => c.collector.waitForRuns!(1))),
     new Promise((resolve) => (timer = setTimeout(resolve, limitMs))),
   ]);
   clearTimeout(timer);
-}
-
-/** The collectors the configuration enables among `definitions`. */
-function createCollectors(definitions: readonly CollectorDefinition[], config: Config, logger: Logger): NamedCollector[] {
-  return definitions.flatMap((d) => {
-    const collector = d.create(config, logger.child({ collector: d.name }));
-    return collector ? [{ name: d.name, collector }] : [];
-  });
-}
-
-async function closeCollectors(collectors: readonly NamedCollector[], logger: Logger): Promise<void> {
-  await Promise.all(collectors.map(async ({ name, collector }) => {
-    try {
-      await collector.close?.();
-    } catch (error) {
-      logger.warn({ collector: name, err: (error as Error).message }, 'collector did not close cleanly');
-    }
-  }));
 }
