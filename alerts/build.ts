@@ -31,7 +31,9 @@ export const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 
 /** The groups, in file-name order (the order of the PrometheusRule). */
 export function alertFiles(t: Thresholds): AlertFile[] {
-  return [backups, containers, conversions, dependencies, disk, documentserver, exporter, tls].map((f) => f(t)).sort((a, b) => a.file.localeCompare(b.file));
+  return [backups, containers, conversions, dependencies, disk, documentserver, exporter, tls]
+    .map((f) => f(t))
+    .sort((a, b) => a.file.localeCompare(b.file));
 }
 
 export interface Layout {
@@ -85,13 +87,15 @@ export function write(files: Map<string, string>, dir: string): string[] {
 
 /** The committed files that differ from a fresh generation of the defaults. */
 export function stale(): string[] {
-  return [...generate(loadThresholds())].filter(([path, content]) => {
-    try {
-      return readFileSync(join(REPOSITORY, path), 'utf8') !== content;
-    } catch {
-      return true;
-    }
-  }).map(([path]) => path);
+  return [...generate(loadThresholds())]
+    .filter(([path, content]) => {
+      try {
+        return readFileSync(join(REPOSITORY, path), 'utf8') !== content;
+      } catch {
+        return true;
+      }
+    })
+    .map(([path]) => path);
 }
 
 function option(args: string[], name: string): string | undefined {
@@ -105,8 +109,11 @@ function option(args: string[], name: string): string | undefined {
 export function main(args: string[]): number {
   try {
     const valued = ['--thresholds', '--out'];
-    const unknown = args.filter((a, i) => a.startsWith('--') && ![...valued, '--check'].includes(a) && !valued.includes(args[i - 1] ?? ''));
-    if (unknown.length > 0) throw new ThresholdsError(`unknown option ${unknown[0]} (use --thresholds FILE, --out DIR, --check)`);
+    const unknown = args.filter(
+      (a, i) => a.startsWith('--') && ![...valued, '--check'].includes(a) && !valued.includes(args[i - 1] ?? ''),
+    );
+    if (unknown.length > 0)
+      throw new ThresholdsError(`unknown option ${unknown[0]} (use --thresholds FILE, --out DIR, --check)`);
     const thresholds = option(args, '--thresholds');
     const out = option(args, '--out');
     if (args.includes('--check')) {
@@ -115,7 +122,9 @@ export function main(args: string[]): number {
       return paths.length > 0 ? 1 : 0;
     }
     if (thresholds !== undefined && out === undefined) {
-      throw new ThresholdsError('--thresholds needs --out DIR (the shipped files keep the defaults of alerts/thresholds.yml)');
+      throw new ThresholdsError(
+        '--thresholds needs --out DIR (the shipped files keep the defaults of alerts/thresholds.yml)',
+      );
     }
     const files = generate(loadThresholds(thresholds), out === undefined ? REPOSITORY_LAYOUT : OUT_LAYOUT);
     for (const path of write(files, out ?? REPOSITORY)) console.log(`wrote ${relative(process.cwd(), path) || path}`);
@@ -135,4 +144,5 @@ export function main(args: string[]): number {
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  process.exitCode = main(process.argv.slice(2));

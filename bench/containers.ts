@@ -22,7 +22,7 @@ import { configFrom, silentLogger } from '../test/support/scrape.js';
 import { sleep } from './lib.js';
 
 const mode = process.argv[2] === 'flap' || process.argv[2] === 'hung' ? process.argv[2] : 'scrape';
-const sizes = (mode === 'scrape' ? process.argv[2] ?? '10,100,500' : '').split(',').map(Number);
+const sizes = (mode === 'scrape' ? (process.argv[2] ?? '10,100,500') : '').split(',').map(Number);
 const scrapes = Number(process.argv[3] ?? 20);
 const RUNNING = 10; // a few real processes among the (cheap) created containers
 
@@ -45,8 +45,18 @@ async function naiveScrape(engine: PrivateEngine): Promise<{ calls: number; text
   const list = await engine.docker.listContainers({ all: true });
   const matched = list.filter((c) => c.Names.some((n) => n.startsWith('/bench-')));
   const registry = new Registry();
-  const state = new Gauge({ name: 'onlyoffice_container_state', help: 's', labelNames: ['name', 'state'], registers: [registry] });
-  const health = new Gauge({ name: 'onlyoffice_container_health', help: 'h', labelNames: ['name', 'status'], registers: [registry] });
+  const state = new Gauge({
+    name: 'onlyoffice_container_state',
+    help: 's',
+    labelNames: ['name', 'state'],
+    registers: [registry],
+  });
+  const health = new Gauge({
+    name: 'onlyoffice_container_health',
+    help: 'h',
+    labelNames: ['name', 'status'],
+    registers: [registry],
+  });
   let next = 0;
   const worker = async () => {
     while (next < matched.length) {
@@ -69,10 +79,16 @@ async function naiveScrape(engine: PrivateEngine): Promise<{ calls: number; text
 async function createContainers(engine: PrivateEngine, from: number, to: number): Promise<void> {
   for (let created = from; created < to;) {
     const batch = Array.from({ length: Math.min(25, to - created) }, (_, i) => created + i);
-    await Promise.all(batch.map(async (i) => {
-      const container = await engine.docker.createContainer({ name: `bench-${String(i).padStart(4, '0')}`, Image: TEST_IMAGE, Cmd: ['sleep', '3600'] });
-      if (i < RUNNING) await container.start();
-    }));
+    await Promise.all(
+      batch.map(async (i) => {
+        const container = await engine.docker.createContainer({
+          name: `bench-${String(i).padStart(4, '0')}`,
+          Image: TEST_IMAGE,
+          Cmd: ['sleep', '3600'],
+        });
+        if (i < RUNNING) await container.start();
+      }),
+    );
     created += batch.length;
   }
 }
@@ -96,7 +112,8 @@ async function flap(containers: number, seconds: number): Promise<void> {
     const lease = acquireEngine(config.docker, silentLogger);
     try {
       const first = await harness.scrape(60_000);
-      if (value(first.samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' }) !== 1) throw new Error('the first scrape failed');
+      if (value(first.samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' }) !== 1)
+        throw new Error('the first scrape failed');
       const sync = { ...proxy.counts };
       proxy.reset();
       proxy.cutEventsAfterMs = 2_000;
@@ -113,12 +130,16 @@ async function flap(containers: number, seconds: number): Promise<void> {
       }
       const during = { ...proxy.counts };
       console.log(machineLine());
-      console.log(`${containers} matched containers (${RUNNING} running); events stream cut 2 s after each connect; ${seconds} s; a scrape every 15 s.`);
+      console.log(
+        `${containers} matched containers (${RUNNING} running); events stream cut 2 s after each connect; ${seconds} s; a scrape every 15 s.`,
+      );
       console.log(`Initial sync: ${JSON.stringify(sync)}`);
       console.log('');
       console.log('| events connects | list | inspect | ping | other | scrapes ok / failed |');
       console.log('|---|---|---|---|---|---|');
-      console.log(`| ${during.events} | ${during.list} | ${during.inspect} | ${during.ping} | ${during.other + during.exec} | ${ok} / ${failed} |`);
+      console.log(
+        `| ${during.events} | ${during.list} | ${during.inspect} | ${during.ping} | ${during.other + during.exec} | ${ok} / ${failed} |`,
+      );
     } finally {
       await lease.release();
       await harness.close();
@@ -136,14 +157,38 @@ async function hung(minutes: number): Promise<void> {
     const hang = engine.writeFile('sv-hang', '#!/bin/sh\nexec sleep 86400\n');
     // An image without `timeout` (dash as sh): only the exec guard is left to keep the count down.
     await engine.importImage('local/notimeout:1', { without: ['timeout'], dash: true });
-    await engine.cli('run', '-d', '--name', 'onlyoffice-documentserver', '-v', `${hang}:/bin/supervisorctl:ro`, TEST_IMAGE, 'sleep', '99999');
-    await engine.cli('run', '-d', '--name', 'onlyoffice-documentserver-notimeout', '-v', `${hang}:/bin/supervisorctl:ro`, 'local/notimeout:1', 'sleep', '99999');
-    const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["onlyoffice-*"], supervisor_interval: 5s, supervisor_timeout: 2s }`);
+    await engine.cli(
+      'run',
+      '-d',
+      '--name',
+      'onlyoffice-documentserver',
+      '-v',
+      `${hang}:/bin/supervisorctl:ro`,
+      TEST_IMAGE,
+      'sleep',
+      '99999',
+    );
+    await engine.cli(
+      'run',
+      '-d',
+      '--name',
+      'onlyoffice-documentserver-notimeout',
+      '-v',
+      `${hang}:/bin/supervisorctl:ro`,
+      'local/notimeout:1',
+      'sleep',
+      '99999',
+    );
+    const config = configFrom(
+      `docker: { socket: ${engine.socket}, containers: ["onlyoffice-*"], supervisor_interval: 5s, supervisor_timeout: 2s }`,
+    );
     const harness = new ScrapeHarness([supervisorCollector], config);
     const lease = acquireEngine(config.docker, silentLogger);
     const names = ['onlyoffice-documentserver', 'onlyoffice-documentserver-notimeout'];
-    const stuck = async (name: string) => (await engine.cli('top', name, '-eo', 'pid,args')).split('\n').filter((l) => l.includes('sleep 86400')).length;
-    const execIds = async (name: string) => (JSON.parse(await engine.cli('inspect', '-f', '{{json .ExecIDs}}', name)) as string[] | null ?? []).length;
+    const stuck = async (name: string) =>
+      (await engine.cli('top', name, '-eo', 'pid,args')).split('\n').filter((l) => l.includes('sleep 86400')).length;
+    const execIds = async (name: string) =>
+      ((JSON.parse(await engine.cli('inspect', '-f', '{{json .ExecIDs}}', name)) as string[] | null) ?? []).length;
     const max = new Map(names.map((n) => [n, 0]));
     const rows: string[] = [];
     try {
@@ -154,20 +199,31 @@ async function hung(minutes: number): Promise<void> {
         const counts = await Promise.all(names.map(async (n) => [await stuck(n), await execIds(n)] as const));
         names.forEach((n, i) => max.set(n, Math.max(max.get(n)!, counts[i]![0])));
         if (Math.round(elapsed) % 120 < 30 || elapsed >= minutes * 60) {
-          rows.push(`| ${Math.round(elapsed)} s | ${counts.map(([p, e]) => `${p} (${e})`).join(' | ')} | ${lease.engine.api.get('exec_create')} |`);
+          rows.push(
+            `| ${Math.round(elapsed)} s | ${counts.map(([p, e]) => `${p} (${e})`).join(' | ')} | ${lease.engine.api.get('exec_create')} |`,
+          );
         }
         if (elapsed >= minutes * 60) break;
         await sleep(30_000);
       }
       const { samples } = await harness.scrape();
       console.log(machineLine());
-      console.log(`supervisorctl hangs (exec sleep); supervisor_interval 5s, supervisor_timeout 2s; ${minutes} min; sampled every 30 s.`);
-      const hungState = (n: string) => find(samples, 'onlyoffice_supervisor_check_state', { container: n, state: 'hung' })[0]?.value ?? 'absent';
+      console.log(
+        `supervisorctl hangs (exec sleep); supervisor_interval 5s, supervisor_timeout 2s; ${minutes} min; sampled every 30 s.`,
+      );
+      const hungState = (n: string) =>
+        find(samples, 'onlyoffice_supervisor_check_state', { container: n, state: 'hung' })[0]?.value ?? 'absent';
       console.log(`check_state hung: ${names.map((n) => `${n}=${hungState(n)}`).join(', ')}`);
-      console.log(`exec calls: create ${lease.engine.api.get('exec_create')}, start ${lease.engine.api.get('exec_start')}, inspect ${lease.engine.api.get('exec_inspect')}, ping ${lease.engine.api.get('ping')}`);
-      console.log(`max stuck: ${names.map((n) => `${n}=${max.get(n)}`).join(', ')}; series: ${find(samples, 'onlyoffice_supervisor_check_state').length}`);
+      console.log(
+        `exec calls: create ${lease.engine.api.get('exec_create')}, start ${lease.engine.api.get('exec_start')}, inspect ${lease.engine.api.get('exec_inspect')}, ping ${lease.engine.api.get('ping')}`,
+      );
+      console.log(
+        `max stuck: ${names.map((n) => `${n}=${max.get(n)}`).join(', ')}; series: ${find(samples, 'onlyoffice_supervisor_check_state').length}`,
+      );
       console.log('');
-      console.log('| elapsed | stuck processes (ExecIDs), timeout in the container | stuck processes (ExecIDs), no working timeout | exec creates so far |');
+      console.log(
+        '| elapsed | stuck processes (ExecIDs), timeout in the container | stuck processes (ExecIDs), no working timeout | exec creates so far |',
+      );
       console.log('|---|---|---|---|');
       for (const row of rows) console.log(row);
     } finally {
@@ -198,7 +254,8 @@ async function main(): Promise<void> {
       let started = performance.now();
       const first = await harness.scrape(60_000);
       const syncMs = performance.now() - started;
-      if (!first.text.includes('onlyoffice_scrape_collector_success{collector="docker"} 1')) throw new Error('the first scrape failed');
+      if (!first.text.includes('onlyoffice_scrape_collector_success{collector="docker"} 1'))
+        throw new Error('the first scrape failed');
       const syncCalls = api.total();
       const times: number[] = [];
       let cpuBefore = dockerdCpuMs(engine.pid!);
@@ -223,16 +280,22 @@ async function main(): Promise<void> {
         naiveCalls.push(calls);
       }
       const naiveCpu = (dockerdCpuMs(engine.pid!) - cpuBefore) / naiveRuns;
-      rows.push(`| ${size} | ${ms(syncMs)} / ${syncCalls} | ${ms(median(times))} | ${viewCalls} | ${ms(viewCpu)} | ${ms(median(naiveTimes))} | ${median(naiveCalls)} | ${ms(naiveCpu)} |`);
+      rows.push(
+        `| ${size} | ${ms(syncMs)} / ${syncCalls} | ${ms(median(times))} | ${viewCalls} | ${ms(viewCpu)} | ${ms(median(naiveTimes))} | ${median(naiveCalls)} | ${ms(naiveCpu)} |`,
+      );
       console.error(rows.at(-1));
     }
   } finally {
     await engine.destroy();
   }
   console.log(machineLine());
-  console.log(`Scrapes per size: ${scrapes} (naive: ${Math.min(scrapes, 10)}); ${RUNNING} running containers, the rest created; medians.`);
+  console.log(
+    `Scrapes per size: ${scrapes} (naive: ${Math.min(scrapes, 10)}); ${RUNNING} running containers, the rest created; medians.`,
+  );
   console.log('');
-  console.log('| matched containers | view: first scrape (sync) / API calls | view: scrape | view: API calls per scrape | view: dockerd CPU per scrape | naive: scrape | naive: API calls per scrape | naive: dockerd CPU per scrape |');
+  console.log(
+    '| matched containers | view: first scrape (sync) / API calls | view: scrape | view: API calls per scrape | view: dockerd CPU per scrape | naive: scrape | naive: API calls per scrape | naive: dockerd CPU per scrape |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) console.log(row);
 }

@@ -24,7 +24,10 @@ if (file) {
     (globalThis as { gc?: () => void }).gc?.();
     const resources: Record<string, number> = {};
     for (const type of process.getActiveResourcesInfo()) resources[type] = (resources[type] ?? 0) + 1;
-    writeFileSync(`${file}.tmp`, JSON.stringify({ ...process.memoryUsage(), resources, liveTimers: liveTimers?.size ?? null }));
+    writeFileSync(
+      `${file}.tmp`,
+      JSON.stringify({ ...process.memoryUsage(), resources, liveTimers: liveTimers?.size ?? null }),
+    );
     renameSync(`${file}.tmp`, file);
   });
 }

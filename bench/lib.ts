@@ -17,7 +17,10 @@ export function sleep(ms: number): Promise<void> {
 /** One line about the machine, for the results. */
 export function machine(): string {
   const cpu = cpus();
-  const cgroup = readSafe('/proc/self/cgroup').includes('0::/') && !readSafe('/proc/self/cgroup').includes(':memory:') ? 'cgroup v2' : 'cgroup v1';
+  const cgroup =
+    readSafe('/proc/self/cgroup').includes('0::/') && !readSafe('/proc/self/cgroup').includes(':memory:')
+      ? 'cgroup v2'
+      : 'cgroup v1';
   return `${cpu.length} vCPU ${cpu[0]?.model.trim() ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, ${cgroup}; Node ${process.version}`;
 }
 
@@ -50,7 +53,14 @@ export interface Distribution {
 export function distribution(values: readonly number[]): Distribution {
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((sum, v) => sum + v, 0) / Math.max(1, sorted.length);
-  return { count: sorted.length, mean, p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN };
+  return {
+    count: sorted.length,
+    mean,
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.at(-1) ?? NaN,
+  };
 }
 
 export const ms = (value: number, digits = 1) => `${value.toFixed(digits)} ms`;
@@ -66,29 +76,35 @@ export interface LoadResult {
  * Closed-loop load: `concurrency` workers each send the next request as soon as their previous one is answered,
  * until `requests` have been sent. `run` returns an error text for a failed request.
  */
-export async function closedLoop(concurrency: number, requests: number, run: (index: number) => Promise<string | undefined>): Promise<LoadResult> {
+export async function closedLoop(
+  concurrency: number,
+  requests: number,
+  run: (index: number) => Promise<string | undefined>,
+): Promise<LoadResult> {
   const latenciesMs: number[] = [];
   let failures = 0;
   let firstFailure: string | undefined;
   let next = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < requests) {
-      const index = next++;
-      const t0 = performance.now();
-      let error: string | undefined;
-      try {
-        error = await run(index);
-      } catch (caught) {
-        error = (caught as Error).message;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests) {
+        const index = next++;
+        const t0 = performance.now();
+        let error: string | undefined;
+        try {
+          error = await run(index);
+        } catch (caught) {
+          error = (caught as Error).message;
+        }
+        latenciesMs.push(performance.now() - t0);
+        if (error !== undefined) {
+          failures++;
+          firstFailure ??= error;
+        }
       }
-      latenciesMs.push(performance.now() - t0);
-      if (error !== undefined) {
-        failures++;
-        firstFailure ??= error;
-      }
-    }
-  }));
+    }),
+  );
   return { latenciesMs, failures, seconds: (performance.now() - started) / 1000, firstFailure };
 }
 
@@ -146,7 +162,11 @@ export function tcpSockets(pid: number): TcpSocket[] {
     for (const line of readSafe(table).split('\n').slice(1)) {
       const f = line.trim().split(/\s+/);
       if (f.length < 10 || !inodes.has(f[9]!)) continue;
-      out.push({ localPort: parseInt(f[1]!.split(':')[1]!, 16), remotePort: parseInt(f[2]!.split(':')[1]!, 16), state: f[3]! });
+      out.push({
+        localPort: parseInt(f[1]!.split(':')[1]!, 16),
+        remotePort: parseInt(f[2]!.split(':')[1]!, 16),
+        state: f[3]!,
+      });
     }
   }
   return out;
@@ -165,13 +185,19 @@ export interface NginxTls {
  * Debian's nginx terminating TLS in front of a docservice (the DS simulator), as DS's own nginx does with
  * ds-ssl.conf: api.js from disk, everything else proxied with keep-alive to the backend.
  */
-export async function startNginxTls(options: { backendPort: number; certChain: string; key: string }): Promise<NginxTls> {
+export async function startNginxTls(options: {
+  backendPort: number;
+  certChain: string;
+  key: string;
+}): Promise<NginxTls> {
   const dir = mkdtempSync(join(tmpdir(), 'ooe-bench-nginx-'));
   const port = await freePort();
   writeFileSync(join(dir, 'chain.pem'), options.certChain);
   writeFileSync(join(dir, 'key.pem'), options.key, { mode: 0o600 });
   writeFileSync(join(dir, 'api.js'), 'window.DocsAPI = window.DocsAPI || {};\n');
-  writeFileSync(join(dir, 'nginx.conf'), `daemon off;
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `daemon off;
 worker_processes 1;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -199,8 +225,11 @@ http {
     }
   }
 }
-`);
-  const child = spawn('/usr/sbin/nginx', ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+`,
+  );
+  const child = spawn('/usr/sbin/nginx', ['-p', `${dir}/`, '-c', join(dir, 'nginx.conf')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
   await waitForPort(port, child, () => `${stderr}${readSafe(join(dir, 'error.log'))}`);
@@ -216,7 +245,12 @@ http {
 }
 
 /** Waits until something accepts TCP on 127.0.0.1:port, or the child exits. */
-export async function waitForPort(port: number, child: ChildProcess, log: () => string, timeoutMs = 20_000): Promise<void> {
+export async function waitForPort(
+  port: number,
+  child: ChildProcess,
+  log: () => string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const { connect } = await import('node:net');
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -283,7 +317,17 @@ export function buildShipped(): ShippedBuild {
   // Inside the checkout and one level down, as dist/ is: bare imports resolve to node_modules, ../package.json is ours.
   const dir = mkdtempSync(join(ROOT, '.bench-build-'));
   execFileSync(process.execPath, ['scripts/build.mjs', dir], { cwd: ROOT });
-  execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), ['bench/heap-probe.ts', '--platform=node', '--format=esm', `--outfile=${join(dir, 'heap-probe.js')}`, '--log-level=warning'], { cwd: ROOT });
+  execFileSync(
+    join(ROOT, 'node_modules/.bin/esbuild'),
+    [
+      'bench/heap-probe.ts',
+      '--platform=node',
+      '--format=esm',
+      `--outfile=${join(dir, 'heap-probe.js')}`,
+      '--log-level=warning',
+    ],
+    { cwd: ROOT },
+  );
   return {
     how: { nodeFlags: SHIPPED_NODE_FLAGS, entry: ['--import', join(dir, 'heap-probe.js'), join(dir, 'main.js')] },
     remove: () => rmSync(dir, { recursive: true, force: true }),
@@ -300,7 +344,11 @@ let shippedOnce: ShippedBuild | undefined;
  * run, with the node flags of npm start), with bench/heap-probe.ts preloaded so the benchmark can ask for heap
  * figures after a GC. Only benchmarks load the probe.
  */
-export async function startDaemon(args: string[], env: Record<string, string> = {}, how: { nodeFlags?: string[]; entry?: string[]; readyHeaders?: Record<string, string> } = {}): Promise<Daemon> {
+export async function startDaemon(
+  args: string[],
+  env: Record<string, string> = {},
+  how: { nodeFlags?: string[]; entry?: string[]; readyHeaders?: Record<string, string> } = {},
+): Promise<Daemon> {
   const port = await freePort();
   const heapFile = join(mkdtempSync(join(tmpdir(), 'ooe-bench-heap-')), 'heap.json');
   if (how.entry === undefined && shippedOnce === undefined) {
@@ -310,11 +358,15 @@ export async function startDaemon(args: string[], env: Record<string, string> = 
   }
   const entry = how.entry ?? shippedOnce!.how.entry;
   const nodeFlags = how.nodeFlags ?? (how.entry === undefined ? SHIPPED_NODE_FLAGS : []);
-  const child = spawn(process.execPath, ['--expose-gc', ...nodeFlags, ...entry, `--web.listen-address=127.0.0.1:${port}`, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, BENCH_HEAP_FILE: heapFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', ...nodeFlags, ...entry, `--web.listen-address=127.0.0.1:${port}`, ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, BENCH_HEAP_FILE: heapFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk) => (output = (output + chunk).slice(-200_000)));
   child.stderr!.on('data', (chunk) => (output = (output + chunk).slice(-200_000)));
@@ -377,7 +429,9 @@ export const WRITE = process.argv.includes('--write');
 /** The first line a program prints for its version (some print it on stderr). */
 export function version(command: string, args: string[]): string {
   try {
-    return execFileSync('sh', ['-c', '"$0" "$@" 2>&1', command, ...args], { encoding: 'utf8' }).split('\n')[0]!.trim();
+    return execFileSync('sh', ['-c', '"$0" "$@" 2>&1', command, ...args], { encoding: 'utf8' })
+      .split('\n')[0]!
+      .trim();
   } catch {
     return '?';
   }

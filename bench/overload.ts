@@ -12,7 +12,20 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { parseExposition, type Sample } from '../test/support/exposition.js';
 import { freePort } from '../test/support/ports.js';
-import { distribution, machine, mib, ms, ROOT, rssBytes, startDaemon, stopChild, today, waitForPort, WRITE, writeSection } from './lib.js';
+import {
+  distribution,
+  machine,
+  mib,
+  ms,
+  ROOT,
+  rssBytes,
+  startDaemon,
+  stopChild,
+  today,
+  waitForPort,
+  WRITE,
+  writeSection,
+} from './lib.js';
 
 const REQUESTS = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 1000);
 /** What Prometheus announces (its scrape_timeout); an answer later than this is a failed scrape for Prometheus. */
@@ -36,13 +49,25 @@ interface Run {
 
 function verdict(samples: Sample[]): { healthUp: boolean; dsFailed: boolean } {
   const health = samples.find((s) => s.name === 'onlyoffice_healthcheck_up');
-  const dsFailed = samples.some((s) => s.name === 'onlyoffice_scrape_collector_success' && DS_COLLECTORS.includes(s.labels.collector ?? '') && s.value !== 1);
+  const dsFailed = samples.some(
+    (s) =>
+      s.name === 'onlyoffice_scrape_collector_success' &&
+      DS_COLLECTORS.includes(s.labels.collector ?? '') &&
+      s.value !== 1,
+  );
   return { healthUp: health?.value === 1, dsFailed };
 }
 
 async function startSimulator(fault?: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
-  const args = ['--import', 'tsx', 'scripts/simulator.ts', `--port=${port}`, '--version=8.3', ...(fault ? [`--fault=${fault}`] : [])];
+  const args = [
+    '--import',
+    'tsx',
+    'scripts/simulator.ts',
+    `--port=${port}`,
+    '--version=8.3',
+    ...(fault ? [`--fault=${fault}`] : []),
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (chunk) => (log += chunk));
@@ -55,7 +80,18 @@ async function overload(label: string, args: string[], configPath: string): Prom
   const daemon = await startDaemon([`--config.file=${configPath}`, '--log.level=error', ...args]);
   // One connection per request, as 1,000 scrapers would have.
   const client = new Agent({ connections: REQUESTS + 10, pipelining: 0 });
-  const run: Run = { label, statuses: new Map(), up: 0, falseDown: 0, dsCollectorFailed: 0, late: 0, latenciesMs: [], maxRssBytes: 0, wallSeconds: 0, refusedCounter: 0 };
+  const run: Run = {
+    label,
+    statuses: new Map(),
+    up: 0,
+    falseDown: 0,
+    dsCollectorFailed: 0,
+    late: 0,
+    latenciesMs: [],
+    maxRssBytes: 0,
+    wallSeconds: 0,
+    refusedCounter: 0,
+  };
   const scrape = async () => {
     const response = await request(`${daemon.url}/metrics`, {
       headers: { 'x-prometheus-scrape-timeout-seconds': String(TIMEOUT_SECONDS) },
@@ -68,7 +104,8 @@ async function overload(label: string, args: string[], configPath: string): Prom
     // Settled and healthy before the load: a false down below is the load's doing.
     for (let i = 0; i < 3; i++) {
       const { status, text } = await scrape();
-      if (status !== 200 || !verdict(parseExposition(text)).healthUp) throw new Error(`the daemon does not see the simulator healthy before the load:\n${text}`);
+      if (status !== 200 || !verdict(parseExposition(text)).healthUp)
+        throw new Error(`the daemon does not see the simulator healthy before the load:\n${text}`);
     }
     const sampler = setInterval(() => {
       try {
@@ -78,26 +115,28 @@ async function overload(label: string, args: string[], configPath: string): Prom
       }
     }, 50);
     const started = performance.now();
-    await Promise.all(Array.from({ length: REQUESTS }, async () => {
-      const t0 = performance.now();
-      let key: string;
-      try {
-        const { status, text } = await scrape();
-        key = String(status);
-        if (status === 200) {
-          const v = verdict(parseExposition(text));
-          if (v.healthUp) run.up++;
-          else run.falseDown++;
-          if (v.dsFailed) run.dsCollectorFailed++;
+    await Promise.all(
+      Array.from({ length: REQUESTS }, async () => {
+        const t0 = performance.now();
+        let key: string;
+        try {
+          const { status, text } = await scrape();
+          key = String(status);
+          if (status === 200) {
+            const v = verdict(parseExposition(text));
+            if (v.healthUp) run.up++;
+            else run.falseDown++;
+            if (v.dsFailed) run.dsCollectorFailed++;
+          }
+        } catch (error) {
+          key = `error: ${(error as Error).message}`;
         }
-      } catch (error) {
-        key = `error: ${(error as Error).message}`;
-      }
-      const elapsed = performance.now() - t0;
-      run.latenciesMs.push(elapsed);
-      if (elapsed > TIMEOUT_SECONDS * 1000) run.late++;
-      run.statuses.set(key, (run.statuses.get(key) ?? 0) + 1);
-    }));
+        const elapsed = performance.now() - t0;
+        run.latenciesMs.push(elapsed);
+        if (elapsed > TIMEOUT_SECONDS * 1000) run.late++;
+        run.statuses.set(key, (run.statuses.get(key) ?? 0) + 1);
+      }),
+    );
     run.wallSeconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const after = await scrape();
@@ -126,7 +165,13 @@ interface ProbeRun {
 async function probeHuge(label: string, args: string[], configPath: string, target: string): Promise<ProbeRun> {
   const daemon = await startDaemon([`--config.file=${configPath}`, '--log.level=error', ...args]);
   const client = new Agent({ connections: PROBES + 10, pipelining: 0 });
-  const run: ProbeRun = { label, statuses: new Map(), maxRssBytes: rssBytes(daemon.pid), overBudget: NaN, tooLarge: NaN };
+  const run: ProbeRun = {
+    label,
+    statuses: new Map(),
+    maxRssBytes: rssBytes(daemon.pid),
+    overBudget: NaN,
+    tooLarge: NaN,
+  };
   const sampler = setInterval(() => {
     try {
       run.maxRssBytes = Math.max(run.maxRssBytes, rssBytes(daemon.pid));
@@ -136,20 +181,23 @@ async function probeHuge(label: string, args: string[], configPath: string, targ
   }, 20);
   try {
     for (let round = 0; round < PROBE_ROUNDS; round++) {
-      await Promise.all(Array.from({ length: PROBES }, async () => {
-        const response = await request(`${daemon.url}/probe?target=${encodeURIComponent(target)}`, {
-          headers: { 'x-prometheus-scrape-timeout-seconds': String(TIMEOUT_SECONDS) },
-          signal: AbortSignal.timeout(120_000),
-          dispatcher: client,
-        });
-        await response.body.text();
-        const key = String(response.statusCode);
-        run.statuses.set(key, (run.statuses.get(key) ?? 0) + 1);
-      }));
+      await Promise.all(
+        Array.from({ length: PROBES }, async () => {
+          const response = await request(`${daemon.url}/probe?target=${encodeURIComponent(target)}`, {
+            headers: { 'x-prometheus-scrape-timeout-seconds': String(TIMEOUT_SECONDS) },
+            signal: AbortSignal.timeout(120_000),
+            dispatcher: client,
+          });
+          await response.body.text();
+          const key = String(response.statusCode);
+          run.statuses.set(key, (run.statuses.get(key) ?? 0) + 1);
+        }),
+      );
     }
     clearInterval(sampler);
     const samples = parseExposition(await (await request(`${daemon.url}/metrics`, { dispatcher: client })).body.text());
-    run.overBudget = samples.find((s) => s.name === 'onlyoffice_scrape_responses_over_bytes_in_flight_total')?.value ?? NaN;
+    run.overBudget =
+      samples.find((s) => s.name === 'onlyoffice_scrape_responses_over_bytes_in_flight_total')?.value ?? NaN;
     run.tooLarge = samples.find((s) => s.name === 'onlyoffice_scrape_response_bodies_too_large_total')?.value ?? NaN;
   } finally {
     clearInterval(sampler);
@@ -160,16 +208,22 @@ async function probeHuge(label: string, args: string[], configPath: string, targ
 }
 
 function describeProbe(run: ProbeRun): string {
-  const statuses = [...run.statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}: ${count}`).join(', ');
+  const statuses = [...run.statuses]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, count]) => `${status}: ${count}`)
+    .join(', ');
   return `| ${run.label} | ${statuses} | **${mib(run.maxRssBytes)}** | ${run.tooLarge} | ${run.overBudget} |`;
 }
 
 function describe(run: Run): string[] {
   const latency = distribution(run.latenciesMs);
-  const statuses = [...run.statuses].sort(([a], [b]) => a.localeCompare(b)).map(([status, count]) => `${status}: ${count}`).join(', ');
+  const statuses = [...run.statuses]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([status, count]) => `${status}: ${count}`)
+    .join(', ');
   return [
-    `| ${run.label} | ${statuses} | ${run.up} | **${run.falseDown}** | ${run.dsCollectorFailed} | ${run.late} | ${ms(latency.p50, 0)} / ${ms(latency.max, 0)} | `
-      + `${run.wallSeconds.toFixed(1)} s | ${mib(run.maxRssBytes)} | ${run.refusedCounter} |`,
+    `| ${run.label} | ${statuses} | ${run.up} | **${run.falseDown}** | ${run.dsCollectorFailed} | ${run.late} | ${ms(latency.p50, 0)} / ${ms(latency.max, 0)} | ` +
+      `${run.wallSeconds.toFixed(1)} s | ${mib(run.maxRssBytes)} | ${run.refusedCounter} |`,
   ];
 }
 
@@ -178,16 +232,22 @@ async function main(): Promise<void> {
   const simulator = await startSimulator();
   const configPath = join(dir, 'config.yml');
   // The DocumentServer checks only: the verdicts counted are about the DS, which is healthy throughout.
-  writeFileSync(configPath, `
+  writeFileSync(
+    configPath,
+    `
 documentserver: { url: "${simulator.url}" }
 docker: { enabled: false }
 disk: { paths: [] }
 tls: { endpoints: [], files: [] }
 dependencies: { postgresql: false, rabbitmq: false, redis: false }
-`);
+`,
+  );
   const runs: Run[] = [];
   try {
-    for (const [label, args] of [['no limit (`--web.max-requests=0`, as before)', ['--web.max-requests=0']], ['`--web.max-requests=40` (default)', []]] as const) {
+    for (const [label, args] of [
+      ['no limit (`--web.max-requests=0`, as before)', ['--web.max-requests=0']],
+      ['`--web.max-requests=40` (default)', []],
+    ] as const) {
       console.error(`${label}: ${REQUESTS} concurrent /metrics ...`);
       const run = await overload(label, [...args], configPath);
       runs.push(run);
@@ -201,14 +261,17 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
   const probeConfig = join(dir, 'probe.yml');
   // max_body_bytes 16 MiB: every answer is read whole, the most a configuration lets one answer hold. (With the
   // default 1 MiB cap, each answer is refused at 1 MiB and the reads seldom overlap: the bytes limit is hardly reached.)
-  writeFileSync(probeConfig, `
+  writeFileSync(
+    probeConfig,
+    `
 documentserver: { url: "http://127.0.0.1:9", max_body_bytes: ${16 * 1024 * 1024} }
 probe: { targets: ["${huge.url}"] }
 docker: { enabled: false }
 disk: { paths: [] }
 tls: { endpoints: [], files: [] }
 dependencies: { postgresql: false, rabbitmq: false, redis: false }
-`);
+`,
+  );
   try {
     for (const [label, args] of [
       ['no bytes limit (`--web.max-response-bytes-in-flight=0`, as before)', ['--web.max-response-bytes-in-flight=0']],
@@ -240,7 +303,7 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     ...runs.flatMap(describe),
     '',
     `${PROBE_ROUNDS} rounds of ${PROBES} \`/probe\` requests at once (module \`documentserver\`) of a target whose every answer is 16 MiB`,
-    '(the simulator\'s `oversized` fault) and `documentserver.max_body_bytes` 16 MiB, so that every answer is read whole; peak RSS of',
+    "(the simulator's `oversized` fault) and `documentserver.max_body_bytes` 16 MiB, so that every answer is read whole; peak RSS of",
     'the daemon sampled every 20 ms. What the bytes limit does not hold: answers read whole, as strings, until their check is done.',
     '',
     '| daemon | answers by status | peak RSS | bodies over their cap (counter) | answers over the bytes in flight (counter) |',

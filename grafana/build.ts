@@ -23,7 +23,11 @@ export function dashboards(): Map<string, dashboard.Dashboard> {
     ['onlyoffice-docs-conversions.json', conversions()],
     ['onlyoffice-docs-containers.json', containers()],
   ];
-  return new Map(LANGUAGES.flatMap((language) => built.map(([file, d]): [string, dashboard.Dashboard] => [`${language}/${file}`, localize(d, language)])));
+  return new Map(
+    LANGUAGES.flatMap((language) =>
+      built.map(([file, d]): [string, dashboard.Dashboard] => [`${language}/${file}`, localize(d, language)]),
+    ),
+  );
 }
 
 /** File name → exact file content (bare dashboard JSON, as Grafana's file provisioning wants it). */

@@ -73,17 +73,21 @@ interface SourceFile {
 }
 
 function loadSources(): SourceFile[] {
-  return readdirSync(SECTIONS_DIR).filter((f) => f.endsWith('.ts')).sort().map((name) => {
-    const file = ts.createSourceFile(name, readFileSync(SECTIONS_DIR + name, 'utf8'), ts.ScriptTarget.ES2022, true);
-    const consts = new Map<string, ts.Expression>();
-    for (const statement of file.statements) {
-      if (!ts.isVariableStatement(statement)) continue;
-      for (const declaration of statement.declarationList.declarations) {
-        if (ts.isIdentifier(declaration.name) && declaration.initializer) consts.set(declaration.name.text, declaration.initializer);
+  return readdirSync(SECTIONS_DIR)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((name) => {
+      const file = ts.createSourceFile(name, readFileSync(SECTIONS_DIR + name, 'utf8'), ts.ScriptTarget.ES2022, true);
+      const consts = new Map<string, ts.Expression>();
+      for (const statement of file.statements) {
+        if (!ts.isVariableStatement(statement)) continue;
+        for (const declaration of statement.declarationList.declarations) {
+          if (ts.isIdentifier(declaration.name) && declaration.initializer)
+            consts.set(declaration.name.text, declaration.initializer);
+        }
       }
-    }
-    return { file, consts };
-  });
+      return { file, consts };
+    });
 }
 
 /** The text of the JSDoc comment right above `node`, on one line. */
@@ -91,13 +95,28 @@ function jsDoc(node: ts.Node, file: ts.SourceFile): string {
   const ranges = ts.getLeadingCommentRanges(file.text, node.getFullStart()) ?? [];
   const last = ranges.filter((r) => file.text.startsWith('/**', r.pos)).at(-1);
   if (last === undefined) return '';
-  return file.text.slice(last.pos + 3, last.end - 2).split('\n').map((line) => line.replace(/^\s*\*?\s?/, '').trim()).join(' ').trim();
+  return file.text
+    .slice(last.pos + 3, last.end - 2)
+    .split('\n')
+    .map((line) => line.replace(/^\s*\*?\s?/, '').trim())
+    .join(' ')
+    .trim();
 }
 
 /** The object literal of the first `z.object({...})` in `node`, following local consts; not inside functions. */
-function objectLiteral(node: ts.Node | undefined, source: SourceFile, seen = new Set<string>()): ts.ObjectLiteralExpression | undefined {
+function objectLiteral(
+  node: ts.Node | undefined,
+  source: SourceFile,
+  seen = new Set<string>(),
+): ts.ObjectLiteralExpression | undefined {
   if (node === undefined || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) return undefined;
-  if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ts.isIdentifier(node.expression.expression) && node.expression.expression.text === 'z' && node.expression.name.text === 'object') {
+  if (
+    ts.isCallExpression(node) &&
+    ts.isPropertyAccessExpression(node.expression) &&
+    ts.isIdentifier(node.expression.expression) &&
+    node.expression.expression.text === 'z' &&
+    node.expression.name.text === 'object'
+  ) {
     // `z.object(...)` however it is laid out: a formatter may break it as `z\n  .object(`.
     const [argument] = node.arguments;
     return argument !== undefined && ts.isObjectLiteralExpression(argument) ? argument : undefined;
@@ -115,12 +134,17 @@ function objectLiteral(node: ts.Node | undefined, source: SourceFile, seen = new
 }
 
 /** The property `key` of an object literal, spreads of local object literals included. */
-function property(literal: ts.ObjectLiteralExpression, key: string, source: SourceFile): ts.PropertyAssignment | undefined {
+function property(
+  literal: ts.ObjectLiteralExpression,
+  key: string,
+  source: SourceFile,
+): ts.PropertyAssignment | undefined {
   for (const element of literal.properties) {
     if (ts.isPropertyAssignment(element) && element.name.getText(source.file) === key) return element;
     if (ts.isSpreadAssignment(element) && ts.isIdentifier(element.expression)) {
       const spread = source.consts.get(element.expression.text);
-      const found = spread !== undefined && ts.isObjectLiteralExpression(spread) ? property(spread, key, source) : undefined;
+      const found =
+        spread !== undefined && ts.isObjectLiteralExpression(spread) ? property(spread, key, source) : undefined;
       if (found) return found;
     }
   }
@@ -185,7 +209,8 @@ function formatDefault(entry: Unwrapped): string {
     const value = entry.default;
     if (typeof value === 'string') return `\`${value}\``;
     if (Array.isArray(value)) return value.length === 0 ? '`[]`' : value.map((v) => `\`${String(v)}\``).join(', ');
-    if (typeof value === 'object' && value !== null) return Object.keys(value).length === 0 ? '`{}`' : `\`${JSON.stringify(value)}\``;
+    if (typeof value === 'object' && value !== null)
+      return Object.keys(value).length === 0 ? '`{}`' : `\`${JSON.stringify(value)}\``;
     return `\`${String(value)}\``;
   }
   return entry.optional || entry.nullable ? 'unset' : '**required**';
@@ -194,7 +219,13 @@ function formatDefault(entry: Unwrapped): string {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** One row per key, depth first, in the schema's order. */
-function walk(schema: z.ZodTypeAny, path: string, literal: ts.ObjectLiteralExpression | undefined, source: SourceFile, rows: Row[]): void {
+function walk(
+  schema: z.ZodTypeAny,
+  path: string,
+  literal: ts.ObjectLiteralExpression | undefined,
+  source: SourceFile,
+  rows: Row[],
+): void {
   const shape = SHAPES[path];
   if (shape?.schema !== undefined && shape.schema !== schema) {
     walk(shape.schema, path, objectLiteral(source.consts.get(shape.source!), source), source, rows);
@@ -214,7 +245,8 @@ function walk(schema: z.ZodTypeAny, path: string, literal: ts.ObjectLiteralExpre
     let type = NOT_EXPANDED[childPath] ?? override?.type ?? typeOf(child);
     if (SHAPES[`${childPath}[]`] !== undefined) type = `list of ${override!.type}`;
     rows.push({ key: childPath, type, default: formatDefault(entry), doc: node ? jsDoc(node, source.file) : '' });
-    if (NOT_EXPANDED[childPath] === undefined) walk(child, childPath, node && objectLiteral(node.initializer, source), source, rows);
+    if (NOT_EXPANDED[childPath] === undefined)
+      walk(child, childPath, node && objectLiteral(node.initializer, source), source, rows);
   }
 }
 
@@ -229,7 +261,8 @@ export function sections(): Section[] {
         found = { source, statement, expression: statement.declarationList.declarations[0]!.initializer! };
       }
     }
-    if (found === undefined) throw new Error(`config-doc: no schema in src/config/sections/ has a comment starting with "\`${name}\`:"`);
+    if (found === undefined)
+      throw new Error(`config-doc: no schema in src/config/sections/ has a comment starting with "\`${name}\`:"`);
     const rows: Row[] = [];
     walk(schema, name, objectLiteral(found.expression, found.source), found.source, rows);
     return { name, doc: jsDoc(found.statement, found.source.file), rows };
@@ -237,7 +270,12 @@ export function sections(): Section[] {
 }
 
 /** A table cell: `|` escaped, and `<` outside code spans too (dingtalk/<name> is not an HTML tag). */
-const cell = (text: string) => text.split('`').map((part, index) => (index % 2 === 0 ? part.replace(/</g, '&lt;') : part)).join('`').replace(/\|/g, '\\|');
+const cell = (text: string) =>
+  text
+    .split('`')
+    .map((part, index) => (index % 2 === 0 ? part.replace(/</g, '&lt;') : part))
+    .join('`')
+    .replace(/\|/g, '\\|');
 
 export function configDoc(): string {
   const all = sections();
@@ -258,8 +296,16 @@ export function configDoc(): string {
     '',
   ];
   for (const section of all) {
-    lines.push(`## ${section.name}`, '', section.doc, '', '| key | type | default | description |', '|---|---|---|---|');
-    for (const row of section.rows) lines.push(`| \`${row.key}\` | ${cell(row.type)} | ${cell(row.default)} | ${cell(row.doc)} |`);
+    lines.push(
+      `## ${section.name}`,
+      '',
+      section.doc,
+      '',
+      '| key | type | default | description |',
+      '|---|---|---|---|',
+    );
+    for (const row of section.rows)
+      lines.push(`| \`${row.key}\` | ${cell(row.type)} | ${cell(row.default)} | ${cell(row.doc)} |`);
     lines.push('');
   }
   return `${lines.join('\n')}`;

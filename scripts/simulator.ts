@@ -2,10 +2,12 @@
 //   npx tsx scripts/simulator.ts --port=8000 --version=7.5 [--jwt-secret=...] [--fault=rabbitmq_down]
 import { DS_VERSIONS, startDsSimulator, type DsFault, type DsVersion } from '../test/support/ds-simulator.js';
 
-const args = new Map(process.argv.slice(2).map((arg) => {
-  const [key, ...rest] = arg.replace(/^--/, '').split('=');
-  return [key!, rest.join('=')] as const;
-}));
+const args = new Map(
+  process.argv.slice(2).map((arg) => {
+    const [key, ...rest] = arg.replace(/^--/, '').split('=');
+    return [key!, rest.join('=')] as const;
+  }),
+);
 const version = (args.get('version') ?? '7.5') as DsVersion;
 if (!DS_VERSIONS.includes(version)) {
   process.stderr.write(`--version must be one of ${DS_VERSIONS.join(', ')}\n`);

@@ -47,7 +47,11 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' | 'versio
     maxResponseBytesInFlight: DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT,
   };
   setListen(options, DEFAULT_LISTEN);
-  for (const { flag, value } of readFlags(argv, ['help', 'h', 'version', 'web.enable-remote-reload'], (message) => new CliError(message))) {
+  for (const { flag, value } of readFlags(
+    argv,
+    ['help', 'h', 'version', 'web.enable-remote-reload'],
+    (message) => new CliError(message),
+  )) {
     switch (flag) {
       case 'help':
       case 'h':
@@ -71,7 +75,8 @@ export function parseCli(argv: readonly string[]): CliOptions | 'help' | 'versio
         break;
       case 'web.timeout-offset': {
         const ms = parseDuration(value);
-        if (ms === undefined) throw new CliError(`--web.timeout-offset must be a duration such as 500ms, not "${value}"`);
+        if (ms === undefined)
+          throw new CliError(`--web.timeout-offset must be a duration such as 500ms, not "${value}"`);
         options.timeoutOffsetMs = ms;
         break;
       }
@@ -98,7 +103,11 @@ export interface Flag {
  * Splits Prometheus-style arguments: `--flag=value`, `--flag value`, or a bare `--switch` named in
  * `switches` (whose value is ''). `fail` makes the error each command line reports.
  */
-export function* readFlags(argv: readonly string[], switches: readonly string[], fail: (message: string) => Error): Generator<Flag> {
+export function* readFlags(
+  argv: readonly string[],
+  switches: readonly string[],
+  fail: (message: string) => Error,
+): Generator<Flag> {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const match = /^--?([a-z][a-z.-]*)(?:=(.*))?$/.exec(arg);
@@ -123,14 +132,16 @@ export function logLevel(value: string, fail: (message: string) => Error): strin
 }
 
 function count(flag: string, value: string): number {
-  if (!/^\d{1,15}$/.test(value)) throw new CliError(`--${flag} must be a whole number (0 for no limit), not "${value}"`);
+  if (!/^\d{1,15}$/.test(value))
+    throw new CliError(`--${flag} must be a whole number (0 for no limit), not "${value}"`);
   return Number(value);
 }
 
 function setListen(options: CliOptions, value: string): void {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(value);
   const port = match ? Number(match[3]) : NaN;
-  if (!match || port > 65535) throw new CliError(`--web.listen-address must be host:port, [ipv6]:port or :port, not "${value}"`);
+  if (!match || port > 65535)
+    throw new CliError(`--web.listen-address must be host:port, [ipv6]:port or :port, not "${value}"`);
   options.listenHost = match[1] ?? (match[2] || '0.0.0.0');
   options.listenPort = port;
 }

@@ -39,20 +39,28 @@ async function main(): Promise<number> {
     throw error;
   }
   if (options.notify.length > 0) {
-    const configured = [...Object.keys(config.notify.dingtalk).map((n) => `dingtalk/${n}`), ...Object.keys(config.notify.wecom).map((n) => `wecom/${n}`)];
+    const configured = [
+      ...Object.keys(config.notify.dingtalk).map((n) => `dingtalk/${n}`),
+      ...Object.keys(config.notify.wecom).map((n) => `wecom/${n}`),
+    ];
     const unknown = options.notify.filter((ref) => !configured.includes(ref));
     if (unknown.length > 0) {
       const known = configured.length > 0 ? `configured: ${configured.join(', ')}` : 'notify configures no robot';
-      process.stderr.write(`doctor: --notify ${unknown.join(', ')}: not a configured robot of the notify section (${known})\n`);
+      process.stderr.write(
+        `doctor: --notify ${unknown.join(', ')}: not a configured robot of the notify section (${known})\n`,
+      );
       return 4;
     }
   }
-  const color = options.color === 'auto' ? process.stdout.isTTY === true && process.env.NO_COLOR === undefined : options.color;
+  const color =
+    options.color === 'auto' ? process.stdout.isTTY === true && process.env.NO_COLOR === undefined : options.color;
   const write = (output: string) => new Promise<void>((resolve) => process.stdout.write(output, () => resolve()));
   // Times as the robots and the status page show them: notify.timezone, with its offset.
   const timeZone = config.notify.timezone;
   const report = (diagnosis: Diagnosis) =>
-    (options.format === 'json' ? `${JSON.stringify(renderJson(diagnosis, options.lang, { timeZone }), null, 2)}\n` : renderText(diagnosis, options.lang, { color, timeZone }));
+    options.format === 'json'
+      ? `${JSON.stringify(renderJson(diagnosis, options.lang, { timeZone }), null, 2)}\n`
+      : renderText(diagnosis, options.lang, { color, timeZone });
   if (options.target === undefined && !options.all) {
     const diagnosis = await runDoctor(config, logger, options.timeoutMs);
     if (options.notify.length > 0) {
@@ -83,10 +91,17 @@ async function main(): Promise<number> {
   const summary = fleetSummary(diagnoses);
   if (options.format === 'json') {
     const targetsJson = diagnoses.map((d) => renderJson(d, options.lang, { timeZone }));
-    const json = { verdict: summary.verdict, exitCode: exitCodeOf(summary.verdict), counts: summary.counts, targets: targetsJson };
+    const json = {
+      verdict: summary.verdict,
+      exitCode: exitCodeOf(summary.verdict),
+      counts: summary.counts,
+      targets: targetsJson,
+    };
     await write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    await write(`${diagnoses.map((d) => renderText(d, options.lang, { color, timeZone })).join(`\n${'='.repeat(72)}\n\n`)}\n${summaryLine(diagnoses, options.lang)}\n`);
+    await write(
+      `${diagnoses.map((d) => renderText(d, options.lang, { color, timeZone })).join(`\n${'='.repeat(72)}\n\n`)}\n${summaryLine(diagnoses, options.lang)}\n`,
+    );
   }
   return exitCodeOf(summary.verdict);
 }
@@ -115,16 +130,20 @@ async function deliver(
       process.stderr.write(`doctor: report sent to ${robot}\n`);
     } else {
       ok = false;
-      const why = result === 'dropped'
-        ? 'the robot refused it as too large'
-        : `not delivered within --timeout (${timeoutMs / 1000} s); see the log lines above (--log.level=warn)`;
+      const why =
+        result === 'dropped'
+          ? 'the robot refused it as too large'
+          : `not delivered within --timeout (${timeoutMs / 1000} s); see the log lines above (--log.level=warn)`;
       process.stderr.write(`doctor: report to ${robot} failed: ${why}\n`);
     }
   }
   return ok;
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  process.stderr.write(`doctor: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(4);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`doctor: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(4);
+  },
+);

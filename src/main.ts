@@ -61,12 +61,19 @@ async function main(): Promise<number> {
   }
 
   reload = () => {
-    reloadAll(() => runtime.reload(), web, logger).catch((error: Error) => logger.error({ err: error.message }, 'reload on SIGHUP failed; keeping the previous configuration'));
+    reloadAll(() => runtime.reload(), web, logger).catch((error: Error) =>
+      logger.error({ err: error.message }, 'reload on SIGHUP failed; keeping the previous configuration'),
+    );
   };
   if (reloadAsked) reload();
 
   const app = buildServer({
-    runtime, logger, timeoutOffsetMs: options.timeoutOffsetMs, enableRemoteReload: options.enableRemoteReload, web, maxRequests: options.maxRequests,
+    runtime,
+    logger,
+    timeoutOffsetMs: options.timeoutOffsetMs,
+    enableRemoteReload: options.enableRemoteReload,
+    web,
+    maxRequests: options.maxRequests,
   });
   try {
     await app.listen({ host: options.listenHost, port: options.listenPort });
@@ -75,7 +82,15 @@ async function main(): Promise<number> {
     await runtime.close();
     return 1;
   }
-  logger.info({ address: `${options.listenHost}:${options.listenPort}`, version: EXPORTER_VERSION, tls: web.tlsEnabled, basic_auth: web.basicAuthEnabled }, 'listening');
+  logger.info(
+    {
+      address: `${options.listenHost}:${options.listenPort}`,
+      version: EXPORTER_VERSION,
+      tls: web.tlsEnabled,
+      basic_auth: web.basicAuthEnabled,
+    },
+    'listening',
+  );
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -84,19 +99,26 @@ async function main(): Promise<number> {
       stopping = true;
       logger.info({ signal }, 'shutting down');
       // In-flight scrapes finish; then background collectors release their sockets.
-      app.close()
+      app
+        .close()
         .then(() => runtime.close())
-        .then(() => resolve(0), (error: Error) => {
-          logger.error({ err: error.message }, 'unclean shutdown');
-          resolve(1);
-        });
+        .then(
+          () => resolve(0),
+          (error: Error) => {
+            logger.error({ err: error.message }, 'unclean shutdown');
+            resolve(1);
+          },
+        );
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
   });
 }
 
-main().then((code) => process.exit(code), (error: unknown) => {
-  process.stderr.write(`onlyoffice-exporter: ${(error as Error).stack ?? String(error)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`onlyoffice-exporter: ${(error as Error).stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -53,15 +53,20 @@ export class Runtime {
   /** Loads the config and (re)creates the collectors; throws ConfigError and keeps the old generation on a bad file. */
   reload(): Promise<Generation> {
     // Concurrent reloads (SIGHUP while POST /-/reload runs) share one.
-    this.reloading ??= this.load().then((generation) => {
-      this.reloadOutcome = { successful: true, successSeconds: generation.loadedAt.getTime() / 1000 };
-      return generation;
-    }, (error: unknown) => {
-      this.reloadOutcome = { ...this.reloadOutcome, successful: false };
-      throw error;
-    }).finally(() => {
-      this.reloading = undefined;
-    });
+    this.reloading ??= this.load()
+      .then(
+        (generation) => {
+          this.reloadOutcome = { successful: true, successSeconds: generation.loadedAt.getTime() / 1000 };
+          return generation;
+        },
+        (error: unknown) => {
+          this.reloadOutcome = { ...this.reloadOutcome, successful: false };
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.reloading = undefined;
+      });
     return this.reloading;
   }
 
@@ -70,11 +75,19 @@ export class Runtime {
     // Close before creating: the new collectors may need what the old ones hold (a UDP port, an events stream).
     const previous = this.current;
     if (previous) await closeCollectors(previous.all, this.logger);
-    const all: (NamedCollector & { scopes: readonly Scope[] })[] = createCollectors(this.definitions, config, this.logger);
+    const all: (NamedCollector & { scopes: readonly Scope[] })[] = createCollectors(
+      this.definitions,
+      config,
+      this.logger,
+    );
     const notifier = createNotifier(config, this.logger);
     if (notifier) {
       // Its delivery counters ride along on /metrics like any collector, and it closes with them.
-      all.push({ name: 'notify', scopes: ['metrics'], collector: { collect: async (ctx) => notifier.collect(ctx.registry), close: () => notifier.close() } });
+      all.push({
+        name: 'notify',
+        scopes: ['metrics'],
+        collector: { collect: async (ctx) => notifier.collect(ctx.registry), close: () => notifier.close() },
+      });
     }
     this.current = {
       config,
@@ -83,7 +96,10 @@ export class Runtime {
       all,
       collectorsFor: (scope) => all.filter((entry) => entry.scopes.includes(scope)),
     };
-    this.logger.info({ config: this.configFile ?? '(defaults)', collectors: all.map((entry) => entry.name) }, 'configuration loaded');
+    this.logger.info(
+      { config: this.configFile ?? '(defaults)', collectors: all.map((entry) => entry.name) },
+      'configuration loaded',
+    );
     const generation = this.current;
     for (const listener of this.loadListeners) listener(generation);
     return generation;

@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError } from './config/load.js';
 import { NOTIFY_ROUTE, notifyRoutes } from './notify/index.js';
@@ -36,11 +42,19 @@ export interface ServerOptions {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { runtime, logger } = options;
   const https = options.web?.httpsOptions();
-  const app = Fastify({ loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), childLoggerFactory: sharedRequestLogger, bodyLimit: 1024 * 1024, ...(https ? { https } : {}) }) as unknown as FastifyInstance;
+  const app = Fastify({
+    loggerInstance: logger.child({ component: 'http' }) as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: sharedRequestLogger,
+    bodyLimit: 1024 * 1024,
+    ...(https ? { https } : {}),
+  }) as unknown as FastifyInstance;
   // The notify receivers take Alertmanager's notify.auth credential instead of basic auth (one Authorization header).
   options.web?.install(app, {
-    ownCredential: (request) => request.routeOptions.url === NOTIFY_ROUTE
-      && runtime.generation?.config.notify.auth !== undefined && runtime.generation.notifier !== undefined,
+    ownCredential: (request) =>
+      request.routeOptions.url === NOTIFY_ROUTE &&
+      runtime.generation?.config.notify.auth !== undefined &&
+      runtime.generation.notifier !== undefined,
   });
   // Which collector fails for which target, to log it once: started over with each configuration, so that a fleet whose
   // targets change across reloads does not keep the failures of targets it no longer has.
@@ -51,11 +65,19 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   // The same for the life of the process: made once, read by every scrape.
   const info = exporterInfo();
 
-  async function scrape(request: FastifyRequest, reply: FastifyReply, scope: 'metrics' | 'probe', probe?: { target: DocumentServerConfig; collectors: readonly string[] }) {
+  async function scrape(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    scope: 'metrics' | 'probe',
+    probe?: { target: DocumentServerConfig; collectors: readonly string[] },
+  ) {
     const generation = runtime.generation;
     if (!generation) return reply.code(503).type('text/plain').send('not ready\n');
     if (!admission.tryEnter()) {
-      return reply.code(503).type('text/plain').send(`too many scrapes at once (--web.max-requests=${admission.maxRequests}); try again later\n`);
+      return reply
+        .code(503)
+        .type('text/plain')
+        .send(`too many scrapes at once (--web.max-requests=${admission.maxRequests}); try again later\n`);
     }
     try {
       const { config } = generation;
@@ -66,7 +88,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       // A probe target comes with its whole picture: its own public_url, secret, timeout and TLS setting.
       const target = probe === undefined ? config.documentserver : probe.target;
       const registry = await runScrape({
-        collectors: generation.collectorsFor(scope).filter((entry) => probe === undefined || probe.collectors.includes(entry.name)),
+        collectors: generation
+          .collectorsFor(scope)
+          .filter((entry) => probe === undefined || probe.collectors.includes(entry.name)),
         config,
         target,
         scope,
@@ -96,27 +120,40 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.get<{ Querystring: { target?: string; module?: string } }>('/probe', (request, reply) => {
     const generation = runtime.generation;
     const { target, module = 'documentserver' } = request.query;
-    if (typeof target !== 'string' || target === '') return reply.code(400).type('text/plain').send('target parameter is missing\n');
+    if (typeof target !== 'string' || target === '')
+      return reply.code(400).type('text/plain').send('target parameter is missing\n');
     // Only configured targets, by name or URL: the exporter must never become an open proxy.
     const found = generation === undefined ? undefined : fleetOf(generation.config).find(target);
     if (generation === undefined || found === undefined) {
-      const why = isUrl(target) ? 'target is not in probe.targets of the configuration' : 'target is neither a URL nor the name of a target in probe.targets';
+      const why = isUrl(target)
+        ? 'target is not in probe.targets of the configuration'
+        : 'target is neither a URL nor the name of a target in probe.targets';
       return reply.code(400).type('text/plain').send(`${why}\n`);
     }
-    const collectors = typeof module === 'string' && Object.hasOwn(generation.config.probe.modules, module) ? generation.config.probe.modules[module] : undefined;
+    const collectors =
+      typeof module === 'string' && Object.hasOwn(generation.config.probe.modules, module)
+        ? generation.config.probe.modules[module]
+        : undefined;
     if (collectors === undefined) {
-      return reply.code(400).type('text/plain').send(`unknown module; probe.modules has: ${Object.keys(generation.config.probe.modules).join(', ')}\n`);
+      return reply
+        .code(400)
+        .type('text/plain')
+        .send(`unknown module; probe.modules has: ${Object.keys(generation.config.probe.modules).join(', ')}\n`);
     }
     return scrape(request, reply, 'probe', { target: found.settings, collectors });
   });
 
   app.get('/-/healthy', (_request, reply) => reply.type('text/plain').send('OK\n'));
   app.get('/-/ready', (_request, reply) =>
-    runtime.generation ? reply.type('text/plain').send('OK\n') : reply.code(503).type('text/plain').send('not ready\n'));
+    runtime.generation ? reply.type('text/plain').send('OK\n') : reply.code(503).type('text/plain').send('not ready\n'),
+  );
 
   app.post('/-/reload', async (request, reply) => {
     if (!options.enableRemoteReload && !isLoopback(request.socket.remoteAddress)) {
-      return reply.code(403).type('text/plain').send('reload is only accepted from loopback (see --web.enable-remote-reload)\n');
+      return reply
+        .code(403)
+        .type('text/plain')
+        .send('reload is only accepted from loopback (see --web.enable-remote-reload)\n');
     }
     try {
       await reloadAll(() => runtime.reload(), options.web, logger);
@@ -149,10 +186,13 @@ function sharedRequestLogger(this: FastifyInstance, logger: FastifyBaseLogger): 
 
 function exporterInfo(): Family {
   // Frozen: exposition() renders its line once for the life of the process.
-  const value = Object.freeze({ labels: Object.freeze({ version: EXPORTER_VERSION, nodejs: process.version }), value: 1 });
+  const value = Object.freeze({
+    labels: Object.freeze({ version: EXPORTER_VERSION, nodejs: process.version }),
+    value: 1,
+  });
   return Object.freeze({
     name: 'onlyoffice_exporter_build_info',
-    help: 'Always 1; the exporter\'s own version and the Node.js running it.',
+    help: "Always 1; the exporter's own version and the Node.js running it.",
     type: 'gauge',
     values: Object.freeze([value]),
   });
@@ -163,15 +203,33 @@ function exporterInfo(): Family {
  * join this to name the DS (on /probe, `instance` is the DS already).
  */
 function targetInfo(ds: DocumentServerConfig): Family {
-  const labels: Record<string, string> = { documentserver: redactUrl(ds.url), public_url: ds.public_url === undefined ? '' : redactUrl(ds.public_url) };
-  return { name: 'onlyoffice_target_info', help: 'Always 1; the DocumentServer this exporter watches on /metrics, as labels.', type: 'gauge', values: [{ labels, value: 1 }] };
+  const labels: Record<string, string> = {
+    documentserver: redactUrl(ds.url),
+    public_url: ds.public_url === undefined ? '' : redactUrl(ds.public_url),
+  };
+  return {
+    name: 'onlyoffice_target_info',
+    help: 'Always 1; the DocumentServer this exporter watches on /metrics, as labels.',
+    type: 'gauge',
+    values: [{ labels, value: 1 }],
+  };
 }
 
 /** blackbox_exporter's blackbox_exporter_config_last_reload_successful{,_success_timestamp_seconds}, in our namespace. */
 function reloadFamilies(last: Runtime['lastReload']): Family[] {
   return [
-    { name: 'onlyoffice_exporter_config_last_reload_successful', help: 'Whether the last load or reload of the config file succeeded (1) or was refused (0).', type: 'gauge', values: [{ labels: {}, value: last.successful ? 1 : 0 }] },
-    { name: 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds', help: 'When the config file was last loaded successfully.', type: 'gauge', values: [{ labels: {}, value: last.successSeconds }] },
+    {
+      name: 'onlyoffice_exporter_config_last_reload_successful',
+      help: 'Whether the last load or reload of the config file succeeded (1) or was refused (0).',
+      type: 'gauge',
+      values: [{ labels: {}, value: last.successful ? 1 : 0 }],
+    },
+    {
+      name: 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds',
+      help: 'When the config file was last loaded successfully.',
+      type: 'gauge',
+      values: [{ labels: {}, value: last.successSeconds }],
+    },
   ];
 }
 
@@ -185,5 +243,7 @@ function isUrl(value: string): boolean {
 }
 
 function isLoopback(address: string | undefined): boolean {
-  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
+  return (
+    address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'))
+  );
 }

@@ -2,7 +2,8 @@
 import type { Thresholds } from '../thresholds.js';
 
 /** The job matcher for PromQL: job_regex inside a double-quoted PromQL string. */
-export const jobMatcher = (t: Thresholds): string => `job=~"${t.job_regex.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+export const jobMatcher = (t: Thresholds): string =>
+  `job=~"${t.job_regex.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** A job name job_regex does not match, for the tests' "other jobs stay quiet" series. */
 export function otherJob(t: Thresholds): string {

@@ -150,7 +150,9 @@ export function renderTemplate(template: string, labels: Record<string, string>,
     return label === '' ? '' : body.replace(/\{\{ \. \}\}/g, () => label);
   });
   const conditional = /\{\{ if gt \$value ([0-9.]+) \}\}(.*?)\{\{ else \}\}(.*?)\{\{ end \}\}/gs;
-  const flat = template.replace(conditional, (_, limit: string, then: string, otherwise: string) => (value > Number(limit) ? then : otherwise));
+  const flat = template.replace(conditional, (_, limit: string, then: string, otherwise: string) =>
+    value > Number(limit) ? then : otherwise,
+  );
   return flat.replace(/\{\{(.*?)\}\}/g, (whole, inner: string) => {
     const code = inner.trim();
     const label = /^\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)$/.exec(code);
@@ -173,7 +175,10 @@ export const DURATION = /^(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?
 
 export function seconds(duration: string): number {
   if (duration === '' || !DURATION.test(duration)) throw new Error(`not a Prometheus duration: ${duration}`);
-  return [...duration.matchAll(/(\d+)(ms|[smhdwy])/g)].reduce((s, [, n, u]) => s + Number(n) * UNIT_SECONDS[u as keyof typeof UNIT_SECONDS], 0);
+  return [...duration.matchAll(/(\d+)(ms|[smhdwy])/g)].reduce(
+    (s, [, n, u]) => s + Number(n) * UNIT_SECONDS[u as keyof typeof UNIT_SECONDS],
+    0,
+  );
 }
 
 export const minutes = (duration: string): number => seconds(duration) / 60;
@@ -197,12 +202,20 @@ export function zhDuration(duration: string): string {
 /** "5 minutes", "1 minute", "1 hour" for the English descriptions. */
 export function enDuration(duration: string): string {
   const s = seconds(duration);
-  const [n, unit] = s % 86400 === 0 ? [s / 86400, 'day'] : s % 3600 === 0 ? [s / 3600, 'hour'] : s % 60 === 0 ? [s / 60, 'minute'] : [s, 'second'];
+  const [n, unit] =
+    s % 86400 === 0
+      ? [s / 86400, 'day']
+      : s % 3600 === 0
+        ? [s / 3600, 'hour']
+        : s % 60 === 0
+          ? [s / 60, 'minute']
+          : [s, 'second'];
   return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 /** `n` samples of `value`, spelled out ("0 0 0"), for series whose length follows a `for:` duration. */
-export const run = (value: number | string, n: number): string => Array.from({ length: n }, () => String(value)).join(' ');
+export const run = (value: number | string, n: number): string =>
+  Array.from({ length: n }, () => String(value)).join(' ');
 
 /** A series' values in promtool's notation, runs written `vxN` ("0x4 1x30"), for scenes that follow a `for:`. */
 export function spell(values: (number | 'stale')[]): string {
@@ -210,7 +223,11 @@ export function spell(values: (number | 'stale')[]): string {
   for (let i = 0; i < values.length;) {
     let j = i;
     while (j + 1 < values.length && values[j + 1] === values[i]) j++;
-    out.push(j === i || values[i] === 'stale' ? Array.from({ length: j - i + 1 }, () => String(values[i])).join(' ') : `${values[i]}x${j - i}`);
+    out.push(
+      j === i || values[i] === 'stale'
+        ? Array.from({ length: j - i + 1 }, () => String(values[i])).join(' ')
+        : `${values[i]}x${j - i}`,
+    );
     i = j + 1;
   }
   return out.join(' ');
@@ -218,4 +235,6 @@ export function spell(values: (number | 'stale')[]): string {
 
 /** How many of the times first, first + every, first + 2 * every, ... below `until` are at or before each sample. */
 export const counter = (length: number, first: number, every: number, until: number): number[] =>
-  Array.from({ length }, (_, i) => (i < first ? 0 : Math.min(Math.floor((i - first) / every), Math.ceil((until - first) / every) - 1) + 1));
+  Array.from({ length }, (_, i) =>
+    i < first ? 0 : Math.min(Math.floor((i - first) / every), Math.ceil((until - first) / every) - 1) + 1,
+  );

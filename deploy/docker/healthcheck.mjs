@@ -17,7 +17,13 @@ import { parse } from 'yaml';
 const DEFAULT_LISTEN = ':9967';
 const DEFAULT_TIMEOUT_MS = 3000;
 // The exporter's flags (src/cli.ts) this script has no use for; a test keeps the list in step with USAGE.
-const IGNORED = ['config.file', 'web.timeout-offset', 'log.level', 'web.max-requests', 'web.max-response-bytes-in-flight'];
+const IGNORED = [
+  'config.file',
+  'web.timeout-offset',
+  'log.level',
+  'web.max-requests',
+  'web.max-response-bytes-in-flight',
+];
 const SWITCHES = ['web.enable-remote-reload'];
 
 /** `strict`: unknown flags are errors (typed by a person); otherwise skipped (the exporter's own, newer flags). */
@@ -32,7 +38,11 @@ function parseFlags(argv, strict) {
     const flag = match[1];
     if (flag === 'help' || flag === 'h') return { help: true };
     if (SWITCHES.includes(flag) && match[2] === undefined) continue;
-    const known = flag === 'web.listen-address' || flag === 'web.config.file' || IGNORED.includes(flag) || (strict && flag === 'timeout');
+    const known =
+      flag === 'web.listen-address' ||
+      flag === 'web.config.file' ||
+      IGNORED.includes(flag) ||
+      (strict && flag === 'timeout');
     if (!known) {
       if (strict) throw new Error(`unknown flag --${flag}`);
       continue;
@@ -48,7 +58,8 @@ function parseFlags(argv, strict) {
 
 function duration(value) {
   const match = /^(\d+)(ms|s)$/.exec(value);
-  if (!match || Number(match[1]) === 0) throw new Error(`--timeout must be a duration such as 3s or 500ms, not "${value}"`);
+  if (!match || Number(match[1]) === 0)
+    throw new Error(`--timeout must be a duration such as 3s or 500ms, not "${value}"`);
   return Number(match[1]) * (match[2] === 's' ? 1000 : 1);
 }
 
@@ -76,14 +87,17 @@ function runningExporter() {
     found.set(JSON.stringify([cwd, args]), { pid, cwd, args });
   }
   if (found.size > 1) {
-    throw new Error(`${found.size} exporters run here (pids ${[...found.values()].map((p) => p.pid).join(', ')}): pass --web.listen-address and --web.config.file`);
+    throw new Error(
+      `${found.size} exporters run here (pids ${[...found.values()].map((p) => p.pid).join(', ')}): pass --web.listen-address and --web.config.file`,
+    );
   }
   return found.values().next().value;
 }
 
 function listenTarget(address) {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(address);
-  if (!match || Number(match[3]) > 65535) throw new Error(`--web.listen-address must be host:port, [ipv6]:port or :port, not "${address}"`);
+  if (!match || Number(match[3]) > 65535)
+    throw new Error(`--web.listen-address must be host:port, [ipv6]:port or :port, not "${address}"`);
   const host = match[1] ?? match[2];
   // A wildcard listen address is reached on loopback, of the same family.
   const connect = host === '' || host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
@@ -131,7 +145,8 @@ function check({ host, port }, web, timeoutMs) {
       const alert = /^ERR_SSL_.*ALERT/.test(error.code ?? '') || /SSL alert number \d+/.test(error.message);
       // Client certificates required: the server completed a TLS handshake and then refused us (TLS 1.3 and
       // RequireAnyClientCert), or refused it with a TLS alert (TLS 1.2). Only a live process does either.
-      if (web.clientCertRequired && (handshake || alert)) done([0, `alive: ${url} refused a client without a certificate: ${why(error)}`]);
+      if (web.clientCertRequired && (handshake || alert))
+        done([0, `alive: ${url} refused a client without a certificate: ${why(error)}`]);
       else done([1, `unhealthy: ${url}: ${why(error)}`]);
     });
     setTimeout(() => {
@@ -164,13 +179,17 @@ async function main(argv) {
     }
   }
   const target = listenTarget(flags.listen ?? DEFAULT_LISTEN);
-  const webConfig = flags.webConfig === undefined || isAbsolute(flags.webConfig) ? flags.webConfig : resolve(cwd, flags.webConfig);
+  const webConfig =
+    flags.webConfig === undefined || isAbsolute(flags.webConfig) ? flags.webConfig : resolve(cwd, flags.webConfig);
   const [code, message] = await check(target, webSettings(webConfig), flags.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   process.stdout.write(`${message}\n`);
   return code;
 }
 
-main(process.argv.slice(2)).then((code) => process.exit(code), (error) => {
-  process.stdout.write(`unhealthy: ${error.message}\n`);
-  process.exit(1);
-});
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error) => {
+    process.stdout.write(`unhealthy: ${error.message}\n`);
+    process.exit(1);
+  },
+);

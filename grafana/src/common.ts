@@ -27,7 +27,9 @@ export function sel(extra = ''): string {
  * datasource, job and instance. One exporter on /metrics gives one instance (the exporter); a /probe fleet
  * gives one instance per DocumentServer (prometheus/prometheus.yml relabels instance to the target).
  */
-export function standardVariables(instanceMetric = 'onlyoffice_exporter_build_info'): cog.Builder<dashboard.VariableModel>[] {
+export function standardVariables(
+  instanceMetric = 'onlyoffice_exporter_build_info',
+): cog.Builder<dashboard.VariableModel>[] {
   return [
     new dashboard.DatasourceVariableBuilder('datasource')
       .label('Data source')
@@ -38,7 +40,12 @@ export function standardVariables(instanceMetric = 'onlyoffice_exporter_build_in
   ];
 }
 
-export function queryVariable(name: string, label: string, query: string, options: { multi?: boolean; current?: string } = {}): dashboard.QueryVariableBuilder {
+export function queryVariable(
+  name: string,
+  label: string,
+  query: string,
+  options: { multi?: boolean; current?: string } = {},
+): dashboard.QueryVariableBuilder {
   const multi = options.multi ?? true;
   const builder = new dashboard.QueryVariableBuilder(name)
     .label(label)
@@ -89,7 +96,10 @@ export function valueMap(entries: [number, string, string][]): dashboard.ValueMa
   return [{ type: dashboard.MappingType.ValueToText, options }];
 }
 
-export const UP_DOWN = valueMap([[1, 'UP', 'green'], [0, 'DOWN', 'red']]);
+export const UP_DOWN = valueMap([
+  [1, 'UP', 'green'],
+  [0, 'DOWN', 'red'],
+]);
 
 const lastValue = () => new common.ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false);
 
@@ -116,7 +126,11 @@ export function gaugePanel(title: string, description: string, queries: [string,
   return builder;
 }
 
-export function timeseriesPanel(title: string, description: string, queries: [string, QueryOptions?][]): timeseries.PanelBuilder {
+export function timeseriesPanel(
+  title: string,
+  description: string,
+  queries: [string, QueryOptions?][],
+): timeseries.PanelBuilder {
   const builder = new timeseries.PanelBuilder()
     .title(title)
     .description(description)
@@ -124,27 +138,50 @@ export function timeseriesPanel(title: string, description: string, queries: [st
     .lineWidth(1)
     .fillOpacity(10)
     .showPoints(common.VisibilityMode.Never)
-    .legend(new common.VizLegendOptionsBuilder().displayMode(common.LegendDisplayMode.Table).placement(common.LegendPlacement.Bottom).showLegend(true).calcs(['lastNotNull', 'max']))
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .legend(
+      new common.VizLegendOptionsBuilder()
+        .displayMode(common.LegendDisplayMode.Table)
+        .placement(common.LegendPlacement.Bottom)
+        .showLegend(true)
+        .calcs(['lastNotNull', 'max']),
+    )
+    .tooltip(
+      new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending),
+    );
   for (const target of targets(queries)) builder.withTarget(target);
   return builder;
 }
 
 /** One row per series, its labels as columns (instant query in table format); rows sorted by `sortBy` when given. */
-export function tablePanel(title: string, description: string, queries: [string, QueryOptions?][], hide: string[] = ['Time', 'Value', '__name__'], sortBy?: string): table.PanelBuilder {
+export function tablePanel(
+  title: string,
+  description: string,
+  queries: [string, QueryOptions?][],
+  hide: string[] = ['Time', 'Value', '__name__'],
+  sortBy?: string,
+): table.PanelBuilder {
   const builder = new table.PanelBuilder()
     .title(title)
     .description(description)
     .datasource(DATASOURCE)
     .withTransformation({ id: 'merge', options: {} });
   // Before organize, which may hide the field sorted by.
-  if (sortBy !== undefined) builder.withTransformation({ id: 'sortBy', options: { sort: [{ field: sortBy, desc: false }] } });
-  builder.withTransformation({ id: 'organize', options: { excludeByName: Object.fromEntries(hide.map((name) => [name, true])) } });
-  for (const target of targets(queries.map(([expr, options]) => [expr, { ...options, table: true }]))) builder.withTarget(target);
+  if (sortBy !== undefined)
+    builder.withTransformation({ id: 'sortBy', options: { sort: [{ field: sortBy, desc: false }] } });
+  builder.withTransformation({
+    id: 'organize',
+    options: { excludeByName: Object.fromEntries(hide.map((name) => [name, true])) },
+  });
+  for (const target of targets(queries.map(([expr, options]) => [expr, { ...options, table: true }])))
+    builder.withTarget(target);
   return builder;
 }
 
-export function stateTimelinePanel(title: string, description: string, queries: [string, QueryOptions?][]): statetimeline.PanelBuilder {
+export function stateTimelinePanel(
+  title: string,
+  description: string,
+  queries: [string, QueryOptions?][],
+): statetimeline.PanelBuilder {
   const builder = new statetimeline.PanelBuilder()
     .title(title)
     .description(description)
@@ -160,13 +197,28 @@ export function stateTimelinePanel(title: string, description: string, queries: 
  * A Prometheus histogram of seconds as a heatmap: buckets as Grafana's own rows (no recalculation), the y axis and
  * the panel in seconds, the cells in `cellUnit` (what the expression counts, e.g. per second for a rate).
  */
-export function heatmapPanel(title: string, description: string, expr: string, cellUnit: string, cellName: string): heatmap.PanelBuilder {
+export function heatmapPanel(
+  title: string,
+  description: string,
+  expr: string,
+  cellUnit: string,
+  cellName: string,
+): heatmap.PanelBuilder {
   return new heatmap.PanelBuilder()
     .title(title)
     .description(description)
     .datasource(DATASOURCE)
     .calculate(false)
-    .color(new heatmap.HeatmapColorOptionsBuilder().mode(heatmap.HeatmapColorMode.Scheme).scheme('Oranges').exponent(0.5).steps(64).fill('dark-orange').reverse(false).scale(heatmap.HeatmapColorScale.Exponential))
+    .color(
+      new heatmap.HeatmapColorOptionsBuilder()
+        .mode(heatmap.HeatmapColorMode.Scheme)
+        .scheme('Oranges')
+        .exponent(0.5)
+        .steps(64)
+        .fill('dark-orange')
+        .reverse(false)
+        .scale(heatmap.HeatmapColorScale.Exponential),
+    )
     .unit('s')
     .yAxis(new heatmap.YAxisConfigBuilder().unit('s').axisPlacement(common.AxisPlacement.Left))
     .cellValues(new heatmap.CellValuesBuilder().unit(cellUnit))
@@ -196,7 +248,14 @@ export function newDashboard(spec: DashboardSpec): dashboard.DashboardBuilder {
     .time({ from: 'now-6h', to: 'now' })
     .timezone('browser')
     .tooltip(dashboard.DashboardCursorSync.Crosshair)
-    .link(new dashboard.DashboardLinkBuilder('ONLYOFFICE Docs').type(dashboard.DashboardLinkType.Dashboards).tags(['onlyoffice']).asDropdown(true).includeVars(true).keepTime(true));
+    .link(
+      new dashboard.DashboardLinkBuilder('ONLYOFFICE Docs')
+        .type(dashboard.DashboardLinkType.Dashboards)
+        .tags(['onlyoffice'])
+        .asDropdown(true)
+        .includeVars(true)
+        .keepTime(true),
+    );
 }
 
 /** Panel ids in layout order, so links to a panel stay stable across regenerations. */

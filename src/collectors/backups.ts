@@ -13,14 +13,28 @@ export const BACKUP_METRICS = {
   size: 'onlyoffice_backup_size_bytes',
 } as const;
 
-const FILES = gaugeFamily(BACKUP_METRICS.files, 'Files the backup\'s path glob matches.', ['name']);
-const LAST = gaugeFamily(BACKUP_METRICS.last,
-  'Modification time of the newest matching file, in seconds since the epoch; absent when none matches.', ['name']);
+const FILES = gaugeFamily(BACKUP_METRICS.files, "Files the backup's path glob matches.", ['name']);
+const LAST = gaugeFamily(
+  BACKUP_METRICS.last,
+  'Modification time of the newest matching file, in seconds since the epoch; absent when none matches.',
+  ['name'],
+);
 const SIZE = gaugeFamily(BACKUP_METRICS.size, 'Size of the newest matching file; absent when none matches.', ['name']);
-const AGE_LIMIT = gaugeFamily('onlyoffice_backup_age_limit_seconds', 'The backup\'s max_age: its newest file is stale past this age.', ['name']);
-const MIN_SIZE = gaugeFamily('onlyoffice_backup_min_size_bytes', 'The backup\'s min_size: its newest file is too small under this size (0: not checked).', ['name']);
-const TRUNCATED = gaugeFamily('onlyoffice_backup_scan_truncated',
-  `1 when the glob reached ${BACKUP_MAX_ENTRIES} folder entries and stopped: files past them were not looked at; 0 when the scan was complete.`, ['name']);
+const AGE_LIMIT = gaugeFamily(
+  'onlyoffice_backup_age_limit_seconds',
+  "The backup's max_age: its newest file is stale past this age.",
+  ['name'],
+);
+const MIN_SIZE = gaugeFamily(
+  'onlyoffice_backup_min_size_bytes',
+  "The backup's min_size: its newest file is too small under this size (0: not checked).",
+  ['name'],
+);
+const TRUNCATED = gaugeFamily(
+  'onlyoffice_backup_scan_truncated',
+  `1 when the glob reached ${BACKUP_MAX_ENTRIES} folder entries and stopped: files past them were not looked at; 0 when the scan was complete.`,
+  ['name'],
+);
 
 type Backup = BackupsConfig[number];
 
@@ -34,12 +48,19 @@ class BackupsCollector implements Collector {
   private readonly pending = new Map<string, Promise<GlobResult>>();
   private readonly problems: TransitionLog;
 
-  constructor(private readonly backups: BackupsConfig, logger: Logger) {
-    this.problems = new TransitionLog(logger, { failing: 'cannot scan a backup folder', recovered: 'backup folder can be scanned again' });
+  constructor(
+    private readonly backups: BackupsConfig,
+    logger: Logger,
+  ) {
+    this.problems = new TransitionLog(logger, {
+      failing: 'cannot scan a backup folder',
+      recovered: 'backup folder can be scanned again',
+    });
   }
 
   private async scan(backup: Backup, signal: AbortSignal): Promise<GlobResult> {
-    if (this.pending.has(backup.name)) throw new Error(`${backup.path}: the scan of an earlier scrape is still running`);
+    if (this.pending.has(backup.name))
+      throw new Error(`${backup.path}: the scan of an earlier scrape is still running`);
     const work = globFiles(backup.path, BACKUP_MAX_ENTRIES, signal);
     this.pending.set(backup.name, work);
     try {
@@ -58,27 +79,32 @@ class BackupsCollector implements Collector {
     const truncated = emit(ctx, TRUNCATED);
 
     const failures: string[] = [];
-    await Promise.all(this.backups.map(async (backup) => {
-      const labels = { name: backup.name };
-      ageLimit.push({ labels, value: backup.max_age / 1000 });
-      minSize.push({ labels, value: backup.min_size });
-      let found: GlobResult;
-      try {
-        found = await this.scan(backup, ctx.signal);
-      } catch (error) {
-        const message = (error as Error).message;
-        this.problems.record(backup.name, { backup: backup.name }, message);
-        failures.push(`${backup.name}: ${message}`);
-        return;
-      }
-      this.problems.record(backup.name, { backup: backup.name }, undefined);
-      files.push({ labels, value: found.files.length });
-      truncated.push({ labels, value: found.truncated ? 1 : 0 });
-      const newest = found.files.reduce<GlobResult['files'][number] | undefined>((a, b) => (a === undefined || b.mtimeMs > a.mtimeMs ? b : a), undefined);
-      if (newest === undefined) return;
-      last.push({ labels, value: newest.mtimeMs / 1000 });
-      size.push({ labels, value: newest.size });
-    }));
+    await Promise.all(
+      this.backups.map(async (backup) => {
+        const labels = { name: backup.name };
+        ageLimit.push({ labels, value: backup.max_age / 1000 });
+        minSize.push({ labels, value: backup.min_size });
+        let found: GlobResult;
+        try {
+          found = await this.scan(backup, ctx.signal);
+        } catch (error) {
+          const message = (error as Error).message;
+          this.problems.record(backup.name, { backup: backup.name }, message);
+          failures.push(`${backup.name}: ${message}`);
+          return;
+        }
+        this.problems.record(backup.name, { backup: backup.name }, undefined);
+        files.push({ labels, value: found.files.length });
+        truncated.push({ labels, value: found.truncated ? 1 : 0 });
+        const newest = found.files.reduce<GlobResult['files'][number] | undefined>(
+          (a, b) => (a === undefined || b.mtimeMs > a.mtimeMs ? b : a),
+          undefined,
+        );
+        if (newest === undefined) return;
+        last.push({ labels, value: newest.mtimeMs / 1000 });
+        size.push({ labels, value: newest.size });
+      }),
+    );
     if (failures.length > 0) throw new Error(failures.join('; '));
   }
 }

@@ -7,7 +7,11 @@ export const BUILD_INFO_METRICS = {
   info: 'onlyoffice_build_info',
 } as const;
 
-const BUILD_INFO = gaugeFamily(BUILD_INFO_METRICS.info, 'Always 1; DocumentServer\'s version and build number as labels.', ['version', 'build']);
+const BUILD_INFO = gaugeFamily(
+  BUILD_INFO_METRICS.info,
+  "Always 1; DocumentServer's version and build number as labels.",
+  ['version', 'build'],
+);
 
 /**
  * DocumentServer's version and build, from CommandService `version`; when that is refused

@@ -8,13 +8,20 @@ export const COMMAND_METRICS = {
   error: 'onlyoffice_command_error',
 } as const;
 
-const COMMAND_ERROR = gaugeFamily(COMMAND_METRICS.error,
+const COMMAND_ERROR = gaugeFamily(
+  COMMAND_METRICS.error,
   'Always 1, on the row of the error code CommandService returned for a supported read-only command: code="0" reason="none" is success (no error), 6 token is a rejected JWT, 7 token_expired an expired JWT, 3 unknown an internal error.',
-  ['command', 'code', 'reason']);
-const COMMAND_SUPPORTED = gaugeFamily('onlyoffice_command_supported',
+  ['command', 'code', 'reason'],
+);
+const COMMAND_SUPPORTED = gaugeFamily(
+  'onlyoffice_command_supported',
   'Whether this DocumentServer version implements the read-only command: 1 yes, 0 no (it answered "unknown command", or 7.1 answered getForgottenList with error 1). An unsupported command has no onlyoffice_command_error row.',
-  ['command']);
-const FORGOTTEN = gaugeFamily('onlyoffice_forgotten_files', 'Files DocumentServer kept because saving them to the storage failed (getForgottenList, 7.5+).');
+  ['command'],
+);
+const FORGOTTEN = gaugeFamily(
+  'onlyoffice_forgotten_files',
+  'Files DocumentServer kept because saving them to the storage failed (getForgottenList, 7.5+).',
+);
 
 // Read-only, keyless commands; everything else CommandService offers mutates or needs a document key.
 const COMMANDS = ['version', 'license', 'getForgottenList'] as const;
@@ -29,7 +36,9 @@ const commands: CollectorDefinition = {
   runs: 'scrape',
   create: () => ({
     async collect(ctx) {
-      const outcomes = await Promise.all(COMMANDS.map(async (command) => ({ command, outcome: await dsCommand(ctx, 'direct', command) })));
+      const outcomes = await Promise.all(
+        COMMANDS.map(async (command) => ({ command, outcome: await dsCommand(ctx, 'direct', command) })),
+      );
       const answered = outcomes.filter(({ outcome }) => typeof outcome.answer?.error === 'number');
       if (answered.length === 0) {
         throw new Error(`CommandService gave no answer: ${describeHttp(outcomes[0]!.outcome.http)}`);

@@ -16,12 +16,27 @@ export const CONVERSION_PROBE_METRICS = {
   outcome: 'onlyoffice_conversion_probe_outcome',
 } as const;
 
-const SUCCESS = gaugeFamily(CONVERSION_PROBE_METRICS.success, 'Whether the last conversion probe converted the document and fetched the result (1) or not (0).');
-const DURATION = gaugeFamily(CONVERSION_PROBE_METRICS.duration, 'How long the last conversion probe took, request to fetched result (or failure).');
-const ERROR_CODE = gaugeFamily(CONVERSION_PROBE_METRICS.errorCode,
-  'DS ConvertService error code of the last probe (-3 conversion, -4 download, -8 token, ...); 0 when DS reported none.');
-const LAST_RUN = gaugeFamily('onlyoffice_conversion_probe_last_run_timestamp_seconds', 'When the last conversion probe finished.');
-const OUTCOME = gaugeFamily(CONVERSION_PROBE_METRICS.outcome, 'How the last conversion probe ended: 1 for its outcome, 0 for the others.', ['outcome']);
+const SUCCESS = gaugeFamily(
+  CONVERSION_PROBE_METRICS.success,
+  'Whether the last conversion probe converted the document and fetched the result (1) or not (0).',
+);
+const DURATION = gaugeFamily(
+  CONVERSION_PROBE_METRICS.duration,
+  'How long the last conversion probe took, request to fetched result (or failure).',
+);
+const ERROR_CODE = gaugeFamily(
+  CONVERSION_PROBE_METRICS.errorCode,
+  'DS ConvertService error code of the last probe (-3 conversion, -4 download, -8 token, ...); 0 when DS reported none.',
+);
+const LAST_RUN = gaugeFamily(
+  'onlyoffice_conversion_probe_last_run_timestamp_seconds',
+  'When the last conversion probe finished.',
+);
+const OUTCOME = gaugeFamily(
+  CONVERSION_PROBE_METRICS.outcome,
+  'How the last conversion probe ended: 1 for its outcome, 0 for the others.',
+  ['outcome'],
+);
 
 /** The built-in source: plain text, which every DS version converts to docx with nothing but x2t. */
 export const BUILT_IN_SOURCE = 'ONLYOFFICE Docs conversion probe by onlyoffice-exporter.\n';
@@ -42,7 +57,10 @@ export class ConversionProbeCollector implements Collector {
   private sourcePath: string | undefined;
   private closed = false;
 
-  constructor(private readonly config: Config, private readonly logger: Logger) {
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+  ) {
     const probe = config.conversion_probe;
     if (probe.source_url === undefined) {
       this.sourceBase = this.serveSource();
@@ -62,11 +80,18 @@ export class ConversionProbeCollector implements Collector {
     const [, host, port] = /^\[?(.*?)\]?:(\d+)$/.exec(probe.source_listen)!;
     const server = createServer((req, res) => {
       const path = new URL(req.url ?? '/', 'http://source').pathname;
-      if (this.sourcePath === undefined || path !== this.sourcePath || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      if (
+        this.sourcePath === undefined ||
+        path !== this.sourcePath ||
+        (req.method !== 'GET' && req.method !== 'HEAD')
+      ) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(BUILT_IN_SOURCE) });
+      res.writeHead(200, {
+        'content-type': 'text/plain; charset=utf-8',
+        'content-length': Buffer.byteLength(BUILT_IN_SOURCE),
+      });
       res.end(req.method === 'HEAD' ? undefined : BUILT_IN_SOURCE);
     });
     this.server = server;
@@ -95,7 +120,13 @@ export class ConversionProbeCollector implements Collector {
         this.sourcePath = `/conversion-probe/${randomBytes(16).toString('hex')}.txt`;
         sourceUrl = `${base}${this.sourcePath}`;
       } catch (error) {
-        result = { outcome: 'source_failed', errorCode: 0, seconds: 0, finishedAt: Date.now(), detail: `cannot serve the source on ${probe.source_listen}: ${(error as Error).message}` };
+        result = {
+          outcome: 'source_failed',
+          errorCode: 0,
+          seconds: 0,
+          finishedAt: Date.now(),
+          detail: `cannot serve the source on ${probe.source_listen}: ${(error as Error).message}`,
+        };
       }
     }
     if (sourceUrl !== undefined) {
@@ -126,7 +157,11 @@ export class ConversionProbeCollector implements Collector {
     this.runs++;
     if (result.outcome !== previous?.outcome || result.errorCode !== previous.errorCode) {
       if (result.outcome === 'ok') this.logger.info({ seconds: result.seconds }, 'conversion probe succeeded');
-      else this.logger.warn({ outcome: result.outcome, error_code: result.errorCode, detail: result.detail }, 'conversion probe failed');
+      else
+        this.logger.warn(
+          { outcome: result.outcome, error_code: result.errorCode, detail: result.detail },
+          'conversion probe failed',
+        );
     }
     for (const waiter of [...this.waiters]) {
       if (this.runs >= waiter.count) {
@@ -145,7 +180,8 @@ export class ConversionProbeCollector implements Collector {
     emitValue(ctx, ERROR_CODE, last.errorCode);
     emitValue(ctx, LAST_RUN, last.finishedAt / 1000);
     const outcome = emit(ctx, OUTCOME);
-    for (const name of PROBE_OUTCOMES) outcome.push({ labels: { outcome: name }, value: name === last.outcome ? 1 : 0 });
+    for (const name of PROBE_OUTCOMES)
+      outcome.push({ labels: { outcome: name }, value: name === last.outcome ? 1 : 0 });
   }
 
   async close(): Promise<void> {

@@ -12,18 +12,31 @@ export const DEPENDENCY_METRICS = {
   duration: 'onlyoffice_dependency_duration_seconds',
 } as const;
 
-const UP = gaugeFamily(DEPENDENCY_METRICS.up,
-  '1 when the dependency answered its protocol (PostgreSQL SSLRequest, AMQP Connection.Start, Redis PONG after AUTH), 0 otherwise.', ['dependency', 'address']);
-const DURATION = gaugeFamily(DEPENDENCY_METRICS.duration, 'How long the dependency check took, until the answer or the failure.', ['dependency', 'address']);
+const UP = gaugeFamily(
+  DEPENDENCY_METRICS.up,
+  '1 when the dependency answered its protocol (PostgreSQL SSLRequest, AMQP Connection.Start, Redis PONG after AUTH), 0 otherwise.',
+  ['dependency', 'address'],
+);
+const DURATION = gaugeFamily(
+  DEPENDENCY_METRICS.duration,
+  'How long the dependency check took, until the answer or the failure.',
+  ['dependency', 'address'],
+);
 
 class DependenciesCollector implements Collector {
-
   private readonly transitions: TransitionLog;
   /** Why each dependency that is down failed its last check, by "dependency address". */
   private readonly failures = new Map<string, string>();
 
-  constructor(private readonly targets: DependencyTarget[], private readonly timeoutMs: number, logger: Logger) {
-    this.transitions = new TransitionLog(logger, { failing: 'dependency does not answer', recovered: 'dependency answers again' });
+  constructor(
+    private readonly targets: DependencyTarget[],
+    private readonly timeoutMs: number,
+    logger: Logger,
+  ) {
+    this.transitions = new TransitionLog(logger, {
+      failing: 'dependency does not answer',
+      recovered: 'dependency answers again',
+    });
   }
 
   sourceErrors(): ReadonlyMap<string, string> {
@@ -31,7 +44,12 @@ class DependenciesCollector implements Collector {
   }
 
   async collect(ctx: ScrapeContext): Promise<void> {
-    const results = await Promise.all(this.targets.map(async (target) => ({ target, result: await checkDependency(target, ctx.signal, this.timeoutMs) })));
+    const results = await Promise.all(
+      this.targets.map(async (target) => ({
+        target,
+        result: await checkDependency(target, ctx.signal, this.timeoutMs),
+      })),
+    );
     const up = emit(ctx, UP);
     const duration = emit(ctx, DURATION);
     for (const { target, result } of results) {

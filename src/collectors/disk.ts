@@ -30,13 +30,22 @@ export interface FsStats {
 
 const LABELS = ['path', 'mountpoint', 'device', 'fstype'] as const;
 const filesystem = (name: string, help: string) => gaugeFamily(name, help, LABELS);
-const SIZE = filesystem(FILESYSTEM_METRICS.size, 'Size of the file system holding the path, in bytes (node_exporter meaning).');
+const SIZE = filesystem(
+  FILESYSTEM_METRICS.size,
+  'Size of the file system holding the path, in bytes (node_exporter meaning).',
+);
 const FREE = filesystem('onlyoffice_filesystem_free_bytes', 'Free bytes, including those reserved for root.');
 const AVAIL = filesystem(FILESYSTEM_METRICS.avail, 'Bytes available to non-root users.');
 const FILES = filesystem(FILESYSTEM_METRICS.files, 'Inodes of the file system.');
 const FILES_FREE = filesystem(FILESYSTEM_METRICS.filesFree, 'Free inodes.');
-const READONLY = filesystem(FILESYSTEM_METRICS.readonly, '1 when the file system is mounted read-only, 0 when it is writable.');
-const DEVICE_ERROR = filesystem(FILESYSTEM_METRICS.deviceError, '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount), 0 when it was.');
+const READONLY = filesystem(
+  FILESYSTEM_METRICS.readonly,
+  '1 when the file system is mounted read-only, 0 when it is writable.',
+);
+const DEVICE_ERROR = filesystem(
+  FILESYSTEM_METRICS.deviceError,
+  '1 when the path could not be examined (missing, not permitted, or no answer in time: a stuck mount), 0 when it was.',
+);
 
 /** File system calls, injectable so a test can make them hang like a stuck network mount. */
 export interface DiskSeams {
@@ -51,9 +60,7 @@ const realSeams: DiskSeams = {
   readMountinfo: () => readFile('/proc/self/mountinfo', 'utf8'),
 };
 
-type Inspection =
-  | { ok: true; realPath: string; stats: FsStats }
-  | { ok: false; error: string; missing: boolean };
+type Inspection = { ok: true; realPath: string; stats: FsStats } | { ok: false; error: string; missing: boolean };
 
 class StuckError extends Error {}
 
@@ -71,7 +78,10 @@ class DiskCollector implements Collector {
     private readonly seams: DiskSeams,
     private readonly logger: Logger,
   ) {
-    this.problems = new TransitionLog(logger, { failing: 'cannot examine the file system of a path', recovered: 'path can be examined again' });
+    this.problems = new TransitionLog(logger, {
+      failing: 'cannot examine the file system of a path',
+      recovered: 'path can be examined again',
+    });
   }
 
   private inspect(path: string): Promise<Inspection> {
@@ -120,7 +130,9 @@ class DiskCollector implements Collector {
       this.logger.debug({ err: (error as Error).message }, 'cannot read /proc/self/mountinfo; mount labels stay empty');
     }
     // One series per path: a path listed twice is examined once.
-    const inspections = await Promise.all([...new Set(paths)].map(async (path) => ({ path, inspection: await this.inspectWithin(path, ctx.signal) })));
+    const inspections = await Promise.all(
+      [...new Set(paths)].map(async (path) => ({ path, inspection: await this.inspectWithin(path, ctx.signal) })),
+    );
 
     const size = emit(ctx, SIZE);
     const free = emit(ctx, FREE);
@@ -135,7 +147,12 @@ class DiskCollector implements Collector {
       if (!inspection.ok && inspection.missing && !configured) continue;
       // A path that cannot be resolved is placed by its name: a stuck NFS path still shows its mount.
       const mount = mountOf(inspection.ok ? inspection.realPath : resolve(path), mounts);
-      const labels = { path, mountpoint: mount?.mountPoint ?? '', device: mount?.device ?? '', fstype: mount?.fstype ?? '' };
+      const labels = {
+        path,
+        mountpoint: mount?.mountPoint ?? '',
+        device: mount?.device ?? '',
+        fstype: mount?.fstype ?? '',
+      };
       deviceError.push({ labels, value: inspection.ok ? 0 : 1 });
       this.problems.record(path, { path }, inspection.ok ? undefined : inspection.error);
       if (!inspection.ok) continue;

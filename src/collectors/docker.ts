@@ -28,22 +28,81 @@ interface RecordRows {
 const row = (labels: Labels, value: number): Row => Object.freeze({ labels, value });
 
 const BY_NAME = ['name'] as const;
-const STATE = gaugeFamily('onlyoffice_container_state', 'Docker state of the container: 1 for the current state, 0 for the others.', ['name', 'state']);
-const HEALTH = gaugeFamily('onlyoffice_container_health', 'Docker healthcheck status: 1 for the current one, 0 for the others (none: no healthcheck).', ['name', 'status']);
-const RESTARTS = gaugeFamily('onlyoffice_container_restarts', "Docker's RestartCount: restarts by the restart policy since the container was created.", BY_NAME);
-const OOM_KILLED = gaugeFamily('onlyoffice_container_oom_killed', '1 when the last exit of the container was an OOM kill, 0 otherwise.', BY_NAME);
-const EXIT_CODE = gaugeFamily('onlyoffice_container_exit_code', 'Exit code of the last run (0 while it has never exited).', BY_NAME);
-const STARTED = gaugeFamily('onlyoffice_container_started_timestamp_seconds', 'When the container last started; absent if it never did.', BY_NAME);
-const FINISHED = gaugeFamily('onlyoffice_container_finished_timestamp_seconds', 'When the container last stopped; absent if it never did.', BY_NAME);
+const STATE = gaugeFamily(
+  'onlyoffice_container_state',
+  'Docker state of the container: 1 for the current state, 0 for the others.',
+  ['name', 'state'],
+);
+const HEALTH = gaugeFamily(
+  'onlyoffice_container_health',
+  'Docker healthcheck status: 1 for the current one, 0 for the others (none: no healthcheck).',
+  ['name', 'status'],
+);
+const RESTARTS = gaugeFamily(
+  'onlyoffice_container_restarts',
+  "Docker's RestartCount: restarts by the restart policy since the container was created.",
+  BY_NAME,
+);
+const OOM_KILLED = gaugeFamily(
+  'onlyoffice_container_oom_killed',
+  '1 when the last exit of the container was an OOM kill, 0 otherwise.',
+  BY_NAME,
+);
+const EXIT_CODE = gaugeFamily(
+  'onlyoffice_container_exit_code',
+  'Exit code of the last run (0 while it has never exited).',
+  BY_NAME,
+);
+const STARTED = gaugeFamily(
+  'onlyoffice_container_started_timestamp_seconds',
+  'When the container last started; absent if it never did.',
+  BY_NAME,
+);
+const FINISHED = gaugeFamily(
+  'onlyoffice_container_finished_timestamp_seconds',
+  'When the container last stopped; absent if it never did.',
+  BY_NAME,
+);
 /** Then one label per docker.labels entry (labelNameFor). */
-const INFO = gaugeFamily('onlyoffice_container_info', 'Always 1: the container id, image and allowlisted Docker labels.', ['name', 'id', 'image']);
-const CPU = counterFamily('onlyoffice_container_cpu_usage_seconds_total', 'CPU time the container used (stats API, gathered in the background).', BY_NAME);
-const MEMORY = gaugeFamily('onlyoffice_container_memory_usage_bytes', 'Memory use of the container cgroup, page cache included.', BY_NAME);
-const WORKING_SET = gaugeFamily('onlyoffice_container_memory_working_set_bytes', 'Memory use less inactive file cache, as docker stats shows it.', BY_NAME);
-const LIMIT = gaugeFamily('onlyoffice_container_memory_limit_bytes', "The container's memory limit (the host's memory when it has none).", BY_NAME);
-const STATS_AGE = gaugeFamily('onlyoffice_container_stats_age_seconds', 'How old the CPU and memory values of the container are.', BY_NAME);
-const API_REQUESTS = counterFamily('onlyoffice_docker_api_requests_total', 'Docker Engine API requests the exporter made since it started, by operation.', ['operation']);
-const LAST_RESYNC = gaugeFamily('onlyoffice_docker_last_resync_timestamp_seconds', 'When the container view was last rebuilt from a full list and inspect.');
+const INFO = gaugeFamily(
+  'onlyoffice_container_info',
+  'Always 1: the container id, image and allowlisted Docker labels.',
+  ['name', 'id', 'image'],
+);
+const CPU = counterFamily(
+  'onlyoffice_container_cpu_usage_seconds_total',
+  'CPU time the container used (stats API, gathered in the background).',
+  BY_NAME,
+);
+const MEMORY = gaugeFamily(
+  'onlyoffice_container_memory_usage_bytes',
+  'Memory use of the container cgroup, page cache included.',
+  BY_NAME,
+);
+const WORKING_SET = gaugeFamily(
+  'onlyoffice_container_memory_working_set_bytes',
+  'Memory use less inactive file cache, as docker stats shows it.',
+  BY_NAME,
+);
+const LIMIT = gaugeFamily(
+  'onlyoffice_container_memory_limit_bytes',
+  "The container's memory limit (the host's memory when it has none).",
+  BY_NAME,
+);
+const STATS_AGE = gaugeFamily(
+  'onlyoffice_container_stats_age_seconds',
+  'How old the CPU and memory values of the container are.',
+  BY_NAME,
+);
+const API_REQUESTS = counterFamily(
+  'onlyoffice_docker_api_requests_total',
+  'Docker Engine API requests the exporter made since it started, by operation.',
+  ['operation'],
+);
+const LAST_RESYNC = gaugeFamily(
+  'onlyoffice_docker_last_resync_timestamp_seconds',
+  'When the container view was last rebuilt from a full list and inspect.',
+);
 
 /** The names of the series the doctor reads (src/doctor/hops/). */
 export const CONTAINER_METRICS = {
@@ -99,7 +158,9 @@ const docker: CollectorDefinition = {
     if (!dockerEnabled(section)) return undefined;
     const lease = acquireEngine(section, logger);
     const { engine } = lease;
-    const stats = section.stats ? new StatsGatherer(engine, section.stats_interval, logger.child({ component: 'docker-stats' })) : undefined;
+    const stats = section.stats
+      ? new StatsGatherer(engine, section.stats_interval, logger.child({ component: 'docker-stats' }))
+      : undefined;
     stats?.start();
     const copied = section.labels.map((label) => ({ docker: label, name: labelNameFor(label) }));
     // Records are replaced, never mutated, when a container changes: a steady scrape reuses every row
@@ -172,7 +233,8 @@ const docker: CollectorDefinition = {
           put(cpu, { labels: byName, value: counterIncrement(usage.cpuSeconds) }, sameName, true);
           put(memory, { labels: byName, value: usage.memoryUsageBytes }, sameName);
           put(workingSet, { labels: byName, value: usage.memoryWorkingSetBytes }, sameName);
-          if (usage.memoryLimitBytes !== undefined) put(limit, { labels: byName, value: usage.memoryLimitBytes }, sameName);
+          if (usage.memoryLimitBytes !== undefined)
+            put(limit, { labels: byName, value: usage.memoryLimitBytes }, sameName);
           put(age, { labels: byName, value: Math.max(0, (now - sample.at) / 1000) }, sameName);
         }
 
@@ -192,8 +254,13 @@ const docker: CollectorDefinition = {
           emitRows(ctx, LIMIT, limit);
           emitRows(ctx, STATS_AGE, age);
         }
-        emitRows(ctx, API_REQUESTS, engine.api.entries().map(([operation, count]) => ({ labels: { operation }, value: count })));
-        if (engine.view.lastResyncAt !== undefined) emitRows(ctx, LAST_RESYNC, [{ labels: {}, value: engine.view.lastResyncAt / 1000 }]);
+        emitRows(
+          ctx,
+          API_REQUESTS,
+          engine.api.entries().map(([operation, count]) => ({ labels: { operation }, value: count })),
+        );
+        if (engine.view.lastResyncAt !== undefined)
+          emitRows(ctx, LAST_RESYNC, [{ labels: {}, value: engine.view.lastResyncAt / 1000 }]);
       },
       async close() {
         await stats?.close();

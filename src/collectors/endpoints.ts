@@ -12,9 +12,20 @@ export const ENDPOINT_METRICS = {
   duration: 'onlyoffice_endpoint_duration_seconds',
 } as const;
 
-const UP = gaugeFamily(ENDPOINT_METRICS.up, '1 when the endpoint gave DocumentServer\'s own answer, 0 when it did not (an error status, a proxy\'s page, no answer).', ['endpoint', 'via']);
-const STATUS = gaugeFamily(ENDPOINT_METRICS.statusCode, 'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).', ['endpoint', 'via']);
-const DURATION = gaugeFamily(ENDPOINT_METRICS.duration, 'How long the endpoint took to answer (or to fail).', ['endpoint', 'via']);
+const UP = gaugeFamily(
+  ENDPOINT_METRICS.up,
+  "1 when the endpoint gave DocumentServer's own answer, 0 when it did not (an error status, a proxy's page, no answer).",
+  ['endpoint', 'via'],
+);
+const STATUS = gaugeFamily(
+  ENDPOINT_METRICS.statusCode,
+  'HTTP status code of the endpoint; 0 when there was no HTTP answer (refused, timeout, TLS error).',
+  ['endpoint', 'via'],
+);
+const DURATION = gaugeFamily(ENDPOINT_METRICS.duration, 'How long the endpoint took to answer (or to fail).', [
+  'endpoint',
+  'via',
+]);
 
 type Endpoint = 'healthcheck' | 'index' | 'api_js' | 'command' | 'websocket';
 
@@ -33,18 +44,22 @@ class EndpointsCollector implements Collector {
     const up = emit(ctx, UP);
     const status = emit(ctx, STATUS);
     const duration = emit(ctx, DURATION);
-    await Promise.all(vias(ctx).flatMap((via) => ENDPOINTS.map(async (endpoint) => {
-      const { result, ok } = await check(ctx, endpoint, via);
-      if (endpoint === 'api_js' && via === 'direct' && await docserviceItself(ctx, result)) return;
-      const labels = { endpoint, via };
-      up.push({ labels, value: ok ? 1 : 0 });
-      status.push({ labels, value: result.ok ? result.status : 0 });
-      duration.push({ labels, value: result.seconds });
-      // /probe targets come and go: only the one configured DocumentServer's reasons are kept.
-      if (ctx.scope !== 'metrics') return;
-      if (result.ok) this.failures.delete(`${endpoint} ${via}`);
-      else this.failures.set(`${endpoint} ${via}`, `${result.failure}: ${result.message}`);
-    })));
+    await Promise.all(
+      vias(ctx).flatMap((via) =>
+        ENDPOINTS.map(async (endpoint) => {
+          const { result, ok } = await check(ctx, endpoint, via);
+          if (endpoint === 'api_js' && via === 'direct' && (await docserviceItself(ctx, result))) return;
+          const labels = { endpoint, via };
+          up.push({ labels, value: ok ? 1 : 0 });
+          status.push({ labels, value: result.ok ? result.status : 0 });
+          duration.push({ labels, value: result.seconds });
+          // /probe targets come and go: only the one configured DocumentServer's reasons are kept.
+          if (ctx.scope !== 'metrics') return;
+          if (result.ok) this.failures.delete(`${endpoint} ${via}`);
+          else this.failures.set(`${endpoint} ${via}`, `${result.failure}: ${result.message}`);
+        }),
+      ),
+    );
   }
 
   sourceErrors(): ReadonlyMap<string, string> {
@@ -76,9 +91,10 @@ async function docserviceItself(ctx: ScrapeContext, apiJs: HttpResult): Promise<
 async function check(ctx: ScrapeContext, endpoint: Endpoint, via: Via): Promise<{ result: HttpResult; ok: boolean }> {
   if (endpoint === 'websocket') {
     const ws = await coEditingCheck(ctx, via);
-    const result: HttpResult = ws.status === 0
-      ? { ok: false, failure: 'error', message: ws.message, seconds: ws.seconds }
-      : { ok: true, status: ws.status, headers: {}, body: '', seconds: ws.seconds };
+    const result: HttpResult =
+      ws.status === 0
+        ? { ok: false, failure: 'error', message: ws.message, seconds: ws.seconds }
+        : { ok: true, status: ws.status, headers: {}, body: '', seconds: ws.seconds };
     return { result, ok: ws.up };
   }
   if (endpoint === 'command') {
@@ -89,9 +105,12 @@ async function check(ctx: ScrapeContext, endpoint: Endpoint, via: Via): Promise<
   const result = await dsGet(ctx, via, path);
   if (!result.ok || result.status !== 200) return { result, ok: false };
   const body = result.body.trim();
-  const ok = endpoint === 'healthcheck' ? body === 'true' || body === 'false'
-    : endpoint === 'index' ? body.startsWith(INDEX_GREETING)
-    : body.length > 0;
+  const ok =
+    endpoint === 'healthcheck'
+      ? body === 'true' || body === 'false'
+      : endpoint === 'index'
+        ? body.startsWith(INDEX_GREETING)
+        : body.length > 0;
   return { result, ok };
 }
 

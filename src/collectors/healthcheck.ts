@@ -8,7 +8,10 @@ export const HEALTHCHECK_METRICS = {
   duration: 'onlyoffice_healthcheck_duration_seconds',
 } as const;
 
-const UP = gaugeFamily(HEALTHCHECK_METRICS.up, '1 when DocumentServer /healthcheck answered "true" within the timeout, 0 otherwise (false, an HTTP error or no answer).');
+const UP = gaugeFamily(
+  HEALTHCHECK_METRICS.up,
+  '1 when DocumentServer /healthcheck answered "true" within the timeout, 0 otherwise (false, an HTTP error or no answer).',
+);
 const DURATION = gaugeFamily(HEALTHCHECK_METRICS.duration, 'How long /healthcheck took to answer (or to fail).');
 
 /**

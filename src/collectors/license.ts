@@ -1,20 +1,50 @@
 import { dsCommand, dsGet, describeHttp, parseJsonObject, PATHS } from '../documentserver/client.js';
 import {
-  licenseFromCommand, licenseFromInfo, licenseModeName, licenseStatusName, packageTypeName, usageFromInfo, type LicenseFacts,
+  licenseFromCommand,
+  licenseFromInfo,
+  licenseModeName,
+  licenseStatusName,
+  packageTypeName,
+  usageFromInfo,
+  type LicenseFacts,
 } from '../documentserver/model.js';
 import { emit, emitValue, gaugeFamily, type Emitter } from '../metrics/family.js';
 import type { CollectorDefinition } from './types.js';
 
-const CONNECTIONS = gaugeFamily('onlyoffice_connections', 'Current connections by mode, from info.json quota (view counts live viewers, 7.2+).', ['mode']);
-const CONNECTIONS_STAT = gaugeFamily('onlyoffice_connections_stat',
-  'Connections over a past period as DocumentServer sampled them every 2 minutes (info.json connectionsStat).', ['mode', 'period', 'stat']);
-const USERS = gaugeFamily('onlyoffice_users', 'Users counted against a user-based license this period (0 with a connection-based license).', ['mode', 'kind']);
-const LICENSE_INFO = gaugeFamily('onlyoffice_license_info',
-  'Always 1; the license as labels: status is DS\'s license check result by name (Success, Expired, Connections, ...) and status_code its raw number (DS\'s licenseInfo.type, 3 = Success), mode, package type, where it was read.',
-  ['status', 'status_code', 'mode', 'package_type', 'has_license', 'source']);
-const CONNECTIONS_LIMIT = gaugeFamily('onlyoffice_license_connections_limit', 'Connections the license allows, by mode (0 with a user-based license).', ['mode']);
-const USERS_LIMIT = gaugeFamily('onlyoffice_license_users_limit', 'Users the license allows, by mode (0 with a connection-based license).', ['mode']);
-const EXPIRY = gaugeFamily('onlyoffice_license_expiry_timestamp_seconds', 'When the license ends (absent when it has no end date).');
+const CONNECTIONS = gaugeFamily(
+  'onlyoffice_connections',
+  'Current connections by mode, from info.json quota (view counts live viewers, 7.2+).',
+  ['mode'],
+);
+const CONNECTIONS_STAT = gaugeFamily(
+  'onlyoffice_connections_stat',
+  'Connections over a past period as DocumentServer sampled them every 2 minutes (info.json connectionsStat).',
+  ['mode', 'period', 'stat'],
+);
+const USERS = gaugeFamily(
+  'onlyoffice_users',
+  'Users counted against a user-based license this period (0 with a connection-based license).',
+  ['mode', 'kind'],
+);
+const LICENSE_INFO = gaugeFamily(
+  'onlyoffice_license_info',
+  "Always 1; the license as labels: status is DS's license check result by name (Success, Expired, Connections, ...) and status_code its raw number (DS's licenseInfo.type, 3 = Success), mode, package type, where it was read.",
+  ['status', 'status_code', 'mode', 'package_type', 'has_license', 'source'],
+);
+const CONNECTIONS_LIMIT = gaugeFamily(
+  'onlyoffice_license_connections_limit',
+  'Connections the license allows, by mode (0 with a user-based license).',
+  ['mode'],
+);
+const USERS_LIMIT = gaugeFamily(
+  'onlyoffice_license_users_limit',
+  'Users the license allows, by mode (0 with a connection-based license).',
+  ['mode'],
+);
+const EXPIRY = gaugeFamily(
+  'onlyoffice_license_expiry_timestamp_seconds',
+  'When the license ends (absent when it has no end date).',
+);
 
 /**
  * License limits and current usage from /info/info.json. Through DS's nginx, /info/ is allowed to
@@ -44,7 +74,8 @@ const license: CollectorDefinition = {
       const connections = emit(ctx, CONNECTIONS);
       for (const row of usage.connections) connections.push({ labels: { mode: row.mode }, value: row.value });
       const stat = emit(ctx, CONNECTIONS_STAT);
-      for (const row of usage.connectionsStat) stat.push({ labels: { mode: row.mode, period: row.period, stat: row.stat }, value: row.value });
+      for (const row of usage.connectionsStat)
+        stat.push({ labels: { mode: row.mode, period: row.period, stat: row.stat }, value: row.value });
       const users = emit(ctx, USERS);
       for (const row of usage.users) users.push({ labels: { mode: row.mode, kind: row.kind }, value: row.value });
     },

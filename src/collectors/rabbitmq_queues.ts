@@ -17,14 +17,44 @@ export const RABBITMQ_METRICS = {
 } as const;
 
 const QUEUE = ['vhost', 'queue'] as const;
-const UP = gaugeFamily(RABBITMQ_METRICS.up, 'Whether the RabbitMQ source answered in this scrape (1) or not (0).', ['source']);
-const SOURCE_INFO = gaugeFamily('onlyoffice_rabbitmq_queue_source_info', 'Always 1; the source the queue numbers come from.', ['source']);
-const EXISTS = gaugeFamily('onlyoffice_rabbitmq_queue_exists', 'Whether the queue exists (1) or not (0); a missing queue has no other queue metric.', QUEUE);
-const READY = gaugeFamily(RABBITMQ_METRICS.queueMessagesReady, 'Messages ready for delivery (the conversion backlog on ds.converttask*).', QUEUE);
-const UNACKED = gaugeFamily('onlyoffice_rabbitmq_queue_messages_unacked', 'Messages delivered and not yet acknowledged (conversions in progress).', QUEUE);
-const MESSAGES = gaugeFamily('onlyoffice_rabbitmq_queue_messages', 'Messages in the queue, ready plus unacknowledged.', QUEUE);
-const CONSUMERS = gaugeFamily(RABBITMQ_METRICS.queueConsumers, 'Consumers on the queue (0 on ds.converttask* = no converter).', QUEUE);
-const RATES = gaugeFamily('onlyoffice_rabbitmq_queue_messages_per_second', 'Message rate by operation, from the management API.', [...QUEUE, 'operation']);
+const UP = gaugeFamily(RABBITMQ_METRICS.up, 'Whether the RabbitMQ source answered in this scrape (1) or not (0).', [
+  'source',
+]);
+const SOURCE_INFO = gaugeFamily(
+  'onlyoffice_rabbitmq_queue_source_info',
+  'Always 1; the source the queue numbers come from.',
+  ['source'],
+);
+const EXISTS = gaugeFamily(
+  'onlyoffice_rabbitmq_queue_exists',
+  'Whether the queue exists (1) or not (0); a missing queue has no other queue metric.',
+  QUEUE,
+);
+const READY = gaugeFamily(
+  RABBITMQ_METRICS.queueMessagesReady,
+  'Messages ready for delivery (the conversion backlog on ds.converttask*).',
+  QUEUE,
+);
+const UNACKED = gaugeFamily(
+  'onlyoffice_rabbitmq_queue_messages_unacked',
+  'Messages delivered and not yet acknowledged (conversions in progress).',
+  QUEUE,
+);
+const MESSAGES = gaugeFamily(
+  'onlyoffice_rabbitmq_queue_messages',
+  'Messages in the queue, ready plus unacknowledged.',
+  QUEUE,
+);
+const CONSUMERS = gaugeFamily(
+  RABBITMQ_METRICS.queueConsumers,
+  'Consumers on the queue (0 on ds.converttask* = no converter).',
+  QUEUE,
+);
+const RATES = gaugeFamily(
+  'onlyoffice_rabbitmq_queue_messages_per_second',
+  'Message rate by operation, from the management API.',
+  [...QUEUE, 'operation'],
+);
 
 /** The conversion task queue was renamed in 8.3 (quorum-queue work); after an upgrade both may exist. */
 export const CONVERT_TASK_QUEUES = ['ds.converttask', 'ds.converttask6'] as const;
@@ -40,8 +70,15 @@ export class RabbitmqQueuesCollector implements Collector {
   private readonly lastError = new Map<string, string | undefined>();
   private readonly transitions: TransitionLog;
 
-  constructor(private readonly config: RabbitmqConfig, logger: Logger) {
-    this.transitions = new TransitionLog(logger, { failing: 'rabbitmq source failed', recovered: 'rabbitmq source recovered', field: 'err' });
+  constructor(
+    private readonly config: RabbitmqConfig,
+    logger: Logger,
+  ) {
+    this.transitions = new TransitionLog(logger, {
+      failing: 'rabbitmq source failed',
+      recovered: 'rabbitmq source recovered',
+      field: 'err',
+    });
     this.vhost = config.vhost ?? (config.url !== undefined ? vhostOfAmqpUrl(config.url) : undefined) ?? '/';
     const wanted = (source: (typeof PREFERENCE)[number]) => config.source === 'auto' || config.source === source;
     this.sources = [];
@@ -49,11 +86,12 @@ export class RabbitmqQueuesCollector implements Collector {
       const fromAmqp = config.url !== undefined ? new URL(config.url) : undefined;
       const management = new URL(config.management_url);
       // The management user defaults to the one in management_url, then to DS's AMQP user (often the same account).
-      const credentials = config.username !== undefined
-        ? { username: config.username, password: config.password }
-        : management.username === '' && fromAmqp && fromAmqp.username !== ''
-          ? { username: decodeURIComponent(fromAmqp.username), password: decodeURIComponent(fromAmqp.password) }
-          : {};
+      const credentials =
+        config.username !== undefined
+          ? { username: config.username, password: config.password }
+          : management.username === '' && fromAmqp && fromAmqp.username !== ''
+            ? { username: decodeURIComponent(fromAmqp.username), password: decodeURIComponent(fromAmqp.password) }
+            : {};
       this.sources.push(new ManagementSource(config.management_url, credentials, config.insecure_skip_verify));
     }
     if (config.prometheus_url !== undefined && wanted('prometheus')) {
@@ -65,14 +103,17 @@ export class RabbitmqQueuesCollector implements Collector {
   }
 
   async collect(ctx: ScrapeContext): Promise<void> {
-    const candidates = this.config.queues === 'auto' ? [...CONVERT_TASK_QUEUES, ...OTHER_DS_QUEUES] : this.config.queues;
+    const candidates =
+      this.config.queues === 'auto' ? [...CONVERT_TASK_QUEUES, ...OTHER_DS_QUEUES] : this.config.queues;
     const timeoutMs = Math.max(1, Math.min(this.config.timeout, ctx.deadline - Date.now()));
-    const results = await Promise.all(this.sources.map(async (source) => ({
-      source,
-      result: await source.query(this.vhost, candidates, ctx.signal, timeoutMs).catch(
-        (error: unknown): SourceResult => ({ ok: false, error: String(error) }),
-      ),
-    })));
+    const results = await Promise.all(
+      this.sources.map(async (source) => ({
+        source,
+        result: await source
+          .query(this.vhost, candidates, ctx.signal, timeoutMs)
+          .catch((error: unknown): SourceResult => ({ ok: false, error: String(error) })),
+      })),
+    );
 
     const up = emit(ctx, UP);
     for (const { source, result } of results) {
@@ -81,13 +122,20 @@ export class RabbitmqQueuesCollector implements Collector {
       this.transitions.record(source.name, { source: source.name }, error);
       this.lastError.set(source.name, error);
     }
-    const chosen = PREFERENCE.map((name) => results.find(({ source }) => source.name === name)).find((entry) => entry?.result.ok);
+    const chosen = PREFERENCE.map((name) => results.find(({ source }) => source.name === name)).find(
+      (entry) => entry?.result.ok,
+    );
     if (!chosen || !chosen.result.ok) return;
     const found = chosen.result.queues;
     emit(ctx, SOURCE_INFO).push({ labels: { source: chosen.source.name }, value: 1 });
 
     const exists = emit(ctx, EXISTS);
-    const families = { ready: emit(ctx, READY), unacked: emit(ctx, UNACKED), messages: emit(ctx, MESSAGES), consumers: emit(ctx, CONSUMERS) } as const;
+    const families = {
+      ready: emit(ctx, READY),
+      unacked: emit(ctx, UNACKED),
+      messages: emit(ctx, MESSAGES),
+      consumers: emit(ctx, CONSUMERS),
+    } as const;
     const rates = emit(ctx, RATES);
 
     for (const queue of this.reported(candidates, found)) {
@@ -132,7 +180,11 @@ const rabbitmqQueues: CollectorDefinition = {
   runs: 'scrape',
   create(config, logger) {
     const section = config.rabbitmq;
-    if (section.enabled === false || (section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined)) return undefined;
+    if (
+      section.enabled === false ||
+      (section.url === undefined && section.management_url === undefined && section.prometheus_url === undefined)
+    )
+      return undefined;
     return new RabbitmqQueuesCollector(section, logger);
   },
 };

@@ -18,7 +18,11 @@ export class StatsdCollector implements Collector {
   private listening = false;
   private closed = false;
 
-  constructor(listen: UdpAddress, maxSeries: number, private readonly logger: Logger) {
+  constructor(
+    listen: UdpAddress,
+    maxSeries: number,
+    private readonly logger: Logger,
+  ) {
     this.store = new StatsdStore(maxSeries);
     this.socket = createSocket({ type: listen.family, reuseAddr: false });
     this.ready = new Promise((resolve, reject) => {
@@ -30,7 +34,10 @@ export class StatsdCollector implements Collector {
         // Before 'listening' this is a bind failure; afterwards a socket error we only log.
         if (!this.listening) {
           this.bindError = error;
-          logger.error({ err: error.message, listen: `${listen.host}:${listen.port}` }, 'statsd receiver cannot listen');
+          logger.error(
+            { err: error.message, listen: `${listen.host}:${listen.port}` },
+            'statsd receiver cannot listen',
+          );
           reject(error);
         } else {
           logger.warn({ err: error.message }, 'statsd receiver socket error');

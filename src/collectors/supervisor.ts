@@ -14,12 +14,31 @@ export const SUPERVISOR_METRICS = {
   processState: 'onlyoffice_supervisor_process_state',
 } as const;
 
-const UP = gaugeFamily(SUPERVISOR_METRICS.up, '1 when supervisorctl status (or systemctl) answered for this container, 0 when it did not; "" is the host.', ['container']);
-const STATE = gaugeFamily(SUPERVISOR_METRICS.processState, 'Supervisor state of the program: 1 for the current state, 0 for the others.', ['container', 'program', 'state']);
-const UPTIME = gaugeFamily('onlyoffice_supervisor_process_uptime_seconds', 'Uptime of a RUNNING program as supervisor printed it at the last check.', ['container', 'program']);
-const CHECK = gaugeFamily('onlyoffice_supervisor_check_state',
-  'How the last check went (ok, error, hung, exec_failed, not_running): 1 for the current one, 0 for the others.', ['container', 'state']);
-const DROPPED = gaugeFamily('onlyoffice_supervisor_programs_dropped', 'Program lines of the last check past the cap of 64 programs per container, not exported.', ['container']);
+const UP = gaugeFamily(
+  SUPERVISOR_METRICS.up,
+  '1 when supervisorctl status (or systemctl) answered for this container, 0 when it did not; "" is the host.',
+  ['container'],
+);
+const STATE = gaugeFamily(
+  SUPERVISOR_METRICS.processState,
+  'Supervisor state of the program: 1 for the current state, 0 for the others.',
+  ['container', 'program', 'state'],
+);
+const UPTIME = gaugeFamily(
+  'onlyoffice_supervisor_process_uptime_seconds',
+  'Uptime of a RUNNING program as supervisor printed it at the last check.',
+  ['container', 'program'],
+);
+const CHECK = gaugeFamily(
+  'onlyoffice_supervisor_check_state',
+  'How the last check went (ok, error, hung, exec_failed, not_running): 1 for the current one, 0 for the others.',
+  ['container', 'state'],
+);
+const DROPPED = gaugeFamily(
+  'onlyoffice_supervisor_programs_dropped',
+  'Program lines of the last check past the cap of 64 programs per container, not exported.',
+  ['container'],
+);
 
 /**
  * The DS programs (ds:docservice, ds:converter, ds:metrics ...) as supervisor inside the all-in-one container
@@ -41,11 +60,15 @@ const supervisor: CollectorDefinition = {
     let watcher: SupervisorWatcher | undefined;
     if (inDocker) {
       lease = acquireEngine(section, logger);
-      watcher = new SupervisorWatcher(lease.engine, {
-        match: containerMatcher(section.supervisor_containers, section.images),
-        intervalMs: section.supervisor_interval,
-        timeoutMs: section.supervisor_timeout,
-      }, logger.child({ component: 'supervisor' }));
+      watcher = new SupervisorWatcher(
+        lease.engine,
+        {
+          match: containerMatcher(section.supervisor_containers, section.images),
+          intervalMs: section.supervisor_interval,
+          timeoutMs: section.supervisor_timeout,
+        },
+        logger.child({ component: 'supervisor' }),
+      );
       watcher.start();
     }
 
@@ -56,10 +79,14 @@ const supervisor: CollectorDefinition = {
           await lease.engine.view.ready(ctx.signal, (key, compute) => ctx.memo(key, compute));
           const targets = watcher.targets();
           const unchecked = targets.filter((c) => c.state === 'running' && watcher.current(c) === undefined);
-          if (unchecked.length > 0) await untilSettledOrAborted(Promise.allSettled(unchecked.map((c) => watcher.check(c))), ctx.signal);
+          if (unchecked.length > 0)
+            await untilSettledOrAborted(Promise.allSettled(unchecked.map((c) => watcher.check(c))), ctx.signal);
           for (const container of targets) {
             if (container.state !== 'running') {
-              reports.push({ container: container.name, report: failedReport('not_running', `container is ${container.state}`) });
+              reports.push({
+                container: container.name,
+                report: failedReport('not_running', `container is ${container.state}`),
+              });
               continue;
             }
             // A check that did not finish before the deadline leaves this container out of this scrape.
@@ -67,8 +94,16 @@ const supervisor: CollectorDefinition = {
             if (result) reports.push({ container: container.name, report: result.report });
           }
         }
-        if (hostProgram !== undefined) reports.push({ container: '', report: await hostSupervisorctl(hostProgram, section.supervisor_timeout, ctx.signal) });
-        else if (hostUnits.length > 0) reports.push({ container: '', report: await hostSystemdUnits(hostUnits, section.supervisor_timeout, ctx.signal) });
+        if (hostProgram !== undefined)
+          reports.push({
+            container: '',
+            report: await hostSupervisorctl(hostProgram, section.supervisor_timeout, ctx.signal),
+          });
+        else if (hostUnits.length > 0)
+          reports.push({
+            container: '',
+            report: await hostSystemdUnits(hostUnits, section.supervisor_timeout, ctx.signal),
+          });
         write(ctx, reports);
       },
       async close() {
@@ -93,8 +128,10 @@ function write(ctx: ScrapeContext, reports: { container: string; report: Supervi
     for (const s of CHECK_STATES) check.push({ labels: { container, state: s }, value: report.check === s ? 1 : 0 });
     dropped.push({ labels: { container }, value: report.dropped });
     for (const program of report.programs) {
-      for (const s of SUPERVISOR_STATES) state.push({ labels: { container, program: program.program, state: s }, value: program.state === s ? 1 : 0 });
-      if (program.uptimeSeconds !== undefined) uptime.push({ labels: { container, program: program.program }, value: program.uptimeSeconds });
+      for (const s of SUPERVISOR_STATES)
+        state.push({ labels: { container, program: program.program, state: s }, value: program.state === s ? 1 : 0 });
+      if (program.uptimeSeconds !== undefined)
+        uptime.push({ labels: { container, program: program.program }, value: program.uptimeSeconds });
     }
   }
 }

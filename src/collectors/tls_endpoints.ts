@@ -42,8 +42,15 @@ class TlsEndpointsCollector implements Collector {
   /** What was wrong with each configured endpoint in the last /metrics scrape (for the doctor). */
   private readonly failures = new Map<string, string>();
 
-  constructor(private readonly config: Config, private readonly logger: Logger, private readonly endpoints: TlsEndpoint[]) {
-    this.problems = new TransitionLog(logger, { failing: 'TLS endpoint problem', recovered: 'TLS endpoint verified again' });
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+    private readonly endpoints: TlsEndpoint[],
+  ) {
+    this.problems = new TransitionLog(logger, {
+      failing: 'TLS endpoint problem',
+      recovered: 'TLS endpoint verified again',
+    });
   }
 
   private loadedTrust(): Trust {
@@ -52,7 +59,10 @@ class TlsEndpointsCollector implements Collector {
       this.trust = loadTrust(extra?.pem ?? []);
       const skipped = extra ? new TrustAnchors(extra.pem).skipped : 0;
       if (skipped > 0) {
-        this.logger.warn({ ca_file: extra?.path, skipped }, 'tls.ca_file: certificates that are not self-signed roots are not used as trust anchors');
+        this.logger.warn(
+          { ca_file: extra?.path, skipped },
+          'tls.ca_file: certificates that are not self-signed roots are not used as trust anchors',
+        );
       }
     }
     return this.trust;
@@ -65,7 +75,8 @@ class TlsEndpointsCollector implements Collector {
       // The target's own URL (blackbox_exporter's probe_ssl_* are about it) and its public_url, where users meet the certificate.
       blackbox = endpointOfUrl(ctx.target.url);
       const publicEndpoint = ctx.target.public_url === undefined ? undefined : endpointOfUrl(ctx.target.public_url);
-      for (const endpoint of [blackbox, publicEndpoint]) if (endpoint && !targets.some((t) => t.target === endpoint.target)) targets.push(endpoint);
+      for (const endpoint of [blackbox, publicEndpoint])
+        if (endpoint && !targets.some((t) => t.target === endpoint.target)) targets.push(endpoint);
     } else {
       targets.push(...this.endpoints);
     }
@@ -74,7 +85,12 @@ class TlsEndpointsCollector implements Collector {
     this.handshakes ??= new TlsHandshakes(trust);
     const handshakes = this.handshakes;
     const timeoutMs = this.config.tls.timeout;
-    const results = await Promise.all(targets.map(async (endpoint) => ({ endpoint, result: await probeTls(endpoint, trust, ctx.signal, timeoutMs, handshakes) })));
+    const results = await Promise.all(
+      targets.map(async (endpoint) => ({
+        endpoint,
+        result: await probeTls(endpoint, trust, ctx.signal, timeoutMs, handshakes),
+      })),
+    );
     const metrics = tlsMetrics(ctx);
     for (const { endpoint, result } of results) {
       const problem = problemOf(result);
@@ -98,21 +114,55 @@ class TlsEndpointsCollector implements Collector {
   }
 }
 
-const UP = gaugeFamily(TLS_ENDPOINT_METRICS.up,
-  '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.', ['target']);
-const NOT_AFTER = gaugeFamily(TLS_ENDPOINT_METRICS.notAfter,
-  'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.', ['target', 'position', 'subject']);
-const VERIFIED = gaugeFamily(TLS_ENDPOINT_METRICS.verified,
-  '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates, 0 otherwise; hostname not included.', ['target']);
-const COMPLETE = gaugeFamily(TLS_ENDPOINT_METRICS.chainComplete, '1 when the server sent every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.', ['target']);
-const HOSTNAME = gaugeFamily(TLS_ENDPOINT_METRICS.hostnameMatch, '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI), 0 when it is not.', ['target']);
-const VERSION = gaugeFamily('onlyoffice_tls_version_info', 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.', ['target', 'version']);
-const PROBE_EARLIEST = gaugeFamily('probe_ssl_earliest_cert_expiry', 'Earliest NotAfter among the certificates of the chain (blackbox_exporter name), in unixtime.');
-const PROBE_CHAIN_EXPIRY = gaugeFamily('probe_ssl_last_chain_expiry_timestamp_seconds',
-  'Earliest NotAfter of the verified chain (blackbox_exporter name); absent when the chain does not verify.');
-const PROBE_CHAIN_INFO = gaugeFamily('probe_ssl_last_chain_info', 'Contains SSL leaf certificate information',
-  ['fingerprint_sha256', 'subject', 'issuer', 'subjectalternative', 'serialnumber']);
-const PROBE_TLS_VERSION = gaugeFamily('probe_tls_version_info', 'TLS version negotiated (blackbox_exporter name); always 1.', ['version']);
+const UP = gaugeFamily(
+  TLS_ENDPOINT_METRICS.up,
+  '1 when the TLS handshake completed and a certificate was read, 0 when the endpoint could not be reached or refused TLS.',
+  ['target'],
+);
+const NOT_AFTER = gaugeFamily(
+  TLS_ENDPOINT_METRICS.notAfter,
+  'NotAfter of each certificate of the chain as presented (position 0 = leaf), read without verification.',
+  ['target', 'position', 'subject'],
+);
+const VERIFIED = gaugeFamily(
+  TLS_ENDPOINT_METRICS.verified,
+  '1 when the chain verifies to a trusted root (system store plus tls.ca_file) and is within its dates, 0 otherwise; hostname not included.',
+  ['target'],
+);
+const COMPLETE = gaugeFamily(
+  TLS_ENDPOINT_METRICS.chainComplete,
+  '1 when the server sent every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.',
+  ['target'],
+);
+const HOSTNAME = gaugeFamily(
+  TLS_ENDPOINT_METRICS.hostnameMatch,
+  '1 when the leaf certificate is valid for the name the endpoint is reached by (SNI), 0 when it is not.',
+  ['target'],
+);
+const VERSION = gaugeFamily('onlyoffice_tls_version_info', 'TLS version negotiated ("TLS 1.2", "TLS 1.3"); always 1.', [
+  'target',
+  'version',
+]);
+const PROBE_EARLIEST = gaugeFamily(
+  'probe_ssl_earliest_cert_expiry',
+  'Earliest NotAfter among the certificates of the chain (blackbox_exporter name), in unixtime.',
+);
+const PROBE_CHAIN_EXPIRY = gaugeFamily(
+  'probe_ssl_last_chain_expiry_timestamp_seconds',
+  'Earliest NotAfter of the verified chain (blackbox_exporter name); absent when the chain does not verify.',
+);
+const PROBE_CHAIN_INFO = gaugeFamily('probe_ssl_last_chain_info', 'Contains SSL leaf certificate information', [
+  'fingerprint_sha256',
+  'subject',
+  'issuer',
+  'subjectalternative',
+  'serialnumber',
+]);
+const PROBE_TLS_VERSION = gaugeFamily(
+  'probe_tls_version_info',
+  'TLS version negotiated (blackbox_exporter name); always 1.',
+  ['version'],
+);
 
 function tlsMetrics(ctx: Emitter) {
   return {
@@ -130,7 +180,10 @@ function recordEndpoint(metrics: ReturnType<typeof tlsMetrics>, target: string, 
   if (!result.ok) return;
   result.chain.forEach((cert, position) => {
     const facts = certificateFacts(cert);
-    metrics.notAfter.push({ labels: { target, position: String(position), subject: facts.subject }, value: facts.notAfter });
+    metrics.notAfter.push({
+      labels: { target, position: String(position), subject: facts.subject },
+      value: facts.notAfter,
+    });
   });
   metrics.verified.push({ labels: { target }, value: result.verified ? 1 : 0 });
   metrics.complete.push({ labels: { target }, value: result.chainComplete ? 1 : 0 });
@@ -165,8 +218,11 @@ const definition: CollectorDefinition = {
   create(config, logger) {
     if (!config.tls.enabled) return undefined;
     const endpoints = [...config.tls.endpoints];
-    const publicEndpoint = config.documentserver.public_url ? endpointOfUrl(config.documentserver.public_url) : undefined;
-    if (publicEndpoint && !endpoints.some((endpoint) => endpoint.target === publicEndpoint.target)) endpoints.push(publicEndpoint);
+    const publicEndpoint = config.documentserver.public_url
+      ? endpointOfUrl(config.documentserver.public_url)
+      : undefined;
+    if (publicEndpoint && !endpoints.some((endpoint) => endpoint.target === publicEndpoint.target))
+      endpoints.push(publicEndpoint);
     return new TlsEndpointsCollector(config, logger, endpoints);
   },
 };

@@ -19,12 +19,24 @@ export const TLS_FILE_METRICS = {
   chainComplete: 'onlyoffice_tls_cert_file_chain_complete',
 } as const;
 
-const READABLE = gaugeFamily(TLS_FILE_METRICS.readable,
-  '1 when the file can be read (a certificate file must also hold a PEM certificate), 0 when it cannot; also given for the .key beside a certificate when it exists.', ['path']);
-const NOT_AFTER = gaugeFamily(TLS_FILE_METRICS.notAfter, 'NotAfter of the first (leaf) certificate in the file.', ['path']);
-const KEY_MATCH = gaugeFamily(TLS_FILE_METRICS.keyMatch,
-  '1 when the .key beside the certificate is its private key; 0 when it is not, or cannot be read or parsed. Absent without a .key file.', ['path']);
-const CHAIN_COMPLETE = gaugeFamily(TLS_FILE_METRICS.chainComplete, '1 when the file carries every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.', ['path']);
+const READABLE = gaugeFamily(
+  TLS_FILE_METRICS.readable,
+  '1 when the file can be read (a certificate file must also hold a PEM certificate), 0 when it cannot; also given for the .key beside a certificate when it exists.',
+  ['path'],
+);
+const NOT_AFTER = gaugeFamily(TLS_FILE_METRICS.notAfter, 'NotAfter of the first (leaf) certificate in the file.', [
+  'path',
+]);
+const KEY_MATCH = gaugeFamily(
+  TLS_FILE_METRICS.keyMatch,
+  '1 when the .key beside the certificate is its private key; 0 when it is not, or cannot be read or parsed. Absent without a .key file.',
+  ['path'],
+);
+const CHAIN_COMPLETE = gaugeFamily(
+  TLS_FILE_METRICS.chainComplete,
+  '1 when the file carries every intermediate needed to reach a self-signed or trusted root, 0 when one is missing.',
+  ['path'],
+);
 
 /** The private key DS pairs with a certificate: same folder and name, `.key` (onlyoffice.crt → onlyoffice.key). */
 export function keyPathFor(certPath: string): string {
@@ -61,14 +73,24 @@ class TlsFilesCollector implements Collector {
 
   private readonly problems: TransitionLog;
 
-  constructor(private readonly config: Config, private readonly logger: Logger, private readonly defaults: readonly string[]) {
-    this.problems = new TransitionLog(logger, { failing: 'certificate file problem', recovered: 'certificate file fine again' });
+  constructor(
+    private readonly config: Config,
+    private readonly logger: Logger,
+    private readonly defaults: readonly string[],
+  ) {
+    this.problems = new TransitionLog(logger, {
+      failing: 'certificate file problem',
+      recovered: 'certificate file fine again',
+    });
   }
 
   async collect(ctx: ScrapeContext): Promise<void> {
     const configured = this.config.tls.files;
-    const paths = configured ?? (await Promise.all(this.defaults.map(async (path) => ((await exists(path)) ? path : undefined))))
-      .filter((path): path is string => path !== undefined);
+    const paths =
+      configured ??
+      (await Promise.all(this.defaults.map(async (path) => ((await exists(path)) ? path : undefined)))).filter(
+        (path): path is string => path !== undefined,
+      );
     if (paths.length === 0) return;
     this.trust ??= loadTrust(this.config.tls.ca_file?.pem ?? []);
     const readable = emit(ctx, READABLE);
@@ -79,50 +101,52 @@ class TlsFilesCollector implements Collector {
     const readableSeen = new Set<string>();
 
     // A path listed twice is read once: one series per path.
-    await Promise.all([...new Set(paths)].map(async (path) => {
-      const problems: string[] = [];
-      const text = await readFileBounded(path, ctx.signal);
-      let certificates: X509Certificate[] = [];
-      if (text.ok) {
-        try {
-          certificates = parsePemCertificates(text.value.toString('utf8'));
-        } catch {
-          problems.push('a PEM block is not a valid certificate');
-        }
-        if (certificates.length === 0 && problems.length === 0) problems.push('holds no PEM certificate');
-      } else {
-        problems.push(`cannot read: ${text.reason}`);
-      }
-      const leaf = certificates[0];
-      if (!readableSeen.has(path)) readable.push({ labels: { path }, value: leaf ? 1 : 0 });
-      readableSeen.add(path);
-      if (leaf) {
-        notAfter.push({ labels: { path }, value: certificateFacts(leaf).notAfter });
-        chainComplete.push({ labels: { path }, value: this.trust!.walk(certificates).complete ? 1 : 0 });
-      }
-
-      const keyPath = keyPathFor(path);
-      if (keyPath !== path && (await exists(keyPath))) {
-        const key = await readFileBounded(keyPath, ctx.signal);
-        if (!readableSeen.has(keyPath)) readable.push({ labels: { path: keyPath }, value: key.ok ? 1 : 0 });
-        readableSeen.add(keyPath);
-        if (!key.ok) problems.push(`cannot read ${keyPath}: ${key.reason}`);
-        if (leaf) {
-          let matches = false;
-          if (key.ok) {
-            try {
-              matches = leaf.checkPrivateKey(createPrivateKey(key.value));
-              if (!matches) problems.push(`${keyPath} is not the private key of this certificate`);
-            } catch {
-              // Never the parser's message: it could quote key material.
-              problems.push(`${keyPath} is not a usable private key (encrypted, or not PEM/DER)`);
-            }
+    await Promise.all(
+      [...new Set(paths)].map(async (path) => {
+        const problems: string[] = [];
+        const text = await readFileBounded(path, ctx.signal);
+        let certificates: X509Certificate[] = [];
+        if (text.ok) {
+          try {
+            certificates = parsePemCertificates(text.value.toString('utf8'));
+          } catch {
+            problems.push('a PEM block is not a valid certificate');
           }
-          keyMatch.push({ labels: { path }, value: matches ? 1 : 0 });
+          if (certificates.length === 0 && problems.length === 0) problems.push('holds no PEM certificate');
+        } else {
+          problems.push(`cannot read: ${text.reason}`);
         }
-      }
-      this.problems.record(path, { path }, problems.length > 0 ? problems.join('; ') : undefined);
-    }));
+        const leaf = certificates[0];
+        if (!readableSeen.has(path)) readable.push({ labels: { path }, value: leaf ? 1 : 0 });
+        readableSeen.add(path);
+        if (leaf) {
+          notAfter.push({ labels: { path }, value: certificateFacts(leaf).notAfter });
+          chainComplete.push({ labels: { path }, value: this.trust!.walk(certificates).complete ? 1 : 0 });
+        }
+
+        const keyPath = keyPathFor(path);
+        if (keyPath !== path && (await exists(keyPath))) {
+          const key = await readFileBounded(keyPath, ctx.signal);
+          if (!readableSeen.has(keyPath)) readable.push({ labels: { path: keyPath }, value: key.ok ? 1 : 0 });
+          readableSeen.add(keyPath);
+          if (!key.ok) problems.push(`cannot read ${keyPath}: ${key.reason}`);
+          if (leaf) {
+            let matches = false;
+            if (key.ok) {
+              try {
+                matches = leaf.checkPrivateKey(createPrivateKey(key.value));
+                if (!matches) problems.push(`${keyPath} is not the private key of this certificate`);
+              } catch {
+                // Never the parser's message: it could quote key material.
+                problems.push(`${keyPath} is not a usable private key (encrypted, or not PEM/DER)`);
+              }
+            }
+            keyMatch.push({ labels: { path }, value: matches ? 1 : 0 });
+          }
+        }
+        this.problems.record(path, { path }, problems.length > 0 ? problems.join('; ') : undefined);
+      }),
+    );
   }
 }
 

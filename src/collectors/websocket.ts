@@ -9,12 +9,21 @@ export const WEBSOCKET_METRICS = {
   authError: 'onlyoffice_websocket_auth_error',
 } as const;
 
-const AUTH_UP = gaugeFamily(WEBSOCKET_METRICS.authUp,
-  'Whether DocumentServer accepted the editors\' browser token on the co-editing WebSocket (1) or refused it (0).', ['via']);
-const AUTH_ERROR = gaugeFamily(WEBSOCKET_METRICS.authError,
-  'Always 1; DocumentServer\'s code and description when it refused the browser token.', ['via', 'code', 'reason']);
+const AUTH_UP = gaugeFamily(
+  WEBSOCKET_METRICS.authUp,
+  "Whether DocumentServer accepted the editors' browser token on the co-editing WebSocket (1) or refused it (0).",
+  ['via'],
+);
+const AUTH_ERROR = gaugeFamily(
+  WEBSOCKET_METRICS.authError,
+  "Always 1; DocumentServer's code and description when it refused the browser token.",
+  ['via', 'code', 'reason'],
+);
 const PROBE_STATUS = gaugeFamily('probe_websocket_status_code', 'Response HTTP status code');
-const PROBE_UPGRADED = gaugeFamily('probe_websocket_connection_upgraded', 'Indicates if the websocket connection was successfully upgraded: 1 yes (HTTP 101), 0 no');
+const PROBE_UPGRADED = gaugeFamily(
+  'probe_websocket_connection_upgraded',
+  'Indicates if the websocket connection was successfully upgraded: 1 yes (HTTP 101), 0 no',
+);
 
 /**
  * The co-editing WebSocket beyond "is it up" (that is onlyoffice_endpoint_up{endpoint="websocket"}, which shares
@@ -37,7 +46,8 @@ const websocket: CollectorDefinition = {
             continue;
           }
           up.push({ labels: { via }, value: check.token.accepted ? 1 : 0 });
-          if (!check.token.accepted) error.push({ labels: { via, code: check.token.code, reason: check.token.reason }, value: 1 });
+          if (!check.token.accepted)
+            error.push({ labels: { via, code: check.token.code, reason: check.token.reason }, value: 1 });
         }
       }
       if (ctx.scope === 'probe') {

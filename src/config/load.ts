@@ -5,14 +5,25 @@ import { parseYaml, yamlLimitProblem } from './yaml-limits.js';
 
 /** A configuration problem, with every offending key named ("documentserver.timeout: ..."). */
 export class ConfigError extends Error {
-  constructor(readonly source: string, readonly problems: string[]) {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
     super(`invalid configuration in ${source}:\n  - ${problems.join('\n  - ')}`);
     this.name = 'ConfigError';
   }
 }
 
 // Keys whose value may instead come from a file named by `<key>_file` (Docker/Kubernetes secrets).
-export const FILE_BACKED_KEYS = new Set(['secret', 'browser_secret', 'password', 'bearer_token', 'token', 'url', 'username']);
+export const FILE_BACKED_KEYS = new Set([
+  'secret',
+  'browser_secret',
+  'password',
+  'bearer_token',
+  'token',
+  'url',
+  'username',
+]);
 const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 type Env = Record<string, string | undefined>;
@@ -34,9 +45,13 @@ export function parseConfig(text: string, source: string, env: Env = process.env
   const tooBig = yamlLimitProblem(text);
   if (tooBig !== undefined) throw new ConfigError(source, [`not accepted: ${tooBig}`]);
   const parsed = parseYaml(text);
-  if (!parsed.ok) throw new ConfigError(source, [`not valid YAML${parsed.line !== undefined ? ` (line ${parsed.line})` : ''}: ${parsed.message}`]);
+  if (!parsed.ok)
+    throw new ConfigError(source, [
+      `not valid YAML${parsed.line !== undefined ? ` (line ${parsed.line})` : ''}: ${parsed.message}`,
+    ]);
   const raw = parsed.value ?? {};
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(source, ['the top level must be a mapping of sections']);
+  if (typeof raw !== 'object' || Array.isArray(raw))
+    throw new ConfigError(source, ['the top level must be a mapping of sections']);
   const problems: string[] = [];
   const resolved = resolveValues(raw, [], env, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
@@ -56,7 +71,8 @@ function resolveValues(value: unknown, path: string[], env: Env, problems: strin
       return '';
     });
   }
-  if (Array.isArray(value)) return value.map((item, index) => resolveValues(item, [...path, String(index)], env, problems));
+  if (Array.isArray(value))
+    return value.map((item, index) => resolveValues(item, [...path, String(index)], env, problems));
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {

@@ -13,19 +13,21 @@ import { backupsSection } from './sections/backups.js';
 import { supervisorSection } from './sections/supervisor.js';
 
 // One line per section: each section's schema and defaults live in its own file under sections/.
-export const configSchema = z.object({
-  documentserver: documentserverSection.default({}),
-  probe: probeSection.default({}),
-  docker: dockerSection.default({}),
-  supervisor: supervisorSection.default({}),
-  disk: diskSection.default({}),
-  tls: tlsSection.default({}),
-  dependencies: dependenciesSection.default({}),
-  statsd: statsdSection.default({}),
-  notify: notifySection.default({}),
-  rabbitmq: rabbitmqSection.default({}),
-  conversion_probe: conversionProbeSection.default({}),
-  backups: backupsSection.default([]),
-}).strict();
+export const configSchema = z
+  .object({
+    documentserver: documentserverSection.default({}),
+    probe: probeSection.default({}),
+    docker: dockerSection.default({}),
+    supervisor: supervisorSection.default({}),
+    disk: diskSection.default({}),
+    tls: tlsSection.default({}),
+    dependencies: dependenciesSection.default({}),
+    statsd: statsdSection.default({}),
+    notify: notifySection.default({}),
+    rabbitmq: rabbitmqSection.default({}),
+    conversion_probe: conversionProbeSection.default({}),
+    backups: backupsSection.default([]),
+  })
+  .strict();
 
 export type Config = z.infer<typeof configSchema>;

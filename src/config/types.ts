@@ -22,4 +22,6 @@ export function normaliseUrl(value: string): string {
 }
 
 /** host:port, as in Prometheus and blackbox_exporter targets. */
-export const hostPort = z.string().regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:5432 or [::1]:443');
+export const hostPort = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:5432 or [::1]:443');

@@ -8,7 +8,14 @@ export const MAX_YAML_NODES = 10_000;
 export const MAX_YAML_LINES = 20_000;
 
 const NODE_TOKENS = new Set([
-  'scalar', 'single-quoted-scalar', 'double-quoted-scalar', 'alias', 'flow-map-start', 'flow-seq-start', 'seq-item-ind', 'explicit-key-ind',
+  'scalar',
+  'single-quoted-scalar',
+  'double-quoted-scalar',
+  'alias',
+  'flow-map-start',
+  'flow-seq-start',
+  'seq-item-ind',
+  'explicit-key-ind',
 ]);
 
 /**
@@ -44,7 +51,8 @@ export function yamlLimitProblem(text: string): string | undefined {
       }
       if (type === 'flow-map-start' || type === 'flow-seq-start') flow++;
       // The outermost flow collection is counted already, as the block node it is.
-      if (block.length + Math.max(0, flow - 1) > MAX_YAML_DEPTH) return `YAML nested more than ${MAX_YAML_DEPTH} levels deep (line ${line})`;
+      if (block.length + Math.max(0, flow - 1) > MAX_YAML_DEPTH)
+        return `YAML nested more than ${MAX_YAML_DEPTH} levels deep (line ${line})`;
     } else if ((type === 'flow-map-end' || type === 'flow-seq-end') && flow > 0) {
       flow--;
     } else if (type === 'doc-start' || type === 'doc-end') {
@@ -75,7 +83,11 @@ export function parseYaml(text: string): ParsedYaml {
   const doc = parseDocument(text, { uniqueKeys: false, lineCounter });
   const error = doc.errors[0];
   if (error !== undefined) {
-    return { ok: false, line: error instanceof YAMLParseError ? error.linePos?.[0].line : undefined, message: error.message.split('\n')[0]! };
+    return {
+      ok: false,
+      line: error instanceof YAMLParseError ? error.linePos?.[0].line : undefined,
+      message: error.message.split('\n')[0]!,
+    };
   }
   // Depth is bounded by yamlLimitProblem; a stack rather than recursion all the same.
   const pending: unknown[] = [doc.contents];

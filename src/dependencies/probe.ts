@@ -9,13 +9,21 @@ import { redis } from './redis.js';
 
 export type { ProtocolFailure, ProtocolResult } from './conversation.js';
 
-const DIALECTS: Record<DependencyTarget['dependency'], (target: DependencyTarget) => Conversation> = { postgresql, rabbitmq: amqp, redis };
+const DIALECTS: Record<DependencyTarget['dependency'], (target: DependencyTarget) => Conversation> = {
+  postgresql,
+  rabbitmq: amqp,
+  redis,
+};
 
 /** Answers read at most: the verdicts above need a few bytes; a peer that floods us is not what we expect. */
 const MAX_ANSWER_BYTES = 2 * MAX_FRAME_BYTES;
 
 /** Talks just enough of the dependency's protocol to know it answers; never throws. */
-export function checkDependency(target: DependencyTarget, signal: AbortSignal, timeoutMs: number): Promise<ProtocolResult> {
+export function checkDependency(
+  target: DependencyTarget,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<ProtocolResult> {
   const conversation = DIALECTS[target.dependency](target);
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
@@ -44,16 +52,27 @@ export function checkDependency(target: DependencyTarget, signal: AbortSignal, t
       setImmediate(() => socket.destroy());
       resolve(result);
     };
-    const onAbort = () => finish(answered ?? { up: false, seconds: seconds(), failure: 'timeout', message: `no answer within ${Math.round(seconds() * 1000)} ms` });
+    const onAbort = () =>
+      finish(
+        answered ?? {
+          up: false,
+          seconds: seconds(),
+          failure: 'timeout',
+          message: `no answer within ${Math.round(seconds() * 1000)} ms`,
+        },
+      );
     const send = () => socket.write(conversation.greeting);
     if (target.tls) {
-      socket = tlsConnect({
-        host: target.host,
-        port: target.port,
-        ...(isIP(target.host) === 0 ? { servername: target.host } : {}),
-        // Liveness, not certificate health: the TLS collectors judge certificates.
-        rejectUnauthorized: false,
-      }, send);
+      socket = tlsConnect(
+        {
+          host: target.host,
+          port: target.port,
+          ...(isIP(target.host) === 0 ? { servername: target.host } : {}),
+          // Liveness, not certificate health: the TLS collectors judge certificates.
+          rejectUnauthorized: false,
+        },
+        send,
+      );
     } else {
       socket = netConnect({ host: target.host, port: target.port }, send);
     }
@@ -62,7 +81,8 @@ export function checkDependency(target: DependencyTarget, signal: AbortSignal, t
       received = Buffer.concat([received, chunk]);
       const verdict = conversation.onData(received, (data) => socket.write(data));
       if (verdict === 'more') {
-        if (received.length > MAX_ANSWER_BYTES) finish({ up: false, seconds: seconds(), failure: 'protocol', message: 'unexpected answer' });
+        if (received.length > MAX_ANSWER_BYTES)
+          finish({ up: false, seconds: seconds(), failure: 'protocol', message: 'unexpected answer' });
         return;
       }
       if (verdict.up && target.dependency === 'postgresql' && received[0] === 0x53) {
@@ -83,9 +103,12 @@ export function checkDependency(target: DependencyTarget, signal: AbortSignal, t
     socket.on('end', () => {
       const verdict = conversation.onEnd?.();
       if (verdict !== undefined && verdict !== 'more' && !verdict.up) finish({ ...verdict, seconds: seconds() });
-      else finish({ up: false, seconds: seconds(), failure: 'reset', message: 'closed the connection without answering' });
+      else
+        finish({ up: false, seconds: seconds(), failure: 'reset', message: 'closed the connection without answering' });
     });
-    socket.on('error', (error: NodeJS.ErrnoException) => finish({ up: false, seconds: seconds(), ...classify(error, target.tls) }));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      finish({ up: false, seconds: seconds(), ...classify(error, target.tls) }),
+    );
   });
 }
 
@@ -93,7 +116,8 @@ function classify(error: NodeJS.ErrnoException, tls: boolean): { failure: Protoc
   const code = error.code ?? '';
   if (code === 'ECONNREFUSED') return { failure: 'refused', message: 'connection refused' };
   if (code === 'ECONNRESET' || code === 'EPIPE') return { failure: 'reset', message: 'connection reset' };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { failure: 'dns', message: `cannot resolve the host (${code})` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return { failure: 'dns', message: `cannot resolve the host (${code})` };
   if (code === 'ETIMEDOUT') return { failure: 'timeout', message: 'connect timed out' };
   if (tls && (code.startsWith('ERR_SSL') || code.startsWith('ERR_TLS'))) return { failure: 'tls', message: code };
   return { failure: 'error', message: code || error.message };

@@ -1,5 +1,15 @@
 /** The Engine API operations the exporter makes, counted so tests and benchmarks can see what a scrape costs. */
-export const API_OPERATIONS = ['events', 'list', 'inspect', 'images', 'ping', 'stats', 'exec_create', 'exec_start', 'exec_inspect'] as const;
+export const API_OPERATIONS = [
+  'events',
+  'list',
+  'inspect',
+  'images',
+  'ping',
+  'stats',
+  'exec_create',
+  'exec_start',
+  'exec_inspect',
+] as const;
 export type ApiOperation = (typeof API_OPERATIONS)[number];
 
 export class ApiCounter {
@@ -41,5 +51,5 @@ export function describeApiError(error: unknown): string {
     const message = err.json?.message ?? err.message.replace(/^\(HTTP code \d+\)\s*/, '');
     return `HTTP ${err.statusCode}: ${message.trim()}`;
   }
-  return err.code ? `${err.code}: ${err.message}` : err.message ?? String(error);
+  return err.code ? `${err.code}: ${err.message}` : (err.message ?? String(error));
 }

@@ -16,7 +16,8 @@ type Env = Record<string, string | undefined>;
 
 /** docker.socket, else DOCKER_HOST, else the default socket. */
 export function engineConnection(config: DockerConfig, env: Env = process.env): EngineConnection {
-  if (config.socket !== undefined) return { options: { socketPath: config.socket }, endpoint: `unix://${config.socket}` };
+  if (config.socket !== undefined)
+    return { options: { socketPath: config.socket }, endpoint: `unix://${config.socket}` };
   const host = env.DOCKER_HOST?.trim();
   if (host) {
     if (host.startsWith('unix://')) return { options: { socketPath: host.slice('unix://'.length) }, endpoint: host };

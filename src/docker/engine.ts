@@ -37,9 +37,19 @@ export interface EngineLease {
  * Both collectors ask for the engine; they get the same view (one events stream, one resync schedule) when
  * their settings agree. A reload that builds collectors before closing the old ones keeps the view warm.
  */
-export function acquireEngine(config: DockerConfig, logger: Logger, env: Record<string, string | undefined> = process.env): EngineLease {
+export function acquireEngine(
+  config: DockerConfig,
+  logger: Logger,
+  env: Record<string, string | undefined> = process.env,
+): EngineLease {
   const connection = engineConnection(config, env);
-  const key = JSON.stringify([connection.endpoint, config.containers, config.images, config.resync_interval, config.timeout]);
+  const key = JSON.stringify([
+    connection.endpoint,
+    config.containers,
+    config.images,
+    config.resync_interval,
+    config.timeout,
+  ]);
   let entry = shared.get(key);
   if (entry === undefined) {
     DockerClient ??= loadDockerode();

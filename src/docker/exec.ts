@@ -27,7 +27,12 @@ export class ExecTimeout extends Error {
  * (a timed-out exec keeps running in the container: destroying our end of the stream does not stop it).
  */
 export async function execInContainer(
-  engine: DockerEngine, containerId: string, cmd: string[], timeoutMs: number, signal?: AbortSignal, onCreated?: (exec: Docker.Exec) => void,
+  engine: DockerEngine,
+  containerId: string,
+  cmd: string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+  onCreated?: (exec: Docker.Exec) => void,
 ): Promise<ExecResult> {
   const { docker, api } = engine;
   const deadline = deadlineSignal(signal, timeoutMs);
@@ -37,10 +42,16 @@ export async function execInContainer(
   let size = 0;
   try {
     api.count('exec_create');
-    exec = await docker.getContainer(containerId).exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal: abort } as object);
+    exec = await docker
+      .getContainer(containerId)
+      .exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true, abortSignal: abort } as object);
     onCreated?.(exec);
     api.count('exec_start');
-    const stream = await exec.start({ hijack: true, stdin: false, abortSignal: abort } as object) as NodeJS.ReadableStream & { destroy(): void };
+    const stream = (await exec.start({
+      hijack: true,
+      stdin: false,
+      abortSignal: abort,
+    } as object)) as NodeJS.ReadableStream & { destroy(): void };
     const sink = {
       write(chunk: Buffer) {
         if (size < MAX_OUTPUT) chunks.push(chunk.subarray(0, MAX_OUTPUT - size));
@@ -71,15 +82,26 @@ export async function execInContainer(
     deadline.clear();
   }
   const info = await inspectExec(engine, exec, timeoutMs);
-  return { exitCode: info.Running ? undefined : info.ExitCode ?? undefined, output: Buffer.concat(chunks).toString('utf8'), truncated: size > MAX_OUTPUT };
+  return {
+    exitCode: info.Running ? undefined : (info.ExitCode ?? undefined),
+    output: Buffer.concat(chunks).toString('utf8'),
+    truncated: size > MAX_OUTPUT,
+  };
 }
 
 /** GET /exec/{id}/json under a timeout of its own. */
-export async function inspectExec(engine: DockerEngine, exec: Docker.Exec, timeoutMs: number): Promise<{ Running: boolean; ExitCode: number | null }> {
+export async function inspectExec(
+  engine: DockerEngine,
+  exec: Docker.Exec,
+  timeoutMs: number,
+): Promise<{ Running: boolean; ExitCode: number | null }> {
   engine.api.count('exec_inspect');
   const deadline = deadlineSignal(undefined, timeoutMs);
   try {
-    return await exec.inspect({ abortSignal: deadline.signal } as object) as { Running: boolean; ExitCode: number | null };
+    return (await exec.inspect({ abortSignal: deadline.signal } as object)) as {
+      Running: boolean;
+      ExitCode: number | null;
+    };
   } finally {
     deadline.clear();
   }

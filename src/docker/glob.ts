@@ -1,6 +1,14 @@
 /** A matcher for container-name globs (`*` any run of characters, `?` one character), anchored at both ends. */
 export function globMatcher(globs: readonly string[]): (name: string) => boolean {
-  const patterns = globs.map((glob) => new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  const patterns = globs.map(
+    (glob) =>
+      new RegExp(
+        `^${glob
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      ),
+  );
   return (name) => patterns.some((pattern) => pattern.test(name));
 }
 
@@ -15,13 +23,19 @@ export function imageMatcher(globs: readonly string[]): (image: string) => boole
     if (image === '' || globs.length === 0) return false;
     const slash = image.indexOf('/');
     const host = slash > 0 ? image.slice(0, slash) : '';
-    const withoutHost = host !== '' && (host.includes('.') || host.includes(':') || host === 'localhost') ? image.slice(slash + 1) : image;
+    const withoutHost =
+      host !== '' && (host.includes('.') || host.includes(':') || host === 'localhost')
+        ? image.slice(slash + 1)
+        : image;
     return match(image) || match(withoutHost);
   };
 }
 
 /** A container is watched when its name matches one of `names` or its image one of `images`. */
-export function containerMatcher(names: readonly string[], images: readonly string[]): (name: string, image: string) => boolean {
+export function containerMatcher(
+  names: readonly string[],
+  images: readonly string[],
+): (name: string, image: string) => boolean {
   const byName = globMatcher(names);
   const byImage = imageMatcher(images);
   return (name, image) => byName(name) || byImage(image);

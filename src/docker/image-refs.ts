@@ -15,7 +15,9 @@ export function isImageId(image: string, imageId: string): boolean {
 
 /** An image's own names: its tags, and the repository@digest it was pulled as (kept when its tag moved on). */
 export function refsOf(image: Pick<ImageInfo, 'RepoTags' | 'RepoDigests'>): string[] {
-  const refs = [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])].filter((ref) => ref !== '' && !ref.startsWith('<none>'));
+  const refs = [...(image.RepoTags ?? []), ...(image.RepoDigests ?? [])].filter(
+    (ref) => ref !== '' && !ref.startsWith('<none>'),
+  );
   return refs.slice(0, MAX_REFS_PER_IMAGE);
 }
 
@@ -31,7 +33,11 @@ export class ImageRefs {
   }
 
   /** Keeps `ids`; when one of them is new, asks `list` for all images. A list that fails leaves the new IDs unknown (asked again next time). */
-  async learn(ids: ReadonlySet<string>, list: () => Promise<ImageInfo[]>, onError: (error: unknown) => boolean): Promise<void> {
+  async learn(
+    ids: ReadonlySet<string>,
+    list: () => Promise<ImageInfo[]>,
+    onError: (error: unknown) => boolean,
+  ): Promise<void> {
     const next = new Map<string, readonly string[]>();
     for (const id of ids) {
       const known = this.byId.get(id);

@@ -71,7 +71,11 @@ export class StatsGatherer {
   private readonly lifetime = new AbortController();
   private closed = false;
 
-  constructor(private readonly engine: DockerEngine, private readonly intervalMs: number, private readonly logger: Logger) {}
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly intervalMs: number,
+    private readonly logger: Logger,
+  ) {}
 
   start(): void {
     this.schedule(0);

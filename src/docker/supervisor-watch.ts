@@ -16,7 +16,11 @@ import { TransitionLog } from '../lib/transition-log.js';
  */
 export function supervisorctlCommand(timeoutMs: number): string[] {
   const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
-  return ['sh', '-c', `if command -v timeout >/dev/null 2>&1; then exec timeout -s KILL ${seconds} supervisorctl status; else exec supervisorctl status; fi`];
+  return [
+    'sh',
+    '-c',
+    `if command -v timeout >/dev/null 2>&1; then exec timeout -s KILL ${seconds} supervisorctl status; else exec supervisorctl status; fi`,
+  ];
 }
 
 // 128 + SIGKILL: `timeout -s KILL` ended it.
@@ -58,7 +62,11 @@ export class SupervisorWatcher {
   // One line when a container's supervisor goes bad or its reason changes, one when it recovers.
   private readonly transitions: TransitionLog;
 
-  constructor(private readonly engine: DockerEngine, private readonly options: WatchOptions, logger: Logger) {
+  constructor(
+    private readonly engine: DockerEngine,
+    private readonly options: WatchOptions,
+    logger: Logger,
+  ) {
     this.transitions = new TransitionLog(logger, {
       failing: 'supervisorctl status failed in the DocumentServer container',
       recovered: 'supervisorctl status answers again in the DocumentServer container',
@@ -140,10 +148,18 @@ export class SupervisorWatcher {
       } else {
         const command = this.options.command ?? supervisorctlCommand(timeoutMs);
         const remember = (exec: Docker.Exec) => this.unfinished.set(container.id, exec);
-        const result = await execInContainer(this.engine, container.id, command, timeoutMs, this.lifetime.signal, remember);
+        const result = await execInContainer(
+          this.engine,
+          container.id,
+          command,
+          timeoutMs,
+          this.lifetime.signal,
+          remember,
+        );
         if (result.exitCode !== undefined) this.unfinished.delete(container.id);
         report = parseSupervisorctlStatus(result.output, result.exitCode, result.truncated);
-        if (!report.up && result.exitCode === KILLED) report = failedReport('hung', `supervisorctl status: killed after ${Math.ceil(timeoutMs / 1000)} s`);
+        if (!report.up && result.exitCode === KILLED)
+          report = failedReport('hung', `supervisorctl status: killed after ${Math.ceil(timeoutMs / 1000)} s`);
       }
     } catch (error) {
       if (this.closed) return;
@@ -158,6 +174,10 @@ export class SupervisorWatcher {
     }
     if (this.closed) return;
     this.results.set(container.id, { report, at: Date.now(), startedAt: container.startedAt });
-    this.transitions.record(container.name, { container: container.name }, report.up ? undefined : report.error || 'unknown');
+    this.transitions.record(
+      container.name,
+      { container: container.name },
+      report.up ? undefined : report.error || 'unknown',
+    );
   }
 }

@@ -33,7 +33,11 @@ export interface ContainerRecord {
   readonly seq: number;
 }
 
-export function recordFromInspect(info: ContainerInspectInfo, seq: number, refs: readonly string[] = []): ContainerRecord {
+export function recordFromInspect(
+  info: ContainerInspectInfo,
+  seq: number,
+  refs: readonly string[] = [],
+): ContainerRecord {
   const state = info.State;
   return {
     id: info.Id,
@@ -63,7 +67,20 @@ export class EngineUnavailableError extends Error {
 }
 
 // Events after which the container is re-inspected; exec_*, attach, top, resize ... change nothing we export.
-const REFRESH_ACTIONS = new Set(['create', 'start', 'restart', 'die', 'oom', 'kill', 'stop', 'pause', 'unpause', 'rename', 'health_status', 'update']);
+const REFRESH_ACTIONS = new Set([
+  'create',
+  'start',
+  'restart',
+  'die',
+  'oom',
+  'kill',
+  'stop',
+  'pause',
+  'unpause',
+  'rename',
+  'health_status',
+  'update',
+]);
 /** Inspects in flight at once, resync and event-triggered alike. */
 export const INSPECT_CONCURRENCY = 16;
 const EVENT_DEBOUNCE_MS = 20;
@@ -179,10 +196,15 @@ export class ContainerView {
     if (this.phase === 'live') {
       const alive = share ? await share(this.pingKey, (shared) => this.ping(shared)) : await this.ping(signal);
       if (alive) return;
-      if (this.phase === 'live') throw new EngineUnavailableError(`no answer from the Docker engine at ${this.options.endpoint} before the scrape deadline`);
+      if (this.phase === 'live')
+        throw new EngineUnavailableError(
+          `no answer from the Docker engine at ${this.options.endpoint} before the scrape deadline`,
+        );
     }
     if (this.phase === 'connecting') {
-      throw new EngineUnavailableError(`Docker engine at ${this.options.endpoint} did not finish syncing before the scrape deadline`);
+      throw new EngineUnavailableError(
+        `Docker engine at ${this.options.endpoint} did not finish syncing before the scrape deadline`,
+      );
     }
     throw new EngineUnavailableError(`Docker engine unreachable at ${this.options.endpoint}: ${this.lastError}`);
   }
@@ -203,11 +225,16 @@ export class ContainerView {
     const deadline = deadlineSignal(signal ?? this.lifetime.signal, ms);
     this.options.api.count('ping');
     try {
-      await (this.options.docker.ping as (options: object) => Promise<unknown>).call(this.options.docker, { abortSignal: deadline.signal });
+      await (this.options.docker.ping as (options: object) => Promise<unknown>).call(this.options.docker, {
+        abortSignal: deadline.signal,
+      });
       return true;
     } catch (error) {
       if (signal?.aborted || this.lifetime.signal.aborted) return false;
-      const why = apiErrorStatus(error) === undefined && deadline.signal.aborted ? `no answer to a ping within ${ms} ms` : `ping: ${describeApiError(error)}`;
+      const why =
+        apiErrorStatus(error) === undefined && deadline.signal.aborted
+          ? `no answer to a ping within ${ms} ms`
+          : `ping: ${describeApiError(error)}`;
       this.engineDown(why);
       return false;
     } finally {
@@ -268,12 +295,14 @@ export class ContainerView {
     clearTimeout(this.resyncTimer);
     this.phase = 'connecting';
     this.lastAttemptAt = Date.now();
-    this.connecting = this.attempt().then(
-      () => this.onConnected(),
-      (error: unknown) => this.onConnectFailed(error),
-    ).finally(() => {
-      this.connecting = undefined;
-    });
+    this.connecting = this.attempt()
+      .then(
+        () => this.onConnected(),
+        (error: unknown) => this.onConnectFailed(error),
+      )
+      .finally(() => {
+        this.connecting = undefined;
+      });
     return this.connecting;
   }
 
@@ -283,12 +312,16 @@ export class ContainerView {
     // Events first, then the list: nothing that happens in between is missed.
     // Follows the view's lifetime only while connecting: once the stream is there, dropStream() ends it.
     const follower = followSignal(this.lifetime.signal);
-    const timedOut = () => follower.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+    const timedOut = () =>
+      follower.controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
     const timer = setTimeout(timedOut, this.options.timeoutMs);
     let stream: NodeJS.ReadableStream;
     this.options.api.count('events');
     try {
-      stream = await this.options.docker.getEvents({ filters: { type: ['container'] }, abortSignal: follower.signal } as object) as NodeJS.ReadableStream;
+      stream = (await this.options.docker.getEvents({
+        filters: { type: ['container'] },
+        abortSignal: follower.signal,
+      } as object)) as NodeJS.ReadableStream;
     } finally {
       clearTimeout(timer);
       follower.clear();
@@ -334,7 +367,10 @@ export class ContainerView {
     // The retry delay is not reset here: a stream that keeps dropping right after a reconnect keeps its backoff.
     const count = this.records.size;
     if (this.reachable === false) {
-      this.options.logger.info({ endpoint: this.options.endpoint, containers: count }, 'Docker engine reachable again; container view resynced');
+      this.options.logger.info(
+        { endpoint: this.options.endpoint, containers: count },
+        'Docker engine reachable again; container view resynced',
+      );
     } else if (this.reachable === undefined) {
       this.options.logger.info({ endpoint: this.options.endpoint, containers: count }, 'watching Docker containers');
     }
@@ -375,7 +411,10 @@ export class ContainerView {
   private onStreamLost(why: string): void {
     if (this.phase !== 'live') return; // a connect in progress notices by itself
     const lived = Date.now() - this.streamStartedAt;
-    this.options.logger.debug({ endpoint: this.options.endpoint, why, lived }, 'Docker events stream lost; reconnecting');
+    this.options.logger.debug(
+      { endpoint: this.options.endpoint, why, lived },
+      'Docker events stream lost; reconnecting',
+    );
     if (lived >= (this.options.minStreamLifeMs ?? MIN_STREAM_LIFE_MS)) {
       // A stream that lived long dropped once: reconnect at once, with the backoff started afresh.
       this.retryDelayMs = this.options.retry?.initialMs ?? 1000;
@@ -420,18 +459,26 @@ export class ContainerView {
   private async resync(full = true): Promise<void> {
     const listedAt = this.seq;
     this.options.api.count('list');
-    const list = await this.call((abortSignal) => this.options.docker.listContainers({ all: true, abortSignal } as object));
+    const list = await this.call((abortSignal) =>
+      this.options.docker.listContainers({ all: true, abortSignal } as object),
+    );
     const listed = new Map<string, string>();
     const byImageId: { id: string; name: string; imageId: string; signature: string }[] = [];
     for (const summary of list) {
       // Names also holds link aliases (/other/alias); the container's own name has a single leading slash.
-      const own = (summary.Names.find((name) => name.lastIndexOf('/') === 0) ?? summary.Names[0] ?? '').replace(/^\//, '');
+      const own = (summary.Names.find((name) => name.lastIndexOf('/') === 0) ?? summary.Names[0] ?? '').replace(
+        /^\//,
+        '',
+      );
       if (this.options.match(own, summary.Image ?? '')) listed.set(summary.Id, listSignature(summary));
-      else if (isImageId(summary.Image ?? '', summary.ImageID ?? '')) byImageId.push({ id: summary.Id, name: own, imageId: summary.ImageID, signature: listSignature(summary) });
+      else if (isImageId(summary.Image ?? '', summary.ImageID ?? ''))
+        byImageId.push({ id: summary.Id, name: own, imageId: summary.ImageID, signature: listSignature(summary) });
     }
     const inspected = await this.matchByImageId(byImageId, listed);
     const changed = ([id, signature]: [string, string]) => !this.records.has(id) || this.listed.get(id) !== signature;
-    const stale = (full ? [...listed.keys()] : [...listed].filter(changed).map(([id]) => id)).filter((id) => !inspected.has(id));
+    const stale = (full ? [...listed.keys()] : [...listed].filter(changed).map(([id]) => id)).filter(
+      (id) => !inspected.has(id),
+    );
     await Promise.all(stale.map((id) => this.limited(() => this.inspect(id))));
     const present = new Set(list.map((summary) => summary.Id));
     for (const id of this.createdFrom.keys()) if (!present.has(id)) this.createdFrom.delete(id);
@@ -454,24 +501,37 @@ export class ContainerView {
    * one of their image's own names (tags, the repository@digest of a pull). A container never inspected is inspected
    * once to learn what it was created from. Returns the containers inspected here.
    */
-  private async matchByImageId(containers: { id: string; name: string; imageId: string; signature: string }[], listed: Map<string, string>): Promise<Set<string>> {
+  private async matchByImageId(
+    containers: { id: string; name: string; imageId: string; signature: string }[],
+    listed: Map<string, string>,
+  ): Promise<Set<string>> {
     const inspected = new Set<string>();
     if (containers.length === 0) return inspected;
-    await this.images.learn(new Set(containers.map((c) => c.imageId)), () => {
-      this.options.api.count('images');
-      return this.call((abortSignal) => this.options.docker.listImages({ abortSignal } as object));
-    }, (error) => {
-      // An answer (a socket proxy that refuses the images API): match by what the containers were created from only.
-      if (apiErrorStatus(error) === undefined) return false;
-      this.options.logger.debug({ err: describeApiError(error) }, 'listing images failed; containers listed by image ID are matched by what they were created from');
-      return true;
-    });
-    const byRefs = (c: { name: string; imageId: string }) => this.images.get(c.imageId).some((ref) => this.options.match(c.name, ref));
+    await this.images.learn(
+      new Set(containers.map((c) => c.imageId)),
+      () => {
+        this.options.api.count('images');
+        return this.call((abortSignal) => this.options.docker.listImages({ abortSignal } as object));
+      },
+      (error) => {
+        // An answer (a socket proxy that refuses the images API): match by what the containers were created from only.
+        if (apiErrorStatus(error) === undefined) return false;
+        this.options.logger.debug(
+          { err: describeApiError(error) },
+          'listing images failed; containers listed by image ID are matched by what they were created from',
+        );
+        return true;
+      },
+    );
+    const byRefs = (c: { name: string; imageId: string }) =>
+      this.images.get(c.imageId).some((ref) => this.options.match(c.name, ref));
     const unknown = containers.filter((c) => !this.createdFrom.has(c.id) && !byRefs(c));
-    await Promise.all(unknown.map(async (c) => {
-      inspected.add(c.id);
-      await this.limited(() => this.inspect(c.id));
-    }));
+    await Promise.all(
+      unknown.map(async (c) => {
+        inspected.add(c.id);
+        await this.limited(() => this.inspect(c.id));
+      }),
+    );
     for (const c of containers) {
       const from = this.createdFrom.get(c.id);
       if ((from !== undefined && this.options.match(c.name, from)) || byRefs(c)) listed.set(c.id, c.signature);
@@ -509,7 +569,10 @@ export class ContainerView {
       }
       // An answer about this one container (e.g. 500 while it is being removed): keep what we knew.
       if (status !== undefined) {
-        this.options.logger.debug({ id: id.slice(0, 12), err: describeApiError(error) }, 'container inspect failed; keeping its last known state');
+        this.options.logger.debug(
+          { id: id.slice(0, 12), err: describeApiError(error) },
+          'container inspect failed; keeping its last known state',
+        );
         return;
       }
       throw error;
@@ -556,11 +619,16 @@ export class ContainerView {
     const ids = [...this.dirty];
     this.dirty.clear();
     for (const id of ids) {
-      const pending: Promise<void> = this.limited(() => this.inspect(id)).catch(async (error: unknown) => {
-        this.options.logger.debug({ id: id.slice(0, 12), err: describeApiError(error) }, 'container inspect after an event failed');
-        // No HTTP answer at all (timeout, connection refused): is it the engine, or this container?
-        if (apiErrorStatus(error) === undefined && !this.lifetime.signal.aborted) await this.ping();
-      }).finally(() => this.inflight.delete(pending));
+      const pending: Promise<void> = this.limited(() => this.inspect(id))
+        .catch(async (error: unknown) => {
+          this.options.logger.debug(
+            { id: id.slice(0, 12), err: describeApiError(error) },
+            'container inspect after an event failed',
+          );
+          // No HTTP answer at all (timeout, connection refused): is it the engine, or this container?
+          if (apiErrorStatus(error) === undefined && !this.lifetime.signal.aborted) await this.ping();
+        })
+        .finally(() => this.inflight.delete(pending));
       this.inflight.add(pending);
     }
   }

@@ -40,12 +40,30 @@ A target is seen as /probe sees it: its proxy, docservice, healthcheck, JWT and 
 
 export class DoctorCliError extends Error {}
 
-const IGNORED = new Set(['web.listen-address', 'web.timeout-offset', 'web.config.file', 'web.max-requests', 'web.max-response-bytes-in-flight']);
+const IGNORED = new Set([
+  'web.listen-address',
+  'web.timeout-offset',
+  'web.config.file',
+  'web.max-requests',
+  'web.max-response-bytes-in-flight',
+]);
 
 export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' {
-  const options: DoctorOptions = { lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto', all: false, notify: [] };
+  const options: DoctorOptions = {
+    lang: 'zh-CN',
+    format: 'text',
+    timeoutMs: 30_000,
+    logLevel: 'error',
+    color: 'auto',
+    all: false,
+    notify: [],
+  };
   const fail = (message: string) => new DoctorCliError(message);
-  for (const { flag, value } of readFlags(argv, ['help', 'h', 'color', 'no-color', 'all', 'web.enable-remote-reload'], fail)) {
+  for (const { flag, value } of readFlags(
+    argv,
+    ['help', 'h', 'color', 'no-color', 'all', 'web.enable-remote-reload'],
+    fail,
+  )) {
     switch (flag) {
       case 'help':
       case 'h':
@@ -75,16 +93,19 @@ export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' 
         options.configFile = value;
         break;
       case 'lang':
-        if (!(LANGS as readonly string[]).includes(value)) throw new DoctorCliError(`--lang must be zh-CN or en, not "${value}"`);
+        if (!(LANGS as readonly string[]).includes(value))
+          throw new DoctorCliError(`--lang must be zh-CN or en, not "${value}"`);
         options.lang = value as Lang;
         break;
       case 'format':
-        if (value !== 'text' && value !== 'json') throw new DoctorCliError(`--format must be text or json, not "${value}"`);
+        if (value !== 'text' && value !== 'json')
+          throw new DoctorCliError(`--format must be text or json, not "${value}"`);
         options.format = value;
         break;
       case 'timeout': {
         const ms = parseDuration(value);
-        if (ms === undefined || ms <= 0) throw new DoctorCliError(`--timeout must be a duration such as 30s, not "${value}"`);
+        if (ms === undefined || ms <= 0)
+          throw new DoctorCliError(`--timeout must be a duration such as 30s, not "${value}"`);
         options.timeoutMs = ms;
         break;
       }
@@ -97,7 +118,9 @@ export function parseDoctorCli(argv: readonly string[]): DoctorOptions | 'help' 
   }
   if (options.all && options.target !== undefined) throw new DoctorCliError('give --target or --all, not both');
   if (options.notify.length > 0 && (options.all || options.target !== undefined)) {
-    throw new DoctorCliError('--notify sends the report of documentserver and every target; give it without --target or --all');
+    throw new DoctorCliError(
+      '--notify sends the report of documentserver and every target; give it without --target or --all',
+    );
   }
   return options;
 }

@@ -24,7 +24,9 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
     ran.add(check.id);
   }
 
-  const ordered = HOP_IDS.filter((id) => options.hops === undefined || options.hops.includes(id)).map((id) => hops.get(id)!);
+  const ordered = HOP_IDS.filter((id) => options.hops === undefined || options.hops.includes(id)).map((id) =>
+    hops.get(id)!,
+  );
   return {
     verdict: worst(ordered.map((h) => h.verdict)),
     target: ctx.direct,
@@ -39,7 +41,8 @@ export function diagnose(samples: readonly Sample[], config: Config, options: Di
 
 /** Another hop's result, for a hop that declared it reads it and runs after it. */
 function earlier(check: HopCheck, id: HopId, ran: ReadonlySet<HopId>, hops: ReadonlyMap<HopId, Hop>): Readonly<Hop> {
-  if (!check.reads?.includes(id) || !ran.has(id)) throw new Error(`doctor hop ${check.id} reads ${id}: list ${id} in its reads and before it in hops/index.ts`);
+  if (!check.reads?.includes(id) || !ran.has(id))
+    throw new Error(`doctor hop ${check.id} reads ${id}: list ${id} in its reads and before it in hops/index.ts`);
   return hops.get(id)!;
 }
 
@@ -57,5 +60,9 @@ function rootCauses(ordered: readonly Hop[]): Diagnosis['causes'] {
       causes.push({ ...ref, hop: h.id, severity: h.verdict === 'warn' || warnOnly === true ? 'warn' : 'fail' });
     }
   }
-  return causes.sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'fail' ? -1 : 1) || CAUSE_ORDER.indexOf(a.id) - CAUSE_ORDER.indexOf(b.id));
+  return causes.sort(
+    (a, b) =>
+      (a.severity === b.severity ? 0 : a.severity === 'fail' ? -1 : 1) ||
+      CAUSE_ORDER.indexOf(a.id) - CAUSE_ORDER.indexOf(b.id),
+  );
 }

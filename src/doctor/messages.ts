@@ -19,7 +19,13 @@ export const HOP_NAMES: Record<HopId, Render> = {
 };
 
 /** Stable tokens (cron mail, grep): the same in both languages. */
-export const VERDICT_TOKENS: Record<Verdict, string> = { ok: 'OK', warn: 'WARN', fail: 'FAIL', unknown: 'UNKNOWN', skipped: 'SKIPPED' };
+export const VERDICT_TOKENS: Record<Verdict, string> = {
+  ok: 'OK',
+  warn: 'WARN',
+  fail: 'FAIL',
+  unknown: 'UNKNOWN',
+  skipped: 'SKIPPED',
+};
 
 export const VERDICT_WORDS: Record<Verdict, Render> = {
   ok: (_p, t) => t('正常', 'OK'),
@@ -36,12 +42,25 @@ const because = (p: Params, t: Pick) => (p.error !== undefined ? t(`，${errorTe
 
 /** The failure kinds of the probes (lib/http, lib/tls-probe, lib/protocol-probe: "kind: message"), in Chinese. */
 const FAILURE_KINDS: Record<string, string> = {
-  refused: '连接被拒绝', timeout: '超时', reset: '连接被重置', dns: '域名解析失败', tls: 'TLS 握手失败', handshake: 'TLS 握手失败',
-  no_certificate: '没有收到证书', body_too_large: '响应体过大', over_budget: '超出检查时限', protocol: '响应不符合协议',
-  auth: '认证失败', error: '出错',
+  refused: '连接被拒绝',
+  timeout: '超时',
+  reset: '连接被重置',
+  dns: '域名解析失败',
+  tls: 'TLS 握手失败',
+  handshake: 'TLS 握手失败',
+  no_certificate: '没有收到证书',
+  body_too_large: '响应体过大',
+  over_budget: '超出检查时限',
+  protocol: '响应不符合协议',
+  auth: '认证失败',
+  error: '出错',
 };
 const SYSTEM_CODES: Record<string, string> = {
-  ECONNREFUSED: '连接被拒绝', ECONNRESET: '连接被重置', ETIMEDOUT: '连接超时', ENOTFOUND: '域名解析失败', EAI_AGAIN: '域名解析失败',
+  ECONNREFUSED: '连接被拒绝',
+  ECONNRESET: '连接被重置',
+  ETIMEDOUT: '连接超时',
+  ENOTFOUND: '域名解析失败',
+  EAI_AGAIN: '域名解析失败',
 };
 /** Messages that only restate their kind: shown as the kind alone. */
 const PLAIN_MESSAGES = new Set(['connection refused', 'timed out', 'connection reset', 'connect timed out']);
@@ -64,56 +83,123 @@ export function errorText(p: Params, t: Pick): string {
 
 export const FINDINGS = {
   not_configured: (p, t) => t(`未配置（${p.key}）`, `not configured (${p.key})`),
-  ds_answer: (p, t) => t(`${at(p, t)}：HTTP ${p.status}，DocumentServer 正常响应（${ms(p)}）`, `${at(p, t)}: HTTP ${p.status}, DocumentServer's answer (${ms(p)})`),
-  not_ds_answer: (p, t) => t(`${at(p, t)}：HTTP ${p.status}，但响应不是 DocumentServer 发出的`, `${at(p, t)}: HTTP ${p.status}, not DocumentServer's answer`),
-  no_http_answer: (p, t) => (p.error === undefined
-    ? t(`${at(p, t)}：没有 HTTP 响应（连接被拒绝、超时或 TLS 失败，${ms(p)}）`, `${at(p, t)}: no HTTP answer (refused, timed out or TLS failure, ${ms(p)})`)
-    : t(`${at(p, t)}：没有 HTTP 响应（${errorText(p, t)}，${ms(p)}）`, `${at(p, t)}: no HTTP answer (${p.error}, ${ms(p)})`)),
-  static_file: (p, t) => t(`${at(p, t)}：HTTP ${p.status}（nginx 直接提供的静态文件，不经过 docservice）`, `${at(p, t)}: HTTP ${p.status} (a static file nginx serves itself, not docservice)`),
+  ds_answer: (p, t) =>
+    t(
+      `${at(p, t)}：HTTP ${p.status}，DocumentServer 正常响应（${ms(p)}）`,
+      `${at(p, t)}: HTTP ${p.status}, DocumentServer's answer (${ms(p)})`,
+    ),
+  not_ds_answer: (p, t) =>
+    t(
+      `${at(p, t)}：HTTP ${p.status}，但响应不是 DocumentServer 发出的`,
+      `${at(p, t)}: HTTP ${p.status}, not DocumentServer's answer`,
+    ),
+  no_http_answer: (p, t) =>
+    p.error === undefined
+      ? t(
+          `${at(p, t)}：没有 HTTP 响应（连接被拒绝、超时或 TLS 失败，${ms(p)}）`,
+          `${at(p, t)}: no HTTP answer (refused, timed out or TLS failure, ${ms(p)})`,
+        )
+      : t(
+          `${at(p, t)}：没有 HTTP 响应（${errorText(p, t)}，${ms(p)}）`,
+          `${at(p, t)}: no HTTP answer (${p.error}, ${ms(p)})`,
+        ),
+  static_file: (p, t) =>
+    t(
+      `${at(p, t)}：HTTP ${p.status}（nginx 直接提供的静态文件，不经过 docservice）`,
+      `${at(p, t)}: HTTP ${p.status} (a static file nginx serves itself, not docservice)`,
+    ),
   healthcheck_true: (p, t) => t(`/healthcheck 返回 true（${ms(p)}）`, `/healthcheck answered true (${ms(p)})`),
   healthcheck_false: (p, t) => t(`/healthcheck 返回 false（${ms(p)}）`, `/healthcheck answered false (${ms(p)})`),
-  healthcheck_hang: (p, t) => t(`/healthcheck 在 ${p.timeout} 内没有响应`, `/healthcheck gave no answer within ${p.timeout}`),
+  healthcheck_hang: (p, t) =>
+    t(`/healthcheck 在 ${p.timeout} 内没有响应`, `/healthcheck gave no answer within ${p.timeout}`),
   healthcheck_no_answer: (p, t) => t(`/healthcheck 没有响应（${ms(p)}）`, `/healthcheck did not answer (${ms(p)})`),
-  because_hop: (p, t) => t(`未检查：${HOP_NAMES[p.hop as HopId]!(p, t)} 不可用`, `not checked: ${HOP_NAMES[p.hop as HopId]!(p, t)} is down`),
-  command_ok: (p, t) => t(
-    `version 命令执行成功（错误码 0）${p.version ? `，DS 版本 ${p.version}` : ''}${p.signed ? '，请求带 JWT 签名' : ''}`,
-    `version command succeeded (error 0)${p.version ? `, DS ${p.version}` : ''}${p.signed ? ', JWT-signed' : ''}`),
-  command_error: (p, t) => t(`version 命令返回错误码 ${p.code}（${p.reason}）`, `version command answered error ${p.code} (${p.reason})`),
-  dependency_up: (p, t) => t(`${p.address}：协议层响应正常（${ms(p)}）`, `${p.address}: answers at the protocol level (${ms(p)})`),
-  dependency_down: (p, t) => t(`${p.address}：没有响应（${ms(p)}${because(p, t)}）`, `${p.address}: no answer (${ms(p)}${because(p, t)})`),
-  queue: (p, t) => t(
-    `${p.queue}：${p.ready} 个任务待处理，${p.consumers} 个消费者`,
-    `${p.queue}: ${p.ready} ready, ${counted(p.consumers, 'consumer')}`),
+  because_hop: (p, t) =>
+    t(`未检查：${HOP_NAMES[p.hop as HopId]!(p, t)} 不可用`, `not checked: ${HOP_NAMES[p.hop as HopId]!(p, t)} is down`),
+  command_ok: (p, t) =>
+    t(
+      `version 命令执行成功（错误码 0）${p.version ? `，DS 版本 ${p.version}` : ''}${p.signed ? '，请求带 JWT 签名' : ''}`,
+      `version command succeeded (error 0)${p.version ? `, DS ${p.version}` : ''}${p.signed ? ', JWT-signed' : ''}`,
+    ),
+  command_error: (p, t) =>
+    t(`version 命令返回错误码 ${p.code}（${p.reason}）`, `version command answered error ${p.code} (${p.reason})`),
+  dependency_up: (p, t) =>
+    t(`${p.address}：协议层响应正常（${ms(p)}）`, `${p.address}: answers at the protocol level (${ms(p)})`),
+  dependency_down: (p, t) =>
+    t(`${p.address}：没有响应（${ms(p)}${because(p, t)}）`, `${p.address}: no answer (${ms(p)}${because(p, t)})`),
+  queue: (p, t) =>
+    t(
+      `${p.queue}：${p.ready} 个任务待处理，${p.consumers} 个消费者`,
+      `${p.queue}: ${p.ready} ready, ${counted(p.consumers, 'consumer')}`,
+    ),
   probe_ok: (p, t) => t(`测试转换成功（${ms(p)}）`, `test conversion succeeded (${ms(p)})`),
-  probe_failed: (p, t) => (p.outcome === undefined || p.outcome === 'error_code'
-    ? t(`测试转换失败，错误码 ${p.code}`, `test conversion failed with error ${p.code}`)
-    : t(`测试转换失败：${outcomeText(p, t)}`, `test conversion failed: ${outcomeText(p, t)}`)),
-  cert_ok: (p, t) => t(`${p.target}：有效期至 ${p.date}（还有 ${p.days} 天）`, `${p.target}: valid until ${p.date} (${counted(p.days, 'day')} left)`),
-  cert_problem: (p, t) => t(
-    `${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? `（${errorText(p, t)}）` : ''}`,
-    `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? ` (${p.error})` : ''}`),
-  fs: (p, t) => (p.mountpoint === p.path
-    ? t(`${p.path}：剩余 ${p.percent}% 空间、${p.ipercent}% inode`, `${p.path}: ${p.percent}% space and ${p.ipercent}% inodes free`)
-    : t(`${p.path}（挂载点 ${p.mountpoint}）：剩余 ${p.percent}% 空间、${p.ipercent}% inode`,
-      `${p.path} (mount point ${p.mountpoint}): ${p.percent}% space and ${p.ipercent}% inodes free`)),
-  backup: (p, t) => t(`${p.name}：最新文件写于 ${p.age_zh}前，${p.size}，共匹配 ${p.files} 个文件`, `${p.name}: newest file written ${p.age_en} ago, ${p.size}, ${counted(p.files, 'file')} matched`),
+  probe_failed: (p, t) =>
+    p.outcome === undefined || p.outcome === 'error_code'
+      ? t(`测试转换失败，错误码 ${p.code}`, `test conversion failed with error ${p.code}`)
+      : t(`测试转换失败：${outcomeText(p, t)}`, `test conversion failed: ${outcomeText(p, t)}`),
+  cert_ok: (p, t) =>
+    t(
+      `${p.target}：有效期至 ${p.date}（还有 ${p.days} 天）`,
+      `${p.target}: valid until ${p.date} (${counted(p.days, 'day')} left)`,
+    ),
+  cert_problem: (p, t) =>
+    t(
+      `${p.target}：${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? `（${errorText(p, t)}）` : ''}`,
+      `${p.target}: ${CERT_PROBLEMS[p.problem as keyof typeof CERT_PROBLEMS]!(p, t)}${p.error !== undefined ? ` (${p.error})` : ''}`,
+    ),
+  fs: (p, t) =>
+    p.mountpoint === p.path
+      ? t(
+          `${p.path}：剩余 ${p.percent}% 空间、${p.ipercent}% inode`,
+          `${p.path}: ${p.percent}% space and ${p.ipercent}% inodes free`,
+        )
+      : t(
+          `${p.path}（挂载点 ${p.mountpoint}）：剩余 ${p.percent}% 空间、${p.ipercent}% inode`,
+          `${p.path} (mount point ${p.mountpoint}): ${p.percent}% space and ${p.ipercent}% inodes free`,
+        ),
+  backup: (p, t) =>
+    t(
+      `${p.name}：最新文件写于 ${p.age_zh}前，${p.size}，共匹配 ${p.files} 个文件`,
+      `${p.name}: newest file written ${p.age_en} ago, ${p.size}, ${counted(p.files, 'file')} matched`,
+    ),
   backup_none: (p, t) => t(`${p.name}：没有匹配 ${p.path} 的文件`, `${p.name}: no file matches ${p.path}`),
-  fs_problem: (p, t) => t(`${p.path}：${p.problem === 'readonly' ? '只读' : '无法读取（路径不存在或挂载点挂起）'}`, `${p.path}: ${p.problem === 'readonly' ? 'read-only' : 'cannot be read (missing or hanging)'}`),
-  container: (p, t) => t(
-    `${p.name}：状态 ${p.state}${p.health && p.health !== 'none' ? `，健康检查 ${p.health}` : ''}${Number(p.restarts) > 0 ? `，已重启 ${p.restarts} 次` : ''}`,
-    `${p.name}: ${p.state}${p.health && p.health !== 'none' ? `, health ${p.health}` : ''}${Number(p.restarts) > 0 ? `, ${counted(p.restarts, 'restart')}` : ''}`),
+  fs_problem: (p, t) =>
+    t(
+      `${p.path}：${p.problem === 'readonly' ? '只读' : '无法读取（路径不存在或挂载点挂起）'}`,
+      `${p.path}: ${p.problem === 'readonly' ? 'read-only' : 'cannot be read (missing or hanging)'}`,
+    ),
+  container: (p, t) =>
+    t(
+      `${p.name}：状态 ${p.state}${p.health && p.health !== 'none' ? `，健康检查 ${p.health}` : ''}${Number(p.restarts) > 0 ? `，已重启 ${p.restarts} 次` : ''}`,
+      `${p.name}: ${p.state}${p.health && p.health !== 'none' ? `, health ${p.health}` : ''}${Number(p.restarts) > 0 ? `, ${counted(p.restarts, 'restart')}` : ''}`,
+    ),
   no_containers: (_p, t) => t('没有匹配 docker.containers 的容器', 'no container matches docker.containers'),
-  program: (p, t) => t(`${p.container ? `${p.container}：` : ''}${p.program} 状态为 ${p.state}`, `${p.container ? `${p.container}: ` : ''}${p.program} ${p.state}`),
-  supervisor_unreachable: (p, t) => t(`${p.container || '主机'}：supervisorctl 没有响应`, `${p.container || 'host'}: supervisorctl did not answer`),
-  collector_failed: (p, t) => (p.error === undefined
-    ? t(`检查 ${p.collector} 失败或超时`, `the ${p.collector} check failed or timed out`)
-    : t(`检查 ${p.collector} 失败：${errorText(p, t)}`, `the ${p.collector} check failed: ${p.error}`)),
-  source_failed: (p, t) => t(
-    `RabbitMQ ${p.source}：读不到${p.error !== undefined ? `（${errorText(p, t)}）` : ''}`,
-    `RabbitMQ ${p.source}: could not be read${p.error !== undefined ? ` (${p.error})` : ''}`),
+  program: (p, t) =>
+    t(
+      `${p.container ? `${p.container}：` : ''}${p.program} 状态为 ${p.state}`,
+      `${p.container ? `${p.container}: ` : ''}${p.program} ${p.state}`,
+    ),
+  supervisor_unreachable: (p, t) =>
+    t(`${p.container || '主机'}：supervisorctl 没有响应`, `${p.container || 'host'}: supervisorctl did not answer`),
+  collector_failed: (p, t) =>
+    p.error === undefined
+      ? t(`检查 ${p.collector} 失败或超时`, `the ${p.collector} check failed or timed out`)
+      : t(`检查 ${p.collector} 失败：${errorText(p, t)}`, `the ${p.collector} check failed: ${p.error}`),
+  source_failed: (p, t) =>
+    t(
+      `RabbitMQ ${p.source}：读不到${p.error !== undefined ? `（${errorText(p, t)}）` : ''}`,
+      `RabbitMQ ${p.source}: could not be read${p.error !== undefined ? ` (${p.error})` : ''}`,
+    ),
   no_data_yet: (_p, t) => t('还没有结果', 'no result yet'),
-  ws_token_accepted: (p, t) => t(`${p.url}：编辑器令牌（浏览器密钥签名）被接受`, `${p.url}: the editors' token (signed with the browser secret) is accepted`),
-  ws_token_refused: (p, t) => t(`${p.url}：编辑器令牌被拒绝（${p.code} ${p.reason}）`, `${p.url}: the editors' token is refused: ${p.code} ${p.reason}`),
+  ws_token_accepted: (p, t) =>
+    t(
+      `${p.url}：编辑器令牌（浏览器密钥签名）被接受`,
+      `${p.url}: the editors' token (signed with the browser secret) is accepted`,
+    ),
+  ws_token_refused: (p, t) =>
+    t(
+      `${p.url}：编辑器令牌被拒绝（${p.code} ${p.reason}）`,
+      `${p.url}: the editors' token is refused: ${p.code} ${p.reason}`,
+    ),
 } satisfies Record<string, Render>;
 
 export type FindingCode = keyof typeof FINDINGS;
@@ -123,7 +209,8 @@ const OUTCOMES: Record<string, Render> = {
   timeout: (_p, t) => t('超时未完成', 'it timed out'),
   request_failed: (_p, t) => t('ConvertService 没有响应', 'ConvertService did not answer'),
   result_fetch_failed: (_p, t) => t('取不回结果文件', 'the result could not be fetched'),
-  result_url_refused: (_p, t) => t('结果地址不在 DS 的源上，未去获取', 'the result URL is not on the DS origin, so it was not fetched'),
+  result_url_refused: (_p, t) =>
+    t('结果地址不在 DS 的源上，未去获取', 'the result URL is not on the DS origin, so it was not fetched'),
   source_failed: (_p, t) => t('导出器无法提供源文件', 'the exporter could not serve the source file'),
 };
 

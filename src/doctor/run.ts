@@ -10,12 +10,14 @@ import { diagnose } from './diagnose.js';
 import { worst, type Diagnosis, type HopId } from './model.js';
 import { samplesOf } from './samples.js';
 
-
 /** Passes every record on, and keeps the errors of this one scrape: the doctor shows them with its findings. */
 class RecordingHealthLog extends CollectorHealthLog {
   readonly errors = new Map<string, string>();
 
-  constructor(logger: Logger, private readonly inner: CollectorHealthLog) {
+  constructor(
+    logger: Logger,
+    private readonly inner: CollectorHealthLog,
+  ) {
     super(logger);
   }
 
@@ -26,10 +28,24 @@ class RecordingHealthLog extends CollectorHealthLog {
 }
 
 /** One scrape through the orchestrator with the given collectors, read as a diagnosis. */
-export async function diagnoseWith(collectors: readonly NamedCollector[], config: Config, logger: Logger, budgetMs: number, healthLog = new CollectorHealthLog(logger)): Promise<Diagnosis> {
+export async function diagnoseWith(
+  collectors: readonly NamedCollector[],
+  config: Config,
+  logger: Logger,
+  budgetMs: number,
+  healthLog = new CollectorHealthLog(logger),
+): Promise<Diagnosis> {
   const started = performance.now();
   const recording = new RecordingHealthLog(logger, healthLog);
-  const registry = await runScrape({ collectors, config, target: config.documentserver, scope: 'metrics', budgetMs, logger, healthLog: recording });
+  const registry = await runScrape({
+    collectors,
+    config,
+    target: config.documentserver,
+    scope: 'metrics',
+    budgetMs,
+    logger,
+    healthLog: recording,
+  });
   const samples = await samplesOf(registry);
   // Why a collector failed, and why a part of a collector's source (a RabbitMQ source, a dependency) could not be read.
   const errors = new Map(recording.errors);
@@ -66,14 +82,18 @@ export async function diagnoseTarget(
     healthLog,
   });
   const samples = await samplesOf(registry);
-  return diagnose(samples, { ...config, documentserver: target.settings }, {
-    now: Date.now(),
-    seconds: (performance.now() - started) / 1000,
-    hops: TARGET_HOPS,
-    publicUrlKey: `probe.targets.${target.index}.public_url`,
-    jwtKey: `probe.targets.${target.index}.jwt`,
-    ...(target.name !== undefined ? { name: target.name } : {}),
-  });
+  return diagnose(
+    samples,
+    { ...config, documentserver: target.settings },
+    {
+      now: Date.now(),
+      seconds: (performance.now() - started) / 1000,
+      hops: TARGET_HOPS,
+      publicUrlKey: `probe.targets.${target.index}.public_url`,
+      jwtKey: `probe.targets.${target.index}.jwt`,
+      ...(target.name !== undefined ? { name: target.name } : {}),
+    },
+  );
 }
 
 /** `npm run doctor -- --target X` / `--all`: the given fleet targets, a few at a time, with the /probe collectors. */
@@ -84,7 +104,12 @@ export async function runDoctorTargets(
   budgetMs: number,
   definitions: readonly CollectorDefinition[] = collectorDefinitions,
 ): Promise<Diagnosis[]> {
-  const collectors = createCollectors(definitions, config, logger, (d) => d.scopes.includes('probe') && TARGET_COLLECTORS.includes(d.name));
+  const collectors = createCollectors(
+    definitions,
+    config,
+    logger,
+    (d) => d.scopes.includes('probe') && TARGET_COLLECTORS.includes(d.name),
+  );
   try {
     const results: Diagnosis[] = new Array(targets.length);
     let next = 0;
@@ -105,21 +130,39 @@ export async function runDoctorTargets(
 export const TARGET_CONCURRENCY = 8;
 
 /** The worst verdict of a fleet and how many targets had each. */
-export function fleetSummary(diagnoses: readonly Diagnosis[]): { verdict: Diagnosis['verdict']; counts: Record<string, number> } {
+export function fleetSummary(diagnoses: readonly Diagnosis[]): {
+  verdict: Diagnosis['verdict'];
+  counts: Record<string, number>;
+} {
   const counts: Record<string, number> = {};
   for (const d of diagnoses) counts[d.verdict] = (counts[d.verdict] ?? 0) + 1;
   return { verdict: worst(diagnoses.map((d) => d.verdict)), counts };
 }
 
 /** `npm run doctor`: makes the configured collectors, runs every check once, closes them. */
-export async function runDoctor(config: Config, logger: Logger, budgetMs: number, definitions: readonly CollectorDefinition[] = collectorDefinitions): Promise<Diagnosis> {
+export async function runDoctor(
+  config: Config,
+  logger: Logger,
+  budgetMs: number,
+  definitions: readonly CollectorDefinition[] = collectorDefinitions,
+): Promise<Diagnosis> {
   // A passive collector (StatsD) only knows what was sent to it since it started: a one-shot run learns nothing from
   // it, and binding its port would clash with the running daemon's.
-  const collectors = createCollectors(definitions, config, logger, (d) => d.scopes.includes('metrics') && d.runs !== 'passive');
+  const collectors = createCollectors(
+    definitions,
+    config,
+    logger,
+    (d) => d.scopes.includes('metrics') && d.runs !== 'passive',
+  );
   try {
     const started = Date.now();
     await waitForFirstRuns(collectors, Math.floor((budgetMs * 2) / 3));
-    return await diagnoseWith(collectors, config, logger, Math.max(budgetMs - (Date.now() - started), Math.floor(budgetMs / 3)));
+    return await diagnoseWith(
+      collectors,
+      config,
+      logger,
+      Math.max(budgetMs - (Date.now() - started), Math.floor(budgetMs / 3)),
+    );
   } finally {
     await closeCollectors(collectors, logger);
   }

@@ -12,7 +12,11 @@ export interface Sample {
 export async function samplesOf(registry: Registry): Promise<Sample[]> {
   const samples: Sample[] = [];
   for (const metric of await registry.getMetricsAsJSON()) {
-    for (const entry of metric.values as { value: number; labels: Record<string, string | number>; metricName?: string }[]) {
+    for (const entry of metric.values as {
+      value: number;
+      labels: Record<string, string | number>;
+      metricName?: string;
+    }[]) {
       const labels: Record<string, string> = {};
       for (const [key, val] of Object.entries(entry.labels)) labels[key] = String(val);
       samples.push({ name: entry.metricName ?? metric.name, labels, value: entry.value });
@@ -26,10 +30,14 @@ export class SampleSet {
   constructor(readonly samples: readonly Sample[]) {}
 
   all(name: string, labels: Record<string, string | RegExp> = {}): Sample[] {
-    return this.samples.filter((s) => s.name === name && Object.entries(labels).every(([key, want]) => {
-      const have = s.labels[key];
-      return have !== undefined && (typeof want === 'string' ? have === want : want.test(have));
-    }));
+    return this.samples.filter(
+      (s) =>
+        s.name === name &&
+        Object.entries(labels).every(([key, want]) => {
+          const have = s.labels[key];
+          return have !== undefined && (typeof want === 'string' ? have === want : want.test(have));
+        }),
+    );
   }
 
   /** The value of the one matching series; undefined when there is none (a check that did not run). */
@@ -47,7 +55,11 @@ export class SampleSet {
   }
 
   /** For state-set gauges (`state="running"` 1, others 0): the label value that is 1, per series key. */
-  stateSet(name: string, keyLabels: readonly string[], stateLabel: string): Map<string, { labels: Record<string, string>; state: string }> {
+  stateSet(
+    name: string,
+    keyLabels: readonly string[],
+    stateLabel: string,
+  ): Map<string, { labels: Record<string, string>; state: string }> {
     const out = new Map<string, { labels: Record<string, string>; state: string }>();
     for (const s of this.all(name)) {
       if (s.value !== 1) continue;

@@ -8,7 +8,19 @@ export type Verdict = 'ok' | 'warn' | 'fail' | 'unknown' | 'skipped';
 
 /** The hops of a request, from the user's side inwards, then what they run on. */
 export const HOP_IDS = [
-  'proxy', 'docservice', 'healthcheck', 'jwt', 'websocket', 'rabbitmq', 'postgresql', 'redis',
-  'converter', 'certificates', 'disk', 'backups', 'containers', 'supervisor',
+  'proxy',
+  'docservice',
+  'healthcheck',
+  'jwt',
+  'websocket',
+  'rabbitmq',
+  'postgresql',
+  'redis',
+  'converter',
+  'certificates',
+  'disk',
+  'backups',
+  'containers',
+  'supervisor',
 ] as const;
 export type HopId = (typeof HOP_IDS)[number];

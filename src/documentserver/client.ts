@@ -33,13 +33,15 @@ export function vias(ctx: DsScrape): Via[] {
 export function dsGet(ctx: DsScrape, via: Via, path: string): Promise<HttpResult> {
   const base = baseUrl(ctx, via);
   if (base === undefined) throw new Error(`no ${via} URL configured`);
-  return ctx.memo(`GET ${base}${path}`, (signal) => httpRequest({
-    url: base + path,
-    signal,
-    timeoutMs: ctx.target.timeout,
-    maxBodyBytes: ctx.target.max_body_bytes,
-    insecureSkipVerify: ctx.target.insecure_skip_verify,
-  }));
+  return ctx.memo(`GET ${base}${path}`, (signal) =>
+    httpRequest({
+      url: base + path,
+      signal,
+      timeoutMs: ctx.target.timeout,
+      maxBodyBytes: ctx.target.max_body_bytes,
+      insecureSkipVerify: ctx.target.insecure_skip_verify,
+    }),
+  );
 }
 
 export interface CommandOutcome {
@@ -90,7 +92,8 @@ export function postSigned(req: SignedPost): Promise<HttpResult> {
   const jwt = req.jwt;
   if (jwt) {
     body = JSON.stringify({ token: signJwt(req.params, jwt.secret) });
-    if (jwt.header !== undefined) headers[jwt.header.toLowerCase()] = `Bearer ${signJwt({ payload: req.params }, jwt.secret)}`;
+    if (jwt.header !== undefined)
+      headers[jwt.header.toLowerCase()] = `Bearer ${signJwt({ payload: req.params }, jwt.secret)}`;
   }
   return httpRequest({
     url: req.url,
@@ -107,7 +110,9 @@ export function postSigned(req: SignedPost): Promise<HttpResult> {
 export function parseJsonObject(text: string): (Record<string, unknown> & { error?: number }) | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

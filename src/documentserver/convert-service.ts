@@ -4,10 +4,7 @@ import { postSigned } from './client.js';
 
 /** What a ConvertService answer says: still converting, finished with a file, or a DS error code. */
 export type ConvertAnswer =
-  | { kind: 'pending' }
-  | { kind: 'done'; fileUrl: string }
-  | { kind: 'error'; code: number }
-  | { kind: 'unparsable' };
+  { kind: 'pending' } | { kind: 'done'; fileUrl: string } | { kind: 'error'; code: number } | { kind: 'unparsable' };
 
 /**
  * Reads both reply forms: JSON (`{"percent":0,"endConvert":false}`, `{"fileUrl":..,"endConvert":true}`,
@@ -34,14 +31,21 @@ export function parseConvertAnswer(body: string): ConvertAnswer {
   const answer = parsed as { error?: unknown; endConvert?: unknown; fileUrl?: unknown };
   if (typeof answer.error === 'number' && answer.error !== 0) return { kind: 'error', code: answer.error };
   if (answer.endConvert === true) {
-    return typeof answer.fileUrl === 'string' && answer.fileUrl !== '' ? { kind: 'done', fileUrl: answer.fileUrl } : { kind: 'unparsable' };
+    return typeof answer.fileUrl === 'string' && answer.fileUrl !== ''
+      ? { kind: 'done', fileUrl: answer.fileUrl }
+      : { kind: 'unparsable' };
   }
   if (answer.endConvert === false) return { kind: 'pending' };
   return { kind: 'unparsable' };
 }
 
 function xmlUnescape(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** A fresh document key each run: DS returns the cached result for a key it has seen (task_result). */
@@ -49,9 +53,16 @@ export function probeKey(now = Date.now()): string {
   return `ooe-probe-${now.toString(36)}-${randomBytes(6).toString('hex')}`;
 }
 
-export type ProbeOutcome = 'ok' | 'error_code' | 'timeout' | 'request_failed' | 'result_fetch_failed' | 'result_url_refused' | 'source_failed';
+export type ProbeOutcome =
+  'ok' | 'error_code' | 'timeout' | 'request_failed' | 'result_fetch_failed' | 'result_url_refused' | 'source_failed';
 export const PROBE_OUTCOMES: readonly ProbeOutcome[] = [
-  'ok', 'error_code', 'timeout', 'request_failed', 'result_fetch_failed', 'result_url_refused', 'source_failed',
+  'ok',
+  'error_code',
+  'timeout',
+  'request_failed',
+  'result_fetch_failed',
+  'result_url_refused',
+  'source_failed',
 ];
 
 export interface ProbeResult {
@@ -93,10 +104,21 @@ export async function runConversion(req: ConversionRequest): Promise<ProbeResult
   const started = performance.now();
   const giveUpAt = Date.now() + req.timeoutMs;
   const finish = (outcome: ProbeOutcome, errorCode = 0, detail?: string): ProbeResult => ({
-    outcome, errorCode, detail, seconds: (performance.now() - started) / 1000, finishedAt: Date.now(),
+    outcome,
+    errorCode,
+    detail,
+    seconds: (performance.now() - started) / 1000,
+    finishedAt: Date.now(),
   });
   const key = probeKey();
-  const payload = { async: true, filetype: req.filetype, key, outputtype: req.outputtype, title: `probe.${req.filetype}`, url: req.sourceUrl };
+  const payload = {
+    async: true,
+    filetype: req.filetype,
+    key,
+    outputtype: req.outputtype,
+    title: `probe.${req.filetype}`,
+    url: req.sourceUrl,
+  };
   const url = `${req.documentserverUrl}/ConvertService.ashx`;
 
   for (;;) {
@@ -129,7 +151,11 @@ export async function runConversion(req: ConversionRequest): Promise<ProbeResult
         const allowed = req.resultOrigins.map(originOf);
         if (origin === undefined || !allowed.includes(origin)) {
           const what = origin === undefined ? 'not an http(s) URL' : `on ${origin}`;
-          return finish('result_url_refused', 0, `result file: ${what}, not DocumentServer's origin (${allowed.join(', ')}); not fetched`);
+          return finish(
+            'result_url_refused',
+            0,
+            `result file: ${what}, not DocumentServer's origin (${allowed.join(', ')}); not fetched`,
+          );
         }
         const file = await httpRequest({
           url: parsed.fileUrl,
@@ -140,7 +166,12 @@ export async function runConversion(req: ConversionRequest): Promise<ProbeResult
         });
         // More than max_body_bytes arrived: the link works, which is all this checks.
         if (!file.ok && file.failure === 'body_too_large') return finish('ok');
-        if (!file.ok) return finish(file.failure === 'timeout' ? 'timeout' : 'result_fetch_failed', 0, `result file: ${file.message}`);
+        if (!file.ok)
+          return finish(
+            file.failure === 'timeout' ? 'timeout' : 'result_fetch_failed',
+            0,
+            `result file: ${file.message}`,
+          );
         if (file.status !== 200) return finish('result_fetch_failed', 0, `result file: HTTP ${file.status}`);
         if (file.body.length === 0) return finish('result_fetch_failed', 0, 'result file: empty');
         return finish('ok');

@@ -26,24 +26,43 @@ export const INDEX_GREETING = 'Server is functioning normally.';
 // ONLYOFFICE/server Common/sources/constants.js: LICENSE_RESULT (1-11 at v7.1.1.76; 12-16 added in 8.x, same at
 // v9.3.1.11) and PACKAGE_TYPE_OS/_I/_D. licenseInfo.type and the license command's server.resultType are this number.
 const LICENSE_RESULT: Record<number, string> = {
-  1: 'Error', 2: 'Expired', 3: 'Success', 4: 'UnknownUser', 5: 'Connections', 6: 'ExpiredTrial', 7: 'SuccessLimit',
-  8: 'UsersCount', 9: 'ConnectionsOS', 10: 'UsersCountOS', 11: 'ExpiredLimited', 12: 'ConnectionsLiveOS',
-  13: 'ConnectionsLive', 14: 'UsersViewCount', 15: 'UsersViewCountOS', 16: 'NotBefore',
+  1: 'Error',
+  2: 'Expired',
+  3: 'Success',
+  4: 'UnknownUser',
+  5: 'Connections',
+  6: 'ExpiredTrial',
+  7: 'SuccessLimit',
+  8: 'UsersCount',
+  9: 'ConnectionsOS',
+  10: 'UsersCountOS',
+  11: 'ExpiredLimited',
+  12: 'ConnectionsLiveOS',
+  13: 'ConnectionsLive',
+  14: 'UsersViewCount',
+  15: 'UsersViewCountOS',
+  16: 'NotBefore',
 };
 const PACKAGE_TYPE: Record<number, string> = { 0: 'open_source', 1: 'enterprise', 2: 'developer' };
 
 export function licenseStatusName(type: number | undefined): string {
-  return type === undefined ? 'unknown' : LICENSE_RESULT[type] ?? `unknown_${type}`;
+  return type === undefined ? 'unknown' : (LICENSE_RESULT[type] ?? `unknown_${type}`);
 }
 
 export function packageTypeName(type: number | undefined): string {
-  return type === undefined ? 'unknown' : PACKAGE_TYPE[type] ?? `unknown_${type}`;
+  return type === undefined ? 'unknown' : (PACKAGE_TYPE[type] ?? `unknown_${type}`);
 }
 
 /** License mode bit flags: 1 Trial, 2 Developer, 4 Limited; 0 is "none". */
 export function licenseModeName(mode: number | undefined): string {
   if (mode === undefined) return 'unknown';
-  const names = [[1, 'trial'], [2, 'developer'], [4, 'limited']].filter(([bit]) => (mode & (bit as number)) !== 0).map(([, name]) => name);
+  const names = [
+    [1, 'trial'],
+    [2, 'developer'],
+    [4, 'limited'],
+  ]
+    .filter(([bit]) => (mode & (bit as number)) !== 0)
+    .map(([, name]) => name);
   return names.length === 0 ? 'none' : names.join(',');
 }
 
@@ -70,9 +89,10 @@ export interface UsageFacts {
   users: { mode: string; kind: string; value: number }[];
 }
 
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 const obj = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 
 function timestamp(value: unknown): number | undefined {
   if (typeof value !== 'string' || value === '') return undefined;
@@ -129,7 +149,11 @@ export function usageFromInfo(info: Record<string, unknown>): UsageFacts {
     for (const [mode, stats] of Object.entries(obj(modes) ?? {})) {
       const row = obj(stats) ?? {};
       // DS spells the average "avr".
-      for (const [key, stat] of [['min', 'min'], ['avr', 'avg'], ['max', 'max']] as const) {
+      for (const [key, stat] of [
+        ['min', 'min'],
+        ['avr', 'avg'],
+        ['max', 'max'],
+      ] as const) {
         const value = num(row[key]);
         if (value !== undefined) usage.connectionsStat.push({ period, mode, stat, value });
       }
@@ -163,12 +187,21 @@ export function buildFromInfo(info: Record<string, unknown>): BuildVersion | und
   const server = obj(info.serverInfo);
   if (!server || typeof server.buildVersion !== 'string') return undefined;
   const build = server.buildNumber;
-  return typeof build === 'number' || typeof build === 'string' ? { version: server.buildVersion, build: String(build) } : undefined;
+  return typeof build === 'number' || typeof build === 'string'
+    ? { version: server.buildVersion, build: String(build) }
+    : undefined;
 }
 
 /** CommandService error codes (Common/sources/commondefines.js c_oAscServerCommandErrors). */
 const COMMAND_ERRORS: Record<number, string> = {
-  0: 'none', 1: 'document_id', 2: 'parse', 3: 'unknown', 4: 'not_modified', 5: 'unknown_command', 6: 'token', 7: 'token_expired',
+  0: 'none',
+  1: 'document_id',
+  2: 'parse',
+  3: 'unknown',
+  4: 'not_modified',
+  5: 'unknown_command',
+  6: 'token',
+  7: 'token_expired',
 };
 
 export function commandErrorReason(code: number): string {

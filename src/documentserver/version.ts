@@ -24,5 +24,7 @@ async function findVersion(ctx: DsScrape): Promise<BuildVersion> {
   const fromIndex = index.ok && index.status === 200 ? versionFromIndex(index.body) : undefined;
   if (fromIndex) return fromIndex;
   const fromWhat = command.answer ? `error ${command.answer.error}` : describeHttp(command.http);
-  throw new Error(`no version from CommandService (${fromWhat}), info.json (${describeHttp(info)}) or index.html (${describeHttp(index)})`);
+  throw new Error(
+    `no version from CommandService (${fromWhat}), info.json (${describeHttp(info)}) or index.html (${describeHttp(index)})`,
+  );
 }

@@ -77,12 +77,21 @@ export function transportsFor(version: BuildVersion | undefined): CoEditingTrans
 export function coEditingPath(transport: CoEditingTransport): string {
   if (transport === 'socketio') return `/doc/${PROBE_DOCUMENT_KEY}/c/?EIO=4&transport=websocket`;
   const server = String(randomInt(1000)).padStart(3, '0');
-  const session = randomBytes(6).toString('base64url').replace(/[^a-zA-Z0-9]/g, 'x').slice(0, 8);
+  const session = randomBytes(6)
+    .toString('base64url')
+    .replace(/[^a-zA-Z0-9]/g, 'x')
+    .slice(0, 8);
   return `/doc/${PROBE_DOCUMENT_KEY}/c/${server}/${session}/websocket`;
 }
 
-async function attempt(ctx: DsScrape, base: string, transport: CoEditingTransport, signal: AbortSignal, timeoutMs: number,
-  started: number): Promise<CoEditingCheck> {
+async function attempt(
+  ctx: DsScrape,
+  base: string,
+  transport: CoEditingTransport,
+  signal: AbortSignal,
+  timeoutMs: number,
+  started: number,
+): Promise<CoEditingCheck> {
   const seconds = () => (performance.now() - started) / 1000;
   const open = await openWebSocket({
     url: base.replace(/\/+$/, '') + coEditingPath(transport),
@@ -91,20 +100,42 @@ async function attempt(ctx: DsScrape, base: string, transport: CoEditingTranspor
     insecureSkipVerify: ctx.target.insecure_skip_verify,
     maxPayloadBytes: MAX_FRAME_BYTES,
   });
-  if (!open.upgraded) return { transport, status: open.status, upgraded: false, up: false, seconds: seconds(), message: open.message };
+  if (!open.upgraded)
+    return { transport, status: open.status, upgraded: false, up: false, seconds: seconds(), message: open.message };
   const connection = open.connection;
   try {
     let frame: string;
     try {
       frame = await connection.next();
     } catch (error) {
-      return { transport, status: 101, upgraded: true, up: false, seconds: seconds(), message: `no first frame: ${messageOf(error)}` };
+      return {
+        transport,
+        status: 101,
+        upgraded: true,
+        up: false,
+        seconds: seconds(),
+        message: `no first frame: ${messageOf(error)}`,
+      };
     }
     const firstSeconds = seconds();
     if (!isOpenFrame(transport, frame)) {
-      return { transport, status: 101, upgraded: true, up: false, seconds: firstSeconds, message: `not DocumentServer's first frame: ${snippet(frame)}` };
+      return {
+        transport,
+        status: 101,
+        upgraded: true,
+        up: false,
+        seconds: firstSeconds,
+        message: `not DocumentServer's first frame: ${snippet(frame)}`,
+      };
     }
-    const result: CoEditingCheck = { transport, status: 101, upgraded: true, up: true, seconds: firstSeconds, message: '' };
+    const result: CoEditingCheck = {
+      transport,
+      status: 101,
+      upgraded: true,
+      up: true,
+      seconds: firstSeconds,
+      message: '',
+    };
     const jwt = ctx.target.jwt;
     if (transport === 'socketio' && jwt) {
       const verdict = await browserToken(connection, jwt.browser_secret ?? jwt.secret);
@@ -129,8 +160,14 @@ function isOpenFrame(transport: CoEditingTransport, frame: string): boolean {
  * verdict: `40{"sid":...}` then the `license` message (accepted), `44{...,"data":{code,description}}` or a
  * `disconnectReason` message (refused). The token names the probe's document key only; it opens nothing.
  */
-async function browserToken(connection: WebSocketConnection, secret: string): Promise<{ token: BrowserTokenVerdict } | { message: string }> {
-  const token = signJwt({ document: { key: PROBE_DOCUMENT_KEY }, editorConfig: { user: { id: 'onlyoffice-exporter' } } }, secret);
+async function browserToken(
+  connection: WebSocketConnection,
+  secret: string,
+): Promise<{ token: BrowserTokenVerdict } | { message: string }> {
+  const token = signJwt(
+    { document: { key: PROBE_DOCUMENT_KEY }, editorConfig: { user: { id: 'onlyoffice-exporter' } } },
+    secret,
+  );
   connection.send(`40${JSON.stringify({ token })}`);
   let connected = false;
   for (let i = 0; i < MAX_VERDICT_FRAMES; i++) {
@@ -143,7 +180,13 @@ async function browserToken(connection: WebSocketConnection, secret: string): Pr
     if (frame.startsWith('44')) {
       const data = parseJson(frame.slice(2));
       const detail = isObject(data) && isObject(data.data) ? data.data : {};
-      return { token: { accepted: false, code: String(detail.code ?? ''), reason: String(detail.description ?? (isObject(data) ? data.message ?? '' : '')) } };
+      return {
+        token: {
+          accepted: false,
+          code: String(detail.code ?? ''),
+          reason: String(detail.description ?? (isObject(data) ? (data.message ?? '') : '')),
+        },
+      };
     }
     if (frame.startsWith('40')) {
       connected = true;
@@ -154,11 +197,13 @@ async function browserToken(connection: WebSocketConnection, secret: string): Pr
       const message = Array.isArray(packet) && packet[0] === 'message' && isObject(packet[1]) ? packet[1] : undefined;
       if (message?.type === 'license' && connected) return { token: { accepted: true } };
       if (message?.type === 'disconnectReason') {
-        return { token: { accepted: false, code: String(message.code ?? ''), reason: String(message.description ?? '') } };
+        return {
+          token: { accepted: false, code: String(message.code ?? ''), reason: String(message.description ?? '') },
+        };
       }
     }
   }
-  return { message: 'no verdict on the browser token in DS\'s first frames' };
+  return { message: "no verdict on the browser token in DS's first frames" };
 }
 
 function parseJson(text: string): unknown {

@@ -84,7 +84,12 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
       if (held + length > req.maxBodyBytes) {
         refusedBodies++;
         response.body.destroy();
-        return { ok: false, failure: 'body_too_large', message: `response body over ${req.maxBodyBytes} bytes`, seconds: seconds() };
+        return {
+          ok: false,
+          failure: 'body_too_large',
+          message: `response body over ${req.maxBodyBytes} bytes`,
+          seconds: seconds(),
+        };
       }
       if (bytesInFlightLimit > 0 && bytesInFlight + length > bytesInFlightLimit) {
         overBudget++;
@@ -96,7 +101,13 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResult> {
       bytesInFlight += length;
       chunks.push(chunk as Buffer);
     }
-    return { ok: true, status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8'), seconds: seconds() };
+    return {
+      ok: true,
+      status: response.statusCode,
+      headers: response.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      seconds: seconds(),
+    };
   } catch (error) {
     return { ok: false, ...classify(error, signal), seconds: seconds() };
   } finally {
@@ -109,7 +120,14 @@ function classify(error: unknown, signal: AbortSignal): { failure: HttpFailure; 
   const err = error as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const code = err.code ?? err.cause?.code ?? '';
   const message = err.cause?.message ?? err.message ?? String(error);
-  if (signal.aborted || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || err.name === 'AbortError' || err.name === 'TimeoutError') {
+  if (
+    signal.aborted ||
+    code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    code === 'UND_ERR_BODY_TIMEOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT' ||
+    err.name === 'AbortError' ||
+    err.name === 'TimeoutError'
+  ) {
     return { failure: 'timeout', message: 'timed out' };
   }
   if (code === 'ECONNREFUSED') return { failure: 'refused', message: 'connection refused' };

@@ -41,7 +41,11 @@ export function readBoundedFile(path: string, maxBytes = MAX_CONFIG_FILE_BYTES):
  * a writer came; four of those freeze every fs and DNS call of the process. Stops with an AbortError
  * (code ABORT_ERR, as fs.readFile) when `signal` aborts between reads.
  */
-export async function readBoundedFileAsync(path: string, maxBytes = MAX_CONFIG_FILE_BYTES, signal?: AbortSignal): Promise<Buffer> {
+export async function readBoundedFileAsync(
+  path: string,
+  maxBytes = MAX_CONFIG_FILE_BYTES,
+  signal?: AbortSignal,
+): Promise<Buffer> {
   throwIfAborted(signal);
   check(await stat(path), maxBytes);
   throwIfAborted(signal);
@@ -66,7 +70,11 @@ export async function readBoundedFileAsync(path: string, maxBytes = MAX_CONFIG_F
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
+  if (signal?.aborted)
+    throw Object.assign(new Error('The operation was aborted', { cause: signal.reason }), {
+      name: 'AbortError',
+      code: 'ABORT_ERR',
+    });
 }
 
 function check(stats: Stats, maxBytes: number): void {
@@ -81,7 +89,10 @@ function tooLarge(maxBytes: number): string {
 /** Why a read failed, for a problem text: the errno code (ENOENT, EACCES) or readBoundedFile's reason. */
 export function readErrorReason(error: unknown): string {
   // Not instanceof Error: errors from another realm (vm contexts, jest) fail that test.
-  const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+  const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown;
+    message?: unknown;
+  };
   if (typeof code === 'string') return code;
   if (typeof message === 'string') return message;
   return String(error);

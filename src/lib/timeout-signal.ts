@@ -84,10 +84,14 @@ function followers(parent: Followed): Set<() => void> {
     const created = new Set<() => void>();
     set = created;
     parent[FOLLOWERS] = created;
-    parent.addEventListener('abort', () => {
-      for (const follow of [...created]) follow();
-      created.clear();
-    }, { once: true });
+    parent.addEventListener(
+      'abort',
+      () => {
+        for (const follow of [...created]) follow();
+        created.clear();
+      },
+      { once: true },
+    );
   }
   return set;
 }

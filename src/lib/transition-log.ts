@@ -11,7 +11,10 @@ export interface TransitionMessages {
 export class TransitionLog {
   private readonly problems = new Map<string, string>();
 
-  constructor(private readonly logger: Logger, private readonly messages: TransitionMessages) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly messages: TransitionMessages,
+  ) {}
 
   record(key: string, fields: Record<string, unknown>, problem: string | undefined): void {
     const previous = this.problems.get(key);

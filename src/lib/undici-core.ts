@@ -8,6 +8,10 @@ export { Agent };
 export type RequestOptions = Omit<Dispatcher.RequestOptions, 'origin' | 'path'>;
 
 /** undici's `request(url, { dispatcher, ... })`, with the dispatcher first as the callers hold it. */
-export function request(dispatcher: Dispatcher, url: string, options: RequestOptions): Promise<Dispatcher.ResponseData> {
+export function request(
+  dispatcher: Dispatcher,
+  url: string,
+  options: RequestOptions,
+): Promise<Dispatcher.ResponseData> {
   return undiciRequest(url, { ...options, dispatcher });
 }

@@ -62,8 +62,13 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   const session = secure ? TLS_SESSIONS.get(sessionKey) : undefined;
   const socket = secure
     ? tlsConnect({
-      host, port, secureContext: (sharedContext ??= createSecureContext()), rejectUnauthorized: verify, ALPNProtocols: ALPN_HTTP1, ...(isIP(host) ? {} : { servername: host }),
-    })
+        host,
+        port,
+        secureContext: (sharedContext ??= createSecureContext()),
+        rejectUnauthorized: verify,
+        ALPNProtocols: ALPN_HTTP1,
+        ...(isIP(host) ? {} : { servername: host }),
+      })
     : netConnect({ host, port });
   if (secure) {
     // Not as tls.connect's `session` option: Node 20 then parses the session twice (in TLSSocket's _init and again in
@@ -83,8 +88,11 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   }
   connection.attach(socket);
   const hostHeader = url.port ? `${url.hostname}:${url.port}` : url.hostname;
-  const extra = Object.entries(options.headers ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('');
-  const request = `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+  const extra = Object.entries(options.headers ?? {})
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
+  const request =
+    `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
     `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nUser-Agent: onlyoffice-exporter\r\n${extra}\r\n`;
   socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(request));
   const head = await connection.head();
@@ -94,12 +102,25 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   }
   if (head.status !== 101) {
     connection.destroy();
-    return { upgraded: false, status: head.status, message: `HTTP ${head.status}${head.snippet ? `: ${head.snippet}` : ''}` };
+    return {
+      upgraded: false,
+      status: head.status,
+      message: `HTTP ${head.status}${head.snippet ? `: ${head.snippet}` : ''}`,
+    };
   }
-  const accept = createHash('sha1').update(key + GUID).digest('base64');
-  if (head.headers.get('sec-websocket-accept') !== accept || head.headers.get('upgrade')?.toLowerCase() !== 'websocket') {
+  const accept = createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
+  if (
+    head.headers.get('sec-websocket-accept') !== accept ||
+    head.headers.get('upgrade')?.toLowerCase() !== 'websocket'
+  ) {
     connection.destroy();
-    return { upgraded: false, status: 101, message: 'HTTP 101 without a valid WebSocket handshake (Upgrade / Sec-WebSocket-Accept)' };
+    return {
+      upgraded: false,
+      status: 101,
+      message: 'HTTP 101 without a valid WebSocket handshake (Upgrade / Sec-WebSocket-Accept)',
+    };
   }
   return { upgraded: true, status: 101, connection };
 }
@@ -129,7 +150,10 @@ export class WebSocketConnection {
   attach(socket: Socket): void {
     this.socket = socket;
     socket.setNoDelay(true);
-    this.timer = setTimeout(() => this.fail(new Error(`no answer within ${this.options.timeoutMs} ms`), true), this.options.timeoutMs);
+    this.timer = setTimeout(
+      () => this.fail(new Error(`no answer within ${this.options.timeoutMs} ms`), true),
+      this.options.timeoutMs,
+    );
     this.timer.unref();
     const signal = this.options.signal;
     if (signal) {
@@ -138,7 +162,9 @@ export class WebSocketConnection {
       signal.addEventListener('abort', this.onAbort, { once: true });
     }
     socket.on('data', (chunk: Buffer) => this.data(chunk));
-    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(new Error(error.code ? `${error.code}: ${error.message}` : error.message), true));
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      this.fail(new Error(error.code ? `${error.code}: ${error.message}` : error.message), true),
+    );
     socket.on('close', () => {
       this.fail(new Error(this.headDone ? 'connection closed' : 'connection closed before an HTTP answer'), false);
       this.cleanup();
@@ -232,7 +258,14 @@ export class WebSocketConnection {
       this.buffer = this.buffer.subarray(end + 4);
       const code = Number(status[1]);
       // The snippet is for refusals only; after a 101 what follows is frames.
-      const snippet = code === 101 ? '' : this.buffer.subarray(0, 200).toString('utf8').replace(/[^\x20-\x7e]+/g, ' ').trim();
+      const snippet =
+        code === 101
+          ? ''
+          : this.buffer
+              .subarray(0, 200)
+              .toString('utf8')
+              .replace(/[^\x20-\x7e]+/g, ' ')
+              .trim();
       this.settleHead({ ok: true, status: code, headers, snippet });
       if (code !== 101) return;
     }
@@ -278,8 +311,10 @@ export class WebSocketConnection {
       if (opcode === 0xa) continue;
       if (opcode === 0x2) return this.fail(new Error('binary frame'), true);
       if (opcode !== 0x1 && opcode !== 0x0) return this.fail(new Error(`unknown opcode ${opcode}`), true);
-      if (opcode === 0x1 && this.fragments.length > 0) return this.fail(new Error('new message inside a fragmented one'), true);
-      if (opcode === 0x0 && this.fragments.length === 0) return this.fail(new Error('continuation without a message'), true);
+      if (opcode === 0x1 && this.fragments.length > 0)
+        return this.fail(new Error('new message inside a fragmented one'), true);
+      if (opcode === 0x0 && this.fragments.length === 0)
+        return this.fail(new Error('continuation without a message'), true);
       // A whole message in one frame (DS's frames): decoded in place, no copy.
       if (fin && opcode === 0x1) {
         this.deliver(payload.toString('utf8'));
@@ -310,8 +345,10 @@ export class WebSocketConnection {
 /** A client frame: FIN set, masked with a fresh key (RFC 6455 §5.3). */
 function maskedFrame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length;
-  const head = length < 126 ? Buffer.from([0x80 | opcode, 0x80 | length])
-    : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]);
+  const head =
+    length < 126
+      ? Buffer.from([0x80 | opcode, 0x80 | length])
+      : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]);
   if (length >= 65536) throw new Error('client frames are short');
   const mask = randomBytes(4);
   const body = Buffer.alloc(length);

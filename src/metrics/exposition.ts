@@ -26,8 +26,11 @@ export const EXPOSITION_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
  * series of 500 containers, which is what made the daemon's RSS climb under scrapes. This joins the pieces once.
  */
 export async function exposition(registry: Registry): Promise<string> {
-  if (registry.contentType !== EXPOSITION_CONTENT_TYPE) throw new Error('only the Prometheus text format is written here');
-  const metrics = registry.getMetricsAsArray() as unknown as (Metric & { getForPromString?: () => Promise<ExposedFamily> })[];
+  if (registry.contentType !== EXPOSITION_CONTENT_TYPE)
+    throw new Error('only the Prometheus text format is written here');
+  const metrics = registry.getMetricsAsArray() as unknown as (Metric & {
+    getForPromString?: () => Promise<ExposedFamily>;
+  })[];
   // A scrape's answer is read values (ReadMetric): taken as they are, without a promise each.
   const families = new Array<ExposedFamily>(metrics.length);
   let pending: Promise<void>[] | undefined;
@@ -38,9 +41,11 @@ export async function exposition(registry: Registry): Promise<string> {
       continue;
     }
     const read = (metric.getForPromString ? metric.getForPromString() : metric.get()) as Promise<ExposedFamily>;
-    (pending ??= []).push(read.then((family) => {
-      families[index] = family;
-    }));
+    (pending ??= []).push(
+      read.then((family) => {
+        families[index] = family;
+      }),
+    );
   }
   if (pending !== undefined) await Promise.all(pending);
   // Pieces joined once: join() writes one flat string of the summed length, where appending builds a rope of
@@ -80,9 +85,10 @@ const renderedSeries = new WeakMap<object, string>();
 
 /** `{labels} value`; remembered when the value and its label objects are frozen (Object.freeze is shallow). */
 function pushSeries(parts: string[], value: ExposedValue): void {
-  const immutable = Object.isFrozen(value)
-    && (value.labels === undefined || Object.isFrozen(value.labels))
-    && (value.sharedLabels === undefined || Object.isFrozen(value.sharedLabels));
+  const immutable =
+    Object.isFrozen(value) &&
+    (value.labels === undefined || Object.isFrozen(value.labels)) &&
+    (value.sharedLabels === undefined || Object.isFrozen(value.sharedLabels));
   if (!immutable) {
     pushLabels(parts, value.labels, value.sharedLabels);
     parts.push(' ', valueText(value.value));

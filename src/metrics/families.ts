@@ -63,9 +63,11 @@ export async function readFamilies(registry: Registry): Promise<Family[]> {
     if (metric instanceof ReadMetric) {
       families[index] = metric.family;
     } else {
-      (pending ??= []).push((metric as Metric).get().then((family) => {
-        families[index] = family as unknown as Family;
-      }));
+      (pending ??= []).push(
+        (metric as Metric).get().then((family) => {
+          families[index] = family as unknown as Family;
+        }),
+      );
     }
   }
   if (pending !== undefined) await Promise.all(pending);

@@ -14,7 +14,12 @@ export interface HistogramState {
 }
 
 /** The exposition rows of one histogram series: cumulative `_bucket`s with `le`, then `_sum` and `_count`. */
-export function histogramValues(name: string, labels: Labels, bounds: readonly number[], state: HistogramState): SnapshotValue[] {
+export function histogramValues(
+  name: string,
+  labels: Labels,
+  bounds: readonly number[],
+  state: HistogramState,
+): SnapshotValue[] {
   const values: SnapshotValue[] = [];
   let cumulative = 0;
   bounds.forEach((bound, index) => {

@@ -53,13 +53,14 @@ export function wecomMentionText(mention: { user_ids: readonly string[] }): stri
 }
 
 export function dingtalkAdapter(options: DingTalkOptions): ChannelAdapter {
-  const body = (message: RenderedMessage) => JSON.stringify({
-    msgtype: 'markdown',
-    markdown: { title: message.title, text: message.text },
-    at: message.mentions
-      ? { atMobiles: options.mention.mobiles, atUserIds: options.mention.user_ids, isAtAll: options.mention.all }
-      : { atMobiles: [], atUserIds: [], isAtAll: false },
-  });
+  const body = (message: RenderedMessage) =>
+    JSON.stringify({
+      msgtype: 'markdown',
+      markdown: { title: message.title, text: message.text },
+      at: message.mentions
+        ? { atMobiles: options.mention.mobiles, atUserIds: options.mention.user_ids, isAtAll: options.mention.all }
+        : { atMobiles: [], atUserIds: [], isAtAll: false },
+    });
   return {
     channel: 'dingtalk',
     limit: DINGTALK_MAX_BODY_BYTES,
@@ -77,7 +78,10 @@ export function wecomAdapter(options: { url: string }): ChannelAdapter {
     channel: 'wecom',
     limit: WECOM_MAX_CONTENT_BYTES,
     size: (message) => Buffer.byteLength(message.text),
-    request: (message) => ({ url: options.url, body: JSON.stringify({ msgtype: 'markdown', markdown: { content: message.text } }) }),
+    request: (message) => ({
+      url: options.url,
+      body: JSON.stringify({ msgtype: 'markdown', markdown: { content: message.text } }),
+    }),
     classify: (result) => classify(result, WECOM_CODES),
   };
 }

@@ -32,7 +32,10 @@ export class RobotNotifier implements Notifier {
   private readonly authScheme: 'Bearer' | 'Basic';
   private closing: Promise<void> | undefined;
 
-  constructor(readonly config: NotifyConfig, private readonly logger: Logger) {
+  constructor(
+    readonly config: NotifyConfig,
+    private readonly logger: Logger,
+  ) {
     const auth = config.auth;
     if (!auth) throw new Error('notify.auth is required when robots are configured');
     if (auth.bearer_token !== undefined) {
@@ -63,7 +66,12 @@ export class RobotNotifier implements Notifier {
       this.add({
         name,
         adapter: dingtalkAdapter({ url: robot.url, secret: robot.secret, mention: robot.mention }),
-        render: { ...renderBase('dingtalk', robot.template, language), mentionText: dingtalkMentionText(robot.mention), mentionResolved: robot.mention.resolved, keyword: robot.keyword },
+        render: {
+          ...renderBase('dingtalk', robot.template, language),
+          mentionText: dingtalkMentionText(robot.mention),
+          mentionResolved: robot.mention.resolved,
+          keyword: robot.keyword,
+        },
         ...common,
       });
     }
@@ -72,7 +80,11 @@ export class RobotNotifier implements Notifier {
       this.add({
         name,
         adapter: wecomAdapter({ url: robot.url }),
-        render: { ...renderBase('wecom', robot.template, language), mentionText: wecomMentionText(robot.mention), mentionResolved: robot.mention.resolved },
+        render: {
+          ...renderBase('wecom', robot.template, language),
+          mentionText: wecomMentionText(robot.mention),
+          mentionResolved: robot.mention.resolved,
+        },
         ...common,
       });
     }
@@ -81,7 +93,10 @@ export class RobotNotifier implements Notifier {
       if (waiting) {
         orphans.delete(key);
         robot.adopt(waiting);
-        this.logger.info({ channel: robot.channel, robot: robot.name, alerts: waiting.length }, 'took over undelivered alerts from the previous configuration');
+        this.logger.info(
+          { channel: robot.channel, robot: robot.name, alerts: waiting.length },
+          'took over undelivered alerts from the previous configuration',
+        );
       }
       const report = orphanReports.get(key);
       if (report) {
@@ -109,8 +124,13 @@ export class RobotNotifier implements Notifier {
 
   /** The language a report to `channel/name` is written in: notify.report.language, else the robot's, else notify.language. */
   reportLanguage(channel: string, name: string): 'zh-CN' | 'en' {
-    const robots: Record<string, { language?: 'zh-CN' | 'en' } | undefined> = channel === 'wecom' ? this.config.wecom : this.config.dingtalk;
-    return this.config.report?.language ?? (Object.hasOwn(robots, name) ? robots[name]?.language : undefined) ?? this.config.language;
+    const robots: Record<string, { language?: 'zh-CN' | 'en' } | undefined> =
+      channel === 'wecom' ? this.config.wecom : this.config.dingtalk;
+    return (
+      this.config.report?.language ??
+      (Object.hasOwn(robots, name) ? robots[name]?.language : undefined) ??
+      this.config.language
+    );
   }
 
   get maxRequestBytes(): number {
@@ -130,7 +150,9 @@ export class RobotNotifier implements Notifier {
   }
 
   get authChallenge(): string {
-    return this.authScheme === 'Bearer' ? 'Bearer realm="onlyoffice-exporter notify"' : 'Basic realm="onlyoffice-exporter notify", charset="UTF-8"';
+    return this.authScheme === 'Bearer'
+      ? 'Bearer realm="onlyoffice-exporter notify"'
+      : 'Basic realm="onlyoffice-exporter notify", charset="UTF-8"';
   }
 
   collect(registry: Registry): void {
@@ -161,8 +183,9 @@ export class RobotNotifier implements Notifier {
     });
     const reports = new Counter({
       name: 'onlyoffice_notify_reports_total',
-      help: 'Daily reports (notify.report, doctor --notify) by outcome: sent, retried (kept, sent again after a backoff), rejected, '
-        + 'dropped (replaced by a newer report or refused as too large).',
+      help:
+        'Daily reports (notify.report, doctor --notify) by outcome: sent, retried (kept, sent again after a backoff), rejected, ' +
+        'dropped (replaced by a newer report or refused as too large).',
       labelNames: [...labelNames, 'result'],
       registers: [registry],
     });
@@ -183,22 +206,30 @@ export class RobotNotifier implements Notifier {
 
   private async shutdown(): Promise<void> {
     live.delete(this);
-    await Promise.all([...this.robots].map(async ([key, robot]) => {
-      const left = await robot.close();
-      const successor = [...live].map((notifier) => notifier.robots.get(key)).find((found) => found !== undefined);
-      const report = robot.takeLeftReport();
-      if (report && successor) void successor.offerReport(report);
-      else if (report) orphanReports.set(key, report);
-      if (left.length === 0) return;
-      if (successor) {
-        successor.adopt(left);
-        this.logger.info({ channel: robot.channel, robot: robot.name, alerts: left.length }, 'handed undelivered alerts to the new configuration');
-      } else {
-        // Kept for a notifier created after this one closes (the runtime closes before it creates).
-        orphans.set(key, [...(orphans.get(key) ?? []), ...left]);
-        this.logger.warn({ channel: robot.channel, robot: robot.name, alerts: left.length }, 'notifier closed with undelivered alerts; a reloaded configuration with this robot delivers them, a shutdown loses them');
-      }
-    }));
+    await Promise.all(
+      [...this.robots].map(async ([key, robot]) => {
+        const left = await robot.close();
+        const successor = [...live].map((notifier) => notifier.robots.get(key)).find((found) => found !== undefined);
+        const report = robot.takeLeftReport();
+        if (report && successor) void successor.offerReport(report);
+        else if (report) orphanReports.set(key, report);
+        if (left.length === 0) return;
+        if (successor) {
+          successor.adopt(left);
+          this.logger.info(
+            { channel: robot.channel, robot: robot.name, alerts: left.length },
+            'handed undelivered alerts to the new configuration',
+          );
+        } else {
+          // Kept for a notifier created after this one closes (the runtime closes before it creates).
+          orphans.set(key, [...(orphans.get(key) ?? []), ...left]);
+          this.logger.warn(
+            { channel: robot.channel, robot: robot.name, alerts: left.length },
+            'notifier closed with undelivered alerts; a reloaded configuration with this robot delivers them, a shutdown loses them',
+          );
+        }
+      }),
+    );
   }
 }
 

@@ -19,7 +19,12 @@ const MAX_ALERTS_PER_MESSAGE = 200;
  * An alert too large on its own is shortened (texts cut at grapheme boundaries, then links dropped);
  * undefined only when even that cannot fit.
  */
-export function pack(queue: readonly Alert[], render: Render, size: (message: RenderedMessage) => number, budget: number): Packed | undefined {
+export function pack(
+  queue: readonly Alert[],
+  render: Render,
+  size: (message: RenderedMessage) => number,
+  budget: number,
+): Packed | undefined {
   if (queue.length === 0) return undefined;
   let best: RenderedMessage | undefined;
   let count = 0;

@@ -27,7 +27,10 @@ export interface WebhookPayload {
 
 /** A payload Alertmanager would never send; `statusCode` is the 4xx to answer (Alertmanager does not retry 4xx). */
 export class PayloadError extends Error {
-  constructor(message: string, readonly statusCode: 400 | 413 = 400) {
+  constructor(
+    message: string,
+    readonly statusCode: 400 | 413 = 400,
+  ) {
     super(message);
     this.name = 'PayloadError';
   }
@@ -43,7 +46,8 @@ const STATUSES = new Set(['firing', 'resolved']);
  */
 export function parseWebhookPayload(raw: unknown, maxAlerts: number): WebhookPayload {
   const root = object(raw, 'payload');
-  if (root.version !== '4') throw new PayloadError(`version: expected "4" (Alertmanager webhook payload), got ${describe(root.version)}`);
+  if (root.version !== '4')
+    throw new PayloadError(`version: expected "4" (Alertmanager webhook payload), got ${describe(root.version)}`);
   const status = oneOf(root.status, 'status');
   const receiver = optionalString(root.receiver, 'receiver');
   const groupKey = optionalString(root.groupKey, 'groupKey');
@@ -55,7 +59,10 @@ export function parseWebhookPayload(raw: unknown, maxAlerts: number): WebhookPay
   if (!Array.isArray(root.alerts)) throw new PayloadError(`alerts: expected an array, got ${describe(root.alerts)}`);
   if (root.alerts.length === 0) throw new PayloadError('alerts: is empty');
   if (root.alerts.length > maxAlerts) {
-    throw new PayloadError(`alerts: ${root.alerts.length} alerts, more than notify.queue.max_alerts (${maxAlerts}); set max_alerts in Alertmanager's webhook_config`, 413);
+    throw new PayloadError(
+      `alerts: ${root.alerts.length} alerts, more than notify.queue.max_alerts (${maxAlerts}); set max_alerts in Alertmanager's webhook_config`,
+      413,
+    );
   }
   const alerts = root.alerts.map((item, index) => parseAlert(item, `alerts[${index}]`, externalURL));
   return { status, receiver, groupKey, truncatedAlerts, alerts };
@@ -65,9 +72,10 @@ function parseAlert(raw: unknown, path: string, externalURL: string): Alert {
   const alert = object(raw, path);
   const status = oneOf(alert.status, `${path}.status`);
   const labels = stringMap(alert.labels, `${path}.labels`, true);
-  const annotations: Record<string, string> = alert.annotations === undefined || alert.annotations === null
-    ? nullMap()
-    : stringMap(alert.annotations, `${path}.annotations`, false);
+  const annotations: Record<string, string> =
+    alert.annotations === undefined || alert.annotations === null
+      ? nullMap()
+      : stringMap(alert.annotations, `${path}.annotations`, false);
   const startsAt = time(alert.startsAt, `${path}.startsAt`);
   const endsRaw = alert.endsAt === undefined ? undefined : time(alert.endsAt, `${path}.endsAt`);
   // Firing alerts carry the zero time (year 1) or a future resolve timeout: neither is an end.
@@ -102,12 +110,14 @@ export function fingerprintOf(labels: Readonly<Record<string, string>>): string 
 }
 
 function object(value: unknown, path: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new PayloadError(`${path}: expected an object, got ${describe(value)}`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new PayloadError(`${path}: expected an object, got ${describe(value)}`);
   return value as Record<string, unknown>;
 }
 
 function oneOf(value: unknown, path: string): 'firing' | 'resolved' {
-  if (typeof value !== 'string' || !STATUSES.has(value)) throw new PayloadError(`${path}: expected "firing" or "resolved", got ${describe(value)}`);
+  if (typeof value !== 'string' || !STATUSES.has(value))
+    throw new PayloadError(`${path}: expected "firing" or "resolved", got ${describe(value)}`);
   return value as 'firing' | 'resolved';
 }
 
@@ -129,9 +139,11 @@ function stringMap(value: unknown, path: string, needOne: boolean): Record<strin
   if (keys.length > MAX_LABELS) throw new PayloadError(`${path}: more than ${MAX_LABELS} entries`);
   const out = nullMap();
   for (const key of keys) {
-    if (key === '' || key.length > MAX_NAME_LENGTH) throw new PayloadError(`${path}: a name is empty or longer than ${MAX_NAME_LENGTH} characters`);
+    if (key === '' || key.length > MAX_NAME_LENGTH)
+      throw new PayloadError(`${path}: a name is empty or longer than ${MAX_NAME_LENGTH} characters`);
     const item = source[key];
-    if (typeof item !== 'string') throw new PayloadError(`${path}.${clip(key)}: expected a string, got ${describe(item)}`);
+    if (typeof item !== 'string')
+      throw new PayloadError(`${path}.${clip(key)}: expected a string, got ${describe(item)}`);
     out[key] = item;
   }
   return out;

@@ -5,7 +5,10 @@
 export class SlidingWindowLimiter {
   private readonly sent: number[] = [];
 
-  constructor(readonly limit: number, readonly windowMs: number) {
+  constructor(
+    readonly limit: number,
+    readonly windowMs: number,
+  ) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be a positive integer');
     if (!(windowMs > 0)) throw new RangeError('windowMs must be positive');
   }

@@ -15,7 +15,10 @@ declare module 'fastify' {
 }
 
 class BodyError extends Error {
-  constructor(message: string, readonly statusCode: number) {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+  ) {
     super(message);
   }
 }
@@ -41,7 +44,10 @@ export const notifyRoutes: FastifyPluginAsync<{ notifier: () => Notifier | undef
     const limit = current()?.maxRequestBytes ?? 0;
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      done(new BodyError(`request body of ${declared} bytes is over notify.max_request_bytes (${limit})`, 413), undefined);
+      done(
+        new BodyError(`request body of ${declared} bytes is over notify.max_request_bytes (${limit})`, 413),
+        undefined,
+      );
       return;
     }
     const chunks: Buffer[] = [];
@@ -68,13 +74,19 @@ export const notifyRoutes: FastifyPluginAsync<{ notifier: () => Notifier | undef
       try {
         finish(null, JSON.parse(text));
       } catch (error) {
-        finish(new BodyError(`body is not JSON: ${error instanceof RangeError ? 'nested too deeply' : (error as Error).message.slice(0, 120)}`, 400));
+        finish(
+          new BodyError(
+            `body is not JSON: ${error instanceof RangeError ? 'nested too deeply' : (error as Error).message.slice(0, 120)}`,
+            400,
+          ),
+        );
       }
     });
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    const status =
+      error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error.message }, 'notify receiver failed');
     return answer(request, reply, status, error.message);
   });
@@ -84,7 +96,13 @@ export const notifyRoutes: FastifyPluginAsync<{ notifier: () => Notifier | undef
     const notifier = current();
     if (!notifier) return answer(request, reply, 503, 'notify is not configured (no robots in the notify section)');
     const robot = notifier.robot(request.params.channel, request.params.robot);
-    if (!robot) return answer(request, reply, 404, `no ${request.params.channel} robot named ${JSON.stringify(request.params.robot.slice(0, 64))} in notify`);
+    if (!robot)
+      return answer(
+        request,
+        reply,
+        404,
+        `no ${request.params.channel} robot named ${JSON.stringify(request.params.robot.slice(0, 64))} in notify`,
+      );
     request.notifyRobot = robot;
     if (!notifier.authorized(request.headers.authorization)) {
       reply.header('www-authenticate', notifier.authChallenge);
@@ -110,7 +128,10 @@ export const notifyRoutes: FastifyPluginAsync<{ notifier: () => Notifier | undef
       throw error;
     }
     if (payload.truncatedAlerts > 0) {
-      request.log.warn({ channel: robot.channel, robot: robot.name, truncated: payload.truncatedAlerts }, 'Alertmanager left out alerts (max_alerts)');
+      request.log.warn(
+        { channel: robot.channel, robot: robot.name, truncated: payload.truncatedAlerts },
+        'Alertmanager left out alerts (max_alerts)',
+      );
     }
     const result = robot.offer(payload.alerts);
     if (!result.accepted) {

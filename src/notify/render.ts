@@ -80,7 +80,12 @@ export function lineBreakOf(channel: Channel): string {
  * One robot message for `alerts` (in queue order): sections by status, severity and alertname, then
  * a "more follow" line when `remaining` alerts are still queued, then the mentions.
  */
-export function renderMessage(alerts: readonly Alert[], remaining: number, options: RenderOptions, limit: Limit = NO_LIMIT): RenderedMessage {
+export function renderMessage(
+  alerts: readonly Alert[],
+  remaining: number,
+  options: RenderOptions,
+  limit: Limit = NO_LIMIT,
+): RenderedMessage {
   const { template, channel } = options;
   const s = template.snippets;
   const br = lineBreakOf(channel);
@@ -91,10 +96,20 @@ export function renderMessage(alerts: readonly Alert[], remaining: number, optio
   const counts = [
     firing > 0 ? fill(s.count_firing, { count: String(firing) }) : '',
     resolved > 0 ? fill(s.count_resolved, { count: String(resolved) }) : '',
-  ].filter((part) => part !== '').join(s.count_separator);
+  ]
+    .filter((part) => part !== '')
+    .join(s.count_separator);
   const names = [...new Set(sections.map((section) => section.alertname))];
-  const plainNames = alertnameList(names.map((name) => plainText(truncate(name, Math.min(CAP.name, limit.chars)))), s.alertnames_more, s.alertname_separator);
-  const markdownNames = alertnameList(names.map((name) => escapeMarkdown(truncate(name, Math.min(CAP.name, limit.chars)), channel)), s.alertnames_more, s.alertname_separator);
+  const plainNames = alertnameList(
+    names.map((name) => plainText(truncate(name, Math.min(CAP.name, limit.chars)))),
+    s.alertnames_more,
+    s.alertname_separator,
+  );
+  const markdownNames = alertnameList(
+    names.map((name) => escapeMarkdown(truncate(name, Math.min(CAP.name, limit.chars)), channel)),
+    s.alertnames_more,
+    s.alertname_separator,
+  );
   let title = fill(s.title, { status_summary: counts, alertnames: plainNames });
   let titleMarkdown = fill(s.title, { status_summary: counts, alertnames: markdownNames });
   if (options.keyword !== undefined && !title.includes(options.keyword)) {
@@ -103,23 +118,37 @@ export function renderMessage(alerts: readonly Alert[], remaining: number, optio
   }
 
   const atLineStart = (value: string) => escapeBlockStart(value, channel);
-  const blocks: string[][] = [fillLines(s.header, { title: titleMarkdown, status_summary: counts, alertnames: markdownNames }, atLineStart)];
+  const blocks: string[][] = [
+    fillLines(s.header, { title: titleMarkdown, status_summary: counts, alertnames: markdownNames }, atLineStart),
+  ];
   for (const section of sections) {
     const severity = section.severity === '' ? '-' : (template.severityNames[section.severity] ?? section.severity);
-    const heading = fillLines(section.status === 'firing' ? s.section_firing : s.section_resolved, {
-      alertname: escapeMarkdown(truncate(section.alertname === '' ? '-' : section.alertname, Math.min(CAP.name, limit.chars)), channel) || '-',
-      severity: escapeMarkdown(truncate(severity, Math.min(CAP.severity, limit.chars)), channel) || '-',
-      count: String(section.alerts.length),
-      color: COLORS[channel][section.status],
-    }, atLineStart);
+    const heading = fillLines(
+      section.status === 'firing' ? s.section_firing : s.section_resolved,
+      {
+        alertname:
+          escapeMarkdown(
+            truncate(section.alertname === '' ? '-' : section.alertname, Math.min(CAP.name, limit.chars)),
+            channel,
+          ) || '-',
+        severity: escapeMarkdown(truncate(severity, Math.min(CAP.severity, limit.chars)), channel) || '-',
+        count: String(section.alerts.length),
+        color: COLORS[channel][section.status],
+      },
+      atLineStart,
+    );
     blocks.push(heading);
     for (const alert of section.alerts) blocks.push(renderAlert(alert, options, limit));
   }
-  if (remaining > 0) blocks.push(fillLines(remaining === 1 ? s.more_one : s.more, { remaining: String(remaining) }, atLineStart));
+  if (remaining > 0)
+    blocks.push(fillLines(remaining === 1 ? s.more_one : s.more, { remaining: String(remaining) }, atLineStart));
   const mentions = options.mentionText !== '' && (firing > 0 || options.mentionResolved);
   if (mentions) blocks.push([options.mentionText]);
 
-  let text = blocks.filter((lines) => lines.length > 0).map((lines) => lines.join(br)).join('\n\n');
+  let text = blocks
+    .filter((lines) => lines.length > 0)
+    .map((lines) => lines.join(br))
+    .join('\n\n');
   if (options.keyword !== undefined && !text.includes(options.keyword)) text = `${options.keyword}\n\n${text}`;
   return { title, text, mentions };
 }
@@ -145,11 +174,13 @@ function groupSections(alerts: readonly Alert[]): Section[] {
     section.alerts.push(alert);
   }
   const rank = (severity: string) => SEVERITY_RANK[severity] ?? 4;
-  return [...byKey.values()].sort((a, b) =>
-    (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1)
-    || rank(a.severity) - rank(b.severity)
-    || compareStrings(a.severity, b.severity)
-    || compareStrings(a.alertname, b.alertname));
+  return [...byKey.values()].sort(
+    (a, b) =>
+      (a.status === b.status ? 0 : a.status === 'firing' ? -1 : 1) ||
+      rank(a.severity) - rank(b.severity) ||
+      compareStrings(a.severity, b.severity) ||
+      compareStrings(a.alertname, b.alertname),
+  );
 }
 
 function alertnameList(names: string[], moreSnippet: string, separator: string): string {
@@ -160,14 +191,19 @@ function alertnameList(names: string[], moreSnippet: string, separator: string):
 
 function renderAlert(alert: Alert, options: RenderOptions, limit: Limit): string[] {
   const s = options.template.snippets;
-  const cut = (text: string, cap: number) => escapeMarkdown(truncate(text, Math.min(cap, limit.chars)), options.channel);
+  const cut = (text: string, cap: number) =>
+    escapeMarkdown(truncate(text, Math.min(cap, limit.chars)), options.channel);
   const language = options.language === 'en' ? 'en' : 'zh';
   const annotation = (name: string) => pickAnnotation(alert.annotations, name, language);
   const shown = shownLabels(alert.labels, options.labels);
   const labels = shown
     .map(([name, value]) => fill(s.label, { name: cut(name, CAP.name), value: cut(value, CAP.labelValue) || '""' }))
     .join(s.label_separator);
-  const links = limit.links ? alertLinks(alert).map(([snippet, url]) => fill(s[snippet], { url })).join(s.link_separator) : '';
+  const links = limit.links
+    ? alertLinks(alert)
+        .map(([snippet, url]) => fill(s[snippet], { url }))
+        .join(s.link_separator)
+    : '';
   const values: Record<string, string> = {
     alertname: cut(alert.labels.alertname ?? '', CAP.name),
     severity: cut(alert.labels.severity ?? '', CAP.severity),
@@ -186,11 +222,17 @@ function renderAlert(alert: Alert, options: RenderOptions, limit: Limit): string
     values.ends_at = alert.endsAt === undefined ? '' : formatTime(alert.endsAt, options.timeZone);
     values.duration = alert.endsAt === undefined ? '' : formatDuration(alert.endsAt - alert.startsAt, options.template);
   }
-  return fillLines(alert.status === 'firing' ? s.alert_firing : s.alert_resolved, values, (value) => escapeBlockStart(value, options.channel));
+  return fillLines(alert.status === 'firing' ? s.alert_firing : s.alert_resolved, values, (value) =>
+    escapeBlockStart(value, options.channel),
+  );
 }
 
 /** summary/description: English messages prefer `<name>_en`, Chinese ones `<name>_zh`, both fall back to `<name>`. */
-export function pickAnnotation(annotations: Readonly<Record<string, string>>, name: string, language: 'en' | 'zh'): string {
+export function pickAnnotation(
+  annotations: Readonly<Record<string, string>>,
+  name: string,
+  language: 'en' | 'zh',
+): string {
   const preferred = language === 'en' ? [`${name}_en`] : [`${name}_zh`, `${name}_zh_cn`, `${name}_cn`];
   for (const key of [...preferred, name]) {
     const value = annotations[key];
@@ -200,7 +242,8 @@ export function pickAnnotation(annotations: Readonly<Record<string, string>>, na
 }
 
 function shownLabels(labels: Readonly<Record<string, string>>, wanted: readonly string[]): [string, string][] {
-  if (wanted.length > 0) return wanted.flatMap((name) => (labels[name] === undefined ? [] : [[name, labels[name]!] as [string, string]]));
+  if (wanted.length > 0)
+    return wanted.flatMap((name) => (labels[name] === undefined ? [] : [[name, labels[name]!] as [string, string]]));
   const names = Object.keys(labels).filter((name) => name !== 'alertname' && name !== 'severity');
   const first = ['instance', 'job'].filter((name) => names.includes(name));
   return [...first, ...names.filter((name) => !first.includes(name)).sort()].map((name) => [name, labels[name]!]);
@@ -223,7 +266,8 @@ function alertLinks(alert: Alert): [LinkSnippet, string][] {
 export function silenceUrl(alert: Pick<Alert, 'externalURL' | 'labels'>): string | undefined {
   const base = safeUrl(alert.externalURL);
   if (!base) return undefined;
-  const matchers = Object.keys(alert.labels).sort()
+  const matchers = Object.keys(alert.labels)
+    .sort()
     .map((name) => `${name}="${alert.labels[name]!.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
     .join(',');
   const url = `${base.replace(/\/+$/, '')}/#/silences/new?filter=${encodeLinkPart(`{${matchers}}`)}`;
@@ -240,7 +284,10 @@ export function safeUrl(raw: string): string | undefined {
     return undefined;
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  const href = url.href.replace(/[()[\]<>"'`\s\\]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  const href = url.href.replace(
+    /[()[\]<>"'`\s\\]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
   return href.length > MAX_URL ? undefined : href;
 }
 
@@ -302,8 +349,9 @@ const MAX_GRAPHEME = 1024;
 // Characters of Grapheme_Cluster_Break Other that are not Extended_Pictographic: no rule of UAX #29 joins two of them,
 // so a run of them is a grapheme each, but the last (what follows decides). Latin, Greek, Cyrillic, CJK and their
 // punctuation: most alert text is segmented without ICU. (A test checks every one of them against Intl.Segmenter.)
-export const SIMPLE_CHARACTERS = '\\x20-\\x7e\\u00a0-\\u00a8\\u00aa-\\u00ac\\u00af-\\u02ff\\u0370-\\u0482\\u048a-\\u052f\\u2010-\\u2027\\u2030-\\u203b'
-  + '\\u3000-\\u3029\\u3041-\\u3096\\u30a0-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uff01-\\uff5e';
+export const SIMPLE_CHARACTERS =
+  '\\x20-\\x7e\\u00a0-\\u00a8\\u00aa-\\u00ac\\u00af-\\u02ff\\u0370-\\u0482\\u048a-\\u052f\\u2010-\\u2027\\u2030-\\u203b' +
+  '\\u3000-\\u3029\\u3041-\\u3096\\u30a0-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uff01-\\uff5e';
 const SIMPLE_RUN = new RegExp(`^[${SIMPLE_CHARACTERS}]+`);
 // A window ends where a run this long starts: shorter ones cost less to segment than a window of their own.
 const SIMPLE_STRETCH = new RegExp(`[${SIMPLE_CHARACTERS}]{16}`);
@@ -324,7 +372,9 @@ interface Boundaries {
 const memo: Boundaries[] = [];
 
 function remembered(text: string): Boundaries {
-  const at = memo.findIndex((entry) => text.startsWith(entry.seen) && (entry.state !== 'done' || text.length === entry.seen.length));
+  const at = memo.findIndex(
+    (entry) => text.startsWith(entry.seen) && (entry.state !== 'done' || text.length === entry.seen.length),
+  );
   const found = at < 0 ? { ends: [], state: 'open' as const, seen: '' } : memo.splice(at, 1)[0]!;
   memo.unshift(found);
   if (memo.length > MEMO_TEXTS) memo.pop();
@@ -340,7 +390,8 @@ export function truncate(text: string, max: number): string {
   const found = remembered(text);
   const { ends } = found;
   if (found.state === 'open' && ends.length <= max) segmentUpTo(text, found, max + 1);
-  if (ends.length > max || (found.state === 'cut' && ends.length === max)) return `${text.slice(0, ends[max - 2] ?? 0)}…`;
+  if (ends.length > max || (found.state === 'cut' && ends.length === max))
+    return `${text.slice(0, ends[max - 2] ?? 0)}…`;
   return found.state === 'cut' ? `${text.slice(0, ends.at(-1) ?? 0)}…` : text;
 }
 
@@ -400,7 +451,12 @@ export function formatDuration(ms: number, template: Template): string {
   let seconds = Math.max(0, Math.round(ms / 1000));
   const units = template.durationUnits;
   const parts: string[] = [];
-  for (const [unit, size] of [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]] as const) {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
     const amount = Math.floor(seconds / size);
     seconds -= amount * size;
     if (amount > 0 || (unit === 's' && parts.length === 0)) parts.push(`${amount}${units[unit]}`);

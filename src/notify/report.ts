@@ -28,9 +28,14 @@ function cut(line: string): string {
 }
 
 /** The report as one message of `adapter`'s channel, within its size limit; the keyword added when the robot needs one. */
-export function reportMessage(content: ReportContent, adapter: Pick<ChannelAdapter, 'channel' | 'limit' | 'size'>, keyword?: string): RenderedMessage {
+export function reportMessage(
+  content: ReportContent,
+  adapter: Pick<ChannelAdapter, 'channel' | 'limit' | 'size'>,
+  keyword?: string,
+): RenderedMessage {
   const br = lineBreakOf(adapter.channel);
-  const title = keyword !== undefined && !content.title.includes(keyword) ? `${keyword} ${content.title}` : content.title;
+  const title =
+    keyword !== undefined && !content.title.includes(keyword) ? `${keyword} ${content.title}` : content.title;
   const items = content.items.map((item) => item.split('\n').map(cut).join(br));
   const fleet = content.fleet.map(cut);
   const render = (itemCount: number, fleetCount: number): RenderedMessage => {
@@ -38,7 +43,8 @@ export function reportMessage(content: ReportContent, adapter: Pick<ChannelAdapt
     if (itemCount > 0) blocks.push(items.slice(0, itemCount).join('\n'));
     if (content.fine !== undefined) blocks.push(cut(content.fine));
     if (content.trends !== undefined && content.trends.length > 0) blocks.push(content.trends.map(cut).join(br));
-    if (content.fleetHeader !== undefined) blocks.push([cut(content.fleetHeader), ...fleet.slice(0, fleetCount)].join(br));
+    if (content.fleetHeader !== undefined)
+      blocks.push([cut(content.fleetHeader), ...fleet.slice(0, fleetCount)].join(br));
     const left = items.length - itemCount + fleet.length - fleetCount;
     if (left > 0) blocks.push(content.omitted(left));
     return { title, text: blocks.join('\n\n'), mentions: false };

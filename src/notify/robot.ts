@@ -71,7 +71,10 @@ export class Robot {
   private wake: (() => void) | undefined;
   private readonly loop: Promise<void>;
 
-  constructor(readonly settings: RobotSettings, private readonly logger: Logger) {
+  constructor(
+    readonly settings: RobotSettings,
+    private readonly logger: Logger,
+  ) {
     this.limiter = new SlidingWindowLimiter(settings.rateLimit.messages, settings.rateLimit.windowMs);
     this.loop = this.run();
   }
@@ -144,14 +147,26 @@ export class Robot {
    * alerts stay with Alertmanager, which retries) or when they would overflow the queue.
    */
   offer(alerts: readonly Alert[]): OfferResult {
-    if (this.closed) return { accepted: false, reason: 'closed', message: 'the notifier is reloading or shutting down' };
+    if (this.closed)
+      return { accepted: false, reason: 'closed', message: 'the notifier is reloading or shutting down' };
     if (this.failures >= this.settings.refuseAfterFailures) {
-      return { accepted: false, reason: 'failing', message: `robot ${this.name} failed ${this.failures} ${this.failures === 1 ? 'delivery' : 'deliveries'} in a row; `
-        + `${this.queue.size} ${this.queue.size === 1 ? 'alert waits' : 'alerts wait'} for it` };
+      return {
+        accepted: false,
+        reason: 'failing',
+        message:
+          `robot ${this.name} failed ${this.failures} ${this.failures === 1 ? 'delivery' : 'deliveries'} in a row; ` +
+          `${this.queue.size} ${this.queue.size === 1 ? 'alert waits' : 'alerts wait'} for it`,
+      };
     }
-    const fresh = new Set(alerts.filter((alert) => !this.queue.has(alert.fingerprint)).map((alert) => alert.fingerprint));
+    const fresh = new Set(
+      alerts.filter((alert) => !this.queue.has(alert.fingerprint)).map((alert) => alert.fingerprint),
+    );
     if (this.queue.size + fresh.size > this.settings.maxAlerts) {
-      return { accepted: false, reason: 'queue_full', message: `queue of robot ${this.name} is full (${this.queue.size} of ${this.settings.maxAlerts} alerts)` };
+      return {
+        accepted: false,
+        reason: 'queue_full',
+        message: `queue of robot ${this.name} is full (${this.queue.size} of ${this.settings.maxAlerts} alerts)`,
+      };
     }
     // The last state of each alert replaces what is queued under its fingerprint.
     const incoming = new Map(alerts.map((alert) => [alert.fingerprint, alert]));
@@ -241,11 +256,19 @@ export class Robot {
     const { adapter, render } = this.settings;
     const snapshot = [...this.queue.values()];
     const budget = Math.floor(adapter.limit / this.shrink);
-    const packed = pack(snapshot, (alerts, remaining, limit) => renderMessage(alerts, remaining, render, limit), (message) => adapter.size(message), budget);
+    const packed = pack(
+      snapshot,
+      (alerts, remaining, limit) => renderMessage(alerts, remaining, render, limit),
+      (message) => adapter.size(message),
+      budget,
+    );
     if (!packed) {
       this.take(snapshot.slice(0, 1));
       this.results.dropped++;
-      this.logger.error({ fingerprint: snapshot[0]!.fingerprint, budget }, 'alert cannot fit in any message for this robot; dropped');
+      this.logger.error(
+        { fingerprint: snapshot[0]!.fingerprint, budget },
+        'alert cannot fit in any message for this robot; dropped',
+      );
       return;
     }
     const outcome = await this.send(packed.message);
@@ -258,7 +281,11 @@ export class Robot {
         this.retryAt = 0;
         this.shrink = 1;
         this.lastSuccessMs = Date.now();
-        if (packed.truncated) this.logger.warn({ fingerprint: carried[0]!.fingerprint }, 'alert was too large for one message and was shortened');
+        if (packed.truncated)
+          this.logger.warn(
+            { fingerprint: carried[0]!.fingerprint },
+            'alert was too large for one message and was shortened',
+          );
         this.logger.debug({ alerts: packed.count, queued: this.queue.size }, 'message delivered');
         return;
       case 'retry':
@@ -274,13 +301,19 @@ export class Robot {
         this.results.rejected++;
         if (this.shrink < MAX_SHRINK) {
           this.shrink *= 2;
-          this.logger.warn({ reason: outcome.reason, budget: Math.floor(adapter.limit / this.shrink) }, 'robot found the message too large; sending smaller ones');
+          this.logger.warn(
+            { reason: outcome.reason, budget: Math.floor(adapter.limit / this.shrink) },
+            'robot found the message too large; sending smaller ones',
+          );
           return;
         }
         this.take(carried);
         this.results.dropped += 1;
         this.shrink = 1;
-        this.logger.error({ reason: outcome.reason, alerts: carried.length }, 'robot refuses even small messages as too large; alerts dropped');
+        this.logger.error(
+          { reason: outcome.reason, alerts: carried.length },
+          'robot refuses even small messages as too large; alerts dropped',
+        );
         return;
     }
   }
@@ -331,7 +364,10 @@ export class Robot {
         this.reportResults.rejected++;
         this.reportResults.dropped++;
         if (current) this.report = undefined;
-        this.logger.error({ reason: outcome.reason, limit: adapter.limit }, 'robot refuses the report as too large; dropped');
+        this.logger.error(
+          { reason: outcome.reason, limit: adapter.limit },
+          'robot refuses the report as too large; dropped',
+        );
         report.settle('dropped');
         return;
     }
@@ -356,9 +392,15 @@ export class Robot {
 
   private failed(reason: string, level: 'warn' | 'error'): void {
     this.failures++;
-    const backoff = Math.min(this.settings.maxBackoffMs, this.settings.initialBackoffMs * 2 ** Math.min(this.failures - 1, 30));
+    const backoff = Math.min(
+      this.settings.maxBackoffMs,
+      this.settings.initialBackoffMs * 2 ** Math.min(this.failures - 1, 30),
+    );
     this.retryAt = Date.now() + backoff;
-    this.logger[level]({ reason, failures: this.failures, retry_in_ms: backoff, queued: this.queue.size }, 'robot did not take the message; will retry');
+    this.logger[level](
+      { reason, failures: this.failures, retry_in_ms: backoff, queued: this.queue.size },
+      'robot did not take the message; will retry',
+    );
   }
 
   /** Removes alerts a robot took, unless a newer state replaced them meanwhile. */

@@ -22,7 +22,14 @@ function wallClock(ms: number, timeZone: string): number {
   let format = wallFormats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-US', {
-      timeZone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23',
+      timeZone,
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+      hourCycle: 'h23',
     });
     wallFormats.set(timeZone, format);
   }
@@ -70,7 +77,10 @@ export class DailySchedule {
   private last = Number.NEGATIVE_INFINITY;
   private closed = false;
 
-  constructor(private readonly run: (at: number) => void, private readonly clock: Clock = systemClock) {}
+  constructor(
+    private readonly run: (at: number) => void,
+    private readonly clock: Clock = systemClock,
+  ) {}
 
   /** When the next run is due (epoch ms), or undefined when nothing is planned. */
   get nextAt(): number | undefined {

@@ -15,9 +15,18 @@ export class AmqpSource implements QueueSource {
   private connecting: Promise<ChannelModel> | undefined;
   private closed = false;
 
-  constructor(private readonly url: string, private readonly insecureSkipVerify: boolean, private readonly logger: Logger) {}
+  constructor(
+    private readonly url: string,
+    private readonly insecureSkipVerify: boolean,
+    private readonly logger: Logger,
+  ) {}
 
-  async query(_vhost: string, queues: readonly string[], signal: AbortSignal, timeoutMs: number): Promise<SourceResult> {
+  async query(
+    _vhost: string,
+    queues: readonly string[],
+    signal: AbortSignal,
+    timeoutMs: number,
+  ): Promise<SourceResult> {
     const deadline = deadlineSignal(signal, timeoutMs);
     const giveUp = deadline.signal;
     try {
@@ -57,27 +66,36 @@ export class AmqpSource implements QueueSource {
     if (this.model) return Promise.resolve(this.model);
     if (this.connecting) return this.connecting;
     // amqplib is loaded by the first AMQP check only: most configurations read queues over HTTP.
-    this.connecting = import('amqplib').then(({ default: amqp }) => amqp.connect(this.url, {
-      timeout: timeoutMs,
-      rejectUnauthorized: !this.insecureSkipVerify,
-      clientProperties: { connection_name: 'onlyoffice-exporter' },
-    })).then((model) => {
-      this.connecting = undefined;
-      if (this.closed) {
-        model.close().catch(() => undefined);
-        throw new Error('closed');
-      }
-      // Unhandled 'error' on an EventEmitter would crash the process; a lost connection is just reopened next time.
-      model.on('error', (error: Error) => this.logger.warn({ err: describe(error) }, 'rabbitmq amqp connection error'));
-      model.on('close', () => {
-        if (this.model === model) this.model = undefined;
-      });
-      this.model = model;
-      return model;
-    }, (error: unknown) => {
-      this.connecting = undefined;
-      throw error;
-    });
+    this.connecting = import('amqplib')
+      .then(({ default: amqp }) =>
+        amqp.connect(this.url, {
+          timeout: timeoutMs,
+          rejectUnauthorized: !this.insecureSkipVerify,
+          clientProperties: { connection_name: 'onlyoffice-exporter' },
+        }),
+      )
+      .then(
+        (model) => {
+          this.connecting = undefined;
+          if (this.closed) {
+            model.close().catch(() => undefined);
+            throw new Error('closed');
+          }
+          // Unhandled 'error' on an EventEmitter would crash the process; a lost connection is just reopened next time.
+          model.on('error', (error: Error) =>
+            this.logger.warn({ err: describe(error) }, 'rabbitmq amqp connection error'),
+          );
+          model.on('close', () => {
+            if (this.model === model) this.model = undefined;
+          });
+          this.model = model;
+          return model;
+        },
+        (error: unknown) => {
+          this.connecting = undefined;
+          throw error;
+        },
+      );
     return this.connecting;
   }
 
@@ -94,7 +112,10 @@ export class AmqpSource implements QueueSource {
     if (!model) return;
     // close() waits for the broker's close-ok, which a frozen broker never sends.
     const closed = await Promise.race([
-      model.close().then(() => true, () => true),
+      model.close().then(
+        () => true,
+        () => true,
+      ),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000).unref()),
     ]);
     if (!closed) destroy(model);
@@ -103,7 +124,9 @@ export class AmqpSource implements QueueSource {
 
 /** Tears the socket down with an error: amqplib then runs its own close path, which stops the heartbeat timers. */
 function destroy(model: ChannelModel): void {
-  (model.connection as unknown as { stream?: { destroy(error?: Error): void } }).stream?.destroy(new Error('abandoned by the exporter'));
+  (model.connection as unknown as { stream?: { destroy(error?: Error): void } }).stream?.destroy(
+    new Error('abandoned by the exporter'),
+  );
 }
 
 function bounded<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {

@@ -18,32 +18,42 @@ export class ManagementSource implements QueueSource {
   private readonly base: string;
   private readonly headers: Record<string, string>;
 
-  constructor(url: string, credentials: { username?: string; password?: string }, private readonly insecureSkipVerify: boolean) {
+  constructor(
+    url: string,
+    credentials: { username?: string; password?: string },
+    private readonly insecureSkipVerify: boolean,
+  ) {
     const split = splitCredentials(url);
     this.base = split.base;
     this.headers = {
       accept: 'application/json',
-      ...basicAuth(credentials.username ?? split.username, credentials.username !== undefined ? credentials.password : split.password),
+      ...basicAuth(
+        credentials.username ?? split.username,
+        credentials.username !== undefined ? credentials.password : split.password,
+      ),
     };
   }
 
   async query(vhost: string, queues: readonly string[], signal: AbortSignal, timeoutMs: number): Promise<SourceResult> {
-    const answers = await Promise.all(queues.map(async (queue) => {
-      const result = await httpRequest({
-        url: `${this.base}/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}`,
-        headers: this.headers,
-        signal,
-        timeoutMs,
-        maxBodyBytes: MAX_BODY,
-        insecureSkipVerify: this.insecureSkipVerify,
-      });
-      return { queue, result };
-    }));
+    const answers = await Promise.all(
+      queues.map(async (queue) => {
+        const result = await httpRequest({
+          url: `${this.base}/api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(queue)}`,
+          headers: this.headers,
+          signal,
+          timeoutMs,
+          maxBodyBytes: MAX_BODY,
+          insecureSkipVerify: this.insecureSkipVerify,
+        });
+        return { queue, result };
+      }),
+    );
     const found = new Map<string, QueueStats>();
     for (const { queue, result } of answers) {
       if (!result.ok) return { ok: false, error: `management API: ${result.message}` };
       if (result.status === 404) continue;
-      if (result.status === 401) return { ok: false, error: 'management API: 401 unauthorized (check rabbitmq.username/password)' };
+      if (result.status === 401)
+        return { ok: false, error: 'management API: 401 unauthorized (check rabbitmq.username/password)' };
       if (result.status !== 200) return { ok: false, error: `management API: HTTP ${result.status}` };
       let body: ManagementQueue;
       try {
@@ -70,7 +80,7 @@ function statsOf(body: ManagementQueue): QueueStats {
   for (const operation of RATE_OPERATIONS) {
     const details = body.message_stats?.[`${operation}_details`];
     // message_stats appears only after the first message: no activity yet is a rate of 0.
-    stats.rates![operation] = typeof details === 'object' ? number(details.rate) ?? 0 : 0;
+    stats.rates![operation] = typeof details === 'object' ? (number(details.rate) ?? 0) : 0;
   }
   return stats;
 }

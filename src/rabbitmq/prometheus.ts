@@ -5,7 +5,12 @@ import type { QueueSource, QueueStats, SourceResult } from './types.js';
 const MAX_BODY = 16 * 1024 * 1024;
 const SAMPLE = /^rabbitmq_(?:detailed_)?queue_(messages_ready|messages_unacked|messages|consumers)\{([^}]*)\}\s+(\S+)/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-const FIELD = { messages_ready: 'ready', messages_unacked: 'unacked', messages: 'messages', consumers: 'consumers' } as const;
+const FIELD = {
+  messages_ready: 'ready',
+  messages_unacked: 'unacked',
+  messages: 'messages',
+  consumers: 'consumers',
+} as const;
 
 /**
  * rabbitmq_prometheus (port 15692): `/metrics/detailed` with the two queue families (3.10+), else
@@ -17,7 +22,10 @@ export class PrometheusSource implements QueueSource {
   private readonly headers: Record<string, string>;
   private detailedMissing = false;
 
-  constructor(url: string, private readonly insecureSkipVerify: boolean) {
+  constructor(
+    url: string,
+    private readonly insecureSkipVerify: boolean,
+  ) {
     const split = splitCredentials(url);
     this.base = split.base;
     this.headers = basicAuth(split.username, split.password);
@@ -36,7 +44,14 @@ export class PrometheusSource implements QueueSource {
   }
 
   private get(url: string, signal: AbortSignal, timeoutMs: number) {
-    return httpRequest({ url, headers: this.headers, signal, timeoutMs, maxBodyBytes: MAX_BODY, insecureSkipVerify: this.insecureSkipVerify });
+    return httpRequest({
+      url,
+      headers: this.headers,
+      signal,
+      timeoutMs,
+      maxBodyBytes: MAX_BODY,
+      insecureSkipVerify: this.insecureSkipVerify,
+    });
   }
 }
 
@@ -48,7 +63,8 @@ export function parseQueueMetrics(text: string, vhost: string, queues: readonly 
     const match = SAMPLE.exec(line);
     if (!match) continue;
     const labels: Record<string, string> = {};
-    for (const [, key, raw] of match[2]!.matchAll(LABEL)) labels[key!] = raw!.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
+    for (const [, key, raw] of match[2]!.matchAll(LABEL))
+      labels[key!] = raw!.replace(/\\(.)/g, (_m, c: string) => (c === 'n' ? '\n' : c));
     if (labels.vhost !== vhost || labels.queue === undefined || !wanted.has(labels.queue)) continue;
     const value = Number(match[3]);
     if (!Number.isFinite(value)) continue;

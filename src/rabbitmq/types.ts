@@ -14,9 +14,7 @@ export type RateOperation = (typeof RATE_OPERATIONS)[number];
 export type SourceName = 'management' | 'prometheus' | 'amqp';
 
 /** Queues found among those asked for (absent = does not exist), or why the source could not answer. */
-export type SourceResult =
-  | { ok: true; queues: Map<string, QueueStats> }
-  | { ok: false; error: string };
+export type SourceResult = { ok: true; queues: Map<string, QueueStats> } | { ok: false; error: string };
 
 export interface QueueSource {
   readonly name: SourceName;

@@ -31,8 +31,20 @@ export class BoundsLog {
   record(collector: string, truncated: number, dropped: number, limits: SeriesLimits): void {
     this.truncatedLabelValues += truncated;
     this.droppedSeries += dropped;
-    if (truncated > 0) this.once(collector, 'label', { truncated, max_label_value_length: limits.maxLabelValueLength }, 'label values too long; cut');
-    if (dropped > 0) this.once(collector, 'series', { dropped, max_series: limits.maxSeries }, 'too many series; the rest were dropped');
+    if (truncated > 0)
+      this.once(
+        collector,
+        'label',
+        { truncated, max_label_value_length: limits.maxLabelValueLength },
+        'label values too long; cut',
+      );
+    if (dropped > 0)
+      this.once(
+        collector,
+        'series',
+        { dropped, max_series: limits.maxSeries },
+        'too many series; the rest were dropped',
+      );
   }
 
   private once(collector: string, bound: string, fields: Record<string, number>, message: string): void {
@@ -66,8 +78,9 @@ export class BoundsLog {
       },
       {
         name: 'onlyoffice_scrape_responses_over_bytes_in_flight_total',
-        help: 'Answers from targets given up because reading them would have held more than --web.max-response-bytes-in-flight bytes of answers '
-          + 'at once (all scrapes together), since start.',
+        help:
+          'Answers from targets given up because reading them would have held more than --web.max-response-bytes-in-flight bytes of answers ' +
+          'at once (all scrapes together), since start.',
         type: 'counter',
         values: [{ labels: {}, value: overBudgetCount() }],
       },
@@ -102,7 +115,8 @@ export function boundFamilies(families: readonly Family[], limits: SeriesLimits 
   }
   // Rows are at least as many as series: with no more rows than the limit there is nothing to count.
   const countSeries = rows > limits.maxSeries;
-  if (truncated === 0 && !countSeries) return { families: families.filter((family) => family.values.length > 0), truncated, dropped };
+  if (truncated === 0 && !countSeries)
+    return { families: families.filter((family) => family.values.length > 0), truncated, dropped };
   const bounded: Family[] = [];
   const seen = new Set<string>();
   for (const family of families) {
@@ -112,7 +126,8 @@ export function boundFamilies(families: readonly Family[], limits: SeriesLimits 
       if (values.length > 0) bounded.push(family);
       continue;
     }
-    if (truncated > 0) values = values.map((row) => ({ ...row, labels: cutLabels(row.labels, limits.maxLabelValueLength) }));
+    if (truncated > 0)
+      values = values.map((row) => ({ ...row, labels: cutLabels(row.labels, limits.maxLabelValueLength) }));
     if (countSeries) {
       const kept: FamilyValue[] = [];
       const droppedHere = new Set<string>();
@@ -132,7 +147,9 @@ export function boundFamilies(families: readonly Family[], limits: SeriesLimits 
 }
 
 function seriesKey(family: string, labels: Labels): string {
-  const names = Object.keys(labels).filter((name) => !SEPARATE_LABELS.has(name)).sort();
+  const names = Object.keys(labels)
+    .filter((name) => !SEPARATE_LABELS.has(name))
+    .sort();
   return `${family}\u0000${names.map((name) => `${name}\u0001${labels[name]}`).join('\u0000')}`;
 }
 

@@ -6,7 +6,11 @@ export class CollectorHealthLog {
   private readonly log: TransitionLog;
 
   constructor(logger: Logger) {
-    this.log = new TransitionLog(logger, { failing: 'collector failed', recovered: 'collector recovered', field: 'err' });
+    this.log = new TransitionLog(logger, {
+      failing: 'collector failed',
+      recovered: 'collector recovered',
+      field: 'err',
+    });
   }
 
   record(collector: string, target: string, error: string | undefined): void {

@@ -11,7 +11,10 @@ import { abortMarginMs } from './deadline.js';
 import { readFamilies, registerFamily, type Family } from '../metrics/families.js';
 import type { CollectorHealthLog } from './health-log.js';
 
-const PROBE_SUCCESS = gaugeFamily('probe_success', '1 when the probe succeeded (/healthcheck true when the module checks it, else every check finished), 0 when it failed.');
+const PROBE_SUCCESS = gaugeFamily(
+  'probe_success',
+  '1 when the probe succeeded (/healthcheck true when the module checks it, else every check finished), 0 when it failed.',
+);
 const PROBE_DURATION = gaugeFamily('probe_duration_seconds', 'How long the probe took.');
 
 export interface NamedCollector {
@@ -82,7 +85,10 @@ class CollectorScrape implements ScrapeContext {
   private gaveUp: CollectorTimeout | undefined;
   private child: Logger | undefined;
 
-  constructor(private readonly shared: SharedScrape, readonly name: string) {
+  constructor(
+    private readonly shared: SharedScrape,
+    readonly name: string,
+  ) {
     this.deadline = shared.deadline;
     this.config = shared.request.config;
     this.target = shared.request.target;
@@ -144,33 +150,36 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
   const targetLabel = redactUrl(request.target.url);
   const limits = request.limits ?? DEFAULT_LIMITS;
 
-  const results = await Promise.all(request.collectors.map(async ({ name, collector }) => {
-    const ctx = new CollectorScrape(shared, name);
-    const collectorStarted = performance.now();
-    let error: string | undefined;
-    try {
-      await Promise.race([collector.collect(ctx), shared.hardDeadline]);
-    } catch (caught) {
-      error = caught instanceof Error ? caught.message : String(caught);
-    } finally {
-      if (error !== undefined) ctx.giveUp();
-      ctx.done();
-    }
-    const seconds = (performance.now() - collectorStarted) / 1000;
-    let bounded: Family[] | undefined;
-    if (error === undefined) {
+  const results = await Promise.all(
+    request.collectors.map(async ({ name, collector }) => {
+      const ctx = new CollectorScrape(shared, name);
+      const collectorStarted = performance.now();
+      let error: string | undefined;
       try {
-        const result = boundFamilies(await readFamilies(ctx.registry), limits);
-        if (result.truncated > 0 || result.dropped > 0) request.bounds?.record(name, result.truncated, result.dropped, limits);
-        bounded = result.families;
+        await Promise.race([collector.collect(ctx), shared.hardDeadline]);
       } catch (caught) {
-        // A metric that cannot be read (e.g. a bad label value) fails its collector, not the scrape.
-        error = `cannot read its metrics: ${caught instanceof Error ? caught.message : String(caught)}`;
+        error = caught instanceof Error ? caught.message : String(caught);
+      } finally {
+        if (error !== undefined) ctx.giveUp();
+        ctx.done();
       }
-    }
-    request.healthLog.record(name, targetLabel, error);
-    return { name, bounded, error, seconds };
-  }));
+      const seconds = (performance.now() - collectorStarted) / 1000;
+      let bounded: Family[] | undefined;
+      if (error === undefined) {
+        try {
+          const result = boundFamilies(await readFamilies(ctx.registry), limits);
+          if (result.truncated > 0 || result.dropped > 0)
+            request.bounds?.record(name, result.truncated, result.dropped, limits);
+          bounded = result.families;
+        } catch (caught) {
+          // A metric that cannot be read (e.g. a bad label value) fails its collector, not the scrape.
+          error = `cannot read its metrics: ${caught instanceof Error ? caught.message : String(caught)}`;
+        }
+      }
+      request.healthLog.record(name, targetLabel, error);
+      return { name, bounded, error, seconds };
+    }),
+  );
   shared.settle();
 
   // One registry of read values for the answer: a name two collectors both register throws, as Registry.merge does.
@@ -179,7 +188,10 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
     name: COLLECTOR_SUCCESS,
     help: 'Whether a collector succeeded (1) or failed or timed out (0) in this scrape.',
     type: 'gauge',
-    values: results.map((result) => ({ labels: { collector: result.name }, value: result.error === undefined ? 1 : 0 })),
+    values: results.map((result) => ({
+      labels: { collector: result.name },
+      value: result.error === undefined ? 1 : 0,
+    })),
   });
   registerFamily(answer, {
     name: 'onlyoffice_scrape_collector_duration_seconds',
@@ -202,7 +214,9 @@ export async function runScrape(request: ScrapeRequest): Promise<Registry> {
  * the healthcheck collector, as the built-in `documentserver` and `healthcheck` modules do; else 1 when every
  * collector of the module finished (a module of certificates only, say).
  */
-function probeSuccess(results: readonly { name: string; bounded: Family[] | undefined; error: string | undefined }[]): number {
+function probeSuccess(
+  results: readonly { name: string; bounded: Family[] | undefined; error: string | undefined }[],
+): number {
   const healthcheck = results.find((result) => result.name === 'healthcheck');
   if (healthcheck !== undefined) {
     const up = healthcheck.bounded?.find((family) => family.name === 'onlyoffice_healthcheck_up')?.values[0]?.value;

@@ -12,10 +12,21 @@ import { readBoundedFile, readErrorReason as reason } from '../lib/read-bounded-
  * with bcrypt hashes. Options this exporter does not implement are refused by name, never ignored.
  */
 
-export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
+export const CLIENT_AUTH_TYPES = [
+  'NoClientCert',
+  'RequestClientCert',
+  'RequireAnyClientCert',
+  'VerifyClientCertIfGiven',
+  'RequireAndVerifyClientCert',
+] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
 
-const TLS_VERSIONS: Record<string, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
+const TLS_VERSIONS: Record<string, SecureVersion> = {
+  TLS10: 'TLSv1',
+  TLS11: 'TLSv1.1',
+  TLS12: 'TLSv1.2',
+  TLS13: 'TLSv1.3',
+};
 const VERSION_ORDER = ['TLS10', 'TLS11', 'TLS12', 'TLS13'];
 
 // exporter-toolkit's extraHTTPHeaders: the only headers it lets a user set, some with fixed values.
@@ -49,56 +60,107 @@ export interface WebConfig {
 
 export const EMPTY_WEB_CONFIG: WebConfig = { tls: undefined, users: new Map(), headers: {} };
 
-const unsupported = (what: string) => z.unknown().optional().superRefine((value, ctx) => {
-  if (value !== undefined) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `is not supported by onlyoffice-exporter (${what}); remove it` });
-});
+const unsupported = (what: string) =>
+  z
+    .unknown()
+    .optional()
+    .superRefine((value, ctx) => {
+      if (value !== undefined)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          message: `is not supported by onlyoffice-exporter (${what}); remove it`,
+        });
+    });
 
-const version = z.enum(['TLS10', 'TLS11', 'TLS12', 'TLS13'], { errorMap: () => ({ message: 'must be TLS10, TLS11, TLS12 or TLS13' }) });
+const version = z.enum(['TLS10', 'TLS11', 'TLS12', 'TLS13'], {
+  errorMap: () => ({ message: 'must be TLS10, TLS11, TLS12 or TLS13' }),
+});
 const text = z.string().min(1, 'must not be empty');
 
-const schema = z.object({
-  tls_server_config: z.object({
-    cert_file: text.optional(),
-    key_file: text.optional(),
-    cert: text.optional(),
-    key: text.optional(),
-    client_ca_file: text.optional(),
-    client_ca: text.optional(),
-    client_auth_type: z.enum(CLIENT_AUTH_TYPES, { errorMap: () => ({ message: `must be one of ${CLIENT_AUTH_TYPES.join(', ')}` }) }).default('NoClientCert'),
-    min_version: version.default('TLS12'),
-    max_version: version.default('TLS13'),
-    client_allowed_sans: unsupported('check the client certificate with RequireAndVerifyClientCert and a dedicated CA instead'),
-    cipher_suites: unsupported("Node.js uses OpenSSL's cipher names and defaults"),
-    prefer_server_cipher_suites: unsupported("the server's order is always preferred"),
-    curve_preferences: unsupported("OpenSSL's defaults apply"),
-  }).strict().optional(),
-  http_server_config: z.object({
-    http2: z.boolean().optional().superRefine((value, ctx) => {
-      if (value === true) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'HTTP/2 is not supported (the exporter serves HTTP/1.1); set false or remove it' });
-    }),
-    headers: z.record(z.string(), z.string()).default({}).superRefine((headers, ctx) => {
-      for (const [name, value] of Object.entries(headers)) {
-        if (!(name in HEADERS)) {
-          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `cannot be configured (only ${Object.keys(HEADERS).join(', ')})` });
-          continue;
+const schema = z
+  .object({
+    tls_server_config: z
+      .object({
+        cert_file: text.optional(),
+        key_file: text.optional(),
+        cert: text.optional(),
+        key: text.optional(),
+        client_ca_file: text.optional(),
+        client_ca: text.optional(),
+        client_auth_type: z
+          .enum(CLIENT_AUTH_TYPES, { errorMap: () => ({ message: `must be one of ${CLIENT_AUTH_TYPES.join(', ')}` }) })
+          .default('NoClientCert'),
+        min_version: version.default('TLS12'),
+        max_version: version.default('TLS13'),
+        client_allowed_sans: unsupported(
+          'check the client certificate with RequireAndVerifyClientCert and a dedicated CA instead',
+        ),
+        cipher_suites: unsupported("Node.js uses OpenSSL's cipher names and defaults"),
+        prefer_server_cipher_suites: unsupported("the server's order is always preferred"),
+        curve_preferences: unsupported("OpenSSL's defaults apply"),
+      })
+      .strict()
+      .optional(),
+    http_server_config: z
+      .object({
+        http2: z
+          .boolean()
+          .optional()
+          .superRefine((value, ctx) => {
+            if (value === true)
+              ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                message: 'HTTP/2 is not supported (the exporter serves HTTP/1.1); set false or remove it',
+              });
+          }),
+        headers: z
+          .record(z.string(), z.string())
+          .default({})
+          .superRefine((headers, ctx) => {
+            for (const [name, value] of Object.entries(headers)) {
+              if (!(name in HEADERS)) {
+                ctx.addIssue({
+                  code: z.ZodIssueCode.custom,
+                  path: [name],
+                  message: `cannot be configured (only ${Object.keys(HEADERS).join(', ')})`,
+                });
+                continue;
+              }
+              const allowed = HEADERS[name];
+              if (allowed && !allowed.includes(value))
+                ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `must be ${allowed.join(' or ')}` });
+              if (/[\r\n]/.test(value))
+                ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: 'must be one line' });
+            }
+          }),
+      })
+      .strict()
+      .default({}),
+    basic_auth_users: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .default({})
+      .superRefine((users, ctx) => {
+        for (const [user, hash] of Object.entries(users ?? {})) {
+          // Never echo the hash: it is a secret too.
+          if (user === '' || user.includes(':'))
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: [user],
+              message: 'a basic auth user name must not be empty or contain ":"',
+            });
+          if (typeof hash !== 'string' || !BCRYPT.test(hash)) {
+            ctx.addIssue({
+              code: z.ZodIssueCode.custom,
+              path: [user],
+              message: 'is not a bcrypt hash ($2y$10$... as `htpasswd -nBC 10 "" | tr -d \':\\n\'` prints)',
+            });
+          }
         }
-        const allowed = HEADERS[name];
-        if (allowed && !allowed.includes(value)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: `must be ${allowed.join(' or ')}` });
-        if (/[\r\n]/.test(value)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [name], message: 'must be one line' });
-      }
-    }),
-  }).strict().default({}),
-  basic_auth_users: z.record(z.string(), z.unknown()).nullable().default({}).superRefine((users, ctx) => {
-    for (const [user, hash] of Object.entries(users ?? {})) {
-      // Never echo the hash: it is a secret too.
-      if (user === '' || user.includes(':')) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [user], message: 'a basic auth user name must not be empty or contain ":"' });
-      if (typeof hash !== 'string' || !BCRYPT.test(hash)) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [user], message: 'is not a bcrypt hash ($2y$10$... as `htpasswd -nBC 10 "" | tr -d \':\\n\'` prints)' });
-      }
-    }
-  }),
-  rate_limit: unsupported('put a reverse proxy in front to limit requests'),
-}).strict();
+      }),
+    rate_limit: unsupported('put a reverse proxy in front to limit requests'),
+  })
+  .strict();
 
 /** Reads, validates and loads (certificates, keys, CAs) the web config file; throws ConfigError naming the key. */
 export function loadWebConfig(path: string): WebConfig {
@@ -120,7 +182,8 @@ export function parseWebConfig(source: string, path: string): WebConfig {
     const where = error instanceof YAMLParseError && error.linePos ? ` (line ${error.linePos[0].line})` : '';
     throw new ConfigError(path, [`not valid YAML${where}: ${(error as Error).message.split('\n')[0]}`]);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(path, ['the top level must be a mapping']);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(path, ['the top level must be a mapping']);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(path, describe(parsed.error));
   const value = parsed.data;
@@ -158,7 +221,8 @@ function loadTls(section: TlsSection, base: string, problems: string[]): WebTls 
   const cert = read('cert', true);
   const privateKey = read('key', true);
   const clientCa = read('client_ca', false);
-  const where = (name: 'cert' | 'key' | 'client_ca') => key(section[`${name}_file`] !== undefined ? `${name}_file` : name);
+  const where = (name: 'cert' | 'key' | 'client_ca') =>
+    key(section[`${name}_file`] !== undefined ? `${name}_file` : name);
 
   let leaf: X509Certificate | undefined;
   if (cert !== undefined) {
@@ -171,7 +235,8 @@ function loadTls(section: TlsSection, base: string, problems: string[]): WebTls 
   if (privateKey !== undefined) {
     try {
       const keyObject = createPrivateKey(privateKey);
-      if (leaf && !leaf.checkPrivateKey(keyObject)) problems.push(`${where('key')}: does not belong to the certificate in ${where('cert')}`);
+      if (leaf && !leaf.checkPrivateKey(keyObject))
+        problems.push(`${where('key')}: does not belong to the certificate in ${where('cert')}`);
     } catch {
       // The parser's message could quote key material; say only what is wrong.
       problems.push(`${where('key')}: is not a PEM private key (or it is encrypted)`);
@@ -183,7 +248,9 @@ function loadTls(section: TlsSection, base: string, problems: string[]): WebTls 
     else if (count === 0) problems.push(`${where('client_ca')}: holds no certificate`);
   }
   if (clientCa !== undefined && section.client_auth_type === 'NoClientCert') {
-    problems.push(`${key('client_auth_type')}: client CAs are configured, so set RequireAndVerifyClientCert (or VerifyClientCertIfGiven)`);
+    problems.push(
+      `${key('client_auth_type')}: client CAs are configured, so set RequireAndVerifyClientCert (or VerifyClientCertIfGiven)`,
+    );
   }
   if (VERSION_ORDER.indexOf(section.min_version) > VERSION_ORDER.indexOf(section.max_version)) {
     problems.push(`${key('min_version')}: ${section.min_version} is above max_version ${section.max_version}`);
@@ -215,8 +282,10 @@ function pemCertificates(pem: string): number | undefined {
 function describe(error: ZodError): string[] {
   return error.issues.map((issue) => {
     const path = issue.path.join('.') || '(top level)';
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((name) => `${[...issue.path, name].join('.')}: unknown key`).join('; ');
-    if (issue.code === 'invalid_type') return `${path}: expected ${issue.expected}, got ${issue.received === 'undefined' ? 'nothing' : issue.received}`;
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((name) => `${[...issue.path, name].join('.')}: unknown key`).join('; ');
+    if (issue.code === 'invalid_type')
+      return `${path}: expected ${issue.expected}, got ${issue.received === 'undefined' ? 'nothing' : issue.received}`;
     return `${path}: ${issue.message}`;
   });
 }

@@ -37,13 +37,21 @@ export class WebSecurity {
   private readonly waiting: Array<() => void> = [];
   private ownCredential: ((request: FastifyRequest) => boolean) | undefined;
 
-  private constructor(private readonly path: string | undefined, config: WebConfig, private readonly compare: BcryptCompare) {
+  private constructor(
+    private readonly path: string | undefined,
+    config: WebConfig,
+    private readonly compare: BcryptCompare,
+  ) {
     this.config = config;
   }
 
   /** Throws ConfigError naming the key when the file is invalid. `compare`: bcrypt, on its own thread unless given. */
   static load(path: string | undefined, compare?: BcryptCompare): WebSecurity {
-    return new WebSecurity(path, path === undefined ? EMPTY_WEB_CONFIG : loadWebConfig(path), compare ?? new BcryptThread().compare);
+    return new WebSecurity(
+      path,
+      path === undefined ? EMPTY_WEB_CONFIG : loadWebConfig(path),
+      compare ?? new BcryptThread().compare,
+    );
   }
 
   get tlsEnabled(): boolean {
@@ -72,7 +80,10 @@ export class WebSecurity {
       this.server.on('secureConnection', (socket: TLSSocket) => {
         const policy = this.config.tls?.clientAuth;
         const presented = Object.keys(socket.getPeerCertificate() ?? {}).length > 0;
-        if ((policy === 'RequireAnyClientCert' && !presented) || (policy === 'VerifyClientCertIfGiven' && presented && !socket.authorized)) {
+        if (
+          (policy === 'RequireAnyClientCert' && !presented) ||
+          (policy === 'VerifyClientCertIfGiven' && presented && !socket.authorized)
+        ) {
           socket.destroy();
         }
       });
@@ -85,7 +96,9 @@ export class WebSecurity {
     if (this.path === undefined) return EMPTY_WEB_CONFIG;
     const next = loadWebConfig(this.path);
     if ((next.tls === undefined) !== (this.config.tls === undefined)) {
-      throw new ConfigError(this.path, [`tls_server_config: TLS cannot be turned ${next.tls ? 'on' : 'off'} by a reload; restart the exporter`]);
+      throw new ConfigError(this.path, [
+        `tls_server_config: TLS cannot be turned ${next.tls ? 'on' : 'off'} by a reload; restart the exporter`,
+      ]);
     }
     return next;
   }
@@ -106,14 +119,20 @@ export class WebSecurity {
     for (const [name, value] of Object.entries(headers)) reply.header(name, value);
     if (users.size === 0 || this.ownCredential?.(request)) return undefined;
     const credentials = basicCredentials(request.headers.authorization);
-    if (credentials && await this.verify(users, credentials.user, credentials.password)) return undefined;
+    if (credentials && (await this.verify(users, credentials.user, credentials.password))) return undefined;
     return reply.code(401).header('www-authenticate', 'Basic').type('text/plain; charset=utf-8').send('Unauthorized\n');
   }
 
   private async verify(users: ReadonlyMap<string, string>, user: string, password: string): Promise<boolean> {
     const known = users.get(user);
     const hash = known ?? DECOY_HASH;
-    const key = createHash('sha256').update(user).update('\u0000').update(hash).update('\u0000').update(password).digest('hex');
+    const key = createHash('sha256')
+      .update(user)
+      .update('\u0000')
+      .update(hash)
+      .update('\u0000')
+      .update(password)
+      .digest('hex');
     if (this.granted.has(key)) {
       this.granted.delete(key);
       this.granted.add(key);
@@ -169,11 +188,18 @@ function secureContextOptions(tls: WebTls): HttpsServerOptions {
 }
 
 function clientPolicy(tls: WebTls): { requestCert: boolean; rejectUnauthorized: boolean } {
-  return { requestCert: tls.clientAuth !== 'NoClientCert', rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert' };
+  return {
+    requestCert: tls.clientAuth !== 'NoClientCert',
+    rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
+  };
 }
 
 /** What a reload does: validate the web config, reload the configuration, then apply the web config (all or nothing). */
-export async function reloadAll(reloadConfig: () => Promise<unknown>, web: WebSecurity | undefined, logger?: Logger): Promise<void> {
+export async function reloadAll(
+  reloadConfig: () => Promise<unknown>,
+  web: WebSecurity | undefined,
+  logger?: Logger,
+): Promise<void> {
   const next = web?.prepare();
   await reloadConfig();
   if (web && next) {

@@ -7,8 +7,15 @@ export interface MappedName {
 }
 
 export type FamilyKey =
-  | 'conversion_step' | 'docservice_operation' | 'docservice_session' | 'connections'
-  | 'generic_timing' | 'generic_histogram' | 'generic_gauge' | 'generic_counter' | 'generic_set';
+  | 'conversion_step'
+  | 'docservice_operation'
+  | 'docservice_session'
+  | 'connections'
+  | 'generic_timing'
+  | 'generic_histogram'
+  | 'generic_gauge'
+  | 'generic_counter'
+  | 'generic_set';
 
 interface Rule {
   pattern: RegExp;
@@ -24,9 +31,24 @@ const SEGMENT = '[A-Za-z0-9_]+';
 // v8.2). Sessions are minutes to hours, so they get their own buckets.
 const RULES: readonly Rule[] = [
   { pattern: new RegExp(`^conv\\.(${SEGMENT})$`), types: ['ms'], family: 'conversion_step', label: 'step' },
-  { pattern: new RegExp(`^coauth\\.session\\.(${SEGMENT})$`), types: ['ms'], family: 'docservice_session', label: 'mode' },
-  { pattern: new RegExp(`^coauth\\.(${SEGMENT}(?:\\.${SEGMENT})?)$`), types: ['ms'], family: 'docservice_operation', label: 'operation' },
-  { pattern: new RegExp(`^expireDoc\\.connections\\.(${SEGMENT})$`), types: ['g'], family: 'connections', label: 'mode' },
+  {
+    pattern: new RegExp(`^coauth\\.session\\.(${SEGMENT})$`),
+    types: ['ms'],
+    family: 'docservice_session',
+    label: 'mode',
+  },
+  {
+    pattern: new RegExp(`^coauth\\.(${SEGMENT}(?:\\.${SEGMENT})?)$`),
+    types: ['ms'],
+    family: 'docservice_operation',
+    label: 'operation',
+  },
+  {
+    pattern: new RegExp(`^expireDoc\\.connections\\.(${SEGMENT})$`),
+    types: ['g'],
+    family: 'connections',
+    label: 'mode',
+  },
 ];
 
 const ROOTS = ['conv.', 'coauth.', 'expireDoc.'];
@@ -49,7 +71,12 @@ export function mapName(name: string, type: StatsdType): MappedName {
 }
 
 const GENERIC: Record<StatsdType, FamilyKey> = {
-  ms: 'generic_timing', h: 'generic_histogram', d: 'generic_histogram', g: 'generic_gauge', c: 'generic_counter', s: 'generic_set',
+  ms: 'generic_timing',
+  h: 'generic_histogram',
+  d: 'generic_histogram',
+  g: 'generic_gauge',
+  c: 'generic_counter',
+  s: 'generic_set',
 };
 
 /** statsd_exporter's rule for unmapped names: anything but [A-Za-z0-9_] becomes `_` (`ds.editor.open` → `ds_editor_open`). */

@@ -33,7 +33,10 @@ export function parseLine(line: string): StatsdSample[] | undefined {
   if (name.length > MAX_NAME_LENGTH || BAD_NAME.test(name)) return undefined;
   const samples: StatsdSample[] = [];
   // DogStatsD tags may hold ':' themselves; they are dropped before samples are split.
-  for (const part of line.slice(colon + 1).replace(/\|#[^|]*/g, '').split(':')) {
+  for (const part of line
+    .slice(colon + 1)
+    .replace(/\|#[^|]*/g, '')
+    .split(':')) {
     const sample = parseSample(name, part);
     if (!sample) return undefined;
     samples.push(sample);
@@ -83,5 +86,8 @@ export function sampleWeight(rate: number): number {
 
 /** Splits a datagram into lines; blank lines (e.g. a trailing newline) are not lines. */
 export function splitPacket(packet: string): string[] {
-  return packet.split('\n').map((line) => line.replace(/\r$/, '')).filter((line) => line.trim() !== '');
+  return packet
+    .split('\n')
+    .map((line) => line.replace(/\r$/, ''))
+    .filter((line) => line.trim() !== '');
 }

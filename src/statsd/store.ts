@@ -60,20 +60,49 @@ export const FAMILIES: Record<FamilyKey, FamilySpec> = {
     labelNames: ['name'],
     buckets: DEFAULT_BUCKETS,
   },
-  generic_gauge: { name: 'onlyoffice_statsd_gauge', help: 'StatsD gauges not known as DS names, by sanitised name.', type: 'gauge', labelNames: ['name'] },
-  generic_counter: { name: 'onlyoffice_statsd_counter_total', help: 'StatsD counters (|c, scaled by sample rate) by sanitised name.', type: 'counter', labelNames: ['name'] },
-  generic_set: { name: 'onlyoffice_statsd_set_members', help: 'Distinct members seen in a StatsD set (|s) since start, by sanitised name.', type: 'gauge', labelNames: ['name'] },
+  generic_gauge: {
+    name: 'onlyoffice_statsd_gauge',
+    help: 'StatsD gauges not known as DS names, by sanitised name.',
+    type: 'gauge',
+    labelNames: ['name'],
+  },
+  generic_counter: {
+    name: 'onlyoffice_statsd_counter_total',
+    help: 'StatsD counters (|c, scaled by sample rate) by sanitised name.',
+    type: 'counter',
+    labelNames: ['name'],
+  },
+  generic_set: {
+    name: 'onlyoffice_statsd_set_members',
+    help: 'Distinct members seen in a StatsD set (|s) since start, by sanitised name.',
+    type: 'gauge',
+    labelNames: ['name'],
+  },
 };
 
 // Self families: the scrape's series bound never cuts them, they are the ones that tell the cap was hit.
-const PACKETS = selfFamily(counterFamily('onlyoffice_statsd_packets_received_total', 'UDP datagrams received by the StatsD receiver.'));
-const LINES = selfFamily(counterFamily('onlyoffice_statsd_lines_received_total', 'StatsD lines received, valid or not.'));
-const LINES_INVALID = selfFamily(counterFamily('onlyoffice_statsd_lines_invalid_total', 'StatsD lines that could not be parsed and were ignored.'));
-const SAMPLES_DROPPED = selfFamily(counterFamily('onlyoffice_statsd_samples_dropped_total',
-  'Samples ignored because the series cap (statsd.max_series) or the set-member cap was reached.'));
+const PACKETS = selfFamily(
+  counterFamily('onlyoffice_statsd_packets_received_total', 'UDP datagrams received by the StatsD receiver.'),
+);
+const LINES = selfFamily(
+  counterFamily('onlyoffice_statsd_lines_received_total', 'StatsD lines received, valid or not.'),
+);
+const LINES_INVALID = selfFamily(
+  counterFamily('onlyoffice_statsd_lines_invalid_total', 'StatsD lines that could not be parsed and were ignored.'),
+);
+const SAMPLES_DROPPED = selfFamily(
+  counterFamily(
+    'onlyoffice_statsd_samples_dropped_total',
+    'Samples ignored because the series cap (statsd.max_series) or the set-member cap was reached.',
+  ),
+);
 const SERIES = selfFamily(gaugeFamily('onlyoffice_statsd_series', 'Distinct StatsD series held in memory.'));
-const LAST_SAMPLE = selfFamily(gaugeFamily('onlyoffice_statsd_last_sample_timestamp_seconds',
-  'When the last valid StatsD line arrived (DS sends connection gauges every 2 minutes).'));
+const LAST_SAMPLE = selfFamily(
+  gaugeFamily(
+    'onlyoffice_statsd_last_sample_timestamp_seconds',
+    'When the last valid StatsD line arrived (DS sends connection gauges every 2 minutes).',
+  ),
+);
 
 interface Series {
   family: FamilyKey;
@@ -172,9 +201,11 @@ export class StatsdStore {
     }
     for (const [family, list] of byFamily) {
       const spec = FAMILIES[family];
-      const values = list.flatMap((series) => spec.type === 'histogram'
-        ? histogramValues(spec.name, series.labels, spec.buckets!, series.histogram!)
-        : [{ labels: series.labels, value: series.value }]);
+      const values = list.flatMap((series) =>
+        spec.type === 'histogram'
+          ? histogramValues(spec.name, series.labels, spec.buckets!, series.histogram!)
+          : [{ labels: series.labels, value: series.value }],
+      );
       emit(out, spec, values);
     }
     emitValue(out, PACKETS, this.packets);

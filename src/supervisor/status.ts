@@ -1,5 +1,14 @@
 /** Supervisor's process states (supervisor.states.ProcessStates), plus UNKNOWN for anything else. */
-export const SUPERVISOR_STATES = ['RUNNING', 'STARTING', 'BACKOFF', 'STOPPING', 'STOPPED', 'EXITED', 'FATAL', 'UNKNOWN'] as const;
+export const SUPERVISOR_STATES = [
+  'RUNNING',
+  'STARTING',
+  'BACKOFF',
+  'STOPPING',
+  'STOPPED',
+  'EXITED',
+  'FATAL',
+  'UNKNOWN',
+] as const;
 export type SupervisorState = (typeof SUPERVISOR_STATES)[number];
 
 export interface ProgramStatus {
@@ -57,7 +66,11 @@ export function parseUptime(description: string): number | undefined {
  * `truncated` output was cut at a byte count: its last line is partial and dropped. At most MAX_PROGRAMS
  * programs are kept; the rest are counted in `dropped`.
  */
-export function parseSupervisorctlStatus(output: string, exitCode: number | undefined, truncated = false): SupervisorReport {
+export function parseSupervisorctlStatus(
+  output: string,
+  exitCode: number | undefined,
+  truncated = false,
+): SupervisorReport {
   const programs: ProgramStatus[] = [];
   const other: string[] = [];
   let dropped = 0;
@@ -77,11 +90,20 @@ export function parseSupervisorctlStatus(output: string, exitCode: number | unde
     }
     const state = match[2] as SupervisorState;
     const description = (match[3] ?? '').trim();
-    programs.push({ program: match[1]!, state, uptimeSeconds: state === 'RUNNING' ? parseUptime(description) : undefined, description });
+    programs.push({
+      program: match[1]!,
+      state,
+      uptimeSeconds: state === 'RUNNING' ? parseUptime(description) : undefined,
+      description,
+    });
   }
   if (programs.length > 0) return { up: true, programs, error: undefined, check: 'ok', dropped };
   if (other.length === 0 && exitCode === 0) return { up: true, programs, error: undefined, check: 'ok', dropped };
-  const error = other[0] ?? (exitCode === undefined ? 'supervisorctl did not finish' : `supervisorctl exited with code ${exitCode} and printed nothing`);
+  const error =
+    other[0] ??
+    (exitCode === undefined
+      ? 'supervisorctl did not finish'
+      : `supervisorctl exited with code ${exitCode} and printed nothing`);
   return failedReport('error', error);
 }
 
@@ -97,7 +119,11 @@ export function unitId(unit: string): string {
  * failed → FATAL, inactive → STOPPED; a unit that is not installed is UNKNOWN.
  * `nowMonotonicSeconds` is CLOCK_MONOTONIC, the clock of the *Monotonic timestamps.
  */
-export function parseSystemctlShow(output: string, units: readonly string[], nowMonotonicSeconds: number): ProgramStatus[] {
+export function parseSystemctlShow(
+  output: string,
+  units: readonly string[],
+  nowMonotonicSeconds: number,
+): ProgramStatus[] {
   const blocks = new Map<string, Record<string, string>>();
   for (const chunk of output.split(/\n\s*\n/)) {
     const block: Record<string, string> = {};
@@ -109,9 +135,11 @@ export function parseSystemctlShow(output: string, units: readonly string[], now
   }
   return units.map((unit) => {
     const block = blocks.get(unitId(unit));
-    if (!block) return { program: unit, state: 'UNKNOWN', uptimeSeconds: undefined, description: 'not in systemctl output' };
+    if (!block)
+      return { program: unit, state: 'UNKNOWN', uptimeSeconds: undefined, description: 'not in systemctl output' };
     const description = `${block.ActiveState ?? '?'} (${block.SubState ?? '?'})`;
-    if (block.LoadState === 'not-found') return { program: unit, state: 'UNKNOWN', uptimeSeconds: undefined, description: 'unit not found' };
+    if (block.LoadState === 'not-found')
+      return { program: unit, state: 'UNKNOWN', uptimeSeconds: undefined, description: 'unit not found' };
     let state: SupervisorState;
     switch (block.ActiveState) {
       case 'active':

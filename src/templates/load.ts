@@ -20,8 +20,30 @@ const SNIPPETS = {
   header: ['title', 'status_summary', 'alertnames'],
   section_firing: ['alertname', 'severity', 'count', 'color'],
   section_resolved: ['alertname', 'severity', 'count', 'color'],
-  alert_firing: ['alertname', 'severity', 'summary', 'description', 'labels', 'instance', 'documentserver', 'starts_at', 'links'],
-  alert_resolved: ['alertname', 'severity', 'summary', 'description', 'labels', 'instance', 'documentserver', 'starts_at', 'ends_at', 'duration', 'links'],
+  alert_firing: [
+    'alertname',
+    'severity',
+    'summary',
+    'description',
+    'labels',
+    'instance',
+    'documentserver',
+    'starts_at',
+    'links',
+  ],
+  alert_resolved: [
+    'alertname',
+    'severity',
+    'summary',
+    'description',
+    'labels',
+    'instance',
+    'documentserver',
+    'starts_at',
+    'ends_at',
+    'duration',
+    'links',
+  ],
   label: ['name', 'value'],
   label_separator: [],
   link_runbook: ['url'],
@@ -69,10 +91,13 @@ export function loadTemplate(name: string, language: string, templatesDir?: stri
   const base = join(BUILTIN_TEMPLATES_DIR, `default.${language}.yml`);
   if (!existsSync(base)) throw new TemplateError(`no built-in template for language ${language}`);
   const layers = [base];
-  if (name !== 'default' && existsSync(join(BUILTIN_TEMPLATES_DIR, fileName))) layers.push(join(BUILTIN_TEMPLATES_DIR, fileName));
+  if (name !== 'default' && existsSync(join(BUILTIN_TEMPLATES_DIR, fileName)))
+    layers.push(join(BUILTIN_TEMPLATES_DIR, fileName));
   if (templatesDir !== undefined && existsSync(join(templatesDir, fileName))) layers.push(join(templatesDir, fileName));
   if (name !== 'default' && layers.length === 1) {
-    throw new TemplateError(`template ${fileName} not found${templatesDir === undefined ? '' : ` in ${templatesDir}`} nor among the built-in templates`);
+    throw new TemplateError(
+      `template ${fileName} not found${templatesDir === undefined ? '' : ` in ${templatesDir}`} nor among the built-in templates`,
+    );
   }
   const snippets: Partial<Record<SnippetName, string>> = {};
   let durationUnits: Record<string, string> = {};
@@ -87,7 +112,9 @@ export function loadTemplate(name: string, language: string, templatesDir?: stri
       } else if (key in SNIPPETS) {
         snippets[key as SnippetName] = checkSnippet(value, file, key as SnippetName);
       } else {
-        throw new TemplateError(`${file}: ${key}: unknown key (known: ${[...Object.keys(SNIPPETS), 'duration_units', 'severity_names'].join(', ')})`);
+        throw new TemplateError(
+          `${file}: ${key}: unknown key (known: ${[...Object.keys(SNIPPETS), 'duration_units', 'severity_names'].join(', ')})`,
+        );
       }
     }
   }
@@ -124,7 +151,8 @@ function readLayer(file: string): Record<string, unknown> {
     throw new TemplateError(`${file}: ${(error as Error).message.split('\n')[0]}`);
   }
   if (data === null || data === undefined) return {};
-  if (typeof data !== 'object' || Array.isArray(data)) throw new TemplateError(`${file}: must be a mapping of snippet names to text`);
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new TemplateError(`${file}: must be a mapping of snippet names to text`);
   return data as Record<string, unknown>;
 }
 
@@ -133,17 +161,21 @@ function checkSnippet(value: unknown, file: string, key: SnippetName): string {
   const allowed: readonly string[] = SNIPPETS[key];
   for (const [, name] of value.replaceAll('{{', '').replaceAll('}}', '').matchAll(PLACEHOLDER)) {
     if (!allowed.includes(name!)) {
-      throw new TemplateError(`${file}: ${key}: unknown placeholder {${name}}${allowed.length > 0 ? ` (allowed: ${allowed.map((p) => `{${p}}`).join(', ')})` : ' (it takes none)'}`);
+      throw new TemplateError(
+        `${file}: ${key}: unknown placeholder {${name}}${allowed.length > 0 ? ` (allowed: ${allowed.map((p) => `{${p}}`).join(', ')})` : ' (it takes none)'}`,
+      );
     }
   }
   return value.replace(/\n+$/, '');
 }
 
 function stringMap(value: unknown, file: string, key: string, only?: string[]): Record<string, string> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new TemplateError(`${file}: ${key}: must be a mapping`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new TemplateError(`${file}: ${key}: must be a mapping`);
   const out: Record<string, string> = {};
   for (const [name, text] of Object.entries(value)) {
-    if (only && !only.includes(name)) throw new TemplateError(`${file}: ${key}.${name}: unknown key (known: ${only.join(', ')})`);
+    if (only && !only.includes(name))
+      throw new TemplateError(`${file}: ${key}.${name}: unknown key (known: ${only.join(', ')})`);
     if (typeof text !== 'string') throw new TemplateError(`${file}: ${key}.${name}: must be text`);
     out[name] = text;
   }
@@ -155,7 +187,11 @@ function stringMap(value: unknown, file: string, key: string, only?: string[]): 
  * value is left out, so optional fields need no conditionals. Returns the remaining lines. A value that starts a
  * line (after any spaces and > quote markers) goes through `atLineStart`, where markdown reads block syntax.
  */
-export function fillLines(snippet: string, values: Readonly<Record<string, string | undefined>>, atLineStart?: (value: string) => string): string[] {
+export function fillLines(
+  snippet: string,
+  values: Readonly<Record<string, string | undefined>>,
+  atLineStart?: (value: string) => string,
+): string[] {
   const lines: string[] = [];
   for (const line of snippet.split('\n')) {
     let empty = false;

@@ -5,8 +5,7 @@ import { whenAborted } from '../lib/timeout-signal.js';
 import { handshakeHere, type Handshake, type HandshakeRunner, type TlsEndpointAddress, type Trust } from './probe.js';
 
 export type HandshakeRequest =
-  | { kind: 'handshake'; id: number; endpoint: TlsEndpointAddress; timeoutMs: number }
-  | { kind: 'cancel'; id: number };
+  { kind: 'handshake'; id: number; endpoint: TlsEndpointAddress; timeoutMs: number } | { kind: 'cancel'; id: number };
 
 export interface HandshakeReply {
   id: number;
@@ -37,7 +36,11 @@ export class TlsHandshakes implements HandshakeRunner {
   private thread: HandshakeThread | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly trust: Trust, private readonly overflowAt = OVERFLOW_AT, private readonly idleMs = THREAD_IDLE_MS) {}
+  constructor(
+    private readonly trust: Trust,
+    private readonly overflowAt = OVERFLOW_AT,
+    private readonly idleMs = THREAD_IDLE_MS,
+  ) {}
 
   async handshake(endpoint: TlsEndpointAddress, timeoutMs: number, signal: AbortSignal): Promise<Handshake> {
     const overflow = this.inFlight >= this.overflowAt;
@@ -136,7 +139,10 @@ export class HandshakeThread implements HandshakeRunner {
     // From src/ (tsx, jest) the worker is TypeScript, and Node 20 does not pass module hooks (--import tsx) on to
     // worker threads: tsx loads it there itself.
     const worker = WORKER_FILE.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(pathToFileURL(WORKER_FILE).href)}, ${JSON.stringify(import.meta.url)}));`, { eval: true, workerData })
+      ? new Worker(
+          `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(pathToFileURL(WORKER_FILE).href)}, ${JSON.stringify(import.meta.url)}));`,
+          { eval: true, workerData },
+        )
       : new Worker(WORKER_FILE, { workerData });
     worker.unref();
     worker.on('message', (reply: HandshakeReply) => this.pending.get(reply.id)?.(reply.result));

@@ -21,7 +21,10 @@ export interface Trust {
 const WALK_CACHE_SIZE = 256;
 
 /** Node's bundled roots, the system bundle and `extraPem`; only self-signed roots become anchors. */
-export function loadTrust(extraPem: readonly string[] = [], systemBundles: readonly string[] = SYSTEM_CA_BUNDLES): Trust {
+export function loadTrust(
+  extraPem: readonly string[] = [],
+  systemBundles: readonly string[] = SYSTEM_CA_BUNDLES,
+): Trust {
   const blocks: string[] = [...rootCertificates];
   for (const path of systemBundles) {
     try {
@@ -53,7 +56,11 @@ export function loadTrust(extraPem: readonly string[] = [], systemBundles: reado
       secureContext ??= createSecureContext({ ca: anchors.pem });
       return secureContext;
     },
-    walk: (presented) => walkKnown(presented.map((cert) => cert.fingerprint256), () => [...presented]),
+    walk: (presented) =>
+      walkKnown(
+        presented.map((cert) => cert.fingerprint256),
+        () => [...presented],
+      ),
     walkKnown,
   };
 }
@@ -68,18 +75,18 @@ export type TlsFailure = 'refused' | 'timeout' | 'dns' | 'reset' | 'handshake' |
 
 export type TlsProbeResult =
   | {
-    ok: true;
-    seconds: number;
-    /** "TLS 1.2", "TLS 1.3" (blackbox_exporter's spelling). */
-    version: string;
-    /** The chain verifies to a trusted root (dates included, hostname not). */
-    verified: boolean;
-    verifyError: string | undefined;
-    hostnameMatch: boolean;
-    /** Leaf first, then issuers as sent, ending with the trusted root when one was found. */
-    chain: X509Certificate[];
-    chainComplete: boolean;
-  }
+      ok: true;
+      seconds: number;
+      /** "TLS 1.2", "TLS 1.3" (blackbox_exporter's spelling). */
+      version: string;
+      /** The chain verifies to a trusted root (dates included, hostname not). */
+      verified: boolean;
+      verifyError: string | undefined;
+      hostnameMatch: boolean;
+      /** Leaf first, then issuers as sent, ending with the trusted root when one was found. */
+      chain: X509Certificate[];
+      chainComplete: boolean;
+    }
   | { ok: false; seconds: number; failure: TlsFailure; message: string };
 
 /** A certificate as the server sent it, as plain data that crosses threads. */
@@ -90,7 +97,15 @@ export interface PresentedCertificate {
 
 /** What one handshake tells, as plain data: made where the handshake ran (the handshake thread), read in the main one. */
 export type Handshake =
-  | { ok: true; seconds: number; version: string; verified: boolean; verifyError: string | undefined; hostnameMatch: boolean; presented: PresentedCertificate[] }
+  | {
+      ok: true;
+      seconds: number;
+      version: string;
+      verified: boolean;
+      verifyError: string | undefined;
+      hostnameMatch: boolean;
+      presented: PresentedCertificate[];
+    }
   | { ok: false; seconds: number; failure: TlsFailure; message: string };
 
 /** Runs handshakes: TlsHandshakes (this thread, or the handshake thread past an overflow). */
@@ -102,11 +117,20 @@ export interface HandshakeRunner {
  * One TLS handshake that never throws. Verification is recorded, not enforced, so an expired
  * or untrusted certificate still gives its dates.
  */
-export async function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signal: AbortSignal, timeoutMs: number, runner: HandshakeRunner): Promise<TlsProbeResult> {
+export async function probeTls(
+  endpoint: TlsEndpointAddress,
+  trust: Trust,
+  signal: AbortSignal,
+  timeoutMs: number,
+  runner: HandshakeRunner,
+): Promise<TlsProbeResult> {
   const result = await runner.handshake(endpoint, timeoutMs, signal);
   if (!result.ok) return result;
   try {
-    const walk = trust.walkKnown(result.presented.map((cert) => cert.fingerprint256), () => result.presented.map((cert) => new X509Certificate(cert.der)));
+    const walk = trust.walkKnown(
+      result.presented.map((cert) => cert.fingerprint256),
+      () => result.presented.map((cert) => new X509Certificate(cert.der)),
+    );
     return {
       ok: true,
       seconds: result.seconds,
@@ -123,7 +147,12 @@ export async function probeTls(endpoint: TlsEndpointAddress, trust: Trust, signa
 }
 
 /** A handshake in this thread, given up when `signal` aborts. */
-export function handshakeHere(endpoint: TlsEndpointAddress, secureContext: SecureContext, timeoutMs: number, signal: AbortSignal): Promise<Handshake> {
+export function handshakeHere(
+  endpoint: TlsEndpointAddress,
+  secureContext: SecureContext,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<Handshake> {
   if (signal.aborted) return Promise.resolve({ ok: false, seconds: 0, failure: 'timeout', message: 'timed out' });
   const started = startHandshake(endpoint, secureContext, timeoutMs);
   const unfollow = whenAborted(signal, started.cancel);
@@ -137,7 +166,11 @@ export interface StartedHandshake {
 }
 
 /** The handshake itself, with its own timeout; where it runs decides nothing else. */
-export function startHandshake(endpoint: TlsEndpointAddress, secureContext: SecureContext, timeoutMs: number): StartedHandshake {
+export function startHandshake(
+  endpoint: TlsEndpointAddress,
+  secureContext: SecureContext,
+  timeoutMs: number,
+): StartedHandshake {
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   let cancel: () => void = () => undefined;
@@ -163,16 +196,26 @@ export function startHandshake(endpoint: TlsEndpointAddress, secureContext: Secu
       socket.destroy();
       resolve(outcome);
     };
-    const timer = setTimeout(() => finish({ ok: false, seconds: seconds(), failure: 'timeout', message: 'timed out' }), timeoutMs);
+    const timer = setTimeout(
+      () => finish({ ok: false, seconds: seconds(), failure: 'timeout', message: 'timed out' }),
+      timeoutMs,
+    );
     cancel = () => finish({ ok: false, seconds: seconds(), failure: 'timeout', message: 'timed out' });
-    socket.once('error', (error: NodeJS.ErrnoException) => finish({ ok: false, seconds: seconds(), ...classify(error) }));
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish({ ok: false, seconds: seconds(), ...classify(error) }),
+    );
     socket.once('secureConnect', () => {
       try {
         // The X509Certificate form: getPeerCertificate(true) builds a JS object per certificate and costs
         // about 15 times more CPU than the handshake's own verification of the same chain.
         const peer = socket.getPeerX509Certificate();
         if (!peer) {
-          finish({ ok: false, seconds: seconds(), failure: 'no_certificate', message: 'the server sent no certificate' });
+          finish({
+            ok: false,
+            seconds: seconds(),
+            failure: 'no_certificate',
+            message: 'the server sent no certificate',
+          });
           return;
         }
         const version = socket.getProtocol() ?? 'unknown';
@@ -183,7 +226,10 @@ export function startHandshake(endpoint: TlsEndpointAddress, secureContext: Secu
           verified: socket.authorized,
           verifyError: socket.authorized ? undefined : String(socket.authorizationError),
           hostnameMatch: matchesName(peer, endpoint.serverName ?? endpoint.host),
-          presented: presentedChain(peer).map((cert) => ({ fingerprint256: cert.fingerprint256, der: new Uint8Array(cert.raw) })),
+          presented: presentedChain(peer).map((cert) => ({
+            fingerprint256: cert.fingerprint256,
+            der: new Uint8Array(cert.raw),
+          })),
         });
       } catch (error) {
         finish({ ok: false, seconds: seconds(), failure: 'error', message: (error as Error).message });
@@ -219,6 +265,7 @@ function classify(error: NodeJS.ErrnoException): { failure: TlsFailure; message:
   if (code === 'ECONNREFUSED') return { failure: 'refused', message: 'connection refused' };
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { failure: 'dns', message: error.message };
   if (code === 'ECONNRESET' || code === 'EPIPE') return { failure: 'reset', message: error.message };
-  if (code.startsWith('ERR_SSL') || /SSL|TLS|handshake/i.test(error.message)) return { failure: 'handshake', message: error.message };
+  if (code.startsWith('ERR_SSL') || /SSL|TLS|handshake/i.test(error.message))
+    return { failure: 'handshake', message: error.message };
   return { failure: 'error', message: error.message };
 }

@@ -110,7 +110,8 @@ function decodeString(tag: number, bytes: Uint8Array): string | undefined {
       return Buffer.from(bytes).toString('utf8');
     case 0x14: // T61String (Go reads it as Latin-1)
       return Buffer.from(bytes).toString('latin1');
-    case 0x1e: { // BMPString, UTF-16BE
+    case 0x1e: {
+      // BMPString, UTF-16BE
       const swapped = Buffer.from(bytes);
       swapped.swap16();
       return swapped.toString('utf16le');
@@ -132,7 +133,17 @@ const GO_ATTRIBUTE_NAMES: Record<string, string> = {
   '2.5.4.17': 'POSTALCODE',
 };
 // pkix.Name.ToRDNSequence order; the string form prints it reversed.
-const GO_FIELD_ORDER = ['2.5.4.6', '2.5.4.8', '2.5.4.7', '2.5.4.9', '2.5.4.17', '2.5.4.10', '2.5.4.11', '2.5.4.3', '2.5.4.5'];
+const GO_FIELD_ORDER = [
+  '2.5.4.6',
+  '2.5.4.8',
+  '2.5.4.7',
+  '2.5.4.9',
+  '2.5.4.17',
+  '2.5.4.10',
+  '2.5.4.11',
+  '2.5.4.3',
+  '2.5.4.5',
+];
 const GO_SINGLE_VALUED = new Set(['2.5.4.3', '2.5.4.5']);
 
 interface Attribute {
@@ -177,8 +188,12 @@ function isGoPrintable(c: string): boolean {
 function goMarshalString(value: string): Buffer {
   const body = Buffer.from(value, 'utf8');
   const tag = [...value].every(isGoPrintable) ? 0x13 : 0x0c;
-  const length = body.length < 128 ? Buffer.from([body.length])
-    : body.length < 256 ? Buffer.from([0x81, body.length]) : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
+  const length =
+    body.length < 128
+      ? Buffer.from([body.length])
+      : body.length < 256
+        ? Buffer.from([0x81, body.length])
+        : Buffer.from([0x82, body.length >> 8, body.length & 0xff]);
   return Buffer.concat([Buffer.from([tag]), length, body]);
 }
 
@@ -194,25 +209,35 @@ export function goNameString(attributes: Attribute[]): string {
     if (GO_SINGLE_VALUED.has(oid)) values = values.slice(-1);
     if (values.length > 0) rdns.push(values);
   }
-  return rdns.reverse().map((rdn) => rdn.map((attribute) => {
-    const name = GO_ATTRIBUTE_NAMES[attribute.oid];
-    if (name === undefined) {
-      const der = attribute.value === undefined ? Buffer.from(attribute.der) : goMarshalString(attribute.value);
-      return `${attribute.oid}=#${der.toString('hex')}`;
-    }
-    return `${name}=${goEscape(attribute.value ?? '')}`;
-  }).join('+')).join(',');
+  return rdns
+    .reverse()
+    .map((rdn) =>
+      rdn
+        .map((attribute) => {
+          const name = GO_ATTRIBUTE_NAMES[attribute.oid];
+          if (name === undefined) {
+            const der = attribute.value === undefined ? Buffer.from(attribute.der) : goMarshalString(attribute.value);
+            return `${attribute.oid}=#${der.toString('hex')}`;
+          }
+          return `${name}=${goEscape(attribute.value ?? '')}`;
+        })
+        .join('+'),
+    )
+    .join(',');
 }
 
 function parseTime(der: Uint8Array, element: Element): number {
   const text = Buffer.from(der.subarray(element.start, element.end)).toString('latin1');
-  const match = element.tag === 0x17
-    ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
-    : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  const match =
+    element.tag === 0x17
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text)
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   if (!match) throw new Error(`unsupported certificate time ${text}`);
   let year = Number(match[1]);
   if (element.tag === 0x17) year += year < 50 ? 2000 : 1900;
-  return Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])) / 1000;
+  return (
+    Date.UTC(year, Number(match[2]) - 1, Number(match[3]), Number(match[4]), Number(match[5]), Number(match[6])) / 1000
+  );
 }
 
 const OID_SUBJECT_ALT_NAME = '2.5.29.17';
@@ -242,7 +267,11 @@ function computeFacts(cert: X509Certificate): CertificateFacts {
       notAfter: Date.parse(cert.validTo) / 1000,
       subject: cert.subject.split('\n').reverse().join(','),
       issuer: cert.issuer.split('\n').reverse().join(','),
-      dnsNames: (cert.subjectAltName ?? '').split(', ').filter((name) => name.startsWith('DNS:')).map((name) => name.slice(4)).join(','),
+      dnsNames: (cert.subjectAltName ?? '')
+        .split(', ')
+        .filter((name) => name.startsWith('DNS:'))
+        .map((name) => name.slice(4))
+        .join(','),
       serialNumber: cert.serialNumber.toLowerCase().replace(/^(00)+(?=.)/, ''),
       fingerprintSha256: createHash('sha256').update(cert.raw).digest('hex'),
     };
@@ -273,7 +302,8 @@ function readFacts(cert: X509Certificate): CertificateFacts {
       if (!parts[0] || oidText(der.subarray(parts[0].start, parts[0].end)) !== OID_SUBJECT_ALT_NAME) continue;
       const octets = parts[parts.length - 1]!;
       const names = readElement(der, octets.start);
-      dnsNames = children(der, names).filter((name) => name.tag === 0x82)
+      dnsNames = children(der, names)
+        .filter((name) => name.tag === 0x82)
         .map((name) => Buffer.from(der.subarray(name.start, name.end)).toString('latin1'));
     }
   }

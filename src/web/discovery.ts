@@ -27,7 +27,8 @@ export function discoveryGroups(runtime: Runtime): TargetGroup[] {
       __meta_onlyoffice_target_url: url,
     };
     if (target.name !== undefined) labels.__meta_onlyoffice_target_name = target.name;
-    if (target.settings.public_url !== undefined) labels.__meta_onlyoffice_target_public_url = redactUrl(target.settings.public_url);
+    if (target.settings.public_url !== undefined)
+      labels.__meta_onlyoffice_target_public_url = redactUrl(target.settings.public_url);
     return { targets: [url], labels };
   });
 }
@@ -37,6 +38,9 @@ export function registerDiscoveryRoutes(app: FastifyInstance, runtime: Runtime):
   app.get('/sd', (_request, reply) => {
     // Not ready yet: a 503 makes Prometheus keep the targets it had rather than drop them all.
     if (!runtime.generation) return reply.code(503).type('text/plain').send('not ready\n');
-    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(JSON.stringify(discoveryGroups(runtime)));
+    return reply
+      .header('cache-control', 'no-store')
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(discoveryGroups(runtime)));
   });
 }

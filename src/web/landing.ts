@@ -26,8 +26,20 @@ const COLORS: Record<Verdict, { bg: string; fg: string }> = {
 const TEXT = {
   title: { 'zh-CN': 'ONLYOFFICE Docs 状态', en: 'ONLYOFFICE Docs status' },
   verdict: {
-    'zh-CN': { ok: '所有检查都通过', warn: '有需要关注的问题', fail: '有环节不可用', unknown: '部分检查无法完成', skipped: '所有检查都通过' },
-    en: { ok: 'All is well', warn: 'Warnings', fail: 'Something is broken', unknown: 'Some checks could not run', skipped: 'All is well' },
+    'zh-CN': {
+      ok: '所有检查都通过',
+      warn: '有需要关注的问题',
+      fail: '有环节不可用',
+      unknown: '部分检查无法完成',
+      skipped: '所有检查都通过',
+    },
+    en: {
+      ok: 'All is well',
+      warn: 'Warnings',
+      fail: 'Something is broken',
+      unknown: 'Some checks could not run',
+      skipped: 'All is well',
+    },
   },
   checked: { 'zh-CN': '检查时间', en: 'Checked at' },
   refresh: { 'zh-CN': (n: number) => `每 ${n} 秒自动刷新`, en: (n: number) => `refreshes every ${n} s` },
@@ -40,20 +52,29 @@ const TEXT = {
   sd: { 'zh-CN': '/sd（Prometheus 的 http_sd_configs）', en: '/sd (Prometheus http_sd_configs)' },
   notLoaded: { 'zh-CN': '配置尚未加载', en: 'configuration not loaded' },
   endpoints: { 'zh-CN': '接口', en: 'Endpoints' },
-  doctor: { 'zh-CN': '在命令行运行同样的诊断：npm run doctor（容器内：doctor）', en: 'The same diagnosis on the command line: npm run doctor (in the image: doctor)' },
+  doctor: {
+    'zh-CN': '在命令行运行同样的诊断：npm run doctor（容器内：doctor）',
+    en: 'The same diagnosis on the command line: npm run doctor (in the image: doctor)',
+  },
   fleetDoctor: {
     'zh-CN': '在命令行运行同样的诊断：npm run doctor -- --all，或 --target=名称（容器内：doctor）',
     en: 'The same diagnosis on the command line: npm run doctor -- --all, or --target=NAME (in the image: doctor)',
   },
   fleet: { 'zh-CN': (n: number) => `集群共 ${n} 个 DocumentServer`, en: (n: number) => `DocumentServer fleet: ${n}` },
   fleetIndex: { 'zh-CN': '← 集群总览', en: '← fleet overview' },
-  local: { 'zh-CN': '本机 DocumentServer（documentserver.url，/metrics）', en: 'This host\'s DocumentServer (documentserver.url, /metrics)' },
+  local: {
+    'zh-CN': '本机 DocumentServer（documentserver.url，/metrics）',
+    en: "This host's DocumentServer (documentserver.url, /metrics)",
+  },
   unknownTarget: { 'zh-CN': '这个目标不在 probe.targets 中', en: 'this target is not in probe.targets' },
   seenAsProbe: {
     'zh-CN': '从导出器经 /probe 看到的检查：代理、docservice、/healthcheck、JWT 与证书。',
     en: 'What the exporter sees of it through /probe: proxy, docservice, /healthcheck, JWT and certificates.',
   },
-  fleetColumns: { 'zh-CN': ['状态', 'DocumentServer', '标签', '原因'], en: ['Verdict', 'DocumentServer', 'Labels', 'Causes'] },
+  fleetColumns: {
+    'zh-CN': ['状态', 'DocumentServer', '标签', '原因'],
+    en: ['Verdict', 'DocumentServer', 'Labels', 'Causes'],
+  },
 } as const;
 
 /** A verdict as a badge: the word in zh-CN, the stable token (OK, FAIL …) in English, where it is the word. */
@@ -82,11 +103,18 @@ function query(options: PageOptions, lang: Lang, refresh: number): string {
  * The page at `/`: the doctor's diagnosis of the configured DocumentServer, hop by hop, refreshing itself.
  * Self-contained (no script, no external asset) and secret-free: URLs arrive redacted, nothing else is shown.
  */
-export function landingPage(diagnosis: RenderedDiagnosis | undefined, lang: Lang, refresh = REFRESH_SECONDS, options: PageOptions = {}): string {
+export function landingPage(
+  diagnosis: RenderedDiagnosis | undefined,
+  lang: Lang,
+  refresh = REFRESH_SECONDS,
+  options: PageOptions = {},
+): string {
   const missing = options.unknownTarget ? TEXT.unknownTarget[lang] : TEXT.notLoaded[lang];
   let body = diagnosis === undefined ? `<p class="banner skipped">${escape(missing)}</p>` : report(diagnosis, lang);
-  if (options.target !== undefined && !options.unknownTarget) body = `<p class="meta">${escape(TEXT.seenAsProbe[lang])}</p>\n${body}`;
-  if (options.target !== undefined || options.local) body = `<p class="meta"><a href="/?lang=${lang}">${escape(TEXT.fleetIndex[lang])}</a></p>\n${body}`;
+  if (options.target !== undefined && !options.unknownTarget)
+    body = `<p class="meta">${escape(TEXT.seenAsProbe[lang])}</p>\n${body}`;
+  if (options.target !== undefined || options.local)
+    body = `<p class="meta"><a href="/?lang=${lang}">${escape(TEXT.fleetIndex[lang])}</a></p>\n${body}`;
   return page(diagnosis ? `${badge(diagnosis.verdict, lang)} · ` : '', body, lang, refresh, options, TEXT.doctor[lang]);
 }
 
@@ -103,12 +131,19 @@ export interface FleetRow {
 export function fleetPage(rows: readonly FleetRow[], lang: Lang, refresh = REFRESH_SECONDS): string {
   const overall = worst(rows.map((row) => row.verdict));
   const head = TEXT.fleetColumns[lang].map((c) => `<th>${escape(c)}</th>`).join('');
-  const lines = rows.map((row) => `<tr data-target="${escape(row.key)}" data-verdict="${row.verdict}">`
-    + `<td><span class="badge ${row.verdict}">${badge(row.verdict, lang)}</span></td>`
-    + `<td><a href="/?target=${encodeURIComponent(row.key)}&amp;lang=${lang}">${escape(row.key)}</a>`
-    + `${row.key === row.url ? '' : ` <code>${escape(row.url)}</code>`}</td>`
-    + `<td>${Object.entries(row.labels).map(([k, v]) => `<code>${escape(k)}=${escape(v)}</code>`).join(' ')}</td>`
-    + `<td><ul>${row.causes.map((c) => `<li>${escape(c)}</li>`).join('')}</ul></td></tr>`).join('\n');
+  const lines = rows
+    .map(
+      (row) =>
+        `<tr data-target="${escape(row.key)}" data-verdict="${row.verdict}">` +
+        `<td><span class="badge ${row.verdict}">${badge(row.verdict, lang)}</span></td>` +
+        `<td><a href="/?target=${encodeURIComponent(row.key)}&amp;lang=${lang}">${escape(row.key)}</a>` +
+        `${row.key === row.url ? '' : ` <code>${escape(row.url)}</code>`}</td>` +
+        `<td>${Object.entries(row.labels)
+          .map(([k, v]) => `<code>${escape(k)}=${escape(v)}</code>`)
+          .join(' ')}</td>` +
+        `<td><ul>${row.causes.map((c) => `<li>${escape(c)}</li>`).join('')}</ul></td></tr>`,
+    )
+    .join('\n');
   const body = `<p class="banner ${overall}" id="verdict">${badge(overall, lang)} · ${escape(TEXT.fleet[lang](rows.length))}</p>
 <table id="fleet">
 <tr>${head}</tr>
@@ -118,7 +153,14 @@ ${lines}
   return page(`${badge(overall, lang)} · `, body, lang, refresh, {}, TEXT.fleetDoctor[lang]);
 }
 
-function page(titlePrefix: string, body: string, lang: Lang, refresh: number, options: PageOptions, doctor: string): string {
+function page(
+  titlePrefix: string,
+  body: string,
+  lang: Lang,
+  refresh: number,
+  options: PageOptions,
+  doctor: string,
+): string {
   const other: Lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
   return `<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8">
@@ -153,18 +195,27 @@ ${body}
 function report(d: RenderedDiagnosis, lang: Lang): string {
   const name = d.name === undefined ? '' : `<strong>${escape(d.name)}</strong> `;
   const hopName = new Map(d.hops.map((h) => [h.id, h.name]));
-  const rows = d.hops.map((h) => {
-    const items = h.findings.map((f) => `<li>${escape(f.text)}</li>`);
-    if (h.because !== undefined) items.push(`<li class="because">→ ${escape(TEXT.cause[lang])}${TEXT.colon[lang]}${escape(hopName.get(h.because) ?? h.because)}</li>`);
-    if (h.verdict !== 'ok') for (const c of h.causes) items.push(`<li class="likely">→ ${escape(c.title)}</li>`);
-    return `<tr data-hop="${h.id}" data-verdict="${h.verdict}"><td><span class="badge ${h.verdict}">${badge(h.verdict, lang)}</span></td><td class="hop">${escape(h.name)}</td><td><ul>${items.join('')}</ul></td></tr>`;
-  }).join('\n');
-  const causes = d.causes.map((c) => `<div class="cause ${c.severity}" data-cause="${c.id}">
+  const rows = d.hops
+    .map((h) => {
+      const items = h.findings.map((f) => `<li>${escape(f.text)}</li>`);
+      if (h.because !== undefined)
+        items.push(
+          `<li class="because">→ ${escape(TEXT.cause[lang])}${TEXT.colon[lang]}${escape(hopName.get(h.because) ?? h.because)}</li>`,
+        );
+      if (h.verdict !== 'ok') for (const c of h.causes) items.push(`<li class="likely">→ ${escape(c.title)}</li>`);
+      return `<tr data-hop="${h.id}" data-verdict="${h.verdict}"><td><span class="badge ${h.verdict}">${badge(h.verdict, lang)}</span></td><td class="hop">${escape(h.name)}</td><td><ul>${items.join('')}</ul></td></tr>`;
+    })
+    .join('\n');
+  const causes = d.causes
+    .map(
+      (c) => `<div class="cause ${c.severity}" data-cause="${c.id}">
 <p><strong>${escape(hopName.get(c.hop) ?? c.hop)}${TEXT.colon[lang]}${escape(c.title)}</strong></p>
 <p>${escape(c.why)}</p>
 <p>${escape(TEXT.fix[lang])}${TEXT.colon[lang]}</p>
 <pre>${c.fix.map(escape).join('\n')}</pre>
-</div>`).join('\n');
+</div>`,
+    )
+    .join('\n');
   return `<p class="banner ${d.verdict}" id="verdict">${badge(d.verdict, lang)} · ${escape(TEXT.verdict[lang][d.verdict])}</p>
 <p class="meta">DocumentServer ${name}<code>${escape(d.target)}</code>${d.publicUrl !== undefined ? ` · <code>${escape(d.publicUrl)}</code>` : ''} · ${escape(TEXT.checked[lang])} <time datetime="${escape(d.checkedAt)}">${escape(d.checkedAtLocal)}</time>${escape(TEXT.took[lang](d.seconds))}</p>
 ${causes === '' ? '' : `<h2>${escape(TEXT.causes[lang])}</h2>\n${causes}`}

@@ -64,22 +64,35 @@ export function escapeHtml(text: string): string {
 }
 
 function slug(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-|-$/g, '');
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '-')
+    .replace(/^-|-$/g, '');
 }
 
 /** Links first (their label may hold code), then code spans (their content is literal), then bold in the rest. */
 function inline(text: string, linkTarget: LinkTarget): string {
-  return text.split(/(\[[^\]]+\]\([^)\s]+\))/).map((part) => {
-    const link = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(part);
-    if (!link) return codeAndBold(part);
-    const href = link[2]!;
-    const target = /^[a-z][a-z0-9+.-]*:/i.test(href) && !/^https?:/i.test(href) ? undefined : linkTarget(href);
-    return target === undefined ? codeAndBold(link[1]!) : `<a href="${escapeHtml(target)}">${codeAndBold(link[1]!)}</a>`;
-  }).join('');
+  return text
+    .split(/(\[[^\]]+\]\([^)\s]+\))/)
+    .map((part) => {
+      const link = /^\[([^\]]+)\]\(([^)\s]+)\)$/.exec(part);
+      if (!link) return codeAndBold(part);
+      const href = link[2]!;
+      const target = /^[a-z][a-z0-9+.-]*:/i.test(href) && !/^https?:/i.test(href) ? undefined : linkTarget(href);
+      return target === undefined
+        ? codeAndBold(link[1]!)
+        : `<a href="${escapeHtml(target)}">${codeAndBold(link[1]!)}</a>`;
+    })
+    .join('');
 }
 
 function codeAndBold(text: string): string {
-  return text.split(/(`[^`]*`)/).map((part) => (part.length >= 2 && part.startsWith('`') && part.endsWith('`')
-    ? `<code>${escapeHtml(part.slice(1, -1))}</code>`
-    : escapeHtml(part).replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>'))).join('');
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part) =>
+      part.length >= 2 && part.startsWith('`') && part.endsWith('`')
+        ? `<code>${escapeHtml(part.slice(1, -1))}</code>`
+        : escapeHtml(part).replace(/\*\*([^*]+)\*\*/g, '<strong>$1</strong>'),
+    )
+    .join('');
 }

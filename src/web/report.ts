@@ -34,15 +34,18 @@ export async function sendReport(
   // Asked once for all robots; a Prometheus that does not answer is a line of the report, not a lost report.
   const prometheus = notify.report?.prometheus_url;
   const trends = prometheus !== undefined ? await queryTrends(prometheus, notify.timeout) : undefined;
-  return Promise.all(to.map(async (ref) => {
-    const match = ROBOT_REF.exec(ref);
-    const notifier = generation.notifier;
-    if (!match || !notifier?.sendReport || !notifier.reportLanguage) return { to: ref, result: 'not_configured' as const };
-    const [, channel, name] = match as unknown as [string, string, string];
-    const content = inspectionReport(diagnosis, fleet, notifier.reportLanguage(channel, name), checkedAt, trends);
-    const pending = notifier.sendReport(channel, name, content);
-    return { to: ref, result: pending ? await pending : 'not_configured' as const };
-  }));
+  return Promise.all(
+    to.map(async (ref) => {
+      const match = ROBOT_REF.exec(ref);
+      const notifier = generation.notifier;
+      if (!match || !notifier?.sendReport || !notifier.reportLanguage)
+        return { to: ref, result: 'not_configured' as const };
+      const [, channel, name] = match as unknown as [string, string, string];
+      const content = inspectionReport(diagnosis, fleet, notifier.reportLanguage(channel, name), checkedAt, trends);
+      const pending = notifier.sendReport(channel, name, content);
+      return { to: ref, result: pending ? await pending : ('not_configured' as const) };
+    }),
+  );
 }
 
 /**
@@ -56,7 +59,12 @@ export class ReportService {
   /** The last run, for tests and logs. */
   last: Promise<ReportSent[]> | undefined;
 
-  constructor(private readonly runtime: Runtime, private readonly logger: Logger, clock: Clock = systemClock, view?: StatusView) {
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly logger: Logger,
+    clock: Clock = systemClock,
+    view?: StatusView,
+  ) {
     this.view = view ?? new StatusView(runtime, logger);
     this.schedule = new DailySchedule(() => {
       this.last = this.runNow();
@@ -74,8 +82,16 @@ export class ReportService {
   private configure(generation: Generation): void {
     const { notify } = generation.config;
     const report = notify.report;
-    this.schedule.set(report && generation.notifier ? { schedule: report.schedule, timeZone: report.timezone ?? notify.timezone } : undefined);
-    if (report) this.logger.info({ next: new Date(this.schedule.nextAt ?? 0).toISOString(), to: report.to }, 'daily report scheduled');
+    this.schedule.set(
+      report && generation.notifier
+        ? { schedule: report.schedule, timeZone: report.timezone ?? notify.timezone }
+        : undefined,
+    );
+    if (report)
+      this.logger.info(
+        { next: new Date(this.schedule.nextAt ?? 0).toISOString(), to: report.to },
+        'daily report scheduled',
+      );
   }
 
   /** Builds the report from the current generation and sends it to notify.report.to. */
@@ -86,7 +102,10 @@ export class ReportService {
     try {
       const diagnosis = await this.view.current();
       if (!diagnosis) return [];
-      const fleet = fleetOf(generation.config).targets.length > 0 ? (await this.view.fleet())?.map((entry) => entry.diagnosis) : undefined;
+      const fleet =
+        fleetOf(generation.config).targets.length > 0
+          ? (await this.view.fleet())?.map((entry) => entry.diagnosis)
+          : undefined;
       const sent = await sendReport(generation, report.to, diagnosis, fleet);
       this.logger.info({ sent }, 'daily report done');
       return sent;
@@ -103,7 +122,12 @@ export class ReportService {
 }
 
 /** Starts the daily report with the server and stops it when the server closes. */
-export function registerReportSchedule(app: FastifyInstance, runtime: Runtime, logger: Logger, view?: StatusView): ReportService {
+export function registerReportSchedule(
+  app: FastifyInstance,
+  runtime: Runtime,
+  logger: Logger,
+  view?: StatusView,
+): ReportService {
   const service = new ReportService(runtime, logger.child({ component: 'report' }), systemClock, view);
   app.addHook('onClose', async () => service.close());
   return service;

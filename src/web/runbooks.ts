@@ -21,7 +21,10 @@ const TEXT = {
 export function registerRunbookRoutes(app: FastifyInstance): void {
   app.get<{ Querystring: { lang?: string } }>('/runbooks/', async (request, reply) => {
     const lang = langFrom(request.query.lang ?? request.headers['accept-language']);
-    const names = (await readdir(RUNBOOKS)).map((file) => NAME.exec(file)?.[1]).filter((name) => name !== undefined).sort();
+    const names = (await readdir(RUNBOOKS))
+      .map((file) => NAME.exec(file)?.[1])
+      .filter((name) => name !== undefined)
+      .sort();
     const list = names.map((name) => `<li><a href="/runbooks/${name}?lang=${lang}">${name}</a></li>`).join('');
     return page(reply, lang, TEXT.title[lang], `<h1>${TEXT.title[lang]}</h1><ul>${list}</ul>`, '/runbooks/');
   });
@@ -29,11 +32,24 @@ export function registerRunbookRoutes(app: FastifyInstance): void {
   app.get<{ Params: { name: string }; Querystring: { lang?: string } }>('/runbooks/:name', async (request, reply) => {
     const lang = langFrom(request.query.lang ?? request.headers['accept-language']);
     const name = NAME.exec(request.params.name)?.[1];
-    const markdown = name === undefined ? undefined : await readFile(new URL(`${name}.md`, RUNBOOKS), 'utf8').catch(() => undefined);
+    const markdown =
+      name === undefined ? undefined : await readFile(new URL(`${name}.md`, RUNBOOKS), 'utf8').catch(() => undefined);
     if (name === undefined || markdown === undefined) {
-      return page(reply.code(404), lang, TEXT.missing[lang], `<h1>${TEXT.missing[lang]}</h1><p><a href="/runbooks/?lang=${lang}">${TEXT.title[lang]}</a></p>`, '/runbooks/');
+      return page(
+        reply.code(404),
+        lang,
+        TEXT.missing[lang],
+        `<h1>${TEXT.missing[lang]}</h1><p><a href="/runbooks/?lang=${lang}">${TEXT.title[lang]}</a></p>`,
+        '/runbooks/',
+      );
     }
-    return page(reply, lang, name, markdownToHtml(inLanguage(markdown, lang), (href) => runbookLink(href, lang)), `/runbooks/${name}`);
+    return page(
+      reply,
+      lang,
+      name,
+      markdownToHtml(inLanguage(markdown, lang), (href) => runbookLink(href, lang)),
+      `/runbooks/${name}`,
+    );
   });
 }
 
@@ -43,7 +59,10 @@ export function inLanguage(markdown: string, lang: Lang): string {
   const en = markdown.indexOf(SECTION.en);
   if (zh < 0 || en < 0) return markdown;
   const header = markdown.slice(0, Math.min(zh, en));
-  const body = lang === 'zh-CN' ? markdown.slice(zh + SECTION['zh-CN'].length, en > zh ? en : undefined) : markdown.slice(en + SECTION.en.length, zh > en ? zh : undefined);
+  const body =
+    lang === 'zh-CN'
+      ? markdown.slice(zh + SECTION['zh-CN'].length, en > zh ? en : undefined)
+      : markdown.slice(en + SECTION.en.length, zh > en ? zh : undefined);
   return `${header}${body.trim()}\n`;
 }
 
@@ -57,9 +76,11 @@ function runbookLink(href: string, lang: Lang): string | undefined {
 function page(reply: FastifyReply, lang: Lang, title: string, body: string, path: string): FastifyReply {
   const other: Lang = lang === 'zh-CN' ? 'en' : 'zh-CN';
   return reply
-    .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
-    .type('text/html; charset=utf-8')
-    .send(`<!doctype html>
+    .header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+    )
+    .type('text/html; charset=utf-8').send(`<!doctype html>
 <html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;line-height:1.6;color:#202124}

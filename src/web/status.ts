@@ -31,7 +31,12 @@ export class StatusView {
   private targetsOf: Generation | undefined;
   private readonly healthLog: CollectorHealthLog;
 
-  constructor(private readonly runtime: Runtime, private readonly logger: Logger, private readonly freshMs = FRESH_MS, private readonly budgetMs = BUDGET_MS) {
+  constructor(
+    private readonly runtime: Runtime,
+    private readonly logger: Logger,
+    private readonly freshMs = FRESH_MS,
+    private readonly budgetMs = BUDGET_MS,
+  ) {
     this.healthLog = new CollectorHealthLog(logger.child({ component: 'status' }));
   }
 
@@ -40,9 +45,19 @@ export class StatusView {
     if (!generation) return undefined;
     const cached = this.cached;
     if (cached && cached.generation === generation && Date.now() - cached.at < this.freshMs) return cached.diagnosis;
-    const diagnosis = diagnoseWith(generation.collectorsFor('metrics'), generation.config, this.logger, this.budgetMs, this.healthLog);
+    const diagnosis = diagnoseWith(
+      generation.collectorsFor('metrics'),
+      generation.config,
+      this.logger,
+      this.budgetMs,
+      this.healthLog,
+    );
     this.cached = { generation, at: Date.now(), diagnosis };
-    this.keepFresh(diagnosis, () => this.cached, () => (this.cached = undefined));
+    this.keepFresh(
+      diagnosis,
+      () => this.cached,
+      () => (this.cached = undefined),
+    );
     return diagnosis;
   }
 
@@ -57,9 +72,20 @@ export class StatusView {
     const targets = this.targets;
     const cached = targets.get(target.index);
     if (cached && Date.now() - cached.at < this.freshMs) return cached.diagnosis;
-    const diagnosis = diagnoseTarget(generation.collectorsFor('probe'), generation.config, target, this.logger, this.budgetMs, this.healthLog);
+    const diagnosis = diagnoseTarget(
+      generation.collectorsFor('probe'),
+      generation.config,
+      target,
+      this.logger,
+      this.budgetMs,
+      this.healthLog,
+    );
     targets.set(target.index, { at: Date.now(), diagnosis });
-    this.keepFresh(diagnosis, () => targets.get(target.index), () => targets.delete(target.index));
+    this.keepFresh(
+      diagnosis,
+      () => targets.get(target.index),
+      () => targets.delete(target.index),
+    );
     return diagnosis;
   }
 
@@ -82,12 +108,15 @@ export class StatusView {
 
   private keepFresh(diagnosis: Promise<Diagnosis>, entry: () => Cached | undefined, drop: () => void): void {
     // The clock for freshness starts when the answer is there, not when it was asked for.
-    void diagnosis.then(() => {
-      const cached = entry();
-      if (cached?.diagnosis === diagnosis) cached.at = Date.now();
-    }, () => {
-      if (entry()?.diagnosis === diagnosis) drop();
-    });
+    void diagnosis.then(
+      () => {
+        const cached = entry();
+        if (cached?.diagnosis === diagnosis) cached.at = Date.now();
+      },
+      () => {
+        if (entry()?.diagnosis === diagnosis) drop();
+      },
+    );
   }
 }
 
@@ -98,10 +127,20 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; for
  * `/` is the fleet index (one line per DocumentServer, each linking to `/?target=`), and `/?local=1` the diagnosis
  * of `documentserver`.
  */
-export function registerStatusRoutes(app: FastifyInstance, runtime: Runtime, logger: Logger, view = new StatusView(runtime, logger)): void {
+export function registerStatusRoutes(
+  app: FastifyInstance,
+  runtime: Runtime,
+  logger: Logger,
+  view = new StatusView(runtime, logger),
+): void {
   type Query = { lang?: string; refresh?: string; target?: string; local?: string };
   const html = (reply: import('fastify').FastifyReply, code: number, body: string) =>
-    reply.code(code).header('content-security-policy', CSP).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+    reply
+      .code(code)
+      .header('content-security-policy', CSP)
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(body);
 
   app.get<{ Querystring: Query }>('/', async (request, reply) => {
     const lang = langFrom(request.query.lang ?? request.headers['accept-language']);
@@ -113,18 +152,34 @@ export function registerStatusRoutes(app: FastifyInstance, runtime: Runtime, log
     if (generation && typeof target === 'string' && target !== '') {
       const found = fleetOf(generation.config).find(target);
       if (!found) return html(reply, 404, landingPage(undefined, lang, refresh, { target, unknownTarget: true }));
-      return html(reply, 200, landingPage(renderJson(await view.forTarget(found)!, lang, shown), lang, refresh, { target: found.key }));
+      return html(
+        reply,
+        200,
+        landingPage(renderJson(await view.forTarget(found)!, lang, shown), lang, refresh, { target: found.key }),
+      );
     }
     if (generation && fleetOf(generation.config).targets.length > 0 && request.query.local === undefined) {
       const fleet = (await view.fleet())!;
       const rows: FleetRow[] = fleet.map(({ target: t, diagnosis: d }) => ({
-        key: t.key, url: d.target, labels: t.labels, verdict: d.verdict,
+        key: t.key,
+        url: d.target,
+        labels: t.labels,
+        verdict: d.verdict,
         causes: renderJson(d, lang, shown).causes.map((c) => c.title),
       }));
       return html(reply, 200, fleetPage(rows, lang, refresh));
     }
     const diagnosis = await view.current();
-    return html(reply, 200, landingPage(diagnosis && renderJson(diagnosis, lang, shown), lang, refresh, request.query.local === undefined ? {} : { local: true }));
+    return html(
+      reply,
+      200,
+      landingPage(
+        diagnosis && renderJson(diagnosis, lang, shown),
+        lang,
+        refresh,
+        request.query.local === undefined ? {} : { local: true },
+      ),
+    );
   });
 
   app.get<{ Querystring: Query }>('/status.json', async (request, reply) => {
@@ -141,6 +196,9 @@ export function registerStatusRoutes(app: FastifyInstance, runtime: Runtime, log
       diagnosis = await view.current();
     }
     if (!diagnosis) return reply.code(503).type('application/json').send({ error: 'not ready' });
-    return reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(renderJson(diagnosis, lang, { timeZone: generation.config.notify.timezone }));
+    return reply
+      .header('cache-control', 'no-store')
+      .type('application/json; charset=utf-8')
+      .send(renderJson(diagnosis, lang, { timeZone: generation.config.notify.timezone }));
   });
 }

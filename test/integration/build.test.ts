@@ -19,7 +19,10 @@ const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 const NODE_FLAGS = ['--max-semi-space-size=1', '--v8-pool-size=1', '--optimize-for-size'];
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+  return readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
 }
 
 /** What `npm start`, the image and the systemd unit run: plain node on scripts/build.mjs's JavaScript. */
@@ -37,7 +40,10 @@ describe('the dist/ build', () => {
     robot = await new WeComRobotEmulator().start();
     config = join(mkdtempSync(join(tmpdir(), 'ooe-build-')), 'config.yml');
     // A notify robot makes the daemon load its built-in templates at start: they must be in the build.
-    writeFileSync(config, `documentserver: { url: "${ds.url}" }\ndocker: { enabled: false }\ndependencies: { postgresql: false, rabbitmq: false, redis: false }\nnotify:\n  auth: { bearer_token: "build-test-token-0123456789" }\n  wecom:\n    ops: { url: "${robot.url}" }\n`);
+    writeFileSync(
+      config,
+      `documentserver: { url: "${ds.url}" }\ndocker: { enabled: false }\ndependencies: { postgresql: false, rabbitmq: false, redis: false }\nnotify:\n  auth: { bearer_token: "build-test-token-0123456789" }\n  wecom:\n    ops: { url: "${robot.url}" }\n`,
+    );
   }, 60_000);
 
   afterAll(async () => {
@@ -57,7 +63,11 @@ describe('the dist/ build', () => {
   });
 
   test('runs the daemon with plain node: scrapes DS, knows its version, loads its templates', async () => {
-    const exporter = await startExporter([`--config.file=${config}`], {}, { command: [process.execPath, ...NODE_FLAGS, join(out, 'main.js')] });
+    const exporter = await startExporter(
+      [`--config.file=${config}`],
+      {},
+      { command: [process.execPath, ...NODE_FLAGS, join(out, 'main.js')] },
+    );
     try {
       const samples = parseExposition(await (await fetch(`${exporter.url}/metrics`)).text());
       expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(1);
@@ -76,18 +86,40 @@ describe('the dist/ build', () => {
     expect(OVERFLOW_AT).toBe(8);
     const pki = new TestPki();
     const now = Math.floor(Date.now() / 1000);
-    const root = pki.issue('root', { subject: '/CN=build root', notBefore: now - 86_400, notAfter: now + 86_400, serial: '01', ca: true });
-    const leaf = pki.issue('leaf', { subject: '/CN=build.test', issuer: root, notBefore: now - 86_400, notAfter: now + 86_400, serial: '02', san: 'DNS:build.test' });
+    const root = pki.issue('root', {
+      subject: '/CN=build root',
+      notBefore: now - 86_400,
+      notAfter: now + 86_400,
+      serial: '01',
+      ca: true,
+    });
+    const leaf = pki.issue('leaf', {
+      subject: '/CN=build.test',
+      issuer: root,
+      notBefore: now - 86_400,
+      notAfter: now + 86_400,
+      serial: '02',
+      san: 'DNS:build.test',
+    });
     const server = createTlsServer({ cert: leaf.certPem, key: leaf.keyPem }, (socket) => socket.end());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     const names = Array.from({ length: 9 }, (_, index) => `n${index}.test`);
     const tlsConfig = join(mkdtempSync(join(tmpdir(), 'ooe-build-tls-')), 'config.yml');
-    writeFileSync(tlsConfig, `documentserver: { url: "${ds.url}" }\ndocker: { enabled: false }\ndependencies: { postgresql: false, rabbitmq: false, redis: false }\ntls:\n  ca_file: ${root.certPath}\n  endpoints:\n${names.map((name) => `    - { address: "127.0.0.1:${port}", server_name: ${name} }`).join('\n')}\n`);
-    const exporter = await startExporter([`--config.file=${tlsConfig}`], {}, { command: [process.execPath, ...NODE_FLAGS, join(out, 'main.js')] });
+    writeFileSync(
+      tlsConfig,
+      `documentserver: { url: "${ds.url}" }\ndocker: { enabled: false }\ndependencies: { postgresql: false, rabbitmq: false, redis: false }\ntls:\n  ca_file: ${root.certPath}\n  endpoints:\n${names.map((name) => `    - { address: "127.0.0.1:${port}", server_name: ${name} }`).join('\n')}\n`,
+    );
+    const exporter = await startExporter(
+      [`--config.file=${tlsConfig}`],
+      {},
+      { command: [process.execPath, ...NODE_FLAGS, join(out, 'main.js')] },
+    );
     try {
       const samples = parseExposition(await (await fetch(`${exporter.url}/metrics`)).text());
-      expect(names.map((name) => value(samples, 'onlyoffice_tls_cert_verified', { target: `${name}:${port}` }))).toEqual(names.map(() => 1));
+      expect(
+        names.map((name) => value(samples, 'onlyoffice_tls_cert_verified', { target: `${name}:${port}` })),
+      ).toEqual(names.map(() => 1));
       expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'tls_endpoints' })).toBe(1);
     } finally {
       expect(await exporter.stop()).toBe(0);
@@ -98,17 +130,31 @@ describe('the dist/ build', () => {
 
   test('runs the doctor with plain node', async () => {
     // Not execFileSync: the DS simulator lives in this process and must keep answering.
-    const { stdout } = await promisify(execFile)(process.execPath, [join(out, 'doctor.js'), `--config.file=${config}`, '--format=json', '--lang=en', '--timeout=5s'], { cwd: ROOT, encoding: 'utf8' });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [join(out, 'doctor.js'), `--config.file=${config}`, '--format=json', '--lang=en', '--timeout=5s'],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
     const report = JSON.parse(stdout) as { verdict: string };
     expect(report.verdict).toBe('ok');
   });
 
   test('`npm start` (scripts/start.sh) builds dist/ and serves from it', async () => {
-    const exporter = await startExporter([`--config.file=${config}`], {}, { command: ['bash', join(ROOT, 'scripts/start.sh')], readyTimeoutMs: 60_000 });
+    const exporter = await startExporter(
+      [`--config.file=${config}`],
+      {},
+      { command: ['bash', join(ROOT, 'scripts/start.sh')], readyTimeoutMs: 60_000 },
+    );
     try {
-      expect(readFileSync(`/proc/${exporter.child.pid}/cmdline`, 'utf8').split('\0').slice(1, 2 + NODE_FLAGS.length)).toEqual([...NODE_FLAGS, 'dist/main.js']);
+      expect(
+        readFileSync(`/proc/${exporter.child.pid}/cmdline`, 'utf8')
+          .split('\0')
+          .slice(1, 2 + NODE_FLAGS.length),
+      ).toEqual([...NODE_FLAGS, 'dist/main.js']);
       expect(existsSync(join(ROOT, 'dist/main.js'))).toBe(true);
-      expect(value(parseExposition(await (await fetch(`${exporter.url}/metrics`)).text()), 'onlyoffice_healthcheck_up')).toBe(1);
+      expect(
+        value(parseExposition(await (await fetch(`${exporter.url}/metrics`)).text()), 'onlyoffice_healthcheck_up'),
+      ).toBe(1);
     } finally {
       expect(await exporter.stop()).toBe(0);
     }

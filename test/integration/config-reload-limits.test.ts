@@ -42,7 +42,10 @@ describe('a pathological config on reload', () => {
 
   test('1 MiB of nested [[[...]]] is refused, naming the limit, and the daemon keeps answering', async () => {
     const half = (1024 * 1024 - 'a: '.length) / 2;
-    await reloadRefused(`a: ${'['.repeat(Math.floor(half))}${']'.repeat(Math.floor(half))}`, 'not accepted: YAML nested more than 32 levels deep (line 1)');
+    await reloadRefused(
+      `a: ${'['.repeat(Math.floor(half))}${']'.repeat(Math.floor(half))}`,
+      'not accepted: YAML nested more than 32 levels deep (line 1)',
+    );
   });
 
   test('25,000 robots are refused, naming the limit, and the daemon keeps answering', async () => {

@@ -2,7 +2,14 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import conversionProbe, { BUILT_IN_SOURCE, ConversionProbeCollector } from '../../src/collectors/conversion_probe.js';
 import type { Config } from '../../src/config/schema.js';
-import { verifyHs256, startDsSimulator, DS_VERSIONS, type DsSimulator, type DsVersion, type RecordedRequest } from '../support/ds-simulator.js';
+import {
+  verifyHs256,
+  startDsSimulator,
+  DS_VERSIONS,
+  type DsSimulator,
+  type DsVersion,
+  type RecordedRequest,
+} from '../support/ds-simulator.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
 import { find, value, type Sample } from '../support/exposition.js';
 import { configFrom, scrapeCollector, silentLogger } from '../support/scrape.js';
@@ -33,7 +40,10 @@ afterAll(async () => {
  * One run per collector unless a test asks for more (`interval`): with a short one, a busy machine could start the
  * next run before the test closes the collector, and requests counted for one run would be two runs'.
  */
-function probeConfig(sim: DsSimulator, options: { secret?: string; extra?: string; interval?: string; timeout?: string; poll?: string } = {}): Config {
+function probeConfig(
+  sim: DsSimulator,
+  options: { secret?: string; extra?: string; interval?: string; timeout?: string; poll?: string } = {},
+): Config {
   const jwt = options.secret !== undefined ? `\n  jwt: { secret: "${options.secret}" }` : '';
   return configFrom(`
 documentserver:
@@ -55,7 +65,9 @@ async function probeOnce(config: Config, runs = 1): Promise<{ samples: Sample[];
   const collector = conversionProbe.create(config, silentLogger) as ConversionProbeCollector;
   try {
     await collector.waitForRuns(runs);
-    const { samples, text } = await scrapeCollector({ name: 'conversion_probe', collector }, config, { budgetMs: 1_000 });
+    const { samples, text } = await scrapeCollector({ name: 'conversion_probe', collector }, config, {
+      budgetMs: 1_000,
+    });
     return { samples, text };
   } finally {
     await collector.close();
@@ -66,12 +78,19 @@ function outcomeOf(samples: Sample[]): string {
   const set = find(samples, 'onlyoffice_conversion_probe_outcome').filter((s) => s.value === 1);
   expect(set).toHaveLength(1);
   expect(find(samples, 'onlyoffice_conversion_probe_outcome').map((s) => s.labels.outcome)).toEqual([
-    'ok', 'error_code', 'timeout', 'request_failed', 'result_fetch_failed', 'result_url_refused', 'source_failed',
+    'ok',
+    'error_code',
+    'timeout',
+    'request_failed',
+    'result_fetch_failed',
+    'result_url_refused',
+    'source_failed',
   ]);
   return set[0]!.labels.outcome!;
 }
 
-const converts = (sim: DsSimulator) => sim.requests.filter((r) => r.method === 'POST' && r.path === '/ConvertService.ashx');
+const converts = (sim: DsSimulator) =>
+  sim.requests.filter((r) => r.method === 'POST' && r.path === '/ConvertService.ashx');
 const bodyOf = (request: RecordedRequest) => JSON.parse(request.body) as Record<string, unknown>;
 
 describe('conversion probe against the DS simulator', () => {
@@ -80,31 +99,34 @@ describe('conversion probe against the DS simulator', () => {
     expect(conversionProbe.scopes).toEqual(['metrics']);
   });
 
-  test.each(DS_VERSIONS)('DS %s, no JWT: converts the built-in file, polls, and fetches the result', async (version) => {
-    const sim = await simulator(version);
-    const before = Date.now() / 1000;
-    const { samples } = await probeOnce(probeConfig(sim));
-    expect(value(samples, 'onlyoffice_conversion_probe_success')).toBe(1);
-    expect(value(samples, 'onlyoffice_conversion_probe_error_code')).toBe(0);
-    expect(outcomeOf(samples)).toBe('ok');
-    expect(value(samples, 'onlyoffice_conversion_probe_duration_seconds')).toBeGreaterThan(0);
-    expect(value(samples, 'onlyoffice_conversion_probe_last_run_timestamp_seconds')).toBeGreaterThanOrEqual(before);
+  test.each(DS_VERSIONS)(
+    'DS %s, no JWT: converts the built-in file, polls, and fetches the result',
+    async (version) => {
+      const sim = await simulator(version);
+      const before = Date.now() / 1000;
+      const { samples } = await probeOnce(probeConfig(sim));
+      expect(value(samples, 'onlyoffice_conversion_probe_success')).toBe(1);
+      expect(value(samples, 'onlyoffice_conversion_probe_error_code')).toBe(0);
+      expect(outcomeOf(samples)).toBe('ok');
+      expect(value(samples, 'onlyoffice_conversion_probe_duration_seconds')).toBeGreaterThan(0);
+      expect(value(samples, 'onlyoffice_conversion_probe_last_run_timestamp_seconds')).toBeGreaterThanOrEqual(before);
 
-    const posts = converts(sim);
-    // The simulator finishes a task after about a second: the first answer is "pending", so the probe polled.
-    expect(posts.length).toBeGreaterThanOrEqual(2);
-    const first = bodyOf(posts[0]!);
-    expect(first).toMatchObject({ async: true, filetype: 'txt', outputtype: 'docx', title: 'probe.txt' });
-    expect(first.key).toMatch(/^ooe-probe-[0-9a-z]+-[0-9a-f]{12}$/);
-    expect(String(first.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/conversion-probe\/[0-9a-f]{32}\.txt$/);
-    // Polls repeat the same parameters (DS finds the task by key).
-    for (const post of posts) expect(bodyOf(post)).toEqual(first);
-    expect(posts[0]!.headers.accept).toBe('application/json');
-    // The result link was fetched, which is what proves storage and nginx's /cache/files serve it.
-    expect(sim.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/cache/files/'))).toHaveLength(1);
-  });
+      const posts = converts(sim);
+      // The simulator finishes a task after about a second: the first answer is "pending", so the probe polled.
+      expect(posts.length).toBeGreaterThanOrEqual(2);
+      const first = bodyOf(posts[0]!);
+      expect(first).toMatchObject({ async: true, filetype: 'txt', outputtype: 'docx', title: 'probe.txt' });
+      expect(first.key).toMatch(/^ooe-probe-[0-9a-z]+-[0-9a-f]{12}$/);
+      expect(String(first.url)).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/conversion-probe\/[0-9a-f]{32}\.txt$/);
+      // Polls repeat the same parameters (DS finds the task by key).
+      for (const post of posts) expect(bodyOf(post)).toEqual(first);
+      expect(posts[0]!.headers.accept).toBe('application/json');
+      // The result link was fetched, which is what proves storage and nginx's /cache/files serve it.
+      expect(sim.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/cache/files/'))).toHaveLength(1);
+    },
+  );
 
-  test('the built-in source is served only at the run\'s random path, and only during the run', async () => {
+  test("the built-in source is served only at the run's random path, and only during the run", async () => {
     const sim = await simulator();
     const config = probeConfig(sim);
     const collector = conversionProbe.create(config, silentLogger) as ConversionProbeCollector;
@@ -157,17 +179,24 @@ describe('conversion probe against the DS simulator', () => {
     }
   });
 
-  test.each(['7.1', '9.3'] as const)('DS %s with JWT: the request is a body token of the parameters, signed with documentserver.jwt.secret', async (version) => {
-    const sim = await simulator(version, true);
-    const { samples } = await probeOnce(probeConfig(sim, { secret: SECRET }));
-    expect(value(samples, 'onlyoffice_conversion_probe_success')).toBe(1);
-    expect(outcomeOf(samples)).toBe('ok');
-    const post = bodyOf(converts(sim)[0]!);
-    expect(Object.keys(post)).toEqual(['token']);
-    const check = verifyHs256(String(post.token), SECRET);
-    expect(check.ok).toBe(true);
-    expect((check as { payload: Record<string, unknown> }).payload).toMatchObject({ async: true, filetype: 'txt', outputtype: 'docx' });
-  });
+  test.each(['7.1', '9.3'] as const)(
+    'DS %s with JWT: the request is a body token of the parameters, signed with documentserver.jwt.secret',
+    async (version) => {
+      const sim = await simulator(version, true);
+      const { samples } = await probeOnce(probeConfig(sim, { secret: SECRET }));
+      expect(value(samples, 'onlyoffice_conversion_probe_success')).toBe(1);
+      expect(outcomeOf(samples)).toBe('ok');
+      const post = bodyOf(converts(sim)[0]!);
+      expect(Object.keys(post)).toEqual(['token']);
+      const check = verifyHs256(String(post.token), SECRET);
+      expect(check.ok).toBe(true);
+      expect((check as { payload: Record<string, unknown> }).payload).toMatchObject({
+        async: true,
+        filetype: 'txt',
+        outputtype: 'docx',
+      });
+    },
+  );
 
   test('JWT required but not configured, or the wrong secret: error code -8', async () => {
     const sim = await simulator('9.3', true);
@@ -192,7 +221,11 @@ describe('conversion probe against the DS simulator', () => {
     const sim = await simulator();
     const { samples } = await probeOnce(probeConfig(sim, { extra: `  source_url: "${sim.url}/no/such/probe.docx"\n` }));
     expect(value(samples, 'onlyoffice_conversion_probe_error_code')).toBe(-4);
-    expect(bodyOf(converts(sim)[0]!)).toMatchObject({ filetype: 'docx', url: `${sim.url}/no/such/probe.docx`, title: 'probe.docx' });
+    expect(bodyOf(converts(sim)[0]!)).toMatchObject({
+      filetype: 'docx',
+      url: `${sim.url}/no/such/probe.docx`,
+      title: 'probe.docx',
+    });
   });
 
   test('an output type DS refuses: error code -7', async () => {
@@ -244,7 +277,15 @@ describe('conversion probe against the DS simulator', () => {
     simulators.set('foreign', foreign);
     sim.setResultBase(foreign.url);
     const lines: Record<string, unknown>[] = [];
-    const logger = pino({ level: 'info' }, new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } }));
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk, _enc, done) {
+          lines.push(JSON.parse(String(chunk)));
+          done();
+        },
+      }),
+    );
     const config = probeConfig(sim);
     const collector = conversionProbe.create(config, logger) as ConversionProbeCollector;
     try {
@@ -258,20 +299,22 @@ describe('conversion probe against the DS simulator', () => {
     }
     expect(foreign.requests).toEqual([]);
     expect(sim.requests.filter((r) => r.path.startsWith('/cache/files/'))).toEqual([]);
-    expect(lines.filter((l) => l.msg === 'conversion probe failed').map((l) => [l.outcome, l.detail])).toEqual([[
-      'result_url_refused', `result file: on ${foreign.url}, not DocumentServer's origin (${sim.url}); not fetched`,
-    ]]);
+    expect(lines.filter((l) => l.msg === 'conversion probe failed').map((l) => [l.outcome, l.detail])).toEqual([
+      ['result_url_refused', `result file: on ${foreign.url}, not DocumentServer's origin (${sim.url}); not fetched`],
+    ]);
   });
 
-  test('a fileUrl on public_url\'s origin is fetched', async () => {
+  test("a fileUrl on public_url's origin is fetched", async () => {
     const sim = await simulator();
     const other = await startDsSimulator({ version: '7.1' });
     simulators.set('public', other);
     // The result link names public_url's origin (DS behind the proxy users reach): allowed, and it is fetched there.
     sim.setResultBase(other.url);
-    const { samples } = await probeOnce(configFrom(`
+    const { samples } = await probeOnce(
+      configFrom(`
 documentserver: { url: "${sim.url}", public_url: "${other.url}" }
-conversion_probe: { enabled: true, interval: 1h, timeout: 3s, poll_interval: 200ms }`));
+conversion_probe: { enabled: true, interval: 1h, timeout: 3s, poll_interval: 200ms }`),
+    );
     expect(outcomeOf(samples)).toBe('result_fetch_failed');
     // The link was asked of public_url's host (which, being another simulator, has no such file: 404).
     expect(other.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/cache/files/'))).toHaveLength(1);
@@ -295,10 +338,14 @@ conversion_probe: { enabled: true, interval: 1h, timeout: 3s, poll_interval: 200
   test('docs/metrics.md "## conversion_probe" lists exactly what the collector exports', async () => {
     const sim = await simulator();
     const { samples, text } = await probeOnce(probeConfig(sim));
-    const exported = exportedFamilies(samples.filter((s) => !s.name.startsWith('onlyoffice_scrape_')), text);
+    const exported = exportedFamilies(
+      samples.filter((s) => !s.name.startsWith('onlyoffice_scrape_')),
+      text,
+    );
     const documented = documentedMetrics().filter((m) => m.section === 'conversion_probe');
-    expect(Object.fromEntries(documented.map((m) => [m.name, [...m.labels].sort()])))
-      .toEqual(Object.fromEntries([...exported].map(([name, labels]) => [name, [...labels].sort()])));
+    expect(Object.fromEntries(documented.map((m) => [m.name, [...m.labels].sort()]))).toEqual(
+      Object.fromEntries([...exported].map(([name, labels]) => [name, [...labels].sort()])),
+    );
     expect(documented.every((m) => m.type === 'gauge')).toBe(true);
   });
 });

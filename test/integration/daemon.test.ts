@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseExposition, value } from '../support/exposition.js';
 import { freePort } from '../support/ports.js';
-import { HOLD_LISTEN_MARKER, runExporterToExit, startExporter, type ExporterProcess } from '../support/exporter-process.js';
+import {
+  HOLD_LISTEN_MARKER,
+  runExporterToExit,
+  startExporter,
+  type ExporterProcess,
+} from '../support/exporter-process.js';
 import { waitFor } from '../support/service-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'ooe-daemon-'));
@@ -16,7 +21,9 @@ describe('the daemon', () => {
 
   beforeAll(async () => {
     dsPort = await freePort(); // nothing listens there: DS "process gone"
-    writeFileSync(configPath, `
+    writeFileSync(
+      configPath,
+      `
 documentserver:
   url: http://127.0.0.1:${dsPort}
   jwt: { secret: "\${TEST_DS_SECRET}" }
@@ -24,7 +31,8 @@ documentserver:
 probe:
   targets: ["http://127.0.0.1:${dsPort}"]
   modules: { version_only: [build_info] }
-`);
+`,
+    );
     exporter = await startExporter([`--config.file=${configPath}`, '--log.level=debug'], { TEST_DS_SECRET: SECRET });
   });
 
@@ -65,7 +73,10 @@ probe:
     const collectorsOf = async (query: string) => {
       const response = await fetch(`${exporter.url}/probe?target=${target}${query}`);
       expect(response.status).toBe(200);
-      return parseExposition(await response.text()).filter((s) => s.name === 'onlyoffice_scrape_collector_success').map((s) => s.labels.collector).sort();
+      return parseExposition(await response.text())
+        .filter((s) => s.name === 'onlyoffice_scrape_collector_success')
+        .map((s) => s.labels.collector)
+        .sort();
     };
     const all = ['build_info', 'commands', 'endpoints', 'healthcheck', 'license', 'tls_endpoints', 'websocket'];
     expect(await collectorsOf('')).toEqual(all);
@@ -76,7 +87,9 @@ probe:
 
     const unknown = await fetch(`${exporter.url}/probe?target=${target}&module=nope`);
     expect(unknown.status).toBe(400);
-    expect(await unknown.text()).toBe('unknown module; probe.modules has: documentserver, healthcheck, websocket, version_only\n');
+    expect(await unknown.text()).toBe(
+      'unknown module; probe.modules has: documentserver, healthcheck, websocket, version_only\n',
+    );
     const inherited = await fetch(`${exporter.url}/probe?target=${target}&module=constructor`);
     expect(inherited.status).toBe(400);
     const twice = await fetch(`${exporter.url}/probe?target=${target}&module=healthcheck&module=documentserver`);
@@ -112,7 +125,10 @@ probe:
   });
 
   test('logs are JSON and never contain the JWT secret', () => {
-    const lines = exporter.output().split('\n').filter((line) => line.startsWith('{'));
+    const lines = exporter
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
     expect(lines.length).toBeGreaterThan(2);
     for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
     expect(exporter.output()).not.toContain(SECRET);
@@ -134,16 +150,22 @@ describe('the daemon on SIGHUP during start-up', () => {
     let sighupSentAt = '';
     // The preload holds the daemon at its listen() (its configuration loaded, not listening yet) until SIGUSR2: the
     // SIGHUP lands there however fast the machine is. Before the fix no handler was installed yet, and SIGHUP killed it.
-    const exporter = await startExporter([`--config.file=${path}`], {}, {
-      command: [process.execPath, '--import', 'tsx', '--import', './test/support/hold-listen.ts', 'src/main.ts'],
-      spawned: async (child, output) => {
-        await waitFor('the daemon to reach listen()', 20_000, () => (output().includes(HOLD_LISTEN_MARKER) ? true : undefined));
-        writeFileSync(path, `documentserver: { url: "http://127.0.0.1:${second}" }\n`);
-        sighupSentAt = output();
-        child.kill('SIGHUP');
-        child.kill('SIGUSR2');
+    const exporter = await startExporter(
+      [`--config.file=${path}`],
+      {},
+      {
+        command: [process.execPath, '--import', 'tsx', '--import', './test/support/hold-listen.ts', 'src/main.ts'],
+        spawned: async (child, output) => {
+          await waitFor('the daemon to reach listen()', 20_000, () =>
+            output().includes(HOLD_LISTEN_MARKER) ? true : undefined,
+          );
+          writeFileSync(path, `documentserver: { url: "http://127.0.0.1:${second}" }\n`);
+          sighupSentAt = output();
+          child.kill('SIGHUP');
+          child.kill('SIGUSR2');
+        },
       },
-    });
+    );
     try {
       expect(sighupSentAt).not.toContain('"msg":"listening"');
       const page = await waitFor('the reload to apply', 20_000, async () => {
@@ -165,7 +187,9 @@ describe('the daemon refuses to start', () => {
     writeFileSync(bad, 'documentserver:\n  url: 42\n  timeout: soon\n');
     const { code, output } = await runExporterToExit([`--config.file=${bad}`]);
     expect(code).toBe(1);
-    expect(output).toContain(`onlyoffice-exporter: invalid configuration in ${bad}:\n  - documentserver.url: expected string, got number\n  - documentserver.timeout: "soon" is not a positive duration such as 10s, 1m30s or 500ms\n`);
+    expect(output).toContain(
+      `onlyoffice-exporter: invalid configuration in ${bad}:\n  - documentserver.url: expected string, got number\n  - documentserver.timeout: "soon" is not a positive duration such as 10s, 1m30s or 500ms\n`,
+    );
   });
 
   test('on a missing environment variable, naming it', async () => {
@@ -194,7 +218,9 @@ describe('the daemon under a hanging target', () => {
     const exporter = await startExporter([`--config.file=${file}`, '--web.timeout-offset=3s']);
     try {
       const started = performance.now();
-      const response = await fetch(`${exporter.url}/metrics`, { headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '5' } });
+      const response = await fetch(`${exporter.url}/metrics`, {
+        headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '5' },
+      });
       const text = await response.text();
       const elapsed = performance.now() - started;
       expect(response.status).toBe(200);
@@ -217,20 +243,25 @@ describe('the daemon delivers alerts to group robots', () => {
     const { WeComRobotEmulator, webhookAlert, webhookPayload } = await import('../support/robots.js');
     const robot = await new WeComRobotEmulator().start();
     const file = join(dir, 'notify.yml');
-    const write = () => writeFileSync(file, `
+    const write = () =>
+      writeFileSync(
+        file,
+        `
 documentserver: { url: "http://127.0.0.1:1" }
 notify:
   auth: { bearer_token: "\${TEST_NOTIFY_TOKEN}" }
   wecom:
     ops: { url: "${robot.url}" }
-`);
+`,
+      );
     write();
     let exporter: ExporterProcess | undefined;
-    const post = (token: string) => fetch(`${exporter!.url}/notify/wecom/ops`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(webhookPayload([webhookAlert()])),
-    });
+    const post = (token: string) =>
+      fetch(`${exporter!.url}/notify/wecom/ops`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(webhookPayload([webhookAlert()])),
+      });
     try {
       exporter = await startExporter([`--config.file=${file}`], { TEST_NOTIFY_TOKEN: 'notify-token-0123456789' });
       expect((await post('wrong')).status).toBe(401);

@@ -13,8 +13,15 @@ import { startDsSimulator, type DsSimulator } from '../support/ds-simulator.js';
 import { startExporter, type ExporterProcess } from '../support/exporter-process.js';
 import { requirePrograms } from '../support/integration.js';
 import {
-  configFromExample, dashboardQueries, dashboardVariables, expectActiveAlerts, promqlReferences, shippedRules, startPrometheus,
-  substituteGrafanaVariables, type PrometheusServer,
+  configFromExample,
+  dashboardQueries,
+  dashboardVariables,
+  expectActiveAlerts,
+  promqlReferences,
+  shippedRules,
+  startPrometheus,
+  substituteGrafanaVariables,
+  type PrometheusServer,
 } from '../support/prometheus.js';
 import { waitFor } from '../support/service-process.js';
 
@@ -50,16 +57,40 @@ withPrograms('Prometheus on the real exporter watching containers: containers da
     supervisorctl = engine.writeFile('supervisorctl', status(FATAL));
     const run = (name: string, ...args: string[]) => engine.cli('run', '-d', '--name', name, ...args);
     await Promise.all([
-      run('onlyoffice-documentserver', '--health-cmd', 'true', '--health-interval', '1s', '-v', `${supervisorctl}:/bin/supervisorctl:ro`, TEST_IMAGE, 'sleep', '3600'),
+      run(
+        'onlyoffice-documentserver',
+        '--health-cmd',
+        'true',
+        '--health-interval',
+        '1s',
+        '-v',
+        `${supervisorctl}:/bin/supervisorctl:ro`,
+        TEST_IMAGE,
+        'sleep',
+        '3600',
+      ),
       run('onlyoffice-documentserver-bare', TEST_IMAGE, 'sleep', '3600'),
-      run('onlyoffice-unhealthy', '--health-cmd', 'false', '--health-interval', '1s', '--health-retries', '1', TEST_IMAGE, 'sleep', '3600'),
+      run(
+        'onlyoffice-unhealthy',
+        '--health-cmd',
+        'false',
+        '--health-interval',
+        '1s',
+        '--health-retries',
+        '1',
+        TEST_IMAGE,
+        'sleep',
+        '3600',
+      ),
       run('onlyoffice-restarting', '--restart', 'always', TEST_IMAGE, 'sh', '-c', 'exit 1'),
       run('onlyoffice-oom', '--memory', '8m', TEST_IMAGE, 'sh', '-c', 'sleep 2; exec tail /dev/zero'),
       run('onlyoffice-exited', TEST_IMAGE, 'sh', '-c', 'exit 3'),
     ]);
     ds = await startDsSimulator({ version: '7.5' });
     const configPath = join(dir, 'exporter.yml');
-    writeFileSync(configPath, `
+    writeFileSync(
+      configPath,
+      `
 documentserver: { url: "${ds.url}" }
 probe: { targets: ["${ds.url}"] }
 disk: { paths: [] }
@@ -72,7 +103,8 @@ docker:
   stats_interval: 1s
   supervisor_interval: 1s
   supervisor_timeout: 2s
-`);
+`,
+    );
     exporter = await startExporter([`--config.file=${configPath}`, '--web.timeout-offset=100ms']);
     E = exporter.url.replace('http://', '');
     prom = await startPrometheus(configFromExample({ exporter: E, probeTargets: [ds.url] }));
@@ -102,12 +134,22 @@ docker:
     expect(queries.length).toBeGreaterThan(12);
     const empty: string[] = [];
     for (const q of queries) {
-      if ((await prom.query(substituteGrafanaVariables(q.expr, { container: '.+' }))).length === 0) empty.push(`${q.panel} / ${q.refId}: ${q.expr}`);
+      if ((await prom.query(substituteGrafanaVariables(q.expr, { container: '.+' }))).length === 0)
+        empty.push(`${q.panel} / ${q.refId}: ${q.expr}`);
     }
     expect(empty).toEqual([]);
-    for (const v of dashboardVariables([DASHBOARD])) expect({ variable: v.name, values: (await prom.labelValues(v.label, substituteGrafanaVariables(v.metric))).length > 0 }).toEqual({ variable: v.name, values: true });
+    for (const v of dashboardVariables([DASHBOARD]))
+      expect({
+        variable: v.name,
+        values: (await prom.labelValues(v.label, substituteGrafanaVariables(v.metric))).length > 0,
+      }).toEqual({ variable: v.name, values: true });
     expect((await prom.labelValues('name', 'onlyoffice_container_state')).sort()).toEqual([
-      'onlyoffice-documentserver', 'onlyoffice-documentserver-bare', 'onlyoffice-exited', 'onlyoffice-oom', 'onlyoffice-restarting', 'onlyoffice-unhealthy',
+      'onlyoffice-documentserver',
+      'onlyoffice-documentserver-bare',
+      'onlyoffice-exited',
+      'onlyoffice-oom',
+      'onlyoffice-restarting',
+      'onlyoffice-unhealthy',
     ]);
   });
 
@@ -117,15 +159,24 @@ docker:
     const byName = Object.fromEntries(result.map((s) => [s.metric.name, Number(s.value[1])]));
     // 1 running, 6 exited (see CONTAINER_STATES in grafana/src/containers.ts); the crash loop is 1 or 3 (restarting).
     expect({ ...byName, 'onlyoffice-restarting': [1, 3].includes(byName['onlyoffice-restarting']!) }).toEqual({
-      'onlyoffice-documentserver': 1, 'onlyoffice-documentserver-bare': 1, 'onlyoffice-unhealthy': 1, 'onlyoffice-oom': 6, 'onlyoffice-exited': 6, 'onlyoffice-restarting': true,
+      'onlyoffice-documentserver': 1,
+      'onlyoffice-documentserver-bare': 1,
+      'onlyoffice-unhealthy': 1,
+      'onlyoffice-oom': 6,
+      'onlyoffice-exited': 6,
+      'onlyoffice-restarting': true,
     });
   });
 
   test('every docker and supervisor metric the dashboards and rules use is in the real output, with its labels', async () => {
     const documented = documentedMetrics().filter((m) => m.section === 'docker' || m.section === 'supervisor');
     const used = new Map<string, Set<string>>();
-    for (const expr of [...dashboardQueries().map((q) => substituteGrafanaVariables(q.expr, { container: '.+', step: 'allconvert' })), ...shippedRules().map((r) => r.expr)]) {
-      for (const [metric, labels] of promqlReferences(expr).metrics) used.set(metric, new Set([...(used.get(metric) ?? []), ...labels]));
+    for (const expr of [
+      ...dashboardQueries().map((q) => substituteGrafanaVariables(q.expr, { container: '.+', step: 'allconvert' })),
+      ...shippedRules().map((r) => r.expr),
+    ]) {
+      for (const [metric, labels] of promqlReferences(expr).metrics)
+        used.set(metric, new Set([...(used.get(metric) ?? []), ...labels]));
     }
     const problems: string[] = [];
     let checked = 0;
@@ -134,7 +185,8 @@ docker:
       checked++;
       const series = await prom.series(`{__name__="${metric}"}`);
       if (series.length === 0) problems.push(`${metric}: no series`);
-      for (const label of labels) if (!series.some((s) => label in s)) problems.push(`${metric}: no series with label ${label}`);
+      for (const label of labels)
+        if (!series.some((s) => label in s)) problems.push(`${metric}: no series with label ${label}`);
     }
     expect(problems).toEqual([]);
     expect(checked).toBeGreaterThan(12);
@@ -142,22 +194,33 @@ docker:
 
   test('container and supervisor alerts go pending (the OOM kill fires at once), and resolve', async () => {
     const quiet: string[] = [];
-    await expectActiveAlerts(prom, {
-      [E]: [
-        'OnlyofficeDocsContainerRestarting{name=onlyoffice-restarting}',
-        'OnlyofficeDocsContainerOomKilled{name=onlyoffice-oom}',
-        'OnlyofficeDocsContainerExited{name=onlyoffice-oom,state=exited}',
-        'OnlyofficeDocsContainerExited{name=onlyoffice-exited,state=exited}',
-        'OnlyofficeDocsContainerUnhealthy{name=onlyoffice-unhealthy,status=unhealthy}',
-        'OnlyofficeDocsSupervisorProgramNotRunning{container=onlyoffice-documentserver,program=ds:docservice,state=FATAL}',
-        'OnlyofficeDocsSupervisorProgramNotRunning{container=onlyoffice-documentserver,program=ds:metrics,state=BACKOFF}',
-        'OnlyofficeDocsSupervisorUnreachable{container=onlyoffice-documentserver-bare}',
-      ],
-      [ds.url]: quiet,
-    }, { timeoutMs: 45_000 });
+    await expectActiveAlerts(
+      prom,
+      {
+        [E]: [
+          'OnlyofficeDocsContainerRestarting{name=onlyoffice-restarting}',
+          'OnlyofficeDocsContainerOomKilled{name=onlyoffice-oom}',
+          'OnlyofficeDocsContainerExited{name=onlyoffice-oom,state=exited}',
+          'OnlyofficeDocsContainerExited{name=onlyoffice-exited,state=exited}',
+          'OnlyofficeDocsContainerUnhealthy{name=onlyoffice-unhealthy,status=unhealthy}',
+          'OnlyofficeDocsSupervisorProgramNotRunning{container=onlyoffice-documentserver,program=ds:docservice,state=FATAL}',
+          'OnlyofficeDocsSupervisorProgramNotRunning{container=onlyoffice-documentserver,program=ds:metrics,state=BACKOFF}',
+          'OnlyofficeDocsSupervisorUnreachable{container=onlyoffice-documentserver-bare}',
+        ],
+        [ds.url]: quiet,
+      },
+      { timeoutMs: 45_000 },
+    );
     const alerts = await prom.alerts();
-    expect(alerts.filter((a) => a.labels.alertname === 'OnlyofficeDocsContainerOomKilled').map((a) => a.state)).toEqual(['firing']);
-    expect(alerts.find((a) => a.labels.alertname === 'OnlyofficeDocsSupervisorProgramNotRunning' && a.labels.program === 'ds:docservice')!.labels.severity).toBe('critical');
+    expect(alerts.filter((a) => a.labels.alertname === 'OnlyofficeDocsContainerOomKilled').map((a) => a.state)).toEqual(
+      ['firing'],
+    );
+    expect(
+      alerts.find(
+        (a) =>
+          a.labels.alertname === 'OnlyofficeDocsSupervisorProgramNotRunning' && a.labels.program === 'ds:docservice',
+      )!.labels.severity,
+    ).toBe('critical');
 
     // docservice back to RUNNING, the bare container and the unhealthy one stopped, the crash loop removed.
     writeFileSync(supervisorctl, status(RUNNING));
@@ -166,16 +229,20 @@ docker:
       engine.cli('stop', '-t', '0', 'onlyoffice-unhealthy'),
       engine.cli('stop', '-t', '0', 'onlyoffice-documentserver-bare'),
     ]);
-    await expectActiveAlerts(prom, {
-      [E]: [
-        'OnlyofficeDocsContainerOomKilled{name=onlyoffice-oom}',
-        'OnlyofficeDocsContainerExited{name=onlyoffice-oom,state=exited}',
-        'OnlyofficeDocsContainerExited{name=onlyoffice-exited,state=exited}',
-        'OnlyofficeDocsContainerExited{name=onlyoffice-unhealthy,state=exited}',
-        'OnlyofficeDocsContainerExited{name=onlyoffice-documentserver-bare,state=exited}',
-        'OnlyofficeDocsSupervisorProgramNotRunning{container=onlyoffice-documentserver,program=ds:metrics,state=BACKOFF}',
-      ],
-      [ds.url]: quiet,
-    }, { timeoutMs: 45_000 });
+    await expectActiveAlerts(
+      prom,
+      {
+        [E]: [
+          'OnlyofficeDocsContainerOomKilled{name=onlyoffice-oom}',
+          'OnlyofficeDocsContainerExited{name=onlyoffice-oom,state=exited}',
+          'OnlyofficeDocsContainerExited{name=onlyoffice-exited,state=exited}',
+          'OnlyofficeDocsContainerExited{name=onlyoffice-unhealthy,state=exited}',
+          'OnlyofficeDocsContainerExited{name=onlyoffice-documentserver-bare,state=exited}',
+          'OnlyofficeDocsSupervisorProgramNotRunning{container=onlyoffice-documentserver,program=ds:metrics,state=BACKOFF}',
+        ],
+        [ds.url]: quiet,
+      },
+      { timeoutMs: 45_000 },
+    );
   }, 120_000);
 });

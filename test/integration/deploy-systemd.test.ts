@@ -36,9 +36,18 @@ describe('deploy/systemd unit (parsed)', () => {
   test('starts the daemon with its config file, reloads with SIGHUP, restarts on failure, as its own user', () => {
     const exec = service.ExecStart![0]!.split(' ');
     // The dist/ build (`npm run build`), with the node flags of `npm start` and the image.
-    expect(exec.slice(0, 5)).toEqual(['/usr/bin/node', '--max-semi-space-size=1', '--v8-pool-size=1', '--optimize-for-size', '/opt/onlyoffice-exporter/dist/main.js']);
+    expect(exec.slice(0, 5)).toEqual([
+      '/usr/bin/node',
+      '--max-semi-space-size=1',
+      '--v8-pool-size=1',
+      '--optimize-for-size',
+      '/opt/onlyoffice-exporter/dist/main.js',
+    ]);
     // The flags are the daemon's own.
-    expect(parseCli(exec.slice(5))).toMatchObject({ configFile: '/etc/onlyoffice-exporter/config.yml', listenPort: 9967 });
+    expect(parseCli(exec.slice(5))).toMatchObject({
+      configFile: '/etc/onlyoffice-exporter/config.yml',
+      listenPort: 9967,
+    });
     expect(service.ExecReload).toEqual(['/bin/kill -HUP $MAINPID']);
     expect(service.Restart).toEqual(['on-failure']);
     expect(service.User).toEqual(['onlyoffice-exporter']);
@@ -75,9 +84,13 @@ withSystemd('deploy/systemd unit (systemd-analyze)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ooe-unit-'));
     try {
       const broken = join(dir, 'onlyoffice-exporter.service');
-      writeFileSync(broken, readFileSync(UNIT, 'utf8').replace('ExecStart=/usr/bin/node ', 'ExecStart=/usr/bin/no-such-node '));
+      writeFileSync(
+        broken,
+        readFileSync(UNIT, 'utf8').replace('ExecStart=/usr/bin/node ', 'ExecStart=/usr/bin/no-such-node '),
+      );
       await expect(run('systemd-analyze', ['verify', broken])).rejects.toMatchObject({
-        code: 1, stderr: expect.stringContaining('Command /usr/bin/no-such-node is not executable'),
+        code: 1,
+        stderr: expect.stringContaining('Command /usr/bin/no-such-node is not executable'),
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });

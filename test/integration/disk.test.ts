@@ -10,14 +10,35 @@ import { configFrom, scrapeWith } from '../support/scrape.js';
 
 /** What util-linux findmnt says of the mount holding `path` (it resolves symlinks too). */
 function findmnt(path: string): { mountpoint: string; device: string; fstype: string; options: string[] } {
-  const out = execFileSync('findmnt', ['-n', '-T', path, '-o', 'TARGET,SOURCE,FSTYPE,VFS-OPTIONS', '-P'], { encoding: 'utf8' }).trim();
-  const fields = Object.fromEntries([...out.matchAll(/([A-Z-]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]!.replace(/\\x20/g, ' ')]));
-  return { mountpoint: fields.TARGET!, device: fields.SOURCE!, fstype: fields.FSTYPE!, options: fields['VFS-OPTIONS']!.split(',') };
+  const out = execFileSync('findmnt', ['-n', '-T', path, '-o', 'TARGET,SOURCE,FSTYPE,VFS-OPTIONS', '-P'], {
+    encoding: 'utf8',
+  }).trim();
+  const fields = Object.fromEntries(
+    [...out.matchAll(/([A-Z-]+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]!.replace(/\\x20/g, ' ')]),
+  );
+  return {
+    mountpoint: fields.TARGET!,
+    device: fields.SOURCE!,
+    fstype: fields.FSTYPE!,
+    options: fields['VFS-OPTIONS']!.split(','),
+  };
 }
 
 /** coreutils `stat -f`: %s block size (f_bsize), %b blocks, %f free, %a available, %c inodes, %d free inodes. */
-function statF(path: string): { bsize: number; blocks: number; bfree: number; bavail: number; files: number; ffree: number } {
-  const [bsize, blocks, bfree, bavail, files, ffree] = execFileSync('stat', ['-f', '-c', '%s %b %f %a %c %d', path], { encoding: 'utf8' }).trim().split(' ').map(Number);
+function statF(path: string): {
+  bsize: number;
+  blocks: number;
+  bfree: number;
+  bavail: number;
+  files: number;
+  ffree: number;
+} {
+  const [bsize, blocks, bfree, bavail, files, ffree] = execFileSync('stat', ['-f', '-c', '%s %b %f %a %c %d', path], {
+    encoding: 'utf8',
+  })
+    .trim()
+    .split(' ')
+    .map(Number);
   return { bsize: bsize!, blocks: blocks!, bfree: bfree!, bavail: bavail!, files: files!, ffree: ffree! };
 }
 
@@ -72,7 +93,10 @@ gate.describe('disk collector on real mounts', () => {
     expect(value(samples, 'onlyoffice_filesystem_avail_bytes', labels)).toBe(df(path).avail);
     expect(value(samples, 'onlyoffice_filesystem_size_bytes', labels)).toBe(df(path).size);
     // The 1 MiB file the test wrote is used space.
-    expect(value(samples, 'onlyoffice_filesystem_size_bytes', labels) - value(samples, 'onlyoffice_filesystem_free_bytes', labels)).toBe(1024 * 1024);
+    expect(
+      value(samples, 'onlyoffice_filesystem_size_bytes', labels) -
+        value(samples, 'onlyoffice_filesystem_free_bytes', labels),
+    ).toBe(1024 * 1024);
     expect(value(samples, 'onlyoffice_filesystem_files', labels)).toBe(1000);
     expect(value(samples, 'onlyoffice_filesystem_files_free', labels)).toBe(figures.ffree);
     expect(value(samples, 'onlyoffice_filesystem_readonly', labels)).toBe(0);
@@ -82,10 +106,24 @@ gate.describe('disk collector on real mounts', () => {
   test('a symlink is followed to the mount it points into; a read-only mount says so', async () => {
     const link = join(dir, 'link');
     const { samples } = await scrapeWith([disk], configFrom(`disk: { paths: ["${link}", "${readonly}"] }`));
-    expect(value(samples, 'onlyoffice_filesystem_size_bytes', { path: link, mountpoint: writable, device: 'ooe test tmpfs', fstype: 'tmpfs' })).toBe(8 * 1024 * 1024);
+    expect(
+      value(samples, 'onlyoffice_filesystem_size_bytes', {
+        path: link,
+        mountpoint: writable,
+        device: 'ooe test tmpfs',
+        fstype: 'tmpfs',
+      }),
+    ).toBe(8 * 1024 * 1024);
     const ro = findmnt(readonly);
     expect(ro.options).toContain('ro');
-    expect(value(samples, 'onlyoffice_filesystem_readonly', { path: readonly, mountpoint: readonly, device: 'ooe-ro', fstype: 'tmpfs' })).toBe(1);
+    expect(
+      value(samples, 'onlyoffice_filesystem_readonly', {
+        path: readonly,
+        mountpoint: readonly,
+        device: 'ooe-ro',
+        fstype: 'tmpfs',
+      }),
+    ).toBe(1);
     expect(value(samples, 'onlyoffice_filesystem_size_bytes', { path: readonly })).toBe(4 * 1024 * 1024);
   });
 
@@ -103,7 +141,14 @@ gate.describe('disk collector on real mounts', () => {
   test('a missing path among real ones: device_error 1 for it only', async () => {
     const missing = join(writable, 'no such dir');
     const { samples } = await scrapeWith([disk], configFrom(`disk: { paths: ["${missing}", "${writable}"] }`));
-    expect(value(samples, 'onlyoffice_filesystem_device_error', { path: missing, mountpoint: writable, device: 'ooe test tmpfs', fstype: 'tmpfs' })).toBe(1);
+    expect(
+      value(samples, 'onlyoffice_filesystem_device_error', {
+        path: missing,
+        mountpoint: writable,
+        device: 'ooe test tmpfs',
+        fstype: 'tmpfs',
+      }),
+    ).toBe(1);
     expect(find(samples, 'onlyoffice_filesystem_avail_bytes', { path: missing })).toEqual([]);
     expect(value(samples, 'onlyoffice_filesystem_device_error', { path: writable })).toBe(0);
   });
@@ -114,7 +159,8 @@ gate.describe('disk collector on real mounts', () => {
     exported.delete('onlyoffice_scrape_collector_success');
     exported.delete('onlyoffice_scrape_collector_duration_seconds');
     const documented = documentedMetrics().filter((metric) => metric.section === 'disk');
-    expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort())
-      .toEqual([...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort());
+    expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort()).toEqual(
+      [...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort(),
+    );
   });
 });

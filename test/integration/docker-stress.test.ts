@@ -55,7 +55,7 @@ withEngine('Docker collectors under stress (private engine)', () => {
   }
 
   async function execIds(container: string): Promise<string[]> {
-    return JSON.parse(await engine.cli('inspect', '-f', '{{json .ExecIDs}}', container)) as string[] ?? [];
+    return (JSON.parse(await engine.cli('inspect', '-f', '{{json .ExecIDs}}', container)) as string[]) ?? [];
   }
 
   test('retries against a missing socket keep one abort listener on the view, however many there are', async () => {
@@ -76,8 +76,14 @@ withEngine('Docker collectors under stress (private engine)', () => {
     const internals = view as unknown as ViewInternals;
     try {
       view.start();
-      await eventually('50 connect attempts, the view waiting to retry', () =>
-        (api.get('events') >= 50 && internals.phase === 'down' && internals.connecting === undefined ? true : undefined), 60_000);
+      await eventually(
+        '50 connect attempts, the view waiting to retry',
+        () =>
+          api.get('events') >= 50 && internals.phase === 'down' && internals.connecting === undefined
+            ? true
+            : undefined,
+        60_000,
+      );
       const signal = internals.lifetime.signal;
       // One shared listener for whatever calls follow the view's lifetime, and none of them left over.
       expect([getEventListeners(signal, 'abort').length, followerCount(signal)]).toEqual([1, 0]);
@@ -89,7 +95,9 @@ withEngine('Docker collectors under stress (private engine)', () => {
   }, 90_000);
 
   test('a flapping events stream keeps its backoff and costs one list per reconnect and an inspect only per changed container', async () => {
-    await Promise.all(Array.from({ length: 9 }, (_, i) => engine.cli('create', '--name', `fl-${i}`, TEST_IMAGE, 'sleep', '3600')));
+    await Promise.all(
+      Array.from({ length: 9 }, (_, i) => engine.cli('create', '--name', `fl-${i}`, TEST_IMAGE, 'sleep', '3600')),
+    );
     const proxy = await EngineProxy.start(join(engine.dir, 'p.sock'), engine.socket);
     const api = new ApiCounter();
     const view = new ContainerView({
@@ -119,7 +127,9 @@ withEngine('Docker collectors under stress (private engine)', () => {
       const waits = expected.map((_, i) => proxy.eventsAt[i + 1]! - proxy.cutAt[i]!);
       waits.forEach((wait, i) => expect([i, wait >= expected[i]! - 5]).toEqual([i, true]));
       // Nothing changed: one list per connect and no inspect at all after the first sync.
-      await eventually('the last reconnect to list', () => (proxy.counts.list === proxy.counts.events ? true : undefined));
+      await eventually('the last reconnect to list', () =>
+        proxy.counts.list === proxy.counts.events ? true : undefined,
+      );
       expect(proxy.counts.inspect).toBe(9);
 
       // Changes while the stream is down: the reconnect lists them and inspects only those.
@@ -130,11 +140,27 @@ withEngine('Docker collectors under stress (private engine)', () => {
       await engine.cli('rm', 'fl-7');
       proxy.cutEventsAfterMs = undefined;
       proxy.releaseEvents();
-      await eventually('the view to show the changes', () => {
-        const names = view.containers().map((c) => c.name);
-        return view.live && names.includes('fl-new') && names.includes('fl-renamed') && !names.includes('fl-7') ? names : undefined;
-      }, 30_000);
-      expect(view.containers().map((c) => c.name)).toEqual(['fl-0', 'fl-1', 'fl-2', 'fl-3', 'fl-4', 'fl-5', 'fl-6', 'fl-new', 'fl-renamed']);
+      await eventually(
+        'the view to show the changes',
+        () => {
+          const names = view.containers().map((c) => c.name);
+          return view.live && names.includes('fl-new') && names.includes('fl-renamed') && !names.includes('fl-7')
+            ? names
+            : undefined;
+        },
+        30_000,
+      );
+      expect(view.containers().map((c) => c.name)).toEqual([
+        'fl-0',
+        'fl-1',
+        'fl-2',
+        'fl-3',
+        'fl-4',
+        'fl-5',
+        'fl-6',
+        'fl-new',
+        'fl-renamed',
+      ]);
       expect(proxy.counts.inspect).toBe(11);
       expect(proxy.counts.list).toBe(proxy.counts.events);
     } finally {
@@ -144,10 +170,18 @@ withEngine('Docker collectors under stress (private engine)', () => {
   }, 120_000);
 
   test('inspects after an event burst run at most 16 at a time', async () => {
-    const created = await Promise.all(Array.from({ length: 100 }, (_, i) => engine.docker.createContainer({
-      name: `burst-${String(i).padStart(3, '0')}`, Image: TEST_IMAGE, Cmd: ['sleep', '3600'],
-    })));
-    const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["burst-*"], supervisor: false, timeout: 60s, resync_interval: 1h }`);
+    const created = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        engine.docker.createContainer({
+          name: `burst-${String(i).padStart(3, '0')}`,
+          Image: TEST_IMAGE,
+          Cmd: ['sleep', '3600'],
+        }),
+      ),
+    );
+    const config = configFrom(
+      `docker: { socket: ${engine.socket}, containers: ["burst-*"], supervisor: false, timeout: 60s, resync_interval: 1h }`,
+    );
     const lease = acquireEngine(config.docker, silentLogger);
     try {
       await lease.engine.view.ready(AbortSignal.timeout(60_000));
@@ -187,10 +221,14 @@ withEngine('Docker collectors under stress (private engine)', () => {
       });
       await sleep(500);
       release();
-      await eventually('every container inspected again', async () => {
-        await lease.engine.view.settled();
-        return lease.engine.api.get('inspect') === 200 ? true : undefined;
-      }, 60_000);
+      await eventually(
+        'every container inspected again',
+        async () => {
+          await lease.engine.view.settled();
+          return lease.engine.api.get('inspect') === 200 ? true : undefined;
+        },
+        60_000,
+      );
       expect(max).toBeLessThanOrEqual(16);
       expect(max).toBeGreaterThan(0);
     } finally {
@@ -201,7 +239,9 @@ withEngine('Docker collectors under stress (private engine)', () => {
 
   test('a frozen engine: the docker collector fails within the ping deadline, one ping per scrape, and recovers', async () => {
     await engine.cli('create', '--name', 'fz-one', TEST_IMAGE, 'sleep', '3600');
-    const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["fz-*"], supervisor: false, timeout: 2s }`);
+    const config = configFrom(
+      `docker: { socket: ${engine.socket}, containers: ["fz-*"], supervisor: false, timeout: 2s }`,
+    );
     const harness = new ScrapeHarness([dockerCollector], config);
     const lease = acquireEngine(harness.config.docker, silentLogger);
     try {
@@ -210,19 +250,30 @@ withEngine('Docker collectors under stress (private engine)', () => {
       await frozen(async () => {
         for (let i = 0; i < 3; i += 1) {
           const down = await harness.scrape(5_000);
-          expect([i, value(down.samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' })]).toEqual([i, 0]);
+          expect([i, value(down.samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' })]).toEqual([
+            i,
+            0,
+          ]);
           expect(find(down.samples, 'onlyoffice_container_state')).toEqual([]);
         }
         expect(lease.engine.view.live).toBe(false);
       });
-      const after = await eventually('the collector to recover', async () => {
-        const result = await harness.scrape();
-        return value(result.samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' }) === 1 ? result : undefined;
-      }, 60_000);
+      const after = await eventually(
+        'the collector to recover',
+        async () => {
+          const result = await harness.scrape();
+          return value(result.samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' }) === 1
+            ? result
+            : undefined;
+        },
+        60_000,
+      );
       expect(value(after.samples, 'onlyoffice_container_state', { name: 'fz-one', state: 'created' })).toBe(1);
       // What it costs while the engine answers: one ping per scrape, nothing else.
-      const calls = (samples: typeof after.samples) => Object.fromEntries(find(samples, 'onlyoffice_docker_api_requests_total')
-        .map((s) => [s.labels.operation, s.value]));
+      const calls = (samples: typeof after.samples) =>
+        Object.fromEntries(
+          find(samples, 'onlyoffice_docker_api_requests_total').map((s) => [s.labels.operation, s.value]),
+        );
       const next = await harness.scrape();
       expect(calls(next.samples)).toEqual({ ...calls(after.samples), ping: calls(after.samples).ping! + 1 });
     } finally {
@@ -235,11 +286,15 @@ withEngine('Docker collectors under stress (private engine)', () => {
   test('one container whose inspect hangs does not take the view down while the engine answers pings', async () => {
     const stuck = await engine.docker.createContainer({ name: 'lk-stuck', Image: TEST_IMAGE, Cmd: ['sleep', '3600'] });
     await engine.cli('create', '--name', 'lk-fine', TEST_IMAGE, 'sleep', '3600');
-    const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["lk-*"], supervisor: false, timeout: 1s, resync_interval: 1h }`);
+    const config = configFrom(
+      `docker: { socket: ${engine.socket}, containers: ["lk-*"], supervisor: false, timeout: 1s, resync_interval: 1h }`,
+    );
     const harness = new ScrapeHarness([dockerCollector], config);
     const lease = acquireEngine(config.docker, silentLogger);
     try {
-      expect(value((await harness.scrape()).samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' })).toBe(1);
+      expect(
+        value((await harness.scrape()).samples, 'onlyoffice_scrape_collector_success', { collector: 'docker' }),
+      ).toBe(1);
       // Its inspect waits for the container's lock (a stuck operation): never answered, only timed out.
       const client = lease.engine.docker;
       const getContainer = client.getContainer.bind(client);
@@ -247,17 +302,24 @@ withEngine('Docker collectors under stress (private engine)', () => {
       client.getContainer = ((id: string) => {
         const container = getContainer(id);
         if (id !== stuck.id) return container;
-        container.inspect = ((options?: { abortSignal?: AbortSignal }) => new Promise((_, reject) => {
-          options?.abortSignal?.addEventListener('abort', () => {
-            timedOut += 1;
-            reject(options.abortSignal!.reason);
-          }, { once: true });
-        })) as typeof container.inspect;
+        container.inspect = ((options?: { abortSignal?: AbortSignal }) =>
+          new Promise((_, reject) => {
+            options?.abortSignal?.addEventListener(
+              'abort',
+              () => {
+                timedOut += 1;
+                reject(options.abortSignal!.reason);
+              },
+              { once: true },
+            );
+          })) as typeof container.inspect;
         return container;
       }) as typeof client.getContainer;
       const pings = lease.engine.api.get('ping');
       await stuck.update({ CpuShares: 512 });
-      await eventually('the inspect to time out and the ping after it', () => (timedOut === 1 && lease.engine.api.get('ping') > pings ? true : undefined));
+      await eventually('the inspect to time out and the ping after it', () =>
+        timedOut === 1 && lease.engine.api.get('ping') > pings ? true : undefined,
+      );
       // The ping answered (settled() waits for it): still live.
       await lease.engine.view.settled();
       expect(lease.engine.view.live).toBe(true);
@@ -273,13 +335,30 @@ withEngine('Docker collectors under stress (private engine)', () => {
   }, 60_000);
 
   test('supervisor checks queue no exec while dockerd is frozen: at most one orphan exec instance afterwards', async () => {
-    const ok = engine.writeFile('sv-ok', "#!/bin/sh\necho 'ds:docservice                    RUNNING   pid 1, uptime 0:00:05'\n");
-    await engine.cli('run', '-d', '--name', 'orph-documentserver', '-v', `${ok}:/bin/supervisorctl:ro`, TEST_IMAGE, 'sleep', '3600');
-    const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["orph-*"], timeout: 2s, supervisor_interval: 1s, supervisor_timeout: 1s }`);
+    const ok = engine.writeFile(
+      'sv-ok',
+      "#!/bin/sh\necho 'ds:docservice                    RUNNING   pid 1, uptime 0:00:05'\n",
+    );
+    await engine.cli(
+      'run',
+      '-d',
+      '--name',
+      'orph-documentserver',
+      '-v',
+      `${ok}:/bin/supervisorctl:ro`,
+      TEST_IMAGE,
+      'sleep',
+      '3600',
+    );
+    const config = configFrom(
+      `docker: { socket: ${engine.socket}, containers: ["orph-*"], timeout: 2s, supervisor_interval: 1s, supervisor_timeout: 1s }`,
+    );
     const harness = new ScrapeHarness([supervisorCollector], config);
     const lease = acquireEngine(config.docker, silentLogger);
     try {
-      expect(value((await harness.scrape()).samples, 'onlyoffice_supervisor_up', { container: 'orph-documentserver' })).toBe(1);
+      expect(
+        value((await harness.scrape()).samples, 'onlyoffice_supervisor_up', { container: 'orph-documentserver' }),
+      ).toBe(1);
       await eventually('background checks', () => (lease.engine.api.get('exec_create') >= 3 ? true : undefined));
       // Eight supervisor intervals with the engine frozen.
       await frozen(() => sleep(8_000));
@@ -304,14 +383,40 @@ withEngine('Docker collectors under stress (private engine)', () => {
     const hang = engine.writeFile('sv-hang', '#!/bin/sh\nexec sleep 7200\n');
     // An image without `timeout` (and dash as sh, as in the DS image): only the exec guard keeps the count at one.
     await engine.importImage(NO_TIMEOUT_IMAGE, { without: ['timeout'], dash: true });
-    await engine.cli('run', '-d', '--name', 'hang-documentserver', '-v', `${hang}:/bin/supervisorctl:ro`, TEST_IMAGE, 'sleep', '3600');
-    await engine.cli('run', '-d', '--name', 'hang-documentserver-notimeout', '-v', `${hang}:/bin/supervisorctl:ro`, NO_TIMEOUT_IMAGE, 'sleep', '3600');
-    expect(await engine.cli('exec', 'hang-documentserver-notimeout', 'sh', '-c', 'command -v timeout || echo none')).toBe('none');
-    const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["hang-*"], supervisor_interval: 1s, supervisor_timeout: 1s }`);
+    await engine.cli(
+      'run',
+      '-d',
+      '--name',
+      'hang-documentserver',
+      '-v',
+      `${hang}:/bin/supervisorctl:ro`,
+      TEST_IMAGE,
+      'sleep',
+      '3600',
+    );
+    await engine.cli(
+      'run',
+      '-d',
+      '--name',
+      'hang-documentserver-notimeout',
+      '-v',
+      `${hang}:/bin/supervisorctl:ro`,
+      NO_TIMEOUT_IMAGE,
+      'sleep',
+      '3600',
+    );
+    expect(
+      await engine.cli('exec', 'hang-documentserver-notimeout', 'sh', '-c', 'command -v timeout || echo none'),
+    ).toBe('none');
+    const config = configFrom(
+      `docker: { socket: ${engine.socket}, containers: ["hang-*"], supervisor_interval: 1s, supervisor_timeout: 1s }`,
+    );
     const harness = new ScrapeHarness([supervisorCollector], config);
     const lease = acquireEngine(config.docker, silentLogger);
     try {
-      await eventually('the first stuck supervisorctl', async () => ((await running('hang-documentserver-notimeout', 'sleep 7200')) === 1 ? true : undefined));
+      await eventually('the first stuck supervisorctl', async () =>
+        (await running('hang-documentserver-notimeout', 'sleep 7200')) === 1 ? true : undefined,
+      );
       // About ten intervals: each round makes an exec or checks the one still running, in each container.
       const calls = () => lease.engine.api.get('exec_create') + lease.engine.api.get('exec_inspect');
       const since = calls();
@@ -323,8 +428,13 @@ withEngine('Docker collectors under stress (private engine)', () => {
       const { samples } = await harness.scrape();
       for (const container of ['hang-documentserver', 'hang-documentserver-notimeout']) {
         expect([container, value(samples, 'onlyoffice_supervisor_up', { container })]).toEqual([container, 0]);
-        expect([container, value(samples, 'onlyoffice_supervisor_check_state', { container, state: 'hung' })]).toEqual([container, 1]);
-        expect([container, value(samples, 'onlyoffice_supervisor_check_state', { container, state: 'error' })]).toEqual([container, 0]);
+        expect([container, value(samples, 'onlyoffice_supervisor_check_state', { container, state: 'hung' })]).toEqual([
+          container,
+          1,
+        ]);
+        expect([container, value(samples, 'onlyoffice_supervisor_check_state', { container, state: 'error' })]).toEqual(
+          [container, 0],
+        );
       }
     } finally {
       await harness.close();
@@ -335,18 +445,33 @@ withEngine('Docker collectors under stress (private engine)', () => {
 
   test('1 MB of supervisorctl output: the cut line is dropped, 64 programs kept, the rest counted', async () => {
     // 101-byte lines: 64 KiB holds 648 whole lines and 88 bytes of the next, past its state word.
-    const lines = Array.from({ length: 10_000 }, (_, i) => `${`ds:p${String(i).padStart(5, '0')}`.padEnd(32)} RUNNING   pid ${i}, uptime 0:00:01`.padEnd(100));
+    const lines = Array.from({ length: 10_000 }, (_, i) =>
+      `${`ds:p${String(i).padStart(5, '0')}`.padEnd(32)} RUNNING   pid ${i}, uptime 0:00:01`.padEnd(100),
+    );
     engine.writeFile('big.txt', `${lines.join('\n')}\n`, 0o644);
     const big = engine.writeFile('sv-big', '#!/bin/sh\ncat /big.txt\n');
-    await engine.cli('run', '-d', '--name', 'big-documentserver', '-v', `${big}:/bin/supervisorctl:ro`, '-v', `${join(engine.dir, 'big.txt')}:/big.txt:ro`,
-      TEST_IMAGE, 'sleep', '3600');
+    await engine.cli(
+      'run',
+      '-d',
+      '--name',
+      'big-documentserver',
+      '-v',
+      `${big}:/bin/supervisorctl:ro`,
+      '-v',
+      `${join(engine.dir, 'big.txt')}:/big.txt:ro`,
+      TEST_IMAGE,
+      'sleep',
+      '3600',
+    );
     const config = configFrom(`docker: { socket: ${engine.socket}, containers: ["big-*"], supervisor_interval: 1h }`);
     const harness = new ScrapeHarness([supervisorCollector], config);
     try {
       const { samples } = await harness.scrape(10_000);
       const container = 'big-documentserver';
       expect(value(samples, 'onlyoffice_supervisor_up', { container })).toBe(1);
-      const programs = [...new Set(find(samples, 'onlyoffice_supervisor_process_state', { container }).map((s) => s.labels.program))];
+      const programs = [
+        ...new Set(find(samples, 'onlyoffice_supervisor_process_state', { container }).map((s) => s.labels.program)),
+      ];
       expect(programs).toEqual(lines.slice(0, 64).map((line) => line.slice(0, 9)));
       expect(find(samples, 'onlyoffice_supervisor_process_state', { container })).toHaveLength(64 * 8);
       expect(value(samples, 'onlyoffice_supervisor_programs_dropped', { container })).toBe(648 - 64);

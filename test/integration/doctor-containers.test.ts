@@ -14,8 +14,11 @@ const FATAL_DOCSERVICE = [
   'ds:example                       STOPPED   Not started',
   'ds:metrics                       STOPPED   Not started',
 ];
-const ALL_RUNNING = FATAL_DOCSERVICE.map((line) => line.replace('FATAL     Exited too quickly (process log may have details)', 'RUNNING   pid 301, uptime 0:00:02'));
-const script = (lines: string[], exitCode: number) => `#!/bin/sh\ncat <<'EOF'\n${lines.join('\n')}\nEOF\nexit ${exitCode}\n`;
+const ALL_RUNNING = FATAL_DOCSERVICE.map((line) =>
+  line.replace('FATAL     Exited too quickly (process log may have details)', 'RUNNING   pid 301, uptime 0:00:02'),
+);
+const script = (lines: string[], exitCode: number) =>
+  `#!/bin/sh\ncat <<'EOF'\n${lines.join('\n')}\nEOF\nexit ${exitCode}\n`;
 
 const { describe: withEngine } = requirePrograms(...ENGINE_PROGRAMS);
 
@@ -29,13 +32,39 @@ withEngine('doctor: containers and supervisor programs on a real Docker engine',
     engine = await PrivateEngine.create();
     supervisorctl = engine.writeFile('supervisorctl', script(FATAL_DOCSERVICE, 3));
     dsPort = await freePort(); // docservice is not listening
-    await engine.cli('run', '-d', '--name', 'onlyoffice-documentserver', '-v', `${supervisorctl}:/bin/supervisorctl:ro`, TEST_IMAGE, 'sleep', '3600');
+    await engine.cli(
+      'run',
+      '-d',
+      '--name',
+      'onlyoffice-documentserver',
+      '-v',
+      `${supervisorctl}:/bin/supervisorctl:ro`,
+      TEST_IMAGE,
+      'sleep',
+      '3600',
+    );
     await engine.cli('run', '-d', '--name', 'onlyoffice-rabbitmq', TEST_IMAGE, 'sh', '-c', 'exit 1');
-    await engine.cli('run', '-d', '--name', 'onlyoffice-postgresql', '--health-cmd', 'false', '--health-interval', '1s', '--health-retries', '1', TEST_IMAGE, 'sleep', '3600');
+    await engine.cli(
+      'run',
+      '-d',
+      '--name',
+      'onlyoffice-postgresql',
+      '--health-cmd',
+      'false',
+      '--health-interval',
+      '1s',
+      '--health-retries',
+      '1',
+      TEST_IMAGE,
+      'sleep',
+      '3600',
+    );
     await engine.cli('run', '-d', '--name', 'unrelated', TEST_IMAGE, 'sh', '-c', 'exit 2');
     await eventually('the states to settle', async () => {
       const states = await engine.cli('ps', '-a', '--format', '{{.Names}} {{.State}} {{.Status}}');
-      return states.includes('onlyoffice-rabbitmq exited') && /onlyoffice-postgresql running .*unhealthy/.test(states) ? states : undefined;
+      return states.includes('onlyoffice-rabbitmq exited') && /onlyoffice-postgresql running .*unhealthy/.test(states)
+        ? states
+        : undefined;
     });
   }, 120_000);
 
@@ -68,7 +97,11 @@ docker:
     ]);
     expect(d.causes[0]!.params).toEqual({ name: 'onlyoffice-rabbitmq', state: 'exited', exit_code: 1 });
     // Only the globbed containers; ds:metrics and ds:example STOPPED are how the image ships them.
-    expect(d.hops.find((h) => h.id === 'containers')!.findings.map((f) => f.params.name)).toEqual(['onlyoffice-documentserver', 'onlyoffice-postgresql', 'onlyoffice-rabbitmq']);
+    expect(d.hops.find((h) => h.id === 'containers')!.findings.map((f) => f.params.name)).toEqual([
+      'onlyoffice-documentserver',
+      'onlyoffice-postgresql',
+      'onlyoffice-rabbitmq',
+    ]);
     const text = renderText(d, 'en');
     expect(text).toContain('3. [Supervisor programs] ds:docservice is FATAL in onlyoffice-documentserver');
     expect(text).toContain('docker exec onlyoffice-documentserver supervisorctl restart ds:docservice');
@@ -79,10 +112,17 @@ docker:
     writeFileSync(supervisorctl, script(ALL_RUNNING, 3));
     const d = await doctor(yaml());
     expect(verdict(d, 'supervisor')).toBe('ok');
-    expect(d.causes.map((c) => `${c.hop}:${c.id}`)).toEqual(['containers:container_down', 'containers:container_unhealthy', 'docservice:rabbitmq_unreachable_at_start']);
+    expect(d.causes.map((c) => `${c.hop}:${c.id}`)).toEqual([
+      'containers:container_down',
+      'containers:container_unhealthy',
+      'docservice:rabbitmq_unreachable_at_start',
+    ]);
     // ONLYOFFICE's compose file: RabbitMQ in a container of its own, named as the engine names it.
-    expect(renderJson(d, 'en').causes.find((c) => c.id === 'rabbitmq_unreachable_at_start')!.fix.slice(0, 2))
-      .toEqual(['docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q ping', 'docker start onlyoffice-rabbitmq']);
+    expect(
+      renderJson(d, 'en')
+        .causes.find((c) => c.id === 'rabbitmq_unreachable_at_start')!
+        .fix.slice(0, 2),
+    ).toEqual(['docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q ping', 'docker start onlyoffice-rabbitmq']);
   });
 
   test('a DS started from onlyoffice/documentserver whose tag was imported again (listed by image ID) is still named in the fixes', async () => {
@@ -99,10 +139,19 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
 disk: { paths: [] }
 docker: { socket: ${engine.socket}, containers: ["none-by-name"], supervisor: false }
 `);
-      expect(d.hops.find((h) => h.id === 'containers')!.findings.map((f) => [f.params.name, f.params.state])).toEqual([[name, 'running']]);
-      expect(renderJson(d, 'en').causes.map((c) => [c.id, c.fix.slice(0, 3)])).toEqual([['docservice_down', [
-        '# Docker (all-in-one onlyoffice/documentserver image)', `docker exec ${name} supervisorctl status ds:docservice`, `docker logs --tail 100 ${name}`,
-      ]]]);
+      expect(d.hops.find((h) => h.id === 'containers')!.findings.map((f) => [f.params.name, f.params.state])).toEqual([
+        [name, 'running'],
+      ]);
+      expect(renderJson(d, 'en').causes.map((c) => [c.id, c.fix.slice(0, 3)])).toEqual([
+        [
+          'docservice_down',
+          [
+            '# Docker (all-in-one onlyoffice/documentserver image)',
+            `docker exec ${name} supervisorctl status ds:docservice`,
+            `docker logs --tail 100 ${name}`,
+          ],
+        ],
+      ]);
     } finally {
       await engine.cli('rm', '-f', id);
     }
@@ -112,6 +161,8 @@ docker: { socket: ${engine.socket}, containers: ["none-by-name"], supervisor: fa
     const d = await doctor(yaml('/tmp/no-such-docker.sock'));
     expect(verdict(d, 'containers')).toBe('unknown');
     expect(d.causes.filter((c) => c.hop === 'containers').map((c) => c.id)).toEqual(['docker_unreachable']);
-    expect(renderJson(d, 'en').causes.find((c) => c.id === 'docker_unreachable')!.fix).toContain('ls -ln /var/run/docker.sock');
+    expect(renderJson(d, 'en').causes.find((c) => c.id === 'docker_unreachable')!.fix).toContain(
+      'ls -ln /var/run/docker.sock',
+    );
   });
 });

@@ -24,10 +24,37 @@ withOpenssl('doctor: certificates and disk, from the real collectors', () => {
   beforeAll(async () => {
     pki = new TestPki();
     const now = Math.floor(Date.now() / 1000);
-    const root = pki.issue('root', { subject: '/CN=ooe doctor root', notBefore: now - DAY, notAfter: now + 3650 * DAY, serial: '01', ca: true });
-    const inter = pki.issue('inter', { subject: '/CN=ooe doctor intermediate', issuer: root, notBefore: now - DAY, notAfter: now + 1000 * DAY, serial: '02', ca: true });
-    const expired = pki.issue('expired', { subject: '/CN=docs.test', issuer: inter, notBefore: now - 30 * DAY, notAfter: now - 2 * DAY, serial: '0a', san: 'DNS:docs.test' });
-    const valid = pki.issue('valid', { subject: '/CN=docs.test', issuer: inter, notBefore: now - DAY, notAfter: now + 90 * DAY, serial: '0b', san: 'DNS:docs.test' });
+    const root = pki.issue('root', {
+      subject: '/CN=ooe doctor root',
+      notBefore: now - DAY,
+      notAfter: now + 3650 * DAY,
+      serial: '01',
+      ca: true,
+    });
+    const inter = pki.issue('inter', {
+      subject: '/CN=ooe doctor intermediate',
+      issuer: root,
+      notBefore: now - DAY,
+      notAfter: now + 1000 * DAY,
+      serial: '02',
+      ca: true,
+    });
+    const expired = pki.issue('expired', {
+      subject: '/CN=docs.test',
+      issuer: inter,
+      notBefore: now - 30 * DAY,
+      notAfter: now - 2 * DAY,
+      serial: '0a',
+      san: 'DNS:docs.test',
+    });
+    const valid = pki.issue('valid', {
+      subject: '/CN=docs.test',
+      issuer: inter,
+      notBefore: now - DAY,
+      notAfter: now + 90 * DAY,
+      serial: '0b',
+      san: 'DNS:docs.test',
+    });
     expiredNotAfter = expired.notAfter;
     rootPath = root.certPath;
     // The DS certificate folder's layout: onlyoffice.crt (leaf + intermediate) and onlyoffice.key, here the key of another certificate.
@@ -60,7 +87,13 @@ disk:
 `);
     const d = await runDoctor(config, silentLogger, 8_000);
     const verdicts = Object.fromEntries(d.hops.map((h) => [h.id, h.verdict]));
-    expect(verdicts).toMatchObject({ docservice: 'ok', healthcheck: 'ok', jwt: 'ok', certificates: 'fail', disk: 'fail' });
+    expect(verdicts).toMatchObject({
+      docservice: 'ok',
+      healthcheck: 'ok',
+      jwt: 'ok',
+      certificates: 'fail',
+      disk: 'fail',
+    });
     const date = new Date(expiredNotAfter * 1000).toISOString().slice(0, 10);
     expect(d.causes.map((c) => [c.id, c.params.target ?? c.params.path])).toEqual([
       ['disk_error', '/nonexistent-ooe-doctor/data'],
@@ -70,9 +103,18 @@ disk:
     expect(d.causes[1]!.params.date).toBe(date);
     const json = renderJson(d, 'en');
     expect(json.causes[1]!.title).toBe(`certificate expired: docs.test:${port}`);
-    expect(json.causes[1]!.fix[0]).toBe(`openssl s_client -connect docs.test:${port} -servername docs.test -showcerts </dev/null 2>/dev/null | openssl x509 -noout -subject -issuer -dates -ext subjectAltName`);
-    expect(json.causes[2]!.fix).toEqual([`openssl x509 -noout -pubkey -in ${certFile} | sha256sum`, `openssl pkey -pubout -in ${certFile.replace(/\.crt$/, '.key')} | sha256sum`]);
+    expect(json.causes[1]!.fix[0]).toBe(
+      `openssl s_client -connect docs.test:${port} -servername docs.test -showcerts </dev/null 2>/dev/null | openssl x509 -noout -subject -issuer -dates -ext subjectAltName`,
+    );
+    expect(json.causes[2]!.fix).toEqual([
+      `openssl x509 -noout -pubkey -in ${certFile} | sha256sum`,
+      `openssl pkey -pubout -in ${certFile.replace(/\.crt$/, '.key')} | sha256sum`,
+    ]);
     // The good file's own expiry is shown as a finding, not a problem.
-    expect(d.hops.find((h) => h.id === 'certificates')!.findings.map((f) => f.code)).toEqual(['cert_problem', 'cert_ok', 'cert_problem']);
+    expect(d.hops.find((h) => h.id === 'certificates')!.findings.map((f) => f.code)).toEqual([
+      'cert_problem',
+      'cert_ok',
+      'cert_problem',
+    ]);
   });
 });

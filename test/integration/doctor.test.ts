@@ -28,12 +28,31 @@ const ARTIFACTS = join(ROOT, 'test-artifacts', 'doctor');
  * causes of a 502 or a failing /healthcheck the exporter can see:
  * each hop's verdict and the named cause.
  */
-const { describe: withServices } = requirePrograms('/usr/sbin/nginx', ...RABBITMQ_PROGRAMS, ...POSTGRES_PROGRAMS, ...REDIS_PROGRAMS);
+const { describe: withServices } = requirePrograms(
+  '/usr/sbin/nginx',
+  ...RABBITMQ_PROGRAMS,
+  ...POSTGRES_PROGRAMS,
+  ...REDIS_PROGRAMS,
+);
 
 type Verdicts = Partial<Record<HopId, Verdict>>;
-const NOT_CONFIGURED: Verdicts = { certificates: 'skipped', disk: 'skipped', backups: 'skipped', containers: 'skipped', supervisor: 'skipped' };
+const NOT_CONFIGURED: Verdicts = {
+  certificates: 'skipped',
+  disk: 'skipped',
+  backups: 'skipped',
+  containers: 'skipped',
+  supervisor: 'skipped',
+};
 const ALL_OK: Verdicts = {
-  proxy: 'ok', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', websocket: 'ok', rabbitmq: 'ok', postgresql: 'ok', redis: 'ok', converter: 'ok',
+  proxy: 'ok',
+  docservice: 'ok',
+  healthcheck: 'ok',
+  jwt: 'ok',
+  websocket: 'ok',
+  rabbitmq: 'ok',
+  postgresql: 'ok',
+  redis: 'ok',
+  converter: 'ok',
   ...NOT_CONFIGURED,
 };
 // Queue arguments exactly as DS 7.1.1.76 declared them (read from the management API of a live server).
@@ -61,7 +80,12 @@ withServices('doctor: every fault of the fault table, real nginx, RabbitMQ, Post
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [ds, rabbit, pg, redis] = await Promise.all([startDsSimulator({ version: '7.5' }), startRabbitMQ(), startPostgres(), startRedis()]);
+    [ds, rabbit, pg, redis] = await Promise.all([
+      startDsSimulator({ version: '7.5' }),
+      startRabbitMQ(),
+      startPostgres(),
+      startRedis(),
+    ]);
     nginx = await startNginx({ backendPort: ds.port });
     // The queues docservice declares at start, and a converter on the task queue.
     amqpConnection = await amqp.connect(rabbit.url);
@@ -78,7 +102,14 @@ withServices('doctor: every fault of the fault table, real nginx, RabbitMQ, Post
 
   afterAll(async () => {
     await amqpConnection?.close().catch(() => undefined);
-    await Promise.all([ds?.stop(), nginx?.stop(), rabbit?.close(), pg?.close(), redis?.close(), ...extra.map((e) => e.stop())]);
+    await Promise.all([
+      ds?.stop(),
+      nginx?.stop(),
+      rabbit?.close(),
+      pg?.close(),
+      redis?.close(),
+      ...extra.map((e) => e.stop()),
+    ]);
   }, 60_000);
 
   const yaml = (over: { url?: string; publicUrl?: string; jwt?: string } = {}) => `
@@ -116,7 +147,9 @@ disk: { paths: [] }
     expect(hop(d, 'converter').findings.map((f) => f.code)).toEqual(['queue', 'probe_ok']);
     expect(hop(d, 'converter').findings[0]!.params).toEqual({ queue: 'ds.converttask', ready: 0, consumers: 1 });
     expect(hop(d, 'proxy').findings.map((f) => `${f.code} ${f.params.path} ${f.params.status}`)).toEqual([
-      'ds_answer /healthcheck 200', 'ds_answer /index.html 200', 'static_file /web-apps/apps/api/documents/api.js 200',
+      'ds_answer /healthcheck 200',
+      'ds_answer /index.html 200',
+      'static_file /web-apps/apps/api/documents/api.js 200',
     ]);
 
     const cli = await runCli(['--format=json', '--lang=en'], yaml());
@@ -124,7 +157,9 @@ disk: { paths: [] }
     const json = JSON.parse(cli.stdout) as ReturnType<typeof renderJson>;
     expect(json.verdict).toBe('ok');
     expect(json.exitCode).toBe(0);
-    expect(json.hops.find((h) => h.id === 'healthcheck')!.findings[0]!.text).toMatch(/^\/healthcheck answered true \(\d+ ms\)$/);
+    expect(json.hops.find((h) => h.id === 'healthcheck')!.findings[0]!.text).toMatch(
+      /^\/healthcheck answered true \(\d+ ms\)$/,
+    );
   });
 
   test('JWT: a wrong secret is a mismatch, no secret while DS requires one is named as such', async () => {
@@ -136,13 +171,21 @@ disk: { paths: [] }
     expect(hop(wrong, 'converter').because).toBe('jwt');
     // The editors' token is signed with the same wrong secret: refused too, for the same cause.
     expect(hop(wrong, 'websocket').because).toBe('jwt');
-    expect(hop(wrong, 'websocket').findings.filter((f) => f.code === 'ws_token_refused').map((f) => `${f.params.code} ${f.params.reason}`))
-      .toEqual(['4006 token:invalid signature', '4006 token:invalid signature']);
+    expect(
+      hop(wrong, 'websocket')
+        .findings.filter((f) => f.code === 'ws_token_refused')
+        .map((f) => `${f.params.code} ${f.params.reason}`),
+    ).toEqual(['4006 token:invalid signature', '4006 token:invalid signature']);
     expect(causes(wrong)).toEqual(['jwt:jwt_mismatch']);
-    expect(renderJson(wrong, 'en').causes[0]!.fix[0]).toBe('docker exec onlyoffice-documentserver documentserver-jwt-status.sh');
+    expect(renderJson(wrong, 'en').causes[0]!.fix[0]).toBe(
+      'docker exec onlyoffice-documentserver documentserver-jwt-status.sh',
+    );
     const none = await doctor('jwt-required', { url: jwtDs.url, publicUrl: jwtDs.url });
     expect(causes(none)).toEqual(['jwt:jwt_required']);
-    expect(hop(none, 'converter').findings.at(-1)).toEqual({ code: 'probe_failed', params: { code: -8, outcome: 'error_code' } });
+    expect(hop(none, 'converter').findings.at(-1)).toEqual({
+      code: 'probe_failed',
+      params: { code: -8, outcome: 'error_code' },
+    });
     const right = await doctor('jwt-ok', { url: jwtDs.url, publicUrl: jwtDs.url, jwt: 'the-real-secret' });
     expect(verdicts(right)).toEqual(ALL_OK);
     expect(hop(right, 'jwt').findings[0]!.params.signed).toBe(1);
@@ -163,17 +206,29 @@ disk: { paths: [] }
     try {
       const d = await doctor('docservice-stopped');
       expect(verdicts(d)).toEqual({
-        ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', converter: 'fail',
+        ...ALL_OK,
+        proxy: 'fail',
+        docservice: 'fail',
+        healthcheck: 'fail',
+        jwt: 'unknown',
+        websocket: 'unknown',
+        converter: 'fail',
       });
       expect(causes(d)).toEqual(['docservice:docservice_down']);
-      expect(hop(d, 'converter').findings.at(-1)).toEqual({ code: 'probe_failed', params: { code: 0, outcome: 'request_failed' } });
+      expect(hop(d, 'converter').findings.at(-1)).toEqual({
+        code: 'probe_failed',
+        params: { code: 0, outcome: 'request_failed' },
+      });
       expect(hop(d, 'proxy').because).toBe('docservice');
       expect(hop(d, 'proxy').findings.map((f) => `${f.code} ${f.params.path} ${f.params.status}`)).toEqual([
-        'not_ds_answer /healthcheck 502', 'not_ds_answer /index.html 502', 'static_file /web-apps/apps/api/documents/api.js 200',
+        'not_ds_answer /healthcheck 502',
+        'not_ds_answer /index.html 502',
+        'static_file /web-apps/apps/api/documents/api.js 200',
       ]);
       // The reason the exporter got, not a list of what it might have been.
       expect(hop(d, 'docservice').findings.map((f) => [f.code, f.params.path, f.params.error])).toEqual([
-        ['no_http_answer', '/index.html', 'refused: connection refused'], ['no_http_answer', '/healthcheck', 'refused: connection refused'],
+        ['no_http_answer', '/index.html', 'refused: connection refused'],
+        ['no_http_answer', '/healthcheck', 'refused: connection refused'],
       ]);
       expect(renderText(d, 'en')).toContain(`${ds.url}/index.html: no HTTP answer (refused: connection refused, `);
       const text = renderText(d, 'zh-CN');
@@ -208,7 +263,10 @@ disk: { paths: [] }
   });
 
   test('a RabbitMQ management URL without credentials: the doctor shows the 401 it got; /metrics agrees', async () => {
-    const text = yaml().replace(/rabbitmq:\n {2}url: .*\n {2}source: amqp\n/, `rabbitmq:\n  management_url: ${rabbit.managementUrl}\n  source: management\n`);
+    const text = yaml().replace(
+      /rabbitmq:\n {2}url: .*\n {2}source: amqp\n/,
+      `rabbitmq:\n  management_url: ${rabbit.managementUrl}\n  source: management\n`,
+    );
     expect(text).toContain(`management_url: ${rabbit.managementUrl}`);
     const config = configFrom(text);
     const d = await runDoctor(config, silentLogger, 8_000);
@@ -221,7 +279,9 @@ disk: { paths: [] }
     ]);
     const report = renderText(d, 'en');
     expect(report).toContain(`RabbitMQ management: could not be read (${reason})`);
-    expect(report).toContain(`the conversion queue cannot be judged: ${reason}. /metrics says the same with onlyoffice_rabbitmq_up 0.`);
+    expect(report).toContain(
+      `the conversion queue cannot be judged: ${reason}. /metrics says the same with onlyoffice_rabbitmq_up 0.`,
+    );
     expect(report).not.toContain('docker logs');
     // /metrics: the collector ran and says the source did not answer, as the doctor does.
     const { samples } = await scrapeWith([rabbitmqQueues], config);
@@ -234,7 +294,10 @@ disk: { paths: [] }
     const port = await freePort();
     const d = await runDoctor(configFrom(`${yaml()}tls: { endpoints: ["127.0.0.1:${port}"] }\n`), silentLogger, 8_000);
     expect(hop(d, 'certificates').findings).toEqual([
-      { code: 'cert_problem', params: { target: `127.0.0.1:${port}`, problem: 'unreachable', error: 'refused: connection refused' } },
+      {
+        code: 'cert_problem',
+        params: { target: `127.0.0.1:${port}`, problem: 'unreachable', error: 'refused: connection refused' },
+      },
     ]);
     expect(renderText(d, 'en')).toContain(`127.0.0.1:${port}: TLS handshake failed (refused: connection refused)`);
   });
@@ -256,7 +319,8 @@ disk: { paths: [] }
   test('FileConverter stopped: ds.converttask without consumers, tasks waiting, the test conversion times out', async () => {
     await converter.cancel(consumerTag);
     ds.setConverter('stopped');
-    for (let i = 0; i < 3; i++) converter.sendToQueue('ds.converttask', Buffer.from(`{"task":${i}}`), { persistent: true, priority: 1 });
+    for (let i = 0; i < 3; i++)
+      converter.sendToQueue('ds.converttask', Buffer.from(`{"task":${i}}`), { persistent: true, priority: 1 });
     try {
       const d = await doctor('converter-stopped');
       expect(verdicts(d)).toEqual({ ...ALL_OK, converter: 'fail' });
@@ -294,7 +358,10 @@ disk: { paths: [] }
       ds.setFault('postgres_down');
       const noIdle = await doctor('postgres-stopped');
       expect(verdicts(noIdle)).toEqual({ ...ALL_OK, healthcheck: 'fail', postgresql: 'fail', converter: 'fail' });
-      expect(hop(noIdle, 'converter').findings.at(-1)).toEqual({ code: 'probe_failed', params: { code: -1, outcome: 'error_code' } });
+      expect(hop(noIdle, 'converter').findings.at(-1)).toEqual({
+        code: 'probe_failed',
+        params: { code: -1, outcome: 'error_code' },
+      });
       expect(hop(noIdle, 'healthcheck').findings.map((f) => f.code)).toEqual(['healthcheck_false']);
       expect(causes(noIdle)).toEqual(['postgresql:postgres_down']);
       expect(hop(noIdle, 'healthcheck').causes.map((c) => c.id)).toEqual(['postgres_down']);
@@ -303,7 +370,14 @@ disk: { paths: [] }
       ds.setFault('postgres_down_crash');
       const crash = await doctor('postgres-stopped-crash');
       expect(verdicts(crash)).toEqual({
-        ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', postgresql: 'fail', converter: 'fail',
+        ...ALL_OK,
+        proxy: 'fail',
+        docservice: 'fail',
+        healthcheck: 'fail',
+        jwt: 'unknown',
+        websocket: 'unknown',
+        postgresql: 'fail',
+        converter: 'fail',
       });
       expect(causes(crash)).toEqual(['docservice:postgres_crash', 'postgresql:postgres_down']);
       expect(renderText(crash, 'en')).toContain('1. [docservice] docservice exited when PostgreSQL went away');
@@ -328,7 +402,14 @@ disk: { paths: [] }
     await ds.stop();
     const atStart = await doctor('rabbitmq-unreachable-at-start');
     expect(verdicts(atStart)).toEqual({
-      ...ALL_OK, proxy: 'fail', docservice: 'fail', healthcheck: 'fail', jwt: 'unknown', websocket: 'unknown', rabbitmq: 'fail', converter: 'fail',
+      ...ALL_OK,
+      proxy: 'fail',
+      docservice: 'fail',
+      healthcheck: 'fail',
+      jwt: 'unknown',
+      websocket: 'unknown',
+      rabbitmq: 'fail',
+      converter: 'fail',
     });
     expect(causes(atStart)).toEqual(['docservice:rabbitmq_unreachable_at_start', 'rabbitmq:rabbitmq_down']);
     await ds.start();

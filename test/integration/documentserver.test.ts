@@ -17,7 +17,8 @@ async function scrapeDs(yaml: string, budgetMs = 5_000): Promise<Sample[]> {
   return (await scrapeWith(DS_COLLECTORS, configFrom(yaml), { budgetMs })).samples;
 }
 
-const success = (samples: Sample[], collector: string) => value(samples, 'onlyoffice_scrape_collector_success', { collector });
+const success = (samples: Sample[], collector: string) =>
+  value(samples, 'onlyoffice_scrape_collector_success', { collector });
 
 describe('DocumentServer collectors against the simulator', () => {
   const simulators: DsSimulator[] = [];
@@ -33,12 +34,18 @@ describe('DocumentServer collectors against the simulator', () => {
   test('7.1.1.76 (captured): version, license, usage, no getForgottenList', async () => {
     const ds = await simulator({ version: '7.1' });
     const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
-    for (const collector of ['healthcheck', 'endpoints', 'build_info', 'commands', 'license']) expect(success(samples, collector)).toBe(1);
+    for (const collector of ['healthcheck', 'endpoints', 'build_info', 'commands', 'license'])
+      expect(success(samples, collector)).toBe(1);
     expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(1);
     expect(value(samples, 'onlyoffice_build_info', { version: '7.1.1', build: '76' })).toBe(1);
     expect(value(samples, 'onlyoffice_license_info')).toBe(1);
     expect(find(samples, 'onlyoffice_license_info')[0]!.labels).toEqual({
-      status: 'Success', status_code: '3', mode: 'none', package_type: 'open_source', has_license: 'false', source: 'info_json',
+      status: 'Success',
+      status_code: '3',
+      mode: 'none',
+      package_type: 'open_source',
+      has_license: 'false',
+      source: 'info_json',
     });
     expect(value(samples, 'onlyoffice_license_connections_limit', { mode: 'edit' })).toBe(20);
     expect(find(samples, 'onlyoffice_license_connections_limit', { mode: 'view' })).toEqual([]);
@@ -76,11 +83,18 @@ describe('DocumentServer collectors against the simulator', () => {
     const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
     expect(value(samples, 'onlyoffice_build_info', { version: '8.3.3', build: '23' })).toBe(1);
     expect(find(samples, 'onlyoffice_license_info')[0]!.labels).toEqual({
-      status: 'Success', status_code: '3', mode: 'none', package_type: 'enterprise', has_license: 'true', source: 'info_json',
+      status: 'Success',
+      status_code: '3',
+      mode: 'none',
+      package_type: 'enterprise',
+      has_license: 'true',
+      source: 'info_json',
     });
     expect(value(samples, 'onlyoffice_license_users_limit', { mode: 'edit' })).toBe(50);
     expect(value(samples, 'onlyoffice_license_connections_limit', { mode: 'edit' })).toBe(0);
-    expect(value(samples, 'onlyoffice_license_expiry_timestamp_seconds')).toBe(Date.UTC(2026, 0, 15, 23, 59, 59) / 1000);
+    expect(value(samples, 'onlyoffice_license_expiry_timestamp_seconds')).toBe(
+      Date.UTC(2026, 0, 15, 23, 59, 59) / 1000,
+    );
     expect(value(samples, 'onlyoffice_connections', { mode: 'edit' })).toBe(6);
     expect(value(samples, 'onlyoffice_connections', { mode: 'view' })).toBe(1);
     expect(value(samples, 'onlyoffice_users', { mode: 'edit', kind: 'unique' })).toBe(12);
@@ -154,21 +168,24 @@ describe('DocumentServer collectors against the simulator', () => {
       expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(1);
     });
 
-    test.each(['rabbitmq_frozen', 'postgres_frozen'] as const)('%s: healthcheck hangs, a timeout is 0, the rest is intact', async (fault) => {
-      const ds = await simulator({ version: '7.1' });
-      ds.setFault(fault);
-      const samples = await scrapeDs(`documentserver: { url: "${ds.url}", timeout: 1s }`, 10_000);
-      expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
-      expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'healthcheck', via: 'direct' })).toBe(0);
-      const seconds = value(samples, 'onlyoffice_healthcheck_duration_seconds');
-      expect(seconds).toBeGreaterThanOrEqual(0.99);
-      // Cut by its own 1 s timeout, far before the scrape's 10 s.
-      expect(seconds).toBeLessThan(5);
-      expect(success(samples, 'healthcheck')).toBe(1);
-      expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'index', via: 'direct' })).toBe(1);
-      expect(value(samples, 'onlyoffice_build_info', { version: '7.1.1', build: '76' })).toBe(1);
-      ds.setFault('none');
-    });
+    test.each(['rabbitmq_frozen', 'postgres_frozen'] as const)(
+      '%s: healthcheck hangs, a timeout is 0, the rest is intact',
+      async (fault) => {
+        const ds = await simulator({ version: '7.1' });
+        ds.setFault(fault);
+        const samples = await scrapeDs(`documentserver: { url: "${ds.url}", timeout: 1s }`, 10_000);
+        expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
+        expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'healthcheck', via: 'direct' })).toBe(0);
+        const seconds = value(samples, 'onlyoffice_healthcheck_duration_seconds');
+        expect(seconds).toBeGreaterThanOrEqual(0.99);
+        // Cut by its own 1 s timeout, far before the scrape's 10 s.
+        expect(seconds).toBeLessThan(5);
+        expect(success(samples, 'healthcheck')).toBe(1);
+        expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'index', via: 'direct' })).toBe(1);
+        expect(value(samples, 'onlyoffice_build_info', { version: '7.1.1', build: '76' })).toBe(1);
+        ds.setFault('none');
+      },
+    );
 
     test.each(['stop', 'postgres_down_crash'] as const)('%s: docservice gone, connection refused', async (how) => {
       const ds = await simulator({ version: '7.5' });
@@ -198,7 +215,12 @@ describe('DocumentServer collectors against the simulator', () => {
       const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
       expect(success(samples, 'license')).toBe(1);
       expect(find(samples, 'onlyoffice_license_info')[0]!.labels).toEqual({
-        status: 'Success', status_code: '3', mode: 'none', package_type: 'open_source', has_license: 'false', source: 'command',
+        status: 'Success',
+        status_code: '3',
+        mode: 'none',
+        package_type: 'open_source',
+        has_license: 'false',
+        source: 'command',
       });
       expect(value(samples, 'onlyoffice_license_connections_limit', { mode: 'edit' })).toBe(20);
       expect(value(samples, 'onlyoffice_license_connections_limit', { mode: 'view' })).toBe(20);
@@ -208,7 +230,7 @@ describe('DocumentServer collectors against the simulator', () => {
       expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(1);
     });
 
-    test('garbage bodies: HTTP 200 but not DocumentServer\'s answer', async () => {
+    test("garbage bodies: HTTP 200 but not DocumentServer's answer", async () => {
       const ds = await simulator({ version: '7.5' });
       ds.setFault('garbage');
       const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
@@ -232,30 +254,45 @@ describe('DocumentServer collectors against the simulator', () => {
     });
   });
 
-  test.each(['7.1', '9.3'] as const)('%s docservice on a port other than 8000: api.js (Express 404) is not reported, the other hops are', async (version) => {
-    const ds = await simulator({ version });
-    expect(ds.port).not.toBe(8000);
-    const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
-    for (const family of ['onlyoffice_endpoint_up', 'onlyoffice_endpoint_status_code', 'onlyoffice_endpoint_duration_seconds']) {
-      expect(find(samples, family).map((s) => `${s.labels.endpoint} ${s.labels.via}`).sort()).toEqual(['command direct', 'healthcheck direct', 'index direct', 'websocket direct']);
-    }
-    for (const endpoint of ['healthcheck', 'index', 'command']) {
-      expect(value(samples, 'onlyoffice_endpoint_up', { endpoint, via: 'direct' })).toBe(1);
-      expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint, via: 'direct' })).toBe(200);
-    }
-    // docservice is where the co-editing channel is served: SockJS on 7.1, socket.io on 9.3.
-    expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'websocket', via: 'direct' })).toBe(1);
-    expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'websocket', via: 'direct' })).toBe(101);
-    expect(success(samples, 'endpoints')).toBe(1);
-    expect(ds.requests.filter((r) => r.path === '/web-apps/apps/api/documents/api.js')).toHaveLength(1);
-  });
+  test.each(['7.1', '9.3'] as const)(
+    '%s docservice on a port other than 8000: api.js (Express 404) is not reported, the other hops are',
+    async (version) => {
+      const ds = await simulator({ version });
+      expect(ds.port).not.toBe(8000);
+      const samples = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
+      for (const family of [
+        'onlyoffice_endpoint_up',
+        'onlyoffice_endpoint_status_code',
+        'onlyoffice_endpoint_duration_seconds',
+      ]) {
+        expect(
+          find(samples, family)
+            .map((s) => `${s.labels.endpoint} ${s.labels.via}`)
+            .sort(),
+        ).toEqual(['command direct', 'healthcheck direct', 'index direct', 'websocket direct']);
+      }
+      for (const endpoint of ['healthcheck', 'index', 'command']) {
+        expect(value(samples, 'onlyoffice_endpoint_up', { endpoint, via: 'direct' })).toBe(1);
+        expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint, via: 'direct' })).toBe(200);
+      }
+      // docservice is where the co-editing channel is served: SockJS on 7.1, socket.io on 9.3.
+      expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'websocket', via: 'direct' })).toBe(1);
+      expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'websocket', via: 'direct' })).toBe(101);
+      expect(success(samples, 'endpoints')).toBe(1);
+      expect(ds.requests.filter((r) => r.path === '/web-apps/apps/api/documents/api.js')).toHaveLength(1);
+    },
+  );
 
   test('a target that accepts TCP and never answers: the scrape ends within the deadline, the other hops intact', async () => {
     const hole = await startBlackhole();
     const ds = await simulator({ version: '7.5' });
     try {
       const started = performance.now();
-      const { samples } = await scrapeWith(collectorDefinitions, configFrom(`documentserver: { url: "${hole.url}", public_url: "${ds.url}", timeout: 30s }`), { budgetMs: 1_500 });
+      const { samples } = await scrapeWith(
+        collectorDefinitions,
+        configFrom(`documentserver: { url: "${hole.url}", public_url: "${ds.url}", timeout: 30s }`),
+        { budgetMs: 1_500 },
+      );
       // The 1.5 s budget, not the 30 s timeout.
       expect(performance.now() - started).toBeLessThan(1_500 + 8_000);
       expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
@@ -346,7 +383,10 @@ nginx.describe('behind a real nginx: which hop broke', () => {
   test('a frozen dependency behind the proxy: the healthcheck times out, nginx keeps waiting', async () => {
     ds.setFault('rabbitmq_frozen');
     try {
-      const samples = await scrapeDs(`documentserver: { url: "${ds.url}", public_url: "${proxy.url}", timeout: 1s }`, 3_000);
+      const samples = await scrapeDs(
+        `documentserver: { url: "${ds.url}", public_url: "${proxy.url}", timeout: 1s }`,
+        3_000,
+      );
       expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
       expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'healthcheck', via: 'public' })).toBe(0);
       expect(value(samples, 'onlyoffice_endpoint_up', { endpoint: 'index', via: 'public' })).toBe(1);

@@ -28,7 +28,10 @@ describe('docs/metrics.md matches what the DocumentServer collectors export', ()
       const exportedCore = new Map([...exported].filter(([name]) => !name.startsWith('onlyoffice_scrape_')));
       expect([...exportedCore.keys()].sort()).toEqual(documented.map((m) => m.name).sort());
       for (const metric of documented) {
-        expect({ name: metric.name, labels: [...exportedCore.get(metric.name)!].sort() }).toEqual({ name: metric.name, labels: [...metric.labels].sort() });
+        expect({ name: metric.name, labels: [...exportedCore.get(metric.name)!].sort() }).toEqual({
+          name: metric.name,
+          labels: [...metric.labels].sort(),
+        });
       }
     } finally {
       await ds.stop();
@@ -48,8 +51,10 @@ describe('docs/metrics.md matches what the DocumentServer collectors export', ()
       const fromProbe = exportedFamilies(parseExposition(probeText));
       for (const metric of documented) {
         const source = metric.name.startsWith('probe_') ? fromProbe : fromMetrics;
-        expect({ name: metric.name, labels: [...(source.get(metric.name) ?? ['<absent>'])].sort() })
-          .toEqual({ name: metric.name, labels: [...metric.labels].sort() });
+        expect({ name: metric.name, labels: [...(source.get(metric.name) ?? ['<absent>'])].sort() }).toEqual({
+          name: metric.name,
+          labels: [...metric.labels].sort(),
+        });
       }
       expect(fromMetrics.has('probe_duration_seconds')).toBe(false);
       expect(fromMetrics.has('probe_success')).toBe(false);

@@ -24,8 +24,15 @@ import { requirePrograms } from '../support/integration.js';
 import { startNginx, type NginxProxy } from '../support/nginx.js';
 import { freePort } from '../support/ports.js';
 import {
-  configFromExample, dashboardQueries, dashboardVariables, expectActiveAlerts, promqlReferences, shippedRules,
-  startPrometheus, substituteGrafanaVariables, type PrometheusServer,
+  configFromExample,
+  dashboardQueries,
+  dashboardVariables,
+  expectActiveAlerts,
+  promqlReferences,
+  shippedRules,
+  startPrometheus,
+  substituteGrafanaVariables,
+  type PrometheusServer,
 } from '../support/prometheus.js';
 import { RABBITMQ_PROGRAMS, startRabbitMQ, type RabbitMQ } from '../support/rabbitmq.js';
 import { startRedis, type Redis } from '../support/redis.js';
@@ -35,7 +42,22 @@ import { TestPki } from '../support/tls-pki.js';
 const DAY = 86400;
 const SECRET = 'e2e-jwt-secret';
 /** Sections whose collectors this scenario runs; their metrics must all be in Prometheus. */
-const COVERED_SECTIONS = ['scrape', 'healthcheck', 'endpoints', 'websocket', 'build_info', 'commands', 'license', 'statsd', 'disk', 'tls_endpoints', 'tls_files', 'dependencies', 'rabbitmq_queues', 'conversion_probe'];
+const COVERED_SECTIONS = [
+  'scrape',
+  'healthcheck',
+  'endpoints',
+  'websocket',
+  'build_info',
+  'commands',
+  'license',
+  'statsd',
+  'disk',
+  'tls_endpoints',
+  'tls_files',
+  'dependencies',
+  'rabbitmq_queues',
+  'conversion_probe',
+];
 const DASHBOARDS = ['onlyoffice-docs-overview', 'onlyoffice-docs-conversions'];
 /** The test machine's own disk decides these; promtool tests (alerts/tests/disk.test.yml) cover them. */
 const machineDependent = (key: string) => key.startsWith('OnlyofficeDocsFilesystem');
@@ -66,7 +88,14 @@ const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString(
 /** info.json of 8.x with a connection-based license (20 edit and view connections). */
 function connectionLicense(endsInDays: number, editConnections: number): InfoJson {
   const info = sample();
-  info.licenseInfo = { ...info.licenseInfo, connections: 20, connectionsView: 20, usersCount: 0, usersViewCount: 0, endDate: iso(Date.now() / 1000 + endsInDays * DAY) };
+  info.licenseInfo = {
+    ...info.licenseInfo,
+    connections: 20,
+    connectionsView: 20,
+    usersCount: 0,
+    usersViewCount: 0,
+    endDate: iso(Date.now() / 1000 + endsInDays * DAY),
+  };
   info.quota.edit.connectionsCount = editConnections;
   return info;
 }
@@ -85,13 +114,27 @@ async function declareDsQueues(channel: amqplib.Channel): Promise<void> {
   await channel.bindQueue('ds.convertdead', 'ds.exchangeconvertdead', '');
   await channel.assertQueue('ds.converttask6', {
     durable: true,
-    arguments: { 'x-max-priority': 6, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead', 'x-queue-type': 'classic' },
+    arguments: {
+      'x-max-priority': 6,
+      'x-message-ttl': 900000,
+      'x-dead-letter-exchange': 'ds.exchangeconvertdead',
+      'x-queue-type': 'classic',
+    },
   });
   await channel.assertQueue('ds.convertresponse', { durable: true });
-  await channel.assertQueue('ds.delayed', { durable: true, arguments: { 'x-dead-letter-exchange': 'ds.exchangeconvertdead' } });
+  await channel.assertQueue('ds.delayed', {
+    durable: true,
+    arguments: { 'x-dead-letter-exchange': 'ds.exchangeconvertdead' },
+  });
 }
 
-const { describe: withPrograms } = requirePrograms('prometheus', 'nginx', 'openssl', 'redis-server', ...RABBITMQ_PROGRAMS);
+const { describe: withPrograms } = requirePrograms(
+  'prometheus',
+  'nginx',
+  'openssl',
+  'redis-server',
+  ...RABBITMQ_PROGRAMS,
+);
 
 withPrograms('Prometheus on the real exporter: dashboards, recording rules and alerts', () => {
   let dir: string;
@@ -130,15 +173,37 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
     // A chain root → intermediate → leaf (localhost, 10 days left). The server sends the leaf only: incomplete.
     pki = new TestPki();
     const now = Math.floor(Date.now() / 1000);
-    const root = pki.issue('root', { subject: '/CN=e2e root', notBefore: now - DAY, notAfter: now + 3650 * DAY, serial: '01', ca: true });
-    const inter = pki.issue('inter', { subject: '/CN=e2e intermediate', issuer: root, notBefore: now - DAY, notAfter: now + 1000 * DAY, serial: '02', ca: true });
-    const leaf = pki.issue('leaf', { subject: '/CN=localhost', issuer: inter, notBefore: now - DAY, notAfter: now + 10 * DAY, serial: '03', san: 'DNS:localhost,IP:127.0.0.1' });
+    const root = pki.issue('root', {
+      subject: '/CN=e2e root',
+      notBefore: now - DAY,
+      notAfter: now + 3650 * DAY,
+      serial: '01',
+      ca: true,
+    });
+    const inter = pki.issue('inter', {
+      subject: '/CN=e2e intermediate',
+      issuer: root,
+      notBefore: now - DAY,
+      notAfter: now + 1000 * DAY,
+      serial: '02',
+      ca: true,
+    });
+    const leaf = pki.issue('leaf', {
+      subject: '/CN=localhost',
+      issuer: inter,
+      notBefore: now - DAY,
+      notAfter: now + 10 * DAY,
+      serial: '03',
+      san: 'DNS:localhost,IP:127.0.0.1',
+    });
     tlsServer = createTlsServer({ cert: leaf.certPem, key: leaf.keyPem }, (socket) => socket.end());
     tlsServer.on('connection', (socket: Socket) => {
       tlsSockets.add(socket);
       socket.on('close', () => tlsSockets.delete(socket));
     });
-    tlsPort = await new Promise<number>((resolve) => tlsServer.listen(0, '127.0.0.1', () => resolve((tlsServer.address() as { port: number }).port)));
+    tlsPort = await new Promise<number>((resolve) =>
+      tlsServer.listen(0, '127.0.0.1', () => resolve((tlsServer.address() as { port: number }).port)),
+    );
     // The files DS's nginx would load: a complete chain with its key, and a file that is no certificate.
     mkdirSync(join(dir, 'certs'));
     writeFileSync(join(dir, 'certs/tls.crt'), leaf.certPem + inter.certPem);
@@ -152,7 +217,11 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
     const channel = await amqp.createChannel();
     await declareDsQueues(channel);
     await channel.consume('ds.convertresponse', () => undefined);
-    const task = () => channel.sendToQueue('ds.converttask6', Buffer.from('{"ctx":{},"cmd":{"c":"conv"}}'), { persistent: true, priority: 1 });
+    const task = () =>
+      channel.sendToQueue('ds.converttask6', Buffer.from('{"ctx":{},"cmd":{"c":"conv"}}'), {
+        persistent: true,
+        priority: 1,
+      });
     // More than alerts/thresholds.yml's backlog from the start: OnlyofficeDocsConversionBacklog is one of the faults.
     const backlog = defaults().conversions.backlog_waiting + 10;
     for (let i = 0; i < backlog; i++) task();
@@ -163,8 +232,10 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
     publisher.unref();
     // The management API samples every ~5 s: scrape only once it shows the backlog, so no sample says 0.
     await waitFor('the backlog in the management API', 30_000, async () => {
-      const response = await fetch(`${rabbit.managementUrl}/api/queues/%2F/ds.converttask6`, { headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` } });
-      const queue = await response.json() as { messages_ready?: number };
+      const response = await fetch(`${rabbit.managementUrl}/api/queues/%2F/ds.converttask6`, {
+        headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}` },
+      });
+      const queue = (await response.json()) as { messages_ready?: number };
       return (queue.messages_ready ?? 0) >= backlog ? true : undefined;
     });
 
@@ -179,7 +250,9 @@ withPrograms('Prometheus on the real exporter: dashboards, recording rules and a
     mkdirSync(join(dir, 'backups'));
     writeFileSync(join(dir, 'backups', 'onlyoffice.dump'), Buffer.alloc(4096));
     const configPath = join(dir, 'exporter.yml');
-    writeFileSync(configPath, `
+    writeFileSync(
+      configPath,
+      `
 documentserver:
   url: "${simA.url}"
   public_url: "${nginx.url}"
@@ -209,7 +282,8 @@ rabbitmq:
   password: guest
 docker:
   enabled: false
-`);
+`,
+    );
     exporter = await startExporter([`--config.file=${configPath}`, '--web.timeout-offset=100ms']);
     statsdTimer = setInterval(() => sender.send(STATSD_LINES, statsdPort, '127.0.0.1'), 250);
     statsdTimer.unref();
@@ -222,7 +296,9 @@ docker:
     await waitFor('8 scrapes of each target', 30_000, async () => {
       const counts = await prom.query('count_over_time(up{job=~"onlyoffice.*"}[1m])');
       const probe = await prom.query('onlyoffice_conversion_probe_success == 1');
-      return counts.length === 3 && counts.every((s) => Number(s.value[1]) >= 8) && probe.length === 1 ? true : undefined;
+      return counts.length === 3 && counts.every((s) => Number(s.value[1]) >= 8) && probe.length === 1
+        ? true
+        : undefined;
     });
   }, 150_000);
 
@@ -246,12 +322,16 @@ docker:
 
   test('every target is scraped; the /probe job carries the DocumentServer URL as instance', async () => {
     const targets = await prom.targets();
-    expect(targets.map((t) => [t.labels.job, t.labels.instance, t.health, t.lastError]).sort()).toEqual([
-      ['onlyoffice', E, 'up', ''],
-      ['onlyoffice-probe', A, 'up', ''],
-      ['onlyoffice-probe', J, 'up', ''],
-    ].sort());
-    expect(targets.find((t) => t.labels.instance === J)!.scrapeUrl).toBe(`http://${E}/probe?target=${encodeURIComponent(J)}`);
+    expect(targets.map((t) => [t.labels.job, t.labels.instance, t.health, t.lastError]).sort()).toEqual(
+      [
+        ['onlyoffice', E, 'up', ''],
+        ['onlyoffice-probe', A, 'up', ''],
+        ['onlyoffice-probe', J, 'up', ''],
+      ].sort(),
+    );
+    expect(targets.find((t) => t.labels.instance === J)!.scrapeUrl).toBe(
+      `http://${E}/probe?target=${encodeURIComponent(J)}`,
+    );
   });
 
   test('every overview and conversions panel query returns data', async () => {
@@ -268,11 +348,19 @@ docker:
   test('"Which hop is broken" gives the exporter\'s DocumentServer one row per hop, in order, down where this scene breaks it', async () => {
     const hops = dashboardQueries(['onlyoffice-docs-overview']).find((q) => q.panel === 'Which hop is broken')!;
     const rows = await prom.query(substituteGrafanaVariables(hops.expr, { job: 'onlyoffice', instance: E }));
-    const byOrder = rows.map((r) => [r.metric.order, r.metric.hop, r.value[1]]).sort((a, b) => Number(a[0]) - Number(b[0]));
+    const byOrder = rows
+      .map((r) => [r.metric.order, r.metric.hop, r.value[1]])
+      .sort((a, b) => Number(a[0]) - Number(b[0]));
     expect(byOrder).toEqual([
-      ['1', 'proxy', '1'], ['2', 'docservice', '1'], ['3', 'WebSocket', '1'], ['4', 'healthcheck', '1'], ['5', 'CommandService', '1'],
+      ['1', 'proxy', '1'],
+      ['2', 'docservice', '1'],
+      ['3', 'WebSocket', '1'],
+      ['4', 'healthcheck', '1'],
+      ['5', 'CommandService', '1'],
       // Nothing listens at the PostgreSQL address; ds.converttask6 has a backlog and no consumer.
-      ['6', 'RabbitMQ', '1'], ['7', 'PostgreSQL', '0'], ['8', 'converter', '0'],
+      ['6', 'RabbitMQ', '1'],
+      ['7', 'PostgreSQL', '0'],
+      ['8', 'converter', '0'],
     ]);
   });
 
@@ -294,7 +382,9 @@ docker:
     expect(records.length).toBeGreaterThan(0);
     const empty: string[] = [];
     for (const rule of records) {
-      const selector = `${rule.record}{${Object.entries(rule.labels ?? {}).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
+      const selector = `${rule.record}{${Object.entries(rule.labels ?? {})
+        .map(([k, v]) => `${k}="${v}"`)
+        .join(',')}}`;
       if ((await prom.query(selector)).length === 0) empty.push(selector);
     }
     expect(empty).toEqual([]);
@@ -304,11 +394,18 @@ docker:
 
   test('every metric the dashboards and rules use is in the real output, with the labels they select on', async () => {
     const documented = documentedMetrics();
-    const sectionOf = (name: string) => documented.find((m) => m.name === name || (m.type === 'histogram' && name.replace(/_(bucket|sum|count)$/, '') === m.name))?.section;
+    const sectionOf = (name: string) =>
+      documented.find(
+        (m) => m.name === name || (m.type === 'histogram' && name.replace(/_(bucket|sum|count)$/, '') === m.name),
+      )?.section;
     const used = new Map<string, Set<string>>();
-    const exprs = [...dashboardQueries().map((q) => substituteGrafanaVariables(q.expr, { step: 'allconvert', container: '.+' })), ...shippedRules().map((r) => r.expr)];
+    const exprs = [
+      ...dashboardQueries().map((q) => substituteGrafanaVariables(q.expr, { step: 'allconvert', container: '.+' })),
+      ...shippedRules().map((r) => r.expr),
+    ];
     for (const expr of exprs) {
-      for (const [metric, labels] of promqlReferences(expr).metrics) used.set(metric, new Set([...(used.get(metric) ?? []), ...labels]));
+      for (const [metric, labels] of promqlReferences(expr).metrics)
+        used.set(metric, new Set([...(used.get(metric) ?? []), ...labels]));
     }
     const checked: string[] = [];
     const problems: string[] = [];
@@ -318,7 +415,8 @@ docker:
       checked.push(metric);
       const series = await prom.series(`{__name__="${metric}"}`);
       if (series.length === 0) problems.push(`${metric}: no series`);
-      for (const label of labels) if (!series.some((s) => label in s)) problems.push(`${metric}: no series with label ${label}`);
+      for (const label of labels)
+        if (!series.some((s) => label in s)) problems.push(`${metric}: no series with label ${label}`);
     }
     expect(problems).toEqual([]);
     expect(checked.length).toBeGreaterThan(40);
@@ -326,7 +424,8 @@ docker:
 
   // ---------------------------------------------------------------------------------------------------------
 
-  const expectAlerts = (expected: Record<string, string[]>) => expectActiveAlerts(prom, expected, { ignore: machineDependent });
+  const expectAlerts = (expected: Record<string, string[]>) =>
+    expectActiveAlerts(prom, expected, { ignore: machineDependent });
 
   test('faults make the matching alerts go pending, and only those', async () => {
     const certs = join(dir, 'certs');
@@ -341,7 +440,10 @@ docker:
       'OnlyofficeDocsConversionDeadLetters{operation=publish,queue=ds.convertdead,vhost=/}',
     ];
     // simJ's secret differs: CommandService and the editors' WebSocket token (its browser secret) both refuse.
-    const jwt = ['OnlyofficeDocsJwtMismatch{code=6,reason=token}', 'OnlyofficeDocsEditorTokenRejected{code=4006,reason=token:invalid signature}'];
+    const jwt = [
+      'OnlyofficeDocsJwtMismatch{code=6,reason=token}',
+      'OnlyofficeDocsEditorTokenRejected{code=4006,reason=token:invalid signature}',
+    ];
     // Nothing listens on the PostgreSQL port: while DS's /healthcheck passes that is a wrong address (a warning),
     // once it fails it is the page.
     const pgUnreachable = `OnlyofficeDocsDependencyUnreachable{address=127.0.0.1:${pgPort},dependency=postgresql}`;
@@ -349,10 +451,14 @@ docker:
 
     // Healthy DS: only the scenario's static faults (certificates, PostgreSQL port, the other JWT secret).
     const baseline = await expectAlerts({ [E]: [...always, pgUnreachable], [A]: [], [J]: jwt });
-    expect(baseline.find((a) => a.labels.alertname === 'OnlyofficeDocsJwtMismatch')!.annotations.summary_en).toBe('JWT mismatch: CommandService rejects the token');
+    expect(baseline.find((a) => a.labels.alertname === 'OnlyofficeDocsJwtMismatch')!.annotations.summary_en).toBe(
+      'JWT mismatch: CommandService rejects the token',
+    );
     // On /metrics every alert names the DS it is about (onlyoffice_target_info); on /probe instance is the DS already.
     const ds = redactUrl(simA.url);
-    expect(new Set(baseline.filter((a) => a.labels.instance === E).map((a) => a.labels.documentserver))).toEqual(new Set([ds]));
+    expect(new Set(baseline.filter((a) => a.labels.instance === E).map((a) => a.labels.documentserver))).toEqual(
+      new Set([ds]),
+    );
     expect(baseline.filter((a) => a.labels.instance === J).length).toBe(2);
     expect(baseline.filter((a) => a.labels.instance !== E && a.labels.documentserver !== undefined)).toEqual([]);
     const unreachable = baseline.find((a) => a.labels.alertname === 'OnlyofficeDocsDependencyUnreachable')!;
@@ -364,10 +470,20 @@ docker:
     simA.setInfo(connectionLicense(10, 19));
     simA.setForgottenFiles(['doc-1', 'doc-2']);
     simJ.setInfo(userLicense(46));
-    const license = ['OnlyofficeDocsLicenseExpiringSoon{}', 'OnlyofficeDocsConnectionsNearLimit{mode=edit}', 'OnlyofficeDocsForgottenFiles{}'];
+    const license = [
+      'OnlyofficeDocsLicenseExpiringSoon{}',
+      'OnlyofficeDocsConnectionsNearLimit{mode=edit}',
+      'OnlyofficeDocsForgottenFiles{}',
+    ];
     const jwtUsers = [...jwt, 'OnlyofficeDocsUsersNearLimit{mode=edit}'];
     await expectAlerts({
-      [E]: [...always, pgDown, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsConversionProbeFailing{outcome=timeout}', ...license],
+      [E]: [
+        ...always,
+        pgDown,
+        'OnlyofficeDocsDown{}',
+        'OnlyofficeDocsConversionProbeFailing{outcome=timeout}',
+        ...license,
+      ],
       [A]: ['OnlyofficeDocsDown{}', ...license],
       [J]: jwtUsers,
     });
@@ -376,7 +492,14 @@ docker:
     await simA.stop();
     const failing = ['build_info', 'commands', 'license'].map((c) => `OnlyofficeDocsCollectorFailing{collector=${c}}`);
     await expectAlerts({
-      [E]: [...always, pgDown, 'OnlyofficeDocsDown{}', 'OnlyofficeDocsDocserviceDown{endpoint=index}', 'OnlyofficeDocsConversionProbeFailing{outcome=request_failed}', ...failing],
+      [E]: [
+        ...always,
+        pgDown,
+        'OnlyofficeDocsDown{}',
+        'OnlyofficeDocsDocserviceDown{endpoint=index}',
+        'OnlyofficeDocsConversionProbeFailing{outcome=request_failed}',
+        ...failing,
+      ],
       [A]: ['OnlyofficeDocsDown{}', ...failing],
       [J]: jwtUsers,
     });

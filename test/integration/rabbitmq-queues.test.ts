@@ -18,8 +18,17 @@ const SOURCES = ['management', 'prometheus', 'amqp'] as const;
 type Source = (typeof SOURCES)[number];
 
 // Queue arguments exactly as DS 7.1.1.76 declared them (read from the management API of a live server).
-const TASK_ARGS_7 = { 'x-max-priority': 4, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead' };
-const TASK_ARGS_83 = { 'x-max-priority': 6, 'x-message-ttl': 900000, 'x-dead-letter-exchange': 'ds.exchangeconvertdead', 'x-queue-type': 'classic' };
+const TASK_ARGS_7 = {
+  'x-max-priority': 4,
+  'x-message-ttl': 900000,
+  'x-dead-letter-exchange': 'ds.exchangeconvertdead',
+};
+const TASK_ARGS_83 = {
+  'x-max-priority': 6,
+  'x-message-ttl': 900000,
+  'x-dead-letter-exchange': 'ds.exchangeconvertdead',
+  'x-queue-type': 'classic',
+};
 
 let rabbit: RabbitMQ;
 let admin: ChannelModel;
@@ -28,7 +37,10 @@ let publisher: Channel;
 async function api(method: string, path: string, body?: unknown): Promise<void> {
   const response = await fetch(`${rabbit.managementUrl}${path}`, {
     method,
-    headers: { authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`, 'content-type': 'application/json' },
+    headers: {
+      authorization: `Basic ${Buffer.from('guest:guest').toString('base64')}`,
+      'content-type': 'application/json',
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
@@ -41,12 +53,18 @@ async function declareDsQueues(channel: Channel, taskQueue: string, taskArgs: Re
   await channel.assertQueue('ds.convertresponse', { durable: true });
   await channel.assertQueue('ds.convertdead', { durable: true });
   await channel.bindQueue('ds.convertdead', 'ds.exchangeconvertdead', '');
-  await channel.assertQueue('ds.delayed', { durable: true, arguments: { 'x-dead-letter-exchange': 'ds.exchangeconvertdead' } });
+  await channel.assertQueue('ds.delayed', {
+    durable: true,
+    arguments: { 'x-dead-letter-exchange': 'ds.exchangeconvertdead' },
+  });
 }
 
 function publishTasks(queue: string, count: number): void {
   for (let i = 0; i < count; i++) {
-    publisher.sendToQueue(queue, Buffer.from(JSON.stringify({ cmd: { c: 'conv', id: `conv_k${i}_docx` } })), { priority: 1, persistent: true });
+    publisher.sendToQueue(queue, Buffer.from(JSON.stringify({ cmd: { c: 'conv', id: `conv_k${i}_docx` } })), {
+      priority: 1,
+      persistent: true,
+    });
   }
 }
 
@@ -64,12 +82,21 @@ function sectionFor(source: Source | 'auto', extra = ''): string {
   return `rabbitmq:\n  url: "${amqpUrl()}"\n  ${sources}\n  source: ${source}\n${extra}`;
 }
 
-async function scrapeOnce(collector: RabbitmqQueuesCollector, config: Config, budgetMs = 4_000): Promise<{ text: string; samples: Sample[]; seconds: number }> {
+async function scrapeOnce(
+  collector: RabbitmqQueuesCollector,
+  config: Config,
+  budgetMs = 4_000,
+): Promise<{ text: string; samples: Sample[]; seconds: number }> {
   return scrapeCollector({ name: 'rabbitmq_queues', collector }, config, { budgetMs });
 }
 
 /** Scrapes `source` until `check` passes: the management API and the plugin refresh their numbers about every 5 s. */
-async function eventually(source: Source | 'auto', check: (samples: Sample[]) => void, extra = '', timeoutMs = 25_000): Promise<Sample[]> {
+async function eventually(
+  source: Source | 'auto',
+  check: (samples: Sample[]) => void,
+  extra = '',
+  timeoutMs = 25_000,
+): Promise<Sample[]> {
   const config = configFrom(sectionFor(source, extra));
   const collector = rabbitmqQueues.create(config, silentLogger) as RabbitmqQueuesCollector;
   const giveUp = Date.now() + timeoutMs;
@@ -157,110 +184,175 @@ describe('rabbitmq_queues against a real RabbitMQ with DS queues', () => {
         expect(find(samples, 'onlyoffice_rabbitmq_queue_messages')).toEqual([]);
       },
     };
-    const results = await Promise.all(SOURCES.map((source) => eventually(source, (samples) => {
-      checks[source](samples);
-      // Every DS queue of 7.1 – 8.2 is reported; ds.converttask6 does not exist on this vhost, so auto leaves it out.
-      expect(find(samples, 'onlyoffice_rabbitmq_queue_exists').map((s) => [s.labels.queue, s.value]).sort()).toEqual([
-        ['ds.convertdead', 1], ['ds.convertresponse', 1], ['ds.converttask', 1], ['ds.delayed', 1],
-      ]);
-      expect(value(samples, 'onlyoffice_rabbitmq_queue_consumers', { queue: 'ds.convertresponse' })).toBe(1);
-      expect(value(samples, 'onlyoffice_rabbitmq_queue_consumers', { queue: 'ds.delayed' })).toBe(0);
-    })));
-    for (const samples of results) expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'rabbitmq_queues' })).toBe(1);
+    const results = await Promise.all(
+      SOURCES.map((source) =>
+        eventually(source, (samples) => {
+          checks[source](samples);
+          // Every DS queue of 7.1 – 8.2 is reported; ds.converttask6 does not exist on this vhost, so auto leaves it out.
+          expect(
+            find(samples, 'onlyoffice_rabbitmq_queue_exists')
+              .map((s) => [s.labels.queue, s.value])
+              .sort(),
+          ).toEqual([
+            ['ds.convertdead', 1],
+            ['ds.convertresponse', 1],
+            ['ds.converttask', 1],
+            ['ds.delayed', 1],
+          ]);
+          expect(value(samples, 'onlyoffice_rabbitmq_queue_consumers', { queue: 'ds.convertresponse' })).toBe(1);
+          expect(value(samples, 'onlyoffice_rabbitmq_queue_consumers', { queue: 'ds.delayed' })).toBe(0);
+        }),
+      ),
+    );
+    for (const samples of results)
+      expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'rabbitmq_queues' })).toBe(1);
   }, 60_000);
 
   test('a converter attaches, holds one task, and goes away: consumers 1 → 0 and the backlog grows', async () => {
     const converter = await admin.createChannel();
     await converter.prefetch(1);
     await converter.consume('ds.converttask', () => undefined, { noAck: false });
-    await Promise.all(SOURCES.map((source) => eventually(source, (samples) => {
-      expect(value(samples, 'onlyoffice_rabbitmq_queue_consumers', task)).toBe(1);
-      expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_ready', task)).toBe(2);
-      if (source !== 'amqp') {
-        expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_unacked', task)).toBe(1);
-        expect(value(samples, 'onlyoffice_rabbitmq_queue_messages', task)).toBe(3);
-      }
-    })));
+    await Promise.all(
+      SOURCES.map((source) =>
+        eventually(source, (samples) => {
+          expect(value(samples, 'onlyoffice_rabbitmq_queue_consumers', task)).toBe(1);
+          expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_ready', task)).toBe(2);
+          if (source !== 'amqp') {
+            expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_unacked', task)).toBe(1);
+            expect(value(samples, 'onlyoffice_rabbitmq_queue_messages', task)).toBe(3);
+          }
+        }),
+      ),
+    );
 
     // The converter dies: its unacknowledged task goes back to the queue, and new tasks pile up.
     await converter.close();
     publishTasks('ds.converttask', 2);
-    await Promise.all(SOURCES.map((source) => eventually(source, (samples) => {
-      expect(value(samples, 'onlyoffice_rabbitmq_queue_consumers', task)).toBe(0);
-      expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_ready', task)).toBe(5);
-      if (source !== 'amqp') expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_unacked', task)).toBe(0);
-    })));
+    await Promise.all(
+      SOURCES.map((source) =>
+        eventually(source, (samples) => {
+          expect(value(samples, 'onlyoffice_rabbitmq_queue_consumers', task)).toBe(0);
+          expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_ready', task)).toBe(5);
+          if (source !== 'amqp') expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_unacked', task)).toBe(0);
+        }),
+      ),
+    );
   }, 90_000);
 
   test('the management API adds message rates by operation', async () => {
     publishTasks('ds.converttask', 5);
     const samples = await eventually('management', (s) => {
-      expect(value(s, 'onlyoffice_rabbitmq_queue_messages_per_second', { ...task, operation: 'publish' })).toBeGreaterThan(0);
+      expect(
+        value(s, 'onlyoffice_rabbitmq_queue_messages_per_second', { ...task, operation: 'publish' }),
+      ).toBeGreaterThan(0);
     });
-    expect(find(samples, 'onlyoffice_rabbitmq_queue_messages_per_second', task).map((s) => s.labels.operation).sort())
-      .toEqual(['ack', 'deliver_get', 'publish', 'redeliver']);
+    expect(
+      find(samples, 'onlyoffice_rabbitmq_queue_messages_per_second', task)
+        .map((s) => s.labels.operation)
+        .sort(),
+    ).toEqual(['ack', 'deliver_get', 'publish', 'redeliver']);
     // No consumer has acknowledged anything on the delayed queue.
-    expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_per_second', { queue: 'ds.delayed', operation: 'ack' })).toBe(0);
+    expect(
+      value(samples, 'onlyoffice_rabbitmq_queue_messages_per_second', { queue: 'ds.delayed', operation: 'ack' }),
+    ).toBe(0);
   }, 60_000);
 
   test('a configured queue that does not exist is reported missing, not as 0 messages', async () => {
-    await Promise.all(SOURCES.map((source) => eventually(source, (samples) => {
-      expect(value(samples, 'onlyoffice_rabbitmq_queue_exists', { vhost: '/', queue: 'ds.nope' })).toBe(0);
-      expect(value(samples, 'onlyoffice_rabbitmq_queue_exists', task)).toBe(1);
-      expect(find(samples, 'onlyoffice_rabbitmq_queue_exists')).toHaveLength(2);
-      expect(find(samples, 'onlyoffice_rabbitmq_queue_messages_ready', { queue: 'ds.nope' })).toEqual([]);
-      expect(find(samples, 'onlyoffice_rabbitmq_queue_consumers', { queue: 'ds.nope' })).toEqual([]);
-      expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_ready', task)).toBeGreaterThanOrEqual(5);
-    }, '  queues: [ds.converttask, ds.nope]\n')));
+    await Promise.all(
+      SOURCES.map((source) =>
+        eventually(
+          source,
+          (samples) => {
+            expect(value(samples, 'onlyoffice_rabbitmq_queue_exists', { vhost: '/', queue: 'ds.nope' })).toBe(0);
+            expect(value(samples, 'onlyoffice_rabbitmq_queue_exists', task)).toBe(1);
+            expect(find(samples, 'onlyoffice_rabbitmq_queue_exists')).toHaveLength(2);
+            expect(find(samples, 'onlyoffice_rabbitmq_queue_messages_ready', { queue: 'ds.nope' })).toEqual([]);
+            expect(find(samples, 'onlyoffice_rabbitmq_queue_consumers', { queue: 'ds.nope' })).toEqual([]);
+            expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_ready', task)).toBeGreaterThanOrEqual(5);
+          },
+          '  queues: [ds.converttask, ds.nope]\n',
+        ),
+      ),
+    );
   }, 60_000);
 
   test('DS 8.3+ naming: ds.converttask6 is detected on its vhost; a vhost without DS queues reports them missing', async () => {
     const ds83 = (source: Source) => sectionFor(source).replace(amqpUrl(), amqpUrl('ds83'));
     const empty = (source: Source) => sectionFor(source).replace(amqpUrl(), amqpUrl('empty'));
-    await Promise.all(SOURCES.map(async (source) => {
-      const config = configFrom(ds83(source));
-      const collector = rabbitmqQueues.create(config, silentLogger) as RabbitmqQueuesCollector;
-      expect(collector.vhost).toBe('ds83');
-      try {
-        for (let attempt = 0; ; attempt++) {
-          const { samples } = await scrapeOnce(collector, config);
-          try {
-            expect(find(samples, 'onlyoffice_rabbitmq_queue_exists').map((s) => [s.labels.vhost, s.labels.queue, s.value]).sort()).toEqual([
-              ['ds83', 'ds.convertdead', 1], ['ds83', 'ds.convertresponse', 1], ['ds83', 'ds.converttask6', 1], ['ds83', 'ds.delayed', 1],
-            ]);
-            expect(value(samples, 'onlyoffice_rabbitmq_queue_messages_ready', { vhost: 'ds83', queue: 'ds.converttask6' })).toBe(1);
-            break;
-          } catch (error) {
-            if (attempt > 40) throw error;
-            await sleep(500);
+    await Promise.all(
+      SOURCES.map(async (source) => {
+        const config = configFrom(ds83(source));
+        const collector = rabbitmqQueues.create(config, silentLogger) as RabbitmqQueuesCollector;
+        expect(collector.vhost).toBe('ds83');
+        try {
+          for (let attempt = 0; ; attempt++) {
+            const { samples } = await scrapeOnce(collector, config);
+            try {
+              expect(
+                find(samples, 'onlyoffice_rabbitmq_queue_exists')
+                  .map((s) => [s.labels.vhost, s.labels.queue, s.value])
+                  .sort(),
+              ).toEqual([
+                ['ds83', 'ds.convertdead', 1],
+                ['ds83', 'ds.convertresponse', 1],
+                ['ds83', 'ds.converttask6', 1],
+                ['ds83', 'ds.delayed', 1],
+              ]);
+              expect(
+                value(samples, 'onlyoffice_rabbitmq_queue_messages_ready', { vhost: 'ds83', queue: 'ds.converttask6' }),
+              ).toBe(1);
+              break;
+            } catch (error) {
+              if (attempt > 40) throw error;
+              await sleep(500);
+            }
           }
+        } finally {
+          await collector.close();
         }
-      } finally {
-        await collector.close();
-      }
-      const emptyConfig = configFrom(empty(source));
-      const emptyCollector = rabbitmqQueues.create(emptyConfig, silentLogger) as RabbitmqQueuesCollector;
-      try {
-        const { samples } = await scrapeOnce(emptyCollector, emptyConfig);
-        expect(value(samples, 'onlyoffice_rabbitmq_up', { source })).toBe(1);
-        // Neither task queue name exists: both are reported missing, since we cannot tell the version.
-        expect(find(samples, 'onlyoffice_rabbitmq_queue_exists').map((s) => [s.labels.queue, s.value]).sort()).toEqual([
-          ['ds.convertdead', 0], ['ds.convertresponse', 0], ['ds.converttask', 0], ['ds.converttask6', 0], ['ds.delayed', 0],
-        ]);
-        expect(find(samples, 'onlyoffice_rabbitmq_queue_messages_ready')).toEqual([]);
-      } finally {
-        await emptyCollector.close();
-      }
-    }));
+        const emptyConfig = configFrom(empty(source));
+        const emptyCollector = rabbitmqQueues.create(emptyConfig, silentLogger) as RabbitmqQueuesCollector;
+        try {
+          const { samples } = await scrapeOnce(emptyCollector, emptyConfig);
+          expect(value(samples, 'onlyoffice_rabbitmq_up', { source })).toBe(1);
+          // Neither task queue name exists: both are reported missing, since we cannot tell the version.
+          expect(
+            find(samples, 'onlyoffice_rabbitmq_queue_exists')
+              .map((s) => [s.labels.queue, s.value])
+              .sort(),
+          ).toEqual([
+            ['ds.convertdead', 0],
+            ['ds.convertresponse', 0],
+            ['ds.converttask', 0],
+            ['ds.converttask6', 0],
+            ['ds.delayed', 0],
+          ]);
+          expect(find(samples, 'onlyoffice_rabbitmq_queue_messages_ready')).toEqual([]);
+        } finally {
+          await emptyCollector.close();
+        }
+      }),
+    );
   }, 60_000);
 
   test('auto: a failing management login falls back to the plugin, and no secret reaches output or logs', async () => {
     const lines: string[] = [];
-    const logger = pino({ level: 'debug' }, new Writable({ write(chunk, _enc, done) { lines.push(String(chunk)); done(); } }));
+    const logger = pino(
+      { level: 'debug' },
+      new Writable({
+        write(chunk, _enc, done) {
+          lines.push(String(chunk));
+          done();
+        },
+      }),
+    );
     const config = configFrom(`${sectionFor('auto')}  username: ooe_monitor\n  password: wrong-${SECRET}\n`);
     const collector = rabbitmqQueues.create(config, logger) as RabbitmqQueuesCollector;
     try {
-      const { text, samples } = await scrapeCollector({ name: 'rabbitmq_queues', collector }, config, { budgetMs: 4_000, logger });
+      const { text, samples } = await scrapeCollector({ name: 'rabbitmq_queues', collector }, config, {
+        budgetMs: 4_000,
+        logger,
+      });
       expect(value(samples, 'onlyoffice_rabbitmq_up', { source: 'management' })).toBe(0);
       expect(value(samples, 'onlyoffice_rabbitmq_up', { source: 'prometheus' })).toBe(1);
       expect(value(samples, 'onlyoffice_rabbitmq_up', { source: 'amqp' })).toBe(1);
@@ -280,8 +372,9 @@ describe('rabbitmq_queues against a real RabbitMQ with DS queues', () => {
     });
     const exported = exportedFamilies(samples.filter((s) => !s.name.startsWith('onlyoffice_scrape_')));
     const documented = documentedMetrics().filter((m) => m.section === 'rabbitmq_queues');
-    expect(Object.fromEntries(documented.map((m) => [m.name, [...m.labels].sort()])))
-      .toEqual(Object.fromEntries([...exported].map(([name, labels]) => [name, [...labels].sort()])));
+    expect(Object.fromEntries(documented.map((m) => [m.name, [...m.labels].sort()]))).toEqual(
+      Object.fromEntries([...exported].map(([name, labels]) => [name, [...labels].sort()])),
+    );
     expect(documented.every((m) => m.type === 'gauge')).toBe(true);
   }, 60_000);
 

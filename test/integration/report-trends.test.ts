@@ -17,14 +17,19 @@ const DAY = 86_400;
 function history(end: number): string {
   const base = 'instance="docs-1:9967",job="onlyoffice"';
   const times = Array.from({ length: 25 * 60 + 1 }, (_, i) => end - 25 * 3600 + i * 60);
-  const series = (name: string, labels: string, value: (t: number) => number) => times.map((t) => `${name}{${labels}} ${value(t)} ${t}`);
+  const series = (name: string, labels: string, value: (t: number) => number) =>
+    times.map((t) => `${name}{${labels}} ${value(t)} ${t}`);
   // A test conversion every 5 minutes; three of them failed: two in a row ten hours ago, one two hours ago.
   const lastRun = (t: number) => t - (t % 300);
   const failedRuns = new Set([lastRun(end - 10 * 3600), lastRun(end - 10 * 3600) + 300, lastRun(end - 2 * 3600)]);
   return [
     '# TYPE onlyoffice_filesystem_avail_bytes gauge',
     // 50 GB free at the end, 2 GB less every day: 25 days left. The other one does not change.
-    ...series('onlyoffice_filesystem_avail_bytes', `${base},mountpoint="/var/lib/onlyoffice"`, (t) => 50e9 + (2e9 * (end - t)) / DAY),
+    ...series(
+      'onlyoffice_filesystem_avail_bytes',
+      `${base},mountpoint="/var/lib/onlyoffice"`,
+      (t) => 50e9 + (2e9 * (end - t)) / DAY,
+    ),
     ...series('onlyoffice_filesystem_avail_bytes', `${base},mountpoint="/var/log/onlyoffice"`, () => 10e9),
     '# TYPE onlyoffice_connections gauge',
     ...series('onlyoffice_connections', `${base},mode="edit"`, (t) => (t === end - 6 * 3600 ? 85 : 10)),
@@ -41,13 +46,17 @@ function history(end: number): string {
   ].join('\n');
 }
 
-withPrograms('the report\'s trends from Prometheus (notify.report.prometheus_url)', () => {
+withPrograms("the report's trends from Prometheus (notify.report.prometheus_url)", () => {
   let prometheus: PrometheusServer;
   // Minute-aligned, a little in the past: the history ends here.
   const end = Math.floor(Date.now() / 60_000) * 60 - 120;
 
   beforeAll(async () => {
-    prometheus = await startPrometheus('global: { scrape_interval: 1m }\nscrape_configs: []\n', {}, { backfill: history(end) });
+    prometheus = await startPrometheus(
+      'global: { scrape_interval: 1m }\nscrape_configs: []\n',
+      {},
+      { backfill: history(end) },
+    );
   });
 
   afterAll(async () => {
@@ -56,7 +65,10 @@ withPrograms('the report\'s trends from Prometheus (notify.report.prometheus_url
 
   test('days until each filling filesystem is full, the peak of connections against the license, failed test conversions', async () => {
     const trends = await queryTrends(prometheus.url, 10_000, end * 1000);
-    expect({ ...trends, filling: trends.filling.map((f) => ({ ...f, days: Math.round(f.days * 1000) / 1000 })) }).toEqual({
+    expect({
+      ...trends,
+      filling: trends.filling.map((f) => ({ ...f, days: Math.round(f.days * 1000) / 1000 })),
+    }).toEqual({
       filling: [{ instance: 'docs-1:9967', mountpoint: '/var/lib/onlyoffice', days: 25 }],
       filesystems: 2,
       connections: [
@@ -93,7 +105,10 @@ withPrograms('the report\'s trends from Prometheus (notify.report.prometheus_url
     ]);
     const down = await queryTrends('http://127.0.0.1:9', 5_000);
     expect(down.error).toMatch(/^refused: /);
-    expect(trendLines(down, 'en')).toEqual(['**Trends of the last 24 hours** (Prometheus)', `- Prometheus could not be queried: ${down.error}`]);
+    expect(trendLines(down, 'en')).toEqual([
+      '**Trends of the last 24 hours** (Prometheus)',
+      `- Prometheus could not be queried: ${down.error}`,
+    ]);
   });
 
   test('in the report delivered to a robot', async () => {
@@ -107,13 +122,24 @@ notify:
 `);
     const notifier = createNotifier(config, logger)!;
     try {
-      const diagnosis: Diagnosis = { verdict: 'ok', target: 'http://127.0.0.1:8000', checkedAt: new Date().toISOString(), seconds: 0.1, hops: [], causes: [] };
-      expect(await sendReport({ config, notifier }, ['wecom/oncall'], diagnosis, undefined)).toEqual([{ to: 'wecom/oncall', result: 'sent' }]);
+      const diagnosis: Diagnosis = {
+        verdict: 'ok',
+        target: 'http://127.0.0.1:8000',
+        checkedAt: new Date().toISOString(),
+        seconds: 0.1,
+        hops: [],
+        causes: [],
+      };
+      expect(await sendReport({ config, notifier }, ['wecom/oncall'], diagnosis, undefined)).toEqual([
+        { to: 'wecom/oncall', result: 'sent' },
+      ]);
       const lines = wecom.delivered[0]!.text.split('\n');
       const from = lines.indexOf('**Trends of the last 24 hours** (Prometheus)');
       expect(from).toBeGreaterThan(0);
       // Asked now, a little after the history ends: the pace is the same, the days a hair fewer.
-      expect(lines[from + 1]).toMatch(/^- Disk \/var\/lib\/onlyoffice \(docs-1:9967\): full in about 2[45](\.\d)? days at this pace$/);
+      expect(lines[from + 1]).toMatch(
+        /^- Disk \/var\/lib\/onlyoffice \(docs-1:9967\): full in about 2[45](\.\d)? days at this pace$/,
+      );
       expect(lines.slice(from + 2, from + 5)).toEqual([
         '- Peak edit connections (docs-1:9967): 85 / 100 (85% of the license)',
         '- Peak view connections (docs-1:9967): 3',

@@ -45,13 +45,16 @@ describe('/probe reaches only the configured targets (no open proxy)', () => {
     redirector = await recorder('127.0.0.1', `http://127.0.0.1:${canary.port}`);
     [P, C, R, S] = [ds.port, canary.port, redirector.port, ds6.port];
     dir = mkdtempSync(join(tmpdir(), 'ooe-probe-sec-'));
-    writeFileSync(join(dir, 'config.yml'), `
+    writeFileSync(
+      join(dir, 'config.yml'),
+      `
 documentserver: { url: "http://127.0.0.1:9", timeout: 2s }
 probe:
   targets: ["http://127.0.0.1:${P}", "http://127.0.0.1:${R}/ds", "http://[::1]:${S}"]
 docker: { enabled: false }
 disk: { paths: [] }
-`);
+`,
+    );
     exporter = await startExporter([`--config.file=${join(dir, 'config.yml')}`]);
   });
 
@@ -102,7 +105,9 @@ disk: { paths: [] }
   test('no target, an empty one, or two of them', async () => {
     expect(await probe('')).toEqual(MISSING);
     expect(await probe('?target=')).toEqual(MISSING);
-    expect(await probe(`${target(`http://127.0.0.1:${P}`)}&target=${encodeURIComponent(`http://127.0.0.1:${C}`)}`)).toEqual(MISSING);
+    expect(
+      await probe(`${target(`http://127.0.0.1:${P}`)}&target=${encodeURIComponent(`http://127.0.0.1:${C}`)}`),
+    ).toEqual(MISSING);
   });
 
   test('a huge target is refused before any work', async () => {
@@ -138,7 +143,9 @@ disk: { paths: [] }
     const samples = parseExposition(body);
     expect(value(samples, 'onlyoffice_healthcheck_up')).toBe(0);
     expect(value(samples, 'onlyoffice_endpoint_status_code', { endpoint: 'healthcheck', via: 'direct' })).toBe(302);
-    expect(redirector.hits).toEqual(expect.arrayContaining(['GET /ds/healthcheck', 'POST /ds/coauthoring/CommandService.ashx']));
+    expect(redirector.hits).toEqual(
+      expect.arrayContaining(['GET /ds/healthcheck', 'POST /ds/coauthoring/CommandService.ashx']),
+    );
   });
 
   // Last: after every case above, nothing but the configured targets was ever contacted.

@@ -45,12 +45,24 @@ gate.describe('secrets never reach logs, metrics, pages or error messages', () =
   async function fetchText(path: string, init: RequestInit = {}): Promise<{ status: number; text: string }> {
     const response = await fetch(`${exporter.url}${path}`, init);
     const text = await response.text();
-    seen.push([`${init.method ?? 'GET'} ${path} (${response.status})`, `${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${text}`]);
+    seen.push([
+      `${init.method ?? 'GET'} ${path} (${response.status})`,
+      `${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${text}`,
+    ]);
     return { status: response.status, text };
   }
 
   async function everyRoute(): Promise<void> {
-    for (const path of ['/metrics', `/probe?target=${encodeURIComponent(ds.url)}`, '/', '/?lang=en', '/status.json', '/status.json?lang=en', '/-/healthy', '/-/ready']) {
+    for (const path of [
+      '/metrics',
+      `/probe?target=${encodeURIComponent(ds.url)}`,
+      '/',
+      '/?lang=en',
+      '/status.json',
+      '/status.json?lang=en',
+      '/-/healthy',
+      '/-/ready',
+    ]) {
       expect([path, (await fetchText(path)).status]).toEqual([path, 200]);
     }
   }
@@ -59,7 +71,10 @@ gate.describe('secrets never reach logs, metrics, pages or error messages', () =
     ds = await startDsSimulator({ version: '8.3', jwtSecret: SECRETS.jwt, jwtBrowserSecret: SECRETS.browserJwt });
     redis = await startRedis({ password: SECRETS.redisPassword });
     management = await startBlackhole();
-    dingtalk = await new DingTalkRobotEmulator({ accessToken: SECRETS.dingtalkToken, secret: SECRETS.dingtalkSecret }).start();
+    dingtalk = await new DingTalkRobotEmulator({
+      accessToken: SECRETS.dingtalkToken,
+      secret: SECRETS.dingtalkSecret,
+    }).start();
     wecom = await new WeComRobotEmulator({ key: SECRETS.wecomKey }).start();
     dir = mkdtempSync(join(tmpdir(), 'ooe-secrets-'));
     writeFileSync(join(dir, 'jwt'), `${SECRETS.jwt}\n`);
@@ -96,7 +111,9 @@ disk: { paths: [] }
 `;
     configPath = join(dir, 'config.yml');
     writeFileSync(configPath, config);
-    exporter = await startExporter([`--config.file=${configPath}`, '--log.level=trace'], { NOTIFY_TOKEN: SECRETS.bearer });
+    exporter = await startExporter([`--config.file=${configPath}`, '--log.level=trace'], {
+      NOTIFY_TOKEN: SECRETS.bearer,
+    });
   });
 
   afterAll(async () => {
@@ -111,7 +128,9 @@ disk: { paths: [] }
     // The secrets did their job: DS accepted the JWT, Redis the password.
     expect(value(metrics, 'onlyoffice_command_error', { command: 'version', code: '0', reason: 'none' })).toBe(1);
     expect(value(metrics, 'onlyoffice_websocket_auth_up', { via: 'direct' })).toBe(1);
-    expect(value(metrics, 'onlyoffice_dependency_up', { dependency: 'redis', address: `127.0.0.1:${redis.port}` })).toBe(1);
+    expect(
+      value(metrics, 'onlyoffice_dependency_up', { dependency: 'redis', address: `127.0.0.1:${redis.port}` }),
+    ).toBe(1);
   });
 
   test('alert delivery to both robots, and a sender with a wrong token', async () => {
@@ -119,12 +138,34 @@ disk: { paths: [] }
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${SECRETS.bearer}` };
     expect((await fetchText('/notify/dingtalk/ops', { method: 'POST', headers, body: payload })).status).toBe(200);
     expect((await fetchText('/notify/wecom/ops', { method: 'POST', headers, body: payload })).status).toBe(200);
-    expect((await fetchText('/notify/wecom/ops', { method: 'POST', headers: { ...headers, authorization: 'Bearer wrong-token-0000000000' }, body: payload })).status).toBe(401);
-    await waitFor('both robots to get the alert', 10_000, () => (dingtalk.delivered.length === 1 && wecom.delivered.length === 1 ? true : undefined));
+    expect(
+      (
+        await fetchText('/notify/wecom/ops', {
+          method: 'POST',
+          headers: { ...headers, authorization: 'Bearer wrong-token-0000000000' },
+          body: payload,
+        })
+      ).status,
+    ).toBe(401);
+    await waitFor('both robots to get the alert', 10_000, () =>
+      dingtalk.delivered.length === 1 && wecom.delivered.length === 1 ? true : undefined,
+    );
     // A robot that fails makes the exporter log and retry: the URL with its token must not be in those lines either.
     await dingtalk.setOutage('http500');
-    expect((await fetchText('/notify/dingtalk/ops', { method: 'POST', headers, body: JSON.stringify(webhookPayload([webhookAlert({ labels: { alertname: 'Second', severity: 'warning' } })])) })).status).toBe(200);
-    await waitFor('failed attempts', 10_000, () => (dingtalk.attempts.filter((a) => a.httpStatus === 500).length >= 2 ? true : undefined));
+    expect(
+      (
+        await fetchText('/notify/dingtalk/ops', {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(
+            webhookPayload([webhookAlert({ labels: { alertname: 'Second', severity: 'warning' } })]),
+          ),
+        })
+      ).status,
+    ).toBe(200);
+    await waitFor('failed attempts', 10_000, () =>
+      dingtalk.attempts.filter((a) => a.httpStatus === 500).length >= 2 ? true : undefined,
+    );
     await dingtalk.setOutage(undefined);
     await fetchText('/metrics');
   });
@@ -139,15 +180,28 @@ disk: { paths: [] }
 
   test('a bad reload names the keys without echoing a secret', async () => {
     const broken = config
-      .replace(`redis://:${SECRETS.redisPassword}@127.0.0.1:${redis.port}`, `redis://:${SECRETS.redisPassword}@127.0.0.1:99999`)
+      .replace(
+        `redis://:${SECRETS.redisPassword}@127.0.0.1:${redis.port}`,
+        `redis://:${SECRETS.redisPassword}@127.0.0.1:99999`,
+      )
       .replace(`amqp://docs:${SECRETS.amqpQueuesPassword}@`, `amqpx://docs:${SECRETS.amqpQueuesPassword}@`)
       .replace(dingtalk.url, dingtalk.url.replace('http://', 'ftp://'))
       .replace('bearer_token: "${NOTIFY_TOKEN}"', 'bearer_token: "${NOTIFY_TOKEN}", password: "x"')
-      .replace(`secret: "${SECRETS.dingtalkSecret}"`, `secret: "${SECRETS.dingtalkSecret}", secrett: "${SECRETS.dingtalkSecret}"`);
+      .replace(
+        `secret: "${SECRETS.dingtalkSecret}"`,
+        `secret: "${SECRETS.dingtalkSecret}", secrett: "${SECRETS.dingtalkSecret}"`,
+      );
     writeFileSync(configPath, broken);
     const answer = await fetchText('/-/reload', { method: 'POST' });
     expect(answer.status).toBe(500);
-    for (const key of ['dependencies.redis', 'rabbitmq.url', 'notify.dingtalk.ops.url', 'notify.auth', 'notify.dingtalk.ops.secrett: unknown key']) expect(answer.text).toContain(key);
+    for (const key of [
+      'dependencies.redis',
+      'rabbitmq.url',
+      'notify.dingtalk.ops.url',
+      'notify.auth',
+      'notify.dingtalk.ops.secrett: unknown key',
+    ])
+      expect(answer.text).toContain(key);
     writeFileSync(configPath, config);
     expect((await fetchText('/-/reload', { method: 'POST' })).status).toBe(200);
   });
@@ -156,13 +210,18 @@ disk: { paths: [] }
     expect(seen.length).toBeGreaterThan(25);
     const log = exporter.output();
     // The log is not empty of the things around the secrets: the targets and errors are there, only without credentials.
-    expect(log).toContain(`"dependency":"redis","address":"127.0.0.1:${redis.port}","problem":"refused: connection refused"`);
+    expect(log).toContain(
+      `"dependency":"redis","address":"127.0.0.1:${redis.port}","problem":"refused: connection refused"`,
+    );
     expect(log).toContain('"channel":"dingtalk","robot":"ops","reason":"http 500"');
     expect(log).toContain('notify.dingtalk.ops.secrett: unknown key');
     const leaks: string[] = [];
     for (const [name, secret] of Object.entries(SECRETS)) {
       for (const [route, text] of [...seen, ['log', log] as [string, string]]) {
-        if (text.includes(secret)) leaks.push(`${name} in ${route}: …${text.slice(Math.max(0, text.indexOf(secret) - 120), text.indexOf(secret) + secret.length + 40)}…`);
+        if (text.includes(secret))
+          leaks.push(
+            `${name} in ${route}: …${text.slice(Math.max(0, text.indexOf(secret) - 120), text.indexOf(secret) + secret.length + 40)}…`,
+          );
       }
     }
     expect(leaks).toEqual([]);

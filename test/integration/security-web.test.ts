@@ -43,25 +43,30 @@ interface Call {
 function call(ca: string, url: string, options: Call = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
-    if (options.auth) headers.authorization = `Basic ${Buffer.from(`${options.auth.user}:${options.auth.password}`).toString('base64')}`;
+    if (options.auth)
+      headers.authorization = `Basic ${Buffer.from(`${options.auth.user}:${options.auth.password}`).toString('base64')}`;
     if (options.authorization) headers.authorization = options.authorization;
-    const req = httpsRequest(url, {
-      method: options.method ?? 'GET',
-      ca,
-      agent: false,
-      headers,
-      cert: options.client?.certPem,
-      key: options.client?.keyPem,
-      maxVersion: options.maxVersion,
-      timeout: 10_000,
-    }, (res) => {
-      const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, serial }));
-      res.on('error', reject);
-    });
+    const req = httpsRequest(
+      url,
+      {
+        method: options.method ?? 'GET',
+        ca,
+        agent: false,
+        headers,
+        cert: options.client?.certPem,
+        key: options.client?.keyPem,
+        maxVersion: options.maxVersion,
+        timeout: 10_000,
+      },
+      (res) => {
+        const serial = (res.socket as TLSSocket).getPeerCertificate().serialNumber;
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body, serial }));
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -83,14 +88,47 @@ function clientCertificate(pki: TestPki, issuer: Issued, name: string, serial: s
   const csr = join(pki.dir, `${name}.csr`);
   const certPath = join(pki.dir, `${name}.crt`);
   const ext = join(pki.dir, `${name}.ext`);
-  writeFileSync(ext, 'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth\n');
+  writeFileSync(
+    ext,
+    'basicConstraints = critical, CA:FALSE\nkeyUsage = critical, digitalSignature\nextendedKeyUsage = clientAuth\n',
+  );
   execFileSync('openssl', ['req', '-new', '-key', keyPath, '-subj', `/CN=${name}`, '-out', csr], { stdio: 'pipe' });
-  execFileSync('openssl', ['x509', '-req', '-in', csr, '-CA', issuer.certPath, '-CAkey', issuer.keyPath, '-set_serial', `0x${serial}`, '-days', '2', '-extfile', ext, '-out', certPath], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      issuer.certPath,
+      '-CAkey',
+      issuer.keyPath,
+      '-set_serial',
+      `0x${serial}`,
+      '-days',
+      '2',
+      '-extfile',
+      ext,
+      '-out',
+      certPath,
+    ],
+    { stdio: 'pipe' },
+  );
   const now = Math.floor(Date.now() / 1000);
-  return { name, certPath, keyPath, certPem: execFileSync('cat', [certPath], { encoding: 'utf8' }), keyPem: execFileSync('cat', [keyPath], { encoding: 'utf8' }), notBefore: now, notAfter: now + 2 * DAY, serial };
+  return {
+    name,
+    certPath,
+    keyPath,
+    certPem: execFileSync('cat', [certPath], { encoding: 'utf8' }),
+    keyPem: execFileSync('cat', [keyPath], { encoding: 'utf8' }),
+    notBefore: now,
+    notAfter: now + 2 * DAY,
+    serial,
+  };
 }
 
-gate.describe('TLS and basic auth on the exporter\'s own endpoints (--web.config.file)', () => {
+gate.describe("TLS and basic auth on the exporter's own endpoints (--web.config.file)", () => {
   let pki: TestPki;
   let rogue: TestPki;
   let ca: Issued;
@@ -119,11 +157,37 @@ http_server_config:
     pki = new TestPki();
     rogue = new TestPki();
     const now = Math.floor(Date.now() / 1000);
-    ca = pki.issue('ca', { subject: '/CN=exporter test CA', notBefore: now - DAY, notAfter: now + 365 * DAY, serial: '01', ca: true });
-    pki.issue('server', { subject: '/CN=localhost', issuer: ca, notBefore: now - DAY, notAfter: now + 30 * DAY, serial: '11', san: 'IP:127.0.0.1' });
-    pki.issue('rotated', { subject: '/CN=localhost', issuer: ca, notBefore: now - DAY, notAfter: now + 60 * DAY, serial: '22', san: 'IP:127.0.0.1' });
+    ca = pki.issue('ca', {
+      subject: '/CN=exporter test CA',
+      notBefore: now - DAY,
+      notAfter: now + 365 * DAY,
+      serial: '01',
+      ca: true,
+    });
+    pki.issue('server', {
+      subject: '/CN=localhost',
+      issuer: ca,
+      notBefore: now - DAY,
+      notAfter: now + 30 * DAY,
+      serial: '11',
+      san: 'IP:127.0.0.1',
+    });
+    pki.issue('rotated', {
+      subject: '/CN=localhost',
+      issuer: ca,
+      notBefore: now - DAY,
+      notAfter: now + 60 * DAY,
+      serial: '22',
+      san: 'IP:127.0.0.1',
+    });
     client = clientCertificate(pki, ca, 'prometheus-client', '33');
-    const rogueCa = rogue.issue('rogue-ca', { subject: '/CN=rogue CA', notBefore: now - DAY, notAfter: now + 365 * DAY, serial: '01', ca: true });
+    const rogueCa = rogue.issue('rogue-ca', {
+      subject: '/CN=rogue CA',
+      notBefore: now - DAY,
+      notAfter: now + 365 * DAY,
+      serial: '01',
+      ca: true,
+    });
     rogueClient = clientCertificate(rogue, rogueCa, 'rogue-client', '44');
 
     dir = pki.dir;
@@ -131,11 +195,18 @@ http_server_config:
     writeFileSync(webConfig, web());
     const config = join(dir, 'config.yml');
     // Nothing listens on the DS port: the routes still answer, with DS down.
-    writeFileSync(config, `documentserver: { url: "http://127.0.0.1:${await freePort()}", timeout: 1s }\ndocker: { enabled: false }\ndisk: { paths: [] }\n`);
-    exporter = await startExporter([`--config.file=${config}`, `--web.config.file=${webConfig}`, '--log.level=debug'], {}, {
-      scheme: 'https',
-      ready: async (url) => (await call(ca.certPem, `${url}/-/ready`, { auth: PROMETHEUS })).status === 200,
-    });
+    writeFileSync(
+      config,
+      `documentserver: { url: "http://127.0.0.1:${await freePort()}", timeout: 1s }\ndocker: { enabled: false }\ndisk: { paths: [] }\n`,
+    );
+    exporter = await startExporter(
+      [`--config.file=${config}`, `--web.config.file=${webConfig}`, '--log.level=debug'],
+      {},
+      {
+        scheme: 'https',
+        ready: async (url) => (await call(ca.certPem, `${url}/-/ready`, { auth: PROMETHEUS })).status === 200,
+      },
+    );
   });
 
   afterAll(async () => {
@@ -146,22 +217,50 @@ http_server_config:
 
   test('every path answers 401 without credentials, /-/healthy and 404s included, with the configured headers', async () => {
     const routes: Array<[string, string]> = [
-      ['GET', '/metrics'], ['GET', '/probe?target=http://127.0.0.1:1'], ['GET', '/-/healthy'], ['GET', '/-/ready'],
-      ['GET', '/'], ['GET', '/status.json'], ['GET', '/runbooks/OnlyofficeDocsDown'], ['GET', '/runbooks/'], ['GET', '/no-such-page'], ['POST', '/-/reload'], ['POST', '/notify/dingtalk/ops'],
+      ['GET', '/metrics'],
+      ['GET', '/probe?target=http://127.0.0.1:1'],
+      ['GET', '/-/healthy'],
+      ['GET', '/-/ready'],
+      ['GET', '/'],
+      ['GET', '/status.json'],
+      ['GET', '/runbooks/OnlyofficeDocsDown'],
+      ['GET', '/runbooks/'],
+      ['GET', '/no-such-page'],
+      ['POST', '/-/reload'],
+      ['POST', '/notify/dingtalk/ops'],
     ];
     for (const [method, path] of routes) {
       const answer = await get(path, { method });
-      expect({ method, path, status: answer.status, body: answer.body, challenge: answer.headers['www-authenticate'], nosniff: answer.headers['x-content-type-options'], hsts: answer.headers['strict-transport-security'] })
-        .toEqual({ method, path, status: 401, body: 'Unauthorized\n', challenge: 'Basic', nosniff: 'nosniff', hsts: 'max-age=31536000' });
+      expect({
+        method,
+        path,
+        status: answer.status,
+        body: answer.body,
+        challenge: answer.headers['www-authenticate'],
+        nosniff: answer.headers['x-content-type-options'],
+        hsts: answer.headers['strict-transport-security'],
+      }).toEqual({
+        method,
+        path,
+        status: 401,
+        body: 'Unauthorized\n',
+        challenge: 'Basic',
+        nosniff: 'nosniff',
+        hsts: 'max-age=31536000',
+      });
     }
   });
 
   test('wrong password, unknown user and malformed headers are refused; the Go-made $2y$ hash lets Prometheus in', async () => {
     expect((await get('/metrics', { auth: { user: PROMETHEUS.user, password: 'wrong' } })).status).toBe(401);
     expect((await get('/metrics', { auth: { user: 'nobody', password: PROMETHEUS.password } })).status).toBe(401);
-    expect((await get('/metrics', { auth: { user: PROMETHEUS.user.toUpperCase(), password: PROMETHEUS.password } })).status).toBe(401);
+    expect(
+      (await get('/metrics', { auth: { user: PROMETHEUS.user.toUpperCase(), password: PROMETHEUS.password } })).status,
+    ).toBe(401);
     expect((await get('/metrics', { authorization: `Bearer ${PROMETHEUS.password}` })).status).toBe(401);
-    expect((await get('/metrics', { authorization: `Basic ${Buffer.from(PROMETHEUS.user).toString('base64')}` })).status).toBe(401);
+    expect(
+      (await get('/metrics', { authorization: `Basic ${Buffer.from(PROMETHEUS.user).toString('base64')}` })).status,
+    ).toBe(401);
     expect((await get('/metrics', { authorization: 'Basic !!!' })).status).toBe(401);
 
     const metrics = await get('/metrics', { auth: PROMETHEUS });
@@ -183,7 +282,9 @@ http_server_config:
     expect((await get('/-/healthy', { auth: PROMETHEUS, maxVersion: 'TLSv1.2' })).status).toBe(200);
     writeFileSync(webConfig, web('  min_version: TLS13', `  ${GRAFANA.user}: "${grafanaHash}"`, 'rotated'));
     exporter.child.kill('SIGHUP');
-    await waitFor('the rotated certificate', 10_000, async () => ((await get('/-/healthy', { auth: GRAFANA })).serial === '22' ? true : undefined));
+    await waitFor('the rotated certificate', 10_000, async () =>
+      (await get('/-/healthy', { auth: GRAFANA })).serial === '22' ? true : undefined,
+    );
     expect((await get('/metrics', { auth: GRAFANA })).status).toBe(200);
     expect((await get('/metrics', { auth: PROMETHEUS })).status).toBe(401);
     await expect(get('/-/healthy', { auth: GRAFANA, maxVersion: 'TLSv1.2' })).rejects.toThrow(/alert protocol version/);
@@ -193,11 +294,15 @@ http_server_config:
     writeFileSync(webConfig, web('  client_auth_type: Sometimes', `  ${GRAFANA.user}: "${grafanaHash}"`, 'rotated'));
     const bad = await reload({ auth: GRAFANA });
     expect(bad.status).toBe(500);
-    expect(bad.body).toBe(`invalid configuration in ${webConfig}:\n  - tls_server_config.client_auth_type: must be one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert\n`);
+    expect(bad.body).toBe(
+      `invalid configuration in ${webConfig}:\n  - tls_server_config.client_auth_type: must be one of NoClientCert, RequestClientCert, RequireAnyClientCert, VerifyClientCertIfGiven, RequireAndVerifyClientCert\n`,
+    );
     writeFileSync(webConfig, `basic_auth_users:\n  ${GRAFANA.user}: "${grafanaHash}"\n`);
     const off = await reload({ auth: GRAFANA });
     expect(off.status).toBe(500);
-    expect(off.body).toBe(`invalid configuration in ${webConfig}:\n  - tls_server_config: TLS cannot be turned off by a reload; restart the exporter\n`);
+    expect(off.body).toBe(
+      `invalid configuration in ${webConfig}:\n  - tls_server_config: TLS cannot be turned off by a reload; restart the exporter\n`,
+    );
     const still = await get('/-/healthy', { auth: GRAFANA });
     expect([still.status, still.serial]).toEqual([200, '22']);
   });
@@ -243,7 +348,8 @@ http_server_config:
     const log = exporter.output();
     expect(log).toContain('"tls":true');
     expect(log).toContain('"basic_auth":true');
-    for (const secret of [PROMETHEUS.password, GRAFANA.password, GO_HASH, grafanaHash, 'wrong']) expect(log).not.toContain(secret);
+    for (const secret of [PROMETHEUS.password, GRAFANA.password, GO_HASH, grafanaHash, 'wrong'])
+      expect(log).not.toContain(secret);
   });
 
   test('a bad web config stops the start with the key named', async () => {
@@ -251,7 +357,9 @@ http_server_config:
     writeFileSync(bad, 'basic_auth_users: { alice: hunter2 }\n');
     const { code, output } = await runExporterToExit([`--web.config.file=${bad}`, '--web.listen-address=127.0.0.1:0']);
     expect(code).toBe(1);
-    expect(output).toContain(`onlyoffice-exporter: invalid configuration in ${bad}:\n  - basic_auth_users.alice: is not a bcrypt hash`);
+    expect(output).toContain(
+      `onlyoffice-exporter: invalid configuration in ${bad}:\n  - basic_auth_users.alice: is not a bcrypt hash`,
+    );
     expect(output).not.toContain('hunter2');
   });
 });
@@ -279,8 +387,12 @@ describe('POST /-/reload is not open to the world by default', () => {
       const serverSide = Duplex.from({ readable: toServer, writable: toClient });
       Object.defineProperty(serverSide, 'remoteAddress', { value: remoteAddress });
       app.server.emit('connection', serverSide);
-      const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-      toServer.write(`POST /-/reload HTTP/1.1\r\nHost: exporter\r\nContent-Length: 0\r\nConnection: close\r\n${extra}\r\n`);
+      const extra = Object.entries(headers)
+        .map(([name, value]) => `${name}: ${value}\r\n`)
+        .join('');
+      toServer.write(
+        `POST /-/reload HTTP/1.1\r\nHost: exporter\r\nContent-Length: 0\r\nConnection: close\r\n${extra}\r\n`,
+      );
       let raw = '';
       for await (const chunk of toClient) raw += String(chunk);
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(raw)?.[1]);
@@ -305,7 +417,13 @@ describe('POST /-/reload is not open to the world by default', () => {
   });
 
   test('X-Forwarded-For cannot pretend to be loopback', async () => {
-    expect(await reloadFrom('192.0.2.10', false, { 'x-forwarded-for': '127.0.0.1', 'x-real-ip': '127.0.0.1', forwarded: 'for=127.0.0.1' })).toEqual(refused);
+    expect(
+      await reloadFrom('192.0.2.10', false, {
+        'x-forwarded-for': '127.0.0.1',
+        'x-real-ip': '127.0.0.1',
+        forwarded: 'for=127.0.0.1',
+      }),
+    ).toEqual(refused);
   });
 
   test('--web.enable-remote-reload opens it', async () => {

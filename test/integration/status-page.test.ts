@@ -28,7 +28,9 @@ withBrowser('status page / in headless Chromium', () => {
     ds = await startDsSimulator({ version: '7.5', jwtSecret: SECRET });
     nginx = await startNginx({ backendPort: ds.port });
     const config = join(dir, 'config.yml');
-    writeFileSync(config, `
+    writeFileSync(
+      config,
+      `
 documentserver:
   url: ${ds.url}
   public_url: ${nginx.url}
@@ -37,11 +39,21 @@ documentserver:
 dependencies: { postgresql: false, rabbitmq: false, redis: false }
 docker: { enabled: false }
 disk: { paths: [] }
-`);
+`,
+    );
     exporter = await startExporter([`--config.file=${config}`], { STATUS_JWT_SECRET: SECRET });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   }, 60_000);
 
@@ -70,7 +82,9 @@ disk: { paths: [] }
     await expect(page.locator('#verdict').innerText()).resolves.toBe('正常 · 所有检查都通过');
     expect(await row(page, 'docservice').locator('.badge').innerText()).toBe('正常');
     expect(await row(page, 'proxy').locator('td').nth(1).innerText()).toBe('公开地址（经反向代理）');
-    expect(await row(page, 'jwt').locator('li').first().innerText()).toBe('version 命令执行成功（错误码 0），DS 版本 7.5.1.35，请求带 JWT 签名');
+    expect(await row(page, 'jwt').locator('li').first().innerText()).toBe(
+      'version 命令执行成功（错误码 0），DS 版本 7.5.1.35，请求带 JWT 签名',
+    );
     expect(await row(page, 'rabbitmq').locator('.badge').innerText()).toBe('未配置');
     // Times as the robots show them: notify.timezone (Asia/Shanghai by default), with the offset.
     expect(await page.locator('.meta time').innerText()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00$/);
@@ -87,10 +101,14 @@ disk: { paths: [] }
       expect(await page.title()).toBe('故障 · ONLYOFFICE Docs 状态');
       const cause = page.locator('.cause').first();
       expect(await cause.locator('strong').innerText()).toBe('docservice：docservice 没有在监听');
-      expect(await cause.locator('pre').innerText()).toContain('docker exec onlyoffice-documentserver supervisorctl status ds:docservice');
+      expect(await cause.locator('pre').innerText()).toContain(
+        'docker exec onlyoffice-documentserver supervisorctl status ds:docservice',
+      );
       expect(await row(page, 'docservice').locator('.badge').innerText()).toBe('故障');
       expect(await row(page, 'proxy').locator('.because').innerText()).toBe('→ 问题出在：docservice');
-      expect(await row(page, 'proxy').innerText()).toContain(`${nginx.url}/healthcheck：HTTP 502，但响应不是 DocumentServer 发出的`);
+      expect(await row(page, 'proxy').innerText()).toContain(
+        `${nginx.url}/healthcheck：HTTP 502，但响应不是 DocumentServer 发出的`,
+      );
       expect(await page.content()).not.toContain(SECRET);
       await page.screenshot({ path: join(ARTIFACTS, 'broken.zh-CN.png'), fullPage: true });
       expect(new Set(requests.map((u) => new URL(u).origin))).toEqual(new Set([exporter.url]));
@@ -98,13 +116,19 @@ disk: { paths: [] }
       // The same diagnosis in English, for a browser that asks for it; the language link switches back.
       const english = await open('en-US', '/');
       expect(await english.page.locator('#verdict').innerText()).toBe('FAIL · Something is broken');
-      expect(await english.page.locator('.cause strong').first().innerText()).toBe('docservice: docservice is not listening');
+      expect(await english.page.locator('.cause strong').first().innerText()).toBe(
+        'docservice: docservice is not listening',
+      );
       expect(await row(english.page, 'healthcheck').innerText()).toContain('→ caused by: docservice');
       await english.page.screenshot({ path: join(ARTIFACTS, 'broken.en.png'), fullPage: true });
       await english.page.getByRole('link', { name: '中文' }).click();
       await expect(english.page.locator('#verdict').innerText()).resolves.toBe('故障 · 有环节不可用');
 
-      const json = await (await fetch(`${exporter.url}/status.json?lang=en`)).json() as { verdict: string; exitCode: number; causes: { id: string }[] };
+      const json = (await (await fetch(`${exporter.url}/status.json?lang=en`)).json()) as {
+        verdict: string;
+        exitCode: number;
+        causes: { id: string }[];
+      };
       expect(json).toMatchObject({ verdict: 'fail', exitCode: 2 });
       expect(json.causes.map((c) => c.id)).toEqual(['docservice_down']);
     } finally {

@@ -71,18 +71,69 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
   beforeAll(async () => {
     pki = new TestPki();
     now = Math.floor(Date.now() / 1000);
-    root = pki.issue('root', { subject: '/C=LV/O=Test Root, Inc./CN=ooe Test Root', notBefore: now - DAY, notAfter: now + 3650 * DAY, serial: '01', ca: true });
-    inter = pki.issue('inter', { subject: '/O=Test Root, Inc./CN=ooe Test Intermediate', issuer: root, notBefore: now - DAY, notAfter: now + 1000 * DAY, serial: '02', ca: true });
+    root = pki.issue('root', {
+      subject: '/C=LV/O=Test Root, Inc./CN=ooe Test Root',
+      notBefore: now - DAY,
+      notAfter: now + 3650 * DAY,
+      serial: '01',
+      ca: true,
+    });
+    inter = pki.issue('inter', {
+      subject: '/O=Test Root, Inc./CN=ooe Test Intermediate',
+      issuer: root,
+      notBefore: now - DAY,
+      notAfter: now + 1000 * DAY,
+      serial: '02',
+      ca: true,
+    });
     // A serial with the high bit set: DER pads it with 00, blackbox_exporter prints it without.
     valid = pki.issue('valid', {
       subject: '/C=LV/ST=Riga/O=Example, Inc./OU=Docs/CN=localhost/emailAddress=ops@example.com',
-      issuer: inter, notBefore: now - DAY, notAfter: now + 30 * DAY, serial: '00c0ffee01', san: 'DNS:localhost,DNS:valid.test,IP:127.0.0.1',
+      issuer: inter,
+      notBefore: now - DAY,
+      notAfter: now + 30 * DAY,
+      serial: '00c0ffee01',
+      san: 'DNS:localhost,DNS:valid.test,IP:127.0.0.1',
     });
-    expiring = pki.issue('expiring', { subject: '/CN=expiring.test', issuer: inter, notBefore: now - DAY, notAfter: now + 3 * DAY, serial: '0a', san: 'DNS:expiring.test' });
-    expired = pki.issue('expired', { subject: '/CN=expired.test', issuer: inter, notBefore: now - 30 * DAY, notAfter: now - DAY, serial: '0b', san: 'DNS:expired.test' });
-    selfSigned = pki.issue('selfsigned', { subject: '/CN=selfsigned.test', notBefore: now - DAY, notAfter: now + 60 * DAY, serial: '0c', san: 'DNS:selfsigned.test' });
-    noIntermediate = pki.issue('nointer', { subject: '/CN=nointer.test', issuer: inter, notBefore: now - DAY, notAfter: now + 20 * DAY, serial: '0d', san: 'DNS:nointer.test' });
-    wrongName = pki.issue('wrong', { subject: '/CN=other.example', issuer: inter, notBefore: now - DAY, notAfter: now + 25 * DAY, serial: '0e', san: 'DNS:other.example' });
+    expiring = pki.issue('expiring', {
+      subject: '/CN=expiring.test',
+      issuer: inter,
+      notBefore: now - DAY,
+      notAfter: now + 3 * DAY,
+      serial: '0a',
+      san: 'DNS:expiring.test',
+    });
+    expired = pki.issue('expired', {
+      subject: '/CN=expired.test',
+      issuer: inter,
+      notBefore: now - 30 * DAY,
+      notAfter: now - DAY,
+      serial: '0b',
+      san: 'DNS:expired.test',
+    });
+    selfSigned = pki.issue('selfsigned', {
+      subject: '/CN=selfsigned.test',
+      notBefore: now - DAY,
+      notAfter: now + 60 * DAY,
+      serial: '0c',
+      san: 'DNS:selfsigned.test',
+    });
+    noIntermediate = pki.issue('nointer', {
+      subject: '/CN=nointer.test',
+      issuer: inter,
+      notBefore: now - DAY,
+      notAfter: now + 20 * DAY,
+      serial: '0d',
+      san: 'DNS:nointer.test',
+    });
+    wrongName = pki.issue('wrong', {
+      subject: '/CN=other.example',
+      issuer: inter,
+      notBefore: now - DAY,
+      notAfter: now + 25 * DAY,
+      serial: '0e',
+      san: 'DNS:other.example',
+    });
 
     // One https server; the SNI name picks the certificate (what nginx does with several server blocks).
     const contexts = new Map([
@@ -95,17 +146,23 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
       ['wrong.test', createSecureContext({ cert: wrongName.certPem + inter.certPem, key: wrongName.keyPem })],
       ['withroot.test', createSecureContext({ cert: valid.certPem + inter.certPem + root.certPem, key: valid.keyPem })],
     ]);
-    server = createHttpsServer({
-      // No intermediate in the default context: Node's server keeps sending the default context's extra
-      // chain certificates after SNICallback switches to a context that has none.
-      cert: valid.certPem,
-      key: valid.keyPem,
-      SNICallback: (name, callback) => callback(null, contexts.get(name)),
-    }, (_request, response) => response.end('ok'));
+    server = createHttpsServer(
+      {
+        // No intermediate in the default context: Node's server keeps sending the default context's extra
+        // chain certificates after SNICallback switches to a context that has none.
+        cert: valid.certPem,
+        key: valid.keyPem,
+        SNICallback: (name, callback) => callback(null, contexts.get(name)),
+      },
+      (_request, response) => response.end('ok'),
+    );
     serverSockets = track(server);
     port = await listen(server);
 
-    tls12 = createTlsServer({ cert: valid.certPem + inter.certPem, key: valid.keyPem, maxVersion: 'TLSv1.2' }, (socket) => socket.end());
+    tls12 = createTlsServer(
+      { cert: valid.certPem + inter.certPem, key: valid.keyPem, maxVersion: 'TLSv1.2' },
+      (socket) => socket.end(),
+    );
     tls12Sockets = track(tls12);
     tls12Port = await listen(tls12);
 
@@ -116,20 +173,29 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
 
     const dir = join(pki.dir, 'blackbox');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'blackbox.yml'), [
-      'modules:',
-      '  https:',
-      '    prober: http',
-      '    timeout: 5s',
-      '    http:',
-      '      preferred_ip_protocol: ip4',
-      '      tls_config:',
-      `        ca_file: ${root.certPath}`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'blackbox.yml'),
+      [
+        'modules:',
+        '  https:',
+        '    prober: http',
+        '    timeout: 5s',
+        '    http:',
+        '      preferred_ip_protocol: ip4',
+        '      tls_config:',
+        `        ca_file: ${root.certPath}`,
+        '',
+      ].join('\n'),
+    );
     blackboxPort = await freePort();
-    blackbox = spawn(BLACKBOX, [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${blackboxPort}`], { stdio: 'ignore' });
-    await waitFor('blackbox_exporter to listen', 20_000, async () => ((await fetch(`http://127.0.0.1:${blackboxPort}/-/healthy`)).ok ? true : undefined));
+    blackbox = spawn(
+      BLACKBOX,
+      [`--config.file=${join(dir, 'blackbox.yml')}`, `--web.listen-address=127.0.0.1:${blackboxPort}`],
+      { stdio: 'ignore' },
+    );
+    await waitFor('blackbox_exporter to listen', 20_000, async () =>
+      (await fetch(`http://127.0.0.1:${blackboxPort}/-/healthy`)).ok ? true : undefined,
+    );
   });
 
   afterAll(async () => {
@@ -154,7 +220,9 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
 
   test('each certificate case gives exact dates and its verification, chain and hostname verdicts', async () => {
     const names = ['valid.test', 'expiring.test', 'expired.test', 'selfsigned.test', 'nointer.test', 'wrong.test'];
-    const config = configFrom(`tls:\n  ca_file: ${root.certPath}\n  endpoints:\n${names.map((name) => `    - ${endpoint(name)}`).join('\n')}\n`);
+    const config = configFrom(
+      `tls:\n  ca_file: ${root.certPath}\n  endpoints:\n${names.map((name) => `    - ${endpoint(name)}`).join('\n')}\n`,
+    );
     // The verdicts come from X509Certificate objects: Node's detailed peer certificate objects are never built.
     const detailed = jest.spyOn(TLSSocket.prototype, 'getPeerCertificate');
     let detailedCalls: number;
@@ -185,7 +253,11 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
     const rootSubject = 'CN=ooe Test Root,O=Test Root\\, Inc.,C=LV';
     const interSubject = 'CN=ooe Test Intermediate,O=Test Root\\, Inc.';
     expect(notAfters(samples, `valid.test:${port}`)).toEqual([
-      ['0', 'CN=localhost,OU=Docs,O=Example\\, Inc.,ST=Riga,C=LV,1.2.840.113549.1.9.1=#0c0f6f7073406578616d706c652e636f6d', now + 30 * DAY],
+      [
+        '0',
+        'CN=localhost,OU=Docs,O=Example\\, Inc.,ST=Riga,C=LV,1.2.840.113549.1.9.1=#0c0f6f7073406578616d706c652e636f6d',
+        now + 30 * DAY,
+      ],
       ['1', interSubject, now + 1000 * DAY],
       ['2', rootSubject, now + 3650 * DAY],
     ]);
@@ -197,7 +269,8 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
     // Without the intermediate the chain stops at the leaf.
     expect(notAfters(samples, `nointer.test:${port}`)).toEqual([['0', 'CN=nointer.test', now + 20 * DAY]]);
     // The same figures openssl reads from the files.
-    for (const cert of [valid, expiring, expired, selfSigned, noIntermediate]) expect(pki.opensslNotAfter(cert.certPath)).toBe(cert.notAfter);
+    for (const cert of [valid, expiring, expired, selfSigned, noIntermediate])
+      expect(pki.opensslNotAfter(cert.certPath)).toBe(cert.notAfter);
     expect(value(samples, 'onlyoffice_tls_version_info', { target: `valid.test:${port}`, version: 'TLS 1.3' })).toBe(1);
   });
 
@@ -214,24 +287,33 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
   });
 
   test('host:port endpoints use the host as SNI; public_url joins when https; TLS 1.2 is named', async () => {
-    const config = configFrom([
-      `documentserver: { url: "http://127.0.0.1:1", public_url: "https://localhost:${port}/" }`,
-      'tls:',
-      `  ca_file: ${root.certPath}`,
-      `  endpoints: ["127.0.0.1:${port}", "localhost:${tls12Port}"]`,
-    ].join('\n'));
+    const config = configFrom(
+      [
+        `documentserver: { url: "http://127.0.0.1:1", public_url: "https://localhost:${port}/" }`,
+        'tls:',
+        `  ca_file: ${root.certPath}`,
+        `  endpoints: ["127.0.0.1:${port}", "localhost:${tls12Port}"]`,
+      ].join('\n'),
+    );
     const { samples } = await scrapeWith([tlsEndpoints], config);
-    expect(find(samples, 'onlyoffice_tls_up').map((s) => s.labels.target).sort())
-      .toEqual([`127.0.0.1:${port}`, `localhost:${port}`, `localhost:${tls12Port}`].sort());
+    expect(
+      find(samples, 'onlyoffice_tls_up')
+        .map((s) => s.labels.target)
+        .sort(),
+    ).toEqual([`127.0.0.1:${port}`, `localhost:${port}`, `localhost:${tls12Port}`].sort());
     // No SNI for an IP: the server's default certificate, which carries IP:127.0.0.1.
     expect(value(samples, 'onlyoffice_tls_cert_hostname_match', { target: `127.0.0.1:${port}` })).toBe(1);
     expect(value(samples, 'onlyoffice_tls_cert_verified', { target: `localhost:${port}` })).toBe(1);
-    expect(value(samples, 'onlyoffice_tls_version_info', { target: `localhost:${tls12Port}`, version: 'TLS 1.2' })).toBe(1);
+    expect(
+      value(samples, 'onlyoffice_tls_version_info', { target: `localhost:${tls12Port}`, version: 'TLS 1.2' }),
+    ).toBe(1);
   });
 
   test('a refused or silent endpoint is tls_up 0 within the deadline and does not fail the scrape', async () => {
     const nobody = await freePort();
-    const config = configFrom(`tls: { timeout: 30s, endpoints: ["127.0.0.1:${nobody}", "127.0.0.1:${blackHolePort}", ${endpoint('valid.test')}] }`);
+    const config = configFrom(
+      `tls: { timeout: 30s, endpoints: ["127.0.0.1:${nobody}", "127.0.0.1:${blackHolePort}", ${endpoint('valid.test')}] }`,
+    );
     const { samples } = await scrapeWith([tlsEndpoints], config, { budgetMs: 1_500 });
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'tls_endpoints' })).toBe(1);
     expect(value(samples, 'onlyoffice_tls_up', { target: `127.0.0.1:${nobody}` })).toBe(0);
@@ -240,14 +322,19 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
     expect(find(samples, 'onlyoffice_tls_cert_verified', { target: `127.0.0.1:${blackHolePort}` })).toEqual([]);
   });
 
-  test('/probe gives blackbox_exporter\'s TLS metrics with the values and label formats blackbox_exporter gives', async () => {
+  test("/probe gives blackbox_exporter's TLS metrics with the values and label formats blackbox_exporter gives", async () => {
     const target = `https://localhost:${port}/`;
-    const response = await fetch(`http://127.0.0.1:${blackboxPort}/probe?module=https&target=${encodeURIComponent(target)}`);
+    const response = await fetch(
+      `http://127.0.0.1:${blackboxPort}/probe?module=https&target=${encodeURIComponent(target)}`,
+    );
     const theirs = parseExposition(await response.text());
     expect(value(theirs, 'probe_success')).toBe(1);
 
     const config = configFrom(`tls: { ca_file: ${root.certPath} }\nprobe: { targets: ["${target}"] }`);
-    const { samples: ours } = await scrapeWith([tlsEndpoints], config, { scope: 'probe', target: { ...config.documentserver, url: target } });
+    const { samples: ours } = await scrapeWith([tlsEndpoints], config, {
+      scope: 'probe',
+      target: { ...config.documentserver, url: target },
+    });
     expect(value(ours, 'probe_ssl_earliest_cert_expiry')).toBe(value(theirs, 'probe_ssl_earliest_cert_expiry'));
     expect(value(ours, 'probe_ssl_earliest_cert_expiry')).toBe(now + 30 * DAY);
     expect(value(ours, 'probe_ssl_last_chain_expiry_timestamp_seconds')).toBe(now + 30 * DAY);
@@ -264,7 +351,10 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
   test('/probe of an untrusted certificate still gives its dates, without a verified-chain expiry', async () => {
     const target = `https://localhost:${port}/`;
     const config = configFrom(`probe: { targets: ["${target}"] }`);
-    const { samples } = await scrapeWith([tlsEndpoints], config, { scope: 'probe', target: { ...config.documentserver, url: target } });
+    const { samples } = await scrapeWith([tlsEndpoints], config, {
+      scope: 'probe',
+      target: { ...config.documentserver, url: target },
+    });
     expect(value(samples, 'probe_ssl_earliest_cert_expiry')).toBe(now + 30 * DAY);
     expect(find(samples, 'probe_ssl_last_chain_expiry_timestamp_seconds')).toEqual([]);
     expect(value(samples, 'onlyoffice_tls_cert_verified', { target: `localhost:${port}` })).toBe(0);
@@ -272,32 +362,58 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
 
   test('/probe of an http target has no TLS metrics', async () => {
     const config = configFrom('');
-    const { samples } = await scrapeWith([tlsEndpoints], config, { scope: 'probe', target: { ...config.documentserver, url: 'http://127.0.0.1:8000' } });
+    const { samples } = await scrapeWith([tlsEndpoints], config, {
+      scope: 'probe',
+      target: { ...config.documentserver, url: 'http://127.0.0.1:8000' },
+    });
     // probe_duration_seconds and probe_success belong to the orchestrator ("scrape" section), not to this collector.
-    expect(samples.filter((s) => !s.name.startsWith('onlyoffice_scrape_') && s.name !== 'probe_duration_seconds' && s.name !== 'probe_success')).toEqual([]);
+    expect(
+      samples.filter(
+        (s) =>
+          !s.name.startsWith('onlyoffice_scrape_') && s.name !== 'probe_duration_seconds' && s.name !== 'probe_success',
+      ),
+    ).toEqual([]);
   });
 
   test('docs/metrics.md "tls_endpoints" lists exactly what /metrics and /probe export', async () => {
     const target = `https://localhost:${port}/`;
     const config = configFrom(`tls: { ca_file: ${root.certPath}, endpoints: [${endpoint('valid.test')}] }`);
     const fromMetrics = await scrapeWith([tlsEndpoints], config);
-    const fromProbe = await scrapeWith([tlsEndpoints], config, { scope: 'probe', target: { ...config.documentserver, url: target } });
-    const exported = new Map([...exportedFamilies(fromMetrics.samples, fromMetrics.text), ...exportedFamilies(fromProbe.samples, fromProbe.text)]);
-    for (const name of [...exported.keys()]) if (name.startsWith('onlyoffice_scrape_') || name === 'probe_duration_seconds' || name === 'probe_success') exported.delete(name);
+    const fromProbe = await scrapeWith([tlsEndpoints], config, {
+      scope: 'probe',
+      target: { ...config.documentserver, url: target },
+    });
+    const exported = new Map([
+      ...exportedFamilies(fromMetrics.samples, fromMetrics.text),
+      ...exportedFamilies(fromProbe.samples, fromProbe.text),
+    ]);
+    for (const name of [...exported.keys()])
+      if (name.startsWith('onlyoffice_scrape_') || name === 'probe_duration_seconds' || name === 'probe_success')
+        exported.delete(name);
     const documented = documentedMetrics().filter((metric) => metric.section === 'tls_endpoints');
-    expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort())
-      .toEqual([...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort());
+    expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort()).toEqual(
+      [...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort(),
+    );
     // probe_* only on /probe.
     expect(fromMetrics.samples.filter((s) => s.name.startsWith('probe_'))).toEqual([]);
   });
 
   describe('the handshake thread', () => {
-    const cases = ['valid.test', 'expiring.test', 'expired.test', 'selfsigned.test', 'nointer.test', 'wrong.test', 'withroot.test'];
+    const cases = [
+      'valid.test',
+      'expiring.test',
+      'expired.test',
+      'selfsigned.test',
+      'nointer.test',
+      'wrong.test',
+      'withroot.test',
+    ];
     const address = (serverName: string) => ({ host: '127.0.0.1', port, serverName });
     // What a probe concludes, without its timing; the chain by fingerprint.
-    const verdicts = (result: TlsProbeResult) => (result.ok
-      ? { ...result, seconds: 0, chain: result.chain.map((cert) => cert.fingerprint256) }
-      : { ...result, seconds: 0 });
+    const verdicts = (result: TlsProbeResult) =>
+      result.ok
+        ? { ...result, seconds: 0, chain: result.chain.map((cert) => cert.fingerprint256) }
+        : { ...result, seconds: 0 };
 
     test('handshakes past the overflow run in the thread and conclude exactly what this thread concludes', async () => {
       const trust = loadTrust([root.certPem], []);
@@ -310,7 +426,11 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
         const inMain = await Promise.all(cases.map((name) => probeTls(address(name), trust, signal, 5000, here)));
         expect(here.threadRunning).toBe(false);
         expect(inThread.map(verdicts)).toEqual(inMain.map(verdicts));
-        expect(inMain.map((result) => result.ok && [result.verified, result.chainComplete, result.hostnameMatch, result.chain.length])).toEqual([
+        expect(
+          inMain.map(
+            (result) => result.ok && [result.verified, result.chainComplete, result.hostnameMatch, result.chain.length],
+          ),
+        ).toEqual([
           [true, true, true, 3],
           [true, true, true, 3],
           [false, true, true, 3],
@@ -319,9 +439,11 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
           [true, true, false, 3],
           [true, true, false, 3],
         ]);
-        expect(inThread.filter((result) => result.ok && result.verifyError !== undefined).map((result) => result.ok && result.verifyError)).toEqual([
-          'CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-        ]);
+        expect(
+          inThread
+            .filter((result) => result.ok && result.verifyError !== undefined)
+            .map((result) => result.ok && result.verifyError),
+        ).toEqual(['CERT_HAS_EXPIRED', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE']);
       } finally {
         await Promise.all([here.close(), thread.close()]);
       }
@@ -334,7 +456,9 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
         const signal = new AbortController().signal;
         await Promise.all([0, 1].map(() => probeTls(address('valid.test'), trust, signal, 5000, handshakes)));
         expect(handshakes.threadRunning).toBe(false);
-        const three = await Promise.all([0, 1, 2].map(() => probeTls(address('valid.test'), trust, signal, 5000, handshakes)));
+        const three = await Promise.all(
+          [0, 1, 2].map(() => probeTls(address('valid.test'), trust, signal, 5000, handshakes)),
+        );
         expect(three.map((result) => result.ok && result.verified)).toEqual([true, true, true]);
         expect(handshakes.threadRunning).toBe(true);
         await waitFor('the idle thread to end', 10_000, async () => (handshakes.threadRunning ? undefined : true));
@@ -351,8 +475,13 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
       try {
         const signal = new AbortController().signal;
         for (const round of [1, 2]) {
-          const results = await Promise.all([0, 1, 2].map(() => probeTls(address('valid.test'), trust, signal, 10_000, handshakes)));
-          expect({ round, results: results.map((result) => (result.ok ? result.verified : result.message)) }).toEqual({ round, results: [true, true, true] });
+          const results = await Promise.all(
+            [0, 1, 2].map(() => probeTls(address('valid.test'), trust, signal, 10_000, handshakes)),
+          );
+          expect({ round, results: results.map((result) => (result.ok ? result.verified : result.message)) }).toEqual({
+            round,
+            results: [true, true, true],
+          });
           await waitFor('the idle thread to end', 10_000, async () => (handshakes.threadRunning ? undefined : true));
         }
       } finally {
@@ -367,7 +496,13 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
         const known = new Set(blackHoleSockets);
         const fresh = () => [...blackHoleSockets].find((socket) => !known.has(socket));
         const abort = new AbortController();
-        const pending = probeTls({ host: '127.0.0.1', port: blackHolePort, serverName: undefined }, trust, abort.signal, 30_000, handshakes);
+        const pending = probeTls(
+          { host: '127.0.0.1', port: blackHolePort, serverName: undefined },
+          trust,
+          abort.signal,
+          30_000,
+          handshakes,
+        );
         await waitFor('the thread to connect', 10_000, async () => fresh());
         // Well past the 1 ms idle time: the connection came through the started thread.
         const accepted = fresh()!;
@@ -391,7 +526,13 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
         const fresh = () => [...blackHoleSockets].find((socket) => !known.has(socket));
         const abort = new AbortController();
         // A handshake timeout far beyond the wait below: only the abort can end it in time.
-        const pending = probeTls({ host: '127.0.0.1', port: blackHolePort, serverName: undefined }, trust, abort.signal, 60_000, handshakes);
+        const pending = probeTls(
+          { host: '127.0.0.1', port: blackHolePort, serverName: undefined },
+          trust,
+          abort.signal,
+          60_000,
+          handshakes,
+        );
         await waitFor('the thread to connect', 10_000, async () => fresh());
         const accepted = fresh()!;
         // Read, so that the client's FIN is seen and the server's socket closes.
@@ -401,13 +542,26 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
         abort.abort();
         expect(await pending).toMatchObject({ ok: false, failure: 'timeout', message: 'timed out' });
         expect(Date.now() - aborted).toBeLessThan(30_000);
-        await waitFor('the thread to close the socket', 10_000, async () => (blackHoleSockets.has(accepted) ? undefined : true));
+        await waitFor('the thread to close the socket', 10_000, async () =>
+          blackHoleSockets.has(accepted) ? undefined : true,
+        );
         known.add(accepted);
 
-        const stranded = probeTls({ host: '127.0.0.1', port: blackHolePort, serverName: undefined }, trust, new AbortController().signal, 10_000, handshakes);
+        const stranded = probeTls(
+          { host: '127.0.0.1', port: blackHolePort, serverName: undefined },
+          trust,
+          new AbortController().signal,
+          10_000,
+          handshakes,
+        );
         await waitFor('the thread to connect', 10_000, async () => fresh());
         await handshakes.close();
-        expect(await stranded).toEqual({ ok: false, seconds: 0, failure: 'error', message: 'the TLS handshake thread was stopped' });
+        expect(await stranded).toEqual({
+          ok: false,
+          seconds: 0,
+          failure: 'error',
+          message: 'the TLS handshake thread was stopped',
+        });
       } finally {
         await handshakes.close();
       }
@@ -440,13 +594,26 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
     }
 
     test('readable, exact expiry, key match and chain for each file; keys never reach the output', async () => {
-      const files = ['onlyoffice.crt', 'leafonly.crt', 'mismatch.crt', 'selfsigned.pem', 'garbage.crt', 'dirkey.crt', 'missing.crt', 'big.crt'];
+      const files = [
+        'onlyoffice.crt',
+        'leafonly.crt',
+        'mismatch.crt',
+        'selfsigned.pem',
+        'garbage.crt',
+        'dirkey.crt',
+        'missing.crt',
+        'big.crt',
+      ];
       const { samples, text } = await scrapeWith([tlsFilesCollectorDefinition()], configFrom(filesConfig(files)));
       const p = (file: string) => ({ path: join(dir, file) });
       expect(value(samples, 'onlyoffice_tls_cert_file_readable', p('onlyoffice.crt'))).toBe(1);
       expect(value(samples, 'onlyoffice_tls_cert_file_readable', p('onlyoffice.key'))).toBe(1);
-      expect(value(samples, 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', p('onlyoffice.crt'))).toBe(pki.opensslNotAfter(join(dir, 'onlyoffice.crt')));
-      expect(value(samples, 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', p('onlyoffice.crt'))).toBe(now + 30 * DAY);
+      expect(value(samples, 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', p('onlyoffice.crt'))).toBe(
+        pki.opensslNotAfter(join(dir, 'onlyoffice.crt')),
+      );
+      expect(value(samples, 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', p('onlyoffice.crt'))).toBe(
+        now + 30 * DAY,
+      );
       expect(value(samples, 'onlyoffice_tls_cert_file_key_match', p('onlyoffice.crt'))).toBe(1);
       expect(value(samples, 'onlyoffice_tls_cert_file_chain_complete', p('onlyoffice.crt'))).toBe(1);
 
@@ -454,7 +621,9 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
       expect(value(samples, 'onlyoffice_tls_cert_file_key_match', p('leafonly.crt'))).toBe(1);
 
       expect(value(samples, 'onlyoffice_tls_cert_file_key_match', p('mismatch.crt'))).toBe(0);
-      expect(value(samples, 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', p('mismatch.crt'))).toBe(now + 3 * DAY);
+      expect(value(samples, 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', p('mismatch.crt'))).toBe(
+        now + 3 * DAY,
+      );
 
       // No selfsigned.key: no key verdict; a self-signed certificate is a whole chain by itself.
       expect(find(samples, 'onlyoffice_tls_cert_file_key_match', p('selfsigned.pem'))).toEqual([]);
@@ -471,39 +640,64 @@ gate.describe('TLS collectors against real TLS servers on loopback', () => {
       expect(value(samples, 'onlyoffice_tls_cert_file_not_after_timestamp_seconds', p('dirkey.crt'))).toBe(now - DAY);
 
       for (const key of [valid.keyPem, noIntermediate.keyPem, wrongName.keyPem]) {
-        const body = key.split('\n').filter((line) => line && !line.startsWith('-----')).join('');
+        const body = key
+          .split('\n')
+          .filter((line) => line && !line.startsWith('-----'))
+          .join('');
         for (let i = 0; i + 20 <= body.length; i += 20) expect(text).not.toContain(body.slice(i, i + 20));
       }
     });
 
     test('an encrypted key cannot be used without its passphrase: key_match 0', async () => {
       const { execFileSync } = await import('node:child_process');
-      execFileSync('openssl', ['pkey', '-in', valid.keyPath, '-aes256', '-passout', 'pass:secret', '-out', join(dir, 'encrypted.key')]);
+      execFileSync('openssl', [
+        'pkey',
+        '-in',
+        valid.keyPath,
+        '-aes256',
+        '-passout',
+        'pass:secret',
+        '-out',
+        join(dir, 'encrypted.key'),
+      ]);
       const { samples } = await scrapeWith([tlsFilesCollectorDefinition()], configFrom(filesConfig(['encrypted.crt'])));
       expect(value(samples, 'onlyoffice_tls_cert_file_readable', { path: join(dir, 'encrypted.key') })).toBe(1);
       expect(value(samples, 'onlyoffice_tls_cert_file_key_match', { path: join(dir, 'encrypted.crt') })).toBe(0);
     });
 
     test('without the private root in tls.ca_file, a leaf+intermediate file cannot be shown complete', async () => {
-      const { samples } = await scrapeWith([tlsFilesCollectorDefinition()], configFrom(filesConfig(['onlyoffice.crt'], false)));
+      const { samples } = await scrapeWith(
+        [tlsFilesCollectorDefinition()],
+        configFrom(filesConfig(['onlyoffice.crt'], false)),
+      );
       expect(value(samples, 'onlyoffice_tls_cert_file_chain_complete', { path: join(dir, 'onlyoffice.crt') })).toBe(0);
     });
 
     test('by default only the DS certificate files that exist are reported', async () => {
       const defaults = [join(dir, 'onlyoffice.crt'), join(dir, 'tls.crt')];
-      const { samples } = await scrapeWith([tlsFilesCollectorDefinition(defaults)], configFrom(`tls: { ca_file: ${root.certPath} }`));
-      expect(find(samples, 'onlyoffice_tls_cert_file_readable').map((s) => s.labels.path).sort())
-        .toEqual([join(dir, 'onlyoffice.crt'), join(dir, 'onlyoffice.key')]);
+      const { samples } = await scrapeWith(
+        [tlsFilesCollectorDefinition(defaults)],
+        configFrom(`tls: { ca_file: ${root.certPath} }`),
+      );
+      expect(
+        find(samples, 'onlyoffice_tls_cert_file_readable')
+          .map((s) => s.labels.path)
+          .sort(),
+      ).toEqual([join(dir, 'onlyoffice.crt'), join(dir, 'onlyoffice.key')]);
       expect(value(samples, 'onlyoffice_tls_cert_file_key_match', { path: join(dir, 'onlyoffice.crt') })).toBe(1);
     });
 
     test('docs/metrics.md "tls_files" lists exactly the exported families and labels', async () => {
-      const { samples, text } = await scrapeWith([tlsFilesCollectorDefinition()], configFrom(filesConfig(['onlyoffice.crt'])));
+      const { samples, text } = await scrapeWith(
+        [tlsFilesCollectorDefinition()],
+        configFrom(filesConfig(['onlyoffice.crt'])),
+      );
       const exported = exportedFamilies(samples, text);
       for (const name of [...exported.keys()]) if (name.startsWith('onlyoffice_scrape_')) exported.delete(name);
       const documented = documentedMetrics().filter((metric) => metric.section === 'tls_files');
-      expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort())
-        .toEqual([...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort());
+      expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort()).toEqual(
+        [...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort(),
+      );
     });
   });
 });

@@ -1,5 +1,14 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
@@ -60,13 +69,21 @@ export class PrivateEngine {
       output: 'dockerd.log',
       command: 'dockerd',
       args: [
-        '--host', this.dockerHost,
-        '--data-root', join(this.dir, 'r'),
-        '--exec-root', join(this.dir, 'x'),
-        '--pidfile', join(this.dir, 'dockerd.pid'),
-        '--storage-driver', 'overlay2',
-        '--iptables=false', '--ip6tables=false', '--bridge=none',
-        '--shutdown-timeout', '2',
+        '--host',
+        this.dockerHost,
+        '--data-root',
+        join(this.dir, 'r'),
+        '--exec-root',
+        join(this.dir, 'x'),
+        '--pidfile',
+        join(this.dir, 'dockerd.pid'),
+        '--storage-driver',
+        'overlay2',
+        '--iptables=false',
+        '--ip6tables=false',
+        '--bridge=none',
+        '--shutdown-timeout',
+        '2',
       ],
       ready: async () => {
         await this.docker.ping();
@@ -80,7 +97,14 @@ export class PrivateEngine {
     if (!this.server) return;
     try {
       const all = await this.docker.listContainers({ all: true });
-      await Promise.all(all.map((c) => this.docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+      await Promise.all(
+        all.map((c) =>
+          this.docker
+            .getContainer(c.Id)
+            .remove({ force: true })
+            .catch(() => undefined),
+        ),
+      );
     } catch {
       // the engine may already be unreachable; SIGTERM below still applies
     }
@@ -98,7 +122,8 @@ export class PrivateEngine {
   async destroy(): Promise<void> {
     await this.stop();
     if (this.server) return; // never delete the dirs under a live dockerd
-    const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n')
+    const mounts = readFileSync('/proc/self/mounts', 'utf8')
+      .split('\n')
       .map((line) => line.split(' ')[1] ?? '')
       .filter((mountpoint) => mountpoint.startsWith(`${this.dir}/`))
       .sort()
@@ -109,7 +134,10 @@ export class PrivateEngine {
 
   /** Runs the docker CLI against this engine; returns stdout. */
   async cli(...args: string[]): Promise<string> {
-    const { stdout } = await run('docker', args, { env: { ...process.env, DOCKER_HOST: this.dockerHost }, maxBuffer: 16 * 1024 * 1024 });
+    const { stdout } = await run('docker', args, {
+      env: { ...process.env, DOCKER_HOST: this.dockerHost },
+      maxBuffer: 16 * 1024 * 1024,
+    });
     return stdout.trim();
   }
 
@@ -133,29 +161,43 @@ export class PrivateEngine {
     chmodSync(join(rootfs, 'bin/busybox'), 0o755);
     const skip = new Set(['busybox', ...(options.without ?? []), ...(options.dash ? ['sh'] : [])]);
     const { stdout } = await run(join(rootfs, 'bin/busybox'), ['--list']);
-    for (const applet of stdout.split('\n').map((s) => s.trim()).filter((s) => s !== '' && !skip.has(s))) {
+    for (const applet of stdout
+      .split('\n')
+      .map((s) => s.trim())
+      .filter((s) => s !== '' && !skip.has(s))) {
       symlinkSync('busybox', join(rootfs, 'bin', applet));
     }
     if (options.dash) {
       copyFileSync('/bin/dash', join(rootfs, 'bin/sh'));
       chmodSync(join(rootfs, 'bin/sh'), 0o755);
       const { stdout: libs } = await run('ldd', ['/bin/dash']);
-      for (const lib of libs.split('\n').map((line) => /(\/\S+) \(0x/.exec(line)?.[1]).filter((l): l is string => l !== undefined)) {
+      for (const lib of libs
+        .split('\n')
+        .map((line) => /(\/\S+) \(0x/.exec(line)?.[1])
+        .filter((l): l is string => l !== undefined)) {
         mkdirSync(join(rootfs, dirname(lib)), { recursive: true });
         copyFileSync(lib, join(rootfs, lib));
       }
     }
     writeFileSync(join(rootfs, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\n');
     writeFileSync(join(rootfs, 'etc/group'), 'root:x:0:\n');
-    await run('sh', ['-c', `tar -C "${rootfs}" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - ${tag} >/dev/null`], {
-      env: { ...process.env, DOCKER_HOST: this.dockerHost },
-    });
+    await run(
+      'sh',
+      ['-c', `tar -C "${rootfs}" -c . | docker import -c 'CMD ["/bin/sh"]' -c 'ENV PATH=/bin' - ${tag} >/dev/null`],
+      {
+        env: { ...process.env, DOCKER_HOST: this.dockerHost },
+      },
+    );
     rmSync(rootfs, { recursive: true, force: true });
   }
 }
 
 /** Polls `check` until it returns a value other than undefined (state propagating through events), or fails after `ms`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  ms = 20_000,
+): Promise<T> {
   const until = Date.now() + ms;
   let last: unknown;
   for (;;) {
@@ -174,7 +216,11 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
 export class ScrapeHarness {
   readonly collectors: NamedCollector[];
 
-  constructor(definitions: readonly CollectorDefinition[], readonly config: Config, readonly logger: Logger = silentLogger) {
+  constructor(
+    definitions: readonly CollectorDefinition[],
+    readonly config: Config,
+    readonly logger: Logger = silentLogger,
+  ) {
     this.collectors = definitions.flatMap((definition) => {
       const collector = definition.create(config, logger);
       return collector ? [{ name: definition.name, collector }] : [];

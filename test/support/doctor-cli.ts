@@ -12,7 +12,10 @@ export interface DoctorRun {
 /** `npm run doctor -- ARGS` (src/doctor.ts under tsx) to its exit; killed after `timeoutMs`, whatever it was doing. */
 export function runDoctorCli(args: readonly string[], timeoutMs = 60_000): Promise<DoctorRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/doctor.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/doctor.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

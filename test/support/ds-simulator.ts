@@ -6,10 +6,26 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { acceptKey, closeFrame, engineIoSid, exchange, parseCapture, readClientFrames, serverFrame, textFrame, type CapturedExchange } from './ds-websocket.js';
+import {
+  acceptKey,
+  closeFrame,
+  engineIoSid,
+  exchange,
+  parseCapture,
+  readClientFrames,
+  serverFrame,
+  textFrame,
+  type CapturedExchange,
+} from './ds-websocket.js';
 
 export type DsVersion = '7.1' | '7.5' | '8.3' | '9.3';
 export const DS_VERSIONS: readonly DsVersion[] = ['7.1', '7.5', '8.3', '9.3'];
@@ -83,7 +99,11 @@ export interface WebSocketSession {
 
 export const OVERSIZED_BYTES = 16 * 1024 * 1024;
 /** Not DS output: truncated JSON after non-UTF-8 bytes, so neither "true"/"false" nor JSON. */
-export const GARBAGE_BODY = Buffer.concat([Buffer.from('<html>garbage'), Buffer.from([0x00, 0xff, 0xfe]), Buffer.from('{"error":')]);
+export const GARBAGE_BODY = Buffer.concat([
+  Buffer.from('<html>garbage'),
+  Buffer.from([0x00, 0xff, 0xfe]),
+  Buffer.from('{"error":'),
+]);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures
@@ -126,7 +146,8 @@ interface InfoShape {
   licenseInfo: { buildDate: string; packageType: number; customerId: string; multitenancy?: boolean; alias?: string };
 }
 
-const INDEX_83 = /^Server is functioning normally\. Version: (.*?)\. Build: (.*?)\. Release date: (.*?)\. Package type: (.*?)\. Customer Id: (.*?)\. Multitenancy: (.*?)\. Alias: (.*)$/s;
+const INDEX_83 =
+  /^Server is functioning normally\. Version: (.*?)\. Build: (.*?)\. Release date: (.*?)\. Package type: (.*?)\. Customer Id: (.*?)\. Multitenancy: (.*?)\. Alias: (.*)$/s;
 
 /**
  * index.html in the 8.3+ shape (samples/index-html-8.3plus.txt) filled from an info.json: the 8.3 sample agrees with
@@ -148,7 +169,9 @@ export function indexFromInfo(template: Buffer, infoJson: Buffer): Buffer {
 /** `{"error":0,"version":"<buildVersion>.<buildNumber>"}` (shape of samples/command-version-9.x.json). No 8.3 capture exists. */
 export function versionFromInfo(infoJson: Buffer): Buffer {
   const info = JSON.parse(infoJson.toString('utf8')) as InfoShape;
-  return Buffer.from(JSON.stringify({ error: 0, version: `${info.serverInfo.buildVersion}.${info.serverInfo.buildNumber}` }));
+  return Buffer.from(
+    JSON.stringify({ error: 0, version: `${info.serverInfo.buildVersion}.${info.serverInfo.buildNumber}` }),
+  );
 }
 
 /**
@@ -271,7 +294,10 @@ function coEditingOf(version: DsVersion, infoJson: Buffer): CoEditing {
       transport: 'sockjs',
       open: serverFrame(sockjs, 0),
       // Body as captured through nginx; the content type was not captured (sockjs-node writes text/plain).
-      noUpgrade: { contentType: 'text/plain; charset=UTF-8', body: noUpgradeBody(exchange(nginx, '7.1.1.76 behind nginx WITHOUT')) },
+      noUpgrade: {
+        contentType: 'text/plain; charset=UTF-8',
+        body: noUpgradeBody(exchange(nginx, '7.1.1.76 behind nginx WITHOUT')),
+      },
       license: serverFrame(sockjs, 1),
     };
   }
@@ -282,7 +308,10 @@ function coEditingOf(version: DsVersion, infoJson: Buffer): CoEditing {
     transport: 'socketio' as const,
     open: serverFrame(right, 0),
     // Body as captured through nginx; the content type was not captured (engine.io writes application/json).
-    noUpgrade: { contentType: 'application/json', body: noUpgradeBody(exchange(nginx, '7.5.1.35 behind nginx WITHOUT')) },
+    noUpgrade: {
+      contentType: 'application/json',
+      body: noUpgradeBody(exchange(nginx, '7.5.1.35 behind nginx WITHOUT')),
+    },
     connected: serverFrame(right, 1),
     noToken: serverFrame(exchange(keyPath, '7.5.1.35 JWT on: document key in the path, no token'), 1),
     badSignature: serverFrame(exchange(direct, '7.5.1.35 JWT on: connect with a token signed by another secret'), 1),
@@ -347,9 +376,37 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * set of common editor formats, anything else answers -7.
  */
 const OUTPUT_TYPES = new Set([
-  'docx', 'docxf', 'oform', 'dotx', 'docm', 'odt', 'ott', 'rtf', 'txt', 'html', 'epub', 'fb2', 'pdf', 'pdfa',
-  'xlsx', 'xltx', 'xlsm', 'ods', 'ots', 'csv', 'pptx', 'potx', 'pptm', 'odp', 'otp', 'png', 'jpg', 'bmp', 'gif',
-  'ooxml', 'odf',
+  'docx',
+  'docxf',
+  'oform',
+  'dotx',
+  'docm',
+  'odt',
+  'ott',
+  'rtf',
+  'txt',
+  'html',
+  'epub',
+  'fb2',
+  'pdf',
+  'pdfa',
+  'xlsx',
+  'xltx',
+  'xlsm',
+  'ods',
+  'ots',
+  'csv',
+  'pptx',
+  'potx',
+  'pptm',
+  'odp',
+  'otp',
+  'png',
+  'jpg',
+  'bmp',
+  'gif',
+  'ooxml',
+  'odf',
 ]);
 // Assumed shape of DS's DOC_ID_REGEX (the reference only says the key must match it).
 const KEY_RE = /^[0-9A-Za-z._=-]{1,128}$/;
@@ -377,8 +434,18 @@ interface Task {
 
 function outputExt(outputtype: string, filetype: unknown): string {
   const source = typeof filetype === 'string' ? filetype.toLowerCase() : '';
-  if (outputtype === 'ooxml') return ['xlsx', 'xls', 'ods', 'csv'].includes(source) ? 'xlsx' : ['pptx', 'ppt', 'odp'].includes(source) ? 'pptx' : 'docx';
-  if (outputtype === 'odf') return ['xlsx', 'xls', 'ods', 'csv'].includes(source) ? 'ods' : ['pptx', 'ppt', 'odp'].includes(source) ? 'odp' : 'odt';
+  if (outputtype === 'ooxml')
+    return ['xlsx', 'xls', 'ods', 'csv'].includes(source)
+      ? 'xlsx'
+      : ['pptx', 'ppt', 'odp'].includes(source)
+        ? 'pptx'
+        : 'docx';
+  if (outputtype === 'odf')
+    return ['xlsx', 'xls', 'ods', 'csv'].includes(source)
+      ? 'ods'
+      : ['pptx', 'ppt', 'odp'].includes(source)
+        ? 'odp'
+        : 'odt';
   return outputtype;
 }
 
@@ -443,7 +510,12 @@ class Simulator implements DsSimulator {
   /** Files behind the fileUrl / getForgotten urls, by path. */
   private readonly files = new Map<string, Buffer>();
 
-  constructor(options: Required<Pick<DsSimulatorOptions, 'version' | 'jwtHeader' | 'host' | 'port'>> & { jwtSecret?: string; jwtBrowserSecret?: string }) {
+  constructor(
+    options: Required<Pick<DsSimulatorOptions, 'version' | 'jwtHeader' | 'host' | 'port'>> & {
+      jwtSecret?: string;
+      jwtBrowserSecret?: string;
+    },
+  ) {
     this.version = options.version;
     this.profile = profileOf(options.version);
     this.jwtSecret = options.jwtSecret;
@@ -480,7 +552,8 @@ class Simulator implements DsSimulator {
   }
 
   setLicense(license: object | string | undefined): void {
-    this.license = license === undefined ? undefined : Buffer.from(typeof license === 'string' ? license : JSON.stringify(license));
+    this.license =
+      license === undefined ? undefined : Buffer.from(typeof license === 'string' ? license : JSON.stringify(license));
   }
 
   setResultBase(base: string | undefined): void {
@@ -630,8 +703,13 @@ class Simulator implements DsSimulator {
    * WebSocket transport is asked with `?EIO=4&transport=websocket`.
    */
   private isWebSocketPath(url: URL): boolean {
-    if (this.profile.coEditing.transport === 'sockjs') return /^\/doc\/[^/]+\/c\/[^/.]+\/[^/.]+\/websocket$/.test(url.pathname);
-    return url.pathname.startsWith('/doc/') && url.searchParams.get('EIO') === '4' && url.searchParams.get('transport') === 'websocket';
+    if (this.profile.coEditing.transport === 'sockjs')
+      return /^\/doc\/[^/]+\/c\/[^/.]+\/[^/.]+\/websocket$/.test(url.pathname);
+    return (
+      url.pathname.startsWith('/doc/') &&
+      url.searchParams.get('EIO') === '4' &&
+      url.searchParams.get('transport') === 'websocket'
+    );
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -639,7 +717,12 @@ class Simulator implements DsSimulator {
     this.requests.push({ method: req.method ?? 'GET', path: req.url ?? '/', headers: { ...req.headers }, body: '' });
     socket.on('error', () => undefined);
     const key = req.headers['sec-websocket-key'];
-    if (req.method !== 'GET' || !this.isWebSocketPath(url) || typeof key !== 'string' || req.headers['sec-websocket-version'] !== '13') {
+    if (
+      req.method !== 'GET' ||
+      !this.isWebSocketPath(url) ||
+      typeof key !== 'string' ||
+      req.headers['sec-websocket-version'] !== '13'
+    ) {
       // Not captured: upgrades to other paths. Answered as the proxy-without-upgrade case, with the same 400 body.
       const { contentType, body } = this.profile.coEditing.noUpgrade;
       const head = `HTTP/1.1 400 Bad Request\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
@@ -655,7 +738,9 @@ class Simulator implements DsSimulator {
       this.events.emit('ws-closed');
     });
     // The 101 as captured ({"upgrade":"websocket","connection":"Upgrade"}) plus the RFC 6455 accept key.
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
+    );
     const co = this.profile.coEditing;
     const send = (text: string) => {
       if (!socket.destroyed && socket.writable) socket.write(textFrame(text));
@@ -667,17 +752,22 @@ class Simulator implements DsSimulator {
     } else {
       send(withSid(co.open));
     }
-    readClientFrames(socket, (frame) => {
-      if (frame.opcode === 0x8) {
-        session.closeFrameReceived = true;
-        if (socket.writable) socket.end(closeFrame());
-        return;
-      }
-      if (frame.opcode !== 0x1) return;
-      const text = frame.payload.toString('utf8');
-      session.received.push(text);
-      if (co.transport === 'socketio') this.socketIoPacket(url, text, send);
-    }, 1024 * 1024, head);
+    readClientFrames(
+      socket,
+      (frame) => {
+        if (frame.opcode === 0x8) {
+          session.closeFrameReceived = true;
+          if (socket.writable) socket.end(closeFrame());
+          return;
+        }
+        if (frame.opcode !== 0x1) return;
+        const text = frame.payload.toString('utf8');
+        session.received.push(text);
+        if (co.transport === 'socketio') this.socketIoPacket(url, text, send);
+      },
+      1024 * 1024,
+      head,
+    );
   }
 
   /** Engine.IO/socket.io packets from the client; only the connect packet `40` is answered (as captured). */
@@ -719,7 +809,9 @@ class Simulator implements DsSimulator {
   private notFound(ctx: Ctx): void {
     const { res } = ctx;
     const body = Buffer.from(
-      real('jwt_unknown_path_404.html').toString('utf8').replace('Cannot GET /no/such/path', `Cannot ${escapeHtml(ctx.method)} ${escapeHtml(ctx.url.pathname)}`),
+      real('jwt_unknown_path_404.html')
+        .toString('utf8')
+        .replace('Cannot GET /no/such/path', `Cannot ${escapeHtml(ctx.method)} ${escapeHtml(ctx.url.pathname)}`),
     );
     if (res.destroyed || res.headersSent) return;
     if (this.profile.poweredBy) res.setHeader('X-Powered-By', 'Express');
@@ -783,7 +875,10 @@ class Simulator implements DsSimulator {
     return isObject(parsed) ? parsed : {};
   }
 
-  private authorize(ctx: Ctx, params: Record<string, unknown>): { params: Record<string, unknown> } | { failure: 'invalid' | 'expired' } {
+  private authorize(
+    ctx: Ctx,
+    params: Record<string, unknown>,
+  ): { params: Record<string, unknown> } | { failure: 'invalid' | 'expired' } {
     if (this.jwtSecret === undefined) return { params };
     let token: string | undefined;
     if (params.token !== undefined) {
@@ -806,7 +901,8 @@ class Simulator implements DsSimulator {
   // CommandService
 
   private async command(ctx: Ctx): Promise<void> {
-    const answer = (body: Buffer | object) => this.send(ctx, 200, CT.command, Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body)));
+    const answer = (body: Buffer | object) =>
+      this.send(ctx, 200, CT.command, Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body)));
     let params: Record<string, unknown>;
     try {
       params = this.params(ctx);
@@ -815,12 +911,15 @@ class Simulator implements DsSimulator {
     }
     const auth = this.authorize(ctx, params);
     if ('failure' in auth) {
-      return answer(real(auth.failure === 'expired' ? 'jwt_command_version_expiredtoken.json' : 'jwt_command_version_notoken.json'));
+      return answer(
+        real(auth.failure === 'expired' ? 'jwt_command_version_expiredtoken.json' : 'jwt_command_version_notoken.json'),
+      );
     }
     params = auth.params;
     const key = params.key;
     // `key: undefined` vanishes in JSON, as in DS's output object.
-    const withKey = (body: Buffer) => (key === undefined ? body : { key, ...(JSON.parse(body.toString('utf8')) as object) });
+    const withKey = (body: Buffer) =>
+      key === undefined ? body : { key, ...(JSON.parse(body.toString('utf8')) as object) };
     switch (params.c) {
       case 'version':
         return answer(withKey(this.profile.version));
@@ -855,7 +954,9 @@ class Simulator implements DsSimulator {
 
   private async convert(ctx: Ctx, jsonByDefault: boolean): Promise<void> {
     const accept = String(ctx.req.headers.accept ?? '').toLowerCase();
-    const json = jsonByDefault ? !(accept.includes('xml') && !accept.includes('json')) : accept.includes('application/json');
+    const json = jsonByDefault
+      ? !(accept.includes('xml') && !accept.includes('json'))
+      : accept.includes('application/json');
     const reply = (result: ConvertResult | 'pending') => {
       if (json) {
         const body = result === 'pending' ? real('nojwt_convert_async_json.json') : Buffer.from(JSON.stringify(result));
@@ -876,7 +977,12 @@ class Simulator implements DsSimulator {
     if ('failure' in auth) return reply({ error: auth.failure === 'expired' ? this.profile.expiredConvertError : -8 });
     params = auth.params;
     const { key, outputtype } = params;
-    if (typeof key !== 'string' || !KEY_RE.test(key) || typeof outputtype !== 'string' || !OUTPUT_TYPES.has(outputtype.toLowerCase())) {
+    if (
+      typeof key !== 'string' ||
+      !KEY_RE.test(key) ||
+      typeof outputtype !== 'string' ||
+      !OUTPUT_TYPES.has(outputtype.toLowerCase())
+    ) {
       return reply({ error: -7 });
     }
     const isAsync = params.async === true || params.async === 'true';
@@ -888,8 +994,20 @@ class Simulator implements DsSimulator {
       if (!task) {
         const ext = outputExt(outputtype.toLowerCase(), params.filetype);
         // The title keeps its name with the output extension (samples/convert-done.json: .../probe.pdf?...filename=probe.pdf).
-        const title = typeof params.title === 'string' && params.title !== '' ? params.title.replace(/\.[^./]*$/, '') + `.${ext}` : `output.${ext}`;
-        task = { id, key, outputtype: outputtype.toLowerCase(), ext, title, url: params.url, baseUrl: this.resultBase ?? baseUrlOf(ctx.req), state: 'queued' };
+        const title =
+          typeof params.title === 'string' && params.title !== ''
+            ? params.title.replace(/\.[^./]*$/, '') + `.${ext}`
+            : `output.${ext}`;
+        task = {
+          id,
+          key,
+          outputtype: outputtype.toLowerCase(),
+          ext,
+          title,
+          url: params.url,
+          baseUrl: this.resultBase ?? baseUrlOf(ctx.req),
+          state: 'queued',
+        };
         this.tasks.set(id, task);
         this.runQueuedTasks();
         if (isAsync) return reply('pending');
@@ -929,7 +1047,12 @@ class Simulator implements DsSimulator {
       const path = `/cache/files/${encodeURIComponent(task.id)}/output.${task.ext}/${encodeURIComponent(task.title)}`;
       // The simulator does not convert: the "output" is the downloaded source.
       this.files.set(path, source);
-      task.result = { fileUrl: `${task.baseUrl}${signedQuery(path, task.title)}`, fileType: task.ext, percent: 100, endConvert: true };
+      task.result = {
+        fileUrl: `${task.baseUrl}${signedQuery(path, task.title)}`,
+        fileType: task.ext,
+        percent: 100,
+        endConvert: true,
+      };
     }
     task.state = 'done';
     this.events.emit('change');
@@ -941,7 +1064,8 @@ class Simulator implements DsSimulator {
     const file = this.files.get(path);
     if (!file) return this.notFound(ctx);
     const expires = Number(ctx.url.searchParams.get('expires'));
-    if (ctx.url.searchParams.get('md5') !== secureLink(path, expires)) return this.send(ctx, 403, CT.text, Buffer.from('Forbidden'), false);
+    if (ctx.url.searchParams.get('md5') !== secureLink(path, expires))
+      return this.send(ctx, 403, CT.text, Buffer.from('Forbidden'), false);
     if (expires < Date.now() / 1000) return this.send(ctx, 410, CT.text, Buffer.from('Gone'), false);
     return this.send(ctx, 200, 'application/octet-stream', file, false);
   }
@@ -960,7 +1084,8 @@ function baseUrlOf(req: IncomingMessage): string {
   return `${proto}://${host}`;
 }
 
-const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const xmlEscape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** XML forms of real-docservice/nojwt_convert_async_xml.xml, jwt_convert_async_notoken.xml and samples/convert-done.xml. */
 function convertXml(result: ConvertResult | 'pending'): Buffer {
@@ -1012,7 +1137,9 @@ function freePortOn(host: string): Promise<number> {
     server.on('error', reject);
     server.listen(0, host, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -52,15 +52,20 @@ export function engineIoSid(): string {
 
 export const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 export function acceptKey(key: string): string {
-  return createHash('sha1').update(key + WS_GUID).digest('base64');
+  return createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
 }
 
 /** An unmasked server frame (FIN set). */
 export function encodeFrame(opcode: number, payload: Buffer): Buffer {
   const len = payload.length;
-  const head = len < 126 ? Buffer.from([0x80 | opcode, len])
-    : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
-    : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigLength(len)]);
+  const head =
+    len < 126
+      ? Buffer.from([0x80 | opcode, len])
+      : len < 65536
+        ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 0xff])
+        : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigLength(len)]);
   return Buffer.concat([head, payload]);
 }
 
@@ -82,7 +87,12 @@ export interface ClientFrame {
  * Reads masked client frames off a socket. Frames over `maxPayload` end the connection (the simulator only ever
  * expects short text frames from the exporter).
  */
-export function readClientFrames(socket: Duplex, onFrame: (frame: ClientFrame) => void, maxPayload = 1024 * 1024, head?: Buffer): void {
+export function readClientFrames(
+  socket: Duplex,
+  onFrame: (frame: ClientFrame) => void,
+  maxPayload = 1024 * 1024,
+  head?: Buffer,
+): void {
   let buffer: Buffer = head && head.length > 0 ? Buffer.from(head) : Buffer.alloc(0);
   const drain = () => {
     for (;;) {

@@ -30,7 +30,10 @@ export class EngineProxy {
   private holding = false;
   private readonly sockets = new Set<Socket>();
 
-  private constructor(private readonly server: Server, readonly path: string) {}
+  private constructor(
+    private readonly server: Server,
+    readonly path: string,
+  ) {}
 
   static async start(path: string, upstream: string): Promise<EngineProxy> {
     rmSync(path, { force: true });

@@ -29,7 +29,11 @@ export interface StartOptions {
 }
 
 /** Runs the real daemon (`src/main.ts` through tsx, as `npm start` does) on a free loopback port. */
-export async function startExporter(args: string[] = [], env: Record<string, string> = {}, start: StartOptions = {}): Promise<ExporterProcess> {
+export async function startExporter(
+  args: string[] = [],
+  env: Record<string, string> = {},
+  start: StartOptions = {},
+): Promise<ExporterProcess> {
   const port = await freePort();
   const [program, ...programArgs] = start.command ?? [process.execPath, '--import', 'tsx', 'src/main.ts'];
   const child = spawn(program!, [...programArgs, `--web.listen-address=127.0.0.1:${port}`, ...args], {
@@ -51,7 +55,8 @@ export async function startExporter(args: string[] = [], env: Record<string, str
   const ready = start.ready ?? (async (base: string) => (await fetch(`${base}/-/ready`)).status === 200);
   const deadline = Date.now() + (start.readyTimeoutMs ?? 20_000);
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exporter exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`exporter exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
     try {
       if (await ready(url)) break;
     } catch {
@@ -78,8 +83,15 @@ export async function startExporter(args: string[] = [], env: Record<string, str
 }
 
 /** Runs the daemon expecting it to exit by itself (e.g. on a bad config); returns its code and output. */
-export async function runExporterToExit(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function runExporterToExit(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

@@ -32,7 +32,9 @@ export function find(samples: Sample[], name: string, labels: Record<string, str
 export function value(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   const found = find(samples, name, labels);
   if (found.length !== 1) {
-    throw new Error(`expected one ${name}${JSON.stringify(labels)}, found ${found.length}: ${JSON.stringify(found.slice(0, 5))}`);
+    throw new Error(
+      `expected one ${name}${JSON.stringify(labels)}, found ${found.length}: ${JSON.stringify(found.slice(0, 5))}`,
+    );
   }
   return found[0]!.value;
 }

@@ -12,11 +12,12 @@ export function requirePrograms(...programs: string[]): { missing: string[]; des
   if (process.env.CI === 'true') {
     return {
       missing,
-      describe: ((name: string) => describe(name, () => {
-        test('has the programs it needs', () => {
-          throw new Error(message);
-        });
-      })) as unknown as jest.Describe,
+      describe: ((name: string) =>
+        describe(name, () => {
+          test('has the programs it needs', () => {
+            throw new Error(message);
+          });
+        })) as unknown as jest.Describe,
     };
   }
   console.warn(`SKIPPED: ${message}`);

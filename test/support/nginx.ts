@@ -31,7 +31,8 @@ export interface NginxProxy {
 }
 
 /** What DS's nginx serves from disk at /web-apps/apps/api/documents/api.js (a stand-in script). */
-export const API_JS = '/* ONLYOFFICE Docs API stand-in served by the test nginx */\nwindow.DocsAPI = window.DocsAPI || {};\n';
+export const API_JS =
+  '/* ONLYOFFICE Docs API stand-in served by the test nginx */\nwindow.DocsAPI = window.DocsAPI || {};\n';
 
 const NGINX = '/usr/sbin/nginx';
 const STOP_TIMEOUT_MS = 5_000;
@@ -108,8 +109,11 @@ http {
   upstream docservice { server 127.0.0.1:${o.backendPort}; }
   map $http_upgrade $proxy_connection { default upgrade; "" close; }
   proxy_http_version 1.1;
-  ${o.websocketUpgrade === false ? 'proxy_set_header Connection "";'
-    : 'proxy_set_header Upgrade $http_upgrade;\n  proxy_set_header Connection $proxy_connection;'}
+  ${
+    o.websocketUpgrade === false
+      ? 'proxy_set_header Connection "";'
+      : 'proxy_set_header Upgrade $http_upgrade;\n  proxy_set_header Connection $proxy_connection;'
+  }
   proxy_set_header Host $http_host;
   proxy_set_header X-Forwarded-Proto $scheme;
   ${timeout}

@@ -3,7 +3,16 @@ import { chmodSync, chownSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort } from './ports.js';
-import { childrenOf, closer, LOOPBACK, serviceDir, signal, spawnService, type ServiceHandle, type ServiceProcess } from './service-process.js';
+import {
+  childrenOf,
+  closer,
+  LOOPBACK,
+  serviceDir,
+  signal,
+  spawnService,
+  type ServiceHandle,
+  type ServiceProcess,
+} from './service-process.js';
 
 /** A private PostgreSQL cluster on a free loopback port, run by the test as the `postgres` user. */
 export type Postgres = ServiceHandle;
@@ -37,15 +46,38 @@ async function start(dir: string, options: PostgresOptions): Promise<Postgres> {
   const env = { PATH: process.env.PATH, LANG: 'C.UTF-8', HOME: dir };
 
   try {
-    await promisify(execFile)(join(POSTGRES_BIN, 'initdb'), ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync'], { cwd: dir, env, uid, gid, timeout: 120_000 });
+    await promisify(execFile)(
+      join(POSTGRES_BIN, 'initdb'),
+      ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync'],
+      { cwd: dir, env, uid, gid, timeout: 120_000 },
+    );
   } catch (error) {
     throw new Error(`initdb failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
   }
 
   const args = ['-D', data, '-p', String(port), '-k', dir, '-c', `listen_addresses=${LOOPBACK}`, '-c', 'fsync=off'];
   if (options.ssl) {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${LOOPBACK}`, '-days', '2',
-      '-keyout', join(data, 'server.key'), '-out', join(data, 'server.crt')], { stdio: 'pipe' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-subj',
+        `/CN=${LOOPBACK}`,
+        '-days',
+        '2',
+        '-keyout',
+        join(data, 'server.key'),
+        '-out',
+        join(data, 'server.crt'),
+      ],
+      { stdio: 'pipe' },
+    );
     for (const file of ['server.key', 'server.crt']) {
       chownSync(join(data, file), uid, gid);
       chmodSync(join(data, file), 0o600);
@@ -64,7 +96,18 @@ async function start(dir: string, options: PostgresOptions): Promise<Postgres> {
     }
   };
   // Its output goes to `log` in the directory, where pg_ctl -l would put it.
-  const boot = () => spawnService({ name: 'postgres', dir, output: 'log', command: join(POSTGRES_BIN, 'postgres'), args, env, uid, gid, ready });
+  const boot = () =>
+    spawnService({
+      name: 'postgres',
+      dir,
+      output: 'log',
+      command: join(POSTGRES_BIN, 'postgres'),
+      args,
+      env,
+      uid,
+      gid,
+      ready,
+    });
 
   let server: ServiceProcess = await boot();
   let frozen: number[] = [];

@@ -64,13 +64,21 @@ const PROMETHEUS = 'prometheus';
  * Starts `prometheus` with `config` (prometheus.yml text; relative rule_files resolve against `dir`, where
  * `files` are written too). `--web.enable-lifecycle` is off: the test stops it by PID.
  */
-export async function startPrometheus(config: string, files: Record<string, string> = {}, options: { backfill?: string } = {}): Promise<PrometheusServer> {
+export async function startPrometheus(
+  config: string,
+  files: Record<string, string> = {},
+  options: { backfill?: string } = {},
+): Promise<PrometheusServer> {
   const dir = serviceDir('prometheus');
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
   if (options.backfill !== undefined) {
     // History (OpenMetrics text with timestamps, ending in "# EOF") written as TSDB blocks before the server starts.
     writeFileSync(join(dir, 'backfill.om'), options.backfill);
-    execFileSync('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'backfill.om'), join(dir, 'tsdb')], { stdio: 'pipe' });
+    execFileSync(
+      'promtool',
+      ['tsdb', 'create-blocks-from', 'openmetrics', join(dir, 'backfill.om'), join(dir, 'tsdb')],
+      { stdio: 'pipe' },
+    );
   }
   const configFile = join(dir, 'prometheus.yml');
   writeFileSync(configFile, config);
@@ -91,7 +99,12 @@ export async function startPrometheus(config: string, files: Record<string, stri
       dir,
       output: 'prometheus.log',
       command: PROMETHEUS,
-      args: [`--config.file=${configFile}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=${LOOPBACK}:${port}`, '--log.level=info'],
+      args: [
+        `--config.file=${configFile}`,
+        `--storage.tsdb.path=${join(dir, 'tsdb')}`,
+        `--web.listen-address=${LOOPBACK}:${port}`,
+        '--log.level=info',
+      ],
       ready: async () => {
         const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
         await response.arrayBuffer();
@@ -109,8 +122,9 @@ export async function startPrometheus(config: string, files: Record<string, stri
     const search = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) for (const v of [value].flat()) search.append(key, v);
     const response = await fetch(`${url}${path}?${search}`);
-    const body = await response.json() as { status: string; data: T; error?: string; errorType?: string };
-    if (body.status !== 'success') throw new Error(`${path} ${JSON.stringify(params)}: ${body.errorType}: ${body.error}`);
+    const body = (await response.json()) as { status: string; data: T; error?: string; errorType?: string };
+    if (body.status !== 'success')
+      throw new Error(`${path} ${JSON.stringify(params)}: ${body.errorType}: ${body.error}`);
     return body.data;
   }
 
@@ -120,7 +134,10 @@ export async function startPrometheus(config: string, files: Record<string, stri
     dir,
     pid: started,
     async query(expr, time) {
-      const data = await api<{ resultType: string; result: unknown }>('/api/v1/query', { query: expr, ...(time === undefined ? {} : { time: String(time) }) });
+      const data = await api<{ resultType: string; result: unknown }>('/api/v1/query', {
+        query: expr,
+        ...(time === undefined ? {} : { time: String(time) }),
+      });
       if (data.resultType === 'vector') return data.result as PromVector;
       if (data.resultType === 'scalar') return [{ metric: {}, value: data.result as [number, string] }];
       throw new Error(`${expr}: unexpected result type ${data.resultType}`);
@@ -131,10 +148,15 @@ export async function startPrometheus(config: string, files: Record<string, stri
     async rules() {
       return (await api<{ groups: PromRuleGroup[] }>('/api/v1/rules')).groups;
     },
-    labelValues: (name, match) => api<string[]>(`/api/v1/label/${encodeURIComponent(name)}/values`, { 'match[]': match }),
+    labelValues: (name, match) =>
+      api<string[]>(`/api/v1/label/${encodeURIComponent(name)}/values`, { 'match[]': match }),
     series: (match) => api<Record<string, string>[]>('/api/v1/series', { 'match[]': match }),
     async targets() {
-      return (await api<{ activeTargets: { scrapeUrl: string; health: string; lastError: string; labels: Record<string, string> }[] }>('/api/v1/targets')).activeTargets;
+      return (
+        await api<{
+          activeTargets: { scrapeUrl: string; health: string; lastError: string; labels: Record<string, string> }[];
+        }>('/api/v1/targets')
+      ).activeTargets;
     },
     log,
     stop,
@@ -151,9 +173,39 @@ export interface PromqlReferences {
   grouping: Set<string>;
 }
 
-const KEYWORDS = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset', 'atan2', 'inf', 'nan', 'start', 'end']);
+const KEYWORDS = new Set([
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'atan2',
+  'inf',
+  'nan',
+  'start',
+  'end',
+]);
 const GROUPING = new Set(['by', 'without', 'on', 'ignoring', 'group_left', 'group_right']);
-const AGGREGATIONS = new Set(['sum', 'min', 'max', 'avg', 'group', 'stddev', 'stdvar', 'count', 'count_values', 'bottomk', 'topk', 'quantile']);
+const AGGREGATIONS = new Set([
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'group',
+  'stddev',
+  'stdvar',
+  'count',
+  'count_values',
+  'bottomk',
+  'topk',
+  'quantile',
+]);
 
 type Token = { kind: 'ident' | 'string' | 'number' | 'punct'; text: string };
 
@@ -162,8 +214,14 @@ function tokenize(expr: string): Token[] {
   let i = 0;
   while (i < expr.length) {
     const c = expr[i]!;
-    if (/\s/.test(c)) { i++; continue; }
-    if (c === '#') { while (i < expr.length && expr[i] !== '\n') i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '#') {
+      while (i < expr.length && expr[i] !== '\n') i++;
+      continue;
+    }
     if (c === '"' || c === "'" || c === '`') {
       let j = i + 1;
       while (j < expr.length && expr[j] !== c) j += expr[j] === '\\' && c !== '`' ? 2 : 1;
@@ -173,7 +231,10 @@ function tokenize(expr: string): Token[] {
     }
     // Numbers and durations (5m, 1h30m, 0.5, 1e3, 0x1f): a digit or a dot followed by a digit.
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(expr[i + 1] ?? ''))) {
-      const match = /^(0x[0-9a-fA-F]+|[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?(?:ms|[smhdwy])?(?:[0-9]+(?:ms|[smhdwy]))*)/.exec(expr.slice(i))!;
+      const match =
+        /^(0x[0-9a-fA-F]+|[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?(?:ms|[smhdwy])?(?:[0-9]+(?:ms|[smhdwy]))*)/.exec(
+          expr.slice(i),
+        )!;
       tokens.push({ kind: 'number', text: match[0] });
       i += match[0].length;
       continue;
@@ -204,7 +265,8 @@ export function promqlReferences(expr: string): PromqlReferences {
     const word = token.text;
     if (GROUPING.has(word) && next?.text === '(') {
       let j = i + 2;
-      for (; j < tokens.length && tokens[j]!.text !== ')'; j++) if (tokens[j]!.kind === 'ident') grouping.add(tokens[j]!.text);
+      for (; j < tokens.length && tokens[j]!.text !== ')'; j++)
+        if (tokens[j]!.kind === 'ident') grouping.add(tokens[j]!.text);
       i = j;
       continue;
     }
@@ -215,7 +277,8 @@ export function promqlReferences(expr: string): PromqlReferences {
     if (next?.text === '{') {
       let j = i + 2;
       for (; j < tokens.length && tokens[j]!.text !== '}'; j++) {
-        if (tokens[j]!.kind === 'ident' && ['=', '!=', '=~', '!~'].includes(tokens[j + 1]?.text ?? '')) labels.add(tokens[j]!.text);
+        if (tokens[j]!.kind === 'ident' && ['=', '!=', '=~', '!~'].includes(tokens[j + 1]?.text ?? ''))
+          labels.add(tokens[j]!.text);
       }
       i = j;
     }
@@ -225,7 +288,14 @@ export function promqlReferences(expr: string): PromqlReferences {
 
 /** Grafana's variables replaced so an expression runs as is against Prometheus' API. */
 export function substituteGrafanaVariables(expr: string, values: Record<string, string> = {}): string {
-  const defaults: Record<string, string> = { job: '.+', instance: '.+', __rate_interval: '1m', __interval: '15s', __range: '5m', ...values };
+  const defaults: Record<string, string> = {
+    job: '.+',
+    instance: '.+',
+    __rate_interval: '1m',
+    __interval: '15s',
+    __range: '5m',
+    ...values,
+  };
   return expr.replace(/\$\{?(\w+)\}?/g, (whole, name: string) => defaults[name] ?? whole);
 }
 
@@ -265,11 +335,17 @@ export function configFromExample(options: ExampleConfigOptions): string {
     scrape_configs: ExampleJob[];
   };
   const interval = options.interval ?? '1s';
-  example.global = { ...example.global, scrape_interval: interval, scrape_timeout: interval, evaluation_interval: interval };
+  example.global = {
+    ...example.global,
+    scrape_interval: interval,
+    scrape_timeout: interval,
+    evaluation_interval: interval,
+  };
   delete example.alerting;
   example.rule_files = example.rule_files.map((file) => fileURLToPath(new URL(file, new URL('prometheus/', REPO))));
   const jobs = example.scrape_configs.map((job) => job.job_name);
-  if (jobs.join(',') !== 'onlyoffice,onlyoffice-probe,onlyoffice-fleet') throw new Error(`prometheus/prometheus.yml jobs changed: ${jobs.join(', ')}`);
+  if (jobs.join(',') !== 'onlyoffice,onlyoffice-probe,onlyoffice-fleet')
+    throw new Error(`prometheus/prometheus.yml jobs changed: ${jobs.join(', ')}`);
   const [plain, probe, fleet] = example.scrape_configs as [ExampleJob, ExampleJob, ExampleJob];
   plain.static_configs = [{ targets: [options.exporter] }];
   probe.static_configs = [{ targets: options.probeTargets }];
@@ -280,7 +356,8 @@ export function configFromExample(options: ExampleConfigOptions): string {
   }
   if (options.discovery) {
     const sd = fleet.http_sd_configs?.[0];
-    if (!sd || !sd.url.endsWith('/sd')) throw new Error('prometheus/prometheus.yml: the onlyoffice-fleet job no longer discovers from /sd');
+    if (!sd || !sd.url.endsWith('/sd'))
+      throw new Error('prometheus/prometheus.yml: the onlyoffice-fleet job no longer discovers from /sd');
     sd.url = `http://${options.exporter}/sd`;
     if (options.discoveryRefresh !== undefined) sd.refresh_interval = options.discoveryRefresh;
   } else {
@@ -305,17 +382,27 @@ export interface DashboardVariable {
 
 interface DashboardJson {
   uid: string;
-  panels: { type: string; title: string; targets?: { expr: string; refId: string; legendFormat?: string }[]; panels?: DashboardJson['panels'] }[];
+  panels: {
+    type: string;
+    title: string;
+    targets?: { expr: string; refId: string; legendFormat?: string }[];
+    panels?: DashboardJson['panels'];
+  }[];
   templating: { list: { name: string; type: string; query: unknown }[] };
 }
 
 /** The committed dashboards by uid: the English variant (grafana/dashboards/en/); zh-CN has the same queries. */
 export function shippedDashboards(): Map<string, DashboardJson> {
   const dir = new URL('grafana/dashboards/en/', REPO);
-  return new Map(readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => {
-    const d = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as DashboardJson;
-    return [d.uid, d];
-  }));
+  return new Map(
+    readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((f) => {
+        const d = JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as DashboardJson;
+        return [d.uid, d];
+      }),
+  );
 }
 
 /** Every panel query of the given dashboards (all when none given). */
@@ -324,7 +411,14 @@ export function dashboardQueries(uids?: string[]): DashboardQuery[] {
   for (const [uid, d] of shippedDashboards()) {
     if (uids && !uids.includes(uid)) continue;
     for (const panel of d.panels.flatMap((p) => [p, ...(p.panels ?? [])])) {
-      for (const t of panel.targets ?? []) out.push({ dashboard: uid, panel: panel.title, refId: t.refId, expr: t.expr, ...(t.legendFormat ? { legend: t.legendFormat } : {}) });
+      for (const t of panel.targets ?? [])
+        out.push({
+          dashboard: uid,
+          panel: panel.title,
+          refId: t.refId,
+          expr: t.expr,
+          ...(t.legendFormat ? { legend: t.legendFormat } : {}),
+        });
     }
   }
   return out;
@@ -357,11 +451,19 @@ export interface ShippedRule {
 /** alerts/*.rules.yml and prometheus/recording-rules.yml, rule by rule. */
 export function shippedRules(): ShippedRule[] {
   const files = [
-    ...readdirSync(new URL('alerts/', REPO)).filter((f) => f.endsWith('.rules.yml')).sort().map((f) => `alerts/${f}`),
+    ...readdirSync(new URL('alerts/', REPO))
+      .filter((f) => f.endsWith('.rules.yml'))
+      .sort()
+      .map((f) => `alerts/${f}`),
     'prometheus/recording-rules.yml',
   ];
-  return files.flatMap((file) => (parseYaml(readFileSync(new URL(file, REPO), 'utf8')) as { groups: { name: string; rules: Omit<ShippedRule, 'file' | 'group'>[] }[] })
-    .groups.flatMap((g) => g.rules.map((r) => ({ ...r, file, group: g.name }))));
+  return files.flatMap((file) =>
+    (
+      parseYaml(readFileSync(new URL(file, REPO), 'utf8')) as {
+        groups: { name: string; rules: Omit<ShippedRule, 'file' | 'group'>[] }[];
+      }
+    ).groups.flatMap((g) => g.rules.map((r) => ({ ...r, file, group: g.name }))),
+  );
 }
 
 /** Seconds of a Prometheus duration such as 1h30m. */
@@ -375,11 +477,16 @@ export function durationSeconds(text: string | undefined): number {
  * apart (instance, job and severity left out), sorted.
  */
 export function alertKeys(alerts: PromAlert[], instance: string): string[] {
-  return alerts.filter((a) => a.labels.instance === instance).map((a) => {
-    // documentserver (from onlyoffice_target_info on /metrics) names the instance's DS: a test checks it on its own.
-    const labels = Object.entries(a.labels).filter(([k]) => !['alertname', 'instance', 'job', 'severity', 'documentserver'].includes(k)).sort(([a1], [b1]) => a1.localeCompare(b1));
-    return `${a.labels.alertname}{${labels.map(([k, v]) => `${k}=${v}`).join(',')}}`;
-  }).sort();
+  return alerts
+    .filter((a) => a.labels.instance === instance)
+    .map((a) => {
+      // documentserver (from onlyoffice_target_info on /metrics) names the instance's DS: a test checks it on its own.
+      const labels = Object.entries(a.labels)
+        .filter(([k]) => !['alertname', 'instance', 'job', 'severity', 'documentserver'].includes(k))
+        .sort(([a1], [b1]) => a1.localeCompare(b1));
+      return `${a.labels.alertname}{${labels.map(([k, v]) => `${k}=${v}`).join(',')}}`;
+    })
+    .sort();
 }
 
 /**
@@ -393,11 +500,18 @@ export async function expectActiveAlerts(
   options: { ignore?: (key: string) => boolean; timeoutMs?: number } = {},
 ): Promise<PromAlert[]> {
   const ignore = options.ignore ?? (() => false);
-  const forOf = new Map(shippedRules().filter((r) => r.alert).map((r) => [`${r.alert} ${r.labels?.severity}`, durationSeconds(r.for)]));
+  const forOf = new Map(
+    shippedRules()
+      .filter((r) => r.alert)
+      .map((r) => [`${r.alert} ${r.labels?.severity}`, durationSeconds(r.for)]),
+  );
   const want = Object.fromEntries(Object.entries(expected).map(([i, keys]) => [i, [...keys].sort()]));
   const current = async () => {
     const alerts = await prom.alerts();
-    return { alerts, keys: Object.fromEntries(Object.keys(expected).map((i) => [i, alertKeys(alerts, i).filter((k) => !ignore(k))])) };
+    return {
+      alerts,
+      keys: Object.fromEntries(Object.keys(expected).map((i) => [i, alertKeys(alerts, i).filter((k) => !ignore(k))])),
+    };
   };
   let last = await current();
   const until = Date.now() + (options.timeoutMs ?? 30_000);
@@ -410,10 +524,21 @@ export async function expectActiveAlerts(
   for (const alert of last.alerts) {
     if (!(alert.labels.instance! in expected) || ignore(alert.labels.alertname!)) continue;
     const hold = forOf.get(`${alert.labels.alertname} ${alert.labels.severity}`);
-    expect({ alert: alert.labels.alertname, shipped: hold !== undefined }).toEqual({ alert: alert.labels.alertname, shipped: true });
+    expect({ alert: alert.labels.alertname, shipped: hold !== undefined }).toEqual({
+      alert: alert.labels.alertname,
+      shipped: true,
+    });
     const age = now - Date.parse(alert.activeAt) / 1000;
-    if (age < hold! - 2) expect({ alert: alert.labels.alertname, state: alert.state }).toEqual({ alert: alert.labels.alertname, state: 'pending' });
-    if (age > hold! + 3) expect({ alert: alert.labels.alertname, state: alert.state }).toEqual({ alert: alert.labels.alertname, state: 'firing' });
+    if (age < hold! - 2)
+      expect({ alert: alert.labels.alertname, state: alert.state }).toEqual({
+        alert: alert.labels.alertname,
+        state: 'pending',
+      });
+    if (age > hold! + 3)
+      expect({ alert: alert.labels.alertname, state: alert.state }).toEqual({
+        alert: alert.labels.alertname,
+        state: 'firing',
+      });
   }
   return last.alerts;
 }

@@ -2,7 +2,17 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { freePort } from './ports.js';
-import { acceptsTcp, closer, isAlive, LOOPBACK, serviceDir, signal, spawnService, type ServiceHandle, type ServiceProcess } from './service-process.js';
+import {
+  acceptsTcp,
+  closer,
+  isAlive,
+  LOOPBACK,
+  serviceDir,
+  signal,
+  spawnService,
+  type ServiceHandle,
+  type ServiceProcess,
+} from './service-process.js';
 
 /**
  * A private RabbitMQ node (management + prometheus plugins) on free loopback ports, run by the test.
@@ -35,18 +45,27 @@ export async function startRabbitMQ(): Promise<RabbitMQ> {
 }
 
 async function start(dir: string): Promise<RabbitMQ> {
-  const [port, managementPort, prometheusPort, distPort, epmdPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [port, managementPort, prometheusPort, distPort, epmdPort] = await Promise.all([
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+    freePort(),
+  ]);
   const nodeName = `ooe-${process.pid}-${randomBytes(4).toString('hex')}@localhost`;
 
-  writeFileSync(join(dir, 'rabbitmq.conf'), [
-    `listeners.tcp.default = ${LOOPBACK}:${port}`,
-    `management.tcp.ip = ${LOOPBACK}`,
-    `management.tcp.port = ${managementPort}`,
-    `prometheus.tcp.ip = ${LOOPBACK}`,
-    `prometheus.tcp.port = ${prometheusPort}`,
-    'loopback_users.guest = false',
-    '',
-  ].join('\n'));
+  writeFileSync(
+    join(dir, 'rabbitmq.conf'),
+    [
+      `listeners.tcp.default = ${LOOPBACK}:${port}`,
+      `management.tcp.ip = ${LOOPBACK}`,
+      `management.tcp.port = ${managementPort}`,
+      `prometheus.tcp.ip = ${LOOPBACK}`,
+      `prometheus.tcp.port = ${prometheusPort}`,
+      'loopback_users.guest = false',
+      '',
+    ].join('\n'),
+  );
   writeFileSync(join(dir, 'enabled_plugins'), '[rabbitmq_management,rabbitmq_prometheus].\n');
   writeFileSync(join(dir, '.erlang.cookie'), randomBytes(16).toString('hex'));
   chmodSync(join(dir, '.erlang.cookie'), 0o400);
@@ -68,7 +87,14 @@ async function start(dir: string): Promise<RabbitMQ> {
     ERL_EPMD_PORT: String(epmdPort),
   };
 
-  const epmd = await spawnService({ name: 'epmd', dir, command: EPMD, args: ['-port', String(epmdPort), '-address', LOOPBACK], env, ready: () => acceptsTcp(epmdPort) });
+  const epmd = await spawnService({
+    name: 'epmd',
+    dir,
+    command: EPMD,
+    args: ['-port', String(epmdPort), '-address', LOOPBACK],
+    env,
+    ready: () => acceptsTcp(epmdPort),
+  });
 
   const managementUrl = `http://${LOOPBACK}:${managementPort}`;
   const authorization = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
@@ -94,7 +120,10 @@ async function start(dir: string): Promise<RabbitMQ> {
       ready: async () => {
         const pid = beamPid();
         if (pid === undefined || !isAlive(pid)) return false;
-        const response = await fetch(`${managementUrl}/api/overview`, { headers: { authorization }, signal: AbortSignal.timeout(2_000) });
+        const response = await fetch(`${managementUrl}/api/overview`, {
+          headers: { authorization },
+          signal: AbortSignal.timeout(2_000),
+        });
         await response.arrayBuffer();
         return response.ok;
       },

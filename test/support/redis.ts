@@ -1,7 +1,15 @@
 import { rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { freePort } from './ports.js';
-import { closer, LOOPBACK, serviceDir, signal, spawnService, type ServiceHandle, type ServiceProcess } from './service-process.js';
+import {
+  closer,
+  LOOPBACK,
+  serviceDir,
+  signal,
+  spawnService,
+  type ServiceHandle,
+  type ServiceProcess,
+} from './service-process.js';
 
 /** A private redis-server on a free loopback port, run by the test. */
 export type Redis = ServiceHandle;
@@ -16,9 +24,29 @@ export interface RedisOptions {
 export async function startRedis(options: RedisOptions = {}): Promise<Redis> {
   const dir = serviceDir('redis');
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    LOOPBACK,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+  ];
   if (options.password !== undefined) args.push('--requirepass', options.password);
-  const boot = () => spawnService({ name: 'redis-server', dir, command: 'redis-server', args, ready: () => ping(port, options.password) });
+  const boot = () =>
+    spawnService({
+      name: 'redis-server',
+      dir,
+      command: 'redis-server',
+      args,
+      ready: () => ping(port, options.password),
+    });
 
   let server: ServiceProcess;
   try {

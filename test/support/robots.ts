@@ -84,7 +84,11 @@ abstract class RobotEmulator {
     return this.delivered.filter((message) => message.at > now - this.windowMs).length;
   }
 
-  protected abstract handle(request: IncomingMessage, raw: Buffer, now: number): { httpStatus?: number; errcode: number; errmsg: string; message?: DeliveredMessage };
+  protected abstract handle(
+    request: IncomingMessage,
+    raw: Buffer,
+    now: number,
+  ): { httpStatus?: number; errcode: number; errmsg: string; message?: DeliveredMessage };
 
   private async listen(port: number): Promise<void> {
     const server = createServer((request, response) => this.onRequest(request, response));
@@ -127,7 +131,12 @@ abstract class RobotEmulator {
       }
       const result = this.handle(request, Buffer.concat(chunks), now);
       if (result.message) this.delivered.push(result.message);
-      reply(result.httpStatus ?? 200, result.errcode, result.errmsg, JSON.stringify({ errcode: result.errcode, errmsg: result.errmsg }));
+      reply(
+        result.httpStatus ?? 200,
+        result.errcode,
+        result.errmsg,
+        JSON.stringify({ errcode: result.errcode, errmsg: result.errmsg }),
+      );
     });
   }
 }
@@ -135,7 +144,9 @@ abstract class RobotEmulator {
 function parseJson(raw: Buffer): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(raw.toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -185,7 +196,9 @@ export class DingTalkRobotEmulator extends RobotEmulator {
       if (!Number.isFinite(timestamp) || Math.abs(now - timestamp) > (this.options.timestampWindowMs ?? 3_600_000)) {
         return { errcode: 310000, errmsg: 'invalid timestamp' };
       }
-      const expected = createHmac('sha256', this.options.secret).update(`${query.get('timestamp')}\n${this.options.secret}`).digest('base64');
+      const expected = createHmac('sha256', this.options.secret)
+        .update(`${query.get('timestamp')}\n${this.options.secret}`)
+        .digest('base64');
       const given = Buffer.from(sign);
       if (given.length !== Buffer.byteLength(expected) || !timingSafeEqual(given, Buffer.from(expected))) {
         return { errcode: 310000, errmsg: 'sign not match' };
@@ -193,12 +206,20 @@ export class DingTalkRobotEmulator extends RobotEmulator {
     }
     const body = parseJson(raw);
     const markdown = body?.markdown as { title?: unknown; text?: unknown } | undefined;
-    if (!body || body.msgtype !== 'markdown' || typeof markdown?.title !== 'string' || typeof markdown.text !== 'string') {
+    if (
+      !body ||
+      body.msgtype !== 'markdown' ||
+      typeof markdown?.title !== 'string' ||
+      typeof markdown.text !== 'string'
+    ) {
       // Not documented in the reference: the emulator's own refusal of what is not a markdown message.
       return { httpStatus: 400, errcode: 400, errmsg: 'emulator: not a markdown message' };
     }
     const { title, text } = markdown as { title: string; text: string };
-    if (this.options.keywords && !this.options.keywords.some((keyword) => title.includes(keyword) || text.includes(keyword))) {
+    if (
+      this.options.keywords &&
+      !this.options.keywords.some((keyword) => title.includes(keyword) || text.includes(keyword))
+    ) {
       return { errcode: 310000, errmsg: 'keywords not in content' };
     }
     if (this.recentDeliveries(now) >= this.limit) {
@@ -239,7 +260,8 @@ export class WeComRobotEmulator extends RobotEmulator {
     }
     const content = markdown.content as string;
     const maxBytes = this.options.maxContentBytes ?? 4_096;
-    if (Buffer.byteLength(content) > maxBytes) return { errcode: 40058, errmsg: `markdown.content exceed max length ${maxBytes}` };
+    if (Buffer.byteLength(content) > maxBytes)
+      return { errcode: 40058, errmsg: `markdown.content exceed max length ${maxBytes}` };
     if (this.recentDeliveries(now) >= this.limit) return { errcode: 45009, errmsg: 'api freq out of limit' };
     return { errcode: 0, errmsg: 'ok', message: { at: now, query, body, title: '', text: content, bytes: raw.length } };
   }
@@ -270,7 +292,12 @@ export interface AlertFixture {
 
 export function webhookAlert(fixture: AlertFixture = {}): Record<string, unknown> {
   const status = fixture.status ?? 'firing';
-  const labels = fixture.labels ?? { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: 'docs-1:443', job: 'onlyoffice' };
+  const labels = fixture.labels ?? {
+    alertname: 'OnlyofficeDocsDown',
+    severity: 'critical',
+    instance: 'docs-1:443',
+    job: 'onlyoffice',
+  };
   return {
     status,
     labels,
@@ -278,12 +305,20 @@ export function webhookAlert(fixture: AlertFixture = {}): Record<string, unknown
     startsAt: fixture.startsAt ?? '2024-05-01T12:34:56Z',
     endsAt: fixture.endsAt ?? (status === 'firing' ? '0001-01-01T00:00:00Z' : '2024-05-01T13:00:00Z'),
     generatorURL: fixture.generatorURL ?? '',
-    fingerprint: fixture.fingerprint ?? createHash('sha256').update(JSON.stringify(Object.entries(labels).sort())).digest('hex').slice(0, 16),
+    fingerprint:
+      fixture.fingerprint ??
+      createHash('sha256')
+        .update(JSON.stringify(Object.entries(labels).sort()))
+        .digest('hex')
+        .slice(0, 16),
   };
 }
 
 /** An Alertmanager webhook payload (version 4) carrying `alerts`. */
-export function webhookPayload(alerts: Record<string, unknown>[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function webhookPayload(
+  alerts: Record<string, unknown>[],
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     version: '4',
     groupKey: '{}:{alertname="OnlyofficeDocsDown"}',
@@ -324,7 +359,11 @@ const EXAMPLE_CONFIG = new URL('../../alerts/alertmanager.yml', import.meta.url)
  * alerts/alertmanager.yml pointed at a test exporter: webhook URLs to `exporterBase`, the bearer token file,
  * and short timings on every route so a test runs in seconds.
  */
-export function exampleAlertmanagerConfig(exporterBase: string, tokenFile: string, timings = { group_wait: '500ms', group_interval: '1s', repeat_interval: '1h' }): string {
+export function exampleAlertmanagerConfig(
+  exporterBase: string,
+  tokenFile: string,
+  timings = { group_wait: '500ms', group_interval: '1s', repeat_interval: '1h' },
+): string {
   const config = parseYaml(readFileSync(EXAMPLE_CONFIG, 'utf8')) as {
     route: Record<string, unknown> & { routes?: Record<string, unknown>[] };
     receivers: { webhook_configs?: { url: string; http_config: { authorization: { credentials_file: string } } }[] }[];
@@ -372,8 +411,12 @@ export async function startAlertmanager(configYaml: string): Promise<Alertmanage
       output: 'alertmanager.log',
       command: 'prometheus-alertmanager',
       args: [
-        `--config.file=${configFile}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=${LOOPBACK}:${port}`,
-        '--cluster.listen-address=', `--web.external-url=${url}`, '--log.level=debug',
+        `--config.file=${configFile}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=${LOOPBACK}:${port}`,
+        '--cluster.listen-address=',
+        `--web.external-url=${url}`,
+        '--log.level=debug',
       ],
       ready: async () => {
         const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) });
@@ -393,7 +436,11 @@ export async function startAlertmanager(configYaml: string): Promise<Alertmanage
     log,
     stop,
     async postAlerts(alerts) {
-      const response = await fetch(`${url}/api/v2/alerts`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(alerts) });
+      const response = await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(alerts),
+      });
       if (!response.ok) throw new Error(`POST /api/v2/alerts: ${response.status} ${await response.text()}`);
     },
   };

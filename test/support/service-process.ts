@@ -123,7 +123,10 @@ export async function spawnService(spec: ServiceSpec): Promise<ServiceProcess> {
       lastError = error;
     }
     if (Date.now() > giveUp) {
-      return fail(`not ready after ${timeoutMs} ms${lastError ? ` (last probe: ${String(lastError)})` : ''}`, spec.mainPid?.());
+      return fail(
+        `not ready after ${timeoutMs} ms${lastError ? ` (last probe: ${String(lastError)})` : ''}`,
+        spec.mainPid?.(),
+      );
     }
     await sleep(100);
   }
@@ -185,7 +188,11 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
-export async function waitFor<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  timeoutMs: number,
+  check: () => Promise<T | undefined> | T | undefined,
+): Promise<T> {
   const giveUp = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -196,7 +203,9 @@ export async function waitFor<T>(what: string, timeoutMs: number, check: () => P
       lastError = error;
     }
     if (Date.now() > giveUp) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     }
     await sleep(100);
   }

@@ -55,7 +55,10 @@ emailAddress = optional
 `;
 
 function asn1Time(epochSeconds: number): string {
-  return new Date(epochSeconds * 1000).toISOString().replace(/[-:T]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(epochSeconds * 1000)
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** A throwaway PKI in a temp folder, driven through `openssl ca` so dates and serials are exact. */
@@ -87,9 +90,18 @@ export class TestPki {
     const extPath = join(this.dir, `${name}.ext`);
     const extensions = ['[ ext ]'];
     if (options.ca) {
-      extensions.push('basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign', 'subjectKeyIdentifier = hash');
+      extensions.push(
+        'basicConstraints = critical, CA:TRUE',
+        'keyUsage = critical, keyCertSign, cRLSign',
+        'subjectKeyIdentifier = hash',
+      );
     } else {
-      extensions.push('basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature', 'extendedKeyUsage = serverAuth', 'subjectKeyIdentifier = hash');
+      extensions.push(
+        'basicConstraints = critical, CA:FALSE',
+        'keyUsage = critical, digitalSignature',
+        'extendedKeyUsage = serverAuth',
+        'subjectKeyIdentifier = hash',
+      );
     }
     if (options.issuer) extensions.push('authorityKeyIdentifier = keyid:always');
     if (options.san) extensions.push(`subjectAltName = ${options.san}`);
@@ -99,8 +111,26 @@ export class TestPki {
     const signer = options.issuer
       ? ['-cert', options.issuer.certPath, '-keyfile', options.issuer.keyPath]
       : ['-selfsign', '-keyfile', keyPath];
-    this.openssl(['ca', '-batch', '-notext', '-config', join(this.dir, 'ca.cnf'), ...signer, '-in', csrPath, '-out', certPath,
-      '-startdate', asn1Time(options.notBefore), '-enddate', asn1Time(options.notAfter), '-extfile', extPath, '-extensions', 'ext']);
+    this.openssl([
+      'ca',
+      '-batch',
+      '-notext',
+      '-config',
+      join(this.dir, 'ca.cnf'),
+      ...signer,
+      '-in',
+      csrPath,
+      '-out',
+      certPath,
+      '-startdate',
+      asn1Time(options.notBefore),
+      '-enddate',
+      asn1Time(options.notAfter),
+      '-extfile',
+      extPath,
+      '-extensions',
+      'ext',
+    ]);
     return {
       name,
       certPath,

@@ -10,8 +10,15 @@ import { DEFAULTS_FILE, defaults, loadThresholds } from '../../alerts/thresholds
 import { DOCTOR_THRESHOLDS } from '../../src/doctor/thresholds.js';
 import { registerRunbookRoutes } from '../../src/web/runbooks.js';
 
-interface Rule { alert: string; expr: string; for?: string; labels: Record<string, string>; annotations: Record<string, string> }
-const rulesOf = (text: string): Rule[] => (parse(text) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+interface Rule {
+  alert: string;
+  expr: string;
+  for?: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+const rulesOf = (text: string): Rule[] =>
+  (parse(text) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
 
 let dir: string;
 beforeEach(() => {
@@ -40,9 +47,11 @@ describe('alert rules as code', () => {
 
   test('every key of alerts/thresholds.yml has its comment', () => {
     const lines = readFileSync(DEFAULTS_FILE, 'utf8').split('\n');
-    const keys = lines.flatMap((line, i) => (/^\s*[a-z_]+:/.test(line)
-      ? [{ key: line.trim().split(':')[0], commented: /^\s*#/.test(lines[i - 1] ?? '') }]
-      : []));
+    const keys = lines.flatMap((line, i) =>
+      /^\s*[a-z_]+:/.test(line)
+        ? [{ key: line.trim().split(':')[0], commented: /^\s*#/.test(lines[i - 1] ?? '') }]
+        : [],
+    );
     expect(keys.length).toBeGreaterThan(15);
     expect(keys.filter((k) => !k.commented)).toEqual([]);
   });
@@ -55,7 +64,9 @@ describe('alert rules as code', () => {
     const res = await app.inject({ url: `${new URL(base).pathname}OnlyofficeDocsDown?lang=en` });
     expect(res.statusCode).toBe(200);
     await app.close();
-    for (const rule of [...generate(defaults())].filter(([p]) => p.endsWith('.rules.yml')).flatMap(([, text]) => rulesOf(text))) {
+    for (const rule of [...generate(defaults())]
+      .filter(([p]) => p.endsWith('.rules.yml'))
+      .flatMap(([, text]) => rulesOf(text))) {
       expect(rule.annotations.runbook_url).toBe(`${base}${rule.alert}`);
     }
   });
@@ -93,22 +104,43 @@ describe('a thresholds file is refused with the key named', () => {
   test.each([
     ['disk:\n  used_warn_percent: 70\n', 'DIR/my.yml: disk.used_warn_percent: unknown key'],
     ['colour: blue\n', 'DIR/my.yml: colour: unknown key'],
-    ['disk:\n  used_warning_percent: 95\n', 'DIR/my.yml: disk.used_warning_percent: must be below disk.used_critical_percent (90)'],
+    [
+      'disk:\n  used_warning_percent: 95\n',
+      'DIR/my.yml: disk.used_warning_percent: must be below disk.used_critical_percent (90)',
+    ],
     ['license:\n  warning_percent: -5\n', 'DIR/my.yml: license.warning_percent: must be above 0'],
     ['license:\n  critical_percent: 120\n', 'DIR/my.yml: license.critical_percent: must be below 100'],
-    ['certificates:\n  critical_days: 40\n', 'DIR/my.yml: certificates.warning_days: must be more than certificates.critical_days (40)'],
+    [
+      'certificates:\n  critical_days: 40\n',
+      'DIR/my.yml: certificates.warning_days: must be more than certificates.critical_days (40)',
+    ],
     ['latency:\n  for: 5 minutes\n', 'DIR/my.yml: latency.for: not a Prometheus duration (e.g. 30s, 5m, 1h)'],
     ['disk:\n  for: 90s\n', 'DIR/my.yml: disk.for: must be whole minutes (the promtool tests step 1m)'],
-    ['backups:\n  stale_for: ten minutes\n', 'DIR/my.yml: backups.stale_for: not a Prometheus duration (e.g. 30s, 5m, 1h)'],
+    [
+      'backups:\n  stale_for: ten minutes\n',
+      'DIR/my.yml: backups.stale_for: not a Prometheus duration (e.g. 30s, 5m, 1h)',
+    ],
     ['dependencies:\n  down_for: 0m\n', 'DIR/my.yml: dependencies.down_for: must be longer than 0'],
     ['containers:\n  restarting_for: 5\n', 'DIR/my.yml: containers.restarting_for: Expected string, received number'],
-    ['certificates:\n  untrusted_for: 1h30s\n', 'DIR/my.yml: certificates.untrusted_for: must be whole minutes (the promtool tests step 1m)'],
-    ['disk:\n  space_filling_up_for: 3h\n', 'DIR/my.yml: disk.space_filling_up_for: must be at most 2h (the critical alert predicts a fill-up within 4 hours)'],
+    [
+      'certificates:\n  untrusted_for: 1h30s\n',
+      'DIR/my.yml: certificates.untrusted_for: must be whole minutes (the promtool tests step 1m)',
+    ],
+    [
+      'disk:\n  space_filling_up_for: 3h\n',
+      'DIR/my.yml: disk.space_filling_up_for: must be at most 2h (the critical alert predicts a fill-up within 4 hours)',
+    ],
     ['conversions:\n  backlog_waiting: 2.5\n', 'DIR/my.yml: conversions.backlog_waiting: must be a whole number'],
-    ['conversions:\n  backlog_waiting: "30"\n', 'DIR/my.yml: conversions.backlog_waiting: Expected number, received string'],
+    [
+      'conversions:\n  backlog_waiting: "30"\n',
+      'DIR/my.yml: conversions.backlog_waiting: Expected number, received string',
+    ],
     ['instance_label: "host name"\n', 'DIR/my.yml: instance_label: not a Prometheus label name'],
     ['job_regex: "ds-.*"\n', 'DIR/my.yml: test_job: must match job_regex (ds-.*)'],
-    ['job_regex: "onlyoffice(?!-old).*"\n', 'DIR/my.yml: job_regex: Prometheus (RE2) has no lookaround or backreference'],
+    [
+      'job_regex: "onlyoffice(?!-old).*"\n',
+      'DIR/my.yml: job_regex: Prometheus (RE2) has no lookaround or backreference',
+    ],
     ['job_regex: "onlyoffice(["\n', 'DIR/my.yml: job_regex: not a regular expression'],
     ['runbook_base_url: http://exporter.intranet:9967/runbooks\n', 'DIR/my.yml: runbook_base_url: must end with /'],
     ['- 1\n', 'DIR/my.yml: (top level): must be a mapping of keys'],
@@ -136,7 +168,9 @@ describe('a thresholds file is refused with the key named', () => {
     const errors: string[] = [];
     const spy = jest.spyOn(console, 'error').mockImplementation((m: string) => errors.push(m));
     try {
-      expect(main(['--thresholds', thresholdsFile('disk:\n  used_critical_percent: 0\n'), '--out', join(dir, 'out')])).toBe(2);
+      expect(
+        main(['--thresholds', thresholdsFile('disk:\n  used_critical_percent: 0\n'), '--out', join(dir, 'out')]),
+      ).toBe(2);
     } finally {
       spy.mockRestore();
     }
@@ -147,13 +181,33 @@ describe('a thresholds file is refused with the key named', () => {
 
 describe("Prometheus' template functions, as Go renders them", () => {
   test('humanizeDuration, humanizePercentage, humanize1024, %v and printf', () => {
-    expect([0, 0.25, 2.5, 59, 90, 3600, 3661, 90061].map(humanizeDuration))
-      .toEqual(['0s', '250ms', '2.5s', '59s', '1m 30s', '1h 0m 0s', '1h 1m 1s', '1d 1h 1m 1s']);
+    expect([0, 0.25, 2.5, 59, 90, 3600, 3661, 90061].map(humanizeDuration)).toEqual([
+      '0s',
+      '250ms',
+      '2.5s',
+      '59s',
+      '1m 30s',
+      '1h 0m 0s',
+      '1h 1m 1s',
+      '1d 1h 1m 1s',
+    ]);
     expect([0.95, 0.8, 0.123456, 1].map(humanizePercentage)).toEqual(['95%', '80%', '12.35%', '100%']);
     expect([512, 1024, 524288, 1536, 1073741824].map(humanize1024)).toEqual(['512', '1ki', '512ki', '1.5ki', '1Gi']);
-    expect([31, 0.5, 502, 1000000, 123456, 1e-5].map((v) => goG(v, -1))).toEqual(['31', '0.5', '502', '1e+06', '123456', '1e-05']);
-    expect(renderTemplate('{{ $labels.a }}{{ $labels.b }}: {{ printf "%.1f" $value }} {{ if gt $value 0.0 }}yes{{ else }}no{{ end }}', { a: 'x' }, 35.46))
-      .toBe('x: 35.5 yes');
+    expect([31, 0.5, 502, 1000000, 123456, 1e-5].map((v) => goG(v, -1))).toEqual([
+      '31',
+      '0.5',
+      '502',
+      '1e+06',
+      '123456',
+      '1e-05',
+    ]);
+    expect(
+      renderTemplate(
+        '{{ $labels.a }}{{ $labels.b }}: {{ printf "%.1f" $value }} {{ if gt $value 0.0 }}yes{{ else }}no{{ end }}',
+        { a: 'x' },
+        35.46,
+      ),
+    ).toBe('x: 35.5 yes');
     expect(() => renderTemplate('{{ $value | humanizeTimestamp }}', {}, 1)).toThrow('template construct not supported');
   });
 });
@@ -166,10 +220,22 @@ test('OUT_LAYOUT keeps the tests next to the rules they load', () => {
 });
 
 test("every alert's for: comes from the thresholds file: a file setting every …_for key changes each rule's for:", () => {
-  const forKeys = Object.fromEntries(Object.entries(defaults()).flatMap(([section, value]) =>
-    (typeof value === 'object' && value !== null && section !== 'severity'
-      ? [[section, Object.fromEntries(Object.keys(value).filter((k) => k === 'for' || k.endsWith('_for')).map((k) => [k, '7m']))]]
-      : [])));
+  const forKeys = Object.fromEntries(
+    Object.entries(defaults()).flatMap(([section, value]) =>
+      typeof value === 'object' && value !== null && section !== 'severity'
+        ? [
+            [
+              section,
+              Object.fromEntries(
+                Object.keys(value)
+                  .filter((k) => k === 'for' || k.endsWith('_for'))
+                  .map((k) => [k, '7m']),
+              ),
+            ],
+          ]
+        : [],
+    ),
+  );
   const files = generate(loadThresholds(thresholdsFile(stringify(forKeys))), OUT_LAYOUT);
   const rules = [...files].filter(([path]) => path.endsWith('.rules.yml')).flatMap(([, text]) => rulesOf(text));
   expect(rules.length).toBeGreaterThan(40);
@@ -177,6 +243,8 @@ test("every alert's for: comes from the thresholds file: a file setting every �
   expect(without).toEqual(['OnlyofficeDocsContainerOomKilled', 'OnlyofficeDocsConversionDeadLetters']);
   expect(rules.filter((r) => r.for !== undefined && r.for !== '7m').map((r) => `${r.alert} ${r.for}`)).toEqual([]);
   // The descriptions say the new duration, never a default one.
-  const fixed = rules.filter((r) => r.for !== undefined && /已超过 (?!7 分钟)\d+ (分钟|小时)/.test(r.annotations.description ?? ''));
+  const fixed = rules.filter(
+    (r) => r.for !== undefined && /已超过 (?!7 分钟)\d+ (分钟|小时)/.test(r.annotations.description ?? ''),
+  );
   expect(fixed.map((r) => r.alert)).toEqual([]);
 });

@@ -40,10 +40,28 @@ backups:
 `);
     const { samples } = await scrapeWith([backups], config);
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'backups' })).toBe(1);
-    const of = (name: string) => Object.fromEntries(samples.filter((s) => s.name.startsWith('onlyoffice_backup_') && s.labels.name === name)
-      .map((s) => [s.name.slice('onlyoffice_backup_'.length), s.value]));
-    expect(of('postgresql')).toEqual({ files: 3, last_timestamp_seconds: 1_796_086_400, size_bytes: 2048, age_limit_seconds: 93_600, min_size_bytes: 1024, scan_truncated: 0 });
-    expect(of('redis')).toEqual({ files: 2, last_timestamp_seconds: 1_796_100_000, size_bytes: 900, age_limit_seconds: 7200, min_size_bytes: 0, scan_truncated: 0 });
+    const of = (name: string) =>
+      Object.fromEntries(
+        samples
+          .filter((s) => s.name.startsWith('onlyoffice_backup_') && s.labels.name === name)
+          .map((s) => [s.name.slice('onlyoffice_backup_'.length), s.value]),
+      );
+    expect(of('postgresql')).toEqual({
+      files: 3,
+      last_timestamp_seconds: 1_796_086_400,
+      size_bytes: 2048,
+      age_limit_seconds: 93_600,
+      min_size_bytes: 1024,
+      scan_truncated: 0,
+    });
+    expect(of('redis')).toEqual({
+      files: 2,
+      last_timestamp_seconds: 1_796_100_000,
+      size_bytes: 900,
+      age_limit_seconds: 7200,
+      min_size_bytes: 0,
+      scan_truncated: 0,
+    });
     expect(of('storage')).toEqual({ files: 0, age_limit_seconds: 86_400, min_size_bytes: 0, scan_truncated: 0 });
   });
 
@@ -52,12 +70,14 @@ backups:
   });
 
   test('config errors name the key', () => {
-    expect(configProblems(`
+    expect(
+      configProblems(`
 backups:
   - { name: pg, path: "backup/*.gz", max_age: 26h }
   - { name: pg, path: "/b/*.gz", max_age: soon, min_size: 1XB }
   - { name: "a b", path: "/c", max_age: 1h, size: 3 }
-`)).toEqual([
+`),
+    ).toEqual([
       'backups.0.path: must be an absolute path or glob (starting with /)',
       'backups.1.max_age: "soon" is not a positive duration such as 10s, 1m30s or 500ms',
       'backups.1.min_size: "1XB" is not a size such as 1MiB, 500KB or 4096 (bytes)',
@@ -65,11 +85,13 @@ backups:
       'backups.2.size: unknown key',
       'backups.1.name: "pg" is also the name of backups[0]',
     ]);
-    expect(configProblems(`
+    expect(
+      configProblems(`
 backups:
   - { name: pg, path: "/a/*.gz", max_age: 26h }
   - { name: pg, path: "/b/*.gz", max_age: 26h }
-`)).toEqual(['backups.1.name: "pg" is also the name of backups[0]']);
+`),
+    ).toEqual(['backups.1.name: "pg" is also the name of backups[0]']);
   });
 });
 
@@ -92,13 +114,25 @@ describe('globFiles', () => {
 
   test('reads at most maxEntries folder entries and says when it stopped', async () => {
     const all = await globFiles(`${dir}/wide/*.gz`, 100);
-    expect({ files: all.files.length, examined: all.examined, truncated: all.truncated }).toEqual({ files: 8, examined: 8, truncated: false });
+    expect({ files: all.files.length, examined: all.examined, truncated: all.truncated }).toEqual({
+      files: 8,
+      examined: 8,
+      truncated: false,
+    });
     const capped = await globFiles(`${dir}/wide/*.gz`, 5);
-    expect({ files: capped.files.length, examined: capped.examined, truncated: capped.truncated }).toEqual({ files: 5, examined: 5, truncated: true });
+    expect({ files: capped.files.length, examined: capped.examined, truncated: capped.truncated }).toEqual({
+      files: 5,
+      examined: 5,
+      truncated: true,
+    });
   });
 
   test('** is any depth of folders, not hidden ones, not through symlinked folders; a symlink to a file counts', async () => {
-    expect(paths(await globFiles(`${dir}/deep/**/*.gz`, 1000))).toEqual(['deep/a/b/c/x.gz', 'deep/link.gz', 'deep/z.gz']);
+    expect(paths(await globFiles(`${dir}/deep/**/*.gz`, 1000))).toEqual([
+      'deep/a/b/c/x.gz',
+      'deep/link.gz',
+      'deep/z.gz',
+    ]);
   });
 
   test('a literal path, a missing folder, and an abort', async () => {
@@ -109,9 +143,18 @@ describe('globFiles', () => {
   });
 
   test.each([
-    ['*.sql.gz', 'ds.sql.gz', true], ['*.sql.gz', 'ds.sql', false], ['*', '.hidden', false], ['.*', '.hidden', true],
-    ['dump-??.rdb', 'dump-01.rdb', true], ['dump-??.rdb', 'dump-1.rdb', false], ['[a-c]x', 'bx', true], ['[!a-c]x', 'bx', false],
-    ['[!a-c]x', 'dx', true], ['a+b(1)', 'a+b(1)', true], ['a.b', 'aXb', false], ['[', '[', true],
+    ['*.sql.gz', 'ds.sql.gz', true],
+    ['*.sql.gz', 'ds.sql', false],
+    ['*', '.hidden', false],
+    ['.*', '.hidden', true],
+    ['dump-??.rdb', 'dump-01.rdb', true],
+    ['dump-??.rdb', 'dump-1.rdb', false],
+    ['[a-c]x', 'bx', true],
+    ['[!a-c]x', 'bx', false],
+    ['[!a-c]x', 'dx', true],
+    ['a+b(1)', 'a+b(1)', true],
+    ['a.b', 'aXb', false],
+    ['[', '[', true],
   ])('segment %s matches %s: %s', (pattern, name, matches) => {
     expect(segmentMatcher(pattern)(name)).toBe(matches);
   });
@@ -122,20 +165,24 @@ describe('docs/metrics.md "backups"', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ooe-backups-doc-'));
     try {
       file(join(dir, 'a.gz'), 1, 1_700_000_000);
-      const { samples, text } = await scrapeWith([backups], configFrom(`backups: [{ name: a, path: "${dir}/*.gz", max_age: 1d }]`));
+      const { samples, text } = await scrapeWith(
+        [backups],
+        configFrom(`backups: [{ name: a, path: "${dir}/*.gz", max_age: 1d }]`),
+      );
       const exported = exportedFamilies(samples, text);
       exported.delete('onlyoffice_scrape_collector_success');
       exported.delete('onlyoffice_scrape_collector_duration_seconds');
       const documented = documentedMetrics().filter((metric) => metric.section === 'backups');
-      expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort())
-        .toEqual([...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort());
+      expect(documented.map((metric) => [metric.name, metric.type, [...metric.labels].sort()]).sort()).toEqual(
+        [...exported].map(([name, labels]) => [name, 'gauge', [...labels].sort()]).sort(),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
 
-describe('the doctor\'s backups hop, from the real collector on real files', () => {
+describe("the doctor's backups hop, from the real collector on real files", () => {
   test('stale, missing and too small each named with its fix; a fresh one is fine', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ooe-backups-doctor-'));
     const now = Math.floor(Date.now() / 1000);
@@ -163,9 +210,17 @@ backups:
         'files: newest file written 60 min ago, 2.0 MiB, 1 file matched',
       ]);
       expect(en.causes.filter((c) => c.hop === 'backups').map((c) => [c.severity, c.title, c.fix[0]])).toEqual([
-        ['warn', 'backup postgresql is stale (newest file written 3 days ago, limit 26 h)', `ls -lt ${dir}/pg | head -n 5`],
+        [
+          'warn',
+          'backup postgresql is stale (newest file written 3 days ago, limit 26 h)',
+          `ls -lt ${dir}/pg | head -n 5`,
+        ],
         ['warn', `backup storage has no file (${dir}/storage/.last-sync)`, `ls -la ${dir}/storage`],
-        ['warn', 'the newest file of backup redis is too small (100 B, minimum 1.0 KiB)', `ls -lt ${dir}/redis | head -n 5`],
+        [
+          'warn',
+          'the newest file of backup redis is too small (100 B, minimum 1.0 KiB)',
+          `ls -lt ${dir}/redis | head -n 5`,
+        ],
       ]);
       const zh = renderJson(diagnosis, 'zh-CN');
       expect(zh.causes.filter((c) => c.hop === 'backups').map((c) => c.title)).toEqual([

@@ -13,7 +13,8 @@ describe('docs/CONFIGURATION.md', () => {
 
   test('one heading per section of src/config/schema.ts, in its order, each with its comment', () => {
     expect(all.map((s) => s.name)).toEqual(Object.keys(configSchema.shape));
-    for (const section of all) expect([section.name, section.doc.startsWith(`\`${section.name}\`: `)]).toEqual([section.name, true]);
+    for (const section of all)
+      expect([section.name, section.doc.startsWith(`\`${section.name}\`: `)]).toEqual([section.name, true]);
     const headings = [...configDoc().matchAll(/^## (.+)$/gm)].map((m) => m[1]);
     expect(headings).toEqual(Object.keys(configSchema.shape));
   });
@@ -39,7 +40,16 @@ describe('docs/CONFIGURATION.md', () => {
 
   test('each default shown is the one the loader applies', () => {
     const loaded = parseConfig('', 'defaults', {}) as unknown as Record<string, Record<string, unknown>>;
-    const durations: Record<string, number> = { '10s': 10_000, '5m': 300_000, '30s': 30_000, '5s': 5_000, '3s': 3_000, '60s': 60_000, '1s': 1_000, '1m': 60_000 };
+    const durations: Record<string, number> = {
+      '10s': 10_000,
+      '5m': 300_000,
+      '30s': 30_000,
+      '5s': 5_000,
+      '3s': 3_000,
+      '60s': 60_000,
+      '1s': 1_000,
+      '1m': 60_000,
+    };
     let compared = 0;
     for (const r of all.flatMap((s) => s.rows)) {
       if (/\[\]|<name>/.test(r.key) || !/^`[^`]*`$/.test(r.default) || r.default === '`{}`') continue;
@@ -48,8 +58,16 @@ describe('docs/CONFIGURATION.md', () => {
       for (const part of path) value = (value as Record<string, unknown> | undefined)?.[part];
       if (value === undefined) continue;
       const shown = r.default.slice(1, -1);
-      const expected = r.type === 'duration' ? durations[shown] : typeof value === 'number' ? Number(shown)
-        : typeof value === 'boolean' ? shown === 'true' : Array.isArray(value) ? JSON.parse(shown) : shown;
+      const expected =
+        r.type === 'duration'
+          ? durations[shown]
+          : typeof value === 'number'
+            ? Number(shown)
+            : typeof value === 'boolean'
+              ? shown === 'true'
+              : Array.isArray(value)
+                ? JSON.parse(shown)
+                : shown;
       // A dependency given as host:port is loaded as its target.
       const actual = typeof value === 'object' && value !== null && 'address' in value ? value.address : value;
       expect([r.key, actual]).toEqual([r.key, expected]);

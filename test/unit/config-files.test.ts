@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfigFile, parseConfig } from '../../src/config/load.js';
-import { MAX_CONFIG_FILE_BYTES, readBoundedFile, readBoundedFileAsync, readErrorReason } from '../../src/lib/read-bounded-file.js';
+import {
+  MAX_CONFIG_FILE_BYTES,
+  readBoundedFile,
+  readBoundedFileAsync,
+  readErrorReason,
+} from '../../src/lib/read-bounded-file.js';
 import { configProblems as problemsOf } from '../support/scrape.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,7 +27,10 @@ function loadProblems(path: string): string[] {
   throw new Error('expected a ConfigError');
 }
 
-interface ChildResult { problems: string[]; ms: number }
+interface ChildResult {
+  problems: string[];
+  ms: number;
+}
 
 /**
  * Runs the loader in a child process: a read that blocks on a FIFO, or never ends on /dev/zero, would block
@@ -43,12 +51,16 @@ function inChild(cases: Array<{ yaml: string } | { file: string }>): ChildResult
       results.push({ problems, ms: Date.now() - started });
     }
     process.stdout.write(JSON.stringify(results));`;
-  const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, join(ROOT, 'src/config/load.ts'), JSON.stringify(cases)], {
-    cwd: ROOT,
-    timeout: 15_000,
-    killSignal: 'SIGKILL',
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', script, join(ROOT, 'src/config/load.ts'), JSON.stringify(cases)],
+    {
+      cwd: ROOT,
+      timeout: 15_000,
+      killSignal: 'SIGKILL',
+      encoding: 'utf8',
+    },
+  );
   return JSON.parse(out) as ChildResult[];
 }
 
@@ -98,7 +110,9 @@ describe('files the config loader reads: regular files of at most 1 MiB', () => 
   test('a file over 1 MiB is refused naming the key and the cap; exactly 1 MiB is read', () => {
     const big = join(dir, 'big');
     writeFileSync(big, Buffer.alloc(MAX_CONFIG_FILE_BYTES + 1, 'a'));
-    expect(problemsOf(jwtFile(big))).toEqual([`documentserver.jwt.secret_file: cannot read ${big}: larger than 1048576 bytes`]);
+    expect(problemsOf(jwtFile(big))).toEqual([
+      `documentserver.jwt.secret_file: cannot read ${big}: larger than 1048576 bytes`,
+    ]);
     expect(loadProblems(big)).toEqual(['cannot read the file: larger than 1048576 bytes']);
     const limit = join(dir, 'limit');
     writeFileSync(limit, `${'a'.repeat(MAX_CONFIG_FILE_BYTES - 1)}\n`);
@@ -120,9 +134,15 @@ describe('files the config loader reads: regular files of at most 1 MiB', () => 
 
   test('a folder, a dangling symlink and /dev/null are errors too', () => {
     symlinkSync(join(dir, 'nowhere'), join(dir, 'dangling'));
-    expect(problemsOf(jwtFile(dir))).toEqual([`documentserver.jwt.secret_file: cannot read ${dir}: not a regular file`]);
-    expect(problemsOf(jwtFile(join(dir, 'dangling')))).toEqual([`documentserver.jwt.secret_file: cannot read ${join(dir, 'dangling')}: ENOENT`]);
-    expect(problemsOf(jwtFile('/dev/null'))).toEqual(['documentserver.jwt.secret_file: cannot read /dev/null: not a regular file']);
+    expect(problemsOf(jwtFile(dir))).toEqual([
+      `documentserver.jwt.secret_file: cannot read ${dir}: not a regular file`,
+    ]);
+    expect(problemsOf(jwtFile(join(dir, 'dangling')))).toEqual([
+      `documentserver.jwt.secret_file: cannot read ${join(dir, 'dangling')}: ENOENT`,
+    ]);
+    expect(problemsOf(jwtFile('/dev/null'))).toEqual([
+      'documentserver.jwt.secret_file: cannot read /dev/null: not a regular file',
+    ]);
     expect(loadProblems(dir)).toEqual(['cannot read the file: not a regular file']);
   });
 });
@@ -156,8 +176,12 @@ describe('readBoundedFile', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     const controller = new AbortController();
     controller.abort(new Error('deadline'));
-    const aborted = await readBoundedFileAsync(file, 4, controller.signal)
-      .then(() => { throw new Error('expected an AbortError'); }, (error: unknown) => error as Error & { code: string });
+    const aborted = await readBoundedFileAsync(file, 4, controller.signal).then(
+      () => {
+        throw new Error('expected an AbortError');
+      },
+      (error: unknown) => error as Error & { code: string },
+    );
     expect([aborted.name, aborted.code, aborted.cause]).toEqual(['AbortError', 'ABORT_ERR', controller.signal.reason]);
     expect(aborted.cause).toBe(controller.signal.reason);
   });

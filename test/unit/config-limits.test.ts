@@ -27,19 +27,25 @@ describe('configuration size and nesting limits', () => {
   test('25,000 robots, one per line, are refused by the line limit', () => {
     const lines = ['notify:', `  ${AUTH}`, '  dingtalk:'];
     for (let n = 0; n < 25_000; n++) lines.push(`    r${n}: { url: "http://h/x" }`);
-    expect(problemsOf(lines.join('\n'))).toEqual(['not accepted: more than 20000 lines; a configuration has a few hundred']);
+    expect(problemsOf(lines.join('\n'))).toEqual([
+      'not accepted: more than 20000 lines; a configuration has a few hundred',
+    ]);
   });
 
   test('25,000 robots on one line are refused by the node limit', () => {
     const robots = Array.from({ length: 25_000 }, (_, n) => `r${n}: { url: "http://127.0.0.1:1/x" }`).join(', ');
-    expect(problemsOf(`notify: { ${AUTH}, dingtalk: { ${robots} } }`))
-      .toEqual(['not accepted: more than 10000 YAML nodes (keys, values, list items) by line 1; a configuration has a few hundred']);
+    expect(problemsOf(`notify: { ${AUTH}, dingtalk: { ${robots} } }`)).toEqual([
+      'not accepted: more than 10000 YAML nodes (keys, values, list items) by line 1; a configuration has a few hundred',
+    ]);
   });
 
   test('within the YAML limits, more than 100 robots in a channel are refused before their templates are read', () => {
-    const robots = (n: number) => Array.from({ length: n }, (_, i) => `      r${i}: { url: "http://127.0.0.1:1/x" }`).join('\n');
-    expect(problemsOf(`notify:\n  ${AUTH}\n  dingtalk:\n${robots(150)}\n  wecom:\n${robots(101)}\n`))
-      .toEqual(['notify.dingtalk: at most 100 robots, not 150', 'notify.wecom: at most 100 robots, not 101']);
+    const robots = (n: number) =>
+      Array.from({ length: n }, (_, i) => `      r${i}: { url: "http://127.0.0.1:1/x" }`).join('\n');
+    expect(problemsOf(`notify:\n  ${AUTH}\n  dingtalk:\n${robots(150)}\n  wecom:\n${robots(101)}\n`)).toEqual([
+      'notify.dingtalk: at most 100 robots, not 150',
+      'notify.wecom: at most 100 robots, not 101',
+    ]);
     const config = parseConfig(`notify:\n  ${AUTH}\n  dingtalk:\n${robots(100)}\n`, 't', {});
     expect(Object.keys(config.notify.dingtalk)).toHaveLength(100);
   });
@@ -65,28 +71,42 @@ describe('configuration size and nesting limits', () => {
   test('32 levels pass the limit (the schema then judges them), 33 do not', () => {
     // `a:` is one level, each flow bracket one more.
     expect(yamlLimitProblem(`a: ${'['.repeat(31)}${']'.repeat(31)}`)).toBeUndefined();
-    expect(yamlLimitProblem(`a: ${'['.repeat(32)}${']'.repeat(32)}`)).toBe('YAML nested more than 32 levels deep (line 1)');
+    expect(yamlLimitProblem(`a: ${'['.repeat(32)}${']'.repeat(32)}`)).toBe(
+      'YAML nested more than 32 levels deep (line 1)',
+    );
     expect(problemsOf(`a: ${'['.repeat(31)}${']'.repeat(31)}`)).toEqual(['a: unknown key']);
   });
 
   test('10,000 nodes pass, 10,001 do not', () => {
     const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}: ${i}`).join('\n');
     expect(yamlLimitProblem(keys(5_000))).toBeUndefined();
-    expect(yamlLimitProblem(`${keys(5_000)}\nlast:`)).toBe('more than 10000 YAML nodes (keys, values, list items) by line 5001; a configuration has a few hundred');
+    expect(yamlLimitProblem(`${keys(5_000)}\nlast:`)).toBe(
+      'more than 10000 YAML nodes (keys, values, list items) by line 5001; a configuration has a few hundred',
+    );
   });
 });
 
 describe('parsing what passed the limits', () => {
   test('a key given twice in one mapping is refused with its line; the same key in two mappings is fine', () => {
-    expect(problemsOf('documentserver:\n  url: http://a\n  timeout: 2s\n  url: http://b\n'))
-      .toEqual(['not valid YAML (line 4): the key "url" is given twice in one mapping']);
-    expect(parseConfig('documentserver: { timeout: 2s }\ndependencies: { timeout: 2s }\n', 't', {}).dependencies.timeout).toBe(2000);
+    expect(problemsOf('documentserver:\n  url: http://a\n  timeout: 2s\n  url: http://b\n')).toEqual([
+      'not valid YAML (line 4): the key "url" is given twice in one mapping',
+    ]);
+    expect(
+      parseConfig('documentserver: { timeout: 2s }\ndependencies: { timeout: 2s }\n', 't', {}).dependencies.timeout,
+    ).toBe(2000);
   });
 
-  test('aliases expanding past the yaml package\'s alias limit are refused', () => {
+  test("aliases expanding past the yaml package's alias limit are refused", () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let n = 0; n < 8; n++) lines.push(`${String.fromCharCode(98 + n)}: &${String.fromCharCode(98 + n)} [${Array(10).fill(`*${String.fromCharCode(97 + n)}`).join(', ')}]`);
-    expect(problemsOf(lines.join('\n'))).toEqual(['not valid YAML: Excessive alias count indicates a resource exhaustion attack']);
+    for (let n = 0; n < 8; n++)
+      lines.push(
+        `${String.fromCharCode(98 + n)}: &${String.fromCharCode(98 + n)} [${Array(10)
+          .fill(`*${String.fromCharCode(97 + n)}`)
+          .join(', ')}]`,
+      );
+    expect(problemsOf(lines.join('\n'))).toEqual([
+      'not valid YAML: Excessive alias count indicates a resource exhaustion attack',
+    ]);
   });
 
   test('a 5,000-key mapping (the node limit) is parsed and judged', () => {

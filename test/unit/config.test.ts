@@ -5,7 +5,6 @@ import { loadConfigFile, parseConfig } from '../../src/config/load.js';
 import { parseDuration } from '../../src/config/duration.js';
 import { configProblems as problemsOf } from '../support/scrape.js';
 
-
 describe('configuration', () => {
   test('no file gives the built-in defaults', () => {
     const config = loadConfigFile(undefined, {});
@@ -16,7 +15,8 @@ describe('configuration', () => {
   });
 
   test('accepts the documented shape with env interpolation', () => {
-    const config = parseConfig(`
+    const config = parseConfig(
+      `
 documentserver:
   url: http://127.0.0.1:8000/
   public_url: https://docs.example.com
@@ -24,11 +24,17 @@ documentserver:
   timeout: 1m30s
 probe:
   targets: ["http://docs-1.internal:8000", "https://docs-2.example.com"]
-`, 't', { DS_JWT_SECRET: 's3cret' });
+`,
+      't',
+      { DS_JWT_SECRET: 's3cret' },
+    );
     expect(config.documentserver.url).toBe('http://127.0.0.1:8000');
     expect(config.documentserver.jwt).toEqual({ secret: 's3cret', header: 'Authorization' });
     expect(config.documentserver.timeout).toBe(90_000);
-    expect(config.probe.targets).toEqual([{ url: 'http://docs-1.internal:8000', labels: {} }, { url: 'https://docs-2.example.com', labels: {} }]);
+    expect(config.probe.targets).toEqual([
+      { url: 'http://docs-1.internal:8000', labels: {} },
+      { url: 'https://docs-2.example.com', labels: {} },
+    ]);
   });
 
   test('${VAR:-default} falls back', () => {
@@ -52,7 +58,9 @@ probe:
     expect(problemsOf('documentserver: { timeout: soon }')).toEqual([
       'documentserver.timeout: "soon" is not a positive duration such as 10s, 1m30s or 500ms',
     ]);
-    expect(problemsOf('probe: { targets: [ "ftp://x" ] }')).toEqual(['probe.targets.0: must be an http:// or https:// URL, not ftp://']);
+    expect(problemsOf('probe: { targets: [ "ftp://x" ] }')).toEqual([
+      'probe.targets.0: must be an http:// or https:// URL, not ftp://',
+    ]);
     expect(problemsOf('documentserver: { insecure_skip_verify: "yes" }')).toEqual([
       'documentserver.insecure_skip_verify: expected boolean, got string',
     ]);
@@ -75,17 +83,31 @@ probe:
     ]);
   });
 
-  test('jwt.browser_secret: optional (the editors\' token is then signed with jwt.secret), from a file too, never empty', () => {
+  test("jwt.browser_secret: optional (the editors' token is then signed with jwt.secret), from a file too, never empty", () => {
     const dir = mkdtempSync(join(tmpdir(), 'ooe-config-'));
     writeFileSync(join(dir, 'browser'), 'browser-from-file\n');
-    expect(parseConfig('documentserver: { jwt: { secret: a } }', 't', {}).documentserver.jwt?.browser_secret).toBeUndefined();
-    const config = parseConfig(`documentserver: { jwt: { secret: a, browser_secret_file: ${join(dir, 'browser')} } }`, 't', {});
-    expect(config.documentserver.jwt).toEqual({ secret: 'a', header: 'Authorization', browser_secret: 'browser-from-file' });
-    expect(problemsOf('documentserver: { jwt: { secret: a, browser_secret: "" } }')).toEqual(['documentserver.jwt.browser_secret: must not be empty']);
+    expect(
+      parseConfig('documentserver: { jwt: { secret: a } }', 't', {}).documentserver.jwt?.browser_secret,
+    ).toBeUndefined();
+    const config = parseConfig(
+      `documentserver: { jwt: { secret: a, browser_secret_file: ${join(dir, 'browser')} } }`,
+      't',
+      {},
+    );
+    expect(config.documentserver.jwt).toEqual({
+      secret: 'a',
+      header: 'Authorization',
+      browser_secret: 'browser-from-file',
+    });
+    expect(problemsOf('documentserver: { jwt: { secret: a, browser_secret: "" } }')).toEqual([
+      'documentserver.jwt.browser_secret: must not be empty',
+    ]);
   });
 
   test('an unreadable config file is a clear error', () => {
-    expect(() => loadConfigFile('/nonexistent/config.yml')).toThrow('invalid configuration in /nonexistent/config.yml:\n  - cannot read the file: ENOENT');
+    expect(() => loadConfigFile('/nonexistent/config.yml')).toThrow(
+      'invalid configuration in /nonexistent/config.yml:\n  - cannot read the file: ENOENT',
+    );
   });
 
   test('durations', () => {

@@ -5,22 +5,39 @@ const DESIGN = readFileSync(new URL('docs/DESIGN.md', ROOT), 'utf8');
 
 describe('docs/DESIGN.md', () => {
   test('every file it names exists', () => {
-    const named = [...DESIGN.matchAll(/`((?:src|alerts|grafana|docs|deploy|scripts|test|bench)\/[\w./-]+\.(?:ts|mjs|md|yml))`/g)].map((m) => m[1]!);
+    const named = [
+      ...DESIGN.matchAll(/`((?:src|alerts|grafana|docs|deploy|scripts|test|bench)\/[\w./-]+\.(?:ts|mjs|md|yml))`/g),
+    ].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(10);
     expect(named.filter((path) => !existsSync(new URL(path, ROOT)))).toEqual([]);
   });
 
   test('every folder of src/ has its row in the table of rooms', () => {
     const table = DESIGN.slice(DESIGN.indexOf('## The room of each concern'), DESIGN.indexOf('## Adding a collector'));
-    const folders = readdirSync(new URL('src/', ROOT), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const folders = readdirSync(new URL('src/', ROOT), { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     expect(folders.length).toBeGreaterThan(8);
     expect(folders.filter((folder) => !table.includes(`\`src/${folder}/`))).toEqual([]);
   });
 
   test('the checklist for a new collector names every place a collector must reach', () => {
-    const checklist = DESIGN.slice(DESIGN.indexOf('## Adding a collector'), DESIGN.indexOf('## Why it is built this way'));
-    for (const place of ['src/collectors/index.ts', 'src/config/schema.ts', 'config.example.yml', 'docs/metrics.md', 'alerts/src/',
-      'docs/runbooks/', 'grafana/src/', 'src/doctor/', 'test/support/ds-simulator.ts', 'CHANGELOG.md']) {
+    const checklist = DESIGN.slice(
+      DESIGN.indexOf('## Adding a collector'),
+      DESIGN.indexOf('## Why it is built this way'),
+    );
+    for (const place of [
+      'src/collectors/index.ts',
+      'src/config/schema.ts',
+      'config.example.yml',
+      'docs/metrics.md',
+      'alerts/src/',
+      'docs/runbooks/',
+      'grafana/src/',
+      'src/doctor/',
+      'test/support/ds-simulator.ts',
+      'CHANGELOG.md',
+    ]) {
       expect([place, checklist.includes(place)]).toEqual([place, true]);
     }
   });

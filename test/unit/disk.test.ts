@@ -23,8 +23,18 @@ describe('mountinfo', () => {
 
   test('parses mount point, per-mount options, fstype and source, with optional fields and escapes', () => {
     expect(mounts).toHaveLength(7);
-    expect(mounts[2]).toEqual({ mountPoint: '/var/lib/onlyoffice', options: ['rw', 'nosuid'], fstype: 'nfs4', device: 'files.internal:/export/ds' });
-    expect(mounts[3]).toEqual({ mountPoint: '/var/lib/onlyoffice/App Data', options: ['ro', 'relatime'], fstype: 'tmpfs', device: 'my tmpfs' });
+    expect(mounts[2]).toEqual({
+      mountPoint: '/var/lib/onlyoffice',
+      options: ['rw', 'nosuid'],
+      fstype: 'nfs4',
+      device: 'files.internal:/export/ds',
+    });
+    expect(mounts[3]).toEqual({
+      mountPoint: '/var/lib/onlyoffice/App Data',
+      options: ['ro', 'relatime'],
+      fstype: 'tmpfs',
+      device: 'my tmpfs',
+    });
   });
 
   test('unescapes the octal escapes the kernel writes', () => {
@@ -67,7 +77,12 @@ describe('disk collector', () => {
       statfs: async () => fakeStats(),
     };
     const { samples } = await scrapeWith([diskCollectorDefinition(seams)], configFrom('disk: { paths: [/data/link] }'));
-    const labels = { path: '/data/link', mountpoint: '/var/lib/onlyoffice/App Data', device: 'my tmpfs', fstype: 'tmpfs' };
+    const labels = {
+      path: '/data/link',
+      mountpoint: '/var/lib/onlyoffice/App Data',
+      device: 'my tmpfs',
+      fstype: 'tmpfs',
+    };
     expect(value(samples, 'onlyoffice_filesystem_size_bytes', labels)).toBe(4096 * 1000);
     expect(value(samples, 'onlyoffice_filesystem_free_bytes', labels)).toBe(4096 * 600);
     expect(value(samples, 'onlyoffice_filesystem_avail_bytes', labels)).toBe(4096 * 500);
@@ -82,9 +97,19 @@ describe('disk collector', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ooe-disk-'));
     try {
       const missing = join(dir, 'missing');
-      const { samples } = await scrapeWith([diskCollectorDefinition({ readMountinfo: async () => MOUNTINFO })], configFrom(`disk: { paths: ["${missing}", "${dir}"] }`));
+      const { samples } = await scrapeWith(
+        [diskCollectorDefinition({ readMountinfo: async () => MOUNTINFO })],
+        configFrom(`disk: { paths: ["${missing}", "${dir}"] }`),
+      );
       // Placed by name: a missing path under /tmp falls under the root mount of MOUNTINFO.
-      expect(value(samples, 'onlyoffice_filesystem_device_error', { path: missing, mountpoint: '/', device: '/dev/vda', fstype: 'ext4' })).toBe(1);
+      expect(
+        value(samples, 'onlyoffice_filesystem_device_error', {
+          path: missing,
+          mountpoint: '/',
+          device: '/dev/vda',
+          fstype: 'ext4',
+        }),
+      ).toBe(1);
       expect(find(samples, 'onlyoffice_filesystem_size_bytes', { path: missing })).toEqual([]);
       expect(value(samples, 'onlyoffice_filesystem_device_error', { path: dir })).toBe(0);
       const real = statfsSync(dir);
@@ -108,10 +133,14 @@ describe('disk collector', () => {
       };
       const { samples } = await scrapeWith([diskCollectorDefinition(seams)], configFrom(''));
       expect(DEFAULT_DISK_PATHS).toEqual(['/var/lib/onlyoffice', '/var/www/onlyoffice/Data', '/var/log/onlyoffice']);
-      expect(find(samples, 'onlyoffice_filesystem_device_error').map((s) => s.labels.path)).toEqual(['/var/www/onlyoffice/Data']);
+      expect(find(samples, 'onlyoffice_filesystem_device_error').map((s) => s.labels.path)).toEqual([
+        '/var/www/onlyoffice/Data',
+      ]);
       // The size, not the free space: other processes write to the same file system while the test runs.
       const real = statfsSync(dir);
-      expect(value(samples, 'onlyoffice_filesystem_size_bytes', { path: '/var/www/onlyoffice/Data' })).toBe(real.blocks * real.bsize);
+      expect(value(samples, 'onlyoffice_filesystem_size_bytes', { path: '/var/www/onlyoffice/Data' })).toBe(
+        real.blocks * real.bsize,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -141,7 +170,14 @@ describe('disk collector', () => {
 
     const first = await scrapeWith([sameInstance], config, { budgetMs: 600 });
     expect(value(first.samples, 'onlyoffice_scrape_collector_success', { collector: 'disk' })).toBe(1);
-    expect(value(first.samples, 'onlyoffice_filesystem_device_error', { path: '/mnt/nfs/stuck', mountpoint: '/', device: '/dev/vda', fstype: 'ext4' })).toBe(1);
+    expect(
+      value(first.samples, 'onlyoffice_filesystem_device_error', {
+        path: '/mnt/nfs/stuck',
+        mountpoint: '/',
+        device: '/dev/vda',
+        fstype: 'ext4',
+      }),
+    ).toBe(1);
     expect(find(first.samples, 'onlyoffice_filesystem_size_bytes', { path: '/mnt/nfs/stuck' })).toEqual([]);
     // The healthy path is not held up by the stuck one.
     expect(value(first.samples, 'onlyoffice_filesystem_size_bytes', { path: '/var/log/onlyoffice' })).toBe(40960);
@@ -166,7 +202,11 @@ describe('disk collector', () => {
       realpath: async (path) => path,
       statfs: () => new Promise<FsStats>(() => undefined),
     };
-    const { samples } = await scrapeWith([diskCollectorDefinition(seams)], configFrom('disk: { paths: [/slow], timeout: 50ms }'), { budgetMs: 5_000 });
+    const { samples } = await scrapeWith(
+      [diskCollectorDefinition(seams)],
+      configFrom('disk: { paths: [/slow], timeout: 50ms }'),
+      { budgetMs: 5_000 },
+    );
     expect(value(samples, 'onlyoffice_filesystem_device_error', { path: '/slow' })).toBe(1);
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'disk' })).toBe(1);
   });
@@ -180,7 +220,9 @@ describe('disk collector', () => {
       statfs: async () => fakeStats(),
     };
     const { samples } = await scrapeWith([diskCollectorDefinition(seams)], configFrom('disk: { paths: [/srv] }'));
-    expect(value(samples, 'onlyoffice_filesystem_size_bytes', { path: '/srv', mountpoint: '', device: '', fstype: '' })).toBe(4096000);
+    expect(
+      value(samples, 'onlyoffice_filesystem_size_bytes', { path: '/srv', mountpoint: '', device: '', fstype: '' }),
+    ).toBe(4096000);
     expect(find(samples, 'onlyoffice_filesystem_readonly')).toEqual([]);
   });
 
@@ -190,7 +232,6 @@ describe('disk collector', () => {
 });
 
 describe('disk configuration', () => {
-
   test('defaults: DS paths decided at scrape time, 5s per path', () => {
     const config = configFrom('');
     expect(config.disk.paths).toBeUndefined();
@@ -198,10 +239,14 @@ describe('disk configuration', () => {
   });
 
   test('bad inputs name the key', () => {
-    expect(problemsOf('disk: { paths: [var/lib] }')).toEqual(['disk.paths.0: must be an absolute path (starting with /)']);
+    expect(problemsOf('disk: { paths: [var/lib] }')).toEqual([
+      'disk.paths.0: must be an absolute path (starting with /)',
+    ]);
     expect(problemsOf('disk: { paths: [/a, /a] }')).toEqual(['disk.paths: lists a path twice']);
     expect(problemsOf('disk: { paths: /a }')).toEqual(['disk.paths: expected array, got string']);
-    expect(problemsOf('disk: { timeout: never }')).toEqual(['disk.timeout: "never" is not a positive duration such as 10s, 1m30s or 500ms']);
+    expect(problemsOf('disk: { timeout: never }')).toEqual([
+      'disk.timeout: "never" is not a positive duration such as 10s, 1m30s or 500ms',
+    ]);
     expect(problemsOf('disk: { path: [/a] }')).toEqual(['disk.path: unknown key']);
   });
 });

@@ -22,12 +22,26 @@ let seq = 0;
 function record(name: string, change: Partial<ContainerRecord> = {}): ContainerRecord {
   seq++;
   return {
-    id: `${seq.toString(16).padStart(12, '0')}ffff`, name, image: 'onlyoffice/documentserver:8.2', state: 'running', health: 'healthy',
-    restarts: 1, oomKilled: false, exitCode: 0, startedAt: 1718000000.5, finishedAt: undefined, labels: { project: 'oo' }, seq, ...change,
+    id: `${seq.toString(16).padStart(12, '0')}ffff`,
+    name,
+    image: 'onlyoffice/documentserver:8.2',
+    state: 'running',
+    health: 'healthy',
+    restarts: 1,
+    oomKilled: false,
+    exitCode: 0,
+    startedAt: 1718000000.5,
+    finishedAt: undefined,
+    labels: { project: 'oo' },
+    seq,
+    ...change,
   };
 }
 
-interface Value { labels: Record<string, string>; value: number }
+interface Value {
+  labels: Record<string, string>;
+  value: number;
+}
 
 async function scrape(collector: { collect(ctx: never): Promise<void> }) {
   const registry = new Registry();
@@ -43,7 +57,17 @@ async function scrape(collector: { collect(ctx: never): Promise<void> }) {
 }
 
 function create() {
-  const config = { docker: { enabled: true, containers: ['*'], labels: ['project'], resync_interval: 300000, timeout: 1000, stats: false, stats_interval: 30000 } };
+  const config = {
+    docker: {
+      enabled: true,
+      containers: ['*'],
+      labels: ['project'],
+      resync_interval: 300000,
+      timeout: 1000,
+      stats: false,
+      stats_interval: 30000,
+    },
+  };
   const logger = { child: () => logger };
   return docker.create(config as never, logger as never)!;
 }
@@ -65,7 +89,9 @@ describe('docker collector rows', () => {
         expect(Object.isFrozen(value) && Object.isFrozen(value.labels)).toBe(true);
       });
     }
-    expect(first.text).toContain('\nonlyoffice_container_info{name="a",id="000000000001",image="onlyoffice/documentserver:8.2",label_project="oo"} 1\n');
+    expect(first.text).toContain(
+      '\nonlyoffice_container_info{name="a",id="000000000001",image="onlyoffice/documentserver:8.2",label_project="oo"} 1\n',
+    );
 
     // A changed container is a new record: new rows, the other container's rows still reused.
     const aRows = first.families.get('onlyoffice_container_restarts')![0];
@@ -73,7 +99,9 @@ describe('docker collector rows', () => {
     const third = await scrape(collector);
     expect(third.families.get('onlyoffice_container_restarts')![0]).toEqual({ labels: { name: 'a' }, value: 2 });
     expect(third.families.get('onlyoffice_container_restarts')![0]).not.toBe(aRows);
-    expect(third.families.get('onlyoffice_container_restarts')![1]).toBe(first.families.get('onlyoffice_container_restarts')![1]);
+    expect(third.families.get('onlyoffice_container_restarts')![1]).toBe(
+      first.families.get('onlyoffice_container_restarts')![1],
+    );
   });
 
   test('two records with one name: one series each, last value, first position; the cached rows stay as they were', async () => {
@@ -87,7 +115,9 @@ describe('docker collector rows', () => {
     expect(both.text).toContain('\nonlyoffice_container_restarts{name="dup"} 5\n');
     expect(both.text).toContain('\nonlyoffice_container_exit_code{name="dup"} 0\n');
     expect(both.text).toContain('\nonlyoffice_container_started_timestamp_seconds{name="dup"} 1718000001\n');
-    expect(both.text).toContain('{name="dup",state="running"} 0\nonlyoffice_container_state{name="dup",state="paused"} 1\n');
+    expect(both.text).toContain(
+      '{name="dup",state="running"} 0\nonlyoffice_container_state{name="dup",state="paused"} 1\n',
+    );
     expect(both.families.get('onlyoffice_container_state')).toHaveLength(7);
     expect(both.families.get('onlyoffice_container_info')).toHaveLength(2);
     records = [older];

@@ -4,7 +4,6 @@ import { dockerEnabled, engineConnection } from '../../src/docker/connection.js'
 import { imageMatcher } from '../../src/docker/glob.js';
 import { configProblems as problemsOf } from '../support/scrape.js';
 
-
 describe('docker configuration section', () => {
   test('defaults', () => {
     const { docker } = parseConfig('', 't', {});
@@ -26,22 +25,30 @@ describe('docker configuration section', () => {
   });
 
   test('accepts the shape from the issue', () => {
-    const { docker } = parseConfig(`
+    const { docker } = parseConfig(
+      `
 docker:
   socket: /var/run/docker.sock
   containers: ["onlyoffice*"]
   labels: [com.docker.compose.service]
   stats: false
   supervisor: true
-`, 't', {});
+`,
+      't',
+      {},
+    );
     expect(docker.socket).toBe('/var/run/docker.sock');
     expect(docker.containers).toEqual(['onlyoffice*']);
     expect(docker.labels).toEqual(['com.docker.compose.service']);
   });
 
   test('a unix:// socket is taken as its path; ${VAR} interpolates', () => {
-    expect(parseConfig('docker: { socket: "unix:///run/user/1000/docker.sock" }', 't', {}).docker.socket).toBe('/run/user/1000/docker.sock');
-    expect(parseConfig('docker: { socket: "${SOCK}" }', 't', { SOCK: '/tmp/d.sock' }).docker.socket).toBe('/tmp/d.sock');
+    expect(parseConfig('docker: { socket: "unix:///run/user/1000/docker.sock" }', 't', {}).docker.socket).toBe(
+      '/run/user/1000/docker.sock',
+    );
+    expect(parseConfig('docker: { socket: "${SOCK}" }', 't', { SOCK: '/tmp/d.sock' }).docker.socket).toBe(
+      '/tmp/d.sock',
+    );
   });
 
   test('bad values name the key', () => {
@@ -52,13 +59,17 @@ docker:
     expect(problemsOf('docker: { containers: ["only office"] }')).toEqual([
       'docker.containers.0: is not a container name glob (letters, digits, _ . - and the wildcards * ?)',
     ]);
-    expect(problemsOf('docker: { containers: "onlyoffice*" }')).toEqual(['docker.containers: expected array, got string']);
+    expect(problemsOf('docker: { containers: "onlyoffice*" }')).toEqual([
+      'docker.containers: expected array, got string',
+    ]);
     expect(problemsOf('docker: { enabled: maybe }')[0]).toMatch(/^docker\.enabled: /);
     expect(problemsOf('docker: { stats: yes please }')).toEqual(['docker.stats: expected boolean, got string']);
     expect(problemsOf('docker: { resync_interval: often }')).toEqual([
       'docker.resync_interval: "often" is not a positive duration such as 10s, 1m30s or 500ms',
     ]);
-    expect(problemsOf('docker: { stats_interval: 500ms }')).toEqual(['docker.stats_interval: must be at least 1s (one stats call takes about a second)']);
+    expect(problemsOf('docker: { stats_interval: 500ms }')).toEqual([
+      'docker.stats_interval: must be at least 1s (one stats call takes about a second)',
+    ]);
     expect(problemsOf('docker: { supervisor_timeout: 0s }')).toEqual([
       'docker.supervisor_timeout: "0s" is not a positive duration such as 10s, 1m30s or 500ms',
     ]);
@@ -82,13 +93,16 @@ docker:
   });
 
   test('the host keys moved from docker to supervisor: their old place names the new key, whatever the value', () => {
-    expect(problemsOf('docker: { host_supervisorctl: true }')).toEqual(['docker.host_supervisorctl: has moved: write it as supervisor.host_supervisorctl']);
+    expect(problemsOf('docker: { host_supervisorctl: true }')).toEqual([
+      'docker.host_supervisorctl: has moved: write it as supervisor.host_supervisorctl',
+    ]);
     expect(problemsOf('docker: { host_supervisorctl: false, host_systemd_units: [] }')).toEqual([
       'docker.host_supervisorctl: has moved: write it as supervisor.host_supervisorctl',
       'docker.host_systemd_units: has moved: write it as supervisor.host_systemd_units',
     ]);
-    expect(parseConfig('supervisor: { host_systemd_units: [ds-docservice, ds-converter] }', 't', {}).supervisor)
-      .toEqual({ host_supervisorctl: false, host_systemd_units: ['ds-docservice', 'ds-converter'] });
+    expect(
+      parseConfig('supervisor: { host_systemd_units: [ds-docservice, ds-converter] }', 't', {}).supervisor,
+    ).toEqual({ host_supervisorctl: false, host_systemd_units: ['ds-docservice', 'ds-converter'] });
   });
 
   test('label names are sanitised with a label_ prefix', () => {
@@ -98,11 +112,22 @@ docker:
 
   test('which engine: docker.socket, then DOCKER_HOST, then the default socket', () => {
     const section = (yaml: string) => parseConfig(yaml, 't', {}).docker;
-    expect(engineConnection(section('docker: { socket: /a.sock }'), { DOCKER_HOST: 'unix:///b.sock' }))
-      .toEqual({ options: { socketPath: '/a.sock' }, endpoint: 'unix:///a.sock' });
-    expect(engineConnection(section(''), { DOCKER_HOST: 'unix:///b.sock' })).toEqual({ options: { socketPath: '/b.sock' }, endpoint: 'unix:///b.sock' });
-    expect(engineConnection(section(''), { DOCKER_HOST: 'tcp://user:pw@10.0.0.5:2376' })).toEqual({ options: undefined, endpoint: 'tcp://10.0.0.5:2376' });
-    expect(engineConnection(section(''), {})).toEqual({ options: { socketPath: '/var/run/docker.sock' }, endpoint: 'unix:///var/run/docker.sock' });
+    expect(engineConnection(section('docker: { socket: /a.sock }'), { DOCKER_HOST: 'unix:///b.sock' })).toEqual({
+      options: { socketPath: '/a.sock' },
+      endpoint: 'unix:///a.sock',
+    });
+    expect(engineConnection(section(''), { DOCKER_HOST: 'unix:///b.sock' })).toEqual({
+      options: { socketPath: '/b.sock' },
+      endpoint: 'unix:///b.sock',
+    });
+    expect(engineConnection(section(''), { DOCKER_HOST: 'tcp://user:pw@10.0.0.5:2376' })).toEqual({
+      options: undefined,
+      endpoint: 'tcp://10.0.0.5:2376',
+    });
+    expect(engineConnection(section(''), {})).toEqual({
+      options: { socketPath: '/var/run/docker.sock' },
+      endpoint: 'unix:///var/run/docker.sock',
+    });
   });
 
   test('enabled: auto turns on only with a socket, DOCKER_HOST, or /var/run/docker.sock present', () => {
@@ -119,12 +144,23 @@ docker:
 });
 
 describe('docker.images', () => {
-  const ds = imageMatcher(['onlyoffice/documentserver*', 'onlyoffice/documentserver-ee*', 'onlyoffice/documentserver-de*']);
+  const ds = imageMatcher([
+    'onlyoffice/documentserver*',
+    'onlyoffice/documentserver-ee*',
+    'onlyoffice/documentserver-de*',
+  ]);
   test.each([
-    ['onlyoffice/documentserver', true], ['onlyoffice/documentserver:8.3.3', true], ['onlyoffice/documentserver-ee:9.0', true],
-    ['onlyoffice/documentserver-de@sha256:0123', true], ['docker.io/onlyoffice/documentserver:latest', true],
-    ['registry.example.internal:5000/onlyoffice/documentserver:8.3', true], ['localhost/onlyoffice/documentserver', true],
-    ['mirror/onlyoffice/documentserver', false], ['onlyoffice/docs-docservice:9.0', false], ['rabbitmq:3.13', false], ['', false],
+    ['onlyoffice/documentserver', true],
+    ['onlyoffice/documentserver:8.3.3', true],
+    ['onlyoffice/documentserver-ee:9.0', true],
+    ['onlyoffice/documentserver-de@sha256:0123', true],
+    ['docker.io/onlyoffice/documentserver:latest', true],
+    ['registry.example.internal:5000/onlyoffice/documentserver:8.3', true],
+    ['localhost/onlyoffice/documentserver', true],
+    ['mirror/onlyoffice/documentserver', false],
+    ['onlyoffice/docs-docservice:9.0', false],
+    ['rabbitmq:3.13', false],
+    ['', false],
   ])('%s matches: %s', (image, matches) => {
     expect(ds(image)).toBe(matches);
   });

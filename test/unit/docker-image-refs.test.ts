@@ -10,16 +10,29 @@ const OLD = `sha256:${'a'.repeat(64)}`;
 const NEW = `sha256:${'b'.repeat(64)}`;
 
 describe('image references of containers listed by image ID', () => {
-  test('an ID, full or short, with or without sha256:, of the container\'s own image; a reference is not', () => {
-    expect([OLD, 'a'.repeat(64), 'aaaaaaaaaaaa', `sha256:${'a'.repeat(12)}`].map((image) => isImageId(image, OLD))).toEqual([true, true, true, true]);
-    expect(['aaaaaaaaaaa', 'bbbbbbbbbbbb', 'onlyoffice/documentserver', 'onlyoffice/documentserver:8.3', ''].map((image) => isImageId(image, OLD))).toEqual([false, false, false, false, false]);
+  test("an ID, full or short, with or without sha256:, of the container's own image; a reference is not", () => {
+    expect(
+      [OLD, 'a'.repeat(64), 'aaaaaaaaaaaa', `sha256:${'a'.repeat(12)}`].map((image) => isImageId(image, OLD)),
+    ).toEqual([true, true, true, true]);
+    expect(
+      ['aaaaaaaaaaa', 'bbbbbbbbbbbb', 'onlyoffice/documentserver', 'onlyoffice/documentserver:8.3', ''].map((image) =>
+        isImageId(image, OLD),
+      ),
+    ).toEqual([false, false, false, false, false]);
   });
 
-  test('an image\'s names are its tags and the repository@digest it was pulled as; <none> is no name; at most 32', () => {
-    expect(refsOf({ RepoTags: ['<none>:<none>'], RepoDigests: ['onlyoffice/documentserver@sha256:0123'] })).toEqual(['onlyoffice/documentserver@sha256:0123']);
-    expect(refsOf({ RepoTags: ['local/ds:1', 'onlyoffice/documentserver:8.3'], RepoDigests: [] })).toEqual(['local/ds:1', 'onlyoffice/documentserver:8.3']);
+  test("an image's names are its tags and the repository@digest it was pulled as; <none> is no name; at most 32", () => {
+    expect(refsOf({ RepoTags: ['<none>:<none>'], RepoDigests: ['onlyoffice/documentserver@sha256:0123'] })).toEqual([
+      'onlyoffice/documentserver@sha256:0123',
+    ]);
+    expect(refsOf({ RepoTags: ['local/ds:1', 'onlyoffice/documentserver:8.3'], RepoDigests: [] })).toEqual([
+      'local/ds:1',
+      'onlyoffice/documentserver:8.3',
+    ]);
     expect(refsOf({ RepoTags: null as unknown as string[], RepoDigests: ['<none>@<none>'] })).toEqual([]);
-    expect(refsOf({ RepoTags: Array.from({ length: 40 }, (_, i) => `t/x:${i}`), RepoDigests: [] })).toHaveLength(MAX_REFS_PER_IMAGE);
+    expect(refsOf({ RepoTags: Array.from({ length: 40 }, (_, i) => `t/x:${i}`), RepoDigests: [] })).toHaveLength(
+      MAX_REFS_PER_IMAGE,
+    );
   });
 
   test('the images are listed only when an ID is new; only the IDs asked for last are kept; a refused list is asked again', async () => {
@@ -58,25 +71,53 @@ describe('image references of containers listed by image ID', () => {
     const id = 'c'.repeat(64);
     const fake = {
       getEvents: async () => new PassThrough(),
-      listContainers: async () => [{ Id: id, Names: ['/quirky_ds'], Image: 'aaaaaaaaaaaa', ImageID: OLD, State: 'running', Status: 'Up 1 hour' }],
-      listImages: async () => [{ Id: OLD, RepoTags: [], RepoDigests: ['registry.example.internal:5000/onlyoffice/documentserver@sha256:0123'] }],
+      listContainers: async () => [
+        { Id: id, Names: ['/quirky_ds'], Image: 'aaaaaaaaaaaa', ImageID: OLD, State: 'running', Status: 'Up 1 hour' },
+      ],
+      listImages: async () => [
+        {
+          Id: OLD,
+          RepoTags: [],
+          RepoDigests: ['registry.example.internal:5000/onlyoffice/documentserver@sha256:0123'],
+        },
+      ],
       getContainer: () => ({
         inspect: async () => ({
-          Id: id, Name: '/quirky_ds', Image: OLD, RestartCount: 0, Config: { Image: 'aaaaaaaaaaaa', Labels: {} },
-          State: { Status: 'running', OOMKilled: false, ExitCode: 0, StartedAt: '2026-11-25T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z' },
+          Id: id,
+          Name: '/quirky_ds',
+          Image: OLD,
+          RestartCount: 0,
+          Config: { Image: 'aaaaaaaaaaaa', Labels: {} },
+          State: {
+            Status: 'running',
+            OOMKilled: false,
+            ExitCode: 0,
+            StartedAt: '2026-11-25T00:00:00Z',
+            FinishedAt: '0001-01-01T00:00:00Z',
+          },
         }),
       }),
       ping: async () => 'OK',
     };
     const api = new ApiCounter();
     const view = new ContainerView({
-      docker: fake as unknown as Docker, api, match: containerMatcher(['none-by-name'], ['onlyoffice/documentserver*']),
-      endpoint: 'fake', resyncMs: 3_600_000, timeoutMs: 5_000, logger: silentLogger,
+      docker: fake as unknown as Docker,
+      api,
+      match: containerMatcher(['none-by-name'], ['onlyoffice/documentserver*']),
+      endpoint: 'fake',
+      resyncMs: 3_600_000,
+      timeoutMs: 5_000,
+      logger: silentLogger,
     });
     try {
       await view.ready(new AbortController().signal);
       const [record] = view.containers();
-      expect([view.containers().length, record?.name, record?.image, record?.refs]).toEqual([1, 'quirky_ds', 'aaaaaaaaaaaa', ['registry.example.internal:5000/onlyoffice/documentserver@sha256:0123']]);
+      expect([view.containers().length, record?.name, record?.image, record?.refs]).toEqual([
+        1,
+        'quirky_ds',
+        'aaaaaaaaaaaa',
+        ['registry.example.internal:5000/onlyoffice/documentserver@sha256:0123'],
+      ]);
       expect(recordMatches(containerMatcher(['none-by-name'], ['onlyoffice/documentserver*']), record!)).toBe(true);
       expect(recordMatches(containerMatcher(['none-by-name'], []), record!)).toBe(false);
       // Matched by its image's name: no inspect beyond the resync's own, one list of the images.

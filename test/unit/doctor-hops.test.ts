@@ -8,7 +8,10 @@ test('hops/index.ts lists every hop of the report exactly once', () => {
 test('a hop that reads another runs after it', () => {
   const before = new Set<string>();
   for (const hop of HOPS) {
-    for (const read of hop.reads ?? []) expect(`${hop.id} reads ${read}: ${before.has(read) ? 'after it' : 'before it'}`).toBe(`${hop.id} reads ${read}: after it`);
+    for (const read of hop.reads ?? [])
+      expect(`${hop.id} reads ${read}: ${before.has(read) ? 'after it' : 'before it'}`).toBe(
+        `${hop.id} reads ${read}: after it`,
+      );
     before.add(hop.id);
   }
 });

@@ -16,10 +16,57 @@ const SLOTS = /⟦\w+⟧/g;
  */
 const DEFAULT_CONTAINERS = /\b(onlyoffice-documentserver|onlyoffice-exporter)\b/g;
 
-const KEYS = ['name', 'state', 'exit_code', 'restarts', 'program', 'container', 'ds', 'path', 'dir', 'percent', 'target', 'date', 'days', 'queue', 'ready',
-  'consumers', 'code', 'reason', 'url', 'status', 'direct', 'failure', 'host', 'hostport', 'dependency', 'address', 'collector', 'timeout', 'problem',
-  'pg_host', 'pg_port', 'redis_host', 'redis_port', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'jwt_key', 'sources', 'size', 'min', 'age_zh', 'age_en', 'limit_zh', 'limit_en', 'outcome'];
-const all: Record<string, string> = { ...Object.fromEntries(KEYS.map((k) => [k, SLOT(k)])), address: `${SLOT('host')}:5432` };
+const KEYS = [
+  'name',
+  'state',
+  'exit_code',
+  'restarts',
+  'program',
+  'container',
+  'ds',
+  'path',
+  'dir',
+  'percent',
+  'target',
+  'date',
+  'days',
+  'queue',
+  'ready',
+  'consumers',
+  'code',
+  'reason',
+  'url',
+  'status',
+  'direct',
+  'failure',
+  'host',
+  'hostport',
+  'dependency',
+  'address',
+  'collector',
+  'timeout',
+  'problem',
+  'pg_host',
+  'pg_port',
+  'redis_host',
+  'redis_port',
+  'rabbitmq_container',
+  'postgresql_container',
+  'redis_container',
+  'jwt_key',
+  'sources',
+  'size',
+  'min',
+  'age_zh',
+  'age_en',
+  'limit_zh',
+  'limit_en',
+  'outcome',
+];
+const all: Record<string, string> = {
+  ...Object.fromEntries(KEYS.map((k) => [k, SLOT(k)])),
+  address: `${SLOT('host')}:5432`,
+};
 const without = (...keys: string[]) => Object.fromEntries(Object.entries(all).filter(([k]) => !keys.includes(k)));
 
 /**
@@ -30,12 +77,48 @@ const without = (...keys: string[]) => Object.fromEntries(Object.entries(all).fi
  * a reason.
  */
 const FORMS: Record<string, Params> = {
-  docker: { ...all, program: 'ds:docservice', target: `${SLOT('host')}:443`, url: `https://${SLOT('url')}`, code: -4, status: 502 },
-  allInOne: { ...without('rabbitmq_container', 'postgresql_container', 'redis_container'), program: 'ds:docservice', target: `${SLOT('host')}:443`, url: `https://${SLOT('url')}` },
+  docker: {
+    ...all,
+    program: 'ds:docservice',
+    target: `${SLOT('host')}:443`,
+    url: `https://${SLOT('url')}`,
+    code: -4,
+    status: 502,
+  },
+  allInOne: {
+    ...without('rabbitmq_container', 'postgresql_container', 'redis_container'),
+    program: 'ds:docservice',
+    target: `${SLOT('host')}:443`,
+    url: `https://${SLOT('url')}`,
+  },
   dockerConverter: { ...all, program: 'ds:converter', target: `${SLOT('host')}:443` },
-  package: { ...without('ds', 'container', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'pg_host', 'pg_port', 'redis_host', 'redis_port', 'error', 'jwt_key', 'outcome'), program: 'ds-docservice', url: `http://${SLOT('url')}`, code: -3 },
-  packageConverter: { ...without('ds', 'container', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'error'), program: 'ds-converter' },
-  hostSupervisor: { ...without('ds', 'container', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'error'), program: 'ds:docservice' },
+  package: {
+    ...without(
+      'ds',
+      'container',
+      'rabbitmq_container',
+      'postgresql_container',
+      'redis_container',
+      'pg_host',
+      'pg_port',
+      'redis_host',
+      'redis_port',
+      'error',
+      'jwt_key',
+      'outcome',
+    ),
+    program: 'ds-docservice',
+    url: `http://${SLOT('url')}`,
+    code: -3,
+  },
+  packageConverter: {
+    ...without('ds', 'container', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'error'),
+    program: 'ds-converter',
+  },
+  hostSupervisor: {
+    ...without('ds', 'container', 'rabbitmq_container', 'postgresql_container', 'redis_container', 'error'),
+    program: 'ds:docservice',
+  },
   certFile: { ...all, target: SLOT('path') },
   checkFailedWithReason: { ...all, error: SLOT('error') },
 };
@@ -55,7 +138,10 @@ function commandsOf(line: string): string[] {
 
 function pattern(cmd: string): RegExp {
   // The scheme belongs to a URL slot: the runbook's http://localhost fills an https URL of the doctor's as well.
-  const withSlots = (cmd.startsWith('docker ') ? cmd.replace(DEFAULT_CONTAINERS, SLOT('container')) : cmd).replace(/https?:\/\/(⟦\w+⟧)/g, '$1');
+  const withSlots = (cmd.startsWith('docker ') ? cmd.replace(DEFAULT_CONTAINERS, SLOT('container')) : cmd).replace(
+    /https?:\/\/(⟦\w+⟧)/g,
+    '$1',
+  );
   const parts = withSlots.split(SLOTS).map(escape);
   // A slot is one shell word (possibly quoted); the rest is literal.
   return new RegExp(`^${parts.join('\\S+?')}$`);
@@ -72,15 +158,24 @@ function candidates(name: string, lang: Lang): string[] {
     if (line.trimStart().startsWith('```')) inBlock = !inBlock;
     else if (inBlock) out.push(command(line));
   }
-  for (const m of half.replace(/```[\s\S]*?```/g, '').replace(/\n\s*/g, ' ').matchAll(/`([^`]+)`/g)) out.push(command(m[1]!));
+  for (const m of half
+    .replace(/```[\s\S]*?```/g, '')
+    .replace(/\n\s*/g, ' ')
+    .matchAll(/`([^`]+)`/g))
+    out.push(command(m[1]!));
   return out;
 }
 
-describe('the doctor\'s fix commands are in the runbooks', () => {
+describe("the doctor's fix commands are in the runbooks", () => {
   test('every cause names a runbook that exists', () => {
     for (const id of CAUSE_ORDER) {
-      expect({ id, exists: readFileSync(new URL(`../../docs/runbooks/${CAUSE_RUNBOOKS[id]}.md`, import.meta.url), 'utf8').startsWith(`# ${CAUSE_RUNBOOKS[id]}\n`) })
-        .toEqual({ id, exists: true });
+      expect({
+        id,
+        exists: readFileSync(
+          new URL(`../../docs/runbooks/${CAUSE_RUNBOOKS[id]}.md`, import.meta.url),
+          'utf8',
+        ).startsWith(`# ${CAUSE_RUNBOOKS[id]}\n`),
+      }).toEqual({ id, exists: true });
     }
   });
 
@@ -109,13 +204,32 @@ describe('the doctor\'s fix commands are in the runbooks', () => {
   });
 
   test('a slot stands for one word, the rest must be equal', () => {
-    expect(pattern(`docker exec ${SLOT('ds')} supervisorctl restart ds:docservice`).test('docker exec "$DS" supervisorctl restart ds:docservice')).toBe(true);
-    expect(pattern('docker exec onlyoffice-documentserver supervisorctl status').test('docker exec "$DS" supervisorctl status')).toBe(true);
+    expect(
+      pattern(`docker exec ${SLOT('ds')} supervisorctl restart ds:docservice`).test(
+        'docker exec "$DS" supervisorctl restart ds:docservice',
+      ),
+    ).toBe(true);
+    expect(
+      pattern('docker exec onlyoffice-documentserver supervisorctl status').test(
+        'docker exec "$DS" supervisorctl status',
+      ),
+    ).toBe(true);
     expect(pattern('journalctl -u onlyoffice-exporter -n 50').test('journalctl -u exporter -n 50')).toBe(false);
-    expect(pattern(`curl -sS -i https://${SLOT('url')}/healthcheck`).test('curl -sS -i http://localhost/healthcheck')).toBe(true);
-    expect(pattern(`docker exec ${SLOT('ds')} supervisorctl restart ds:docservice`).test('docker exec "$DS" supervisorctl restart ds:converter')).toBe(false);
-    expect(pattern(`df -h ${SLOT('path')}`).test('df -h /app/onlyoffice/DocumentServer/data /var/lib/docker')).toBe(false);
-    expect(commandsOf('docker start onlyoffice-postgresql   # or: systemctl start postgresql')).toEqual(['docker start onlyoffice-postgresql', 'systemctl start postgresql']);
+    expect(
+      pattern(`curl -sS -i https://${SLOT('url')}/healthcheck`).test('curl -sS -i http://localhost/healthcheck'),
+    ).toBe(true);
+    expect(
+      pattern(`docker exec ${SLOT('ds')} supervisorctl restart ds:docservice`).test(
+        'docker exec "$DS" supervisorctl restart ds:converter',
+      ),
+    ).toBe(false);
+    expect(pattern(`df -h ${SLOT('path')}`).test('df -h /app/onlyoffice/DocumentServer/data /var/lib/docker')).toBe(
+      false,
+    );
+    expect(commandsOf('docker start onlyoffice-postgresql   # or: systemctl start postgresql')).toEqual([
+      'docker start onlyoffice-postgresql',
+      'systemctl start postgresql',
+    ]);
     expect(commandsOf('# systemd unit')).toEqual([]);
   });
 });

@@ -16,7 +16,9 @@ const ok = (collector: string) => s('onlyoffice_scrape_collector_success', 1, { 
 
 /** A DocumentServer that answers everything directly (docservice on :8000, no public URL). */
 const HEALTHY_DS: Sample[] = [
-  ok('endpoints'), ok('healthcheck'), ok('commands'),
+  ok('endpoints'),
+  ok('healthcheck'),
+  ok('commands'),
   s('onlyoffice_endpoint_up', 1, { endpoint: 'index', via: 'direct' }),
   s('onlyoffice_endpoint_status_code', 200, { endpoint: 'index', via: 'direct' }),
   s('onlyoffice_endpoint_up', 1, { endpoint: 'healthcheck', via: 'direct' }),
@@ -35,20 +37,34 @@ const verdict = (d: Diagnosis, hop: HopId) => d.hops.find((h) => h.id === hop)!.
 const causes = (d: Diagnosis) => d.causes.map((c) => `${c.hop}:${c.id}`);
 
 function containerStates(name: string, state: string): Sample[] {
-  return ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'].map((st) => s('onlyoffice_container_state', st === state ? 1 : 0, { name, state: st }));
+  return ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'].map((st) =>
+    s('onlyoffice_container_state', st === state ? 1 : 0, { name, state: st }),
+  );
 }
 function health(name: string, status: string): Sample[] {
-  return ['none', 'starting', 'healthy', 'unhealthy'].map((st) => s('onlyoffice_container_health', st === status ? 1 : 0, { name, status: st }));
+  return ['none', 'starting', 'healthy', 'unhealthy'].map((st) =>
+    s('onlyoffice_container_health', st === status ? 1 : 0, { name, status: st }),
+  );
 }
 function program(container: string, name: string, state: string): Sample[] {
-  return ['RUNNING', 'STARTING', 'BACKOFF', 'STOPPING', 'STOPPED', 'EXITED', 'FATAL', 'UNKNOWN'].map((st) => s('onlyoffice_supervisor_process_state', st === state ? 1 : 0, { container, program: name, state: st }));
+  return ['RUNNING', 'STARTING', 'BACKOFF', 'STOPPING', 'STOPPED', 'EXITED', 'FATAL', 'UNKNOWN'].map((st) =>
+    s('onlyoffice_supervisor_process_state', st === state ? 1 : 0, { container, program: name, state: st }),
+  );
 }
-function filesystem(path: string, size: number, avail: number, extra: { readonly?: number; error?: number; files?: number; filesFree?: number } = {}): Sample[] {
+function filesystem(
+  path: string,
+  size: number,
+  avail: number,
+  extra: { readonly?: number; error?: number; files?: number; filesFree?: number } = {},
+): Sample[] {
   const labels = { path, mountpoint: '/', device: '/dev/vda', fstype: 'ext4' };
   return [
-    s('onlyoffice_filesystem_size_bytes', size, labels), s('onlyoffice_filesystem_avail_bytes', avail, labels),
-    s('onlyoffice_filesystem_files', extra.files ?? 1000, labels), s('onlyoffice_filesystem_files_free', extra.filesFree ?? 900, labels),
-    s('onlyoffice_filesystem_readonly', extra.readonly ?? 0, labels), s('onlyoffice_filesystem_device_error', extra.error ?? 0, labels),
+    s('onlyoffice_filesystem_size_bytes', size, labels),
+    s('onlyoffice_filesystem_avail_bytes', avail, labels),
+    s('onlyoffice_filesystem_files', extra.files ?? 1000, labels),
+    s('onlyoffice_filesystem_files_free', extra.filesFree ?? 900, labels),
+    s('onlyoffice_filesystem_readonly', extra.readonly ?? 0, labels),
+    s('onlyoffice_filesystem_device_error', extra.error ?? 0, labels),
   ];
 }
 
@@ -56,8 +72,20 @@ describe('doctor diagnosis (from samples)', () => {
   test('a healthy DocumentServer with nothing else configured: OK, exit code 0', () => {
     const d = run([]);
     expect(Object.fromEntries(d.hops.map((h) => [h.id, h.verdict]))).toEqual({
-      proxy: 'skipped', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', websocket: 'skipped', rabbitmq: 'skipped', postgresql: 'skipped', redis: 'skipped',
-      converter: 'skipped', certificates: 'skipped', disk: 'skipped', backups: 'skipped', containers: 'skipped', supervisor: 'skipped',
+      proxy: 'skipped',
+      docservice: 'ok',
+      healthcheck: 'ok',
+      jwt: 'ok',
+      websocket: 'skipped',
+      rabbitmq: 'skipped',
+      postgresql: 'skipped',
+      redis: 'skipped',
+      converter: 'skipped',
+      certificates: 'skipped',
+      disk: 'skipped',
+      backups: 'skipped',
+      containers: 'skipped',
+      supervisor: 'skipped',
     });
     expect(d.verdict).toBe('ok');
     expect(exitCodeOf(d.verdict)).toBe(0);
@@ -65,117 +93,288 @@ describe('doctor diagnosis (from samples)', () => {
   });
 
   test('containers: exited, OOM-killed, restarting, unhealthy, paused each named; the DS container explains docservice', () => {
-    const down = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_endpoint_up' || x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 0 } : x))
-      .filter((x) => x.name !== 'onlyoffice_command_error');
-    const d = run([
-      ok('docker'),
-      ...containerStates('onlyoffice-documentserver', 'exited'), s('onlyoffice_container_exit_code', 137, { name: 'onlyoffice-documentserver' }), s('onlyoffice_container_oom_killed', 1, { name: 'onlyoffice-documentserver' }),
-      ...containerStates('onlyoffice-rabbitmq', 'restarting'), s('onlyoffice_container_restarts', 7, { name: 'onlyoffice-rabbitmq' }),
-      ...containerStates('onlyoffice-postgresql', 'running'), ...health('onlyoffice-postgresql', 'unhealthy'),
-      ...containerStates('onlyoffice-redis', 'paused'),
-      ...containerStates('onlyoffice-exporter', 'exited'), s('onlyoffice_container_exit_code', 3, { name: 'onlyoffice-exporter' }),
-    ], down);
+    const down = HEALTHY_DS.map((x) =>
+      x.name === 'onlyoffice_endpoint_up' || x.name === 'onlyoffice_healthcheck_up'
+        ? { ...x, value: 0 }
+        : x.name === 'onlyoffice_endpoint_status_code'
+          ? { ...x, value: 0 }
+          : x,
+    ).filter((x) => x.name !== 'onlyoffice_command_error');
+    const d = run(
+      [
+        ok('docker'),
+        ...containerStates('onlyoffice-documentserver', 'exited'),
+        s('onlyoffice_container_exit_code', 137, { name: 'onlyoffice-documentserver' }),
+        s('onlyoffice_container_oom_killed', 1, { name: 'onlyoffice-documentserver' }),
+        ...containerStates('onlyoffice-rabbitmq', 'restarting'),
+        s('onlyoffice_container_restarts', 7, { name: 'onlyoffice-rabbitmq' }),
+        ...containerStates('onlyoffice-postgresql', 'running'),
+        ...health('onlyoffice-postgresql', 'unhealthy'),
+        ...containerStates('onlyoffice-redis', 'paused'),
+        ...containerStates('onlyoffice-exporter', 'exited'),
+        s('onlyoffice_container_exit_code', 3, { name: 'onlyoffice-exporter' }),
+      ],
+      down,
+    );
     expect(verdict(d, 'containers')).toBe('fail');
     expect(verdict(d, 'docservice')).toBe('fail');
     expect(d.hops.find((h) => h.id === 'docservice')!.because).toBe('containers');
     expect(causes(d)).toEqual([
-      'containers:container_down', 'containers:container_oom', 'containers:container_restarting', 'containers:container_unhealthy', 'containers:container_paused',
+      'containers:container_down',
+      'containers:container_oom',
+      'containers:container_restarting',
+      'containers:container_unhealthy',
+      'containers:container_paused',
     ]);
     expect(d.causes[0]!.params).toEqual({ name: 'onlyoffice-exporter', state: 'exited', exit_code: 3 });
-    expect(renderJson(d, 'en').causes[1]!.title).toBe('container onlyoffice-documentserver was killed for lack of memory (OOM)');
+    expect(renderJson(d, 'en').causes[1]!.title).toBe(
+      'container onlyoffice-documentserver was killed for lack of memory (OOM)',
+    );
   });
 
   test('a DS container with a random name is known by its image: it explains docservice, and fixes carry its name', () => {
-    const down = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_endpoint_up' || x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 0 } : x))
-      .filter((x) => x.name !== 'onlyoffice_command_error');
-    const info = (name: string, image: string) => s('onlyoffice_container_info', 1, { name, id: '0123456789ab', image });
-    const stopped = run([
-      ok('docker'), ...containerStates('clever_turing', 'exited'), info('clever_turing', 'registry.example.internal:5000/onlyoffice/documentserver-ee:9.0'),
-      ...containerStates('onlyoffice-exporter', 'running'), info('onlyoffice-exporter', 'onlyoffice-exporter:local'),
-    ], down);
+    const down = HEALTHY_DS.map((x) =>
+      x.name === 'onlyoffice_endpoint_up' || x.name === 'onlyoffice_healthcheck_up'
+        ? { ...x, value: 0 }
+        : x.name === 'onlyoffice_endpoint_status_code'
+          ? { ...x, value: 0 }
+          : x,
+    ).filter((x) => x.name !== 'onlyoffice_command_error');
+    const info = (name: string, image: string) =>
+      s('onlyoffice_container_info', 1, { name, id: '0123456789ab', image });
+    const stopped = run(
+      [
+        ok('docker'),
+        ...containerStates('clever_turing', 'exited'),
+        info('clever_turing', 'registry.example.internal:5000/onlyoffice/documentserver-ee:9.0'),
+        ...containerStates('onlyoffice-exporter', 'running'),
+        info('onlyoffice-exporter', 'onlyoffice-exporter:local'),
+      ],
+      down,
+    );
     expect(stopped.hops.find((h) => h.id === 'docservice')!.because).toBe('containers');
     expect(renderJson(stopped, 'en').causes.map((c) => c.fix[0])).toEqual(['docker logs --tail 100 clever_turing']);
     // Running, with docservice down inside it: the fixes are docker exec into that very container.
-    const inside = run([ok('docker'), ...containerStates('clever_turing', 'running'), info('clever_turing', 'onlyoffice/documentserver:8.3')], down);
+    const inside = run(
+      [
+        ok('docker'),
+        ...containerStates('clever_turing', 'running'),
+        info('clever_turing', 'onlyoffice/documentserver:8.3'),
+      ],
+      down,
+    );
     expect(renderText(inside, 'en')).toContain('docker exec clever_turing ');
     expect(renderText(inside, 'en')).not.toContain('onlyoffice-documentserver');
   });
 
-  describe('commands for DS\'s RabbitMQ, PostgreSQL and nginx run where the doctor found them', () => {
-    const PG = '"select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"';
+  describe("commands for DS's RabbitMQ, PostgreSQL and nginx run where the doctor found them", () => {
+    const PG =
+      '"select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"';
     // /healthcheck hangs while /index.html answers, and both dependencies are down: RabbitMQ and PostgreSQL frozen.
-    const hanging = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x.labels.endpoint === 'healthcheck' ? { ...x, value: 0 } : x));
-    const deps = [ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '127.0.0.1:5672' }), s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: '127.0.0.1:5432' })];
-    const info = (name: string, image: string) => s('onlyoffice_container_info', 1, { name, id: '0123456789ab', image });
-    const fixes = (d: Diagnosis, lang: 'en' | 'zh-CN' = 'en') => Object.fromEntries(renderJson(d, lang).causes.map((c) => [c.id, c.fix]));
+    const hanging = HEALTHY_DS.map((x) =>
+      x.name === 'onlyoffice_healthcheck_up'
+        ? { ...x, value: 0 }
+        : x.labels.endpoint === 'healthcheck'
+          ? { ...x, value: 0 }
+          : x,
+    );
+    const deps = [
+      ok('dependencies'),
+      s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '127.0.0.1:5672' }),
+      s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: '127.0.0.1:5432' }),
+    ];
+    const info = (name: string, image: string) =>
+      s('onlyoffice_container_info', 1, { name, id: '0123456789ab', image });
+    const fixes = (d: Diagnosis, lang: 'en' | 'zh-CN' = 'en') =>
+      Object.fromEntries(renderJson(d, lang).causes.map((c) => [c.id, c.fix]));
 
     test('the all-in-one container (random name, found by its image): docker exec into it', () => {
-      const d = run([...deps, ok('docker'), ...containerStates('clever_turing', 'running'), info('clever_turing', 'onlyoffice/documentserver:8.3')], hanging);
+      const d = run(
+        [
+          ...deps,
+          ok('docker'),
+          ...containerStates('clever_turing', 'running'),
+          info('clever_turing', 'onlyoffice/documentserver:8.3'),
+        ],
+        hanging,
+      );
       expect(causes(d)).toEqual(['rabbitmq:rabbitmq_frozen', 'postgresql:postgres_frozen']);
       expect(fixes(d)).toEqual({
-        rabbitmq_frozen: ['docker exec clever_turing rabbitmq-diagnostics -q alarms', 'docker exec clever_turing rabbitmqctl status', '# if it still does not answer, restart it:', 'docker exec clever_turing service rabbitmq-server restart'],
-        postgres_frozen: ['pg_isready -h 127.0.0.1 -p 5432', `docker exec -u postgres clever_turing psql -d onlyoffice -c ${PG}`, '# if it still does not answer, restart it:', 'docker exec clever_turing service postgresql restart'],
+        rabbitmq_frozen: [
+          'docker exec clever_turing rabbitmq-diagnostics -q alarms',
+          'docker exec clever_turing rabbitmqctl status',
+          '# if it still does not answer, restart it:',
+          'docker exec clever_turing service rabbitmq-server restart',
+        ],
+        postgres_frozen: [
+          'pg_isready -h 127.0.0.1 -p 5432',
+          `docker exec -u postgres clever_turing psql -d onlyoffice -c ${PG}`,
+          '# if it still does not answer, restart it:',
+          'docker exec clever_turing service postgresql restart',
+        ],
       });
-      expect(fixes(d, 'zh-CN').rabbitmq_frozen).toEqual(['docker exec clever_turing rabbitmq-diagnostics -q alarms', 'docker exec clever_turing rabbitmqctl status', '# 仍无响应时重启：', 'docker exec clever_turing service rabbitmq-server restart']);
+      expect(fixes(d, 'zh-CN').rabbitmq_frozen).toEqual([
+        'docker exec clever_turing rabbitmq-diagnostics -q alarms',
+        'docker exec clever_turing rabbitmqctl status',
+        '# 仍无响应时重启：',
+        'docker exec clever_turing service rabbitmq-server restart',
+      ]);
     });
 
-    test('found only as the supervisor check\'s container (no Docker view): docker exec into it', () => {
-      const d = run([...deps, ok('supervisor'), s('onlyoffice_supervisor_up', 1, { container: 'ds1' }), ...program('ds1', 'ds:docservice', 'RUNNING')], hanging);
-      expect(fixes(d).rabbitmq_frozen).toEqual(['docker exec ds1 rabbitmq-diagnostics -q alarms', 'docker exec ds1 rabbitmqctl status', '# if it still does not answer, restart it:', 'docker exec ds1 service rabbitmq-server restart']);
+    test("found only as the supervisor check's container (no Docker view): docker exec into it", () => {
+      const d = run(
+        [
+          ...deps,
+          ok('supervisor'),
+          s('onlyoffice_supervisor_up', 1, { container: 'ds1' }),
+          ...program('ds1', 'ds:docservice', 'RUNNING'),
+        ],
+        hanging,
+      );
+      expect(fixes(d).rabbitmq_frozen).toEqual([
+        'docker exec ds1 rabbitmq-diagnostics -q alarms',
+        'docker exec ds1 rabbitmqctl status',
+        '# if it still does not answer, restart it:',
+        'docker exec ds1 service rabbitmq-server restart',
+      ]);
     });
 
-    test('ONLYOFFICE\'s compose file: RabbitMQ and PostgreSQL in containers of their own', () => {
-      const d = run([...deps, ok('docker'), ...['onlyoffice-documentserver', 'onlyoffice-rabbitmq', 'onlyoffice-postgresql'].flatMap((name) => containerStates(name, 'running'))], hanging);
+    test("ONLYOFFICE's compose file: RabbitMQ and PostgreSQL in containers of their own", () => {
+      const d = run(
+        [
+          ...deps,
+          ok('docker'),
+          ...['onlyoffice-documentserver', 'onlyoffice-rabbitmq', 'onlyoffice-postgresql'].flatMap((name) =>
+            containerStates(name, 'running'),
+          ),
+        ],
+        hanging,
+      );
       expect(fixes(d)).toEqual({
-        rabbitmq_frozen: ['docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q alarms', 'docker exec onlyoffice-rabbitmq rabbitmqctl status', '# if it still does not answer, restart it:', 'docker restart onlyoffice-rabbitmq'],
-        postgres_frozen: ['pg_isready -h 127.0.0.1 -p 5432', `docker exec onlyoffice-postgresql psql -U onlyoffice -c ${PG}`, '# if it still does not answer, restart it:', 'docker restart onlyoffice-postgresql'],
+        rabbitmq_frozen: [
+          'docker exec onlyoffice-rabbitmq rabbitmq-diagnostics -q alarms',
+          'docker exec onlyoffice-rabbitmq rabbitmqctl status',
+          '# if it still does not answer, restart it:',
+          'docker restart onlyoffice-rabbitmq',
+        ],
+        postgres_frozen: [
+          'pg_isready -h 127.0.0.1 -p 5432',
+          `docker exec onlyoffice-postgresql psql -U onlyoffice -c ${PG}`,
+          '# if it still does not answer, restart it:',
+          'docker restart onlyoffice-postgresql',
+        ],
       });
     });
 
-    test('no container found (packages): the host\'s commands, no docker at all', () => {
+    test("no container found (packages): the host's commands, no docker at all", () => {
       const d = run(deps, hanging);
       expect(fixes(d)).toEqual({
-        rabbitmq_frozen: ['rabbitmq-diagnostics -q alarms', 'rabbitmqctl status', '# if it still does not answer, restart it:', 'systemctl restart rabbitmq-server'],
-        postgres_frozen: ['pg_isready -h 127.0.0.1 -p 5432', `psql -U onlyoffice -c ${PG}`, '# if it still does not answer, restart it:', 'systemctl restart postgresql'],
+        rabbitmq_frozen: [
+          'rabbitmq-diagnostics -q alarms',
+          'rabbitmqctl status',
+          '# if it still does not answer, restart it:',
+          'systemctl restart rabbitmq-server',
+        ],
+        postgres_frozen: [
+          'pg_isready -h 127.0.0.1 -p 5432',
+          `psql -U onlyoffice -c ${PG}`,
+          '# if it still does not answer, restart it:',
+          'systemctl restart postgresql',
+        ],
       });
       // Down rather than frozen: started where they live.
-      const down = run([ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '127.0.0.1:5672' })],
-        HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x)));
-      expect(fixes(down)).toEqual({ rabbitmq_down: ['rabbitmq-diagnostics -q ping   # 127.0.0.1:5672', 'systemctl start rabbitmq-server'] });
-      const downInDs = run([ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '127.0.0.1:5672' }), ok('docker'),
-        ...containerStates('clever_turing', 'running'), info('clever_turing', 'onlyoffice/documentserver:8.3')], HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x)));
-      expect(fixes(downInDs)).toEqual({ rabbitmq_down: ['docker exec clever_turing rabbitmq-diagnostics -q ping   # 127.0.0.1:5672', 'docker exec clever_turing service rabbitmq-server start'] });
+      const down = run(
+        [ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '127.0.0.1:5672' })],
+        HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x)),
+      );
+      expect(fixes(down)).toEqual({
+        rabbitmq_down: ['rabbitmq-diagnostics -q ping   # 127.0.0.1:5672', 'systemctl start rabbitmq-server'],
+      });
+      const downInDs = run(
+        [
+          ok('dependencies'),
+          s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '127.0.0.1:5672' }),
+          ok('docker'),
+          ...containerStates('clever_turing', 'running'),
+          info('clever_turing', 'onlyoffice/documentserver:8.3'),
+        ],
+        HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x)),
+      );
+      expect(fixes(downInDs)).toEqual({
+        rabbitmq_down: [
+          'docker exec clever_turing rabbitmq-diagnostics -q ping   # 127.0.0.1:5672',
+          'docker exec clever_turing service rabbitmq-server start',
+        ],
+      });
     });
 
-    test('a 502 through the public URL: DS\'s own nginx first when DS is a container, then the host\'s proxy, each named', () => {
-      const config = configFrom('documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com" }');
+    test("a 502 through the public URL: DS's own nginx first when DS is a container, then the host's proxy, each named", () => {
+      const config = configFrom(
+        'documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com" }',
+      );
       const pub = [
-        s('onlyoffice_endpoint_up', 0, { endpoint: 'healthcheck', via: 'public' }), s('onlyoffice_endpoint_status_code', 502, { endpoint: 'healthcheck', via: 'public' }),
-        s('onlyoffice_endpoint_up', 0, { endpoint: 'index', via: 'public' }), s('onlyoffice_endpoint_status_code', 502, { endpoint: 'index', via: 'public' }),
+        s('onlyoffice_endpoint_up', 0, { endpoint: 'healthcheck', via: 'public' }),
+        s('onlyoffice_endpoint_status_code', 502, { endpoint: 'healthcheck', via: 'public' }),
+        s('onlyoffice_endpoint_up', 0, { endpoint: 'index', via: 'public' }),
+        s('onlyoffice_endpoint_status_code', 502, { endpoint: 'index', via: 'public' }),
       ];
-      const tail = ['# look for "connect() failed … while connecting to upstream" or "upstream timed out" in the proxy\'s error log:', 'tail -n 50 /var/log/nginx/error.log',
-        "grep -rn 'proxy_pass\\|upstream' /etc/nginx/", '# from the proxy host, check that docservice answers:', 'curl -sS http://127.0.0.1:8000/healthcheck', 'systemctl reload nginx'];
-      const inDocker = diagnose([...HEALTHY_DS, ...pub, ok('docker'), ...containerStates('clever_turing', 'running'), info('clever_turing', 'onlyoffice/documentserver:8.3')], config, { now: NOW });
+      const tail = [
+        '# look for "connect() failed … while connecting to upstream" or "upstream timed out" in the proxy\'s error log:',
+        'tail -n 50 /var/log/nginx/error.log',
+        "grep -rn 'proxy_pass\\|upstream' /etc/nginx/",
+        '# from the proxy host, check that docservice answers:',
+        'curl -sS http://127.0.0.1:8000/healthcheck',
+        'systemctl reload nginx',
+      ];
+      const inDocker = diagnose(
+        [
+          ...HEALTHY_DS,
+          ...pub,
+          ok('docker'),
+          ...containerStates('clever_turing', 'running'),
+          info('clever_turing', 'onlyoffice/documentserver:8.3'),
+        ],
+        config,
+        { now: NOW },
+      );
       expect(fixes(inDocker).proxy_bad_gateway).toEqual([
-        'docker port clever_turing', "docker exec clever_turing sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/nginx.error.log'   # DS's own nginx",
-        'nginx -t   # the reverse proxy on the host', ...tail]);
+        'docker port clever_turing',
+        "docker exec clever_turing sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/nginx.error.log'   # DS's own nginx",
+        'nginx -t   # the reverse proxy on the host',
+        ...tail,
+      ]);
       expect(fixes(inDocker, 'zh-CN').proxy_bad_gateway!.slice(0, 3)).toEqual([
-        'docker port clever_turing', "docker exec clever_turing sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/nginx.error.log'   # DS 自带的 nginx",
-        'nginx -t   # 主机上的反向代理']);
-      expect(fixes(diagnose([...HEALTHY_DS, ...pub], config, { now: NOW })).proxy_bad_gateway).toEqual(['nginx -t', ...tail]);
+        'docker port clever_turing',
+        "docker exec clever_turing sh -c 'tail -n 50 /var/log/onlyoffice/documentserver/nginx.error.log'   # DS 自带的 nginx",
+        'nginx -t   # 主机上的反向代理',
+      ]);
+      expect(fixes(diagnose([...HEALTHY_DS, ...pub], config, { now: NOW })).proxy_bad_gateway).toEqual([
+        'nginx -t',
+        ...tail,
+      ]);
     });
   });
 
   test('supervisor: ds:docservice FATAL explains docservice; a STOPPED ds:metrics is fine (autostart follows METRICS_ENABLED)', () => {
-    const down = HEALTHY_DS.map((x) => (['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name) ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 502 } : x))
-      .filter((x) => x.name !== 'onlyoffice_command_error');
-    const d = run([
-      ok('docker'), ok('supervisor'), ...containerStates('onlyoffice-documentserver', 'running'),
-      s('onlyoffice_supervisor_up', 1, { container: 'onlyoffice-documentserver' }),
-      ...program('onlyoffice-documentserver', 'ds:docservice', 'FATAL'),
-      ...program('onlyoffice-documentserver', 'ds:converter', 'RUNNING'),
-      ...program('onlyoffice-documentserver', 'ds:metrics', 'STOPPED'),
-    ], down);
+    const down = HEALTHY_DS.map((x) =>
+      ['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name)
+        ? { ...x, value: 0 }
+        : x.name === 'onlyoffice_endpoint_status_code'
+          ? { ...x, value: 502 }
+          : x,
+    ).filter((x) => x.name !== 'onlyoffice_command_error');
+    const d = run(
+      [
+        ok('docker'),
+        ok('supervisor'),
+        ...containerStates('onlyoffice-documentserver', 'running'),
+        s('onlyoffice_supervisor_up', 1, { container: 'onlyoffice-documentserver' }),
+        ...program('onlyoffice-documentserver', 'ds:docservice', 'FATAL'),
+        ...program('onlyoffice-documentserver', 'ds:converter', 'RUNNING'),
+        ...program('onlyoffice-documentserver', 'ds:metrics', 'STOPPED'),
+      ],
+      down,
+    );
     expect(verdict(d, 'supervisor')).toBe('fail');
     expect(d.hops.find((h) => h.id === 'docservice')!.because).toBe('supervisor');
     expect(causes(d)).toEqual(['supervisor:supervisor_program_down']);
@@ -185,13 +384,23 @@ describe('doctor diagnosis (from samples)', () => {
   });
 
   test('the same report in zh-CN: full-width punctuation, 【hop】 headings, times in notify.timezone with the offset', () => {
-    const down = HEALTHY_DS.map((x) => (['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name) ? { ...x, value: 0 } : x.name === 'onlyoffice_endpoint_status_code' ? { ...x, value: 502 } : x))
-      .filter((x) => x.name !== 'onlyoffice_command_error');
-    const d = run([
-      ok('docker'), ok('supervisor'), ...containerStates('onlyoffice-documentserver', 'running'),
-      s('onlyoffice_supervisor_up', 1, { container: 'onlyoffice-documentserver' }),
-      ...program('onlyoffice-documentserver', 'ds:docservice', 'FATAL'),
-    ], down);
+    const down = HEALTHY_DS.map((x) =>
+      ['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name)
+        ? { ...x, value: 0 }
+        : x.name === 'onlyoffice_endpoint_status_code'
+          ? { ...x, value: 502 }
+          : x,
+    ).filter((x) => x.name !== 'onlyoffice_command_error');
+    const d = run(
+      [
+        ok('docker'),
+        ok('supervisor'),
+        ...containerStates('onlyoffice-documentserver', 'running'),
+        s('onlyoffice_supervisor_up', 1, { container: 'onlyoffice-documentserver' }),
+        ...program('onlyoffice-documentserver', 'ds:docservice', 'FATAL'),
+      ],
+      down,
+    );
     const text = renderText(d, 'zh-CN');
     // notify.timezone defaults to Asia/Shanghai: 00:00 UTC is 08:00 there.
     expect(text).toContain('检查时间：2026-11-25 08:00:00 UTC+08:00（耗时 ');
@@ -200,16 +409,32 @@ describe('doctor diagnosis (from samples)', () => {
     expect(text).toContain('   处理方法：\n');
     expect(text).toContain('结论：故障（FAIL）');
     expect(text).toContain('[故障]      supervisor 进程\n');
-    const warned = renderText({ ...d, causes: [{ id: 'disk_full', hop: 'disk', severity: 'warn', params: { path: '/', percent: 4 } }] }, 'zh-CN');
+    const warned = renderText(
+      { ...d, causes: [{ id: 'disk_full', hop: 'disk', severity: 'warn', params: { path: '/', percent: 4 } }] },
+      'zh-CN',
+    );
     expect(warned).toContain('1. 【磁盘】警告：/ 所在磁盘快满了（剩余 4%）\n');
     expect(renderText(d, 'en', { timeZone: 'UTC' })).toContain('Checked at: 2026-11-25 00:00:00 UTC+00:00 (');
-    expect(renderJson(d, 'en', { timeZone: 'America/New_York' })).toMatchObject({ checkedAt: '2026-11-25T00:00:00.000Z', checkedAtLocal: '2026-11-24 19:00:00 UTC-05:00' });
+    expect(renderJson(d, 'en', { timeZone: 'America/New_York' })).toMatchObject({
+      checkedAt: '2026-11-25T00:00:00.000Z',
+      checkedAtLocal: '2026-11-24 19:00:00 UTC-05:00',
+    });
   });
 
   test('host systemd units: ds-converter failed gets systemctl and journalctl', () => {
-    const d = run([ok('supervisor'), s('onlyoffice_supervisor_up', 1, { container: '' }), ...program('', 'ds-docservice', 'RUNNING'), ...program('', 'ds-converter', 'EXITED')]);
+    const d = run([
+      ok('supervisor'),
+      s('onlyoffice_supervisor_up', 1, { container: '' }),
+      ...program('', 'ds-docservice', 'RUNNING'),
+      ...program('', 'ds-converter', 'EXITED'),
+    ]);
     expect(causes(d)).toEqual(['supervisor:supervisor_program_down']);
-    expect(renderJson(d, 'en').causes[0]!.fix).toEqual(['# systemd unit', 'systemctl status ds-converter', 'journalctl -u ds-converter -n 100', 'systemctl restart ds-converter']);
+    expect(renderJson(d, 'en').causes[0]!.fix).toEqual([
+      '# systemd unit',
+      'systemctl status ds-converter',
+      'journalctl -u ds-converter -n 100',
+      'systemctl restart ds-converter',
+    ]);
   });
 
   test('the Docker engine unreachable: UNKNOWN containers with the socket advice, exit code 3', () => {
@@ -221,7 +446,11 @@ describe('doctor diagnosis (from samples)', () => {
   });
 
   test('certificates: expired, expiring in 10 / 2 days, untrusted, chain incomplete, wrong name, unreadable file, key mismatch', () => {
-    const ep = (target: string, notAfter: number, v: { verified?: number; complete?: number; hostname?: number } = {}) => [
+    const ep = (
+      target: string,
+      notAfter: number,
+      v: { verified?: number; complete?: number; hostname?: number } = {},
+    ) => [
       s('onlyoffice_tls_up', 1, { target }),
       s('onlyoffice_tls_cert_not_after_timestamp_seconds', notAfter, { target, position: '0', subject: 'CN=x' }),
       s('onlyoffice_tls_cert_verified', v.verified ?? 1, { target }),
@@ -230,7 +459,8 @@ describe('doctor diagnosis (from samples)', () => {
     ];
     const now = NOW / 1000;
     const d = run([
-      ok('tls_endpoints'), ok('tls_files'),
+      ok('tls_endpoints'),
+      ok('tls_files'),
       ...ep('expired.example:443', now - 2 * DAY, { verified: 0 }),
       ...ep('soon.example:443', now + 10 * DAY + 60),
       ...ep('tomorrow.example:443', now + 2 * DAY + 60),
@@ -260,13 +490,23 @@ describe('doctor diagnosis (from samples)', () => {
       'cert_expiring soon.example:443 warn',
     ]);
     expect(d.causes.filter((c) => c.id === 'cert_expiring').map((c) => c.params.days)).toEqual([2, 10]);
-    expect(d.causes.find((c) => c.id === 'cert_expired')!.params).toEqual({ target: 'expired.example:443', date: '2026-11-23' });
+    expect(d.causes.find((c) => c.id === 'cert_expired')!.params).toEqual({
+      target: 'expired.example:443',
+      date: '2026-11-23',
+    });
     // An expired certificate is not also reported as untrusted.
-    expect(d.causes.filter((c) => c.id === 'cert_untrusted').map((c) => c.params.target)).toEqual(['leaf-only.example:443', 'selfsigned.example:443']);
+    expect(d.causes.filter((c) => c.id === 'cert_untrusted').map((c) => c.params.target)).toEqual([
+      'leaf-only.example:443',
+      'selfsigned.example:443',
+    ]);
   });
 
   test('a certificate expiring in 10 days alone only warns (exit code 1)', () => {
-    const d = run([ok('tls_files'), s('onlyoffice_tls_cert_file_readable', 1, { path: '/c.crt' }), s('onlyoffice_tls_cert_file_not_after_timestamp_seconds', NOW / 1000 + 10 * DAY + 60, { path: '/c.crt' })]);
+    const d = run([
+      ok('tls_files'),
+      s('onlyoffice_tls_cert_file_readable', 1, { path: '/c.crt' }),
+      s('onlyoffice_tls_cert_file_not_after_timestamp_seconds', NOW / 1000 + 10 * DAY + 60, { path: '/c.crt' }),
+    ]);
     expect(verdict(d, 'certificates')).toBe('warn');
     expect(d.verdict).toBe('warn');
     expect(exitCodeOf(d.verdict)).toBe(1);
@@ -301,7 +541,8 @@ describe('doctor diagnosis (from samples)', () => {
 
   test('converter: no consumer on ds.converttask6 fails; the orphan ds.converttask of an upgrade is ignored; a backlog warns', () => {
     const queue = (q: string, ready: number, consumers: number) => [
-      s('onlyoffice_rabbitmq_queue_consumers', consumers, { vhost: '/', queue: q }), s('onlyoffice_rabbitmq_queue_messages_ready', ready, { vhost: '/', queue: q }),
+      s('onlyoffice_rabbitmq_queue_consumers', consumers, { vhost: '/', queue: q }),
+      s('onlyoffice_rabbitmq_queue_messages_ready', ready, { vhost: '/', queue: q }),
     ];
     const down = run([...queue('ds.converttask6', 3, 0), ...queue('ds.convertresponse', 0, 1)]);
     expect(causes(down)).toEqual(['converter:converter_down']);
@@ -320,98 +561,164 @@ describe('doctor diagnosis (from samples)', () => {
   });
 
   test('a dependency down while DS is healthy only warns: DS does not use that address', () => {
-    const d = run([ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: 'db:5432' }), s('onlyoffice_dependency_up', 1, { dependency: 'rabbitmq', address: 'mq:5672' })]);
+    const d = run([
+      ok('dependencies'),
+      s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: 'db:5432' }),
+      s('onlyoffice_dependency_up', 1, { dependency: 'rabbitmq', address: 'mq:5672' }),
+    ]);
     expect(verdict(d, 'postgresql')).toBe('warn');
     expect(verdict(d, 'rabbitmq')).toBe('ok');
     expect(causes(d)).toEqual(['postgresql:dependency_unreachable']);
     // The same case the OnlyofficeDocsDependencyUnreachable warning names: the key to fix.
-    expect(renderJson(d, 'en').causes).toEqual([{
-      id: 'dependency_unreachable', hop: 'postgresql', severity: 'warn',
-      title: 'postgresql does not answer at db:5432, yet DS is healthy',
-      why: 'DS\'s /healthcheck is true, so DS does not use this address: set dependencies.postgresql in the exporter\'s configuration to the address DS really uses (local.json / the Docker environment), or to false when the all-in-one container does not publish it.',
-      fix: ['nc -vz db 5432'],
-    }]);
+    expect(renderJson(d, 'en').causes).toEqual([
+      {
+        id: 'dependency_unreachable',
+        hop: 'postgresql',
+        severity: 'warn',
+        title: 'postgresql does not answer at db:5432, yet DS is healthy',
+        why: "DS's /healthcheck is true, so DS does not use this address: set dependencies.postgresql in the exporter's configuration to the address DS really uses (local.json / the Docker environment), or to false when the all-in-one container does not publish it.",
+        fix: ['nc -vz db 5432'],
+      },
+    ]);
   });
 
   test('a failed collector carries its error, redacted, in the finding and the cause', () => {
     const errors = new Map([['disk', 'cannot stat http://user:pa55@nas.local/share?token=abc: EACCES']]);
-    const d = diagnose([...HEALTHY_DS, s('onlyoffice_scrape_collector_success', 0, { collector: 'disk' })], CONFIG, { now: NOW, errors });
+    const d = diagnose([...HEALTHY_DS, s('onlyoffice_scrape_collector_success', 0, { collector: 'disk' })], CONFIG, {
+      now: NOW,
+      errors,
+    });
     const error = 'cannot stat http://nas.local/share?token=REDACTED: EACCES';
-    expect(d.hops.find((h) => h.id === 'disk')!.findings).toEqual([{ code: 'collector_failed', params: { collector: 'disk', error } }]);
+    expect(d.hops.find((h) => h.id === 'disk')!.findings).toEqual([
+      { code: 'collector_failed', params: { collector: 'disk', error } },
+    ]);
     const en = renderJson(d, 'en');
     expect(en.hops.find((h) => h.id === 'disk')!.findings[0]!.text).toBe(`the disk check failed: ${error}`);
-    expect(en.causes).toEqual([{
-      id: 'check_failed', hop: 'disk', severity: 'fail', title: 'the exporter\'s disk check failed',
-      why: `this hop cannot be judged, the check failed: ${error}`,
-      fix: ['# fix what the reason above names (the disk configuration or its target), then run the doctor again'],
-    }]);
+    expect(en.causes).toEqual([
+      {
+        id: 'check_failed',
+        hop: 'disk',
+        severity: 'fail',
+        title: "the exporter's disk check failed",
+        why: `this hop cannot be judged, the check failed: ${error}`,
+        fix: ['# fix what the reason above names (the disk configuration or its target), then run the doctor again'],
+      },
+    ]);
     expect(renderText(d, 'en')).not.toContain('docker logs');
   });
 
   test('RabbitMQ sources that did not answer: the collector ran (as /metrics says), each source with its reason', () => {
-    const errors = new Map([['rabbitmq_queues/management', 'management API: 401 unauthorized (check rabbitmq.username/password)']]);
-    const d = diagnose([...HEALTHY_DS, ok('rabbitmq_queues'), s('onlyoffice_rabbitmq_up', 0, { source: 'management' })], CONFIG, { now: NOW, errors });
+    const errors = new Map([
+      ['rabbitmq_queues/management', 'management API: 401 unauthorized (check rabbitmq.username/password)'],
+    ]);
+    const d = diagnose(
+      [...HEALTHY_DS, ok('rabbitmq_queues'), s('onlyoffice_rabbitmq_up', 0, { source: 'management' })],
+      CONFIG,
+      { now: NOW, errors },
+    );
     expect(verdict(d, 'converter')).toBe('unknown');
     const en = renderJson(d, 'en');
-    expect(en.hops.find((h) => h.id === 'converter')!.findings.map((f) => f.text))
-      .toEqual(['RabbitMQ management: could not be read (management API: 401 unauthorized (check rabbitmq.username/password))']);
-    expect(en.causes.map((c) => [c.id, c.title, c.why])).toEqual([[
-      'rabbitmq_source_failed', 'the exporter cannot read the queues from RabbitMQ (management)',
-      'the conversion queue cannot be judged: management API: 401 unauthorized (check rabbitmq.username/password). /metrics says the same with onlyoffice_rabbitmq_up 0.',
-    ]]);
+    expect(en.hops.find((h) => h.id === 'converter')!.findings.map((f) => f.text)).toEqual([
+      'RabbitMQ management: could not be read (management API: 401 unauthorized (check rabbitmq.username/password))',
+    ]);
+    expect(en.causes.map((c) => [c.id, c.title, c.why])).toEqual([
+      [
+        'rabbitmq_source_failed',
+        'the exporter cannot read the queues from RabbitMQ (management)',
+        'the conversion queue cannot be judged: management API: 401 unauthorized (check rabbitmq.username/password). /metrics says the same with onlyoffice_rabbitmq_up 0.',
+      ],
+    ]);
     expect(renderText(d, 'en')).not.toContain('check failed');
   });
 
   test('a dependency that does not answer says why', () => {
     const errors = new Map([['dependencies/postgresql db:5432', 'refused: connect ECONNREFUSED 10.0.0.5:5432']]);
-    const d = diagnose([...HEALTHY_DS, ok('dependencies'), s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: 'db:5432' }),
-      s('onlyoffice_dependency_duration_seconds', 0.002, { dependency: 'postgresql', address: 'db:5432' })], CONFIG, { now: NOW, errors });
-    expect(renderJson(d, 'en').hops.find((h) => h.id === 'postgresql')!.findings.map((f) => f.text))
-      .toEqual(['db:5432: no answer (2 ms, refused: connect ECONNREFUSED 10.0.0.5:5432)']);
+    const d = diagnose(
+      [
+        ...HEALTHY_DS,
+        ok('dependencies'),
+        s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: 'db:5432' }),
+        s('onlyoffice_dependency_duration_seconds', 0.002, { dependency: 'postgresql', address: 'db:5432' }),
+      ],
+      CONFIG,
+      { now: NOW, errors },
+    );
+    expect(
+      renderJson(d, 'en')
+        .hops.find((h) => h.id === 'postgresql')!
+        .findings.map((f) => f.text),
+    ).toEqual(['db:5432: no answer (2 ms, refused: connect ECONNREFUSED 10.0.0.5:5432)']);
   });
 
   test('the proxy: 504 with docservice up is a bad gateway; a 404 is another site; no answer is a down proxy', () => {
-    const config = configFrom('documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com" }');
+    const config = configFrom(
+      'documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com" }',
+    );
     const pub = (status: number, up = 0) => [
-      s('onlyoffice_endpoint_up', up, { endpoint: 'healthcheck', via: 'public' }), s('onlyoffice_endpoint_status_code', status, { endpoint: 'healthcheck', via: 'public' }),
-      s('onlyoffice_endpoint_up', up, { endpoint: 'index', via: 'public' }), s('onlyoffice_endpoint_status_code', status, { endpoint: 'index', via: 'public' }),
+      s('onlyoffice_endpoint_up', up, { endpoint: 'healthcheck', via: 'public' }),
+      s('onlyoffice_endpoint_status_code', status, { endpoint: 'healthcheck', via: 'public' }),
+      s('onlyoffice_endpoint_up', up, { endpoint: 'index', via: 'public' }),
+      s('onlyoffice_endpoint_status_code', status, { endpoint: 'index', via: 'public' }),
     ];
     const of = (status: number) => diagnose([...HEALTHY_DS, ...pub(status)], config, { now: NOW });
     expect(causes(of(504))).toEqual(['proxy:proxy_bad_gateway']);
     expect(causes(of(404))).toEqual(['proxy:proxy_wrong_site']);
     const refused = of(0);
     expect(causes(refused)).toEqual(['proxy:proxy_down']);
-    expect(renderJson(refused, 'en').causes[0]!.fix).toContain('openssl s_client -connect docs.example.com:443 -servername docs.example.com </dev/null');
+    expect(renderJson(refused, 'en').causes[0]!.fix).toContain(
+      'openssl s_client -connect docs.example.com:443 -servername docs.example.com </dev/null',
+    );
     expect(refused.publicUrl).toBe('https://docs.example.com');
   });
 
   describe('the co-editing channel (WebSocket)', () => {
-    const config = configFrom('documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com", jwt: { secret: s } }');
+    const config = configFrom(
+      'documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com", jwt: { secret: s } }',
+    );
     const wsRow = (via: string, up: number, status: number) => [
-      s('onlyoffice_endpoint_up', up, { endpoint: 'websocket', via }), s('onlyoffice_endpoint_status_code', status, { endpoint: 'websocket', via }),
+      s('onlyoffice_endpoint_up', up, { endpoint: 'websocket', via }),
+      s('onlyoffice_endpoint_status_code', status, { endpoint: 'websocket', via }),
       s('onlyoffice_endpoint_duration_seconds', 0.01, { endpoint: 'websocket', via }),
     ];
     const publicOk = ['healthcheck', 'index'].flatMap((endpoint) => [
-      s('onlyoffice_endpoint_up', 1, { endpoint, via: 'public' }), s('onlyoffice_endpoint_status_code', 200, { endpoint, via: 'public' }),
+      s('onlyoffice_endpoint_up', 1, { endpoint, via: 'public' }),
+      s('onlyoffice_endpoint_status_code', 200, { endpoint, via: 'public' }),
     ]);
-    const of = (extra: Sample[]) => diagnose([...HEALTHY_DS, ok('websocket'), ...publicOk, ...extra], config, { now: NOW });
+    const of = (extra: Sample[]) =>
+      diagnose([...HEALTHY_DS, ok('websocket'), ...publicOk, ...extra], config, { now: NOW });
 
     test('direct 101, public 101, token accepted: OK', () => {
-      const d = of([...wsRow('direct', 1, 101), ...wsRow('public', 1, 101),
-        s('onlyoffice_websocket_auth_up', 1, { via: 'direct' }), s('onlyoffice_websocket_auth_up', 1, { via: 'public' })]);
+      const d = of([
+        ...wsRow('direct', 1, 101),
+        ...wsRow('public', 1, 101),
+        s('onlyoffice_websocket_auth_up', 1, { via: 'direct' }),
+        s('onlyoffice_websocket_auth_up', 1, { via: 'public' }),
+      ]);
       expect([verdict(d, 'websocket'), causes(d)]).toEqual(['ok', []]);
-      expect(renderText(d, 'en')).toContain('https://docs.example.com/doc/ (WebSocket): HTTP 101, DocumentServer\'s answer (10 ms)');
-      expect(renderText(d, 'zh-CN')).toContain('https://docs.example.com/doc/（WebSocket）：HTTP 101，DocumentServer 正常响应（10 ms）');
+      expect(renderText(d, 'en')).toContain(
+        "https://docs.example.com/doc/ (WebSocket): HTTP 101, DocumentServer's answer (10 ms)",
+      );
+      expect(renderText(d, 'zh-CN')).toContain(
+        'https://docs.example.com/doc/（WebSocket）：HTTP 101，DocumentServer 正常响应（10 ms）',
+      );
     });
 
     test('the proxy does not forward upgrades: direct 101, public 400 -> the nginx lines, in both languages', () => {
       const d = of([...wsRow('direct', 1, 101), ...wsRow('public', 0, 400)]);
-      expect([verdict(d, 'proxy'), verdict(d, 'websocket'), causes(d)]).toEqual(['ok', 'fail', ['websocket:proxy_no_websocket_upgrade']]);
+      expect([verdict(d, 'proxy'), verdict(d, 'websocket'), causes(d)]).toEqual([
+        'ok',
+        'fail',
+        ['websocket:proxy_no_websocket_upgrade'],
+      ]);
       const en = renderJson(d, 'en').causes[0]!;
       expect(en.title).toBe('the reverse proxy does not forward WebSocket upgrades');
       expect(en.why).toContain('HTTP 400 through https://docs.example.com');
-      for (const line of ['map $http_upgrade $proxy_connection { default upgrade; "" close; }', 'proxy_http_version 1.1;',
-        'proxy_set_header Upgrade $http_upgrade;', 'proxy_set_header Connection $proxy_connection;']) {
+      for (const line of [
+        'map $http_upgrade $proxy_connection { default upgrade; "" close; }',
+        'proxy_http_version 1.1;',
+        'proxy_set_header Upgrade $http_upgrade;',
+        'proxy_set_header Connection $proxy_connection;',
+      ]) {
         expect(en.fix).toContain(line);
       }
       expect(en.fix.some((line) => line.includes('Traefik') && line.includes('Caddy'))).toBe(true);
@@ -423,45 +730,66 @@ describe('doctor diagnosis (from samples)', () => {
     });
 
     test('a proxy that is down altogether: the websocket hop points at the proxy', () => {
-      const down = HEALTHY_DS.concat(ok('websocket'), ['healthcheck', 'index'].flatMap((endpoint) => [
-        s('onlyoffice_endpoint_up', 0, { endpoint, via: 'public' }), s('onlyoffice_endpoint_status_code', 0, { endpoint, via: 'public' }),
-      ]), wsRow('direct', 1, 101), wsRow('public', 0, 0));
+      const down = HEALTHY_DS.concat(
+        ok('websocket'),
+        ['healthcheck', 'index'].flatMap((endpoint) => [
+          s('onlyoffice_endpoint_up', 0, { endpoint, via: 'public' }),
+          s('onlyoffice_endpoint_status_code', 0, { endpoint, via: 'public' }),
+        ]),
+        wsRow('direct', 1, 101),
+        wsRow('public', 0, 0),
+      );
       const d = diagnose(down, config, { now: NOW });
       expect(causes(d)).toEqual(['proxy:proxy_down']);
       expect(d.hops.find((h) => h.id === 'websocket')!.because).toBe('proxy');
     });
 
-    test('editors\' token rejected: DS\'s code and description, where each side sets the browser secret', () => {
-      const d = of([...wsRow('direct', 1, 101), ...wsRow('public', 1, 101),
-        s('onlyoffice_websocket_auth_up', 0, { via: 'direct' }), s('onlyoffice_websocket_auth_up', 0, { via: 'public' }),
+    test("editors' token rejected: DS's code and description, where each side sets the browser secret", () => {
+      const d = of([
+        ...wsRow('direct', 1, 101),
+        ...wsRow('public', 1, 101),
+        s('onlyoffice_websocket_auth_up', 0, { via: 'direct' }),
+        s('onlyoffice_websocket_auth_up', 0, { via: 'public' }),
         s('onlyoffice_websocket_auth_error', 1, { via: 'direct', code: '4006', reason: 'token:invalid signature' }),
-        s('onlyoffice_websocket_auth_error', 1, { via: 'public', code: '4006', reason: 'token:invalid signature' })]);
+        s('onlyoffice_websocket_auth_error', 1, { via: 'public', code: '4006', reason: 'token:invalid signature' }),
+      ]);
       expect([verdict(d, 'websocket'), causes(d)]).toEqual(['fail', ['websocket:editor_token_rejected']]);
       const en = renderJson(d, 'en').causes[0]!;
       expect(en.why).toContain('4006 token:invalid signature');
       expect(en.why).toContain('document security token is not correctly formed');
-      expect(en.fix.join('\n')).toMatch(/services\.CoAuthoring\.secret\.browser[\s\S]*JWT_SECRET|JWT_SECRET[\s\S]*services\.CoAuthoring\.secret\.browser/);
+      expect(en.fix.join('\n')).toMatch(
+        /services\.CoAuthoring\.secret\.browser[\s\S]*JWT_SECRET|JWT_SECRET[\s\S]*services\.CoAuthoring\.secret\.browser/,
+      );
       expect(en.fix.join('\n')).toContain('documentserver.jwt.browser_secret');
       expect(en.fix.join('\n')).toContain('"Secret key"');
       expect(renderJson(d, 'zh-CN').causes[0]!.title).toBe('编辑器的令牌被拒绝：浏览器密钥不一致');
-      expect(renderText(d, 'en')).toContain('https://docs.example.com: the editors\' token is refused: 4006 token:invalid signature');
+      expect(renderText(d, 'en')).toContain(
+        "https://docs.example.com: the editors' token is refused: 4006 token:invalid signature",
+      );
     });
 
     test('docservice refusing the channel directly: websocket_down with the status', () => {
       const d = of([...wsRow('direct', 0, 101), ...wsRow('public', 0, 101)]);
       expect(causes(d)).toEqual(['websocket:websocket_down']);
-      expect(renderJson(d, 'en').causes[0]!.why).toContain('was upgraded (101) but DocumentServer\'s first frame did not come in time');
+      expect(renderJson(d, 'en').causes[0]!.why).toContain(
+        "was upgraded (101) but DocumentServer's first frame did not come in time",
+      );
     });
   });
 
   test('JWT: error 7 is a clock problem; another error code is named as is', () => {
-    const withCode = (code: string, reason: string) => HEALTHY_DS.map((x) => (x.name === 'onlyoffice_command_error' ? { ...x, labels: { command: 'version', code, reason } } : x));
+    const withCode = (code: string, reason: string) =>
+      HEALTHY_DS.map((x) =>
+        x.name === 'onlyoffice_command_error' ? { ...x, labels: { command: 'version', code, reason } } : x,
+      );
     expect(causes(run([], withCode('7', 'token_expired')))).toEqual(['jwt:jwt_expired']);
     expect(causes(run([], withCode('3', 'unknown')))).toEqual(['jwt:command_failed']);
   });
 
   test('URLs are shown redacted', () => {
-    const config = configFrom('documentserver: { url: "http://user:pw@127.0.0.1:8000", public_url: "https://docs.example.com/?token=abc" }');
+    const config = configFrom(
+      'documentserver: { url: "http://user:pw@127.0.0.1:8000", public_url: "https://docs.example.com/?token=abc" }',
+    );
     const d = diagnose(HEALTHY_DS, config, { now: NOW });
     expect(d.target).toBe('http://127.0.0.1:8000');
     expect(d.publicUrl).toBe('https://docs.example.com/?token=REDACTED');
@@ -469,11 +797,52 @@ describe('doctor diagnosis (from samples)', () => {
 });
 
 describe('doctor texts', () => {
-  const params = { name: 'c', state: 'exited', exit_code: 1, restarts: 2, program: 'ds:docservice', container: 'c', path: '/p', percent: 3, target: 'h:443', date: '2026-01-01', days: 5,
-    queue: 'ds.converttask', ready: 4, consumers: 1, code: -4, reason: 'unknown', url: 'http://x', status: 502, direct: 'http://d', failure: 'refused', host: 'h', hostport: 'h:443',
-    dependency: 'rabbitmq', address: 'a:1', collector: 'disk', timeout: '10s', problem: 'read-only', seconds: 0.1, version: '8.3.3.23', signed: 1, hop: 'docservice',
-    mountpoint: '/', ipercent: 50, key: 'k', source: 'management', sources: 'management, amqp', dir: '/backup', files: 2, size: '1.0 MiB', min: '2.0 MiB',
-    age_zh: '3 天', age_en: '3 days', limit_zh: '26 小时', limit_en: '26 h' };
+  const params = {
+    name: 'c',
+    state: 'exited',
+    exit_code: 1,
+    restarts: 2,
+    program: 'ds:docservice',
+    container: 'c',
+    path: '/p',
+    percent: 3,
+    target: 'h:443',
+    date: '2026-01-01',
+    days: 5,
+    queue: 'ds.converttask',
+    ready: 4,
+    consumers: 1,
+    code: -4,
+    reason: 'unknown',
+    url: 'http://x',
+    status: 502,
+    direct: 'http://d',
+    failure: 'refused',
+    host: 'h',
+    hostport: 'h:443',
+    dependency: 'rabbitmq',
+    address: 'a:1',
+    collector: 'disk',
+    timeout: '10s',
+    problem: 'read-only',
+    seconds: 0.1,
+    version: '8.3.3.23',
+    signed: 1,
+    hop: 'docservice',
+    mountpoint: '/',
+    ipercent: 50,
+    key: 'k',
+    source: 'management',
+    sources: 'management, amqp',
+    dir: '/backup',
+    files: 2,
+    size: '1.0 MiB',
+    min: '2.0 MiB',
+    age_zh: '3 天',
+    age_en: '3 days',
+    limit_zh: '26 小时',
+    limit_en: '26 h',
+  };
 
   test.each(['zh-CN', 'en'] as const)('every cause and finding renders in %s without a hole', (lang) => {
     const t = picker(lang);
@@ -485,31 +854,53 @@ describe('doctor texts', () => {
       }
       expect(CAUSES[id].fix(params, t).length).toBeGreaterThan(0);
     }
-    for (const render of Object.values(FINDINGS)) expect(render({ ...params, problem: 'expired' }, t)).not.toMatch(/undefined|NaN/);
+    for (const render of Object.values(FINDINGS))
+      expect(render({ ...params, problem: 'expired' }, t)).not.toMatch(/undefined|NaN/);
     // With the underlying error known, too.
     for (const id of CAUSE_ORDER) {
-      for (const text of [CAUSES[id].title({ ...params, error: 'E' }, t), CAUSES[id].why({ ...params, error: 'E' }, t)]) expect(text).not.toMatch(/undefined|NaN|\[object/);
+      for (const text of [CAUSES[id].title({ ...params, error: 'E' }, t), CAUSES[id].why({ ...params, error: 'E' }, t)])
+        expect(text).not.toMatch(/undefined|NaN|\[object/);
     }
-    for (const render of Object.values(FINDINGS)) expect(render({ ...params, problem: 'expired', error: 'E' }, t)).not.toMatch(/undefined|NaN/);
+    for (const render of Object.values(FINDINGS))
+      expect(render({ ...params, problem: 'expired', error: 'E' }, t)).not.toMatch(/undefined|NaN/);
   });
 
-  test('a check\'s error reads Chinese in zh-CN: the kind in words, the system\'s message quoted when it says more; English keeps it as recorded', () => {
+  test("a check's error reads Chinese in zh-CN: the kind in words, the system's message quoted when it says more; English keeps it as recorded", () => {
     const zh = picker('zh-CN');
     const at = { url: 'http://x', path: '/healthcheck', seconds: 0.012 };
-    expect(FINDINGS.no_http_answer({ ...at, error: 'refused: connection refused' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被拒绝，12 ms）');
-    expect(FINDINGS.no_http_answer({ ...at, error: 'reset: socket hang up' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被重置：“socket hang up”，12 ms）');
-    expect(FINDINGS.no_http_answer({ ...at, error: 'refused: connection refused' }, picker('en'))).toBe('http://x/healthcheck: no HTTP answer (refused: connection refused, 12 ms)');
-    expect(FINDINGS.collector_failed({ collector: 'disk', error: 'EACCES on /data' }, zh)).toBe('检查 disk 失败：“EACCES on /data”');
-    expect(FINDINGS.no_http_answer({ ...at, error: 'error: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8000' }, zh)).toBe('http://x/healthcheck：没有 HTTP 响应（连接被拒绝，12 ms）');
-    expect(FINDINGS.fs({ path: '/', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/：剩余 40% 空间、90% inode');
-    expect(FINDINGS.fs({ path: '/var/lib/onlyoffice', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe('/var/lib/onlyoffice（挂载点 /）：剩余 40% 空间、90% inode');
+    expect(FINDINGS.no_http_answer({ ...at, error: 'refused: connection refused' }, zh)).toBe(
+      'http://x/healthcheck：没有 HTTP 响应（连接被拒绝，12 ms）',
+    );
+    expect(FINDINGS.no_http_answer({ ...at, error: 'reset: socket hang up' }, zh)).toBe(
+      'http://x/healthcheck：没有 HTTP 响应（连接被重置：“socket hang up”，12 ms）',
+    );
+    expect(FINDINGS.no_http_answer({ ...at, error: 'refused: connection refused' }, picker('en'))).toBe(
+      'http://x/healthcheck: no HTTP answer (refused: connection refused, 12 ms)',
+    );
+    expect(FINDINGS.collector_failed({ collector: 'disk', error: 'EACCES on /data' }, zh)).toBe(
+      '检查 disk 失败：“EACCES on /data”',
+    );
+    expect(
+      FINDINGS.no_http_answer({ ...at, error: 'error: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:8000' }, zh),
+    ).toBe('http://x/healthcheck：没有 HTTP 响应（连接被拒绝，12 ms）');
+    expect(FINDINGS.fs({ path: '/', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe(
+      '/：剩余 40% 空间、90% inode',
+    );
+    expect(FINDINGS.fs({ path: '/var/lib/onlyoffice', mountpoint: '/', percent: 40, ipercent: 90 }, zh)).toBe(
+      '/var/lib/onlyoffice（挂载点 /）：剩余 40% 空间、90% inode',
+    );
     expect(CAUSES.proxy_down.title({}, zh)).toBe('反向代理连不上：没有运行、连接被拦截，或 TLS 握手失败');
-    expect(CAUSES.cert_chain_incomplete.fix({ target: 'x:443' }, zh)[2]).toBe('docker restart onlyoffice-documentserver   # 或：systemctl reload nginx');
-    expect(CAUSES.cert_chain_incomplete.fix({ target: 'x:443' }, picker('en'))[2]).toBe('docker restart onlyoffice-documentserver   # or: systemctl reload nginx');
+    expect(CAUSES.cert_chain_incomplete.fix({ target: 'x:443' }, zh)[2]).toBe(
+      'docker restart onlyoffice-documentserver   # 或：systemctl reload nginx',
+    );
+    expect(CAUSES.cert_chain_incomplete.fix({ target: 'x:443' }, picker('en'))[2]).toBe(
+      'docker restart onlyoffice-documentserver   # or: systemctl reload nginx',
+    );
   });
 
   test('titles differ between the languages (each is really translated)', () => {
-    for (const id of CAUSE_ORDER) expect(CAUSES[id].why(params, picker('zh-CN'))).not.toBe(CAUSES[id].why(params, picker('en')));
+    for (const id of CAUSE_ORDER)
+      expect(CAUSES[id].why(params, picker('zh-CN'))).not.toBe(CAUSES[id].why(params, picker('en')));
   });
 
   test('language from ?lang or Accept-Language, zh-CN by default', () => {
@@ -536,8 +927,19 @@ describe('doctor texts', () => {
     expect(CAUSES.queue_backlog.why(p({ consumers: 2 }), en)).toMatch(/^there are 2 consumers but tasks pile up/);
     expect(CAUSES.container_restarting.why(p({ restarts: 1 }), en)).toMatch(/^its restart policy restarted it 1 time:/);
     expect(CAUSES.cert_expiring.title(p({ days: 1 }), en)).toBe('certificate expires in 1 day: h:443');
-    expect(CAUSES.converter_down.why(p({ ready: 1 }), en)).toMatch(/^ds.converttask has 1 task waiting and 0 consumers/);
-    const trends = (filesystems: number, days: number) => trendLines({ filling: days > 0 ? [{ instance: '', mountpoint: '/', days }] : [], filesystems, connections: [], conversions: [] }, 'en');
+    expect(CAUSES.converter_down.why(p({ ready: 1 }), en)).toMatch(
+      /^ds.converttask has 1 task waiting and 0 consumers/,
+    );
+    const trends = (filesystems: number, days: number) =>
+      trendLines(
+        {
+          filling: days > 0 ? [{ instance: '', mountpoint: '/', days }] : [],
+          filesystems,
+          connections: [],
+          conversions: [],
+        },
+        'en',
+      );
     expect(trends(0, 0)[1]).toBe('- Disk: no filesystem reported');
     expect(trends(1, 0)[1]).toBe('- Disk: the one filesystem is not filling up');
     expect(trends(3, 0)[1]).toBe('- Disk: none of 3 filesystems is filling up');
@@ -548,19 +950,48 @@ describe('doctor texts', () => {
 
 describe('doctor command line', () => {
   test('defaults: zh-CN text, 30 s, errors only on stderr', () => {
-    expect(parseDoctorCli([])).toEqual({ lang: 'zh-CN', format: 'text', timeoutMs: 30_000, logLevel: 'error', color: 'auto', all: false, notify: [] });
+    expect(parseDoctorCli([])).toEqual({
+      lang: 'zh-CN',
+      format: 'text',
+      timeoutMs: 30_000,
+      logLevel: 'error',
+      color: 'auto',
+      all: false,
+      notify: [],
+    });
   });
 
-  test('the daemon\'s config flag and its own flags; the daemon\'s --web.* flags are accepted and ignored', () => {
-    expect(parseDoctorCli(['--config.file=/etc/x.yml', '--lang', 'en', '--format=json', '--timeout=5s', '--no-color', '--web.listen-address=:9000',
-      '--web.enable-remote-reload', '--web.max-requests=10', '--web.max-response-bytes-in-flight=1048576']))
-      .toEqual({ configFile: '/etc/x.yml', lang: 'en', format: 'json', timeoutMs: 5000, logLevel: 'error', color: false, all: false, notify: [] });
+  test("the daemon's config flag and its own flags; the daemon's --web.* flags are accepted and ignored", () => {
+    expect(
+      parseDoctorCli([
+        '--config.file=/etc/x.yml',
+        '--lang',
+        'en',
+        '--format=json',
+        '--timeout=5s',
+        '--no-color',
+        '--web.listen-address=:9000',
+        '--web.enable-remote-reload',
+        '--web.max-requests=10',
+        '--web.max-response-bytes-in-flight=1048576',
+      ]),
+    ).toEqual({
+      configFile: '/etc/x.yml',
+      lang: 'en',
+      format: 'json',
+      timeoutMs: 5000,
+      logLevel: 'error',
+      color: false,
+      all: false,
+      notify: [],
+    });
     expect(parseDoctorCli(['--help'])).toBe('help');
     expect(parseDoctorCli(['--target', 'beijing'])).toMatchObject({ target: 'beijing', all: false });
     expect(parseDoctorCli(['--all'])).toMatchObject({ all: true });
     expect(() => parseDoctorCli(['--target='])).toThrow('--target needs a name or URL of probe.targets');
-    expect(parseDoctorCli(['--notify', 'dingtalk/ops', '--notify=wecom/oncall', '--notify=dingtalk/ops']))
-      .toMatchObject({ notify: ['dingtalk/ops', 'wecom/oncall'] });
+    expect(
+      parseDoctorCli(['--notify', 'dingtalk/ops', '--notify=wecom/oncall', '--notify=dingtalk/ops']),
+    ).toMatchObject({ notify: ['dingtalk/ops', 'wecom/oncall'] });
   });
 
   test('bad flags name themselves', () => {
@@ -570,8 +1001,11 @@ describe('doctor command line', () => {
     expect(() => parseDoctorCli(['--nope=1'])).toThrow('unknown flag --nope');
     expect(() => parseDoctorCli(['--config.file'])).toThrow('--config.file needs a value');
     expect(() => parseDoctorCli(['stray'])).toThrow('unexpected argument "stray"');
-    expect(() => parseDoctorCli(['--notify=slack/ops'])).toThrow('--notify needs a robot as dingtalk/NAME or wecom/NAME, not "slack/ops"');
-    expect(() => parseDoctorCli(['--notify=dingtalk/ops', '--all']))
-      .toThrow('--notify sends the report of documentserver and every target; give it without --target or --all');
+    expect(() => parseDoctorCli(['--notify=slack/ops'])).toThrow(
+      '--notify needs a robot as dingtalk/NAME or wecom/NAME, not "slack/ops"',
+    );
+    expect(() => parseDoctorCli(['--notify=dingtalk/ops', '--all'])).toThrow(
+      '--notify sends the report of documentserver and every target; give it without --target or --all',
+    );
   });
 });

@@ -14,7 +14,15 @@ describe('what DocumentServer answers mean', () => {
   });
 
   test('license status names follow LICENSE_RESULT', () => {
-    expect([1, 2, 3, 6, 11, 16, 17, undefined].map(licenseStatusName))
-      .toEqual(['Error', 'Expired', 'Success', 'ExpiredTrial', 'ExpiredLimited', 'NotBefore', 'unknown_17', 'unknown']);
+    expect([1, 2, 3, 6, 11, 16, 17, undefined].map(licenseStatusName)).toEqual([
+      'Error',
+      'Expired',
+      'Success',
+      'ExpiredTrial',
+      'ExpiredLimited',
+      'NotBefore',
+      'unknown_17',
+      'unknown',
+    ]);
   });
 });

@@ -13,7 +13,11 @@ const labelValue = fc.oneof(
   fc.double(),
   fc.integer(),
 );
-const sampleValue = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 1e21, 5e-324, 0.1 + 0.2));
+const sampleValue = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 1e21, 5e-324, 0.1 + 0.2),
+);
 const help = fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom('a\\b', 'line\nbreak', '"quoted"', ''));
 const labels = fc.dictionary(labelName, labelValue, { maxKeys: 4 });
 const familyName = fc.stringMatching(/^[a-z_][a-z0-9_]{0,15}$/);
@@ -22,48 +26,67 @@ const family = fc.record({
   name: familyName,
   help,
   type: fc.constantFrom('gauge', 'counter', 'histogram', 'untyped'),
-  values: fc.array(fc.record({
-    labels: fc.option(labels, { nil: undefined }),
-    sharedLabels: fc.option(labels, { nil: undefined }),
-    metricName: fc.option(fc.constantFrom('x_bucket', 'x_sum', 'y'), { nil: undefined }),
-    value: sampleValue,
-  }, { requiredKeys: ['value'] }), { maxLength: 6 }),
+  values: fc.array(
+    fc.record(
+      {
+        labels: fc.option(labels, { nil: undefined }),
+        sharedLabels: fc.option(labels, { nil: undefined }),
+        metricName: fc.option(fc.constantFrom('x_bucket', 'x_sum', 'y'), { nil: undefined }),
+        value: sampleValue,
+      },
+      { requiredKeys: ['value'] },
+    ),
+    { maxLength: 6 },
+  ),
 });
 
 function registryOf(families: { name: string; help: string; type: string; values: unknown[] }[]): Registry {
   const registry = new Registry();
   for (const f of families) {
-    registry.registerMetric({ name: f.name, help: f.help, type: f.type, aggregator: 'sum', get: async () => f, reset: () => undefined } as unknown as Metric);
+    registry.registerMetric({
+      name: f.name,
+      help: f.help,
+      type: f.type,
+      aggregator: 'sum',
+      get: async () => f,
+      reset: () => undefined,
+    } as unknown as Metric);
   }
   return registry;
 }
 
 describe('exposition()', () => {
   test('writes exactly what prom-client writes, for any families, labels and values', async () => {
-    await fc.assert(fc.asyncProperty(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 5 }), async (families) => {
-      const registry = registryOf(families);
-      expect(await exposition(registry)).toBe(await registry.metrics());
-    }), { numRuns: 500 });
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 5 }), async (families) => {
+        const registry = registryOf(families);
+        expect(await exposition(registry)).toBe(await registry.metrics());
+      }),
+      { numRuns: 500 },
+    );
   });
 
   // Frozen values have their line remembered: a second exposition of the same objects reads it back.
   test('frozen values too, twice over the same objects', async () => {
-    await fc.assert(fc.asyncProperty(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 5 }), async (families) => {
-      for (const f of families) {
-        for (const value of f.values) {
-          if (value.labels) Object.freeze(value.labels);
-          if (value.sharedLabels) Object.freeze(value.sharedLabels);
-          Object.freeze(value);
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 5 }), async (families) => {
+        for (const f of families) {
+          for (const value of f.values) {
+            if (value.labels) Object.freeze(value.labels);
+            if (value.sharedLabels) Object.freeze(value.sharedLabels);
+            Object.freeze(value);
+          }
         }
-      }
-      const registry = registryOf(families);
-      const expected = await registry.metrics();
-      expect(await exposition(registry)).toBe(expected);
-      expect(await exposition(registry)).toBe(expected);
-    }), { numRuns: 500 });
+        const registry = registryOf(families);
+        const expected = await registry.metrics();
+        expect(await exposition(registry)).toBe(expected);
+        expect(await exposition(registry)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 
-  test('a frozen value shared by two families is written under each family\'s name', async () => {
+  test("a frozen value shared by two families is written under each family's name", async () => {
     const value = Object.freeze({ labels: Object.freeze({ name: 'ds' }), value: 2 });
     const named = Object.freeze({ metricName: 'x_sum', labels: Object.freeze({ name: 'ds' }), value: 3 });
     const registry = registryOf([
@@ -79,18 +102,29 @@ describe('exposition()', () => {
 
   test('a frozen value whose labels are not frozen is not remembered stale', async () => {
     const labels: Record<string, string> = { name: 'a' };
-    const registry = registryOf([{ name: 'g', help: 'g', type: 'gauge', values: [Object.freeze({ labels, value: 1 })] }]);
+    const registry = registryOf([
+      { name: 'g', help: 'g', type: 'gauge', values: [Object.freeze({ labels, value: 1 })] },
+    ]);
     expect(await exposition(registry)).toBe('# HELP g g\n# TYPE g gauge\ng{name="a"} 1\n');
     labels.name = 'b';
     expect(await exposition(registry)).toBe('# HELP g g\n# TYPE g gauge\ng{name="b"} 1\n');
   });
 
-  test('and for prom-client\'s own metric classes, histograms with shared labels included', async () => {
+  test("and for prom-client's own metric classes, histograms with shared labels included", async () => {
     const registry = new Registry();
     const registers = [registry];
-    new Gauge({ name: 'g', help: 'a gauge\nwith "help" \\', labelNames: ['name', 'state'], registers }).set({ state: 'x"y', name: 'n\\1' }, 0.5);
+    new Gauge({ name: 'g', help: 'a gauge\nwith "help" \\', labelNames: ['name', 'state'], registers }).set(
+      { state: 'x"y', name: 'n\\1' },
+      0.5,
+    );
     new Counter({ name: 'c_total', help: 'c', labelNames: ['op'], registers }).inc({ op: 'list' }, 3);
-    const histogram = new Histogram({ name: 'h_seconds', help: 'h', labelNames: ['path'], buckets: [0.1, 1], registers });
+    const histogram = new Histogram({
+      name: 'h_seconds',
+      help: 'h',
+      labelNames: ['path'],
+      buckets: [0.1, 1],
+      registers,
+    });
     histogram.observe({ path: '/a' }, 0.5);
     histogram.observe({ path: '/b' }, 5);
     new Gauge({ name: 'empty', help: 'no series', registers });
@@ -117,7 +151,12 @@ describe('exposition()', () => {
     rows.push({ labels: { target: 'a"b\\c', position: '1' }, value: 0.1 + 0.2 });
     emitValue({ registry: ours }, gaugeFamily('up_once', 'u'), NaN);
     const theirs = new Registry();
-    const g = new Gauge({ name: 'tls_cert', help: 'help "quoted"\nand more', labelNames: ['target', 'position'], registers: [theirs] });
+    const g = new Gauge({
+      name: 'tls_cert',
+      help: 'help "quoted"\nand more',
+      labelNames: ['target', 'position'],
+      registers: [theirs],
+    });
     g.set({ target: '127.0.0.1:443', position: '0' }, 1803402205);
     g.set({ target: 'a"b\\c', position: '1' }, 0.1 + 0.2);
     new Gauge({ name: 'up_once', help: 'u', registers: [theirs] }).set(NaN);

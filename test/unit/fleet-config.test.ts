@@ -36,17 +36,33 @@ probe:
 
   test('a URL string inherits every setting of documentserver but its public_url', () => {
     expect(fleet.targets[0]).toEqual({
-      index: 0, name: undefined, key: 'http://plain.internal:8000', labels: {},
-      settings: { url: 'http://plain.internal:8000', jwt: { secret: 'local-secret', header: 'AuthorizationJwt' }, timeout: 7000, insecure_skip_verify: true, max_body_bytes: 2048 },
+      index: 0,
+      name: undefined,
+      key: 'http://plain.internal:8000',
+      labels: {},
+      settings: {
+        url: 'http://plain.internal:8000',
+        jwt: { secret: 'local-secret', header: 'AuthorizationJwt' },
+        timeout: 7000,
+        insecure_skip_verify: true,
+        max_body_bytes: 2048,
+      },
     });
   });
 
   test('an object with every key set uses its own; jwt.header left out comes from documentserver', () => {
     expect(fleet.targets[1]).toEqual({
-      index: 1, name: 'beijing', key: 'beijing', labels: { site: 'bj', team: 'office' },
+      index: 1,
+      name: 'beijing',
+      key: 'beijing',
+      labels: { site: 'bj', team: 'office' },
       settings: {
-        url: 'https://docs-2.example.com', public_url: 'https://docs.bj.example.com', jwt: { secret: 'bj-secret', header: 'AuthorizationJwt' },
-        timeout: 3000, insecure_skip_verify: false, max_body_bytes: 4096,
+        url: 'https://docs-2.example.com',
+        public_url: 'https://docs.bj.example.com',
+        jwt: { secret: 'bj-secret', header: 'AuthorizationJwt' },
+        timeout: 3000,
+        insecure_skip_verify: false,
+        max_body_bytes: 4096,
       },
     });
   });
@@ -80,23 +96,39 @@ probe:
 
 describe('probe.targets: bad input names the target and the key', () => {
   test('keys, names and labels', () => {
-    expect(problemsOf('probe: { targets: [ "http://a", { url: "http://b", timeot: 5s } ] }')).toEqual(['probe.targets.1.timeot: unknown key']);
-    expect(problemsOf('probe: { targets: [ { name: x } ] }')).toEqual(['probe.targets.0.url: expected string, got nothing']);
-    expect(problemsOf('probe: { targets: [ { url: "ftp://b" } ] }')).toEqual(['probe.targets.0.url: must be an http:// or https:// URL, not ftp://']);
-    expect(problemsOf('probe: { targets: [ "http://a", "http://b", { url: "http://c", jwt: { secret: "" } } ] }')).toEqual(['probe.targets.2.jwt.secret: must not be empty']);
-    expect(problemsOf('probe: { targets: [ { url: "http://b", name: "a b" } ] }')).toEqual(['probe.targets.0.name: target names are letters, digits, "_", ".", ":" and "-"']);
+    expect(problemsOf('probe: { targets: [ "http://a", { url: "http://b", timeot: 5s } ] }')).toEqual([
+      'probe.targets.1.timeot: unknown key',
+    ]);
+    expect(problemsOf('probe: { targets: [ { name: x } ] }')).toEqual([
+      'probe.targets.0.url: expected string, got nothing',
+    ]);
+    expect(problemsOf('probe: { targets: [ { url: "ftp://b" } ] }')).toEqual([
+      'probe.targets.0.url: must be an http:// or https:// URL, not ftp://',
+    ]);
+    expect(
+      problemsOf('probe: { targets: [ "http://a", "http://b", { url: "http://c", jwt: { secret: "" } } ] }'),
+    ).toEqual(['probe.targets.2.jwt.secret: must not be empty']);
+    expect(problemsOf('probe: { targets: [ { url: "http://b", name: "a b" } ] }')).toEqual([
+      'probe.targets.0.name: target names are letters, digits, "_", ".", ":" and "-"',
+    ]);
     expect(problemsOf('probe: { targets: [ { url: "http://b", labels: { 1x: a } } ] }')).toEqual([
       'probe.targets.0.labels.1x: label names are letters, digits and "_", not starting with a digit',
     ]);
-    expect(problemsOf('probe: { targets: [ { url: "http://b", labels: { instance: a, __param_target: b } } ] }')).toEqual([
+    expect(
+      problemsOf('probe: { targets: [ { url: "http://b", labels: { instance: a, __param_target: b } } ] }'),
+    ).toEqual([
       'probe.targets.0.labels.instance: instance, job and names starting with "__" are set by Prometheus and /sd',
       'probe.targets.0.labels.__param_target: instance, job and names starting with "__" are set by Prometheus and /sd',
     ]);
-    expect(problemsOf('probe: { targets: [ 42 ] }')).toEqual(['probe.targets.0: must be a URL or a mapping with url (and name, labels, public_url, jwt, ...)']);
+    expect(problemsOf('probe: { targets: [ 42 ] }')).toEqual([
+      'probe.targets.0: must be a URL or a mapping with url (and name, labels, public_url, jwt, ...)',
+    ]);
   });
 
   test('two targets with one url or one name: refused, naming both', () => {
-    expect(problemsOf('probe: { targets: [ "http://a:8000/", "http://b", { url: "http://a:8000", name: x } ] }')).toEqual([
+    expect(
+      problemsOf('probe: { targets: [ "http://a:8000/", "http://b", { url: "http://a:8000", name: x } ] }'),
+    ).toEqual([
       'probe.targets.2.url: "http://a:8000" is also probe.targets.0; each target answers to one url and one name',
     ]);
     expect(problemsOf('probe: { targets: [ { url: "http://a", name: bj }, { url: "http://b", name: bj } ] }')).toEqual([
@@ -109,9 +141,11 @@ describe('probe.targets: bad input names the target and the key', () => {
 
   test('an unreadable secret file is refused with the index of its target', () => {
     const missing = join(dir, 'missing');
-    expect(problemsOf(`probe: { targets: [ "http://a", "http://b", { url: "http://c", jwt: { secret_file: ${missing} } } ] }`)).toEqual([
-      `probe.targets.2.jwt.secret_file: cannot read ${missing}: ENOENT`,
-    ]);
+    expect(
+      problemsOf(
+        `probe: { targets: [ "http://a", "http://b", { url: "http://c", jwt: { secret_file: ${missing} } } ] }`,
+      ),
+    ).toEqual([`probe.targets.2.jwt.secret_file: cannot read ${missing}: ENOENT`]);
   });
 });
 
@@ -120,7 +154,8 @@ describe('a reload with a broken target keeps the old target set', () => {
     const secret = join(dir, 'bj.secret');
     writeFileSync(secret, 'bj-secret\n');
     const path = join(dir, 'config.yml');
-    const write = (targets: string) => writeFileSync(path, `docker: { enabled: false }\ndisk: { paths: [] }\nprobe: { targets: [ ${targets} ] }\n`);
+    const write = (targets: string) =>
+      writeFileSync(path, `docker: { enabled: false }\ndisk: { paths: [] }\nprobe: { targets: [ ${targets} ] }\n`);
     write(`"http://a", { url: "http://b", name: bj, jwt: { secret_file: ${secret} } }`);
     const runtime = new Runtime(path, silentLogger, []);
     try {
@@ -132,7 +167,9 @@ describe('a reload with a broken target keeps the old target set', () => {
       write(`"http://a", { url: "http://b", name: bj, jwt: { secret_file: ${secret} } }, "http://c"`);
       const error = await runtime.reload().catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).problems).toEqual([expect.stringMatching(/^probe\.targets\.1\.jwt\.secret_file: cannot read .*bj\.secret: ENOENT$/)]);
+      expect((error as ConfigError).problems).toEqual([
+        expect.stringMatching(/^probe\.targets\.1\.jwt\.secret_file: cannot read .*bj\.secret: ENOENT$/),
+      ]);
       expect(runtime.generation).toBe(first);
       expect(fleetOf(runtime.generation!.config).targets.map((t) => t.key)).toEqual(['http://a', 'bj']);
       expect(runtime.lastReload.successful).toBe(false);

@@ -16,7 +16,6 @@ const logger = pino({ level: 'silent' });
 const SECRET = 'fleet-doctor-secret-9';
 const verdicts = (d: Diagnosis) => Object.fromEntries(d.hops.map((h) => [h.id, h.verdict]));
 
-
 describe('the doctor and the status page for any DocumentServer of the fleet', () => {
   let old: DsSimulator;
   let signed: DsSimulator;
@@ -53,23 +52,47 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     const config = configFrom(yaml);
     const [a, b, c] = await runDoctorTargets(config, fleetOf(config).targets, logger, 10_000);
     expect(a!.hops.map((h) => h.id)).toEqual([...TARGET_HOPS]);
-    expect(verdicts(a!)).toEqual({ proxy: 'skipped', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', certificates: 'skipped' });
+    expect(verdicts(a!)).toEqual({
+      proxy: 'skipped',
+      docservice: 'ok',
+      healthcheck: 'ok',
+      jwt: 'ok',
+      certificates: 'skipped',
+    });
     expect([a!.name, a!.target, a!.verdict]).toEqual(['old', old.url, 'ok']);
-    expect(verdicts(b!)).toEqual({ proxy: 'skipped', docservice: 'ok', healthcheck: 'ok', jwt: 'ok', certificates: 'skipped' });
+    expect(verdicts(b!)).toEqual({
+      proxy: 'skipped',
+      docservice: 'ok',
+      healthcheck: 'ok',
+      jwt: 'ok',
+      certificates: 'skipped',
+    });
     expect(b!.hops.find((h) => h.id === 'jwt')!.findings[0]!.params.signed).toBe(1);
-    expect(b!.hops.find((h) => h.id === 'proxy')!.findings).toEqual([{ code: 'not_configured', params: { key: 'probe.targets.1.public_url' } }]);
+    expect(b!.hops.find((h) => h.id === 'proxy')!.findings).toEqual([
+      { code: 'not_configured', params: { key: 'probe.targets.1.public_url' } },
+    ]);
     expect([c!.name, c!.verdict, verdicts(c!).docservice]).toEqual(['dead', 'fail', 'fail']);
     expect(renderText(b!, 'en')).toContain(`DocumentServer: signed ${signed.url}`);
     expect(summaryLine([a!, b!, c!], 'en')).toBe('Fleet: 3 DocumentServers: 2 OK, 1 FAIL -> FAIL (dead FAIL)');
-    expect(summaryLine([a!, b!, c!], 'zh-CN')).toBe('集群共 3 个 DocumentServer：故障 1 个，正常 2 个 → 故障（FAIL）；有问题的：dead（故障）');
+    expect(summaryLine([a!, b!, c!], 'zh-CN')).toBe(
+      '集群共 3 个 DocumentServer：故障 1 个，正常 2 个 → 故障（FAIL）；有问题的：dead（故障）',
+    );
   });
 
-  test('a target with the wrong secret or none: the JWT cause names that target\'s own jwt key', async () => {
+  test("a target with the wrong secret or none: the JWT cause names that target's own jwt key", async () => {
     const other = await startDsSimulator({ version: '8.3', jwtSecret: SECRET });
-    const config = configFrom(`probe: { targets: [ "${old.url}", { url: "${signed.url}", name: wrong, jwt: { secret: not-it } }, "${other.url}" ] }`);
-    const [, wrong, none] = await runDoctorTargets(config, fleetOf(config).targets, logger, 10_000).finally(() => other.stop());
-    expect(wrong!.causes.map((c) => [c.hop, c.id, c.params.jwt_key])).toEqual([['jwt', 'jwt_mismatch', 'probe.targets.1.jwt']]);
-    expect(renderJson(wrong!, 'en').causes[0]!.fix).toContain('# make probe.targets.1.jwt.secret / header match it (and the integration\'s), then:');
+    const config = configFrom(
+      `probe: { targets: [ "${old.url}", { url: "${signed.url}", name: wrong, jwt: { secret: not-it } }, "${other.url}" ] }`,
+    );
+    const [, wrong, none] = await runDoctorTargets(config, fleetOf(config).targets, logger, 10_000).finally(() =>
+      other.stop(),
+    );
+    expect(wrong!.causes.map((c) => [c.hop, c.id, c.params.jwt_key])).toEqual([
+      ['jwt', 'jwt_mismatch', 'probe.targets.1.jwt'],
+    ]);
+    expect(renderJson(wrong!, 'en').causes[0]!.fix).toContain(
+      "# make probe.targets.1.jwt.secret / header match it (and the integration's), then:",
+    );
     expect(renderJson(none!, 'en').causes.map((c) => c.why)).toEqual([
       'CommandService answers error 6 (token): DS has JWT on (the default of the Docker image since 7.2, with a random secret) and the exporter has no probe.targets.2.jwt.secret.',
     ]);
@@ -91,12 +114,25 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     expect(all.stdout.split('ONLYOFFICE Docs diagnosis')).toHaveLength(4);
 
     const json = await runDoctorCli([`--config.file=${configFile}`, '--format=json', '--all']);
-    const parsed = JSON.parse(json.stdout) as { verdict: string; exitCode: number; counts: Record<string, number>; targets: { name: string; verdict: string }[] };
+    const parsed = JSON.parse(json.stdout) as {
+      verdict: string;
+      exitCode: number;
+      counts: Record<string, number>;
+      targets: { name: string; verdict: string }[];
+    };
     expect([json.code, parsed.verdict, parsed.exitCode, parsed.counts]).toEqual([2, 'fail', 2, { ok: 2, fail: 1 }]);
-    expect(parsed.targets.map((t) => [t.name, t.verdict])).toEqual([['old', 'ok'], ['signed', 'ok'], ['dead', 'fail']]);
+    expect(parsed.targets.map((t) => [t.name, t.verdict])).toEqual([
+      ['old', 'ok'],
+      ['signed', 'ok'],
+      ['dead', 'fail'],
+    ]);
 
     const unknown = await runDoctorCli([`--config.file=${configFile}`, '--target=nope']);
-    expect([unknown.code, unknown.stdout, unknown.stderr]).toEqual([4, '', 'doctor: --target nope is not in probe.targets (configured: old, signed, dead)\n']);
+    expect([unknown.code, unknown.stdout, unknown.stderr]).toEqual([
+      4,
+      '',
+      'doctor: --target nope is not in probe.targets (configured: old, signed, dead)\n',
+    ]);
     const both = await runDoctorCli([`--config.file=${configFile}`, '--target=old', '--all']);
     expect([both.code, both.stderr.split('\n')[0]]).toEqual([4, 'doctor: give --target or --all, not both']);
   }, 120_000);
@@ -108,7 +144,9 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
     try {
       const index = await app.inject({ url: '/?lang=en' });
       expect(index.statusCode).toBe(200);
-      const rows = [...index.body.matchAll(/<tr data-target="([^"]+)" data-verdict="(\w+)">.*?<a href="([^"]+)">/g)].map((m) => [m[1], m[2], m[3]]);
+      const rows = [
+        ...index.body.matchAll(/<tr data-target="([^"]+)" data-verdict="(\w+)">.*?<a href="([^"]+)">/g),
+      ].map((m) => [m[1], m[2], m[3]]);
       expect(rows).toEqual([
         ['old', 'ok', '/?target=old&amp;lang=en'],
         ['signed', 'ok', '/?target=signed&amp;lang=en'],
@@ -122,15 +160,17 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
       expect(zh).toContain('<p class="banner fail" id="verdict">故障 · 集群共 3 个 DocumentServer</p>');
       expect(zh).toContain('<tr data-target="dead" data-verdict="fail"><td><span class="badge fail">故障</span></td>');
       expect(zh).toContain('<title>故障 · ONLYOFFICE Docs 状态</title>');
-      expect((await app.inject({ url: '/?target=signed&lang=zh-CN' })).body).toMatch(/检查时间 <time datetime="[^"]+Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00<\/time>（耗时 [\d.]+ 秒）/);
+      expect((await app.inject({ url: '/?target=signed&lang=zh-CN' })).body).toMatch(
+        /检查时间 <time datetime="[^"]+Z">\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\+08:00<\/time>（耗时 [\d.]+ 秒）/,
+      );
 
       const page = await app.inject({ url: '/?target=signed&lang=en' });
       expect(page.statusCode).toBe(200);
       expect(page.body).toContain('<p class="banner ok" id="verdict">OK · All is well</p>');
       expect(page.body).toContain(`DocumentServer <strong>signed</strong> <code>${signed.url}</code>`);
-      expect([...page.body.matchAll(/<tr data-hop="(\w+)" data-verdict="(\w+)">/g)].map((m) => `${m[1]}:${m[2]}`)).toEqual([
-        'proxy:skipped', 'docservice:ok', 'healthcheck:ok', 'jwt:ok', 'certificates:skipped',
-      ]);
+      expect(
+        [...page.body.matchAll(/<tr data-hop="(\w+)" data-verdict="(\w+)">/g)].map((m) => `${m[1]}:${m[2]}`),
+      ).toEqual(['proxy:skipped', 'docservice:ok', 'healthcheck:ok', 'jwt:ok', 'certificates:skipped']);
       expect(page.body).not.toContain(SECRET);
       // The language switch stays on this target; the way back leads to the fleet index.
       expect(page.body).toContain('<a href="/?target=signed&amp;lang=zh-CN" hreflang="zh-CN">中文</a>');
@@ -141,7 +181,9 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
       expect((await app.inject({ url: '/?target=nope&lang=en' })).statusCode).toBe(404);
       expect((await app.inject({ url: '/status.json?target=nope' })).statusCode).toBe(404);
       // The local documentserver stays one link away.
-      expect((await app.inject({ url: '/?local=1&lang=en' })).body).toContain('DocumentServer <code>http://127.0.0.1:9</code>');
+      expect((await app.inject({ url: '/?local=1&lang=en' })).body).toContain(
+        'DocumentServer <code>http://127.0.0.1:9</code>',
+      );
     } finally {
       await app.close();
       await runtime.close();

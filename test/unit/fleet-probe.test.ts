@@ -27,7 +27,9 @@ describe('/probe with the whole picture of each target', () => {
     proxy = await startDsSimulator({ version: '7.5', jwtSecret: 'secret-of-7.5', jwtHeader: 'AuthorizationJwt' });
     dir = mkdtempSync(join(tmpdir(), 'ooe-fleet-probe-'));
     writeFileSync(join(dir, 'secret'), 'secret-of-7.5\n');
-    writeFileSync(join(dir, 'config.yml'), `
+    writeFileSync(
+      join(dir, 'config.yml'),
+      `
 documentserver: { url: "http://127.0.0.1:9", jwt: { secret: not-theirs }, timeout: 5s }
 probe:
   targets:
@@ -39,7 +41,8 @@ probe:
       labels: { site: bj }
 docker: { enabled: false }
 disk: { paths: [] }
-`);
+`,
+    );
     runtime = new Runtime(join(dir, 'config.yml'), logger);
     await runtime.reload();
     app = buildServer({ runtime, logger, timeoutOffsetMs: 500, enableRemoteReload: false });
@@ -62,7 +65,9 @@ disk: { paths: [] }
     const samples = await probe('old');
     expect(value(samples, 'onlyoffice_command_error', { command: 'version', code: '0' })).toBe(1);
     expect(find(samples, 'onlyoffice_endpoint_up').map((s) => s.labels.via)).not.toContain('public');
-    expect(old.requests.filter((r) => r.method === 'POST').every((r) => r.headers.authorization === undefined)).toBe(true);
+    expect(old.requests.filter((r) => r.method === 'POST').every((r) => r.headers.authorization === undefined)).toBe(
+      true,
+    );
   });
 
   test('a 7.5 with its own secret and header: commands, license and forgotten files work, and its public_url is checked', async () => {
@@ -78,7 +83,9 @@ disk: { paths: [] }
       expect(value(samples, 'onlyoffice_endpoint_up', { endpoint, via: 'public' })).toBe(1);
     }
     expect(value(samples, 'probe_success')).toBe(1);
-    expect(proxy.requests.slice(before).map((r) => r.path)).toEqual(expect.arrayContaining(['/healthcheck', '/index.html']));
+    expect(proxy.requests.slice(before).map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/healthcheck', '/index.html']),
+    );
   });
 
   test('the same target by its name gives the same checks', async () => {
@@ -99,14 +106,20 @@ disk: { paths: [] }
   });
 });
 
-test('/probe checks the certificate of a target\'s https public_url too, probe_ssl_* staying about the target URL', async () => {
+test("/probe checks the certificate of a target's https public_url too, probe_ssl_* staying about the target URL", async () => {
   // A plain HTTP server on the public port: the handshake fails, which is enough to see the endpoint is checked.
   const proxy = await startDsSimulator({ version: '8.3' });
   try {
     const config = configFrom('');
-    const target = { ...config.documentserver, url: 'http://127.0.0.1:9', public_url: `https://127.0.0.1:${proxy.port}` };
+    const target = {
+      ...config.documentserver,
+      url: 'http://127.0.0.1:9',
+      public_url: `https://127.0.0.1:${proxy.port}`,
+    };
     const { samples } = await scrapeWith([tlsEndpoints], config, { scope: 'probe', target });
-    expect(find(samples, 'onlyoffice_tls_up').map((s) => [s.labels, s.value])).toEqual([[{ target: `127.0.0.1:${proxy.port}` }, 0]]);
+    expect(find(samples, 'onlyoffice_tls_up').map((s) => [s.labels, s.value])).toEqual([
+      [{ target: `127.0.0.1:${proxy.port}` }, 0],
+    ]);
     expect(find(samples, 'probe_ssl_earliest_cert_expiry')).toEqual([]);
   } finally {
     await proxy.stop();

@@ -22,14 +22,20 @@ test('the failure log of /probe starts over with each configuration', async () =
   const logger = pino({ level: 'info' }, sink);
   const dir = mkdtempSync(join(tmpdir(), 'ooe-fleet-state-'));
   const path = join(dir, 'config.yml');
-  const write = (targets: string) => writeFileSync(path, `documentserver: { timeout: 2s }\ndocker: { enabled: false }\ndisk: { paths: [] }\nprobe: { targets: [ ${targets} ] }\n`);
+  const write = (targets: string) =>
+    writeFileSync(
+      path,
+      `documentserver: { timeout: 2s }\ndocker: { enabled: false }\ndisk: { paths: [] }\nprobe: { targets: [ ${targets} ] }\n`,
+    );
   const runtime = new Runtime(path, logger);
   const app = buildServer({ runtime, logger, timeoutOffsetMs: 500, enableRemoteReload: false });
-  const failures = (target: string) => lines.filter((l) => l.msg === 'collector failed' && l.target === target && l.collector === 'commands').length;
+  const failures = (target: string) =>
+    lines.filter((l) => l.msg === 'collector failed' && l.target === target && l.collector === 'commands').length;
   try {
     write('"http://127.0.0.1:9/a"');
     await runtime.reload();
-    for (let i = 0; i < 2; i++) expect((await app.inject({ url: '/probe?target=http://127.0.0.1:9/a' })).statusCode).toBe(200);
+    for (let i = 0; i < 2; i++)
+      expect((await app.inject({ url: '/probe?target=http://127.0.0.1:9/a' })).statusCode).toBe(200);
     expect(failures('http://127.0.0.1:9/a')).toBe(1);
 
     // A removed, then configured again: the new configuration knows nothing of its old failure, and says it again.

@@ -27,8 +27,13 @@ interface Dashboard {
   title: string;
   description: string;
   tags: string[];
-  panels: (Panel & { transformations?: { id: string; options: Record<string, unknown> }[]; fieldConfig?: { overrides: { properties: { id: string; value: unknown }[] }[] } })[];
-  templating: { list: { name: string; type: string; query: unknown; datasource?: { uid: string }; current?: { value: unknown } }[] };
+  panels: (Panel & {
+    transformations?: { id: string; options: Record<string, unknown> }[];
+    fieldConfig?: { overrides: { properties: { id: string; value: unknown }[] }[] };
+  })[];
+  templating: {
+    list: { name: string; type: string; query: unknown; datasource?: { uid: string }; current?: { value: unknown } }[];
+  };
 }
 interface Rule {
   alert?: string;
@@ -41,12 +46,21 @@ interface Rule {
 
 /** Every committed dashboard file, `<language>/<file>`, with its JSON. */
 const committedFiles = (): string[] =>
-  readdirSync(DASHBOARDS_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.json')).map((f) => f.split('\\').join('/')).sort();
+  readdirSync(DASHBOARDS_DIR, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.split('\\').join('/'))
+    .sort();
 const committedDashboards = (): Map<string, Dashboard> =>
   new Map(committedFiles().map((f) => [f, JSON.parse(readFileSync(DASHBOARDS_DIR + f, 'utf8')) as Dashboard]));
-const panelsOf = (d: Dashboard): Panel[] => d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== 'row');
-const ruleFiles = (): string[] => readdirSync(new URL('alerts/', ROOT)).filter((f) => f.endsWith('.rules.yml')).sort().map((f) => `alerts/${f}`);
-const rulesIn = (path: string): Rule[] => (parse(read(path)) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+const panelsOf = (d: Dashboard): Panel[] =>
+  d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== 'row');
+const ruleFiles = (): string[] =>
+  readdirSync(new URL('alerts/', ROOT))
+    .filter((f) => f.endsWith('.rules.yml'))
+    .sort()
+    .map((f) => `alerts/${f}`);
+const rulesIn = (path: string): Rule[] =>
+  (parse(read(path)) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
 const alertRules = (): Rule[] => ruleFiles().flatMap(rulesIn);
 const recordingRules = (): Rule[] => rulesIn('prometheus/recording-rules.yml');
 
@@ -56,19 +70,27 @@ describe('dashboards as code', () => {
     const committed = committedFiles();
     expect(committed).toEqual([...fresh.keys()].sort());
     expect(committed).toEqual(LANGUAGE_DIRS.flatMap((language) => FILES.map((file) => `${language}/${file}`)));
-    for (const [file, content] of fresh) expect({ file, content: readFileSync(DASHBOARDS_DIR + file, 'utf8') }).toEqual({ file, content });
+    for (const [file, content] of fresh)
+      expect({ file, content: readFileSync(DASHBOARDS_DIR + file, 'utf8') }).toEqual({ file, content });
   });
 
   test('fixed uids, unique titles, the datasource/job/instance variables on every dashboard', () => {
     const dashboards = [...committedDashboards().values()];
-    expect(dashboards.map((d) => d.uid).sort()).toEqual([...EXPECTED_UIDS, ...EXPECTED_UIDS.map((uid) => `${uid}-zh-cn`)].sort());
+    expect(dashboards.map((d) => d.uid).sort()).toEqual(
+      [...EXPECTED_UIDS, ...EXPECTED_UIDS.map((uid) => `${uid}-zh-cn`)].sort(),
+    );
     expect(new Set(dashboards.map((d) => d.title)).size).toBe(dashboards.length);
     for (const d of dashboards) {
       const variables = d.templating.list;
-      expect(variables.slice(0, 3).map((v) => [v.name, v.type])).toEqual([['datasource', 'datasource'], ['job', 'query'], ['instance', 'query']]);
+      expect(variables.slice(0, 3).map((v) => [v.name, v.type])).toEqual([
+        ['datasource', 'datasource'],
+        ['job', 'query'],
+        ['instance', 'query'],
+      ]);
       expect(variables[0]!.query).toBe('prometheus');
       expect(variables[0]!.current?.value).toBe(DATASOURCE_UID);
-      for (const v of variables.slice(1)) expect({ variable: v.name, uid: v.datasource?.uid }).toEqual({ variable: v.name, uid: '${datasource}' });
+      for (const v of variables.slice(1))
+        expect({ variable: v.name, uid: v.datasource?.uid }).toEqual({ variable: v.name, uid: '${datasource}' });
       expect(JSON.stringify(d)).not.toMatch(/__inputs|\$\{DS_/);
     }
   });
@@ -79,16 +101,25 @@ describe('dashboards as code', () => {
       expect(new Set(ids).size).toBe(ids.length);
       for (const panel of panelsOf(d)) {
         const where = `${d.uid} / ${panel.title}`;
-        expect({ where, datasource: panel.datasource }).toEqual({ where, datasource: { type: 'prometheus', uid: '${datasource}' } });
+        expect({ where, datasource: panel.datasource }).toEqual({
+          where,
+          datasource: { type: 'prometheus', uid: '${datasource}' },
+        });
         expect({ where, targets: (panel.targets ?? []).length > 0 }).toEqual({ where, targets: true });
         const refIds = panel.targets!.map((t) => t.refId);
         expect(new Set(refIds).size).toBe(refIds.length);
         for (const target of panel.targets!) {
-          expect({ where, datasource: target.datasource }).toEqual({ where, datasource: { type: 'prometheus', uid: '${datasource}' } });
+          expect({ where, datasource: target.datasource }).toEqual({
+            where,
+            datasource: { type: 'prometheus', uid: '${datasource}' },
+          });
           // The fleet view: every selector filters by job and instance.
           for (const selector of target.expr.match(/[a-zA-Z_:][a-zA-Z0-9_:]*\{[^}]*\}/g) ?? []) {
-            expect({ where, selector, filtered: selector.includes('job=~"$job"') && selector.includes('instance=~"$instance"') })
-              .toEqual({ where, selector, filtered: true });
+            expect({
+              where,
+              selector,
+              filtered: selector.includes('job=~"$job"') && selector.includes('instance=~"$instance"'),
+            }).toEqual({ where, selector, filtered: true });
           }
         }
       }
@@ -96,12 +127,20 @@ describe('dashboards as code', () => {
   });
 
   test('provisioning: the datasource has the uid the dashboards default to; the provider loads the dashboards folder', () => {
-    const datasources = parse(read('grafana/provisioning/datasources/onlyoffice.yml')) as { apiVersion: number; datasources: { uid: string; type: string }[] };
+    const datasources = parse(read('grafana/provisioning/datasources/onlyoffice.yml')) as {
+      apiVersion: number;
+      datasources: { uid: string; type: string }[];
+    };
     expect(datasources.apiVersion).toBe(1);
     expect(datasources.datasources.map((d) => [d.uid, d.type])).toEqual([[DATASOURCE_UID, 'prometheus']]);
-    const providers = parse(read('grafana/provisioning/dashboards/onlyoffice.yml')) as { apiVersion: number; providers: { type: string; options: { path: string } }[] };
+    const providers = parse(read('grafana/provisioning/dashboards/onlyoffice.yml')) as {
+      apiVersion: number;
+      providers: { type: string; options: { path: string } }[];
+    };
     expect(providers.apiVersion).toBe(1);
-    expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([['file', '/var/lib/grafana/dashboards/onlyoffice']]);
+    expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([
+      ['file', '/var/lib/grafana/dashboards/onlyoffice'],
+    ]);
   });
 
   test('the zh-CN and English variants: same panels and queries, every title translated, each in its own language', () => {
@@ -112,14 +151,23 @@ describe('dashboards as code', () => {
       const zh = all.get(`zh-CN/${file}`)!;
       expect(zh.uid).toBe(`${en.uid}-zh-cn`);
       expect({ en: en.tags.at(-1), zh: zh.tags.at(-1) }).toEqual({ en: 'en', zh: 'zh-CN' });
-      const shape = (d: Dashboard) => d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).map((p) => ({ id: p.id, type: p.type, targets: p.targets ?? [] }));
+      const shape = (d: Dashboard) =>
+        d.panels
+          .flatMap((p) => [p, ...(p.panels ?? [])])
+          .map((p) => ({ id: p.id, type: p.type, targets: p.targets ?? [] }));
       expect(shape(zh)).toEqual(shape(en));
-      const titles = (d: Dashboard) => [d.title, ...d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).map((p) => p.title)];
+      const titles = (d: Dashboard) => [
+        d.title,
+        ...d.panels.flatMap((p) => [p, ...(p.panels ?? [])]).map((p) => p.title),
+      ];
       const zhTitles = titles(zh);
       const enTitles = titles(en);
       expect(zhTitles).toHaveLength(enTitles.length);
-      expect({ file, zh: CJK.test(zh.title) && CJK.test(zh.description), en: CJK.test(JSON.stringify(enTitles)) || CJK.test(en.description) })
-        .toEqual({ file, zh: true, en: false });
+      expect({
+        file,
+        zh: CJK.test(zh.title) && CJK.test(zh.description),
+        en: CJK.test(JSON.stringify(enTitles)) || CJK.test(en.description),
+      }).toEqual({ file, zh: true, en: false });
       // Every title changes, except names that read the same in both (CPU, Exporter, a metric or program name).
       const SAME = new Set(['CPU', 'Exporter']);
       for (const [i, title] of enTitles.entries()) {
@@ -132,32 +180,55 @@ describe('dashboards as code', () => {
   test('"Which hop is broken": one row per hop, in the order a request travels, sorted by that order', () => {
     for (const language of LANGUAGE_DIRS) {
       const d = committedDashboards().get(`${language}/onlyoffice-docs-overview.json`)!;
-      const panel = d.panels.find((p) => p.id === committedDashboards().get('en/onlyoffice-docs-overview.json')!.panels.find((q) => q.title === 'Which hop is broken')!.id)!;
+      const panel = d.panels.find(
+        (p) =>
+          p.id ===
+          committedDashboards()
+            .get('en/onlyoffice-docs-overview.json')!
+            .panels.find((q) => q.title === 'Which hop is broken')!.id,
+      )!;
       expect(panel.targets).toHaveLength(1);
       const expr = panel.targets![0]!.expr;
-      const hops = [...expr.matchAll(/"hop", "([^"]+)", "", ""\), "order", "(\d+)"/g)].map(([, hop, order]) => [order, hop]);
+      const hops = [...expr.matchAll(/"hop", "([^"]+)", "", ""\), "order", "(\d+)"/g)].map(([, hop, order]) => [
+        order,
+        hop,
+      ]);
       expect(hops).toEqual([
-        ['1', 'proxy'], ['2', 'docservice'], ['3', 'WebSocket'], ['4', 'healthcheck'], ['5', 'CommandService'],
-        ['6', 'RabbitMQ'], ['7', 'PostgreSQL'], ['8', 'converter'],
+        ['1', 'proxy'],
+        ['2', 'docservice'],
+        ['3', 'WebSocket'],
+        ['4', 'healthcheck'],
+        ['5', 'CommandService'],
+        ['6', 'RabbitMQ'],
+        ['7', 'PostgreSQL'],
+        ['8', 'converter'],
       ]);
       expect(panel.transformations!.map((t) => t.id)).toEqual(['merge', 'sortBy', 'organize']);
       expect(panel.transformations![1]!.options).toEqual({ sort: [{ field: 'order', desc: false }] });
-      expect((panel.transformations![2]!.options as { excludeByName: Record<string, boolean> }).excludeByName.order).toBe(true);
+      expect(
+        (panel.transformations![2]!.options as { excludeByName: Record<string, boolean> }).excludeByName.order,
+      ).toBe(true);
     }
   });
 
   test('restarts are shown as increases, and the step-timing heatmap has units on both axes', () => {
     const containers = committedDashboards().get('en/onlyoffice-docs-containers.json')!;
     const restarts = containers.panels.find((p) => p.title === 'Restarts')!;
-    expect(restarts.targets!.map((t) => t.expr)).toEqual(['increase(onlyoffice_container_restarts{job=~"$job",instance=~"$instance",name=~"$container"}[$__rate_interval])']);
+    expect(restarts.targets!.map((t) => t.expr)).toEqual([
+      'increase(onlyoffice_container_restarts{job=~"$job",instance=~"$instance",name=~"$container"}[$__rate_interval])',
+    ]);
     const conversions = committedDashboards().get('en/onlyoffice-docs-conversions.json')!;
     const heatmap = conversions.panels.find((p) => p.type === 'heatmap') as unknown as {
-      options: { yAxis: { unit: string }; cellValues: { unit: string }; rowsFrame: { value: string } }; fieldConfig: { defaults: { unit: string } };
+      options: { yAxis: { unit: string }; cellValues: { unit: string }; rowsFrame: { value: string } };
+      fieldConfig: { defaults: { unit: string } };
     };
-    expect({ y: heatmap.options.yAxis.unit, cells: heatmap.options.cellValues.unit, value: heatmap.options.rowsFrame.value, field: heatmap.fieldConfig.defaults.unit })
-      .toEqual({ y: 's', cells: 'ops', value: 'steps per second', field: 's' });
+    expect({
+      y: heatmap.options.yAxis.unit,
+      cells: heatmap.options.cellValues.unit,
+      value: heatmap.options.rowsFrame.value,
+      field: heatmap.fieldConfig.defaults.unit,
+    }).toEqual({ y: 's', cells: 'ops', value: 'steps per second', field: 's' });
   });
-
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -187,9 +258,11 @@ function knownMetrics(): Map<string, Set<string>> {
   // Recording rules: what their expression keeps (grouping labels, else the sources' labels) plus static labels.
   for (const rule of recordingRules()) {
     const refs = promqlReferences(rule.expr);
-    const kept = refs.grouping.size > 0 ? [...refs.grouping] : [...refs.metrics.keys()].flatMap((m) => [...(known.get(m) ?? [])]);
+    const kept =
+      refs.grouping.size > 0 ? [...refs.grouping] : [...refs.metrics.keys()].flatMap((m) => [...(known.get(m) ?? [])]);
     const labels = known.get(rule.record!) ?? new Set<string>();
-    for (const label of [...kept, ...Object.keys(rule.labels ?? {}), ...TARGET_LABELS]) if (label !== 'le') labels.add(label);
+    for (const label of [...kept, ...Object.keys(rule.labels ?? {}), ...TARGET_LABELS])
+      if (label !== 'le') labels.add(label);
     known.set(rule.record!, labels);
   }
   return known;
@@ -209,7 +282,8 @@ function problemsOf(where: string, expr: string, known: Map<string, Set<string>>
     for (const label of allowed) available.add(label);
     for (const label of labels) if (!allowed.has(label)) problems.push(`${where}: ${metric} has no label ${label}`);
   }
-  for (const label of refs.grouping) if (!available.has(label)) problems.push(`${where}: groups by ${label}, which none of its metrics has`);
+  for (const label of refs.grouping)
+    if (!available.has(label)) problems.push(`${where}: groups by ${label}, which none of its metrics has`);
   for (const [, label] of (legend ?? '').matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
     if (!available.has(label!)) problems.push(`${where}: legend uses ${label}, which none of its metrics has`);
   }
@@ -218,8 +292,14 @@ function problemsOf(where: string, expr: string, known: Map<string, Set<string>>
 
 describe('every metric and label used exists in docs/metrics.md', () => {
   test('the PromQL scanner finds metrics, their matchers and grouping labels', () => {
-    const refs = promqlReferences('sum by (instance, le) (rate(a_bucket{job=~"x", step="y"}[5m])) / on (job) b > 0 or vector(0) and absent(up{job=~"o.*"})');
-    expect([...refs.metrics].map(([m, l]) => [m, [...l].sort()])).toEqual([['a_bucket', ['job', 'step']], ['b', []], ['up', ['job']]]);
+    const refs = promqlReferences(
+      'sum by (instance, le) (rate(a_bucket{job=~"x", step="y"}[5m])) / on (job) b > 0 or vector(0) and absent(up{job=~"o.*"})',
+    );
+    expect([...refs.metrics].map(([m, l]) => [m, [...l].sort()])).toEqual([
+      ['a_bucket', ['job', 'step']],
+      ['b', []],
+      ['up', ['job']],
+    ]);
     expect([...refs.grouping].sort()).toEqual(['instance', 'job', 'le']);
     const known = new Map([['a_bucket', new Set(['job', 'le'])]]);
     expect(problemsOf('t', 'sum by (nope) (a_bucket{step="x"}) + c', known, '{{bad}}')).toEqual([
@@ -236,13 +316,30 @@ describe('every metric and label used exists in docs/metrics.md', () => {
     for (const d of committedDashboards().values()) {
       for (const panel of panelsOf(d)) {
         for (const target of panel.targets ?? []) {
-          problems.push(...problemsOf(`${d.uid} / ${panel.title} / ${target.refId}`, substituteGrafanaVariables(target.expr), known, target.legendFormat));
+          problems.push(
+            ...problemsOf(
+              `${d.uid} / ${panel.title} / ${target.refId}`,
+              substituteGrafanaVariables(target.expr),
+              known,
+              target.legendFormat,
+            ),
+          );
         }
       }
       for (const variable of d.templating.list.filter((v) => v.type === 'query')) {
         const match = /^label_values\((.*),\s*(\w+)\)$/.exec(String(variable.query));
-        expect({ variable: variable.name, query: variable.query, labelValues: match !== null }).toEqual({ variable: variable.name, query: variable.query, labelValues: true });
-        problems.push(...problemsOf(`${d.uid} / $${variable.name}`, `sum by (${match![2]}) (${substituteGrafanaVariables(match![1]!)})`, known));
+        expect({ variable: variable.name, query: variable.query, labelValues: match !== null }).toEqual({
+          variable: variable.name,
+          query: variable.query,
+          labelValues: true,
+        });
+        problems.push(
+          ...problemsOf(
+            `${d.uid} / $${variable.name}`,
+            `sum by (${match![2]}) (${substituteGrafanaVariables(match![1]!)})`,
+            known,
+          ),
+        );
       }
     }
     expect(problems).toEqual([]);
@@ -274,19 +371,30 @@ describe('alert rules follow the conventions', () => {
     for (const rule of alerts) {
       const name = rule.alert!;
       expect({ name, camel: /^OnlyofficeDocs[A-Z][A-Za-z0-9]*$/.test(name) }).toEqual({ name, camel: true });
-      expect({ name, severity: ['critical', 'warning', 'info'].includes(rule.labels?.severity ?? '') }).toEqual({ name, severity: true });
-      expect({ name, annotations: Object.keys(rule.annotations ?? {}).sort() })
-        .toEqual({ name, annotations: ['description', 'description_en', 'runbook_url', 'summary', 'summary_en'] });
+      expect({ name, severity: ['critical', 'warning', 'info'].includes(rule.labels?.severity ?? '') }).toEqual({
+        name,
+        severity: true,
+      });
+      expect({ name, annotations: Object.keys(rule.annotations ?? {}).sort() }).toEqual({
+        name,
+        annotations: ['description', 'description_en', 'runbook_url', 'summary', 'summary_en'],
+      });
       const a = rule.annotations!;
-      expect({ name, zh: CJK.test(a.summary!) && CJK.test(a.description!), en: !CJK.test(a.summary_en!) && !CJK.test(a.description_en!) })
-        .toEqual({ name, zh: true, en: true });
+      expect({
+        name,
+        zh: CJK.test(a.summary!) && CJK.test(a.description!),
+        en: !CJK.test(a.summary_en!) && !CJK.test(a.description_en!),
+      }).toEqual({ name, zh: true, en: true });
       expect(a.runbook_url).toBe(`${RUNBOOK_BASE}${name}`);
     }
   });
 
   test('every alert has a runbook page, zh-CN first with English alongside, and every page has an alert', () => {
     const names = [...new Set(alertRules().map((r) => r.alert!))].sort();
-    const pages = readdirSync(new URL('docs/runbooks/', ROOT)).filter((f) => f.endsWith('.md') && f !== 'README.md').map((f) => f.replace(/\.md$/, '')).sort();
+    const pages = readdirSync(new URL('docs/runbooks/', ROOT))
+      .filter((f) => f.endsWith('.md') && f !== 'README.md')
+      .map((f) => f.replace(/\.md$/, ''))
+      .sort();
     expect(pages).toEqual(names);
     for (const name of names) {
       const text = read(`docs/runbooks/${name}.md`);
@@ -294,21 +402,40 @@ describe('alert rules follow the conventions', () => {
       const zh = text.indexOf('## 中文');
       const en = text.indexOf('## English');
       expect({ name, zhFirst: zh > 0 && en > zh }).toEqual({ name, zhFirst: true });
-      for (const heading of ['### 含义', '### 检查', '### 处理', '### Meaning', '### What to check', '### How to fix']) {
+      for (const heading of [
+        '### 含义',
+        '### 检查',
+        '### 处理',
+        '### Meaning',
+        '### What to check',
+        '### How to fix',
+      ]) {
         expect({ name, heading, present: text.includes(heading) }).toEqual({ name, heading, present: true });
       }
     }
   });
 
   test('every alert (and severity) has a promtool test group that fires it, sees it quiet before (for:) and after (resolution)', () => {
-    interface AlertTest { eval_time: string; alertname: string; exp_alerts?: { exp_labels?: Record<string, string> }[] }
-    const seconds = (d: string) => [...d.matchAll(/(\d+)(ms|[smhdwy])/g)].reduce((s, [, n, u]) => s + Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[u!]!, 0);
+    interface AlertTest {
+      eval_time: string;
+      alertname: string;
+      exp_alerts?: { exp_labels?: Record<string, string> }[];
+    }
+    const seconds = (d: string) =>
+      [...d.matchAll(/(\d+)(ms|[smhdwy])/g)].reduce(
+        (s, [, n, u]) => s + Number(n) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, y: 31536000 }[u!]!,
+        0,
+      );
     const proven = new Set<string>();
     const loaded = new Set<string>();
     for (const file of readdirSync(new URL('alerts/tests/', ROOT)).filter((f) => f.endsWith('.yml'))) {
-      const suite = parse(read(`alerts/tests/${file}`)) as { rule_files: string[]; tests: { alert_rule_test?: AlertTest[] }[] };
+      const suite = parse(read(`alerts/tests/${file}`)) as {
+        rule_files: string[];
+        tests: { alert_rule_test?: AlertTest[] }[];
+      };
       for (const ruleFile of suite.rule_files) {
-        for (const rule of rulesIn(`alerts/tests/${ruleFile}`.replace(/[^/]+\/\.\.\//g, ''))) if (rule.alert) loaded.add(rule.alert);
+        for (const rule of rulesIn(`alerts/tests/${ruleFile}`.replace(/[^/]+\/\.\.\//g, '')))
+          if (rule.alert) loaded.add(rule.alert);
       }
       for (const group of suite.tests) {
         const fires = new Map<string, number[]>();
@@ -330,8 +457,11 @@ describe('alert rules follow the conventions', () => {
     }
     for (const rule of alertRules()) {
       const key = `${rule.alert} ${rule.labels?.severity}`;
-      expect({ key, loaded: loaded.has(rule.alert!), proven: proven.has(key) }).toEqual({ key, loaded: true, proven: true });
+      expect({ key, loaded: loaded.has(rule.alert!), proven: proven.has(key) }).toEqual({
+        key,
+        loaded: true,
+        proven: true,
+      });
     }
   });
-
 });

@@ -1,7 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
-  DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT, httpRequest, overBudgetCount, refusedBodyCount, responseBytesInFlight, setResponseBytesInFlightLimit,
+  DEFAULT_MAX_RESPONSE_BYTES_IN_FLIGHT,
+  httpRequest,
+  overBudgetCount,
+  refusedBodyCount,
+  responseBytesInFlight,
+  setResponseBytesInFlightLimit,
 } from '../../src/lib/http.js';
 import { BoundsLog } from '../../src/scrape/bounds.js';
 import { parseExposition, value } from '../support/exposition.js';
@@ -31,7 +36,12 @@ describe('the response body cap', () => {
     const before = refusedBodyCount();
     const over = await httpRequest({ url, signal: new AbortController().signal, timeoutMs: 2000, maxBodyBytes: 1024 });
     expect(over).toMatchObject({ ok: false, failure: 'body_too_large', message: 'response body over 1024 bytes' });
-    const within = await httpRequest({ url, signal: new AbortController().signal, timeoutMs: 2000, maxBodyBytes: 2048 });
+    const within = await httpRequest({
+      url,
+      signal: new AbortController().signal,
+      timeoutMs: 2000,
+      maxBodyBytes: 2048,
+    });
     expect(within).toMatchObject({ ok: true, status: 200 });
     expect(within.ok && within.body.length).toBe(2048);
     expect(refusedBodyCount()).toBe(before + 1);
@@ -74,7 +84,9 @@ describe('the bytes of answers held at once (--web.max-response-bytes-in-flight)
     // 2048 held + 2048 > 3000: refused, whichever chunk passes it.
     const refused = await httpRequest({ url: `${base}/whole`, signal, timeoutMs: 10_000, maxBodyBytes: 4096 });
     expect(refused).toMatchObject({
-      ok: false, failure: 'over_budget', message: 'answers being read at once would pass 3000 bytes (--web.max-response-bytes-in-flight)',
+      ok: false,
+      failure: 'over_budget',
+      message: 'answers being read at once would pass 3000 bytes (--web.max-response-bytes-in-flight)',
     });
     expect(responseBytesInFlight()).toBe(2048);
     expect(overBudgetCount()).toBe(before.overBudget + 1);
@@ -98,9 +110,16 @@ describe('the bytes of answers held at once (--web.max-response-bytes-in-flight)
     setResponseBytesInFlightLimit(2048);
     expect((await httpRequest({ url: `${base}/whole`, signal, timeoutMs: 10_000, maxBodyBytes: 4096 })).ok).toBe(true);
     setResponseBytesInFlightLimit(2047);
-    expect(await httpRequest({ url: `${base}/whole`, signal, timeoutMs: 10_000, maxBodyBytes: 4096 })).toMatchObject({ ok: false, failure: 'over_budget' });
+    expect(await httpRequest({ url: `${base}/whole`, signal, timeoutMs: 10_000, maxBodyBytes: 4096 })).toMatchObject({
+      ok: false,
+      failure: 'over_budget',
+    });
     setResponseBytesInFlightLimit(0);
-    const all = await Promise.all(Array.from({ length: 4 }, () => httpRequest({ url: `${base}/whole`, signal, timeoutMs: 10_000, maxBodyBytes: 4096 })));
+    const all = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        httpRequest({ url: `${base}/whole`, signal, timeoutMs: 10_000, maxBodyBytes: 4096 }),
+      ),
+    );
     expect(all.map((result) => result.ok)).toEqual([true, true, true, true]);
     expect(responseBytesInFlight()).toBe(0);
   });

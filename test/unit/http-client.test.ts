@@ -8,7 +8,7 @@ import { httpRequest } from '../../src/lib/http.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-describe('the HTTP client (undici Agent and request API, through undici\'s public entry point)', () => {
+describe("the HTTP client (undici Agent and request API, through undici's public entry point)", () => {
   let server: Server;
   let base: string;
   const seen: { method?: string; url?: string; headers: IncomingMessage['headers']; body: string }[] = [];
@@ -50,13 +50,26 @@ describe('the HTTP client (undici Agent and request API, through undici\'s publi
     expect(result).toMatchObject({ ok: true, status: 200, body: 'POST /coauthoring/CommandService.ashx?a=1&b=%20' });
     expect(result.ok && result.headers['x-answer']).toBe('yes');
     expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ method: 'POST', url: '/coauthoring/CommandService.ashx?a=1&b=%20', body: '{"c":"version"}' });
-    expect(seen[0]!.headers).toMatchObject({ 'user-agent': 'onlyoffice-exporter', 'content-type': 'application/json', authorization: 'Bearer t' });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      url: '/coauthoring/CommandService.ashx?a=1&b=%20',
+      body: '{"c":"version"}',
+    });
+    expect(seen[0]!.headers).toMatchObject({
+      'user-agent': 'onlyoffice-exporter',
+      'content-type': 'application/json',
+      authorization: 'Bearer t',
+    });
   });
 
   test('a redirect is an answer, not followed', async () => {
     seen.length = 0;
-    const result = await httpRequest({ url: `${base}/moved`, signal: new AbortController().signal, timeoutMs: 2000, maxBodyBytes: 1024 });
+    const result = await httpRequest({
+      url: `${base}/moved`,
+      signal: new AbortController().signal,
+      timeoutMs: 2000,
+      maxBodyBytes: 1024,
+    });
     expect(result).toMatchObject({ ok: true, status: 302, body: 'gone' });
     expect(result.ok && result.headers.location).toBe('/elsewhere');
     expect(seen.map((request) => request.url)).toEqual(['/moved']);
@@ -75,7 +88,10 @@ describe('the HTTP client (undici Agent and request API, through undici\'s publi
       const undiciFiles = Object.keys(createRequire(import.meta.url).cache).filter((file) => file.includes('/node_modules/undici/'));
       console.log(JSON.stringify({ body: result.ok ? result.body : result.message, index: undiciFiles.filter((file) => file.endsWith('/undici/index.js')).length }));
     `;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(JSON.parse(out)).toEqual({ body: 'ok', index: 1 });
     const privateImports = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.ts'))

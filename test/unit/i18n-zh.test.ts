@@ -19,18 +19,75 @@ import { webhookAlert, webhookPayload } from '../support/robots.js';
  */
 const ALLOWED_LATIN = new Set([
   // products, projects, protocols
-  'ONLYOFFICE', 'Docs', 'DocumentServer', 'DS', 'RabbitMQ', 'PostgreSQL', 'Redis', 'nginx', 'Docker', 'JWT', 'Kubernetes',
-  'Prometheus', 'Alertmanager', 'Traefik', 'Caddy', 'Nextcloud', 'ownCloud', 'Seafile', 'WebSocket', 'HTTP', 'HTTPS', 'TLS',
-  'TCP', 'AMQP', 'IP', 'IPv4', 'API', 'OOM',
+  'ONLYOFFICE',
+  'Docs',
+  'DocumentServer',
+  'DS',
+  'RabbitMQ',
+  'PostgreSQL',
+  'Redis',
+  'nginx',
+  'Docker',
+  'JWT',
+  'Kubernetes',
+  'Prometheus',
+  'Alertmanager',
+  'Traefik',
+  'Caddy',
+  'Nextcloud',
+  'ownCloud',
+  'Seafile',
+  'WebSocket',
+  'HTTP',
+  'HTTPS',
+  'TLS',
+  'TCP',
+  'AMQP',
+  'IP',
+  'IPv4',
+  'API',
+  'OOM',
   // the language link's own name
   'English',
   // parts of DocumentServer and the exporter, commands, directives and values by the names their own files and logs use
-  'CommandService', 'ConvertService', 'FileConverter', 'docservice', 'supervisor', 'supervisorctl', 'systemd',
-  'deb', 'rpm', 'compose', 'inode', 'npm', 'run', 'doctor', 'version', 'license', 'true', 'false', 'WARN', 'FATAL', 'BACKOFF',
-  'HEALTHCHECK', 'SELECT', 'OOMKilled', 'uncaughtException', 'upstream', 'location', 'Upgrade', 'Connection', 'dependencies',
-  'subjectAltName', 'localhost',
+  'CommandService',
+  'ConvertService',
+  'FileConverter',
+  'docservice',
+  'supervisor',
+  'supervisorctl',
+  'systemd',
+  'deb',
+  'rpm',
+  'compose',
+  'inode',
+  'npm',
+  'run',
+  'doctor',
+  'version',
+  'license',
+  'true',
+  'false',
+  'WARN',
+  'FATAL',
+  'BACKOFF',
+  'HEALTHCHECK',
+  'SELECT',
+  'OOMKilled',
+  'uncaughtException',
+  'upstream',
+  'location',
+  'Upgrade',
+  'Connection',
+  'dependencies',
+  'subjectAltName',
+  'localhost',
   // units
-  'ms', 's', 'KB', 'MB', 'GB',
+  'ms',
+  's',
+  'KB',
+  'MB',
+  'GB',
 ]);
 
 /** The stable verdict tokens (cron mail, grep): allowed only in full-width parentheses, after the word (正常（OK）). */
@@ -57,11 +114,17 @@ export function foreignWords(text: string): string[] {
 /** Half-width punctuation touching Chinese text: `(警告)`, `时间: `. */
 export function halfWidthPunctuation(text: string): string[] {
   // URLs, commands and IPv6 addresses (`::1`) keep their own punctuation.
-  text = text.replace(/`[^`]*`/g, ' ').replace(/“[^”]*”/g, ' ').replace(/https?:\/\/\S+/g, ' ').replace(/\S*::\S*/g, ' ');
+  text = text
+    .replace(/`[^`]*`/g, ' ')
+    .replace(/“[^”]*”/g, ' ')
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/\S*::\S*/g, ' ');
   const cjk = '[\\u3400-\\u9fff]';
   const punct = '[(),;:!?]';
   // Also an English-style aside " (…)" and half-width punctuation before full-width: "(WebSocket)：".
-  return [...text.matchAll(new RegExp(`${cjk} ?${punct}|${punct} ?${cjk}| \\([^)]*\\)|${punct}[：，。；、）]`, 'g'))].map((m) => m[0]);
+  return [
+    ...text.matchAll(new RegExp(`${cjk} ?${punct}|${punct} ?${cjk}| \\([^)]*\\)|${punct}[：，。；、）]`, 'g')),
+  ].map((m) => m[0]);
 }
 
 const HAN = /[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]/;
@@ -72,7 +135,8 @@ function zhProblems(where: string, text: string): string[] {
   const words = foreignWords(text);
   if (words.length > 0) problems.push(`${where}: English words ${JSON.stringify(words)} in ${JSON.stringify(text)}`);
   const punct = halfWidthPunctuation(text);
-  if (punct.length > 0) problems.push(`${where}: half-width punctuation ${JSON.stringify(punct)} in ${JSON.stringify(text)}`);
+  if (punct.length > 0)
+    problems.push(`${where}: half-width punctuation ${JSON.stringify(punct)} in ${JSON.stringify(text)}`);
   return problems;
 }
 
@@ -95,27 +159,62 @@ function fixProse(line: string): string | undefined {
  * variants that pick other wording. Keys that carry a code the message translates get their real values.
  */
 const REAL: Record<string, string> = { hop: 'docservice', problem: 'expired' };
-const BASE: Record<string, string | number> = new Proxy({}, { get: (_t, key) => (typeof key === 'string' ? REAL[key] ?? '7' : undefined), has: () => true });
+const BASE: Record<string, string | number> = new Proxy(
+  {},
+  { get: (_t, key) => (typeof key === 'string' ? (REAL[key] ?? '7') : undefined), has: () => true },
+);
 const VARIANTS: Record<string, string | number | undefined>[] = [
   {},
   { error: undefined, version: '', signed: '', container: '', health: 'none', restarts: 0, exit_code: undefined },
-  { status: 0 }, { status: 101 }, { status: 504 }, { files: 1 },
-  { outcome: undefined }, { outcome: 'error_code' }, { outcome: 'timeout' }, { outcome: 'request_failed' },
-  { outcome: 'result_fetch_failed' }, { outcome: 'result_url_refused' }, { outcome: 'source_failed' },
-  { code: -1 }, { code: -2 }, { code: -3 }, { code: -4 }, { code: -6 }, { code: -8 }, { code: 0 },
-  { problem: 'readonly' }, { problem: 'error' }, { problem: 'read-only' }, { problem: 'full' },
-  { problem: 'expired' }, { problem: 'untrusted' }, { problem: 'chain_incomplete' }, { problem: 'hostname' },
-  { problem: 'unreadable' }, { problem: 'key_mismatch' }, { problem: 'unreachable' },
-  { failure: 'no HTTP answer' }, { url: 'https://docs.example.com' }, { program: 'ds-converter', container: '' },
-  { path: '/', mountpoint: '/' }, { path: '/var/lib/onlyoffice', mountpoint: '/' },
-  { hop: 'docservice' }, { hop: 'rabbitmq' },
-  { error: 'refused: connection refused' }, { error: 'reset: socket hang up' }, { error: 'dns: getaddrinfo ENOTFOUND ds' },
+  { status: 0 },
+  { status: 101 },
+  { status: 504 },
+  { files: 1 },
+  { outcome: undefined },
+  { outcome: 'error_code' },
+  { outcome: 'timeout' },
+  { outcome: 'request_failed' },
+  { outcome: 'result_fetch_failed' },
+  { outcome: 'result_url_refused' },
+  { outcome: 'source_failed' },
+  { code: -1 },
+  { code: -2 },
+  { code: -3 },
+  { code: -4 },
+  { code: -6 },
+  { code: -8 },
+  { code: 0 },
+  { problem: 'readonly' },
+  { problem: 'error' },
+  { problem: 'read-only' },
+  { problem: 'full' },
+  { problem: 'expired' },
+  { problem: 'untrusted' },
+  { problem: 'chain_incomplete' },
+  { problem: 'hostname' },
+  { problem: 'unreadable' },
+  { problem: 'key_mismatch' },
+  { problem: 'unreachable' },
+  { failure: 'no HTTP answer' },
+  { url: 'https://docs.example.com' },
+  { program: 'ds-converter', container: '' },
+  { path: '/', mountpoint: '/' },
+  { path: '/var/lib/onlyoffice', mountpoint: '/' },
+  { hop: 'docservice' },
+  { hop: 'rabbitmq' },
+  { error: 'refused: connection refused' },
+  { error: 'reset: socket hang up' },
+  { error: 'dns: getaddrinfo ENOTFOUND ds' },
   { error: 'the collector threw' },
 ];
-const paramsOf = (variant: Record<string, string | number | undefined>) => new Proxy({}, {
-  get: (_t, key) => (typeof key !== 'string' ? undefined : Object.hasOwn(variant, key) ? variant[key] : BASE[key]),
-  has: (_t, key) => typeof key === 'string' && (!Object.hasOwn(variant, key) || variant[key] !== undefined),
-}) as Record<string, string | number>;
+const paramsOf = (variant: Record<string, string | number | undefined>) =>
+  new Proxy(
+    {},
+    {
+      get: (_t, key) => (typeof key !== 'string' ? undefined : Object.hasOwn(variant, key) ? variant[key] : BASE[key]),
+      has: (_t, key) => typeof key === 'string' && (!Object.hasOwn(variant, key) || variant[key] !== undefined),
+    },
+  ) as Record<string, string | number>;
 
 /** Every text of the doctor's tables in one language, with where it comes from. */
 function tableTexts(lang: Lang): { where: string; text: string; fix?: boolean }[] {
@@ -137,7 +236,8 @@ function tableTexts(lang: Lang): { where: string; text: string; fix?: boolean }[
   for (const variant of VARIANTS) {
     const p = paramsOf(variant);
     const v = JSON.stringify(variant);
-    for (const [code, render] of Object.entries(FINDINGS)) add(`finding ${code}`, `finding ${code} ${v}`, () => render(p, t));
+    for (const [code, render] of Object.entries(FINDINGS))
+      add(`finding ${code}`, `finding ${code} ${v}`, () => render(p, t));
     for (const [id, cause] of Object.entries(CAUSES)) {
       add(`cause ${id}.title`, `cause ${id}.title ${v}`, () => cause.title(p, t));
       add(`cause ${id}.why`, `cause ${id}.why ${v}`, () => cause.why(p, t));
@@ -146,7 +246,9 @@ function tableTexts(lang: Lang): { where: string; text: string; fix?: boolean }[
   }
   // The WebSocket check's path (diagnose.ts) names the protocol in English punctuation: the messages of HTTP checks localize it.
   for (const code of ['ds_answer', 'not_ds_answer', 'no_http_answer'] as const) {
-    add(`finding ${code}`, `finding ${code} WebSocket`, () => FINDINGS[code](paramsOf({ path: '/doc/ (WebSocket)' }), t));
+    add(`finding ${code}`, `finding ${code} WebSocket`, () =>
+      FINDINGS[code](paramsOf({ path: '/doc/ (WebSocket)' }), t),
+    );
   }
   for (const [id, render] of Object.entries(HOP_NAMES)) add(`hop ${id}`, `hop ${id}`, () => render({}, t));
   for (const [id, render] of Object.entries(VERDICT_WORDS)) add(`verdict ${id}`, `verdict ${id}`, () => render({}, t));
@@ -179,7 +281,10 @@ function everything(verdict: Verdict = 'fail', name?: string): Diagnosis {
       ...(i === 2 ? { because: 'docservice' as const } : {}),
     })),
     causes: (Object.keys(CAUSES) as CauseId[]).map((id, i) => ({
-      id, params: p, hop: HOP_IDS[i % HOP_IDS.length]!, severity: i % 2 === 0 ? 'fail' as const : 'warn' as const,
+      id,
+      params: p,
+      hop: HOP_IDS[i % HOP_IDS.length]!,
+      severity: i % 2 === 0 ? ('fail' as const) : ('warn' as const),
     })),
   };
 }
@@ -195,7 +300,10 @@ function visible(html: string): string {
 }
 
 function lines(text: string): string[] {
-  return text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
 }
 
 /** The surfaces (status page, fleet page, doctor text, daily report) in one language, line by line. */
@@ -211,16 +319,31 @@ function surfaces(lang: Lang): { where: string; text: string; fix?: boolean }[] 
   add('status page, unknown target', visible(landingPage(undefined, lang, 30, { target: 'a', unknownTarget: true })));
   add('status page, not loaded', visible(landingPage(undefined, lang)));
   for (const v of VERDICTS) add(`status page ${v}`, visible(landingPage(renderJson(everything(v), lang), lang)));
-  const rows = VERDICTS.map((v, i) => ({ key: `ds${i}`, url: `https://ds${i}.example.com`, labels: { site: 'a' }, verdict: v, causes: renderJson(d, lang).causes.map((c) => c.title) }));
+  const rows = VERDICTS.map((v, i) => ({
+    key: `ds${i}`,
+    url: `https://ds${i}.example.com`,
+    labels: { site: 'a' },
+    verdict: v,
+    causes: renderJson(d, lang).causes.map((c) => c.title),
+  }));
   add('fleet page', visible(fleetPage(rows, lang)));
   add('doctor text', renderText(d, lang));
   for (const v of VERDICTS) add(`doctor text ${v}`, renderText({ ...everything(v), causes: [] }, lang));
-  add('doctor --all summary', summaryLine([everything('fail', 'ds1'), everything('ok', 'ds2'), everything('warn')], lang));
+  add(
+    'doctor --all summary',
+    summaryLine([everything('fail', 'ds1'), everything('ok', 'ds2'), everything('warn')], lang),
+  );
   add('doctor --all summary, all well', summaryLine([everything('ok', 'ds1')], lang));
   const trends = {
-    filling: [{ mountpoint: '/var', instance: 'h:9967', days: 3.14 }, { mountpoint: '/', instance: '', days: 9 }],
+    filling: [
+      { mountpoint: '/var', instance: 'h:9967', days: 3.14 },
+      { mountpoint: '/', instance: '', days: 9 },
+    ],
     filesystems: 4,
-    connections: [{ mode: 'edit', instance: 'h:9967', peak: 18, limit: 20 }, { mode: 'view', instance: '', peak: 3 }],
+    connections: [
+      { mode: 'edit', instance: 'h:9967', peak: 18, limit: 20 },
+      { mode: 'view', instance: '', peak: 3 },
+    ],
     conversions: [{ instance: 'h:9967', failed: 2 }],
   };
   for (const fleet of [undefined, VERDICTS.map((v, i) => everything(v, `ds${i}`))]) {
@@ -230,7 +353,10 @@ function surfaces(lang: Lang): { where: string; text: string; fix?: boolean }[] 
   }
   const empty = { filling: [], filesystems: 4, connections: [], conversions: [] };
   add('daily report trends, none', trendLines(empty as never, lang).join('\n'));
-  add('daily report trends, error', trendLines({ ...empty, error: 'refused: connection refused' } as never, lang).join('\n'));
+  add(
+    'daily report trends, error',
+    trendLines({ ...empty, error: 'refused: connection refused' } as never, lang).join('\n'),
+  );
   return out;
 }
 
@@ -241,19 +367,40 @@ function robotMessages(lang: Lang): { where: string; text: string }[] {
   for (const [name, snippet] of Object.entries(template.snippets) as [SnippetName, string][]) {
     out.push({ where: `template ${name}`, text: visible(snippet.replace(/\{[a-z_]+\}/g, ' ')) });
   }
-  for (const text of [...Object.values(template.durationUnits), ...Object.values(template.severityNames)]) out.push({ where: 'template units and severities', text });
-  const alert = (status: 'firing' | 'resolved', n: number) => webhookAlert({
-    status,
-    labels: { alertname: lang === 'zh-CN' ? `告警${n}` : `Alert${n}`, severity: n % 2 === 0 ? 'critical' : 'warning', instance: '10.0.0.5:9967' },
-    annotations: { summary: '摘要', summary_en: 'Summary', description: '说明', description_en: 'Description', runbook_url: 'https://wiki.example.com/r' },
-    startsAt: '2026-12-06T12:00:00Z',
-    ...(status === 'resolved' ? { endsAt: '2026-12-06T13:01:02Z' } : {}),
-    generatorURL: 'http://prometheus.example:9090/graph',
-  });
-  const alerts = parseWebhookPayload(webhookPayload([alert('firing', 1), alert('firing', 2), alert('resolved', 3), alert('firing', 4)]), 1000).alerts;
+  for (const text of [...Object.values(template.durationUnits), ...Object.values(template.severityNames)])
+    out.push({ where: 'template units and severities', text });
+  const alert = (status: 'firing' | 'resolved', n: number) =>
+    webhookAlert({
+      status,
+      labels: {
+        alertname: lang === 'zh-CN' ? `告警${n}` : `Alert${n}`,
+        severity: n % 2 === 0 ? 'critical' : 'warning',
+        instance: '10.0.0.5:9967',
+      },
+      annotations: {
+        summary: '摘要',
+        summary_en: 'Summary',
+        description: '说明',
+        description_en: 'Description',
+        runbook_url: 'https://wiki.example.com/r',
+      },
+      startsAt: '2026-12-06T12:00:00Z',
+      ...(status === 'resolved' ? { endsAt: '2026-12-06T13:01:02Z' } : {}),
+      generatorURL: 'http://prometheus.example:9090/graph',
+    });
+  const alerts = parseWebhookPayload(
+    webhookPayload([alert('firing', 1), alert('firing', 2), alert('resolved', 3), alert('firing', 4)]),
+    1000,
+  ).alerts;
   for (const channel of ['dingtalk', 'wecom'] as const) {
     const message = renderMessage(alerts, 5, {
-      channel, template, language: lang, timeZone: 'Asia/Shanghai', labels: [], mentionText: '', mentionResolved: false,
+      channel,
+      template,
+      language: lang,
+      timeZone: 'Asia/Shanghai',
+      labels: [],
+      mentionText: '',
+      mentionResolved: false,
     });
     out.push({ where: `robot title ${channel}`, text: message.title });
     for (const line of lines(visible(message.text).replace(/ {2}$/gm, ''))) {
@@ -284,7 +431,9 @@ describe('zh-CN reads native, English stays English', () => {
     expect(halfWidthPunctuation('1. [磁盘] 快满了 (警告)')).toEqual(['了 (', '告)']);
     expect(halfWidthPunctuation('时间: 2026')).toEqual(['间:']);
     expect(halfWidthPunctuation('http://x/doc/ (WebSocket)：HTTP 101')).toEqual([' (WebSocket)']);
-    expect(foreignWords('`docker logs` “Exited too quickly” 警告（WARN） documentserver.url onlyoffice_up ds:docservice')).toEqual([]);
+    expect(
+      foreignWords('`docker logs` “Exited too quickly” 警告（WARN） documentserver.url onlyoffice_up ds:docservice'),
+    ).toEqual([]);
     expect(foreignWords('[FAIL] docservice')).toEqual(['FAIL']);
     expect(foreignWords('[FAILED] FAIL')).toEqual(['FAILED', 'FAIL']);
   });

@@ -22,7 +22,11 @@ describe('loadDockerode', () => {
       const error = await ssh.ping().then(() => 'answered', (e) => e.code ?? e.message);
       console.log(JSON.stringify({ heavyAtStart, error, ssh2AfterUse: cache().some((file) => file.includes('/node_modules/ssh2/')) }));
     `;
-    const out = execFileSync(process.execPath, ['--no-deprecation', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 20_000 });
+    const out = execFileSync(
+      process.execPath,
+      ['--no-deprecation', '--import', 'tsx', '--input-type=module', '-e', script],
+      { cwd: ROOT, encoding: 'utf8', timeout: 20_000 },
+    );
     expect(JSON.parse(out)).toEqual({ heavyAtStart: 0, error: 'ECONNREFUSED', ssh2AfterUse: true });
   });
 });

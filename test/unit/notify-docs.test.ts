@@ -8,12 +8,19 @@ import { parseExposition } from '../support/exposition.js';
 
 describe('docs/metrics.md ## notify', () => {
   test('documents exactly the families, types and labels the notifier exports', async () => {
-    const notifier = createNotifier(parseConfig(`
+    const notifier = createNotifier(
+      parseConfig(
+        `
 notify:
   auth: { bearer_token: docs-test-token-0123456789 }
   dingtalk: { ops: { url: "http://127.0.0.1:9/robot/send?access_token=t", secret: s } }
   wecom: { ops: { url: "http://127.0.0.1:9/cgi-bin/webhook/send?key=k" } }
-`, 't', {}), pino({ level: 'silent' })) as RobotNotifier;
+`,
+        't',
+        {},
+      ),
+      pino({ level: 'silent' }),
+    ) as RobotNotifier;
     try {
       notifier.robot('wecom', 'ops')!.countAnswer(200);
       const registry = new Registry();
@@ -21,8 +28,9 @@ notify:
       const text = await registry.metrics();
       const exported = exportedFamilies(parseExposition(text), text);
       const documented = documentedMetrics().filter((metric) => metric.section === 'notify');
-      expect(Object.fromEntries(documented.map((m) => [m.name, [...m.labels].sort()])))
-        .toEqual(Object.fromEntries([...exported].map(([name, labels]) => [name, [...labels].sort()])));
+      expect(Object.fromEntries(documented.map((m) => [m.name, [...m.labels].sort()]))).toEqual(
+        Object.fromEntries([...exported].map(([name, labels]) => [name, [...labels].sort()])),
+      );
       const types = Object.fromEntries([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
       for (const metric of documented) expect([metric.name, metric.type]).toEqual([metric.name, types[metric.name]]);
       // Both robots named "ops" stay apart by channel.

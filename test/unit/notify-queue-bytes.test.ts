@@ -17,16 +17,32 @@ function parse(...fixtures: AlertFixture[]): Alert[] {
 }
 
 function renderOptions(channel: 'dingtalk' | 'wecom', language: 'zh-CN' | 'en'): RenderOptions {
-  return { channel, template: loadTemplate('default', language), language, timeZone: 'UTC', labels: [], mentionText: '', mentionResolved: false };
+  return {
+    channel,
+    template: loadTemplate('default', language),
+    language,
+    timeZone: 'UTC',
+    labels: [],
+    mentionText: '',
+    mentionResolved: false,
+  };
 }
 
 describe('notify keeps only what a message can show', () => {
-
   test('annotations over 4,096 characters are kept trimmed and cut at 4,096 graphemes, label values at 2,048; short ones as sent', () => {
-    const labels = { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: 'docs-1:443', path: `/var/${'目'.repeat(3000)}` };
+    const labels = {
+      alertname: 'OnlyofficeDocsDown',
+      severity: 'critical',
+      instance: 'docs-1:443',
+      path: `/var/${'目'.repeat(3000)}`,
+    };
     const [alert] = parse({
       labels,
-      annotations: { summary: 'short one', description: `   ${'x'.repeat(MB19)}  `, description_zh: `${'磁盘满👨‍👩‍👧‍👦'.repeat(2000)}` },
+      annotations: {
+        summary: 'short one',
+        description: `   ${'x'.repeat(MB19)}  `,
+        description_zh: `${'磁盘满👨‍👩‍👧‍👦'.repeat(2000)}`,
+      },
       fingerprint: '',
     });
     expect(alert!.annotations.summary).toBe('short one');
@@ -36,15 +52,36 @@ describe('notify keeps only what a message can show', () => {
     expect(alert!.labels.instance).toBe('docs-1:443');
     // The fingerprint is of the label set as sent.
     expect(alert!.fingerprint).toBe(fingerprintOf(labels));
-    expect(alertBytes(alert!)).toBe(2 * (
-      'alertname'.length + 'OnlyofficeDocsDown'.length + 'severity'.length + 'critical'.length + 'instance'.length + 'docs-1:443'.length
-      + 'path'.length + 2048 + 'summary'.length + 'short one'.length + 'description'.length + 4096 + 'description_zh'.length + 1023 * 14 + 4
-      + alert!.fingerprint.length) + 256);
+    expect(alertBytes(alert!)).toBe(
+      2 *
+        ('alertname'.length +
+          'OnlyofficeDocsDown'.length +
+          'severity'.length +
+          'critical'.length +
+          'instance'.length +
+          'docs-1:443'.length +
+          'path'.length +
+          2048 +
+          'summary'.length +
+          'short one'.length +
+          'description'.length +
+          4096 +
+          'description_zh'.length +
+          1023 * 14 +
+          4 +
+          alert!.fingerprint.length) +
+        256,
+    );
   });
 
   test('messages show the same whether the alert was cut on receipt or not', () => {
     const long: AlertFixture = {
-      labels: { alertname: `Alert${'N'.repeat(5000)}`, severity: 'critical', instance: `docs-${'i'.repeat(900)}:443`, job: 'j'.repeat(2100) },
+      labels: {
+        alertname: `Alert${'N'.repeat(5000)}`,
+        severity: 'critical',
+        instance: `docs-${'i'.repeat(900)}:443`,
+        job: 'j'.repeat(2100),
+      },
       annotations: {
         summary: ` ${'短'.repeat(5000)}`,
         description: `\n${'d'.repeat(2_000_000)}\n`,
@@ -64,7 +101,12 @@ describe('notify keeps only what a message can show', () => {
       for (const channel of ['dingtalk', 'wecom'] as const) {
         for (const language of ['zh-CN', 'en'] as const) {
           const options = renderOptions(channel, language);
-          for (const limit of [undefined, { chars: 4096, links: true }, { chars: 700, links: true }, { chars: 40, links: false }]) {
+          for (const limit of [
+            undefined,
+            { chars: 4096, links: true },
+            { chars: 700, links: true },
+            { chars: 40, links: false },
+          ]) {
             expect(renderMessage([kept!], 0, options, limit)).toEqual(renderMessage([whole], 0, options, limit));
           }
         }
@@ -78,13 +120,21 @@ describe('notify keeps only what a message can show', () => {
 describe('notify.queue.max_bytes', () => {
   const wecom = new WeComRobotEmulator({ rate: { messages: 1000, windowMs: 60_000 } });
   /** A notifier with one WeCom robot whose queue holds 64 KiB (the floor of notify.queue.max_bytes), never refusing for failures. */
-  const boundedNotifier = (robot: string) => createNotifier(parseConfig(`
+  const boundedNotifier = (robot: string) =>
+    createNotifier(
+      parseConfig(
+        `
 notify:
   auth: { bearer_token: ${TOKEN} }
   retry: { initial_backoff: 50ms, max_backoff: 100ms }
   queue: { max_alerts: 1000, max_bytes: 65536, refuse_after_failures: 1000 }
   wecom: { ${robot}: { url: "${wecom.url}" } }
-`, 't', {}), logger) as RobotNotifier;
+`,
+        't',
+        {},
+      ),
+      logger,
+    ) as RobotNotifier;
   let notifier: RobotNotifier | undefined;
 
   beforeAll(() => wecom.start());
@@ -101,13 +151,15 @@ notify:
     notifier = boundedNotifier('small');
     const robot = notifier.robot('wecom', 'small')!;
     // Each alert, as kept: a 4,096-character description and a few short strings.
-    const big = (i: number, status: 'firing' | 'resolved' = 'firing') => parse({
-      status,
-      labels: { alertname: 'Big', instance: `i${String(i).padStart(2, '0')}` },
-      annotations: { description: 'y'.repeat(MB19) },
-      fingerprint: `fp${String(i).padStart(2, '0')}`,
-    });
-    const each = 2 * ('alertname'.length + 'Big'.length + 'instance'.length + 3 + 'description'.length + 4096 + 4) + 256;
+    const big = (i: number, status: 'firing' | 'resolved' = 'firing') =>
+      parse({
+        status,
+        labels: { alertname: 'Big', instance: `i${String(i).padStart(2, '0')}` },
+        annotations: { description: 'y'.repeat(MB19) },
+        fingerprint: `fp${String(i).padStart(2, '0')}`,
+      });
+    const each =
+      2 * ('alertname'.length + 'Big'.length + 'instance'.length + 3 + 'description'.length + 4096 + 4) + 256;
     expect(alertBytes(big(0)[0]!)).toBe(each);
     expect(each).toBe(8524);
     // 65,536 / 8,524: seven fit.
@@ -140,17 +192,38 @@ notify:
       const address = app.server.address();
       const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/notify/wecom/web`;
       const post = async (i: number) => {
-        const alert = webhookAlert({ labels: { alertname: 'Big', instance: `h${i}` }, annotations: { description: 'w'.repeat(MB19) } });
+        const alert = webhookAlert({
+          labels: { alertname: 'Big', instance: `h${i}` },
+          annotations: { description: 'w'.repeat(MB19) },
+        });
         const body = JSON.stringify(webhookPayload([alert]));
-        const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body });
-        return { status: answer.status, retryAfter: answer.headers.get('retry-after'), body: await answer.json() as unknown };
+        const answer = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          body,
+        });
+        return {
+          status: answer.status,
+          retryAfter: answer.headers.get('retry-after'),
+          body: (await answer.json()) as unknown,
+        };
       };
-      const each = alertBytes(parse({ labels: { alertname: 'Big', instance: 'h0' }, annotations: { description: 'w'.repeat(MB19) } })[0]!);
-      for (let i = 0; i < 7; i++) expect(await post(i)).toEqual({ status: 200, retryAfter: null, body: { status: 'queued', alerts: 1, queued: i + 1 } });
+      const each = alertBytes(
+        parse({ labels: { alertname: 'Big', instance: 'h0' }, annotations: { description: 'w'.repeat(MB19) } })[0]!,
+      );
+      for (let i = 0; i < 7; i++)
+        expect(await post(i)).toEqual({
+          status: 200,
+          retryAfter: null,
+          body: { status: 'queued', alerts: 1, queued: i + 1 },
+        });
       expect(await post(7)).toEqual({
         status: 503,
         retryAfter: '10',
-        body: { status: 'error', error: `queue of robot web is full (${7 * each} of 65536 bytes, notify.queue.max_bytes)` },
+        body: {
+          status: 'error',
+          error: `queue of robot web is full (${7 * each} of 65536 bytes, notify.queue.max_bytes)`,
+        },
       });
       expect(current.robot('wecom', 'web')!.queueBytes).toBe(7 * each);
     } finally {
@@ -162,13 +235,24 @@ notify:
     await wecom.setOutage('http502');
     notifier = boundedNotifier('empty');
     const robot = notifier.robot('wecom', 'empty')!;
-    const many = parseWebhookPayload(webhookPayload(Array.from({ length: 10 }, (_, i) => webhookAlert({
-      labels: { alertname: 'Big', instance: `m${i}` }, annotations: { description: 'z'.repeat(5000) },
-    }))), 100).alerts;
+    const many = parseWebhookPayload(
+      webhookPayload(
+        Array.from({ length: 10 }, (_, i) =>
+          webhookAlert({
+            labels: { alertname: 'Big', instance: `m${i}` },
+            annotations: { description: 'z'.repeat(5000) },
+          }),
+        ),
+      ),
+      100,
+    ).alerts;
     expect(robot.offer(many)).toEqual({ accepted: true, queued: 10 });
     expect(robot.queueBytes).toBe(many.reduce((sum, alert) => sum + alertBytes(alert), 0));
     expect(robot.queueBytes).toBeGreaterThan(65536);
-    expect(robot.offer(parse({ labels: { alertname: 'Small' } }))).toMatchObject({ accepted: false, reason: 'queue_full' });
+    expect(robot.offer(parse({ labels: { alertname: 'Small' } }))).toMatchObject({
+      accepted: false,
+      reason: 'queue_full',
+    });
   });
 });
 

@@ -4,7 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseWebhookPayload, type Alert } from '../../src/notify/payload.js';
-import { escapeBlockStart, escapeMarkdown, formatDuration, formatTime, renderMessage, safeUrl, silenceUrl, truncate, type RenderOptions } from '../../src/notify/render.js';
+import {
+  escapeBlockStart,
+  escapeMarkdown,
+  formatDuration,
+  formatTime,
+  renderMessage,
+  safeUrl,
+  silenceUrl,
+  truncate,
+  type RenderOptions,
+} from '../../src/notify/render.js';
 import { loadTemplate, TemplateError } from '../../src/templates/load.js';
 import { webhookAlert, webhookPayload, type AlertFixture } from '../support/robots.js';
 
@@ -43,50 +53,68 @@ describe('notify message rendering', () => {
   test('a firing alert in Chinese (WeCom): sections, summary, labels, start time in Asia/Shanghai, links', () => {
     const message = renderMessage(alerts(DOWN), 0, options());
     expect(message.title).toBe('告警 1 条：OnlyofficeDocsDown');
-    expect(message.text).toBe([
-      '### 告警 1 条：OnlyofficeDocsDown',
-      '',
-      '<font color="warning">**🔥 告警 · 严重 · OnlyofficeDocsDown（1）**</font>',
-      '',
-      '> **ONLYOFFICE Docs 不可用**',
-      '> /healthcheck 连续 2 分钟失败',
-      '> 标签：instance=docs-1:443，job=onlyoffice',
-      '> 开始：2024-05-01 20:34:56 UTC+08:00',
-      '> [处理手册](https://runbooks.example.com/onlyoffice#docs-down) | '
-        + '[查看来源](http://prometheus.example:9090/graph?g0.expr=onlyoffice_healthcheck_up+%3D%3D+0) | '
-        + '[静默](http://alertmanager.example:9093/#/silences/new?filter=%7Balertname%3D%22OnlyofficeDocsDown%22%2Cinstance%3D%22docs-1%3A443%22%2Cjob%3D%22onlyoffice%22%2Cseverity%3D%22critical%22%7D)',
-    ].join('\n'));
+    expect(message.text).toBe(
+      [
+        '### 告警 1 条：OnlyofficeDocsDown',
+        '',
+        '<font color="warning">**🔥 告警 · 严重 · OnlyofficeDocsDown（1）**</font>',
+        '',
+        '> **ONLYOFFICE Docs 不可用**',
+        '> /healthcheck 连续 2 分钟失败',
+        '> 标签：instance=docs-1:443，job=onlyoffice',
+        '> 开始：2024-05-01 20:34:56 UTC+08:00',
+        '> [处理手册](https://runbooks.example.com/onlyoffice#docs-down) | ' +
+          '[查看来源](http://prometheus.example:9090/graph?g0.expr=onlyoffice_healthcheck_up+%3D%3D+0) | ' +
+          '[静默](http://alertmanager.example:9093/#/silences/new?filter=%7Balertname%3D%22OnlyofficeDocsDown%22%2Cinstance%3D%22docs-1%3A443%22%2Cjob%3D%22onlyoffice%22%2Cseverity%3D%22critical%22%7D)',
+      ].join('\n'),
+    );
     expect(message.mentions).toBe(false);
   });
 
   test('English picks summary_en/description_en; resolved alerts show end and duration; DingTalk uses hard line breaks and hex colours', () => {
-    const message = renderMessage(alerts({ ...DOWN, status: 'resolved', endsAt: '2024-05-01T14:00:01Z', generatorURL: '' }), 0,
-      options({ channel: 'dingtalk', language: 'en', timeZone: 'UTC' }));
+    const message = renderMessage(
+      alerts({ ...DOWN, status: 'resolved', endsAt: '2024-05-01T14:00:01Z', generatorURL: '' }),
+      0,
+      options({ channel: 'dingtalk', language: 'en', timeZone: 'UTC' }),
+    );
     expect(message.title).toBe('1 resolved: OnlyofficeDocsDown');
-    expect(message.text).toBe([
-      '### 1 resolved: OnlyofficeDocsDown',
-      '<font color="#1E8E3E">**✅ RESOLVED · critical · OnlyofficeDocsDown (1)**</font>',
+    expect(message.text).toBe(
       [
-        '> **ONLYOFFICE Docs is down**',
-        '> /healthcheck failed for 2 minutes',
-        '> Labels: instance=docs-1:443, job=onlyoffice',
-        '> Started: 2024-05-01 12:34:56 UTC+00:00, ended: 2024-05-01 14:00:01 UTC+00:00 (lasted 1h 25m 5s)',
-        '> [Runbook](https://runbooks.example.com/onlyoffice#docs-down) | [Silence](http://alertmanager.example:9093/#/silences/new?filter=%7Balertname%3D%22OnlyofficeDocsDown%22%2Cinstance%3D%22docs-1%3A443%22%2Cjob%3D%22onlyoffice%22%2Cseverity%3D%22critical%22%7D)',
-      ].join('  \n'),
-    ].join('\n\n'));
+        '### 1 resolved: OnlyofficeDocsDown',
+        '<font color="#1E8E3E">**✅ RESOLVED · critical · OnlyofficeDocsDown (1)**</font>',
+        [
+          '> **ONLYOFFICE Docs is down**',
+          '> /healthcheck failed for 2 minutes',
+          '> Labels: instance=docs-1:443, job=onlyoffice',
+          '> Started: 2024-05-01 12:34:56 UTC+00:00, ended: 2024-05-01 14:00:01 UTC+00:00 (lasted 1h 25m 5s)',
+          '> [Runbook](https://runbooks.example.com/onlyoffice#docs-down) | [Silence](http://alertmanager.example:9093/#/silences/new?filter=%7Balertname%3D%22OnlyofficeDocsDown%22%2Cinstance%3D%22docs-1%3A443%22%2Cjob%3D%22onlyoffice%22%2Cseverity%3D%22critical%22%7D)',
+        ].join('  \n'),
+      ].join('\n\n'),
+    );
   });
 
   test('an alert with a documentserver label (from onlyoffice_target_info on /metrics) names the DS on a line of its own', () => {
-    const fromMetrics: AlertFixture = { ...DOWN, labels: { ...DOWN.labels, instance: '10.0.0.5:9967', documentserver: 'http://10.0.0.12:8000' } };
+    const fromMetrics: AlertFixture = {
+      ...DOWN,
+      labels: { ...DOWN.labels, instance: '10.0.0.5:9967', documentserver: 'http://10.0.0.12:8000' },
+    };
     const zh = renderMessage(alerts(fromMetrics), 0, options()).text.split('\n');
-    expect(zh.slice(zh.indexOf('> /healthcheck 连续 2 分钟失败'), zh.indexOf('> /healthcheck 连续 2 分钟失败') + 2))
-      .toEqual(['> /healthcheck 连续 2 分钟失败', '> DocumentServer：http://10.0.0.12:8000']);
-    const en = renderMessage(alerts({ ...fromMetrics, status: 'resolved', endsAt: '2024-05-01T14:00:01Z' }), 0, options({ language: 'en' })).text;
+    expect(
+      zh.slice(zh.indexOf('> /healthcheck 连续 2 分钟失败'), zh.indexOf('> /healthcheck 连续 2 分钟失败') + 2),
+    ).toEqual(['> /healthcheck 连续 2 分钟失败', '> DocumentServer：http://10.0.0.12:8000']);
+    const en = renderMessage(
+      alerts({ ...fromMetrics, status: 'resolved', endsAt: '2024-05-01T14:00:01Z' }),
+      0,
+      options({ language: 'en' }),
+    ).text;
     expect(en).toContain('> /healthcheck failed for 2 minutes\n> DocumentServer: http://10.0.0.12:8000\n');
     // No label (a /probe alert, where instance is the DS): no line.
     expect(renderMessage(alerts(DOWN), 0, options()).text).not.toContain('DocumentServer：');
     // The shipped descriptions name the DS already: not twice.
-    const named: AlertFixture = { ...fromMetrics, annotations: { ...DOWN.annotations, description: '/healthcheck 失败（DocumentServer：http://10.0.0.12:8000）。' } };
+    const named: AlertFixture = {
+      ...fromMetrics,
+      annotations: { ...DOWN.annotations, description: '/healthcheck 失败（DocumentServer：http://10.0.0.12:8000）。' },
+    };
     const text = renderMessage(alerts(named), 0, options()).text;
     expect(text.split('http://10.0.0.12:8000').length - 1).toBe(2); // the description and the labels line
     expect(text).not.toContain('> DocumentServer：');
@@ -94,16 +122,32 @@ describe('notify message rendering', () => {
 
   test('alerts are grouped by status, then severity, then alertname; counts in title and headings', () => {
     const list = alerts(
-      { labels: { alertname: 'OnlyofficeDocsConversionQueueHigh', severity: 'warning', instance: 'a' }, annotations: { summary: 'q-a' } },
+      {
+        labels: { alertname: 'OnlyofficeDocsConversionQueueHigh', severity: 'warning', instance: 'a' },
+        annotations: { summary: 'q-a' },
+      },
       { ...DOWN, status: 'resolved', endsAt: '2024-05-01T13:34:56Z' },
-      { labels: { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: 'b' }, annotations: { summary: 'down-b' } },
-      { labels: { alertname: 'OnlyofficeDocsConversionQueueHigh', severity: 'warning', instance: 'c' }, annotations: { summary: 'q-c' } },
-      { labels: { alertname: 'OnlyofficeDocsCertificateExpiry', severity: 'info', instance: 'd' }, annotations: { summary: 'cert-d' } },
+      {
+        labels: { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: 'b' },
+        annotations: { summary: 'down-b' },
+      },
+      {
+        labels: { alertname: 'OnlyofficeDocsConversionQueueHigh', severity: 'warning', instance: 'c' },
+        annotations: { summary: 'q-c' },
+      },
+      {
+        labels: { alertname: 'OnlyofficeDocsCertificateExpiry', severity: 'info', instance: 'd' },
+        annotations: { summary: 'cert-d' },
+      },
     );
     const message = renderMessage(list, 0, options({ language: 'en' }));
-    expect(message.title).toBe('4 firing, 1 resolved: OnlyofficeDocsDown, OnlyofficeDocsConversionQueueHigh and 1 more');
+    expect(message.title).toBe(
+      '4 firing, 1 resolved: OnlyofficeDocsDown, OnlyofficeDocsConversionQueueHigh and 1 more',
+    );
     // zh-CN lists the names with 、 (the template's alertname_separator).
-    expect(renderMessage(list, 0, options()).title).toBe('告警 4 条，恢复 1 条：OnlyofficeDocsDown、OnlyofficeDocsConversionQueueHigh 等 1 项');
+    expect(renderMessage(list, 0, options()).title).toBe(
+      '告警 4 条，恢复 1 条：OnlyofficeDocsDown、OnlyofficeDocsConversionQueueHigh 等 1 项',
+    );
     const headings = message.text.split('\n').filter((line) => line.startsWith('<font'));
     expect(headings).toEqual([
       '<font color="warning">**🔥 FIRING · critical · OnlyofficeDocsDown (1)**</font>',
@@ -111,7 +155,10 @@ describe('notify message rendering', () => {
       '<font color="warning">**🔥 FIRING · info · OnlyofficeDocsCertificateExpiry (1)**</font>',
       '<font color="info">**✅ RESOLVED · critical · OnlyofficeDocsDown (1)**</font>',
     ]);
-    const summaries = message.text.split('\n').filter((line) => line.startsWith('> **')).map((line) => line.slice(4, -2));
+    const summaries = message.text
+      .split('\n')
+      .filter((line) => line.startsWith('> **'))
+      .map((line) => line.slice(4, -2));
     expect(summaries).toEqual(['down-b', 'q-a', 'q-c', 'cert-d', 'ONLYOFFICE Docs is down']);
   });
 
@@ -127,7 +174,9 @@ describe('notify message rendering', () => {
     });
     const Z = '\u200b';
     const wecom = renderMessage(hostile, 0, options({ language: 'en', channel: 'wecom' })).text;
-    expect(wecom).toContain(`instance=[click]${Z}(http://evil.example) <${Z}@all> <${Z}font color="warning">x<${Z}/font> # heading > quote`);
+    expect(wecom).toContain(
+      `instance=[click]${Z}(http://evil.example) <${Z}@all> <${Z}font color="warning">x<${Z}/font> # heading > quote`,
+    );
     expect(wecom).toContain(`job=*${Z}*bold*${Z}* _em_ \`code\` ~strike~ |pipe| node_exporter \\`);
     // Mid-line "#" is no heading; "1." at the start of the quote is no list on WeCom, which has no lists.
     expect(wecom).toContain('> **# not a heading**');
@@ -144,7 +193,7 @@ describe('notify message rendering', () => {
     }
   });
 
-  test('escaping: only what each robot\'s markdown would act on, and no backslashes', () => {
+  test("escaping: only what each robot's markdown would act on, and no backslashes", () => {
     const Z = '\u200b';
     for (const channel of ['dingtalk', 'wecom'] as const) {
       expect(escapeMarkdown('10.0.0.5:443', channel)).toBe('10.0.0.5:443');
@@ -154,7 +203,9 @@ describe('notify message rendering', () => {
       expect(escapeMarkdown('/var/lib/onlyoffice', channel)).toBe('/var/lib/onlyoffice');
       expect(escapeMarkdown('-1', channel)).toBe('-1');
       expect(escapeMarkdown('磁盘使用率 95%', channel)).toBe('磁盘使用率 95%');
-      expect(escapeMarkdown('[a](http://x) ![i](http://y) <@all>', channel)).toBe(`[a]${Z}(http://x) ![i]${Z}(http://y) <${Z}@all>`);
+      expect(escapeMarkdown('[a](http://x) ![i](http://y) <@all>', channel)).toBe(
+        `[a]${Z}(http://x) ![i]${Z}(http://y) <${Z}@all>`,
+      );
       // At a line's start: never for an address or a negative number.
       expect(escapeBlockStart('10.0.0.5', channel)).toBe('10.0.0.5');
       expect(escapeBlockStart('-1', channel)).toBe('-1');
@@ -171,12 +222,17 @@ describe('notify message rendering', () => {
     expect(escapeBlockStart('- item', 'wecom')).toBe('- item');
   });
 
-  test('an IP address reads as it is in both robots\' messages', () => {
-    const ip = alerts({ labels: { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: '10.0.0.5:9967' }, annotations: { summary: '10.0.0.5 的 /healthcheck 失败', description: '10.0.0.5 answers 502' } });
+  test("an IP address reads as it is in both robots' messages", () => {
+    const ip = alerts({
+      labels: { alertname: 'OnlyofficeDocsDown', severity: 'critical', instance: '10.0.0.5:9967' },
+      annotations: { summary: '10.0.0.5 的 /healthcheck 失败', description: '10.0.0.5 answers 502' },
+    });
     for (const channel of ['dingtalk', 'wecom'] as const) {
       const text = renderMessage(ip, 0, options({ channel, labels: ['instance'] })).text;
       const br = channel === 'dingtalk' ? '  \n' : '\n';
-      expect(text).toContain(`> **10.0.0.5 的 /healthcheck 失败**${br}> 10.0.0.5 answers 502${br}> 标签：instance=10.0.0.5:9967${br}`);
+      expect(text).toContain(
+        `> **10.0.0.5 的 /healthcheck 失败**${br}> 10.0.0.5 answers 502${br}> 标签：instance=10.0.0.5:9967${br}`,
+      );
       expect(text).not.toContain('\\');
     }
   });
@@ -185,13 +241,18 @@ describe('notify message rendering', () => {
     expect(safeUrl('javascript:alert(1)')).toBeUndefined();
     expect(safeUrl('not a url')).toBeUndefined();
     expect(safeUrl('https://x.example/a(b)[c] d')).toBe('https://x.example/a%28b%29%5Bc%5D%20d');
-    expect(silenceUrl({ externalURL: 'http://am:9093/', labels: { alertname: 'A', path: 'x"y\\z(1)' } }))
-      .toBe('http://am:9093/#/silences/new?filter=%7Balertname%3D%22A%22%2Cpath%3D%22x%5C%22y%5C%5Cz%281%29%22%7D');
+    expect(silenceUrl({ externalURL: 'http://am:9093/', labels: { alertname: 'A', path: 'x"y\\z(1)' } })).toBe(
+      'http://am:9093/#/silences/new?filter=%7Balertname%3D%22A%22%2Cpath%3D%22x%5C%22y%5C%5Cz%281%29%22%7D',
+    );
     expect(silenceUrl({ externalURL: '', labels: { alertname: 'A' } })).toBeUndefined();
   });
 
   test('mentions go to messages with firing alerts only, unless mention.resolved', () => {
-    const firing = renderMessage(alerts(DOWN), 0, options({ channel: 'dingtalk', mentionText: '@13800000000 @ops-lead' }));
+    const firing = renderMessage(
+      alerts(DOWN),
+      0,
+      options({ channel: 'dingtalk', mentionText: '@13800000000 @ops-lead' }),
+    );
     expect(firing.mentions).toBe(true);
     expect(firing.text.endsWith('\n\n@13800000000 @ops-lead')).toBe(true);
     const resolved = alerts({ ...DOWN, status: 'resolved' });
@@ -216,8 +277,16 @@ describe('notify message rendering', () => {
 
   test('the "more follow" line says how many alerts are still queued', () => {
     expect(renderMessage(alerts(DOWN), 7, options()).text.endsWith('\n\n……还有 7 条告警在后续消息中发送')).toBe(true);
-    expect(renderMessage(alerts(DOWN), 7, options({ language: 'en' })).text.endsWith('\n\n… 7 more alerts follow in the next message')).toBe(true);
-    expect(renderMessage(alerts(DOWN), 1, options({ language: 'en' })).text.endsWith('\n\n… 1 more alert follows in the next message')).toBe(true);
+    expect(
+      renderMessage(alerts(DOWN), 7, options({ language: 'en' })).text.endsWith(
+        '\n\n… 7 more alerts follow in the next message',
+      ),
+    ).toBe(true);
+    expect(
+      renderMessage(alerts(DOWN), 1, options({ language: 'en' })).text.endsWith(
+        '\n\n… 1 more alert follows in the next message',
+      ),
+    ).toBe(true);
     // Chinese has no singular: more_one falls back to more.
     expect(renderMessage(alerts(DOWN), 1, options()).text.endsWith('\n\n……还有 1 条告警在后续消息中发送')).toBe(true);
   });
@@ -246,13 +315,20 @@ describe('notify message rendering', () => {
 describe('notify templates', () => {
   test('a template in notify.templates_dir overrides some snippets; the rest stay built in', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ooe-templates-'));
-    writeFileSync(join(dir, 'default.en.yml'), 'title: "[{status_summary}] {alertnames}"\nseverity_names: { critical: P1 }\n');
+    writeFileSync(
+      join(dir, 'default.en.yml'),
+      'title: "[{status_summary}] {alertnames}"\nseverity_names: { critical: P1 }\n',
+    );
     writeFileSync(join(dir, 'short.en.yml'), 'alert_firing: "{instance}: {summary}"\n');
     const overridden = loadTemplate('default', 'en', dir);
     const message = renderMessage(alerts(DOWN), 0, options({ language: 'en', template: overridden }));
     expect(message.title).toBe('[1 firing] OnlyofficeDocsDown');
     expect(message.text).toContain('**🔥 FIRING · P1 · OnlyofficeDocsDown (1)**');
-    const short = renderMessage(alerts(DOWN), 0, options({ language: 'en', template: loadTemplate('short', 'en', dir) }));
+    const short = renderMessage(
+      alerts(DOWN),
+      0,
+      options({ language: 'en', template: loadTemplate('short', 'en', dir) }),
+    );
     expect(short.text.split('\n').at(-1)).toBe('docs-1:443: ONLYOFFICE Docs is down');
   });
 
@@ -261,13 +337,21 @@ describe('notify templates', () => {
     writeFileSync(join(dir, 'bad.en.yml'), 'title: "{nope}"\n');
     writeFileSync(join(dir, 'typo.en.yml'), 'titel: x\n');
     writeFileSync(join(dir, 'units.en.yml'), 'duration_units: { w: week }\n');
-    expect(() => loadTemplate('bad', 'en', dir)).toThrow(new TemplateError(`${join(dir, 'bad.en.yml')}: title: unknown placeholder {nope} (allowed: {status_summary}, {alertnames})`));
+    expect(() => loadTemplate('bad', 'en', dir)).toThrow(
+      new TemplateError(
+        `${join(dir, 'bad.en.yml')}: title: unknown placeholder {nope} (allowed: {status_summary}, {alertnames})`,
+      ),
+    );
     expect(() => loadTemplate('typo', 'en', dir)).toThrow(/typo\.en\.yml: titel: unknown key/);
-    expect(() => loadTemplate('units', 'en', dir)).toThrow(/units\.en\.yml: duration_units\.w: unknown key \(known: d, h, m, s\)/);
-    expect(() => loadTemplate('absent', 'en', dir)).toThrow(`template absent.en.yml not found in ${dir} nor among the built-in templates`);
+    expect(() => loadTemplate('units', 'en', dir)).toThrow(
+      /units\.en\.yml: duration_units\.w: unknown key \(known: d, h, m, s\)/,
+    );
+    expect(() => loadTemplate('absent', 'en', dir)).toThrow(
+      `template absent.en.yml not found in ${dir} nor among the built-in templates`,
+    );
   });
 
-  test('a FIFO, /dev/zero behind a symlink or a folder under a template\'s name is a TemplateError, at once', () => {
+  test("a FIFO, /dev/zero behind a symlink or a folder under a template's name is a TemplateError, at once", () => {
     const dir = mkdtempSync(join(tmpdir(), 'ooe-templates-'));
     execFileSync('mkfifo', [join(dir, 'fifo.en.yml')]);
     execFileSync('mkfifo', [join(dir, 'default.zh-CN.yml')]);
@@ -285,13 +369,31 @@ describe('notify templates', () => {
       }
       process.stdout.write(JSON.stringify(results));`;
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    const cases = [['fifo', 'en'], ['default', 'zh-CN'], ['zero', 'en'], ['folder', 'en']];
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, join(root, 'src/templates/load.ts'), dir, JSON.stringify(cases)], {
-      cwd: root,
-      timeout: 15_000,
-      killSignal: 'SIGKILL',
-      encoding: 'utf8',
-    });
+    const cases = [
+      ['fifo', 'en'],
+      ['default', 'zh-CN'],
+      ['zero', 'en'],
+      ['folder', 'en'],
+    ];
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+        join(root, 'src/templates/load.ts'),
+        dir,
+        JSON.stringify(cases),
+      ],
+      {
+        cwd: root,
+        timeout: 15_000,
+        killSignal: 'SIGKILL',
+        encoding: 'utf8',
+      },
+    );
     const results = JSON.parse(out) as Array<{ message: string; ms: number }>;
     expect(results.map((r) => r.message)).toEqual([
       `TemplateError: ${join(dir, 'fifo.en.yml')}: cannot read: not a regular file`,

@@ -51,7 +51,6 @@ class FakeClock implements Clock {
   }
 }
 
-
 const NOTIFY = `auth: { bearer_token: ${TOKEN} }, dingtalk: { ops: { url: "http://127.0.0.1:1/robot/send" } }`;
 
 describe('notify.report configuration', () => {
@@ -60,13 +59,19 @@ describe('notify.report configuration', () => {
     expect(config.notify.report).toEqual({ schedule: '08:30', to: ['dingtalk/ops'] });
   });
 
-  test('the README\'s report block loads as shown, with its robots configured', () => {
+  test("the README's report block loads as shown, with its robots configured", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const block = /```yaml\n(notify:\n {2}report:\n[\s\S]*?)```/.exec(readme)![1]!;
-    const robots = `  auth: { bearer_token: ${TOKEN} }\n  dingtalk: { ops: { url: "http://127.0.0.1:1/robot/send" } }\n`
-      + `  wecom: { oncall: { url: "http://127.0.0.1:1/cgi-bin/webhook/send?key=k" } }\n`;
+    const robots =
+      `  auth: { bearer_token: ${TOKEN} }\n  dingtalk: { ops: { url: "http://127.0.0.1:1/robot/send" } }\n` +
+      `  wecom: { oncall: { url: "http://127.0.0.1:1/cgi-bin/webhook/send?key=k" } }\n`;
     const config = configFrom(block.replace('notify:\n', `notify:\n${robots}`));
-    expect(config.notify.report).toEqual({ schedule: '08:30', timezone: 'Asia/Shanghai', language: 'zh-CN', to: ['dingtalk/ops', 'wecom/oncall'] });
+    expect(config.notify.report).toEqual({
+      schedule: '08:30',
+      timezone: 'Asia/Shanghai',
+      language: 'zh-CN',
+      to: ['dingtalk/ops', 'wecom/oncall'],
+    });
     expect(configProblems(block)).toEqual([
       'notify.report.to.0: dingtalk/ops is not a configured robot',
       'notify.report.to.1: wecom/oncall is not a configured robot',
@@ -74,25 +79,35 @@ describe('notify.report configuration', () => {
   });
 
   test('a schedule that is not HH:MM, a robot that is not configured: refused at load, the key named', () => {
-    expect(configProblems(`notify: { ${NOTIFY}, report: { schedule: "8:30", to: [dingtalk/ops, wecom/oncall, ops] } }`)).toEqual([
+    expect(
+      configProblems(`notify: { ${NOTIFY}, report: { schedule: "8:30", to: [dingtalk/ops, wecom/oncall, ops] } }`),
+    ).toEqual([
       'notify.report.schedule: must be a time of day HH:MM (24-hour), such as 08:30',
       'notify.report.to.2: must be dingtalk/<robot> or wecom/<robot>',
       'notify.report.to.1: wecom/oncall is not a configured robot',
     ]);
-    expect(configProblems(`notify: { ${NOTIFY}, report: { schedule: "24:00", timezone: Mars/Olympus, language: fr, to: [] } }`)).toEqual([
+    expect(
+      configProblems(
+        `notify: { ${NOTIFY}, report: { schedule: "24:00", timezone: Mars/Olympus, language: fr, to: [] } }`,
+      ),
+    ).toEqual([
       'notify.report.schedule: must be a time of day HH:MM (24-hour), such as 08:30',
       'notify.report.timezone: "Mars/Olympus" is not an IANA time zone such as Asia/Shanghai or UTC',
       'notify.report.language: must be zh-CN or en',
       'notify.report.to: must name at least one robot',
     ]);
-    expect(configProblems(`notify: { ${NOTIFY}, report: { schedule: "08:30", to: [dingtalk/ops], prometheus_url: "prometheus:9090" } }`))
-      .toEqual(['notify.report.prometheus_url: must be an http:// or https:// URL, not prometheus://']);
+    expect(
+      configProblems(
+        `notify: { ${NOTIFY}, report: { schedule: "08:30", to: [dingtalk/ops], prometheus_url: "prometheus:9090" } }`,
+      ),
+    ).toEqual(['notify.report.prometheus_url: must be an http:// or https:// URL, not prometheus://']);
     expect(configProblems('notify: { report: { schedule: "08:30", to: [dingtalk/ops], at: 1 } }')).toEqual([
       'notify.report.at: unknown key',
       'notify.report.to.0: dingtalk/ops is not a configured robot',
     ]);
-    expect(configProblems('notify: { report: { schedule: "08:30", to: [dingtalk/ops] } }'))
-      .toEqual(['notify.report.to.0: dingtalk/ops is not a configured robot']);
+    expect(configProblems('notify: { report: { schedule: "08:30", to: [dingtalk/ops] } }')).toEqual([
+      'notify.report.to.0: dingtalk/ops is not a configured robot',
+    ]);
   });
 });
 
@@ -108,14 +123,17 @@ describe('the next HH:MM in a time zone', () => {
   });
 
   test('a zone with DST: the same wall time across the change, a missing one shifted forward, a doubled one once', () => {
-    const ny = (schedule: string, iso: string) => new Date(nextRun(schedule, 'America/New_York', Date.parse(iso))).toISOString();
+    const ny = (schedule: string, iso: string) =>
+      new Date(nextRun(schedule, 'America/New_York', Date.parse(iso))).toISOString();
     // 2026-03-08: clocks go from 02:00 EST to 03:00 EDT.
     expect(ny('08:30', '2026-03-07T13:30:00.000Z')).toBe('2026-03-08T12:30:00.000Z');
     expect(ny('02:30', '2026-03-08T05:00:00.000Z')).toBe('2026-03-08T07:30:00.000Z');
     // 2026-11-01: 01:30 happens twice (EDT, then EST); the first one, and the next run is the next day's.
     expect(ny('01:30', '2026-11-01T04:00:00.000Z')).toBe('2026-11-01T05:30:00.000Z');
     expect(ny('01:30', '2026-11-01T05:30:00.000Z')).toBe('2026-11-02T06:30:00.000Z');
-    expect(new Date(nextRun('00:00', 'UTC', Date.parse('2026-12-07T12:00:00Z'))).toISOString()).toBe('2026-12-08T00:00:00.000Z');
+    expect(new Date(nextRun('00:00', 'UTC', Date.parse('2026-12-07T12:00:00Z'))).toISOString()).toBe(
+      '2026-12-08T00:00:00.000Z',
+    );
   });
 });
 
@@ -243,7 +261,16 @@ notify:
     await runtime.reload();
     const clock = new FakeClock(Date.parse(at));
     const service = new ReportService(runtime, logger, clock);
-    return { file, runtime, clock, service, close: async () => { service.close(); await runtime.close(); } };
+    return {
+      file,
+      runtime,
+      clock,
+      service,
+      close: async () => {
+        service.close();
+        await runtime.close();
+      },
+    };
   }
 
   test('on schedule: one signed message per robot, the verdict first, what is fine, the fleet; a reload does not send again', async () => {
@@ -254,7 +281,10 @@ notify:
       d.clock.advance(59_999);
       expect(d.service.last).toBeUndefined();
       d.clock.advance(1);
-      expect(await d.service.last!).toEqual([{ to: 'dingtalk/ops', result: 'sent' }, { to: 'wecom/oncall', result: 'sent' }]);
+      expect(await d.service.last!).toEqual([
+        { to: 'dingtalk/ops', result: 'sent' },
+        { to: 'wecom/oncall', result: 'sent' },
+      ]);
       expect(dingtalk.delivered).toHaveLength(1);
       expect(wecom.delivered).toHaveLength(1);
       const [ding] = dingtalk.delivered;
@@ -309,7 +339,10 @@ notify:
     const d = await daemon('http://127.0.0.1:9', '2026-12-07T00:29:00Z');
     try {
       d.clock.advance(60_000);
-      expect(await d.service.last!).toEqual([{ to: 'dingtalk/ops', result: 'sent' }, { to: 'wecom/oncall', result: 'sent' }]);
+      expect(await d.service.last!).toEqual([
+        { to: 'dingtalk/ops', result: 'sent' },
+        { to: 'wecom/oncall', result: 'sent' },
+      ]);
       expect(linesOf(wecom.delivered[0]!.text)).toEqual([
         '### ONLYOFFICE Docs daily inspection: ❌ failure',
         '',
@@ -326,9 +359,11 @@ notify:
         '- ❌ docs-dead: failure (docservice is not listening)',
         '- ✅ docs-a: OK',
       ]);
-      expect(dingtalk.delivered[0]!.text).toContain('- ❌ **docservice**：docservice 没有在监听  \n'
-        + '  处理：`docker exec onlyoffice-documentserver supervisorctl status ds:docservice`'
-        + ' — Docker（一体化镜像 onlyoffice/documentserver）\n');
+      expect(dingtalk.delivered[0]!.text).toContain(
+        '- ❌ **docservice**：docservice 没有在监听  \n' +
+          '  处理：`docker exec onlyoffice-documentserver supervisorctl status ds:docservice`' +
+          ' — Docker（一体化镜像 onlyoffice/documentserver）\n',
+      );
     } finally {
       await d.close();
     }
@@ -340,27 +375,35 @@ notify:
       await wecom.setOutage('http500');
       d.clock.advance(60_000);
       const last = d.service.last!;
-      for (let i = 0; i < 600 && wecom.attempts.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 600 && wecom.attempts.length < 2; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       await wecom.setOutage(undefined);
-      expect(await last).toEqual([{ to: 'dingtalk/ops', result: 'sent' }, { to: 'wecom/oncall', result: 'sent' }]);
+      expect(await last).toEqual([
+        { to: 'dingtalk/ops', result: 'sent' },
+        { to: 'wecom/oncall', result: 'sent' },
+      ]);
       const failed = wecom.attempts.filter((attempt) => attempt.httpStatus === 500).length;
       expect(failed).toBeGreaterThanOrEqual(2);
       expect(wecom.delivered).toHaveLength(1);
       const metrics = await reportMetrics(d.runtime.generation!.notifier as RobotNotifier);
-      expect(metrics).toContain(`onlyoffice_notify_reports_total{channel="wecom",robot="oncall",result="retried"} ${failed}`);
+      expect(metrics).toContain(
+        `onlyoffice_notify_reports_total{channel="wecom",robot="oncall",result="retried"} ${failed}`,
+      );
       expect(metrics).toContain('onlyoffice_notify_reports_total{channel="wecom",robot="oncall",result="sent"} 1');
       expect(metrics).toContain('onlyoffice_notify_reports_total{channel="wecom",robot="oncall",result="dropped"} 0');
       expect(metrics).toContain('onlyoffice_notify_reports_total{channel="dingtalk",robot="ops",result="sent"} 1');
       expect(metrics).toContain('onlyoffice_notify_reports_total{channel="dingtalk",robot="ops",result="retried"} 0');
       // A report is a message too.
-      expect(metrics).toContain(`onlyoffice_notify_messages_total{channel="wecom",robot="oncall",result="retried"} ${failed}`);
+      expect(metrics).toContain(
+        `onlyoffice_notify_messages_total{channel="wecom",robot="oncall",result="retried"} ${failed}`,
+      );
     } finally {
       await d.close();
     }
   });
 });
 
-describe('the daemon\'s timer', () => {
+describe("the daemon's timer", () => {
   test('armed when the server is built and on each reload, from the loaded schedule; cleared when the server closes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ooe-report-daemon-'));
     const file = join(dir, 'config.yml');
@@ -375,7 +418,10 @@ notify:
   report: { schedule: "${schedule}", to: [dingtalk/ops] }
 `;
     const lines: { msg: string; next?: string; to?: string[] }[] = [];
-    const captured = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) });
+    const captured = pino(
+      { level: 'info' },
+      { write: (line: string) => lines.push(JSON.parse(line) as (typeof lines)[number]) },
+    );
     writeFileSync(file, config('08:30'));
     const runtime = new Runtime(file, captured);
     await runtime.reload();
@@ -386,8 +432,10 @@ notify:
       expect(scheduled()).toHaveLength(1);
       expect(scheduled()[0]!.to).toEqual(['dingtalk/ops']);
       // The time zone defaults to notify.timezone.
-      const expected = (schedule: string) => [nextRun(schedule, 'America/New_York', before - 60_000), nextRun(schedule, 'America/New_York', Date.now())]
-        .map((ms) => new Date(ms).toISOString());
+      const expected = (schedule: string) =>
+        [nextRun(schedule, 'America/New_York', before - 60_000), nextRun(schedule, 'America/New_York', Date.now())].map(
+          (ms) => new Date(ms).toISOString(),
+        );
       expect(expected('08:30')).toContain(scheduled()[0]!.next);
       writeFileSync(file, config('21:05'));
       await runtime.reload();
@@ -416,23 +464,36 @@ notify:
     const notifier = createNotifier(configFrom(yaml), logger)!;
     let successor: RobotNotifier | undefined;
     try {
-      const content = (title: string) => ({ title, head: ['**Verdict: ✅ OK (OK)**'], items: [], fleet: [], omitted: (n: number) => `${n}` });
+      const content = (title: string) => ({
+        title,
+        head: ['**Verdict: ✅ OK (OK)**'],
+        items: [],
+        fleet: [],
+        omitted: (n: number) => `${n}`,
+      });
       const first = notifier.sendReport('dingtalk', 'ops', content('first'))!;
-      for (let i = 0; i < 600 && robot.attempts.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 600 && robot.attempts.length < 2; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       const second = notifier.sendReport('dingtalk', 'ops', content('second'))!;
       expect(await first).toBe('dropped');
-      for (let i = 0; i < 600 && robot.attempts.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 600 && robot.attempts.length < 3; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       await notifier.close();
       expect(await second).toBe('closed');
       expect(robot.delivered).toEqual([]);
-      expect(new Set(robot.attempts.map((attempt) => `${attempt.errcode} ${attempt.errmsg}`))).toEqual(new Set(['310000 sign not match']));
+      expect(new Set(robot.attempts.map((attempt) => `${attempt.errcode} ${attempt.errmsg}`))).toEqual(
+        new Set(['310000 sign not match']),
+      );
       const metrics = await reportMetrics(notifier);
-      expect(metrics).toContain(`onlyoffice_notify_reports_total{channel="dingtalk",robot="ops",result="rejected"} ${robot.attempts.length}`);
+      expect(metrics).toContain(
+        `onlyoffice_notify_reports_total{channel="dingtalk",robot="ops",result="rejected"} ${robot.attempts.length}`,
+      );
       expect(metrics).toContain('onlyoffice_notify_reports_total{channel="dingtalk",robot="ops",result="dropped"} 1');
       expect(metrics).toContain('onlyoffice_notify_reports_total{channel="dingtalk",robot="ops",result="sent"} 0');
       // The configuration reloaded with the right secret: the undelivered report goes out, once.
       successor = createNotifier(configFrom(yaml.replace('wrong-secret', SECRET)), logger)!;
-      for (let i = 0; i < 600 && robot.delivered.length < 1; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let i = 0; i < 600 && robot.delivered.length < 1; i++)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       expect(robot.delivered.map((message) => message.title)).toEqual(['second']);
     } finally {
       await notifier.close();
@@ -450,12 +511,15 @@ describe('a report larger than a message', () => {
   beforeAll(async () => {
     dingtalk = await new DingTalkRobotEmulator({ secret: SECRET, keywords: ['巡检'] }).start();
     wecom = await new WeComRobotEmulator().start();
-    notifier = createNotifier(configFrom(`
+    notifier = createNotifier(
+      configFrom(`
 notify:
   auth: { bearer_token: ${TOKEN} }
   dingtalk: { big: { url: "${dingtalk.url}", secret: ${SECRET}, keyword: 巡检, language: en } }
   wecom: { big: { url: "${wecom.url}" } }
-`), logger)!;
+`),
+      logger,
+    )!;
   });
 
   afterAll(async () => {
@@ -463,8 +527,11 @@ notify:
     await Promise.all([dingtalk?.stop(), wecom?.stop()]);
   });
 
-  test('keeps the verdict and drops fleet rows from the end, saying how many, under each robot\'s limit', async () => {
-    const rows = Array.from({ length: 1000 }, (_, i) => `- ❌ docs-${String(i).padStart(4, '0')}: failure (docservice is not listening)`);
+  test("keeps the verdict and drops fleet rows from the end, saying how many, under each robot's limit", async () => {
+    const rows = Array.from(
+      { length: 1000 },
+      (_, i) => `- ❌ docs-${String(i).padStart(4, '0')}: failure (docservice is not listening)`,
+    );
     const content = {
       title: 'ONLYOFFICE Docs daily inspection: ❌ failure',
       head: ['**Verdict: ❌ failure (FAIL)**'],
@@ -478,7 +545,11 @@ notify:
     const shown = (text: string) => text.split('\n').filter((line) => line.startsWith('- ❌ docs-')).length;
     const w = wecom.delivered[0]!;
     expect(Buffer.byteLength(w.text)).toBeLessThanOrEqual(4096);
-    expect(w.text.startsWith('### ONLYOFFICE Docs daily inspection: ❌ failure\n\n**Verdict: ❌ failure (FAIL)**\n\n- ❌ **docservice**')).toBe(true);
+    expect(
+      w.text.startsWith(
+        '### ONLYOFFICE Docs daily inspection: ❌ failure\n\n**Verdict: ❌ failure (FAIL)**\n\n- ❌ **docservice**',
+      ),
+    ).toBe(true);
     expect(w.text.endsWith(`\n\n… ${1000 - shown(w.text)} more not shown`)).toBe(true);
     // One row more would not have fitted.
     expect(Buffer.byteLength(w.text) + Buffer.byteLength(`\n${rows[shown(w.text)]!}`)).toBeGreaterThan(4096 - 10);
@@ -502,7 +573,9 @@ describe('npm run doctor -- --notify', () => {
     dingtalk = await new DingTalkRobotEmulator({ secret: SECRET }).start();
     dir = mkdtempSync(join(tmpdir(), 'ooe-report-cli-'));
     configFile = join(dir, 'config.yml');
-    writeFileSync(configFile, `
+    writeFileSync(
+      configFile,
+      `
 documentserver: { url: "${ds.url}", timeout: 5s }
 docker: { enabled: false }
 disk: { paths: [] }
@@ -513,7 +586,8 @@ notify:
   dingtalk:
     ops: { url: "${dingtalk.url}", secret: ${SECRET} }
     down: { url: "http://127.0.0.1:9/robot/send", secret: ${SECRET} }
-`);
+`,
+    );
   });
 
   afterAll(async () => {
@@ -521,7 +595,7 @@ notify:
     rmSync(dir, { recursive: true, force: true });
   });
 
-  test('sends the report now, signed; the exit code is the verdict\'s', async () => {
+  test("sends the report now, signed; the exit code is the verdict's", async () => {
     const result = await runDoctorCli([`--config.file=${configFile}`, '--notify', 'dingtalk/ops', '--lang=en']);
     expect(result.stderr).toBe('doctor: report sent to dingtalk/ops\n');
     expect(result.code).toBe(0);
@@ -531,7 +605,7 @@ notify:
     expect(dingtalk.delivered[0]!.query.has('sign')).toBe(true);
   });
 
-  test('with probe.targets the report covers the fleet, and the exit code is the fleet\'s worst verdict', async () => {
+  test("with probe.targets the report covers the fleet, and the exit code is the fleet's worst verdict", async () => {
     const fleetFile = join(dir, 'fleet.yml');
     const targets = `[{ url: "${ds.url}", name: docs-a }, { url: "http://127.0.0.1:9/dead", name: docs-dead }]`;
     writeFileSync(fleetFile, `${readFileSync(configFile, 'utf8')}\nprobe: { targets: ${targets} }\n`);
@@ -541,22 +615,35 @@ notify:
     // stdout is the documentserver's own report, as without --notify.
     expect(result.stdout).toContain('结论：正常（OK）');
     const text = dingtalk.delivered[0]!.text;
-    expect(text.split('\n').slice(0, 3)).toEqual(['### ONLYOFFICE Docs daily inspection: ❌ failure', '', '**Verdict: ❌ failure (FAIL)**  ']);
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      '### ONLYOFFICE Docs daily inspection: ❌ failure',
+      '',
+      '**Verdict: ❌ failure (FAIL)**  ',
+    ]);
     expect(text).toContain(`DocumentServer: ${ds.url} ✅ OK\n`);
-    expect(text.endsWith('**Fleet of 2 DocumentServers**: 1 failure, 1 OK  \n- ❌ docs-dead: failure (docservice is not listening)  \n- ✅ docs-a: OK'))
-      .toBe(true);
+    expect(
+      text.endsWith(
+        '**Fleet of 2 DocumentServers**: 1 failure, 1 OK  \n- ❌ docs-dead: failure (docservice is not listening)  \n- ✅ docs-a: OK',
+      ),
+    ).toBe(true);
   });
 
   test('an unknown robot: a clear error and exit code 4, nothing sent; an undeliverable report: exit code 5', async () => {
     const unknown = await runDoctorCli([`--config.file=${configFile}`, '--notify', 'wecom/oncall']);
     expect([unknown.code, unknown.stdout, unknown.stderr]).toEqual([
-      4, '', 'doctor: --notify wecom/oncall: not a configured robot of the notify section (configured: dingtalk/ops, dingtalk/down)\n',
+      4,
+      '',
+      'doctor: --notify wecom/oncall: not a configured robot of the notify section (configured: dingtalk/ops, dingtalk/down)\n',
     ]);
     const malformed = await runDoctorCli([`--config.file=${configFile}`, '--notify', 'ops']);
     expect(malformed.code).toBe(4);
-    expect(malformed.stderr.split('\n')[0]).toBe('doctor: --notify needs a robot as dingtalk/NAME or wecom/NAME, not "ops"');
+    expect(malformed.stderr.split('\n')[0]).toBe(
+      'doctor: --notify needs a robot as dingtalk/NAME or wecom/NAME, not "ops"',
+    );
     const down = await runDoctorCli([`--config.file=${configFile}`, '--notify', 'dingtalk/down', '--timeout=3s']);
     expect(down.code).toBe(5);
-    expect(down.stderr).toBe('doctor: report to dingtalk/down failed: not delivered within --timeout (3 s); see the log lines above (--log.level=warn)\n');
+    expect(down.stderr).toBe(
+      'doctor: report to dingtalk/down failed: not delivered within --timeout (3 s); see the log lines above (--log.level=warn)\n',
+    );
   });
 });

@@ -14,7 +14,8 @@ const config = configFrom('');
 function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>): CollectorDefinition {
   return { name, scopes: ['probe'], runs: 'scrape', create: () => ({ collect }) };
 }
-const healthcheck = (up: number) => definition('healthcheck', async (ctx) => emitValue(ctx, gaugeFamily('onlyoffice_healthcheck_up', 'h'), up));
+const healthcheck = (up: number) =>
+  definition('healthcheck', async (ctx) => emitValue(ctx, gaugeFamily('onlyoffice_healthcheck_up', 'h'), up));
 const ok = definition('tls_endpoints', async () => undefined);
 const failing = definition('license', async () => {
   throw new Error('no answer');
@@ -44,7 +45,12 @@ describe('the config reload gauges on /metrics', () => {
     const file = join(dir, 'config.yml');
     writeFileSync(file, 'docker: { enabled: false }\n');
     const runtime = new Runtime(file, pino({ level: 'silent' }), []);
-    const app = buildServer({ runtime, logger: pino({ level: 'silent' }), timeoutOffsetMs: 500, enableRemoteReload: false });
+    const app = buildServer({
+      runtime,
+      logger: pino({ level: 'silent' }),
+      timeoutOffsetMs: 500,
+      enableRemoteReload: false,
+    });
     const scrape = async () => parseExposition((await app.inject({ url: '/metrics' })).body);
     try {
       await runtime.reload();
@@ -63,7 +69,9 @@ describe('the config reload gauges on /metrics', () => {
       await runtime.reload();
       samples = await scrape();
       expect(value(samples, 'onlyoffice_exporter_config_last_reload_successful')).toBe(1);
-      expect(value(samples, 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds')).toBe(runtime.generation!.loadedAt.getTime() / 1000);
+      expect(value(samples, 'onlyoffice_exporter_config_last_reload_success_timestamp_seconds')).toBe(
+        runtime.generation!.loadedAt.getTime() / 1000,
+      );
     } finally {
       await app.close();
       await runtime.close();
@@ -76,15 +84,27 @@ describe('onlyoffice_target_info on /metrics', () => {
   test('names the DocumentServer (credentials redacted), since instance is the exporter there; not on /probe', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ooe-target-info-'));
     const file = join(dir, 'config.yml');
-    writeFileSync(file, 'documentserver: { url: "http://admin:pw@10.0.0.12:8000/", public_url: "https://docs.example.com/?token=abc" }\n'
-      + 'probe: { targets: ["http://127.0.0.1:1"] }\ndocker: { enabled: false }\n');
+    writeFileSync(
+      file,
+      'documentserver: { url: "http://admin:pw@10.0.0.12:8000/", public_url: "https://docs.example.com/?token=abc" }\n' +
+        'probe: { targets: ["http://127.0.0.1:1"] }\ndocker: { enabled: false }\n',
+    );
     const runtime = new Runtime(file, pino({ level: 'silent' }), []);
-    const app = buildServer({ runtime, logger: pino({ level: 'silent' }), timeoutOffsetMs: 500, enableRemoteReload: false });
+    const app = buildServer({
+      runtime,
+      logger: pino({ level: 'silent' }),
+      timeoutOffsetMs: 500,
+      enableRemoteReload: false,
+    });
     try {
       await runtime.reload();
       const metrics = parseExposition((await app.inject({ url: '/metrics' })).body);
       expect(find(metrics, 'onlyoffice_target_info')).toEqual([
-        { name: 'onlyoffice_target_info', labels: { documentserver: 'http://10.0.0.12:8000', public_url: 'https://docs.example.com/?token=REDACTED' }, value: 1 },
+        {
+          name: 'onlyoffice_target_info',
+          labels: { documentserver: 'http://10.0.0.12:8000', public_url: 'https://docs.example.com/?token=REDACTED' },
+          value: 1,
+        },
       ]);
       const probe = parseExposition((await app.inject({ url: '/probe?target=http://127.0.0.1:1' })).body);
       expect(find(probe, 'onlyoffice_target_info')).toEqual([]);

@@ -3,7 +3,10 @@ import Fastify from 'fastify';
 import { markdownToHtml } from '../../src/web/markdown.js';
 import { registerRunbookRoutes } from '../../src/web/runbooks.js';
 
-const NAMES = readdirSync(new URL('../../docs/runbooks/', import.meta.url)).filter((f) => /^OnlyofficeDocs.*\.md$/.test(f)).map((f) => f.slice(0, -3)).sort();
+const NAMES = readdirSync(new URL('../../docs/runbooks/', import.meta.url))
+  .filter((f) => /^OnlyofficeDocs.*\.md$/.test(f))
+  .map((f) => f.slice(0, -3))
+  .sort();
 
 describe('markdownToHtml', () => {
   test('headings, paragraphs, lists with continuation lines, code, bold and links; everything else escaped', () => {
@@ -21,15 +24,21 @@ describe('markdownToHtml', () => {
       'docker exec <name> supervisorctl status',
       '```',
     ].join('\n');
-    expect(markdownToHtml(markdown, (href) => (href.endsWith('.md') ? `/runbooks/${href.slice(0, -3)}` : href.startsWith('http') ? href : undefined))).toBe([
-      '<h1 id="title-x">Title &#60;x&#62;</h1>',
-      '<p>Severity: <strong>critical</strong> · Rule: <code>a.yml</code></p>',
-      '<h3 id="what-to-check">What to check</h3>',
-      '<ul><li><code>curl -s &#34;http://localhost/healthcheck&#34; &#38;&#38; echo &#60;ok&#62;</code></li>'
-      + '<li>see <a href="/runbooks/OnlyofficeDocsDown">the other</a> and <a href="https://helpcenter.onlyoffice.com/">ONLYOFFICE</a> then x)</li></ul>',
-      '<p>A paragraph with &#60;script&#62;alert(1)&#60;/script&#62; &#38; more</p>',
-      '<pre><code>docker exec &#60;name&#62; supervisorctl status</code></pre>',
-    ].join('\n'));
+    expect(
+      markdownToHtml(markdown, (href) =>
+        href.endsWith('.md') ? `/runbooks/${href.slice(0, -3)}` : href.startsWith('http') ? href : undefined,
+      ),
+    ).toBe(
+      [
+        '<h1 id="title-x">Title &#60;x&#62;</h1>',
+        '<p>Severity: <strong>critical</strong> · Rule: <code>a.yml</code></p>',
+        '<h3 id="what-to-check">What to check</h3>',
+        '<ul><li><code>curl -s &#34;http://localhost/healthcheck&#34; &#38;&#38; echo &#60;ok&#62;</code></li>' +
+          '<li>see <a href="/runbooks/OnlyofficeDocsDown">the other</a> and <a href="https://helpcenter.onlyoffice.com/">ONLYOFFICE</a> then x)</li></ul>',
+        '<p>A paragraph with &#60;script&#62;alert(1)&#60;/script&#62; &#38; more</p>',
+        '<pre><code>docker exec &#60;name&#62; supervisorctl status</code></pre>',
+      ].join('\n'),
+    );
   });
 });
 
@@ -48,7 +57,10 @@ describe('runbook sources', () => {
   test.each(NAMES)('%s: a Docker and a package block of commands in each language, no placeholder', (name) => {
     const text = readFileSync(new URL(`../../docs/runbooks/${name}.md`, import.meta.url), 'utf8');
     const [zh = '', en = ''] = text.split('\n## English\n');
-    for (const [lang, half] of [['zh', zh], ['en', en]] as const) {
+    for (const [lang, half] of [
+      ['zh', zh],
+      ['en', en],
+    ] as const) {
       const [docker, pkg] = BLOCKS[lang];
       const at = [docker, pkg].map((h) => half.split('\n').indexOf(h));
       expect({ name, lang, docker: at[0]! > 0, pkg: at[1]! > at[0]! }).toEqual({ name, lang, docker: true, pkg: true });
@@ -57,7 +69,12 @@ describe('runbook sources', () => {
       for (const start of at) {
         const end = lines.findIndex((l, i) => i > start! && l.startsWith('#'));
         const body = lines.slice(start! + 1, end === -1 ? undefined : end);
-        expect({ name, lang, heading: lines[start!], fenced: body.some((l) => l === '```sh') }).toEqual({ name, lang, heading: lines[start!], fenced: true });
+        expect({ name, lang, heading: lines[start!], fenced: body.some((l) => l === '```sh') }).toEqual({
+          name,
+          lang,
+          heading: lines[start!],
+          fenced: true,
+        });
       }
     }
     const placeholders = text.split('\n').filter((l) => PLACEHOLDER.test(l.replace(/<\/dev\/null/g, '')));
@@ -65,8 +82,22 @@ describe('runbook sources', () => {
   });
 
   test('the placeholder pattern', () => {
-    for (const bad of ['docker exec ‹容器> sh', 'docker logs <container>', 'pg_isready -h <主机>', 'df -i <mountpoint>', 'curl https://<公共地址>/x', 'ls <path 所在目录>']) expect({ bad, found: PLACEHOLDER.test(bad) }).toEqual({ bad, found: true });
-    for (const good of ['docker exec "$DS" sh -c \'a < b\'', 'x 2>&1 | grep', 'a <= b', '`</dev/null`'.replace('</dev/null', '')]) expect({ good, found: PLACEHOLDER.test(good) }).toEqual({ good, found: false });
+    for (const bad of [
+      'docker exec ‹容器> sh',
+      'docker logs <container>',
+      'pg_isready -h <主机>',
+      'df -i <mountpoint>',
+      'curl https://<公共地址>/x',
+      'ls <path 所在目录>',
+    ])
+      expect({ bad, found: PLACEHOLDER.test(bad) }).toEqual({ bad, found: true });
+    for (const good of [
+      'docker exec "$DS" sh -c \'a < b\'',
+      'x 2>&1 | grep',
+      'a <= b',
+      '`</dev/null`'.replace('</dev/null', ''),
+    ])
+      expect({ good, found: PLACEHOLDER.test(good) }).toEqual({ good, found: false });
   });
 });
 
@@ -82,8 +113,15 @@ describe('GET /runbooks/', () => {
   test.each(NAMES)('%s in zh-CN and in English, one language a page, no Markdown left', async (name) => {
     const zh = await app.inject({ url: `/runbooks/${name}`, headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
     const en = await app.inject({ url: `/runbooks/${name}.md?lang=en` });
-    for (const [page, own, other] of [[zh, ['<h3 id="含义">含义</h3>', '<h3 id="处理">处理</h3>'], '<h3 id="meaning">'], [en, ['<h3 id="meaning">Meaning</h3>', '<h3 id="how-to-fix">How to fix</h3>'], '含义']] as const) {
-      expect({ name, status: page.statusCode, type: page.headers['content-type'] }).toEqual({ name, status: 200, type: 'text/html; charset=utf-8' });
+    for (const [page, own, other] of [
+      [zh, ['<h3 id="含义">含义</h3>', '<h3 id="处理">处理</h3>'], '<h3 id="meaning">'],
+      [en, ['<h3 id="meaning">Meaning</h3>', '<h3 id="how-to-fix">How to fix</h3>'], '含义'],
+    ] as const) {
+      expect({ name, status: page.statusCode, type: page.headers['content-type'] }).toEqual({
+        name,
+        status: 200,
+        type: 'text/html; charset=utf-8',
+      });
       expect(page.body).toContain(`<h1 id="${name.toLowerCase()}">${name}</h1>`);
       for (const heading of own) expect(page.body).toContain(heading);
       expect(page.body).not.toContain(other);
@@ -96,7 +134,12 @@ describe('GET /runbooks/', () => {
     const index = await app.inject({ url: '/runbooks/?lang=en' });
     expect(index.statusCode).toBe(200);
     expect(index.body.match(/<li><a href="\/runbooks\/(\w+)\?lang=en">/g)?.length).toBe(NAMES.length);
-    for (const url of ['/runbooks/OnlyofficeDocsNoSuchAlert', '/runbooks/..%2F..%2Fpackage.json', '/runbooks/README', '/runbooks/%2Fetc%2Fpasswd']) {
+    for (const url of [
+      '/runbooks/OnlyofficeDocsNoSuchAlert',
+      '/runbooks/..%2F..%2Fpackage.json',
+      '/runbooks/README',
+      '/runbooks/%2Fetc%2Fpasswd',
+    ]) {
       const page = await app.inject({ url });
       expect({ url, status: page.statusCode }).toEqual({ url, status: 404 });
     }

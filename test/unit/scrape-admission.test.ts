@@ -33,10 +33,19 @@ class Gate {
 
 async function serverWith(gate: Gate, maxRequests?: number): Promise<{ app: FastifyInstance; runtime: Runtime }> {
   const dir = mkdtempSync(join(tmpdir(), 'ooe-admission-'));
-  writeFileSync(join(dir, 'c.yml'), 'documentserver: { url: "http://127.0.0.1:1" }\nprobe: { targets: ["http://127.0.0.1:2"] }\n');
+  writeFileSync(
+    join(dir, 'c.yml'),
+    'documentserver: { url: "http://127.0.0.1:1" }\nprobe: { targets: ["http://127.0.0.1:2"] }\n',
+  );
   const runtime = new Runtime(join(dir, 'c.yml'), silentLogger, [gate.definition]);
   await runtime.reload();
-  const app = buildServer({ runtime, logger: silentLogger, timeoutOffsetMs: 500, enableRemoteReload: false, ...(maxRequests === undefined ? {} : { maxRequests }) });
+  const app = buildServer({
+    runtime,
+    logger: silentLogger,
+    timeoutOffsetMs: 500,
+    enableRemoteReload: false,
+    ...(maxRequests === undefined ? {} : { maxRequests }),
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, runtime };
 }
@@ -56,7 +65,10 @@ describe('--web.max-requests', () => {
       const running = [get(app, '/metrics'), get(app, '/probe?target=http://127.0.0.1:2')];
       await waitFor('two scrapes in their collector', 10_000, () => (gate.entered === 2 ? true : undefined));
       const refused = await get(app, '/metrics');
-      expect({ status: refused.statusCode, body: refused.body }).toEqual({ status: 503, body: 'too many scrapes at once (--web.max-requests=2); try again later\n' });
+      expect({ status: refused.statusCode, body: refused.body }).toEqual({
+        status: 503,
+        body: 'too many scrapes at once (--web.max-requests=2); try again later\n',
+      });
       const refusedProbe = await get(app, '/probe?target=http://127.0.0.1:2');
       expect(refusedProbe.statusCode).toBe(503);
       // Refusing did not start a scrape.

@@ -18,16 +18,25 @@ function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>
 }
 
 function everyKind(registry: Registry): void {
-  new Gauge({ name: 'k_gauge', help: 'g', labelNames: ['a', 'b'], registers: [registry] }).set({ a: 'x"y\\z\n', b: 'ü' }, 1.5);
+  new Gauge({ name: 'k_gauge', help: 'g', labelNames: ['a', 'b'], registers: [registry] }).set(
+    { a: 'x"y\\z\n', b: 'ü' },
+    1.5,
+  );
   new Counter({ name: 'k_total', help: 'c', registers: [registry] }).inc(3);
-  const histogram = new Histogram({ name: 'k_seconds', help: 'h', labelNames: ['op'], buckets: [0.1, 1], registers: [registry] });
+  const histogram = new Histogram({
+    name: 'k_seconds',
+    help: 'h',
+    labelNames: ['op'],
+    buckets: [0.1, 1],
+    registers: [registry],
+  });
   histogram.observe({ op: 'a' }, 0.5);
   histogram.observe({ op: 'b' }, 2);
   new Summary({ name: 'k_summary', help: 's', percentiles: [0.5], registers: [registry] }).observe(4);
 }
 
 describe('series bounds', () => {
-  test('within the limits the exposition is exactly the collector\'s own', async () => {
+  test("within the limits the exposition is exactly the collector's own", async () => {
     const source = new Registry();
     everyKind(source);
     const bounded = boundFamilies(await readFamilies(source));
@@ -63,7 +72,13 @@ describe('series bounds', () => {
 
   test('past the series limit the first series are kept and the rest dropped; a histogram is one series', async () => {
     const source = new Registry();
-    const histogram = new Histogram({ name: 'h_seconds', help: 'h', labelNames: ['op'], buckets: [1, 2, 3], registers: [source] });
+    const histogram = new Histogram({
+      name: 'h_seconds',
+      help: 'h',
+      labelNames: ['op'],
+      buckets: [1, 2, 3],
+      registers: [source],
+    });
     for (const op of ['a', 'b']) histogram.observe({ op }, 1);
     const g = new Gauge({ name: 'g', help: 'g', labelNames: ['n'], registers: [source] });
     for (let n = 0; n < 6; n++) g.set({ n: String(n) }, n);
@@ -75,21 +90,38 @@ describe('series bounds', () => {
     expect(find(samples, 'g').map((s) => s.labels.n)).toEqual(['0', '1', '2']);
   });
 
-  test('through a scrape: counted in the daemon\'s counters, logged once per collector and bound', async () => {
+  test("through a scrape: counted in the daemon's counters, logged once per collector and bound", async () => {
     const lines: Array<{ msg: string; collector: string; truncated?: number; dropped?: number }> = [];
-    const logger = pino({ level: 'warn' }, new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } }));
+    const logger = pino(
+      { level: 'warn' },
+      new Writable({
+        write(chunk, _enc, done) {
+          lines.push(JSON.parse(String(chunk)));
+          done();
+        },
+      }),
+    );
     const bounds = new BoundsLog(logger);
     const flood = definition('flood', async (ctx) => {
       const g = gauge(ctx.registry, 'flood', 'f', ['n']);
       for (let n = 0; n < 12; n++) g.set({ n: String(n) }, 1);
     });
-    const long = definition('long', async (ctx) => gauge(ctx.registry, 'long', 'l', ['v']).set({ v: 'v'.repeat(30) }, 1));
+    const long = definition('long', async (ctx) =>
+      gauge(ctx.registry, 'long', 'l', ['v']).set({ v: 'v'.repeat(30) }, 1),
+    );
     const fine = definition('fine', async (ctx) => gauge(ctx.registry, 'fine', 'f').set(1));
     const collectors = [flood, long, fine].map((d) => ({ name: d.name, collector: d.create(config, silentLogger)! }));
     for (let scrape = 0; scrape < 2; scrape++) {
       const registry = await runScrape({
-        collectors, config, target: config.documentserver, scope: 'metrics', budgetMs: 2000, logger: silentLogger,
-        healthLog: new CollectorHealthLog(silentLogger), bounds, limits: { maxSeries: 10, maxLabelValueLength: 20 },
+        collectors,
+        config,
+        target: config.documentserver,
+        scope: 'metrics',
+        budgetMs: 2000,
+        logger: silentLogger,
+        healthLog: new CollectorHealthLog(silentLogger),
+        bounds,
+        limits: { maxSeries: 10, maxLabelValueLength: 20 },
       });
       const samples = parseExposition(await registry.metrics());
       expect(find(samples, 'flood')).toHaveLength(10);
@@ -107,15 +139,20 @@ describe('series bounds', () => {
     ]);
   });
 
-  test('a collector\'s self families are never cut: StatsD still says how many series it holds and what it dropped', async () => {
+  test("a collector's self families are never cut: StatsD still says how many series it holds and what it dropped", async () => {
     // A store of 30 series (35 names sent, 5 dropped), each a histogram, bound to 20 series per scrape: the data rows
     // are cut, the receiver's own counts are not (they were the first dropped, registered after the data).
     const store = new StatsdStore(30);
     for (let n = 0; n < 35; n++) store.receive(`app.t${n}:5|ms`);
     const registry = await runScrape({
       collectors: [{ name: 'statsd', collector: { collect: async (ctx) => store.write(ctx.registry) } }],
-      config, target: config.documentserver, scope: 'metrics', budgetMs: 2000, logger: silentLogger,
-      healthLog: new CollectorHealthLog(silentLogger), limits: { maxSeries: 20, maxLabelValueLength: 100 },
+      config,
+      target: config.documentserver,
+      scope: 'metrics',
+      budgetMs: 2000,
+      logger: silentLogger,
+      healthLog: new CollectorHealthLog(silentLogger),
+      limits: { maxSeries: 20, maxLabelValueLength: 100 },
     });
     const samples = parseExposition(await registry.metrics());
     expect(find(samples, 'onlyoffice_statsd_timing_seconds_count')).toHaveLength(20);
@@ -129,23 +166,39 @@ describe('series bounds', () => {
 
   test('the default limits: 4096 characters per label value', async () => {
     expect(DEFAULT_LIMITS).toEqual({ maxSeries: 100_000, maxLabelValueLength: 4096 });
-    const { samples } = await scrapeWith([definition('sans', async (ctx) => {
-      const g = gauge(ctx.registry, 'sans_info', 's', ['subjectalternative']);
-      g.set({ subjectalternative: 'd'.repeat(4096) }, 1);
-      g.set({ subjectalternative: 'e'.repeat(4097) }, 1);
-    })], config);
+    const { samples } = await scrapeWith(
+      [
+        definition('sans', async (ctx) => {
+          const g = gauge(ctx.registry, 'sans_info', 's', ['subjectalternative']);
+          g.set({ subjectalternative: 'd'.repeat(4096) }, 1);
+          g.set({ subjectalternative: 'e'.repeat(4097) }, 1);
+        }),
+      ],
+      config,
+    );
     expect(find(samples, 'sans_info').map((s) => s.labels.subjectalternative!.length)).toEqual([4096, 4096]);
     expect(find(samples, 'sans_info')[0]!.labels.subjectalternative).toBe('d'.repeat(4096));
     expect(find(samples, 'sans_info')[1]!.labels.subjectalternative).toBe(cutValue('e'.repeat(4097), 4096));
   });
 
   test('a metric that cannot be read fails its collector only', async () => {
-    const { samples } = await scrapeWith([
-      definition('broken', async (ctx) => {
-        ctx.registry.registerMetric({ name: 'broken', help: 'b', type: 'gauge', get: async () => { throw new Error('no value'); }, reset: () => undefined } as unknown as Metric);
-      }),
-      definition('fine', async (ctx) => gauge(ctx.registry, 'fine', 'f').set(1)),
-    ], config);
+    const { samples } = await scrapeWith(
+      [
+        definition('broken', async (ctx) => {
+          ctx.registry.registerMetric({
+            name: 'broken',
+            help: 'b',
+            type: 'gauge',
+            get: async () => {
+              throw new Error('no value');
+            },
+            reset: () => undefined,
+          } as unknown as Metric);
+        }),
+        definition('fine', async (ctx) => gauge(ctx.registry, 'fine', 'f').set(1)),
+      ],
+      config,
+    );
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'broken' })).toBe(0);
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'fine' })).toBe(1);
     expect(value(samples, 'fine')).toBe(1);

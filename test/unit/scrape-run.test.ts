@@ -16,13 +16,16 @@ function definition(name: string, collect: (ctx: ScrapeContext) => Promise<void>
 
 describe('scrape orchestration', () => {
   test('a throwing collector gives success 0 and the others keep their metrics', async () => {
-    const { samples } = await scrapeWith([
-      definition('good', async (ctx) => gauge(ctx.registry, 'test_good', 'h').set(7)),
-      definition('bad', async (ctx) => {
-        gauge(ctx.registry, 'test_bad', 'h').set(1);
-        throw new Error('boom');
-      }),
-    ], config);
+    const { samples } = await scrapeWith(
+      [
+        definition('good', async (ctx) => gauge(ctx.registry, 'test_good', 'h').set(7)),
+        definition('bad', async (ctx) => {
+          gauge(ctx.registry, 'test_bad', 'h').set(1);
+          throw new Error('boom');
+        }),
+      ],
+      config,
+    );
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'good' })).toBe(1);
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'bad' })).toBe(0);
     expect(value(samples, 'test_good')).toBe(7);
@@ -34,16 +37,24 @@ describe('scrape orchestration', () => {
     let abortedAt = 0;
     let abortReason: unknown;
     const started = Date.now();
-    const result = await scrapeWith([
-      definition('slow1', () => new Promise((resolve) => setTimeout(resolve, 300))),
-      definition('slow2', () => new Promise((resolve) => setTimeout(resolve, 300))),
-      definition('stuck', (ctx) => new Promise(() => {
-        ctx.signal.addEventListener('abort', () => {
-          abortedAt = Date.now() - started;
-          abortReason = ctx.signal.reason;
-        });
-      })),
-    ], config, { budgetMs: 1000 });
+    const result = await scrapeWith(
+      [
+        definition('slow1', () => new Promise((resolve) => setTimeout(resolve, 300))),
+        definition('slow2', () => new Promise((resolve) => setTimeout(resolve, 300))),
+        definition(
+          'stuck',
+          (ctx) =>
+            new Promise(() => {
+              ctx.signal.addEventListener('abort', () => {
+                abortedAt = Date.now() - started;
+                abortReason = ctx.signal.reason;
+              });
+            }),
+        ),
+      ],
+      config,
+      { budgetMs: 1000 },
+    );
     expect(value(result.samples, 'onlyoffice_scrape_collector_success', { collector: 'slow1' })).toBe(1);
     expect(value(result.samples, 'onlyoffice_scrape_collector_success', { collector: 'slow2' })).toBe(1);
     expect(value(result.samples, 'onlyoffice_scrape_collector_success', { collector: 'stuck' })).toBe(0);
@@ -53,7 +64,9 @@ describe('scrape orchestration', () => {
     expect(String(abortReason)).toBe(`Error: timed out after ${1000 - abortMarginMs(1000)} ms`);
     // A stuck collector: bounded by the budget (1 s), where it would otherwise never end.
     expect(result.seconds).toBeLessThan(10);
-    expect(value(result.samples, 'onlyoffice_scrape_collector_duration_seconds', { collector: 'stuck' })).toBeGreaterThanOrEqual(0.99);
+    expect(
+      value(result.samples, 'onlyoffice_scrape_collector_duration_seconds', { collector: 'stuck' }),
+    ).toBeGreaterThanOrEqual(0.99);
   });
 
   test('every scrape starts from a fresh registry', async () => {
@@ -69,15 +82,19 @@ describe('scrape orchestration', () => {
 
   test('memo shares one in-flight computation between collectors of a scrape', async () => {
     let computations = 0;
-    const shared = (ctx: ScrapeContext) => ctx.memo('k', async () => {
-      computations++;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      return 5;
-    });
-    const { samples } = await scrapeWith([
-      definition('a', async (ctx) => gauge(ctx.registry, 'test_a', 'h').set(await shared(ctx))),
-      definition('b', async (ctx) => gauge(ctx.registry, 'test_b', 'h').set(await shared(ctx))),
-    ], config);
+    const shared = (ctx: ScrapeContext) =>
+      ctx.memo('k', async () => {
+        computations++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return 5;
+      });
+    const { samples } = await scrapeWith(
+      [
+        definition('a', async (ctx) => gauge(ctx.registry, 'test_a', 'h').set(await shared(ctx))),
+        definition('b', async (ctx) => gauge(ctx.registry, 'test_b', 'h').set(await shared(ctx))),
+      ],
+      config,
+    );
     expect(computations).toBe(1);
     expect(value(samples, 'test_a')).toBe(5);
     expect(value(samples, 'test_b')).toBe(5);
@@ -85,19 +102,25 @@ describe('scrape orchestration', () => {
 
   test('a shared request still running when the scrape answers is aborted; finished ones are left alone', async () => {
     const signals: Record<string, AbortSignal> = {};
-    const { samples } = await scrapeWith([
-      definition('done', (ctx) => ctx.memo('quick', async (signal) => {
-        signals.quick = signal;
-      })),
-      // Stops waiting for its shared request after 20 ms (as a collector racing its own timeout does).
-      definition('impatient', async (ctx) => {
-        void ctx.memo('slow', (signal) => {
-          signals.slow = signal;
-          return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
-        });
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }),
-    ], config, { budgetMs: 5000 });
+    const { samples } = await scrapeWith(
+      [
+        definition('done', (ctx) =>
+          ctx.memo('quick', async (signal) => {
+            signals.quick = signal;
+          }),
+        ),
+        // Stops waiting for its shared request after 20 ms (as a collector racing its own timeout does).
+        definition('impatient', async (ctx) => {
+          void ctx.memo('slow', (signal) => {
+            signals.slow = signal;
+            return new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+          });
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }),
+      ],
+      config,
+      { budgetMs: 5000 },
+    );
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'done' })).toBe(1);
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'impatient' })).toBe(1);
     // One scrape-wide signal, aborted at the answer (long before the deadline) because the slow request was in flight.
@@ -107,32 +130,44 @@ describe('scrape orchestration', () => {
     expect(value(samples, 'onlyoffice_scrape_collector_duration_seconds', { collector: 'impatient' })).toBeLessThan(4);
 
     const settled: Record<string, AbortSignal> = {};
-    await scrapeWith([
-      definition('a', (ctx) => ctx.memo('one', async (signal) => {
-        settled.one = signal;
-      })),
-      definition('b', async (ctx) => {
-        await ctx.memo('two', async (signal) => {
-          settled.two = signal;
-          throw new Error('refused');
-        }).catch(() => undefined);
-      }),
-    ], config, { budgetMs: 300 });
+    await scrapeWith(
+      [
+        definition('a', (ctx) =>
+          ctx.memo('one', async (signal) => {
+            settled.one = signal;
+          }),
+        ),
+        definition('b', async (ctx) => {
+          await ctx
+            .memo('two', async (signal) => {
+              settled.two = signal;
+              throw new Error('refused');
+            })
+            .catch(() => undefined);
+        }),
+      ],
+      config,
+      { budgetMs: 300 },
+    );
     expect(settled.one!.aborted).toBe(false);
   });
 
   test('a collector that first reads its signal after it was given up on gets an aborted one', async () => {
     let late: AbortSignal | undefined;
     let readLate!: () => void;
-    const { samples } = await scrapeWith([
-      definition('failed', async (ctx) => {
-        readLate = () => {
-          late = ctx.signal;
-        };
-        throw new Error('refused');
-      }),
-      definition('quick', async (ctx) => emitValue(ctx, gaugeFamily('test_quick', 'h'), 1)),
-    ], config, { budgetMs: 2000 });
+    const { samples } = await scrapeWith(
+      [
+        definition('failed', async (ctx) => {
+          readLate = () => {
+            late = ctx.signal;
+          };
+          throw new Error('refused');
+        }),
+        definition('quick', async (ctx) => emitValue(ctx, gaugeFamily('test_quick', 'h'), 1)),
+      ],
+      config,
+      { budgetMs: 2000 },
+    );
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'failed' })).toBe(0);
     expect(value(samples, 'test_quick')).toBe(1);
     // The scrape is over and its own signal never aborted (nothing shared was left running).
@@ -142,15 +177,28 @@ describe('scrape orchestration', () => {
   });
 
   test('two collectors registering one metric name fail the scrape, as merging their registries did', async () => {
-    await expect(scrapeWith([
-      definition('one', async (ctx) => emitValue(ctx, gaugeFamily('test_same', 'h'), 1)),
-      definition('two', async (ctx) => gauge(ctx.registry, 'test_same', 'h').set(2)),
-    ], config)).rejects.toThrow('A metric with the name test_same has already been registered.');
+    await expect(
+      scrapeWith(
+        [
+          definition('one', async (ctx) => emitValue(ctx, gaugeFamily('test_same', 'h'), 1)),
+          definition('two', async (ctx) => gauge(ctx.registry, 'test_same', 'h').set(2)),
+        ],
+        config,
+      ),
+    ).rejects.toThrow('A metric with the name test_same has already been registered.');
   });
 
-  test('a collector\'s logger is made on first use and carries the collector\'s name', async () => {
+  test("a collector's logger is made on first use and carries the collector's name", async () => {
     const lines: string[] = [];
-    const logger = pino({ base: undefined, timestamp: false }, new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk).trim()); done(); } }));
+    const logger = pino(
+      { base: undefined, timestamp: false },
+      new Writable({
+        write(chunk, _encoding, done) {
+          lines.push(String(chunk).trim());
+          done();
+        },
+      }),
+    );
     const childCalls: unknown[] = [];
     const counting = Object.assign(Object.create(logger) as typeof logger, {
       child(bindings: Record<string, unknown>) {
@@ -172,7 +220,9 @@ describe('scrape orchestration', () => {
       healthLog: new CollectorHealthLog(logger),
     });
     expect(childCalls).toEqual([{ collector: 'talks' }]);
-    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([{ level: 30, collector: 'talks', msg: 'hello' }]);
+    expect(lines.map((line) => JSON.parse(line) as Record<string, unknown>)).toEqual([
+      { level: 30, collector: 'talks', msg: 'hello' },
+    ]);
   });
 });
 
@@ -197,8 +247,15 @@ describe('scrape deadline', () => {
     process.on('warning', onWarning);
     try {
       for (const header of ['3000000', '1e308']) {
-        const { samples } = await scrapeWith([definition('quick', () => new Promise((resolve) => setTimeout(resolve, 20)))], config, { budgetMs: scrapeBudgetMs(header, 500) });
-        expect({ header, success: value(samples, 'onlyoffice_scrape_collector_success', { collector: 'quick' }) }).toEqual({ header, success: 1 });
+        const { samples } = await scrapeWith(
+          [definition('quick', () => new Promise((resolve) => setTimeout(resolve, 20)))],
+          config,
+          { budgetMs: scrapeBudgetMs(header, 500) },
+        );
+        expect({
+          header,
+          success: value(samples, 'onlyoffice_scrape_collector_success', { collector: 'quick' }),
+        }).toEqual({ header, success: 1 });
       }
       // Warnings are emitted on the next tick.
       await new Promise((resolve) => setImmediate(resolve));
@@ -212,7 +269,12 @@ describe('scrape deadline', () => {
 describe('collector failure log', () => {
   test('logs once per state change, not on every scrape', () => {
     const lines: Array<{ msg: string; err?: string }> = [];
-    const sink = new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } });
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(JSON.parse(String(chunk)));
+        done();
+      },
+    });
     const log = new CollectorHealthLog(pino({ level: 'info' }, sink));
     log.record('license', 't', 'refused');
     log.record('license', 't', 'refused');
@@ -220,13 +282,15 @@ describe('collector failure log', () => {
     log.record('license', 't', 'timed out');
     log.record('license', 't', undefined);
     log.record('license', 't', undefined);
-    return new Promise<void>((resolve) => setImmediate(() => {
-      expect(lines.map((l) => [l.msg, l.err])).toEqual([
-        ['collector failed', 'refused'],
-        ['collector failed', 'timed out'],
-        ['collector recovered', undefined],
-      ]);
-      resolve();
-    }));
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        expect(lines.map((l) => [l.msg, l.err])).toEqual([
+          ['collector failed', 'refused'],
+          ['collector failed', 'timed out'],
+          ['collector recovered', undefined],
+        ]);
+        resolve();
+      }),
+    );
   });
 });

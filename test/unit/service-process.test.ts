@@ -19,7 +19,10 @@ describe('spawnService', () => {
     const dir = newDir();
     let probes = 0;
     const server = await spawnService({
-      name: 'sleeper', dir, command: 'sh', args: ['-c', 'echo started >&2; exec sleep 600'],
+      name: 'sleeper',
+      dir,
+      command: 'sh',
+      args: ['-c', 'echo started >&2; exec sleep 600'],
       // Ready on the third probe, and only once the process has written its line.
       ready: () => readFileSync(join(dir, 'sleeper.out'), 'utf8') === 'started\n' && ++probes === 3,
     });
@@ -33,8 +36,16 @@ describe('spawnService', () => {
   test('a process that exits before it is ready fails at once, quoting its stderr', async () => {
     const dir = newDir();
     const started = Date.now();
-    await expect(spawnService({ name: 'quitter', dir, command: 'sh', args: ['-c', 'echo "bad option --frobnicate" >&2; exit 3'], ready: () => false, timeoutMs: 60_000 }))
-      .rejects.toThrow(/quitter did not start: exited with code 3\n--- .*quitter\.out\nbad option --frobnicate/);
+    await expect(
+      spawnService({
+        name: 'quitter',
+        dir,
+        command: 'sh',
+        args: ['-c', 'echo "bad option --frobnicate" >&2; exit 3'],
+        ready: () => false,
+        timeoutMs: 60_000,
+      }),
+    ).rejects.toThrow(/quitter did not start: exited with code 3\n--- .*quitter\.out\nbad option --frobnicate/);
     // Long before the 60 s bound: the exit is noticed, not waited out.
     expect(Date.now() - started).toBeLessThan(30_000);
   }, 60_000);
@@ -42,14 +53,24 @@ describe('spawnService', () => {
   test('a process never ready fails after the bound and is stopped', async () => {
     const dir = newDir();
     let pid = 0;
-    await expect(spawnService({ name: 'mute', dir, command: 'sh', args: ['-c', 'exec sleep 600'], ready: (p) => ((pid = p), false), timeoutMs: 500 }))
-      .rejects.toThrow(/mute did not start: not ready after 500 ms\n--- .*mute\.out\n/);
+    await expect(
+      spawnService({
+        name: 'mute',
+        dir,
+        command: 'sh',
+        args: ['-c', 'exec sleep 600'],
+        ready: (p) => ((pid = p), false),
+        timeoutMs: 500,
+      }),
+    ).rejects.toThrow(/mute did not start: not ready after 500 ms\n--- .*mute\.out\n/);
     expect(pid).toBeGreaterThan(0);
     expect(isAlive(pid)).toBe(false);
   }, 30_000);
 
   test('a missing program fails with the spawn error', async () => {
-    await expect(spawnService({ name: 'ghost', dir: newDir(), command: '/nonexistent/ghost', ready: () => true })).rejects.toThrow(/ghost did not start: Error: spawn \/nonexistent\/ghost ENOENT/);
+    await expect(
+      spawnService({ name: 'ghost', dir: newDir(), command: '/nonexistent/ghost', ready: () => true }),
+    ).rejects.toThrow(/ghost did not start: Error: spawn \/nonexistent\/ghost ENOENT/);
   });
 
   test('closer stops once and removes the directory, however often it is called', async () => {

@@ -13,14 +13,22 @@ async function exposition(store: StatsdStore): Promise<string> {
 
 describe('StatsD line parsing', () => {
   test('each type, as node-statsd sends it', () => {
-    expect(parseLine('ds.conv.allconvert:39|ms')).toEqual([{ name: 'ds.conv.allconvert', type: 'ms', value: 39, delta: false, rate: 1 }]);
-    expect(parseLine('ds.expireDoc.connections.edit:0|g')).toEqual([{ name: 'ds.expireDoc.connections.edit', type: 'g', value: 0, delta: false, rate: 1 }]);
+    expect(parseLine('ds.conv.allconvert:39|ms')).toEqual([
+      { name: 'ds.conv.allconvert', type: 'ms', value: 39, delta: false, rate: 1 },
+    ]);
+    expect(parseLine('ds.expireDoc.connections.edit:0|g')).toEqual([
+      { name: 'ds.expireDoc.connections.edit', type: 'g', value: 0, delta: false, rate: 1 },
+    ]);
     expect(parseLine('hits:3|c|@0.25')).toEqual([{ name: 'hits', type: 'c', value: 3, delta: false, rate: 0.25 }]);
     expect(parseLine('load:-2.5|g')).toEqual([{ name: 'load', type: 'g', value: -2.5, delta: true, rate: 1 }]);
     expect(parseLine('load:+1|g')).toEqual([{ name: 'load', type: 'g', value: 1, delta: true, rate: 1 }]);
     expect(parseLine('size:12.5|h')).toEqual([{ name: 'size', type: 'h', value: 12.5, delta: false, rate: 1 }]);
-    expect(parseLine('size:1e3|d|#env:prod')).toEqual([{ name: 'size', type: 'd', value: 1000, delta: false, rate: 1 }]);
-    expect(parseLine('users:alice|s')).toEqual([{ name: 'users', type: 's', value: NaN, member: 'alice', delta: false, rate: 1 }]);
+    expect(parseLine('size:1e3|d|#env:prod')).toEqual([
+      { name: 'size', type: 'd', value: 1000, delta: false, rate: 1 },
+    ]);
+    expect(parseLine('users:alice|s')).toEqual([
+      { name: 'users', type: 's', value: NaN, member: 'alice', delta: false, rate: 1 },
+    ]);
   });
 
   test('several samples of one name on one line (Etsy statsd form)', () => {
@@ -100,12 +108,15 @@ describe('StatsD line parsing', () => {
   });
 
   test('never throws, whatever arrives', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 200 }), (text) => {
-      const store = new StatsdStore(50);
-      store.receive(text);
-      expect(store.lines).toBe(splitPacket(text).length);
-      expect(store.invalidLines).toBeLessThanOrEqual(store.lines);
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const store = new StatsdStore(50);
+        store.receive(text);
+        expect(store.lines).toBe(splitPacket(text).length);
+        expect(store.invalidLines).toBeLessThanOrEqual(store.lines);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
 

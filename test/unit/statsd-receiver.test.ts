@@ -89,7 +89,9 @@ ds.conv.postProcess:1|ms
 ds.conv.deleteFolderRecursive:1|ms
 ds.conv.allconvert:48|ms
 ds.coauth.convertservice:3|ms
-`.trim().split('\n');
+`
+  .trim()
+  .split('\n');
 
 interface Receiver {
   collector: StatsdCollector;
@@ -111,7 +113,9 @@ async function startReceiver(yaml = 'statsd: { listen: "udp://127.0.0.1:0" }'): 
     port,
     async send(...packets) {
       for (const packet of packets) {
-        await new Promise<void>((resolve, reject) => client.send(packet, port, host, (error) => (error ? reject(error) : resolve())));
+        await new Promise<void>((resolve, reject) =>
+          client.send(packet, port, host, (error) => (error ? reject(error) : resolve())),
+        );
         sent++;
       }
       await waitFor(`${sent} datagrams`, 5_000, () => (collector.store.packets >= sent ? true : undefined));
@@ -212,11 +216,19 @@ describe('StatsD receiver over real UDP', () => {
       expect(value(samples, 'onlyoffice_conversion_step_duration_seconds_sum', { step: 'allconvert' })).toBe(2.6);
       expect(value(samples, 'onlyoffice_conversion_step_duration_seconds_count', { step: 'allconvert' })).toBe(1);
       expect(value(samples, 'onlyoffice_docservice_session_duration_seconds_sum', { mode: 'edit' })).toBe(1843.211);
-      expect(value(samples, 'onlyoffice_docservice_session_duration_seconds_bucket', { mode: 'edit', le: '1800' })).toBe(0);
-      expect(value(samples, 'onlyoffice_docservice_session_duration_seconds_bucket', { mode: 'edit', le: '3600' })).toBe(1);
+      expect(
+        value(samples, 'onlyoffice_docservice_session_duration_seconds_bucket', { mode: 'edit', le: '1800' }),
+      ).toBe(0);
+      expect(
+        value(samples, 'onlyoffice_docservice_session_duration_seconds_bucket', { mode: 'edit', le: '3600' }),
+      ).toBe(1);
       // @0.5: the one sample stands for two.
-      expect(value(samples, 'onlyoffice_docservice_operation_duration_seconds_count', { operation: 'data.auth' })).toBe(2);
-      expect(value(samples, 'onlyoffice_docservice_operation_duration_seconds_sum', { operation: 'data.auth' })).toBe(0.028);
+      expect(value(samples, 'onlyoffice_docservice_operation_duration_seconds_count', { operation: 'data.auth' })).toBe(
+        2,
+      );
+      expect(value(samples, 'onlyoffice_docservice_operation_duration_seconds_sum', { operation: 'data.auth' })).toBe(
+        0.028,
+      );
       expect(value(samples, 'onlyoffice_statsd_counter_total', { name: 'valid_after_garbage' })).toBe(40);
       expect(value(samples, 'onlyoffice_statsd_set_members', { name: 'uniq' })).toBe(2);
       expect(value(samples, 'onlyoffice_statsd_histogram_sum', { name: 'custom_thing' })).toBe(1.5);
@@ -239,8 +251,12 @@ describe('StatsD receiver over real UDP', () => {
       expect(value(first.samples, 'onlyoffice_statsd_counter_total', { name: 'hits' })).toBe(1);
       await receiver.send('ds.conv.allconvert:300|ms\nhits:2|c');
       const second = await receiver.scrape();
-      expect(value(second.samples, 'onlyoffice_conversion_step_duration_seconds_count', { step: 'allconvert' })).toBe(2);
-      expect(value(second.samples, 'onlyoffice_conversion_step_duration_seconds_sum', { step: 'allconvert' })).toBe(0.4);
+      expect(value(second.samples, 'onlyoffice_conversion_step_duration_seconds_count', { step: 'allconvert' })).toBe(
+        2,
+      );
+      expect(value(second.samples, 'onlyoffice_conversion_step_duration_seconds_sum', { step: 'allconvert' })).toBe(
+        0.4,
+      );
       expect(value(second.samples, 'onlyoffice_statsd_counter_total', { name: 'hits' })).toBe(3);
       expect(value(second.samples, 'onlyoffice_statsd_packets_received_total')).toBe(2);
       // Nothing new: the same numbers again, not zero.
@@ -288,7 +304,10 @@ describe('StatsD receiver over real UDP', () => {
   test('a port already in use fails the collector in the scrape, not the process', async () => {
     const first = await startReceiver();
     try {
-      const clash = statsd.create(configFrom(`statsd: { listen: "udp://127.0.0.1:${first.port}" }`), silentLogger) as StatsdCollector;
+      const clash = statsd.create(
+        configFrom(`statsd: { listen: "udp://127.0.0.1:${first.port}" }`),
+        silentLogger,
+      ) as StatsdCollector;
       await expect(clash.ready).rejects.toMatchObject({ code: 'EADDRINUSE' });
       const config = configFrom('');
       const { samples } = await scrapeCollector({ name: 'statsd', collector: clash }, config, { budgetMs: 1_000 });
@@ -316,10 +335,14 @@ describe('StatsD receiver over real UDP', () => {
         'x.timing:1|ms\nx.hist:1|h\nx.gauge:1|g\nx.count:1|c\nx.set:1|s',
       );
       const { text, samples } = await receiver.scrape();
-      const exported = exportedFamilies(samples.filter((s) => !s.name.startsWith('onlyoffice_scrape_')), text);
+      const exported = exportedFamilies(
+        samples.filter((s) => !s.name.startsWith('onlyoffice_scrape_')),
+        text,
+      );
       const documented = documentedMetrics().filter((m) => m.section === 'statsd');
-      expect(Object.fromEntries(documented.map((m) => [m.name, [...m.labels].sort()])))
-        .toEqual(Object.fromEntries([...exported].map(([name, labels]) => [name, [...labels].sort()])));
+      expect(Object.fromEntries(documented.map((m) => [m.name, [...m.labels].sort()]))).toEqual(
+        Object.fromEntries([...exported].map(([name, labels]) => [name, [...labels].sort()])),
+      );
       const types = Object.fromEntries([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map((m) => [m[1], m[2]]));
       for (const metric of documented) expect([metric.name, types[metric.name]]).toEqual([metric.name, metric.type]);
     } finally {

@@ -1,4 +1,10 @@
-import { MAX_PROGRAMS, parseSupervisorctlStatus, parseSystemctlShow, parseUptime, unitId } from '../../src/supervisor/status.js';
+import {
+  MAX_PROGRAMS,
+  parseSupervisorctlStatus,
+  parseSystemctlShow,
+  parseUptime,
+  unitId,
+} from '../../src/supervisor/status.js';
 
 // supervisorctl prints '%(name)-32s %(state)-10s %(desc)s' (supervisor/supervisorctl.py); desc per state from
 // rpcinterface make_description: RUNNING "pid N, uptime <timedelta>", FATAL/BACKOFF the spawn error,
@@ -38,7 +44,10 @@ describe('supervisorctl status', () => {
   });
 
   test('all RUNNING, exit 0, CRLF line ends (a TTY exec)', () => {
-    const report = parseSupervisorctlStatus('ds:docservice                    RUNNING   pid 123, uptime 1:02:03\r\nds:converter                     RUNNING   pid 124, uptime 0:00:00\r\n', 0);
+    const report = parseSupervisorctlStatus(
+      'ds:docservice                    RUNNING   pid 123, uptime 1:02:03\r\nds:converter                     RUNNING   pid 124, uptime 0:00:00\r\n',
+      0,
+    );
     expect(report).toEqual({
       up: true,
       error: undefined,
@@ -59,33 +68,71 @@ describe('supervisorctl status', () => {
       ['http://localhost:9001 refused connection', 4],
       ['Error: .ini file does not include supervisorctl section', 2],
     ] as const) {
-      expect(parseSupervisorctlStatus(`${line}\n`, exit)).toEqual({ up: false, programs: [], error: line, check: 'error', dropped: 0 });
+      expect(parseSupervisorctlStatus(`${line}\n`, exit)).toEqual({
+        up: false,
+        programs: [],
+        error: line,
+        check: 'error',
+        dropped: 0,
+      });
     }
   });
 
   test('no supervisorctl in the container (the OCI runtime error docker exec gives, exit 126)', () => {
-    const oci = 'OCI runtime exec failed: exec failed: unable to start container process: exec: "supervisorctl": executable file not found in $PATH: unknown\r\n';
-    expect(parseSupervisorctlStatus(oci, 126)).toEqual({ up: false, programs: [], error: oci.trim(), check: 'error', dropped: 0 });
+    const oci =
+      'OCI runtime exec failed: exec failed: unable to start container process: exec: "supervisorctl": executable file not found in $PATH: unknown\r\n';
+    expect(parseSupervisorctlStatus(oci, 126)).toEqual({
+      up: false,
+      programs: [],
+      error: oci.trim(),
+      check: 'error',
+      dropped: 0,
+    });
   });
 
   test('an error line for one program does not hide the others', () => {
-    const report = parseSupervisorctlStatus('ds:docservice                    RUNNING   pid 1, uptime 0:01:00\nds:nothing: ERROR (no such process)\n', 4);
+    const report = parseSupervisorctlStatus(
+      'ds:docservice                    RUNNING   pid 1, uptime 0:01:00\nds:nothing: ERROR (no such process)\n',
+      4,
+    );
     expect(report.up).toBe(true);
     expect(report.programs.map((p) => p.program)).toEqual(['ds:docservice']);
   });
 
   test('no programs configured, silence and exit 0, is up; silence with an error exit is not', () => {
-    expect(parseSupervisorctlStatus('', 0)).toEqual({ up: true, programs: [], error: undefined, check: 'ok', dropped: 0 });
+    expect(parseSupervisorctlStatus('', 0)).toEqual({
+      up: true,
+      programs: [],
+      error: undefined,
+      check: 'ok',
+      dropped: 0,
+    });
     const silentError = 'supervisorctl exited with code 2 and printed nothing';
-    expect(parseSupervisorctlStatus('', 2)).toEqual({ up: false, programs: [], error: silentError, check: 'error', dropped: 0 });
-    expect(parseSupervisorctlStatus('', undefined)).toEqual({ up: false, programs: [], error: 'supervisorctl did not finish', check: 'error', dropped: 0 });
+    expect(parseSupervisorctlStatus('', 2)).toEqual({
+      up: false,
+      programs: [],
+      error: silentError,
+      check: 'error',
+      dropped: 0,
+    });
+    expect(parseSupervisorctlStatus('', undefined)).toEqual({
+      up: false,
+      programs: [],
+      error: 'supervisorctl did not finish',
+      check: 'error',
+      dropped: 0,
+    });
   });
 
   test('output cut at a byte count: the partial last line is not a program, even when it reads like one', () => {
-    const whole = 'ds:docservice                    RUNNING   pid 1, uptime 0:01:00\nds:converter                     RUNNING   pid 2, upt';
+    const whole =
+      'ds:docservice                    RUNNING   pid 1, uptime 0:01:00\nds:converter                     RUNNING   pid 2, upt';
     expect(parseSupervisorctlStatus(whole, 0, true).programs.map((p) => p.program)).toEqual(['ds:docservice']);
     // Not cut: a last line without its newline is whole.
-    expect(parseSupervisorctlStatus(whole, 0).programs.map((p) => [p.program, p.uptimeSeconds])).toEqual([['ds:docservice', 60], ['ds:converter', undefined]]);
+    expect(parseSupervisorctlStatus(whole, 0).programs.map((p) => [p.program, p.uptimeSeconds])).toEqual([
+      ['ds:docservice', 60],
+      ['ds:converter', undefined],
+    ]);
   });
 
   test('at most 64 programs; the others are counted, not exported', () => {
@@ -109,17 +156,64 @@ describe('supervisorctl status', () => {
 describe('systemctl show', () => {
   // systemctl show --property=Id,LoadState,ActiveState,SubState,ActiveEnterTimestampMonotonic: Key=Value blocks, blank line between units.
   const OUTPUT = [
-    'Id=ds-docservice.service', 'LoadState=loaded', 'ActiveState=active', 'SubState=running', 'ActiveEnterTimestampMonotonic=1000000000', '',
-    'Id=ds-converter.service', 'LoadState=loaded', 'ActiveState=activating', 'SubState=auto-restart', 'ActiveEnterTimestampMonotonic=0', '',
-    'Id=ds-metrics.service', 'LoadState=loaded', 'ActiveState=failed', 'SubState=failed', 'ActiveEnterTimestampMonotonic=5000000', '',
-    'Id=ds-example.service', 'LoadState=not-found', 'ActiveState=inactive', 'SubState=dead', 'ActiveEnterTimestampMonotonic=0', '',
-    'Id=ds-adminpanel.service', 'LoadState=loaded', 'ActiveState=inactive', 'SubState=dead', 'ActiveEnterTimestampMonotonic=0', '',
-    'Id=other.service', 'LoadState=loaded', 'ActiveState=deactivating', 'SubState=stop-sigterm', 'ActiveEnterTimestampMonotonic=1', '',
-    'Id=starting.service', 'LoadState=loaded', 'ActiveState=activating', 'SubState=start', 'ActiveEnterTimestampMonotonic=0',
+    'Id=ds-docservice.service',
+    'LoadState=loaded',
+    'ActiveState=active',
+    'SubState=running',
+    'ActiveEnterTimestampMonotonic=1000000000',
+    '',
+    'Id=ds-converter.service',
+    'LoadState=loaded',
+    'ActiveState=activating',
+    'SubState=auto-restart',
+    'ActiveEnterTimestampMonotonic=0',
+    '',
+    'Id=ds-metrics.service',
+    'LoadState=loaded',
+    'ActiveState=failed',
+    'SubState=failed',
+    'ActiveEnterTimestampMonotonic=5000000',
+    '',
+    'Id=ds-example.service',
+    'LoadState=not-found',
+    'ActiveState=inactive',
+    'SubState=dead',
+    'ActiveEnterTimestampMonotonic=0',
+    '',
+    'Id=ds-adminpanel.service',
+    'LoadState=loaded',
+    'ActiveState=inactive',
+    'SubState=dead',
+    'ActiveEnterTimestampMonotonic=0',
+    '',
+    'Id=other.service',
+    'LoadState=loaded',
+    'ActiveState=deactivating',
+    'SubState=stop-sigterm',
+    'ActiveEnterTimestampMonotonic=1',
+    '',
+    'Id=starting.service',
+    'LoadState=loaded',
+    'ActiveState=activating',
+    'SubState=start',
+    'ActiveEnterTimestampMonotonic=0',
   ].join('\n');
 
   test('maps systemd states onto supervisor states; uptime from the monotonic clock', () => {
-    const programs = parseSystemctlShow(OUTPUT, ['ds-docservice', 'ds-converter', 'ds-metrics.service', 'ds-example', 'ds-adminpanel', 'other', 'starting', 'absent'], 4_600);
+    const programs = parseSystemctlShow(
+      OUTPUT,
+      [
+        'ds-docservice',
+        'ds-converter',
+        'ds-metrics.service',
+        'ds-example',
+        'ds-adminpanel',
+        'other',
+        'starting',
+        'absent',
+      ],
+      4_600,
+    );
     expect(programs.map((p) => [p.program, p.state, p.uptimeSeconds])).toEqual([
       ['ds-docservice', 'RUNNING', 3_600],
       ['ds-converter', 'BACKOFF', undefined],

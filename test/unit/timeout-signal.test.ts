@@ -128,7 +128,7 @@ describe('deadlineSignal', () => {
     }
   });
 
-  test('leaves no ref\'d timer behind: a pending deadline does not hold the process open', () => {
+  test("leaves no ref'd timer behind: a pending deadline does not hold the process open", () => {
     const timeouts = () => process.getActiveResourcesInfo().filter((type) => type === 'Timeout').length;
     const before = timeouts();
     const { clear } = deadlineSignal(undefined, 10_000);
@@ -157,11 +157,14 @@ describe('deadlineSignal', () => {
 
   // What the helper replaces, documented: on Node 20 the same GCs lose AbortSignal.timeout inside AbortSignal.any.
   const node20 = Number(process.versions.node.split('.')[0]) === 20;
-  (node20 ? test : test.skip)('Node 20: AbortSignal.any([parent, AbortSignal.timeout()]) never fires once a GC ran (nodejs/node#57736)', async () => {
-    const parent = new AbortController();
-    expect(await abortedAfter(AbortSignal.any([parent.signal, AbortSignal.timeout(50)]), 500)).toBeDefined();
-    expect(await abortedAfter(AbortSignal.any([parent.signal, AbortSignal.timeout(50)]), 500, true)).toBeUndefined();
-  });
+  (node20 ? test : test.skip)(
+    'Node 20: AbortSignal.any([parent, AbortSignal.timeout()]) never fires once a GC ran (nodejs/node#57736)',
+    async () => {
+      const parent = new AbortController();
+      expect(await abortedAfter(AbortSignal.any([parent.signal, AbortSignal.timeout(50)]), 500)).toBeDefined();
+      expect(await abortedAfter(AbortSignal.any([parent.signal, AbortSignal.timeout(50)]), 500, true)).toBeUndefined();
+    },
+  );
 });
 
 describe('deadlineSignal under many calls in flight', () => {
@@ -191,7 +194,7 @@ describe('deadlineSignal under many calls in flight', () => {
 });
 
 describe('followSignal', () => {
-  test('aborts with the parent\'s reason, or on its own; clear() unhooks it', () => {
+  test("aborts with the parent's reason, or on its own; clear() unhooks it", () => {
     const parent = new AbortController();
     const first = followSignal(parent.signal);
     const second = followSignal(parent.signal);

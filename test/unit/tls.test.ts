@@ -12,7 +12,6 @@ import { splitPemCertificates } from '../../src/tls/x509.js';
 import { value } from '../support/exposition.js';
 import { configFrom, scrapeWith, silentLogger, configProblems as problemsOf } from '../support/scrape.js';
 
-
 describe('tls configuration', () => {
   let dir: string;
   beforeAll(() => {
@@ -29,7 +28,10 @@ describe('tls configuration', () => {
     expect(config.tls.files).toBeUndefined();
     expect(config.tls.ca_file).toBeUndefined();
     expect(config.tls.timeout).toBe(5_000);
-    expect(DEFAULT_TLS_FILES).toEqual(['/var/www/onlyoffice/Data/certs/onlyoffice.crt', '/var/www/onlyoffice/Data/certs/tls.crt']);
+    expect(DEFAULT_TLS_FILES).toEqual([
+      '/var/www/onlyoffice/Data/certs/onlyoffice.crt',
+      '/var/www/onlyoffice/Data/certs/tls.crt',
+    ]);
   });
 
   test('endpoints: host:port (SNI = host), IPs without SNI, and {address, server_name}', () => {
@@ -57,16 +59,34 @@ tls:
   });
 
   test('bad inputs name the key', () => {
-    expect(problemsOf('tls: { endpoints: [docs.example.com] }')).toEqual(['tls.endpoints.0: "docs.example.com" is not host:port, e.g. 127.0.0.1:5432 or [::1]:443']);
-    expect(problemsOf('tls: { endpoints: ["h:70000"] }')).toEqual(['tls.endpoints.0: port 70000 in "h:70000" is not between 1 and 65535']);
-    expect(problemsOf('tls: { endpoints: ["https://h:443"] }')).toEqual(['tls.endpoints.0: "https://h:443" is not host:port, e.g. 127.0.0.1:5432 or [::1]:443']);
+    expect(problemsOf('tls: { endpoints: [docs.example.com] }')).toEqual([
+      'tls.endpoints.0: "docs.example.com" is not host:port, e.g. 127.0.0.1:5432 or [::1]:443',
+    ]);
+    expect(problemsOf('tls: { endpoints: ["h:70000"] }')).toEqual([
+      'tls.endpoints.0: port 70000 in "h:70000" is not between 1 and 65535',
+    ]);
+    expect(problemsOf('tls: { endpoints: ["https://h:443"] }')).toEqual([
+      'tls.endpoints.0: "https://h:443" is not host:port, e.g. 127.0.0.1:5432 or [::1]:443',
+    ]);
     expect(problemsOf('tls: { endpoints: [a:1, a:1] }')).toEqual(['tls.endpoints.1: a:1 is listed twice']);
-    expect(problemsOf('tls: { endpoints: [{ address: "127.0.0.1:443", server_name: "bad name" }] }')).toEqual(['tls.endpoints.0.server_name: must be a DNS name']);
-    expect(problemsOf('tls: { endpoints: [{ address: "127.0.0.1:443", sni: x }] }')).toEqual(['tls.endpoints.0.sni: unknown key']);
-    expect(problemsOf('tls: { files: [certs/a.crt] }')).toEqual(['tls.files.0: must be an absolute path (starting with /)']);
-    expect(problemsOf(`tls: { ca_file: ${join(dir, 'nope.pem')} }`)).toEqual([`tls.ca_file: cannot read ${join(dir, 'nope.pem')}: ENOENT`]);
-    expect(problemsOf(`tls: { ca_file: ${join(dir, 'empty.pem')} }`)).toEqual([`tls.ca_file: ${join(dir, 'empty.pem')} holds no PEM certificate`]);
-    expect(problemsOf('tls: { timeout: 0s }')).toEqual(['tls.timeout: "0s" is not a positive duration such as 10s, 1m30s or 500ms']);
+    expect(problemsOf('tls: { endpoints: [{ address: "127.0.0.1:443", server_name: "bad name" }] }')).toEqual([
+      'tls.endpoints.0.server_name: must be a DNS name',
+    ]);
+    expect(problemsOf('tls: { endpoints: [{ address: "127.0.0.1:443", sni: x }] }')).toEqual([
+      'tls.endpoints.0.sni: unknown key',
+    ]);
+    expect(problemsOf('tls: { files: [certs/a.crt] }')).toEqual([
+      'tls.files.0: must be an absolute path (starting with /)',
+    ]);
+    expect(problemsOf(`tls: { ca_file: ${join(dir, 'nope.pem')} }`)).toEqual([
+      `tls.ca_file: cannot read ${join(dir, 'nope.pem')}: ENOENT`,
+    ]);
+    expect(problemsOf(`tls: { ca_file: ${join(dir, 'empty.pem')} }`)).toEqual([
+      `tls.ca_file: ${join(dir, 'empty.pem')} holds no PEM certificate`,
+    ]);
+    expect(problemsOf('tls: { timeout: 0s }')).toEqual([
+      'tls.timeout: "0s" is not a positive duration such as 10s, 1m30s or 500ms',
+    ]);
   });
 
   test('an empty files list turns the files collector off', () => {
@@ -85,13 +105,25 @@ describe('tls helpers', () => {
   });
 
   test('public_url gives an endpoint only when https, port 443 by default', () => {
-    expect(endpointOfUrl('https://docs.example.com')).toEqual({ target: 'docs.example.com:443', host: 'docs.example.com', port: 443, serverName: 'docs.example.com' });
-    expect(endpointOfUrl('https://[::1]:8443/x')).toEqual({ target: '[::1]:8443', host: '::1', port: 8443, serverName: undefined });
+    expect(endpointOfUrl('https://docs.example.com')).toEqual({
+      target: 'docs.example.com:443',
+      host: 'docs.example.com',
+      port: 443,
+      serverName: 'docs.example.com',
+    });
+    expect(endpointOfUrl('https://[::1]:8443/x')).toEqual({
+      target: '[::1]:8443',
+      host: '::1',
+      port: 8443,
+      serverName: undefined,
+    });
     expect(endpointOfUrl('http://docs.example.com')).toBeUndefined();
   });
 
   test('the key beside a certificate, as DS pairs them', () => {
-    expect(keyPathFor('/var/www/onlyoffice/Data/certs/onlyoffice.crt')).toBe('/var/www/onlyoffice/Data/certs/onlyoffice.key');
+    expect(keyPathFor('/var/www/onlyoffice/Data/certs/onlyoffice.crt')).toBe(
+      '/var/www/onlyoffice/Data/certs/onlyoffice.key',
+    );
     expect(keyPathFor('/etc/ssl/docs.example.com.pem')).toBe('/etc/ssl/docs.example.com.key');
   });
 
@@ -131,11 +163,19 @@ describe('tls_files: what cannot be read as a file', () => {
 
   test('a FIFO, /dev/zero, a folder or a big file as certificate or key: readable 0 and a reason, at once', async () => {
     const warnings: Array<{ path: string; problem: string }> = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { path: string; problem: string }) });
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => void warnings.push(JSON.parse(line) as { path: string; problem: string }) },
+    );
     const definition = tlsFilesCollectorDefinition();
-    const files = ['fifo.crt', 'zero.crt', 'folder.crt', 'big.crt', 'good.crt', 'other.crt'].map((file) => `"${join(dir, file)}"`);
-    const { samples, seconds } = await scrapeWith([{ ...definition, create: (config) => definition.create(config, logger) }],
-      configFrom(`tls: { files: [${files.join(', ')}] }`), { budgetMs: 20_000 });
+    const files = ['fifo.crt', 'zero.crt', 'folder.crt', 'big.crt', 'good.crt', 'other.crt'].map(
+      (file) => `"${join(dir, file)}"`,
+    );
+    const { samples, seconds } = await scrapeWith(
+      [{ ...definition, create: (config) => definition.create(config, logger) }],
+      configFrom(`tls: { files: [${files.join(', ')}] }`),
+      { budgetMs: 20_000 },
+    );
     // Far within the budget: a FIFO waited for would hold it to the end.
     expect(seconds).toBeLessThan(10);
     expect(value(samples, 'onlyoffice_scrape_collector_success', { collector: 'tls_files' })).toBe(1);

@@ -51,7 +51,10 @@ describe('basic auth verdicts under guessing (--web.config.file basic_auth_users
   });
 
   const get = async (user: string, password: string) => {
-    const answer = await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` }, dispatcher: agent });
+    const answer = await fetch(url, {
+      headers: { authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
+      dispatcher: agent,
+    });
     await answer.text();
     return answer.status;
   };
@@ -62,10 +65,12 @@ describe('basic auth verdicts under guessing (--web.config.file basic_auth_users
 
     holding = true;
     const answers: number[] = [];
-    const guesses = Array.from({ length: GUESSES }, (_, i) => get(USER, `guess-${i}`).then((status) => {
-      answers.push(status);
-      return status;
-    }));
+    const guesses = Array.from({ length: GUESSES }, (_, i) =>
+      get(USER, `guess-${i}`).then((status) => {
+        answers.push(status);
+        return status;
+      }),
+    );
     // One bcrypt runs (held) and 16 wait for it; every other guess is refused without bcrypt, without waiting.
     await until(() => answers.length >= GUESSES - 17);
     expect(answers).toEqual(Array(GUESSES - 17).fill(401));

@@ -6,7 +6,8 @@ const unitName = z.string().regex(/^[a-zA-Z0-9:_.@\\-]+$/, 'is not a systemd uni
  * `supervisor`: the DS programs of a host install without Docker. Inside the all-in-one container supervisor is
  * checked through Docker exec instead (docker.supervisor). The host checks take docker.supervisor_timeout.
  */
-export const supervisorSection = z.object({
+export const supervisorSection = z
+  .object({
     /** Host install, 7.1/7.2 packages: true runs `supervisorctl status` from PATH, a string names the program. */
     host_supervisorctl: z.union([z.boolean(), z.string().min(1, 'must not be empty')]).default(false),
     /** Host install, packages from 7.3: systemd units such as ds-docservice, ds-converter, ds-metrics. */

@@ -37,10 +37,19 @@ function endpointFrom(address: string, serverName: string | undefined, ctx: z.Re
 }
 
 /** `host:port` (SNI = host), or `{address, server_name}` to check a name's certificate on a given address. */
-const endpoint = shorthand(z.object({
-  address: z.string(),
-  server_name: z.string().regex(/^[A-Za-z0-9*]([A-Za-z0-9.*-]*[A-Za-z0-9])?$/, 'must be a DNS name').optional(),
-}).strict().transform((value, ctx) => endpointFrom(value.address, value.server_name, ctx)), 'address');
+const endpoint = shorthand(
+  z
+    .object({
+      address: z.string(),
+      server_name: z
+        .string()
+        .regex(/^[A-Za-z0-9*]([A-Za-z0-9.*-]*[A-Za-z0-9])?$/, 'must be a DNS name')
+        .optional(),
+    })
+    .strict()
+    .transform((value, ctx) => endpointFrom(value.address, value.server_name, ctx)),
+  'address',
+);
 
 const absolutePath = z.string().refine((value) => value.startsWith('/'), 'must be an absolute path (starting with /)');
 
@@ -68,30 +77,38 @@ const caFile = absolutePath.transform((path, ctx) => {
  * `tls`: certificates served on endpoints (plus documentserver.public_url when https) and certificate files on disk.
  * Absent `files`: the DEFAULT_TLS_FILES that exist.
  */
-export const tlsSection = z.object({
-  /** false turns the section's collectors off (endpoints and files), whatever else it says (every section has this switch). */
-  enabled: z.boolean().default(true),
-  /**
-   * Served certificates to check: `host:port` (SNI = host) or `{address, server_name}`; documentserver.public_url is
-   * added when it is https.
-   */
-  endpoints: z.array(endpoint).default([]).superRefine((endpoints, ctx) => {
-    const seen = new Set<string>();
-    endpoints.forEach((item, index) => {
-      if (seen.has(item.target)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index], message: `${item.target} is listed twice` });
-      seen.add(item.target);
-    });
-  }),
-  /**
-   * Certificate files (PEM) to check, each with the `.key` beside it; default: onlyoffice.crt and tls.crt in
-   * /var/www/onlyoffice/Data/certs/ that exist. `[]` checks none.
-   */
-  files: z.array(absolutePath).optional()
-    .refine((files) => files === undefined || new Set(files).size === files.length, 'lists a file twice'),
-  /** A PEM bundle of extra trusted roots (an internal CA), read at (re)load. */
-  ca_file: caFile.optional(),
-  /** Longest wait for one TLS handshake; the scrape deadline still applies. */
-  timeout: duration.default('5s'),
-}).strict();
+export const tlsSection = z
+  .object({
+    /** false turns the section's collectors off (endpoints and files), whatever else it says (every section has this switch). */
+    enabled: z.boolean().default(true),
+    /**
+     * Served certificates to check: `host:port` (SNI = host) or `{address, server_name}`; documentserver.public_url is
+     * added when it is https.
+     */
+    endpoints: z
+      .array(endpoint)
+      .default([])
+      .superRefine((endpoints, ctx) => {
+        const seen = new Set<string>();
+        endpoints.forEach((item, index) => {
+          if (seen.has(item.target))
+            ctx.addIssue({ code: z.ZodIssueCode.custom, path: [index], message: `${item.target} is listed twice` });
+          seen.add(item.target);
+        });
+      }),
+    /**
+     * Certificate files (PEM) to check, each with the `.key` beside it; default: onlyoffice.crt and tls.crt in
+     * /var/www/onlyoffice/Data/certs/ that exist. `[]` checks none.
+     */
+    files: z
+      .array(absolutePath)
+      .optional()
+      .refine((files) => files === undefined || new Set(files).size === files.length, 'lists a file twice'),
+    /** A PEM bundle of extra trusted roots (an internal CA), read at (re)load. */
+    ca_file: caFile.optional(),
+    /** Longest wait for one TLS handshake; the scrape deadline still applies. */
+    timeout: duration.default('5s'),
+  })
+  .strict();
 
 export type TlsConfig = z.infer<typeof tlsSection>;

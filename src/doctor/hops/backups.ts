@@ -17,7 +17,11 @@ export const backups: HopCheck = {
     }
     for (const backup of ctx.config.backups) {
       const labels = { name: backup.name };
-      const where = { name: backup.name, path: backup.path, dir: backup.path.slice(0, backup.path.lastIndexOf('/')) || '/' };
+      const where = {
+        name: backup.name,
+        path: backup.path,
+        dir: backup.path.slice(0, backup.path.lastIndexOf('/')) || '/',
+      };
       const files = s.one(BACKUP_METRICS.files, labels) ?? 0;
       const last = s.one(BACKUP_METRICS.last, labels);
       const size = s.one(BACKUP_METRICS.size, labels) ?? 0;

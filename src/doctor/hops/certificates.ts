@@ -25,7 +25,12 @@ export const certificates: HopCheck = {
         problem(target, TLS_ENDPOINT_METRICS.up, { target }, 'unreachable', 'tls_handshake_failed');
         continue;
       }
-      const expired = expiry(ctx, out, target, minOf(s.all(TLS_ENDPOINT_METRICS.notAfter, { target }).map((x) => x.value)));
+      const expired = expiry(
+        ctx,
+        out,
+        target,
+        minOf(s.all(TLS_ENDPOINT_METRICS.notAfter, { target }).map((x) => x.value)),
+      );
       problem(target, TLS_ENDPOINT_METRICS.hostnameMatch, { target }, 'hostname', 'cert_hostname_mismatch');
       if (!expired && s.one(TLS_ENDPOINT_METRICS.hostnameMatch, { target }) !== 0) {
         problem(target, TLS_ENDPOINT_METRICS.verified, { target }, 'untrusted', 'cert_untrusted');
@@ -51,7 +56,11 @@ function problemOf(ctx: HopContext, out: HopWriter) {
   return (target: string, metric: string, labels: Record<string, string>, kind: string, id: CauseId): void => {
     if (ctx.samples.one(metric, labels) !== 0) return;
     out.set('fail');
-    out.note('cert_problem', { target, problem: kind, ...(kind === 'unreachable' ? ctx.errorOf(`${tlsEndpointsCollector.name}/${target}`) : {}) });
+    out.note('cert_problem', {
+      target,
+      problem: kind,
+      ...(kind === 'unreachable' ? ctx.errorOf(`${tlsEndpointsCollector.name}/${target}`) : {}),
+    });
     out.cause(id, { target, path: target });
   };
 }

@@ -31,9 +31,22 @@ export interface DiagnoseOptions {
 }
 
 export type DependencyName = 'rabbitmq' | 'postgresql' | 'redis';
-export interface Dependency { dependency: string; address: string; up: number; seconds: number }
-export interface Container { name: string; state: string; image: string }
-export interface Endpoint { up: number; status: number; seconds: number }
+export interface Dependency {
+  dependency: string;
+  address: string;
+  up: number;
+  seconds: number;
+}
+export interface Container {
+  name: string;
+  state: string;
+  image: string;
+}
+export interface Endpoint {
+  up: number;
+  status: number;
+  seconds: number;
+}
 
 /**
  * What several hops need, computed from the samples before any hop runs: which containers run, whether supervisor
@@ -95,7 +108,11 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
     const labels = { endpoint: name, via };
     const up = s.one(ENDPOINT_METRICS.up, labels);
     if (up === undefined) return undefined;
-    return { up, status: s.one(ENDPOINT_METRICS.statusCode, labels) ?? 0, seconds: s.one(ENDPOINT_METRICS.duration, labels) ?? 0 };
+    return {
+      up,
+      status: s.one(ENDPOINT_METRICS.statusCode, labels) ?? 0,
+      seconds: s.one(ENDPOINT_METRICS.duration, labels) ?? 0,
+    };
   };
   const containers = containersOf(s);
   const deps = {
@@ -107,7 +124,12 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
   // By name, or by image for a DS started without --name (a random name): its fixes then carry that name.
   const isDs = (c: Container) => DS_CONTAINER.test(c.name) || DS_IMAGE.test(c.image);
   // Or the container the supervisor check execs into (docker.supervisor): only DS containers run supervisor.
-  const dsContainer = containers.find(isDs)?.name ?? s.all(SUPERVISOR_METRICS.up).map((x) => x.labels.container ?? '').find((c) => c !== '');
+  const dsContainer =
+    containers.find(isDs)?.name ??
+    s
+      .all(SUPERVISOR_METRICS.up)
+      .map((x) => x.labels.container ?? '')
+      .find((c) => c !== '');
   const dsContainerDown = containers.some((c) => isDs(c) && c.state !== 'running');
   const supervisorDocserviceDown = supervisorKnowsDocserviceDown(s);
   const docservice = docserviceState(s, endpoint, dsContainerDown, supervisorDocserviceDown);
@@ -125,13 +147,18 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
     dsContainerDown,
     supervisorDocserviceDown,
     deps,
-    depParams: dependencyParams(deps, dsContainer, containers.filter((c) => !isDs(c))),
+    depParams: dependencyParams(
+      deps,
+      dsContainer,
+      containers.filter((c) => !isDs(c)),
+    ),
     dsParam: dsContainer === undefined ? {} : { ds: dsContainer },
     docserviceDown: docservice.down,
     docserviceBecause: docservice.because,
     version: build ? `${build.labels.version}.${build.labels.build}` : '',
     checkedDown,
-    depDown: (name) => checkedDown(name) || containers.some((c) => DEP_CONTAINER[name].test(c.name) && c.state !== 'running'),
+    depDown: (name) =>
+      checkedDown(name) || containers.some((c) => DEP_CONTAINER[name].test(c.name) && c.state !== 'running'),
     errorOf: (key): Params => {
       const error = options.errors?.get(key);
       return error === undefined ? {} : { error: redactText(error) };
@@ -145,11 +172,16 @@ function dependencies(s: SampleSet, name: RegExp): Dependency[] {
     dependency: x.labels.dependency ?? '',
     address: x.labels.address ?? '',
     up: x.value,
-    seconds: s.one(DEPENDENCY_METRICS.duration, { dependency: x.labels.dependency!, address: x.labels.address ?? '' }) ?? 0,
+    seconds:
+      s.one(DEPENDENCY_METRICS.duration, { dependency: x.labels.dependency!, address: x.labels.address ?? '' }) ?? 0,
   }));
 }
 
-function dependencyParams(deps: HopContext['deps'], dsContainer: string | undefined, others: readonly Container[]): Params {
+function dependencyParams(
+  deps: HopContext['deps'],
+  dsContainer: string | undefined,
+  others: readonly Container[],
+): Params {
   const params: Params = {};
   const pg = deps.postgresql[0]?.address.match(/^(.*):(\d+)$/);
   if (pg) Object.assign(params, { pg_host: pg[1]!.replace(/^\[|\]$/g, ''), pg_port: pg[2]! });
@@ -170,15 +202,20 @@ function containersOf(s: SampleSet): Container[] {
   const states = s.stateSet(CONTAINER_METRICS.state, ['name'], 'state');
   return [...states.values()]
     .sort((a, b) => compareStrings(a.labels.name!, b.labels.name!))
-    .map(({ labels, state }) => ({ name: labels.name!, state, image: s.all(CONTAINER_METRICS.info, { name: labels.name! })[0]?.labels.image ?? '' }));
+    .map(({ labels, state }) => ({
+      name: labels.name!,
+      state,
+      image: s.all(CONTAINER_METRICS.info, { name: labels.name! })[0]?.labels.image ?? '',
+    }));
 }
 
 /** True when supervisor reports ds:docservice (or ds-docservice) neither running nor starting. */
 function supervisorKnowsDocserviceDown(s: SampleSet): boolean {
   if (s.collector(supervisorCollector.name) === 0) return false;
   if (s.collector(supervisorCollector.name) === undefined && s.all(SUPERVISOR_METRICS.up).length === 0) return false;
-  return [...s.stateSet(SUPERVISOR_METRICS.processState, ['container', 'program'], 'state').values()]
-    .some(({ labels, state }) => /docservice/.test(labels.program ?? '') && state !== 'RUNNING' && state !== 'STARTING');
+  return [...s.stateSet(SUPERVISOR_METRICS.processState, ['container', 'program'], 'state').values()].some(
+    ({ labels, state }) => /docservice/.test(labels.program ?? '') && state !== 'RUNNING' && state !== 'STARTING',
+  );
 }
 
 /**
@@ -186,9 +223,20 @@ function supervisorKnowsDocserviceDown(s: SampleSet): boolean {
  * answer (or a 5xx): any other status is something else at that address. A stopped DS container or supervisor program
  * explains it.
  */
-function docserviceState(s: SampleSet, endpoint: HopContext['endpoint'], dsContainerDown: boolean, supervisorDown: boolean): { down: boolean; because: HopId | undefined } {
+function docserviceState(
+  s: SampleSet,
+  endpoint: HopContext['endpoint'],
+  dsContainerDown: boolean,
+  supervisorDown: boolean,
+): { down: boolean; because: HopId | undefined } {
   const index = endpoint('index', 'direct');
-  if (s.collector(endpointsCollector.name) === 0 || index === undefined || index.up === 1 || endpoint('healthcheck', 'direct')?.up === 1) return { down: false, because: undefined };
+  if (
+    s.collector(endpointsCollector.name) === 0 ||
+    index === undefined ||
+    index.up === 1 ||
+    endpoint('healthcheck', 'direct')?.up === 1
+  )
+    return { down: false, because: undefined };
   if (index.status !== 0 && index.status < 500) return { down: false, because: undefined };
   return { down: true, because: dsContainerDown ? 'containers' : supervisorDown ? 'supervisor' : undefined };
 }

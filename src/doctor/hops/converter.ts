@@ -28,8 +28,12 @@ export const converter: HopCheck = {
       } else {
         out.set('unknown');
         const names = sources.map((x) => x.labels.source ?? '').sort();
-        for (const source of names) out.note('source_failed', { source, ...ctx.errorOf(`${rabbitmqQueuesCollector.name}/${source}`) });
-        const first = names.map((source) => ctx.errorOf(`${rabbitmqQueuesCollector.name}/${source}`)).find((e) => e.error !== undefined) ?? {};
+        for (const source of names)
+          out.note('source_failed', { source, ...ctx.errorOf(`${rabbitmqQueuesCollector.name}/${source}`) });
+        const first =
+          names
+            .map((source) => ctx.errorOf(`${rabbitmqQueuesCollector.name}/${source}`))
+            .find((e) => e.error !== undefined) ?? {};
         out.cause('rabbitmq_source_failed', { sources: names.join(', '), ...first });
       }
     }
@@ -44,18 +48,25 @@ export const converter: HopCheck = {
       out.note('probe_ok', { seconds: round(s.one(CONVERSION_PROBE_METRICS.duration) ?? 0) });
     } else if (probe === 0) {
       const code = s.one(CONVERSION_PROBE_METRICS.errorCode) ?? 0;
-      const outcome = s.all(CONVERSION_PROBE_METRICS.outcome).find((x) => x.value === 1)?.labels.outcome ?? 'error_code';
+      const outcome =
+        s.all(CONVERSION_PROBE_METRICS.outcome).find((x) => x.value === 1)?.labels.outcome ?? 'error_code';
       out.set('fail');
       out.note('probe_failed', { code, outcome });
       out.cause('conversion_failed', { ...ctx.depParams, code, outcome });
       // A conversion fails when anything before it does: then that is the hop to fix.
-      const jwtRejected = earlier('jwt').causes.some((c) => c.id === 'jwt_mismatch' || c.id === 'jwt_required') && [-8, -20, -21].includes(code);
+      const jwtRejected =
+        earlier('jwt').causes.some((c) => c.id === 'jwt_mismatch' || c.id === 'jwt_required') &&
+        [-8, -20, -21].includes(code);
       if (out.hop.because === undefined) {
-        const upstream: HopId | undefined = ctx.docserviceDown ? 'docservice'
-          : jwtRejected ? 'jwt'
-          : ctx.checkedDown('rabbitmq') ? 'rabbitmq'
-          : ctx.checkedDown('postgresql') ? 'postgresql'
-          : undefined;
+        const upstream: HopId | undefined = ctx.docserviceDown
+          ? 'docservice'
+          : jwtRejected
+            ? 'jwt'
+            : ctx.checkedDown('rabbitmq')
+              ? 'rabbitmq'
+              : ctx.checkedDown('postgresql')
+                ? 'postgresql'
+                : undefined;
         if (upstream !== undefined) out.hop.because = upstream;
       }
     }
@@ -73,7 +84,8 @@ function queuesOf(ctx: HopContext): Map<string, { ready: number; consumers: numb
   const s = ctx.samples;
   const queues = new Map<string, { ready: number; consumers: number }>();
   for (const c of s.all(RABBITMQ_METRICS.queueConsumers, { queue: /^ds\.converttask\d*$/ })) {
-    const ready = s.one(RABBITMQ_METRICS.queueMessagesReady, { queue: c.labels.queue!, vhost: c.labels.vhost ?? '' }) ?? 0;
+    const ready =
+      s.one(RABBITMQ_METRICS.queueMessagesReady, { queue: c.labels.queue!, vhost: c.labels.vhost ?? '' }) ?? 0;
     queues.set(`${c.labels.vhost ?? ''} ${c.labels.queue}`, { ready, consumers: c.value });
   }
   return queues;

@@ -22,7 +22,11 @@ export function dependencyHop(name: DependencyName): HopCheck {
       const healthHang = health.findings.some((f) => f.code === 'healthcheck_hang');
       for (const d of ctx.deps[name]) {
         const why = d.up === 1 ? {} : ctx.errorOf(`${dependenciesCollector.name}/${d.dependency} ${d.address}`);
-        out.note(d.up === 1 ? 'dependency_up' : 'dependency_down', { address: d.address, seconds: round(d.seconds), ...why });
+        out.note(d.up === 1 ? 'dependency_up' : 'dependency_down', {
+          address: d.address,
+          seconds: round(d.seconds),
+          ...why,
+        });
         if (d.up === 1) {
           out.set('ok');
         } else if (health.verdict === 'ok') {
@@ -32,8 +36,16 @@ export function dependencyHop(name: DependencyName): HopCheck {
           else out.cause('dependency_unreachable', { dependency: name, address: d.address }, true);
         } else {
           out.set('fail');
-          const id: CauseId = name === 'rabbitmq' ? (healthHang ? 'rabbitmq_frozen' : 'rabbitmq_down')
-            : name === 'postgresql' ? (healthHang ? 'postgres_frozen' : 'postgres_down') : 'redis_down';
+          const id: CauseId =
+            name === 'rabbitmq'
+              ? healthHang
+                ? 'rabbitmq_frozen'
+                : 'rabbitmq_down'
+              : name === 'postgresql'
+                ? healthHang
+                  ? 'postgres_frozen'
+                  : 'postgres_down'
+                : 'redis_down';
           out.cause(id, { ...ctx.depParams, address: d.address });
         }
       }

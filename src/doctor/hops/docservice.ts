@@ -13,7 +13,8 @@ export const docservice: HopCheck = {
     const index = describeEndpoint(ctx, out, 'index', '/index.html', 'direct', ctx.direct);
     const health = describeEndpoint(ctx, out, 'healthcheck', '/healthcheck', 'direct', ctx.direct);
     // docservice itself does not serve api.js: only worth a line when DS's nginx answered it.
-    if (ctx.endpoint('api_js', 'direct')?.up === 1) describeEndpoint(ctx, out, 'api_js', '/web-apps/apps/api/documents/api.js', 'direct', ctx.direct);
+    if (ctx.endpoint('api_js', 'direct')?.up === 1)
+      describeEndpoint(ctx, out, 'api_js', '/web-apps/apps/api/documents/api.js', 'direct', ctx.direct);
     if (index?.up === 1 || health?.up === 1) {
       out.set('ok');
     } else if (index !== undefined) {

@@ -15,7 +15,12 @@ export function minOf(values: readonly number[]): number | undefined {
 
 /** An age in the unit a reader wants: minutes under 2 hours, hours under 3 days, else days; both languages. */
 export function ageParams(key: string, seconds: number): Params {
-  const [value, zh, en] = seconds < 7200 ? [Math.round(seconds / 60), '分钟', 'min'] : seconds < 3 * 86400 ? [Math.round(seconds / 3600), '小时', 'h'] : [Math.round(seconds / 86400), '天', 'days'];
+  const [value, zh, en] =
+    seconds < 7200
+      ? [Math.round(seconds / 60), '分钟', 'min']
+      : seconds < 3 * 86400
+        ? [Math.round(seconds / 3600), '小时', 'h']
+        : [Math.round(seconds / 86400), '天', 'days'];
   return { [`${key}_zh`]: `${value} ${zh}`, [`${key}_en`]: `${value} ${en}` };
 }
 

@@ -34,7 +34,9 @@ export const healthcheck: HopCheck = {
     if (ctx.depDown('postgresql')) out.cause(hang ? 'postgres_frozen' : 'postgres_down', depParams);
     if (!hang && ctx.depDown('redis')) out.cause('redis_down', depParams);
     // A dependency that is down is the hop to fix; /healthcheck only reports it.
-    const culprit = (['rabbitmq', 'postgresql', 'redis'] as const).find((d) => ctx.checkedDown(d) && (d !== 'redis' || !hang));
+    const culprit = (['rabbitmq', 'postgresql', 'redis'] as const).find(
+      (d) => ctx.checkedDown(d) && (d !== 'redis' || !hang),
+    );
     if (culprit !== undefined) out.hop.because = culprit;
     if (out.hop.causes.length === 0) {
       const storage = storageProblem(s);

@@ -17,7 +17,10 @@ export interface HopCheck {
 
 /** What a hop writes: its findings, its causes, its verdict (the worst of those set), and `hop.because`. */
 export class HopWriter {
-  constructor(readonly hop: Hop, private readonly ctx: HopContext) {}
+  constructor(
+    readonly hop: Hop,
+    private readonly ctx: HopContext,
+  ) {}
 
   note(code: FindingCode, params: Params = {}): void {
     this.hop.findings.push({ code, params });

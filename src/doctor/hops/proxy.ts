@@ -29,8 +29,16 @@ export const proxy: HopCheck = {
     const url = new URL(ctx.ds.public_url!);
     const status = health.up === 1 ? index!.status : health.status;
     if (ctx.docserviceDown) out.hop.because = 'docservice';
-    else if (status === 0) out.cause('proxy_down', { ...ctx.dsParam, url: pub, failure: 'no HTTP answer', host: url.hostname, hostport: `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}` });
-    else if (status === 502 || status === 503 || status === 504) out.cause('proxy_bad_gateway', { ...ctx.dsParam, url: pub, status, direct: ctx.direct });
+    else if (status === 0)
+      out.cause('proxy_down', {
+        ...ctx.dsParam,
+        url: pub,
+        failure: 'no HTTP answer',
+        host: url.hostname,
+        hostport: `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`,
+      });
+    else if (status === 502 || status === 503 || status === 504)
+      out.cause('proxy_bad_gateway', { ...ctx.dsParam, url: pub, status, direct: ctx.direct });
     else out.cause('proxy_wrong_site', { url: pub, status });
   },
 };

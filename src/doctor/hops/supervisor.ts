@@ -22,7 +22,9 @@ export const supervisor: HopCheck = {
     for (const r of reached) {
       const container = r.labels.container ?? '';
       if (r.value === 0) {
-        const containerState = s.stateSet(CONTAINER_METRICS.state, ['name'], 'state').get(JSON.stringify({ name: container }))?.state;
+        const containerState = s
+          .stateSet(CONTAINER_METRICS.state, ['name'], 'state')
+          .get(JSON.stringify({ name: container }))?.state;
         out.note('supervisor_unreachable', { container });
         if (containerState !== undefined && containerState !== 'running') {
           out.hop.because ??= 'containers';
@@ -32,8 +34,9 @@ export const supervisor: HopCheck = {
         }
       }
     }
-    const programs = [...s.stateSet(SUPERVISOR_METRICS.processState, ['container', 'program'], 'state').values()]
-      .sort((a, b) => compareStrings(`${a.labels.container}${a.labels.program}`, `${b.labels.container}${b.labels.program}`));
+    const programs = [...s.stateSet(SUPERVISOR_METRICS.processState, ['container', 'program'], 'state').values()].sort(
+      (a, b) => compareStrings(`${a.labels.container}${a.labels.program}`, `${b.labels.container}${b.labels.program}`),
+    );
     for (const { labels, state } of programs) {
       const params = { container: labels.container ?? '', program: labels.program ?? '', state };
       out.note('program', params);

@@ -44,7 +44,10 @@ export const websocket: HopCheck = {
 /** DS's verdict on the editors' token, directly and through the proxy. */
 function editorTokens(ctx: HopContext, out: HopWriter, earlier: (id: HopId) => Readonly<Hop>): void {
   const s = ctx.samples;
-  for (const [via, url] of [['direct', ctx.direct], ['public', ctx.pub]] as const) {
+  for (const [via, url] of [
+    ['direct', ctx.direct],
+    ['public', ctx.pub],
+  ] as const) {
     if (url === undefined) continue;
     const accepted = s.one(WEBSOCKET_METRICS.authUp, { via });
     if (accepted === 1) out.note('ws_token_accepted', { url });
@@ -54,7 +57,8 @@ function editorTokens(ctx: HopContext, out: HopWriter, earlier: (id: HopId) => R
     out.note('ws_token_refused', params);
     out.set('fail');
     // Signed with the inbox secret CommandService already refuses: one cause, the JWT hop's.
-    if (ctx.ds.jwt?.browser_secret === undefined && earlier('jwt').causes.some((c) => c.id === 'jwt_mismatch')) out.hop.because = 'jwt';
+    if (ctx.ds.jwt?.browser_secret === undefined && earlier('jwt').causes.some((c) => c.id === 'jwt_mismatch'))
+      out.hop.because = 'jwt';
     else if (!out.hop.causes.some((c) => c.id === 'editor_token_rejected')) {
       out.cause('editor_token_rejected', { ...ctx.depParams, ...params });
     }
