@@ -355,14 +355,18 @@ describe('doctor diagnosis (from samples)', () => {
     });
   });
 
-  test('supervisor: ds:docservice FATAL explains docservice; a STOPPED ds:metrics is fine (autostart follows METRICS_ENABLED)', () => {
-    const down = HEALTHY_DS.map((x) =>
+  /** The healthy DS as seen while docservice is down behind nginx: every hop 0, the proxy's 502, no command answer. */
+  const docserviceBehind502 = () =>
+    HEALTHY_DS.map((x) =>
       ['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name)
         ? { ...x, value: 0 }
         : x.name === 'onlyoffice_endpoint_status_code'
           ? { ...x, value: 502 }
           : x,
     ).filter((x) => x.name !== 'onlyoffice_command_error');
+
+  test('supervisor: ds:docservice FATAL explains docservice; a STOPPED ds:metrics is fine (autostart follows METRICS_ENABLED)', () => {
+    const down = docserviceBehind502();
     const d = run(
       [
         ok('docker'),
@@ -384,13 +388,7 @@ describe('doctor diagnosis (from samples)', () => {
   });
 
   test('the same report in zh-CN: full-width punctuation, 【hop】 headings, times in notify.timezone with the offset', () => {
-    const down = HEALTHY_DS.map((x) =>
-      ['onlyoffice_endpoint_up', 'onlyoffice_healthcheck_up'].includes(x.name)
-        ? { ...x, value: 0 }
-        : x.name === 'onlyoffice_endpoint_status_code'
-          ? { ...x, value: 502 }
-          : x,
-    ).filter((x) => x.name !== 'onlyoffice_command_error');
+    const down = docserviceBehind502();
     const d = run(
       [
         ok('docker'),
