@@ -38,12 +38,14 @@ export const HOPS: [string, string][] = [
   ],
   [
     'RabbitMQ',
-    `min by (instance, job) (onlyoffice_dependency_up${sel('dependency="rabbitmq"')} or onlyoffice_rabbitmq_up${sel()})`,
+    // One RabbitMQ source answering is enough (OnlyofficeDocsRabbitmqUnreachable takes max too).
+    `min by (instance, job) (onlyoffice_dependency_up${sel('dependency="rabbitmq"')} or max by (instance, job) (onlyoffice_rabbitmq_up${sel()}))`,
   ],
   ['PostgreSQL', `min by (instance, job) (onlyoffice_dependency_up${sel('dependency="postgresql"')})`],
   [
     'converter',
-    `min by (instance, job) (onlyoffice_conversion_probe_success${sel()} or (onlyoffice_rabbitmq_queue_consumers${sel('queue=~"ds\\\\.converttask6?"')} > bool 0))`,
+    // max over ds.converttask and ds.converttask6: the queue an upgrade to 8.3 leaves behind has no consumer for good.
+    `min by (instance, job) (onlyoffice_conversion_probe_success${sel()} or (max by (instance, job, vhost) (onlyoffice_rabbitmq_queue_consumers${sel('queue=~"ds\\\\.converttask6?"')}) > bool 0))`,
   ],
 ];
 
