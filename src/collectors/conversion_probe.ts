@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { extensionOf } from '../config/sections/conversion_probe.js';
 import { PROBE_OUTCOMES, runConversion, type ProbeResult } from '../documentserver/convert-service.js';
+import { TransitionLog } from '../lib/transition-log.js';
 import { emit, emitValue, gaugeFamily } from '../metrics/family.js';
 import type { Collector, CollectorDefinition, ScrapeContext } from './types.js';
 
@@ -56,11 +57,18 @@ export class ConversionProbeCollector implements Collector {
   /** The one path the source server answers, only while a run needs it. */
   private sourcePath: string | undefined;
   private closed = false;
+  private readonly transitions: TransitionLog;
 
   constructor(
     private readonly config: Config,
     private readonly logger: Logger,
   ) {
+    this.transitions = new TransitionLog(logger, {
+      failing: 'conversion probe failed',
+      recovered: 'conversion probe succeeded',
+      first: 'conversion probe succeeded',
+      field: false,
+    });
     const probe = config.conversion_probe;
     if (probe.source_url === undefined) {
       this.sourceBase = this.serveSource();
@@ -152,17 +160,16 @@ export class ConversionProbeCollector implements Collector {
   }
 
   private record(result: ProbeResult): void {
-    const previous = this.last;
     this.last = result;
     this.runs++;
-    if (result.outcome !== previous?.outcome || result.errorCode !== previous.errorCode) {
-      if (result.outcome === 'ok') this.logger.info({ seconds: result.seconds }, 'conversion probe succeeded');
-      else
-        this.logger.warn(
-          { outcome: result.outcome, error_code: result.errorCode, detail: result.detail },
-          'conversion probe failed',
-        );
-    }
+    // A new outcome or code is news, a new detail alone is not; the first success says the probe works.
+    if (result.outcome === 'ok') this.transitions.record('probe', { seconds: result.seconds }, undefined);
+    else
+      this.transitions.record(
+        'probe',
+        { outcome: result.outcome, error_code: result.errorCode, detail: result.detail },
+        `${result.outcome} ${result.errorCode}`,
+      );
     for (const waiter of [...this.waiters]) {
       if (this.runs >= waiter.count) {
         this.waiters.splice(this.waiters.indexOf(waiter), 1);

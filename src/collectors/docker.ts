@@ -115,33 +115,29 @@ export const CONTAINER_METRICS = {
 } as const;
 
 /**
- * Appends a series. Docker names are unique, but the view can hold two records with one name for a moment
- * (a rename and a create whose inspects land out of order). prom-client kept one series per label set then:
- * first position, last value, a counter summed. containers() sorts by name, so the earlier record's series
- * are the last rows of the family. The earlier row may be cached and frozen: its slot gets a fresh copy.
+ * One record per name. Docker frees a name before it is given again, but the view can hold two records with one
+ * name for a moment: a rename and a create whose inspects land out of order. The record inspected last (highest seq)
+ * holds the name, since its inspect started after the other container had given the name up. Its rows alone are
+ * exported: no series twice, and no mix of two containers. `sorted` is by name, as view.containers() gives it.
  */
-function put(rows: Row[], next: Row, sameName: boolean, add = false): void {
-  if (sameName) {
-    for (let i = rows.length - 1; i >= 0 && rows[i]!.labels.name === next.labels.name; i--) {
-      const earlier = rows[i]!;
-      if (sameLabels(earlier.labels, next.labels)) {
-        rows[i] = { labels: earlier.labels, value: add ? earlier.value + next.value : next.value };
-        return;
-      }
-    }
+function nameHolders(sorted: readonly ContainerRecord[]): ContainerRecord[] {
+  const holders: ContainerRecord[] = [];
+  for (const record of sorted) {
+    const last = holders.length - 1;
+    if (last >= 0 && holders[last]!.name === record.name) {
+      if (record.seq > holders[last]!.seq) holders[last] = record;
+    } else holders.push(record);
   }
-  rows.push(next);
+  return holders;
 }
 
-function sameLabels(a: Labels, b: Labels): boolean {
-  for (const key in a) if (a[key] !== b[key]) return false;
-  return true;
-}
-
-/** prom-client's Counter.inc threw on these, failing the collector; a bad stats answer still does. */
-function counterIncrement(value: number): number {
-  if (value && !Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
-  if (value < 0) throw new Error('It is not possible to decrease a counter');
+/**
+ * Engine answers are JSON, where a number too large for a double parses as Infinity. A value that is not finite
+ * (or a CPU total below zero) fails the collector, onlyoffice_scrape_collector_success 0: +Inf or NaN is never exported.
+ */
+function finite(name: string, what: string, value: number, min = -Infinity): number {
+  if (!Number.isFinite(value) || value < min)
+    throw new Error(`Docker reported ${what} ${value} for container ${name}: not exported`);
   return value;
 }
 
@@ -178,9 +174,9 @@ const docker: CollectorDefinition = {
         byName,
         state: CONTAINER_STATES.map((s) => row(Object.freeze({ name, state: s }), container.state === s ? 1 : 0)),
         health: HEALTH_STATUSES.map((h) => row(Object.freeze({ name, status: h }), container.health === h ? 1 : 0)),
-        restarts: row(byName, container.restarts),
+        restarts: row(byName, finite(name, 'a restart count of', container.restarts)),
         oom: row(byName, container.oomKilled ? 1 : 0),
-        exitCode: row(byName, container.exitCode),
+        exitCode: row(byName, finite(name, 'an exit code of', container.exitCode)),
         started: container.startedAt === undefined ? undefined : row(byName, container.startedAt),
         finished: container.finishedAt === undefined ? undefined : row(byName, container.finishedAt),
         info: row(Object.freeze(labels), 1),
@@ -190,8 +186,8 @@ const docker: CollectorDefinition = {
     };
 
     return {
-      // Rows go straight into snapshots: at 500 containers prom-client's set() hashed ~7,600 label sets per scrape.
-      // Label order in each object is the exposition's label order.
+      // Rows are emitted as built, no label set hashed (at 500 containers prom-client's set() hashed ~7,600 per
+      // scrape): one record per name keeps each label set once. Label order in each object is the exposition's.
       async collect(ctx) {
         // One /_ping per scrape, shared with the supervisor collector: a frozen engine is not served as current.
         await engine.view.ready(ctx.signal, (key, compute) => ctx.memo(key, compute));
@@ -209,33 +205,30 @@ const docker: CollectorDefinition = {
         const limit: Row[] = [];
         const age: Row[] = [];
         const now = Date.now();
-        let previous: string | undefined;
 
-        for (const container of engine.view.containers()) {
-          const name = container.name;
-          const sameName = name === previous;
-          previous = name;
+        for (const container of nameHolders(engine.view.containers())) {
           const rows = rowsOf(container);
-          for (const r of rows.state) put(state, r, sameName);
-          for (const r of rows.health) put(health, r, sameName);
-          put(restarts, rows.restarts, sameName);
-          put(oom, rows.oom, sameName);
-          put(exitCode, rows.exitCode, sameName);
-          if (rows.started !== undefined) put(started, rows.started, sameName);
-          if (rows.finished !== undefined) put(finished, rows.finished, sameName);
-          put(info, rows.info, sameName);
+          state.push(...rows.state);
+          health.push(...rows.health);
+          restarts.push(rows.restarts);
+          oom.push(rows.oom);
+          exitCode.push(rows.exitCode);
+          if (rows.started !== undefined) started.push(rows.started);
+          if (rows.finished !== undefined) finished.push(rows.finished);
+          info.push(rows.info);
 
           // Stats change every scrape: fresh rows, not cached.
           const sample = stats && MEASURED_STATES.has(container.state) ? stats.sample(container.id) : undefined;
           if (!sample) continue;
-          const usage = sample.usage;
+          const { usage } = sample;
+          const { name } = container;
           const byName = rows.byName;
-          put(cpu, { labels: byName, value: counterIncrement(usage.cpuSeconds) }, sameName, true);
-          put(memory, { labels: byName, value: usage.memoryUsageBytes }, sameName);
-          put(workingSet, { labels: byName, value: usage.memoryWorkingSetBytes }, sameName);
+          cpu.push({ labels: byName, value: finite(name, 'a CPU total of', usage.cpuSeconds, 0) });
+          memory.push({ labels: byName, value: finite(name, 'a memory use of', usage.memoryUsageBytes) });
+          workingSet.push({ labels: byName, value: finite(name, 'a working set of', usage.memoryWorkingSetBytes) });
           if (usage.memoryLimitBytes !== undefined)
-            put(limit, { labels: byName, value: usage.memoryLimitBytes }, sameName);
-          put(age, { labels: byName, value: Math.max(0, (now - sample.at) / 1000) }, sameName);
+            limit.push({ labels: byName, value: finite(name, 'a memory limit of', usage.memoryLimitBytes) });
+          age.push({ labels: byName, value: Math.max(0, (now - sample.at) / 1000) });
         }
 
         // Registration order is the exposition's family order.

@@ -6,6 +6,7 @@ import { apiErrorStatus, describeApiError, type ApiCounter } from './api.js';
 import { ImageRefs, isImageId } from './image-refs.js';
 import { dockerTimeSeconds } from './time.js';
 import { deadlineSignal, followSignal } from '../lib/timeout-signal.js';
+import { TransitionLog } from '../lib/transition-log.js';
 
 export const CONTAINER_STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const;
 export const HEALTH_STATUSES = ['none', 'starting', 'healthy', 'unhealthy'] as const;
@@ -159,7 +160,8 @@ export class ContainerView {
   private retryDelayMs: number;
   private lastAttemptAt = 0;
   private lastError = 'not connected yet';
-  private reachable: boolean | undefined;
+  /** Watching, unreachable, reachable again: logged when it changes, not on every retry. */
+  private readonly reachability: TransitionLog;
   private stream: NodeJS.ReadableStream | undefined;
   private streamStartedAt = 0;
   private readonly lifetime = new AbortController();
@@ -178,6 +180,14 @@ export class ContainerView {
 
   constructor(private readonly options: ViewOptions) {
     this.retryDelayMs = options.retry?.initialMs ?? 1000;
+    this.reachability = new TransitionLog(options.logger, {
+      first: 'watching Docker containers',
+      failing:
+        'Docker engine unreachable: container metrics fail (onlyoffice_scrape_collector_success 0) until it answers; retrying with backoff',
+      recovered: 'Docker engine reachable again; container view resynced',
+      // The error is in the fields; a retry failing for another reason (refused, then no socket) is not news.
+      field: false,
+    });
   }
 
   start(): void {
@@ -365,16 +375,7 @@ export class ContainerView {
     if (this.phase === 'closed') return;
     this.phase = 'live';
     // The retry delay is not reset here: a stream that keeps dropping right after a reconnect keeps its backoff.
-    const count = this.records.size;
-    if (this.reachable === false) {
-      this.options.logger.info(
-        { endpoint: this.options.endpoint, containers: count },
-        'Docker engine reachable again; container view resynced',
-      );
-    } else if (this.reachable === undefined) {
-      this.options.logger.info({ endpoint: this.options.endpoint, containers: count }, 'watching Docker containers');
-    }
-    this.reachable = true;
+    this.reachability.record('engine', { endpoint: this.options.endpoint, containers: this.records.size }, undefined);
     this.scheduleResync();
   }
 
@@ -390,13 +391,9 @@ export class ContainerView {
     clearTimeout(this.resyncTimer);
     this.phase = 'down';
     this.lastError = why;
-    if (this.reachable !== false && this.needFullResync) {
-      this.options.logger.warn(
-        { endpoint: this.options.endpoint, err: this.lastError },
-        'Docker engine unreachable: container metrics fail (onlyoffice_scrape_collector_success 0) until it answers; retrying with backoff',
-      );
-      this.reachable = false;
-    }
+    // A dropped stream while the engine answers is not the engine being unreachable.
+    if (this.needFullResync)
+      this.reachability.record('engine', { endpoint: this.options.endpoint, err: why }, 'unreachable');
     this.scheduleRetry();
   }
 

@@ -165,6 +165,40 @@ describe('conversion probe against the DS simulator', () => {
     expect(sim.requests.length).toBe(after);
   });
 
+  test('logs its first success, a failure when it starts, and the success that ends it: not every run', async () => {
+    const sim = await simulator();
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      new Writable({
+        write(chunk, _enc, done) {
+          lines.push(JSON.parse(String(chunk)));
+          done();
+        },
+      }),
+    );
+    // Each run is timed by the collector, so the converter is switched between runs, not raced against one.
+    const config = probeConfig(sim, { interval: '3s', timeout: '2900ms', poll: '100ms' });
+    const collector = conversionProbe.create(config, logger) as ConversionProbeCollector;
+    try {
+      await collector.waitForRuns(2);
+      sim.setConverter('no_x2t');
+      await collector.waitForRuns(3);
+      sim.setConverter('working');
+      await collector.waitForRuns(4);
+    } finally {
+      await collector.close();
+    }
+    const probe = lines.filter((l) => String(l.msg).startsWith('conversion probe'));
+    expect(probe.map((l) => [l.level, l.msg, l.outcome, l.error_code])).toEqual([
+      [30, 'conversion probe succeeded', undefined, undefined],
+      [40, 'conversion probe failed', 'error_code', -3],
+      [30, 'conversion probe succeeded', undefined, undefined],
+    ]);
+    expect(typeof probe[0]!.seconds).toBe('number');
+    expect(typeof probe[1]!.detail).toBe('string');
+  }, 60_000);
+
   test('before the first run has finished, nothing is exported', async () => {
     const sim = await simulator();
     sim.setConverter('stopped');

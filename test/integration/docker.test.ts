@@ -659,8 +659,16 @@ withEngine('docker collector against a real Docker engine', () => {
         ]);
       }
       expect(stateOf(after.samples, 'oo-exit3')).toEqual(['exited']);
-      expect(lines.filter((l) => l.msg === 'Docker engine reachable again; container view resynced')).toHaveLength(1);
-      expect(lines.filter((l) => String(l.msg).startsWith('Docker engine unreachable'))).toHaveLength(1);
+      const endpoint = `unix://${engine.socket}`;
+      expect(lines.filter((l) => l.msg === 'Docker engine reachable again; container view resynced')).toEqual([
+        expect.objectContaining({ level: 30, endpoint, containers: 3 }),
+      ]);
+      expect(lines.filter((l) => String(l.msg).startsWith('Docker engine unreachable'))).toEqual([
+        expect.objectContaining({ level: 40, endpoint, err: expect.any(String) }),
+      ]);
+      expect(lines.filter((l) => l.msg === 'watching Docker containers')).toEqual([
+        expect.objectContaining({ level: 30, endpoint, containers: 3 }),
+      ]);
 
       // The new events stream works: a container started now shows up.
       await engine.cli('run', '-d', '--name', 'oo-after', TEST_IMAGE, 'sh', '-c', 'exit 0');
