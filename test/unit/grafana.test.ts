@@ -136,12 +136,14 @@ describe('dashboards as code', () => {
     expect(datasources.datasources.map((d) => [d.uid, d.type])).toEqual([[DATASOURCE_UID, 'prometheus']]);
     const providers = parse(read('grafana/provisioning/dashboards/onlyoffice.yml')) as {
       apiVersion: number;
-      providers: { type: string; options: { path: string } }[];
+      providers: { type: string; folder: string; options: { path: string; foldersFromFilesStructure: boolean } }[];
     };
     expect(providers.apiVersion).toBe(1);
-    expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([
-      ['file', '/var/lib/grafana/dashboards/onlyoffice'],
-    ]);
+    // One folder for both languages: the provider walks en/ and zh-CN/ under path; their titles and uids all differ
+    // (the test above), as Grafana's provisioning docs require within one folder.
+    expect(
+      providers.providers.map((p) => [p.type, p.folder, p.options.path, p.options.foldersFromFilesStructure]),
+    ).toEqual([['file', 'ONLYOFFICE Docs', '/var/lib/grafana/dashboards/onlyoffice', false]]);
   });
 
   test('the zh-CN and English variants: same panels and queries, every title translated, each in its own language', () => {
