@@ -151,6 +151,16 @@ const ZH: Record<string, string> = {
   FAILED: '失败',
   loaded: '已加载',
   REFUSED: '被拒绝',
+  // The hops of "Which hop is broken" (its hop column)
+  hop: '链路段',
+  'reverse proxy': '反向代理',
+  docservice: 'docservice',
+  WebSocket: 'WebSocket',
+  '/healthcheck': '/healthcheck',
+  CommandService: 'CommandService',
+  RabbitMQ: 'RabbitMQ',
+  PostgreSQL: 'PostgreSQL',
+  converter: '转换进程',
   // Docker's container states and health
   running: '运行中',
   created: '已创建',

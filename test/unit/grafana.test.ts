@@ -370,6 +370,43 @@ describe('the zh-CN dashboards read in Chinese', () => {
     expect(problems).toEqual([]);
   });
 
+  test('the hop column of "Which hop is broken" names each hop in the reader\'s language', () => {
+    const hopNames = (file: string) => {
+      const d = committedDashboards().get(file)! as unknown as {
+        panels: {
+          title: string;
+          fieldConfig?: { overrides: { matcher: { options: string }; properties: { id: string; value: unknown }[] }[] };
+        }[];
+      };
+      const panel = d.panels.find((p) => p.title === 'Which hop is broken' || p.title.startsWith('链路逐段检查'))!;
+      const hop = panel.fieldConfig!.overrides.find((o) => o.matcher.options === 'hop')!;
+      const mappings = hop.properties.find((p) => p.id === 'mappings')!.value as {
+        options: Record<string, { text: string }>;
+      }[];
+      return Object.entries(mappings[0]!.options).map(([value, { text }]) => `${value}=${text}`);
+    };
+    expect(hopNames('en/onlyoffice-docs-overview.json')).toEqual([
+      'proxy=reverse proxy',
+      'docservice=docservice',
+      'WebSocket=WebSocket',
+      'healthcheck=/healthcheck',
+      'CommandService=CommandService',
+      'RabbitMQ=RabbitMQ',
+      'PostgreSQL=PostgreSQL',
+      'converter=converter',
+    ]);
+    expect(hopNames('zh-CN/onlyoffice-docs-overview.json')).toEqual([
+      'proxy=反向代理',
+      'docservice=docservice',
+      'WebSocket=WebSocket',
+      'healthcheck=/healthcheck',
+      'CommandService=CommandService',
+      'RabbitMQ=RabbitMQ',
+      'PostgreSQL=PostgreSQL',
+      'converter=转换进程',
+    ]);
+  });
+
   test('the English variant has no Chinese in what a reader sees', () => {
     const HAN = /[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]/;
     const chinese = [...committedDashboards()]
