@@ -317,7 +317,7 @@ const ZH: Record<string, string> = {
   'CPU cores used by each container.': '每个容器占用的 CPU 核数。',
   'Working set (as docker stats shows it) against the limit.': '工作集内存（与 `docker stats` 显示的一致）及其上限。',
   'How old the CPU and memory figures are (gathered in the background every docker.stats_interval).':
-    'CPU 和内存数据已有多久（后台每隔 `docker.stats_interval` 采集一次）。',
+    'CPU 和内存数据距上次采集的时长（后台每隔 `docker.stats_interval` 采集一次）。',
   'supervisorctl status of the DS programs (ds:docservice, ds:converter, ds:metrics, ...) in each DocumentServer container.':
     '各 DocumentServer 容器中 DS 进程（`ds:docservice`、`ds:converter`、`ds:metrics` 等）的 `supervisorctl status` 状态。',
   'Whether supervisorctl status reached supervisord in the container.':
