@@ -1,5 +1,5 @@
 /** "Is Docs working, and if not, which hop broke": health, hops, version, license, exporter. */
-import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import {
   gaugePanel,
   newDashboard,
@@ -47,6 +47,24 @@ export const HOPS: [string, string][] = [
     // max over ds.converttask and ds.converttask6: the queue an upgrade to 8.3 leaves behind has no consumer for good.
     `min by (instance, job) (onlyoffice_conversion_probe_success${sel()} or (max by (instance, job, vhost) (onlyoffice_rabbitmq_queue_consumers${sel('queue=~"ds\\\\.converttask6?"')}) > bool 0))`,
   ],
+];
+
+/** What the hop column shows for each hop (a value mapping, so the zh-CN variant can translate it). */
+const HOP_NAMES: Record<string, string> = {
+  proxy: 'reverse proxy',
+  docservice: 'docservice',
+  WebSocket: 'WebSocket',
+  healthcheck: '/healthcheck',
+  CommandService: 'CommandService',
+  RabbitMQ: 'RabbitMQ',
+  PostgreSQL: 'PostgreSQL',
+  converter: 'converter',
+};
+const hopMappings: dashboard.ValueMapping[] = [
+  {
+    type: dashboard.MappingType.ValueToText,
+    options: Object.fromEntries(HOPS.map(([hop], index) => [hop, { text: HOP_NAMES[hop] ?? hop, index }])),
+  },
 ];
 
 /** All hops as one table query: each hop's series labelled with its name (hop) and its place (order) to sort by. */
@@ -185,6 +203,10 @@ export function overview(): dashboard.Dashboard {
         ['Time', '__name__', 'job', 'order'],
         'order',
       )
+        .overrideByName('hop', [
+          { id: 'displayName', value: 'hop' },
+          { id: 'mappings', value: hopMappings },
+        ])
         .overrideByName('Value', [
           { id: 'displayName', value: 'up' },
           { id: 'mappings', value: UP_DOWN },

@@ -5,6 +5,7 @@ import { defaults } from '../../alerts/thresholds.js';
 import { DATASOURCE_UID } from '../../grafana/src/common.js';
 import { documentedMetrics } from '../support/docs.js';
 import { promqlReferences, substituteGrafanaVariables } from '../support/prometheus.js';
+import { foreignWords, halfWidthPunctuation } from '../support/zh.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, ROOT), 'utf8');
@@ -135,12 +136,14 @@ describe('dashboards as code', () => {
     expect(datasources.datasources.map((d) => [d.uid, d.type])).toEqual([[DATASOURCE_UID, 'prometheus']]);
     const providers = parse(read('grafana/provisioning/dashboards/onlyoffice.yml')) as {
       apiVersion: number;
-      providers: { type: string; options: { path: string } }[];
+      providers: { type: string; folder: string; options: { path: string; foldersFromFilesStructure: boolean } }[];
     };
     expect(providers.apiVersion).toBe(1);
-    expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([
-      ['file', '/var/lib/grafana/dashboards/onlyoffice'],
-    ]);
+    // One folder for both languages: the provider walks en/ and zh-CN/ under path; their titles and uids all differ
+    // (the test above), as Grafana's provisioning docs require within one folder.
+    expect(
+      providers.providers.map((p) => [p.type, p.folder, p.options.path, p.options.foldersFromFilesStructure]),
+    ).toEqual([['file', 'ONLYOFFICE Docs', '/var/lib/grafana/dashboards/onlyoffice', false]]);
   });
 
   test('the zh-CN and English variants: same panels and queries, every title translated, each in its own language', () => {
@@ -154,7 +157,15 @@ describe('dashboards as code', () => {
       const shape = (d: Dashboard) =>
         d.panels
           .flatMap((p) => [p, ...(p.panels ?? [])])
-          .map((p) => ({ id: p.id, type: p.type, targets: p.targets ?? [] }));
+          .map((p) => ({
+            id: p.id,
+            type: p.type,
+            // Legends are translated; their {{label}} templates stay, in the same order.
+            targets: (p.targets ?? []).map(({ legendFormat, ...target }) => ({
+              ...target,
+              legendLabels: legendFormat?.match(/\{\{[^}]*\}\}/g) ?? [],
+            })),
+          }));
       expect(shape(zh)).toEqual(shape(en));
       const titles = (d: Dashboard) => [
         d.title,
@@ -228,6 +239,184 @@ describe('dashboards as code', () => {
       value: heatmap.options.rowsFrame.value,
       field: heatmap.fieldConfig.defaults.unit,
     }).toEqual({ y: 's', cells: 'ops', value: 'steps per second', field: 's' });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Latin words the zh-CN dashboards may show besides test/support/zh.ts's list: names of things in their own software
+ * (StatsD, the exporter, CPU, PEM, a container's ID) that a Chinese operator reads as they are, and the prefixes of
+ * DS's StatsD metrics in the row titles (conv.*, coauth.*).
+ */
+const DASHBOARD_LATIN = new Set(['StatsD', 'Exporter', 'CPU', 'PEM', 'ID', 'conv', 'coauth']);
+
+/** String keys whose values a reader sees: checked. `text` and `value` only where they are text (see below). */
+const TEXT_KEYS = new Set(['title', 'description', 'label', 'legendFormat', 'tooltip', 'text', 'value']);
+/**
+ * String keys whose values no reader sees as prose: queries, ids, units, colours, enum settings, field names the
+ * overrides match, and the tags the dashboards' link menu matches on. A key in neither list fails the test, so a new
+ * kind of text cannot slip through untranslated.
+ */
+const NON_TEXT_KEYS = new Set([
+  ...[
+    'timezone',
+    'type',
+    'name',
+    'auto_min',
+    'query',
+    'uid',
+    'definition',
+    'allValue',
+    'tags',
+    'refresh',
+    'from',
+    'to',
+  ],
+  ...['icon', 'placement', 'repeatDirection', 'showValue', 'alignValue', 'displayMode', 'mode', 'sort', 'color'],
+  ...['expr', 'refId', 'calcs', 'showPoints', 'cellHeight', 'align', 'id', 'options', 'format', 'graphMode'],
+  ...['colorMode', 'justifyMode', 'textMode', 'percentChangeColorMode', 'orientation', 'unit', 'scheme', 'fill'],
+  ...['scale', 'axisPlacement', 'selectionMode', 'layout', 'field', 'sizing'],
+]);
+
+interface ReadableString {
+  where: string;
+  text: string;
+}
+
+/**
+ * Every string of a dashboard a reader sees, with its JSON path. `text` is a value mapping's display text (a variable's
+ * `current.text` is its selected value); `value` is text as a displayName override and as the heatmap's cell name.
+ * Legend formats are checked without their `{{label}}` templates. Unknown string keys are returned as problems.
+ */
+export function readableStrings(dashboard: unknown): { strings: ReadableString[]; unknownKeys: string[] } {
+  const strings: ReadableString[] = [];
+  const unknownKeys: string[] = [];
+  const walk = (node: unknown, path: string, key: string, parent: Record<string, unknown> | undefined) => {
+    if (typeof node === 'string') {
+      if (NON_TEXT_KEYS.has(key)) return;
+      if (!TEXT_KEYS.has(key)) {
+        unknownKeys.push(path);
+        return;
+      }
+      if (key === 'text' && path.includes('.current.')) return;
+      if (key === 'value' && parent?.id !== 'displayName' && !path.endsWith('.rowsFrame.value')) return;
+      const text = key === 'legendFormat' ? node.replace(/\{\{[^}]*\}\}/g, ' ') : node;
+      if (text.trim() !== '') strings.push({ where: path, text });
+    } else if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, `${path}[${i}]`, key, parent));
+    } else if (node !== null && typeof node === 'object') {
+      const object = node as Record<string, unknown>;
+      for (const [k, v] of Object.entries(object)) walk(v, `${path}.${k}`, k, object);
+    }
+  };
+  walk(dashboard, '$', '', undefined);
+  return { strings, unknownKeys };
+}
+
+/** What a zh-CN reader would trip over in one dashboard: English words, half-width punctuation, unknown keys. */
+function zhDashboardProblems(file: string, dashboard: unknown): string[] {
+  const { strings, unknownKeys } = readableStrings(dashboard);
+  const problems = unknownKeys.map((path) => `${file} ${path}: a string key neither checked nor known to be non-text`);
+  for (const { where, text } of strings) {
+    const words = foreignWords(text, DASHBOARD_LATIN);
+    if (words.length > 0)
+      problems.push(`${file} ${where}: English words ${JSON.stringify(words)} in ${JSON.stringify(text)}`);
+    const punct = halfWidthPunctuation(text);
+    if (punct.length > 0)
+      problems.push(`${file} ${where}: half-width punctuation ${JSON.stringify(punct)} in ${JSON.stringify(text)}`);
+  }
+  return problems;
+}
+
+describe('the zh-CN dashboards read in Chinese', () => {
+  test('the walk finds every kind of text: titles, descriptions, labels, legends, mappings, displayName, cell name', () => {
+    const { strings, unknownKeys } = readableStrings({
+      title: 'T',
+      description: 'D',
+      templating: { list: [{ label: 'L', current: { text: 'All', value: '$__all' } }] },
+      links: [{ title: 'K', tooltip: '' }],
+      panels: [
+        {
+          targets: [{ expr: 'up', legendFormat: '{{instance}} limit' }, { legendFormat: '{{instance}}' }],
+          fieldConfig: {
+            defaults: { mappings: [{ options: { '1': { text: 'UP', color: 'green' } } }] },
+            overrides: [
+              { matcher: { id: 'byName', options: 'Value #A' }, properties: [{ id: 'displayName', value: 'V' }] },
+            ],
+          },
+          options: { rowsFrame: { value: 'cells' } },
+        },
+      ],
+      somethingNew: 'x',
+    });
+    expect(strings.map((s) => [s.where, s.text])).toEqual([
+      ['$.title', 'T'],
+      ['$.description', 'D'],
+      ['$.templating.list[0].label', 'L'],
+      ['$.links[0].title', 'K'],
+      ['$.panels[0].targets[0].legendFormat', '  limit'],
+      ['$.panels[0].fieldConfig.defaults.mappings[0].options.1.text', 'UP'],
+      ['$.panels[0].fieldConfig.overrides[0].properties[0].value', 'V'],
+      ['$.panels[0].options.rowsFrame.value', 'cells'],
+    ]);
+    expect(unknownKeys).toEqual(['$.somethingNew']);
+  });
+
+  test('every string a reader sees in grafana/dashboards/zh-CN is Chinese, except the allowed Latin tokens', () => {
+    const problems = [...committedDashboards()]
+      .filter(([file]) => file.startsWith('zh-CN/'))
+      .flatMap(([file, dashboard]) => zhDashboardProblems(file, dashboard));
+    expect(problems).toEqual([]);
+  });
+
+  test('the hop column of "Which hop is broken" names each hop in the reader\'s language', () => {
+    const hopNames = (file: string) => {
+      const d = committedDashboards().get(file)! as unknown as {
+        panels: {
+          title: string;
+          fieldConfig?: { overrides: { matcher: { options: string }; properties: { id: string; value: unknown }[] }[] };
+        }[];
+      };
+      const panel = d.panels.find((p) => p.title === 'Which hop is broken' || p.title.startsWith('链路逐段检查'))!;
+      const hop = panel.fieldConfig!.overrides.find((o) => o.matcher.options === 'hop')!;
+      const mappings = hop.properties.find((p) => p.id === 'mappings')!.value as {
+        options: Record<string, { text: string }>;
+      }[];
+      return Object.entries(mappings[0]!.options).map(([value, { text }]) => `${value}=${text}`);
+    };
+    expect(hopNames('en/onlyoffice-docs-overview.json')).toEqual([
+      'proxy=reverse proxy',
+      'docservice=docservice',
+      'WebSocket=WebSocket',
+      'healthcheck=/healthcheck',
+      'CommandService=CommandService',
+      'RabbitMQ=RabbitMQ',
+      'PostgreSQL=PostgreSQL',
+      'converter=converter',
+    ]);
+    expect(hopNames('zh-CN/onlyoffice-docs-overview.json')).toEqual([
+      'proxy=反向代理',
+      'docservice=docservice',
+      'WebSocket=WebSocket',
+      'healthcheck=/healthcheck',
+      'CommandService=CommandService',
+      'RabbitMQ=RabbitMQ',
+      'PostgreSQL=PostgreSQL',
+      'converter=转换进程',
+    ]);
+  });
+
+  test('the English variant has no Chinese in what a reader sees', () => {
+    const HAN = /[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]/;
+    const chinese = [...committedDashboards()]
+      .filter(([file]) => file.startsWith('en/'))
+      .flatMap(([file, dashboard]) =>
+        readableStrings(dashboard)
+          .strings.filter((s) => HAN.test(s.text))
+          .map((s) => `${file} ${s.where}: ${s.text}`),
+      );
+    expect(chinese).toEqual([]);
   });
 });
 
