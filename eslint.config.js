@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.build-test-*/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.build-test-*/', '.bench-*/', 'coverage/', 'test-artifacts/', '.tmp/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
