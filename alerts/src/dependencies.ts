@@ -24,8 +24,8 @@ and on (instance, job) onlyoffice_healthcheck_up == 0
         summary: 'DocumentServer 的依赖服务不可用',
         description:
           `{{ $labels.instance }} 检查 {{ $labels.dependency }}（` +
-          `{{ $labels.address }}）已超过 ${zhDuration(t.dependencies.down_for)}没有按协议应答` +
-          '（连接被拒绝、被重置、应答错误、认证失败或卡住），同时 DS 自己的 /healthcheck 也失败。',
+          `{{ $labels.address }}）已超过 ${zhDuration(t.dependencies.down_for)}没有按协议响应` +
+          '（连接被拒绝、被重置、响应错误、认证失败或卡住），同时 DS 自己的 /healthcheck 也失败。',
         summary_en: 'A DocumentServer dependency is down',
         description_en:
           '{{ $labels.dependency }} ({{ $labels.address }}) has not answered its protocol to {{ $labels.instance }} for ' +

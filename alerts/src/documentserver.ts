@@ -258,7 +258,7 @@ export const documentserver = (t: Thresholds): AlertFile => {
         summary: 'ONLYOFFICE Docs 不可用',
         description:
           `{{ $labels.instance }} 的 /healthcheck 已超过 ${zhDuration(t.availability.down_for)}没有在超时内返回 true` +
-          '（返回 false、超时、连接被拒绝或不是 DocumentServer 的应答），编辑器无法打开或保存文档。',
+          '（返回 false、超时、连接被拒绝或不是 DocumentServer 的响应），编辑器无法打开或保存文档。',
         summary_en: 'ONLYOFFICE Docs is down',
         description_en:
           '/healthcheck of {{ $labels.instance }} has not answered true in time ' +
@@ -281,9 +281,9 @@ and on (instance, job)
 `,
         for: t.availability.docservice_down_for,
         severity: 'critical',
-        summary: 'docservice 未运行，代理仍在应答',
+        summary: 'docservice 未运行，代理仍有响应',
         description:
-          '{{ $labels.instance }}：nginx 仍在应答（api.js 可以取到，或代理返回 502/503/504），但没有任何一跳拿到 docservice 自己的 /index.html，' +
+          '{{ $labels.instance }}：nginx 仍有响应（api.js 可以取到，或代理返回 502/503/504），但没有任何一跳拿到 docservice 自己的 /index.html，' +
           `已超过 ${zhDuration(t.availability.docservice_down_for)}。` +
           'docservice（8000 端口）没有启动、崩溃或启动时连不上 RabbitMQ/PostgreSQL。',
         summary_en: 'docservice is down behind a working proxy',
@@ -304,7 +304,7 @@ and on (instance, job) (onlyoffice_endpoint_up{endpoint="healthcheck", via="dire
         summary: '反向代理出错，docservice 正常',
         description:
           `{{ $labels.instance }}：直连 DocumentServer 正常，但经公共地址（public_url）访问 /healthcheck 失败已超过 ${zhDuration(t.availability.proxy_error_for)}，` +
-          'HTTP 状态 {{ $value }}（0 表示没有 HTTP 应答：' +
+          'HTTP 状态 {{ $value }}（0 表示没有 HTTP 响应：' +
           '连接被拒绝、超时或 TLS 错误）。用户打不开编辑器，问题在反向代理。',
         summary_en: 'The reverse proxy fails while docservice is up',
         description_en:
@@ -340,7 +340,7 @@ or
         description:
           `{{ $labels.instance }}：经 {{ $labels.via }} 打开协同编辑 WebSocket 失败已超过 ${zhDuration(t.availability.websocket_broken_for)}，` +
           'HTTP 状态 {{ $value }}（400 通常表示反向代理没有转发 ' +
-          'Upgrade/Connection 头；101 表示已升级但没有收到 DocumentServer 的首帧；0 表示没有 HTTP 应答），而 DocumentServer 的其他页面正常。编辑器能打开，随后提示连接已断开，修改无法保存。',
+          'Upgrade/Connection 头；101 表示已升级但没有收到 DocumentServer 的首帧；0 表示没有 HTTP 响应），而 DocumentServer 的其他页面正常。编辑器能打开，随后提示连接已断开，修改无法保存。',
         summary_en: 'The co-editing channel (WebSocket) is broken',
         description_en:
           '{{ $labels.instance }}: opening the co-editing WebSocket via {{ $labels.via }} has failed ' +

@@ -49,6 +49,7 @@ const supervisor: CollectorDefinition = {
   scopes: ['metrics'],
   runs: 'schedule',
   create(config, logger) {
+    if (!config.supervisor.enabled) return undefined;
     const section = config.docker;
     const inDocker = section.supervisor && dockerEnabled(section);
     const host = config.supervisor;

@@ -1,8 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { NotifyConfig } from '../config/sections/notify.js';
+import { counterFamily, emit, gaugeFamily } from '../metrics/family.js';
 import { dingtalkAdapter, dingtalkMentionText, wecomAdapter, wecomMentionText } from './channels.js';
 import type { Alert } from './payload.js';
 import { reportMessage, type ReportContent } from './report.js';
@@ -18,6 +19,34 @@ export interface Notifier {
   sendReport?(channel: string, name: string, content: ReportContent): Promise<ReportResult> | undefined;
   reportLanguage?(channel: string, name: string): 'zh-CN' | 'en';
 }
+
+// The notifier's families, declared once; each /metrics scrape adds the robots' rows (collect).
+const MESSAGES = counterFamily(
+  'onlyoffice_notify_messages_total',
+  'Messages sent to chat robots by outcome: sent (errcode 0), retried (throttled, 5xx, network; kept queued), rejected (refused by the robot: signature, keyword, key, size), dropped (given up).',
+  ['channel', 'robot', 'result'],
+);
+const QUEUE = gaugeFamily(
+  'onlyoffice_notify_queue_length',
+  'Alerts waiting for delivery to the robot (a newer state of a queued alert replaces the older one).',
+  ['channel', 'robot'],
+);
+const LAST_SUCCESS = gaugeFamily(
+  'onlyoffice_notify_last_success_timestamp_seconds',
+  'When the robot last accepted a message (errcode 0); 0 until the first one.',
+  ['channel', 'robot'],
+);
+const REQUESTS = counterFamily(
+  'onlyoffice_notify_requests_total',
+  'Alertmanager webhook requests to /notify/<channel>/<robot> by HTTP status answered (503: Alertmanager retries).',
+  ['channel', 'robot', 'code'],
+);
+const REPORTS = counterFamily(
+  'onlyoffice_notify_reports_total',
+  'Daily reports (notify.report, doctor --notify) by outcome: sent, retried (kept, sent again after a backoff), rejected, ' +
+    'dropped (replaced by a newer report or refused as too large).',
+  ['channel', 'robot', 'result'],
+);
 
 // Notifiers alive now, and undelivered alerts of closed ones waiting for a successor (config reload).
 const live = new Set<RobotNotifier>();
@@ -156,46 +185,22 @@ export class RobotNotifier implements Notifier {
   }
 
   collect(registry: Registry): void {
-    const labelNames = ['channel', 'robot'] as const;
-    const messages = new Counter({
-      name: 'onlyoffice_notify_messages_total',
-      help: 'Messages sent to chat robots by outcome: sent (errcode 0), retried (throttled, 5xx, network; kept queued), rejected (refused by the robot: signature, keyword, key, size), dropped (given up).',
-      labelNames: [...labelNames, 'result'],
-      registers: [registry],
-    });
-    const queue = new Gauge({
-      name: 'onlyoffice_notify_queue_length',
-      help: 'Alerts waiting for delivery to the robot (a newer state of a queued alert replaces the older one).',
-      labelNames,
-      registers: [registry],
-    });
-    const lastSuccess = new Gauge({
-      name: 'onlyoffice_notify_last_success_timestamp_seconds',
-      help: 'When the robot last accepted a message (errcode 0); 0 until the first one.',
-      labelNames,
-      registers: [registry],
-    });
-    const requests = new Counter({
-      name: 'onlyoffice_notify_requests_total',
-      help: 'Alertmanager webhook requests to /notify/<channel>/<robot> by HTTP status answered (503: Alertmanager retries).',
-      labelNames: [...labelNames, 'code'],
-      registers: [registry],
-    });
-    const reports = new Counter({
-      name: 'onlyoffice_notify_reports_total',
-      help:
-        'Daily reports (notify.report, doctor --notify) by outcome: sent, retried (kept, sent again after a backoff), rejected, ' +
-        'dropped (replaced by a newer report or refused as too large).',
-      labelNames: [...labelNames, 'result'],
-      registers: [registry],
-    });
+    const ctx = { registry };
+    const messages = emit(ctx, MESSAGES);
+    const queue = emit(ctx, QUEUE);
+    const lastSuccess = emit(ctx, LAST_SUCCESS);
+    const requests = emit(ctx, REQUESTS);
+    const reports = emit(ctx, REPORTS);
     for (const robot of this.robots.values()) {
       const labels = { channel: robot.channel, robot: robot.name };
-      for (const result of MESSAGE_RESULTS) messages.inc({ ...labels, result }, robot.resultCount(result));
-      for (const result of MESSAGE_RESULTS) reports.inc({ ...labels, result }, robot.reportCount(result));
-      queue.set(labels, robot.queueLength);
-      lastSuccess.set(labels, robot.lastSuccessSeconds);
-      for (const [code, count] of robot.answerCounts()) requests.inc({ ...labels, code: String(code) }, count);
+      for (const result of MESSAGE_RESULTS)
+        messages.push({ labels: { ...labels, result }, value: robot.resultCount(result) });
+      for (const result of MESSAGE_RESULTS)
+        reports.push({ labels: { ...labels, result }, value: robot.reportCount(result) });
+      queue.push({ labels, value: robot.queueLength });
+      lastSuccess.push({ labels, value: robot.lastSuccessSeconds });
+      for (const [code, count] of robot.answerCounts())
+        requests.push({ labels: { ...labels, code: String(code) }, value: count });
     }
   }
 

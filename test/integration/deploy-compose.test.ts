@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { parseConfig } from '../../src/config/load.js';
+import { containerMatcher } from '../../src/docker/glob.js';
 import { requirePrograms } from '../support/integration.js';
 
 const run = promisify(execFile);
@@ -26,6 +27,7 @@ interface Service {
   command?: string[];
   healthcheck?: { test: string[] };
   networks?: Record<string, { aliases?: string[] } | null>;
+  restart?: string;
 }
 
 const { describe: withCompose } = requirePrograms('docker-compose', 'promtool', 'amtool');
@@ -142,9 +144,10 @@ withCompose('deploy/compose: the whole stack', () => {
     }
   });
 
-  test('the exporter configuration loads, with the generated secrets and the stack addresses', () => {
+  /** deploy/compose/exporter.yml as the exporter loads it, with its secret files in `scratch`. */
+  function exporterConfig(): ReturnType<typeof parseConfig> {
     const secrets = join(scratch, 'secrets');
-    mkdirSync(secrets);
+    mkdirSync(secrets, { recursive: true });
     writeFileSync(join(secrets, 'jwt-secret'), 'generated-jwt\n');
     writeFileSync(join(secrets, 'onlyoffice-exporter-notify-token'), 'generated-notify-token-0123456789\n');
     const text = readFileSync(join(COMPOSE, 'exporter.yml'), 'utf8')
@@ -153,7 +156,11 @@ withCompose('deploy/compose: the whole stack', () => {
         '/run/onlyoffice-notify/onlyoffice-exporter-notify-token',
         join(secrets, 'onlyoffice-exporter-notify-token'),
       );
-    const config = parseConfig(text, 'deploy/compose/exporter.yml', {});
+    return parseConfig(text, 'deploy/compose/exporter.yml', {});
+  }
+
+  test('the exporter configuration loads, with the generated secrets and the stack addresses', () => {
+    const config = exporterConfig();
     expect(config.documentserver.url).toBe('http://ooexp-documentserver');
     expect(config.documentserver.jwt).toEqual({ secret: 'generated-jwt', header: 'Authorization' });
     expect(config.dependencies.postgresql).toMatchObject({ address: 'ooexp-postgresql:5432' });
@@ -165,7 +172,7 @@ withCompose('deploy/compose: the whole stack', () => {
       source_listen: '0.0.0.0:9877',
       source_base_url: 'http://ooexp-exporter:9877',
     });
-    expect(config.docker).toMatchObject({ containers: ['ooexp-*'], supervisor_containers: ['ooexp-documentserver'] });
+    expect(config.docker).toMatchObject({ supervisor_containers: ['ooexp-documentserver'] });
     expect(config.notify.auth).toEqual({ bearer_token: 'generated-notify-token-0123456789' });
     // The secrets the exporter reads are the ones init-secrets writes into the volumes it mounts.
     const init = readFileSync(join(COMPOSE, 'init-secrets.mjs'), 'utf8');
@@ -176,6 +183,25 @@ withCompose('deploy/compose: the whole stack', () => {
       'ooexp-ds-secrets:/secrets/ds:rw',
       'ooexp-notify-secret:/secrets/notify:rw',
     ]);
+  });
+
+  test('the exporter watches every long-running container and no one-shot one (an exited setup container would page)', () => {
+    // A one-shot container (ooexp-init-secrets) exits 0 and stays listed: watched, it would fire
+    // OnlyofficeDocsContainerExited (critical) and fail the doctor on every healthy `up`.
+    const { containers, images } = exporterConfig().docker;
+    const watched = containerMatcher(containers, images);
+    const oneShot = Object.entries(services).filter(([, s]) => s.restart !== 'always');
+    const longRunning = Object.entries(services).filter(([, s]) => s.restart === 'always');
+    expect(oneShot.map(([name]) => name)).toEqual(['ooexp-init-secrets']);
+    for (const [name] of oneShot) {
+      expect(
+        Object.values(services).some((s) => s.depends_on?.[name]?.condition === 'service_completed_successfully'),
+      ).toBe(true);
+    }
+    const matches = ([, s]: [string, Service]): boolean => watched(s.container_name!, s.image ?? '');
+    expect(oneShot.filter(matches).map(([name]) => name)).toEqual([]);
+    expect(longRunning.filter((entry) => !matches(entry)).map(([name]) => name)).toEqual([]);
+    expect(longRunning).toHaveLength(7);
   });
 
   test('Prometheus loads the shipped rules (promtool) and scrapes the exporter', async () => {

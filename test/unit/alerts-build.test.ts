@@ -45,6 +45,18 @@ describe('alert rules as code', () => {
     expect(stale()).toEqual([]);
   });
 
+  test('zh-CN alert texts say 响应 as the doctor, status page and runbooks do: never 应答 or 逐跳 (issue 17)', () => {
+    const files = generate(defaults(), OUT_LAYOUT);
+    const rules = [...files].filter(([path]) => path.endsWith('.rules.yml')).flatMap(([, text]) => rulesOf(text));
+    expect(rules.length).toBeGreaterThan(40);
+    const found = rules.flatMap((r) =>
+      Object.entries(r.annotations)
+        .filter(([, text]) => /应答|逐跳/.test(text))
+        .map(([key]) => `${r.alert} ${key}`),
+    );
+    expect(found).toEqual([]);
+  });
+
   test('every key of alerts/thresholds.yml has its comment', () => {
     const lines = readFileSync(DEFAULTS_FILE, 'utf8').split('\n');
     const keys = lines.flatMap((line, i) =>

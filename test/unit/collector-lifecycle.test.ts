@@ -3,6 +3,21 @@ import { collectorDefinitions } from '../../src/collectors/index.js';
 import { closeCollectors, createCollectors } from '../../src/collectors/lifecycle.js';
 import type { CollectorDefinition } from '../../src/collectors/types.js';
 import { configFrom, configProblems } from '../support/scrape.js';
+import { TestPki, type Issued } from '../support/tls-pki.js';
+
+let pki: TestPki;
+let cert: Issued;
+beforeAll(() => {
+  pki = new TestPki();
+  const now = Math.floor(Date.now() / 1000);
+  cert = pki.issue('files', {
+    subject: '/CN=docs.example.com',
+    notBefore: now - 86_400,
+    notAfter: now + 90 * 86_400,
+    serial: '0a',
+  });
+});
+afterAll(() => pki.remove());
 
 describe('the collector contract', () => {
   test('every collector declares how it runs: on scrape, on its own schedule, or passively', () => {
@@ -26,31 +41,46 @@ describe('the collector contract', () => {
     });
   });
 
-  test('every section has the same enabled switch: false turns its collectors off whatever else it says', async () => {
+  test('every collector section but backups (a list) has the same enabled switch: false turns its collectors off whatever else it says', async () => {
     const names = async (yaml: string) => {
       const made = createCollectors(collectorDefinitions, configFrom(yaml), pino({ level: 'silent' }));
       await closeCollectors(made, pino({ level: 'silent' }));
       return made.map((c) => c.name);
     };
+    // Which sections have it (docs/CONFIGURATION.md: every collector section but documentserver and backups).
+    const defaults = configFrom('') as unknown as Record<string, unknown>;
+    expect(
+      Object.keys(defaults).filter((section) => {
+        const value = defaults[section];
+        return typeof value === 'object' && value !== null && 'enabled' in value;
+      }),
+    ).toEqual(['docker', 'supervisor', 'disk', 'tls', 'dependencies', 'statsd', 'rabbitmq', 'conversion_probe']);
     const sections = [
       'disk: { paths: [/tmp] }',
-      'tls: { files: [], endpoints: [{ address: "127.0.0.1:1" }] }',
+      `tls: { files: [${JSON.stringify(cert.certPath)}], endpoints: [{ address: "127.0.0.1:1" }] }`,
       'dependencies: { postgresql: "127.0.0.1:1" }',
       'rabbitmq: { url: "amqp://127.0.0.1:1/" }',
+      'supervisor: { host_systemd_units: [ds-docservice] }',
     ];
+    const switched = ['supervisor', 'disk', 'tls_endpoints', 'tls_files', 'dependencies', 'rabbitmq_queues'];
     const on = await names(['docker: { enabled: false }', ...sections].join('\n'));
-    expect(on).toEqual(expect.arrayContaining(['disk', 'tls_endpoints', 'dependencies', 'rabbitmq_queues']));
+    expect(on.filter((name) => switched.includes(name))).toEqual(switched);
     const off = await names(
       [
         'docker: { enabled: false }',
         ...sections.map((line) => line.replace(/^(\w+): \{ /, '$1: { enabled: false, ')),
       ].join('\n'),
     );
-    expect(
-      off.filter((name) =>
-        ['disk', 'tls_endpoints', 'tls_files', 'dependencies', 'rabbitmq_queues', 'statsd'].includes(name),
-      ),
-    ).toEqual([]);
+    expect(off.filter((name) => [...switched, 'statsd'].includes(name))).toEqual([]);
+    // One at a time: a section's switch turns off its own collectors, and only those.
+    const tlsFiles = `tls: { files: [${JSON.stringify(cert.certPath)}] }`;
+    expect(await names(tlsFiles)).toContain('tls_files');
+    expect(await names(tlsFiles.replace('{ ', '{ enabled: false, '))).not.toContain('tls_files');
+    const hostUnits = 'docker: { enabled: false }\nsupervisor: { host_systemd_units: [ds-docservice] }';
+    expect(await names(hostUnits)).toContain('supervisor');
+    expect(await names(hostUnits.replace('supervisor: { ', 'supervisor: { enabled: false, '))).not.toContain(
+      'supervisor',
+    );
     expect(await names('statsd: { enabled: false, listen: "udp://127.0.0.1:0" }')).not.toContain('statsd');
     // The old forms keep working: an empty list still turns disk and tls_files off.
     expect(

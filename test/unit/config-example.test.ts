@@ -133,7 +133,7 @@ describe('config.example.yml', () => {
     ]);
     expect(Object.keys(config.probe.modules)).toEqual(expect.arrayContaining(['documentserver', 'expiry', 'version']));
     expect(config.docker).toMatchObject({ socket: '/var/run/docker.sock', stats: true });
-    expect(config.supervisor).toEqual({ host_supervisorctl: false, host_systemd_units: [] });
+    expect(config.supervisor).toEqual({ enabled: true, host_supervisorctl: false, host_systemd_units: [] });
     expect(config.disk.paths).toEqual(['/var/lib/onlyoffice', '/var/www/onlyoffice/Data', '/var/log/onlyoffice']);
     expect(config.tls.endpoints.map((e) => [e.target, e.host])).toEqual([
       ['docs.example.com:443', 'docs.example.com'],

@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { HOPS } from '../../src/doctor/hops/index.js';
+import { HOP_IDS } from '../../src/doctor/vocabulary.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const DESIGN = readFileSync(new URL('docs/DESIGN.md', ROOT), 'utf8');
@@ -40,5 +42,26 @@ describe('docs/DESIGN.md', () => {
     ]) {
       expect([place, checklist.includes(place)]).toEqual([place, true]);
     }
+  });
+
+  test('the doctor evaluates the hops in the order of HOPS, which it names in that order', () => {
+    const sentence = /`src\/doctor\/hops\/index\.ts`: ([^;]+);/.exec(DESIGN)![1]!;
+    const named = [...sentence.matchAll(/[a-z]+/g)]
+      .map((m) => m[0])
+      .filter((word) => (HOP_IDS as readonly string[]).includes(word));
+    expect(named).toEqual(HOPS.map((hop) => hop.id));
+  });
+
+  test('the rule it states: outside src/metrics/ and src/scrape/, prom-client is imported for its Registry type only', () => {
+    const files = readdirSync(new URL('src/', ROOT), { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f.endsWith('.ts') && !/^(metrics|scrape)\//.test(f),
+    );
+    expect(files.length).toBeGreaterThan(100);
+    const offenders = files.filter((f) =>
+      [...readFileSync(new URL(`src/${f}`, ROOT), 'utf8').matchAll(/^import (.*) from 'prom-client';$/gm)].some(
+        (m) => m[1] !== 'type { Registry }',
+      ),
+    );
+    expect(offenders).toEqual([]);
   });
 });

@@ -21,7 +21,11 @@ describe('docker configuration section', () => {
       supervisor_interval: 30_000,
       supervisor_timeout: 5_000,
     });
-    expect(parseConfig('', 't', {}).supervisor).toEqual({ host_supervisorctl: false, host_systemd_units: [] });
+    expect(parseConfig('', 't', {}).supervisor).toEqual({
+      enabled: true,
+      host_supervisorctl: false,
+      host_systemd_units: [],
+    });
   });
 
   test('accepts the shape from the issue', () => {
@@ -102,7 +106,7 @@ docker:
     ]);
     expect(
       parseConfig('supervisor: { host_systemd_units: [ds-docservice, ds-converter] }', 't', {}).supervisor,
-    ).toEqual({ host_supervisorctl: false, host_systemd_units: ['ds-docservice', 'ds-converter'] });
+    ).toEqual({ enabled: true, host_supervisorctl: false, host_systemd_units: ['ds-docservice', 'ds-converter'] });
   });
 
   test('label names are sanitised with a label_ prefix', () => {

@@ -81,6 +81,16 @@ describe('runbook sources', () => {
     expect({ name, placeholders }).toEqual({ name, placeholders: [] });
   });
 
+  test('zh-CN says 响应 and 链路逐段检查 as the doctor, status page and alerts do: never 应答 or 逐跳 (issue 17)', () => {
+    const found = NAMES.flatMap((name) =>
+      readFileSync(new URL(`../../docs/runbooks/${name}.md`, import.meta.url), 'utf8')
+        .split('\n')
+        .filter((line) => /应答|逐跳/.test(line))
+        .map((line) => `${name}: ${line}`),
+    );
+    expect(found).toEqual([]);
+  });
+
   test('the placeholder pattern', () => {
     for (const bad of [
       'docker exec ‹容器> sh',

@@ -137,7 +137,7 @@ function dependency(kind: DependencyKind, fallback: string | false) {
  */
 export const dependenciesSection = z
   .object({
-    /** false turns the section's checks off, whatever else it says (every section has this switch). */
+    /** false turns the section's checks off, whatever else it says (every collector section has it but documentserver, always on, and backups, off as `[]`). */
     enabled: z.boolean().default(true),
     /** DS's database: `host:port` or `postgresql://host:port/db`; checked before any login. `false` leaves it out. */
     postgresql: dependency('postgresql', '127.0.0.1:5432'),

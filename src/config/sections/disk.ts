@@ -16,7 +16,7 @@ const absolutePath = z.string().refine((value) => value.startsWith('/'), 'must b
  */
 export const diskSection = z
   .object({
-    /** false turns the section's collector off, whatever else it says (every section has this switch). */
+    /** false turns the section's collector off, whatever else it says (every collector section has it but documentserver, always on, and backups, off as `[]`). */
     enabled: z.boolean().default(true),
     /**
      * Absolute paths; default: those of /var/lib/onlyoffice, /var/www/onlyoffice/Data and /var/log/onlyoffice that

@@ -8,6 +8,11 @@ const unitName = z.string().regex(/^[a-zA-Z0-9:_.@\\-]+$/, 'is not a systemd uni
  */
 export const supervisorSection = z
   .object({
+    /**
+     * false turns the supervisor checks off, in the containers (docker.supervisor) and on the host, whatever else it
+     * says (every collector section has it but documentserver, always on, and backups, off as `[]`).
+     */
+    enabled: z.boolean().default(true),
     /** Host install, 7.1/7.2 packages: true runs `supervisorctl status` from PATH, a string names the program. */
     host_supervisorctl: z.union([z.boolean(), z.string().min(1, 'must not be empty')]).default(false),
     /** Host install, packages from 7.3: systemd units such as ds-docservice, ds-converter, ds-metrics. */

@@ -79,7 +79,7 @@ const caFile = absolutePath.transform((path, ctx) => {
  */
 export const tlsSection = z
   .object({
-    /** false turns the section's collectors off (endpoints and files), whatever else it says (every section has this switch). */
+    /** false turns the section's collectors off (endpoints and files), whatever else it says (every collector section has it but documentserver, always on, and backups, off as `[]`). */
     enabled: z.boolean().default(true),
     /**
      * Served certificates to check: `host:port` (SNI = host) or `{address, server_name}`; documentserver.public_url is
