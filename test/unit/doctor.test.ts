@@ -308,6 +308,59 @@ describe('doctor diagnosis (from samples)', () => {
       });
     });
 
+    test('a DS container, but the broker and the database checked on other hosts: the host commands, each saying where', () => {
+      const d = run(
+        [
+          ok('dependencies'),
+          s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '10.0.0.8:5672' }),
+          s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: 'db.internal:5432' }),
+          ok('docker'),
+          ...containerStates('clever_turing', 'running'),
+          info('clever_turing', 'onlyoffice/documentserver:8.3'),
+        ],
+        hanging,
+      );
+      expect(fixes(d)).toEqual({
+        rabbitmq_frozen: [
+          'rabbitmq-diagnostics -q alarms   # on the host of 10.0.0.8:5672',
+          'rabbitmqctl status   # on the host of 10.0.0.8:5672',
+          '# if it still does not answer, restart it:',
+          'systemctl restart rabbitmq-server   # on the host of 10.0.0.8:5672',
+        ],
+        postgres_frozen: [
+          'pg_isready -h db.internal -p 5432',
+          `psql -U onlyoffice -c ${PG}   # on the host of db.internal:5432`,
+          '# if it still does not answer, restart it:',
+          'systemctl restart postgresql   # on the host of db.internal:5432',
+        ],
+      });
+      expect(fixes(d, 'zh-CN').rabbitmq_frozen![3]).toBe(
+        'systemctl restart rabbitmq-server   # 在 10.0.0.8:5672 所在的主机上',
+      );
+      const en = picker('en');
+      expect(CAUSES.rabbitmq_down.fix({ ds: 'clever_turing', address: '10.0.0.8:5672' }, en)).toEqual([
+        'rabbitmq-diagnostics -q ping   # on the host of 10.0.0.8:5672',
+        'systemctl start rabbitmq-server   # on the host of 10.0.0.8:5672',
+      ]);
+      // Loopback (127.0.0.0/8, ::1, localhost) or the DS container's name (a compose service): inside DS.
+      for (const address of ['127.0.1.1:5672', '[::1]:5672', 'localhost:5672', 'clever_turing:5672'])
+        expect([address, CAUSES.rabbitmq_down.fix({ ds: 'clever_turing', address }, en)[1]]).toEqual([
+          address,
+          'docker exec clever_turing service rabbitmq-server start',
+        ]);
+      // Causes about several services read each one's own address; none checked: no guess that it runs inside DS.
+      expect(
+        CAUSES.postgres_crash.fix(
+          { ds: 'clever_turing', address: '127.0.0.1:5672', postgresql_address: '10.0.0.9:5432' },
+          en,
+        )[2],
+      ).toBe('systemctl start postgresql   # on the host of 10.0.0.9:5432');
+      expect(CAUSES.healthcheck_hang.fix({ ds: 'clever_turing' }, en)[0]).toBe('rabbitmq-diagnostics -q alarms');
+      expect(CAUSES.healthcheck_hang.fix({ ds: 'clever_turing', rabbitmq_address: '127.0.0.1:5672' }, en)[0]).toBe(
+        'docker exec clever_turing rabbitmq-diagnostics -q alarms',
+      );
+    });
+
     test("a 502 through the public URL: DS's own nginx first when DS is a container, then the host's proxy, each named", () => {
       const config = configFrom(
         'documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com" }',

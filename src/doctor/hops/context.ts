@@ -73,8 +73,8 @@ export interface HopContext {
   /** The protocol-level checks of each dependency. */
   readonly deps: Readonly<Record<DependencyName, readonly Dependency[]>>;
   /**
-   * What the fixes of dependency causes carry: PostgreSQL's and Redis' host and port, the DS container's name, and the
-   * containers RabbitMQ, PostgreSQL and Redis run in when they have their own (ONLYOFFICE's compose file).
+   * What the fixes of dependency causes carry: PostgreSQL's and Redis' host and port, the address each dependency was
+   * checked at (`rabbitmq_address` ...), the DS container's name, and the containers RabbitMQ, PostgreSQL and Redis run in when they have their own (ONLYOFFICE's compose file).
    */
   readonly depParams: Params;
   /** `{ ds: name }` when the DS container is known, for the fixes of other causes; else empty. */
@@ -188,6 +188,11 @@ function dependencyParams(
   const rd = deps.redis[0]?.address.match(/^(.*):(\d+)$/);
   if (rd) Object.assign(params, { redis_host: rd[1]!.replace(/^\[|\]$/g, ''), redis_port: rd[2]! });
   if (dsContainer !== undefined) params.ds = dsContainer;
+  // The address each check used: the fixes run inside DS only when it is loopback or the DS container's name.
+  for (const name of ['rabbitmq', 'postgresql', 'redis'] as const) {
+    const address = deps[name][0]?.address;
+    if (address !== undefined && address !== '') params[`${name}_address`] = address;
+  }
   // RabbitMQ, PostgreSQL, Redis in containers of their own (ONLYOFFICE's compose file): their fixes exec there.
   for (const name of ['rabbitmq', 'postgresql', 'redis'] as const) {
     const own = others.find((c) => DEP_CONTAINER[name].test(c.name))?.name;
