@@ -361,6 +361,32 @@ describe('doctor diagnosis (from samples)', () => {
       );
     });
 
+    test("several DS containers: the fixes go to the one named as documentserver.url's host, else the first running", () => {
+      const containers = [
+        ok('docker'),
+        ...containerStates('a-old-documentserver', 'exited'),
+        ...containerStates('b-documentserver', 'running'),
+        ...containerStates('c-documentserver', 'running'),
+      ];
+      const healthFalse = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x));
+      const fixOf = (d: Diagnosis) => renderJson(d, 'en').causes.find((c) => c.id === 'healthcheck_false')!.fix[0];
+      expect(fixOf(run(containers, healthFalse))).toBe(
+        "docker logs --tail 300 b-documentserver 2>&1 | grep -i -A2 'healthCheck error'",
+      );
+      const byUrl = configFrom('documentserver: { url: "http://c-documentserver:8000" }');
+      expect(fixOf(diagnose([...healthFalse, ...containers], byUrl, { now: NOW }))).toBe(
+        "docker logs --tail 300 c-documentserver 2>&1 | grep -i -A2 'healthCheck error'",
+      );
+      const noneRunning = [
+        ok('docker'),
+        ...containerStates('a-documentserver', 'exited'),
+        ...containerStates('b-documentserver', 'exited'),
+      ];
+      expect(fixOf(run(noneRunning, healthFalse))).toBe(
+        "docker logs --tail 300 a-documentserver 2>&1 | grep -i -A2 'healthCheck error'",
+      );
+    });
+
     test("a 502 through the public URL: DS's own nginx first when DS is a container, then the host's proxy, each named", () => {
       const config = configFrom(
         'documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com" }',

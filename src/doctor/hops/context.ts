@@ -125,7 +125,7 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
   const isDs = (c: Container) => DS_CONTAINER.test(c.name) || DS_IMAGE.test(c.image);
   // Or the container the supervisor check execs into (docker.supervisor): only DS containers run supervisor.
   const dsContainer =
-    containers.find(isDs)?.name ??
+    dsContainerOf(containers.filter(isDs), ds.url) ??
     s
       .all(SUPERVISOR_METRICS.up)
       .map((x) => x.labels.container ?? '')
@@ -165,6 +165,21 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
     },
     endpoint,
   };
+}
+
+/**
+ * Of several DS containers, the one the fixes go to: named as documentserver.url's host (a compose service name), else
+ * the first running, else the first (by name).
+ */
+function dsContainerOf(candidates: readonly Container[], url: string): string | undefined {
+  let host: string | undefined;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    host = undefined;
+  }
+  return (candidates.find((c) => c.name === host) ?? candidates.find((c) => c.state === 'running') ?? candidates[0])
+    ?.name;
 }
 
 function dependencies(s: SampleSet, name: RegExp): Dependency[] {
