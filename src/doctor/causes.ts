@@ -22,6 +22,12 @@ const DOCKER = (t: Pick) =>
   t('# Docker（一体化镜像 onlyoffice/documentserver）', '# Docker (all-in-one onlyoffice/documentserver image)');
 const HOST = (t: Pick) =>
   t('# 主机安装（deb/rpm 软件包，7.3 起为 systemd 服务）', '# host install (deb/rpm packages; systemd units from 7.3)');
+/**
+ * DS's own programs: the Docker block when the DS container is known (it was found as a container), the host's
+ * packages' block otherwise (issue 17), each under its heading.
+ */
+const dockerOrHost = (p: Params, t: Pick, docker: (name: string) => string[], host: string[]) =>
+  p.ds === undefined ? [HOST(t), ...host] : [DOCKER(t), ...docker(String(p.ds))];
 /** An alternative command after the first (`docker … # or: systemctl …`): the comment in the reader's language. */
 const or = (t: Pick, command: string) => `   # ${t('或：', 'or: ')}${command}`;
 const ds = (p: Params) => String(p.ds ?? 'onlyoffice-documentserver');
@@ -210,10 +216,9 @@ export const CAUSES = {
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
       startService(p, 'postgresql', 'start', t, false),
       t('# 然后重启 docservice：', '# then restart docservice:'),
-      DOCKER(t),
-      `docker exec ${ds(p)} supervisorctl restart ds:docservice`,
-      HOST(t),
-      'systemctl restart ds-docservice',
+      ...dockerOrHost(p, t, (name) => [`docker exec ${name} supervisorctl restart ds:docservice`], [
+        'systemctl restart ds-docservice',
+      ]),
     ],
   },
   rabbitmq_unreachable_at_start: {
@@ -245,16 +250,21 @@ export const CAUSES = {
         'docservice（端口 8000）没有响应：正在启动、崩溃循环（ds:docservice FATAL “Exited too quickly”）或 local.json 格式错误。代理对 /healthcheck、/index.html、CommandService 返回 502，而 api.js（nginx 直接提供的静态文件）仍然返回 200；nginx 错误日志中是 “connect() failed (111: Connection refused) while connecting to upstream”。8.2 起数据库表缺失时也不会监听（日志 “DB table … does not exist”）；RabbitMQ ≥ 4.1 配 DS ≤ 8.3 时 RabbitMQ 日志为 “frame_max … lower than the minimum”。',
         'docservice (port 8000) does not answer: starting, in a crash loop (ds:docservice FATAL "Exited too quickly") or a malformed local.json. The proxy answers 502 on /healthcheck, /index.html and CommandService while api.js (a static file nginx serves itself) still answers 200; nginx\'s error log says "connect() failed (111: Connection refused) while connecting to upstream". From 8.2 it also never listens when database tables are missing (log "DB table … does not exist"); RabbitMQ 4.1+ with DS 8.3 or older logs "frame_max … lower than the minimum" on the RabbitMQ side.',
       ),
-    fix: (p, t) => [
-      DOCKER(t),
-      `docker exec ${ds(p)} supervisorctl status ds:docservice`,
-      `docker logs --tail 100 ${ds(p)}`,
-      `docker exec ${ds(p)} supervisorctl restart ds:docservice`,
-      HOST(t),
-      'systemctl status ds-docservice',
-      'tail -n 100 /var/log/onlyoffice/documentserver/docservice/out.log',
-      'systemctl restart ds-docservice',
-    ],
+    fix: (p, t) =>
+      dockerOrHost(
+        p,
+        t,
+        (name) => [
+          `docker exec ${name} supervisorctl status ds:docservice`,
+          `docker logs --tail 100 ${name}`,
+          `docker exec ${name} supervisorctl restart ds:docservice`,
+        ],
+        [
+          'systemctl status ds-docservice',
+          'tail -n 100 /var/log/onlyoffice/documentserver/docservice/out.log',
+          'systemctl restart ds-docservice',
+        ],
+      ),
   },
   wrong_target: {
     title: (_p, t) =>
@@ -721,14 +731,16 @@ export const CAUSES = {
         `${p.queue} 有 ${p.ready} 个任务等待、0 个消费者：FileConverter 没有运行。打开、保存和“另存为”都会等待，900 秒后任务进入死信，用户看到错误码 -2。`,
         `${p.queue} has ${counted(p.ready, 'task')} waiting and 0 consumers: FileConverter is not running. Opening, saving and download-as wait; after 900 s the tasks are dead-lettered and users get error -2.`,
       ),
-    fix: (p, t) => [
-      DOCKER(t),
-      `docker exec ${ds(p)} supervisorctl status ds:converter`,
-      `docker exec ${ds(p)} supervisorctl restart ds:converter`,
-      HOST(t),
-      'systemctl restart ds-converter',
-      'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log',
-    ],
+    fix: (p, t) =>
+      dockerOrHost(
+        p,
+        t,
+        (name) => [
+          `docker exec ${name} supervisorctl status ds:converter`,
+          `docker exec ${name} supervisorctl restart ds:converter`,
+        ],
+        ['systemctl restart ds-converter', 'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log'],
+      ),
   },
   conversion_failed: {
     title: (p, t) =>

@@ -361,6 +361,46 @@ describe('doctor diagnosis (from samples)', () => {
       );
     });
 
+    test("DS's own programs: the Docker commands when DS was found as a container, the host's otherwise (issue 17)", () => {
+      const en = picker('en');
+      expect(CAUSES.docservice_down.fix({ ds: 'clever_turing' }, en)).toEqual([
+        '# Docker (all-in-one onlyoffice/documentserver image)',
+        'docker exec clever_turing supervisorctl status ds:docservice',
+        'docker logs --tail 100 clever_turing',
+        'docker exec clever_turing supervisorctl restart ds:docservice',
+      ]);
+      expect(CAUSES.docservice_down.fix({}, en)).toEqual([
+        '# host install (deb/rpm packages; systemd units from 7.3)',
+        'systemctl status ds-docservice',
+        'tail -n 100 /var/log/onlyoffice/documentserver/docservice/out.log',
+        'systemctl restart ds-docservice',
+      ]);
+      expect(CAUSES.converter_down.fix({ ds: 'clever_turing' }, en)).toEqual([
+        '# Docker (all-in-one onlyoffice/documentserver image)',
+        'docker exec clever_turing supervisorctl status ds:converter',
+        'docker exec clever_turing supervisorctl restart ds:converter',
+      ]);
+      expect(CAUSES.converter_down.fix({}, en)).toEqual([
+        '# host install (deb/rpm packages; systemd units from 7.3)',
+        'systemctl restart ds-converter',
+        'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log',
+      ]);
+      expect(
+        CAUSES.postgres_crash.fix({ ds: 'clever_turing', postgresql_address: '127.0.0.1:5432' }, en).slice(2),
+      ).toEqual([
+        'docker exec clever_turing service postgresql start',
+        '# then restart docservice:',
+        '# Docker (all-in-one onlyoffice/documentserver image)',
+        'docker exec clever_turing supervisorctl restart ds:docservice',
+      ]);
+      expect(CAUSES.postgres_crash.fix({}, picker('zh-CN')).slice(2)).toEqual([
+        'systemctl start postgresql',
+        '# 然后重启 docservice：',
+        '# 主机安装（deb/rpm 软件包，7.3 起为 systemd 服务）',
+        'systemctl restart ds-docservice',
+      ]);
+    });
+
     test("several DS containers: the fixes go to the one named as documentserver.url's host, else the first running", () => {
       const containers = [
         ok('docker'),
