@@ -650,6 +650,21 @@ describe('doctor diagnosis (from samples)', () => {
     expect(d.causes.find((c) => c.params.path === '/var/log/onlyoffice')!.params.percent).toBe(15);
   });
 
+  test("disk inodes: under 5 % free warns, under 3 % fails (OnlyofficeDocsFilesystemAlmostOutOfFiles' defaults)", () => {
+    const at = (filesFree: number) => run([ok('disk'), ...filesystem('/srv', 1000, 500, { files: 1000, filesFree })]);
+    expect(
+      [50, 49, 30, 29].map((free) => [free, verdict(at(free), 'disk'), at(free).causes.map((c) => c.severity)]),
+    ).toEqual([
+      [50, 'ok', []],
+      [49, 'warn', ['warn']],
+      [30, 'warn', ['warn']],
+      [29, 'fail', ['fail']],
+    ]);
+    expect(renderJson(at(40), 'en').causes[0]!.title).toBe(
+      'the file system of /srv is running out of inodes (4% left)',
+    );
+  });
+
   test('healthcheck false with a read-only data volume and no dependency down: storage named', () => {
     const falseHealth = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x));
     const d = run([ok('disk'), ...filesystem('/var/lib/onlyoffice', 1000, 500, { readonly: 1 })], falseHealth);
