@@ -16,6 +16,10 @@ export const DOCTOR_THRESHOLDS = {
   diskUsedWarnPercent: ${t.disk.used_warning_percent},
   /** disk.used_critical_percent: ...and this fails. */
   diskUsedFailPercent: ${t.disk.used_critical_percent},
+  /** disk.files_free_warning_percent: less of a file system's inodes free than this warns... */
+  inodesFreeWarnPercent: ${t.disk.files_free_warning_percent},
+  /** disk.files_free_critical_percent: ...and this fails. */
+  inodesFreeFailPercent: ${t.disk.files_free_critical_percent},
   /** certificates.warning_days: a certificate expiring within this many days warns... */
   certWarnDays: ${t.certificates.warning_days},
   /** certificates.critical_days: ...and within this many fails. */

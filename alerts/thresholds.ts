@@ -84,6 +84,8 @@ const schema = z
         space_filling_up_for: fillingUpFor,
         files_filling_up_for: fillingUpFor,
         out_of_files_for: forDuration,
+        files_free_warning_percent: percent,
+        files_free_critical_percent: percent,
       })
       .strict(),
     documentserver: z
@@ -181,6 +183,11 @@ const schema = z
       ['disk', 'used_warning_percent'],
       t.disk.used_warning_percent < t.disk.used_critical_percent,
       `must be below disk.used_critical_percent (${t.disk.used_critical_percent})`,
+    );
+    order(
+      ['disk', 'files_free_warning_percent'],
+      t.disk.files_free_warning_percent > t.disk.files_free_critical_percent,
+      `must be above disk.files_free_critical_percent (${t.disk.files_free_critical_percent})`,
     );
     order(
       ['certificates', 'warning_days'],

@@ -139,6 +139,12 @@ function almostOutOfSpaceTest(t: Thresholds): TestGroup {
 export const disk = (t: Thresholds): AlertFile => {
   const free = freePercent(t);
   const used = { warning: num(t.disk.used_warning_percent), critical: num(t.disk.used_critical_percent) };
+  const files = { warning: num(t.disk.files_free_warning_percent), critical: num(t.disk.files_free_critical_percent) };
+  /** The free inode shares of the out-of-files scene: between the two thresholds (warning), then under the critical one. */
+  const filesAt = {
+    warning: Number(((t.disk.files_free_warning_percent + t.disk.files_free_critical_percent) / 2).toFixed(4)),
+    critical: Number(((t.disk.files_free_critical_percent * 2) / 3).toFixed(4)),
+  };
   const [ro, de] = [minutes(t.disk.readonly_for), minutes(t.disk.device_error_for)];
   const [sf, ff, of] = [
     minutes(t.disk.space_filling_up_for),
@@ -287,34 +293,34 @@ export const disk = (t: Thresholds): AlertFile => {
         alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles',
         expr: `max without (path) (
   (
-    onlyoffice_filesystem_files_free / onlyoffice_filesystem_files * 100 < 5
+    onlyoffice_filesystem_files_free / onlyoffice_filesystem_files * 100 < ${files.warning}
     and onlyoffice_filesystem_readonly == 0
   )
-  unless onlyoffice_filesystem_files_free / onlyoffice_filesystem_files * 100 < 3
+  unless onlyoffice_filesystem_files_free / onlyoffice_filesystem_files * 100 < ${files.critical}
 )
 `,
         for: t.disk.out_of_files_for,
         severity: 'warning',
-        summary: 'DS 所在文件系统的 inode 不足 5%',
+        summary: `DS 所在文件系统的 inode 不足 ${files.warning}%`,
         description:
           '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 的 inode。',
-        summary_en: 'A DS file system has less than 5% of its inodes left',
+        summary_en: `A DS file system has less than ${files.warning}% of its inodes left`,
         description_en:
           '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has only {{ printf "%.1f" $value }}% of its inodes free.',
       },
       {
         alert: 'OnlyofficeDocsFilesystemAlmostOutOfFiles',
         expr: `max without (path) (
-  onlyoffice_filesystem_files_free / onlyoffice_filesystem_files * 100 < 3
+  onlyoffice_filesystem_files_free / onlyoffice_filesystem_files * 100 < ${files.critical}
   and onlyoffice_filesystem_readonly == 0
 )
 `,
         for: t.disk.out_of_files_for,
         severity: 'critical',
-        summary: 'DS 所在文件系统的 inode 不足 3%',
+        summary: `DS 所在文件系统的 inode 不足 ${files.critical}%`,
         description:
           '{{ $labels.instance }} 上的 {{ $labels.mountpoint }}（{{ $labels.device }}）只剩 {{ printf "%.1f" $value }}% 的 inode。',
-        summary_en: 'A DS file system has less than 3% of its inodes left',
+        summary_en: `A DS file system has less than ${files.critical}% of its inodes left`,
         description_en:
           '{{ $labels.mountpoint }} ({{ $labels.device }}) on {{ $labels.instance }} has only {{ printf "%.1f" $value }}% of its inodes free.',
       },
@@ -464,7 +470,7 @@ export const disk = (t: Thresholds): AlertFile => {
         ],
       },
       {
-        name: 'OnlyofficeDocsFilesystemAlmostOutOfFiles warning at 4 %, critical at 2 %',
+        name: `OnlyofficeDocsFilesystemAlmostOutOfFiles warning at ${num(filesAt.warning)} %, critical at ${num(filesAt.critical)} %`,
         interval: '1m',
         series: [
           {
@@ -483,13 +489,13 @@ export const disk = (t: Thresholds): AlertFile => {
             series:
               'onlyoffice_filesystem_files_free{path="/var/lib/onlyoffice", mountpoint="/", ' +
               'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `40000x${of + 10} 20000x${of + 10} 500000x30`,
+            values: `${Math.round(filesAt.warning * 10000)}x${of + 10} ${Math.round(filesAt.critical * 10000)}x${of + 10} 500000x30`,
           },
           {
             series:
               'onlyoffice_filesystem_files_free{path="/var/www/onlyoffice/Data", mountpoint="/", ' +
               'device="/dev/sda1", fstype="ext4", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `40000x${of + 10} 20000x${of + 10} 500000x30`,
+            values: `${Math.round(filesAt.warning * 10000)}x${of + 10} ${Math.round(filesAt.critical * 10000)}x${of + 10} 500000x30`,
           },
           {
             series:
@@ -542,7 +548,7 @@ export const disk = (t: Thresholds): AlertFile => {
                   instance: '127.0.0.1:9967',
                   job: 'onlyoffice',
                 },
-                value: 4,
+                value: filesAt.warning,
               },
             ],
           },
@@ -565,7 +571,7 @@ export const disk = (t: Thresholds): AlertFile => {
                   instance: '127.0.0.1:9967',
                   job: 'onlyoffice',
                 },
-                value: 2,
+                value: filesAt.critical,
               },
             ],
           },

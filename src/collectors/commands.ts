@@ -1,5 +1,6 @@
 import { dsCommand, describeHttp } from '../documentserver/client.js';
 import { commandErrorReason, commandSupported } from '../documentserver/model.js';
+import { scrapeVersion } from '../documentserver/version.js';
 import { emit, emitValue, gaugeFamily } from '../metrics/family.js';
 import type { CollectorDefinition } from './types.js';
 
@@ -15,7 +16,7 @@ const COMMAND_ERROR = gaugeFamily(
 );
 const COMMAND_SUPPORTED = gaugeFamily(
   'onlyoffice_command_supported',
-  'Whether this DocumentServer version implements the read-only command: 1 yes, 0 no (it answered "unknown command", or 7.1 answered getForgottenList with error 1). An unsupported command has no onlyoffice_command_error row.',
+  'Whether this DocumentServer version implements the read-only command: 1 yes, 0 no (it answered "unknown command"; getForgottenList on DS older than 7.5, or answered with error 1 when the version is unknown). An unsupported command has no onlyoffice_command_error row.',
   ['command'],
 );
 const FORGOTTEN = gaugeFamily(
@@ -43,11 +44,14 @@ const commands: CollectorDefinition = {
       if (answered.length === 0) {
         throw new Error(`CommandService gave no answer: ${describeHttp(outcomes[0]!.outcome.http)}`);
       }
+      // The version this scrape found already (build_info): getForgottenList's error 1 means "no such command" only
+      // before 7.5.
+      const version = await scrapeVersion(ctx).catch(() => undefined);
       const supported = emit(ctx, COMMAND_SUPPORTED);
       const error = emit(ctx, COMMAND_ERROR);
       for (const { command, outcome } of answered) {
         const code = outcome.answer!.error!;
-        const known = commandSupported(command, code);
+        const known = commandSupported(command, code, version);
         supported.push({ labels: { command }, value: known ? 1 : 0 });
         if (known) error.push({ labels: { command, code: String(code), reason: commandErrorReason(code) }, value: 1 });
       }

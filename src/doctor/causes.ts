@@ -22,6 +22,12 @@ const DOCKER = (t: Pick) =>
   t('# Docker（一体化镜像 onlyoffice/documentserver）', '# Docker (all-in-one onlyoffice/documentserver image)');
 const HOST = (t: Pick) =>
   t('# 主机安装（deb/rpm 软件包，7.3 起为 systemd 服务）', '# host install (deb/rpm packages; systemd units from 7.3)');
+/**
+ * DS's own programs: the Docker block when the DS container is known (it was found as a container), the host's
+ * packages' block otherwise (issue 17), each under its heading.
+ */
+const dockerOrHost = (p: Params, t: Pick, docker: (name: string) => string[], host: string[]) =>
+  p.ds === undefined ? [HOST(t), ...host] : [DOCKER(t), ...docker(String(p.ds))];
 /** An alternative command after the first (`docker … # or: systemctl …`): the comment in the reader's language. */
 const or = (t: Pick, command: string) => `   # ${t('或：', 'or: ')}${command}`;
 const ds = (p: Params) => String(p.ds ?? 'onlyoffice-documentserver');
@@ -33,32 +39,67 @@ const wsCurl = (p: Params) =>
 /**
  * Where DS's RabbitMQ, PostgreSQL and Redis run, so their commands paste as they are: in a container of their own that
  * the Docker view found (ONLYOFFICE's compose file: `rabbitmq_container` ...), inside the DS container it found (the
- * all-in-one image runs them under supervisor's neighbours, `service ... start`), or else on the host (packages).
+ * all-in-one image runs them under supervisor's neighbours, `service ... start`) when their check reached them there,
+ * or else on the host (packages), named when it is not this one.
  */
 type Service = 'rabbitmq' | 'postgresql' | 'redis';
 const UNIT: Record<Service, string> = { rabbitmq: 'rabbitmq-server', postgresql: 'postgresql', redis: 'redis-server' };
 const own = (p: Params, service: Service) =>
   p[`${service}_container`] === undefined ? undefined : String(p[`${service}_container`]);
+/** The address the check of `service` used: the failing check's own (`address`), else the first configured. */
+const addressOf = (p: Params, service: Service, own: boolean) => {
+  const a = own ? (p.address ?? p[`${service}_address`]) : p[`${service}_address`];
+  return a === undefined ? undefined : String(a);
+};
+const hostOf = (address: string) => address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+const LOOPBACK = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1|localhost)$/i;
+/**
+ * The DS container when the service runs inside it (the all-in-one image): only when the check reached it on loopback
+ * or by the DS container's name. A service checked elsewhere, or not checked at all, is not guessed to be inside DS.
+ * `ownAddress`: the cause is about this service, so a failing check's `address` is its address.
+ */
+const insideDs = (p: Params, service: Service, ownAddress: boolean) => {
+  if (p.ds === undefined || own(p, service) !== undefined) return undefined;
+  const address = addressOf(p, service, ownAddress);
+  if (address === undefined) return undefined;
+  const host = hostOf(address);
+  return LOOPBACK.test(host) || host === String(p.ds) ? String(p.ds) : undefined;
+};
+/** A host command for a service checked at an address other than loopback: says on which host it runs. */
+const remote = (p: Params, service: Service, ownAddress: boolean, t: Pick, cmd: string) => {
+  const address = addressOf(p, service, ownAddress);
+  return address === undefined || LOOPBACK.test(hostOf(address))
+    ? cmd
+    : `${cmd}   # ${t(`在 ${address} 所在的主机上`, `on the host of ${address}`)}`;
+};
 /** `cmd` where the service runs. */
-const inService = (p: Params, service: Service, cmd: string) => {
-  const where = own(p, service) ?? (p.ds === undefined ? undefined : String(p.ds));
-  return where === undefined ? cmd : `docker exec ${where} ${cmd}`;
+const inService = (p: Params, service: Service, cmd: string, t: Pick, ownAddress = true) => {
+  const where = own(p, service) ?? insideDs(p, service, ownAddress);
+  return where === undefined ? remote(p, service, ownAddress, t, cmd) : `docker exec ${where} ${cmd}`;
 };
 /** Starts (or restarts) the service where it runs. */
-const startService = (p: Params, service: Service, verb: 'start' | 'restart') => {
+const startService = (p: Params, service: Service, verb: 'start' | 'restart', t: Pick, ownAddress = true) => {
   const container = own(p, service);
   if (container !== undefined) return `docker ${verb} ${container}`;
-  return p.ds === undefined
-    ? `systemctl ${verb} ${UNIT[service]}`
-    : `docker exec ${p.ds} service ${UNIT[service]} ${verb}`;
+  const inDs = insideDs(p, service, ownAddress);
+  return inDs === undefined
+    ? remote(p, service, ownAddress, t, `systemctl ${verb} ${UNIT[service]}`)
+    : `docker exec ${inDs} service ${UNIT[service]} ${verb}`;
+};
+/** The ping annotated with the address it concerns (the remote form names it already). */
+const pingRabbitmq = (p: Params, t: Pick) => {
+  const ping = inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q ping', t);
+  return ping.includes('   # ') ? ping : `${ping}   # ${addressOf(p, 'rabbitmq', true) ?? '127.0.0.1:5672'}`;
 };
 const PG_ACTIVITY =
   '"select pid, state, wait_event_type, now() - query_start as running from pg_stat_activity order by running desc nulls last limit 10"';
 /** The longest-running queries: the all-in-one image's database is reached as its postgres user, compose's and the host's as onlyoffice. */
-const pgActivity = (p: Params) =>
-  own(p, 'postgresql') === undefined && p.ds !== undefined
-    ? `docker exec -u postgres ${p.ds} psql -d onlyoffice -c ${PG_ACTIVITY}`
-    : inService(p, 'postgresql', `psql -U onlyoffice -c ${PG_ACTIVITY}`);
+const pgActivity = (p: Params, t: Pick) => {
+  const inDs = insideDs(p, 'postgresql', true);
+  return inDs !== undefined
+    ? `docker exec -u postgres ${inDs} psql -d onlyoffice -c ${PG_ACTIVITY}`
+    : inService(p, 'postgresql', `psql -U onlyoffice -c ${PG_ACTIVITY}`, t);
+};
 
 /**
  * A DS container publishes 80/443 through its own nginx, which may be the proxy of the public URL: its port mapping and
@@ -173,12 +214,11 @@ export const CAUSES = {
     fix: (p, t) => [
       t('# 先让 PostgreSQL 恢复：', '# bring PostgreSQL back first:'),
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      startService(p, 'postgresql', 'start'),
+      startService(p, 'postgresql', 'start', t, false),
       t('# 然后重启 docservice：', '# then restart docservice:'),
-      DOCKER(t),
-      `docker exec ${ds(p)} supervisorctl restart ds:docservice`,
-      HOST(t),
-      'systemctl restart ds-docservice',
+      ...dockerOrHost(p, t, (name) => [`docker exec ${name} supervisorctl restart ds:docservice`], [
+        'systemctl restart ds-docservice',
+      ]),
     ],
   },
   rabbitmq_unreachable_at_start: {
@@ -190,8 +230,8 @@ export const CAUSES = {
         'docservice listens on port 8000 only after it has connected to the broker; while RabbitMQ is unreachable it retries every second, logs "[AMQP] Error: connect ECONNREFUSED …:5672" in a loop, and the proxy answers 502 to everything (a wrong AMQP_URI does the same).',
       ),
     fix: (p, t) => [
-      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q ping'),
-      startService(p, 'rabbitmq', 'start'),
+      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q ping', t, false),
+      startService(p, 'rabbitmq', 'start', t, false),
       t(
         '# 检查 DS 使用的地址（Docker 变量 AMQP_URI，local.json 中的 rabbitmq.url）：',
         '# check the address DS uses (Docker variable AMQP_URI, rabbitmq.url in local.json):',
@@ -210,16 +250,21 @@ export const CAUSES = {
         'docservice（端口 8000）没有响应：正在启动、崩溃循环（ds:docservice FATAL “Exited too quickly”）或 local.json 格式错误。代理对 /healthcheck、/index.html、CommandService 返回 502，而 api.js（nginx 直接提供的静态文件）仍然返回 200；nginx 错误日志中是 “connect() failed (111: Connection refused) while connecting to upstream”。8.2 起数据库表缺失时也不会监听（日志 “DB table … does not exist”）；RabbitMQ ≥ 4.1 配 DS ≤ 8.3 时 RabbitMQ 日志为 “frame_max … lower than the minimum”。',
         'docservice (port 8000) does not answer: starting, in a crash loop (ds:docservice FATAL "Exited too quickly") or a malformed local.json. The proxy answers 502 on /healthcheck, /index.html and CommandService while api.js (a static file nginx serves itself) still answers 200; nginx\'s error log says "connect() failed (111: Connection refused) while connecting to upstream". From 8.2 it also never listens when database tables are missing (log "DB table … does not exist"); RabbitMQ 4.1+ with DS 8.3 or older logs "frame_max … lower than the minimum" on the RabbitMQ side.',
       ),
-    fix: (p, t) => [
-      DOCKER(t),
-      `docker exec ${ds(p)} supervisorctl status ds:docservice`,
-      `docker logs --tail 100 ${ds(p)}`,
-      `docker exec ${ds(p)} supervisorctl restart ds:docservice`,
-      HOST(t),
-      'systemctl status ds-docservice',
-      'tail -n 100 /var/log/onlyoffice/documentserver/docservice/out.log',
-      'systemctl restart ds-docservice',
-    ],
+    fix: (p, t) =>
+      dockerOrHost(
+        p,
+        t,
+        (name) => [
+          `docker exec ${name} supervisorctl status ds:docservice`,
+          `docker logs --tail 100 ${name}`,
+          `docker exec ${name} supervisorctl restart ds:docservice`,
+        ],
+        [
+          'systemctl status ds-docservice',
+          'tail -n 100 /var/log/onlyoffice/documentserver/docservice/out.log',
+          'systemctl restart ds-docservice',
+        ],
+      ),
   },
   wrong_target: {
     title: (_p, t) =>
@@ -245,10 +290,10 @@ export const CAUSES = {
         '/healthcheck hangs: the RabbitMQ process is frozen, overloaded or in a memory/disk alarm. /index.html still answers.',
       ),
     fix: (p, t) => [
-      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q alarms'),
-      inService(p, 'rabbitmq', 'rabbitmqctl status'),
+      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q alarms', t),
+      inService(p, 'rabbitmq', 'rabbitmqctl status', t),
       t('# 仍无响应时重启：', '# if it still does not answer, restart it:'),
-      startService(p, 'rabbitmq', 'restart'),
+      startService(p, 'rabbitmq', 'restart', t),
     ],
   },
   rabbitmq_down: {
@@ -258,10 +303,7 @@ export const CAUSES = {
         'docservice 连不上消息队列：/healthcheck 返回 false，version 命令仍然正常，文档转换停在 {"percent":0,"endConvert":false}。RabbitMQ 恢复后 DS 会在一秒内自动重连。',
         'docservice cannot reach the broker: /healthcheck answers false, the version command still works, conversions stay at {"percent":0,"endConvert":false}. DS reconnects within a second once RabbitMQ is back.',
       ),
-    fix: (p) => [
-      `${inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q ping')}   # ${p.address ?? '127.0.0.1:5672'}`,
-      startService(p, 'rabbitmq', 'start'),
-    ],
+    fix: (p, t) => [pingRabbitmq(p, t), startService(p, 'rabbitmq', 'start', t)],
   },
   postgres_frozen: {
     title: (_p, t) => t('PostgreSQL 接受连接但不响应', 'PostgreSQL accepts connections but does not answer'),
@@ -272,9 +314,9 @@ export const CAUSES = {
       ),
     fix: (p, t) => [
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      pgActivity(p),
+      pgActivity(p, t),
       t('# 仍无响应时重启：', '# if it still does not answer, restart it:'),
-      startService(p, 'postgresql', 'restart'),
+      startService(p, 'postgresql', 'restart', t),
     ],
   },
   postgres_down: {
@@ -284,9 +326,9 @@ export const CAUSES = {
         '/healthcheck 返回 false，转换返回 -1，version、license 和 info.json 仍然正常。若 docservice 在 PostgreSQL 停止时持有空闲连接，它会直接退出（见 docservice）。',
         '/healthcheck answers false and conversions fail with -1 while version, license and info.json still work. If docservice held an idle pooled connection when PostgreSQL stopped, it exits outright (see docservice).',
       ),
-    fix: (p) => [
+    fix: (p, t) => [
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
-      startService(p, 'postgresql', 'start'),
+      startService(p, 'postgresql', 'start', t),
     ],
   },
   redis_down: {
@@ -296,9 +338,9 @@ export const CAUSES = {
         '开发者版和企业版用 Redis 保存编辑数据，Redis 不可用时 /healthcheck 返回 false（日志 “redisClient error … ECONNREFUSED”）；社区版不使用 Redis，/healthcheck 仍为 true——社区版请从配置中去掉 dependencies.redis。',
         'Developer and Enterprise editions keep editor data in Redis and answer /healthcheck false without it (log "redisClient error … ECONNREFUSED"); Community does not use Redis and stays true: on Community, remove redis from dependencies.',
       ),
-    fix: (p) => [
+    fix: (p, t) => [
       `redis-cli -h ${p.redis_host ?? '127.0.0.1'} -p ${p.redis_port ?? 6379} ping`,
-      startService(p, 'redis', 'start'),
+      startService(p, 'redis', 'start', t),
     ],
   },
   storage_not_writable: {
@@ -321,8 +363,8 @@ export const CAUSES = {
         `/healthcheck 在 ${p.timeout} 内没有响应，而 /index.html 正常：冻结的 RabbitMQ 或 PostgreSQL 会让它一直挂起。在配置中加入 dependencies 可以指出是哪一个。`,
         `/healthcheck gave no answer within ${p.timeout} while /index.html answers: a frozen RabbitMQ or PostgreSQL makes it hang. Configure dependencies to tell which.`,
       ),
-    fix: (p) => [
-      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q alarms'),
+    fix: (p, t) => [
+      inService(p, 'rabbitmq', 'rabbitmq-diagnostics -q alarms', t, false),
       `pg_isready -h ${p.pg_host ?? '127.0.0.1'} -p ${p.pg_port ?? 5432}`,
     ],
   },
@@ -689,14 +731,16 @@ export const CAUSES = {
         `${p.queue} 有 ${p.ready} 个任务等待、0 个消费者：FileConverter 没有运行。打开、保存和“另存为”都会等待，900 秒后任务进入死信，用户看到错误码 -2。`,
         `${p.queue} has ${counted(p.ready, 'task')} waiting and 0 consumers: FileConverter is not running. Opening, saving and download-as wait; after 900 s the tasks are dead-lettered and users get error -2.`,
       ),
-    fix: (p, t) => [
-      DOCKER(t),
-      `docker exec ${ds(p)} supervisorctl status ds:converter`,
-      `docker exec ${ds(p)} supervisorctl restart ds:converter`,
-      HOST(t),
-      'systemctl restart ds-converter',
-      'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log',
-    ],
+    fix: (p, t) =>
+      dockerOrHost(
+        p,
+        t,
+        (name) => [
+          `docker exec ${name} supervisorctl status ds:converter`,
+          `docker exec ${name} supervisorctl restart ds:converter`,
+        ],
+        ['systemctl restart ds-converter', 'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log'],
+      ),
   },
   conversion_failed: {
     title: (p, t) =>

@@ -8,6 +8,10 @@ export const DOCTOR_THRESHOLDS = {
   diskUsedWarnPercent: 80,
   /** disk.used_critical_percent: ...and this fails. */
   diskUsedFailPercent: 90,
+  /** disk.files_free_warning_percent: less of a file system's inodes free than this warns... */
+  inodesFreeWarnPercent: 5,
+  /** disk.files_free_critical_percent: ...and this fails. */
+  inodesFreeFailPercent: 3,
   /** certificates.warning_days: a certificate expiring within this many days warns... */
   certWarnDays: 30,
   /** certificates.critical_days: ...and within this many fails. */

@@ -210,11 +210,18 @@ export function commandErrorReason(code: number): string {
 
 /**
  * Whether an answer means the DS version implements the command. 5 (UnknownCommand) is the generic "no".
- * getForgottenList came in 7.5 (ONLYOFFICE/server DocService/sources/DocsCoServer.js); 7.1.1.76 answers it, sent
- * without a key, with 1 DocumentIdError (test/fixtures/docservice/real-docservice/nojwt_command_getForgottenList.json),
- * which 7.5+ never gives this keyless request.
+ * getForgottenList came in 7.5 (the Docs API changelog, "Version 7.5"; ONLYOFFICE/server
+ * DocService/sources/DocsCoServer.js has no such command at v7.1.1.76; the first 7.5 build is not pinned). 7.1.1.76
+ * answers it, sent without a key, with 1 DocumentIdError
+ * (test/fixtures/docservice/real-docservice/nojwt_command_getForgottenList.json). So with the version known,
+ * getForgottenList is supported from 7.5 whatever the code (a 1 there is a real error) and not before; with it unknown,
+ * a 1 is read as 7.1's "no such command".
  */
-export function commandSupported(command: string, code: number): boolean {
+export function commandSupported(command: string, code: number, version?: BuildVersion): boolean {
   if (code === 5) return false;
-  return !(command === 'getForgottenList' && code === 1);
+  if (command !== 'getForgottenList') return true;
+  const match = version ? /^(\d+)\.(\d+)/.exec(version.version) : null;
+  if (!match) return code !== 1;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 7 || (major === 7 && minor >= 5);
 }

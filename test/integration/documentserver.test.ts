@@ -76,6 +76,18 @@ describe('DocumentServer collectors against the simulator', () => {
     expect(value(samples, 'onlyoffice_forgotten_files')).toBe(2);
     expect(value(samples, 'onlyoffice_command_error', { command: 'getForgottenList', code: '0' })).toBe(1);
     expect(value(samples, 'onlyoffice_command_supported', { command: 'getForgottenList' })).toBe(1);
+    // On 7.5 an error 1 is a real error of the command, not 7.1's "no such command".
+    ds.setForgottenListError(1);
+    const failing = await scrapeDs(`documentserver: { url: "${ds.url}" }`);
+    expect(value(failing, 'onlyoffice_command_supported', { command: 'getForgottenList' })).toBe(1);
+    expect(find(failing, 'onlyoffice_command_error', { command: 'getForgottenList' })).toEqual([
+      {
+        name: 'onlyoffice_command_error',
+        labels: { command: 'getForgottenList', code: '1', reason: 'document_id' },
+        value: 1,
+      },
+    ]);
+    expect(find(failing, 'onlyoffice_forgotten_files')).toEqual([]);
   });
 
   test('8.3 enterprise shape: user-based license with an end date, live usage', async () => {

@@ -72,6 +72,8 @@ export interface DsSimulator {
   stop(): Promise<void>;
   start(): Promise<void>;
   setForgottenFiles(keys: string[]): void;
+  /** getForgottenList (7.5+) answers this error code instead of the list (its storage failing); undefined restores the list. */
+  setForgottenListError(code: number | undefined): void;
   setConverter(mode: ConverterMode): void;
   /** Replaces the /info/info.json body (object: JSON.stringify'd in its own key order; string: sent as is); undefined restores the fixture. */
   setInfo(info: object | string | undefined): void;
@@ -503,6 +505,7 @@ class Simulator implements DsSimulator {
   private currentFault: DsFault = 'none';
   private converter: ConverterMode = 'working';
   private forgottenKeys: string[] = [];
+  private forgottenListError: number | undefined;
   private info: Buffer | undefined;
   private license: Buffer | undefined;
   private resultBase: string | undefined;
@@ -545,6 +548,10 @@ class Simulator implements DsSimulator {
 
   setForgottenFiles(keys: string[]): void {
     this.forgottenKeys = [...keys];
+  }
+
+  setForgottenListError(code: number | undefined): void {
+    this.forgottenListError = code;
   }
 
   setInfo(info: object | string | undefined): void {
@@ -926,6 +933,8 @@ class Simulator implements DsSimulator {
       case 'license':
         return answer(withKey(this.license ?? this.profile.license));
       case 'getForgottenList':
+        if (this.profile.forgotten && this.forgottenListError !== undefined)
+          return answer({ key, error: this.forgottenListError });
         if (this.profile.forgotten) return answer({ key, error: 0, keys: this.forgottenKeys });
         break;
     }

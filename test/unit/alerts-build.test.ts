@@ -98,6 +98,8 @@ test("the doctor's limits are the alert rules' defaults (issue 18: one place, ke
   expect(DOCTOR_THRESHOLDS).toEqual({
     diskUsedWarnPercent: t.disk.used_warning_percent,
     diskUsedFailPercent: t.disk.used_critical_percent,
+    inodesFreeWarnPercent: t.disk.files_free_warning_percent,
+    inodesFreeFailPercent: t.disk.files_free_critical_percent,
     certWarnDays: t.certificates.warning_days,
     certFailDays: t.certificates.critical_days,
     backlogWarn: t.conversions.backlog_waiting,
@@ -109,6 +111,16 @@ test("npm run rules writes the doctor's limits from the thresholds it is given; 
   const module = generate(t).get('src/doctor/thresholds.ts')!;
   expect(module).toContain('  diskUsedWarnPercent: 70,\n');
   expect(module).toContain('  certFailDays: 3,\n');
+  const inodes = loadThresholds(
+    thresholdsFile('disk:\n  files_free_warning_percent: 10\n  files_free_critical_percent: 2.5\n'),
+  );
+  expect(generate(inodes).get('src/doctor/thresholds.ts')).toContain(
+    '  inodesFreeWarnPercent: 10,\n  /** disk.files_free_critical_percent: ...and this fails. */\n  inodesFreeFailPercent: 2.5,\n',
+  );
+  const rules = generate(inodes).get('alerts/disk.rules.yml')!;
+  expect(rules).toContain('onlyoffice_filesystem_files_free / onlyoffice_filesystem_files * 100 < 10\n');
+  expect(rules).toContain('unless onlyoffice_filesystem_files_free / onlyoffice_filesystem_files * 100 < 2.5\n');
+  expect(defaults().disk).toMatchObject({ files_free_warning_percent: 5, files_free_critical_percent: 3 });
   expect([...generate(t, OUT_LAYOUT).keys()].filter((path) => path.includes('doctor'))).toEqual([]);
 });
 
@@ -119,6 +131,10 @@ describe('a thresholds file is refused with the key named', () => {
     [
       'disk:\n  used_warning_percent: 95\n',
       'DIR/my.yml: disk.used_warning_percent: must be below disk.used_critical_percent (90)',
+    ],
+    [
+      'disk:\n  files_free_critical_percent: 5\n',
+      'DIR/my.yml: disk.files_free_warning_percent: must be above disk.files_free_critical_percent (5)',
     ],
     ['license:\n  warning_percent: -5\n', 'DIR/my.yml: license.warning_percent: must be above 0'],
     ['license:\n  critical_percent: 120\n', 'DIR/my.yml: license.critical_percent: must be below 100'],

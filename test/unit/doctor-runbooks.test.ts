@@ -53,6 +53,9 @@ const KEYS = [
   'rabbitmq_container',
   'postgresql_container',
   'redis_container',
+  'rabbitmq_address',
+  'postgresql_address',
+  'redis_address',
   'jwt_key',
   'sources',
   'size',
@@ -90,6 +93,15 @@ const FORMS: Record<string, Params> = {
     program: 'ds:docservice',
     target: `${SLOT('host')}:443`,
     url: `https://${SLOT('url')}`,
+    address: '127.0.0.1:5672',
+    rabbitmq_address: '127.0.0.1:5672',
+    postgresql_address: '127.0.0.1:5432',
+    redis_address: 'localhost:6379',
+  },
+  // A DS container, its dependencies checked on other hosts: the host's commands, each saying where.
+  dsWithRemoteDependencies: {
+    ...without('rabbitmq_container', 'postgresql_container', 'redis_container'),
+    program: 'ds:docservice',
   },
   dockerConverter: { ...all, program: 'ds:converter', target: `${SLOT('host')}:443` },
   package: {

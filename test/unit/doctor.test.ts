@@ -308,6 +308,125 @@ describe('doctor diagnosis (from samples)', () => {
       });
     });
 
+    test('a DS container, but the broker and the database checked on other hosts: the host commands, each saying where', () => {
+      const d = run(
+        [
+          ok('dependencies'),
+          s('onlyoffice_dependency_up', 0, { dependency: 'rabbitmq', address: '10.0.0.8:5672' }),
+          s('onlyoffice_dependency_up', 0, { dependency: 'postgresql', address: 'db.internal:5432' }),
+          ok('docker'),
+          ...containerStates('clever_turing', 'running'),
+          info('clever_turing', 'onlyoffice/documentserver:8.3'),
+        ],
+        hanging,
+      );
+      expect(fixes(d)).toEqual({
+        rabbitmq_frozen: [
+          'rabbitmq-diagnostics -q alarms   # on the host of 10.0.0.8:5672',
+          'rabbitmqctl status   # on the host of 10.0.0.8:5672',
+          '# if it still does not answer, restart it:',
+          'systemctl restart rabbitmq-server   # on the host of 10.0.0.8:5672',
+        ],
+        postgres_frozen: [
+          'pg_isready -h db.internal -p 5432',
+          `psql -U onlyoffice -c ${PG}   # on the host of db.internal:5432`,
+          '# if it still does not answer, restart it:',
+          'systemctl restart postgresql   # on the host of db.internal:5432',
+        ],
+      });
+      expect(fixes(d, 'zh-CN').rabbitmq_frozen![3]).toBe(
+        'systemctl restart rabbitmq-server   # 在 10.0.0.8:5672 所在的主机上',
+      );
+      const en = picker('en');
+      expect(CAUSES.rabbitmq_down.fix({ ds: 'clever_turing', address: '10.0.0.8:5672' }, en)).toEqual([
+        'rabbitmq-diagnostics -q ping   # on the host of 10.0.0.8:5672',
+        'systemctl start rabbitmq-server   # on the host of 10.0.0.8:5672',
+      ]);
+      // Loopback (127.0.0.0/8, ::1, localhost) or the DS container's name (a compose service): inside DS.
+      for (const address of ['127.0.1.1:5672', '[::1]:5672', 'localhost:5672', 'clever_turing:5672'])
+        expect([address, CAUSES.rabbitmq_down.fix({ ds: 'clever_turing', address }, en)[1]]).toEqual([
+          address,
+          'docker exec clever_turing service rabbitmq-server start',
+        ]);
+      // Causes about several services read each one's own address; none checked: no guess that it runs inside DS.
+      expect(
+        CAUSES.postgres_crash.fix(
+          { ds: 'clever_turing', address: '127.0.0.1:5672', postgresql_address: '10.0.0.9:5432' },
+          en,
+        )[2],
+      ).toBe('systemctl start postgresql   # on the host of 10.0.0.9:5432');
+      expect(CAUSES.healthcheck_hang.fix({ ds: 'clever_turing' }, en)[0]).toBe('rabbitmq-diagnostics -q alarms');
+      expect(CAUSES.healthcheck_hang.fix({ ds: 'clever_turing', rabbitmq_address: '127.0.0.1:5672' }, en)[0]).toBe(
+        'docker exec clever_turing rabbitmq-diagnostics -q alarms',
+      );
+    });
+
+    test("DS's own programs: the Docker commands when DS was found as a container, the host's otherwise (issue 17)", () => {
+      const en = picker('en');
+      expect(CAUSES.docservice_down.fix({ ds: 'clever_turing' }, en)).toEqual([
+        '# Docker (all-in-one onlyoffice/documentserver image)',
+        'docker exec clever_turing supervisorctl status ds:docservice',
+        'docker logs --tail 100 clever_turing',
+        'docker exec clever_turing supervisorctl restart ds:docservice',
+      ]);
+      expect(CAUSES.docservice_down.fix({}, en)).toEqual([
+        '# host install (deb/rpm packages; systemd units from 7.3)',
+        'systemctl status ds-docservice',
+        'tail -n 100 /var/log/onlyoffice/documentserver/docservice/out.log',
+        'systemctl restart ds-docservice',
+      ]);
+      expect(CAUSES.converter_down.fix({ ds: 'clever_turing' }, en)).toEqual([
+        '# Docker (all-in-one onlyoffice/documentserver image)',
+        'docker exec clever_turing supervisorctl status ds:converter',
+        'docker exec clever_turing supervisorctl restart ds:converter',
+      ]);
+      expect(CAUSES.converter_down.fix({}, en)).toEqual([
+        '# host install (deb/rpm packages; systemd units from 7.3)',
+        'systemctl restart ds-converter',
+        'tail -n 100 /var/log/onlyoffice/documentserver/converter/out.log',
+      ]);
+      expect(
+        CAUSES.postgres_crash.fix({ ds: 'clever_turing', postgresql_address: '127.0.0.1:5432' }, en).slice(2),
+      ).toEqual([
+        'docker exec clever_turing service postgresql start',
+        '# then restart docservice:',
+        '# Docker (all-in-one onlyoffice/documentserver image)',
+        'docker exec clever_turing supervisorctl restart ds:docservice',
+      ]);
+      expect(CAUSES.postgres_crash.fix({}, picker('zh-CN')).slice(2)).toEqual([
+        'systemctl start postgresql',
+        '# 然后重启 docservice：',
+        '# 主机安装（deb/rpm 软件包，7.3 起为 systemd 服务）',
+        'systemctl restart ds-docservice',
+      ]);
+    });
+
+    test("several DS containers: the fixes go to the one named as documentserver.url's host, else the first running", () => {
+      const containers = [
+        ok('docker'),
+        ...containerStates('a-old-documentserver', 'exited'),
+        ...containerStates('b-documentserver', 'running'),
+        ...containerStates('c-documentserver', 'running'),
+      ];
+      const healthFalse = HEALTHY_DS.map((x) => (x.name === 'onlyoffice_healthcheck_up' ? { ...x, value: 0 } : x));
+      const fixOf = (d: Diagnosis) => renderJson(d, 'en').causes.find((c) => c.id === 'healthcheck_false')!.fix[0];
+      expect(fixOf(run(containers, healthFalse))).toBe(
+        "docker logs --tail 300 b-documentserver 2>&1 | grep -i -A2 'healthCheck error'",
+      );
+      const byUrl = configFrom('documentserver: { url: "http://c-documentserver:8000" }');
+      expect(fixOf(diagnose([...healthFalse, ...containers], byUrl, { now: NOW }))).toBe(
+        "docker logs --tail 300 c-documentserver 2>&1 | grep -i -A2 'healthCheck error'",
+      );
+      const noneRunning = [
+        ok('docker'),
+        ...containerStates('a-documentserver', 'exited'),
+        ...containerStates('b-documentserver', 'exited'),
+      ];
+      expect(fixOf(run(noneRunning, healthFalse))).toBe(
+        "docker logs --tail 300 a-documentserver 2>&1 | grep -i -A2 'healthCheck error'",
+      );
+    });
+
     test("a 502 through the public URL: DS's own nginx first when DS is a container, then the host's proxy, each named", () => {
       const config = configFrom(
         'documentserver: { url: "http://127.0.0.1:8000", public_url: "https://docs.example.com" }',
@@ -529,6 +648,21 @@ describe('doctor diagnosis (from samples)', () => {
       ['disk_full', '/var/log/onlyoffice', 'warn'],
     ]);
     expect(d.causes.find((c) => c.params.path === '/var/log/onlyoffice')!.params.percent).toBe(15);
+  });
+
+  test("disk inodes: under 5 % free warns, under 3 % fails (OnlyofficeDocsFilesystemAlmostOutOfFiles' defaults)", () => {
+    const at = (filesFree: number) => run([ok('disk'), ...filesystem('/srv', 1000, 500, { files: 1000, filesFree })]);
+    expect(
+      [50, 49, 30, 29].map((free) => [free, verdict(at(free), 'disk'), at(free).causes.map((c) => c.severity)]),
+    ).toEqual([
+      [50, 'ok', []],
+      [49, 'warn', ['warn']],
+      [30, 'warn', ['warn']],
+      [29, 'fail', ['fail']],
+    ]);
+    expect(renderJson(at(40), 'en').causes[0]!.title).toBe(
+      'the file system of /srv is running out of inodes (4% left)',
+    );
   });
 
   test('healthcheck false with a read-only data volume and no dependency down: storage named', () => {

@@ -73,8 +73,8 @@ export interface HopContext {
   /** The protocol-level checks of each dependency. */
   readonly deps: Readonly<Record<DependencyName, readonly Dependency[]>>;
   /**
-   * What the fixes of dependency causes carry: PostgreSQL's and Redis' host and port, the DS container's name, and the
-   * containers RabbitMQ, PostgreSQL and Redis run in when they have their own (ONLYOFFICE's compose file).
+   * What the fixes of dependency causes carry: PostgreSQL's and Redis' host and port, the address each dependency was
+   * checked at (`rabbitmq_address` ...), the DS container's name, and the containers RabbitMQ, PostgreSQL and Redis run in when they have their own (ONLYOFFICE's compose file).
    */
   readonly depParams: Params;
   /** `{ ds: name }` when the DS container is known, for the fixes of other causes; else empty. */
@@ -125,7 +125,7 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
   const isDs = (c: Container) => DS_CONTAINER.test(c.name) || DS_IMAGE.test(c.image);
   // Or the container the supervisor check execs into (docker.supervisor): only DS containers run supervisor.
   const dsContainer =
-    containers.find(isDs)?.name ??
+    dsContainerOf(containers.filter(isDs), ds.url) ??
     s
       .all(SUPERVISOR_METRICS.up)
       .map((x) => x.labels.container ?? '')
@@ -167,6 +167,21 @@ export function contextOf(samples: readonly Sample[], config: Config, options: D
   };
 }
 
+/**
+ * Of several DS containers, the one the fixes go to: named as documentserver.url's host (a compose service name), else
+ * the first running, else the first (by name).
+ */
+function dsContainerOf(candidates: readonly Container[], url: string): string | undefined {
+  let host: string | undefined;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    host = undefined;
+  }
+  return (candidates.find((c) => c.name === host) ?? candidates.find((c) => c.state === 'running') ?? candidates[0])
+    ?.name;
+}
+
 function dependencies(s: SampleSet, name: RegExp): Dependency[] {
   return s.all(DEPENDENCY_METRICS.up, { dependency: name }).map((x) => ({
     dependency: x.labels.dependency ?? '',
@@ -188,6 +203,11 @@ function dependencyParams(
   const rd = deps.redis[0]?.address.match(/^(.*):(\d+)$/);
   if (rd) Object.assign(params, { redis_host: rd[1]!.replace(/^\[|\]$/g, ''), redis_port: rd[2]! });
   if (dsContainer !== undefined) params.ds = dsContainer;
+  // The address each check used: the fixes run inside DS only when it is loopback or the DS container's name.
+  for (const name of ['rabbitmq', 'postgresql', 'redis'] as const) {
+    const address = deps[name][0]?.address;
+    if (address !== undefined && address !== '') params[`${name}_address`] = address;
+  }
   // RabbitMQ, PostgreSQL, Redis in containers of their own (ONLYOFFICE's compose file): their fixes exec there.
   for (const name of ['rabbitmq', 'postgresql', 'redis'] as const) {
     const own = others.find((c) => DEP_CONTAINER[name].test(c.name))?.name;

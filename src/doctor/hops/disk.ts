@@ -8,8 +8,9 @@ import type { HopCheck } from './hop.js';
 /** Below this share of free space a file system fails; below WARN_FREE it warns (the alert rules' disk thresholds). */
 const FAIL_FREE = (100 - DOCTOR_THRESHOLDS.diskUsedFailPercent) / 100;
 const WARN_FREE = (100 - DOCTOR_THRESHOLDS.diskUsedWarnPercent) / 100;
-/** Below this share of free inodes a file system fails (where OnlyofficeDocsFilesystemAlmostOutOfFiles starts warning). */
-const INODES_FAIL_FREE = 0.05;
+/** Below this share of free inodes a file system fails; below INODES_WARN_FREE it warns (OnlyofficeDocsFilesystemAlmostOutOfFiles). */
+const INODES_FAIL_FREE = DOCTOR_THRESHOLDS.inodesFreeFailPercent / 100;
+const INODES_WARN_FREE = DOCTOR_THRESHOLDS.inodesFreeWarnPercent / 100;
 
 /** The file systems holding DS's paths (disk.paths): readable, writable, space and inodes left. */
 export const disk: HopCheck = {
@@ -42,9 +43,9 @@ export const disk: HopCheck = {
       if (fs.free !== undefined && fs.free < WARN_FREE) {
         out.set(fs.free < FAIL_FREE ? 'fail' : 'warn');
         out.cause('disk_full', { path, percent: percent(fs.free) }, fs.free >= FAIL_FREE);
-      } else if (fs.inodesFree !== undefined && fs.inodesFree < INODES_FAIL_FREE) {
-        out.set('fail');
-        out.cause('inodes_low', { path, percent: percent(fs.inodesFree) });
+      } else if (fs.inodesFree !== undefined && fs.inodesFree < INODES_WARN_FREE) {
+        out.set(fs.inodesFree < INODES_FAIL_FREE ? 'fail' : 'warn');
+        out.cause('inodes_low', { path, percent: percent(fs.inodesFree) }, fs.inodesFree >= INODES_FAIL_FREE);
       } else if (!fs.readonly) {
         out.set('ok');
       }
