@@ -101,9 +101,8 @@ disk: { paths: [] }
       expect(await page.title()).toBe('故障 · ONLYOFFICE Docs 状态');
       const cause = page.locator('.cause').first();
       expect(await cause.locator('strong').innerText()).toBe('docservice：docservice 没有在监听');
-      expect(await cause.locator('pre').innerText()).toContain(
-        'docker exec onlyoffice-documentserver supervisorctl status ds:docservice',
-      );
+      // No Docker view here: the package form.
+      expect(await cause.locator('pre').innerText()).toContain('systemctl status ds-docservice');
       expect(await row(page, 'docservice').locator('.badge').innerText()).toBe('故障');
       expect(await row(page, 'proxy').locator('.because').innerText()).toBe('→ 问题出在：docservice');
       expect(await row(page, 'proxy').innerText()).toContain(

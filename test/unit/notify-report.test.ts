@@ -350,7 +350,7 @@ notify:
         'DocumentServer: http://127.0.0.1:9 ❌ failure',
         '',
         '- ❌ **docservice**: docservice is not listening',
-        '  Fix: `docker exec onlyoffice-documentserver supervisorctl status ds:docservice` — Docker (all-in-one onlyoffice/documentserver image)',
+        '  Fix: `systemctl status ds-docservice` — host install (deb/rpm packages; systemd units from 7.3)',
         '- ❌ **Health check /healthcheck**: because docservice is down',
         '- ❔ **CommandService and JWT**: because docservice is down',
         '- ❔ **Co-editing channel (WebSocket)**: because docservice is down',
@@ -361,8 +361,8 @@ notify:
       ]);
       expect(dingtalk.delivered[0]!.text).toContain(
         '- ❌ **docservice**：docservice 没有在监听  \n' +
-          '  处理：`docker exec onlyoffice-documentserver supervisorctl status ds:docservice`' +
-          ' — Docker（一体化镜像 onlyoffice/documentserver）\n',
+          '  处理：`systemctl status ds-docservice`' +
+          ' — 主机安装（deb/rpm 软件包，7.3 起为 systemd 服务）\n',
       );
     } finally {
       await d.close();
