@@ -83,6 +83,7 @@ export function errorText(p: Params, t: Pick): string {
 
 export const FINDINGS = {
   not_configured: (p, t) => t(`未配置（${p.key}）`, `not configured (${p.key})`),
+  switched_off: (p, t) => t(`已关闭（${p.key}: false）`, `switched off (${p.key}: false)`),
   ds_answer: (p, t) =>
     t(
       `${at(p, t)}：HTTP ${p.status}，DocumentServer 正常响应（${ms(p)}）`,

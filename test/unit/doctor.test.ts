@@ -484,6 +484,30 @@ describe('doctor diagnosis (from samples)', () => {
           : x,
     ).filter((x) => x.name !== 'onlyoffice_command_error');
 
+  test('supervisor switched off: the hop says which key did it, not "not configured"', () => {
+    const off = diagnose(
+      HEALTHY_DS,
+      configFrom('documentserver: { url: "http://127.0.0.1:8000" }\nsupervisor: { enabled: false }'),
+      { now: NOW },
+    );
+    const hop = off.hops.find((h) => h.id === 'supervisor')!;
+    expect([hop.verdict, hop.findings]).toEqual([
+      'skipped',
+      [{ code: 'switched_off', params: { key: 'supervisor.enabled' } }],
+    ]);
+    expect(renderJson(off, 'zh-CN').hops.find((h) => h.id === 'supervisor')!.findings[0]!.text).toBe(
+      '已关闭（supervisor.enabled: false）',
+    );
+    expect(renderJson(off, 'en').hops.find((h) => h.id === 'supervisor')!.findings[0]!.text).toBe(
+      'switched off (supervisor.enabled: false)',
+    );
+    expect(
+      run([])
+        .hops.find((h) => h.id === 'supervisor')!
+        .findings.map((f) => f.code),
+    ).toEqual(['not_configured']);
+  });
+
   test('supervisor: ds:docservice FATAL explains docservice; a STOPPED ds:metrics is fine (autostart follows METRICS_ENABLED)', () => {
     const down = docserviceBehind502();
     const d = run(

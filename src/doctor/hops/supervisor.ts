@@ -15,6 +15,10 @@ export const supervisor: HopCheck = {
       return;
     }
     const reached = s.all(SUPERVISOR_METRICS.up);
+    if (ctx.config.supervisor.enabled === false) {
+      out.note('switched_off', { key: 'supervisor.enabled' });
+      return;
+    }
     if (s.collector(supervisorCollector.name) === undefined && reached.length === 0) {
       out.note('not_configured', { key: 'docker.supervisor / supervisor.host_systemd_units' });
       return;
