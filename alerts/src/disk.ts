@@ -153,6 +153,50 @@ export const disk = (t: Thresholds): AlertFile => {
   ];
   /** The free share of the fill-up scenes after `at` minutes: 39 % falling 0.05 %/min (warning), 19 % falling 0.1 %/min (critical). */
   const falling = (start: number, step: number, at: number) => Number((start - step * at).toFixed(6));
+  /**
+   * One fill-up scene (fillingScene's root file system, `root` its free values): quiet at `for` (the predicted fill
+   * needs samples first), firing `severity` 10 minutes later with that free share, quiet again at `quietAt`.
+   */
+  const fillingUpTest = (scene: {
+    name: string;
+    kind: 'space' | 'files';
+    root: string;
+    wait: number;
+    severity: 'warning' | 'critical';
+    quietAt: number;
+    notes?: { pending?: string; resolved?: string };
+  }): TestGroup => {
+    const alert =
+      scene.kind === 'space' ? 'OnlyofficeDocsFilesystemSpaceFillingUp' : 'OnlyofficeDocsFilesystemFilesFillingUp';
+    const note = (text: string | undefined) => (text === undefined ? {} : { note: text });
+    const [start, step] = scene.severity === 'warning' ? [39, 0.05] : [19, 0.1];
+    return {
+      name: scene.name,
+      interval: '1m',
+      series: fillingScene(scene.kind, scene.root, scene.wait + 120),
+      checks: [
+        { at: `${scene.wait}m`, ...note(scene.notes?.pending), alert, fires: [] },
+        {
+          at: `${scene.wait + 10}m`,
+          alert,
+          fires: [
+            {
+              labels: {
+                severity: scene.severity,
+                mountpoint: '/',
+                device: '/dev/sda1',
+                fstype: 'ext4',
+                instance: '127.0.0.1:9967',
+                job: 'onlyoffice',
+              },
+              value: falling(start, step, scene.wait + 10),
+            },
+          ],
+        },
+        { at: `${scene.quietAt}m`, ...note(scene.notes?.resolved), alert, fires: [] },
+      ],
+    };
+  };
   return {
     file: 'disk',
     header: [
@@ -359,116 +403,40 @@ export const disk = (t: Thresholds): AlertFile => {
       'Two DS paths on the same mount (/) fold into one alert; /var/log on its own mount stays healthy.',
     ],
     tests: [
-      {
+      fillingUpTest({
         name: 'OnlyofficeDocsFilesystemSpaceFillingUp warning below 40 % and predicted full within 24 h, resolved by a clean-up',
-        interval: '1m',
-        series: fillingScene('space', `39000000000-50000000x${sf + 60} 80000000000x30`, sf + 120),
-        checks: [
-          {
-            at: `${sf}m`,
-            note: 'pending since 1m (two samples needed for predict_linear)',
-            alert: 'OnlyofficeDocsFilesystemSpaceFillingUp',
-            fires: [],
-          },
-          {
-            at: `${sf + 10}m`,
-            alert: 'OnlyofficeDocsFilesystemSpaceFillingUp',
-            fires: [
-              {
-                labels: {
-                  severity: 'warning',
-                  mountpoint: '/',
-                  device: '/dev/sda1',
-                  fstype: 'ext4',
-                  instance: '127.0.0.1:9967',
-                  job: 'onlyoffice',
-                },
-                value: falling(39, 0.05, sf + 10),
-              },
-            ],
-          },
-          { at: `${sf + 90}m`, note: 'cleaned up', alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
-        ],
-      },
-      {
+        kind: 'space',
+        root: `39000000000-50000000x${sf + 60} 80000000000x30`,
+        wait: sf,
+        severity: 'warning',
+        quietAt: sf + 90,
+        notes: { pending: 'pending since 1m (two samples needed for predict_linear)', resolved: 'cleaned up' },
+      }),
+      fillingUpTest({
         name: 'OnlyofficeDocsFilesystemSpaceFillingUp critical below 20 % and full within 4 h; the warning stays quiet',
-        interval: '1m',
-        series: fillingScene('space', `19000000000-100000000x${sf + 20} 80000000000x70`, sf + 120),
-        checks: [
-          { at: `${sf}m`, alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
-          {
-            at: `${sf + 10}m`,
-            alert: 'OnlyofficeDocsFilesystemSpaceFillingUp',
-            fires: [
-              {
-                labels: {
-                  severity: 'critical',
-                  mountpoint: '/',
-                  device: '/dev/sda1',
-                  fstype: 'ext4',
-                  instance: '127.0.0.1:9967',
-                  job: 'onlyoffice',
-                },
-                value: falling(19, 0.1, sf + 10),
-              },
-            ],
-          },
-          { at: `${sf + 50}m`, alert: 'OnlyofficeDocsFilesystemSpaceFillingUp', fires: [] },
-        ],
-      },
+        kind: 'space',
+        root: `19000000000-100000000x${sf + 20} 80000000000x70`,
+        wait: sf,
+        severity: 'critical',
+        quietAt: sf + 50,
+      }),
       almostOutOfSpaceTest(t),
-      {
+      fillingUpTest({
         name: 'OnlyofficeDocsFilesystemFilesFillingUp warning and critical on inodes',
-        interval: '1m',
-        series: fillingScene('files', `390000-500x${ff + 60} 800000x30`, ff + 120),
-        checks: [
-          { at: `${ff}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
-          {
-            at: `${ff + 10}m`,
-            alert: 'OnlyofficeDocsFilesystemFilesFillingUp',
-            fires: [
-              {
-                labels: {
-                  severity: 'warning',
-                  mountpoint: '/',
-                  device: '/dev/sda1',
-                  fstype: 'ext4',
-                  instance: '127.0.0.1:9967',
-                  job: 'onlyoffice',
-                },
-                value: falling(39, 0.05, ff + 10),
-              },
-            ],
-          },
-          { at: `${ff + 90}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
-        ],
-      },
-      {
+        kind: 'files',
+        root: `390000-500x${ff + 60} 800000x30`,
+        wait: ff,
+        severity: 'warning',
+        quietAt: ff + 90,
+      }),
+      fillingUpTest({
         name: 'OnlyofficeDocsFilesystemFilesFillingUp critical',
-        interval: '1m',
-        series: fillingScene('files', `190000-1000x${ff + 20} 800000x70`, ff + 120),
-        checks: [
-          { at: `${ff}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
-          {
-            at: `${ff + 10}m`,
-            alert: 'OnlyofficeDocsFilesystemFilesFillingUp',
-            fires: [
-              {
-                labels: {
-                  severity: 'critical',
-                  mountpoint: '/',
-                  device: '/dev/sda1',
-                  fstype: 'ext4',
-                  instance: '127.0.0.1:9967',
-                  job: 'onlyoffice',
-                },
-                value: falling(19, 0.1, ff + 10),
-              },
-            ],
-          },
-          { at: `${ff + 50}m`, alert: 'OnlyofficeDocsFilesystemFilesFillingUp', fires: [] },
-        ],
-      },
+        kind: 'files',
+        root: `190000-1000x${ff + 20} 800000x70`,
+        wait: ff,
+        severity: 'critical',
+        quietAt: ff + 50,
+      }),
       {
         name: `OnlyofficeDocsFilesystemAlmostOutOfFiles warning at ${num(filesAt.warning)} %, critical at ${num(filesAt.critical)} %`,
         interval: '1m',
