@@ -1,5 +1,32 @@
 import type { Thresholds } from '../thresholds.js';
-import { counter, duration, enDuration, minutes, run, spell, zhDuration, type AlertFile } from './model.js';
+import {
+  counter,
+  duration,
+  enDuration,
+  minutes,
+  run,
+  spell,
+  zhDuration,
+  type AlertFile,
+  type Series,
+} from './model.js';
+
+const CONTAINER_STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'] as const;
+
+/**
+ * A container's state set as the docker collector exports it, one series per Docker state in its order: `values` for
+ * the states given, `rest` for the others.
+ */
+function containerStates(
+  name: string,
+  rest: string,
+  values: Partial<Record<(typeof CONTAINER_STATES)[number], string>>,
+): Series[] {
+  return CONTAINER_STATES.map((state) => ({
+    series: `onlyoffice_container_state{name="${name}", state="${state}", instance="127.0.0.1:9967", job="onlyoffice"}`,
+    values: values[state] ?? rest,
+  }));
+}
 
 export const containers = (t: Thresholds): AlertFile => {
   const ex = minutes(t.containers.exited_for);
@@ -248,41 +275,10 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
         name: 'OnlyofficeDocsContainerRestarting while it sits in restarting; a recreated container (count back to 0) is not a restart',
         interval: '1m',
         series: [
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, rs + 17),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `1 1 ${run(0, rs + 3)} ${run(1, 12)}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, rs + 17),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0 0 ${run(1, rs + 3)} ${run(0, 12)}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, rs + 17),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, rs + 17),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, rs + 17),
-          },
+          ...containerStates('onlyoffice-documentserver', run(0, rs + 17), {
+            running: `1 1 ${run(0, rs + 3)} ${run(1, 12)}`,
+            restarting: `0 0 ${run(1, rs + 3)} ${run(0, 12)}`,
+          }),
           {
             series:
               'onlyoffice_container_restarts{name="onlyoffice-documentserver", instance="127.0.0.1:9967", job="onlyoffice"}',
@@ -438,76 +434,11 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
         name: `OnlyofficeDocsContainerExited after ${enDuration(t.containers.exited_for)} exited, until started again`,
         interval: '1m',
         series: [
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `1 0x${ex + 2} 1x2`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0 1x${ex + 2} 0x2`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-postgresql", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-postgresql", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `1x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-postgresql", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-postgresql", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-postgresql", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-postgresql", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-postgresql", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: `0x${ex + 5}`,
-          },
+          ...containerStates('onlyoffice-documentserver', `0x${ex + 5}`, {
+            running: `1 0x${ex + 2} 1x2`,
+            exited: `0 1x${ex + 2} 0x2`,
+          }),
+          ...containerStates('onlyoffice-postgresql', `0x${ex + 5}`, { running: `1x${ex + 5}` }),
         ],
         checks: [
           { at: duration(ex), alert: 'OnlyofficeDocsContainerExited', fires: [] },
@@ -820,81 +751,13 @@ label_replace(onlyoffice_container_state{state="running"} == 0, "container", "$1
               'onlyoffice_supervisor_up{container="onlyoffice-documentserver", instance="127.0.0.1:9967", job="onlyoffice"}',
             values: `1 0x${su + 1} 1x2`,
           },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(1, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
+          ...containerStates('onlyoffice-documentserver', run(0, su + 5), { running: run(1, su + 5) }),
           {
             series:
               'onlyoffice_supervisor_up{container="onlyoffice-documentserver-2", instance="127.0.0.1:9967", job="onlyoffice"}',
             values: `0x${su + 4}`,
           },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="created", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="running", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="paused", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="restarting", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="removing", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="exited", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(1, su + 5),
-          },
-          {
-            series:
-              'onlyoffice_container_state{name="onlyoffice-documentserver-2", state="dead", instance="127.0.0.1:9967", job="onlyoffice"}',
-            values: run(0, su + 5),
-          },
+          ...containerStates('onlyoffice-documentserver-2', run(0, su + 5), { exited: run(1, su + 5) }),
         ],
         checks: [
           { at: `${su}m`, note: 'pending since 1m', alert: 'OnlyofficeDocsSupervisorUnreachable', fires: [] },
