@@ -1,5 +1,6 @@
 /** "Is Docs working, and if not, which hop broke": health, hops, version, license, exporter. */
 import * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as table from '@grafana/grafana-foundation-sdk/table';
 import {
   gaugePanel,
   newDashboard,
@@ -72,6 +73,26 @@ function hopQuery(): string {
   return HOPS.map(
     ([hop, expr], i) => `label_replace(label_replace(${expr}, "hop", "${hop}", "", ""), "order", "${i + 1}", "", "")`,
   ).join('\nor\n');
+}
+
+/** A table of 0/1 gauges, one column each (metric, column name), shown as yes / NO. */
+function yesNoTable(title: string, description: string, columns: [string, string][]): table.PanelBuilder {
+  const panel = tablePanel(
+    title,
+    description,
+    columns.map(([metric]) => [`${metric}${sel()}`]),
+    ['Time', '__name__'],
+  ).mappings(
+    valueMap([
+      [1, 'yes', 'green'],
+      [0, 'NO', 'red'],
+    ]),
+  );
+  // Grafana names the columns of merged table queries Value #A, #B, ... in query order.
+  columns.forEach(([, name], i) =>
+    panel.overrideByName(`Value #${String.fromCharCode(65 + i)}`, [{ id: 'displayName', value: name }]),
+  );
+  return panel;
 }
 
 export function overview(): dashboard.Dashboard {
@@ -458,50 +479,29 @@ export function overview(): dashboard.Dashboard {
         .span(8),
     )
     .withPanel(
-      tablePanel(
+      yesNoTable(
         'HTTPS endpoints',
         'Handshake, verification to a trusted root, complete chain (every intermediate sent) and host name, per endpoint.',
         [
-          [`onlyoffice_tls_up${sel()}`],
-          [`onlyoffice_tls_cert_verified${sel()}`],
-          [`onlyoffice_tls_cert_chain_complete${sel()}`],
-          [`onlyoffice_tls_cert_hostname_match${sel()}`],
+          ['onlyoffice_tls_up', 'handshake'],
+          ['onlyoffice_tls_cert_verified', 'verified'],
+          ['onlyoffice_tls_cert_chain_complete', 'chain complete'],
+          ['onlyoffice_tls_cert_hostname_match', 'host name'],
         ],
-        ['Time', '__name__'],
       )
-        .mappings(
-          valueMap([
-            [1, 'yes', 'green'],
-            [0, 'NO', 'red'],
-          ]),
-        )
-        .overrideByName('Value #A', [{ id: 'displayName', value: 'handshake' }])
-        .overrideByName('Value #B', [{ id: 'displayName', value: 'verified' }])
-        .overrideByName('Value #C', [{ id: 'displayName', value: 'chain complete' }])
-        .overrideByName('Value #D', [{ id: 'displayName', value: 'host name' }])
         .height(6)
         .span(8),
     )
     .withPanel(
-      tablePanel(
+      yesNoTable(
         'Certificate files',
         "The files DS's nginx loads: readable PEM, the .key beside it matches, the file carries its intermediates.",
         [
-          [`onlyoffice_tls_cert_file_readable${sel()}`],
-          [`onlyoffice_tls_cert_file_key_match${sel()}`],
-          [`onlyoffice_tls_cert_file_chain_complete${sel()}`],
+          ['onlyoffice_tls_cert_file_readable', 'readable'],
+          ['onlyoffice_tls_cert_file_key_match', 'key matches'],
+          ['onlyoffice_tls_cert_file_chain_complete', 'chain complete'],
         ],
-        ['Time', '__name__'],
       )
-        .mappings(
-          valueMap([
-            [1, 'yes', 'green'],
-            [0, 'NO', 'red'],
-          ]),
-        )
-        .overrideByName('Value #A', [{ id: 'displayName', value: 'readable' }])
-        .overrideByName('Value #B', [{ id: 'displayName', value: 'key matches' }])
-        .overrideByName('Value #C', [{ id: 'displayName', value: 'chain complete' }])
         .height(6)
         .span(8),
     );
