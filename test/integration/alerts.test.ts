@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { requirePrograms } from '../support/integration.js';
+import { promtool } from '../support/prometheus.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
@@ -16,16 +17,6 @@ async function npmRules(...args: string[]): Promise<{ code: number; stdout: stri
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };
     return { code: e.code ?? -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
-
-async function promtool(...args: string[]): Promise<{ code: number; output: string }> {
-  try {
-    const { stdout, stderr } = await run('promtool', args, { cwd: ROOT });
-    return { code: 0, output: stdout + stderr };
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
   }
 }
 
@@ -42,7 +33,7 @@ const testFiles = () =>
 
 requirePrograms('promtool').describe("Prometheus' promtool accepts what ships", () => {
   test('promtool check config prometheus/prometheus.yml (and the rule files it loads)', async () => {
-    const { code, output } = await promtool('check', 'config', 'prometheus/prometheus.yml');
+    const { code, output } = await promtool(['check', 'config', 'prometheus/prometheus.yml'], ROOT);
     expect({ code, output }).toEqual({
       code: 0,
       output: expect.stringContaining('is valid prometheus config file syntax'),
@@ -52,14 +43,14 @@ requirePrograms('promtool').describe("Prometheus' promtool accepts what ships", 
   });
 
   test('promtool check rules on every rule file', async () => {
-    const { code, output } = await promtool('check', 'rules', ...ruleFiles(), 'prometheus/recording-rules.yml');
+    const { code, output } = await promtool(['check', 'rules', ...ruleFiles(), 'prometheus/recording-rules.yml'], ROOT);
     expect({ code, output }).toEqual({ code: 0, output: expect.not.stringContaining('FAILED') });
   });
 
   test('promtool test rules: every alert unit test passes', async () => {
     const files = testFiles();
     expect(files.length).toBeGreaterThan(0);
-    const { code, output } = await promtool('test', 'rules', ...files);
+    const { code, output } = await promtool(['test', 'rules', ...files], ROOT);
     expect({ code, output }).toEqual({ code: 0, output: expect.not.stringContaining('FAILED') });
     expect(output.match(/SUCCESS/g)?.length).toBe(files.length);
   });
@@ -81,7 +72,7 @@ tests:
         exp_alerts: []
 `,
     );
-    const { code, output } = await promtool('test', 'rules', `${dir}/t.yml`);
+    const { code, output } = await promtool(['test', 'rules', `${dir}/t.yml`], ROOT);
     expect(code).toBe(1);
     expect(output).toContain('alertname: OnlyofficeDocsDown');
   });
@@ -115,12 +106,12 @@ tests:
       expect(rules).toEqual(ruleFiles().map((f) => f.slice('alerts/'.length)));
       expect(tests.length).toBe(rules.length);
 
-      const check = await promtool('check', 'rules', ...rules.map((f) => `${out}/${f}`));
+      const check = await promtool(['check', 'rules', ...rules.map((f) => `${out}/${f}`)], ROOT);
       expect({ code: check.code, output: check.output }).toEqual({
         code: 0,
         output: expect.not.stringContaining('FAILED'),
       });
-      const unit = await promtool('test', 'rules', ...tests.map((f) => `${out}/tests/${f}`));
+      const unit = await promtool(['test', 'rules', ...tests.map((f) => `${out}/tests/${f}`)], ROOT);
       expect({ code: unit.code, output: unit.output }).toEqual({
         code: 0,
         output: expect.not.stringContaining('FAILED'),
@@ -192,7 +183,7 @@ tests:
         const tests = readdirSync(`${dir}/out/tests`)
           .sort()
           .map((f) => `${dir}/out/tests/${f}`);
-        const unit = await promtool('test', 'rules', ...tests);
+        const unit = await promtool(['test', 'rules', ...tests], ROOT);
         expect({ code: unit.code, output: unit.output }).toEqual({
           code: 0,
           output: expect.not.stringContaining('FAILED'),

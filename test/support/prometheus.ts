@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { freePort } from './ports.js';
 import { closer, LOOPBACK, serviceDir, spawnService } from './service-process.js';
@@ -56,6 +57,17 @@ export interface PromRuleGroup {
   name: string;
   file: string;
   rules: PromRule[];
+}
+
+/** `promtool ARGS` from `cwd`: its exit code and everything it printed (its test failures go to stdout). */
+export async function promtool(args: string[], cwd?: string): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('promtool', args, { cwd });
+    return { code: 0, output: stdout + stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
 }
 
 const PROMETHEUS = 'prometheus';

@@ -1,19 +1,18 @@
 // The "Which hop is broken" rows evaluated by promtool on scenes the alerts already treat as healthy: a row must not
 // say DOWN where OnlyofficeDocsRabbitmqUnreachable and the conversion alerts stay quiet.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HOPS } from '../../grafana/src/overview.js';
 import { requirePrograms } from '../support/integration.js';
-import { substituteGrafanaVariables } from '../support/prometheus.js';
+import { promtool, substituteGrafanaVariables } from '../support/prometheus.js';
 
 const { describe: withPromtool } = requirePrograms('promtool');
 
 const hop = (name: string) => substituteGrafanaVariables(HOPS.find(([hopName]) => hopName === name)![1]);
 
 /** The hop's value at 1m for these series (each a constant), through `promtool test rules` and a recording rule. */
-function hopValue(name: string, series: Record<string, number>, expected: number): void {
+async function hopValue(name: string, series: Record<string, number>, expected: number): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ooe-hops-'));
   try {
     writeFileSync(
@@ -40,7 +39,8 @@ function hopValue(name: string, series: Record<string, number>, expected: number
         ],
       }),
     );
-    execFileSync('promtool', ['test', 'rules', join(dir, 'test.yml')], { stdio: 'pipe' });
+    const { code, output } = await promtool(['test', 'rules', join(dir, 'test.yml')]);
+    expect([code, output]).toEqual([0, expect.stringContaining('SUCCESS')]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -49,29 +49,29 @@ function hopValue(name: string, series: Record<string, number>, expected: number
 const at = 'instance="e:9967", job="onlyoffice"';
 
 withPromtool('"Which hop is broken" rows (promtool)', () => {
-  test('RabbitMQ is up while one of its two sources answers, down when the AMQP check fails', () => {
+  test('RabbitMQ is up while one of its two sources answers, down when the AMQP check fails', async () => {
     const sources = (management: number) => ({
       [`onlyoffice_rabbitmq_up{${at}, source="amqp"}`]: 1,
       [`onlyoffice_rabbitmq_up{${at}, source="management"}`]: management,
     });
-    hopValue(
+    await hopValue(
       'RabbitMQ',
       { [`onlyoffice_dependency_up{${at}, dependency="rabbitmq", address="r:5672"}`]: 1, ...sources(0) },
       1,
     );
-    hopValue(
+    await hopValue(
       'RabbitMQ',
       { [`onlyoffice_dependency_up{${at}, dependency="rabbitmq", address="r:5672"}`]: 0, ...sources(1) },
       0,
     );
   });
 
-  test('the converter is up with consumers on ds.converttask6 beside the queue an 8.3 upgrade left without any', () => {
+  test('the converter is up with consumers on ds.converttask6 beside the queue an 8.3 upgrade left without any', async () => {
     const queues = (six: number) => ({
       [`onlyoffice_rabbitmq_queue_consumers{${at}, vhost="/", queue="ds.converttask"}`]: 0,
       [`onlyoffice_rabbitmq_queue_consumers{${at}, vhost="/", queue="ds.converttask6"}`]: six,
     });
-    hopValue('converter', queues(1), 1);
-    hopValue('converter', queues(0), 0);
+    await hopValue('converter', queues(1), 1);
+    await hopValue('converter', queues(0), 0);
   });
 });
