@@ -116,7 +116,8 @@ async function start(dir: string): Promise<RabbitMQ> {
       env,
       logs: [join(dir, 'log', `${nodeName}.log`)],
       mainPid: beamPid,
-      // Ready once the management API answers: the last listener to come up, after AMQP.
+      // Ready once every listener a test uses answers: the management API can come up before the AMQP listener
+      // (seen on a loaded box: an AMQP connect refused right after the API answered), so each is checked.
       ready: async () => {
         const pid = beamPid();
         if (pid === undefined || !isAlive(pid)) return false;
@@ -125,7 +126,7 @@ async function start(dir: string): Promise<RabbitMQ> {
           signal: AbortSignal.timeout(2_000),
         });
         await response.arrayBuffer();
-        return response.ok;
+        return response.ok && (await acceptsTcp(port)) && (await acceptsTcp(prometheusPort));
       },
     });
   };
