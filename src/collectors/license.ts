@@ -1,4 +1,4 @@
-import { dsCommand, dsGet, describeHttp, parseJsonObject, PATHS } from '../documentserver/client.js';
+import { dsCommand, dsInfoJson, describeHttp } from '../documentserver/client.js';
 import {
   licenseFromCommand,
   licenseFromInfo,
@@ -57,15 +57,15 @@ const license: CollectorDefinition = {
   runs: 'scrape',
   create: () => ({
     async collect(ctx) {
-      const info = await dsGet(ctx, 'direct', PATHS.info);
-      const infoJson = info.ok && info.status === 200 ? parseJsonObject(info.body) : undefined;
+      const info = await dsInfoJson(ctx);
+      const infoJson = info.json;
       let facts = infoJson ? licenseFromInfo(infoJson) : undefined;
       if (!facts) {
         const command = await dsCommand(ctx, 'direct', 'license');
         facts = command.answer?.error === 0 ? licenseFromCommand(command.answer) : undefined;
         if (!facts) {
           const why = command.answer ? `CommandService error ${command.answer.error}` : describeHttp(command.http);
-          throw new Error(`no license from info.json (${describeHttp(info)}) or CommandService (${why})`);
+          throw new Error(`no license from info.json (${describeHttp(info.http)}) or CommandService (${why})`);
         }
       }
       exportLicense(ctx, facts);

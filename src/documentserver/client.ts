@@ -1,6 +1,7 @@
 import type { DocumentServerConfig } from '../config/sections/documentserver.js';
 import { httpRequest, type HttpResult } from '../lib/http.js';
 import { signJwt } from '../lib/jwt.js';
+import { retainShapes } from '../lib/retained-shapes.js';
 
 /** What a DocumentServer exchange needs of a scrape (collectors/types.ts's ScrapeContext is one). */
 export interface DsScrape {
@@ -66,7 +67,26 @@ export function dsCommand(ctx: DsScrape, via: Via, command: string): Promise<Com
     });
     if (!http.ok || http.status !== 200) return { http };
     const answer = parseJsonObject(http.body);
-    return answer === undefined ? { http } : { http, answer };
+    if (answer === undefined) return { http };
+    retainShapes(`command ${command}`, answer);
+    return { http, answer };
+  });
+}
+
+export interface InfoJson {
+  http: HttpResult;
+  /** The parsed answer, when DS answered 200 with a JSON object (/info/ is open to 127.0.0.1 only through DS's nginx). */
+  json?: Record<string, unknown>;
+}
+
+/** GET /info/info.json and parse it, once per scrape (the license collector and the version both read it). */
+export function dsInfoJson(ctx: DsScrape): Promise<InfoJson> {
+  return ctx.memo(`INFO ${ctx.target.url}`, async () => {
+    const http = await dsGet(ctx, 'direct', PATHS.info);
+    const json = http.ok && http.status === 200 ? parseJsonObject(http.body) : undefined;
+    if (json === undefined) return { http };
+    retainShapes('info.json', json);
+    return { http, json };
   });
 }
 

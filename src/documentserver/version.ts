@@ -1,4 +1,4 @@
-import { dsCommand, dsGet, describeHttp, parseJsonObject, PATHS, type DsScrape } from './client.js';
+import { dsCommand, dsGet, dsInfoJson, describeHttp, PATHS, type DsScrape } from './client.js';
 import { buildFromInfo, versionFromCommand, versionFromIndex, type BuildVersion } from './model.js';
 
 /**
@@ -13,18 +13,17 @@ export function scrapeVersion(ctx: DsScrape): Promise<BuildVersion> {
 async function findVersion(ctx: DsScrape): Promise<BuildVersion> {
   const [command, info, index] = await Promise.all([
     dsCommand(ctx, 'direct', 'version'),
-    dsGet(ctx, 'direct', PATHS.info),
+    dsInfoJson(ctx),
     dsGet(ctx, 'direct', PATHS.index),
   ]);
   const fromCommand = command.answer?.error === 0 ? versionFromCommand(command.answer.version) : undefined;
   if (fromCommand) return fromCommand;
-  const infoJson = info.ok && info.status === 200 ? parseJsonObject(info.body) : undefined;
-  const fromInfo = infoJson ? buildFromInfo(infoJson) : undefined;
+  const fromInfo = info.json ? buildFromInfo(info.json) : undefined;
   if (fromInfo) return fromInfo;
   const fromIndex = index.ok && index.status === 200 ? versionFromIndex(index.body) : undefined;
   if (fromIndex) return fromIndex;
   const fromWhat = command.answer ? `error ${command.answer.error}` : describeHttp(command.http);
   throw new Error(
-    `no version from CommandService (${fromWhat}), info.json (${describeHttp(info)}) or index.html (${describeHttp(index)})`,
+    `no version from CommandService (${fromWhat}), info.json (${describeHttp(info.http)}) or index.html (${describeHttp(index)})`,
   );
 }
