@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 
@@ -26,6 +26,8 @@ export type WebSocketOpen =
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_QUEUED_MESSAGES = 16;
+/** What reading a connection closed by its owner gives: one Error for all, every check closes its connection. */
+const CLOSED = new Error('closed');
 /** How long a closed connection waits for the peer's close before the socket is destroyed. */
 const CLOSE_GRACE_MS = 1_000;
 /**
@@ -47,6 +49,25 @@ function rememberSession(key: string, session: Buffer): void {
  * (Node's default, as the HTTP checks use); verification on or off is a per-socket option, so one serves both.
  */
 let sharedContext: SecureContext | undefined;
+/**
+ * Random bytes for handshake keys and frame masks, taken from one buffer that is refilled when used up: one call into
+ * OpenSSL per couple of hundred connections instead of two per connection (each one cost about as much as the frame
+ * parsing of a whole check). Still the CSPRNG's bytes, each used once, as RFC 6455 §4.1 and §5.3 ask.
+ */
+const RANDOM_POOL = Buffer.alloc(4096);
+let randomOffset = RANDOM_POOL.length;
+
+/** `size` fresh random bytes: a view into the pool, to be used before the next call. */
+function randomView(size: number): Buffer {
+  if (randomOffset + size > RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    randomOffset = 0;
+  }
+  const view = RANDOM_POOL.subarray(randomOffset, randomOffset + size);
+  randomOffset += size;
+  return view;
+}
+
 /** ALPN as wire bytes once, not converted from ['http/1.1'] per connection. */
 const ALPN_HTTP1 = Buffer.from('\x08http/1.1', 'latin1');
 
@@ -55,7 +76,7 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const port = Number(url.port || (secure ? 443 : 80));
-  const key = randomBytes(16).toString('base64');
+  const key = randomView(16).toString('base64');
   const connection = new WebSocketConnection(options);
   const verify = options.insecureSkipVerify !== true;
   const sessionKey = `${host}\u0000${port}\u0000${verify}`;
@@ -151,22 +172,22 @@ export class WebSocketConnection {
     this.socket = socket;
     socket.setNoDelay(true);
     this.timer = setTimeout(
-      () => this.fail(new Error(`no answer within ${this.options.timeoutMs} ms`), true),
+      () => this.fail(`no answer within ${this.options.timeoutMs} ms`, true),
       this.options.timeoutMs,
     );
     this.timer.unref();
     const signal = this.options.signal;
     if (signal) {
-      if (signal.aborted) queueMicrotask(() => this.fail(new Error('aborted'), true));
-      this.onAbort = () => this.fail(new Error('aborted'), true);
+      if (signal.aborted) queueMicrotask(() => this.fail('aborted', true));
+      this.onAbort = () => this.fail('aborted', true);
       signal.addEventListener('abort', this.onAbort, { once: true });
     }
     socket.on('data', (chunk: Buffer) => this.data(chunk));
     socket.on('error', (error: NodeJS.ErrnoException) =>
-      this.fail(new Error(error.code ? `${error.code}: ${error.message}` : error.message), true),
+      this.fail(error.code ? `${error.code}: ${error.message}` : error.message, true),
     );
     socket.on('close', () => {
-      this.fail(new Error(this.headDone ? 'connection closed' : 'connection closed before an HTTP answer'), false);
+      this.fail(this.headDone ? 'connection closed' : 'connection closed before an HTTP answer', false);
       this.cleanup();
     });
   }
@@ -199,7 +220,7 @@ export class WebSocketConnection {
     const socket = this.socket;
     if (!socket || this.closing) return;
     this.closing = true;
-    this.fail(new Error('closed'), false);
+    this.fail(CLOSED, false);
     if (socket.destroyed) return;
     if (socket.writable) socket.end(maskedFrame(0x8, Buffer.from([0x03, 0xe8])));
     const grace = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
@@ -221,10 +242,11 @@ export class WebSocketConnection {
     this.onAbort = undefined;
   }
 
-  private fail(error: Error, destroy: boolean): void {
-    if (!this.failure) this.failure = error;
+  /** The first failure is the one reported; the Error (and its stack) is made only for it. */
+  private fail(reason: string | Error, destroy: boolean): void {
+    if (!this.failure) this.failure = typeof reason === 'string' ? new Error(reason) : reason;
     if (!this.headDone) {
-      this.settleHead({ ok: false, status: 0, message: error.message });
+      this.settleHead({ ok: false, status: 0, message: typeof reason === 'string' ? reason : reason.message });
     }
     const waiter = this.waiter;
     this.waiter = undefined;
@@ -244,12 +266,12 @@ export class WebSocketConnection {
     if (!this.headDone) {
       const end = this.buffer.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (this.buffer.length > MAX_HEAD_BYTES) this.fail(new Error('HTTP response head too large'), true);
+        if (this.buffer.length > MAX_HEAD_BYTES) this.fail('HTTP response head too large', true);
         return;
       }
       const lines = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
-      if (!status) return this.fail(new Error('not an HTTP answer'), true);
+      if (!status) return this.fail('not an HTTP answer', true);
       const headers = new Map<string, string>();
       for (const line of lines.slice(1)) {
         const colon = line.indexOf(':');
@@ -278,7 +300,7 @@ export class WebSocketConnection {
       if (b.length < 2) return;
       const fin = (b[0]! & 0x80) !== 0;
       const opcode = b[0]! & 0x0f;
-      if ((b[1]! & 0x80) !== 0) return this.fail(new Error('masked frame from the server'), true);
+      if ((b[1]! & 0x80) !== 0) return this.fail('masked frame from the server', true);
       let length = b[1]! & 0x7f;
       let offset = 2;
       if (length === 126) {
@@ -293,14 +315,14 @@ export class WebSocketConnection {
       }
       const limit = this.options.maxPayloadBytes;
       if (length > limit || (opcode === 0x0 && this.fragmentBytes + length > limit)) {
-        return this.fail(new Error(`frame of ${length} bytes exceeds the ${limit}-byte limit`), true);
+        return this.fail(`frame of ${length} bytes exceeds the ${limit}-byte limit`, true);
       }
       if (b.length < offset + length) return;
       const payload = b.subarray(offset, offset + length);
       this.buffer = b.subarray(offset + length);
       if (opcode === 0x8) {
         const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
-        this.fail(new Error(`closed by the server (${code})`), false);
+        this.fail(`closed by the server (${code})`, false);
         this.close();
         return;
       }
@@ -309,12 +331,10 @@ export class WebSocketConnection {
         continue;
       }
       if (opcode === 0xa) continue;
-      if (opcode === 0x2) return this.fail(new Error('binary frame'), true);
-      if (opcode !== 0x1 && opcode !== 0x0) return this.fail(new Error(`unknown opcode ${opcode}`), true);
-      if (opcode === 0x1 && this.fragments.length > 0)
-        return this.fail(new Error('new message inside a fragmented one'), true);
-      if (opcode === 0x0 && this.fragments.length === 0)
-        return this.fail(new Error('continuation without a message'), true);
+      if (opcode === 0x2) return this.fail('binary frame', true);
+      if (opcode !== 0x1 && opcode !== 0x0) return this.fail(`unknown opcode ${opcode}`, true);
+      if (opcode === 0x1 && this.fragments.length > 0) return this.fail('new message inside a fragmented one', true);
+      if (opcode === 0x0 && this.fragments.length === 0) return this.fail('continuation without a message', true);
       // A whole message in one frame (DS's frames): decoded in place, no copy.
       if (fin && opcode === 0x1) {
         this.deliver(payload.toString('utf8'));
@@ -337,7 +357,7 @@ export class WebSocketConnection {
       waiter.resolve(text);
       return;
     }
-    if (this.messages.length >= MAX_QUEUED_MESSAGES) return this.fail(new Error('too many unread messages'), true);
+    if (this.messages.length >= MAX_QUEUED_MESSAGES) return this.fail('too many unread messages', true);
     this.messages.push(text);
   }
 }
@@ -345,13 +365,18 @@ export class WebSocketConnection {
 /** A client frame: FIN set, masked with a fresh key (RFC 6455 §5.3). */
 function maskedFrame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length;
-  const head =
-    length < 126
-      ? Buffer.from([0x80 | opcode, 0x80 | length])
-      : Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 0xff]);
   if (length >= 65536) throw new Error('client frames are short');
-  const mask = randomBytes(4);
-  const body = Buffer.alloc(length);
-  for (let i = 0; i < length; i++) body[i] = payload[i]! ^ mask[i & 3]!;
-  return Buffer.concat([head, mask, body]);
+  const headLength = length < 126 ? 2 : 4;
+  const frame = Buffer.allocUnsafe(headLength + 4 + length);
+  frame[0] = 0x80 | opcode;
+  if (length < 126) frame[1] = 0x80 | length;
+  else {
+    frame[1] = 0x80 | 126;
+    frame.writeUInt16BE(length, 2);
+  }
+  const mask = randomView(4);
+  mask.copy(frame, headLength);
+  const body = headLength + 4;
+  for (let i = 0; i < length; i++) frame[body + i] = payload[i]! ^ mask[i & 3]!;
+  return frame;
 }
