@@ -1,6 +1,7 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { isIP, connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import { withoutPeerCertificate } from './tls-session.js';
 
 /**
  * A minimal RFC 6455 client for short checks: one handshake, a few text messages, then a clean close.
@@ -33,6 +34,13 @@ const CLOSE_GRACE_MS = 1_000;
 /**
  * TLS sessions by peer, so a check repeated every scrape resumes its session instead of a full handshake with
  * certificate verification each time (most of its CPU). Bounded: the oldest entry goes first.
+ *
+ * Kept without the server's certificate (withoutPeerCertificate: decoding it again was a third of a resumed
+ * connection's CPU), and only from connections that were accepted: verified, unless verification is off (the key
+ * tells the two apart, so an unverified session never serves a verifying check). Node's own check would refuse such a
+ * session on TLS 1.2 (no certificate to read the verification result from), so a resumption is accepted here instead:
+ * as Node does for a resumed session (lib/_tls_wrap.js onConnectSecure skips the name check), it stands on the
+ * verification of the connection that made it.
  */
 const TLS_SESSIONS = new Map<string, Buffer>();
 const MAX_TLS_SESSIONS = 256;
@@ -71,7 +79,23 @@ function randomView(size: number): Buffer {
 /** ALPN as wire bytes once, not converted from ['http/1.1'] per connection. */
 const ALPN_HTTP1 = Buffer.from('\x08http/1.1', 'latin1');
 
+/** connectOnce's answer when a resumption was refused and the full handshake did not verify: ask again, afresh. */
+const VERIFY_AFRESH = Symbol('verify afresh');
+
 export async function openWebSocket(options: WebSocketOptions): Promise<WebSocketOpen> {
+  const started = performance.now();
+  const first = await connectOnce(options, true);
+  if (first !== VERIFY_AFRESH) return first;
+  // Rare (the server dropped the session and now shows a certificate that does not verify): a connection without a
+  // session, which Node verifies and refuses itself, gives the same answer and message as any verifying check.
+  const timeoutMs = Math.max(1, options.timeoutMs - (performance.now() - started));
+  return (await connectOnce({ ...options, timeoutMs }, false)) as WebSocketOpen;
+}
+
+async function connectOnce(
+  options: WebSocketOptions,
+  mayResume: boolean,
+): Promise<WebSocketOpen | typeof VERIFY_AFRESH> {
   const url = new URL(options.url);
   const secure = url.protocol === 'https:' || url.protocol === 'wss:';
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -80,32 +104,53 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   const connection = new WebSocketConnection(options);
   const verify = options.insecureSkipVerify !== true;
   const sessionKey = `${host}\u0000${port}\u0000${verify}`;
-  const session = secure ? TLS_SESSIONS.get(sessionKey) : undefined;
+  const session = secure && mayResume ? TLS_SESSIONS.get(sessionKey) : undefined;
+  // With a session, verification is checked on secureConnect below rather than by Node (see TLS_SESSIONS).
+  const resuming = verify && session !== undefined;
   const socket = secure
     ? tlsConnect({
         host,
         port,
         secureContext: (sharedContext ??= createSecureContext()),
-        rejectUnauthorized: verify,
+        rejectUnauthorized: verify && !resuming,
         ALPNProtocols: ALPN_HTTP1,
         ...(isIP(host) ? {} : { servername: host }),
       })
     : netConnect({ host, port });
+  let verifyAfresh = false;
   if (secure) {
     // Not as tls.connect's `session` option: Node 20 then parses the session twice (in TLSSocket's _init and again in
     // connect), each parse a certificate decode in OpenSSL. Set here with the method connect itself uses (public in
     // lib/_tls_wrap.js, not in Node's docs or types), it is parsed once, still before the handshake starts (that
     // waits for the TCP connect). Without the method: a full handshake, as without a session.
-    const resumable = socket as TLSSocket & { setSession?: (session: Buffer) => void };
-    if (session && typeof resumable.setSession === 'function') {
+    const tls = socket as TLSSocket & { setSession?: (session: Buffer) => void };
+    if (session && typeof tls.setSession === 'function') {
       try {
-        resumable.setSession(session);
+        tls.setSession(session);
       } catch {
         // Resumption only saves work: a session OpenSSL will not take means a full handshake, and a fresh session.
         TLS_SESSIONS.delete(sessionKey);
       }
     }
-    socket.on('session', (ticket: Buffer) => rememberSession(sessionKey, ticket));
+    // Node emits a ticket once it has checked the connection (lib/_tls_wrap.js holds it until onConnectSecure), and
+    // with the check left to this code (resuming) it emits it after secureConnect whatever the verdict: so a ticket is
+    // kept only once the connection is accepted here.
+    let accepted = !verify;
+    tls.on('session', (ticket: Buffer) => {
+      if (accepted) rememberSession(sessionKey, withoutPeerCertificate(ticket));
+    });
+    tls.once('secureConnect', () => {
+      if (resuming && !tls.isSessionReused()) {
+        // The server did not take the session: Node checked the full handshake (chain and name) without refusing it.
+        TLS_SESSIONS.delete(sessionKey);
+        if (!tls.authorized) {
+          verifyAfresh = true;
+          tls.destroy();
+          return;
+        }
+      }
+      accepted = true;
+    });
   }
   connection.attach(socket);
   const hostHeader = url.port ? `${url.hostname}:${url.port}` : url.hostname;
@@ -115,8 +160,14 @@ export async function openWebSocket(options: WebSocketOptions): Promise<WebSocke
   const request =
     `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
     `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nUser-Agent: onlyoffice-exporter\r\n${extra}\r\n`;
-  socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(request));
+  socket.once(secure ? 'secureConnect' : 'connect', () => {
+    if (!socket.destroyed) socket.write(request);
+  });
   const head = await connection.head();
+  if (verifyAfresh) {
+    connection.destroy();
+    return VERIFY_AFRESH;
+  }
   if (!head.ok) {
     connection.destroy();
     return { upgraded: false, status: head.status, message: head.message };
