@@ -1,10 +1,12 @@
 // /probe of an HTTPS DocumentServer target against Debian's prometheus-blackbox-exporter probing the same target
 // (http prober, TLS verified against the same CA), side by side in one run, at 1, 10 and 100 concurrent scrapers.
 //   npx tsx bench/probe.ts [requests per level, default 1000] [levels, default 1,10,100] [--write] [--baseline=<git revision>]
-//     [--documentserver-only]
+//     [--documentserver-only] [--warmup=<probes>]
 // --baseline adds the documentserver module of a daemon built from that revision (git archive, same node_modules),
 // run side by side with today's: e.g. the module before a check joined it. --documentserver-only runs only the
 // documentserver module (today's and the baseline's) and no in-process breakdown: a shorter run, to repeat on a busy box.
+// --warmup sets the probes each exporter answers before each level is measured (default: 30, or three per scraper):
+// the first level otherwise also measures V8 compiling the daemon's code, which a daemon running for days has done.
 // Everything runs on 127.0.0.1: nginx (TLS, as DS's nginx) in front of the DS simulator (8.3), both exporters, the client.
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,7 +48,8 @@ const BREAKDOWN_RUNS = 300;
 const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const REQUESTS = Number(args[0] ?? 1000);
 const LEVELS = (args[1] ?? '1,10,100').split(',').map(Number);
-const WARMUP = 30;
+const WARMUP = Number(process.argv.find((a) => a.startsWith('--warmup='))?.slice('--warmup='.length) ?? 30);
+if (!Number.isInteger(WARMUP) || WARMUP < 0) throw new Error('--warmup takes a number of probes');
 const DAY = 86_400;
 const BASELINE = process.argv.find((a) => a.startsWith('--baseline='))?.slice('--baseline='.length);
 const DOCUMENTSERVER_ONLY = process.argv.includes('--documentserver-only');
@@ -287,7 +290,7 @@ dependencies: { postgresql: false, rabbitmq: false, redis: false }
   lines.push(`\`node ${SHIPPED_NODE_FLAGS.join(' ')} dist/main.js\`.`);
   lines.push('');
   lines.push(
-    `- Command: \`npx tsx bench/probe.ts ${REQUESTS} ${LEVELS.join(',')} --write\` (${REQUESTS} probes per exporter and level, after warm-up probes by as many scrapers: ${WARMUP} or three per scraper, whichever is more)`,
+    `- Command: \`npx tsx bench/probe.ts ${REQUESTS} ${LEVELS.join(',')}${WARMUP === 30 ? '' : ` --warmup=${WARMUP}`} --write\` (${REQUESTS} probes per exporter and level, after warm-up probes by as many scrapers: ${WARMUP} or three per scraper, whichever is more)`,
   );
   lines.push(`- Date: ${today()}`);
   lines.push(`- Machine: ${machine()}; ${version('/usr/sbin/nginx', ['-v'])}`);
