@@ -25,7 +25,7 @@ interface Result {
 class Client {
   private readonly child: ChildProcessWithoutNullStreams;
   private readonly lines: string[] = [];
-  private waiter: ((line: string) => void) | undefined;
+  private waiter: { resolve: (line: string) => void; reject: (error: Error) => void } | undefined;
   private stderr = '';
 
   constructor(caFile: string) {
@@ -52,19 +52,17 @@ class Client {
       if (this.waiter) {
         const waiter = this.waiter;
         this.waiter = undefined;
-        waiter(line);
+        waiter.resolve(line);
       } else this.lines.push(line);
     });
+    this.child.once('exit', (code) => this.waiter?.reject(new Error(`client exited with ${code}: ${this.stderr}`)));
   }
 
   async open(url: string): Promise<Result> {
+    if (this.child.exitCode !== null) throw new Error(`client exited with ${this.child.exitCode}: ${this.stderr}`);
     this.child.stdin.write(`${url}\n`);
     const line =
-      this.lines.shift() ??
-      (await new Promise<string>((resolve, reject) => {
-        this.waiter = resolve;
-        this.child.once('exit', (code) => reject(new Error(`client exited with ${code}: ${this.stderr}`)));
-      }));
+      this.lines.shift() ?? (await new Promise<string>((resolve, reject) => (this.waiter = { resolve, reject })));
     return JSON.parse(line) as Result;
   }
 
@@ -192,7 +190,7 @@ describe('TLS sessions of the WebSocket client', () => {
       "ERR_TLS_CERT_ALTNAME_INVALID: Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: 127.0.0.2",
     ],
   ])(
-    'TLS 1.2 (the ticket comes before verification), %s: refused every time, never resumed',
+    'TLS 1.2 (its ticket arrives before the handshake ends), %s: refused every time, never resumed',
     async (_name, cert, message) => {
       const wss = await server(cert(), 'TLSv1.2');
       const results = [];
