@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { createServer as createTlsServer, type Server, type TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { acceptKey, closeFrame, textFrame } from '../support/ds-websocket.js';
+import { answerUpgrade } from '../support/ds-websocket.js';
 import { TestPki, type Issued } from '../support/tls-pki.js';
 
 // The WebSocket client keeps TLS sessions without the server's certificate and accepts a resumption itself
@@ -85,25 +85,7 @@ async function wssServer(cert: Issued, maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promi
   const server = createTlsServer({ cert: cert.certPem, key: cert.keyPem, maxVersion }, (socket: TLSSocket) => {
     reused.push(socket.isSessionReused());
     socket.on('error', () => undefined);
-    let head = '';
-    const onData = (chunk: Buffer) => {
-      head += chunk.toString('latin1');
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      socket.off('data', onData);
-      const key = /sec-websocket-key: *(\S+)/i.exec(head)![1]!;
-      socket.write(
-        `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
-      );
-      socket.write(textFrame('o'));
-      // The client's close (a masked 2-byte close frame is 8 bytes) is answered with ours, then the end.
-      let after = Buffer.from(head.slice(end + 4), 'latin1').length;
-      socket.on('data', (more: Buffer) => {
-        after += more.length;
-        if (after >= 8 && socket.writable) socket.end(closeFrame());
-      });
-    };
-    socket.on('data', onData);
+    answerUpgrade(socket);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

@@ -7,7 +7,7 @@ import { transportsFor } from '../../src/documentserver/websocket.js';
 import { renderJson } from '../../src/doctor/render.js';
 import { runDoctor } from '../../src/doctor/run.js';
 import { startDsSimulator, type DsSimulator, type DsVersion } from '../support/ds-simulator.js';
-import { acceptKey, encodeFrame, textFrame } from '../support/ds-websocket.js';
+import { encodeFrame, switchingProtocols, textFrame } from '../support/ds-websocket.js';
 import { documentedMetrics, exportedFamilies } from '../support/docs.js';
 import { find, value, type Sample } from '../support/exposition.js';
 import { requirePrograms } from '../support/integration.js';
@@ -314,24 +314,21 @@ async function hostilePeer(behaviour: Behaviour): Promise<HostilePeer> {
   };
 }
 
-const switching = (key: string) =>
-  `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`;
-
 describe('hostile peers', () => {
   const BUDGET_MS = 10_000;
   test.each<[string, Behaviour, number]>([
-    ['101, then never a frame', (socket, key) => socket.write(switching(key)), 101],
+    ['101, then never a frame', (socket, key) => socket.write(switchingProtocols(key)), 101],
     [
       "101, then a frame that is not DS's",
       (socket, key) => {
-        socket.write(Buffer.concat([Buffer.from(switching(key)), textFrame('hello from somewhere else')]));
+        socket.write(Buffer.concat([Buffer.from(switchingProtocols(key)), textFrame('hello from somewhere else')]));
       },
       101,
     ],
     [
       '101, then a 10 MB frame (bounded payload)',
       (socket, key) => {
-        socket.write(switching(key));
+        socket.write(switchingProtocols(key));
         socket.write(encodeFrame(0x1, Buffer.alloc(10 * 1024 * 1024, 0x61)));
       },
       101,

@@ -16,13 +16,13 @@ import {
 import { createServer as createNetServer, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
-  acceptKey,
   closeFrame,
   engineIoSid,
   exchange,
   parseCapture,
   readClientFrames,
   serverFrame,
+  switchingProtocols,
   textFrame,
   type CapturedExchange,
 } from './ds-websocket.js';
@@ -745,9 +745,7 @@ class Simulator implements DsSimulator {
       this.events.emit('ws-closed');
     });
     // The 101 as captured ({"upgrade":"websocket","connection":"Upgrade"}) plus the RFC 6455 accept key.
-    socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
-    );
+    socket.write(switchingProtocols(key));
     const co = this.profile.coEditing;
     const send = (text: string) => {
       if (!socket.destroyed && socket.writable) socket.write(textFrame(text));

@@ -57,6 +57,11 @@ export function acceptKey(key: string): string {
     .digest('base64');
 }
 
+/** The server's 101 answer to an upgrade with this Sec-WebSocket-Key (the header names as DS's docservice sends them). */
+export function switchingProtocols(key: string): string {
+  return `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`;
+}
+
 /** An unmasked server frame (FIN set). */
 export function encodeFrame(opcode: number, payload: Buffer): Buffer {
   const len = payload.length;
@@ -77,6 +82,31 @@ function bigLength(len: number): Buffer {
 
 export const textFrame = (text: string): Buffer => encodeFrame(0x1, Buffer.from(text, 'utf8'));
 export const closeFrame = (code = 1000): Buffer => encodeFrame(0x8, Buffer.from([code >> 8, code & 0xff]));
+
+/**
+ * A minimal server side of one upgrade on `socket`: 101, a text frame `o`, and once the client's close is in (a masked
+ * close frame with a 2-byte code is 8 bytes), a close frame and the end. `closed` gets the handshake key and every
+ * byte the client sent after its request head, when the socket closes.
+ */
+export function answerUpgrade(socket: Duplex, closed?: (key: string, afterHead: Buffer) => void): void {
+  let received = Buffer.alloc(0);
+  let headEnd = -1;
+  let key = '';
+  socket.on('data', (chunk: Buffer) => {
+    received = Buffer.concat([received, chunk]);
+    if (headEnd < 0) {
+      headEnd = received.indexOf('\r\n\r\n');
+      if (headEnd < 0) return;
+      key = /\r\nSec-WebSocket-Key: *(\S+)\r\n/i.exec(received.subarray(0, headEnd + 2).toString('latin1'))![1]!;
+      socket.write(switchingProtocols(key));
+      socket.write(textFrame('o'));
+    }
+    if (received.length - (headEnd + 4) >= 8 && socket.writable) socket.end(closeFrame());
+  });
+  socket.on('close', () => {
+    if (headEnd >= 0) closed?.(key, received.subarray(headEnd + 4));
+  });
+}
 
 export interface ClientFrame {
   opcode: number;

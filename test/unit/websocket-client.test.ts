@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { openWebSocket } from '../../src/lib/websocket-client.js';
-import { acceptKey, closeFrame, textFrame } from '../support/ds-websocket.js';
+import { answerUpgrade } from '../support/ds-websocket.js';
 
 /** A WebSocket server that records each handshake key and the bytes the client sent after the handshake. */
 interface Recorder {
@@ -17,26 +17,10 @@ async function recorder(): Promise<Recorder> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    let received = Buffer.alloc(0);
-    let headEnd = -1;
-    socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      if (headEnd < 0) {
-        headEnd = received.indexOf('\r\n\r\n');
-        if (headEnd < 0) return;
-        const key = /\r\nSec-WebSocket-Key: (\S+)\r\n/i.exec(received.subarray(0, headEnd + 2).toString('latin1'))![1]!;
-        keys.push(key);
-        socket.write(
-          `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n\r\n`,
-        );
-        socket.write(textFrame('o'));
-      }
-      // A masked close frame with a 2-byte payload is 8 bytes: answer it and close, as a server does.
-      if (received.length - (headEnd + 4) >= 8 && socket.writable) socket.end(closeFrame());
-    });
-    socket.on('close', () => {
-      sockets.delete(socket);
-      if (headEnd >= 0) afterHead.push(received.subarray(headEnd + 4));
+    socket.on('close', () => sockets.delete(socket));
+    answerUpgrade(socket, (key, after) => {
+      keys.push(key);
+      afterHead.push(after);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
